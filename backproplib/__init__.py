@@ -1,0 +1,19 @@
+"""backproplib: the arithmetic behind the Backprop Workbook, written the way the notebooks write it.
+
+    import backproplib as bp
+    net, x, y = bp.worked_example()
+    g = net.backward(x, y)          # g.dw["H0"] == dC0/dw^H0
+    print(bp.ledger(net, x, y))     # every step of the chain rule with its numbers
+
+Plots (``backproplib.plots``) and sliders (``backproplib.widgets``) are imported only when used,
+so ``import backproplib`` costs little more than importing numpy.
+"""
+
+from .activations import ACTIVATIONS, Activation
+from .network import Network, worked_example
+from .values import ForwardPass, Gradients, LayerValues
+
+__all__ = [
+    "ACTIVATIONS", "Activation", "ForwardPass", "Gradients", "LayerValues", "Network",
+    "worked_example",
+]
