@@ -10,10 +10,14 @@ so ``import backproplib`` costs little more than importing numpy.
 """
 
 from .activations import ACTIVATIONS, Activation
+from .gradcheck import gradient_check, numerical_gradients, relative_error
 from .network import Network, worked_example
+from .scalars import fmt
+from .surface import CostSurface, cost_surface
 from .values import ForwardPass, Gradients, LayerValues
 
 __all__ = [
-    "ACTIVATIONS", "Activation", "ForwardPass", "Gradients", "LayerValues", "Network",
+    "ACTIVATIONS", "Activation", "CostSurface", "ForwardPass", "Gradients", "LayerValues",
+    "Network", "cost_surface", "fmt", "gradient_check", "numerical_gradients", "relative_error",
     "worked_example",
 ]

@@ -87,6 +87,11 @@ class Gradients:
         """{parameter name: derivative}, in the order of ``parameter_names``."""
         return {name: self[name] for name in self.parameter_names}
 
+    def report(self, names=None) -> str:
+        """One line "dC0/dw_H0 = 0.01755125" per parameter (all, or those in ``names``)."""
+        names = self.parameter_names if names is None else names
+        return "\n".join(f"dC0/d{name} = {fmt(self[name])}" for name in names)
+
 
 def parameter_names(layer_names, shapes):
     """w_<layer> / b_<layer> for one-neuron layers; w_<layer>[j,k] / b_<layer>[j] otherwise."""

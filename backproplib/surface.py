@@ -1,0 +1,118 @@
+"""The cost C0 and every gradient over a grid of values of two parameters, without a point loop.
+
+Each parameter is a number or, for the two on the grid, an array shaped to broadcast:
+values1 along axis 0 as shape (n1, 1), values2 along axis 1 as shape (1, n2). The forward and
+backward rules are the ones in ``network.py``, written neuron by neuron so that numpy broadcasts
+every z, a and dC/dz over the grid; a value that does not depend on the grid stays a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import add
+
+import numpy as np
+
+from .network import Network
+from .values import parse_parameter
+
+
+@dataclass(frozen=True)
+class CostSurface:
+    """C0 on the grid: ``cost[i, j]`` is the cost at names[0] = values[0][i], names[1] = values[1][j].
+
+    ``grad[name]`` has the same shape and holds dC0/d(name) for every parameter of the network.
+    """
+
+    names: tuple
+    values: tuple
+    cost: np.ndarray
+    grad: dict
+
+
+def cost_surface(net: Network, x, y, grid: dict) -> CostSurface:
+    """C0 and all gradients of ``net`` over the grid {name1: values1, name2: values2}, in floats."""
+    if not isinstance(grid, dict) or len(grid) != 2:
+        raise ValueError(f"grid: expected {{name1: values1, name2: values2}}, got {grid!r}")
+    names = tuple(grid)
+    if names[0] == names[1]:
+        raise ValueError(f"grid: expected two different parameters, got {names[0]!r} twice")
+    values = tuple(_grid_axis(grid[n], n) for n in names)
+    params = {n: float(v) for n, v in net.params().items()}
+    for axis, (name, vals) in enumerate(zip(names, values)):
+        parse_parameter(name, net.parameter_names)
+        params[name] = vals.reshape((-1, 1) if axis == 0 else (1, -1))
+    weights, biases = _unflatten(net, params)
+    x = [float(v) for v in net.forward(x).x]
+    y = [float(v) for v in net._vector(y, net.sizes[-1], "y", "Out")]
+    with np.errstate(over="ignore", invalid="ignore"):
+        cost, dw, db = _broadcast_backprop(weights, biases, net.activations, x, y)
+    shape = (len(values[0]), len(values[1]))
+    grad = {}
+    for name in net.parameter_names:
+        kind, layer, index = parse_parameter(name, net.parameter_names)
+        L = net.layer_names.index(layer)
+        g = dw[L][index[0]][index[1]] if kind == "w" else db[L][index]
+        grad[name] = np.broadcast_to(g, shape)
+    cost = np.broadcast_to(cost, shape)
+    if not np.isfinite(cost).all():
+        raise OverflowError(
+            "the cost overflowed somewhere on the grid; choose a smaller range of values"
+        )
+    return CostSurface(names, values, cost, grad)
+
+
+def _grid_axis(values, name):
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"grid values of {name}: expected numbers, got {values!r}") from None
+    if array.ndim != 1 or array.size < 2:
+        raise ValueError(
+            f"grid values of {name}: expected a 1-D list of at least 2 numbers, got shape "
+            f"{array.shape}"
+        )
+    if not np.isfinite(array).all():
+        raise ValueError(f"grid values of {name}: expected finite numbers, got NaN or infinity")
+    return array
+
+
+def _unflatten(net, params):
+    """Per layer: W as rows [j][k] and b as [j] of numbers or grid arrays."""
+    weights = [[[None] * W.shape[1] for _ in range(W.shape[0])] for W in net.weights]
+    biases = [[None] * len(b) for b in net.biases]
+    for name, value in params.items():
+        kind, layer, index = parse_parameter(name, net.parameter_names)
+        L = net.layer_names.index(layer)
+        if kind == "w":
+            weights[L][index[0]][index[1]] = value
+        else:
+            biases[L][index] = value
+    return weights, biases
+
+
+def _broadcast_backprop(weights, biases, activations, x, y):
+    """The rules of network.py, one neuron at a time, each value broadcasting over the grid."""
+    zs, activation_values = [], [x]
+    a = x
+    for W, b, sigma in zip(weights, biases, activations):
+        z = [reduce(add, (w_jk * a_k for w_jk, a_k in zip(row, a))) + b_j
+             for row, b_j in zip(W, b)]
+        a = [sigma.function(z_j) for z_j in z]
+        zs.append(z)
+        activation_values.append(a)
+    error = [a_j - y_j for a_j, y_j in zip(a, y)]
+    cost = reduce(add, (e * e for e in error))
+    dC_da = [2 * e for e in error]
+    dw, db = [None] * len(weights), [None] * len(weights)
+    for L in reversed(range(len(weights))):
+        sigma = activations[L]
+        dC_dz = [d * sigma.derivative(z_j) for d, z_j in zip(dC_da, zs[L])]
+        a_prev = activation_values[L]
+        dw[L] = [[d * a_k for a_k in a_prev] for d in dC_dz]
+        db[L] = dC_dz
+        # dC/da_k of the layer before is the sum over j of dC/dz_j * w_jk
+        dC_da = [reduce(add, (dC_dz[j] * weights[L][j][k] for j in range(len(dC_dz))))
+                 for k in range(len(a_prev))]
+    return cost, dw, db
