@@ -11,6 +11,7 @@ so ``import backproplib`` costs little more than importing numpy.
 
 from .activations import ACTIVATIONS, Activation
 from .gradcheck import gradient_check, numerical_gradients, relative_error
+from .ledger import Ledger, ledger
 from .network import Network, worked_example
 from .scalars import fmt
 from .surface import CostSurface, cost_surface
@@ -18,6 +19,6 @@ from .values import ForwardPass, Gradients, LayerValues
 
 __all__ = [
     "ACTIVATIONS", "Activation", "CostSurface", "ForwardPass", "Gradients", "LayerValues",
-    "Network", "cost_surface", "fmt", "gradient_check", "numerical_gradients", "relative_error",
-    "worked_example",
+    "Ledger", "Network", "cost_surface", "fmt", "gradient_check", "ledger", "numerical_gradients",
+    "relative_error", "worked_example",
 ]

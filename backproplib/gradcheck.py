@@ -121,7 +121,8 @@ def gradient_check(net: Network, x, y, h: float = 1e-5):
 def check_table(rows) -> str:
     """The rows of ``gradient_check`` as an aligned text table."""
     width = max(len(r.name) for r in rows)
-    lines = [f"{'parameter':<{width}}  {'backprop':>14}  {'finite diff':>14}  {'rel. error':>10}  verdict"]
+    header = f"{'parameter':<{width}}  {'backprop':>14}  {'finite diff':>14}  {'rel. error':>10}"
+    lines = [header + "  verdict"]
     for r in rows:
         lines.append(f"{r.name:<{width}}  {fmt(r.analytic):>14}  {fmt(r.numeric):>14}  "
                      f"{r.error:>10.1e}  {r.verdict}")

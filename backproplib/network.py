@@ -119,7 +119,8 @@ class Network:
                 zs.append(z)
                 activations.append(a)
         self._check_finite(zs)
-        return ForwardPass(x, LayerValues(self.layer_names, zs), LayerValues(self.layer_names, activations))
+        names = self.layer_names
+        return ForwardPass(x, LayerValues(names, zs), LayerValues(names, activations))
 
     def backward(self, x, y) -> Gradients:
         """The cost C0 and its derivative with respect to everything, by the chain rule."""

@@ -59,7 +59,8 @@ def to_array(values, exact: bool, what: str, ndim: int) -> np.ndarray:
         raise ValueError(f"{what}: expected {expected}, got an array of shape {raw.shape}")
     if raw.size == 0:
         raise ValueError(f"{what}: expected at least one number, got an empty array")
-    flat = [to_scalar(v, exact, f"{what} {_position(raw.shape, i)}") for i, v in enumerate(raw.flat)]
+    flat = [to_scalar(v, exact, f"{what} {_position(raw.shape, i)}")
+            for i, v in enumerate(raw.flat)]
     dtype = object if exact else float
     return np.array(flat, dtype=dtype).reshape(raw.shape)
 

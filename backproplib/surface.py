@@ -20,7 +20,7 @@ from .values import parse_parameter
 
 @dataclass(frozen=True)
 class CostSurface:
-    """C0 on the grid: ``cost[i, j]`` is the cost at names[0] = values[0][i], names[1] = values[1][j].
+    """C0 on the grid: ``cost[i, j]`` is C0 at names[0] = values[0][i] and names[1] = values[1][j].
 
     ``grad[name]`` has the same shape and holds dC0/d(name) for every parameter of the network.
     """
