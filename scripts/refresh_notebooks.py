@@ -1,0 +1,63 @@
+"""Refresh the stored outputs of the notebooks from a clean run of the default parameters.
+
+    python scripts/refresh_notebooks.py                 # every notebook in notebooks/
+    python scripts/refresh_notebooks.py 03_h1_gradient  # just one (name or path)
+
+Each notebook runs top to bottom in a fresh kernel started in notebooks/, exactly as nbval
+will run it. Afterwards the file is normalised so diffs show content, not noise: no saved
+widget state (it is tens of KB and nbval never reads it), no per-cell timing metadata, and a
+plain python3 kernelspec.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def refresh(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    normalise(notebook)
+    nbformat.write(notebook, path)
+
+
+def normalise(notebook) -> None:
+    notebook.metadata.pop("widgets", None)
+    notebook.metadata["kernelspec"] = KERNELSPEC
+    notebook.metadata["language_info"] = {"name": "python"}
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            for output in cell.outputs:
+                output.get("metadata", {}).pop("execution", None)
+
+
+def main(names) -> int:
+    paths = [_resolve(n) for n in names] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    for path in paths:
+        print(f"refreshing {path.name}", flush=True)
+        refresh(path)
+    return 0
+
+
+def _resolve(name: str) -> Path:
+    path = Path(name)
+    if path.exists():
+        return path.resolve()
+    matches = sorted(NOTEBOOKS.glob(f"{name}*.ipynb"))
+    if not matches:
+        raise SystemExit(f"no notebook called {name!r} in {NOTEBOOKS}")
+    return matches[0]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
