@@ -1,0 +1,133 @@
+"""numerical_gradients agrees with backward; relative_error and its verdicts (CS231n's)."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import backproplib as bp
+from backproplib.gradcheck import check_table, verdict
+
+TABLES = ("dw", "db", "da", "dz")
+
+
+def assert_gradients_close(numeric, analytic, rtol=1e-6, atol=1e-9):
+    np.testing.assert_allclose(numeric.cost, analytic.cost, rtol=1e-12)
+    for table in TABLES:
+        n_layers, a_layers = getattr(numeric, table), getattr(analytic, table)
+        assert n_layers.names == a_layers.names
+        for name in a_layers.names:
+            assert np.shape(n_layers[name]) == np.shape(a_layers[name]), (table, name)
+            np.testing.assert_allclose(np.asarray(n_layers[name], dtype=float),
+                                       np.asarray(a_layers[name], dtype=float),
+                                       rtol=rtol, atol=atol, err_msg=f"{table} {name}")
+    np.testing.assert_allclose(numeric.dx, np.asarray(analytic.dx, dtype=float),
+                               rtol=rtol, atol=atol, err_msg="dx")
+
+
+def test_numerical_gradients_of_the_seed(worked):
+    net, x, y = worked
+    numeric = bp.numerical_gradients(net, x, y)
+    assert_gradients_close(numeric, net.backward(x, y))
+    assert numeric["w_H0"] == pytest.approx(0.01755125, rel=1e-8)
+    assert numeric["w_Out"] == pytest.approx(7.16442025, rel=1e-8)
+
+
+def wide_smooth_network():
+    rng = np.random.default_rng(7)
+    sizes = (3, 4, 2, 2)
+    weights = [rng.uniform(-1, 1, (sizes[L + 1], sizes[L])) for L in range(3)]
+    biases = [rng.uniform(-1, 1, sizes[L + 1]) for L in range(3)]
+    net = bp.Network(weights, biases, ["tanh", "sigmoid", "linear"])
+    return net, rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 2)
+
+
+def test_numerical_gradients_of_a_wide_smooth_network():
+    net, x, y = wide_smooth_network()
+    numeric = bp.numerical_gradients(net, x, y)
+    assert_gradients_close(numeric, net.backward(x, y))
+    assert numeric.dw["H0"].shape == (4, 3)
+    assert set(numeric.as_dict()) == set(net.parameter_names)
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.integers(1, 3), st.lists(st.integers(1, 4), min_size=2, max_size=4), st.data())
+def test_numerical_gradients_agree_with_backward_on_smooth_networks(depth, sizes, data):
+    sizes = sizes[: depth + 1] + [1] * (depth + 1 - len(sizes))
+    unit = st.floats(-1, 1, allow_nan=False)
+    weights = [data.draw(arrays(float, (sizes[L + 1], sizes[L]), elements=unit))
+               for L in range(depth)]
+    biases = [data.draw(arrays(float, (sizes[L + 1],), elements=unit)) for L in range(depth)]
+    activations = [data.draw(st.sampled_from(["sigmoid", "tanh", "linear"]))
+                   for _ in range(depth)]
+    x = data.draw(arrays(float, (sizes[0],), elements=unit))
+    y = data.draw(arrays(float, (sizes[-1],), elements=unit))
+    net = bp.Network(weights, biases, activations)
+    assert_gradients_close(bp.numerical_gradients(net, x, y), net.backward(x, y),
+                           rtol=1e-5, atol=1e-8)
+
+
+def test_numerical_gradients_of_an_exact_network_are_floats():
+    net = bp.Network.chain(["0.1", "0.01", "0.5"], [2, 1, 3], exact=True)
+    numeric = bp.numerical_gradients(net, "0.5", 0)
+    assert numeric.dw["H0"].dtype == float
+    assert numeric["w_H0"] == pytest.approx(float(Fraction("0.01755125")), rel=1e-8)
+
+
+# --- relative_error and verdicts ------------------------------------------------------------
+def test_relative_error_is_zero_when_both_are_zero():
+    assert bp.relative_error(0, 0) == 0
+    assert bp.relative_error(0.0, -0.0) == 0
+    assert np.array_equal(bp.relative_error(np.zeros(3), np.zeros(3)), np.zeros(3))
+
+
+def test_relative_error_formula():
+    # |a - n| / max(1e-8, |a| + |n|)
+    assert bp.relative_error(1, 1) == 0
+    assert bp.relative_error(1, -1) == 1
+    assert bp.relative_error(3, 1) == pytest.approx(0.5)
+    assert bp.relative_error(1, 3) == pytest.approx(0.5)  # symmetric
+    assert bp.relative_error(2, 2 * (1 + 1e-6)) == pytest.approx(1e-6 / (2 + 1e-6))
+    assert bp.relative_error(1e-9, 0) == pytest.approx(0.1)  # the 1e-8 floor
+    assert bp.relative_error(Fraction(1, 2), 0.5) == 0
+    errors = bp.relative_error([1, 0, 2], [1, 1e-12, -2])
+    assert errors.shape == (3,)
+    assert errors[0] == 0 and errors[1] == pytest.approx(1e-4) and errors[2] == 1
+
+
+@pytest.mark.parametrize("error, word", [
+    (0.0, "good"), (1e-9, "good"), (9.9e-8, "good"),
+    (1e-7, "fine near a kink"), (1e-5, "fine near a kink"),
+    (1e-4, "suspicious"), (5e-3, "suspicious"),
+    (1e-2, "probably wrong"), (0.5, "probably wrong"), (1.0, "probably wrong"),
+])
+def test_verdict_thresholds(error, word):
+    assert verdict(error).startswith(word)
+
+
+def test_gradient_check_rows_for_the_seed(worked):
+    net, x, y = worked
+    rows = bp.gradient_check(net, x, y)
+    g = net.backward(x, y)
+    assert [r.name for r in rows] == list(net.parameter_names)
+    for r in rows:
+        assert r.analytic == float(g[r.name])
+        assert r.numeric == pytest.approx(r.analytic, rel=1e-7)
+        assert r.error < 1e-7 and r.verdict == "good", r
+    table = check_table(rows)
+    assert table.splitlines()[0].split()[:3] == ["parameter", "backprop", "finite"]
+    assert "w_H0" in table and "0.01755125" in table
+
+
+def test_gradient_check_flags_a_relu_sitting_on_its_kink():
+    # x = 1, w = 1, b = -1: z = 0 exactly. Backprop takes relu'(0) = 0, so dC/dw = 0, while the
+    # central difference straddles the kink: (C(h) - C(-h)) / 2h = ((h - 1)^2 - 1) / 2h ~ -1.
+    net = bp.Network.chain([1], [-1], "relu")
+    rows = {r.name: r for r in bp.gradient_check(net, 1, 1)}
+    assert rows["w_Out"].analytic == 0
+    assert rows["w_Out"].numeric == pytest.approx(-1, rel=1e-4)
+    assert rows["w_Out"].error == pytest.approx(1)
+    assert rows["w_Out"].verdict == "probably wrong"
