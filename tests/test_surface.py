@@ -1,0 +1,127 @@
+"""cost_surface: the cost and every gradient over a grid, point by point equal to backward."""
+
+import numpy as np
+import pytest
+
+import backproplib as bp
+
+
+def assert_matches_pointwise(net, x, y, grid, points=None):
+    surface = bp.cost_surface(net, x, y, grid)
+    (n1, v1), (n2, v2) = grid.items()
+    assert surface.names == (n1, n2)
+    assert surface.cost.shape == (len(v1), len(v2))
+    assert set(surface.grad) == set(net.parameter_names)
+    for name in net.parameter_names:
+        assert surface.grad[name].shape == (len(v1), len(v2)), name
+    if points is None:
+        points = [(i, j) for i in range(len(v1)) for j in range(len(v2))]
+    for i, j in points:
+        g = net.with_params({n1: v1[i], n2: v2[j]}).backward(x, y)
+        where = f"{n1}={v1[i]}, {n2}={v2[j]}"
+        assert surface.cost[i, j] == pytest.approx(float(g.cost), rel=1e-12, abs=1e-14), where
+        for name in net.parameter_names:
+            assert surface.grad[name][i, j] == pytest.approx(float(g[name]), rel=1e-10,
+                                                             abs=1e-12), f"{name} at {where}"
+    return surface
+
+
+@pytest.mark.parametrize("pair", [
+    ("w_H1", "w_Out"), ("w_Out", "w_H1"), ("b_H0", "w_H0"), ("w_H0", "b_Out"), ("b_H1", "b_Out"),
+])
+def test_seed_surface_matches_backward(worked, pair):
+    net, x, y = worked
+    grid = {pair[0]: np.linspace(-1.5, 2.5, 5), pair[1]: np.linspace(-3.25, 1.75, 4)}
+    assert_matches_pointwise(net, x, y, grid)
+
+
+def test_seed_point_on_the_grid(worked):
+    net, x, y = worked
+    surface = bp.cost_surface(net, x, y, {"w_H1": [0.0, 0.01, 0.02], "w_Out": [0.5, 0.6]})
+    assert surface.cost[1, 0] == pytest.approx(12.3218550625, rel=1e-12)
+    assert surface.grad["w_Out"][1, 0] == pytest.approx(7.16442025, rel=1e-12)
+    assert surface.grad["w_H1"][1, 0] == pytest.approx(7.1960125, rel=1e-12)
+    assert surface.grad["w_H0"][1, 0] == pytest.approx(0.01755125, rel=1e-12)
+    assert surface.grad["b_Out"][1, 0] == pytest.approx(7.0205, rel=1e-12)
+    np.testing.assert_array_equal(surface.values[0], [0.0, 0.01, 0.02])
+    np.testing.assert_array_equal(surface.values[1], [0.5, 0.6])
+
+
+def wide_network():
+    # 2 -> 3 -> 2 -> 1 with tanh, relu, sigmoid.
+    weights = [[[0.3, -0.7], [0.5, 0.2], [-0.4, 0.9]],
+               [[0.6, -0.3, 0.8], [-0.5, 0.4, 0.1]],
+               [[1.2, -0.9]]]
+    biases = [[0.1, -0.2, 0.05], [0.3, 0.5], [-0.1]]
+    return bp.Network(weights, biases, ["tanh", "relu", "sigmoid"]), [0.8, -0.6], [0.25]
+
+
+@pytest.mark.parametrize("pair", [
+    ("w_H1[0,1]", "w_Out[0,1]"), ("b_H0[2]", "w_H0[1,0]"), ("w_H1[1,2]", "b_Out"),
+    ("w_H0[0,1]", "w_H1[0,1]"),
+])
+def test_wide_surface_matches_backward(pair):
+    net, x, y = wide_network()
+    assert "w_H1[0,1]" in net.parameter_names
+    grid = {pair[0]: np.linspace(-2, 2, 6), pair[1]: np.linspace(-1.3, 1.7, 5)}
+    assert_matches_pointwise(net, x, y, grid, points=[(0, 0), (1, 3), (2, 4), (3, 1), (5, 2)])
+
+
+def test_wide_network_with_two_outputs():
+    net = bp.Network([[[1.0, -0.5], [0.25, 0.75]], [[0.5, -1.0], [1.5, 0.5]]],
+                     [[0.1, -0.1], [0.0, 0.2]], "leaky_relu")
+    grid = {"w_Out[1,0]": [-1.0, 0.3, 1.1], "b_H0[0]": [-0.7, 0.45]}
+    assert_matches_pointwise(net, [0.4, -0.9], [1.0, -0.5], grid)
+
+
+def test_exact_network_surface_is_in_floats():
+    net = bp.Network.chain(["0.1", "0.01", "0.5"], [2, 1, 3], exact=True)
+    surface = bp.cost_surface(net, "0.5", 0, {"w_H1": [0.01, 0.02], "w_Out": [0.5, 1]})
+    assert surface.cost.dtype == float
+    assert surface.cost[0, 0] == pytest.approx(12.3218550625, rel=1e-12)
+
+
+# --- bad grids ------------------------------------------------------------------------------
+@pytest.mark.parametrize("grid", [
+    [("w_H1", [0, 1]), ("w_Out", [0, 1])],
+    {"w_H1": [0, 1]},
+    {"w_H0": [0, 1], "w_H1": [0, 1], "w_Out": [0, 1]},
+])
+def test_grid_needs_two_parameters(worked, grid):
+    net, x, y = worked
+    with pytest.raises(ValueError, match="grid: expected"):
+        bp.cost_surface(net, x, y, grid)
+
+
+def test_grid_unknown_parameter_lists_the_valid_ones(worked):
+    net, x, y = worked
+    with pytest.raises(ValueError, match="unknown parameter 'w_H3'.*w_H0, b_H0, w_H1"):
+        bp.cost_surface(net, x, y, {"w_H3": [0, 1], "w_Out": [0, 1]})
+
+
+@pytest.mark.parametrize("values, words", [
+    (0.5, r"w_Out.*at least 2 numbers.*shape \(\)"),
+    ([0.5], r"w_Out.*at least 2 numbers.*shape \(1,\)"),
+    ([[0.1, 0.2], [0.3, 0.4]], r"w_Out.*1-D.*shape \(2, 2\)"),
+    ([0.1, float("nan")], "w_Out.*finite.*NaN"),
+    ([0.1, float("inf")], "w_Out.*finite.*infinity"),
+])
+def test_bad_grid_values(worked, values, words):
+    net, x, y = worked
+    with pytest.raises(ValueError, match=words):
+        bp.cost_surface(net, x, y, {"w_H1": [0, 1], "w_Out": values})
+
+
+def test_grid_values_that_are_text(worked):
+    net, x, y = worked
+    with pytest.raises(TypeError, match="w_H1.*expected numbers"):
+        bp.cost_surface(net, x, y, {"w_H1": ["a", "b"], "w_Out": [0, 1]})
+
+
+def test_surface_checks_x_and_y(worked):
+    net, x, y = worked
+    grid = {"w_H1": [0, 1], "w_Out": [0, 1]}
+    with pytest.raises(ValueError, match="y: expected 1 number.*got 2"):
+        bp.cost_surface(net, x, [0, 1], grid)
+    with pytest.raises(ValueError, match="x: expected 1 number.*got 3"):
+        bp.cost_surface(net, [1, 2, 3], y, grid)
