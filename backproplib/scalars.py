@@ -49,7 +49,8 @@ def to_array(values, exact: bool, what: str, ndim: int) -> np.ndarray:
     A single number is accepted where a 1-vector or a 1x1 matrix is meant.
     """
     if isinstance(values, str) or np.ndim(values) == 0:
-        values = np.full((1,) * ndim, values, dtype=object)
+        number = to_scalar(values, exact, what)
+        return np.full((1,) * ndim, number, dtype=object if exact else float)
     try:
         raw = np.array(values, dtype=object)
     except ValueError:
@@ -96,7 +97,7 @@ def fmt(value) -> str:
     if "e" in text:
         mantissa, exponent = text.split("e")
         if -7 <= int(exponent) < 0:
-            text = f"{number:.{10 - int(exponent)}f}".rstrip("0")
+            text = f"{number:.{9 - int(exponent)}f}".rstrip("0")
     return text
 
 

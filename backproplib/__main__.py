@@ -1,0 +1,89 @@
+"""Command line: print the chain-rule ledger of a chain network, as a handout for any numbers.
+
+    python -m backproplib                                   # the worked example
+    python -m backproplib --weights 0.3 -0.2 0.7 --biases 1 0 2 --x 2 --y 1
+    python -m backproplib --exact --format latex > handout.tex
+    python -m backproplib --format json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .ledger import ledger
+from .network import Network, worked_example
+from .scalars import fmt
+
+FORMATS = ("text", "markdown", "latex", "json")
+
+
+def parser() -> argparse.ArgumentParser:
+    net, x, y = worked_example()
+    p = argparse.ArgumentParser(
+        prog="python -m backproplib",
+        description="Print every step of backpropagation through a chain x -> H0 -> ... -> Out "
+                    "of one neuron per layer, with cost C0 = (a_Out - y)^2.",
+    )
+    p.add_argument("--x", default=str(x), help="the input (default %(default)s)")
+    p.add_argument("--y", default=str(y), help="the target (default %(default)s)")
+    p.add_argument("--weights", nargs="+", default=["0.1", "0.01", "0.5"], metavar="W",
+                   help="one weight per layer, H0 first (default: %(default)s)")
+    p.add_argument("--biases", nargs="+", default=["2", "1", "3"], metavar="B",
+                   help="one bias per layer, H0 first (default: %(default)s)")
+    p.add_argument("--activation", default="relu",
+                   help="relu, leaky_relu, sigmoid, tanh or linear (default %(default)s)")
+    p.add_argument("--exact", action="store_true",
+                   help="insist on exact fractions (the default wherever the activation is "
+                        "relu, leaky_relu or linear; sigmoid and tanh fall back to floats)")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    return p
+
+
+def handout(args) -> str:
+    """The ledger (or JSON summary) the arguments ask for."""
+    if len(args.weights) != len(args.biases):
+        raise ValueError(f"--weights and --biases: expected one of each per layer, got "
+                         f"{len(args.weights)} weights and {len(args.biases)} biases")
+    # Without --exact the decimal strings still compute exactly where the activation allows it.
+    net = Network.chain(weights=args.weights, biases=args.biases, activation=args.activation,
+                        exact=True if args.exact else None)
+    if args.format == "json":
+        return json.dumps(summary(net, args.x, args.y), indent=2)
+    book = ledger(net, args.x, args.y)
+    return {"text": str, "markdown": lambda b: b.to_markdown(),
+            "latex": lambda b: b.to_latex()}[args.format](book)
+
+
+def summary(net, x, y) -> dict:
+    """Forward values per layer, the cost and every gradient by parameter name, as text numbers.
+
+    Numbers are strings such as "0.01755125" so exact results survive JSON.
+    """
+    fwd, g = net.forward(x), net.backward(x, y)
+    return {
+        "exact": net.exact,
+        "activations": [a.name for a in net.activations],
+        "x": fmt(fwd.x[0]),
+        "y": fmt(net._vector(y, 1, "y", "Out")[0]),
+        "forward": {name: {"z": fmt(fwd.z[name][0]), "a": fmt(fwd.a[name][0])}
+                    for name in net.layer_names},
+        "cost": fmt(g.cost),
+        "gradients": {name: fmt(value) for name, value in g.as_dict().items()},
+    }
+
+
+def main(argv=None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    try:
+        text = handout(args)
+    except (ValueError, TypeError, OverflowError) as error:
+        p.exit(2, f"{p.prog}: error: {error}\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
