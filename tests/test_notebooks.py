@@ -1,0 +1,175 @@
+"""The notebooks as files: their shape, their stored outputs, and instructor reruns with papermill.
+
+Strict output checking itself is nbval's job (the README's test command runs `--nbval`); these
+tests check what nbval cannot: that outputs came from a clean run, that every ignored widget cell
+is followed by a checked one, that nbval would catch a wrong stored number, and that every
+notebook stays right when an instructor changes its parameters.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import backproplib as bp
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NAMES = ["00_start_here", "01_forward_pass", "02_output_layer_gradient", "03_h1_gradient",
+         "04_h0_gradient", "05_cost_surface", "06_gradient_descent", "07_many_neurons",
+         "08_checking_gradients"]
+CHAIN_NOTEBOOKS = NAMES[:7]
+GRADIENT_LINE = re.compile(r"^dC0/d(\S+) = (\S+)$", re.MULTILINE)
+
+
+def load(name):
+    return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def tags(cell):
+    return set(cell.metadata.get("tags", []))
+
+
+def output_text(cell):
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif "data" in out:
+            parts.append(out.data.get("text/plain", ""))
+    return "".join(parts)
+
+
+def test_all_nine_notebooks_exist():
+    assert sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_shape(name):
+    nb = load(name)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    assert "goal" in first.source.lower()
+    cells = code_cells(nb)
+    assert "parameters" in tags(cells[0]), "the first code cell must be tagged parameters"
+    if name in CHAIN_NOTEBOOKS:
+        assigned = set(re.findall(r"^(\w+)\s*=", cells[0].source, re.MULTILINE))
+        assert {"x", "y", "weights", "biases", "activation"} <= assigned
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
+    assert "summary" in markdown
+    if name != "00_start_here":
+        checks = sum(c.source.count("exercises.check") for c in cells)
+        assert checks >= 2, "at least two exercises with automatic feedback"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stored_outputs_come_from_one_clean_run(name):
+    nb = load(name)
+    counts = [c.execution_count for c in code_cells(nb) if c.source.strip()]
+    assert counts == list(range(1, len(counts) + 1)), "refresh with scripts/refresh_notebooks.py"
+    assert "widgets" not in nb.metadata, "saved widget state bloats the file; refresh it"
+    for cell in code_cells(nb):
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell.source[:80]
+        assert "Traceback" not in output_text(cell)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_ignored_cell_is_followed_by_a_checked_one(name):
+    cells = code_cells(load(name))
+    for i, cell in enumerate(cells):
+        if "nbval-ignore-output" in tags(cell) or "NBVAL_IGNORE_OUTPUT" in cell.source:
+            nxt = cells[i + 1]
+            assert not tags(nxt) & {"nbval-ignore-output", "nbval-skip"}
+            assert nxt.outputs, f"the cell after {cell.source[:60]!r} must print what it shows"
+        assert "nbval-skip" not in tags(cell) and "NBVAL_SKIP" not in cell.source
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nothing_is_fetched_at_run_time(name):
+    source = "\n".join(c.source for c in code_cells(load(name)))
+    for word in ("urllib", "requests", "http://", "https://", "pip install", "!wget", "!curl"):
+        assert word not in source
+
+
+def chain_gradients(source):
+    """{param: fmt(gradient)} for the chain network a parameters cell describes."""
+    scope = {}
+    exec(source, scope)  # the notebook's own parameters cell: plain assignments
+    net = bp.Network.chain(weights=scope["weights"], biases=scope["biases"],
+                           activation=scope["activation"])
+    return {n: bp.fmt(v) for n, v in net.backward(scope["x"], scope["y"]).as_dict().items()}
+
+
+@pytest.mark.parametrize("name", CHAIN_NOTEBOOKS[2:5])
+def test_stored_gradient_lines_match_backward(name):
+    nb = load(name)
+    expected = chain_gradients(code_cells(nb)[0].source)
+    lines = GRADIENT_LINE.findall("".join(output_text(c) for c in code_cells(nb)))
+    assert lines, "the notebook prints its gradients as 'dC0/d<param> = <value>'"
+    for param, value in lines:
+        assert value == expected[param], f"dC0/d{param}"
+
+
+RERUNS = {
+    "dead_H1": {"weights": [0.1, -1, 0.5]},
+    "negative": {"weights": [-0.3, 0.2, -0.7], "biases": [1, 0.5, 2]},
+    "other": {"x": 2, "y": 1, "weights": [0.4, 0.3, 0.6], "biases": [0.1, -0.2, 0.3]},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rerun", RERUNS)
+@pytest.mark.parametrize("name", CHAIN_NOTEBOOKS)
+def test_instructor_rerun_with_new_parameters(name, rerun, tmp_path):
+    papermill = pytest.importorskip("papermill")
+    out = tmp_path / f"{name}.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out),
+                               parameters=RERUNS[rerun], cwd=str(NOTEBOOKS), kernel_name="python3",
+                               progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    cells = code_cells(nb)
+    injected = next(c for c in cells if "injected-parameters" in tags(c))
+    expected = chain_gradients(cells[0].source + "\n" + injected.source)
+    text = "".join(output_text(c) for c in cells)
+    assert "Traceback" not in text
+    for param, value in GRADIENT_LINE.findall(text):
+        assert value == expected[param], f"dC0/d{param} after rerun {rerun}"
+
+
+@pytest.mark.slow
+def test_strict_nbval_catches_a_wrong_stored_number(tmp_path):
+    name = "02_output_layer_gradient"
+    nb = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())
+    right = bp.fmt(bp.worked_example()[0].backward(0.5, 0)["w_Out"])
+    text = json.dumps(nb)
+    assert right in text
+    tampered = tmp_path / f"{name}.ipynb"
+    tampered.write_text(text.replace(right, right[:-1] + str((int(right[-1]) + 1) % 10), 1))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
+         "-q", str(tampered)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert "1 failed" in result.stdout
+
+
+def test_refresh_script_normalises_metadata(tmp_path):
+    sys.path.insert(0, str(NOTEBOOKS.parent / "scripts"))
+    try:
+        from refresh_notebooks import normalise
+    finally:
+        sys.path.pop(0)
+    nb = nbformat.v4.new_notebook(metadata={"widgets": {"state": {}}})
+    cell = nbformat.v4.new_code_cell("1", metadata={"execution": {"iopub.status.busy": "t"}})
+    nb.cells.append(cell)
+    normalise(nb)
+    assert "widgets" not in nb.metadata and "execution" not in nb.cells[0].metadata
+    assert nb.metadata.kernelspec.name == "python3"
+    shutil.rmtree(tmp_path, ignore_errors=True)
