@@ -1,0 +1,428 @@
+"""Figures for the workbook: the network with its numbers, the cost against one parameter with
+its tangent, the cost over two parameters with the gradient arrow, activations and derivatives.
+
+Every public function returns a matplotlib Figure and draws nothing to the screen itself (no
+``plt.show``). The object that drew it stays reachable as ``fig.bp_plot``; it keeps its artists
+and has an ``update``-style method, so a slider can move a marker without redrawing the rest.
+
+    fig = network_diagram(net, x, y)
+    fig.bp_plot.update(net.with_params({"w_Out": 0.7}), x, y)
+
+Labels use the notebooks' notation: w^{Out}, b^{H1}, C_0. Numbers go through ``fmt``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+
+from .network import Network
+from .scalars import fmt
+from .surface import CostSurface, cost_surface
+
+DEAD_FACE = "#d9d9d9"
+DEAD_TEXT = "#8c8c8c"
+LIVE_FACE = "#cfe3f7"
+INPUT_FACE = "#f3e2c7"
+ARROW_COLOR = "#d62728"
+PATH_COLOR = "#ff7f0e"
+
+
+# --- names and ranges ------------------------------------------------------------------------
+def tex_name(name: str) -> str:
+    """Mathtext for a parameter or value name: w_Out -> $w^{Out}$, w_H1[0,1] -> $w^{H1}_{01}$."""
+    if name in ("x", "y"):
+        return f"${name}$"
+    if name in ("C0", "C_0"):
+        return "$C_0$"
+    if name == "learning_rate":
+        return r"learning rate $\eta$"
+    kind, _, rest = name.partition("_")
+    if not rest:
+        return name
+    if "[" in rest:
+        layer, index = rest[:-1].split("[")
+        sub = index.replace(",", "")
+        return f"${kind}^{{{layer}}}_{{{sub}}}$"
+    return f"${kind}^{{{rest}}}$"
+
+
+def half_width(value: float) -> float:
+    """How far a slider or a plot reaches either side of a starting value: at least 2."""
+    return max(2.0, abs(float(value)))
+
+
+def centred_values(value, n: int = 201, half: float | None = None) -> np.ndarray:
+    """``n`` evenly spaced values centred on ``value``."""
+    value = float(value)
+    half = half_width(value) if half is None else float(half)
+    return np.linspace(value - half, value + half, n)
+
+
+def figure_png(fig, dpi=None) -> bytes:
+    """The figure as PNG bytes (what the widgets put in an ipywidgets.Image)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi or fig.dpi)
+    return buffer.getvalue()
+
+
+def _axes(ax, figsize, projection=None):
+    """``ax`` and its figure, or a new pyplot figure (so notebooks show it like any other)."""
+    if ax is not None:
+        return ax.figure, ax
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=figsize)
+    ax = fig.add_subplot(projection=projection)
+    return fig, ax
+
+
+def new_figure(figsize, dpi=90) -> Figure:
+    """A Figure outside pyplot (for widgets: the inline backend never shows it by itself)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _float(value) -> float:
+    return float(np.asarray(value, dtype=float).reshape(-1)[0])
+
+
+# --- the network, left to right --------------------------------------------------------------
+class NetworkDiagram:
+    """Nodes x, H0, H1, ..., Out left to right, each with z, a and dC0/da; each weight with its
+    value and dC0/dw. A ReLU neuron with z <= 0 (dead: no gradient flows through it) is grey."""
+
+    def __init__(self, net: Network, x, y, ax=None):
+        owns = ax is None
+        self.fig, self.ax = _axes(ax, (7.6, 3.0))
+        self.sizes = net.sizes
+        self.chain = net.is_chain
+        ax = self.ax
+        ax.set_axis_off()
+        ax.set_xlim(-0.5, len(self.sizes) - 0.5)
+        tallest = max(self.sizes)
+        ax.set_ylim(-0.5 * tallest - 0.5, 0.5 * tallest + 0.5)
+        self.positions = [
+            [(L, (n - 1) / 2 - j) for j in range(n)] for L, n in enumerate(self.sizes)
+        ]
+        names = ("x",) + tuple(net.layer_names)
+        small = 7.5 if self.chain else 6.5
+        self.nodes, self.node_labels, self.values, self.grads = [], [], [], []
+        size = 30 if self.chain else max(12, 30 - 3 * tallest)
+        gap = 0.3 if self.chain else 0.16
+        for L, column in enumerate(self.positions):
+            nodes, labels, values, grads = [], [], [], []
+            for j, (cx, cy) in enumerate(column):
+                (node,) = ax.plot([cx], [cy], "o", ms=size, mfc=INPUT_FACE if L == 0 else LIVE_FACE,
+                                  mec="#333333", mew=1.2, zorder=3)
+                label = names[L] if len(column) == 1 else f"{names[L]}[{j}]"
+                labels.append(ax.text(cx, cy, label, ha="center", va="center",
+                                      fontsize=9 if self.chain else 6.5, fontweight="bold",
+                                      zorder=4))
+                values.append(ax.text(cx, cy + gap, "", ha="center", va="bottom",
+                                      fontsize=small, zorder=4))
+                grads.append(ax.text(cx, cy - gap, "", ha="center", va="top",
+                                     fontsize=small, color="#1f5fa8", zorder=4))
+                nodes.append(node)
+            self.nodes.append(nodes)
+            self.node_labels.append(labels)
+            self.values.append(values)
+            self.grads.append(grads)
+        self.edges, self.edge_texts, self.edge_grads = [], [], []
+        for L in range(1, len(self.sizes)):
+            lines, texts, grads = {}, {}, {}
+            for j, (x1, y1) in enumerate(self.positions[L]):
+                for k, (x0, y0) in enumerate(self.positions[L - 1]):
+                    (line,) = ax.plot([x0, x1], [y0, y1], color="#555555", lw=1.2, zorder=1)
+                    lines[j, k] = line
+                    if self.chain:
+                        mid = (x0 + x1) / 2
+                        texts[j, k] = ax.text(mid, y0 + 0.05, "", ha="center", va="bottom",
+                                              fontsize=small, zorder=4)
+                        grads[j, k] = ax.text(mid, y0 - 0.05, "", ha="center", va="top",
+                                              fontsize=small, color="#1f5fa8", zorder=4)
+            self.edges.append(lines)
+            self.edge_texts.append(texts)
+            self.edge_grads.append(grads)
+        self.title = ax.set_title("", fontsize=9)
+        self.update(net, x, y)
+        if owns:
+            self.fig.tight_layout()
+
+    def update(self, net: Network, x, y):
+        """Show the numbers of ``net`` (same shape as before) at input x and target y."""
+        if net.sizes != self.sizes:
+            raise ValueError(f"network_diagram: drawn for sizes {self.sizes}, got {net.sizes}")
+        g = net.backward(x, y)
+        fwd = net.forward(x)
+        for k, text in enumerate(self.values[0]):
+            text.set_text(f"x = {fmt(fwd.x[k])}")
+        for k, text in enumerate(self.grads[0]):
+            text.set_text(f"dC0/dx = {fmt(g.dx[k])}" if self.chain else "")
+        for L in range(len(net.layer_names)):
+            slope = net.activations[L].derivative(fwd.z[L])
+            for j in range(self.sizes[L + 1]):
+                z, a = fwd.z[L][j], fwd.a[L][j]
+                dead = slope[j] == 0
+                if self.chain:
+                    b, db = net.biases[L][j], g.db[L][j]
+                    self.values[L + 1][j].set_text(
+                        f"b = {fmt(b)}\nz = {fmt(z)}\na = {fmt(a)}")
+                    self.grads[L + 1][j].set_text(
+                        f"dC0/da = {fmt(g.da[L][j])}\ndC0/db = {fmt(db)}")
+                else:
+                    self.values[L + 1][j].set_text(f"z={fmt(z)} a={fmt(a)}")
+                    self.grads[L + 1][j].set_text(f"dC0/da={fmt(g.da[L][j])}")
+                self.nodes[L + 1][j].set_markerfacecolor(DEAD_FACE if dead else LIVE_FACE)
+                color = DEAD_TEXT if dead else "black"
+                self.node_labels[L + 1][j].set_color(color)
+                self.values[L + 1][j].set_color(color)
+                for k in range(self.sizes[L]):
+                    w = net.weights[L][j][k]
+                    line = self.edges[L][j, k]
+                    line.set_color(DEAD_TEXT if dead else ("#555555" if w >= 0 else "#b04040"))
+                    line.set_linestyle("--" if dead else "-")
+                    if self.chain:
+                        self.edge_texts[L][j, k].set_text(f"w = {fmt(w)}")
+                        self.edge_texts[L][j, k].set_color(color)
+                        self.edge_grads[L][j, k].set_text(f"dC0/dw = {fmt(g.dw[L][j][k])}")
+        target = ", ".join(fmt(v) for v in np.atleast_1d(net._vector(y, self.sizes[-1], "y",
+                                                                       "Out")))
+        self.title.set_text(f"y = {target}    C0 = {fmt(g.cost)}")
+        return g
+
+
+def network_diagram(net: Network, x, y, ax=None):
+    """The network drawn left to right with z, a, dC0/da on each node and w, dC0/dw on each
+    weight; dead ReLU neurons (z <= 0) greyed. Returns the figure (``fig.bp_plot`` updates it)."""
+    diagram = NetworkDiagram(net, x, y, ax)
+    diagram.fig.bp_plot = diagram
+    return diagram.fig
+
+
+# --- cost against one parameter ----------------------------------------------------------------
+def cost_curve(net: Network, x, y, param: str, values) -> np.ndarray:
+    """C0 at each of ``values`` of ``param``, the other parameters as in ``net`` (vectorised)."""
+    other = next(n for n in net.parameter_names if n != param)
+    fixed = _float(net.params()[other])
+    surface = cost_surface(net, x, y, {param: values, other: [fixed, fixed]})
+    return np.array(surface.cost[:, 0])
+
+
+class CostCurve:
+    """C0 against ``param`` with the current point and the tangent of slope dC0/dparam."""
+
+    def __init__(self, net: Network, x, y, param: str, values=None, ax=None):
+        if param not in net.parameter_names:
+            raise ValueError(
+                f"unknown parameter {param!r}; valid names: {', '.join(net.parameter_names)}")
+        owns = ax is None
+        self.fig, self.ax = _axes(ax, (5.2, 3.4))
+        self.param = param
+        start = _float(net.params()[param])
+        self.values = centred_values(start) if values is None else np.asarray(values, float)
+        ax = self.ax
+        (self.curve,) = ax.plot(self.values, np.zeros_like(self.values), color="#1f77b4",
+                                lw=2, label="$C_0$")
+        slope_label = f"tangent, slope $\\partial C_0/\\partial${tex_name(param)}"
+        (self.tangent,) = ax.plot([], [], color=ARROW_COLOR, lw=1.5, ls="--", label=slope_label)
+        (self.point,) = ax.plot([], [], "o", color=ARROW_COLOR, ms=7, zorder=5)
+        self.slope_text = ax.text(0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top",
+                                  fontsize=9)
+        ax.set_xlabel(tex_name(param))
+        ax.set_ylabel("$C_0$")
+        ax.set_xlim(self.values[0], self.values[-1])
+        ax.legend(loc="upper right", fontsize=8, frameon=False)
+        ax.grid(alpha=0.3)
+        self._curve_key = None
+        self.update(net, x, y)
+        if owns:
+            self.fig.tight_layout()
+
+    def update(self, net: Network, x, y):
+        """Move the point and the tangent to ``net``; redraw the curve only if it changed."""
+        others = {n: v for n, v in net.params().items() if n != self.param}
+        key = (tuple(float(v) for v in others.values()), repr(x), repr(y))
+        if key != self._curve_key:
+            cost = cost_curve(net, x, y, self.param, self.values)
+            self.curve.set_ydata(cost)
+            top = float(cost.max())
+            bottom = float(cost.min())
+            pad = 0.08 * (top - bottom) or 1.0
+            self.ax.set_ylim(bottom - pad, top + pad)
+            self._curve_key = key
+        g = net.backward(x, y)
+        p, c, slope = _float(net.params()[self.param]), float(g.cost), float(g[self.param])
+        reach = 0.18 * (self.values[-1] - self.values[0])
+        xs = np.array([p - reach, p + reach])
+        self.point.set_data([p], [c])
+        self.tangent.set_data(xs, c + slope * (xs - p))
+        self.slope_text.set_text(
+            f"{self.param} = {fmt(p)}\nC0 = {fmt(c)}\ndC0/d{self.param} = {fmt(slope)}")
+        return g
+
+
+def cost_vs_param(net: Network, x, y, param: str, values=None, ax=None):
+    """C0 against one parameter over a range centred on its value (or ``values``), with the
+    current point and the tangent whose slope is dC0/dparam from backpropagation."""
+    curve = CostCurve(net, x, y, param, values, ax)
+    curve.fig.bp_plot = curve
+    return curve.fig
+
+
+# --- cost over two parameters ------------------------------------------------------------------
+def contour_levels(cost: np.ndarray, n: int = 14) -> np.ndarray:
+    """Levels at quantiles of the cost, so every band shows even where the cost spans decades."""
+    levels = np.unique(np.quantile(cost, np.linspace(0, 1, n + 1)))
+    if len(levels) < 2:
+        levels = np.array([levels[0] - 1, levels[0] + 1])
+    return levels
+
+
+class CostContour:
+    """Filled contour of C0 over two parameters, drawn once; the point, the gradient arrow and a
+    descent path are artists that ``set_point``, ``set_gradient`` and ``set_path`` move."""
+
+    def __init__(self, surface: CostSurface, point=None, gradient=None, path=None, ax=None,
+                 colorbar=True):
+        owns = ax is None
+        self.fig, self.ax = _axes(ax, (5.0, 4.0))
+        self.surface = surface
+        ax = self.ax
+        v1, v2 = surface.values
+        self.names = surface.names
+        # cost[i, j] is at names[0] = v1[i], names[1] = v2[j]: names[0] on the x axis
+        self.filled = ax.contourf(v1, v2, surface.cost.T, levels=contour_levels(surface.cost),
+                                  cmap="viridis")
+        self.lines = ax.contour(v1, v2, surface.cost.T, levels=self.filled.levels,
+                                colors="white", linewidths=0.4, alpha=0.5)
+        if colorbar:
+            bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.9, format="%.3g")
+            bar.set_label("$C_0$")
+        ax.set_xlabel(tex_name(self.names[0]))
+        ax.set_ylabel(tex_name(self.names[1]))
+        ax.set_xlim(v1[0], v1[-1])
+        ax.set_ylim(v2[0], v2[-1])
+        ax.set_autoscale_on(False)
+        (self.path,) = ax.plot([], [], "o-", color=PATH_COLOR, ms=3, lw=1.3, zorder=4,
+                               label="descent path")
+        (self.path_end,) = ax.plot([], [], "s", color=PATH_COLOR, mec="black", ms=6, zorder=5)
+        (self.point,) = ax.plot([], [], "o", color="white", mec="black", ms=8, zorder=6)
+        self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=14,
+                                     color=ARROW_COLOR, lw=2, zorder=7, visible=False)
+        ax.add_patch(self.arrow)
+        self.note = ax.text(0.5, 1.01, "", transform=ax.transAxes, ha="center", va="bottom",
+                            fontsize=7.5, color=ARROW_COLOR)
+        if point is not None:
+            self.set_point(point)
+        if gradient is not None:
+            self.set_gradient(point, gradient)
+        if path is not None:
+            self.set_path(path)
+        if owns:
+            self.fig.tight_layout()
+
+    @property
+    def extent(self):
+        v1, v2 = self.surface.values
+        return v1[0], v1[-1], v2[0], v2[-1]
+
+    def set_point(self, point):
+        """Mark (value of names[0], value of names[1]); a dict keyed by name also works."""
+        p = self._pair(point)
+        self.point.set_data([p[0]], [p[1]])
+
+    def set_gradient(self, point, gradient):
+        """Arrow from ``point`` along (dC0/dname1, dC0/dname2): uphill. Its length is scaled to
+        a quarter of the plot; the readout carries the size. A zero gradient hides it."""
+        p, g = self._pair(point), self._pair(gradient)
+        x0, x1, y0, y1 = self.extent
+        scale = max(abs(g[0]) / (x1 - x0), abs(g[1]) / (y1 - y0))
+        if scale == 0 or not math.isfinite(scale):
+            self.arrow.set_visible(False)
+            self.note.set_text("gradient 0: no arrow, descent would not move")
+            return
+        factor = 0.25 / scale
+        self.arrow.set_positions((p[0], p[1]), (p[0] + g[0] * factor, p[1] + g[1] * factor))
+        self.arrow.set_visible(True)
+        self.note.set_text("red arrow: the gradient, pointing uphill; "
+                           "descent steps go the opposite way")
+
+    def set_path(self, path):
+        """Draw a descent path: a DescentPath, or an array of shape (points, 2)."""
+        if hasattr(path, "array"):
+            path = path.array(self.names)
+        path = np.asarray(path, dtype=float).reshape(-1, 2)
+        self.path.set_data(path[:, 0], path[:, 1])
+        self.path_end.set_data(path[-1:, 0], path[-1:, 1])
+
+    def _pair(self, value):
+        if isinstance(value, dict):
+            return tuple(_float(value[n]) for n in self.names)
+        first, second = value
+        return _float(first), _float(second)
+
+
+def cost_contour(surface: CostSurface, point=None, gradient=None, path=None, ax=None):
+    """Contour of C0 over the surface's two parameters, with an optional point marker, gradient
+    arrow (uphill; descent goes the opposite way) and descent path. Returns the figure."""
+    contour = CostContour(surface, point, gradient, path, ax)
+    contour.fig.bp_plot = contour
+    return contour.fig
+
+
+def cost_surface_3d(surface: CostSurface, ax=None):
+    """C0 over two parameters as a 3-D surface. Returns the figure."""
+    fig, ax = _axes(ax, (5.6, 4.4), projection="3d")
+    v1, v2 = surface.values
+    X, Y = np.meshgrid(v1, v2, indexing="ij")
+    ax.plot_surface(X, Y, surface.cost, cmap="viridis", linewidth=0, antialiased=True,
+                    rcount=60, ccount=60)
+    ax.set_xlabel(tex_name(surface.names[0]))
+    ax.set_ylabel(tex_name(surface.names[1]))
+    ax.set_zlabel("$C_0$")
+    fig.bp_plot = ax
+    return fig
+
+
+# --- activations -----------------------------------------------------------------------------
+def activation_pairs(names=None, z=None):
+    """Each activation sigma(z) beside its derivative sigma'(z), one row per activation."""
+    from .activations import ACTIVATIONS, get
+
+    names = tuple(ACTIVATIONS) if names is None else tuple(names)
+    chosen = [get(n) for n in names]
+    z = np.linspace(-4, 4, 401) if z is None else np.asarray(z, dtype=float)
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(chosen), 2, figsize=(6.4, 1.9 * len(chosen)), squeeze=False,
+                             sharex=True)
+    for row, sigma in zip(axes, chosen):
+        row[0].plot(z, sigma.function(z), color="#1f77b4", lw=2)
+        row[0].set_ylabel(sigma.formula, fontsize=9)
+        row[0].set_title(f"{sigma.formula}$(z)$", fontsize=9)
+        row[1].plot(z, sigma.derivative(z), color=ARROW_COLOR, lw=2)
+        row[1].set_title(f"{sigma.formula}$'(z)$", fontsize=9)
+        for ax in row:
+            ax.axhline(0, color="#999999", lw=0.6)
+            ax.axvline(0, color="#999999", lw=0.6)
+            ax.grid(alpha=0.3)
+    for ax in axes[-1]:
+        ax.set_xlabel("$z$")
+    fig.tight_layout()
+    fig.bp_plot = axes
+    return fig
+
+
+__all__ = [
+    "CostContour", "CostCurve", "NetworkDiagram", "activation_pairs", "centred_values",
+    "contour_levels", "cost_contour", "cost_curve", "cost_surface_3d", "cost_vs_param",
+    "figure_png", "half_width", "network_diagram", "new_figure", "tex_name",
+]
