@@ -1,0 +1,427 @@
+"""Drive a real JupyterLab in headless Chromium: the server, the page, Run All, sliders, cells.
+
+Facts this relies on (checked on this machine, see shared/notes/jupyter-testing.md):
+- the server needs private runtime/config/workspace/settings dirs and a settings override
+  that stops the "receive Jupyter news?" pop-up;
+- Run All is silently dropped if issued before the status bar reads "| Idle";
+- cells use content-visibility:auto, so scroll into view before clicking or pressing keys;
+- slider readouts print minus as U+2212.
+
+Every wait polls a condition with a deadline; no fixed sleep is relied on alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+MINUS = "\u2212"
+NEWS_OFF = {
+    "@jupyterlab/apputils-extension:notification": {
+        "fetchNews": "false", "checkForUpdates": False,
+    }
+}
+
+
+def parse_number(text: str) -> float:
+    """A number as a widget shows it (U+2212 minus, thin spaces) as a float."""
+    return float(text.strip().replace(MINUS, "-").replace("\u2009", "").replace(",", ""))
+
+
+def notebook_dir(root: Path) -> Path:
+    """The notebooks under test: BP_BROWSER_NOTEBOOKS if set, else root/notebooks."""
+    return Path(os.environ.get("BP_BROWSER_NOTEBOOKS") or root / "notebooks").resolve()
+
+
+def text_of(locator) -> str:
+    """innerText of the first match, or "" at once if there is none (no auto-waiting)."""
+    return locator.evaluate_all("els => els.length ? els[0].innerText : ''")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition, timeout: float, what: str, interval: float = 0.1):
+    """Poll ``condition()`` until it returns something truthy; that value is returned."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while True:
+        try:
+            value = condition()
+        except Exception as error:  # noqa: BLE001 - keep polling, report the last one
+            value, last_error = None, error
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            detail = f" (last error: {last_error!r})" if last_error else ""
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}{detail}")
+        time.sleep(interval)
+
+
+# --------------------------------------------------------------------------------------------
+# the server
+
+
+@dataclass
+class LabServer:
+    """A `jupyter lab` process serving a copy of the notebooks, with everything private."""
+
+    notebooks: Path  # the original folder; the server sees a copy
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    process: subprocess.Popen | None = None
+
+    @property
+    def root(self) -> Path:
+        return self.workdir / "root"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "jupyter-lab.log"
+
+    def start(self, timeout: float = 60):
+        # a copy, so the stored outputs of the real notebooks are never touched
+        shutil.copytree(self.notebooks, self.root / "notebooks",
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        settings = self.workdir / "app-settings"
+        settings.mkdir(parents=True)
+        (settings / "overrides.json").write_text(json.dumps(NEWS_OFF), encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "JUPYTER_PATH")}
+        for var, name in [("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTER_CONFIG_DIR", "config"),
+                          ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+                          ("JUPYTERLAB_SETTINGS_DIR", "user-settings"),
+                          ("JUPYTER_DATA_DIR", "data"), ("IPYTHONDIR", "ipython")]:
+            path = self.workdir / name
+            path.mkdir(parents=True, exist_ok=True)
+            env[var] = str(path)
+        command = [
+            sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+            f"--port={self.port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}", "--allow-root",
+            f"--ServerApp.root_dir={self.root}", f"--LabApp.app_settings_dir={settings}",
+            "--LabApp.expose_app_in_browser=True", "--ServerApp.terminals_enabled=False",
+            "--LabServerApp.open_browser=False",
+        ]
+        self.log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(command, cwd=self.root, env=env, stdout=self.log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+
+        def answers():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited:\n{self.log_tail()}")
+            try:
+                self.api("GET", "/api/status")
+                return True
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                return False
+
+        try:
+            wait_for(answers, timeout, "the Jupyter server to answer /api/status", 0.2)
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def api(self, method: str, path: str):
+        request = urllib.request.Request(
+            self.base_url + path, method=method,
+            headers={"Authorization": f"token {self.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def url(self, notebook: str) -> str:
+        return f"{self.base_url}/lab/tree/notebooks/{notebook}?reset&token={self.token}"
+
+    def shut_down_kernels(self):
+        """Delete every session and kernel, so the next notebook starts from nothing."""
+        for session in self.api("GET", "/api/sessions") or []:
+            try:
+                self.api("DELETE", f"/api/sessions/{session['id']}")
+            except urllib.error.HTTPError:
+                pass
+        for kernel in self.api("GET", "/api/kernels") or []:
+            try:
+                self.api("DELETE", f"/api/kernels/{kernel['id']}")
+            except urllib.error.HTTPError:
+                pass
+        wait_for(lambda: not self.api("GET", "/api/kernels"), 20, "kernels to shut down")
+
+    def stop(self):
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            # by PID (its own process group: jupyter lab and the kernels it started)
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self.log.close()
+        self.process = None
+
+
+# --------------------------------------------------------------------------------------------
+# the page
+
+# JavaScript run in the page; `app` is window.jupyterapp (expose_app_in_browser).
+JS_PANEL = "(() => { const w = window.jupyterapp.shell.currentWidget; " \
+           "return (w && w.content && w.sessionContext) ? w : null; })()"
+
+JS_CODE_CELLS_STATE = """() => {
+  const panel = %s;
+  if (!panel) return null;
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  return cells.map(c => ({
+    source: c.model.sharedModel.getSource(),
+    count: c.model.executionCount,
+    running: c.promptNode ? c.promptNode.textContent.includes('*') : false,
+    errors: c.model.outputs.toJSON().filter(o => o.output_type === 'error')
+             .map(o => o.ename + ': ' + o.evalue),
+  }));
+}""" % JS_PANEL
+
+
+class NotebookPage:
+    """One notebook open in JupyterLab, with its kernel."""
+
+    def __init__(self, page, server: LabServer, name: str):
+        self.page = page
+        self.server = server
+        self.name = name
+
+    def open(self, timeout: float = 90):
+        self.page.goto(self.server.url(self.name), wait_until="domcontentloaded")
+        self.page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+            " && window.jupyterapp.shell.currentWidget.context"
+            f" && window.jupyterapp.shell.currentWidget.context.path.endsWith({self.name!r})",
+            timeout=timeout * 1000,
+        )
+        self.wait_idle(timeout)
+        return self
+
+    def wait_idle(self, timeout: float = 90):
+        # the status bar, not the toolbar: it says Idle only once the kernel really is ready
+        self.page.wait_for_function(
+            """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                     .some(e => /\\|\\s*Idle/.test(e.textContent))""",
+            timeout=timeout * 1000,
+        )
+
+    def command(self, command_id: str):
+        self.page.evaluate(f"window.jupyterapp.commands.execute({command_id!r})")
+
+    def cells(self):
+        return self.page.evaluate(JS_CODE_CELLS_STATE)
+
+    def run_all(self, timeout: float = 180):
+        """Clear all outputs, Run All, and wait until every non-empty code cell has run."""
+        self.command("notebook:clear-all-cell-outputs")
+        wait_for(lambda: all(c["count"] is None for c in self.cells()), 10,
+                 "the outputs to be cleared")
+        self.command("notebook:run-all-cells")
+
+        def started():
+            return any(c["count"] is not None or c["running"] for c in self.cells())
+
+        try:
+            wait_for(started, 15, "Run All to start")
+        except TimeoutError:
+            # the known race: Run All dropped while the kernel was still settling; once more
+            self.wait_idle()
+            self.command("notebook:run-all-cells")
+            wait_for(started, 15, "Run All to start (second try)")
+
+        def finished():
+            cells = [c for c in self.cells() if c["source"].strip()]
+            if any(c["errors"] for c in cells):
+                return True  # stop waiting: the error is reported by the caller
+            return all(c["count"] is not None and not c["running"] for c in cells)
+
+        wait_for(finished, timeout, f"every cell of {self.name} to run", 0.25)
+        self.wait_idle()
+
+    def errors(self) -> list[str]:
+        """Error outputs, tracebacks on stderr, widgets that failed to render."""
+        problems = []
+        for index, cell in enumerate(self.cells()):
+            for error in cell["errors"]:
+                problems.append(f"code cell {index}: {error}")
+        problems += self.page.evaluate(
+            """() => {
+              const found = [];
+              for (const e of document.querySelectorAll(
+                  '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')) {
+                if (e.textContent.includes('Traceback')) found.push('stderr: ' +
+                    e.textContent.slice(0, 500));
+              }
+              for (const e of document.querySelectorAll('.jp-OutputArea-output')) {
+                const t = e.textContent;
+                if (t.includes('Error displaying widget') || t.includes('Model not found'))
+                  found.push('widget: ' + t.slice(0, 300));
+              }
+              return found;
+            }"""
+        )
+        return problems
+
+    def screenshot(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(path))
+
+    # ----------------------------------------------------------------------------------------
+    # cells by content
+
+    def code_cell(self, contains: str):
+        """The JupyterLab code cell whose source contains ``contains`` (a Locator)."""
+        index = next(
+            (i for i, c in enumerate(self.cells()) if contains in c["source"]), None
+        )
+        assert index is not None, f"no code cell of {self.name} contains {contains!r}"
+        return self.page.locator(".jp-Notebook .jp-CodeCell").nth(index)
+
+
+# --------------------------------------------------------------------------------------------
+# a slider panel: the slider, its bp-readout and the plot image, in one cell's output
+
+
+class SliderPanel:
+    def __init__(self, notebook: NotebookPage, cell, slider):
+        self.notebook = notebook
+        self.page = notebook.page
+        self.cell = cell
+        self.slider = slider
+        self.readout_box = cell.locator(".bp-readout").first
+        self.image = cell.locator("img").first
+
+    @classmethod
+    def all_sliders(cls, notebook: NotebookPage):
+        """[(description, locator)] for every slider in the notebook, in page order."""
+        sliders = notebook.page.locator(".jp-Notebook .widget-slider")
+        found = []
+        for i in range(sliders.count()):
+            slider = sliders.nth(i)
+            label = slider.locator(".widget-label").first
+            found.append((label.text_content().strip() if label.count() else "", slider))
+        return found
+
+    @classmethod
+    def for_slider(cls, notebook: NotebookPage, slider):
+        cell = slider.locator("xpath=ancestor::div[contains(@class,'jp-CodeCell')][1]")
+        return cls(notebook, cell, slider)
+
+    @property
+    def name(self) -> str:
+        return self.slider.locator(".widget-label").first.text_content().strip()
+
+    def value(self) -> float:
+        return parse_number(self.slider.locator(".widget-readout").first.text_content())
+
+    def bounds(self) -> tuple[float, float]:
+        handle = self.slider.locator(".noUi-handle").first
+        return (parse_number(handle.get_attribute("aria-valuemin")),
+                parse_number(handle.get_attribute("aria-valuemax")))
+
+    def readout_text(self) -> str:
+        return text_of(self.readout_box)
+
+    def image_src(self) -> str:
+        return self.image.evaluate(
+            "img => (img.complete && img.naturalWidth > 0) ? img.src : ''"
+        )
+
+    def state(self) -> tuple[str, str, str]:
+        """(slider readout, bp-readout text, plot src): what the student sees."""
+        return (text_of(self.slider.locator(".widget-readout")),
+                self.readout_text(), self.image_src())
+
+    def press(self, key: str):
+        handle = self.slider.locator(".noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        self.page.keyboard.press(key)
+
+    def type_value(self, text: str):
+        readout = self.slider.locator(".widget-readout").first
+        readout.scroll_into_view_if_needed()
+        readout.click()
+        self.page.keyboard.press("ControlOrMeta+A")
+        self.page.keyboard.type(text)
+        self.page.keyboard.press("Enter")
+
+    def wait_changed(self, before: tuple[str, str, str], timeout: float = 30):
+        """Wait until slider readout, bp-readout and plot all differ from ``before``, and
+        three samples in a row agree (a step may redraw more than once)."""
+        samples = []
+
+        def settled():
+            now = self.state()
+            if now[0] == before[0] or now[1] == before[1] or not now[2] or now[2] == before[2]:
+                samples.clear()
+                return None
+            samples.append(now)
+            if len(samples) >= 3 and samples[-1] == samples[-2] == samples[-3]:
+                return now
+            return None
+
+        try:
+            return wait_for(settled, timeout, "the slider's readout and plot to change", 0.15)
+        except TimeoutError:
+            now = self.state()
+            unchanged = [what for what, a, b in zip(
+                ("slider readout", "bp-readout", "plot image"), before, now) if a == b]
+            raise AssertionError(
+                f"{self.name}: after {timeout:.0f} s still unchanged: {unchanged or 'none'} "
+                f"(slider readout {before[0]!r} -> {now[0]!r}; bp-readout now:\n{now[1]})"
+            ) from None
+
+
+READOUT_LINE = re.compile(r"dC0/d(\S+)\s*=\s*(\S+)")
+COST_LINE = re.compile(r"(?<![/\w])C0\s*=\s*(\S+)")
+
+
+def readout_gradients(text: str) -> dict[str, str]:
+    """{param: number text} from the lines "dC0/d<param> = <number>" of a bp-readout."""
+    return {name: value.replace(MINUS, "-") for name, value in READOUT_LINE.findall(text)}
+
+
+def readout_cost(text: str) -> str | None:
+    match = COST_LINE.search(text)
+    return match.group(1).replace(MINUS, "-") if match else None

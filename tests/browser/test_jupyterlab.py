@@ -1,0 +1,272 @@
+"""Every notebook in a real JupyterLab: Run All without errors, sliders, exercise feedback.
+
+One JupyterLab server and one Chromium serve the whole session; each notebook gets a fresh
+page and kernel (opened and run once, shared by the tests of that notebook), and its kernel is
+deleted through the REST API afterwards. The server serves a temporary copy of notebooks/, so
+the stored outputs are never modified. Screenshots go to test-artifacts/.
+
+The slider tests move the first slider that names a parameter of the network (or x, y) by
+keyboard and by typing into its readout, wait until the plot and the bp-readout change, and
+check every "dC0/d<param> = v" line against backproplib computed here, from the numbers in the
+notebook's parameters cell.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from lab_harness import (
+    NotebookPage,
+    SliderPanel,
+    notebook_dir,
+    parse_number,
+    readout_cost,
+    readout_gradients,
+    text_of,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted(notebook_dir(ROOT).glob("*.ipynb"))
+
+ANSWER_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<name>\w+)\s*=\s*None(?P<comment>\s*#.*your answer.*)$",
+                         re.MULTILINE)
+
+
+# --------------------------------------------------------------------------------------------
+# what the notebook starts from, computed here independently of the browser
+
+
+def parameters_namespace(path: Path) -> dict:
+    """Run the source of the cell tagged "parameters" and return its variables."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            namespace: dict = {}
+            exec(compile(source, f"{path.name}:parameters", "exec"), namespace)  # noqa: S102
+            return namespace
+    pytest.fail(f"{path.name} has no code cell tagged 'parameters'")
+
+
+def expected_gradients(path: Path, slider: str, value: float):
+    """(parameter names, Gradients) of the notebook's network with ``slider`` set to ``value``."""
+    import backproplib as bp
+
+    ns = parameters_namespace(path)
+    net = bp.Network.chain(weights=ns["weights"], biases=ns["biases"],
+                           activation=ns["activation"])
+    x, y = ns["x"], ns["y"]
+    if slider == "x":
+        x = value
+    elif slider == "y":
+        y = value
+    else:
+        net = net.with_params({slider: value})
+    return net.parameter_names, net.backward(x, y)
+
+
+def same_number(shown: str, expected) -> bool:
+    """``shown`` is fmt(expected), allowing only a difference in fmt's 10th significant digit
+    (the slider value read from a 2-decimal readout can be 0.51 in the page and
+    0.5100000000000001 in the kernel)."""
+    from backproplib import fmt
+
+    if shown == fmt(expected):
+        return True
+    try:
+        number, target = float(shown), float(expected)
+    except ValueError:
+        return False
+    return abs(number - target) <= 1e-9 * max(abs(target), 1e-300) + 1e-300
+
+
+def readout_mismatches(text: str, path: Path, slider: str, value: float) -> list[str]:
+    from backproplib import fmt
+
+    names, gradients = expected_gradients(path, slider, value)
+    shown = readout_gradients(text)
+    problems = []
+    missing = [name for name in names if name not in shown]
+    if missing:
+        problems.append(f"no line for {missing}")
+    for name, number in shown.items():
+        if name not in names:
+            problems.append(f"dC0/d{name}: not a parameter of the network {names}")
+        elif not same_number(number, gradients[name]):
+            problems.append(f"dC0/d{name} = {number}, expected {fmt(gradients[name])}")
+    cost = readout_cost(text)
+    if cost is not None and not same_number(cost, gradients.cost):
+        problems.append(f"C0 = {cost}, expected {fmt(gradients.cost)}")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# one page and kernel per notebook, shared by that notebook's tests
+
+
+class Opened:
+    def __init__(self, path: Path, notebook: NotebookPage | None, failure: str | None):
+        self.path = path
+        self.notebook = notebook
+        self.failure = failure
+
+    def require_run(self):
+        if self.failure:
+            pytest.fail(f"{self.path.name}: Run All did not complete: {self.failure}")
+
+
+@pytest.fixture(scope="module", params=NOTEBOOKS or [None],
+                ids=lambda p: p.stem if p else "no-notebooks")
+def opened(request, chromium, lab_server, artifacts):
+    path = request.param
+    if path is None:
+        pytest.skip(f"no notebooks in {notebook_dir(ROOT)} yet")
+    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    notebook = NotebookPage(page, lab_server, path.name)
+    failure = None
+    try:
+        notebook.open()
+        notebook.run_all()
+    except Exception as error:  # reported by the tests, with a screenshot
+        failure = f"{error}\n--- server log ---\n{lab_server.log_tail()}"
+        notebook.screenshot(artifacts / f"{path.stem}-failed.png")
+    try:
+        yield Opened(path, notebook, failure)
+    finally:
+        context.close()
+        lab_server.shut_down_kernels()
+
+
+def test_run_all_without_errors(opened, artifacts):
+    opened.require_run()
+    errors = opened.notebook.errors()
+    opened.notebook.screenshot(artifacts / f"{opened.path.stem}.png")
+    assert not errors, f"{opened.path.name} shows errors after Run All:\n" + "\n".join(errors)
+
+
+def parameter_slider(opened) -> SliderPanel:
+    opened.require_run()
+    if opened.notebook.errors():
+        pytest.fail(f"{opened.path.name} has errors after Run All (see test_run_all_without_errors)")
+    sliders = SliderPanel.all_sliders(opened.notebook)
+    if not sliders:
+        pytest.skip(f"{opened.path.name} has no sliders")
+    names, _ = expected_gradients(opened.path, "x", parameters_namespace(opened.path)["x"])
+    for name, slider in sliders:
+        if name in names or name in ("x", "y"):
+            panel = SliderPanel.for_slider(opened.notebook, slider)
+            if panel.readout_box.count() == 0:
+                continue
+            wait_for(lambda p=panel: p.image_src() and p.readout_text().strip(), 30,
+                     f"the {name} panel's plot and readout to render")
+            return panel
+    pytest.skip(f"{opened.path.name}: no slider for a parameter, x or y next to a bp-readout "
+                f"(sliders: {[name for name, _ in sliders]})")
+
+
+def check_readout(opened, panel: SliderPanel, value: float):
+    """Poll until the bp-readout matches backproplib at ``value`` (it may lag a redraw)."""
+    last = []
+
+    def matches():
+        last[:] = readout_mismatches(panel.readout_text(), opened.path, panel.name, value)
+        return not last
+
+    try:
+        wait_for(matches, 15, "the readout to show the gradients at the new value")
+    except TimeoutError:
+        pytest.fail(f"{opened.path.name}, {panel.name} = {value}: readout disagrees with "
+                    f"backproplib: {last}\nreadout:\n{panel.readout_text()}")
+
+
+def test_slider_by_keyboard(opened, artifacts):
+    panel = parameter_slider(opened)
+    before = panel.state()
+    start = panel.value()
+    low, high = panel.bounds()
+    key = "ArrowRight" if start < high else "ArrowLeft"
+    panel.press(key)
+    panel.wait_changed(before)
+    value = panel.value()
+    assert (value > start) if key == "ArrowRight" else (value < start), (
+        f"{key} moved {panel.name} from {start} to {value}"
+    )
+    check_readout(opened, panel, value)
+    panel.cell.screenshot(path=str(artifacts / f"{opened.path.stem}-slider-keyboard.png"))
+
+
+def test_slider_by_typing(opened, artifacts):
+    panel = parameter_slider(opened)
+    before = panel.state()
+    start = panel.value()
+    low, high = panel.bounds()
+    shown = before[0].strip()
+    decimals = len(shown.split(".", 1)[1]) if "." in shown else 0
+    target = round(low + 0.3 * (high - low), decimals)
+    if abs(target - start) < 10 ** -decimals:
+        target = round(low + 0.7 * (high - low), decimals)
+    text = f"{target:.{decimals}f}"
+    panel.type_value(text)
+    panel.wait_changed(before)
+    value = panel.value()
+    assert abs(value - parse_number(text)) < 10 ** -decimals / 2, (
+        f"typed {text} into {panel.name}'s readout, it shows {value}"
+    )
+    check_readout(opened, panel, value)
+    panel.cell.screenshot(path=str(artifacts / f"{opened.path.stem}-slider-typed.png"))
+
+
+# --------------------------------------------------------------------------------------------
+# exercise feedback: one notebook is enough to prove the round trip editor -> kernel -> feedback
+
+
+def _answer_01_tmp(ns):  # the harness's own test notebook (dC0/dw_Out of the worked example)
+    return 7.16442025
+
+
+EXERCISES = {
+    # notebook stem: (wrong answer, function of the parameters cell's variables -> right answer)
+    "01_tmp_sliders": ("1.5", _answer_01_tmp),
+}
+
+
+def test_exercise_feedback(opened, artifacts):
+    if opened.path.stem not in EXERCISES:
+        pytest.skip("exercise feedback is tested on one notebook: "
+                    + ", ".join(sorted(EXERCISES)))
+    opened.require_run()
+    wrong, solve = EXERCISES[opened.path.stem]
+    right = repr(float(solve(parameters_namespace(opened.path))))
+    notebook = opened.notebook
+    source = next((c["source"] for c in notebook.cells() if ANSWER_LINE.search(c["source"])),
+                  None)
+    assert source, f"{opened.path.name} has no line like 'answer = None  # your answer'"
+    match = ANSWER_LINE.search(source)
+    cell = notebook.code_cell(match.group(0))
+    feedback = cell.locator(".jp-OutputArea .bp-feedback")
+    wait_for(lambda: text_of(feedback).strip().startswith("Not answered yet"), 15,
+             "the unanswered exercise's feedback")
+
+    for answer, verdict in ((wrong, "Not yet"), (right, "Right")):
+        line = cell.locator(".cm-line", has_text="your answer").first
+        line.scroll_into_view_if_needed()
+        line.click()
+        notebook.page.keyboard.press("End")
+        notebook.page.keyboard.press("Shift+Home")  # to the end of the indentation
+        notebook.page.keyboard.insert_text(
+            f"{match.group('name')} = {answer}{match.group('comment')}"
+        )
+        wait_for(lambda a=answer: f"{match.group('name')} = {a}" in text_of(cell.locator(
+            ".cm-content")), 10, "the edited answer line")
+        notebook.page.keyboard.press("Shift+Enter")
+        wait_for(lambda v=verdict: text_of(feedback).strip().startswith(v), 30,
+                 f"feedback starting {verdict!r} after answering {answer}")
+    cell.screenshot(path=str(artifacts / f"{opened.path.stem}-exercise.png"))
