@@ -46,7 +46,6 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5) -> Gradients:
     x = net.forward(x).x
     y = np.asarray(net._vector(y, net.sizes[-1], "y", "Out"), dtype=float)
     fwd = net.forward(x)
-    n_layers = len(net.weights)
 
     def cost_from(L, a):
         """C0 when layer L's activation is ``a`` (L = -1: the input is ``a``)."""
@@ -54,13 +53,14 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5) -> Gradients:
             a = sigma.function(W @ a + b)
         return float(((a - y) ** 2).sum())
 
-    def param_cost(kind, L, index, value):
-        W = [w.copy() for w in net.weights]
-        b = [v.copy() for v in net.biases]
-        (W if kind == "w" else b)[L][index] = value
+    def cost_with(kind, L, array):
+        """C0 when layer L's weight matrix (kind "w") or bias vector ("b") is ``array``."""
+        W, b = list(net.weights), list(net.biases)
+        (W if kind == "w" else b)[L] = array
         return Network(W, b, [s.name for s in net.activations], exact=False).cost(x, y)
 
     def nudge(array, f):
+        """(f(array + h e_i) - f(array - h e_i)) / 2h for every position i."""
         grad = np.zeros(array.shape)
         for index in np.ndindex(array.shape):
             up, down = array.copy(), array.copy()
@@ -70,24 +70,16 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5) -> Gradients:
         return grad
 
     dw, db, da, dz = [], [], [], []
-    for L in range(n_layers):
+    for L in range(len(net.weights)):
         sigma = net.activations[L]
-        dw.append(_central(net.weights[L], lambda i, v, L=L: param_cost("w", L, i, v), h))
-        db.append(_central(net.biases[L], lambda i, v, L=L: param_cost("b", L, i, v), h))
+        dw.append(nudge(net.weights[L], lambda W, L=L: cost_with("w", L, W)))
+        db.append(nudge(net.biases[L], lambda b, L=L: cost_with("b", L, b)))
         da.append(nudge(fwd.a[L], lambda a, L=L: cost_from(L, a)))
         dz.append(nudge(fwd.z[L], lambda z, L=L, s=sigma: cost_from(L, s.function(z))))
     dx = nudge(x, lambda a: cost_from(-1, a))
     names = net.layer_names
     return Gradients(net.cost(x, y), *(LayerValues(names, v) for v in (dw, db, da, dz)), dx,
                      net.parameter_names)
-
-
-def _central(array, cost_at, h):
-    grad = np.zeros(array.shape)
-    for index in np.ndindex(array.shape):
-        value = array[index]
-        grad[index] = (cost_at(index, value + h) - cost_at(index, value - h)) / (2 * h)
-    return grad
 
 
 def _as_float(net: Network) -> Network:
