@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import math
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
@@ -70,6 +71,51 @@ def figure_png(fig, dpi=None) -> bytes:
     return buffer.getvalue()
 
 
+FAST_TEXT = {"text.hinting": "no_hinting"}
+
+
+class FrameRenderer:
+    """PNG frames of a kept figure for a slider: what does not move is drawn once into a
+    background; each frame restores it and draws only the moving artists over it.
+
+    ``dynamic`` lists the moving artists (they are marked animated, so a plain ``savefig`` of
+    this figure leaves them out: use ``png()``). ``static_key`` is any value describing the
+    background; when it changes (a curve was recomputed, a neuron died) the background is
+    redrawn. Text is drawn without hinting, which is faster and looks the same at this size.
+    """
+
+    def __init__(self, fig, dynamic, compress_level=1):
+        self.fig = fig
+        self.dynamic = list(dynamic)
+        self.compress_level = compress_level
+        for artist in self.dynamic:
+            artist.set_animated(True)
+        self._background = None
+        self._key = object()
+
+    def png(self, static_key=None) -> bytes:
+        from PIL import Image
+
+        canvas = self.fig.canvas
+        with matplotlib.rc_context(FAST_TEXT):
+            if self._background is None or static_key != self._key:
+                canvas.draw()
+                self._background = canvas.copy_from_bbox(self.fig.bbox)
+                self._key = static_key
+            else:
+                canvas.restore_region(self._background)
+            renderer = canvas.get_renderer()
+            for artist in self.dynamic:
+                if artist.get_visible():
+                    artist.draw(renderer)
+        width, height = canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA",
+                                 0, 1)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=self.compress_level)
+        return buffer.getvalue()
+
+
 def _axes(ax, figsize, projection=None):
     """``ax`` and its figure, or a new pyplot figure (so notebooks show it like any other)."""
     if ax is not None:
@@ -97,64 +143,86 @@ def _float(value) -> float:
 # --- the network, left to right --------------------------------------------------------------
 class NetworkDiagram:
     """Nodes x, H0, H1, ..., Out left to right, each with z, a and dC0/da; each weight with its
-    value and dC0/dw. A ReLU neuron with z <= 0 (dead: no gradient flows through it) is grey."""
+    value and dC0/dw. A neuron whose activation has slope 0 there (a ReLU with z <= 0: dead, no
+    gradient flows through it) is grey, and so are its weights in.
+
+    Each label is two texts: a fixed name ("z = ") and the number, so that a slider redraws the
+    numbers only (see ``dynamic_artists`` and ``static_key``)."""
 
     def __init__(self, net: Network, x, y, ax=None):
         owns = ax is None
-        self.fig, self.ax = _axes(ax, (7.6, 3.0))
+        self.fig, self.ax = _axes(ax, (7.6, 2.6))
         self.sizes = net.sizes
         self.chain = net.is_chain
         ax = self.ax
         ax.set_axis_off()
-        ax.set_xlim(-0.5, len(self.sizes) - 0.5)
         tallest = max(self.sizes)
-        ax.set_ylim(-0.5 * tallest - 0.5, 0.5 * tallest + 0.5)
+        ax.set_xlim(-0.5, len(self.sizes) - 0.5)
+        ax.set_ylim(-0.5 * tallest - 0.45, 0.5 * tallest + 0.45)
         self.positions = [
             [(L, (n - 1) / 2 - j) for j in range(n)] for L, n in enumerate(self.sizes)
         ]
         names = ("x",) + tuple(net.layer_names)
-        small = 7.5 if self.chain else 6.5
-        self.nodes, self.node_labels, self.values, self.grads = [], [], [], []
+        self.small = 8 if self.chain else 6.5
+        self.prefixes, self.numbers = [], {}
+        self.nodes, self.node_labels, self.edges = [], [], []
         size = 30 if self.chain else max(12, 30 - 3 * tallest)
-        gap = 0.3 if self.chain else 0.16
-        for L, column in enumerate(self.positions):
-            nodes, labels, values, grads = [], [], [], []
-            for j, (cx, cy) in enumerate(column):
-                (node,) = ax.plot([cx], [cy], "o", ms=size, mfc=INPUT_FACE if L == 0 else LIVE_FACE,
-                                  mec="#333333", mew=1.2, zorder=3)
-                label = names[L] if len(column) == 1 else f"{names[L]}[{j}]"
-                labels.append(ax.text(cx, cy, label, ha="center", va="center",
-                                      fontsize=9 if self.chain else 6.5, fontweight="bold",
-                                      zorder=4))
-                values.append(ax.text(cx, cy + gap, "", ha="center", va="bottom",
-                                      fontsize=small, zorder=4))
-                grads.append(ax.text(cx, cy - gap, "", ha="center", va="top",
-                                     fontsize=small, color="#1f5fa8", zorder=4))
-                nodes.append(node)
-            self.nodes.append(nodes)
-            self.node_labels.append(labels)
-            self.values.append(values)
-            self.grads.append(grads)
-        self.edges, self.edge_texts, self.edge_grads = [], [], []
+        gap = 0.3 if self.chain else 0.17
         for L in range(1, len(self.sizes)):
-            lines, texts, grads = {}, {}, {}
+            lines = {}
             for j, (x1, y1) in enumerate(self.positions[L]):
                 for k, (x0, y0) in enumerate(self.positions[L - 1]):
                     (line,) = ax.plot([x0, x1], [y0, y1], color="#555555", lw=1.2, zorder=1)
                     lines[j, k] = line
                     if self.chain:
                         mid = (x0 + x1) / 2
-                        texts[j, k] = ax.text(mid, y0 + 0.05, "", ha="center", va="bottom",
-                                              fontsize=small, zorder=4)
-                        grads[j, k] = ax.text(mid, y0 - 0.05, "", ha="center", va="top",
-                                              fontsize=small, color="#1f5fa8", zorder=4)
+                        self._label(("w", L, j, k), mid, y0 + 0.05, "w = ", "bottom")
+                        self._label(("dw", L, j, k), mid, y0 - 0.05, "dC0/dw = ", "top", True)
             self.edges.append(lines)
-            self.edge_texts.append(texts)
-            self.edge_grads.append(grads)
-        self.title = ax.set_title("", fontsize=9)
+        for L, column in enumerate(self.positions):
+            nodes, labels = [], []
+            for j, (cx, cy) in enumerate(column):
+                (node,) = ax.plot([cx], [cy], "o", ms=size, mec="#333333", mew=1.2, zorder=3,
+                                  mfc=INPUT_FACE if L == 0 else LIVE_FACE)
+                label = names[L] if len(column) == 1 else f"{names[L]}[{j}]"
+                labels.append(ax.text(cx, cy, label, ha="center", va="center",
+                                      fontsize=9 if self.chain else 6.5, fontweight="bold",
+                                      zorder=4))
+                nodes.append(node)
+                if L == 0:
+                    self._label(("x", j), cx, cy + gap, "x = ", "bottom")
+                    if self.chain:
+                        self._label(("dx", j), cx, cy - gap, "dC0/dx = ", "top", True)
+                elif self.chain:
+                    self._label(("za", L, j), cx, cy + gap, "z = \na = ", "bottom")
+                    self._label(("da", L, j), cx, cy - gap, "dC0/da = ", "top", True)
+                else:
+                    self._label(("a", L, j), cx, cy + gap, "a = ", "bottom")
+                    self._label(("da", L, j), cx, cy - gap, "dC0/da = ", "top", True)
+            self.nodes.append(nodes)
+            self.node_labels.append(labels)
+        self.title = ax.text(0.5, 0.99, "", transform=ax.transAxes, ha="center", va="top",
+                             fontsize=9)
+        self.dead = self.signs = ()
         self.update(net, x, y)
         if owns:
             self.fig.tight_layout()
+
+    def _label(self, key, cx, cy, prefix, va, gradient=False):
+        color = "#1f5fa8" if gradient else "black"
+        self.prefixes.append((key, self.ax.text(cx, cy, prefix, ha="right", va=va,
+                                                fontsize=self.small, color=color, zorder=4)))
+        self.numbers[key] = self.ax.text(cx, cy, "", ha="left", va=va, fontsize=self.small,
+                                         color=color, zorder=4)
+
+    def dynamic_artists(self) -> list:
+        """What changes with every number: the numbers and the title."""
+        return list(self.numbers.values()) + [self.title]
+
+    def static_key(self):
+        """Nodes, weights and names change only with which neurons are dead (grey) and with
+        the signs of the weights (red when negative)."""
+        return self.dead, self.signs
 
     def update(self, net: Network, x, y):
         """Show the numbers of ``net`` (same shape as before) at input x and target y."""
@@ -162,41 +230,52 @@ class NetworkDiagram:
             raise ValueError(f"network_diagram: drawn for sizes {self.sizes}, got {net.sizes}")
         g = net.backward(x, y)
         fwd = net.forward(x)
-        for k, text in enumerate(self.values[0]):
-            text.set_text(f"x = {fmt(fwd.x[k])}")
-        for k, text in enumerate(self.grads[0]):
-            text.set_text(f"dC0/dx = {fmt(g.dx[k])}" if self.chain else "")
+        numbers = self.numbers
+        for k in range(self.sizes[0]):
+            numbers["x", k].set_text(fmt(fwd.x[k]))
+            if ("dx", k) in numbers:
+                numbers["dx", k].set_text(fmt(g.dx[k]))
+        dead, signs = [], []
         for L in range(len(net.layer_names)):
             slope = net.activations[L].derivative(fwd.z[L])
             for j in range(self.sizes[L + 1]):
-                z, a = fwd.z[L][j], fwd.a[L][j]
-                dead = slope[j] == 0
-                if self.chain:
-                    b, db = net.biases[L][j], g.db[L][j]
-                    self.values[L + 1][j].set_text(
-                        f"b = {fmt(b)}\nz = {fmt(z)}\na = {fmt(a)}")
-                    self.grads[L + 1][j].set_text(
-                        f"dC0/da = {fmt(g.da[L][j])}\ndC0/db = {fmt(db)}")
+                is_dead = bool(slope[j] == 0)
+                dead.append(is_dead)
+                node = L + 1
+                if ("za", node, j) in numbers:
+                    numbers["za", node, j].set_text(f"{fmt(fwd.z[L][j])}\n{fmt(fwd.a[L][j])}")
                 else:
-                    self.values[L + 1][j].set_text(f"z={fmt(z)} a={fmt(a)}")
-                    self.grads[L + 1][j].set_text(f"dC0/da={fmt(g.da[L][j])}")
-                self.nodes[L + 1][j].set_markerfacecolor(DEAD_FACE if dead else LIVE_FACE)
-                color = DEAD_TEXT if dead else "black"
-                self.node_labels[L + 1][j].set_color(color)
-                self.values[L + 1][j].set_color(color)
+                    numbers["a", node, j].set_text(fmt(fwd.a[L][j]))
+                numbers["da", node, j].set_text(fmt(g.da[L][j]))
+                self.nodes[node][j].set_markerfacecolor(DEAD_FACE if is_dead else LIVE_FACE)
+                self.node_labels[node][j].set_color(DEAD_TEXT if is_dead else "black")
+                for key in (("za", node, j), ("a", node, j)):
+                    if key in numbers:
+                        numbers[key].set_color(DEAD_TEXT if is_dead else "black")
                 for k in range(self.sizes[L]):
                     w = net.weights[L][j][k]
                     line = self.edges[L][j, k]
-                    line.set_color(DEAD_TEXT if dead else ("#555555" if w >= 0 else "#b04040"))
-                    line.set_linestyle("--" if dead else "-")
-                    if self.chain:
-                        self.edge_texts[L][j, k].set_text(f"w = {fmt(w)}")
-                        self.edge_texts[L][j, k].set_color(color)
-                        self.edge_grads[L][j, k].set_text(f"dC0/dw = {fmt(g.dw[L][j][k])}")
+                    signs.append(bool(w >= 0))
+                    line.set_color(DEAD_TEXT if is_dead else ("#555555" if w >= 0 else "#b04040"))
+                    line.set_linestyle("--" if is_dead else "-")
+                    if ("w", node, j, k) in numbers:
+                        numbers["w", node, j, k].set_text(fmt(w))
+                        numbers["w", node, j, k].set_color(DEAD_TEXT if is_dead else "black")
+                        numbers["dw", node, j, k].set_text(fmt(g.dw[L][j][k]))
+        self.dead, self.signs = tuple(dead), tuple(signs)
+        for key, text in self.prefixes:
+            if key[0] in ("za", "a", "w"):
+                node_dead = self._is_dead(key)
+                text.set_color(DEAD_TEXT if node_dead else "black")
         target = ", ".join(fmt(v) for v in np.atleast_1d(net._vector(y, self.sizes[-1], "y",
                                                                        "Out")))
         self.title.set_text(f"y = {target}    C0 = {fmt(g.cost)}")
         return g
+
+    def _is_dead(self, key):
+        node, j = key[1], key[2]
+        index = sum(self.sizes[1:node]) + j
+        return self.dead[index]
 
 
 def network_diagram(net: Network, x, y, ax=None):
@@ -245,6 +324,13 @@ class CostCurve:
         self.update(net, x, y)
         if owns:
             self.fig.tight_layout()
+
+    def dynamic_artists(self) -> list:
+        return [self.tangent, self.point, self.slope_text]
+
+    def static_key(self):
+        """The curve changes only when another parameter, x or y changes."""
+        return self._curve_key
 
     def update(self, net: Network, x, y):
         """Move the point and the tangent to ``net``; redraw the curve only if it changed."""
@@ -328,6 +414,12 @@ class CostContour:
             self.set_path(path)
         if owns:
             self.fig.tight_layout()
+
+    def dynamic_artists(self) -> list:
+        return [self.path, self.path_end, self.point, self.arrow]
+
+    def static_key(self):
+        return self.note.get_text()
 
     @property
     def extent(self):

@@ -16,7 +16,6 @@ with the class ``bp-readout``) instead.
 from __future__ import annotations
 
 import html
-import io
 import math
 
 import ipywidgets as W
@@ -107,10 +106,13 @@ class View:
     def _update(self):
         raise NotImplementedError
 
+    def _render(self, plot):
+        """Draw ``plot`` (kept in self.fig) through a FrameRenderer from now on."""
+        self.plot = plot
+        self.renderer = plots.FrameRenderer(self.fig, plot.dynamic_artists())
+
     def _png(self):
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=DPI)
-        self.image.value = buffer.getvalue()
+        self.image.value = self.renderer.png(self.plot.static_key())
 
     def _gradient_lines(self, g):
         self.lines.append(f"C0 = {fmt(g.cost)}")
@@ -178,9 +180,10 @@ class ForwardView(View):
         start = net.params()
         for name in self.names:
             self._slider(name, float(start[name]), _ranges(ranges, name))
-        self._figure((7.6, 3.0))
+        self._figure((7.6, 2.6))
         self.diagram = plots.NetworkDiagram(net, x, y, ax=self.fig.add_subplot())
-        self.fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.9)
+        self.fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
+        self._render(self.diagram)
         self._assemble()
 
     def _update(self):
@@ -229,6 +232,7 @@ class GradientView(View):
         values = np.linspace(slider.min, slider.max, 241)
         self.curve = plots.CostCurve(net, x, y, param, values, ax=self.fig.add_subplot())
         self.fig.tight_layout()
+        self._render(self.curve)
         self.ledger = W.Output(layout=W.Layout(min_height="6em"))
         self.ledger.add_class("bp-ledger")
         self.ledger_text = ""
@@ -308,7 +312,9 @@ class _ContourView(View):
             name: np.linspace(self.bounds[name][0], self.bounds[name][1], n) for name in params})
         self._figure((5.0, 4.0))
         self.contour = plots.CostContour(surface, ax=self.fig.add_subplot())
+        self.contour.set_gradient((0, 0), (1, 1))  # the note above the plot, for tight_layout
         self.fig.tight_layout()
+        self._render(self.contour)
         return surface
 
     def _inside(self, point):
@@ -363,7 +369,10 @@ class DescentView(_ContourView):
         self.title = f"Gradient descent on {params[0]} and {params[1]}"
         self._contour(net, x, y, params, ranges)
         start = net.params()
-        self.contour.set_point(tuple(float(start[n]) for n in self.params))
+        point = tuple(float(start[n]) for n in self.params)
+        g = net.backward(x, y)
+        self.contour.set_point(point)
+        self.contour.set_gradient(point, tuple(float(g[n]) for n in self.params))
         lr_step = 0.001
         self._slider("learning_rate", learning_rate,
                      _ranges(ranges, "learning_rate") or (lr_step, max_learning_rate, lr_step),

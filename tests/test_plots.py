@@ -1,0 +1,208 @@
+"""The figures: the right artists, labels in the notebooks' notation, numbers that match backward,
+and artists that move when ``update`` / ``set_point`` / ``set_path`` are called."""
+
+import io
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+import backproplib as bp  # noqa: E402
+from backproplib import plots  # noqa: E402
+from backproplib.descent import gradient_descent  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def seed():
+    return bp.worked_example()
+
+
+def texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_importing_backproplib_does_not_import_matplotlib_or_ipywidgets():
+    code = ("import sys, backproplib, backproplib.descent; "
+            "print(any(m.split('.')[0] in ('matplotlib', 'ipywidgets') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name, tex", [
+    ("w_Out", "$w^{Out}$"), ("b_H1", "$b^{H1}$"), ("w_H1[0,1]", "$w^{H1}_{01}$"),
+    ("b_H0[2]", "$b^{H0}_{2}$"), ("x", "$x$"), ("C0", "$C_0$"),
+])
+def test_tex_names(name, tex):
+    assert plots.tex_name(name) == tex
+
+
+def test_network_diagram_shows_the_worked_example_numbers(seed):
+    net, x, y = seed
+    fig = plots.network_diagram(net, x, y)
+    shown = texts(fig)
+    for label in ("x", "H0", "H1", "Out"):
+        assert label in shown
+    # the numbers of the seed: dC0/dw for each weight, dC0/da, a and z per node
+    for number in ("0.01755125", "7.1960125", "7.16442025", "0.0351025", "3.51025", "7.0205",
+                   "2.05\n2.05", "1.0205\n1.0205", "3.51025\n3.51025", "0.1", "0.01", "0.5"):
+        assert number in shown, number
+    assert "y = 0    C0 = 12.32185506" in shown
+    diagram = fig.bp_plot
+    assert all(node.get_markerfacecolor() == plots.LIVE_FACE
+               for node in diagram.nodes[1] + diagram.nodes[2] + diagram.nodes[3])
+
+
+def test_network_diagram_greys_a_dead_relu_and_updates_numbers(seed):
+    net, x, y = seed
+    fig = plots.network_diagram(net, x, y)
+    diagram = fig.bp_plot
+    dead = net.with_params({"w_H1": -0.7})
+    diagram.update(dead, x, y)
+    h1 = diagram.nodes[2][0]
+    assert h1.get_markerfacecolor() == plots.DEAD_FACE
+    assert diagram.nodes[1][0].get_markerfacecolor() == (
+        plots.LIVE_FACE)
+    assert diagram.numbers["za", 2, 0].get_text() == "-0.435\n0"
+    assert diagram.numbers["w", 2, 0, 0].get_text() == "-0.7"
+    assert diagram.numbers["dw", 2, 0, 0].get_text() == "0"
+    assert diagram.edges[1][0, 0].get_linestyle() == "--"
+    assert "y = 0    C0 = 9" in texts(fig)
+    with pytest.raises(ValueError, match="sizes"):
+        diagram.update(bp.Network([[[1], [1]], [[1, 1]]], [[0, 0], [0]]), x, y)
+
+
+def test_network_diagram_of_a_wider_network():
+    net = bp.Network([[[0.1], [0.2]], [[0.3, -0.4], [0.5, 0.6]], [[0.7, 0.8]]],
+                     [[0, 0], [1, 1], [0]])
+    fig = plots.network_diagram(net, 1.0, 0)
+    shown = texts(fig)
+    for label in ("H0[0]", "H0[1]", "H1[0]", "H1[1]", "Out"):
+        assert label in shown
+    assert len(fig.bp_plot.edges[1]) == 4
+    assert fig.bp_plot.edges[1][0, 1].get_color() == "#b04040"  # a negative weight
+
+
+def test_cost_vs_param_point_and_tangent(seed):
+    net, x, y = seed
+    fig = plots.cost_vs_param(net, x, y, "w_Out")
+    curve = fig.bp_plot
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "$w^{Out}$" and ax.get_ylabel() == "$C_0$"
+    assert curve.values[0] == pytest.approx(-1.5) and curve.values[-1] == pytest.approx(2.5)
+    px, py = curve.point.get_data()
+    assert (px[0], py[0]) == pytest.approx((0.5, 12.3218550625))
+    tx, ty = curve.tangent.get_data()
+    assert (ty[1] - ty[0]) / (tx[1] - tx[0]) == pytest.approx(7.16442025)
+    # the curve is C0 at each value, the tangent touches it at the point
+    i = 50
+    expected = float(net.with_params({"w_Out": curve.values[i]}).cost(x, y))
+    assert curve.curve.get_ydata()[i] == pytest.approx(expected)
+    assert "dC0/dw_Out = 7.16442025" in curve.slope_text.get_text()
+    curve.update(net.with_params({"w_Out": 1.0}), x, y)
+    g = net.with_params({"w_Out": 1.0}).backward(x, y)
+    px, py = curve.point.get_data()
+    assert (px[0], py[0]) == pytest.approx((1.0, float(g.cost)))
+    tx, ty = curve.tangent.get_data()
+    assert (ty[1] - ty[0]) / (tx[1] - tx[0]) == pytest.approx(float(g["w_Out"]))
+
+
+def test_cost_vs_param_recomputes_the_curve_when_another_parameter_moves(seed):
+    net, x, y = seed
+    curve = plots.cost_vs_param(net, x, y, "w_Out", values=np.linspace(0, 1, 11)).bp_plot
+    before = curve.curve.get_ydata().copy()
+    key = curve.static_key()
+    other = net.with_params({"b_Out": 1})
+    curve.update(other, x, y)
+    after = curve.curve.get_ydata()
+    assert curve.static_key() != key
+    assert after[5] == pytest.approx(float(other.with_params({"w_Out": 0.5}).cost(x, y)))
+    assert not np.allclose(before, after)
+    with pytest.raises(ValueError, match="unknown parameter"):
+        plots.cost_vs_param(net, x, y, "w_H7")
+
+
+def surface(net, x, y, n=41):
+    return bp.cost_surface(net, x, y, {"w_H1": np.linspace(-1, 1, n),
+                                       "w_Out": np.linspace(-1.5, 2.5, n)})
+
+
+def test_cost_contour_point_arrow_and_path(seed):
+    net, x, y = seed
+    s = surface(net, x, y)
+    g = net.backward(x, y)
+    path = gradient_descent(net, x, y, 0.01, 10, ("w_H1", "w_Out"))
+    fig = plots.cost_contour(s, point={"w_H1": 0.01, "w_Out": 0.5},
+                             gradient=(g["w_H1"], g["w_Out"]), path=path)
+    contour = fig.bp_plot
+    ax = contour.ax
+    assert ax.get_xlabel() == "$w^{H1}$" and ax.get_ylabel() == "$w^{Out}$"
+    assert fig.axes[1].get_ylabel() == "$C_0$"  # the colour bar
+    px, py = contour.point.get_data()
+    assert (px[0], py[0]) == (0.01, 0.5)
+    (x0, y0), (x1, y1) = contour.arrow._posA_posB
+    assert (x0, y0) == (0.01, 0.5)
+    # uphill: along +gradient
+    direction = np.array([x1 - x0, y1 - y0])
+    gradient = np.array([float(g["w_H1"]), float(g["w_Out"])])
+    assert direction[0] * gradient[1] - direction[1] * gradient[0] == pytest.approx(0, abs=1e-9)
+    assert direction @ gradient > 0
+    assert "uphill" in contour.note.get_text() and "opposite" in contour.note.get_text()
+    line_x, line_y = contour.path.get_data()
+    assert np.allclose(np.column_stack([line_x, line_y]), path.array())
+    contour.set_point((0.3, -0.2))
+    assert contour.point.get_data()[0][0] == 0.3 and contour.point.get_data()[1][0] == -0.2
+    contour.set_gradient((0.3, -0.2), (0, 0))
+    assert not contour.arrow.get_visible()
+
+
+def test_cost_surface_3d_and_activation_pairs(seed):
+    net, x, y = seed
+    fig = plots.cost_surface_3d(surface(net, x, y, 21))
+    ax = fig.axes[0]
+    assert ax.name == "3d"
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()) == (
+        "$w^{H1}$", "$w^{Out}$", "$C_0$")
+    fig = plots.activation_pairs()
+    assert len(fig.axes) == 2 * len(bp.ACTIVATIONS)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "ReLU$(z)$" in titles and "ReLU$'(z)$" in titles and "sigmoid$'(z)$" in titles
+    fig = plots.activation_pairs(["relu"], z=np.array([-1.0, 0.0, 2.0]))
+    (function,) = fig.axes[0].lines[:1]
+    (derivative,) = fig.axes[1].lines[:1]
+    assert function.get_ydata().tolist() == [0, 0, 2]
+    assert derivative.get_ydata().tolist() == [0, 0, 1]  # ReLU'(0) = 0
+    with pytest.raises(ValueError, match="unknown activation"):
+        plots.activation_pairs(["swish"])
+
+
+def decode(png):
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def test_frame_renderer_draws_the_same_pixels_as_a_full_redraw(seed):
+    net, x, y = seed
+    fig = plots.new_figure((5, 4), dpi=60)
+    contour = plots.CostContour(surface(net, x, y), ax=fig.add_subplot())
+    contour.set_gradient((0, 0), (1, 1))
+    renderer = plots.FrameRenderer(fig, contour.dynamic_artists())
+    first = renderer.png(contour.static_key())
+    contour.set_point((0.5, 1.0))
+    contour.set_gradient((0.5, 1.0), (1.0, -2.0))
+    blitted = renderer.png(contour.static_key())
+    assert blitted != first
+    fresh = plots.FrameRenderer(fig, contour.dynamic_artists()).png(contour.static_key())
+    assert np.array_equal(decode(blitted), decode(fresh))
+    assert decode(blitted).shape == (240, 300, 4)
