@@ -48,13 +48,14 @@ def to_array(values, exact: bool, what: str, ndim: int) -> np.ndarray:
 
     A single number is accepted where a 1-vector or a 1x1 matrix is meant.
     """
-    if isinstance(values, str) or np.ndim(values) == 0:
+    try:
+        single = isinstance(values, str) or np.ndim(values) == 0
+        raw = None if single else np.array(values, dtype=object)
+    except ValueError:  # np.ndim of ragged rows raises before np.array could
+        raise ValueError(f"{what}: rows of different lengths in {values!r}") from None
+    if single:
         number = to_scalar(values, exact, what)
         return np.full((1,) * ndim, number, dtype=object if exact else float)
-    try:
-        raw = np.array(values, dtype=object)
-    except ValueError:
-        raise ValueError(f"{what}: rows of different lengths in {values!r}") from None
     if raw.ndim != ndim:
         expected = "a list of numbers" if ndim == 1 else "a matrix (a list of rows)"
         raise ValueError(f"{what}: expected {expected}, got an array of shape {raw.shape}")
@@ -75,8 +76,10 @@ def is_exact_input(value) -> bool:
     """True if ``value`` (possibly nested) holds a Fraction or a string: a wish for exactness."""
     if isinstance(value, (Fraction, str)):
         return True
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return any(is_exact_input(v) for v in np.asarray(value, dtype=object).flat)
+    if isinstance(value, np.ndarray):
+        return any(is_exact_input(v) for v in value.flat)
+    if isinstance(value, (list, tuple)):  # not np.asarray: layers of different shapes
+        return any(is_exact_input(v) for v in value)
     return False
 
 

@@ -141,6 +141,13 @@ def test_wide_network_gradients_by_name(wide):
     assert g.report(["w_H0[2,1]", "b_Out[1]"]) == "dC0/dw_H0[2,1] = 44\ndC0/db_Out[1] = 4"
 
 
+def test_layers_given_as_numpy_arrays_of_different_shapes():
+    # 3 -> 2 -> 2: W_H0 is 2x3 and W_Out 2x2, which numpy cannot stack into one array.
+    net = bp.Network([np.ones((2, 3)), np.eye(2)], [np.zeros(2), np.array([0.5, -0.5])])
+    assert net.sizes == (3, 2, 2)
+    assert net.forward([1, 2, 3]).output.tolist() == [6.5, 5.5]
+
+
 def test_shapes_follow_w_jk_convention(wide):
     net, x, y = wide
     assert net.sizes == (2, 3, 2)
