@@ -1,0 +1,217 @@
+"""Bad input gets a ValueError or TypeError that names the layer, what was expected and what
+was given (DESIGN.md): never a silent NaN."""
+
+import numpy as np
+import pytest
+
+import backproplib as bp
+
+KNOWN = "relu, leaky_relu, sigmoid, tanh, linear"
+
+
+def wide(**overrides):
+    spec = dict(weights=[np.ones((2, 3)), np.ones((1, 2))], biases=[np.zeros(2), [0.0]],
+                activations="relu")
+    spec.update(overrides)
+    return bp.Network(**spec)
+
+
+# --- shapes ---------------------------------------------------------------------------------
+def test_weights_that_do_not_fit_the_previous_layer():
+    with pytest.raises(ValueError, match=r"weights of layer Out: expected shape \(1, 2\).*"
+                                         r"got \(1, 3\)"):
+        wide(weights=[np.ones((2, 3)), np.ones((1, 3))])
+
+
+def test_weights_that_do_not_fit_in_a_deeper_network():
+    with pytest.raises(ValueError, match=r"weights of layer H1: expected shape \(4, 2\).*"
+                                         r"2 outputs of H0.*got \(4, 5\)"):
+        bp.Network([np.ones((2, 3)), np.ones((4, 5)), np.ones((1, 4))],
+                   [np.zeros(2), np.zeros(4), [0]])
+
+
+def test_biases_of_the_wrong_length():
+    with pytest.raises(ValueError, match=r"biases of layer H0: expected 2 .*got 3"):
+        wide(biases=[np.zeros(3), [0.0]])
+
+
+def test_a_bias_matrix_instead_of_a_vector():
+    with pytest.raises(ValueError, match=r"biases of layer H0: expected a list of numbers.*"
+                                         r"shape \(2, 1\)"):
+        wide(biases=[np.zeros((2, 1)), [0.0]])
+
+
+def test_a_weight_vector_instead_of_a_matrix():
+    with pytest.raises(ValueError, match=r"weights of layer Out: expected a matrix.*shape \(2,\)"):
+        wide(weights=[np.ones((2, 3)), np.ones(2)])
+
+
+def test_ragged_weight_rows():
+    with pytest.raises(ValueError, match=r"weights of layer H0: rows of different lengths.*"
+                                         r"\[\[1, 2\], \[3\]\]"):
+        bp.Network([[[1, 2], [3]], [[1, 1]]], [[0, 0], [0]])
+
+
+def test_one_bias_vector_per_layer():
+    with pytest.raises(ValueError, match=r"biases: expected .*one vector b per layer \(2\), got 1"):
+        wide(biases=[np.zeros(2)])
+
+
+def test_one_activation_per_layer():
+    with pytest.raises(ValueError, match=r"activations: expected one per layer \(2: H0, Out\), "
+                                         r"got 3"):
+        wide(activations=["relu"] * 3)
+
+
+def test_chain_needs_flat_lists():
+    with pytest.raises(ValueError, match=r"Network.chain: .*flat lists.*\(1, 1\)"):
+        bp.Network.chain([[0.1]], [1])
+    with pytest.raises(ValueError, match=r"one vector b per layer \(2\), got 1"):
+        bp.Network.chain([0.1, 0.2], [1])
+
+
+def test_an_empty_layer():
+    with pytest.raises(ValueError, match="weights of layer Out: expected at least one number"):
+        bp.Network([[[]]], [[0]])
+
+
+# --- an empty network -----------------------------------------------------------------------
+@pytest.mark.parametrize("make", [
+    lambda: bp.Network([], []),
+    lambda: bp.Network.chain([], []),
+])
+def test_empty_network(make):
+    with pytest.raises(ValueError, match="weights: expected a list with one matrix W per layer"):
+        make()
+
+
+# --- x and y --------------------------------------------------------------------------------
+@pytest.mark.parametrize("x", [[1, 2], np.array([1.0, 2.0]), [1, 2, 3, 4]])
+def test_x_of_the_wrong_length(x):
+    with pytest.raises(ValueError, match=rf"x: expected 3 numbers \(the input layer has 3 "
+                                         rf"neurons\), got {len(x)}"):
+        wide().forward(x)
+
+
+@pytest.mark.parametrize("y", [[1, 2], np.zeros(3)])
+def test_y_of_the_wrong_length(y):
+    with pytest.raises(ValueError, match=rf"y: expected 1 number \(Out has 1 neuron\), "
+                                         rf"got {len(y)}"):
+        wide().backward([1, 2, 3], y)
+
+
+def test_x_as_a_matrix(worked):
+    net, _, _ = worked
+    with pytest.raises(ValueError, match=r"x: expected a list of numbers.*shape \(1, 1\)"):
+        net.forward(np.array([[0.5]]))
+
+
+# --- NaN and infinity -----------------------------------------------------------------------
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -np.inf, np.float64("nan")])
+def test_nan_or_infinity_in_weights_and_biases(bad):
+    with pytest.raises(ValueError, match=r"weights of layer H0 \[1,2\]: expected a finite number"):
+        wide(weights=[[[1, 1, 1], [1, 1, bad]], [[1, 1]]])
+    with pytest.raises(ValueError, match=r"biases of layer Out \[0\]: expected a finite number"):
+        wide(biases=[[0, 0], [bad]])
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_nan_or_infinity_in_x_and_y(worked, bad):
+    net, x, y = worked
+    with pytest.raises(ValueError, match=r"x( \[0\])?: expected a finite number, got (nan|inf)"):
+        net.forward(bad)
+    with pytest.raises(ValueError, match=r"x \[2\]: expected a finite number"):
+        wide().forward(np.array([1.0, 2.0, bad]))
+    with pytest.raises(ValueError, match=r"y( \[0\])?: expected a finite number"):
+        net.backward(x, bad)
+    with pytest.raises(ValueError, match=r"x( \[0\])?: expected a finite number"):
+        bp.Network.chain(["0.1"], [0], exact=True).forward(bad)
+    with pytest.raises(ValueError, match=r"x \[0\]: expected a finite number"):
+        net.forward([bad])
+
+
+def test_overflow_is_an_error_not_a_silent_inf():
+    net = bp.Network.chain([1e200, 1e200], [0, 0], "linear")
+    with pytest.raises(OverflowError, match="overflowed in layer Out"):
+        net.forward(1)
+
+
+# --- activations ----------------------------------------------------------------------------
+def test_unknown_activation_lists_the_known_ones():
+    with pytest.raises(ValueError, match=f"unknown activation 'softmax'; known: {KNOWN}"):
+        wide(activations="softmax")
+
+
+def test_unknown_activation_in_a_list_names_the_layer():
+    with pytest.raises(ValueError, match=f"activation of layer Out: unknown activation 'swish'; "
+                                         f"known: {KNOWN}"):
+        wide(activations=["relu", "swish"])
+
+
+def test_activation_that_is_not_a_name():
+    with pytest.raises(TypeError, match="expected the name of an activation, got 5"):
+        wide(activations=5)
+
+
+# --- text and booleans ----------------------------------------------------------------------
+def test_text_that_is_not_a_number():
+    with pytest.raises(ValueError, match=r"weights of layer Out \[0,1\]: expected a number .*"
+                                         r"got the text 'abc'"):
+        wide(weights=[np.ones((2, 3)), [[1, "abc"]]])
+    with pytest.raises(ValueError, match=r"x \[1\]: expected a number.*got the text 'two'"):
+        wide().forward([1, "two", 3])
+    with pytest.raises(ValueError, match=r"got the text '1/0'"):
+        bp.Network.chain(["1/0"], [0])
+
+
+def test_text_that_is_a_number_is_fine():
+    net = bp.Network.chain([" 0.5 ", "1/2"], ["1", "2"], exact=False)
+    assert net.forward("2").output[0] == 3  # H0: 0.5*2 + 1 = 2; Out: 0.5*2 + 2 = 3
+
+
+@pytest.mark.parametrize("flag", [True, False, np.bool_(True)])
+def test_booleans_are_not_numbers(flag):
+    with pytest.raises(TypeError, match=r"weights of layer H0 \[0,0\]: expected a number, "
+                                        r"got the boolean"):
+        bp.Network.chain([flag, 1], [0, 0])
+    with pytest.raises(TypeError, match=r"x( \[0\])?: expected a number, got the boolean"):
+        bp.worked_example()[0].forward(flag)
+
+
+@pytest.mark.parametrize("thing", [None, object(), {"a": 1}])
+def test_other_things_that_are_not_numbers(thing):
+    with pytest.raises(TypeError, match="x.*expected a number"):
+        bp.worked_example()[0].forward(thing)
+
+
+# --- parameter names ------------------------------------------------------------------------
+def test_with_params_unknown_name_lists_the_valid_ones(worked):
+    net, _, _ = worked
+    with pytest.raises(ValueError, match="unknown parameter 'w_H5'; valid names: w_H0, b_H0, "
+                                         "w_H1, b_H1, w_Out, b_Out"):
+        net.with_params({"w_H5": 1})
+
+
+def test_with_params_unknown_name_on_a_wide_network():
+    with pytest.raises(ValueError, match=r"unknown parameter 'w_H0'; valid names: w_H0\[0,0\], "
+                                         r".*b_H0\[1\], w_Out\[0,0\], w_Out\[0,1\], b_Out"):
+        wide().with_params({"w_H0": 1})  # a 2x3 matrix: the name needs [j,k]
+    with pytest.raises(ValueError, match=r"unknown parameter 'w_H0\[2,0\]'"):
+        wide().with_params({"w_H0[2,0]": 1})
+
+
+@pytest.mark.parametrize("value, error, words", [
+    (float("nan"), ValueError, "w_Out.*finite"),
+    ("abc", ValueError, "w_Out.*the text 'abc'"),
+    (True, TypeError, "w_Out.*boolean"),
+])
+def test_with_params_bad_values(worked, value, error, words):
+    net, _, _ = worked
+    with pytest.raises(error, match=words):
+        net.with_params({"w_Out": value})
+
+
+def test_unknown_parameter_name_in_gradients(worked):
+    net, x, y = worked
+    with pytest.raises(ValueError, match="unknown parameter 'w_H9'; valid names: w_H0"):
+        net.backward(x, y)["w_H9"]
