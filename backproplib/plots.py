@@ -295,6 +295,16 @@ def cost_curve(net: Network, x, y, param: str, values) -> np.ndarray:
     return np.array(surface.cost[:, 0])
 
 
+def _finite_cost(net, x, y, param, value):
+    """C0 at one value of ``param``, or NaN (not drawn) where floating point overflows."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            cost = float(net.with_params({param: value}).cost(x, y))
+    except OverflowError:
+        return math.nan
+    return cost if math.isfinite(cost) else math.nan
+
+
 class CostCurve:
     """C0 against ``param`` with the current point and the tangent of slope dC0/dparam."""
 
@@ -337,11 +347,18 @@ class CostCurve:
         others = {n: v for n, v in net.params().items() if n != self.param}
         key = (tuple(float(v) for v in others.values()), repr(x), repr(y))
         if key != self._curve_key:
-            cost = cost_curve(net, x, y, self.param, self.values)
+            try:
+                cost = cost_curve(net, x, y, self.param, self.values)
+            except OverflowError:  # draw the part of the curve that floating point holds
+                cost = np.array([_finite_cost(net, x, y, self.param, v) for v in self.values])
+            if not np.isfinite(cost).any():
+                raise OverflowError(
+                    f"C0 overflowed (too large for floating point) for every value of "
+                    f"{self.param} on the plot; move the slider back towards its start")
             self.curve.set_ydata(cost)
-            top = float(cost.max())
-            bottom = float(cost.min())
-            pad = 0.08 * (top - bottom) or 1.0
+            top = float(np.nanmax(cost))
+            bottom = float(np.nanmin(cost))
+            pad = max(0.08 * (top - bottom), 0.05 * abs(top), 1e-3)
             self.ax.set_ylim(bottom - pad, top + pad)
             self._curve_key = key
         g = net.backward(x, y)

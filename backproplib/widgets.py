@@ -97,7 +97,8 @@ class View:
         self.warnings = []
         self.error = None
         try:
-            self._update()
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._update()
         except Exception as error:  # a slider must never break the notebook
             self.error = error
             self.warnings.append(f"Cannot show this setting: {error}")
@@ -115,6 +116,11 @@ class View:
         self.image.value = self.renderer.png(self.plot.static_key())
 
     def _gradient_lines(self, g):
+        values = [g.cost] + [g[name] for name in self.net.parameter_names]
+        if not all(math.isfinite(float(v)) for v in values):
+            raise OverflowError(
+                "C0 or a gradient overflowed: the numbers grew past what floating point holds. "
+                "Move the slider back towards its starting value.")
         self.lines.append(f"C0 = {fmt(g.cost)}")
         self.lines.extend(f"dC0/d{name} = {fmt(g[name])}" for name in self.net.parameter_names)
 

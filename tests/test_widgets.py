@@ -1,0 +1,229 @@
+"""The slider panels without a kernel: setting ``slider.value`` runs the callback at once, so each
+test moves a slider and checks the readout against ``backward``, the image and the plotted data."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets as W  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+import backproplib as bp  # noqa: E402
+from backproplib import widgets  # noqa: E402
+from backproplib.descent import gradient_descent  # noqa: E402
+from backproplib.scalars import fmt  # noqa: E402
+
+
+@pytest.fixture
+def seed():
+    return bp.worked_example()
+
+
+def gradient_lines(net, x, y):
+    g = net.backward(x, y)
+    return [f"C0 = {fmt(g.cost)}"] + [f"dC0/d{n} = {fmt(g[n])}" for n in net.parameter_names]
+
+
+def assert_readout_matches(view, net, x, y):
+    for line in gradient_lines(net, x, y):
+        assert line in view.readout.value, line
+        assert line in view.summary().splitlines(), line
+
+
+def test_forward_view_sliders_readout_and_image(seed):
+    net, x, y = seed
+    view = widgets.forward_view(net, x, y)
+    assert list(view.sliders) == ["x", "w_H0", "b_H0", "w_H1", "b_H1", "w_Out", "b_Out"]
+    assert isinstance(view.widget, W.Box) and isinstance(view.image, W.Image)
+    assert "bp-readout" in view.readout._dom_classes
+    assert_readout_matches(view, net, x, y)
+    assert "dC0/dw_H0 = 0.01755125" in view.readout.value
+    assert "H1: z = 1.0205, a = 1.0205" in view.summary()
+    before_png = view.image.value
+    before_text = view.diagram.numbers["w", 2, 0, 0].get_text()
+
+    view.sliders["w_H1"].value = 0.3
+    moved = net.with_params({"w_H1": 0.3})
+    assert float(view.net.params()["w_H1"]) == 0.3
+    assert_readout_matches(view, moved, x, y)
+    assert "dC0/dw_H0 = 0.01755125" not in view.readout.value
+    assert view.image.value != before_png
+    assert before_text == "0.01" and view.diagram.numbers["w", 2, 0, 0].get_text() == "0.3"
+
+    view.sliders["x"].value = 1.0
+    assert_readout_matches(view, moved, 1.0, y)
+    assert view.summary().splitlines()[1] == "x = 1"
+
+
+def test_forward_view_with_a_subset_of_parameters(seed):
+    net, x, y = seed
+    view = widgets.forward_view(net, x, y, params=["w_Out"])
+    assert list(view.sliders) == ["x", "w_Out"]
+    with pytest.raises(ValueError, match="unknown parameter"):
+        widgets.forward_view(net, x, y, params=["w_Outt"])
+
+
+def test_a_dead_relu_is_explained_in_the_readout(seed):
+    net, x, y = seed
+    view = widgets.forward_view(net, x, y)
+    assert "dead" not in view.readout.value
+    view.sliders["w_H1"].value = -0.7
+    assert ("H1 is dead: z = -0.435 <= 0, so ReLU'(z) = 0 and no gradient flows back through it"
+            in view.readout.value)
+    assert "Warning: H1 is dead" in view.summary()
+    assert view.diagram.nodes[2][0].get_markerfacecolor() == "#d9d9d9"
+    view.sliders["w_H1"].value = 0.2
+    assert "dead" not in view.readout.value
+
+
+def test_slider_ranges_are_centred_on_the_starting_values(seed):
+    net, x, y = seed
+    view = widgets.forward_view(net, x, y)
+    for name, start in [("x", 0.5), ("w_H1", 0.01), ("w_Out", 0.5), ("b_Out", 3.0)]:
+        slider = view.sliders[name]
+        assert slider.value == start
+        assert (slider.min + slider.max) / 2 == pytest.approx(start)
+        assert slider.description == name
+        assert slider.readout_format == ".2f"
+    assert view.sliders["b_Out"].min == pytest.approx(0) and view.sliders["b_Out"].max == 6
+
+
+def test_gradient_view_moves_point_and_tangent_and_ledger(seed):
+    net, x, y = seed
+    view = widgets.gradient_view(net, x, y, param="w_Out")
+    assert list(view.sliders) == ["w_Out"]
+    assert "dC0/dw_Out = 7.16442025" in view.readout.value
+    assert "7.16442025" in view.ledger_text
+    assert view.ledger.outputs[0]["data"]["text/plain"] == view.ledger_text
+    png = view.image.value
+    view.sliders["w_Out"].value = 1.2
+    moved = net.with_params({"w_Out": 1.2})
+    g = moved.backward(x, y)
+    assert_readout_matches(view, moved, x, y)
+    px, py = view.curve.point.get_data()
+    assert (px[0], py[0]) == pytest.approx((1.2, float(g.cost)))
+    tx, ty = view.curve.tangent.get_data()
+    assert (ty[1] - ty[0]) / (tx[1] - tx[0]) == pytest.approx(float(g["w_Out"]))
+    assert fmt(g["w_Out"]) in view.ledger_text and "7.16442025" not in view.ledger_text
+    assert view.image.value != png
+    assert view.summary().endswith(view.ledger_text)
+
+
+def test_gradient_view_with_more_sliders(seed):
+    net, x, y = seed
+    view = widgets.gradient_view(net, x, y, param="w_H1", sliders=["x", "b_H1"])
+    assert list(view.sliders) == ["w_H1", "x", "b_H1"]
+    curve_before = view.curve.curve.get_ydata().copy()
+    view.sliders["b_H1"].value = 0.5
+    view.sliders["x"].value = 1.0
+    moved = net.with_params({"b_H1": 0.5})
+    assert_readout_matches(view, moved, 1.0, y)
+    assert not np.allclose(curve_before, view.curve.curve.get_ydata())
+    with pytest.raises(ValueError, match="unknown"):
+        widgets.gradient_view(net, x, y, param="w_Outt")
+
+
+def test_surface_view_moves_point_and_arrow_on_a_kept_contour(seed):
+    net, x, y = seed
+    view = widgets.surface_view(net, x, y)
+    assert list(view.sliders) == ["w_H1", "w_Out"]
+    contour = view.contour
+    filled, collections = contour.filled, list(contour.ax.collections)
+    png = view.image.value
+    view.sliders["w_H1"].value = 0.4
+    view.sliders["w_Out"].value = -0.5
+    moved = net.with_params({"w_H1": 0.4, "w_Out": -0.5})
+    g = moved.backward(x, y)
+    assert_readout_matches(view, moved, x, y)
+    assert contour.point.get_data()[0][0] == 0.4 and contour.point.get_data()[1][0] == -0.5
+    (x0, y0), (x1, y1) = contour.arrow._posA_posB
+    assert (x0, y0) == (0.4, -0.5)
+    gradient = np.array([float(g["w_H1"]), float(g["w_Out"])])
+    direction = np.array([x1 - x0, y1 - y0])
+    assert direction @ gradient > 0
+    assert direction[0] * gradient[1] - direction[1] * gradient[0] == pytest.approx(0, abs=1e-9)
+    assert view.contour is contour and contour.filled is filled
+    assert list(contour.ax.collections) == collections  # the contour was not redrawn
+    assert view.image.value != png
+    assert "the arrow points uphill" in view.readout.value
+
+
+def test_surface_view_ranges(seed):
+    net, x, y = seed
+    view = widgets.surface_view(net, x, y, params=("w_H0", "b_Out"),
+                                ranges={"w_H0": (-1, 1), "b_Out": (0, 5, 0.5)})
+    assert (view.sliders["w_H0"].min, view.sliders["w_H0"].max) == (-1, 1)
+    assert view.sliders["b_Out"].step == 0.5
+    assert view.contour.extent == (-1, 1, 0, 5)
+    with pytest.raises(ValueError, match="two different"):
+        widgets.surface_view(net, x, y, params=("w_H0", "w_H0"))
+
+
+def test_descent_view_draws_the_path_and_explains_divergence(seed):
+    net, x, _ = seed
+    view = widgets.descent_view(net, x, 10, learning_rate=0.01, steps=20)
+    assert list(view.sliders) == ["learning_rate", "steps"]
+    assert isinstance(view.sliders["steps"], W.IntSlider)
+    assert "The cost fell from 42.11685506" in view.readout.value
+    path = gradient_descent(net, x, 10, 0.01, 20, ("w_H1", "w_Out"))
+    line_x, line_y = view.contour.path.get_data()
+    assert np.allclose(np.column_stack([line_x, line_y]), path.array())
+    assert_readout_matches(view, path.net, x, 10)
+    png = view.image.value
+
+    view.sliders["learning_rate"].value = 0.2
+    big = gradient_descent(net, x, 10, 0.2, 20, ("w_H1", "w_Out"))
+    assert big.diverged
+    assert "Diverged: the cost grew from 42.11685506" in view.readout.value
+    assert "bp-warning" in view.readout.value
+    assert f"Warning: {big.message}" in view.summary()
+    assert np.allclose(np.column_stack(view.contour.path.get_data()), big.array())
+    assert view.image.value != png
+    assert float(view.net.params()["w_H1"]) == pytest.approx(big.params[-1]["w_H1"])
+
+    view.sliders["steps"].value = 3
+    assert len(view.contour.path.get_data()[0]) == view.path.steps_taken + 1 <= 4
+
+
+def test_descent_view_explains_a_dead_relu(seed):
+    net, x, y = seed
+    view = widgets.descent_view(net, x, y, learning_rate=0.5)
+    assert "Stuck after 1 step" in view.readout.value
+    assert "H1 is dead" in view.readout.value
+
+
+def test_a_callback_never_raises():
+    # fine at x = 0.5 (C0 = 2.5e307), but C0 overflows floating point from x = 1.4 on
+    huge = bp.Network.chain([1e77, 1e77, 1], [0, 0, 0], activation="linear")
+    view = widgets.gradient_view(huge, 0.5, 0, param="b_Out", sliders=["x"])
+    assert view.error is None
+    png = view.image.value
+    view.sliders["x"].value = 2.5  # no exception escapes the callback
+    assert isinstance(view.error, OverflowError)
+    assert "Cannot show this setting" in view.readout.value and "overflowed" in view.readout.value
+    assert "Warning: Cannot show this setting" in view.summary()
+    assert "nan" not in view.readout.value and "inf" not in view.readout.value
+    view.sliders["x"].value = 0.5
+    assert view.error is None and "overflowed" not in view.readout.value
+    assert view.image.value == png
+    view = widgets.forward_view(huge, 0.5, 0)
+    view.sliders["x"].value = 2.5
+    assert "overflowed" in view.readout.value
+
+
+def test_images_are_png_of_a_fixed_size(seed):
+    net, x, y = seed
+    for view in (widgets.forward_view(net, x, y), widgets.gradient_view(net, x, y),
+                 widgets.surface_view(net, x, y), widgets.descent_view(net, x, y)):
+        assert view.image.format == "png"
+        image = Image.open(io.BytesIO(view.image.value))
+        assert view.image.layout.width == f"{image.size[0]}px"
+        assert view.image.layout.height == f"{image.size[1]}px"
+        assert view.readout.layout.min_height
+        bundle = view._repr_mimebundle_()
+        assert "application/vnd.jupyter.widget-view+json" in bundle
+        assert view.error is None
