@@ -36,11 +36,23 @@ def _constant(z: np.ndarray, value: Fraction):
     return value if np.asarray(z).dtype == object else float(value)
 
 
+def _float_array(z) -> bool:
+    return isinstance(z, np.ndarray) and z.dtype.kind == "f" and z.ndim > 0
+
+
 def relu(z):
+    if _float_array(z):
+        # The same values as the np.where below (NaN -> 0, -0.0 -> 0.0), several times faster
+        # on a large grid: np.where's data-dependent branches are slow when signs are mixed.
+        a = np.fmax(z, 0.0)
+        a += 0.0  # fmax may keep -0.0; -0.0 + 0.0 is 0.0
+        return a
     return np.where(z > 0, z, np.zeros_like(z))
 
 
 def relu_prime(z):
+    if _float_array(z):
+        return (z > 0).astype(z.dtype)  # 1 where z > 0, else 0 (also at 0 and NaN)
     return np.where(z > 0, np.ones_like(z), np.zeros_like(z))
 
 

@@ -109,7 +109,7 @@ class Network:
     # --- the two passes --------------------------------------------------------------------
     def forward(self, x) -> ForwardPass:
         """z^L and a^L of every layer for input x."""
-        x = self._vector(x, self.sizes[0], "x", "the input layer")
+        x = self._vector(x, self.weights[0].shape[1], "x", "the input layer")
         zs, activations = [], []
         a = x
         with np.errstate(over="ignore", invalid="ignore"):
@@ -125,17 +125,18 @@ class Network:
     def backward(self, x, y) -> Gradients:
         """The cost C0 and its derivative with respect to everything, by the chain rule."""
         fwd = self.forward(x)
-        y = self._vector(y, self.sizes[-1], "y", "Out")
+        y = self._vector(y, self.weights[-1].shape[0], "y", "Out")
         error = fwd.output - y
         cost = (error * error).sum()
         dC_da = 2 * error
         nabla_w, nabla_b, nabla_a, delta = [], [], [], []
+        zs, inputs = tuple(fwd.z), (fwd.x,) + tuple(fwd.a)  # inputs[L] = a^(L-1), x for L = 0
         for L in reversed(range(len(self.weights))):
-            a_prev = fwd.a[L - 1] if L > 0 else fwd.x
-            dC_dz = dC_da * self.activations[L].derivative(fwd.z[L])
+            a_prev = inputs[L]
+            dC_dz = dC_da * self.activations[L].derivative(zs[L])
             nabla_a.append(dC_da)
             delta.append(dC_dz)
-            nabla_w.append(np.outer(dC_dz, a_prev))
+            nabla_w.append(dC_dz[:, None] * a_prev[None, :])  # np.outer, without its overhead
             nabla_b.append(dC_dz)
             dC_da = self.weights[L].T @ dC_dz  # the sum over j of dC/dz_j * w_jk
         names = self.layer_names
@@ -153,6 +154,8 @@ class Network:
 
     # --- helpers ----------------------------------------------------------------------------
     def _vector(self, values, n, what, layer):
+        if not self.exact and n == 1 and type(values) in (float, int) and abs(values) < 1e300:
+            return np.array([values], dtype=float)  # a plain number, as in the worked example
         if not self.exact and isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
             vector = values.astype(float, copy=False).reshape(-1) if values.ndim == 0 else values
             if vector.ndim == 1 and np.isfinite(vector).all() and len(vector) == n:
@@ -166,7 +169,7 @@ class Network:
         return vector
 
     def _check_finite(self, zs):
-        if self.exact:
+        if self.exact or np.isfinite(np.concatenate(zs)).all():
             return
         for name, z in zip(self.layer_names, zs):
             if not np.isfinite(z).all():

@@ -46,21 +46,43 @@ def cost_surface(net: Network, x, y, grid: dict) -> CostSurface:
     weights, biases = _unflatten(net, params)
     x = [float(v) for v in net.forward(x).x]
     y = [float(v) for v in net._vector(y, net.sizes[-1], "y", "Out")]
-    with np.errstate(over="ignore", invalid="ignore"):
-        cost, dw, db = _broadcast_backprop(weights, biases, net.activations, x, y)
     shape = (len(values[0]), len(values[1]))
-    grad = {}
-    for name in net.parameter_names:
-        kind, layer, index = parse_parameter(name, net.parameter_names)
-        L = net.layer_names.index(layer)
-        g = dw[L][index[0]][index[1]] if kind == "w" else db[L][index]
-        grad[name] = np.broadcast_to(g, shape)
-    cost = np.broadcast_to(cost, shape)
+    where = [_locate(net, name) for name in net.parameter_names]
+    # All results in one block: one large allocation (numpy backs it with huge pages) instead
+    # of a fresh page-faulting array per result. The grid is computed a band of rows at a time
+    # so that the temporaries stay small and in cache; every point gets the same arithmetic.
+    block = np.empty((1 + len(where),) + shape)
+    rows = max(1, _BAND // shape[1])
+    kind0, L0, index0 = _locate(net, names[0])
+    for start in range(0, shape[0], rows):
+        band = slice(start, start + rows)
+        chunk = values[0][band].reshape(-1, 1)
+        if kind0 == "w":
+            weights[L0][index0[0]][index0[1]] = chunk
+        else:
+            biases[L0][index0] = chunk
+        with np.errstate(over="ignore", invalid="ignore"):
+            cost, dw, db = _broadcast_backprop(weights, biases, net.activations, x, y)
+        block[0, band] = cost
+        for i, (kind, L, index) in enumerate(where, 1):
+            block[i, band] = dw[L][index[0]][index[1]] if kind == "w" else db[L][index]
+    block.flags.writeable = False  # read-only, like the broadcast views it replaces
+    grad = dict(zip(net.parameter_names, block[1:]))
+    cost = block[0]
     if not np.isfinite(cost).all():
         raise OverflowError(
             "the cost overflowed somewhere on the grid; choose a smaller range of values"
         )
     return CostSurface(names, values, cost, grad)
+
+
+_BAND = 16384  # grid points per band: a few temporaries of 128 kB fit in a core's L2 cache
+
+
+def _locate(net, name):
+    """("w" or "b", layer position, index) of a parameter."""
+    kind, layer, index = parse_parameter(name, net.parameter_names)
+    return kind, net.layer_names.index(layer), index
 
 
 def _grid_axis(values, name):
