@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,11 +127,14 @@ def check_function(function, reference, cases, what: str, hint: str = "") -> Fee
     if not callable(function):
         return Feedback(WRONG, f"expected a function for {what}, got {type(function).__name__}.")
     for args in cases:
-        shown = ", ".join(fmt(a) if np.ndim(a) == 0 else repr(a) for a in args)
+        shown = ", ".join(_show_argument(a) for a in args)
         try:
             got = function(*args)
         except Exception as error:  # a student's bug must not stop Run All
             return Feedback(WRONG, f"{what}({shown}) raised {type(error).__name__}: {error}.")
+        if got is None:
+            return Feedback(UNANSWERED, f"{what}({shown}) returned None: finish it with a "
+                                        "return statement.")
         want = reference(*args)
         try:
             same = np.allclose(np.asarray(got, dtype=float), np.asarray(want, dtype=float),
@@ -141,3 +145,11 @@ def check_function(function, reference, cases, what: str, hint: str = "") -> Fee
             tail = f" Hint: {hint}" if hint else ""
             return Feedback(WRONG, f"{what}({shown}) gave {got!r}, which is not right.{tail}")
     return Feedback(RIGHT, f"{what} gives the right value on all {len(cases)} test inputs.")
+
+
+def _show_argument(value) -> str:
+    if callable(value):
+        return getattr(value, "__name__", repr(value))
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return fmt(value)
+    return repr(value)

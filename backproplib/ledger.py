@@ -88,6 +88,9 @@ class Ledger:
         blocks.append("Conventions:\n" + "\n".join(f"- {c}" for c in self.conventions))
         return "\n\n".join(blocks)
 
+    def __repr__(self):
+        return str(self)
+
     def to_markdown(self) -> str:
         blocks = []
         for section in self.sections:

@@ -45,7 +45,7 @@ def output_text(cell):
             parts.append(out.text)
         elif "data" in out:
             parts.append(out.data.get("text/plain", ""))
-    return "".join(parts)
+    return "\n".join(parts)
 
 
 def test_all_nine_notebooks_exist():
@@ -112,7 +112,7 @@ def chain_gradients(source):
 def test_stored_gradient_lines_match_backward(name):
     nb = load(name)
     expected = chain_gradients(code_cells(nb)[0].source)
-    lines = GRADIENT_LINE.findall("".join(output_text(c) for c in code_cells(nb)))
+    lines = GRADIENT_LINE.findall("\n".join(output_text(c) for c in code_cells(nb)))
     assert lines, "the notebook prints its gradients as 'dC0/d<param> = <value>'"
     for param, value in lines:
         assert value == expected[param], f"dC0/d{param}"
@@ -138,7 +138,7 @@ def test_instructor_rerun_with_new_parameters(name, rerun, tmp_path):
     cells = code_cells(nb)
     injected = next(c for c in cells if "injected-parameters" in tags(c))
     expected = chain_gradients(cells[0].source + "\n" + injected.source)
-    text = "".join(output_text(c) for c in cells)
+    text = "\n".join(output_text(c) for c in cells)
     assert "Traceback" not in text
     for param, value in GRADIENT_LINE.findall(text):
         assert value == expected[param], f"dC0/d{param} after rerun {rerun}"
