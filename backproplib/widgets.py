@@ -65,6 +65,7 @@ class View:
             half = math.ceil(round(half / step, 9)) * step
             bounds = (value - half, value + half)
         low, high = (float(b) for b in bounds[:2])
+        low, high = min(low, value), max(high, value)  # a start outside the range widens it
         if len(bounds) > 2:
             step = bounds[2]
         step = step or _nice_step((high - low) / 2)
@@ -381,9 +382,10 @@ class DescentView(_ContourView):
         self.contour.set_gradient(point, tuple(float(g[n]) for n in self.params))
         lr_step = 0.001
         self._slider("learning_rate", learning_rate,
-                     _ranges(ranges, "learning_rate") or (lr_step, max_learning_rate, lr_step),
+                     _ranges(ranges, "learning_rate")
+                     or (lr_step, max(max_learning_rate, learning_rate), lr_step),
                      fmt_=".3f")
-        self._slider("steps", steps, _ranges(ranges, "steps") or (1, max_steps, 1),
+        self._slider("steps", steps, _ranges(ranges, "steps") or (1, max(max_steps, steps), 1),
                      integer=True)
         self.path = None
         self._assemble()

@@ -189,6 +189,16 @@ def test_descent_view_draws_the_path_and_explains_divergence(seed):
     assert len(view.contour.path.get_data()[0]) == view.path.steps_taken + 1 <= 4
 
 
+def test_a_starting_value_outside_a_given_range_widens_it(seed):
+    net, x, y = seed
+    view = widgets.descent_view(net, x, y, learning_rate=0.5, steps=150)
+    assert view.sliders["learning_rate"].value == 0.5 and view.sliders["steps"].value == 150
+    assert view.path.learning_rate == 0.5 and view.path.steps == 150
+    view = widgets.forward_view(net, x, y, ranges={"w_Out": (1, 2)})
+    assert view.sliders["w_Out"].value == 0.5 and view.sliders["w_Out"].min == 0.5
+    assert "dC0/dw_Out = 7.16442025" in view.readout.value
+
+
 def test_descent_view_explains_a_dead_relu(seed):
     net, x, y = seed
     view = widgets.descent_view(net, x, y, learning_rate=0.5)
