@@ -153,7 +153,9 @@ def memory_row(s: Settings, surf, t_ours: float, t_formula: float) -> Row:
     bw_memory = 2 * big.nbytes / median(times["big"])
     effective = written / t_ours
     mb = written / 1e6
-    measured = (f"{mb:.2f} MB ({n_buffers} result buffers) in {fmt_time(t_ours)} = "
+    arrays = 1 + len(surf.grad)
+    measured = (f"{mb:.2f} MB ({arrays} result arrays in {n_buffers} buffer"
+                f"{'s' if n_buffers > 1 else ''}) in {fmt_time(t_ours)} = "
                 f"{effective / 1e9:.1f} GB/s effective; np.copyto {bw_cache / 1e9:.1f} GB/s "
                 f"(1.28 MB arrays), {bw_memory / 1e9:.1f} GB/s (128 MB); "
                 f"floor {fmt_time(written / bw_cache)} in cache, {fmt_time(written / bw_memory)} "
