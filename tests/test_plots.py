@@ -31,7 +31,30 @@ def seed():
 
 
 def texts(fig):
-    return [t.get_text() for ax in fig.axes for t in ax.texts]
+    """Every text in the figure: Text artists and the numbers drawn as NumberText."""
+    return ([t.get_text() for ax in fig.axes for t in ax.texts]
+            + [p.get_text() for ax in fig.axes for p in ax.patches
+               if isinstance(p, plots.NumberText)])
+
+
+def test_number_text_lines_up_like_text():
+    fig = plots.new_figure((3, 2), dpi=100)
+    ax = fig.add_subplot()
+    number = plots.NumberText(ax, 0.5, 0.5, "0.0175", fontsize=10, ha="right", va="baseline",
+                              transform=ax.transAxes)
+    plain = ax.text(0.5, 0.5, "0.0175", fontsize=10, ha="right", va="baseline",
+                    transform=ax.transAxes)
+    fig.canvas.draw()
+    mine = number.get_window_extent()
+    theirs = plain.get_window_extent(fig.canvas.get_renderer())
+    assert mine.x1 == pytest.approx(theirs.x1, abs=1.5)  # right-aligned at the same place
+    assert mine.width == pytest.approx(theirs.width, abs=4)  # ink vs. layout box
+    number.set_text("1\n-2.5")
+    assert number.get_text() == "1\n-2.5"
+    fig.canvas.draw()
+    assert number.get_window_extent().height > mine.height * 1.5  # two lines
+    number.set_text("")
+    fig.canvas.draw()
 
 
 def test_importing_backproplib_does_not_import_matplotlib_or_ipywidgets():
