@@ -49,9 +49,20 @@ def notebook_dir(root: Path) -> Path:
     return Path(os.environ.get("BP_BROWSER_NOTEBOOKS") or root / "notebooks").resolve()
 
 
+# The text of an element with its line breaks, computed from the DOM: innerText is empty for
+# content that content-visibility:auto skips (cells scrolled out of view).
+JS_TEXT = """els => {
+  if (!els.length) return '';
+  const copy = els[0].cloneNode(true);
+  copy.querySelectorAll('br').forEach(br => br.replaceWith('\\n'));
+  copy.querySelectorAll('div, p, li, pre, tr, h1, h2, h3').forEach(e => e.append('\\n'));
+  return copy.textContent;
+}"""
+
+
 def text_of(locator) -> str:
-    """innerText of the first match, or "" at once if there is none (no auto-waiting)."""
-    return locator.evaluate_all("els => els.length ? els[0].innerText : ''")
+    """The text of the first match with its line breaks, or "" at once if there is none."""
+    return locator.evaluate_all(JS_TEXT)
 
 
 def free_port() -> int:
@@ -328,8 +339,11 @@ class SliderPanel:
         self.page = notebook.page
         self.cell = cell
         self.slider = slider
-        self.readout_box = cell.locator(".bp-readout").first
-        self.image = cell.locator("img").first
+        # the panel (backproplib's views are a VBox with class bp-view), else the whole cell
+        view = slider.locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' bp-view ')][1]")
+        box = view if view.count() else cell
+        self.readout_box = box.locator(".bp-readout").first
+        self.image = box.locator("img").first
 
     @classmethod
     def all_sliders(cls, notebook: NotebookPage):
@@ -413,8 +427,9 @@ class SliderPanel:
             ) from None
 
 
-READOUT_LINE = re.compile(r"dC0/d(\S+)\s*=\s*(\S+)")
-COST_LINE = re.compile(r"(?<![/\w])C0\s*=\s*(\S+)")
+# whole lines only: "slope of the tangent = dC0/dw_H1 = ..." and the like are not the list
+READOUT_LINE = re.compile(r"^\s*dC0/d(\S+)\s*=\s*(\S+)\s*$", re.MULTILINE)
+COST_LINE = re.compile(r"^\s*C0\s*=\s*(\S+)\s*$", re.MULTILINE)
 
 
 def readout_gradients(text: str) -> dict[str, str]:

@@ -54,9 +54,18 @@ def parameters_namespace(path: Path) -> dict:
     pytest.fail(f"{path.name} has no code cell tagged 'parameters'")
 
 
-def expected_gradients(path: Path, slider: str, value: float):
-    """(parameter names, Gradients) of the notebook's network with ``slider`` set to ``value``."""
+DESCENT_SLIDERS = ("learning_rate", "steps")
+ENDED_LINE = re.compile(r"^where it ended: (.*)$", re.MULTILINE)
+
+
+def expected_gradients(path: Path, slider: str, value: float, readout: str = ""):
+    """(parameter names, Gradients) of what the panel should show once ``slider`` = ``value``.
+
+    x, y, weights, biases, activation (and learning_rate, steps) come from the notebook's
+    parameters cell; for a descent panel the gradients are those where descent ended.
+    """
     import backproplib as bp
+    from backproplib.descent import gradient_descent
 
     ns = parameters_namespace(path)
     net = bp.Network.chain(weights=ns["weights"], biases=ns["biases"],
@@ -66,6 +75,14 @@ def expected_gradients(path: Path, slider: str, value: float):
         x = value
     elif slider == "y":
         y = value
+    elif slider in DESCENT_SLIDERS:
+        settings = {name: ns[name] for name in DESCENT_SLIDERS}
+        settings[slider] = value
+        ended = ENDED_LINE.search(readout)
+        moved = re.findall(r"(\w+(?:\[[\d,]+\])?) = ", ended.group(1)) if ended else None
+        descent = gradient_descent(net, x, y, settings["learning_rate"],
+                                   int(settings["steps"]), moved)
+        net = descent.net
     else:
         net = net.with_params({slider: value})
     return net.parameter_names, net.backward(x, y)
@@ -89,7 +106,7 @@ def same_number(shown: str, expected) -> bool:
 def readout_mismatches(text: str, path: Path, slider: str, value: float) -> list[str]:
     from backproplib import fmt
 
-    names, gradients = expected_gradients(path, slider, value)
+    names, gradients = expected_gradients(path, slider, value, text)
     shown = readout_gradients(text)
     problems = []
     missing = [name for name in names if name not in shown]
@@ -159,9 +176,10 @@ def parameter_slider(opened) -> SliderPanel:
     sliders = SliderPanel.all_sliders(opened.notebook)
     if not sliders:
         pytest.skip(f"{opened.path.name} has no sliders")
-    names, _ = expected_gradients(opened.path, "x", parameters_namespace(opened.path)["x"])
+    ns = parameters_namespace(opened.path)
+    names, _ = expected_gradients(opened.path, "x", ns["x"])
     for name, slider in sliders:
-        if name in names or name in ("x", "y"):
+        if name in names or name in ("x", "y") or (name in DESCENT_SLIDERS and name in ns):
             panel = SliderPanel.for_slider(opened.notebook, slider)
             if panel.readout_box.count() == 0:
                 continue
@@ -172,8 +190,26 @@ def parameter_slider(opened) -> SliderPanel:
                 f"(sliders: {[name for name, _ in sliders]})")
 
 
+def panel_setting(text: str, name: str) -> float | None:
+    """The value the panel says it computed with, from a line like "w_Out = 0.51" (if any)."""
+    match = re.search(rf"(?<![\w/]){re.escape(name)} = \[?([^\s,\]]+)", text)
+    if not match:
+        return None
+    try:
+        return parse_number(match.group(1))
+    except ValueError:
+        return None
+
+
 def check_readout(opened, panel: SliderPanel, value: float):
     """Poll until the bp-readout matches backproplib at ``value`` (it may lag a redraw)."""
+    # What the slider shows must be what the panel computes with: a slider whose range is not
+    # on its step's grid shows "0.51" while it sends 0.510264576.
+    used = panel_setting(panel.readout_text(), panel.name)
+    if used is not None and abs(used - value) > 1e-9 * max(1.0, abs(value)):
+        pytest.fail(f"{opened.path.name}: the {panel.name} slider shows {value} but the panel "
+                    f"computed with {panel.name} = {used}: is the slider's min on the grid of "
+                    "its step? (a slider snaps to min + k * step)")
     last = []
 
     def matches():
@@ -228,35 +264,60 @@ def test_slider_by_typing(opened, artifacts):
 # exercise feedback: one notebook is enough to prove the round trip editor -> kernel -> feedback
 
 
-def _answer_01_tmp(ns):  # the harness's own test notebook (dC0/dw_Out of the worked example)
-    return 7.16442025
+# Exercise feedback is checked on the notebooks whose names start with these (one is enough to
+# prove the round trip editor -> kernel -> feedback); the first exercise there whose check is
+# check_forward or check_gradient is answered, because its right answer can be computed here.
+EXERCISE_NOTEBOOKS = ("01_",)
+CHECK_CALL = re.compile(r"check_(?P<kind>forward|gradient)\(\s*(?P<answer>\w+)\s*,(?P<args>[^)]*)\)")
 
 
-EXERCISES = {
-    # notebook stem: (wrong answer, function of the parameters cell's variables -> right answer)
-    "01_tmp_sliders": ("1.5", _answer_01_tmp),
-}
+def right_answer(path: Path, source: str):
+    """The value the exercise in ``source`` expects, or None if it can't be worked out here."""
+    import backproplib as bp
+
+    answer = ANSWER_LINE.search(source)
+    call = CHECK_CALL.search(source)
+    if not answer or not call or call.group("answer") != answer.group("name"):
+        return None
+    strings = re.findall(r"[\"']([^\"']+)[\"']", call.group("args"))
+    ns = parameters_namespace(path)
+    net = bp.Network.chain(weights=ns["weights"], biases=ns["biases"],
+                           activation=ns["activation"])
+    if call.group("kind") == "forward" and len(strings) == 2:
+        quantity, layer = strings
+        values = net.forward(ns["x"]).z if quantity == "z" else net.forward(ns["x"]).a
+        return float(values[layer][0])
+    if call.group("kind") == "gradient" and len(strings) == 1:
+        return float(net.backward(ns["x"], ns["y"])[strings[0]])
+    return None
 
 
 def test_exercise_feedback(opened, artifacts):
-    if opened.path.stem not in EXERCISES:
+    if not opened.path.stem.startswith(EXERCISE_NOTEBOOKS):
         pytest.skip("exercise feedback is tested on one notebook: "
-                    + ", ".join(sorted(EXERCISES)))
+                    + ", ".join(f"{prefix}*" for prefix in EXERCISE_NOTEBOOKS))
     opened.require_run()
-    wrong, solve = EXERCISES[opened.path.stem]
-    right = repr(float(solve(parameters_namespace(opened.path))))
+    source, right = next(
+        ((c["source"], right_answer(opened.path, c["source"])) for c in opened.notebook.cells()
+         if right_answer(opened.path, c["source"]) is not None), (None, None))
+    assert source, (f"{opened.path.name}: no exercise 'answer = None  # your answer' checked "
+                    "by check_forward or check_gradient")
+    from backproplib import fmt
+
+    right, wrong = repr(right), fmt(right + 1.5)
     notebook = opened.notebook
-    source = next((c["source"] for c in notebook.cells() if ANSWER_LINE.search(c["source"])),
-                  None)
-    assert source, f"{opened.path.name} has no line like 'answer = None  # your answer'"
     match = ANSWER_LINE.search(source)
     cell = notebook.code_cell(match.group(0))
     feedback = cell.locator(".jp-OutputArea .bp-feedback")
-    wait_for(lambda: text_of(feedback).strip().startswith("Not answered yet"), 15,
-             "the unanswered exercise's feedback")
+
+    def verdict_is(status):  # the text starts with the status, after a mark such as ✔
+        return re.sub(r"^\W+", "", text_of(feedback)).startswith(status)
+
+    wait_for(lambda: verdict_is("Not answered yet"), 15, "the unanswered exercise's feedback")
 
     for answer, verdict in ((wrong, "Not yet"), (right, "Right")):
-        line = cell.locator(".cm-line", has_text="your answer").first
+        line = cell.locator(".cm-line", has_text=re.compile(
+            rf"^\s*{match.group('name')}\s*=.*your answer")).first
         line.scroll_into_view_if_needed()
         line.click()
         notebook.page.keyboard.press("End")
@@ -267,6 +328,6 @@ def test_exercise_feedback(opened, artifacts):
         wait_for(lambda a=answer: f"{match.group('name')} = {a}" in text_of(cell.locator(
             ".cm-content")), 10, "the edited answer line")
         notebook.page.keyboard.press("Shift+Enter")
-        wait_for(lambda v=verdict: text_of(feedback).strip().startswith(v), 30,
+        wait_for(lambda v=verdict: verdict_is(v), 30,
                  f"feedback starting {verdict!r} after answering {answer}")
     cell.screenshot(path=str(artifacts / f"{opened.path.stem}-exercise.png"))
