@@ -209,7 +209,8 @@ class ForwardView(View):
 
 def forward_view(net: Network, x, y, params=None, ranges=None) -> ForwardView:
     """Sliders for x and each parameter (or those in ``params``); the network diagram with z, a
-    and the gradients; the readout lists the forward values, C0 and every dC0/dparameter."""
+    and the gradients; the readout lists the forward values, C0 and every dC0/dparameter.
+    With several inputs the "x" slider moves x[0]. ``ranges`` = {name: (low, high[, step])}."""
     return ForwardView(net, x, y, params, ranges)
 
 
