@@ -27,6 +27,13 @@ def test_relu_and_its_derivative_at_the_kink():
     assert relu.derivative(np.array([0.0]))[0] == 0  # as PyTorch: relu'(0) = 0
 
 
+def test_relu_derivative_at_the_kink_in_exact_mode():
+    relu = bp.ACTIVATIONS["relu"]
+    z = np.array([Fraction(-1, 3), Fraction(0), Fraction(1, 3)], dtype=object)
+    assert relu.function(z).tolist() == [0, 0, Fraction(1, 3)]
+    assert relu.derivative(z).tolist() == [0, 0, 1]
+
+
 def test_leaky_relu_values():
     leaky = bp.ACTIVATIONS["leaky_relu"]
     z = np.array([-3.0, 0.0, 2.0])

@@ -97,6 +97,13 @@ def test_exact_leaky_relu_slope_is_one_hundredth():
     assert g["w_Out"] == Fraction(-1, 2500)
 
 
+def test_exact_relu_on_its_kink_takes_derivative_zero():
+    # x = 1, w = 1, b = -1: z = 0 exactly, and relu'(0) = 0 as in PyTorch.
+    g = bp.Network.chain(["1"], ["-1"], "relu", exact=True).backward(1, 1)
+    assert g.dz["Out"][0] == 0 and g["w_Out"] == 0 and g["b_Out"] == 0
+    assert g.da["Out"][0] == -2  # 2 * (0 - 1)
+
+
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
 def test_exact_refuses_irrational_activations(activation):
     with pytest.raises(ValueError, match=f"exact=True.*{activation}.*irrational"):
