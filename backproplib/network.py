@@ -95,9 +95,10 @@ class Network:
         for name, value in dict(changes).items():
             kind, layer, index = parse_parameter(name, self.parameter_names)
             i = self.layer_names.index(layer)
-            (weights if kind == "w" else biases)[i][index] = to_array(
-                value, self.exact, name, ndim=1
-            )[0]
+            number = to_array(value, self.exact, name, ndim=1)
+            if number.shape != (1,):
+                raise ValueError(f"{name}: expected one number, got {len(number)}: {value!r}")
+            (weights if kind == "w" else biases)[i][index] = number[0]
         return Network(weights, biases, [a.name for a in self.activations], self.exact)
 
     def __repr__(self):

@@ -211,6 +211,13 @@ def test_with_params_bad_values(worked, value, error, words):
         net.with_params({"w_Out": value})
 
 
+def test_with_params_takes_one_number_per_name(worked):
+    net, _, _ = worked
+    with pytest.raises(ValueError, match=r"w_Out: expected one number, got 2: \[1, 2\]"):
+        net.with_params({"w_Out": [1, 2]})
+    assert net.with_params({"w_Out": [0.7]}).params()["w_Out"] == 0.7
+
+
 def test_unknown_parameter_name_in_gradients(worked):
     net, x, y = worked
     with pytest.raises(ValueError, match="unknown parameter 'w_H9'; valid names: w_H0"):
