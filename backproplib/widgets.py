@@ -116,14 +116,17 @@ class View:
     def _png(self):
         self.image.value = self.renderer.png(self.plot.static_key())
 
-    def _gradient_lines(self, g):
+    def _gradient_lines(self, g, where=""):
+        """C0 and every dC0/dparameter; ``where`` qualifies them when they are not at the
+        notebook's parameters (the "dC0/d<name> = v" form alone is kept for those)."""
         values = [g.cost] + [g[name] for name in self.net.parameter_names]
         if not all(math.isfinite(float(v)) for v in values):
             raise OverflowError(
                 "C0 or a gradient overflowed: the numbers grew past what floating point holds. "
                 "Move the slider back towards its starting value.")
-        self.lines.append(f"C0 = {fmt(g.cost)}")
-        self.lines.extend(f"dC0/d{name} = {fmt(g[name])}" for name in self.net.parameter_names)
+        self.lines.append(f"C0{where} = {fmt(g.cost)}")
+        self.lines.extend(f"dC0/d{name}{where} = {fmt(g[name])}"
+                          for name in self.net.parameter_names)
 
     def _blocked_warnings(self, net, x):
         self.warnings.extend(describe_blocked(net, x))
@@ -406,7 +409,7 @@ class DescentView(_ContourView):
         self.lines.append(path.message)
         self.lines.append("where it ended: " + ", ".join(
             f"{n} = {fmt(end[n])}" for n in self.params))
-        self._gradient_lines(g)
+        self._gradient_lines(g, where=" (where descent ended)")
         if path.diverged:
             self.warnings.append(path.message)
         elif path.stuck:

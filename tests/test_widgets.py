@@ -23,13 +23,14 @@ def seed():
     return bp.worked_example()
 
 
-def gradient_lines(net, x, y):
+def gradient_lines(net, x, y, where=""):
     g = net.backward(x, y)
-    return [f"C0 = {fmt(g.cost)}"] + [f"dC0/d{n} = {fmt(g[n])}" for n in net.parameter_names]
+    return [f"C0{where} = {fmt(g.cost)}"] + [f"dC0/d{n}{where} = {fmt(g[n])}"
+                                             for n in net.parameter_names]
 
 
-def assert_readout_matches(view, net, x, y):
-    for line in gradient_lines(net, x, y):
+def assert_readout_matches(view, net, x, y, where=""):
+    for line in gradient_lines(net, x, y, where):
         assert line in view.readout.value, line
         assert line in view.summary().splitlines(), line
 
@@ -172,7 +173,8 @@ def test_descent_view_draws_the_path_and_explains_divergence(seed):
     path = gradient_descent(net, x, 10, 0.01, 20, ("w_H1", "w_Out"))
     line_x, line_y = view.contour.path.get_data()
     assert np.allclose(np.column_stack([line_x, line_y]), path.array())
-    assert_readout_matches(view, path.net, x, 10)
+    assert_readout_matches(view, path.net, x, 10, where=" (where descent ended)")
+    assert "dC0/dw_Out = " not in view.summary()  # that form is kept for the start point
     png = view.image.value
 
     view.sliders["learning_rate"].value = 0.2

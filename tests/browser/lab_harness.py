@@ -428,8 +428,9 @@ class SliderPanel:
 
 
 # whole lines only: "slope of the tangent = dC0/dw_H1 = ..." and the like are not the list
-READOUT_LINE = re.compile(r"^\s*dC0/d(\S+)\s*=\s*(\S+)\s*$", re.MULTILINE)
-COST_LINE = re.compile(r"^\s*C0\s*=\s*(\S+)\s*$", re.MULTILINE)
+READOUT_LINE = re.compile(r"^\s*dC0/d(\S+)(?: \(where descent ended\))?\s*=\s*(\S+)\s*$",
+                          re.MULTILINE)
+COST_LINE = re.compile(r"^\s*C0(?: \(where descent ended\))?\s*=\s*(\S+)\s*$", re.MULTILINE)
 
 
 def readout_gradients(text: str) -> dict[str, str]:
