@@ -111,35 +111,42 @@ class Network:
     def forward(self, x) -> ForwardPass:
         """z^L and a^L of every layer for input x."""
         x = self._vector(x, self.weights[0].shape[1], "x", "the input layer")
-        zs, activations = [], []
-        a = x
         with np.errstate(over="ignore", invalid="ignore"):
-            for W, b, sigma in zip(self.weights, self.biases, self.activations):
-                z = W @ a + b
-                a = sigma.function(z)
-                zs.append(z)
-                activations.append(a)
+            zs, activations = self._layers(x)
         self._check_finite(zs)
         names = self.layer_names
         return ForwardPass(x, LayerValues(names, zs), LayerValues(names, activations))
 
+    def _layers(self, x):
+        """[z^L] and [a^L] for every layer, as plain lists."""
+        zs, activations = [], []
+        a = x
+        for W, b, sigma in zip(self.weights, self.biases, self.activations):
+            z = W @ a + b
+            a = sigma.function(z)
+            zs.append(z)
+            activations.append(a)
+        return zs, activations
+
     def backward(self, x, y) -> Gradients:
         """The cost C0 and its derivative with respect to everything, by the chain rule."""
-        fwd = self.forward(x)
+        x = self._vector(x, self.weights[0].shape[1], "x", "the input layer")
         y = self._vector(y, self.weights[-1].shape[0], "y", "Out")
-        error = fwd.output - y
-        cost = (error * error).sum()
-        dC_da = 2 * error
         nabla_w, nabla_b, nabla_a, delta = [], [], [], []
-        zs, inputs = tuple(fwd.z), (fwd.x,) + tuple(fwd.a)  # inputs[L] = a^(L-1), x for L = 0
-        for L in reversed(range(len(self.weights))):
-            a_prev = inputs[L]
-            dC_dz = dC_da * self.activations[L].derivative(zs[L])
-            nabla_a.append(dC_da)
-            delta.append(dC_dz)
-            nabla_w.append(dC_dz[:, None] * a_prev[None, :])  # np.outer, without its overhead
-            nabla_b.append(dC_dz)
-            dC_da = self.weights[L].T @ dC_dz  # the sum over j of dC/dz_j * w_jk
+        with np.errstate(over="ignore", invalid="ignore"):
+            zs, activations = self._layers(x)
+            error = activations[-1] - y
+            cost = (error * error).sum()
+            dC_da = 2 * error
+            inputs = [x] + activations  # inputs[L] = a^(L-1), and x for L = 0
+            for L in reversed(range(len(self.weights))):
+                dC_dz = dC_da * self.activations[L].derivative(zs[L])
+                nabla_a.append(dC_da)
+                delta.append(dC_dz)
+                nabla_w.append(dC_dz[:, None] * inputs[L][None, :])  # np.outer, but cheaper
+                nabla_b.append(dC_dz)
+                dC_da = self.weights[L].T @ dC_dz  # the sum over j of dC/dz_j * w_jk
+        self._check_finite(zs, cost)
         names = self.layer_names
 
         def per_layer(values):
@@ -169,15 +176,24 @@ class Network:
             )
         return vector
 
-    def _check_finite(self, zs):
-        if self.exact or np.isfinite(np.concatenate(zs)).all():
+    def _check_finite(self, zs, cost=0.0):
+        """Refuse a result that overflowed: name the layer, never hand back inf or NaN."""
+        if self.exact or (all(np.isfinite(z).all() for z in zs) and np.isfinite(cost)):
             return
         for name, z in zip(self.layer_names, zs):
             if not np.isfinite(z).all():
-                raise OverflowError(
+                raise NumericOverflow(
                     f"the forward pass overflowed in layer {name}: z = {z}. The weights or "
                     "inputs are too large for floating point; use smaller values."
                 )
+        raise NumericOverflow(
+            f"the cost overflowed: a^Out = {zs[-1]} is too far from y for floating point; "
+            "use smaller weights or inputs."
+        )
+
+
+class NumericOverflow(OverflowError, ValueError):
+    """A value grew past what floating point holds (a ValueError too, as bad input is)."""
 
 
 def _activation_list(activations, names):
