@@ -23,7 +23,9 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 def _chromium_path() -> str | None:
     configured = os.environ.get("BP_CHROMIUM")
-    for candidate in (configured, "/usr/bin/chromium", shutil.which("chromium")):
+    if configured:  # an explicit choice is final: BP_CHROMIUM=/nonexistent means no browser
+        return configured if Path(configured).exists() else None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
         if candidate and Path(candidate).exists():
             return candidate
     return None
@@ -43,7 +45,8 @@ def chromium():
         _no_browser("playwright is not installed (pip install -r requirements-dev.txt)")
     executable = _chromium_path()
     if executable is None:
-        _no_browser("no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium)")
+        _no_browser("no Chromium at " + (os.environ.get("BP_CHROMIUM") or "/usr/bin/chromium or "
+                    "on PATH") + " (apt-get install chromium)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
