@@ -9,6 +9,8 @@ Plots (``backproplib.plots``) and sliders (``backproplib.widgets``) are imported
 so ``import backproplib`` costs little more than importing numpy.
 """
 
+__version__ = "0.1.0"
+
 from .activations import ACTIVATIONS, Activation
 from .gradcheck import gradient_check, numerical_gradients, relative_error
 from .ledger import Ledger, ledger
@@ -18,6 +20,7 @@ from .surface import CostSurface, cost_surface
 from .values import ForwardPass, Gradients, LayerValues
 
 __all__ = [
+    "__version__",
     "ACTIVATIONS", "Activation", "CostSurface", "ForwardPass", "Gradients", "LayerValues",
     "Ledger", "Network", "cost_surface", "fmt", "gradient_check", "ledger", "numerical_gradients",
     "relative_error", "worked_example",

@@ -19,10 +19,17 @@ from .network import Network
 from .scalars import fmt
 from .values import parse_parameter
 
-CONVENTIONS = (
-    "H0, H1 and Out name layers; in a^{H1} the superscript is a layer, not a power.",
+CONVENTIONS = (  # plain text, as it reads in the ledger; LaTeX in CONVENTIONS_TEX
+    "H0, H1 and Out name layers: in a(H1), written a^H1 in formulas, H1 is a layer, "
+    "not a power.",
     "C0 = (a - y)^2 has no 1/2 in front, so dC/da = 2(a - y).",
     "ReLU'(z) = 0 for z <= 0, also at the kink z = 0 (as in PyTorch).",
+)
+CONVENTIONS_TEX = (
+    r"H0, H1 and Out name layers: in $a^{H1}$ the superscript is a layer, not a power.",
+    r"$C_0 = (a - y)^2$ has no $\frac{1}{2}$ in front, so $\frac{\partial C_0}{\partial a} = "
+    r"2(a - y)$.",
+    r"$\mathrm{ReLU}'(z) = 0$ for $z \le 0$, also at the kink $z = 0$ (as in PyTorch).",
 )
 
 
@@ -65,9 +72,20 @@ class Section:
 class Ledger:
     """The sections of a hand computation; ``value(label)`` finds a number by its label."""
 
-    def __init__(self, sections, conventions=CONVENTIONS):
+    def __init__(self, sections):
         self.sections = tuple(sections)
-        self.conventions = tuple(conventions)
+
+    def select(self, *titles) -> "Ledger":
+        """A ledger of just the sections with these titles, e.g. ``select("Output (backward)")``."""
+        known = [s.title for s in self.sections]
+        unknown = [t for t in titles if t not in known]
+        if unknown:
+            raise KeyError(f"no section {unknown[0]!r}; sections: {', '.join(known)}")
+        return Ledger(s for s in self.sections if s.title in titles)
+
+    def forward_part(self) -> "Ledger":
+        """The forward sections (each layer's z and a, and the cost)."""
+        return Ledger(s for s in self.sections if s.forward)
 
     @property
     def steps(self):
@@ -85,7 +103,7 @@ class Ledger:
         for section in self.sections:
             lines = [f"- {step.text(section.forward)}" for step in section.steps]
             blocks.append("\n".join([section.title, ""] + lines))
-        blocks.append("Conventions:\n" + "\n".join(f"- {c}" for c in self.conventions))
+        blocks.append("Conventions:\n" + "\n".join(f"- {c}" for c in CONVENTIONS))
         return "\n\n".join(blocks)
 
     def __repr__(self):
@@ -99,7 +117,7 @@ class Ledger:
                 note = f" *({step.note})*" if step.note else ""
                 lines.append(f"- ${step.latex()}${note}")
             blocks.append(f"**{section.title}**\n\n" + "\n".join(lines))
-        blocks.append("> " + "<br>".join(self.conventions))
+        blocks.append("> " + "<br>".join(CONVENTIONS_TEX))
         return "\n\n".join(blocks)
 
     def _repr_markdown_(self):

@@ -147,7 +147,11 @@ class View:
         return "\n".join(parts)
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        # Where widgets don't render (GitHub, nbviewer, a saved file reopened), the text form
+        # is what a reader sees: make it the panel's numbers, not the widget tree.
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.summary()
+        return bundle
 
     def __repr__(self):
         return f"<{type(self).__name__}: {', '.join(self.sliders)}>"

@@ -5,8 +5,8 @@
 
 Each notebook runs top to bottom in a fresh kernel started in notebooks/, exactly as nbval
 will run it. Afterwards the file is normalised so diffs show content, not noise: no saved
-widget state (it is tens of KB and nbval never reads it), no per-cell timing metadata, and a
-plain python3 kernelspec.
+widget state (it is tens of KB and nbval never reads it), widget views numbered by their cell
+instead of by random ids, no per-cell timing metadata, and a plain python3 kernelspec.
 """
 
 from __future__ import annotations
@@ -37,8 +37,11 @@ def normalise(notebook) -> None:
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            for output in cell.outputs:
+            for number, output in enumerate(cell.outputs):
                 output.get("metadata", {}).pop("execution", None)
+                view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+                if view:  # a fresh random id per run would make every refresh a diff
+                    view["model_id"] = f"{cell.get('id', 'cell')}-{number}"
 
 
 def main(names) -> int:

@@ -94,7 +94,7 @@ def test_markdown_and_latex_carry_the_formulas():
     book = bp.ledger(net, x, y)
     md = book._repr_markdown_()
     assert r"$\frac{\partial C_0}{\partial w^{Out}} = 7.0205 \cdot 1 \cdot 1.0205 = 7.16442025$" in md
-    assert "no 1/2" in md
+    assert r"has no $\frac{1}{2}$" in md
     latex = book.to_latex()
     assert latex.count(r"\begin{gather*}") == latex.count(r"\end{gather*}") == len(book.sections)
 
