@@ -340,7 +340,8 @@ class SliderPanel:
         self.cell = cell
         self.slider = slider
         # the panel (backproplib's views are a VBox with class bp-view), else the whole cell
-        view = slider.locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' bp-view ')][1]")
+        view = slider.locator(
+            "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' bp-view ')][1]")
         box = view if view.count() else cell
         self.readout_box = box.locator(".bp-readout").first
         self.image = box.locator("img").first

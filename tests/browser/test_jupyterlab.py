@@ -5,10 +5,11 @@ page and kernel (opened and run once, shared by the tests of that notebook), and
 deleted through the REST API afterwards. The server serves a temporary copy of notebooks/, so
 the stored outputs are never modified. Screenshots go to test-artifacts/.
 
-The slider tests move the first slider that names a parameter of the network (or x, y) by
-keyboard and by typing into its readout, wait until the plot and the bp-readout change, and
-check every "dC0/d<param> = v" line against backproplib computed here, from the numbers in the
-notebook's parameters cell.
+The slider tests move the first slider that names a parameter of the network (or x, y, or a
+descent panel's learning_rate / steps) by keyboard and by typing into its readout, wait until
+the plot and the bp-readout change, check that the panel computed with the value the slider
+shows, and check every "dC0/d<param> = v" line (and C0) against backproplib computed here from
+the numbers in the notebook's parameters cell.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(notebook_dir(ROOT).glob("*.ipynb"))
 
-ANSWER_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<name>\w+)\s*=\s*None(?P<comment>\s*#.*your answer.*)$",
-                         re.MULTILINE)
+ANSWER_LINE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<name>\w+)\s*=\s*None(?P<comment>\s*#.*your answer.*)$", re.MULTILINE)
 
 
 # --------------------------------------------------------------------------------------------
@@ -172,7 +173,8 @@ def test_run_all_without_errors(opened, artifacts):
 def parameter_slider(opened) -> SliderPanel:
     opened.require_run()
     if opened.notebook.errors():
-        pytest.fail(f"{opened.path.name} has errors after Run All (see test_run_all_without_errors)")
+        pytest.fail(f"{opened.path.name} has errors after Run All "
+                    "(see test_run_all_without_errors)")
     sliders = SliderPanel.all_sliders(opened.notebook)
     if not sliders:
         pytest.skip(f"{opened.path.name} has no sliders")
@@ -268,7 +270,8 @@ def test_slider_by_typing(opened, artifacts):
 # prove the round trip editor -> kernel -> feedback); the first exercise there whose check is
 # check_forward or check_gradient is answered, because its right answer can be computed here.
 EXERCISE_NOTEBOOKS = ("01_",)
-CHECK_CALL = re.compile(r"check_(?P<kind>forward|gradient)\(\s*(?P<answer>\w+)\s*,(?P<args>[^)]*)\)")
+CHECK_CALL = re.compile(
+    r"check_(?P<kind>forward|gradient)\(\s*(?P<answer>\w+)\s*,(?P<args>[^)]*)\)")
 
 
 def right_answer(path: Path, source: str):
