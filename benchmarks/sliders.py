@@ -65,7 +65,8 @@ def _verify(bp, view, before):
     if (png, view.readout.value) == before:
         raise AssertionError("the slider step changed neither the picture nor the readout")
     g = view.net.backward(view.x, view.y)
-    expected = f"C0 = {bp.fmt(g.cost)}"
+    where = " (where descent ended)" if hasattr(view, "path") else ""
+    expected = f"C0{where} = {bp.fmt(g.cost)}"
     if expected not in view.summary():
         raise AssertionError(f"readout does not show {expected!r}")
     for name, slider in view.sliders.items():
