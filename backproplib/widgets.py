@@ -69,6 +69,11 @@ class View:
         if len(bounds) > 2:
             step = bounds[2]
         step = step or _nice_step((high - low) / 2)
+        if not integer:
+            # The browser snaps a slider to min + k * step: put the start on that grid, or the
+            # value the panel computes with differs from the one the slider shows.
+            low = value - math.ceil(round((value - low) / step, 9)) * step
+            high = value + math.ceil(round((high - value) / step, 9)) * step
         style = {"description_width": "initial"}
         layout = W.Layout(width="420px")
         if integer:
@@ -77,7 +82,7 @@ class View:
                                  layout=layout)
         else:
             slider = W.FloatSlider(value=value, min=low, max=high, step=step, description=name,
-                                   readout_format=fmt_ or _readout_format(step),
+                                   readout_format=fmt_ or _readout_format(step, value),
                                    continuous_update=True, style=style, layout=layout)
         slider.observe(self._on_change, names="value")
         self.sliders[name] = slider
@@ -168,9 +173,13 @@ def _nice_step(half):
     return 10.0 ** (math.floor(math.log10(half)) - 2)
 
 
-def _readout_format(step):
+def _readout_format(step, value=0.0):
+    """Enough decimals for the step and for the starting value (up to 6), so the readout
+    shows the number the panel computes with."""
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    return f".{max(decimals, 2)}f"
+    start = fmt(round(value, 6))
+    start_decimals = len(start.split(".")[1]) if "." in start and "e" not in start else 0
+    return f".{max(decimals, start_decimals, 2)}f"
 
 
 def _slider_values(view, names):

@@ -239,3 +239,19 @@ def test_images_are_png_of_a_fixed_size(seed):
         bundle = view._repr_mimebundle_()
         assert "application/vnd.jupyter.widget-view+json" in bundle
         assert view.error is None
+
+
+@pytest.mark.parametrize("ranges", [None, {"w_Out": (-3.939735424, 2.0)}])
+def test_start_value_sits_on_the_sliders_grid(seed, ranges):
+    # The browser snaps a slider to min + k * step; a start off that grid makes the panel
+    # compute with a number the slider does not show.
+    net, x, y = seed
+    net = net.with_params({"w_H1": 0.0123})
+    for view in (widgets.gradient_view(net, x, y, param="w_Out", ranges=ranges),
+                 widgets.forward_view(net, x, y)):
+        for slider in view.sliders.values():
+            if isinstance(slider, W.FloatSlider):
+                k = (slider.value - slider.min) / slider.step
+                assert abs(k - round(k)) < 1e-6, (slider.description, slider.min, slider.step)
+                shown = f"{slider.value:{slider.readout_format}}"
+                assert float(shown) == pytest.approx(slider.value, abs=1e-12), slider.description
