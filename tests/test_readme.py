@@ -29,7 +29,7 @@ def test_nbgitpuller_link_is_well_formed():
     (url,) = [u for u in re.findall(r"https://YOUR-HUB/[^\s)`]+", README)]
     query = parse_qs(urlparse(url).query)
     repo = unquote(query["repo"][0])
-    assert repo.startswith("https://github.com/") and query["branch"] == ["main"]
+    assert repo.startswith("https://github.com/") and query["branch"][0]
     folder = repo.rstrip("/").split("/")[-1]
     urlpath = query["urlpath"][0]
     assert urlpath.startswith(f"lab/tree/{folder}/")
