@@ -143,6 +143,15 @@ def ledger(net: Network, x, y, param: str | None = None) -> Ledger:
                 + ", ".join(net.parameter_names)
             )
         return _chain_ledger(net, x, y)
+    if net.is_chain:  # the forward pass, then the backward sections from Out's down to param's
+        _, layer, _ = parse_parameter(param, net.parameter_names)
+        out = len(net.layer_names) - 1
+        steps_back = out - net.layer_names.index(layer)
+        full = _chain_ledger(net, x, y)
+        backward = [s for s in full.sections if not s.forward]  # Out, H(n-2), ..., H0
+        # the Out and H(n-2) sections each start from 2(a - y); earlier ones carry dC/da on
+        first = 0 if steps_back == 0 else 1
+        return Ledger([s for s in full.sections if s.forward] + backward[first:steps_back + 1])
     return _parameter_ledger(net, x, y, param)
 
 

@@ -137,3 +137,16 @@ def test_ledger_works_for_other_activations():
     book = bp.ledger(net, 0.5, 0)
     assert "sigmoid'(" in str(book)
     assert np.isclose(book.value("dC/dw(H0)"), g.dw["H0"][0, 0])
+
+
+@pytest.mark.parametrize("param, sections", [
+    ("w_Out", ["Output (backward)"]), ("b_H1", ["H1 (backward)"]),
+    ("w_H0", ["H1 (backward)", "H0 (backward)"]),
+])
+def test_parameter_ledger_of_a_chain_reads_like_the_seed(param, sections):
+    net, x, y = bp.worked_example()
+    book = bp.ledger(net, x, y, param=param)
+    assert [s.title for s in book.sections if not s.forward] == sections
+    assert [s.title for s in book.sections if s.forward] == ["H0", "H1", "Out", "Cost"]
+    kind, layer = param.split("_")
+    assert book.value(f"dC/d{kind}({layer})") == pytest.approx(net.backward(x, y)[param])
