@@ -39,7 +39,8 @@ class Network:
 
     def __init__(self, weights, biases, activations="relu", exact=None):
         if not isinstance(weights, (list, tuple)) or len(weights) == 0:
-            raise ValueError("weights: expected a list with one matrix W per layer, got none")
+            given = "an empty list" if isinstance(weights, (list, tuple)) else repr(weights)
+            raise ValueError(f"weights: expected a list with one matrix W per layer, got {given}")
         if not isinstance(biases, (list, tuple)) or len(biases) != len(weights):
             given = len(biases) if isinstance(biases, (list, tuple)) else repr(biases)
             raise ValueError(
@@ -62,11 +63,13 @@ class Network:
     @classmethod
     def chain(cls, weights, biases, activation="relu", exact=None):
         """A chain of one-neuron layers: x -> H0 -> ... -> Out, one weight and bias each."""
-        if np.ndim(weights) != 1 or np.ndim(biases) != 1:
-            raise ValueError(
-                "Network.chain: expected weights and biases as flat lists of numbers, one per "
-                f"layer, got shapes {np.shape(weights)} and {np.shape(biases)}"
-            )
+        for what, values in (("weights", weights), ("biases", biases)):
+            if not isinstance(values, (list, tuple, np.ndarray)) or any(
+                    isinstance(v, (list, tuple)) or np.ndim(v) > 0 for v in values):
+                raise ValueError(
+                    f"Network.chain: expected {what} as a flat list of numbers, one per layer, "
+                    f"got {values!r}"
+                )
         return cls([[[w]] for w in weights], [[b] for b in biases], activation, exact)
 
     # --- what the network looks like ------------------------------------------------------

@@ -36,8 +36,6 @@ def cost_surface(net: Network, x, y, grid: dict) -> CostSurface:
     if not isinstance(grid, dict) or len(grid) != 2:
         raise ValueError(f"grid: expected {{name1: values1, name2: values2}}, got {grid!r}")
     names = tuple(grid)
-    if names[0] == names[1]:
-        raise ValueError(f"grid: expected two different parameters, got {names[0]!r} twice")
     values = tuple(_grid_axis(grid[n], n) for n in names)
     params = {n: float(v) for n, v in net.params().items()}
     for axis, (name, vals) in enumerate(zip(names, values)):

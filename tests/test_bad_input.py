@@ -64,8 +64,12 @@ def test_one_activation_per_layer():
 
 
 def test_chain_needs_flat_lists():
-    with pytest.raises(ValueError, match=r"Network.chain: .*flat lists.*\(1, 1\)"):
+    with pytest.raises(ValueError, match=r"Network.chain: .*weights as a flat list.*got \[\[0.1\]\]"):
         bp.Network.chain([[0.1]], [1])
+    with pytest.raises(ValueError, match=r"Network.chain: .*weights as a flat list.*got \[1, \[2, 3\]\]"):
+        bp.Network.chain([1, [2, 3]], [1, 2])
+    with pytest.raises(ValueError, match=r"Network.chain: .*biases as a flat list.*got 'abc'"):
+        bp.Network.chain([0.1], "abc")
     with pytest.raises(ValueError, match=r"one vector b per layer \(2\), got 1"):
         bp.Network.chain([0.1, 0.2], [1])
 
