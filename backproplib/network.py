@@ -181,7 +181,7 @@ class Network:
 
     def _check_finite(self, zs, cost=0.0):
         """Refuse a result that overflowed: name the layer, never hand back inf or NaN."""
-        if self.exact or (all(np.isfinite(z).all() for z in zs) and np.isfinite(cost)):
+        if self.exact or (np.isfinite(np.concatenate(zs)).all() and np.isfinite(cost)):
             return
         for name, z in zip(self.layer_names, zs):
             if not np.isfinite(z).all():

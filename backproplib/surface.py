@@ -59,11 +59,16 @@ def cost_surface(net: Network, x, y, grid: dict) -> CostSurface:
             weights[L0][index0[0]][index0[1]] = chunk
         else:
             biases[L0][index0] = chunk
-        with np.errstate(over="ignore", invalid="ignore"):
-            cost, dw, db = _broadcast_backprop(weights, biases, net.activations, x, y)
-        block[0, band] = cost
+        out = block[:, band]
+        dw_out = [[[None] * W.shape[1] for _ in range(W.shape[0])] for W in net.weights]
+        db_out = [[None] * len(b) for b in net.biases]
         for i, (kind, L, index) in enumerate(where, 1):
-            block[i, band] = dw[L][index[0]][index[1]] if kind == "w" else db[L][index]
+            if kind == "w":
+                dw_out[L][index[0]][index[1]] = out[i]
+            else:
+                db_out[L][index] = out[i]
+        with np.errstate(over="ignore", invalid="ignore"):
+            _broadcast_backprop(weights, biases, net.activations, x, y, (out[0], dw_out, db_out))
     block.flags.writeable = False  # read-only, like the broadcast views it replaces
     grad = dict(zip(net.parameter_names, block[1:]))
     cost = block[0]
@@ -74,7 +79,7 @@ def cost_surface(net: Network, x, y, grid: dict) -> CostSurface:
     return CostSurface(names, values, cost, grad)
 
 
-_BAND = 16384  # grid points per band: a few temporaries of 128 kB fit in a core's L2 cache
+_BAND = 32768  # grid points per band: a few temporaries of 256 kB stay in a core's L2 cache
 
 
 def _locate(net, name):
@@ -112,8 +117,13 @@ def _unflatten(net, params):
     return weights, biases
 
 
-def _broadcast_backprop(weights, biases, activations, x, y):
-    """The rules of network.py, one neuron at a time, each value broadcasting over the grid."""
+def _broadcast_backprop(weights, biases, activations, x, y, out):
+    """The rules of network.py, one neuron at a time, each value broadcasting over the grid.
+
+    Results are written straight into ``out`` = (cost, dw[L][j][k], db[L][j]), arrays of the
+    band's shape, so no result is computed and then copied again.
+    """
+    cost_out, dw_out, db_out = out
     zs, activation_values = [], [x]
     a = x
     for W, b, sigma in zip(weights, biases, activations):
@@ -123,16 +133,21 @@ def _broadcast_backprop(weights, biases, activations, x, y):
         zs.append(z)
         activation_values.append(a)
     error = [a_j - y_j for a_j, y_j in zip(a, y)]
-    cost = reduce(add, (e * e for e in error))
+    if len(error) == 1:
+        np.multiply(error[0], error[0], out=cost_out)
+    else:
+        cost_out[...] = reduce(add, (e * e for e in error))
     dC_da = [2 * e for e in error]
-    dw, db = [None] * len(weights), [None] * len(weights)
     for L in reversed(range(len(weights))):
         sigma = activations[L]
-        dC_dz = [d * sigma.derivative(z_j) for d, z_j in zip(dC_da, zs[L])]
+        dC_dz = [np.multiply(d, sigma.derivative(z_j), out=db_j)  # dC/db_j = dC/dz_j
+                 for d, z_j, db_j in zip(dC_da, zs[L], db_out[L])]
         a_prev = activation_values[L]
-        dw[L] = [[d * a_k for a_k in a_prev] for d in dC_dz]
-        db[L] = dC_dz
+        for d, row in zip(dC_dz, dw_out[L]):
+            for a_k, dw_jk in zip(a_prev, row):
+                np.multiply(d, a_k, out=dw_jk)
+        if L == 0:
+            break  # dC/dx is not part of the surface
         # dC/da_k of the layer before is the sum over j of dC/dz_j * w_jk
         dC_da = [reduce(add, (dC_dz[j] * weights[L][j][k] for j in range(len(dC_dz))))
                  for k in range(len(a_prev))]
-    return cost, dw, db
