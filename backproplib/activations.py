@@ -36,24 +36,27 @@ def _constant(z: np.ndarray, value: Fraction):
     return value if np.asarray(z).dtype == object else float(value)
 
 
-def _float_array(z) -> bool:
-    return isinstance(z, np.ndarray) and z.dtype.kind == "f" and z.ndim > 0
+_FRACTIONS = np.dtype(object)  # exact mode's arrays hold Fraction objects
+
+
+def _exact(z) -> bool:
+    """True for arrays of Fractions (exact mode); floats, float arrays and grids are not."""
+    return getattr(z, "dtype", None) == _FRACTIONS
 
 
 def relu(z):
-    if _float_array(z):
-        # The same values as the np.where below (NaN -> 0, -0.0 -> 0.0), several times faster
-        # on a large grid: np.where's data-dependent branches are slow when signs are mixed.
-        a = np.fmax(z, 0.0)
-        a += 0.0  # fmax may keep -0.0; -0.0 + 0.0 is 0.0
-        return a
-    return np.where(z > 0, z, np.zeros_like(z))
+    if _exact(z):
+        return np.where(z > 0, z, np.zeros_like(z))
+    # max(z, 0) in one pass; np.where's data-dependent branches are slow when signs are mixed
+    a = np.fmax(z, 0.0)
+    a += 0.0  # fmax may keep -0.0; -0.0 + 0.0 is 0.0
+    return a
 
 
 def relu_prime(z):
-    if _float_array(z):
-        return (z > 0).astype(z.dtype)  # 1 where z > 0, else 0 (also at 0 and NaN)
-    return np.where(z > 0, np.ones_like(z), np.zeros_like(z))
+    if _exact(z):
+        return np.where(z > 0, np.ones_like(z), np.zeros_like(z))
+    return np.greater(z, 0).astype(float)  # 1 where z > 0, else 0 (also at 0 and NaN)
 
 
 def leaky_relu(z):
