@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from timing import Row, fmt_time, median, p95
+from timing import Row, at_most, fmt_time, median, p95
 
 LIMIT = 0.030  # seconds: the median of one step must stay under this
 
@@ -149,9 +149,5 @@ def slider_rows(s) -> list:
         t_med, t_p95 = median(times), p95(times)
         measured = (f"median {fmt_time(t_med)}, p95 {fmt_time(t_p95)} over {len(times)} steps "
                     f"({t_med / t_base:.2g}x a bare line+PNG redraw, {fmt_time(t_base)})")
-        if t_med < LIMIT:
-            rows.append(Row("3 sliders", what, "median < 30 ms", measured, "PASS"))
-        else:
-            rows.append(Row("3 sliders", what, "median < 30 ms", measured, "MISS",
-                            f"by {fmt_time(t_med - LIMIT)} ({t_med / LIMIT:.2f}x the limit)"))
+        rows.append(at_most("3 sliders", what, t_med, LIMIT, measured, "median < 30 ms"))
     return rows
