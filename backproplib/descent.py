@@ -155,7 +155,7 @@ def blocked_neurons(net: Network, x) -> list:
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             slope = sigma.derivative(z)
         for j, (z_j, d_j) in enumerate(zip(z, slope)):
-            if d_j == 0:
+            if d_j == 0 and z_j <= 0:  # a ReLU at or below its kink
                 found.append((name, j, z_j, d_j, "dead"))
             elif abs(float(d_j)) < SATURATED_BELOW:
                 found.append((name, j, z_j, d_j, "saturated"))

@@ -76,7 +76,7 @@ def check_forward(answer, net, x, quantity: str, layer: str) -> Feedback:
     if quantity not in ("z", "a"):
         raise ValueError(f"quantity: expected 'z' or 'a', got {quantity!r}")
     fwd = net.forward(x)
-    L = net.layer_names.index(layer)
+    L = _layer_index(net, layer)
     a_in = fwd.x[0] if L == 0 else fwd.a[L - 1][0]
     w, b, sigma = net.weights[L][0, 0], net.biases[L][0], net.activations[L]
     z = fwd.z[layer][0]
@@ -112,7 +112,8 @@ def check_gradient(answer, net, x, y, param: str) -> Feedback:
         mistakes["dz/dw is the activation coming into the layer, not 1: that gives dC/db."] = (
             g.db[L][j])
     if da_dz == 0:
-        mistakes["sigma'(z) is 0 here (z <= 0, a dead ReLU), so the whole product is 0."] = (
+        mistakes["sigma'(z) is 0 here (a dead ReLU, or a saturated sigmoid or tanh), so the "
+                  "whole product is 0."] = (
             g.da[L][j] * a_in)
     name = f"dC0/d{param}"
     hint = (f"{name} = dC/da({layer}) * da/dz({layer}) * dz/d{kind}({layer}); "
@@ -153,3 +154,9 @@ def _show_argument(value) -> str:
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return fmt(value)
     return repr(value)
+
+
+def _layer_index(net, layer) -> int:
+    if layer not in net.layer_names:
+        raise ValueError(f"layer: expected one of {', '.join(net.layer_names)}, got {layer!r}")
+    return net.layer_names.index(layer)

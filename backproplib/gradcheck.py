@@ -42,6 +42,8 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5) -> Gradients:
     dC/dw and dC/db nudge each parameter; dC/dz, dC/da and dC/dx nudge the value itself and
     run the rest of the network forward from there.
     """
+    if not isinstance(h, (int, float)) or isinstance(h, bool) or not 0 < h < 1:
+        raise ValueError(f"h: expected a small positive step such as 1e-5, got {h!r}")
     net = _as_float(net)
     x = net.forward(x).x
     y = np.asarray(net._vector(y, net.sizes[-1], "y", "Out"), dtype=float)

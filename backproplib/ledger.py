@@ -13,6 +13,7 @@ sum runs over j in H1 and the inner one over i in Out, each with its own letter)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .network import Network
@@ -31,6 +32,9 @@ CONVENTIONS_TEX = (
     r"2(a - y)$.",
     r"$\mathrm{ReLU}'(z) = 0$ for $z \le 0$, also at the kink $z = 0$ (as in PyTorch).",
 )
+
+
+_FUNCTION = re.compile(r"\b(LeakyReLU|ReLU|sigmoid|tanh|linear)\b")  # upright in LaTeX
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class Step:
         return f"{line}  ({self.note})" if self.note else line
 
     def latex(self) -> str:
-        substituted = self.substituted.replace(" * ", r" \cdot ").replace("ReLU", r"\mathrm{ReLU}")
+        substituted = _FUNCTION.sub(r"\\mathrm{\1}", self.substituted.replace(" * ", r" \cdot "))
         parts = [self.tex] + [p for p in (self.rule_tex, substituted) if p] + [_show(self.value)]
         return " = ".join(parts)
 

@@ -149,7 +149,7 @@ class Network:
                 nabla_w.append(dC_dz[:, None] * inputs[L][None, :])  # np.outer, but cheaper
                 nabla_b.append(dC_dz)
                 dC_da = self.weights[L].T @ dC_dz  # the sum over j of dC/dz_j * w_jk
-        self._check_finite(zs, cost)
+        self._check_finite(zs + delta, cost)
         names = self.layer_names
 
         def per_layer(values):
@@ -161,14 +161,18 @@ class Network:
     def cost(self, x, y):
         """C0 = sum_j (a_j^Out - y_j)^2."""
         error = self.forward(x).output - self._vector(y, self.sizes[-1], "y", "Out")
-        return (error * error).sum()
+        with np.errstate(over="ignore", invalid="ignore"):
+            cost = (error * error).sum()
+        self._check_finite([], cost)
+        return cost
 
     # --- helpers ----------------------------------------------------------------------------
     def _vector(self, values, n, what, layer):
         if not self.exact and n == 1 and type(values) in (float, int) and abs(values) < 1e300:
             return np.array([values], dtype=float)  # a plain number, as in the worked example
         if not self.exact and isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
-            vector = values.astype(float, copy=False).reshape(-1) if values.ndim == 0 else values
+            vector = values.astype(float, copy=False)  # ints and float32 become float64
+            vector = vector.reshape(-1) if vector.ndim == 0 else vector
             if vector.ndim == 1 and np.isfinite(vector).all() and len(vector) == n:
                 return vector
         vector = to_array(values, self.exact, what, ndim=1)
@@ -180,8 +184,11 @@ class Network:
         return vector
 
     def _check_finite(self, zs, cost=0.0):
-        """Refuse a result that overflowed: name the layer, never hand back inf or NaN."""
-        if self.exact or (np.isfinite(np.concatenate(zs)).all() and np.isfinite(cost)):
+        """Refuse a result that overflowed: name the layer, never hand back inf or NaN.
+
+        ``zs`` holds each layer's z, and in backward also each dC/dz after them."""
+        if self.exact or ((not zs or np.isfinite(np.concatenate(zs)).all())
+                          and np.isfinite(cost)):
             return
         for name, z in zip(self.layer_names, zs):
             if not np.isfinite(z).all():
@@ -190,8 +197,8 @@ class Network:
                     "inputs are too large for floating point; use smaller values."
                 )
         raise NumericOverflow(
-            f"the cost overflowed: a^Out = {zs[-1]} is too far from y for floating point; "
-            "use smaller weights or inputs."
+            f"the cost or a gradient overflowed (C0 = {cost}): the numbers grew past what "
+            "floating point holds; use smaller weights, inputs or targets."
         )
 
 

@@ -32,15 +32,30 @@ def to_scalar(value, exact: bool, what: str):
             raise ValueError(
                 f"{what}: expected a number such as 0.1, -2 or 1/3, got the text {value!r}"
             ) from None
-        return number if exact else float(number)
+        return number if exact else _float(number, what, value)
     if isinstance(value, numbers.Rational):
-        return Fraction(value) if exact else float(value)
+        return Fraction(value) if exact else _float(value, what, value)
     if isinstance(value, numbers.Real):
         number = float(value)
         if not math.isfinite(number):
             raise ValueError(f"{what}: expected a finite number, got {number}")
         return Fraction(repr(number)) if exact else number
     raise TypeError(f"{what}: expected a number, got {type(value).__name__} {value!r}")
+
+
+def _float(number, what, given):
+    try:
+        return float(number)
+    except OverflowError:
+        raise ValueError(
+            f"{what}: expected a number that fits in floating point (at most about 1.8e308), "
+            f"got {_short(given)}; use exact=True for exact arithmetic"
+        ) from None
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 30 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
 
 
 def to_array(values, exact: bool, what: str, ndim: int) -> np.ndarray:

@@ -14,7 +14,7 @@ from operator import add
 
 import numpy as np
 
-from .network import Network
+from .network import Network, NumericOverflow
 from .values import parse_parameter
 
 
@@ -72,9 +72,10 @@ def cost_surface(net: Network, x, y, grid: dict) -> CostSurface:
     block.flags.writeable = False  # read-only, like the broadcast views it replaces
     grad = dict(zip(net.parameter_names, block[1:]))
     cost = block[0]
-    if not np.isfinite(cost).all():
-        raise OverflowError(
-            "the cost overflowed somewhere on the grid; choose a smaller range of values"
+    if not np.isfinite(block).all():
+        raise NumericOverflow(
+            f"the cost or a gradient overflowed somewhere on the grid of {names[0]} and "
+            f"{names[1]}; choose a smaller range of values"
         )
     return CostSurface(names, values, cost, grad)
 
