@@ -21,6 +21,9 @@ FORMATS = ("text", "markdown", "latex", "json")
 
 def parser() -> argparse.ArgumentParser:
     net, x, y = worked_example()
+    params = net.params()
+    weights = [fmt(params[f"w_{name}"]) for name in net.layer_names]
+    biases = [fmt(params[f"b_{name}"]) for name in net.layer_names]
     p = argparse.ArgumentParser(
         prog="python -m backproplib",
         description="Print every step of backpropagation through a chain x -> H0 -> ... -> Out "
@@ -28,9 +31,9 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--x", default=str(x), help="the input (default %(default)s)")
     p.add_argument("--y", default=str(y), help="the target (default %(default)s)")
-    p.add_argument("--weights", nargs="+", default=["0.1", "0.01", "0.5"], metavar="W",
+    p.add_argument("--weights", nargs="+", default=weights, metavar="W",
                    help="one weight per layer, H0 first (default: %(default)s)")
-    p.add_argument("--biases", nargs="+", default=["2", "1", "3"], metavar="B",
+    p.add_argument("--biases", nargs="+", default=biases, metavar="B",
                    help="one bias per layer, H0 first (default: %(default)s)")
     p.add_argument("--activation", default="relu",
                    help="relu, leaky_relu, sigmoid, tanh or linear (default %(default)s)")

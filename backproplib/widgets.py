@@ -23,6 +23,7 @@ import numpy as np
 
 from . import plots
 from .descent import describe_blocked, gradient_descent
+from .ledger import ledger
 from .network import Network
 from .scalars import fmt
 from .surface import cost_surface
@@ -276,33 +277,16 @@ class GradientView(View):
         self.lines.append(f"slope of the tangent = dC0/d{self.param} = {fmt(g[self.param])}")
         self._blocked_warnings(self.net, self.x)
         self._png()
-        self._show_ledger(g)
+        self._show_ledger()
 
-    def _show_ledger(self, g):
-        text, markdown = ledger_texts(self.net, self.x, self.y, self.param, g)
-        self.ledger_text = text
-        data = {"text/plain": text}
-        if markdown:
-            data["text/markdown"] = markdown
+    def _show_ledger(self):
+        book = ledger(self.net, self.x, self.y, param=self.param)
+        self.ledger_text = text = str(book)
+        data = {"text/plain": text, "text/markdown": book.to_markdown()}
         self.ledger.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
 
     def summary(self) -> str:
         return super().summary() + "\n\n" + self.ledger_text
-
-
-def ledger_texts(net, x, y, param, g=None):
-    """(plain text, Markdown or None) of the chain-rule ledger; before ``backproplib.ledger``
-    exists, the list of gradients stands in for it."""
-    try:
-        from .ledger import ledger
-    except ImportError:
-        g = g if g is not None else net.backward(x, y)
-        return g.report(), None
-    try:
-        book = ledger(net, x, y, param=param)
-    except (TypeError, ValueError):
-        book = ledger(net, x, y)
-    return str(book), book.to_markdown()
 
 
 def gradient_view(net: Network, x, y, param="w_Out", sliders=None, ranges=None) -> GradientView:
@@ -473,5 +457,5 @@ def _vec(values):
 
 __all__ = [
     "DescentView", "ForwardView", "GradientView", "SurfaceView", "View", "descent_view",
-    "forward_view", "gradient_view", "ledger_texts", "surface_view",
+    "forward_view", "gradient_view", "surface_view",
 ]
