@@ -60,11 +60,7 @@ class View:
 
     def _slider(self, name, value, bounds=None, step=None, fmt_=None, integer=False):
         value = float(value)
-        if bounds is None:
-            half = plots.half_width(value)
-            step = step or _nice_step(half)
-            half = math.ceil(round(half / step, 9)) * step
-            bounds = (value - half, value + half)
+        bounds = bounds or _default_range(value)
         low, high = (float(b) for b in bounds[:2])
         low, high = min(low, value), max(high, value)  # a start outside the range widens it
         if len(bounds) > 2:
@@ -235,9 +231,7 @@ def forward_view(net: Network, x, y, params=None, ranges=None) -> ForwardView:
 class GradientView(View):
     def __init__(self, net, x, y, param="w_Out", sliders=None, ranges=None):
         super().__init__(net, x, y)
-        if param not in net.parameter_names:
-            raise ValueError(
-                f"unknown parameter {param!r}; valid names: {', '.join(net.parameter_names)}")
+        _choose(net, param)
         self.param = param
         self.title = f"Gradient of C0 with respect to {param}"
         extra = [s for s in (sliders or ()) if s != param]
@@ -300,22 +294,12 @@ class _ContourView(View):
     def _contour(self, net, x, y, params, ranges, n=121):
         if len(params) != 2 or params[0] == params[1]:
             raise ValueError(f"params: expected two different parameter names, got {params!r}")
-        for name in params:
-            if name not in net.parameter_names:
-                raise ValueError(f"unknown parameter {name!r}; valid names: "
-                                 f"{', '.join(net.parameter_names)}")
+        _choose(net, params)
         self.params = tuple(params)
         start = net.params()
         self.bounds = {}
         for name in params:
-            given = _ranges(ranges, name)
-            if given is None:
-                value = float(start[name])
-                half = plots.half_width(value)
-                step = _nice_step(half)
-                half = math.ceil(round(half / step, 9)) * step
-                given = (value - half, value + half, step)
-            self.bounds[name] = given
+            self.bounds[name] = _ranges(ranges, name) or _default_range(float(start[name]))
         surface = cost_surface(net, x, y, {
             name: np.linspace(self.bounds[name][0], self.bounds[name][1], n) for name in params})
         self._figure((5.0, 4.0))
@@ -424,6 +408,14 @@ def descent_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None,
 
 
 # --- small helpers ---------------------------------------------------------------------------
+def _default_range(value):
+    """(low, high, step): value +- plots.half_width(value), with a round step."""
+    half = plots.half_width(value)
+    step = _nice_step(half)
+    half = math.ceil(round(half / step, 9)) * step
+    return value - half, value + half, step
+
+
 def _choose(net, params):
     if params is None:
         return list(net.parameter_names)
