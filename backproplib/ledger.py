@@ -76,8 +76,12 @@ class Section:
 class Ledger:
     """The sections of a hand computation; ``value(label)`` finds a number by its label."""
 
-    def __init__(self, sections):
+    def __init__(self, sections, relu=True):
         self.sections = tuple(sections)
+        self.relu = relu  # whether the ReLU'(0) = 0 convention concerns this network
+
+    def _conventions(self, table):
+        return table if self.relu else table[:-1]
 
     def select(self, *titles) -> "Ledger":
         """A ledger of just the sections with these titles, e.g. ``select("Output (backward)")``."""
@@ -85,11 +89,11 @@ class Ledger:
         unknown = [t for t in titles if t not in known]
         if unknown:
             raise KeyError(f"no section {unknown[0]!r}; sections: {', '.join(known)}")
-        return Ledger(s for s in self.sections if s.title in titles)
+        return Ledger((s for s in self.sections if s.title in titles), self.relu)
 
     def forward_part(self) -> "Ledger":
         """The forward sections (each layer's z and a, and the cost)."""
-        return Ledger(s for s in self.sections if s.forward)
+        return Ledger((s for s in self.sections if s.forward), self.relu)
 
     @property
     def steps(self):
@@ -107,7 +111,8 @@ class Ledger:
         for section in self.sections:
             lines = [f"- {step.text(section.forward)}" for step in section.steps]
             blocks.append("\n".join([section.title, ""] + lines))
-        blocks.append("Conventions:\n" + "\n".join(f"- {c}" for c in CONVENTIONS))
+        conventions = self._conventions(CONVENTIONS)
+        blocks.append("Conventions:\n" + "\n".join(f"- {c}" for c in conventions))
         return "\n\n".join(blocks)
 
     def __repr__(self):
@@ -121,7 +126,7 @@ class Ledger:
                 note = f" *({step.note})*" if step.note else ""
                 lines.append(f"- ${step.latex()}${note}")
             blocks.append(f"**{section.title}**\n\n" + "\n".join(lines))
-        blocks.append("> " + "<br>".join(CONVENTIONS_TEX))
+        blocks.append("> " + "<br>".join(self._conventions(CONVENTIONS_TEX)))
         return "\n\n".join(blocks)
 
     def _repr_markdown_(self):
@@ -155,11 +160,17 @@ def ledger(net: Network, x, y, param: str | None = None) -> Ledger:
         backward = [s for s in full.sections if not s.forward]  # Out, H(n-2), ..., H0
         # the Out and H(n-2) sections each start from 2(a - y); earlier ones carry dC/da on
         first = 0 if steps_back == 0 else 1
-        return Ledger([s for s in full.sections if s.forward] + backward[first:steps_back + 1])
+        return Ledger([s for s in full.sections if s.forward] + backward[first:steps_back + 1],
+                      full.relu)
     return _parameter_ledger(net, x, y, param)
 
 
 # --- small writers ------------------------------------------------------------------------------
+def _has_relu(net) -> bool:
+    return any(sigma.name == "relu" for sigma in net.activations)
+
+
+
 def _show(value) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(fmt(v) for v in value) + "]"
@@ -206,7 +217,7 @@ def _chain_ledger(net, x, y) -> Ledger:
         forward=True))
     for L in reversed(range(len(net.weights))):
         sections.append(_backward_section(net, fwd, g, y, L))
-    return Ledger(sections)
+    return Ledger(sections, _has_relu(net))
 
 
 def _forward_section(net, fwd, L) -> Section:
@@ -314,7 +325,8 @@ def _parameter_ledger(net, x, y, param) -> Ledger:
     steps.append(Step(f"dC/d{param}", _d("C_0", param_tex), g[param],
                       substituted=_product(g.da[L][j], da_dz, dz_dw)))
     return Ledger([Section("Forward", tuple(forward), forward=True),
-                   Section(f"Backward to {param}", tuple(steps), forward=False)])
+                   Section(f"Backward to {param}", tuple(steps), forward=False)],
+                  _has_relu(net))
 
 
 def _vector(array):

@@ -150,3 +150,11 @@ def test_parameter_ledger_of_a_chain_reads_like_the_seed(param, sections):
     assert [s.title for s in book.sections if s.forward] == ["H0", "H1", "Out", "Cost"]
     kind, layer = param.split("_")
     assert book.value(f"dC/d{kind}({layer})") == pytest.approx(net.backward(x, y)[param])
+
+
+def test_the_relu_convention_appears_only_for_relu_networks():
+    sigmoid = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="sigmoid")
+    assert "ReLU'(z) = 0" not in str(bp.ledger(sigmoid, 0.5, 0))
+    assert "no 1/2" in str(bp.ledger(sigmoid, 0.5, 0))
+    net, x, y = bp.worked_example()
+    assert "ReLU'(z) = 0 for z <= 0" in str(bp.ledger(net, x, y, param="w_H1"))
