@@ -52,10 +52,6 @@ class DescentPath:
     def steps_taken(self) -> int:
         return len(self.costs) - 1
 
-    @property
-    def final_net(self) -> Network:
-        return self.net
-
     def array(self, names=None) -> np.ndarray:
         """The path as an array of shape (points, len(names)), e.g. to draw it on a contour."""
         names = self.names if names is None else tuple(names)

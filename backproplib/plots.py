@@ -66,13 +66,6 @@ def centred_values(value, n: int = 201, half: float | None = None) -> np.ndarray
     return np.linspace(value - half, value + half, n)
 
 
-def figure_png(fig, dpi=None) -> bytes:
-    """The figure as PNG bytes (what the widgets put in an ipywidgets.Image)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi or fig.dpi)
-    return buffer.getvalue()
-
-
 FAST_TEXT = {"text.hinting": "no_hinting"}
 
 
@@ -624,5 +617,5 @@ def activation_pairs(names=None, z=None):
 __all__ = [
     "CostContour", "CostCurve", "NetworkDiagram", "activation_pairs", "centred_values",
     "contour_levels", "cost_contour", "cost_curve", "cost_surface_3d", "cost_vs_param",
-    "figure_png", "half_width", "network_diagram", "new_figure", "tex_name",
+    "half_width", "network_diagram", "new_figure", "tex_name",
 ]
