@@ -1,0 +1,103 @@
+"""The four data sets: deterministic per seed, shaped as documented, and the shapes they promise."""
+
+import numpy as np
+import pytest
+
+from backproplib import datasets
+
+NAMES = datasets.NAMES
+
+
+def test_the_four_playground_sets():
+    assert NAMES == ("circle", "xor", "gauss", "spiral")
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("n", [2, 7, 200])
+def test_shapes_and_labels_as_documented(name, n):
+    data = datasets.make(name, n, seed=3)
+    assert len(data) == n
+    assert data.X.shape == (n, 2) and data.X.dtype == float
+    assert data.Y.shape == (n, 1)
+    assert data.classes.shape == (n,)
+    assert set(np.unique(data.Y)) <= {-1.0, 1.0}
+    assert np.array_equal(data.Y[:, 0], np.where(data.classes == 1, 1.0, -1.0))
+    assert np.isfinite(data.X).all()
+    x1, x2, y1, y2 = data.extent
+    assert (data.X[:, 0] >= x1).all() and (data.X[:, 0] <= x2).all()
+    assert (data.X[:, 1] >= y1).all() and (data.X[:, 1] <= y2).all()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_seed_same_numbers_other_seed_other_numbers(name):
+    a = datasets.make(name, 50, noise=0.2, seed=11)
+    b = datasets.make(name, 50, noise=0.2, seed=11)
+    c = datasets.make(name, 50, noise=0.2, seed=12)
+    assert np.array_equal(a.X, b.X) and np.array_equal(a.Y, b.Y)
+    assert not np.array_equal(a.X, c.X)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_arrays_are_read_only(name):
+    data = datasets.make(name, 10)
+    with pytest.raises(ValueError):
+        data.X[0, 0] = 1.0
+
+
+def test_labels_zero_one():
+    data = datasets.make("xor", 40, labels=(0, 1), seed=2)
+    assert set(np.unique(data.Y)) == {0.0, 1.0}
+    assert data.threshold == 0.5
+    assert np.array_equal(data.Y[:, 0], data.classes.astype(float))
+
+
+@pytest.mark.parametrize("activation, labels", [("relu", (0, 1)), ("sigmoid", (0, 1)),
+                                                ("leaky_relu", (0, 1)), ("tanh", (-1, 1)),
+                                                ("linear", (-1, 1))])
+def test_labels_follow_the_output_activation(activation, labels):
+    assert datasets.labels_for(activation) == labels
+
+
+def test_the_recipes_separate_the_classes_as_described():
+    circle = datasets.make("circle", 400, seed=0)
+    r = np.hypot(*circle.X.T)
+    assert (r[circle.classes == 1] < 2.5).all() and (r[circle.classes == 0] >= 3.5).all()
+    xor = datasets.make("xor", 400, seed=0)
+    product = xor.X[:, 0] * xor.X[:, 1]
+    assert np.array_equal(xor.classes == 1, product >= 0)
+    assert (np.abs(xor.X) >= 0.3).all()
+    gauss = datasets.make("gauss", 400, seed=0)
+    assert np.allclose(gauss.X[gauss.classes == 1].mean(axis=0), [2, 2], atol=0.2)
+    assert np.allclose(gauss.X[gauss.classes == 0].mean(axis=0), [-2, -2], atol=0.2)
+    spiral = datasets.make("spiral", 400, seed=0)
+    r = np.hypot(*spiral.X.T)
+    assert r.max() <= 5 and np.isclose(np.sort(r[spiral.classes == 1])[1], 5 / 200)
+
+
+def test_classes_are_balanced_and_shuffled():
+    data = datasets.make("circle", 101, seed=5)
+    assert np.bincount(data.classes).tolist() == [50, 51]
+    assert 0 < data.classes[:10].sum() < 10  # the first examples hold both classes
+
+
+def test_noise_moves_labels_in_circle():
+    clean = datasets.make("circle", 400, noise=0.0, seed=4)
+    noisy = datasets.make("circle", 400, noise=0.5, seed=4)
+    r = np.hypot(*noisy.X.T)
+    wrong_side = (r < 2.5) != (noisy.classes == 1)
+    assert wrong_side.any() and not ((np.hypot(*clean.X.T) < 2.5) != (clean.classes == 1)).any()
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"name": "moons"}, ValueError, "circle, xor, gauss, spiral"),
+    ({"name": "circle", "n": 1}, ValueError, "at least 2"),
+    ({"name": "circle", "n": 2.5}, TypeError, "whole number"),
+    ({"name": "circle", "noise": 0.9}, ValueError, "0 to 0.5"),
+    ({"name": "circle", "noise": "lots"}, TypeError, "noise"),
+    ({"name": "circle", "seed": -1}, ValueError, "seed"),
+    ({"name": "circle", "labels": (1, -1)}, ValueError, "labels"),
+    ({"name": "circle", "labels": 1}, ValueError, "labels"),
+])
+def test_bad_input_is_named(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        datasets.make(**kwargs)
