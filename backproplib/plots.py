@@ -23,6 +23,7 @@ from matplotlib.patches import FancyArrowPatch, PathPatch
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D
 
+from . import render, style
 from .network import Network
 from .scalars import fmt
 from .surface import CostSurface, cost_surface
@@ -33,6 +34,51 @@ LIVE_FACE = "#cfe3f7"
 INPUT_FACE = "#f3e2c7"
 ARROW_COLOR = "#d62728"
 PATH_COLOR = "#ff7f0e"
+
+
+# --- showing a figure ------------------------------------------------------------------------
+def show(fig, alt: str | None = None) -> None:
+    """Show ``fig`` in the notebook as a sharp picture with alt text, then close it.
+
+    Use it instead of ``plt.show()`` for every static figure. The output is an HTML ``<img>``
+    holding a PNG with twice the pixels it is shown at (sharp at devicePixelRatio 2) and the
+    alt text, plus the alt text as ``text/plain`` (what a text-only viewer shows). ``alt`` says
+    what the figure shows with its key numbers; by default it comes from the figure's own
+    ``fig.bp_plot.alt_text()`` (every figure of this module has one). A figure drawn by hand
+    (``plots.subplots``) needs ``alt=``.
+    """
+    bundle = figure_bundle(fig, alt)
+    from IPython.display import display
+
+    display(bundle, raw=True)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def figure_bundle(fig, alt: str | None = None) -> dict:
+    """The output ``show`` displays: {"text/html": <img alt=... src=PNG>, "text/plain": alt}."""
+    if alt is None:
+        plot = getattr(fig, "bp_plot", None)
+        if plot is None or not hasattr(plot, "alt_text"):
+            raise TypeError("plots.show: this figure was not drawn by backproplib.plots, so it "
+                            "cannot describe itself; pass alt='what it shows, with its key "
+                            "numbers' (computed, e.g. with bp.fmt)")
+        alt = plot.alt_text()
+    if not isinstance(alt, str) or not alt.strip():
+        raise TypeError(f"plots.show: alt must be a non-empty text, got {alt!r}")
+    width, height = style.shown_pixels(fig)
+    png = render.figure_png(fig)
+    return {"text/html": render.img_html(png, alt, width, height), "text/plain": alt}
+
+
+def subplots(nrows: int = 1, ncols: int = 1, figsize=(5.6, 3.6), **kwargs):
+    """``plt.subplots`` in the workbook's style (fonts, colours): for figures a notebook draws
+    itself. Show the result with ``plots.show(fig, alt=...)``."""
+    import matplotlib.pyplot as plt
+
+    with style.context():
+        return plt.subplots(nrows, ncols, figsize=figsize, **kwargs)
 
 
 # --- names and ranges ------------------------------------------------------------------------
@@ -220,6 +266,13 @@ def new_figure(figsize, dpi=90) -> Figure:
     return fig
 
 
+def _vec(values) -> str:
+    values = np.asarray(values).reshape(-1)
+    if len(values) == 1:
+        return fmt(values[0])
+    return "[" + ", ".join(fmt(v) for v in values) + "]"
+
+
 def _float(value) -> float:
     return float(np.asarray(value, dtype=float).reshape(-1)[0])
 
@@ -354,7 +407,41 @@ class NetworkDiagram:
         target = ", ".join(fmt(v) for v in np.atleast_1d(net._vector(y, self.sizes[-1], "y",
                                                                        "Out")))
         self.title.set_text(f"y = {target}    C0 = {fmt(g.cost)}")
+        self.shown = (net, fwd, g, target)
         return g
+
+    def alt_text(self) -> str:
+        """What the diagram shows, with its numbers: the layers, x, the output, y, C0, the
+        gradients (all of them for a chain, the largest otherwise) and the blocked neurons."""
+        net, fwd, g, target = self.shown
+        names = ("x",) + tuple(net.layer_names)
+        activation = ", ".join(dict.fromkeys(a.formula for a in net.activations))
+        if self.chain:
+            shape = " to ".join(names)
+            values = ", ".join(f"a_{n} = {fmt(fwd.a[n][0])}" for n in net.layer_names)
+            gradients = "; gradients " + ", ".join(
+                f"dC0/d{n} = {fmt(g[n])}" for n in net.parameter_names)
+        else:
+            shape = "-".join(str(n) for n in self.sizes) + " (layers " + ", ".join(names) + ")"
+            values = f"a_Out = {_vec(fwd.output)}"
+            largest = max(net.parameter_names, key=lambda n: abs(float(g[n])))
+            gradients = f"; the largest gradient is dC0/d{largest} = {fmt(g[largest])}"
+        text = (f"Network diagram {shape}, activation {activation}: x = {_vec(fwd.x)}, "
+                f"{values}, y = {target}, C0 = {fmt(g.cost)}{gradients}.")
+        dead = [self._name(L, j) for L, j in self._dead_positions()]
+        if dead:
+            text += (" Greyed, with dashed inputs, because no gradient flows back through "
+                     "them: " + ", ".join(dead) + ".")
+        return text
+
+    def _dead_positions(self):
+        flags = iter(self.dead)
+        return [(L, j) for L in range(1, len(self.sizes)) for j in range(self.sizes[L])
+                if next(flags)]
+
+    def _name(self, node, j):
+        layer = self.shown[0].layer_names[node - 1]
+        return layer if self.sizes[node] == 1 else f"{layer}[{j}]"
 
     def _is_dead(self, key):
         node, j = key[1], key[2]
@@ -453,7 +540,21 @@ class CostCurve:
         self.tangent.set_data(xs, c + slope * (xs - p))
         self.slope_text.set_text(
             f"{self.param} = {fmt(p)}\nC0 = {fmt(c)}\ndC0/d{self.param} = {fmt(slope)}")
+        self.shown = (g[self.param], p, g.cost)
         return g
+
+    def alt_text(self) -> str:
+        """The curve's range and lowest point, the current point and the tangent's slope."""
+        slope, p, cost = self.shown
+        ys = np.asarray(self.curve.get_ydata(), float)
+        text = (f"Cost C0 against {self.param} from {fmt(self.values[0])} to "
+                f"{fmt(self.values[-1])}; at {self.param} = {fmt(p)}, C0 = {fmt(cost)} and the "
+                f"tangent's slope dC0/d{self.param} = {fmt(slope)}.")
+        if np.isfinite(ys).any():
+            i = int(np.nanargmin(ys))
+            text += (f" The lowest C0 on the plot is {fmt(ys[i])}, at {self.param} = "
+                     f"{fmt(self.values[i])}.")
+        return text
 
 
 def cost_vs_param(net: Network, x, y, param: str, values=None, ax=None):
@@ -505,6 +606,7 @@ class CostContour:
         self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=14,
                                      color=ARROW_COLOR, lw=2, zorder=7, visible=False)
         ax.add_patch(self.arrow)
+        self.gradient = None
         self.note = ax.text(0.5, 1.01, "", transform=ax.transAxes, ha="center", va="bottom",
                             fontsize=7.5, color=ARROW_COLOR)
         if point is not None:
@@ -536,6 +638,7 @@ class CostContour:
         """Arrow from ``point`` along (dC0/dname1, dC0/dname2): uphill. Its length is scaled to
         a quarter of the plot; the readout carries the size. A zero gradient hides it."""
         p, g = self._pair(point), self._pair(gradient)
+        self.gradient = g
         x0, x1, y0, y1 = self.extent
         scale = max(abs(g[0]) / (x1 - x0), abs(g[1]) / (y1 - y0))
         if scale == 0 or not math.isfinite(scale):
@@ -555,6 +658,25 @@ class CostContour:
         path = np.asarray(path, dtype=float).reshape(-1, 2)
         self.path.set_data(path[:, 0], path[:, 1])
         self.path_end.set_data(path[-1:, 0], path[-1:, 1])
+
+    def alt_text(self) -> str:
+        """The axes' ranges, the cost's range and levels, the point, the arrow and the path."""
+        v1, v2 = self.surface.values
+        (n1, n2), cost = self.names, np.asarray(self.surface.cost, float)
+        text = (f"Contour map of C0 over {n1} from {fmt(v1[0])} to {fmt(v1[-1])} (across) and "
+                f"{n2} from {fmt(v2[0])} to {fmt(v2[-1])} (up); C0 there runs from "
+                f"{fmt(np.nanmin(cost))} to {fmt(np.nanmax(cost))}.")
+        px, py = self.point.get_data()
+        if len(px):
+            text += f" The point marks {n1} = {fmt(px[0])}, {n2} = {fmt(py[0])}."
+        if self.arrow.get_visible() and self.gradient is not None:
+            text += (f" The arrow is the gradient (dC0/d{n1}, dC0/d{n2}) = "
+                     f"({fmt(self.gradient[0])}, {fmt(self.gradient[1])}), pointing uphill.")
+        xs, ys = self.path.get_data()
+        if len(xs):
+            text += (f" A descent path of {len(xs) - 1} steps goes from ({fmt(xs[0])}, "
+                     f"{fmt(ys[0])}) to ({fmt(xs[-1])}, {fmt(ys[-1])}).")
+        return text
 
     def _pair(self, value):
         if isinstance(value, dict):
@@ -581,8 +703,23 @@ def cost_surface_3d(surface: CostSurface, ax=None):
     ax.set_xlabel(tex_name(surface.names[0]))
     ax.set_ylabel(tex_name(surface.names[1]))
     ax.set_zlabel("$C_0$")
-    fig.bp_plot = ax
+    fig.bp_plot = Surface3D(surface, ax)
     return fig
+
+
+class Surface3D:
+    """The 3-D surface's axes (``ax``) and its alt text."""
+
+    def __init__(self, surface: CostSurface, ax):
+        self.surface, self.ax = surface, ax
+
+    def alt_text(self) -> str:
+        (v1, v2), (n1, n2) = self.surface.values, self.surface.names
+        cost = np.asarray(self.surface.cost, float)
+        i, j = np.unravel_index(int(np.nanargmin(cost)), cost.shape)
+        return (f"3-D surface of C0 over {n1} from {fmt(v1[0])} to {fmt(v1[-1])} and {n2} from "
+                f"{fmt(v2[0])} to {fmt(v2[-1])}; C0 runs from {fmt(cost[i, j])} (at {n1} = "
+                f"{fmt(v1[i])}, {n2} = {fmt(v2[j])}) to {fmt(np.nanmax(cost))}.")
 
 
 # --- activations -----------------------------------------------------------------------------
@@ -610,12 +747,30 @@ def activation_pairs(names=None, z=None):
     for ax in axes[-1]:
         ax.set_xlabel("$z$")
     fig.tight_layout()
-    fig.bp_plot = axes
+    fig.bp_plot = ActivationPairs(chosen, z, axes)
     return fig
 
 
+class ActivationPairs:
+    """The activation figure's ``axes`` (rows: activation, its slope) and its alt text."""
+
+    def __init__(self, activations, z, axes):
+        self.activations, self.z, self.axes = activations, z, axes
+
+    def alt_text(self) -> str:
+        z = self.z
+        rows = []
+        for sigma in self.activations:
+            slope = np.asarray(sigma.derivative(z), float)
+            rows.append(f"{sigma.formula}(z) and its slope {sigma.formula}'(z), which runs from "
+                        f"{fmt(slope.min())} to {fmt(slope.max())}")
+        return (f"Activation curves for z from {fmt(z[0])} to {fmt(z[-1])}, each beside its "
+                "slope: " + "; ".join(rows) + ".")
+
+
 __all__ = [
-    "CostContour", "CostCurve", "NetworkDiagram", "activation_pairs", "centred_values",
+    "ActivationPairs", "CostContour", "CostCurve", "NetworkDiagram", "Surface3D",
+    "activation_pairs", "centred_values",
     "contour_levels", "cost_contour", "cost_curve", "cost_surface_3d", "cost_vs_param",
-    "half_width", "network_diagram", "new_figure", "tex_name",
+    "figure_bundle", "half_width", "network_diagram", "new_figure", "show", "subplots", "tex_name",
 ]

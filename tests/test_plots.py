@@ -229,3 +229,71 @@ def test_frame_renderer_draws_the_same_pixels_as_a_full_redraw(seed):
     fresh = plots.FrameRenderer(fig, contour.dynamic_artists()).png(contour.static_key())
     assert np.array_equal(decode(blitted), decode(fresh))
     assert decode(blitted).shape == (240, 300, 4)
+
+
+# --- showing: a sharp picture with alt text ---------------------------------------------------
+def test_show_emits_an_img_with_alt_text_at_twice_the_shown_pixels(seed, monkeypatch):
+    import base64
+    import html
+    import re
+
+    from backproplib import style
+
+    net, x, y = seed
+    fig = plots.cost_vs_param(net, x, y, "w_Out")
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    plots.show(fig)
+    (bundle,) = shown
+    alt = bundle["text/plain"]
+    assert alt.startswith("Cost C0 against w_Out from -1.5 to 2.5; at w_Out = 0.5, C0 = "
+                          "12.32185506 and the tangent's slope dC0/dw_Out = 7.16442025")
+    tag = bundle["text/html"]
+    match = re.fullmatch(r'<img alt="([^"]*)" width="(\d+)" height="(\d+)" [^>]*'
+                         r'src="data:image/png;base64,([A-Za-z0-9+/=]+)">', tag)
+    assert match, tag[:200]
+    assert html.unescape(match.group(1)) == alt
+    width, height = int(match.group(2)), int(match.group(3))
+    assert (width, height) == style.shown_pixels(fig)
+    image = Image.open(io.BytesIO(base64.b64decode(match.group(4))))
+    assert image.size == (width * 2, height * 2)
+    assert fig.number not in plt.get_fignums()  # closed: the inline backend won't show it twice
+
+
+def test_show_needs_alt_text_for_a_figure_drawn_by_hand():
+    fig, ax = plots.subplots()
+    ax.plot([0, 1], [1, 0])
+    with pytest.raises(TypeError, match="alt="):
+        plots.figure_bundle(fig)
+    bundle = plots.figure_bundle(fig, alt='A line from (0, 1) to (1, 0), "falling"')
+    assert 'alt="A line from (0, 1) to (1, 0), &quot;falling&quot;"' in bundle["text/html"]
+    with pytest.raises(TypeError, match="non-empty"):
+        plots.figure_bundle(fig, alt="  ")
+
+
+@pytest.mark.parametrize("make", ["diagram", "wide", "curve", "contour", "surface3d",
+                                  "activations"])
+def test_every_figure_describes_itself_with_its_numbers(seed, make):
+    net, x, y = seed
+    g = net.backward(x, y)
+    s = surface(net, x, y, 21)
+    wide = bp.Network([[[0.1], [0.2]], [[0.3, -0.4], [0.5, 0.6]], [[0.7, 0.8]]],
+                      [[0, 0], [1, 1], [0]])
+    fig, expected = {
+        "diagram": lambda: (plots.network_diagram(net, x, y),
+                            ["x = 0.5", "C0 = 12.32185506", "dC0/dw_H0 = 0.01755125"]),
+        "wide": lambda: (plots.network_diagram(wide, 1.0, 0),
+                         ["1-2-2-1", f"C0 = {bp.fmt(wide.cost(1.0, 0))}", "largest gradient"]),
+        "curve": lambda: (plots.cost_vs_param(net, x, y, "w_H1"),
+                          [f"dC0/dw_H1 = {bp.fmt(g['w_H1'])}", "from -1.99 to 2.01"]),
+        "contour": lambda: (plots.cost_contour(s, point=(0.01, 0.5),
+                                               gradient=(g["w_H1"], g["w_Out"])),
+                            [f"({bp.fmt(g['w_H1'])}, {bp.fmt(g['w_Out'])})", "w_H1 = 0.01",
+                             f"to {bp.fmt(s.cost.max())}"]),
+        "surface3d": lambda: (plots.cost_surface_3d(s), [f"to {bp.fmt(s.cost.max())}"]),
+        "activations": lambda: (plots.activation_pairs(["relu", "tanh"]),
+                                ["ReLU'(z)", "tanh'(z), which runs from"]),
+    }[make]()
+    alt = fig.bp_plot.alt_text()
+    for part in expected:
+        assert part in alt, (part, alt)

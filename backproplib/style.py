@@ -1,0 +1,128 @@
+"""One visual language for every figure and panel of the workbook.
+
+The same meaning always gets the same colour and line style:
+
+========================  ===============  ==============================================
+what                      name             how it is drawn
+========================  ===============  ==============================================
+values (C0, z, a, w)      ``VALUE``        blue lines; value numbers in ``INK``
+gradients (dC0/d...)      ``GRADIENT``     vermillion: tangent (dashed), arrow, numbers
+blocked neurons           ``BLOCKED``      grey, dashed edges (dead or saturated)
+the current point         ``CURRENT``      black dot with a white rim
+a descent path            ``PATH``         reddish purple dots joined by a line
+negative weights          ``NEGATIVE``     orange edges (positive weights in ``EDGE``)
+========================  ===============  ==============================================
+
+The colours are from the Okabe-Ito palette (chosen to stay apart for the common forms of
+colour blindness; tests/test_plots.py checks their colour differences under simulated
+deuteranopia and protanopia) and every text colour has a contrast of at least 4.5:1 on white
+(WCAG AA). ``CMAP`` (cividis) is the colour map for the cost; it is also made for colour-blind
+readers and keeps an even lightness ramp.
+
+Sizes: a figure inch is shown as ``SHOWN_DPI`` CSS pixels (the web's 96 px per inch) and
+rendered at ``RENDER_DPI`` = twice that, so that a screen with devicePixelRatio 2 gets one image
+pixel per device pixel. Font sizes are in points of the figure: ``FONT`` = 10.5 pt is 14 CSS px,
+JupyterLab's body text at 100% zoom; nothing is drawn smaller (``MIN_FONT``).
+"""
+
+from __future__ import annotations
+
+# --- colours (Okabe & Ito 2008, with two darkened for text contrast) --------------------------
+INK = "#1a1a1a"  # text and outlines
+VALUE = "#0072B2"  # blue: values (the cost curve, value lines)
+GRADIENT = "#B34700"  # vermillion, darkened from #D55E00 to reach 4.5:1 on white as text
+BLOCKED = "#6b6b6b"  # grey: a dead or saturated neuron (text, edges); 5.3:1 on white
+BLOCKED_FACE = "#e3e3e3"  # the fill of a blocked neuron
+CURRENT = "#000000"  # the current point (with a white rim, ``CURRENT_EDGE``)
+CURRENT_EDGE = "#ffffff"
+PATH = "#CC79A7"  # reddish purple: a gradient-descent path
+NEGATIVE = "#E69F00"  # orange: a negative weight's edge
+EDGE = "#4d4d4d"  # a positive weight's edge
+NODE_FACE = "#d6e9f8"  # a live neuron's fill (a pale VALUE)
+INPUT_FACE = "#f6e7c8"  # the input node's fill
+GRID = "#b0b0b0"
+CMAP = "cividis"
+WARNING = "#a40000"  # panel warnings (text), 7.7:1 on white
+
+#: the colours that carry meaning, by meaning: tests check they stay apart for colour-blind eyes
+KEY_COLOURS = {
+    "value": VALUE, "gradient": GRADIENT, "blocked": BLOCKED, "current": CURRENT,
+    "path": PATH, "negative weight": NEGATIVE,
+}
+#: colours that are drawn as text on white and so need a contrast of 4.5:1
+TEXT_COLOURS = {"ink": INK, "value": VALUE, "gradient": GRADIENT, "blocked": BLOCKED,
+                "warning": WARNING}
+
+# --- line styles ------------------------------------------------------------------------------
+TANGENT_STYLE = "--"  # the tangent line (a gradient)
+BLOCKED_STYLE = "--"  # the edges into a blocked neuron
+LINE_WIDTH = 2.0
+
+# --- sizes ------------------------------------------------------------------------------------
+SHOWN_DPI = 96  # CSS pixels per figure inch, as shown in the notebook
+PIXEL_RATIO = 2  # image pixels per CSS pixel: sharp at devicePixelRatio 2
+RENDER_DPI = SHOWN_DPI * PIXEL_RATIO
+FONT = 10.5  # points; 10.5 pt at 96 px per inch = 14 px = JupyterLab's body text
+MIN_FONT = FONT  # no text smaller than this
+LABEL_FONT = 11.0  # axis labels
+TITLE_FONT = 12.0
+MARKER = 9  # the current point, in points
+
+#: rcParams for every figure the workbook draws (``context()``)
+RC = {
+    "font.size": FONT,
+    "axes.labelsize": LABEL_FONT,
+    "axes.titlesize": TITLE_FONT,
+    "xtick.labelsize": FONT,
+    "ytick.labelsize": FONT,
+    "legend.fontsize": FONT,
+    "figure.titlesize": TITLE_FONT,
+    "axes.edgecolor": INK,
+    "axes.labelcolor": INK,
+    "text.color": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "axes.prop_cycle": None,  # filled in below (matplotlib's cycler)
+    "lines.linewidth": LINE_WIDTH,
+    "grid.color": GRID,
+    "grid.alpha": 0.5,
+    "legend.frameon": True,
+    "legend.framealpha": 0.9,
+    "legend.edgecolor": "#cccccc",
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "image.cmap": CMAP,
+    "text.hinting": "no_hinting",  # faster text, and the same look at 2x
+}
+
+
+def _rc():
+    from cycler import cycler
+
+    rc = dict(RC)
+    # Okabe-Ito order for figures the notebooks draw themselves (several lines in one plot)
+    rc["axes.prop_cycle"] = cycler(color=[VALUE, GRADIENT, "#009E73", PATH, NEGATIVE,
+                                          "#56B4E9", INK])
+    return rc
+
+
+def context():
+    """``with style.context(): ...`` draws with the workbook's fonts, colours and colour map."""
+    import matplotlib
+
+    return matplotlib.rc_context(_rc())
+
+
+def shown_pixels(fig) -> tuple[int, int]:
+    """(width, height) in CSS pixels at which ``fig`` is shown."""
+    width, height = fig.get_size_inches()
+    return round(width * SHOWN_DPI), round(height * SHOWN_DPI)
+
+
+__all__ = [
+    "BLOCKED", "BLOCKED_FACE", "BLOCKED_STYLE", "CMAP", "CURRENT", "CURRENT_EDGE", "EDGE",
+    "FONT", "GRADIENT", "GRID", "INK", "INPUT_FACE", "KEY_COLOURS", "LABEL_FONT", "LINE_WIDTH",
+    "MARKER", "MIN_FONT", "NEGATIVE", "NODE_FACE", "PATH", "PIXEL_RATIO", "RC", "RENDER_DPI",
+    "SHOWN_DPI", "TANGENT_STYLE", "TEXT_COLOURS", "TITLE_FONT", "VALUE", "WARNING", "context",
+    "shown_pixels",
+]
