@@ -1,0 +1,301 @@
+"""Mini-batch stochastic gradient descent (SGD) over a data set, one step at a time.
+
+The cost over a data set of n examples is the average of the examples' costs,
+
+    C = (1/n) sum_k C0_k,        C0_k = sum_j (a_j^Out(x_k) - y_kj)^2,
+
+and its gradient is the average of the examples' gradients. One SGD step takes a batch B of m
+examples, computes the batch's average cost C_B = (1/m) sum_{k in B} C0_k and its gradients by
+backpropagation (``net.backward(X_B, Y_B)``), and moves the parameters through the one update
+rule ``net.descend(g, learning_rate)``:
+
+    p  <-  p - learning_rate * dC_B/dp
+
+An **epoch** is one pass over the whole set: ceil(n / m) steps. At the start of each epoch the
+order of the examples is a fresh permutation from the trainer's seeded generator, and the batches
+are consecutive slices of it (the last one smaller when m does not divide n). With m = n every
+step sees the whole set: SGD is then full-batch gradient descent on C.
+
+    trainer = Trainer(net, X, Y, learning_rate=0.03, batch_size=10, seed=0)
+    trainer.step()                  # one step; the batch's gradients come back
+    trainer.train(500)              # 500 more, in chunks
+    trainer.costs                   # C over the whole set: at the start and after every step
+    trainer.accuracy()              # the fraction of examples on the right side of the threshold
+    trainer.reset()                 # back to the start, the same batches again
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .network import Network, NumericOverflow
+from .scalars import fmt, to_scalar
+
+
+def steps_per_epoch(n: int, batch_size: int) -> int:
+    """ceil(n / batch_size): the steps one pass over n examples takes."""
+    return -(-int(n) // int(batch_size))
+
+
+def initial_network(sizes, activation="tanh", seed=0, output_activation=None,
+                    bias=0.1) -> Network:
+    """A network with layer sizes (n_x, n_H0, ..., n_Out) and small random weights.
+
+    Weights are drawn from a normal distribution with standard deviation 1/sqrt(n_(L-1)) (each
+    z then starts at about the size of one input), biases all ``bias``, from
+    ``numpy.random.default_rng(seed)``. ``activation`` is used in every layer unless
+    ``output_activation`` names another one for Out."""
+    sizes = _sizes(sizes)
+    rng = np.random.default_rng(_whole(seed, "seed", 0))
+    weights = [rng.normal(0.0, 1.0 / math.sqrt(n_in), (n_out, n_in))
+               for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    biases = [np.full(n_out, float(bias)) for n_out in sizes[1:]]
+    activations = [activation] * (len(sizes) - 1)
+    if output_activation is not None:
+        activations[-1] = output_activation
+    return Network(weights, biases, activations)
+
+
+class Trainer:
+    """Mini-batch SGD on (X, Y), steppable, with its history.
+
+    ``net`` is the network now, ``start_net`` where training began, ``steps`` the steps taken,
+    ``epoch`` the completed epochs, ``costs`` the average cost C over the whole set at the start
+    and after every ``record_every``-th step (at steps ``cost_steps``), ``batch_costs`` each
+    step's C_B (at the parameters before the step), ``batch`` the last batch's indices,
+    ``path`` the values of the ``track``ed parameters at every point (for a contour).
+    ``batch_size`` is 10 (or n, if smaller) unless given. ``params`` limits which parameters
+    move (all by default). ``learning_rate`` and
+    ``batch_size`` may be changed between steps (a slider); ``threshold`` splits the output into
+    the two classes for ``accuracy``. When a step overflows, training stops at the last finite
+    network and ``diverged`` says so; ``message`` explains the run in words.
+    """
+
+    def __init__(self, net: Network, X, Y, learning_rate=0.03, batch_size=None, seed=0,
+                 params=None, track=None, threshold=0.0, record_every=1):
+        self.start_net = net
+        self.X, self.Y = net.input(X), net.target(Y)
+        if self.X.ndim != 2 or self.Y.ndim != 2 or len(self.X) != len(self.Y):
+            raise ValueError(f"X and Y: expected one row per example, (n, {net.sizes[0]}) and "
+                             f"(n, {net.sizes[-1]}), got {self.X.shape} and {self.Y.shape}")
+        self.n = len(self.X)
+        self.learning_rate = learning_rate
+        self.batch_size = min(10, self.n) if batch_size is None else batch_size
+        self.seed = _whole(seed, "seed", 0)
+        self.params = None if params is None else tuple(_names(net, params))
+        self.track = tuple(_names(net, track)) if track is not None else (self.params or ())
+        self.threshold = threshold
+        self.record_every = _whole(record_every, "record_every", 1)
+        self.reset()
+
+    # --- settings a slider may change ---------------------------------------------------------
+    @property
+    def learning_rate(self):
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._learning_rate = _positive(value, "learning_rate", self.start_net.exact)
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value):
+        value = _whole(value, "batch_size", 1)
+        if value > self.n:
+            raise ValueError(f"batch_size: expected at most the {self.n} examples of the data "
+                             f"set, got {value}")
+        self._batch_size = value
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return steps_per_epoch(self.n, self.batch_size)
+
+    # --- running ----------------------------------------------------------------------------
+    def reset(self):
+        """Back to the starting network and an empty history; the same batches come again."""
+        self.net = self.start_net
+        self.rng = np.random.default_rng(self.seed)
+        self.steps = 0
+        self.epoch = 0
+        self.examples_seen = 0
+        self._order = self.rng.permutation(self.n)
+        self._position = 0
+        self.batch = None
+        self.costs = [self._cost(self.net)]
+        self.cost_steps = [0]
+        self.batch_costs = []
+        self.path = [self._tracked(self.net)]
+        self.diverged = False
+        self.overflow = None
+        return self
+
+    def next_batch(self) -> np.ndarray:
+        """The indices of the next batch: the next slice of this epoch's permutation."""
+        batch = self._order[self._position:self._position + self.batch_size]
+        self._position += len(batch)
+        return batch
+
+    def step(self):
+        """One SGD step on the next batch; returns the batch's Gradients (None once diverged)."""
+        if self.diverged:
+            return None
+        self.batch = batch = self.next_batch()
+        try:
+            g = self.net.backward(self.X[batch], self.Y[batch])
+            new = self.net.descend(g, self.learning_rate, self.params)
+            record = (self.steps + 1) % self.record_every == 0
+            cost = self._cost(new) if record else None
+        except NumericOverflow as error:
+            self.diverged, self.overflow = True, error
+            return None
+        self.net = new
+        self.steps += 1
+        self.examples_seen += len(batch)
+        self.batch_costs.append(g.cost)
+        if record:
+            self.costs.append(cost)
+            self.cost_steps.append(self.steps)
+        if self.track:
+            self.path.append(self._tracked(new))
+        if self._position >= self.n:
+            self._close_epoch()
+        return g
+
+    def train(self, steps, chunk=100, on_chunk=None):
+        """Take ``steps`` steps, ``chunk`` at a time; after each chunk the cost is recorded and
+        ``on_chunk(done, steps)`` is called (a progress bar, a redraw). Stops early if training
+        diverges."""
+        steps = _whole(steps, "steps", 0)
+        chunk = _whole(chunk, "chunk", 1)
+        done = 0
+        while done < steps and not self.diverged:
+            for _ in range(min(chunk, steps - done)):
+                if self.step() is None:
+                    break
+                done += 1
+            self.record()
+            if on_chunk is not None:
+                on_chunk(done, steps)
+        return self
+
+    def record(self):
+        """Record C over the whole set now, unless this step's is already recorded."""
+        if self.cost_steps[-1] != self.steps:
+            try:
+                cost = self._cost(self.net)
+            except NumericOverflow as error:
+                self.diverged, self.overflow = True, error
+                return
+            self.costs.append(cost)
+            self.cost_steps.append(self.steps)
+
+    def _close_epoch(self):
+        """At the end of an epoch the next step starts the next one."""
+        self.epoch += 1
+        self._order = self.rng.permutation(self.n)
+        self._position = 0
+
+    # --- what the run looks like ------------------------------------------------------------
+    @property
+    def cost(self):
+        """C over the whole data set, now."""
+        self.record()
+        return self.costs[-1]
+
+    def predictions(self, X=None) -> np.ndarray:
+        """a^Out for every example (or for the rows of X), shape (n, n_Out)."""
+        return self.net.forward(self.X if X is None else X).output
+
+    def classes(self, X=None) -> np.ndarray:
+        """1 where the first output is above the threshold, else 0."""
+        return (np.asarray(self.predictions(X)[:, 0], dtype=float) > self.threshold).astype(int)
+
+    def accuracy(self) -> float:
+        """The fraction of examples whose predicted class is their class."""
+        truth = (np.asarray(self.Y[:, 0], dtype=float) > self.threshold).astype(int)
+        return float((self.classes() == truth).mean())
+
+    def blocked(self) -> tuple:
+        """The neurons that pass (almost) no gradient back on every example (``Blocked``)."""
+        return self.net.backward(self.X, self.Y).blocked
+
+    @property
+    def message(self) -> str:
+        """What the run did, in words: the cost, the steps and epochs, the accuracy, warnings."""
+        start, now = self.costs[0], self.cost
+        epochs = self.examples_seen / self.n
+        lines = [f"{self.steps} step{'s' if self.steps != 1 else ''} of batch size "
+                 f"{self.batch_size} ({fmt(round(epochs, 2))} epochs), learning rate "
+                 f"{fmt(self.learning_rate)}: C went from {fmt(start)} to {fmt(now)}"]
+        if self.diverged:
+            lines.append(f"Diverged: the next step overflowed ({self.overflow}), so training "
+                         f"stopped at the last finite step: the learning rate "
+                         f"{fmt(self.learning_rate)} is too large.")
+        elif self.steps and now > start:
+            lines.append("The cost went up: each step overshoots. Try a smaller learning rate.")
+        lines += [b.sentence() for b in self.blocked()]
+        return "\n".join(lines)
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _cost(self, net):
+        return net.cost(self.X, self.Y)
+
+    def _tracked(self, net):
+        return {name: net.param(name) for name in self.track}
+
+
+def sgd_step(net: Network, X, Y, learning_rate) -> Network:
+    """One step on the batch (X, Y): ``net.descend(net.backward(X, Y), learning_rate)``."""
+    return net.descend(net.backward(X, Y), learning_rate)
+
+
+def grid(extent, n=100):
+    """(x1 values, x2 values, points): an n x n grid over extent (x1_min, x1_max, x2_min,
+    x2_max); ``points`` has shape (n * n, 2), row i * n + j at (x1[j], x2[i])."""
+    x1 = np.linspace(extent[0], extent[1], n)
+    x2 = np.linspace(extent[2], extent[3], n)
+    points = np.column_stack([np.tile(x1, n), np.repeat(x2, n)])
+    return x1, x2, points
+
+
+def output_on_grid(net: Network, extent, n=100) -> np.ndarray:
+    """a^Out (the first output) at every point of the n x n grid: shape (n, n), row i at x2[i]."""
+    _, _, points = grid(extent, n)
+    return np.asarray(net.forward(points).output[:, 0], dtype=float).reshape(n, n)
+
+
+# --- checking what a user typed ---------------------------------------------------------------
+def _positive(value, what, exact=False):
+    """A positive number (int, float, Fraction or text such as "1/10") in the net's numbers."""
+    number = to_scalar(value, exact, what)
+    if number <= 0:
+        raise ValueError(f"{what}: expected a positive number such as 0.03, got {fmt(number)}")
+    return number
+
+
+def _whole(value, what, least):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{what}: expected a whole number, got {value!r}")
+    if value < least:
+        raise ValueError(f"{what}: expected a whole number >= {least}, got {value}")
+    return int(value)
+
+
+def _names(net, names):
+    names = [names] if isinstance(names, str) else list(names)
+    for name in names:
+        net.locate(name)
+    return names
+
+
+def _sizes(sizes):
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
+        raise ValueError(f"sizes: expected the layer sizes (n_x, ..., n_Out), at least two "
+                         f"numbers, got {sizes!r}")
+    return [_whole(s, "layer size", 1) for s in sizes]
