@@ -29,6 +29,7 @@ class Activation:
     derivative: Callable[[np.ndarray], np.ndarray]  # da/dz = sigma'(z)
     exact: bool
     formula: str  # how the ledger writes sigma, e.g. "ReLU"
+    smooth: bool = False  # sigma'(z) > 0 everywhere: a 0 is underflow (saturation), not death
 
 
 def _constant(z: np.ndarray, value: Fraction):
@@ -56,7 +57,7 @@ def relu(z):
 def relu_prime(z):
     if _exact(z):
         return np.where(z > 0, np.ones_like(z), np.zeros_like(z))
-    return np.greater(z, 0).astype(float)  # 1 where z > 0, else 0 (also at 0 and NaN)
+    return np.heaviside(z, 0.0)  # 1 where z > 0, else 0 (also at the kink z = 0)
 
 
 def leaky_relu(z):
@@ -98,8 +99,9 @@ ACTIVATIONS = {
     "relu": Activation("relu", relu, relu_prime, exact=True, formula="ReLU"),
     "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_prime, exact=True,
                              formula="LeakyReLU"),
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, exact=False, formula="sigmoid"),
-    "tanh": Activation("tanh", tanh, tanh_prime, exact=False, formula="tanh"),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, exact=False, formula="sigmoid",
+                          smooth=True),
+    "tanh": Activation("tanh", tanh, tanh_prime, exact=False, formula="tanh", smooth=True),
     "linear": Activation("linear", linear, linear_prime, exact=True, formula="linear"),
 }
 

@@ -12,11 +12,12 @@ The relative error |a - n| / max(1e-8, |a| + |n|) judges the match (CS231n's thr
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Network
+from .network import Network, forward_pass
 from .scalars import fmt
 from .values import Gradients, LayerValues
 
@@ -33,6 +34,9 @@ def relative_error(analytic, numeric):
 
 def verdict(error: float) -> str:
     """What a relative error says, by the thresholds in this module's docstring."""
+    error = float(error)
+    if not error >= 0:  # NaN, or a negative number that no relative error can be
+        raise ValueError(f"relative error: expected a number >= 0, got {error}")
     return next(word for limit, word in THRESHOLDS if error < limit)
 
 
@@ -40,48 +44,62 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5) -> Gradients:
     """Every derivative ``Network.backward`` gives, estimated by central differences in floats.
 
     dC/dw and dC/db nudge each parameter; dC/dz, dC/da and dC/dx nudge the value itself and
-    run the rest of the network forward from there.
+    run the rest of the network forward from there (``network.forward_pass``). One example
+    or a batch (the average cost C).
     """
-    if not isinstance(h, (int, float)) or isinstance(h, bool) or not 0 < h < 1:
-        raise ValueError(f"h: expected a small positive step such as 1e-5, got {h!r}")
+    h = _step(h)
     net = _as_float(net)
-    x = net.forward(x).x
-    y = np.asarray(net._vector(y, net.sizes[-1], "y", "Out"), dtype=float)
+    x, y = net.input(x), net.target(y)
     fwd = net.forward(x)
+    weights, biases, sigmas = list(net.weights), list(net.biases), net.activations
 
     def cost_from(L, a):
-        """C0 when layer L's activation is ``a`` (L = -1: the input is ``a``)."""
-        for W, b, sigma in zip(net.weights[L + 1:], net.biases[L + 1:], net.activations[L + 1:]):
-            a = sigma.function(W @ a + b)
-        return float(((a - y) ** 2).sum())
+        """The cost when layer L's activation is ``a`` (L = -1: the input is ``a``)."""
+        _, outputs = forward_pass(weights[L + 1:], biases[L + 1:], sigmas[L + 1:], a)
+        out = a if L == len(weights) - 1 else outputs[-1]
+        return float(((out - y) ** 2).sum(axis=-1).mean())
 
-    def cost_with(kind, L, array):
-        """C0 when layer L's weight matrix (kind "w") or bias vector ("b") is ``array``."""
-        W, b = list(net.weights), list(net.biases)
-        (W if kind == "w" else b)[L] = array
-        return Network(W, b, [s.name for s in net.activations], exact=False).cost(x, y)
+    def cost_with(table, L, array):
+        """The cost when ``table[L]`` (a weight matrix or bias vector) is ``array``."""
+        keep, table[L] = table[L], array
+        try:
+            return cost_from(-1, x)
+        finally:
+            table[L] = keep
 
-    def nudge(array, f):
-        """(f(array + h e_i) - f(array - h e_i)) / 2h for every position i."""
+    def nudge(array, f, per_example=False):
+        """(f(array + h e_i) - f(array - h e_i)) / 2h for every position i; for a value that
+        belongs to one example of a batch, times the batch size (dC0_k rather than dC)."""
         grad = np.zeros(array.shape)
         for index in np.ndindex(array.shape):
             up, down = array.copy(), array.copy()
             up[index] += h
             down[index] -= h
             grad[index] = (f(up) - f(down)) / (2 * h)
-        return grad
+        return grad * len(x) if per_example and x.ndim == 2 else grad
 
-    dw, db, da, dz = [], [], [], []
-    for L in range(len(net.weights)):
-        sigma = net.activations[L]
-        dw.append(nudge(net.weights[L], lambda W, L=L: cost_with("w", L, W)))
-        db.append(nudge(net.biases[L], lambda b, L=L: cost_with("b", L, b)))
-        da.append(nudge(fwd.a[L], lambda a, L=L: cost_from(L, a)))
-        dz.append(nudge(fwd.z[L], lambda z, L=L, s=sigma: cost_from(L, s.function(z))))
-    dx = nudge(x, lambda a: cost_from(-1, a))
+    with np.errstate(over="ignore", invalid="ignore"):
+        dw = [nudge(W, lambda v, L=L: cost_with(weights, L, v)) for L, W in enumerate(weights)]
+        db = [nudge(b, lambda v, L=L: cost_with(biases, L, v)) for L, b in enumerate(biases)]
+        da = [nudge(fwd.a[L], lambda a, L=L: cost_from(L, a), True) for L in range(len(weights))]
+        dz = [nudge(fwd.z[L], lambda z, L=L: cost_from(L, sigmas[L].function(z)), True)
+              for L in range(len(weights))]
+        dx = nudge(x, lambda a: cost_from(-1, a), True)
+    exact = net.backward(x, y)  # for the cost, the forward pass and the parameter table
     names = net.layer_names
-    return Gradients(net.cost(x, y), *(LayerValues(names, v) for v in (dw, db, da, dz)), dx,
-                     net.parameter_names)
+    return Gradients(exact.cost, *(LayerValues(names, v) for v in (dw, db, da, dz)), dx,
+                     net.parameter_names, exact.forward, exact.batch_size, exact.slots)
+
+
+def _step(h):
+    if isinstance(h, (bool, np.bool_)) or not isinstance(h, numbers.Real):
+        raise TypeError(f"h: expected a small positive step such as 1e-5, got {h!r}")
+    h = float(h)
+    if not 1e-12 <= h < 1:
+        raise ValueError(
+            f"h: expected a step between 1e-12 and 1 such as 1e-5, got {h!r}: a smaller step "
+            "drowns the difference in round-off (C(p + h) and C(p - h) become equal)")
+    return h
 
 
 def _as_float(net: Network) -> Network:

@@ -12,49 +12,94 @@ binary number closest to it, because that is what a student means by 0.1.
 
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
+import re
 from fractions import Fraction
 
 import numpy as np
 
+MAX_TEXT = 200  # characters of a number given as text
+MAX_EXACT_DIGITS = 100  # digits of an exact number's numerator and of its denominator
+_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?$")
+
 
 def to_scalar(value, exact: bool, what: str):
-    """One number as a Fraction (exact) or float; ``what`` names it in error messages."""
+    """One number as a Fraction (exact) or float; ``what`` names it in error messages.
+
+    Accepts ints, floats (numpy's too), Fractions, Decimals and text such as "0.1" or "1/3".
+    Exact numbers are limited to ``MAX_EXACT_DIGITS`` digits above and below the fraction bar,
+    so that no input can make exact arithmetic run for minutes.
+    """
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{what}: expected a number, got the boolean {value!r}")
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
     if isinstance(value, str):
-        try:
-            number = Fraction(value.strip())
-        except (ValueError, ZeroDivisionError):
-            raise ValueError(
-                f"{what}: expected a number such as 0.1, -2 or 1/3, got the text {value!r}"
-            ) from None
-        return number if exact else _float(number, what, value)
+        return _from_text(value, exact, what)
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{what}: expected a finite number, got {value}")
+        value = _from_text(str(value), True, what)
     if isinstance(value, numbers.Rational):
-        return Fraction(value) if exact else _float(value, what, value)
+        return _limited(Fraction(value), what) if exact else _float(value, what, value)
     if isinstance(value, numbers.Real):
         number = float(value)
         if not math.isfinite(number):
             raise ValueError(f"{what}: expected a finite number, got {number}")
         return Fraction(repr(number)) if exact else number
-    raise TypeError(f"{what}: expected a number, got {type(value).__name__} {value!r}")
+    raise TypeError(f"{what}: expected a number, got {type(value).__name__} {_short(value)}")
+
+
+def _from_text(text, exact, what):
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"{what}: expected a number of at most {MAX_TEXT} characters, got "
+                         f"{_short(text)}")
+    decimal_form = _DECIMAL.match(text)
+    if decimal_form and decimal_form.group(2) and abs(int(decimal_form.group(2))) > 1000:
+        raise ValueError(f"{what}: expected a number between about 1e-300 and 1e300, got "
+                         f"{_short(text)}")
+    try:
+        number = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(
+            f"{what}: expected a number such as 0.1, -2 or 1/3, got the text {_short(text)}"
+        ) from None
+    return _limited(number, what) if exact else _float(number, what, text)
+
+
+def _limited(number: Fraction, what) -> Fraction:
+    """``number`` itself, if exact arithmetic with it stays quick."""
+    limit = 10 ** MAX_EXACT_DIGITS
+    if abs(number.numerator) >= limit or number.denominator >= limit:
+        raise ValueError(
+            f"{what}: exact numbers may have at most {MAX_EXACT_DIGITS} digits above and below "
+            f"the fraction bar, got {_short(number)}; use exact=False for floating point")
+    return number
 
 
 def _float(number, what, given):
     try:
-        return float(number)
+        value = float(number)
     except OverflowError:
+        value = math.inf
+    if not math.isfinite(value):
         raise ValueError(
             f"{what}: expected a number that fits in floating point (at most about 1.8e308), "
-            f"got {_short(given)}; use exact=True for exact arithmetic"
+            f"got {_short(given)}"
         ) from None
+    return value
 
 
 def _short(value) -> str:
-    text = repr(value)
+    """A short, safe text of ``value`` for an error message (no 5000-digit numbers)."""
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        size = max(abs(Fraction(value).numerator), Fraction(value).denominator)
+        if size.bit_length() > 300:
+            return f"a number of about {int(size.bit_length() * 0.30103)} digits"
+    text = repr(value) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 30 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
 
 
@@ -63,6 +108,14 @@ def to_array(values, exact: bool, what: str, ndim: int) -> np.ndarray:
 
     A single number is accepted where a 1-vector or a 1x1 matrix is meant.
     """
+    if (not exact and isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
+            and values.ndim == ndim and values.size):  # numbers already: check them at once
+        array = values.astype(float)
+        if not np.isfinite(array).all():
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            raise ValueError(f"{what} {list(bad)}: expected a finite number, got "
+                             f"{array[bad]}")
+        return array
     try:
         single = isinstance(values, str) or np.ndim(values) == 0
         raw = None if single else np.array(values, dtype=object)

@@ -70,8 +70,10 @@ def test_chain_needs_flat_lists():
         bp.Network.chain([1, [2, 3]], [1, 2])
     with pytest.raises(ValueError, match=r"Network.chain: .*biases as a flat list.*got 'abc'"):
         bp.Network.chain([0.1], "abc")
-    with pytest.raises(ValueError, match=r"one vector b per layer \(2\), got 1"):
+    with pytest.raises(ValueError, match=r"one weight and one bias per layer, got 2 weights and 1 biases"):
         bp.Network.chain([0.1, 0.2], [1])
+    with pytest.raises(ValueError, match=r"got 2 weights and 3 biases"):  # names both, blames neither
+        bp.Network.chain(weights=[0.1, 0.2], biases=[2, 1, 3])
 
 
 def test_an_empty_layer():
@@ -104,10 +106,19 @@ def test_y_of_the_wrong_length(y):
         wide().backward([1, 2, 3], y)
 
 
-def test_x_as_a_matrix(worked):
+def test_x_as_a_matrix_is_a_batch_and_a_cube_is_refused(worked):
     net, _, _ = worked
-    with pytest.raises(ValueError, match=r"x: expected a list of numbers.*shape \(1, 1\)"):
-        net.forward(np.array([[0.5]]))
+    assert net.forward(np.array([[0.5]])).output.shape == (1, 1)  # a batch of one example
+    with pytest.raises(ValueError, match=r"x: expected a list of numbers.*shape \(1, 1, 1\)"):
+        net.forward(np.array([[[0.5]]]))
+
+
+def test_a_batch_needs_one_target_per_example(worked):
+    net, _, _ = worked
+    with pytest.raises(ValueError, match=r"x and y: expected as many targets as examples"):
+        net.backward([[0.5], [1.0]], [[0.0]])
+    with pytest.raises(ValueError, match=r"x and y: expected as many targets as examples"):
+        net.backward([[0.5], [1.0]], 0)
 
 
 # --- NaN and infinity -----------------------------------------------------------------------
