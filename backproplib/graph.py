@@ -1,0 +1,327 @@
+"""The computation as a graph of scalar nodes, and backpropagation as one pass over it.
+
+Every number the forward pass makes is a ``Node``: the leaves are x, y and the parameters; every
+other node was made by one operation from its inputs. Each operation computes its value and its
+local derivatives d(out)/d(input) side by side, as micrograd's engine.py does:
+
+    multiply   out = a * b                 dout/da = b          dout/db = a
+    add        out = a + b + ...           dout/d(each term) = 1
+    subtract   out = a - b                 dout/da = 1          dout/db = -1
+    square     out = a^2                   dout/da = 2a
+    sigma      out = sigma(a)              dout/da = sigma'(a)  (the activation's slope)
+
+The backward pass (``backward``) sets dC0/dC0 = 1 at the cost and walks the nodes from the cost
+back, in reverse topological order, so a node's gradient is complete before it is handed on.
+Each node hands every input
+
+    local derivative * its own gradient          (local gradient x upstream gradient)
+
+and an input that feeds several nodes (fan-out) adds up what each of them hands it. For a network
+that addition is the sum over j of the chain rule, dC0/da_k^(L-1) = sum_j w_jk^L sigma'(z_j^L)
+dC0/da_j^L. ``network_graph(net, x, y)`` builds the graph of any ``Network`` in this notation
+(z_H0, a_H1[0], w_Out, C0, ...); its parameter gradients equal ``Network.backward``.
+
+Numbers stay in the network's number system: floats, or exact Fractions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from . import activations as act
+from .scalars import to_scalar
+
+
+class Node:
+    """One number of the computation: its value, how it was made, and dC0/d(node).
+
+    ``inputs`` are the nodes it was computed from and ``local`` the local derivatives
+    d(node)/d(input), one per input (empty for a leaf). ``grad`` is filled by ``backward``.
+    """
+
+    __slots__ = ("value", "op", "inputs", "local", "name", "grad")
+
+    def __init__(self, value, op="", inputs=(), local=(), name=""):
+        self.value = value
+        self.op = op  # "" for a leaf, else "*", "+", "-", "^2" or the activation's formula
+        self.inputs = tuple(inputs)
+        self.local = tuple(local)
+        self.name = name
+        self.grad = 0
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.inputs
+
+    def __repr__(self):
+        label = self.name or (self.op or "leaf")
+        return f"Node({label}: value={self.value!r}, grad={self.grad!r})"
+
+
+# --- the operations: each value beside its local derivatives ---------------------------------
+def leaf(value, name="", exact=False) -> Node:
+    """A number the computation starts from: x, y or a parameter (a Fraction when ``exact``)."""
+    if exact and isinstance(value, Fraction):
+        pass
+    elif not exact and isinstance(value, (float, np.floating)):
+        value = float(value)
+    else:
+        value = to_scalar(value, exact, name or "value")
+    return Node(value, name=name)
+
+
+def multiply(a: Node, b: Node, name="") -> Node:
+    """a * b;  d(ab)/da = b, d(ab)/db = a."""
+    return Node(a.value * b.value, "*", (a, b), (b.value, a.value), name)
+
+
+def add(*terms: Node, name="") -> Node:
+    """a + b + ...;  the derivative in each term is 1."""
+    if not terms:
+        raise ValueError("add: expected at least one node to add up, got none")
+    return Node(sum(t.value for t in terms), "+", terms, (1,) * len(terms), name)
+
+
+def subtract(a: Node, b: Node, name="") -> Node:
+    """a - b;  d(a - b)/da = 1, d(a - b)/db = -1."""
+    return Node(a.value - b.value, "-", (a, b), (1, -1), name)
+
+
+def square(a: Node, name="") -> Node:
+    """a^2;  d(a^2)/da = 2a."""
+    return Node(a.value * a.value, "^2", (a,), (2 * a.value,), name)
+
+
+def sigma(a: Node, activation="relu", name="") -> Node:
+    """sigma(a), the activation;  d sigma(a)/da = sigma'(a), its slope at a."""
+    activation = act.get(activation)
+    return Node(_at(activation.function, a.value), activation.formula, (a,),
+                (_at(activation.derivative, a.value),), name)
+
+
+def _at(function, value):
+    """An elementwise array function at one number, kept in that number's system."""
+    exact = isinstance(value, Fraction)
+    result = function(np.array([value], dtype=object if exact else float))[0]
+    return result if exact else float(result)
+
+
+OPERATIONS = {"*": "multiply", "+": "add", "-": "subtract", "^2": "square"}
+
+
+def kind(node: Node) -> str:
+    """'leaf', 'multiply', 'add', 'subtract', 'square' or 'sigma'."""
+    if node.is_leaf:
+        return "leaf"
+    return OPERATIONS.get(node.op, "sigma")
+
+
+# --- the backward pass ------------------------------------------------------------------------
+def topological_order(output: Node) -> list:
+    """Every node ``output`` depends on, each after all of its inputs; ``output`` last.
+
+    Depth-first with an explicit stack (no recursion), so a graph of any depth works.
+    """
+    order, seen = [], {output}
+    stack = [(output, iter(output.inputs))]
+    while stack:
+        node, inputs = stack[-1]
+        for child in inputs:
+            if child not in seen:
+                seen.add(child)
+                stack.append((child, iter(child.inputs)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def backward(output: Node) -> list:
+    """Fill ``grad`` = d(output)/d(node) for every node; return the nodes in topological order.
+
+    Every gradient starts again from 0, so running it twice gives the same numbers.
+    """
+    order = topological_order(output)
+    for node in order:
+        node.grad = 0
+    output.grad = 1
+    for node in reversed(order):
+        for child, local in zip(node.inputs, node.local):
+            child.grad += local * node.grad  # fan-out: what every consumer hands back adds up
+    return order
+
+
+# --- a network as a graph ---------------------------------------------------------------------
+class Graph:
+    """The cost node C0 of one example and every node it came from.
+
+    ``nodes``: all of them in topological order (inputs first, C0 last); ``parameters``:
+    {parameter name: leaf}; ``node(name)`` finds any named node ("z_H1", "a_Out", "x", "C0").
+    """
+
+    def __init__(self, output: Node, parameters=None):
+        self.output = output
+        self.nodes = tuple(topological_order(output))
+        self.parameters = dict(parameters or {})
+        self._by_name = {n.name: n for n in self.nodes if n.name}
+
+    def node(self, name: str) -> Node:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"no node named {name!r}; named nodes: "
+                           f"{', '.join(self._by_name)}") from None
+
+    @property
+    def cost(self):
+        return self.output.value
+
+    def backward(self) -> "Graph":
+        """Run the backward pass (see ``backward``); returns the graph itself."""
+        backward(self.output)
+        return self
+
+    def gradients(self) -> dict:
+        """{parameter name: dC0/d(parameter)} as the last backward pass left them."""
+        return {name: leaf.grad for name, leaf in self.parameters.items()}
+
+    def report(self) -> str:
+        """One line per parameter, "dC0/dw_H0 = 0.01755125", as ``Gradients.report`` prints."""
+        from .scalars import fmt
+
+        return "\n".join(f"dC0/d{name} = {fmt(grad)}" for name, grad in self.gradients().items())
+
+    def counts(self) -> Counter:
+        """How many nodes of each kind: leaf, multiply, add, subtract, square, sigma."""
+        return Counter(kind(n) for n in self.nodes)
+
+    def __len__(self):
+        return len(self.nodes)
+
+    def __repr__(self):
+        made = ", ".join(f"{k} {v}" for k, v in sorted(self.counts().items()))
+        return f"Graph({len(self)} nodes: {made}; C0 = {self.cost!r})"
+
+
+def network_graph(net, x, y) -> Graph:
+    """The graph of ``net``'s cost C0 for one example (x, y), built node by node.
+
+    For each layer L and neuron j:  z_j^L = w_j0^L a_0^(L-1) + w_j1^L a_1^(L-1) + ... + b_j^L
+    (one multiply per weight, one add), then a_j^L = sigma(z_j^L); at the end
+    C0 = sum_j (a_j^Out - y_j)^2 (subtract, square, and an add when Out has several neurons).
+    Names follow the library: "w_H1[0,1]", "z_H1[0]", "a_Out", "x"; a product is named
+    "w_H1[0,1]*a_H0[1]". Call ``.backward()`` for the gradients.
+    """
+    exact = bool(net.exact)
+    xs, ys = net.input(x), net.target(y)
+    names = iter(net.parameter_names)  # in order: W then b, layer by layer
+    parameters = {}
+
+    def parameter(value):
+        name = next(names)
+        parameters[name] = leaf(value, name, exact)
+        return parameters[name]
+
+    a = [leaf(v, _indexed("x", k, len(xs)), exact) for k, v in enumerate(xs)]
+    for W, b, activation, layer in zip(net.weights, net.biases, net.activations,
+                                       net.layer_names):
+        n_out = W.shape[0]
+        ws = [[parameter(W[j, k]) for k in range(W.shape[1])] for j in range(n_out)]
+        bs = [parameter(b[j]) for j in range(n_out)]
+        layer_a = []
+        for j in range(n_out):
+            products = [multiply(a_k, w, name=f"{w.name}*{a_k.name}")
+                        for w, a_k in zip(ws[j], a)]
+            z = add(*products, bs[j], name=_indexed(f"z_{layer}", j, n_out))
+            layer_a.append(sigma(z, activation, name=_indexed(f"a_{layer}", j, n_out)))
+        a = layer_a
+    n_out = len(a)
+    errors = [subtract(a_j, leaf(y_j, _indexed("y", j, n_out), exact),
+                       name=f"{a_j.name}-{_indexed('y', j, n_out)}")
+              for j, (a_j, y_j) in enumerate(zip(a, ys))]
+    if n_out == 1:
+        cost = square(errors[0], name="C0")
+    else:
+        cost = add(*(square(e, name=f"({e.name})^2") for e in errors), name="C0")
+    return Graph(cost, parameters)
+
+
+def _indexed(name: str, j: int, n: int) -> str:
+    """``name`` for a one-neuron layer, ``name[j]`` for a wider one (the library's names)."""
+    return name if n == 1 else f"{name}[{j}]"
+
+
+# --- what a gradient costs --------------------------------------------------------------------
+@dataclass(frozen=True)
+class FiniteDifferences:
+    """Every parameter's dC0/dp by central differences, and how many forward passes it took."""
+
+    gradients: dict  # {parameter name: (C0(p + h) - C0(p - h)) / 2h}
+    forward_passes: int  # two per parameter
+
+
+def finite_differences(net, x, y, h=1e-5) -> FiniteDifferences:
+    """Nudge each parameter p by +h and by -h and run the network forward each time:
+
+        dC0/dp ~ (C0(p + h) - C0(p - h)) / 2h          two forward passes per parameter
+
+    (In exact mode h is the Fraction 1/100000.) Backpropagation gets the same numbers from
+    one forward and one backward pass, however many parameters there are.
+    """
+    if net.exact:
+        h = Fraction(1, 100000)
+    gradients, passes = {}, 0
+    for name in net.parameter_names:
+        p = net.param(name)
+        up = net.with_params({name: p + h}).cost(x, y)
+        down = net.with_params({name: p - h}).cost(x, y)
+        passes += 2
+        slope = (up - down) / (2 * h)
+        gradients[name] = slope if net.exact else float(slope)
+    return FiniteDifferences(gradients, passes)
+
+
+@dataclass(frozen=True)
+class GradientCost:
+    """Seconds for all of a network's gradients, by finite differences and by backpropagation."""
+
+    parameters: int
+    forward_passes: int  # what finite differences ran: 2 per parameter
+    finite_differences: float  # seconds, all parameters
+    backward: float  # seconds for one Network.backward: one forward and one backward pass
+
+    @property
+    def ratio(self) -> float:
+        """How many times longer finite differences took than one backward pass."""
+        return self.finite_differences / self.backward
+
+
+def time_gradients(net, x, y, min_time=0.02) -> GradientCost:
+    """Time ``finite_differences`` and ``Network.backward`` for one example, each the best of
+    runs that add up to at least ``min_time`` seconds (best: least disturbed by other work)."""
+    fd = _best_time(lambda: finite_differences(net, x, y), min_time)
+    backward = _best_time(lambda: net.backward(x, y), min_time)
+    n = len(net.parameter_names)
+    return GradientCost(n, 2 * n, fd, backward)
+
+
+def _best_time(function, min_time) -> float:
+    """The shortest time of one call, over batches of calls lasting at least min_time / 3."""
+    clock = time.perf_counter
+    number, best, spent = 1, float("inf"), 0.0
+    while spent < min_time or best == float("inf"):
+        start = clock()
+        for _ in range(number):
+            function()
+        elapsed = clock() - start
+        spent += elapsed
+        best = min(best, elapsed / number)
+        if elapsed < min_time / 10:
+            number *= 4
+    return best

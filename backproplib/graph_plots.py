@@ -1,0 +1,358 @@
+"""Drawings of the computational graph (backproplib.graph), in micrograd's picture.
+
+Every node is a box with its name, its value and its gradient dC0/d(node) ("grad"); a small
+badge at the box's left says which operation made it (x, +, -, ^2 or the activation). Edges run
+left to right, from each input to the node it feeds. Long graphs wrap into bands, read like
+lines of text; an edge that crosses to the next band is drawn around the band's edge.
+
+    fig = graph_figure(graph.network_graph(net, x, y).backward(), blocked=("a_H1",))
+    plots.show(fig)
+
+Also the cost of a gradient: ``pass_ratio_figure`` plots how much longer finite differences
+take than one backward pass, against the number of parameters.
+All drawing, no arithmetic: the numbers come from the graph and from the caller.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from . import graph as gr
+from . import style
+from .scalars import fmt
+
+MAX_WIDTH = 9.4  # inches: about 900 CSS px, inside a JupyterLab cell at 100% zoom
+ROW_PITCH = 0.82  # inches between rows of boxes
+BADGE = {"*": "×", "+": "+", "-": "−", "^2": "x²"}
+SYMBOL = {"sigmoid": "σ"}
+
+
+# --- names as the figures write them ------------------------------------------------------------
+def _tex(name: str) -> str:
+    """Mathtext without dollars: z_H0 -> z^{H0}, a_H1[0] -> a^{H1}_{0}, w_H1[0,1] -> w^{H1}_{01}."""
+    if name == "C0":
+        return "C_0"
+    base, _, rest = name.partition("_")
+    if "[" in name and not rest:
+        base, index = name[:-1].split("[")
+        return f"{base}_{{{index}}}"
+    if not rest:
+        return name
+    if "[" in rest:
+        layer, index = rest[:-1].split("[")
+        return f"{base}^{{{layer}}}_{{{index.replace(',', '')}}}"
+    return f"{base}^{{{rest}}}"
+
+
+def node_label(node) -> str:
+    """The name of a node as the figure shows it: $z^{H0}$, $w^{H0}\\,x$, $a^{Out} - y$."""
+    name = node.name
+    if not name:
+        return {"leaf": "leaf"}.get(gr.kind(node), node.op)
+    if name.startswith("(") and name.endswith(")^2"):
+        return f"$({_expression(name[1:-3])})^2$"
+    return f"${_expression(name)}$"
+
+
+def _expression(name: str) -> str:
+    if "*" in name:
+        return r"\,".join(_tex(part) for part in name.split("*"))
+    if "-" in name:
+        return " - ".join(_tex(part) for part in name.split("-"))
+    return _tex(name)
+
+
+def _badge(node) -> str:
+    if node.op in BADGE:
+        return BADGE[node.op]
+    return SYMBOL.get(node.op, node.op)
+
+
+# --- where each node goes -----------------------------------------------------------------------
+def layout(graph) -> dict:
+    """{node: (column, row)}: columns by depth (leaves just before the node they feed), rows
+    placed from the cost back so that each node sits level with the nodes it feeds; operations
+    are placed first and leaves fill the rows around them (so the main path stays straight)."""
+    nodes = graph.nodes
+    order = {n: i for i, n in enumerate(nodes)}
+    consumers = {n: [] for n in nodes}
+    for n in nodes:
+        for child in n.inputs:
+            consumers[child].append(n)
+    column = {}
+    for n in nodes:  # topological: inputs first
+        column[n] = 1 + max((column[c] for c in n.inputs), default=-1)
+    for n in nodes:
+        if n.is_leaf and consumers[n]:
+            column[n] = min(column[c] for c in consumers[n]) - 1
+    depth = max(column.values())
+    row = {}
+    for c in range(depth, -1, -1):
+        here = [n for n in nodes if column[n] == c]
+
+        def wanted(n):
+            placed = [row[m] for m in consumers[n] if m in row]
+            return sum(placed) / len(placed) if placed else 0.0
+
+        ops = sorted((n for n in here if not n.is_leaf), key=lambda n: (-wanted(n), order[n]))
+        row.update(_pack(ops, [wanted(n) for n in ops]))
+        leaves = sorted((n for n in here if n.is_leaf),
+                        key=lambda n: (-len(consumers[n]), order[n]))
+        taken = [row[n] for n in ops]
+        for n in leaves:
+            row[n] = _free_row(wanted(n), taken)
+            taken.append(row[n])
+    return {n: (column[n], row[n]) for n in nodes}
+
+
+def _pack(nodes, wanted) -> dict:
+    """Rows for ``nodes`` (sorted top first) as near ``wanted`` as keeps them 1 apart."""
+    rows = {}
+    groups = []  # runs of nodes pushed together: [first index, last index, mean wanted]
+    for i, w in enumerate(wanted):
+        groups.append([i, i, w])
+        while len(groups) > 1:
+            a, b = groups[-2], groups[-1]
+            top_of_b = b[2] + (b[1] - b[0]) / 2
+            bottom_of_a = a[2] - (a[1] - a[0]) / 2
+            if bottom_of_a - top_of_b >= 1:
+                break
+            merged = [a[0], b[1], (a[2] * (a[1] - a[0] + 1) + b[2] * (b[1] - b[0] + 1))
+                      / (b[1] - a[0] + 1)]
+            groups[-2:] = [merged]
+    for first, last, mean in groups:
+        for i in range(first, last + 1):
+            rows[nodes[i]] = mean + (last - first) / 2 - (i - first)
+    return rows
+
+
+def _free_row(wanted: float, taken: list) -> float:
+    """The row nearest ``wanted`` that is at least 1 from every taken row (above on a tie)."""
+    for step in range(0, 400):
+        for candidate in (wanted + step / 2, wanted - step / 2):
+            if all(abs(candidate - t) >= 1 - 1e-9 for t in taken):
+                return candidate
+    return wanted + 200
+
+
+# --- the figure ---------------------------------------------------------------------------------
+class GraphPlot:
+    """The drawn graph: ``fig``, ``boxes`` {node name: patch}, and its alt text."""
+
+    def __init__(self, graph, blocked=(), title=None):
+        self.graph = graph
+        self.blocked = frozenset(blocked)
+        unknown = sorted(self.blocked - {n.name for n in graph.nodes})
+        if unknown:
+            raise ValueError(f"blocked: no node named {', '.join(map(repr, unknown))} in the "
+                             "graph (give the names of activation nodes, e.g. 'a_H1')")
+        self.texts = {n: (node_label(n), f"value {fmt(n.value)}", f"grad {fmt(n.grad)}")
+                      for n in graph.nodes}
+        self.box_w = _widest(t for texts in self.texts.values() for t in texts) + 0.16
+        self.box_h = 3 * style.FONT * 1.32 / 72 + 0.1
+        self.badge_w = _widest([_badge(n) for n in graph.nodes if not n.is_leaf] or ["+"]) + 0.14
+        self.gap = self.badge_w + 0.16
+        self.pitch = self.box_w + self.gap
+        self.place = layout(graph)
+        columns = 1 + max(c for c, _ in self.place.values())
+        per_band = max(1, int((MAX_WIDTH - 0.3) // self.pitch))
+        self.bands = math.ceil(columns / per_band)
+        self.per_band = math.ceil(columns / self.bands)
+        self.band_rows = [(max(r), min(r)) for r in (
+            [row for column, row in self.place.values() if column // self.per_band == band]
+            for band in range(self.bands))]
+        self.band_tops = []
+        top = 0.0
+        for high, low in self.band_rows:
+            self.band_tops.append(top)
+            top += (high - low) * ROW_PITCH + self.box_h + 0.6
+        self.bands_height = top
+        self.title = title
+        head = 0.75 if title else 0.45
+        width = min(self.per_band, columns) * self.pitch + 0.3
+        height = self.bands_height + head
+        with style.context():
+            self.fig = Figure(figsize=(width, height))
+            FigureCanvasAgg(self.fig)
+            ax = self.fig.add_axes((0, 0, 1, 1))
+            ax.set_xlim(0, width)
+            ax.set_ylim(0, height)
+            ax.set_axis_off()
+            self.ax, self.width, self.height, self.head = ax, width, height, head
+            self.boxes = {}
+            self._draw()
+        self.fig.bp_plot = self
+
+    def centre(self, node) -> tuple:
+        """(x, y) of the centre of ``node``'s box, in inches from the bottom left."""
+        column, row = self.place[node]
+        band, slot = divmod(column, self.per_band)
+        x = 0.15 + self.gap + slot * self.pitch + self.box_w / 2
+        band_top = self.height - self.head - self.band_tops[band]
+        y = band_top - 0.25 - self.box_h / 2 - (self.band_rows[band][0] - row) * ROW_PITCH
+        return x, y
+
+    def _draw(self):
+        ax = self.ax
+        key = ("Each box: a node, its value, and grad = dC0/d(node); the badge at its left is "
+               "the operation that made it.")
+        if self.blocked:
+            key += " Grey, dashed: a blocked neuron."
+        if self.title:
+            ax.text(0.15, self.height - 0.12, self.title, ha="left", va="top",
+                    fontsize=style.TITLE_FONT, color=style.INK)
+        ax.text(0.15, self.height - (0.45 if self.title else 0.12), key, ha="left", va="top",
+                fontsize=style.FONT, color=style.INK, wrap=True)
+        for node in self.graph.nodes:
+            for child in node.inputs:
+                self._edge(child, node)
+        for node in self.graph.nodes:
+            self._box(node)
+
+    def _is_blocked(self, node) -> bool:
+        return node.name in self.blocked
+
+    def _box(self, node):
+        x, y = self.centre(node)
+        w, h = self.box_w, self.box_h
+        blocked = self._is_blocked(node)
+        if blocked:
+            face = style.BLOCKED_FACE
+        elif node.is_leaf:
+            face = style.INPUT_FACE if node.name.split("[")[0] in ("x", "y") else style.NODE_FACE
+        else:
+            face = "white"
+        box = FancyBboxPatch((x - w / 2, y - h / 2), w, h,
+                             boxstyle="round,pad=0,rounding_size=0.06",
+                             facecolor=face, edgecolor=style.BLOCKED if blocked else style.INK,
+                             linestyle=style.BLOCKED_STYLE if blocked else "-", linewidth=1.0,
+                             zorder=3)
+        self.ax.add_patch(box)
+        self.boxes[node.name] = box
+        label, value, grad = self.texts[node]
+        line = h / 3.2
+        ink = style.BLOCKED if blocked else style.INK
+        self.ax.text(x, y + line, label, ha="center", va="center", color=ink, zorder=4)
+        self.ax.text(x, y, value, ha="center", va="center",
+                     color=style.BLOCKED if blocked else style.VALUE, zorder=4)
+        self.ax.text(x, y - line, grad, ha="center", va="center",
+                     color=style.BLOCKED if blocked else style.GRADIENT, zorder=4)
+        if not node.is_leaf:
+            badge = _badge(node)
+            self.ax.text(x - w / 2 - self.badge_w / 2, y, badge, ha="center", va="center",
+                         color=ink, zorder=5,
+                         bbox=dict(boxstyle="round,pad=0.18", facecolor="white",
+                                   edgecolor=ink, linewidth=0.8))
+
+    def _edge(self, child, node):
+        (x0, y0), (x1, y1) = self.centre(child), self.centre(node)
+        start = (x0 + self.box_w / 2, y0)
+        end = (x1 - self.box_w / 2 - (0.02 if node.is_leaf else self.badge_w), y1)
+        dashed = self._is_blocked(node)
+        colour = style.BLOCKED if dashed else style.EDGE
+        band_of = self.place[child][0] // self.per_band, self.place[node][0] // self.per_band
+        if band_of[0] == band_of[1]:
+            path = [start, end]
+        else:  # around the end of the band, like a line of text, to the next band
+            band = band_of[0]
+            lowest = self.centre(child)[1] - (self.place[child][1] - self.band_rows[band][1]) \
+                * ROW_PITCH
+            gap_y = lowest - self.box_h / 2 - 0.3
+            path = [start, (start[0] + 0.12, y0), (start[0] + 0.12, gap_y),
+                    (end[0] - 0.22, gap_y), (end[0] - 0.22, y1), end]
+        for (a, b) in zip(path[:-2], path[1:-1]):
+            self.ax.plot([a[0], b[0]], [a[1], b[1]], color=colour, linewidth=1.0,
+                         linestyle=style.BLOCKED_STYLE if dashed else "-", zorder=1)
+        arrow = FancyArrowPatch(path[-2], path[-1], arrowstyle="-|>", mutation_scale=10,
+                                color=colour, linewidth=1.0, shrinkA=0, shrinkB=0, zorder=2,
+                                linestyle=style.BLOCKED_STYLE if dashed else "-")
+        self.ax.add_patch(arrow)
+
+    def alt_text(self) -> str:
+        """What the picture shows, with the numbers: the nodes by kind, C0, every parameter's
+        and every named node's value and grad, in the order of the forward pass."""
+        counts = self.graph.counts()
+        kinds = ", ".join(f"{counts[k]} {k}" for k in
+                          ("leaf", "multiply", "add", "sigma", "subtract", "square") if counts[k])
+        parts = [f"Computational graph of C0 with {len(self.graph)} nodes ({kinds}), drawn left "
+                 f"to right in {self.bands} band{'s' if self.bands > 1 else ''}; C0 = "
+                 f"{fmt(self.graph.cost)}."]
+        parts += [f"{n.name}: value {fmt(n.value)}, grad {fmt(n.grad)}"
+                  + (" (blocked)" if self._is_blocked(n) else "") + ";"
+                  for n in self.graph.nodes if n.name]
+        return " ".join(parts)
+
+
+def _widest(texts) -> float:
+    """The width in inches of the widest of ``texts`` at the figure's font size."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = FigureCanvasAgg(Figure(dpi=72)).get_renderer()
+    with style.context():
+        font = FontProperties(size=style.FONT)
+        widths = [renderer.get_text_width_height_descent(t, font, ismath="$" in t)[0]
+                  for t in set(texts)]
+    return max(widths) / 72
+
+
+def graph_figure(graph, blocked=(), title=None):
+    """The graph drawn with the value and the gradient on every node. ``blocked``: names of
+    activation nodes to draw as blocked (grey, dashed), e.g. from a Gradients' ``blocked``:
+    ``["a_" + b.neuron for b in g.blocked]``. Returns the Figure (``fig.bp_plot.alt_text()``)."""
+    return GraphPlot(graph, blocked, title).fig
+
+
+def network_graph_figure(net, x, y, title=None):
+    """The graph of ``net``'s cost for (x, y), after its backward pass, blocked neurons marked
+    as ``Network.backward`` finds them."""
+    g = net.backward(x, y)
+    graph = gr.network_graph(net, x, y).backward()
+    return graph_figure(graph, ["a_" + b.neuron for b in g.blocked], title)
+
+
+# --- the cost of a gradient ---------------------------------------------------------------------
+class PassRatioPlot:
+    """Measured time ratio (finite differences / one backward pass) against the parameters."""
+
+    def __init__(self, n_params, ratios, labels=()):
+        self.n_params = [int(n) for n in n_params]
+        self.labels = list(labels)
+        with style.context():
+            self.fig = Figure(figsize=(6.4, 4.0))
+            FigureCanvasAgg(self.fig)
+            ax = self.fig.add_subplot()
+            n = np.asarray(self.n_params, float)
+            ax.loglog(n, 2 * n, linestyle=style.TANGENT_STYLE, color=style.INK,
+                      label="2 forward passes per parameter")
+            ax.loglog(n, np.asarray(ratios, float), "o-", color=style.VALUE,
+                      label="measured: time of finite differences\n/ time of one backward pass")
+            for k, label in enumerate(self.labels):
+                ax.annotate(label, (n[k], ratios[k]), textcoords="offset points",
+                            xytext=(6, -14), fontsize=style.FONT, color=style.VALUE)
+            ax.set_xlabel("number of parameters")
+            ax.set_ylabel("how many times longer")
+            ax.grid(True, which="major")
+            ax.legend(loc="upper left")
+            ax.set_xlim(n.min() / 2, n.max() * 3)
+            self.fig.tight_layout()
+            self.ax = ax
+        self.fig.bp_plot = self
+
+    def alt_text(self) -> str:
+        """The networks and their counts (the measured times vary from run to run)."""
+        nets = ", ".join(f"{label} ({n} parameters)" if label else f"{n} parameters"
+                         for label, n in zip(self.labels or [""] * len(self.n_params),
+                                             self.n_params))
+        return (f"Log-log plot: how many times longer finite differences take than one "
+                f"backward pass, measured on {nets}, beside the dashed line 2 x parameters "
+                "(the number of forward passes finite differences need).")
+
+
+def pass_ratio_figure(n_params, ratios, labels=()):
+    """Plot measured ratios against the number of parameters (log-log). Returns the Figure."""
+    return PassRatioPlot(n_params, ratios, labels).fig
