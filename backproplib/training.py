@@ -31,7 +31,7 @@ import numbers
 
 import numpy as np
 
-from .network import Network, NumericOverflow
+from .network import Network, NumericOverflow, forward_pass
 from .scalars import fmt, to_scalar
 
 
@@ -265,9 +265,16 @@ def grid(extent, n=100):
 
 
 def output_on_grid(net: Network, extent, n=100) -> np.ndarray:
-    """a^Out (the first output) at every point of the n x n grid: shape (n, n), row i at x2[i]."""
+    """a^Out (the first output) at every point of the n x n grid: shape (n, n), row i at x2[i].
+
+    In floats, by the network's own forward rule (``network.forward_pass``) without the slopes
+    sigma'(z) that ``net.forward`` adds: a picture needs the values only."""
     _, _, points = grid(extent, n)
-    return np.asarray(net.forward(points).output[:, 0], dtype=float).reshape(n, n)
+    weights = [np.asarray(W, dtype=float) for W in net.weights]
+    biases = [np.asarray(b, dtype=float) for b in net.biases]
+    with np.errstate(over="ignore", invalid="ignore"):
+        _, outputs = forward_pass(weights, biases, net.activations, points)
+    return outputs[-1][:, 0].reshape(n, n)
 
 
 # --- checking what a user typed ---------------------------------------------------------------

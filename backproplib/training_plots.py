@@ -1,0 +1,364 @@
+"""Figures for training on a data set: what the network predicts, how the cost fell, its weights.
+
+    fig = training_figure(trainer, data)        # the three panels below, side by side
+    fig.bp_plot.update(trainer)                 # after more steps: redraw what changed
+    plots.show(fig)                             # in a notebook (alt text from fig.bp_plot)
+
+- ``DecisionRegions``: a^Out on a 100 x 100 grid of inputs (x_1, x_2), coloured from class 0's
+  label (orange) to class 1's (blue), the line a^Out = threshold between them, and the data
+  points (class 1 as blue circles, class 0 as orange triangles: shape tells them apart too).
+- ``CostHistory``: the average cost C over the whole set against the step, on a log scale.
+- ``WeightDiagram``: the network, one column of neurons per layer; every weight w_jk is a line
+  whose width grows with |w_jk| and whose colour is its sign (style.EDGE positive,
+  style.NEGATIVE negative); blocked neurons (dead or saturated on every example) are grey.
+- ``PathsContour``: the contour of the average cost C over two parameters with descent paths
+  on it (notebook 09: full-batch descent against mini-batch SGD).
+
+Each class keeps its artists; ``update`` moves them and ``dynamic_artists``/``static_key`` let
+``render.FrameRenderer`` redraw only what moves. The arithmetic comes from ``training`` and the
+network; nothing here computes a gradient.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import LinearSegmentedColormap
+
+from . import plots, style, training
+from .scalars import fmt
+
+CLASS_1 = style.VALUE  # blue, as Playground's positive class
+CLASS_0 = style.NEGATIVE  # orange, as Playground's negative class
+def _pale(colour, amount=0.45):
+    """``colour`` mixed with white (the regions stay light, so the points stand out)."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(amount * c + (1 - amount) for c in to_rgb(colour))
+
+
+REGIONS = LinearSegmentedColormap.from_list("bp_regions",
+                                            [_pale(CLASS_0), "#ffffff", _pale(CLASS_1)])
+GRID_N = 100  # decision regions are computed on GRID_N x GRID_N inputs
+FULL_BATCH = style.INK  # the full-batch path in 09
+SGD = style.PATH  # the mini-batch path in 09
+
+
+def _axes_figure(ax, figsize):
+    if ax is not None:
+        return ax.figure, ax
+    fig = plots.new_figure(figsize, dpi=style.RENDER_DPI)
+    return fig, fig.add_subplot()
+
+
+# --- what the network predicts -----------------------------------------------------------------
+class DecisionRegions:
+    """a^Out over the inputs with the data on top. ``labels`` are the targets of class 0 and 1;
+    the colour runs between them and the line is where a^Out crosses their midpoint."""
+
+    def __init__(self, net, X, classes, labels, extent, ax=None, n=GRID_N, boundary=True):
+        self.fig, self.ax = _axes_figure(ax, (3.4, 3.4))
+        self.extent, self.n, self.labels = tuple(extent), n, tuple(labels)
+        self.threshold = (labels[0] + labels[1]) / 2
+        self.x1, self.x2, _ = training.grid(extent, n)
+        ax = self.ax
+        self.image = ax.imshow(np.zeros((n, n)), origin="lower", extent=self.extent,
+                               cmap=REGIONS, vmin=labels[0], vmax=labels[1],
+                               interpolation="bilinear", zorder=1)
+        X, classes = np.asarray(X, dtype=float), np.asarray(classes)
+        self.points = []
+        for label, colour, marker in ((1, CLASS_1, "o"), (0, CLASS_0, "^")):
+            rows = X[classes == label]
+            self.points += ax.plot(rows[:, 0], rows[:, 1], marker, ms=4.2, color=colour,
+                                   mec=style.INK, mew=0.6, ls="none", zorder=3,
+                                   label=f"class {label} (y = {labels[label]})")
+        self.counts = [int((classes == k).sum()) for k in (0, 1)]
+        self.boundary = boundary
+        self.contour = None
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_aspect("equal")
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        ax.set_title("what the network predicts")
+        self.update(net)
+
+    def update(self, net):
+        self.values = training.output_on_grid(net, self.extent, self.n)
+        self.image.set_data(self.values)
+        if self.boundary:
+            if self.contour is not None:
+                self.contour.remove()
+            crosses = self.values.min() < self.threshold < self.values.max()
+            self.contour = (self.ax.contour(self.x1, self.x2, self.values, [self.threshold],
+                                            colors=style.INK, linewidths=1.2, zorder=2)
+                            if crosses else None)
+
+    def dynamic_artists(self) -> list:
+        return [self.image, *self.points]  # the points drawn over the moving regions
+
+    def alt_text(self) -> str:
+        share = float((self.values > self.threshold).mean())
+        return (f"Decision regions over x_1 from {fmt(self.extent[0])} to {fmt(self.extent[1])} "
+                f"and x_2 from {fmt(self.extent[2])} to {fmt(self.extent[3])}: the network "
+                f"predicts class 1 (blue) on {share:.0%} of the plane and class 0 (orange) on "
+                f"the rest; the data: {self.counts[1]} points of class 1 (circles) and "
+                f"{self.counts[0]} of class 0 (triangles).")
+
+
+# --- how the cost fell -------------------------------------------------------------------------
+class CostHistory:
+    """C over the whole set against the step, log scale; the axes grow in jumps as it runs."""
+
+    def __init__(self, trainer, ax=None, steps=None):
+        self.fig, self.ax = _axes_figure(ax, (3.4, 3.0))
+        ax = self.ax
+        (self.line,) = ax.plot([], [], "-", color=style.VALUE, lw=style.LINE_WIDTH)
+        (self.end,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE, ms=6)
+        ax.set_yscale("log")
+        ax.set_xlabel("step")
+        ax.set_ylabel("average cost $C$")
+        ax.set_title("cost over the data set")
+        ax.grid(alpha=0.4)
+        self.planned = steps
+        self.limits = None
+        self.update(trainer)
+
+    def update(self, trainer):
+        steps = np.asarray(trainer.cost_steps, dtype=float)
+        costs = np.asarray(trainer.costs, dtype=float)
+        self.shown = (int(steps[-1]), float(costs[0]), float(costs[-1]), float(costs.min()))
+        self.line.set_data(steps, costs)
+        self.end.set_data(steps[-1:], costs[-1:])
+        limits = self._limits(steps, costs)
+        if limits != self.limits:
+            self.limits = limits
+            self.ax.set_xlim(0, limits[0])
+            self.ax.set_ylim(10.0 ** limits[1], 10.0 ** limits[2])
+
+    def _limits(self, steps, costs):
+        """(x max, lowest decade, highest decade): change only when the curve leaves them."""
+        last = max(steps[-1], self.planned or 0, 10)
+        x_max = 10 * 2 ** math.ceil(math.log2(last / 10))
+        positive = costs[costs > 0]
+        low = math.floor(math.log10(positive.min())) if len(positive) else -3
+        high = math.ceil(math.log10(max(positive.max(), 10.0 ** (low + 1)))) if len(
+            positive) else 0
+        return (x_max, low, high)
+
+    def dynamic_artists(self) -> list:
+        return [self.line, self.end]
+
+    def static_key(self):
+        return self.limits
+
+    def alt_text(self) -> str:
+        step, first, last, lowest = self.shown
+        return (f"The average cost C over the whole data set against the step (log scale): "
+                f"{fmt(first)} at the start, {fmt(last)} after {step} steps, lowest "
+                f"{fmt(lowest)}.")
+
+
+# --- the weights -----------------------------------------------------------------------------
+class WeightDiagram:
+    """Neurons in columns (x, H0, ..., Out); each weight a line, width ~ |w|, colour its sign."""
+
+    MAX_WIDTH = 5.0
+
+    def __init__(self, net, ax=None, blocked=()):
+        self.fig, self.ax = _axes_figure(ax, (3.4, 3.0))
+        ax = self.ax
+        sizes = net.sizes
+        self.columns = ["x", *net.layer_names]
+        self.xy = [np.column_stack([np.full(n, float(c)), _spread(n)])
+                   for c, n in enumerate(sizes)]
+        segments = []
+        for L in range(len(net.weights)):
+            for j in range(sizes[L + 1]):
+                for k in range(sizes[L]):
+                    segments.append([self.xy[L][k], self.xy[L + 1][j]])
+        self.edges = LineCollection(segments, zorder=1, capstyle="round")
+        ax.add_collection(self.edges)
+        centres = np.concatenate(self.xy)
+        self.nodes = ax.scatter(centres[:, 0], centres[:, 1], s=150, zorder=2,
+                                edgecolors=style.INK, linewidths=0.8)
+        for c, name in enumerate(self.columns):
+            ax.text(c, 1.12, name, ha="center", va="bottom", fontsize=style.FONT)
+        ax.set_xlim(-0.4, len(sizes) - 0.6)
+        ax.set_ylim(-1.15, 1.3)
+        ax.set_axis_off()
+        ax.set_title("the weights (width: |w|)")
+        self.update(net, blocked)
+
+    def update(self, net, blocked=()):
+        weights = np.concatenate([np.asarray(W, dtype=float).reshape(-1) for W in net.weights])
+        biggest = float(np.abs(weights).max()) or 1.0
+        self.edges.set_linewidths(0.3 + self.MAX_WIDTH * np.abs(weights) / biggest)
+        self.edges.set_colors([style.EDGE if w >= 0 else style.NEGATIVE for w in weights])
+        faces = [[style.INPUT_FACE] * net.sizes[0]]
+        faces += [[style.NODE_FACE] * n for n in net.sizes[1:]]
+        for b in blocked:
+            faces[b.L + 1][b.j] = style.BLOCKED_FACE
+        self.nodes.set_facecolors([f for column in faces for f in column])
+        self.shown = (net.sizes, len(weights), float(np.abs(weights).max()),
+                      int((weights < 0).sum()), [b.neuron for b in blocked])
+
+    def dynamic_artists(self) -> list:
+        return [self.edges, self.nodes]
+
+    def alt_text(self) -> str:
+        sizes, count, biggest, negative, blocked = self.shown
+        text = (f"The network {'-'.join(str(s) for s in sizes)} with its {count} weights as "
+                f"lines: the widest has |w| = {fmt(biggest)}; {negative} are negative "
+                f"(orange), the others positive (dark grey).")
+        if blocked:
+            text += f" Blocked on every example (grey): {', '.join(blocked)}."
+        return text
+
+
+def _spread(n):
+    """n neuron heights evenly spread around 0 within [-1, 1]."""
+    if n == 1:
+        return np.zeros(1)
+    reach = min(1.0, 0.25 * (n - 1))
+    return np.linspace(reach, -reach, n)
+
+
+# --- the three together ------------------------------------------------------------------------
+class TrainingFigure:
+    """Decision regions, cost history and weights of a ``training.Trainer``, side by side."""
+
+    def __init__(self, trainer, data, n=GRID_N, steps=None, fig=None, boundary=True):
+        self.fig = fig or plots.new_figure((10.2, 3.4), dpi=style.RENDER_DPI)
+        with style.context():
+            axes = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.0, 1.05, 1.0]})
+            blocked = trainer.blocked()
+            self.regions = DecisionRegions(trainer.net, data.X, data.classes, data.labels,
+                                           data.extent, axes[0], n, boundary)
+            self.history = CostHistory(trainer, axes[1], steps)
+            self.weights = WeightDiagram(trainer.net, axes[2], blocked)
+            self.fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.88, wspace=0.32)
+        self.trainer = trainer
+
+    def update(self, trainer=None, blocked=None):
+        trainer = trainer or self.trainer
+        self.regions.update(trainer.net)
+        self.history.update(trainer)
+        self.weights.update(trainer.net, trainer.blocked() if blocked is None else blocked)
+
+    def dynamic_artists(self) -> list:
+        return (self.regions.dynamic_artists() + self.history.dynamic_artists()
+                + self.weights.dynamic_artists())
+
+    def static_key(self):
+        return self.history.static_key()
+
+    def alt_text(self) -> str:
+        return " ".join(p.alt_text() for p in (self.regions, self.history, self.weights))
+
+
+def training_figure(trainer, data, n=GRID_N, boundary=True):
+    """Decision regions with the data, the cost curve and the weights of ``trainer`` now."""
+    figure = TrainingFigure(trainer, data, n, boundary=boundary)
+    figure.fig.bp_plot = figure
+    return figure.fig
+
+
+# --- notebook 09: paths on the contour of the average cost -------------------------------------
+class PathsContour:
+    """Filled contour of C over two parameters with descent paths (full batch and SGD)."""
+
+    def __init__(self, surface, ax=None, cost_name="C"):
+        self.fig, self.ax = _axes_figure(ax, (4.6, 3.8))
+        self.surface, self.names, self.cost_name = surface, surface.names, cost_name
+        v1, v2 = surface.values
+        with style.context():
+            ax = self.ax
+            levels = plots.contour_levels(surface.cost)
+            filled = ax.contourf(v1, v2, surface.cost.T, levels=levels, cmap=style.CMAP)
+            ax.contour(v1, v2, surface.cost.T, levels=levels, colors="white", linewidths=0.4,
+                       alpha=0.6)
+            bar = self.fig.colorbar(filled, ax=ax, shrink=0.9, format="%.3g")
+            bar.set_label(f"${cost_name[0]}_{{{cost_name[1:]}}}$" if len(cost_name) > 1
+                          else f"${cost_name}$")
+            ax.set_xlabel(plots.tex_name(self.names[0]))
+            ax.set_ylabel(plots.tex_name(self.names[1]))
+            ax.set_xlim(v1[0], v1[-1])
+            ax.set_ylim(v2[0], v2[-1])
+            ax.set_autoscale_on(False)
+        self.paths = {}
+        (self.start,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE,
+                                ms=style.MARKER, zorder=6)
+
+    def set_path(self, label, points, colour, style_="o-"):
+        """Draw (or move) the path called ``label``: points of shape (k, 2)."""
+        points = np.asarray(points, dtype=float).reshape(-1, 2)
+        if label not in self.paths:
+            (line,) = self.ax.plot([], [], style_, color=colour, ms=3, lw=1.4, zorder=4,
+                                   label=label)
+            self.paths[label] = line
+            self.ax.legend(loc="upper right", fontsize=style.FONT - 1.5)
+        self.paths[label].set_data(points[:, 0], points[:, 1])
+        self.start.set_data(points[:1, 0], points[:1, 1])
+
+    def inside(self, points) -> bool:
+        (v1, v2), p = self.surface.values, np.asarray(points, dtype=float).reshape(-1, 2)
+        return bool(((p[:, 0] >= v1[0]) & (p[:, 0] <= v1[-1]) & (p[:, 1] >= v2[0])
+                     & (p[:, 1] <= v2[-1])).all())
+
+    def dynamic_artists(self) -> list:
+        return list(self.paths.values()) + [self.start]
+
+    def static_key(self):
+        return tuple(self.paths)
+
+    def alt_text(self) -> str:
+        (n1, n2), (v1, v2) = self.names, self.surface.values
+        cost = np.asarray(self.surface.cost, float)
+        text = (f"Contour map of the average cost {self.cost_name} over {n1} from {fmt(v1[0])} "
+                f"to {fmt(v1[-1])} (across) and {n2} from {fmt(v2[0])} to {fmt(v2[-1])} (up); "
+                f"{self.cost_name} there runs from {fmt(cost.min())} to {fmt(cost.max())}.")
+        for label, line in self.paths.items():
+            xs, ys = line.get_data()
+            text += (f" {label}: {len(xs) - 1} steps from ({fmt(xs[0])}, {fmt(ys[0])}) to "
+                     f"({fmt(xs[-1])}, {fmt(ys[-1])}).")
+        return text
+
+
+def paths_contour(surface, paths: dict, cost_name="C"):
+    """The contour of ``surface`` with {label: points (k, 2)} drawn on it, the first path in
+    style.INK, the second in style.PATH. Returns the figure (``fig.bp_plot`` for alt text)."""
+    contour = PathsContour(surface, cost_name=cost_name)
+    colours = [FULL_BATCH, SGD, style.GRADIENT, style.VALUE]
+    with style.context():
+        for (label, points), colour in zip(paths.items(), colours):
+            contour.set_path(label, points, colour)
+        contour.fig.tight_layout()
+    contour.fig.bp_plot = contour
+    return contour.fig
+
+
+def cost_surfaces(surfaces: dict):
+    """Contours side by side: {title: (surface, cost name)}, e.g. the whole set's C beside one
+    example's C0 over the same two parameters. Returns the figure."""
+    fig = plots.new_figure((4.4 * len(surfaces), 3.7), dpi=style.RENDER_DPI)
+    parts = []
+    with style.context():
+        axes = np.atleast_1d(fig.subplots(1, len(surfaces)))
+        for ax, (title, (surface, cost_name)) in zip(axes, surfaces.items()):
+            part = PathsContour(surface, ax=ax, cost_name=cost_name)
+            ax.set_title(title)
+            parts.append((title, part))
+        fig.tight_layout()
+    fig.bp_plot = _Several(parts)
+    return fig
+
+
+class _Several:
+    def __init__(self, parts):
+        self.parts = parts
+
+    def alt_text(self) -> str:
+        return " ".join(f"{title}: {part.alt_text()}" for title, part in self.parts)

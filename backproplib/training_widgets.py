@@ -1,0 +1,366 @@
+"""Panels for learning from many examples: sliders, buttons, a picture and a readout.
+
+    view = sgd_view(net, X, Y, learning_rate=0.05, batch_size=2, steps=20)    # notebook 09
+    view = training_view(trainer, data, steps=500)                            # notebook 11
+    view                    # shows the panel in a notebook
+    print(view.summary())   # what the panel shows, as plain text (the readout and warnings)
+
+``SGDView`` (09): sliders ``batch_size`` and ``learning_rate``; full-batch descent and
+mini-batch SGD on the same two parameters, both drawn as paths on the contour of the average
+cost C over the whole set (computed once). ``TrainingView`` (11): buttons to take one step,
+train N steps (in chunks, with a progress bar, giving the kernel back between chunks so that
+the panel stays responsive; pressing the button again stops) and reset; sliders for the
+learning rate and the batch size; the decision regions, the cost curve and the weights.
+
+Each panel keeps one figure and sends a fresh picture per change (JPEG: encoding a PNG of a
+full-width panel costs more than the rest of the frame). A callback never raises: a bad value
+or an overflow is explained in the readout (``.readout``, class ``bp-readout``) instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import io
+import math
+
+import ipywidgets as W
+import numpy as np
+
+from . import plots, render, style, training, training_plots
+from .scalars import fmt
+from .surface import cost_surface
+
+PANEL_DPI = style.SHOWN_DPI * 1.5  # image pixels per figure inch in a live panel
+JPEG_QUALITY = 90
+READOUT_MIN_HEIGHT = "7em"
+
+
+class JpegFrames(render.FrameRenderer):
+    """``render.FrameRenderer``'s blitting, with each frame packed as JPEG instead of PNG."""
+
+    def jpeg(self, static_key=None, quality=JPEG_QUALITY) -> bytes:
+        from PIL import Image
+
+        canvas = self.fig.canvas
+        if self.background is None or static_key != self.key:
+            with style.context():
+                canvas.draw()
+            self.background = canvas.copy_from_bbox(self.fig.bbox)
+            self.key = static_key
+            self.redraws += 1
+        else:
+            canvas.restore_region(self.background)
+        renderer = canvas.get_renderer()
+        for artist in self.dynamic:  # no rc context needed: these carry their own style
+            if artist.get_visible():
+                artist.draw(renderer)
+        width, height = canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA",
+                                 0, 1).convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format="jpeg", quality=quality)
+        return buffer.getvalue()
+
+
+class Panel:
+    """What both panels share: ``widget`` (the box), ``sliders``, ``buttons``, ``image``,
+    ``readout`` (HTML), ``lines`` and ``warnings`` (its text), ``summary()``, ``error``."""
+
+    title = ""
+
+    def __init__(self):
+        self.sliders, self.buttons = {}, {}
+        self.lines, self.warnings = [], []
+        self.error = None
+        self.readout = W.HTML(layout=W.Layout(min_height=READOUT_MIN_HEIGHT, width="100%"))
+        self.readout.add_class("bp-readout")
+        self.image = W.Image(format="jpeg")
+
+    def figure(self, plot, fig):
+        """Show ``fig`` (drawn by ``plot``) in the panel from now on."""
+        self.plot, self.fig = plot, fig
+        self.frames = JpegFrames(fig, plot.dynamic_artists())
+        width, height = style.shown_pixels(fig)
+        self.image.layout = W.Layout(width=f"{width}px", height=f"{height}px",
+                                     max_width="100%")
+
+    def draw(self):
+        self.image.value = self.frames.jpeg(self.plot.static_key())
+        self.image.description = self.plot.alt_text()  # for screen readers, with the numbers
+
+    def slider(self, name, widget):
+        widget.style = {"description_width": "initial"}
+        widget.layout = W.Layout(width="420px")
+        widget.observe(self.changed, names="value")
+        self.sliders[name] = widget
+        return widget
+
+    def changed(self, change=None):
+        self.refresh()
+
+    def refresh(self):
+        """Recompute from the controls and redraw; any error ends up in the readout."""
+        self.warnings, self.error = [], None
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.update()
+        except Exception as error:  # a slider or a button must never break the notebook
+            self.error = error
+            self.warnings.append(f"Cannot show this setting: {error}")
+        self.write_readout()
+
+    def update(self):
+        raise NotImplementedError
+
+    def write_readout(self):
+        body = "<br>".join(html.escape(line, quote=False) for line in self.lines)
+        warn = "".join(f'<div class="bp-warning" style="color:{style.WARNING}">'
+                       f"{html.escape(w, quote=False)}</div>" for w in self.warnings)
+        self.readout.value = (f'<div role="status" aria-live="polite" style="font-family:'
+                              f'monospace;line-height:1.35">{body}{warn}</div>')
+
+    def summary(self) -> str:
+        """Plain text of what the panel shows: its title, the readout and any warnings."""
+        parts = [self.title] if self.title else []
+        return "\n".join(parts + self.lines + [f"Warning: {w}" for w in self.warnings])
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.summary()  # what a viewer without widgets shows
+        return bundle
+
+    def __repr__(self):
+        return f"<{type(self).__name__}: {', '.join([*self.sliders, *self.buttons])}>"
+
+
+# --- notebook 09: full-batch descent against mini-batch SGD -------------------------------------
+class SGDView(Panel):
+    """Full-batch descent and mini-batch SGD on ``params`` over the average cost C of (X, Y)."""
+
+    def __init__(self, net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
+                 batch_size=2, steps=20, seed=0, ranges=None, n=121):
+        super().__init__()
+        self.net, self.params, self.steps, self.seed = net, tuple(params), steps, seed
+        self.X, self.Y = net.input(X), net.target(Y)
+        self.n_examples = len(self.X)
+        self.title = (f"Full-batch descent and mini-batch SGD on {params[0]} and {params[1]}, "
+                      f"{self.n_examples} examples")
+        start = net.params()
+        ranges = dict(ranges or {})
+        grid = {}
+        for name in self.params:
+            low, high = ranges.get(name) or _around(float(start[name]))
+            grid[name] = np.linspace(low, high, n)
+        self.surface = cost_surface(net, self.X, self.Y, grid)
+        with style.context():
+            fig = plots.new_figure((5.6, 4.2), dpi=PANEL_DPI)
+            self.contour = training_plots.PathsContour(self.surface, ax=fig.add_subplot())
+            first = [[float(start[p]) for p in self.params]]
+            self.contour.set_path("full batch", first, training_plots.FULL_BATCH)
+            self.contour.set_path("mini-batch SGD", first, training_plots.SGD)
+            fig.tight_layout()
+        self.figure(self.contour, fig)
+        top = max(1.0, 4 * float(learning_rate))
+        self.slider("batch_size", W.IntSlider(value=int(batch_size), min=1,
+                                              max=self.n_examples, description="batch_size",
+                                              continuous_update=True))
+        self.slider("learning_rate", W.FloatSlider(
+            value=float(learning_rate), min=0.001, max=top, step=0.001,
+            readout_format=".3f", description="learning_rate", continuous_update=True))
+        self.widget = W.VBox([W.VBox(list(self.sliders.values())), self.image, self.readout])
+        self.widget.add_class("bp-view")
+        self.refresh()
+
+    def update(self):
+        lr = self.sliders["learning_rate"].value
+        size = self.sliders["batch_size"].value
+        self.full = self._run(lr, self.n_examples)
+        self.sgd = self._run(lr, size)
+        self.contour.set_path("full batch", _points(self.full, self.params),
+                              training_plots.FULL_BATCH)
+        self.contour.set_path("mini-batch SGD", _points(self.sgd, self.params),
+                              training_plots.SGD)
+        per = self.sgd.steps_per_epoch
+        self.lines = [
+            f"learning_rate = {fmt(lr)}, steps = {self.steps}",
+            f"batch_size = {size}: {per} step{'s' if per != 1 else ''} per epoch, so "
+            f"{self.steps} steps are {fmt(round(self.sgd.examples_seen / self.n_examples, 3))} "
+            f"epochs ({self.sgd.examples_seen} examples seen)",
+            f"full batch ({self.n_examples} examples per step): C from "
+            f"{fmt(self.full.costs[0])} to {fmt(self.full.cost)} "
+            f"({self.full.examples_seen} examples seen)",
+            f"mini-batch SGD: C from {fmt(self.sgd.costs[0])} to {fmt(self.sgd.cost)}",
+        ]
+        for label, run in (("full batch", self.full), ("mini-batch SGD", self.sgd)):
+            if run.diverged:
+                self.warnings.append(f"{label} diverged: the learning rate {fmt(lr)} is too "
+                                     "large, so a step overflowed; it stopped at the last "
+                                     "finite step")
+            elif run.cost > run.costs[0]:
+                self.warnings.append(f"{label}: the cost went up, the learning rate {fmt(lr)} "
+                                     "overshoots")
+        if not all(self.contour.inside(_points(r, self.params)) for r in (self.full, self.sgd)):
+            self.warnings.append("a path leaves the plotted area; only the part inside shows")
+        self.draw()
+
+    def _run(self, learning_rate, batch_size):
+        trainer = training.Trainer(self.net, self.X, self.Y, learning_rate, batch_size,
+                                   self.seed, params=self.params)
+        return trainer.train(self.steps)
+
+
+def sgd_view(net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05, batch_size=2, steps=20,
+             seed=0, ranges=None) -> SGDView:
+    """Sliders ``batch_size`` and ``learning_rate``; ``steps`` steps of full-batch descent and of
+    mini-batch SGD (batches from a permutation seeded by ``seed``) on ``params``, drawn on the
+    contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot."""
+    return SGDView(net, X, Y, params, learning_rate, batch_size, steps, seed, ranges)
+
+
+def _points(trainer, params):
+    return np.array([[float(p[n]) for n in params] for p in trainer.path])
+
+
+def _around(value):
+    half = max(1.0, abs(value))
+    return value - half, value + half
+
+
+# --- notebook 11: a network trained live -------------------------------------------------------
+class TrainingView(Panel):
+    """Step / train N / reset a ``training.Trainer``; sliders for its learning rate and batch
+    size; decision regions, cost curve and weights."""
+
+    def __init__(self, trainer, data, steps=500, chunk=None, max_learning_rate=1.0):
+        super().__init__()
+        self.trainer, self.data, self.n_steps = trainer, data, int(steps)
+        self.chunk = chunk or max(5, self.n_steps // 25)
+        self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on "
+                      f"{data.name!r} ({len(data)} examples)")
+        self.running = False
+        self.stop_asked = False
+        self.task = None
+        lr = float(trainer.learning_rate)
+        self.slider("learning_rate", W.FloatLogSlider(
+            value=lr, base=10, min=-3, max=math.log10(max(max_learning_rate, lr)), step=0.05,
+            readout_format=".3g", description="learning_rate", continuous_update=False))
+        self.slider("batch_size", W.IntSlider(value=trainer.batch_size, min=1, max=trainer.n,
+                                              description="batch_size",
+                                              continuous_update=False))
+        self.buttons = {
+            "step": W.Button(description="step", tooltip="take one SGD step"),
+            "train": W.Button(description=f"train {self.n_steps}", button_style="primary",
+                              tooltip=f"take {self.n_steps} SGD steps (press again to stop)"),
+            "reset": W.Button(description="reset", tooltip="back to the starting network"),
+        }
+        self.buttons["step"].on_click(lambda _: self.press_step())
+        self.buttons["train"].on_click(lambda _: self.press_train())
+        self.buttons["reset"].on_click(lambda _: self.press_reset())
+        self.progress = W.IntProgress(value=0, min=0, max=self.n_steps, description="progress",
+                                      layout=W.Layout(width="420px"))
+        self.progress.add_class("bp-progress")
+        with style.context():
+            self.view = training_plots.TrainingFigure(trainer, data, steps=self.n_steps,
+                                                      boundary=False,
+                                                      fig=plots.new_figure((10.2, 3.4),
+                                                                           dpi=PANEL_DPI))
+        self.figure(self.view, self.view.fig)
+        controls = W.VBox([W.HBox(list(self.buttons.values())), self.progress,
+                           *self.sliders.values()])
+        self.widget = W.VBox([controls, self.image, self.readout])
+        self.widget.add_class("bp-view")
+        self.refresh()
+
+    # the controls
+    def changed(self, change=None):
+        try:
+            self.trainer.learning_rate = self.sliders["learning_rate"].value
+            self.trainer.batch_size = self.sliders["batch_size"].value
+        except (TypeError, ValueError) as error:
+            self.warnings = [f"Cannot use this setting: {error}"]
+            self.write_readout()
+            return
+        self.refresh()
+
+    def press_step(self):
+        if not self.running:
+            self.trainer.step()
+            self.refresh()
+
+    def press_reset(self):
+        self.stop_asked = True
+        self.trainer.reset()
+        self.progress.value = 0
+        self.refresh()
+
+    def press_train(self):
+        """Train ``steps`` steps; while training, the same button stops."""
+        if self.running:
+            self.stop_asked = True
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:  # no event loop (a script, a test): train here, chunk by chunk
+            self.progress.value = 0
+            self.trainer.train(self.n_steps, self.chunk, self._after_chunk)
+            return
+        self.task = loop.create_task(self.train_async())
+
+    async def train_async(self):
+        """Train in chunks; between chunks the kernel handles other messages (a slider, the
+        stop button), so the notebook stays responsive."""
+        self.running, self.stop_asked = True, False
+        self.buttons["train"].description = "stop"
+        self.progress.value = 0
+        done = 0
+        try:
+            while done < self.n_steps and not self.stop_asked and not self.trainer.diverged:
+                take = min(self.chunk, self.n_steps - done)
+                before = self.trainer.steps
+                self.trainer.train(take, take)
+                done += self.trainer.steps - before
+                self._after_chunk(done, self.n_steps)
+                await asyncio.sleep(0.01)
+        finally:
+            self.running = False
+            self.buttons["train"].description = f"train {self.n_steps}"
+            self.refresh()
+
+    def _after_chunk(self, done, total):
+        self.progress.value = min(done, self.progress.max)
+        self.refresh()
+
+    # the picture and the words
+    def update(self):
+        t = self.trainer
+        blocked = t.blocked()
+        self.view.update(t, blocked)
+        epochs = t.examples_seen / t.n
+        self.lines = [
+            f"step {t.steps} (epoch {fmt(round(epochs, 2))}; {t.steps_per_epoch} steps per "
+            f"epoch), batch_size = {t.batch_size}, learning_rate = {fmt(t.learning_rate)}",
+            f"C over the whole set = {fmt(t.cost)} (at the start {fmt(t.costs[0])})",
+            f"accuracy = {t.accuracy():.1%} of {t.n} examples on the right side",
+        ]
+        if t.diverged:
+            self.warnings.append(f"Diverged: a step overflowed ({t.overflow}); training stopped "
+                                 f"at the last finite step. The learning rate "
+                                 f"{fmt(t.learning_rate)} is too large: press reset and try a "
+                                 "smaller one.")
+        elif t.steps >= t.steps_per_epoch and t.cost > t.costs[0]:
+            self.warnings.append("The cost is higher than at the start: the learning rate "
+                                 "overshoots. Try a smaller one.")
+        self.warnings += [b.sentence() for b in blocked]
+        self.draw()
+
+
+def training_view(trainer, data, steps=500) -> TrainingView:
+    """Buttons step / train ``steps`` / reset and sliders learning_rate, batch_size for
+    ``trainer`` (a ``training.Trainer`` on ``data``, a ``datasets.Dataset``)."""
+    return TrainingView(trainer, data, steps)
+
+
+__all__ = ["JpegFrames", "Panel", "SGDView", "TrainingView", "sgd_view", "training_view"]
