@@ -96,9 +96,10 @@ class Backprop(NamedTuple):
         """dC/dw_jk^L = dC0/dz_j^L * a_k^(L-1), the mean over a batch; all of W^L, or the one
         weight ``index`` = (j, k)."""
         dC_dz, a_prev = self.dC_dz[L], self.inputs[L]
+        if index is None and self.batch:  # the matrix form: dC/dW = delta^T A^(L-1) / m
+            return np.matmul(np.swapaxes(dC_dz, -1, -2), a_prev) / dC_dz.shape[-2]
         if index is None:
-            gradient = dC_dz[..., :, None] * a_prev[..., None, :]
-            return gradient.mean(axis=-3) if self.batch else gradient
+            return dC_dz[..., :, None] * a_prev[..., None, :]
         j, k = index
         gradient = dC_dz[..., j] * a_prev[..., k]
         return gradient.mean(axis=-1) if self.batch else gradient
@@ -225,8 +226,10 @@ class Network:
 
     def params(self) -> dict:
         """{parameter name: value}, e.g. {"w_H0": 0.1, "b_H0": 2.0, ...}."""
-        arrays = {"w": self.weights, "b": self.biases}
-        return {name: arrays[kind][L][index] for name, (kind, L, index) in self._slots.items()}
+        values = []  # in the order of parameter_names: each layer's W row by row, then b
+        for W, b in zip(self.weights, self.biases):
+            values += W.ravel().tolist() + b.tolist()
+        return dict(zip(self.parameter_names, values))
 
     def with_params(self, changes: dict) -> "Network":
         """A copy with some parameters changed, e.g. ``net.with_params({"w_Out": 0.7})``."""

@@ -4,7 +4,8 @@
     python benchmarks/run.py --quick       # fewer repeats, for development
     python benchmarks/run.py --only surface --only wide
 
-Rows: surface, wide, sliders, notebooks, import (see benchmarks/README.md). Before anything is
+Rows: surface, wide, sliders, notebooks, import, scale, and training, graph and browser from
+their own files (see benchmarks/README.md). Before anything is
 timed, every compared implementation is checked to give the same numbers as backproplib; a row
 whose peers disagree is aborted with the reason. The exit code is 0 even when a target is missed:
 this is a report, not a test.
@@ -239,6 +240,72 @@ def _wide_case(s, label, net, x, y, weights, biases, torch, micrograd_goal, torc
     return rows
 
 
+# --- 6. scale: batches and wide networks ------------------------------------------------------
+def row_scale(s: Settings) -> list:
+    rows = []
+    weights, biases, x, y = peers.random_network((4, 64, 64, 3), seed=7)
+    net = bp.Network(weights, biases, "relu")
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(64, 4)), rng.normal(size=(64, 3))
+    batch = net.backward(X, Y)
+    singles = [net.backward(xk, yk) for xk, yk in zip(X, Y)]
+    for L in range(len(weights)):
+        check_close(f"batch dC/dW of {net.layer_names[L]} vs the mean of 64 single calls",
+                    batch.dw[L], np.mean([g.dw[L] for g in singles], axis=0))
+
+    def one_call():
+        return net.backward(X, Y)
+
+    def single_calls():
+        return [net.backward(xk, yk) for xk, yk in zip(X, Y)]
+
+    times = compare({"batch": one_call, "singles": single_calls}, s.repeats, s.min_time)
+    t_b, t_s = median(times["batch"]), median(times["singles"])
+    rows.append(at_least("6 scale", "batch of 64 through 4-64-64-3 in one call vs 64 calls",
+                         t_s / t_b, 20, f"{fmt_time(t_b)} vs {fmt_time(t_s)}"))
+
+    weights, biases, x, y = peers.random_network((1, 200, 200, 1), seed=3)
+    wide = bp.Network(weights, biases, "relu")
+    t = _best(lambda: wide.with_params({"w_H1[3,4]": 0.25}).params(), s)
+    rows.append(at_most("6 scale", "1-200-200-1: with_params + params() (40,801 parameters)",
+                        t, 0.1, fmt_time(t), "< 0.1 s"))
+    grid = {"w_H1[3,4]": np.linspace(-1, 1, 50), "w_Out[0,7]": np.linspace(-1, 1, 50)}
+    surface = bp.cost_surface(wide, x, y, grid, gradients=list(grid))
+    point = wide.with_params({"w_H1[3,4]": grid["w_H1[3,4]"][9], "w_Out[0,7]": 1.0})
+    check_close("1-200-200-1 surface vs backward at a grid point", surface.grad["w_H1[3,4]"][9, -1],
+                point.backward(x, y)["w_H1[3,4]"])
+    t = _best(lambda: bp.cost_surface(wide, x, y, grid, gradients=list(grid)), s)
+    rows.append(at_most("6 scale", "1-200-200-1: 50 x 50 surface over two weights (their "
+                        "gradients kept)", t, 0.5, fmt_time(t), "< 0.5 s"))
+    weights, biases, x, y = peers.random_network((1, 40, 40, 1), seed=4)
+    mid = bp.Network(weights, biases, "tanh")
+    numeric = bp.numerical_gradients(mid, x, y)
+    check_close("1-40-40-1 finite differences vs backward", numeric.dw[1],
+                mid.backward(x, y).dw[1], rtol=1e-5, atol=1e-8)
+    t = _best(lambda: bp.numerical_gradients(mid, x, y), s, repeats=3)
+    rows.append(at_most("6 scale", "1-40-40-1: numerical_gradients (1,761 parameters, 2 "
+                        "passes each)", t, 2.0, fmt_time(t), "< 2 s"))
+    return rows
+
+
+def _best(fn, s, repeats=None):
+    """The median of a few timed calls of a slow ``fn`` (each call is long enough alone)."""
+    fn()
+    runs = []
+    for _ in range(repeats or max(3, s.repeats // 2)):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return median(runs)
+
+
+# --- 7. rows from the chapters' own benchmark files ---------------------------------------------
+def _module_rows(module):
+    def rows(s: Settings) -> list:
+        return __import__(module).rows(s)
+    return rows
+
+
 # --- 3. slider steps ------------------------------------------------------------------------
 def row_sliders(s: Settings) -> list:
     from sliders import slider_rows
@@ -280,8 +347,14 @@ ROWS = {
     "sliders": row_sliders,
     "notebooks": row_notebooks,
     "import": row_import,
+    "scale": row_scale,
 }
-ALIASES = {"1": "surface", "2": "wide", "3": "sliders", "4": "notebooks", "5": "import"}
+# each file benchmarks/<topic>.py with a rows(settings) function adds its rows
+for _topic in ("training", "graph", "browser"):
+    if (HERE / f"{_topic}.py").exists():
+        ROWS[_topic] = _module_rows(_topic)
+ALIASES = {"1": "surface", "2": "wide", "3": "sliders", "4": "notebooks", "5": "import",
+           "6": "scale"}
 
 
 def main(argv=None) -> int:
