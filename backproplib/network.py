@@ -54,16 +54,22 @@ def weighted_input(W, a):
         return W @ a
     if W.shape[-1] == 1:  # one neuron in layer L-1: a product, no sum (a chain on a grid)
         return W[..., 0] * a
-    return a @ W.T if W.ndim == 2 else np.matmul(W, a[..., None])[..., 0]
+    if W.ndim == 2:
+        return a @ W.T
+    if W.shape[-3] == 1 and a.ndim >= 2:  # W the same along a's rows: one matrix product
+        return a @ np.swapaxes(W[..., 0, :, :], -1, -2)
+    return np.matmul(W, a[..., None])[..., 0]
 
 
 def sum_over_next_layer(dC_dz, W):
     """dC0/da_k^(L-1) = sum_j dC0/dz_j^L * w_jk^L over the last axis of ``dC_dz``."""
-    if W.ndim == 2 and dC_dz.ndim <= 2:
+    if W.ndim == 2:
         return dC_dz @ W
     if W.shape[-2] == 1:  # one neuron in layer L: a single term
         return dC_dz[..., :1] * W[..., 0, :]
-    return dC_dz @ W if W.ndim == 2 else np.matmul(dC_dz[..., None, :], W)[..., 0, :]
+    if W.shape[-3] == 1 and dC_dz.ndim >= 2:  # W the same along dC_dz's rows
+        return dC_dz @ W[..., 0, :, :]
+    return np.matmul(dC_dz[..., None, :], W)[..., 0, :]
 
 
 def forward_pass(weights, biases, activations, x):
