@@ -1,355 +1,417 @@
-"""The chain rule written out step by step with the actual numbers, as in the worked example.
+r"""The chain rule written out step by step with the actual numbers, as in the worked example.
 
-``str(ledger(net, x, y))`` reads like the hand computation: for each layer the forward values,
-then from the output back the factors dC/da, da/dz and dz/dw and their products. In a notebook
-the same ledger renders as Markdown with LaTeX.
+``print(ledger(net, x, y))`` reads like the hand computation: each layer's forward values, the
+cost, then from the output back the factors dC0/da, da/dz, dz/dw and their products; in a
+notebook it shows as Markdown with LaTeX, and ``to_latex()`` makes a handout. Lines use the code
+spelling (a_H1, w_H1[0,1], dC0/dw_Out, da_Out/dz_Out), LaTeX the prose's ($a^{H1}$,
+$w_{jk}^{H1}$, $\partial C_0/\partial w^{Out}$); H0, H1 and Out name layers, not powers. w_jk^L
+runs from neuron k of layer L-1 to neuron j of layer L, and
+dC0/da_k^(L-1) = sum over j in L of dC0/da_j^L * sigma'(z_j^L) * w_jk^L. Each ``Step`` is
+written once, in symbols and numbers, and shown in either form; sigma'(z) and the notes on dead
+or saturated neurons come from the backward pass (``g.da_dz``, ``g.blocked``).
 
-Notation: H0, H1, Out in parentheses or superscripts name layers, they are not powers.
-w_jk^L runs from neuron k of layer L-1 to neuron j of layer L, and
-dC/da_k^(L-1) = sum over j of dC/da_j^L * sigma'(z_j^L) * w_jk^L: a sum over the neurons j of
-the next layer (the worked example's H0 formula reuses j for two different sums; here the outer
-sum runs over j in H1 and the inner one over i in Out, each with its own letter).
+Parts and numbers are found by name, not by position::
+
+    book = ledger(net, x, y)
+    book.forward_part()              # every layer's z and a, then the cost
+    book.backward_part("Out")        # Out's backward section: dC0/dw_Out and dC0/db_Out
+    book.backward_part("H1", "H0")   # two backward sections, in this order
+    book.value("H1", "dC0/dw")       # the number on the line dC0/dw_H1 = ...
+    book.value("Out", "dz/da")       # dz_Out/da_H1, that is w_Out
+    book.value(None, "C0")           # the cost: x, y and C0 belong to no layer
+    ledger(net, x, y, param="w_H1[0,1]").value("H1", "dC0/dw[0,1]")   # a wide network
+
+A line's key is the first layer its name mentions and the name without layer names:
+dC0/dw_H1 -> ("H1", "dC0/dw"), dz_Out/da_H1 -> ("Out", "dz/da"), a_H1[0] -> ("H1", "a[0]").
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+import numpy as np
 
 from .network import Network
 from .scalars import fmt
-from .values import parse_parameter
-
-CONVENTIONS = (  # plain text, as it reads in the ledger; LaTeX in CONVENTIONS_TEX
-    "H0, H1 and Out name layers: in a(H1), written a^H1 in formulas, H1 is a layer, "
-    "not a power.",
-    "C0 = (a - y)^2 has no 1/2 in front, so dC/da = 2(a - y).",
-    "ReLU'(z) = 0 for z <= 0, also at the kink z = 0 (as in PyTorch).",
-)
-CONVENTIONS_TEX = (
-    r"H0, H1 and Out name layers: in $a^{H1}$ the superscript is a layer, not a power.",
-    r"$C_0 = (a - y)^2$ has no $\frac{1}{2}$ in front, so $\frac{\partial C_0}{\partial a} = "
-    r"2(a - y)$.",
-    r"$\mathrm{ReLU}'(z) = 0$ for $z \le 0$, also at the kink $z = 0$ (as in PyTorch).",
-)
 
 
-_FUNCTION = re.compile(r"\b(LeakyReLU|ReLU|sigmoid|tanh|linear)\b")  # upright in LaTeX
-
-
+# --- symbols, written once and shown in code spelling or in LaTeX --------------------------------
 @dataclass(frozen=True)
-class Step:
-    """One line of the ledger: ``label = rule = substituted = value``.
+class Sym:
+    """a_H1, z_Out[0], w_H1[j,0], W_H1, x, y or C0 (layer "" for x, y, C0); ``index`` holds
+    neuron numbers or summation letters, none for a one-neuron layer (as parameter names)."""
 
-    ``label`` and ``rule`` are plain text in the worked example's style ("dC/da(H1)",
-    "2(a - y)"); ``tex`` and ``rule_tex`` are the same in LaTeX; ``substituted`` is the rule
-    with the numbers put in. Any of rule and substituted may be empty.
-    """
+    letter: str
+    layer: str = ""
+    index: tuple = ()
 
-    label: str
-    tex: str
-    value: object
-    rule: str = ""
-    rule_tex: str = ""
-    substituted: str = ""
-    note: str = ""
-
-    def text(self, colon: bool) -> str:
-        parts = [p for p in (self.rule, self.substituted) if p] + [_show(self.value)]
-        head = f"{self.label}:" if colon else f"{self.label} ="
-        line = f"{head} {' = '.join(parts)}"
-        return f"{line}  ({self.note})" if self.note else line
-
-    def latex(self) -> str:
-        substituted = _FUNCTION.sub(r"\\mathrm{\1}", self.substituted.replace(" * ", r" \cdot "))
-        parts = [self.tex] + [p for p in (self.rule_tex, substituted) if p] + [_show(self.value)]
-        return " = ".join(parts)
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    steps: tuple
-    forward: bool  # forward sections read "z: ..." as in the worked example
-
-
-class Ledger:
-    """The sections of a hand computation; ``value(label)`` finds a number by its label."""
-
-    def __init__(self, sections, relu=True):
-        self.sections = tuple(sections)
-        self.relu = relu  # whether the ReLU'(0) = 0 convention concerns this network
-
-    def _conventions(self, table):
-        return table if self.relu else table[:-1]
-
-    def select(self, *titles) -> "Ledger":
-        """A ledger of just the sections with these titles, e.g. ``select("Output (backward)")``."""
-        known = [s.title for s in self.sections]
-        unknown = [t for t in titles if t not in known]
-        if unknown:
-            raise KeyError(f"no section {unknown[0]!r}; sections: {', '.join(known)}")
-        return Ledger((s for s in self.sections if s.title in titles), self.relu)
-
-    def forward_part(self) -> "Ledger":
-        """The forward sections (each layer's z and a, and the cost)."""
-        return Ledger((s for s in self.sections if s.forward), self.relu)
+    def render(self, tex: bool) -> str:
+        if tex:
+            sub, sup = "".join(map(str, self.index)), self.layer
+            letter = "C_0" if self.letter == "C0" else self.letter
+            return letter + (f"_{{{sub}}}" if sub else "") + (f"^{{{sup}}}" if sup else "")
+        return "_".join(filter(None, (self.letter, self.layer))) + _brackets(self.index)
 
     @property
-    def steps(self):
-        return [step for section in self.sections for step in section.steps]
-
-    def value(self, label: str):
-        """The value of the first step called ``label``, e.g. ``value("dC/dw(H1)")``."""
-        for step in self.steps:
-            if step.label == label:
-                return step.value
-        raise KeyError(f"no step {label!r}; steps: {', '.join(s.label for s in self.steps)}")
-
-    def __str__(self):
-        blocks = []
-        for section in self.sections:
-            lines = [f"- {step.text(section.forward)}" for step in section.steps]
-            blocks.append("\n".join([section.title, ""] + lines))
-        conventions = self._conventions(CONVENTIONS)
-        blocks.append("Conventions:\n" + "\n".join(f"- {c}" for c in conventions))
-        return "\n\n".join(blocks)
-
-    def __repr__(self):
-        return str(self)
-
-    def to_markdown(self) -> str:
-        blocks = []
-        for section in self.sections:
-            lines = []
-            for step in section.steps:
-                note = f" *({step.note})*" if step.note else ""
-                lines.append(f"- ${step.latex()}${note}")
-            blocks.append(f"**{section.title}**\n\n" + "\n".join(lines))
-        blocks.append("> " + "<br>".join(self._conventions(CONVENTIONS_TEX)))
-        return "\n\n".join(blocks)
-
-    def _repr_markdown_(self):
-        return self.to_markdown()
-
-    def to_latex(self) -> str:
-        blocks = []
-        for section in self.sections:
-            rows = " \\\\\n".join(f"  {step.latex()}" for step in section.steps)
-            blocks.append(f"% {section.title}\n\\begin{{gather*}}\n{rows}\n\\end{{gather*}}")
-        return "\n\n".join(blocks)
+    def key(self):
+        return self.layer or None, self.letter + _brackets(self.index)
 
 
-def ledger(net: Network, x, y, param: str | None = None) -> Ledger:
-    """The ledger of every layer of a chain network, or of one parameter of any network.
+@dataclass(frozen=True)
+class D:
+    """The derivative dtop/dbottom: dC0/dw_Out, in LaTeX a fraction of partials."""
 
-    ``param`` is a name from ``net.parameter_names`` such as "w_H1" or "w_H1[0,1]".
-    """
-    if param is None:
-        if not net.is_chain:
-            raise ValueError(
-                "ledger: a network with more than one neuron per layer needs param=..., one of "
-                + ", ".join(net.parameter_names)
-            )
-        return _chain_ledger(net, x, y)
-    if net.is_chain:  # the forward pass, then the backward sections from Out's down to param's
-        _, layer, _ = parse_parameter(param, net.parameter_names)
-        out = len(net.layer_names) - 1
-        steps_back = out - net.layer_names.index(layer)
-        full = _chain_ledger(net, x, y)
-        backward = [s for s in full.sections if not s.forward]  # Out, H(n-2), ..., H0
-        # the Out and H(n-2) sections each start from 2(a - y); earlier ones carry dC/da on
-        first = 0 if steps_back == 0 else 1
-        return Ledger([s for s in full.sections if s.forward] + backward[first:steps_back + 1],
-                      full.relu)
-    return _parameter_ledger(net, x, y, param)
+    top: Sym
+    bottom: Sym
+
+    def render(self, tex: bool) -> str:
+        top, bottom = self.top.render(tex), self.bottom.render(tex)
+        return rf"\frac{{\partial {top}}}{{\partial {bottom}}}" if tex else f"d{top}/d{bottom}"
+
+    @property
+    def key(self):
+        (top_layer, top), (bottom_layer, bottom) = self.top.key, self.bottom.key
+        return top_layer or bottom_layer, f"d{top}/d{bottom}"
 
 
-# --- small writers ------------------------------------------------------------------------------
-def _has_relu(net) -> bool:
-    return any(sigma.name == "relu" for sigma in net.activations)
+@dataclass(frozen=True)
+class Op:
+    """A piece spelled differently in the two forms, such as * and \\cdot."""
+
+    text: str
+    tex: str
+
+    def render(self, tex: bool) -> str:
+        return self.tex if tex else self.text
 
 
-
-def _show(value) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(fmt(v) for v in value) + "]"
-    return fmt(value)
+C0, TIMES, LE = Sym("C0"), Op(" * ", r" \cdot "), Op(" <= ", r" \le ")
 
 
-def _n(value) -> str:
-    """A number inside an expression; negative ones in parentheses."""
+def _math(*parts) -> Op:
+    """Symbols inside a sentence: as they are in text, between $ signs in LaTeX."""
+    return Op(_render(parts, False), f"${_render(parts, True)}$")
+
+
+def _of(sigma, arg, prime=False) -> tuple:
+    """sigma(arg), or sigma'(arg) the slope, by the activation's formula name: ReLU'(z_Out)."""
+    prime = "'" if prime else ""
+    name = Op(sigma.formula + prime, rf"\mathrm{{{sigma.formula}}}{prime}")
+    return name, "(", arg if isinstance(arg, Sym) else fmt(arg), ")"
+
+
+def _sum_over(letter, layer) -> Op:
+    return Op(f"sum over {letter} in {layer} of ", rf"\sum_{{{letter} \in {layer}}} ")
+
+
+def _brackets(index) -> str:
+    return f"[{','.join(map(str, index))}]" if index else ""
+
+
+def _render(parts, tex: bool) -> str:
+    """Text as it is, symbols in the chosen form, numbers formatted (negative ones in
+    parentheses: 3 * (-1))."""
+    return "".join(p if isinstance(p, str) else p.render(tex) if hasattr(p, "render")
+                   else _number(p) for p in parts)
+
+
+def _number(value) -> str:
     text = fmt(value)
     return f"({text})" if text.startswith("-") else text
 
 
-def _product(*factors) -> str:
-    return " * ".join(_n(f) for f in factors)
+def _show(value) -> str:
+    """A value: a number, a vector [1, 2] or a matrix [[1, 2], [3, 4]]."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return fmt(value)
 
 
-def _d(top: str, bottom: str) -> str:
-    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+# --- the ledger --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Step:
+    """One line, ``subject = rule = numbers = value``, such as
+    dC0/da_Out = 2(a_Out - y) = 2(3.51025 - 0) = 7.0205. ``rule`` and ``numbers`` are tuples of
+    text, symbols and numbers (either may be empty); ``note`` explains a blocked neuron."""
+
+    subject: Sym | D
+    value: object
+    rule: tuple = ()
+    numbers: tuple = ()
+    note: str = ""
+
+    def render(self, tex: bool = False) -> str:
+        middle = [_render(part, tex) for part in (self.rule, self.numbers) if part]
+        return " = ".join([self.subject.render(tex), *middle, _show(self.value)])
+
+    def __str__(self):
+        return f"{self.render()}  ({self.note})" if self.note else self.render()
 
 
-def _dead_note(layer, sigma, z):
-    if sigma.name == "relu" and z <= 0:
-        return f"z <= 0: {layer} is dead, ReLU'(z) = 0, so no gradient flows back through it"
-    return ""
+@dataclass(frozen=True)
+class Section:
+    """A layer's steps, forward or backward; ``name`` is the layer's ("Cost" for the cost, the
+    parameter's in a wide network's ledger, whose backward part is one section)."""
+
+    name: str
+    backward: bool
+    steps: tuple
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} (backward)" if self.backward else self.name
 
 
-def _input_name(net, L):
-    return "x" if L == 0 else f"a({net.layer_names[L - 1]})"
+class Ledger:
+    """The sections of a hand computation and the conventions they follow."""
+
+    def __init__(self, sections, conventions):
+        self.sections, self.conventions = tuple(sections), tuple(conventions)
+
+    def forward_part(self, *names) -> Ledger:
+        """The forward sections (each layer's, then "Cost"), or those named."""
+        return self._part(False, names)
+
+    def backward_part(self, *names) -> Ledger:
+        """The backward sections, or those of the layers named: ``backward_part("H1")``."""
+        return self._part(True, names)
+
+    def _part(self, backward, names):
+        mine = {s.name: s for s in self.sections if s.backward == backward}
+        for name in names:
+            if name not in mine:
+                part = "backward" if backward else "forward"
+                raise KeyError(f"no {part} section {name!r}; {part} sections: {', '.join(mine)}")
+        return Ledger([mine[n] for n in names] if names else mine.values(), self.conventions)
+
+    @property
+    def steps(self) -> list:
+        return [step for section in self.sections for step in section.steps]
+
+    def value(self, layer, quantity):
+        """The number on the line with this key: ``value("H1", "dC0/dw")`` for dC0/dw_H1."""
+        for step in self.steps:
+            if step.subject.key == (layer, quantity):
+                return step.value
+        keys = ", ".join(dict.fromkeys(str(step.subject.key) for step in self.steps))
+        raise KeyError(f"no line ({layer!r}, {quantity!r}) in this ledger; keys: {keys}")
+
+    def __str__(self):
+        blocks = ["\n".join([s.title, ""] + [f"- {step}" for step in s.steps])
+                  for s in self.sections]
+        rules = "\n".join(f"- {_render(c, False)}" for c in self.conventions)
+        return "\n\n".join(blocks + [f"Conventions:\n{rules}"])
+
+    __repr__ = __str__
+
+    def to_markdown(self) -> str:
+        blocks = [f"**{s.title}**\n\n" + "\n".join(
+            f"- ${step.render(tex=True)}$" + (f" *({step.note})*" if step.note else "")
+            for step in s.steps) for s in self.sections]
+        return "\n\n".join(blocks + ["> " + "<br>".join(_render(c, True)
+                                                        for c in self.conventions)])
+
+    _repr_markdown_ = to_markdown
+
+    def to_latex(self) -> str:
+        blocks = []
+        for s in self.sections:
+            rows = " \\\\\n".join(f"  {step.render(tex=True)}" + (
+                rf" \quad \text{{({_tex_text(step.note)})}}" if step.note else "")
+                for step in s.steps)
+            blocks.append(f"% {s.title}\n\\begin{{gather*}}\n{rows}\n\\end{{gather*}}")
+        items = "\n".join(rf"  \item {_render(c, True)}" for c in self.conventions)
+        blocks.append(f"Conventions:\n\\begin{{itemize}}\n{items}\n\\end{{itemize}}")
+        return "\n\n".join(blocks)
 
 
-def _input_tex(net, L):
-    return "x" if L == 0 else f"a^{{{net.layer_names[L - 1]}}}"
+def _tex_text(sentence: str) -> str:
+    """A blocked neuron's sentence (plain text) made safe for LaTeX's text mode."""
+    return sentence.replace("_", r"\_").replace("<=", r"$\le$")
 
 
-# --- the chain, as in the worked example ---------------------------------------------------------
-def _chain_ledger(net, x, y) -> Ledger:
-    fwd = net.forward(x)
-    g = net.backward(x, y)
-    y = net._vector(y, 1, "y", "Out")[0]
-    sections = [_forward_section(net, fwd, L) for L in range(len(net.weights))]
-    a_out = fwd.a[-1][0]
-    sections.append(Section("Cost", (Step(
-        "C0", "C_0", g.cost, "(a(Out) - y)^2", "(a^{Out} - y)^2", f"({_n(a_out)} - {_n(y)})^2"),),
-        forward=True))
-    for L in reversed(range(len(net.weights))):
-        sections.append(_backward_section(net, fwd, g, y, L))
-    return Ledger(sections, _has_relu(net))
-
-
-def _forward_section(net, fwd, L) -> Section:
-    name, sigma = net.layer_names[L], net.activations[L]
-    a_in = fwd.x[0] if L == 0 else fwd.a[L - 1][0]
-    w, b = net.weights[L][0, 0], net.biases[L][0]
-    z, a = fwd.z[L][0], fwd.a[L][0]
-    steps = (
-        Step("Input", _input_tex(net, L), a_in, rule=_input_name(net, L) if L else ""),
-        Step("Weight", f"w^{{{name}}}", w),
-        Step("Bias", f"b^{{{name}}}", b),
-        Step("z", f"z^{{{name}}}", z, substituted=f"({_n(a_in)} * {_n(w)}) + {_n(b)}"),
-        Step("a", f"a^{{{name}}}", a, substituted=f"{sigma.formula}({fmt(z)})"),
-    )
-    return Section(name, steps, forward=True)
-
-
-def _backward_section(net, fwd, g, y, L) -> Section:
-    """From dC/da(Out) back to dC/dw and dC/db of layer L."""
+def _conventions(net) -> list:
+    """What the ledger assumes; the ReLU'(0) = 0 line only where the network uses ReLU."""
     out = len(net.weights) - 1
-    if L >= out - 1:
-        steps = [Step("dC/da(Out)" if L < out else "dC/da", _d("C_0", "a^{Out}"), g.da[out][0],
-                      "2(a - y)", "2(a^{Out} - y)", f"2({_n(fwd.a[out][0])} - {_n(y)})")]
-    else:  # carried over from the section before, as in the worked example
-        nxt = net.layer_names[L + 1]
-        steps = [Step(f"dC/da({nxt})", _d("C_0", f"a^{{{nxt}}}"), g.da[L + 1][0])]
-    if L < out:
-        steps += _push_back(net, fwd, g, L + 1)
-    name, sigma = net.layer_names[L], net.activations[L]
-    z = fwd.z[L][0]
-    a_in = fwd.x[0] if L == 0 else fwd.a[L - 1][0]
-    dC_da, da_dz = g.da[L][0], sigma.derivative(fwd.z[L])[0]
-    suffix = "" if L == out else f"({name})"
-    steps += [
-        Step(f"da{suffix}/dz{suffix}", _d(f"a^{{{name}}}", f"z^{{{name}}}"), da_dz,
-             f"{sigma.formula}'(z{suffix})", rf"\mathrm{{{sigma.formula}}}'(z^{{{name}}})",
-             f"{sigma.formula}'({fmt(z)})", note=_dead_note(name, sigma, z)),
-        Step(f"dz{suffix}/dw{suffix}", _d(f"z^{{{name}}}", f"w^{{{name}}}"), a_in,
-             _input_name(net, L), _input_tex(net, L)),
-        Step(f"dC/dw({name})", _d("C_0", f"w^{{{name}}}"), g.dw[L][0, 0],
-             substituted=_product(dC_da, da_dz, a_in)),
-        Step(f"dz{suffix}/db{suffix}", _d(f"z^{{{name}}}", f"b^{{{name}}}"), 1),
-        Step(f"dC/db({name})", _d("C_0", f"b^{{{name}}}"), g.db[L][0],
-             substituted=_product(dC_da, da_dz, 1)),
+    a, y = _sym(net, "a", out, "j"), _sym(net, "y", out, "j")
+    each = (_sum_over("j", "Out"),) if net.sizes[-1] > 1 else ()
+    conventions = [
+        ("H0, H1 and Out name layers, they are not powers: ", _math(Sym("a", "H1")),
+         " is the activation of layer H1."),
+        (_math(C0, " = ", *each, "(", a, " - ", y, ")^2"), " has no 1/2 in front, so ",
+         _math(D(C0, a), " = 2(", a, " - ", y, ")"), "."),
     ]
-    title = "Output" if L == out else name
-    return Section(f"{title} (backward)", tuple(steps), forward=False)
+    relu = [sigma for sigma in net.activations if sigma.name == "relu"]
+    if relu:
+        z = Sym("z")
+        conventions.append((_math(*_of(relu[0], z, prime=True), " = 0"), " for ", _math(z, LE, "0"),
+                            ", also at the kink ", _math(z, " = 0"), " (as in PyTorch)."))
+    return conventions
 
 
-def _push_back(net, fwd, g, M):
-    """dC/da of layer M-1 from layer M's factors: da(M)/dz(M) and dz(M)/da(M-1) = w(M)."""
-    name, prev, sigma = net.layer_names[M], net.layer_names[M - 1], net.activations[M]
-    z = fwd.z[M][0]
-    da_dz, w = sigma.derivative(fwd.z[M])[0], net.weights[M][0, 0]
-    return [
-        Step(f"da({name})/dz({name})", _d(f"a^{{{name}}}", f"z^{{{name}}}"), da_dz,
-             f"{sigma.formula}'(z({name}))", rf"\mathrm{{{sigma.formula}}}'(z^{{{name}}})",
-             f"{sigma.formula}'({fmt(z)})", note=_dead_note(name, sigma, z)),
-        Step(f"dz({name})/da({prev})", _d(f"z^{{{name}}}", f"a^{{{prev}}}"), w,
-             f"weight({name})", f"w^{{{name}}}"),
-        Step(f"dC/da({prev})", _d("C_0", f"a^{{{prev}}}"), g.da[M - 1][0],
-             "sum(products)", "", _product(g.da[M][0], da_dz, w)),
-    ]
+# --- writing it from the backward pass ---------------------------------------------------------
+def ledger(net: Network, x, y, param: str | None = None, *, g=None) -> Ledger:
+    """The ledger of every layer of a chain network, or of one parameter of any network.
+
+    ``param`` is a name from ``net.parameter_names`` such as "w_H1" or "w_H1[0,1]". ``g`` may
+    hand in ``net.backward(x, y)`` already computed (a slider view's one pass per step).
+    """
+    if param is None and not net.is_chain:
+        raise ValueError("ledger: a network with more than one neuron per layer needs param=..., "
+                         "one of " + ", ".join(net.parameter_names))
+    g = net.backward(x, y) if g is None else g
+    if g.batch_size is not None:
+        raise ValueError(f"ledger: expected one example, got a batch of {g.batch_size}; the "
+                         "ledger writes out the chain for one x and y")
+    writer = _Writer(net, g, net.target(y))
+    if param is None:
+        return writer.chain()
+    kind, L, index = net.locate(param)
+    return writer.chain(L) if net.is_chain else writer.parameter(param, kind, L, index)
 
 
-# --- one parameter of any network ----------------------------------------------------------------
-def _parameter_ledger(net, x, y, param) -> Ledger:
-    kind, layer, index = parse_parameter(param, net.parameter_names)
-    L = net.layer_names.index(layer)
-    j = index[0] if kind == "w" else index
-    fwd, g = net.forward(x), net.backward(x, y)
-    forward = []
-    for M, name in enumerate(net.layer_names):
-        forward.append(Step(f"z({name})", f"z^{{{name}}}", _vector(fwd.z[M])))
-        forward.append(Step(f"a({name})", f"a^{{{name}}}", _vector(fwd.a[M])))
-    out = len(net.weights) - 1
-    if L < out:
-        steps = [Step(f"dC/da({net.layer_names[M]})", _d("C_0", f"a^{{{net.layer_names[M]}}}"),
-                      _vector(g.da[M]), "2(a - y)" if M == out else "the same sum, a layer on")
-                 for M in range(out, L, -1)]
-        steps.append(_sum_step(net, g, L, j, fwd.z[L + 1]))
-    else:
-        steps = [_output_step(net, fwd, g, y, j)]
-    sigma, z = net.activations[L], fwd.z[L][j]
-    da_dz = sigma.derivative(fwd.z[L])[j]
-    tex_zj = f"z_{j}^{{{layer}}}"
-    steps.append(Step(f"da_{j}({layer})/dz_{j}({layer})", _d(f"a_{j}^{{{layer}}}", tex_zj),
-                      da_dz, substituted=f"{sigma.formula}'({fmt(z)})",
-                      note=_dead_note(layer, sigma, z)))
-    if kind == "w":
-        k = index[1]
-        prev = net.layer_names[L - 1] if L else None
-        dz_dw = fwd.a[L - 1][k] if L else fwd.x[k]
-        source, source_tex = (f"a_{k}({prev})", f"a_{k}^{{{prev}}}") if L else (f"x_{k}", f"x_{k}")
-        steps.append(Step(f"dz_{j}({layer})/dw_{j}{k}({layer})",
-                          _d(tex_zj, f"w_{{{j}{k}}}^{{{layer}}}"), dz_dw, source, source_tex))
-        param_tex = f"w_{{{j}{k}}}^{{{layer}}}"
-    else:
-        dz_dw = 1
-        steps.append(Step(f"dz_{j}({layer})/db_{j}({layer})",
-                          _d(tex_zj, f"b_{j}^{{{layer}}}"), 1))
-        param_tex = f"b_{{{j}}}^{{{layer}}}"
-    if "[" not in param:
-        param_tex = f"{kind}^{{{layer}}}"
-    steps.append(Step(f"dC/d{param}", _d("C_0", param_tex), g[param],
-                      substituted=_product(g.da[L][j], da_dz, dz_dw)))
-    return Ledger([Section("Forward", tuple(forward), forward=True),
-                   Section(f"Backward to {param}", tuple(steps), forward=False)],
-                  _has_relu(net))
+def _sym(net, letter, L, *index) -> Sym:
+    """Layer L's a, z, w or b, or x or y, indexed only where the layer has several neurons
+    (w: where W is not 1 x 1), as parameter names are."""
+    if letter in ("x", "y"):
+        return Sym(letter, "", index if net.sizes[0 if letter == "x" else -1] > 1 else ())
+    several = net.weights[L].size > 1 if letter == "w" else net.sizes[L + 1] > 1
+    return Sym(letter, net.layer_names[L], index if several else ())
 
 
-def _vector(array):
-    """A layer's values: the number itself for one neuron, else a tuple shown as [v0, v1]."""
-    return array[0] if len(array) == 1 else tuple(array)
+def _input(net, L, *k) -> Sym:
+    """What layer L's weights multiply: x for H0, else the activation of the layer before."""
+    return _sym(net, "x", 0, *k) if L == 0 else _sym(net, "a", L - 1, *k)
 
 
-def _output_step(net, fwd, g, y, j):
-    y_j = net._vector(y, net.sizes[-1], "y", "Out")[j]
-    a_j = fwd.a[-1][j]
-    return Step(f"dC/da_{j}(Out)", _d("C_0", f"a_{j}^{{Out}}"), g.da[-1][j], f"2(a_{j} - y_{j})",
-                f"2(a_{j}^{{Out}} - y_{j})", f"2({_n(a_j)} - {_n(y_j)})")
+def _value(array):
+    """A layer of one neuron as its number, of several as the array."""
+    array = np.asarray(array)
+    return array.flat[0] if array.size == 1 else array
 
 
-def _sum_step(net, g, L, j, z_next):
-    """dC/da_j^L as the sum over neurons i of layer L+1 of dC/da_i * sigma'(z_i) * w_ij."""
-    name, nxt = net.layer_names[L], net.layer_names[L + 1]
-    sigma = net.activations[L + 1]
-    da_dz, W = sigma.derivative(z_next), net.weights[L + 1]
-    terms = [_product(g.da[L + 1][i], da_dz[i], W[i, j]) for i in range(W.shape[0])]
-    rule = f"sum over i in {nxt} of dC/da_i({nxt}) * {sigma.formula}'(z_i({nxt})) * w_i{j}({nxt})"
-    rule_tex = (rf"\sum_i \frac{{\partial C_0}}{{\partial a_i^{{{nxt}}}}} "
-                rf"\mathrm{{{sigma.formula}}}'(z_i^{{{nxt}}}) w_{{i{j}}}^{{{nxt}}}")
-    substituted = " + ".join(f"({t})" if len(terms) > 1 else t for t in terms)
-    return Step(f"dC/da_{j}({name})", _d("C_0", f"a_{j}^{{{name}}}"), g.da[L][j],
-                rule, rule_tex, substituted)
+def _plus(terms, wrap=True) -> tuple:
+    """Terms joined by +, products in parentheses where there are several."""
+    parts = []
+    for i, term in enumerate(terms):
+        parts += [" + "] * (i > 0) + (["(", *term, ")"] if wrap and len(terms) > 1 else [*term])
+    return tuple(parts)
+
+
+class _Writer:
+    """The steps of one backward pass ``g`` of ``net`` (and of the forward pass it ran)."""
+
+    def __init__(self, net, g, y):
+        self.net, self.g, self.fwd, self.y = net, g, g.forward, y
+        self.out = len(net.weights) - 1
+        self.inputs = [self.fwd.x, *self.fwd.a]  # inputs[L] = a^(L-1), x for H0
+        self.notes = {(b.L, b.j): b.sentence() for b in g.blocked}
+
+    # forward: z^L = w^L a^(L-1) + b^L, a^L = sigma(z^L), then C0 = sum_j (a_j^Out - y_j)^2
+    def forward(self, L) -> Section:
+        """A chain writes every number out; a wider layer shows its matrix and vectors."""
+        net, fwd, sigma, chain = self.net, self.fwd, self.net.activations[L], self.net.is_chain
+        a_in, b, z, a = _input(net, L), _sym(net, "b", L), _sym(net, "z", L), _sym(net, "a", L)
+        w = _sym(net, "w", L) if chain else Sym("W", net.layer_names[L])
+        steps = [Step(a_in, _value(self.inputs[L]))] if chain or L == 0 else []
+        steps += [Step(w, _value(net.weights[L])), Step(b, _value(net.biases[L]))]
+        if chain:
+            numbers = ("(", net.weights[L][0, 0], TIMES, self.inputs[L][0], ") + ",
+                       net.biases[L][0])
+            steps += [Step(z, fwd.z[L][0], (w, TIMES, a_in, " + ", b), numbers),
+                      Step(a, fwd.a[L][0], _of(sigma, z), _of(sigma, fwd.z[L][0]))]
+        else:
+            steps += [Step(z, _value(fwd.z[L]), (w, " ", a_in, " + ", b)),
+                      Step(a, _value(fwd.a[L]), _of(sigma, z))]
+        return Section(net.layer_names[L], False, tuple(steps))
+
+    def cost(self) -> Section:
+        a, y = _sym(self.net, "a", self.out, "j"), _sym(self.net, "y", self.out, "j")
+        each = (_sum_over("j", "Out"),) if self.net.sizes[-1] > 1 else ()
+        terms = [("(", a_j, " - ", y_j, ")^2") for a_j, y_j in zip(self.fwd.output, self.y)]
+        rule = (*each, "(", a, " - ", y, ")^2")
+        return Section("Cost", False, (Step(C0, self.g.cost, rule, _plus(terms, wrap=False)),))
+
+    # backward, one factor at a time
+    def output_slope(self, j) -> Step:
+        """dC0/da_j^Out = 2(a_j^Out - y_j)."""
+        a, y = _sym(self.net, "a", self.out, j), _sym(self.net, "y", self.out, j)
+        return Step(D(C0, a), self.g.da[self.out][j], ("2(", a, " - ", y, ")"),
+                    ("2(", self.fwd.output[j], " - ", self.y[j], ")"))
+
+    def local_slope(self, L, j) -> Step:
+        """da_j^L/dz_j^L = sigma'(z_j^L), with a note where neuron j passes (almost) nothing."""
+        z, sigma = _sym(self.net, "z", L, j), self.net.activations[L]
+        return Step(D(_sym(self.net, "a", L, j), z), self.g.da_dz[L][j], _of(sigma, z, True),
+                    _of(sigma, self.fwd.z[L][j], True), self.notes.get((L, j), ""))
+
+    def sum_rule(self, L, k) -> tuple:
+        """sum over j in L of dC0/da_j * sigma'(z_j) * w_jk, for a neuron k (or the letter k)."""
+        layer, sigma = self.net.layer_names[L], self.net.activations[L]
+        return (_sum_over("j", layer), D(C0, Sym("a", layer, ("j",))), TIMES,
+                *_of(sigma, Sym("z", layer, ("j",)), True), TIMES, Sym("w", layer, ("j", k)))
+
+    def pushed_back(self, L, k, explain=False) -> Step:
+        """dC0/da_k of layer L-1 by the sum over the neurons j of layer L, term by term; with
+        ``explain``, noting which of those neurons pass (almost) nothing back."""
+        g, W = self.g, self.net.weights[L]
+        terms = [(g.da[L][j], TIMES, g.da_dz[L][j], TIMES, W[j, k]) for j in range(len(W))]
+        notes = [self.notes[L, j] for j in range(len(W)) if explain and (L, j) in self.notes]
+        return Step(D(C0, _sym(self.net, "a", L - 1, k)), g.da[L - 1][k], self.sum_rule(L, k),
+                    _plus(terms), "; ".join(notes))
+
+    def parameter_steps(self, L, j, k=None) -> list:
+        """dz_j/dw_jk = a_k^(L-1) (or dz_j/db_j = 1), then dC0/dw_jk, the product of three."""
+        if k is None:
+            param, dz_dp, rule, gradient = _sym(self.net, "b", L, j), 1, (), self.g.db[L][j]
+        else:
+            param, dz_dp = _sym(self.net, "w", L, j, k), self.inputs[L][k]
+            rule, gradient = (_input(self.net, L, k),), self.g.dw[L][j, k]
+        product = (self.g.da[L][j], TIMES, self.g.da_dz[L][j], TIMES, dz_dp)
+        return [Step(D(_sym(self.net, "z", L, j), param), dz_dp, rule),
+                Step(D(C0, param), gradient, (), product)]
+
+    # a chain, as in the worked example
+    def chain(self, down_to=None) -> Ledger:
+        """Forward sections, the cost and the backward sections from Out down: all of them, or
+        those the parameters of layer ``down_to`` need (Out's for Out; below it, from the one of
+        H(n-2), which restarts from 2(a - y), down to that layer's)."""
+        first = self.out if down_to in (None, self.out) else self.out - 1
+        sections = [self.forward(L) for L in range(self.out + 1)] + [self.cost()]
+        sections += [self.backward(L) for L in range(first, (down_to or 0) - 1, -1)]
+        return Ledger(sections, _conventions(self.net))
+
+    def backward(self, L) -> Section:
+        """Out's and H(n-2)'s sections start from 2(a - y), as the seed's; earlier ones carry
+        dC0/da of the layer above on. Then the factors and products for w and b."""
+        if L >= self.out - 1:
+            steps = [self.output_slope(0)]
+        else:
+            steps = [Step(D(C0, _sym(self.net, "a", L + 1)), self.g.da[L + 1][0])]
+        if L < self.out:  # dz/da of the layer above is its weight
+            dz_da = Step(D(_sym(self.net, "z", L + 1), _sym(self.net, "a", L)),
+                         self.net.weights[L + 1][0, 0], (_sym(self.net, "w", L + 1),))
+            steps += [self.local_slope(L + 1, 0), dz_da, self.pushed_back(L + 1, 0)]
+        steps += [self.local_slope(L, 0), *self.parameter_steps(L, 0, 0),
+                  *self.parameter_steps(L, 0)]
+        return Section(self.net.layer_names[L], True, tuple(steps))
+
+    # one parameter of any network
+    def parameter(self, param, kind, L, index) -> Ledger:
+        """Forward sections, the cost, then from the output to ``param``: dC0/da of each layer
+        above as a vector, the sum over the next layer's neurons, the three factors."""
+        j, steps = index[0], []
+        if L == self.out:
+            steps.append(self.output_slope(j))
+        else:
+            a_out = Sym("a", "Out")
+            steps.append(Step(D(C0, a_out), _value(self.g.da[self.out]),
+                              ("2(", a_out, " - ", Sym("y"), ")")))
+            steps += [Step(D(C0, Sym("a", self.net.layer_names[M])), _value(self.g.da[M]),
+                           self.sum_rule(M + 1, "k") + (", for each k",))
+                      for M in range(self.out - 1, L, -1)]
+            steps.append(self.pushed_back(L + 1, j, explain=True))
+        steps.append(self.local_slope(L, j))
+        steps += self.parameter_steps(L, j, index[1] if kind == "w" else None)
+        sections = [self.forward(M) for M in range(self.out + 1)] + [self.cost()]
+        return Ledger(sections + [Section(param, True, tuple(steps))], _conventions(self.net))
