@@ -2,7 +2,7 @@
 
     python -m backproplib                                   # the worked example
     python -m backproplib --weights 0.3 -0.2 0.7 --biases 1 0 2 --x 2 --y 1
-    python -m backproplib --exact --format latex > handout.tex
+    python -m backproplib --x 1/2 --exact --format latex > handout.tex
     python -m backproplib --format json
 """
 
@@ -19,27 +19,38 @@ from .scalars import fmt
 FORMATS = ("text", "markdown", "latex", "json")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line ``python -m backproplib: error: ...`` (status 2)."""
+
+    def error(self, message):
+        # the library's words name its keyword arguments; here they are options
+        text = " ".join(str(message).split()).replace("exact=False", "--floats")
+        self.exit(2, f"{self.prog}: error: {text.replace('exact=True', '--exact')}\n")
+
+
 def parser() -> argparse.ArgumentParser:
     net, x, y = worked_example()
-    params = net.params()
-    weights = [fmt(params[f"w_{name}"]) for name in net.layer_names]
-    biases = [fmt(params[f"b_{name}"]) for name in net.layer_names]
-    p = argparse.ArgumentParser(
+    weights = [fmt(net.param(f"w_{name}")) for name in net.layer_names]
+    biases = [fmt(net.param(f"b_{name}")) for name in net.layer_names]
+    p = _Parser(
         prog="python -m backproplib",
         description="Print every step of backpropagation through a chain x -> H0 -> ... -> Out "
                     "of one neuron per layer, with cost C0 = (a_Out - y)^2.",
     )
-    p.add_argument("--x", default=str(x), help="the input (default %(default)s)")
+    p.add_argument("--x", default=str(x), help="the input, e.g. 0.5 or 1/2 (default %(default)s)")
     p.add_argument("--y", default=str(y), help="the target (default %(default)s)")
     p.add_argument("--weights", nargs="+", default=weights, metavar="W",
-                   help="one weight per layer, H0 first (default: %(default)s)")
+                   help=f"one weight per layer, H0 first (default: {' '.join(weights)})")
     p.add_argument("--biases", nargs="+", default=biases, metavar="B",
-                   help="one bias per layer, H0 first (default: %(default)s)")
+                   help=f"one bias per layer, H0 first (default: {' '.join(biases)})")
     p.add_argument("--activation", default="relu",
                    help="relu, leaky_relu, sigmoid, tanh or linear (default %(default)s)")
-    p.add_argument("--exact", action="store_true",
-                   help="insist on exact fractions (the default wherever the activation is "
-                        "relu, leaky_relu or linear; sigmoid and tanh fall back to floats)")
+    numbers = p.add_mutually_exclusive_group()
+    numbers.add_argument("--exact", action="store_const", const=True, dest="exact",
+                         help="insist on exact fractions (the default wherever the activation "
+                              "is relu, leaky_relu or linear; sigmoid and tanh use floats)")
+    numbers.add_argument("--floats", action="store_const", const=False, dest="exact",
+                         help="compute in floating point, e.g. for numbers too long to be exact")
     p.add_argument("--format", choices=FORMATS, default="text", help="output format")
     return p
 
@@ -49,9 +60,9 @@ def handout(args) -> str:
     if len(args.weights) != len(args.biases):
         raise ValueError(f"--weights and --biases: expected one of each per layer, got "
                          f"{len(args.weights)} weights and {len(args.biases)} biases")
-    # Without --exact the decimal strings still compute exactly where the activation allows it.
+    # With neither option the decimal strings compute exactly where the activation allows it.
     net = Network.chain(weights=args.weights, biases=args.biases, activation=args.activation,
-                        exact=True if args.exact else None)
+                        exact=args.exact)
     if args.format == "json":
         return json.dumps(summary(net, args.x, args.y), indent=2)
     book = ledger(net, args.x, args.y)
@@ -69,7 +80,7 @@ def summary(net, x, y) -> dict:
         "exact": net.exact,
         "activations": [a.name for a in net.activations],
         "x": fmt(fwd.x[0]),
-        "y": fmt(net._vector(y, 1, "y", "Out")[0]),
+        "y": fmt(net.target(y)[0]),
         "forward": {name: {"z": fmt(fwd.z[name][0]), "a": fmt(fwd.a[name][0])}
                     for name in net.layer_names},
         "cost": fmt(g.cost),
@@ -83,7 +94,7 @@ def main(argv=None) -> int:
     try:
         text = handout(args)
     except (ValueError, TypeError, OverflowError) as error:
-        p.exit(2, f"{p.prog}: error: {error}\n")
+        p.error(error)
     print(text)
     return 0
 

@@ -7,57 +7,107 @@ import sys
 import pytest
 
 import backproplib as bp
+from backproplib.__main__ import main
+
+SEED_SEQUENCE = ["2.05", "1.0205", "3.51025", "7.0205", "7.16442025", "3.51025", "7.1960125",
+                 "0.0351025", "0.01755125"]
+PROG = "python -m backproplib"
 
 
 def run(*args):
+    """The real command, in a process of its own."""
     return subprocess.run([sys.executable, "-m", "backproplib", *args], capture_output=True,
                           text=True, timeout=60)
+
+
+def call(capsys, *args):
+    """main() in this process: (status, stdout, stderr)."""
+    try:
+        status = main(list(args))
+    except SystemExit as stop:
+        status = stop.code
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
 def test_default_prints_the_worked_example_in_the_seeds_order():
     result = run()
     assert result.returncode == 0, result.stderr
-    numbers = ["2.05", "1.0205", "3.51025", "7.0205", "7.16442025", "7.1960125", "0.0351025",
-               "0.01755125"]
-    positions = [result.stdout.index(n) for n in numbers]
-    assert positions == sorted(positions)
-    assert "dC/dw(H0) = 0.0351025 * 1 * 0.5 = 0.01755125" in result.stdout
+    position = 0
+    for number in SEED_SEQUENCE:
+        position = result.stdout.index(number, position) + len(number)
+    assert "- dC0/dw_H0 = 0.0351025 * 1 * 0.5 = 0.01755125" in result.stdout.splitlines()
 
 
-def test_json_handout_for_other_numbers():
-    args = ["--x", "2", "--y", "1", "--weights", "0.4", "-0.3", "0.6", "--biases", "0.1", "1", "0.3"]
-    result = run(*args, "--format", "json")
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+def test_json_handout_for_other_numbers(capsys):
+    args = ["--x", "2", "--y", "1", "--weights", "0.4", "-0.3", "0.6", "--biases", "0.1", "1",
+            "0.3"]
+    status, out, _ = call(capsys, *args, "--format", "json")
+    assert status == 0
+    data = json.loads(out)
     net = bp.Network.chain(weights=["0.4", "-0.3", "0.6"], biases=["0.1", "1", "0.3"])
     g = net.backward("2", "1")
     assert data["gradients"] == {name: bp.fmt(v) for name, v in g.as_dict().items()}
-    assert data["forward"]["H1"]["z"] == bp.fmt(net.forward("2").z["H1"][0])
-    assert data["exact"] is True
+    assert list(data["gradients"]) == list(net.parameter_names)
+    assert data["forward"]["H1"] == {"z": bp.fmt(g.forward.z["H1"][0]),
+                                     "a": bp.fmt(g.forward.a["H1"][0])}
+    assert data["cost"] == bp.fmt(g.cost) and data["exact"] is True
+
+
+def test_numbers_as_text_are_numbers(capsys):
+    _, fraction, _ = call(capsys, "--x", "1/2", "--weights", "1/10", "1/100", "1/2", "--format",
+                          "json")
+    _, decimal, _ = call(capsys, "--format", "json")
+    assert json.loads(fraction) == json.loads(decimal)
+    assert json.loads(fraction)["gradients"]["w_H0"] == "0.01755125"
 
 
 @pytest.mark.parametrize("fmt, marker", [("markdown", r"\frac{\partial C_0}"),
-                                         ("latex", r"\begin{gather*}")])
-def test_other_formats(fmt, marker):
-    result = run("--format", fmt)
-    assert result.returncode == 0 and marker in result.stdout
+                                         ("latex", r"\begin{gather*}"),
+                                         ("text", "- dC0/dw_Out = 7.0205 * 1 * 1.0205")])
+def test_other_formats(capsys, fmt, marker):
+    status, out, _ = call(capsys, "--format", fmt)
+    assert status == 0 and marker in out
 
 
-def test_sigmoid_handout_in_floats():
-    result = run("--activation", "sigmoid", "--format", "json")
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["exact"] is False
+def test_sigmoid_handout_in_floats(capsys):
+    status, out, _ = call(capsys, "--activation", "sigmoid", "--format", "json")
+    assert status == 0 and json.loads(out)["exact"] is False
+    status, out, _ = call(capsys, "--activation", "tanh")
+    assert status == 0 and "tanh'(z_Out)" in out and "ReLU" not in out
+
+
+def test_floats_on_request(capsys):
+    status, out, _ = call(capsys, "--floats", "--format", "json")
+    assert status == 0 and json.loads(out)["exact"] is False
 
 
 @pytest.mark.parametrize("args, words", [
     (["--x", "abc"], "x: expected a number"),
     (["--weights", "1", "2"], "expected one of each per layer"),
     (["--activation", "softplus"], "unknown activation 'softplus'; known: relu"),
-    (["--activation", "tanh", "--exact"], "exact=True needs rational activations"),
-    (["--format", "pdf"], "invalid choice"),
+    (["--activation", "tanh", "--exact"], "--exact needs rational activations"),
+    (["--format", "pdf"], "argument --format: invalid choice: 'pdf'"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--weights"], "argument --weights: expected at least one argument"),
+    (["--exact", "--floats"], "argument --floats: not allowed with argument --exact"),
+    (["--weights", "1e5000", "1", "1", "--biases", "0", "0", "0"], "weights of layer H0"),
+    (["--x", "1" * 4000], "x: "),
+    (["--x", "1e-5000"], "x: "),
+    (["--floats", "--weights", "1e200", "1e200", "1", "--biases", "0", "0", "0"], "overflowed"),
 ])
-def test_bad_arguments_get_one_line_and_status_2(args, words):
-    result = run(*args)
+def test_a_mistake_gets_one_line_and_status_2(capsys, args, words):
+    status, out, err = call(capsys, *args)
+    assert status == 2 and out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err  # no usage block, no traceback
+    assert err.startswith(f"{PROG}: error: ") and words in err, err
+    assert len(err) < 400
+
+
+def test_the_real_command_answers_a_mistake_in_one_line():
+    result = run("--format", "pdf")
     assert result.returncode == 2
-    assert words in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{PROG}: error: ") and result.stderr.count("\n") == 1
+    result = run("--weights", "1e5000", "1", "1", "--biases", "0", "0", "0")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr and "4300" not in result.stderr
