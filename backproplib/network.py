@@ -309,7 +309,10 @@ class Network:
     def _vector(self, values, n, what, layer):
         if not self.exact and type(values) in (float, int) and n == 1 and abs(values) < 1e300:
             return np.array([values], dtype=float)  # a plain number, as in the worked example
-        ndim = 2 if np.ndim(values) == 2 else 1
+        try:
+            ndim = 2 if np.ndim(values) == 2 else 1
+        except ValueError:  # numpy cannot even tell the shape of ragged rows
+            raise ValueError(f"{what}: rows of different lengths in {values!r}"[:300]) from None
         vector = to_array(values, self.exact, what, ndim=ndim)
         if vector.shape[-1] != n:
             got = vector.shape[-1]

@@ -73,7 +73,9 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
             for i, (kind, L, index) in enumerate(where, 1):
                 block[i, band] = r.dC_dw(L, index) if kind == "w" else r.dC_db(L, index)
         _write_masks(masks[:, :, band], net, r.da_dz, batch)
-    if not np.isfinite(block.sum()) and not np.isfinite(block).all():  # the sum is quicker
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = block.sum()  # quicker than isfinite over the block, and rarely not finite
+    if not np.isfinite(total) and not np.isfinite(block).all():
         raise NumericOverflow(
             f"the cost or a gradient overflowed somewhere on the grid of {names[0]} and "
             f"{names[1]}; choose a smaller range of values")
