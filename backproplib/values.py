@@ -202,15 +202,3 @@ def parameter_names(layer_names, shapes):
         else:
             names += [f"b_{layer}[{j}]" for j in range(n_out)]
     return tuple(names)
-
-
-def parse_parameter(name, valid_names):
-    """Deprecated: use ``Network.locate(name)``. Kept while other modules move over."""
-    if not isinstance(name, str) or name not in valid_names:
-        raise ValueError(f"unknown parameter {name!r}; valid names: {', '.join(valid_names)}")
-    kind, rest = name.split("_", 1)
-    if "[" not in rest:
-        return kind, rest, (0, 0) if kind == "w" else 0
-    layer, index = rest[:-1].split("[")
-    numbers = tuple(int(i) for i in index.split(","))
-    return kind, layer, numbers if kind == "w" else numbers[0]
