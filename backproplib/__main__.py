@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from .ledger import ledger
@@ -60,12 +61,14 @@ def handout(args) -> str:
     if len(args.weights) != len(args.biases):
         raise ValueError(f"--weights and --biases: expected one of each per layer, got "
                          f"{len(args.weights)} weights and {len(args.biases)} biases")
+    x, y = args.x.strip(), args.y.strip()
+    weights, biases = [w.strip() for w in args.weights], [b.strip() for b in args.biases]
     # With neither option the decimal strings compute exactly where the activation allows it.
-    net = Network.chain(weights=args.weights, biases=args.biases, activation=args.activation,
+    net = Network.chain(weights=weights, biases=biases, activation=args.activation,
                         exact=args.exact)
     if args.format == "json":
-        return json.dumps(summary(net, args.x, args.y), indent=2)
-    book = ledger(net, args.x, args.y)
+        return json.dumps(summary(net, x, y), indent=2)
+    book = ledger(net, x, y)
     return {"text": str, "markdown": lambda b: b.to_markdown(),
             "latex": lambda b: b.to_latex()}[args.format](book)
 
@@ -75,7 +78,8 @@ def summary(net, x, y) -> dict:
 
     Numbers are strings such as "0.01755125" so exact results survive JSON.
     """
-    fwd, g = net.forward(x), net.backward(x, y)
+    g = net.backward(x, y)
+    fwd = g.forward
     return {
         "exact": net.exact,
         "activations": [a.name for a in net.activations],
@@ -88,9 +92,14 @@ def summary(net, x, y) -> dict:
     }
 
 
+# -1/5 and -2e-3 are numbers, though argparse would take them for options
+_NEGATIVE = re.compile(r"-\d[\d./eE+-]*")
+
+
 def main(argv=None) -> int:
     p = parser()
-    args = p.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = p.parse_args([f" {a}" if _NEGATIVE.fullmatch(a) else a for a in argv])
     try:
         text = handout(args)
     except (ValueError, TypeError, OverflowError) as error:

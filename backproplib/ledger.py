@@ -407,8 +407,9 @@ class _Writer:
             a_out = Sym("a", "Out")
             steps.append(Step(D(C0, a_out), _value(self.g.da[self.out]),
                               ("2(", a_out, " - ", Sym("y"), ")")))
+            each_k = Op(", for each k", r"\text{ for each } k")
             steps += [Step(D(C0, Sym("a", self.net.layer_names[M])), _value(self.g.da[M]),
-                           self.sum_rule(M + 1, "k") + (", for each k",))
+                           (*self.sum_rule(M + 1, "k"), each_k))
                       for M in range(self.out - 1, L, -1)]
             steps.append(self.pushed_back(L + 1, j, explain=True))
         steps.append(self.local_slope(L, j))

@@ -62,6 +62,14 @@ def test_numbers_as_text_are_numbers(capsys):
     assert json.loads(fraction)["gradients"]["w_H0"] == "0.01755125"
 
 
+def test_negative_fractions_are_numbers_not_options(capsys):
+    status, out, _ = call(capsys, "--weights", "0.3", "-1/5", "0.7", "--x", "-2e-1", "--format",
+                          "json")
+    assert status == 0
+    g = bp.Network.chain(weights=["0.3", "-0.2", "0.7"], biases=[2, 1, 3]).backward("-0.2", 0)
+    assert json.loads(out)["gradients"] == {n: bp.fmt(v) for n, v in g.as_dict().items()}
+
+
 @pytest.mark.parametrize("fmt, marker", [("markdown", r"\frac{\partial C_0}"),
                                          ("latex", r"\begin{gather*}"),
                                          ("text", "- dC0/dw_Out = 7.0205 * 1 * 1.0205")])
@@ -94,6 +102,7 @@ def test_floats_on_request(capsys):
     (["--weights", "1e5000", "1", "1", "--biases", "0", "0", "0"], "weights of layer H0"),
     (["--x", "1" * 4000], "x: "),
     (["--x", "1e-5000"], "x: "),
+    (["--x", "-1/0"], "x: expected a number such as 0.1, -2 or 1/3, got the text '-1/0'"),
     (["--floats", "--weights", "1e200", "1e200", "1", "--biases", "0", "0", "0"], "overflowed"),
 ])
 def test_a_mistake_gets_one_line_and_status_2(capsys, args, words):

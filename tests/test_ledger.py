@@ -197,6 +197,7 @@ def test_the_sum_over_the_next_layer_uses_j_and_the_neurons_own_k():
     latex = book.to_latex()
     assert r"\sum_{j \in H1} \frac{\partial C_0}{\partial a_{j}^{H1}}" in latex
     assert r"\frac{\partial C_0}{\partial w_{10}^{H0}}" in latex
+    assert r"w_{jk}^{Out}\text{ for each } k = " in latex  # the layer between, as a vector
 
 
 def test_a_wide_network_needs_a_parameter():
