@@ -113,6 +113,12 @@ def context():
     return matplotlib.rc_context(_rc())
 
 
+def whole_pixels(size) -> tuple[float, float]:
+    """A figure size in inches rounded to whole CSS pixels, so that the picture rendered at
+    ``RENDER_DPI`` holds exactly ``PIXEL_RATIO`` times the pixels it is shown at."""
+    return tuple(round(inches * SHOWN_DPI) / SHOWN_DPI for inches in size)
+
+
 def shown_pixels(fig) -> tuple[int, int]:
     """(width, height) in CSS pixels at which ``fig`` is shown."""
     width, height = fig.get_size_inches()
@@ -124,5 +130,5 @@ __all__ = [
     "FONT", "GRADIENT", "GRID", "INK", "INPUT_FACE", "KEY_COLOURS", "LABEL_FONT", "LINE_WIDTH",
     "MARKER", "MIN_FONT", "NEGATIVE", "NODE_FACE", "PATH", "PIXEL_RATIO", "RC", "RENDER_DPI",
     "SHOWN_DPI", "TANGENT_STYLE", "TEXT_COLOURS", "TITLE_FONT", "VALUE", "WARNING", "context",
-    "shown_pixels",
+    "shown_pixels", "whole_pixels",
 ]

@@ -7,87 +7,115 @@
     view                                    # shows the panel in a notebook
     print(view.summary())                   # what the panel shows, as plain text
 
-Each view keeps one matplotlib figure (outside pyplot) and, on every slider step, moves its
-artists and sends a fresh PNG to an ``ipywidgets.Image``; the contour is drawn once and kept.
-A callback never raises: a bad value is explained in the readout (``.readout``, an HTML widget
-with the class ``bp-readout``) instead.
+A panel is, top to bottom: its sliders; its picture (``.picture``, an HTML ``<img>`` with alt
+text that follows the sliders, a PNG with twice the pixels it is shown at); a compact readout
+(``.readout``, class ``bp-readout``, an aria-live region, so a screen reader announces each
+change); every gradient, folded away (``.details``, an Accordion holding ``.all_gradients``,
+class ``bp-gradients``); and, for gradient_view, the ledger. Every part has a fixed size, so
+nothing jumps while dragging.
+
+Each slider step runs exactly one ``net.backward`` (whose result carries the forward pass) and
+hands it to the figure, the readout and the ledger. The figure is kept (outside pyplot) and
+only its moving artists are redrawn (``render.FrameRenderer``). A callback never raises: a bad
+value is explained in the readout instead.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import numbers
 
 import ipywidgets as W
 import numpy as np
 
-from . import plots
-from .descent import describe_blocked, gradient_descent
+from . import plots, render, style
+from .descent import gradient_descent, positive_number, whole_steps
 from .ledger import ledger
 from .network import Network
-from .scalars import fmt
+from .scalars import fmt, to_scalar
 from .surface import cost_surface
 
-DPI = 80
-READOUT_MIN_HEIGHT = "15em"
+READOUT_HEIGHT = "8.5em"  # the compact readout: fixed, so the panel never jumps
+SLIDER_WIDTH = "460px"
 
 
 # --- the parts every view shares -------------------------------------------------------------
 class View:
-    """A slider panel: ``widget`` (the box), ``sliders`` {description: slider}, ``readout``
-    (HTML with the numbers and warnings), ``image`` (the figure as PNG), ``net`` (the network
-    the sliders currently describe) and ``summary()`` (the same as plain text)."""
+    """A slider panel: ``widget`` (the box), ``sliders`` {description: slider}, ``picture``
+    (two stacked HTML ``<img>``: ``background`` and ``frame``, which has the alt text), ``png()``
+    (what it shows, as one PNG), ``readout`` (the compact numbers
+    and warnings, aria-live), ``all_gradients`` (every dC0/dparameter, inside ``details``),
+    ``net`` (the network the sliders currently describe), ``g`` (its last ``backward``) and
+    ``summary()`` (all of it as plain text)."""
 
     title = ""
 
     def __init__(self, net: Network, x, y):
         self.start_net, self.net, self.x, self.y = net, net, x, y
         self.sliders = {}
-        self.lines = []  # the readout, line by line
+        self.lines = []  # the compact readout, line by line
+        self.gradient_lines = []  # every gradient, line by line
         self.warnings = []
-        self.readout = W.HTML(layout=W.Layout(min_height=READOUT_MIN_HEIGHT, width="100%"))
+        self.g = None
+        self.layers = (b"", b"")  # the PNGs of background and frame
+        self.background = W.HTML()  # the figure's still parts: changes rarely
+        self.frame = W.HTML()  # its moving parts on a transparent picture, with the alt text
+        self.background.add_class("bp-background")
+        self.frame.add_class("bp-frame")
+        self.picture = W.GridBox([self.background, self.frame])  # the two stacked
+        self.picture.add_class("bp-picture")
+        self.readout = W.HTML(layout=W.Layout(height=READOUT_HEIGHT, overflow="auto",
+                                              width="100%"))
         self.readout.add_class("bp-readout")
-        self.image = W.Image(format="png")
-        self.extra = []  # further widgets below the readout (the ledger)
+        self.all_gradients = W.HTML()
+        self.all_gradients.add_class("bp-gradients")
+        self.details = W.Accordion(children=[self.all_gradients], selected_index=None)
+        self.details.set_title(0, "Every gradient at these values")
+        self.extra = []  # further widgets below (the ledger)
         self.error = None  # the last exception a callback caught, for tests and debugging
 
     # building
     def _figure(self, figsize):
-        self.fig = plots.new_figure(figsize, dpi=DPI)
-        width, height = (round(v * DPI) for v in figsize)
-        self.image.layout = W.Layout(width=f"{width}px", height=f"{height}px")
+        self.fig = plots.new_figure(style.whole_pixels(figsize))
+        width, height = style.shown_pixels(self.fig)
+        self.size = (width, height)
+        for layer in (self.background, self.frame):
+            layer.layout = W.Layout(grid_area="picture", width=f"{width}px",
+                                    height=f"{height}px", margin="0", padding="0")
+        self.picture.layout = W.Layout(grid_template_areas='"picture"',
+                                       grid_template_columns=f"{width}px",
+                                       grid_template_rows=f"{height}px",
+                                       width=f"{width}px", height=f"{height}px")
         return self.fig
 
-    def _slider(self, name, value, bounds=None, step=None, fmt_=None, integer=False):
-        value = float(value)
-        bounds = bounds or _default_range(value)
-        low, high = (float(b) for b in bounds[:2])
+    def _slider(self, name, value, bounds=None, fmt_=None, integer=False):
+        value = _number(value, name)
+        low, high, step = _check_bounds(name, bounds) if bounds else _default_range(value)
         low, high = min(low, value), max(high, value)  # a start outside the range widens it
-        if len(bounds) > 2:
-            step = bounds[2]
         step = step or _nice_step((high - low) / 2)
         if not integer:
             # The browser snaps a slider to min + k * step: put the start on that grid, or the
             # value the panel computes with differs from the one the slider shows.
             low = value - math.ceil(round((value - low) / step, 9)) * step
             high = value + math.ceil(round((high - value) / step, 9)) * step
-        style = {"description_width": "initial"}
-        layout = W.Layout(width="420px")
+        style_ = {"description_width": "initial"}
+        layout = W.Layout(width=SLIDER_WIDTH)
         if integer:
-            slider = W.IntSlider(value=int(value), min=int(low), max=int(high), step=int(step),
-                                 description=name, continuous_update=True, style=style,
-                                 layout=layout)
+            slider = W.IntSlider(value=int(value), min=int(low), max=int(high),
+                                 step=max(1, int(step)), description=name,
+                                 continuous_update=True, style=style_, layout=layout)
         else:
             slider = W.FloatSlider(value=value, min=low, max=high, step=step, description=name,
                                    readout_format=fmt_ or _readout_format(step, value),
-                                   continuous_update=True, style=style, layout=layout)
+                                   continuous_update=True, style=style_, layout=layout)
         slider.observe(self._on_change, names="value")
         self.sliders[name] = slider
         return slider
 
     def _assemble(self):
         controls = W.VBox(list(self.sliders.values()))
-        self.widget = W.VBox([controls, self.image, self.readout] + self.extra)
+        self.widget = W.VBox([controls, self.picture, self.readout, self.details] + self.extra)
         self.widget.add_class("bp-view")
         self.refresh()
 
@@ -97,7 +125,7 @@ class View:
 
     def refresh(self):
         """Recompute from the sliders and redraw; any error ends up in the readout."""
-        self.warnings = []
+        self.warnings, self.lines, self.gradient_lines = [], [], []  # nothing stale stays
         self.error = None
         try:
             with np.errstate(over="ignore", invalid="ignore"):
@@ -113,39 +141,45 @@ class View:
     def _render(self, plot):
         """Draw ``plot`` (kept in self.fig) through a FrameRenderer from now on."""
         self.plot = plot
-        self.renderer = plots.FrameRenderer(self.fig, plot.dynamic_artists())
+        self.renderer = render.FrameRenderer(self.fig, plot.dynamic_artists())
 
-    def _png(self):
-        self.image.value = self.renderer.png(self.plot.static_key())
+    def _show(self, g, where="", blocked=True):
+        """Take the step's results: every gradient, the blocked neurons, the new picture."""
+        self.g = g
+        self.gradient_lines = [f"C0{where} = {fmt(g.cost)}"] + [
+            line.replace(" = ", f"{where} = ", 1) for line in g.report().splitlines()]
+        if blocked:
+            self.warnings.extend(b.sentence() for b in g.blocked)
+        background, frame, redrawn = self.renderer.layers(self.plot.static_key())
+        back, front = render.stacked_html(background, frame, self.plot.alt_text(), *self.size)
+        if redrawn:
+            self.background.value = back
+        self.frame.value = front
+        self.layers = (background, frame)
 
-    def _gradient_lines(self, g, where=""):
-        """C0 and every dC0/dparameter; ``where`` qualifies them when they are not at the
-        notebook's parameters (the "dC0/d<name> = v" form alone is kept for those)."""
-        values = [g.cost] + [g[name] for name in self.net.parameter_names]
-        if not all(math.isfinite(float(v)) for v in values):
-            raise OverflowError(
-                "C0 or a gradient overflowed: the numbers grew past what floating point holds. "
-                "Move the slider back towards its starting value.")
-        self.lines.append(f"C0{where} = {fmt(g.cost)}")
-        self.lines.extend(f"dC0/d{name}{where} = {fmt(g[name])}"
-                          for name in self.net.parameter_names)
-
-    def _blocked_warnings(self, net, x):
-        self.warnings.extend(describe_blocked(net, x))
+    def png(self) -> bytes:
+        """The picture the panel shows now, as one opaque PNG (frame over background)."""
+        return render.composite(*self.layers)
 
     def _write_readout(self):
         body = "<br>".join(html.escape(line, quote=False) for line in self.lines)
         warn = "".join(
-            f'<div class="bp-warning" style="color:#b00020">{_escape_warning(w)}</div>'
-            for w in self.warnings)
-        self.readout.value = (f'<div style="font-family:monospace;line-height:1.35">{body}</div>'
-                              f"{warn}")
+            f'<div class="bp-warning" style="color:{style.WARNING}">'
+            f"{html.escape(w, quote=False)}</div>" for w in self.warnings)
+        self.readout.value = (
+            '<div class="bp-live" role="status" aria-live="polite" aria-atomic="true" '
+            f'style="font-family:monospace;line-height:1.35">{body}{warn}</div>')
+        self.all_gradients.value = (
+            '<div style="font-family:monospace;line-height:1.35">'
+            + "<br>".join(html.escape(line, quote=False) for line in self.gradient_lines)
+            + "</div>")
 
     # showing
     def summary(self) -> str:
-        """Plain text of what the panel shows: its title, the readout and any warnings."""
+        """Plain text of what the panel shows: its title, the readout, every gradient and any
+        warnings."""
         parts = [self.title] if self.title else []
-        parts += self.lines + [f"Warning: {w}" for w in self.warnings]
+        parts += self.lines + self.gradient_lines + [f"Warning: {w}" for w in self.warnings]
         return "\n".join(parts)
 
     def _repr_mimebundle_(self, **kwargs):
@@ -159,9 +193,43 @@ class View:
         return f"<{type(self).__name__}: {', '.join(self.sliders)}>"
 
 
-def _escape_warning(text):
-    # "<= 0" must read as text; html.escape would show &lt; in a Python-side check
-    return html.escape(text, quote=False).replace("&lt;=", "<=")
+def _number(value, what) -> float:
+    """A slider's starting value as a finite float, in the library's words if it is not."""
+    number = float(to_scalar(value, False, what))
+    if abs(number) > plots.LARGEST:
+        raise ValueError(f"{what}: expected a number within +-1e300 for a slider, got "
+                         f"{fmt(number)}")
+    return number
+
+
+def _check_bounds(name, bounds):
+    """(low, high, step or None) from a ``ranges`` entry, or a clear error."""
+    shape = "(low, high) or (low, high, step)"
+    if isinstance(bounds, (str, bytes)) or not hasattr(bounds, "__len__") or \
+            len(bounds) not in (2, 3):
+        raise ValueError(f"ranges[{name!r}]: expected {shape}, got {bounds!r}")
+    low, high = (_number(b, f"ranges[{name!r}]") for b in bounds[:2])
+    if not low < high:
+        raise ValueError(f"ranges[{name!r}]: expected low < high, got {bounds!r}")
+    given = bounds[2] if len(bounds) == 3 else None
+    step = None if given is None else _number(given, f"ranges[{name!r}] step")
+    if step is not None and not 0 < step <= high - low:
+        raise ValueError(f"ranges[{name!r}]: expected a step between 0 and high - low, got "
+                         f"{bounds!r}")
+    return low, high, step
+
+
+def _check_ranges(ranges, valid):
+    if ranges is None:
+        return {}
+    if not isinstance(ranges, dict):
+        raise TypeError(f"ranges: expected {{name: (low, high) or (low, high, step)}}, got "
+                        f"{ranges!r}"[:200])
+    unknown = [name for name in ranges if name not in valid]
+    if unknown:
+        raise ValueError(f"ranges: no slider named {unknown[0]!r} here; sliders: "
+                         f"{', '.join(valid)}")
+    return ranges
 
 
 def _nice_step(half):
@@ -183,12 +251,6 @@ def _slider_values(view, names):
     return {name: view.sliders[name].value for name in names}
 
 
-def _ranges(ranges, name):
-    if ranges and name in ranges:
-        return tuple(ranges[name])
-    return None
-
-
 # --- forward pass ----------------------------------------------------------------------------
 class ForwardView(View):
     title = "Forward pass"
@@ -196,34 +258,38 @@ class ForwardView(View):
     def __init__(self, net, x, y, params=None, ranges=None):
         super().__init__(net, x, y)
         self.names = _choose(net, params)
-        self._slider("x", _first(x), _ranges(ranges, "x"))
-        start = net.params()
+        ranges = _check_ranges(ranges, ["x"] + list(net.parameter_names))
+        self._slider("x", _first(net.input(x)), ranges.get("x"))
         for name in self.names:
-            self._slider(name, float(start[name]), _ranges(ranges, name))
-        self._figure((7.6, 2.6))
-        self.diagram = plots.NetworkDiagram(net, x, y, ax=self.fig.add_subplot())
-        self.fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
+            self._slider(name, net.param(name), ranges.get(name))
+        self.diagram = plots.NetworkDiagram(net, x, y, ax=self._diagram_axes(net))
         self._render(self.diagram)
         self._assemble()
 
+    def _diagram_axes(self, net):
+        """The panel's figure, the size and layout network_diagram would choose."""
+        size, box = plots.NetworkDiagram.layout(net)
+        ax = self._figure(size).add_subplot()
+        ax.set_position(box)
+        return ax
+
     def _update(self):
-        self.lines = []
         self.x = _set_first(self.x, self.sliders["x"].value)
         self.net = self.start_net.with_params(_slider_values(self, self.names))
-        g = self.diagram.update(self.net, self.x, self.y)
-        fwd = self.net.forward(self.x)
-        self.lines.append(f"x = {_vec(fwd.x)}")
-        for name in self.net.layer_names:
-            self.lines.append(f"{name}: z = {_vec(fwd.z[name])}, a = {_vec(fwd.a[name])}")
-        self._gradient_lines(g)
-        self._blocked_warnings(self.net, self.x)
-        self._png()
+        g = self.net.backward(self.x, self.y)
+        self.diagram.update(self.net, g, self.y)
+        fwd = g.forward
+        self.lines = [f"x = {_vec(fwd.x)}, a_Out = {_vec(fwd.output)}, "
+                      f"y = {_vec(self.net.target(self.y))}",
+                      f"C0 = {fmt(g.cost)}"]
+        self._show(g)
 
 
 def forward_view(net: Network, x, y, params=None, ranges=None) -> ForwardView:
     """Sliders for x and each parameter (or those in ``params``); the network diagram with z, a
-    and the gradients; the readout lists the forward values, C0 and every dC0/dparameter.
-    With several inputs the "x" slider moves x[0]. ``ranges`` = {name: (low, high[, step])}."""
+    and the gradients; the readout gives x, the output and C0, and every dC0/dparameter folds
+    out below. With several inputs the "x" slider moves x[0].
+    ``ranges`` = {name: (low, high[, step])}."""
     return ForwardView(net, x, y, params, ranges)
 
 
@@ -234,23 +300,26 @@ class GradientView(View):
         _choose(net, param)
         self.param = param
         self.title = f"Gradient of C0 with respect to {param}"
+        if isinstance(sliders, str):
+            sliders = [sliders]
         extra = [s for s in (sliders or ()) if s != param]
-        self.names = [param] + [s for s in extra if s not in ("x", "y")]
-        for name in self.names:
-            if name not in net.parameter_names:
+        for name in extra:
+            if name not in net.parameter_names and name not in ("x", "y"):
                 raise ValueError(f"unknown slider {name!r}; valid: x, y, "
                                  f"{', '.join(net.parameter_names)}")
-        start = net.params()
-        bounds = _ranges(ranges, param)
-        self._slider(param, float(start[param]), bounds)
+        self.names = [param] + [s for s in extra if s not in ("x", "y")]
+        ranges = _check_ranges(ranges, [param] + extra)
+        self._slider(param, net.param(param), ranges.get(param))
         for name in extra:
-            value = _first(x) if name == "x" else _first(y) if name == "y" else start[name]
-            self._slider(name, float(value), _ranges(ranges, name))
+            value = (_first(net.input(x)) if name == "x" else
+                     _first(net.target(y)) if name == "y" else net.param(name))
+            self._slider(name, value, ranges.get(name))
         slider = self.sliders[param]
-        self._figure((5.2, 3.3))
+        self._figure((6.0, 4.0))
         values = np.linspace(slider.min, slider.max, 241)
-        self.curve = plots.CostCurve(net, x, y, param, values, ax=self.fig.add_subplot())
-        self.fig.tight_layout()
+        with style.context():
+            self.curve = plots.CostCurve(net, x, y, param, values, ax=self.fig.add_subplot())
+            self.fig.tight_layout()
         self._render(self.curve)
         self.ledger = W.Output(layout=W.Layout(min_height="6em"))
         self.ledger.add_class("bp-ledger")
@@ -259,22 +328,20 @@ class GradientView(View):
         self._assemble()
 
     def _update(self):
-        self.lines = []
         if "x" in self.sliders:
             self.x = _set_first(self.x, self.sliders["x"].value)
         if "y" in self.sliders:
             self.y = _set_first(self.y, self.sliders["y"].value)
         self.net = self.start_net.with_params(_slider_values(self, self.names))
-        g = self.curve.update(self.net, self.x, self.y)
-        self.lines.append(f"{self.param} = {fmt(self.net.params()[self.param])}")
-        self._gradient_lines(g)
-        self.lines.append(f"slope of the tangent = dC0/d{self.param} = {fmt(g[self.param])}")
-        self._blocked_warnings(self.net, self.x)
-        self._png()
-        self._show_ledger()
+        g = self.net.backward(self.x, self.y)
+        self.curve.update(self.net, g, self.x, self.y)
+        self.lines = [f"{self.param} = {fmt(self.net.param(self.param))}, C0 = {fmt(g.cost)}",
+                      f"slope of the tangent = dC0/d{self.param} = {fmt(g[self.param])}"]
+        self._show(g)
+        self._show_ledger(g)
 
-    def _show_ledger(self):
-        book = ledger(self.net, self.x, self.y, param=self.param)
+    def _show_ledger(self, g):
+        book = ledger(self.net, self.x, self.y, param=self.param, g=g)
         self.ledger_text = text = str(book)
         data = {"text/plain": text, "text/markdown": book.to_markdown()}
         self.ledger.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
@@ -292,20 +359,21 @@ def gradient_view(net: Network, x, y, param="w_Out", sliders=None, ranges=None) 
 # --- two parameters: the contour, the point and the gradient arrow -----------------------------
 class _ContourView(View):
     def _contour(self, net, x, y, params, ranges, n=121):
-        if len(params) != 2 or params[0] == params[1]:
+        if isinstance(params, str) or len(params) != 2 or params[0] == params[1]:
             raise ValueError(f"params: expected two different parameter names, got {params!r}")
         _choose(net, params)
         self.params = tuple(params)
-        start = net.params()
         self.bounds = {}
         for name in params:
-            self.bounds[name] = _ranges(ranges, name) or _default_range(float(start[name]))
+            self.bounds[name] = (_check_bounds(name, ranges[name]) if name in ranges
+                                 else _default_range(_number(net.param(name), name)))
         surface = cost_surface(net, x, y, {
-            name: np.linspace(self.bounds[name][0], self.bounds[name][1], n) for name in params})
-        self._figure((5.0, 4.0))
-        self.contour = plots.CostContour(surface, ax=self.fig.add_subplot())
-        self.contour.set_gradient((0, 0), (1, 1))  # the note above the plot, for tight_layout
-        self.fig.tight_layout()
+            name: np.linspace(self.bounds[name][0], self.bounds[name][1], n)
+            for name in params}, gradients=())
+        self._figure((5.8, 5.2))
+        with style.context():
+            self.contour = plots.CostContour(surface, ax=self.fig.add_subplot())
+            self.fig.tight_layout()
         self._render(self.contour)
         return surface
 
@@ -319,15 +387,14 @@ class SurfaceView(_ContourView):
 
     def __init__(self, net, x, y, params=("w_H1", "w_Out"), ranges=None):
         super().__init__(net, x, y)
-        self.title = f"Cost surface over {params[0]} and {params[1]}"
+        ranges = _check_ranges(ranges, list(params))
         self._contour(net, x, y, params, ranges)
-        start = net.params()
+        self.title = f"Cost surface over {params[0]} and {params[1]}"
         for name in self.params:
-            self._slider(name, float(start[name]), self.bounds[name])
+            self._slider(name, net.param(name), self.bounds[name])
         self._assemble()
 
     def _update(self):
-        self.lines = []
         values = _slider_values(self, self.params)
         self.net = self.start_net.with_params(values)
         g = self.net.backward(self.x, self.y)
@@ -335,14 +402,12 @@ class SurfaceView(_ContourView):
         gradient = tuple(float(g[n]) for n in self.params)
         self.contour.set_point(point)
         self.contour.set_gradient(point, gradient)
-        self.lines.append(", ".join(f"{n} = {fmt(v)}" for n, v in values.items()))
-        self._gradient_lines(g)
-        self.lines.append(
-            f"gradient (dC0/d{self.params[0]}, dC0/d{self.params[1]}) = "
-            f"({fmt(gradient[0])}, {fmt(gradient[1])}): the arrow points uphill; a descent "
-            "step goes the opposite way")
-        self._blocked_warnings(self.net, self.x)
-        self._png()
+        self.lines = [", ".join(f"{n} = {fmt(v)}" for n, v in values.items())
+                      + f", C0 = {fmt(g.cost)}",
+                      f"gradient (dC0/d{self.params[0]}, dC0/d{self.params[1]}) = "
+                      f"({fmt(gradient[0])}, {fmt(gradient[1])}): the arrow points uphill; a "
+                      "descent step goes the opposite way"]
+        self._show(g)
 
 
 def surface_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None) -> SurfaceView:
@@ -358,46 +423,45 @@ class DescentView(_ContourView):
     def __init__(self, net, x, y, params=("w_H1", "w_Out"), ranges=None, learning_rate=0.01,
                  steps=20, max_steps=100, max_learning_rate=0.3):
         super().__init__(net, x, y)
+        learning_rate = positive_number(learning_rate, "learning_rate")
+        steps = whole_steps(steps)
+        ranges = _check_ranges(ranges, list(params) + ["learning_rate", "steps"])
+        self._contour(net, x, y, params, {n: r for n, r in ranges.items() if n in params})
         self.title = f"Gradient descent on {params[0]} and {params[1]}"
-        self._contour(net, x, y, params, ranges)
-        start = net.params()
-        point = tuple(float(start[n]) for n in self.params)
+        start = tuple(float(net.param(n)) for n in self.params)
         g = net.backward(x, y)
-        self.contour.set_point(point)
-        self.contour.set_gradient(point, tuple(float(g[n]) for n in self.params))
+        self.contour.set_point(start)
+        self.contour.set_gradient(start, tuple(float(g[n]) for n in self.params))
         lr_step = 0.001
         self._slider("learning_rate", learning_rate,
-                     _ranges(ranges, "learning_rate")
+                     ranges.get("learning_rate")
                      or (lr_step, max(max_learning_rate, learning_rate), lr_step),
                      fmt_=".3f")
-        self._slider("steps", steps, _ranges(ranges, "steps") or (1, max(max_steps, steps), 1),
+        self._slider("steps", steps, ranges.get("steps") or (1, max(max_steps, steps), 1),
                      integer=True)
         self.path = None
         self._assemble()
 
     def _update(self):
-        self.lines = []
         lr = self.sliders["learning_rate"].value
         steps = self.sliders["steps"].value
         self.path = path = gradient_descent(self.start_net, self.x, self.y, lr, steps,
                                             self.params)
         self.net = path.net
         self.contour.set_path(path)
-        g = self.net.backward(self.x, self.y)
         end = path.params[-1]
-        self.lines.append(f"learning_rate = {fmt(lr)}, steps = {steps} "
-                          f"({path.steps_taken} taken)")
-        self.lines.append(path.message)
-        self.lines.append("where it ended: " + ", ".join(
-            f"{n} = {fmt(end[n])}" for n in self.params))
-        self._gradient_lines(g, where=" (where descent ended)")
+        self.lines = [f"learning_rate = {fmt(lr)}, steps = {steps} "
+                      f"({path.steps_taken} taken)",
+                      path.message,
+                      "where it ended: " + ", ".join(f"{n} = {fmt(end[n])}" for n in self.params)]
+        g = self.net.backward(self.x, self.y)
+        self.lines.append(f"C0 (where descent ended) = {fmt(g.cost)}")
         if path.diverged:
             self.warnings.append(path.message)
-        elif path.stuck:
-            self._blocked_warnings(self.net, self.x)
         if not all(self._inside((p[self.params[0]], p[self.params[1]])) for p in path.params):
             self.warnings.append("the path leaves the plotted area; only the part inside shows")
-        self._png()
+        # a blocked neuron is worth a warning here only if it stopped the descent
+        self._show(g, where=" (where descent ended)", blocked=path.stuck)
 
 
 def descent_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None,
@@ -433,7 +497,7 @@ def _first(value):
 
 def _set_first(value, new):
     """``value`` with its first number replaced (a scalar stays a scalar)."""
-    if np.ndim(value) == 0:
+    if np.ndim(value) == 0 or isinstance(value, (str, numbers.Number)):
         return new
     array = np.array(value, dtype=float).reshape(-1)
     array[0] = new

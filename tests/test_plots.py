@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import backproplib as bp  # noqa: E402
-from backproplib import plots  # noqa: E402
+from backproplib import plots, render, style  # noqa: E402
 from backproplib.descent import gradient_descent  # noqa: E402
 
 
@@ -79,32 +79,49 @@ def test_network_diagram_shows_the_worked_example_numbers(seed):
     for label in ("x", "H0", "H1", "Out"):
         assert label in shown
     # the numbers of the seed: dC0/dw for each weight, dC0/da, a and z per node
-    for number in ("0.01755125", "7.1960125", "7.16442025", "0.0351025", "3.51025", "7.0205",
-                   "2.05\n2.05", "1.0205\n1.0205", "3.51025\n3.51025", "0.1", "0.01", "0.5"):
+    for number in ("dC0/dw_H0 =\n0.01755125", "dC0/dw_H1 =\n7.1960125",
+                   "dC0/dw_Out =\n7.16442025", "dC0/da_H0 =\n0.0351025",
+                   "dC0/da_H1 =\n3.51025", "dC0/da_Out =\n7.0205",
+                   "z_H0 = 2.05\na_H0 = 2.05", "z_H1 = 1.0205\na_H1 = 1.0205",
+                   "z_Out = 3.51025\na_Out = 3.51025", "w_H0 = 0.1", "w_H1 = 0.01",
+                   "w_Out = 0.5", "x = 0.5"):
         assert number in shown, number
-    assert "y = 0    C0 = 12.32185506" in shown
+    assert "y = 0, C0 = 12.32185506" in shown
     diagram = fig.bp_plot
-    assert all(node.get_markerfacecolor() == plots.LIVE_FACE
+    assert all(node.get_markerfacecolor() == style.NODE_FACE
                for node in diagram.nodes[1] + diagram.nodes[2] + diagram.nodes[3])
+    assert diagram.numbers["dw", 1, 0, 0].get_facecolor()[:3] == pytest.approx(
+        matplotlib.colors.to_rgb(style.GRADIENT))
+    key = [t.get_text() for t in diagram.key.get_texts()]
+    assert "weight < 0" in key and "blocked neuron (dead or saturated)" in key
 
 
-def test_network_diagram_greys_a_dead_relu_and_updates_numbers(seed):
+def test_network_diagram_greys_a_blocked_neuron_and_updates_numbers(seed):
     net, x, y = seed
     fig = plots.network_diagram(net, x, y)
     diagram = fig.bp_plot
     dead = net.with_params({"w_H1": -0.7})
-    diagram.update(dead, x, y)
+    g = dead.backward(x, y)
+    assert [b.neuron for b in g.blocked] == ["H1"]
+    diagram.update(dead, g, y)
     h1 = diagram.nodes[2][0]
-    assert h1.get_markerfacecolor() == plots.DEAD_FACE
-    assert diagram.nodes[1][0].get_markerfacecolor() == (
-        plots.LIVE_FACE)
-    assert diagram.numbers["za", 2, 0].get_text() == "-0.435\n0"
-    assert diagram.numbers["w", 2, 0, 0].get_text() == "-0.7"
-    assert diagram.numbers["dw", 2, 0, 0].get_text() == "0"
+    assert h1.get_markerfacecolor() == style.BLOCKED_FACE
+    assert diagram.nodes[1][0].get_markerfacecolor() == style.NODE_FACE
+    assert diagram.numbers["a", 2, 0].get_text() == "z_H1 = -0.435\na_H1 = 0"
+    assert diagram.numbers["w", 2, 0, 0].get_text() == "w_H1 = -0.7"
+    assert diagram.numbers["dw", 2, 0, 0].get_text() == "dC0/dw_H1 =\n0"
     assert diagram.edges[1][0, 0].get_linestyle() == "--"
-    assert "y = 0    C0 = 9" in texts(fig)
+    assert "y = 0, C0 = 9" in texts(fig)
+    assert g.blocked[0].sentence() in diagram.alt_text()
+    # a saturated tanh neuron is blocked too, by the same notion (Gradients.blocked)
+    tanh = bp.Network.chain([0.1, 1, 1], [30, 0, 0], activation="tanh")
+    g = tanh.backward(0.5, 0)
+    assert [b.kind for b in g.blocked] == ["saturated"]
+    fig = plots.network_diagram(tanh, 0.5, 0)
+    assert fig.bp_plot.nodes[1][0].get_markerfacecolor() == style.BLOCKED_FACE
     with pytest.raises(ValueError, match="sizes"):
-        diagram.update(bp.Network([[[1], [1]], [[1, 1]]], [[0, 0], [0]]), x, y)
+        wrong = bp.Network([[[1], [1]], [[1, 1]]], [[0, 0], [0]])
+        diagram.update(wrong, wrong.backward(0.5, 0), 0)
 
 
 def test_network_diagram_of_a_wider_network():
@@ -115,7 +132,8 @@ def test_network_diagram_of_a_wider_network():
     for label in ("H0[0]", "H0[1]", "H1[0]", "H1[1]", "Out"):
         assert label in shown
     assert len(fig.bp_plot.edges[1]) == 4
-    assert fig.bp_plot.edges[1][0, 1].get_color() == "#b04040"  # a negative weight
+    assert fig.bp_plot.edges[1][0, 1].get_color() == style.NEGATIVE  # a negative weight
+    assert "1 of the 8 weights are negative" in fig.bp_plot.alt_text()
 
 
 def test_cost_vs_param_point_and_tangent(seed):
@@ -133,9 +151,12 @@ def test_cost_vs_param_point_and_tangent(seed):
     i = 50
     expected = float(net.with_params({"w_Out": curve.values[i]}).cost(x, y))
     assert curve.curve.get_ydata()[i] == pytest.approx(expected)
-    assert "dC0/dw_Out = 7.16442025" in curve.slope_text.get_text()
-    curve.update(net.with_params({"w_Out": 1.0}), x, y)
-    g = net.with_params({"w_Out": 1.0}).backward(x, y)
+    assert "dC0/dw_Out = 7.16442025" in curve.readout.get_text()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "$C_0$" and legend[1].startswith("tangent") and "current point" in legend
+    moved = net.with_params({"w_Out": 1.0})
+    g = moved.backward(x, y)
+    curve.update(moved, g, x, y)
     px, py = curve.point.get_data()
     assert (px[0], py[0]) == pytest.approx((1.0, float(g.cost)))
     tx, ty = curve.tangent.get_data()
@@ -148,7 +169,7 @@ def test_cost_vs_param_recomputes_the_curve_when_another_parameter_moves(seed):
     before = curve.curve.get_ydata().copy()
     key = curve.static_key()
     other = net.with_params({"b_Out": 1})
-    curve.update(other, x, y)
+    curve.update(other, other.backward(x, y), x, y)
     after = curve.curve.get_ydata()
     assert curve.static_key() != key
     assert after[5] == pytest.approx(float(other.with_params({"w_Out": 0.5}).cost(x, y)))
@@ -182,13 +203,16 @@ def test_cost_contour_point_arrow_and_path(seed):
     gradient = np.array([float(g["w_H1"]), float(g["w_Out"])])
     assert direction[0] * gradient[1] - direction[1] * gradient[0] == pytest.approx(0, abs=1e-9)
     assert direction @ gradient > 0
-    assert "uphill" in contour.note.get_text() and "opposite" in contour.note.get_text()
+    key = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert key == ["current point", "gradient (uphill)", "descent path"]
+    assert "pointing uphill; descent steps go the opposite way" in contour.alt_text()
     line_x, line_y = contour.path.get_data()
     assert np.allclose(np.column_stack([line_x, line_y]), path.array())
     contour.set_point((0.3, -0.2))
     assert contour.point.get_data()[0][0] == 0.3 and contour.point.get_data()[1][0] == -0.2
     contour.set_gradient((0.3, -0.2), (0, 0))
     assert not contour.arrow.get_visible()
+    assert "gradient 0 here" in contour.note.get_text() and "No arrow" in contour.alt_text()
 
 
 def test_cost_surface_3d_and_activation_pairs(seed):
@@ -201,7 +225,8 @@ def test_cost_surface_3d_and_activation_pairs(seed):
     fig = plots.activation_pairs()
     assert len(fig.axes) == 2 * len(bp.ACTIVATIONS)
     titles = [ax.get_title() for ax in fig.axes]
-    assert "ReLU$(z)$" in titles and "ReLU$'(z)$" in titles and "sigmoid$'(z)$" in titles
+    assert "ReLU$(z)$" in titles and "its slope ReLU$'(z)$" in titles
+    assert "its slope sigmoid$'(z)$" in titles
     fig = plots.activation_pairs(["relu"], z=np.array([-1.0, 0.0, 2.0]))
     (function,) = fig.axes[0].lines[:1]
     (derivative,) = fig.axes[1].lines[:1]
@@ -215,20 +240,52 @@ def decode(png):
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
 
 
-def test_frame_renderer_draws_the_same_pixels_as_a_full_redraw(seed):
+def test_frame_renderer_layers_make_the_same_picture_as_a_full_redraw(seed):
     net, x, y = seed
     fig = plots.new_figure((5, 4), dpi=60)
     contour = plots.CostContour(surface(net, x, y), ax=fig.add_subplot())
+    renderer = render.FrameRenderer(fig, contour.dynamic_artists())
     contour.set_gradient((0, 0), (1, 1))
-    renderer = plots.FrameRenderer(fig, contour.dynamic_artists())
-    first = renderer.png(contour.static_key())
+    background, first, redrawn = renderer.layers(contour.static_key())
+    assert redrawn
     contour.set_point((0.5, 1.0))
     contour.set_gradient((0.5, 1.0), (1.0, -2.0))
-    blitted = renderer.png(contour.static_key())
-    assert blitted != first
-    fresh = plots.FrameRenderer(fig, contour.dynamic_artists()).png(contour.static_key())
-    assert np.array_equal(decode(blitted), decode(fresh))
-    assert decode(blitted).shape == (240, 300, 4)
+    again, second, redrawn = renderer.layers(contour.static_key())
+    assert not redrawn and again == background and second != first
+    layered = decode(render.composite(background, second))
+    with style.context():  # everything drawn at once, as savefig would with nothing animated
+        for artist in contour.dynamic_artists():
+            artist.set_animated(False)
+        fig.canvas.draw()
+    direct = np.asarray(fig.canvas.buffer_rgba())
+    assert layered.shape == (240, 300, 4)
+    difference = np.abs(layered[..., :3].astype(int) - direct[..., :3].astype(int))
+    assert difference.mean() < 0.5 and np.percentile(difference, 99.9) <= 40  # antialiasing
+
+
+def test_a_neuron_that_dies_changes_the_background(seed):
+    # a constant static_key would leave H1 drawn alive after it died
+    net, x, y = seed
+    fig = plots.new_figure((9, 2.7), dpi=50)
+    diagram = plots.NetworkDiagram(net, x, y, ax=fig.add_subplot())
+    renderer = render.FrameRenderer(fig, diagram.dynamic_artists())
+    alive, _, _ = renderer.layers(diagram.static_key())
+    moved = net.with_params({"w_H1": 0.02})  # numbers change, H1 stays alive
+    diagram.update(moved, moved.backward(x, y), y)
+    same, _, redrawn = renderer.layers(diagram.static_key())
+    assert not redrawn and same == alive
+    dead = net.with_params({"w_H1": -0.7})
+    diagram.update(dead, dead.backward(x, y), y)
+    greyed, _, redrawn = renderer.layers(diagram.static_key())
+    assert redrawn and greyed != alive
+    fresh, _, _ = render.FrameRenderer(fig, diagram.dynamic_artists()).layers("another key")
+    assert np.array_equal(decode(greyed), decode(fresh))
+
+
+def test_encode_png_round_trips_rgba():
+    rng = np.random.default_rng(1)
+    rgba = rng.integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
+    assert np.array_equal(decode(render.encode_png(rgba)), rgba)
 
 
 # --- showing: a sharp picture with alt text ---------------------------------------------------

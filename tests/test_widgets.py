@@ -1,6 +1,7 @@
 """The slider panels without a kernel: setting ``slider.value`` runs the callback at once, so each
 test moves a slider and checks the readout against ``backward``, the image and the plotted data."""
 
+import html
 import io
 
 import matplotlib
@@ -13,7 +14,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import backproplib as bp  # noqa: E402
-from backproplib import widgets  # noqa: E402
+from backproplib import style, widgets  # noqa: E402
 from backproplib.descent import gradient_descent  # noqa: E402
 from backproplib.scalars import fmt  # noqa: E402
 
@@ -31,33 +32,46 @@ def gradient_lines(net, x, y, where=""):
 
 def assert_readout_matches(view, net, x, y, where=""):
     for line in gradient_lines(net, x, y, where):
-        assert line in view.readout.value, line
+        assert line in view.all_gradients.value, line
         assert line in view.summary().splitlines(), line
+    g = net.backward(x, y)
+    assert f"C0{where} = {fmt(g.cost)}" in view.readout.value  # the compact readout has C0
+
+
+def alt(view):
+    """The alt text of the panel's picture (on the frame layer, which follows the sliders)."""
+    import re
+
+    return html.unescape(re.search(r'alt="([^"]*)"', view.frame.value).group(1))
 
 
 def test_forward_view_sliders_readout_and_image(seed):
     net, x, y = seed
     view = widgets.forward_view(net, x, y)
     assert list(view.sliders) == ["x", "w_H0", "b_H0", "w_H1", "b_H1", "w_Out", "b_Out"]
-    assert isinstance(view.widget, W.Box) and isinstance(view.image, W.Image)
+    assert isinstance(view.widget, W.Box) and isinstance(view.picture, W.Box)
     assert "bp-readout" in view.readout._dom_classes
+    assert 'aria-live="polite"' in view.readout.value
     assert_readout_matches(view, net, x, y)
-    assert "dC0/dw_H0 = 0.01755125" in view.readout.value
-    assert "H1: z = 1.0205, a = 1.0205" in view.summary()
-    before_png = view.image.value
+    assert "dC0/dw_H0 = 0.01755125" in view.all_gradients.value
+    assert "x = 0.5, a_Out = 3.51025, y = 0" in view.summary()
+    assert "C0 = 12.32185506" in alt(view) and "dC0/dw_H0 = 0.01755125" in alt(view)
+    before_png = view.png()
     before_text = view.diagram.numbers["w", 2, 0, 0].get_text()
 
     view.sliders["w_H1"].value = 0.3
     moved = net.with_params({"w_H1": 0.3})
     assert float(view.net.params()["w_H1"]) == 0.3
     assert_readout_matches(view, moved, x, y)
-    assert "dC0/dw_H0 = 0.01755125" not in view.readout.value
-    assert view.image.value != before_png
-    assert before_text == "0.01" and view.diagram.numbers["w", 2, 0, 0].get_text() == "0.3"
+    assert "dC0/dw_H0 = 0.01755125" not in view.all_gradients.value
+    assert view.png() != before_png
+    assert f"dC0/dw_H0 = {fmt(moved.backward(x, y)['w_H0'])}" in alt(view)  # alt follows
+    assert before_text == "w_H1 = 0.01"
+    assert view.diagram.numbers["w", 2, 0, 0].get_text() == "w_H1 = 0.3"
 
     view.sliders["x"].value = 1.0
     assert_readout_matches(view, moved, 1.0, y)
-    assert view.summary().splitlines()[1] == "x = 1"
+    assert view.summary().splitlines()[1].startswith("x = 1, ")
 
 
 def test_forward_view_with_a_subset_of_parameters(seed):
@@ -73,10 +87,13 @@ def test_a_dead_relu_is_explained_in_the_readout(seed):
     view = widgets.forward_view(net, x, y)
     assert "dead" not in view.readout.value
     view.sliders["w_H1"].value = -0.7
-    assert ("H1 is dead: z = -0.435 <= 0, so ReLU'(z) = 0 and no gradient flows back through it"
-            in view.readout.value)
+    (blocked,) = net.with_params({"w_H1": -0.7}).backward(x, y).blocked
+    # the one sentence, from Gradients.blocked, as HTML text
+    assert html.escape(blocked.sentence(), quote=False) in view.readout.value
+    assert "H1 is dead" in blocked.sentence()
     assert "Warning: H1 is dead" in view.summary()
-    assert view.diagram.nodes[2][0].get_markerfacecolor() == "#d9d9d9"
+    assert view.diagram.nodes[2][0].get_markerfacecolor() == style.BLOCKED_FACE
+    assert "H1 is dead" in alt(view)
     view.sliders["w_H1"].value = 0.2
     assert "dead" not in view.readout.value
 
@@ -100,7 +117,7 @@ def test_gradient_view_moves_point_and_tangent_and_ledger(seed):
     assert "dC0/dw_Out = 7.16442025" in view.readout.value
     assert "7.16442025" in view.ledger_text
     assert view.ledger.outputs[0]["data"]["text/plain"] == view.ledger_text
-    png = view.image.value
+    png = view.png()
     view.sliders["w_Out"].value = 1.2
     moved = net.with_params({"w_Out": 1.2})
     g = moved.backward(x, y)
@@ -110,8 +127,9 @@ def test_gradient_view_moves_point_and_tangent_and_ledger(seed):
     tx, ty = view.curve.tangent.get_data()
     assert (ty[1] - ty[0]) / (tx[1] - tx[0]) == pytest.approx(float(g["w_Out"]))
     assert fmt(g["w_Out"]) in view.ledger_text and "7.16442025" not in view.ledger_text
-    assert view.image.value != png
+    assert view.png() != png
     assert view.summary().endswith(view.ledger_text)
+    assert f"dC0/dw_Out = {fmt(g['w_Out'])}" in alt(view)
 
 
 def test_gradient_view_with_more_sliders(seed):
@@ -134,7 +152,7 @@ def test_surface_view_moves_point_and_arrow_on_a_kept_contour(seed):
     assert list(view.sliders) == ["w_H1", "w_Out"]
     contour = view.contour
     filled, collections = contour.filled, list(contour.ax.collections)
-    png = view.image.value
+    png, background = view.png(), view.background.value
     view.sliders["w_H1"].value = 0.4
     view.sliders["w_Out"].value = -0.5
     moved = net.with_params({"w_H1": 0.4, "w_Out": -0.5})
@@ -149,8 +167,10 @@ def test_surface_view_moves_point_and_arrow_on_a_kept_contour(seed):
     assert direction[0] * gradient[1] - direction[1] * gradient[0] == pytest.approx(0, abs=1e-9)
     assert view.contour is contour and contour.filled is filled
     assert list(contour.ax.collections) == collections  # the contour was not redrawn
-    assert view.image.value != png
+    assert view.renderer.redraws == 1 and view.background.value == background
+    assert view.png() != png
     assert "the arrow points uphill" in view.readout.value
+    assert "w_H1 = 0.4, w_Out = -0.5" in alt(view)
 
 
 def test_surface_view_ranges(seed):
@@ -165,26 +185,28 @@ def test_surface_view_ranges(seed):
 
 
 def test_descent_view_draws_the_path_and_explains_divergence(seed):
-    net, x, _ = seed
+    _, x, _ = seed
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="linear")
     view = widgets.descent_view(net, x, 10, learning_rate=0.01, steps=20)
     assert list(view.sliders) == ["learning_rate", "steps"]
     assert isinstance(view.sliders["steps"], W.IntSlider)
-    assert "The cost fell from 42.11685506" in view.readout.value
     path = gradient_descent(net, x, 10, 0.01, 20, ("w_H1", "w_Out"))
+    assert html.escape(path.message, quote=False) in view.readout.value
     line_x, line_y = view.contour.path.get_data()
     assert np.allclose(np.column_stack([line_x, line_y]), path.array())
     assert_readout_matches(view, path.net, x, 10, where=" (where descent ended)")
     assert "dC0/dw_Out = " not in view.summary()  # that form is kept for the start point
-    png = view.image.value
+    assert f"A descent path of {path.steps_taken} steps" in alt(view)
+    png = view.png()
 
     view.sliders["learning_rate"].value = 0.2
     big = gradient_descent(net, x, 10, 0.2, 20, ("w_H1", "w_Out"))
     assert big.diverged
-    assert "Diverged: the cost grew from 42.11685506" in view.readout.value
+    assert html.escape(big.message, quote=False) in view.readout.value
     assert "bp-warning" in view.readout.value
     assert f"Warning: {big.message}" in view.summary()
     assert np.allclose(np.column_stack(view.contour.path.get_data()), big.array())
-    assert view.image.value != png
+    assert view.png() != png
     assert float(view.net.params()["w_H1"]) == pytest.approx(big.params[-1]["w_H1"])
 
     view.sliders["steps"].value = 3
@@ -198,13 +220,14 @@ def test_a_starting_value_outside_a_given_range_widens_it(seed):
     assert view.path.learning_rate == 0.5 and view.path.steps == 150
     view = widgets.forward_view(net, x, y, ranges={"w_Out": (1, 2)})
     assert view.sliders["w_Out"].value == 0.5 and view.sliders["w_Out"].min == 0.5
-    assert "dC0/dw_Out = 7.16442025" in view.readout.value
+    assert "dC0/dw_Out = 7.16442025" in view.all_gradients.value
 
 
 def test_descent_view_explains_a_dead_relu(seed):
     net, x, y = seed
     view = widgets.descent_view(net, x, y, learning_rate=0.5)
-    assert "Stuck after 1 step" in view.readout.value
+    path = gradient_descent(net, x, y, 0.5, 20, ("w_H1", "w_Out"))
+    assert path.stuck and html.escape(path.message, quote=False) in view.readout.value
     assert "H1 is dead" in view.readout.value
 
 
@@ -213,29 +236,36 @@ def test_a_callback_never_raises():
     huge = bp.Network.chain([1e77, 1e77, 1], [0, 0, 0], activation="linear")
     view = widgets.gradient_view(huge, 0.5, 0, param="b_Out", sliders=["x"])
     assert view.error is None
-    png = view.image.value
+    png = view.png()
     view.sliders["x"].value = 2.5  # no exception escapes the callback
     assert isinstance(view.error, OverflowError)
     assert "Cannot show this setting" in view.readout.value and "overflowed" in view.readout.value
     assert "Warning: Cannot show this setting" in view.summary()
-    assert "nan" not in view.readout.value and "inf" not in view.readout.value
+    assert "nan" not in view.readout.value
+    assert "C0 = 2.5e+307" not in view.readout.value  # no stale numbers beside the message
     view.sliders["x"].value = 0.5
     assert view.error is None and "overflowed" not in view.readout.value
-    assert view.image.value == png
+    assert view.png() == png
     view = widgets.forward_view(huge, 0.5, 0)
     view.sliders["x"].value = 2.5
     assert "overflowed" in view.readout.value
 
 
-def test_images_are_png_of_a_fixed_size(seed):
+def test_pictures_are_sharp_and_of_a_fixed_size(seed):
     net, x, y = seed
     for view in (widgets.forward_view(net, x, y), widgets.gradient_view(net, x, y),
                  widgets.surface_view(net, x, y), widgets.descent_view(net, x, y)):
-        assert view.image.format == "png"
-        image = Image.open(io.BytesIO(view.image.value))
-        assert view.image.layout.width == f"{image.size[0]}px"
-        assert view.image.layout.height == f"{image.size[1]}px"
-        assert view.readout.layout.min_height
+        shown = view.size
+        assert view.picture.layout.width == f"{shown[0]}px"
+        for layer, png in zip((view.background, view.frame), view.layers):
+            assert layer.layout.width == f"{shown[0]}px"
+            assert layer.layout.height == f"{shown[1]}px"
+            assert f'width="{shown[0]}" height="{shown[1]}"' in layer.value
+            image = Image.open(io.BytesIO(png))
+            assert image.size == (2 * shown[0], 2 * shown[1])  # devicePixelRatio 2
+        assert 'alt=""' in view.background.value and 'alt=""' not in view.frame.value
+        assert view.readout.layout.height  # fixed: the panel does not jump
+        assert isinstance(view.details, W.Accordion) and view.details.selected_index is None
         bundle = view._repr_mimebundle_()
         assert "application/vnd.jupyter.widget-view+json" in bundle
         assert view.error is None
