@@ -1,30 +1,43 @@
-"""Gradient descent on one example, step by step, with an explanation when it goes wrong.
+"""Gradient descent on one example or a full batch, step by step, with what happened explained.
 
-Each step moves every chosen parameter p against its gradient:
+Each step moves every chosen parameter p against its gradient, through the network's one
+update rule ``Network.descend``:
 
-    p  <-  p - learning_rate * dC0/dp
+    p  <-  p - learning_rate * dC0/dp        (dC/dp for a batch: C is the average cost)
 
 Only the parameters named in ``params`` move (all of them by default), so a path over two
 weights can be drawn on their cost contour. Descent runs in floats. When the numbers overflow,
-the path stops at the last finite step: a student sees the explosion explained, never a NaN.
+the path stops at the last finite point: a student sees the explosion explained, never a NaN.
 
-Also here: ``dead_neurons`` and ``blocked_neurons``, the arithmetic behind the warning "H1 is
-dead: z <= 0, so ReLU'(z) = 0 and no gradient flows back through it".
+The outcome, read from the run itself (``DescentPath.outcome``):
+
+- "converged": the cost reached about 0, or the gradient about 0 at a minimum;
+- "falling": still going down at a good pace, not there yet;
+- "crawling": still going down, but slowly (the message estimates how far it is from done);
+- "oscillating": a parameter jumps back and forth by the same amount, the cost stays put
+  (the case 1 - 2c * learning_rate = -1);
+- "diverged": the cost grew, or the numbers overflowed;
+- "stuck": every moving parameter's gradient is 0 but the cost is not: a plateau, because
+  neurons are blocked (``Gradients.blocked``);
+- "unmoved": the steps are too small to change any parameter in floating point.
 """
 
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
 from .network import Network
 from .scalars import fmt
-from .values import parse_parameter
 
-SATURATED_BELOW = 0.01  # sigma'(z) below this (but not 0) is called saturated
+MAX_STEPS = 100_000  # more steps than this are refused (a run should take seconds, not hours)
+CONVERGED_COST = 1e-8  # a cost at most this (times max(1, the starting cost)) counts as ~0
+CRAWLING_PACE = 0.01  # falling by less than 1% of the cost per step counts as crawling
 
 
 @dataclass(frozen=True)
@@ -32,8 +45,10 @@ class DescentPath:
     """What gradient descent did, one entry per visited point (the start is entry 0).
 
     ``params[i]`` is {name: value} after i steps for the moving parameters ``names``;
-    ``costs[i]`` is C0 there. ``net`` is the network at the last finite point, ``diverged``
-    says whether the cost grew or overflowed, and ``message`` explains the run to a student.
+    ``costs[i]`` is the cost there (C0, or the average C for a batch: ``cost_name``). ``net``
+    is the network at the last finite point; ``outcome`` one of the words in the module's
+    docstring, ``message`` the explanation for a student; ``moving`` the parameters whose
+    gradient is not 0 where descent ended, ``blocked`` the neurons blocked there.
     """
 
     names: tuple
@@ -42,11 +57,15 @@ class DescentPath:
     params: list
     costs: list
     net: Network
-    diverged: bool
+    diverged: bool  # outcome == "diverged": the cost grew or overflowed
     overflowed: bool
-    stuck: bool  # every moving parameter has gradient 0 (dead ReLUs) before the end
+    stuck: bool  # outcome == "stuck": on a plateau, every moving gradient 0, the cost not 0
     message: str
-    gradients: list = field(repr=False, default_factory=list)  # {name: dC0/dname} per point
+    gradients: list = field(repr=False, default_factory=list)  # {name: dC/dname} per point
+    outcome: str = ""
+    moving: tuple = ()
+    blocked: tuple = ()
+    cost_name: str = "C0"
 
     @property
     def steps_taken(self) -> int:
@@ -62,141 +81,433 @@ class DescentPath:
 
 
 def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> DescentPath:
-    """Take ``steps`` steps of size ``learning_rate`` downhill on C0, moving ``params`` only."""
-    learning_rate = _positive_number(learning_rate, "learning_rate")
-    steps = _positive_int(steps, "steps")
+    """Take ``steps`` steps of size ``learning_rate`` downhill, moving ``params`` only.
+
+    ``x`` and ``y`` are one example, or a batch X of shape (m, n_x) with Y (m, n_Out): then
+    each step follows the gradient of the average cost C (full-batch descent).
+    """
+    learning_rate = positive_number(learning_rate, "learning_rate")
+    steps = whole_steps(steps)
     names = tuple(net.parameter_names) if params is None else _param_names(net, params)
-
     work = _float_copy(net)
-    slots = [_slot(work, name) for name in names]
-    values = {n: float(v) for n, v in work.params().items()}
+    x, y = work.input(x), work.target(y)
+    run = _Run(work, x, y, learning_rate, names)
+    run.go(steps)
+    return run.result(steps)
 
-    path_params, costs, grads = [], [], []
-    overflowed = stuck = False
-    with np.errstate(over="ignore", invalid="ignore"):
-        g = work.backward(x, y)
-        path_params.append({n: values[n] for n in names})
-        costs.append(float(g.cost))
-        grads.append({n: float(g[n]) for n in work.parameter_names})
+
+class _Run:
+    """The loop and the record of one descent."""
+
+    def __init__(self, net, x, y, learning_rate, names):
+        self.x, self.y, self.lr, self.names = x, y, learning_rate, names
+        self.net = net
+        self.overflowed = False
+        self.overflow_note = ""
+        with np.errstate(all="ignore"):
+            self.g = net.backward(x, y)
+        self.nets, self.costs, self.grads = [net], [float(self.g.cost)], [self._grad(self.g)]
+        self.cost_name = "C" if self.g.batch_size else "C0"
+
+    def _grad(self, g):
+        return {n: float(g[n]) for n in self.net.parameter_names}
+
+    def _values(self, net):
+        return {n: float(net.param(n)) for n in self.names}
+
+    def go(self, steps):
         for _ in range(steps):
-            step = [learning_rate * grads[-1][n] for n in names]
-            if all(s == 0 for s in step):
-                stuck = True
-                break
-            new = [values[n] - s for n, s in zip(names, step)]
-            if not all(math.isfinite(v) for v in new):
-                overflowed = True
-                break
-            for (array, index), v in zip(slots, new):
-                array[index] = v
+            if all(self.grads[-1][n] == 0 for n in self.names):
+                break  # nothing can move: stuck, or at a minimum where the gradient is 0
             try:
-                g = work.backward(x, y)
-                cost = float(g.cost)
-                gradient = {n: float(g[n]) for n in work.parameter_names}
-            except OverflowError:
-                cost = math.inf
-            if not math.isfinite(cost) or not all(math.isfinite(v) for v in gradient.values()):
-                overflowed = True
-                for (array, index), n in zip(slots, names):  # back to the last finite point
-                    array[index] = values[n]
+                with np.errstate(all="ignore"):
+                    new = self.net.descend(self.g, self.lr, self.names)
+                    g = new.backward(self.x, self.y)
+                cost, grad = float(g.cost), self._grad(g)
+            except (OverflowError, ValueError) as error:
+                # the step left floating point (a parameter, z, the cost or a gradient): stop
+                # at the last finite point. ValueError: descend refuses a non-finite parameter.
+                self.overflowed, self.overflow_note = True, str(error)
                 break
-            values.update(zip(names, new))
-            path_params.append({n: values[n] for n in names})
-            costs.append(cost)
-            grads.append(gradient)
+            if not (math.isfinite(cost) and all(math.isfinite(v) for v in grad.values())):
+                self.overflowed = True
+                break
+            self.net, self.g = new, g
+            self.nets.append(new)
+            self.costs.append(cost)
+            self.grads.append(grad)
 
-    final = work  # at the last finite point; a private copy nobody else changes
-    diverged = overflowed or costs[-1] > costs[0]
-    message = _explain(names, learning_rate, steps, costs, overflowed, stuck, diverged, final, x)
-    return DescentPath(names, learning_rate, steps, path_params, costs, final, diverged,
-                       overflowed, stuck, message, grads)
-
-
-def _explain(names, lr, steps, costs, overflowed, stuck, diverged, final, x) -> str:
-    taken = len(costs) - 1
-    start, end = costs[0], costs[-1]
-    in_steps = f"in {taken} step{'s' if taken != 1 else ''}"
-    too_large = (f"the learning rate {fmt(lr)} is too large: each step overshoots the valley "
-                 "and lands higher up the other side. Try a smaller learning rate.")
-    blocked = describe_blocked(final, x)
-    dead_note = (" Where it stopped, " + "; ".join(blocked) + ".") if blocked else ""
-    if overflowed:
-        return (f"Diverged: the cost grew from {fmt(start)} to {fmt(end)} {in_steps}, then the "
-                f"next step overflowed (the numbers grew past what floating point holds), so "
-                f"descent stopped at the last finite step: {too_large}")
-    if diverged:
-        return (f"Diverged: the cost grew from {fmt(start)} to {fmt(end)} {in_steps}: "
-                f"{too_large}{dead_note}")
-    if end == 0:
-        return (f"The cost fell from {fmt(start)} to 0 {in_steps}: the prediction equals y, "
-                "the bottom of the valley, so every gradient is 0 and descent stops there.")
-    if stuck:
-        where = "at the start" if taken == 0 else f"after {taken} step{'s' if taken != 1 else ''}"
-        return (f"Stuck {where} with the cost at {fmt(end)}: the gradient of "
-                f"{', '.join(names)} is 0, so descent cannot move.{dead_note}")
-    if any(later > earlier for earlier, later in zip(costs, costs[1:])):
-        return (f"The cost fell from {fmt(start)} to {fmt(end)} {in_steps}, but not steadily "
-                f"(it went up on some steps): the learning rate {fmt(lr)} is close to too "
-                f"large.{dead_note}")
-    return f"The cost fell from {fmt(start)} to {fmt(end)} {in_steps}.{dead_note}"
+    def result(self, steps) -> DescentPath:
+        params = [self._values(n) for n in self.nets]
+        moving = tuple(n for n in self.names if self.grads[-1][n] != 0)
+        blocked = self.g.blocked
+        outcome, message = _Explanation(self, params, moving, blocked).explain()
+        return DescentPath(self.names, self.lr, steps, params, self.costs, self.net,
+                           outcome == "diverged", self.overflowed, outcome == "stuck", message,
+                           self.grads, outcome, moving, blocked, self.cost_name)
 
 
-# --- neurons that block the gradient ---------------------------------------------------------
-def blocked_neurons(net: Network, x) -> list:
-    """[(layer, j, z, derivative, kind)] for neurons whose sigma'(z) is 0 ("dead") or tiny
-    ("saturated"), in the order of the layers. Only hidden and output layers are checked."""
-    fwd = net.forward(x)
-    found = []
-    for name, sigma, z in zip(net.layer_names, net.activations, fwd.z):
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            slope = sigma.derivative(z)
-        for j, (z_j, d_j) in enumerate(zip(z, slope)):
-            if d_j == 0 and z_j <= 0:  # a ReLU at or below its kink
-                found.append((name, j, z_j, d_j, "dead"))
-            elif abs(float(d_j)) < SATURATED_BELOW:
-                found.append((name, j, z_j, d_j, "saturated"))
-    return found
+class _Explanation:
+    """The outcome of a run and the sentences that explain it, all computed from the run."""
+
+    def __init__(self, run, params, moving, blocked):
+        self.run, self.params, self.moving, self.blocked = run, params, moving, blocked
+        self.costs, self.C = run.costs, run.cost_name
+        self.taken = len(run.costs) - 1
+        self.start, self.end = run.costs[0], run.costs[-1]
+        self.floor = lowest_cost(run.net, run.y)  # > 0 when y is out of the output's reach
+
+    def explain(self):
+        unreachable = unreachable_target(self.run.net, self.run.y)
+        outcome, text = self._outcome()
+        extra = [self._moving_sentence(outcome)]
+        if unreachable and outcome not in ("diverged",):
+            extra.append(unreachable)
+        return outcome, " ".join([text] + [e for e in extra if e])
+
+    # -- which outcome --------------------------------------------------------------------
+    def _outcome(self):
+        if self.run.overflowed:
+            return "diverged", self._overflowed()
+        if self.end - self.floor <= self._about_zero():
+            exactly = ("the prediction equals y, the bottom of the valley, so every gradient "
+                       "is 0 there" if self.end == 0 else
+                       "about 0: the prediction is as good as equal to y, at the bottom of the "
+                       "valley" if self.floor == 0 else
+                       f"about as low as it can go ({fmt(self.floor)}, see the note)")
+            return "converged", (f"Converged: the cost fell from {fmt(self.start)} to "
+                                 f"{fmt(self.end)} {self._in_steps()}: {exactly}.")
+        if not self.moving:
+            return self._flat()
+        if self.taken == 0:
+            return "unmoved", "Descent took no step."
+        if self._nothing_moved():
+            return "unmoved", (f"Nothing moved: the learning rate {fmt(self.run.lr)} is so "
+                               f"small that p - learning_rate * d{self.C}/dp rounds back to p "
+                               f"in floating point, for every parameter. The cost stays at "
+                               f"{fmt(self.end)}. Use a larger learning rate.")
+        swinging = self._oscillating()
+        if self.end > self.start * (1 + 1e-9):
+            return "diverged", self._grew(swinging)
+        if swinging and self._level():
+            return "oscillating", self._oscillation(swinging)
+        return self._falling(swinging)
+
+    def _about_zero(self):
+        return CONVERGED_COST * max(1.0, self.start)
+
+    def _in_steps(self, n=None):
+        n = self.taken if n is None else n
+        return f"in {n} step{'s' if n != 1 else ''}"
+
+    def _nothing_moved(self):
+        return all(p == self.params[0] for p in self.params)
+
+    def _level(self):
+        """The cost is the same (to 6 digits) over the last few steps."""
+        tail = self.costs[-4:]
+        return max(tail) - min(tail) <= 1e-6 * max(abs(self.end), 1e-300)
+
+    def _oscillating(self):
+        """[(name, factor)] for parameters whose step flips sign on every one of the last
+        (up to 6) steps; factor is each step over the one before (-1: the same jump back)."""
+        if self.taken < 3:
+            return []
+        found = []
+        for n in self.moving:
+            values = [p[n] for p in self.params[-7:]]
+            jumps = [b - a for a, b in zip(values, values[1:])]
+            if all(j != 0 for j in jumps) and all(a * b < 0 for a, b in zip(jumps, jumps[1:])):
+                found.append((n, jumps[-1] / jumps[-2]))
+        return found
+
+    # -- the sentences --------------------------------------------------------------------
+    def _overflowed(self):
+        lr = fmt(self.run.lr)
+        if self.taken == 0:
+            return (f"Diverged at once: the first step, learning rate {lr} times the gradient, "
+                    f"lands beyond what floating point holds, so descent stayed at the start "
+                    f"({self.C} = {fmt(self.start)}). The learning rate is far too large: try "
+                    "a much smaller one.")
+        return (f"Diverged: the cost went from {fmt(self.start)} to {fmt(self.end)} "
+                f"{self._in_steps()}, then the next step overflowed (the numbers grew past "
+                "what floating point holds), so descent stopped at the last finite point: "
+                f"{self._too_large()}")
+
+    def _too_large(self):
+        return (f"the learning rate {fmt(self.run.lr)} is too large: each step overshoots the "
+                "valley and lands higher up the other side. Try a smaller learning rate.")
+
+    def _grew(self, swinging):
+        flips = ""
+        if swinging:
+            flips = (f" {self._names([n for n, _ in swinging])} jump back and forth, further "
+                     "each time.")
+        return (f"Diverged: the cost grew from {fmt(self.start)} to {fmt(self.end)} "
+                f"{self._in_steps()}: {self._too_large()}{flips}")
+
+    def _flat(self):
+        """Every moving parameter has gradient 0 and the cost is not ~0."""
+        path = ""
+        if self.taken and self.end > self.start:
+            path = (f" On the way the cost went up from {fmt(self.start)}: a step overshot and "
+                    "landed on the flat part.")
+        where = "at the start" if self.taken == 0 else f"after {self._in_steps()[3:]}"
+        gradient = f"the gradient of {self._names(self.run.names)} is 0"
+        if self.blocked:
+            why = "; ".join(b.sentence() for b in self.blocked)
+            return "stuck", (f"Stuck on a plateau {where}, with the cost at {fmt(self.end)}: "
+                             f"{gradient}, so descent cannot move. {_capital(why)}.{path}")
+        return "converged", (f"Converged {where}: {gradient} at {self.C} = {fmt(self.end)}, a "
+                             f"minimum (or a flat spot) where descent stops.{path}")
+
+    def _oscillation(self, swinging):
+        name, factor = swinging[0]
+        values = [p[name] for p in self.params[-2:]]
+        lr = self.run.lr
+        curvature = (1 - factor) / (2 * lr)
+        return (f"Oscillating: {name} jumps between {fmt(values[0])} and {fmt(values[1])} on "
+                f"every step and the cost stays at {fmt(self.end)}. Near its best value the "
+                f"cost grows like c * ({name} - best)^2 with c = {fmt(curvature)}, so a step "
+                f"multiplies the distance to the best value by 1 - 2c * learning_rate = "
+                f"{fmt(factor)}: with learning rate {fmt(lr)} it jumps over the bottom to the "
+                f"same height on the other side. A learning rate below {fmt(1 / curvature)} "
+                f"(1/c) converges; {fmt(1 / (2 * curvature))} (1/(2c)) lands on the bottom in "
+                "one step.")
+
+    def _falling(self, swinging):
+        zigzag = ""
+        if swinging:
+            zigzag = (f" ({self._names([n for n, _ in swinging])} zig-zag across the valley: "
+                      "the learning rate is close to too large)")
+        elif any(b > a for a, b in zip(self.costs, self.costs[1:])):
+            zigzag = " (not steadily: it went up on some steps, the learning rate is close to " \
+                     "too large)"
+        fell = (f"the cost fell from {fmt(self.start)} to {fmt(self.end)} "
+                f"{self._in_steps()}{zigzag}")
+        drop = self.costs[-2] - self.end
+        pace = drop / self.costs[-2]
+        if pace >= CRAWLING_PACE:
+            return "falling", (f"Still falling: {fell}; the last step lowered it by "
+                               f"{_percent(pace)}, so more steps will take it further."
+                               f"{self._more_steps(drop)}")
+        g_now, g_start = self._gradient_size(-1), self._gradient_size(0)
+        flat = bool(g_start) and g_now < 0.1 * g_start
+        why = (f"each step moves the parameters by only {fmt(self.run.lr * g_now)} (learning "
+               f"rate {fmt(self.run.lr)} times a gradient of length {fmt(g_now)})")
+        if flat:
+            why += (f"; the gradient is only {_percent(g_now / g_start)} of its length at the "
+                    "start: a flat region")
+        if drop <= 0:
+            return "crawling", f"Crawling: {fell}, and the last step did not lower it: {why}."
+        return "crawling", (f"Crawling: {fell}, but the last step lowered it by only "
+                            f"{fmt(drop)} ({_percent(pace)}): {why}."
+                            f"{self._more_steps(drop, flat)}")
+
+    def _more_steps(self, drop, flat=False):
+        """How many more steps the recent pace needs to bring the cost to about its lowest
+        (0, or the floor an unreachable target sets)."""
+        if drop <= 0:
+            return ""
+        goal, floor = self._about_zero(), self.floor
+        lowest = "about 0" if floor == 0 else f"about {fmt(floor)}, the lowest it can go"
+        left, before = self.end - floor, self.costs[-2] - floor
+        caveat = (" On a flat region the pace usually picks up once descent leaves it, so "
+                  "take this as an upper bound." if flat else "")
+        if left <= 0:
+            return ""
+        if len(self.costs) >= 3 and self.costs[-3] - self.costs[-2] > drop and before > 0:
+            ratio = left / before  # what is left above the lowest shrinks by this per step
+            if 0 < ratio < 1:
+                more = math.log(goal / left) / math.log(ratio)
+                return (f" At this rate (what is left shrinks by {_percent(1 - ratio)} per "
+                        f"step) it needs about {_round(more)} more steps to reach "
+                        f"{lowest}.{caveat}")
+        return (f" At the pace of the last step it would need about {_round(left / drop)} "
+                f"more steps to reach {lowest}; the pace may change on the way.{caveat}")
+
+    def _gradient_size(self, i):
+        grad = self.run.grads[i]
+        return math.sqrt(sum(grad[n] ** 2 for n in self.run.names))
+
+    def _moving_sentence(self, outcome):
+        names, moving = self.run.names, self.moving
+        if outcome in ("converged", "diverged") or not moving or len(moving) == len(names):
+            return ""
+        still = [n for n in names if n not in moving]
+        text = (f"Still moving: {self._names(moving)}; {self._names(still)} "
+                f"{'has' if len(still) == 1 else 'have'} gradient 0.")
+        constant = self._constant_predictor()
+        return f"{text} {constant}" if constant else text
+
+    def _constant_predictor(self):
+        """A sentence when every neuron of the last hidden layer is dead and only Out's
+        biases move: the prediction no longer depends on x or on any weight."""
+        net = self.run.net
+        if len(net.layer_names) < 2:
+            return ""
+        last_hidden = len(net.layer_names) - 2
+        dead = {b.j for b in self.blocked if b.L == last_hidden and b.kind == "dead"}
+        out = last_hidden + 1
+        out_biases = {n for n in net.parameter_names if tuple(net.locate(n))[:2] == ("b", out)}
+        if len(dead) < net.sizes[last_hidden + 1] or not set(self.moving) <= out_biases:
+            return ""
+        layer = net.layer_names[last_hidden]
+        return (f"The network has become a constant predictor: every neuron of {layer} is "
+                f"dead, so a_Out depends on nothing but {self._names(sorted(out_biases))}, "
+                "whatever x is.")
+
+    @staticmethod
+    def _names(names):
+        names = list(names)
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def dead_neurons(net: Network, x) -> list:
-    """[(layer, j, z)] for neurons with sigma'(z) = 0, such as a ReLU with z <= 0."""
-    return [(layer, j, z) for layer, j, z, _, kind in blocked_neurons(net, x) if kind == "dead"]
+def _percent(fraction):
+    return f"{fmt(float(f'{100 * fraction:.3g}'))}%"
 
 
+def _capital(text):
+    return text[:1].upper() + text[1:]
+
+
+def _round(n):
+    """A step count as a student reads an estimate: 7, 40, 300, 2,000."""
+    n = max(1, int(math.ceil(n)))
+    if n < 10:
+        return str(n)
+    digits = 10 ** (len(str(n)) - 1)
+    return f"{int(round(n / digits)) * digits:,}"
+
+
+# --- the target and the output's range -------------------------------------------------------
+def output_range(activation):
+    """(low, high, reaches_low, reaches_high): what sigma can output, read from sigma itself
+    (its values far out on either side; a side is unbounded where they keep growing)."""
+    far = np.array([-1e6, -1e3, -1.0, 1.0, 1e3, 1e6])
+    with np.errstate(all="ignore"):
+        f = np.asarray(activation.function(far), dtype=float)
+    low = f[0] if abs(f[0] - f[1]) <= 1e-9 else -math.inf
+    high = f[5] if abs(f[5] - f[4]) <= 1e-9 else math.inf
+    return float(low), float(high), bool(f[2] == low), bool(f[3] == high)
+
+
+def lowest_cost(net: Network, y) -> float:
+    """The lowest cost the output's activation allows for target(s) y: 0 unless some y_j is
+    out of its reach, then (edge - y_j)^2 for those (averaged over a batch's examples)."""
+    low, high, _, _ = output_range(net.activations[-1])
+    targets = np.asarray(net.target(y), dtype=float).reshape(-1, net.sizes[-1])
+    with np.errstate(all="ignore"):
+        gap = np.clip(targets, low, high) - targets
+        return float((gap * gap).sum(axis=1).mean())
+
+
+def unreachable_target(net: Network, y) -> str | None:
+    """A sentence when some y_j lies outside what the output's activation can give (y = 2 with
+    tanh or sigmoid, y < 0 with ReLU at the output), else None."""
+    sigma = net.activations[-1]
+    low, high, reaches_low, reaches_high = output_range(sigma)
+    targets = np.asarray(net.target(y), dtype=float).reshape(-1, net.sizes[-1])
+    out = net.layer_names[-1]
+    for j in range(net.sizes[-1]):
+        column = targets[:, j]
+        below = column[(column < low) | ((column == low) & (not reaches_low))]
+        above = column[(column > high) | ((column == high) & (not reaches_high))]
+        if not (below.size or above.size):
+            continue
+        value = below[0] if below.size else above[0]
+        a_name = f"a_{out}" if net.sizes[-1] == 1 else f"a_{out}[{j}]"
+        can = _range_words(sigma.formula, low, high, reaches_low, reaches_high)
+        edge = low if below.size else high
+        return (f"Note: the target y = {fmt(value)} is outside what {sigma.formula} can output "
+                f"({can}), so {a_name} can never equal it and the cost cannot reach 0: the best "
+                f"descent can do is bring {a_name} towards {fmt(edge)}.")
+    return None
+
+
+def _range_words(formula, low, high, reaches_low, reaches_high):
+    if math.isinf(low) and not math.isinf(high):
+        return f"{formula} gives numbers {'<=' if reaches_high else '<'} {fmt(high)}"
+    if math.isinf(high) and not math.isinf(low):
+        return f"numbers {'>=' if reaches_low else '>'} {fmt(low)}"
+    left = "[" if reaches_low else "strictly between"
+    if left == "[":
+        return f"numbers from {fmt(low)} to {fmt(high)}"
+    return f"numbers strictly between {fmt(low)} and {fmt(high)}"
+
+
+# --- neurons that block the gradient (kept for callers; the notion lives in values.Blocked) ---
 def describe_blocked(net: Network, x) -> list:
-    """One sentence per dead or saturated neuron, in the notebooks' words."""
-    sentences = []
-    for layer, j, z, slope, kind in blocked_neurons(net, x):
-        sigma = net.activations[net.layer_names.index(layer)]
-        who = layer if net.sizes[net.layer_names.index(layer) + 1] == 1 else f"{layer}[{j}]"
-        if kind == "dead":
-            sentences.append(
-                f"{who} is dead: z = {fmt(z)} <= 0, so {sigma.formula}'(z) = 0 and no gradient "
-                f"flows back through it")
-        else:
-            sentences.append(
-                f"{who} is saturated: z = {fmt(z)}, so {sigma.formula}'(z) = {fmt(slope)} and "
-                f"almost no gradient flows back through it")
-    return sentences
+    """One sentence per dead or saturated neuron (``Blocked.sentence()``), for input x."""
+    return [b.sentence() for b in net.forward(x).blocked]
 
 
-# --- helpers ---------------------------------------------------------------------------------
-def _positive_number(value, what):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{what}: expected a positive number such as 0.01, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        shown = fmt(value) if math.isfinite(value) else value
-        raise ValueError(f"{what}: expected a positive number such as 0.01, got {shown}")
-    return value
+# --- checking what a user gives --------------------------------------------------------------
+def positive_number(value, what: str) -> float:
+    """A learning rate (or another step size) as a positive float: any real number type
+    (int, float, Fraction, Decimal, numpy scalars) or text such as "0.1" or "1/100".
+    NaN, infinity, 0, negative numbers and numbers beyond floating point are refused."""
+    example = "a positive number such as 0.01"
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        raise TypeError(f"{what}: expected {example}, got {value!r}")
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, str):
+        value = _text_number(value, what, example)
+    if not isinstance(value, (numbers.Real, decimal.Decimal)):
+        raise TypeError(f"{what}: expected {example}, got {type(value).__name__} {value!r}")
+    if isinstance(value, decimal.Decimal) and not value.is_finite():
+        raise ValueError(f"{what}: expected {example}, got {value}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{what}: expected {example}, got a number too large for floating "
+                         f"point ({_short(value)})") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{what}: expected {example}, got {number}")
+    if value <= 0:
+        raise ValueError(f"{what}: expected {example}, got {fmt(number)}")
+    if number == 0:
+        raise ValueError(f"{what}: expected {example}, got {_short(value)}, which is too small "
+                         "for floating point (it rounds to 0)")
+    return number
 
 
-def _positive_int(value, what):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what}: expected a whole number of steps such as 20, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{what}: expected at least 1 step, got {value}")
-    return int(value)
+def whole_steps(value, what: str = "steps") -> int:
+    """A number of steps: a whole number from 1 to MAX_STEPS, of any number type or text."""
+    example = "a whole number of steps such as 20"
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        raise TypeError(f"{what}: expected {example}, got {value!r}")
+    if isinstance(value, str):
+        value = _text_number(value, what, example)
+    if not isinstance(value, (numbers.Real, decimal.Decimal)):
+        raise TypeError(f"{what}: expected {example}, got {type(value).__name__} {value!r}")
+    if isinstance(value, float) and not math.isfinite(value) or (
+            isinstance(value, decimal.Decimal) and not value.is_finite()):
+        raise ValueError(f"{what}: expected {example}, got {value}")
+    if Fraction(value).denominator != 1:
+        raise ValueError(f"{what}: expected {example}, got {_short(value)}")
+    count = int(value)
+    if count < 1:
+        raise ValueError(f"{what}: expected at least 1 step, got {count}")
+    if count > MAX_STEPS:
+        raise ValueError(f"{what}: expected at most {MAX_STEPS:,} steps, got {_short(count)}")
+    return count
+
+
+def _text_number(text, what, example):
+    text = text.strip()
+    if len(text) > 60:
+        raise ValueError(f"{what}: expected {example}, got a text of {len(text)} characters")
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{what}: expected {example}, got the text {text!r}") from None
+
+
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
 
 
 def _param_names(net, params):
@@ -206,20 +517,26 @@ def _param_names(net, params):
     if not names:
         raise ValueError("params: expected at least one parameter name, got none")
     for name in names:
-        parse_parameter(name, net.parameter_names)
+        net.locate(name)
     if len(set(names)) != len(names):
         raise ValueError(f"params: each parameter once, got {names!r}")
     return names
 
 
 def _float_copy(net: Network) -> Network:
-    """A float copy of ``net`` that descent may change in place."""
-    return Network([np.asarray(W, dtype=float) for W in net.weights],
-                   [np.asarray(b, dtype=float) for b in net.biases],
-                   [a.name for a in net.activations], exact=False)
-
-
-def _slot(net, name):
-    kind, layer, index = parse_parameter(name, net.parameter_names)
-    i = net.layer_names.index(layer)
-    return (net.weights if kind == "w" else net.biases)[i], index
+    """``net`` in floats (descent runs in floats), refusing numbers floats cannot hold."""
+    if not net.exact:
+        return net
+    values = {}
+    for name, value in net.params().items():
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise ValueError(f"{name}: descent runs in floating point, and {name} = "
+                             f"{_short(value)} does not fit in it (at most about 1.8e308)")
+        values[name] = number
+    weights = [np.asarray(W, dtype=float) for W in net.weights]
+    biases = [np.asarray(b, dtype=float) for b in net.biases]
+    return Network(weights, biases, [a.name for a in net.activations], exact=False)
