@@ -34,7 +34,7 @@ from fractions import Fraction
 import numpy as np
 
 from . import activations as act
-from .scalars import to_scalar
+from .scalars import fmt, to_scalar
 
 
 class Node:
@@ -97,7 +97,7 @@ def square(a: Node, name="") -> Node:
     return Node(a.value * a.value, "^2", (a,), (2 * a.value,), name)
 
 
-def sigma(a: Node, activation="relu", name="") -> Node:
+def sigma(a: Node, activation, name="") -> Node:
     """sigma(a), the activation;  d sigma(a)/da = sigma'(a), its slope at a."""
     activation = act.get(activation)
     return Node(_at(activation.function, a.value), activation.formula, (a,),
@@ -125,21 +125,27 @@ def kind(node: Node) -> str:
 def topological_order(output: Node) -> list:
     """Every node ``output`` depends on, each after all of its inputs; ``output`` last.
 
-    Depth-first with an explicit stack (no recursion), so a graph of any depth works.
+    Depth-first with an explicit stack (no recursion), so a graph of any depth works. Computed
+    inputs are visited before leaves, so that the order reads like the forward pass (x, w_H0,
+    w_H0*x, b_H0, z_H0, ...).
     """
     order, seen = [], {output}
-    stack = [(output, iter(output.inputs))]
+    stack = [(output, _inputs(output))]
     while stack:
         node, inputs = stack[-1]
         for child in inputs:
             if child not in seen:
                 seen.add(child)
-                stack.append((child, iter(child.inputs)))
+                stack.append((child, _inputs(child)))
                 break
         else:
             stack.pop()
             order.append(node)
     return order
+
+
+def _inputs(node):
+    return iter(sorted(node.inputs, key=lambda child: child.is_leaf))
 
 
 def backward(output: Node) -> list:
@@ -148,13 +154,18 @@ def backward(output: Node) -> list:
     Every gradient starts again from 0, so running it twice gives the same numbers.
     """
     order = topological_order(output)
+    _sweep(order)
+    return order
+
+
+def _sweep(order):
+    """The backward pass over nodes already in topological order (the output last)."""
     for node in order:
         node.grad = 0
-    output.grad = 1
+    order[-1].grad = 1
     for node in reversed(order):
         for child, local in zip(node.inputs, node.local):
             child.grad += local * node.grad  # fan-out: what every consumer hands back adds up
-    return order
 
 
 # --- a network as a graph ---------------------------------------------------------------------
@@ -183,8 +194,8 @@ class Graph:
         return self.output.value
 
     def backward(self) -> "Graph":
-        """Run the backward pass (see ``backward``); returns the graph itself."""
-        backward(self.output)
+        """Run the backward pass (see ``backward``) over ``nodes``; returns the graph itself."""
+        _sweep(self.nodes)
         return self
 
     def gradients(self) -> dict:
@@ -193,8 +204,6 @@ class Graph:
 
     def report(self) -> str:
         """One line per parameter, "dC0/dw_H0 = 0.01755125", as ``Gradients.report`` prints."""
-        from .scalars import fmt
-
         return "\n".join(f"dC0/d{name} = {fmt(grad)}" for name, grad in self.gradients().items())
 
     def counts(self) -> Counter:
@@ -206,7 +215,7 @@ class Graph:
 
     def __repr__(self):
         made = ", ".join(f"{k} {v}" for k, v in sorted(self.counts().items()))
-        return f"Graph({len(self)} nodes: {made}; C0 = {self.cost!r})"
+        return f"Graph({len(self)} nodes: {made}; C0 = {fmt(self.cost)})"
 
 
 def network_graph(net, x, y) -> Graph:
@@ -236,7 +245,7 @@ def network_graph(net, x, y) -> Graph:
         bs = [parameter(b[j]) for j in range(n_out)]
         layer_a = []
         for j in range(n_out):
-            products = [multiply(a_k, w, name=f"{w.name}*{a_k.name}")
+            products = [multiply(w, a_k, name=f"{w.name}*{a_k.name}")
                         for w, a_k in zip(ws[j], a)]
             z = add(*products, bs[j], name=_indexed(f"z_{layer}", j, n_out))
             layer_a.append(sigma(z, activation, name=_indexed(f"a_{layer}", j, n_out)))
@@ -257,6 +266,71 @@ def _indexed(name: str, j: int, n: int) -> str:
     return name if n == 1 else f"{name}[{j}]"
 
 
+# --- the graph in words ----------------------------------------------------------------------
+def forward_line(node: Node) -> str:
+    """How ``node`` was computed, with its numbers: "z_H0 = w_H0*x + b_H0 = 0.05 + 2 = 2.05"."""
+    value = fmt(node.value)
+    if node.is_leaf:
+        return f"{node.name} = {value}"
+    names = [c.name for c in node.inputs]
+    numbers = [_paren(c.value) for c in node.inputs]
+    if node.op in ("*", "+", "-"):
+        rule, numeric = f" {node.op} ".join(names), f" {node.op} ".join(numbers)
+    elif node.op == "^2":
+        rule, numeric = f"{_paren_name(names[0])}^2", f"{numbers[0]}^2"
+    else:
+        rule, numeric = f"{node.op}({names[0]})", f"{node.op}({fmt(node.inputs[0].value)})"
+    return f"{node.name} = {rule} = {numeric} = {value}"
+
+
+def local_line(node: Node) -> str:
+    """Its local derivatives, beside the rule: "a_H0 = ReLU(z_H0):  da_H0/dz_H0 = ReLU'(2.05)
+    = 1"; "z_H0 = w_H0*x + b_H0:  dz_H0/d(w_H0*x) = 1,  dz_H0/db_H0 = 1"."""
+    out = _d(node.name)
+    parts = []
+    for child, local in zip(node.inputs, node.local):
+        slope = f"d{out}/d{_d(child.name)}"
+        if node.op == "*":
+            other = node.inputs[1] if child is node.inputs[0] else node.inputs[0]
+            parts.append(f"{slope} = {_d(other.name)} = {fmt(local)}")
+        elif node.op == "^2":
+            parts.append(f"{slope} = 2{_paren_name(child.name)} = 2 * {_paren(child.value)} = "
+                         f"{fmt(local)}")
+        elif node.op in ("+", "-"):
+            parts.append(f"{slope} = {fmt(local)}")
+        else:
+            parts.append(f"{slope} = {node.op}'({fmt(child.value)}) = {fmt(local)}")
+    rule = forward_line(node).split(" = ")[1]
+    return f"{node.name} = {rule}:  " + ",  ".join(parts)
+
+
+def backward_lines(graph) -> list:
+    """The backward pass in words, one line per edge, from the cost back:
+    "dC0/dz_H0 += da_H0/dz_H0 * dC0/da_H0 = 1 * 0.0351025 = 0.0351025" (run ``backward`` first).
+    """
+    lines = []
+    for node in reversed(graph.nodes):
+        for child, local in zip(node.inputs, node.local):
+            lines.append(f"dC0/d{_d(child.name)} += d{_d(node.name)}/d{_d(child.name)} * "
+                         f"dC0/d{_d(node.name)} = {fmt(local)} * {_paren(node.grad)} = "
+                         f"{fmt(local * node.grad)}")
+    return lines
+
+
+def _d(name: str) -> str:
+    """A node's name after d: in parentheses when it is an expression (d(w_H0*x))."""
+    return f"({name})" if any(op in name for op in "*-^(") else name
+
+
+def _paren_name(name: str) -> str:
+    return name if name.startswith("(") else f"({name})"
+
+
+def _paren(value) -> str:
+    text = fmt(value)
+    return f"({text})" if text.startswith("-") else text
+
+
 # --- what a gradient costs --------------------------------------------------------------------
 @dataclass(frozen=True)
 class FiniteDifferences:
@@ -271,16 +345,22 @@ def finite_differences(net, x, y, h=1e-5) -> FiniteDifferences:
 
         dC0/dp ~ (C0(p + h) - C0(p - h)) / 2h          two forward passes per parameter
 
+    Each pass is ``Network.forward`` of a copy with p changed, then C0 = sum_j (a_j^Out - y_j)^2.
     (In exact mode h is the Fraction 1/100000.) Backpropagation gets the same numbers from
     one forward and one backward pass, however many parameters there are.
     """
     if net.exact:
         h = Fraction(1, 100000)
+    xs, ys = net.input(x), net.target(y)
+
+    def cost(changed):
+        error = changed.forward(xs).output - ys
+        return (error * error).sum()
+
     gradients, passes = {}, 0
     for name in net.parameter_names:
         p = net.param(name)
-        up = net.with_params({name: p + h}).cost(x, y)
-        down = net.with_params({name: p - h}).cost(x, y)
+        up, down = cost(net.with_params({name: p + h})), cost(net.with_params({name: p - h}))
         passes += 2
         slope = (up - down) / (2 * h)
         gradients[name] = slope if net.exact else float(slope)

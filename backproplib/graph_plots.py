@@ -77,7 +77,8 @@ def _badge(node) -> str:
 def layout(graph) -> dict:
     """{node: (column, row)}: columns by depth (leaves just before the node they feed), rows
     placed from the cost back so that each node sits level with the nodes it feeds; operations
-    are placed first and leaves fill the rows around them (so the main path stays straight)."""
+    are placed first, then the leaves that are not parameters (x, y), then the parameters fill
+    the rows around them, so the main path stays straight."""
     nodes = graph.nodes
     order = {n: i for i, n in enumerate(nodes)}
     consumers = {n: [] for n in nodes}
@@ -101,8 +102,9 @@ def layout(graph) -> dict:
 
         ops = sorted((n for n in here if not n.is_leaf), key=lambda n: (-wanted(n), order[n]))
         row.update(_pack(ops, [wanted(n) for n in ops]))
-        leaves = sorted((n for n in here if n.is_leaf),
-                        key=lambda n: (-len(consumers[n]), order[n]))
+        parameters = set(graph.parameters.values())
+        leaves = sorted((n for n in here if n.is_leaf),  # x and y first: on the main path
+                        key=lambda n: (n in parameters, -len(consumers[n]), order[n]))
         taken = [row[n] for n in ops]
         for n in leaves:
             row[n] = _free_row(wanted(n), taken)
@@ -333,12 +335,13 @@ class PassRatioPlot:
                       label="measured: time of finite differences\n/ time of one backward pass")
             for k, label in enumerate(self.labels):
                 ax.annotate(label, (n[k], ratios[k]), textcoords="offset points",
-                            xytext=(6, -14), fontsize=style.FONT, color=style.VALUE)
+                            xytext=(-8, 8), ha="right", fontsize=style.FONT, color=style.VALUE)
             ax.set_xlabel("number of parameters")
             ax.set_ylabel("how many times longer")
             ax.grid(True, which="major")
-            ax.legend(loc="upper left")
-            ax.set_xlim(n.min() / 2, n.max() * 3)
+            ax.legend(loc="lower right")
+            ax.set_xlim(n.min() / 6, n.max() * 2)
+            ax.set_ylim(min(2 * n.min(), min(ratios)) / 2, max(2 * n.max(), max(ratios)) * 3)
             self.fig.tight_layout()
             self.ax = ax
         self.fig.bp_plot = self
