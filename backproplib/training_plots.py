@@ -140,8 +140,11 @@ class CostHistory:
 
     def _limits(self, steps, costs):
         """(x max, lowest decade, highest decade): change only when the curve leaves them."""
-        last = max(steps[-1], self.planned or 0, 10)
-        x_max = 10 * 2 ** math.ceil(math.log2(last / 10))
+        if self.planned and steps[-1] <= self.planned:
+            x_max = self.planned
+        else:
+            last = max(steps[-1], 10)
+            x_max = 10 * 2 ** math.ceil(math.log2(last / 10))
         positive = costs[costs > 0]
         low = math.floor(math.log10(positive.min())) if len(positive) else -3
         high = math.ceil(math.log10(max(positive.max(), 10.0 ** (low + 1)))) if len(
@@ -261,7 +264,7 @@ class TrainingFigure:
 
 def training_figure(trainer, data, n=GRID_N, boundary=True):
     """Decision regions with the data, the cost curve and the weights of ``trainer`` now."""
-    figure = TrainingFigure(trainer, data, n, boundary=boundary)
+    figure = TrainingFigure(trainer, data, n, steps=max(trainer.steps, 10), boundary=boundary)
     figure.fig.bp_plot = figure
     return figure.fig
 
@@ -317,7 +320,9 @@ class PathsContour:
     def alt_text(self) -> str:
         (n1, n2), (v1, v2) = self.names, self.surface.values
         cost = np.asarray(self.surface.cost, float)
-        text = (f"Contour map of the average cost {self.cost_name} over {n1} from {fmt(v1[0])} "
+        what = ("the average cost C" if self.cost_name == "C" else
+                f"the cost {self.cost_name}")
+        text = (f"Contour map of {what} over {n1} from {fmt(v1[0])} "
                 f"to {fmt(v1[-1])} (across) and {n2} from {fmt(v2[0])} to {fmt(v2[-1])} (up); "
                 f"{self.cost_name} there runs from {fmt(cost.min())} to {fmt(cost.max())}.")
         for label, line in self.paths.items():
@@ -325,6 +330,19 @@ class PathsContour:
             text += (f" {label}: {len(xs) - 1} steps from ({fmt(xs[0])}, {fmt(ys[0])}) to "
                      f"({fmt(xs[-1])}, {fmt(ys[-1])}).")
         return text
+
+
+def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
+    """{name: (low, high)} around every point of ``paths`` (arrays of shape (k, 2)), with
+    ``margin`` of the span added each side and at least ``least`` either side of the start."""
+    points = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in paths])
+    start = points[0]
+    ranges = {}
+    for axis, name in enumerate(names):
+        low, high = points[:, axis].min(), points[:, axis].max()
+        pad = margin * (high - low)
+        ranges[name] = (min(low - pad, start[axis] - least), max(high + pad, start[axis] + least))
+    return ranges
 
 
 def paths_contour(surface, paths: dict, cost_name="C"):
@@ -362,3 +380,38 @@ class _Several:
 
     def alt_text(self) -> str:
         return " ".join(f"{title}: {part.alt_text()}" for title, part in self.parts)
+
+
+# --- the data sets themselves --------------------------------------------------------------------
+def data_overview(sets):
+    """The data sets side by side (each ``datasets.Dataset``), class 1 as blue circles and
+    class 0 as orange triangles. Returns the figure (``fig.bp_plot`` for alt text)."""
+    sets = list(sets)
+    fig = plots.new_figure((2.5 * len(sets), 2.7), dpi=style.RENDER_DPI)
+    with style.context():
+        axes = np.atleast_1d(fig.subplots(1, len(sets)))
+        for ax, data in zip(axes, sets):
+            for label, colour, marker in ((1, CLASS_1, "o"), (0, CLASS_0, "^")):
+                rows = np.asarray(data.X, dtype=float)[data.classes == label]
+                ax.plot(rows[:, 0], rows[:, 1], marker, ms=3.2, color=colour, mec=style.INK,
+                        mew=0.4, ls="none")
+            x0, x1, y0, y1 = data.extent
+            ax.set_xlim(x0, x1)
+            ax.set_ylim(y0, y1)
+            ax.set_aspect("equal")
+            ax.set_title(data.name)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        fig.tight_layout()
+    fig.bp_plot = _Overview(sets)
+    return fig
+
+
+class _Overview:
+    def __init__(self, sets):
+        self.sets = sets
+
+    def alt_text(self) -> str:
+        parts = [f"{d.name!r} ({int((d.classes == 1).sum())} blue circles of class 1, "
+                 f"{int((d.classes == 0).sum())} orange triangles of class 0)" for d in self.sets]
+        return "Scatter plots of the data sets in the plane (x_1, x_2): " + "; ".join(parts) + "."

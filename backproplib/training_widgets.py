@@ -147,11 +147,11 @@ class SGDView(Panel):
         self.title = (f"Full-batch descent and mini-batch SGD on {params[0]} and {params[1]}, "
                       f"{self.n_examples} examples")
         start = net.params()
-        ranges = dict(ranges or {})
-        grid = {}
-        for name in self.params:
-            low, high = ranges.get(name) or _around(float(start[name]))
-            grid[name] = np.linspace(low, high, n)
+        if ranges is None:  # room for both paths at the starting settings
+            ranges = training_plots.covering_ranges(
+                [_points(self._run(learning_rate, size), self.params)
+                 for size in (self.n_examples, batch_size)], self.params)
+        grid = {name: np.linspace(*ranges[name], n) for name in self.params}
         self.surface = cost_surface(net, self.X, self.Y, grid)
         with style.context():
             fig = plots.new_figure((5.6, 4.2), dpi=PANEL_DPI)
@@ -214,7 +214,8 @@ def sgd_view(net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05, batch_size
              seed=0, ranges=None) -> SGDView:
     """Sliders ``batch_size`` and ``learning_rate``; ``steps`` steps of full-batch descent and of
     mini-batch SGD (batches from a permutation seeded by ``seed``) on ``params``, drawn on the
-    contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot."""
+    contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot
+    (by default the box around both paths at the starting settings)."""
     return SGDView(net, X, Y, params, learning_rate, batch_size, steps, seed, ranges)
 
 
@@ -222,17 +223,12 @@ def _points(trainer, params):
     return np.array([[float(p[n]) for n in params] for p in trainer.path])
 
 
-def _around(value):
-    half = max(1.0, abs(value))
-    return value - half, value + half
-
-
 # --- notebook 11: a network trained live -------------------------------------------------------
 class TrainingView(Panel):
     """Step / train N / reset a ``training.Trainer``; sliders for its learning rate and batch
     size; decision regions, cost curve and weights."""
 
-    def __init__(self, trainer, data, steps=500, chunk=None, max_learning_rate=1.0):
+    def __init__(self, trainer, data, steps=500, chunk=None, max_learning_rate=10.0):
         super().__init__()
         self.trainer, self.data, self.n_steps = trainer, data, int(steps)
         self.chunk = chunk or max(5, self.n_steps // 25)

@@ -1,0 +1,335 @@
+"""The training panels (09's SGD contour, 11's step/train/reset) and the notebooks that use them.
+
+Widget wiring is tested without a kernel: setting ``slider.value`` fires the callbacks, and
+``button.click()`` runs the handlers. The notebooks are checked as files (stored outputs, tags,
+solutions out of the way) and rerun with papermill under other data, widths and activations.
+"""
+
+import asyncio
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import backproplib as bp
+from backproplib import datasets, training, training_widgets
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+JPEG = b"\xff\xd8"
+
+
+@pytest.fixture
+def chain_data():
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="relu")
+    X, Y = net.batch([0.5, -1, 2, 3, -2, 1, 4, -3], [0, 1, 0.5, 2, 0, 1.5, 1, 0.5])
+    return net, X, Y
+
+
+def small_trainer(name="xor", hidden=(4,), activation="tanh", lr=0.05, batch=10, n=60):
+    net = training.initial_network([2, *hidden, 1], activation, seed=1, output_activation="tanh")
+    data = datasets.make(name, n, seed=1, labels=datasets.labels_for(net.activations[-1]))
+    return training.Trainer(net, data.X, data.Y, lr, batch, seed=1,
+                            threshold=data.threshold), data
+
+
+# --- 09: full batch against mini-batch SGD ------------------------------------------------------
+def test_sgd_view_draws_both_runs_and_says_so(chain_data):
+    net, X, Y = chain_data
+    view = training_widgets.sgd_view(net, X, Y, learning_rate=0.05, batch_size=2, steps=12)
+    assert view.error is None
+    assert view.image.value[:2] == JPEG
+    text = view.summary()
+    assert "batch_size = 2: 4 steps per epoch, so 12 steps are 3 epochs (24 examples seen)" in text
+    full = training.Trainer(net, X, Y, 0.05, 8, params=("w_H1", "w_Out")).train(12)
+    assert f"C from {bp.fmt(full.costs[0])} to {bp.fmt(full.cost)}" in text
+    xs, ys = view.contour.paths["full batch"].get_data()
+    assert len(xs) == 13 and xs[-1] == pytest.approx(full.net.param("w_H1"))
+
+
+def test_sgd_view_with_batch_size_n_draws_one_path_twice(chain_data):
+    net, X, Y = chain_data
+    view = training_widgets.sgd_view(net, X, Y, steps=5)
+    view.sliders["batch_size"].value = len(X)
+    full = np.column_stack(view.contour.paths["full batch"].get_data())
+    sgd = np.column_stack(view.contour.paths["mini-batch SGD"].get_data())
+    np.testing.assert_allclose(full, sgd, rtol=1e-12)
+    assert "1 step per epoch" in view.summary()
+
+
+def test_sgd_view_moves_with_the_learning_rate_and_explains_overshooting(chain_data):
+    net, X, Y = chain_data
+    view = training_widgets.sgd_view(net, X, Y, learning_rate=0.01, steps=10)
+    before = view.contour.paths["mini-batch SGD"].get_data()[0].copy()
+    view.sliders["learning_rate"].value = view.sliders["learning_rate"].max
+    after = view.contour.paths["mini-batch SGD"].get_data()[0]
+    assert not np.allclose(before[1:], after[1:len(before)])
+    assert view.error is None  # a bad setting is explained, never raised
+    assert "learning_rate = 1" in view.summary()
+
+
+# --- 11: step, train, reset ----------------------------------------------------------------------
+def test_training_view_buttons():
+    trainer, data = small_trainer()
+    view = training_widgets.training_view(trainer, data, steps=30)
+    assert "step 0 (epoch 0; 6 steps per epoch)" in view.summary()
+    view.buttons["step"].click()
+    assert trainer.steps == 1 and "step 1 (epoch 0.17" in view.summary()
+    view.buttons["train"].click()  # no event loop here: trains at once, chunk by chunk
+    assert trainer.steps == 31 and view.progress.value == 30
+    assert f"C over the whole set = {bp.fmt(trainer.cost)}" in view.summary()
+    assert f"accuracy = {trainer.accuracy():.1%}" in view.summary()
+    assert view.image.value[:2] == JPEG
+    view.buttons["reset"].click()
+    assert trainer.steps == 0 and trainer.net is trainer.start_net and view.progress.value == 0
+
+
+def test_training_view_sliders_reach_the_trainer():
+    trainer, data = small_trainer()
+    view = training_widgets.training_view(trainer, data, steps=10)
+    view.sliders["batch_size"].value = 20
+    view.sliders["learning_rate"].value = 0.1
+    assert trainer.batch_size == 20 and float(trainer.learning_rate) == pytest.approx(0.1)
+    assert "batch_size = 20" in view.summary() and "3 steps per epoch" in view.summary()
+
+
+def test_training_view_explains_divergence():
+    trainer, data = small_trainer(activation="linear", hidden=(3,), lr=0.05)
+    view = training_widgets.training_view(trainer, data, steps=200)
+    view.sliders["learning_rate"].value = 10.0  # the slider's top: Playground's too
+    view.buttons["train"].click()
+    assert view.error is None
+    assert any("too large" in w or "overshoots" in w for w in view.warnings), view.summary()
+
+
+def test_training_view_names_blocked_neurons():
+    net = bp.Network([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 1.0]]], [[-100.0, 0.5], [0.0]],
+                     ["relu", "tanh"])
+    data = datasets.make("gauss", 20, seed=0)
+    view = training_widgets.training_view(training.Trainer(net, data.X, data.Y), data, steps=5)
+    assert "H0[0] is dead on every example" in view.summary()
+
+
+def test_training_in_the_background_and_stopping():
+    trainer, data = small_trainer()
+    view = training_widgets.training_view(trainer, data, steps=40)
+    view.chunk = 5
+
+    async def train_then_stop():
+        view.press_train()  # an event loop runs: training goes into a task
+        assert view.running is False and view.task is not None
+        await asyncio.sleep(0)
+        assert view.running and view.buttons["train"].description == "stop"
+        view.press_train()  # the same button stops
+        await view.task
+
+    asyncio.run(train_then_stop())
+    assert 0 < trainer.steps < 40 and not view.running
+    assert view.buttons["train"].description == "train 40"
+
+    async def train_all():
+        view.press_train()
+        await view.task
+
+    trainer.reset()
+    asyncio.run(train_all())
+    assert trainer.steps == 40 and view.progress.value == 40
+
+
+# --- the notebooks as files ---------------------------------------------------------------------
+PARAMETERS = {
+    "09_many_examples": ["xs", "ys", "weights", "biases", "activation", "batch_size",
+                         "learning_rate", "steps", "seed"],
+    "11_train_a_network": ["dataset", "n_examples", "hidden", "activation", "learning_rate",
+                           "batch_size", "steps", "seed"],
+}
+AVERAGE_LINE = re.compile(r"^dC/d(\S+) = (\S+)$", re.MULTILINE)
+RESERVED_ONE_EXAMPLE = re.compile(r"^dC0/d\S+ = \S+$", re.MULTILINE)
+COST_LINE = re.compile(r"^cost (before|after) training: (\S+)$", re.MULTILINE)
+EXERCISE = re.compile(r"^# Exercise (\d+)\.(\d+)")
+
+
+def load(name):
+    return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def tags(cell):
+    return set(cell.metadata.get("tags", []))
+
+
+def text_of(cell):
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif "data" in out:
+            parts.append(out.data.get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def scope_of(nb):
+    scope = {}
+    for cell in code_cells(nb):
+        if tags(cell) & {"parameters", "injected-parameters"}:
+            exec(cell.source, scope)
+    return scope
+
+
+def average_gradients(scope):
+    net = bp.Network.chain(weights=scope["weights"], biases=scope["biases"],
+                           activation=scope["activation"])
+    X, Y = net.batch(scope["xs"], scope["ys"])
+    return {n: bp.fmt(v) for n, v in net.backward(X, Y).as_dict().items()}
+
+
+def costs_11(scope):
+    """(cost before, cost after) training, rebuilt from the parameters the way the notebook
+    describes it in words."""
+    net = training.initial_network([2, *scope["hidden"], 1], scope["activation"],
+                                   seed=scope["seed"], output_activation="tanh")
+    data = datasets.make(scope["dataset"], scope["n_examples"], seed=scope["seed"],
+                         labels=datasets.labels_for("tanh"))
+    before = net.cost(data.X, data.Y)
+    trainer = training.Trainer(net, data.X, data.Y, scope["learning_rate"],
+                               scope["batch_size"], seed=scope["seed"])
+    trainer.train(scope["steps"])
+    return bp.fmt(before), bp.fmt(trainer.cost)
+
+
+@pytest.mark.parametrize("name", PARAMETERS)
+def test_notebook_shape(name):
+    nb = load(name)
+    assert nb.cells[0].cell_type == "markdown" and "**Goal:**" in nb.cells[0].source
+    cells = code_cells(nb)
+    assert "parameters" in tags(cells[0])
+    assigned = re.findall(r"^(\w+)\s*=", cells[0].source, re.MULTILINE)
+    assert assigned == PARAMETERS[name]
+    counts = [c.execution_count for c in cells if c.source.strip()]
+    assert counts == list(range(1, len(counts) + 1)), "refresh with scripts/refresh_notebooks.py"
+    for cell in cells:
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell.source[:80]
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "## Summary" in markdown and "## Solutions" in markdown
+
+
+@pytest.mark.parametrize("name", PARAMETERS)
+def test_widgets_are_followed_by_their_summary_and_have_a_static_twin(name):
+    cells = code_cells(load(name))
+    ignored = [i for i, c in enumerate(cells) if "nbval-ignore-output" in tags(c)]
+    assert ignored
+    for i in ignored:
+        assert cells[i + 1].source.strip() == "print(view.summary())"
+        assert cells[i + 1].outputs and not tags(cells[i + 1]) & {"nbval-ignore-output"}
+        assert any("plots.show(" in c.source for c in cells[:i]), "a static figure first"
+
+
+@pytest.mark.parametrize("name", PARAMETERS)
+def test_solutions_are_one_action_away(name):
+    cells = code_cells(load(name))
+    exercises_ = [m.groups() for c in cells if (m := EXERCISE.match(c.source))]
+    assert len(exercises_) >= 2
+    assert any("check_function" in c.source for c in cells if EXERCISE.match(c.source))
+    (solutions,) = [c for c in cells if "def solution_" in c.source]
+    assert solutions.metadata.get("jupyter", {}).get("source_hidden") and not solutions.outputs
+    for a, b in exercises_:
+        assert f"def solution_{a}_{b}(" in solutions.source
+    for cell in cells:
+        assert not text_of(cell).lstrip().startswith("Right"), cell.source[:80]
+
+
+def test_09_prints_the_average_gradients_of_its_parameters():
+    nb = load("09_many_examples")
+    expected = average_gradients(scope_of(nb))
+    text = "\n".join(text_of(c) for c in code_cells(nb))
+    lines = AVERAGE_LINE.findall(text)
+    assert {p for p, _ in lines} == set(expected)
+    for param, value in lines:
+        assert value == expected[param], f"dC/d{param}"
+    assert not RESERVED_ONE_EXAMPLE.findall(text), "09 prints averages as dC/d..., not dC0/d..."
+
+
+def test_11_prints_its_costs_before_and_after_training():
+    nb = load("11_train_a_network")
+    before, after = costs_11(scope_of(nb))
+    found = COST_LINE.findall("\n".join(text_of(c) for c in code_cells(nb)))
+    assert ("before", before) in found and ("after", after) in found
+
+
+# --- instructor reruns ----------------------------------------------------------------------------
+RERUNS = {
+    "09_many_examples": {
+        "tanh-text": {"activation": "tanh", "xs": ["1/2", "-1", "2", "1/4"],
+                      "ys": ["0", "1/2", "-1/2", "1/4"], "weights": ["0.3", "-1/5", "0.7"],
+                      "biases": [0, "1/10", 0], "batch_size": 3, "steps": 8},
+        "sigmoid": {"activation": "sigmoid", "learning_rate": 0.5, "batch_size": 1, "seed": 3},
+        "leaky-dead": {"activation": "leaky_relu", "weights": [0.1, -4, 0.5], "batch_size": 8},
+    },
+    "11_train_a_network": {
+        "xor-relu": {"dataset": "xor", "hidden": [4], "activation": "relu", "steps": 150,
+                     "n_examples": 80},
+        "gauss-linear-flat": {"dataset": "gauss", "hidden": [], "activation": "linear",
+                              "steps": 100, "n_examples": 60, "batch_size": 5},
+        "spiral-sigmoid": {"dataset": "spiral", "hidden": [6, 5], "activation": "sigmoid",
+                           "steps": 120, "n_examples": 70, "seed": 4, "learning_rate": 0.1},
+    },
+}
+
+
+def with_solution_checks(nb):
+    """The notebook with one cell per exercise appended: its source with the answer replaced
+    by the solution (as a student who runs solution_N_M() would)."""
+    import ast
+
+    for cell in list(nb.cells):
+        match = EXERCISE.match(cell.source) if cell.cell_type == "code" else None
+        if not match:
+            continue
+        tree = ast.parse(cell.source)
+        answer = tree.body[-1].value.args[0].id
+        lines = cell.source.splitlines()
+        last = tree.body[-1].lineno - 1
+        source = "\n".join(lines[:last] + [f"{answer} = solution_{match[1]}_{match[2]}()"]
+                           + lines[last:])
+        check = nbformat.v4.new_code_cell(source)
+        check.metadata["tags"] = ["solution-check"]
+        nb.cells.append(check)
+    return nb
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "rerun"), [(n, r) for n in RERUNS for r in RERUNS[n]])
+def test_instructor_rerun(name, rerun, tmp_path):
+    papermill = pytest.importorskip("papermill")
+    source = tmp_path / f"{name}.ipynb"
+    nbformat.write(with_solution_checks(load(name)), source)
+    out = tmp_path / f"{name}-{rerun}.ipynb"
+    papermill.execute_notebook(str(source), str(out), parameters=RERUNS[name][rerun],
+                               cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    cells = code_cells(nb)
+    lesson = [c for c in cells if "solution-check" not in tags(c)]
+    text = "\n".join(text_of(c) for c in lesson)
+    assert "Traceback" not in text
+    scope = scope_of(nb)
+    if name.startswith("09"):
+        expected = average_gradients(scope)
+        lines = AVERAGE_LINE.findall(text)
+        assert {p for p, _ in lines} == set(expected)
+        assert all(value == expected[param] for param, value in lines), lines
+    else:
+        before, after = costs_11(scope)
+        found = COST_LINE.findall(text)
+        assert ("before", before) in found and ("after", after) in found
+        net = training.initial_network([2, *scope["hidden"], 1], scope["activation"],
+                                       output_activation="tanh")
+        formulas = {a.formula for a in net.activations}
+        for word in ("ReLU", "sigmoid", "LeakyReLU"):
+            if word not in formulas:
+                assert not re.search(rf"\b{word}\b", text), f"names {word}"
+    verdicts = [text_of(c).strip() for c in cells if "solution-check" in tags(c)]
+    assert verdicts and all(v.startswith("Right") for v in verdicts), verdicts
