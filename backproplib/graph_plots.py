@@ -33,38 +33,11 @@ SYMBOL = {"sigmoid": "σ"}
 
 
 # --- names as the figures write them ------------------------------------------------------------
-def _tex(name: str) -> str:
-    """Mathtext without dollars: z_H0 -> z^{H0}, a_H1[0] -> a^{H1}_{0}, w_H1[0,1] -> w^{H1}_{01}."""
-    if name == "C0":
-        return "C_0"
-    base, _, rest = name.partition("_")
-    if "[" in name and not rest:
-        base, index = name[:-1].split("[")
-        return f"{base}_{{{index}}}"
-    if not rest:
-        return name
-    if "[" in rest:
-        layer, index = rest[:-1].split("[")
-        return f"{base}^{{{layer}}}_{{{index.replace(',', '')}}}"
-    return f"{base}^{{{rest}}}"
-
-
 def node_label(node) -> str:
-    """The name of a node as the figure shows it: $z^{H0}$, $w^{H0}\\,x$, $a^{Out} - y$."""
-    name = node.name
-    if not name:
-        return {"leaf": "leaf"}.get(gr.kind(node), node.op)
-    if name.startswith("(") and name.endswith(")^2"):
-        return f"$({_expression(name[1:-3])})^2$"
-    return f"${_expression(name)}$"
-
-
-def _expression(name: str) -> str:
-    if "*" in name:
-        return r"\,".join(_tex(part) for part in name.split("*"))
-    if "-" in name:
-        return " - ".join(_tex(part) for part in name.split("-"))
-    return _tex(name)
+    """The node's name as the notebooks print it (z_H0, w_H0*x, a_Out-y, C0): the picture and
+    the printed forward and backward lines use the same names. Plain text, no mathtext, which
+    also keeps the drawing fast."""
+    return node.name or gr.kind(node)
 
 
 def _badge(node) -> str:
@@ -297,7 +270,7 @@ def _widest(texts) -> float:
     renderer = FigureCanvasAgg(Figure(dpi=72)).get_renderer()
     with style.context():
         font = FontProperties(size=style.FONT)
-        widths = [renderer.get_text_width_height_descent(t, font, ismath="$" in t)[0]
+        widths = [renderer.get_text_width_height_descent(t, font, ismath=False)[0]
                   for t in set(texts)]
     return max(widths) / 72
 
