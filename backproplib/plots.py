@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, PathPatch
 from matplotlib.path import Path
+from matplotlib.ticker import Formatter
 from matplotlib.transforms import Affine2D, offset_copy
 
 from . import render, style
@@ -38,7 +39,7 @@ from .scalars import fmt
 from .surface import CostSurface, cost_surface
 
 LARGEST = 1e300  # numbers beyond this are not drawn: axis arithmetic near 1.8e308 overflows
-HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
+HALO = [patheffects.withStroke(linewidth=4, foreground="white")]
 
 
 # --- showing a figure ------------------------------------------------------------------------
@@ -174,6 +175,32 @@ def contour_levels(cost, n: int = 12) -> np.ndarray:
 def level_label(value) -> str:
     """A contour line's label: three significant digits."""
     return f"{float(value):.3g}"
+
+
+class CompactFormatter(Formatter):
+    """Tick labels with just the significant digits the tick spacing needs, and no separate
+    offset or "1e19" text at the end of the axis (which collides with the figure's own text):
+    1e+19, 1.2e+19, ... or 0.5, 1, 1.5."""
+
+    digits = 3
+
+    def set_locs(self, locs):
+        super().set_locs(locs)
+        locs = np.asarray([v for v in locs if np.isfinite(v)], float)
+        steps = np.diff(np.sort(locs))
+        steps = steps[steps > 0]
+        if len(steps) == 0:
+            self.digits = 3
+            return
+        biggest = float(np.abs(locs).max())
+        self.digits = int(min(12, max(1, math.ceil(math.log10(biggest / steps.min() + 1e-12))
+                                      + 1)))
+
+    def __call__(self, value, pos=None):
+        if value == 0:
+            return "0"
+        text = f"{value:.{self.digits}g}"
+        return text.replace("-", "\u2212")
 
 
 # --- text drawn fast -------------------------------------------------------------------------
@@ -361,7 +388,19 @@ class NetworkDiagram:
             if owns:
                 self.ax.set_position(box)
             self._draw(net, max(self.sizes))
-        self.update(net, net.backward(x, y), y)
+        g = _backward_or_none(net, x, y)
+        if g is None:
+            self.cannot_show(net, y)
+        else:
+            self.update(net, g, y)
+
+    def cannot_show(self, net, y):
+        """Leave the numbers out, and say why: the backward pass overflows floating point."""
+        for number in self.numbers.values():
+            number.set_text("")
+        self.title.set_text("C0 or a gradient is too large for floating point here: use "
+                            "smaller weights, inputs or targets")
+        self.shown = (net, None, _vec(net.target(y)))
 
     @staticmethod
     def layout(net: Network):
@@ -415,6 +454,7 @@ class NetworkDiagram:
                                    frameon=False, fontsize=style.FONT, handlelength=2.4,
                                    borderaxespad=0.2, columnspacing=1.6)
         self.blocked_at, self.signs = (), ()
+        self.shown = None
 
     def _number(self, key, cx, cy, dy, va, gradient=False):
         """A label ``dy`` points above (below, if negative) the point (cx, cy) of the data."""
@@ -487,8 +527,11 @@ class NetworkDiagram:
         """What the diagram shows, with its numbers: the layers, x, the output, y, C0, the
         gradients (all of them for a chain, the largest otherwise) and the blocked neurons."""
         net, g, target = self.shown
-        fwd = g.forward
         activation = ", ".join(dict.fromkeys(a.formula for a in net.activations))
+        if g is None:
+            return (f"Network diagram of a {'-'.join(str(n) for n in self.sizes)} network, "
+                    f"activation {activation}, without numbers: {self.title.get_text()}.")
+        fwd = g.forward
         if self.chain:
             shape = " to ".join(self.names)
             values = ", ".join(f"a_{n} = {fmt(fwd.a[n][0])}" for n in net.layer_names)
@@ -499,7 +542,8 @@ class NetworkDiagram:
                      + ", ".join(self.names) + ")")
             values = f"a_Out = {_vec(fwd.output)}"
             largest = max(net.parameter_names, key=lambda n: abs(float(g[n])))
-            gradients = f"; the largest gradient is dC0/d{largest} = {fmt(g[largest])}"
+            gradients = (f"; the largest gradient is dC0/d{largest} = {fmt(g[largest])}"
+                         if float(g[largest]) != 0 else "; every gradient is 0")
         text = (f"Network diagram {shape}, activation {activation}: x = {_vec(fwd.x)}, "
                 f"{values}, y = {target}, C0 = {fmt(g.cost)}{gradients}.")
         negative = sum(1 for s in self.signs if not s)
@@ -575,7 +619,7 @@ class CostCurve:
         with style.context():
             self.fig, self.ax = _axes(ax, (6.0, 4.0))
             self._draw()
-            self.update(net, net.backward(x, y), x, y)
+            self.update(net, _backward_or_none(net, x, y), x, y)
             if owns:
                 self.fig.tight_layout()
 
@@ -594,6 +638,7 @@ class CostCurve:
         ax.set_xlabel(tex_name(self.param))
         ax.set_ylabel("$C_0$")
         ax.set_xlim(self.values[0], self.values[-1])
+        _compact_ticks(ax)
         ax.grid(True)
         # two lines of numbers above the axes: leave them room in tight_layout
         ax.set_title(" \n ", fontsize=style.FONT, loc="left")
@@ -609,13 +654,22 @@ class CostCurve:
 
     def update(self, net: Network, g, x, y):
         """Move the point and the tangent to ``net`` with its results ``g`` (at x, y); the
-        curve is recomputed only if another parameter, x or y changed."""
+        curve is recomputed only if another parameter, x or y changed. ``g`` None means the
+        backward pass overflowed here: the curve is drawn without the point."""
         others = tuple(float(v) for n, v in net.params().items() if n != self.param)
         key = (others, repr(net.input(x)), repr(net.target(y)))
         if key != self.curve_key:
             self._set_curve(cost_curve(net, x, y, self.param, self.values))
             self.curve_key = key
-        p, c, slope = _float(net.param(self.param)), float(g.cost), float(g[self.param])
+        p = _float(net.param(self.param))
+        if g is None:
+            self.point.set_data([], [])
+            self.tangent.set_data([], [])
+            self.readout.set_text(f"{self.param} = {fmt(p)}:\nC0 or its gradient is too large "
+                                  "for floating point here")
+            self.shown = (None, p, None)
+            return g
+        c, slope = float(g.cost), float(g[self.param])
         reach = 0.18 * (self.values[-1] - self.values[0])
         xs = np.array([p - reach, p + reach])
         drawable_point = abs(c) <= LARGEST and abs(slope * reach) <= LARGEST
@@ -648,8 +702,13 @@ class CostCurve:
         """The curve's range and lowest point, the current point and the tangent's slope."""
         slope, p, cost = self.shown
         text = (f"Cost C0 against {self.param} from {fmt(self.values[0])} to "
-                f"{fmt(self.values[-1])}; at {self.param} = {fmt(p)}, C0 = {fmt(cost)} and the "
-                f"tangent's slope dC0/d{self.param} = {fmt(slope)}.")
+                f"{fmt(self.values[-1])}; ")
+        if cost is None:
+            text += (f"at {self.param} = {fmt(p)} C0 or its gradient is too large for floating "
+                     "point, so no point or tangent is drawn.")
+        else:
+            text += (f"at {self.param} = {fmt(p)}, C0 = {fmt(cost)} and the tangent's slope "
+                     f"dC0/d{self.param} = {fmt(slope)}.")
         ys = np.asarray(self.curve.get_ydata(), float)
         if self.problem:
             text += f" The curve is not drawn: {self.problem}."
@@ -658,6 +717,25 @@ class CostCurve:
             text += (f" The lowest C0 on the plot is {fmt(ys[i])}, at {self.param} = "
                      f"{fmt(self.values[i])}.")
         return text
+
+
+def _compact_ticks(ax):
+    """At most 6 ticks across and 7 up, labelled with CompactFormatter: long numbers such as
+    -3e+05 then never run into each other."""
+    from matplotlib.ticker import MaxNLocator
+
+    for axis, bins in ((ax.xaxis, 5), (ax.yaxis, 6)):
+        axis.set_major_locator(MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]))
+        axis.set_major_formatter(CompactFormatter())
+
+
+def _backward_or_none(net, x, y):
+    """``net.backward(x, y)``, or None where it overflows floating point."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return net.backward(x, y)
+    except OverflowError:
+        return None
 
 
 def _curve_values(values) -> np.ndarray:
@@ -709,12 +787,27 @@ class CostContour:
                 self.set_path(path)
             if owns:
                 self.fig.tight_layout()
+            self.tidy()
+
+    def tidy(self):
+        """Drop the level labels that would overlap another (where lines crowd together);
+        call again after changing the layout."""
+        renderer = self.fig.canvas.get_renderer()
+        kept = []
+        for label in self.labels:
+            label.set_visible(True)
+            box = label.get_window_extent(renderer).padded(2)
+            if any(box.overlaps(other) for other in kept):
+                label.set_visible(False)
+            else:
+                kept.append(box)
 
     def _draw(self, colorbar):
         ax = self.ax
         v1, v2 = self.surface.values
         cost = drawable(self.surface.cost)
         self.filled = self.lines = None
+        self.labels = []
         try:
             self.levels = contour_levels(cost)
         except ValueError as error:
@@ -728,9 +821,9 @@ class CostContour:
                                       norm=norm)
             self.lines = ax.contour(v1, v2, cost.T, levels=self.levels, colors=style.INK,
                                     linewidths=0.6, alpha=0.55)
-            labels = ax.clabel(self.lines, self.levels[1:-1:2], fmt=level_label,
-                               fontsize=style.FONT, colors=style.INK, inline=True)
-            for label in labels:
+            self.labels = ax.clabel(self.lines, self.levels[1:-1:2], fmt=level_label,
+                                    fontsize=style.FONT, colors=style.INK, inline=True)
+            for label in self.labels:
                 label.set_path_effects(HALO)
             if colorbar:
                 bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.92, spacing="uniform",
@@ -740,6 +833,7 @@ class CostContour:
         ax.set_ylabel(tex_name(self.names[1]))
         ax.set_xlim(v1[0], v1[-1])
         ax.set_ylim(v2[0], v2[-1])
+        _compact_ticks(ax)
         ax.set_autoscale_on(False)
         (self.path,) = ax.plot([], [], "o-", color=style.PATH, mec=style.INK, mew=0.6, ms=5,
                                lw=2, zorder=4)
@@ -946,9 +1040,9 @@ class ActivationPairs:
 
 
 __all__ = [
-    "ActivationPairs", "CostContour", "CostCurve", "NetworkDiagram", "NumberText", "PlainText",
-    "Surface3D", "activation_pairs", "axis_limits", "centred_values", "contour_levels",
-    "cost_contour", "cost_curve", "cost_surface_3d", "cost_vs_param", "drawable",
-    "figure_bundle", "half_width", "level_label", "network_diagram", "new_figure", "short",
-    "show", "subplots", "tex_name",
+    "ActivationPairs", "CompactFormatter", "CostContour", "CostCurve", "NetworkDiagram",
+    "NumberText", "PlainText", "Surface3D", "activation_pairs", "axis_limits", "centred_values",
+    "contour_levels", "cost_contour", "cost_curve", "cost_surface_3d", "cost_vs_param",
+    "drawable", "figure_bundle", "half_width", "level_label", "network_diagram", "new_figure",
+    "short", "show", "subplots", "tex_name",
 ]

@@ -31,7 +31,7 @@ from __future__ import annotations
 INK = "#1a1a1a"  # text and outlines
 VALUE = "#0072B2"  # blue: values (the cost curve, value lines)
 GRADIENT = "#B34700"  # vermillion, darkened from #D55E00 to reach 4.5:1 on white as text
-BLOCKED = "#6b6b6b"  # grey: a dead or saturated neuron (text, edges); 5.3:1 on white
+BLOCKED = "#595959"  # grey: a dead or saturated neuron (text, edges); 7:1 on white
 BLOCKED_FACE = "#e3e3e3"  # the fill of a blocked neuron
 CURRENT = "#000000"  # the current point (with a white rim, ``CURRENT_EDGE``)
 CURRENT_EDGE = "#ffffff"

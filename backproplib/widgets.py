@@ -374,6 +374,7 @@ class _ContourView(View):
         with style.context():
             self.contour = plots.CostContour(surface, ax=self.fig.add_subplot())
             self.fig.tight_layout()
+            self.contour.tidy()
         self._render(self.contour)
         return surface
 

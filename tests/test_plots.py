@@ -354,3 +354,228 @@ def test_every_figure_describes_itself_with_its_numbers(seed, make):
     alt = fig.bp_plot.alt_text()
     for part in expected:
         assert part in alt, (part, alt)
+
+
+# --- nothing clipped, nothing overlapping, nothing small ---------------------------------------
+def drawn_texts(fig):
+    """(text, window extent, font size) of every text the renderer drew, after a draw at the
+    resolution a notebook shows: Text artists (titles, labels, legends, contour labels, the
+    tick labels inside the view) and the NumberText numbers."""
+    from matplotlib.text import Text
+
+    with style.context():
+        fig.set_dpi(style.RENDER_DPI)
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    found = []
+    ticks = set()
+    for ax in fig.axes:
+        if ax.name == "3d":
+            continue
+        for axis, (low, high) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            low, high = min(low, high), max(low, high)
+            span = high - low
+            for loc, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels()):
+                if low - 1e-9 * span <= loc <= high + 1e-9 * span and axis.get_visible() \
+                        and ax.axison:
+                    found.append(label)
+                ticks.add(id(label))
+            ticks.update(id(t) for t in axis.get_minorticklabels())
+    hidden_3d = {id(t) for ax in fig.axes if ax.name == "3d" for t in ax.findobj(Text)
+                 if t not in (ax.xaxis.label, ax.yaxis.label, ax.zaxis.label)}
+    for artist in fig.findobj(lambda a: isinstance(a, (Text, plots.NumberText))):
+        if id(artist) in ticks or artist in found:
+            continue
+        if id(artist) in hidden_3d:
+            continue  # Axes3D places and hides its own tick labels
+        found.append(artist)
+    boxes = []
+    for artist in found:
+        if not artist.get_visible() or not artist.get_text().strip():
+            continue
+        if isinstance(artist, Text) and artist.axes is not None and artist.axes.name == "3d":
+            boxes.append((artist.get_text(), artist.get_window_extent(renderer),
+                          artist.get_fontsize(), "3d"))
+            continue
+        size = artist.size if isinstance(artist, plots.NumberText) else artist.get_fontsize()
+        boxes.append((artist.get_text(), artist.get_window_extent(renderer), size, ""))
+    return boxes
+
+
+def assert_readable(fig, overlaps=True):
+    boxes = drawn_texts(fig)
+    frame = fig.bbox
+    assert boxes
+    for text, box, size, _ in boxes:
+        assert size >= style.MIN_FONT, (text, size)
+        assert (box.x0 >= frame.x0 - 1 and box.x1 <= frame.x1 + 1 and box.y0 >= frame.y0 - 1
+                and box.y1 <= frame.y1 + 1), f"{text!r} is clipped: {box} outside {frame}"
+    if not overlaps:
+        return
+    flat = [(t, b) for t, b, _, kind in boxes if kind != "3d"]
+    for i, (text, box) in enumerate(flat):
+        for other, other_box in flat[i + 1:]:
+            inner = box.padded(-1.5)
+            assert not inner.overlaps(other_box.padded(-1.5)), (
+                f"{text!r} overlaps {other!r}: {box} and {other_box}")
+    plot = getattr(fig, "bp_plot", None)
+    if isinstance(plot, plots.NetworkDiagram):  # labels clear of the nodes (names inside)
+        renderer = fig.canvas.get_renderer()
+        names = {t.get_text() for column in plot.node_labels for t in column}
+        for column in plot.nodes:
+            for node in column:
+                node_box = node.get_window_extent(renderer).padded(-2)
+                for text, box in flat:
+                    if text not in names:
+                        assert not node_box.overlaps(box), f"{text!r} runs into a node"
+
+
+WIDE = bp.Network([[[-1234.5678], [0.2], [-0.3], [4e-7]],
+                   [[0.3, -0.4, 1, 2], [0.5, 0.6, -7, 8], [1, 1, 1, 1], [-2, 3, -4, 5]],
+                   [[0.7, 0.8, -123456.789, 1e-9]]],
+                  [[0, 0, -5, 1], [1, 1, 0, -3], [0]])
+LONG = bp.Network.chain([-123456.789, 0.000123456789, -98765.4321], [-1.5e-7, 33333.333, -2],
+                        activation="linear")
+
+
+@pytest.mark.parametrize("case", ["seed", "dead", "long numbers", "wide", "tanh"])
+def test_network_diagram_is_readable(seed, case):
+    net, x, y = seed
+    made = {
+        "seed": lambda: plots.network_diagram(net, x, y),
+        "dead": lambda: plots.network_diagram(net.with_params({"w_H1": -0.7}), x, y),
+        "long numbers": lambda: plots.network_diagram(LONG, -0.123456789, 1e8),
+        "wide": lambda: plots.network_diagram(WIDE, -2.5, -1e6),
+        "tanh": lambda: plots.network_diagram(
+            bp.Network.chain([0.1, -1, 1], [30, 0, -0.5], activation="tanh"), 0.5, 0),
+    }[case]
+    assert_readable(made())
+
+
+@pytest.mark.parametrize("case", ["seed", "long numbers", "huge", "negative"])
+def test_cost_vs_param_is_readable(seed, case):
+    net, x, y = seed
+    made = {
+        "seed": lambda: plots.cost_vs_param(net, x, y, "w_Out"),
+        "long numbers": lambda: plots.cost_vs_param(LONG, -0.123456789, 1e8, "w_H1"),
+        "huge": lambda: plots.cost_vs_param(bp.Network.chain([2.15e51] * 3, [0, 0, 0]), 1, 0,
+                                            "w_H0"),
+        "negative": lambda: plots.cost_vs_param(net, -3, -7, "b_H0",
+                                                values=np.linspace(-9, -1, 50)),
+    }[case]
+    assert_readable(made())
+
+
+@pytest.mark.parametrize("case", ["seed", "flat", "huge", "negative"])
+def test_cost_contour_is_readable(seed, case):
+    net, x, y = seed
+    grid = {"w_H1": np.linspace(-1, 1, 41), "w_Out": np.linspace(-1.5, 2.5, 41)}
+    made = {
+        "seed": lambda: plots.cost_contour(bp.cost_surface(net, x, y, grid),
+                                           point=(0.01, 0.5), gradient=(7.19, 7.16)),
+        "flat": lambda: plots.cost_contour(bp.cost_surface(net, 0.5, 1e20, {
+            "w_H1": [0, 1], "w_Out": [0, 1]})),
+        "huge": lambda: plots.cost_contour(bp.cost_surface(net, 0.5, 1e8, grid),
+                                           point=(0.3, -1.2), gradient=(-3e8, 1e9)),
+        "negative": lambda: plots.cost_contour(bp.cost_surface(
+            bp.Network.chain([-3, 2, -1], [-100, -100, -100]), -1e3, -2e3,
+            {"b_H0": np.linspace(-3e5, 3e5, 31), "w_Out": np.linspace(-1e3, 1e3, 31)})),
+    }[case]
+    assert_readable(made())
+
+
+def test_activations_and_surface_3d_are_readable(seed):
+    net, x, y = seed
+    assert_readable(plots.activation_pairs())
+    assert_readable(plots.cost_surface_3d(surface(net, x, y, 21)), overlaps=False)
+
+
+# --- one visual language, colour-blind safe ----------------------------------------------------
+# Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color
+# vision deficiency", severity 1.0 matrices, applied to linear RGB.
+MACHADO = {
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968],
+                              [0.280085, 0.672501, 0.047413],
+                              [-0.011820, 0.042940, 0.968881]]),
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868],
+                            [0.114503, 0.786281, 0.099216],
+                            [-0.003882, -0.048116, 1.051998]]),
+}
+
+
+def linear_rgb(colour):
+    c = np.asarray(matplotlib.colors.to_rgb(colour), float)
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def lab(rgb_linear):
+    """CIELAB (D65) of a linear sRGB colour."""
+    m = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                  [0.0193339, 0.1191920, 0.9503041]])
+    xyz = m @ np.clip(rgb_linear, 0, 1) / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def delta_e(a, b):
+    return float(np.linalg.norm(lab(a) - lab(b)))  # CIE76
+
+
+def test_lab_and_the_simulation_are_right():
+    assert lab(linear_rgb("white")) == pytest.approx([100, 0, 0], abs=0.01)
+    assert lab(linear_rgb("#ff0000")) == pytest.approx([53.24, 80.09, 67.20], abs=0.05)
+    # red and green, told apart by most, are close to each other for a deuteranope
+    red, green = linear_rgb("#d62728"), linear_rgb("#2ca02c")
+    assert delta_e(red, green) > 60
+    assert delta_e(MACHADO["deuteranopia"] @ red, MACHADO["deuteranopia"] @ green) < 25
+
+
+@pytest.mark.parametrize("vision", [None, "deuteranopia", "protanopia"])
+def test_key_colours_stay_apart_for_colour_blind_eyes(vision):
+    names = list(style.KEY_COLOURS)
+    colours = {n: linear_rgb(c) for n, c in style.KEY_COLOURS.items()}
+    if vision:
+        colours = {n: MACHADO[vision] @ c for n, c in colours.items()}
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert delta_e(colours[a], colours[b]) >= 20, (vision, a, b)
+
+
+def test_text_colours_reach_wcag_aa_contrast_on_white():
+    for name, colour in style.TEXT_COLOURS.items():
+        luminance = float(np.array([0.2126, 0.7152, 0.0722]) @ linear_rgb(colour))
+        assert (1.05) / (luminance + 0.05) >= 4.5, name
+
+
+def test_every_figure_draws_with_the_style_module():
+    # no colour literal in the figure and panel code: they all come from style
+    import re
+    from pathlib import Path
+
+    root = Path(plots.__file__).parent
+    for module in ("plots.py", "widgets.py"):
+        source = (root / module).read_text()
+        assert not re.findall(r"['\"]#[0-9a-fA-F]{6}['\"]", source), module
+
+
+def test_only_the_activation_figure_evaluates_slopes():
+    # blocked neurons and slopes come from Gradients (g.blocked, g.da_dz): no sigma' here
+    import ast
+    from pathlib import Path
+
+    root = Path(plots.__file__).parent
+    allowed = {"activation_pairs", "ActivationPairs"}
+
+    def visit(node, inside):
+        named = isinstance(node, (ast.FunctionDef, ast.ClassDef))
+        inside = inside or (named and node.name in allowed)
+        if isinstance(node, ast.Attribute) and node.attr == "derivative":
+            assert inside, f"sigma.derivative called at line {node.lineno}"
+        if isinstance(node, ast.Compare):  # no "z <= 0" or "slope == 0" tests
+            text = ast.unparse(node)
+            assert "slope ==" not in text and "z <=" not in text, text
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    for module in ("plots.py", "widgets.py", "render.py"):
+        visit(ast.parse((root / module).read_text()), False)
