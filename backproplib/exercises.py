@@ -16,8 +16,11 @@ The checkers:
 - ``check_gradient(answer, net, x, y, "w_H1")``: dC0/d(parameter), or dC0/da_H1, dC0/dz_H1,
   dC0/dx, naming the slips the notebooks warn about;
 - ``check_choice(answer, correct, options, explanations)``: predict-then-reveal questions;
+- ``check_blocked(answer, net, x)``: which neurons pass (almost) no gradient back;
 - ``check_function(function, reference, cases, what)``: a student's function, run on copies of
-  each case under a time limit of ``FUNCTION_TIME_LIMIT`` seconds.
+  each case under a time limit of ``FUNCTION_TIME_LIMIT`` seconds;
+- ``check_backward_step(function, "delta", net, x, y)``: one line of the backward pass, run
+  on every layer's real values and on made-up ones.
 
 Rounded answers: an answer that equals the right value rounded to the digits the student typed
 (at least ``MIN_DIGITS`` significant digits) is right, and the feedback says to how many
@@ -733,6 +736,142 @@ def _gradient_hint(net, kind, L, index) -> str:
             f"{source}, the value coming into {layer}.")
 
 
+# --- predicting blocked neurons --------------------------------------------------------------
+def check_blocked(answer, net, x) -> Feedback:
+    """Which neurons pass (almost) no gradient back at input x? ``answer`` is a list of neuron
+    names as ``Blocked.neuron`` writes them ("H1", "H1[0]"), one name, or [] / "none". The
+    verdict reads the library's one notion (``ForwardPass.blocked``) and explains with it."""
+    fwd = net.forward(x)
+    neurons = [n if net.sizes[L + 1] == 1 else f"{n}[{j}]"
+               for L, n in enumerate(net.layer_names) for j in range(net.sizes[L + 1])]
+    blocked = {b.neuron: b for b in fwd.blocked}
+    if answer is None:
+        return Feedback(UNANSWERED, "replace None with a list of the blocked neurons, e.g. "
+                                    "['H1'], or [] if there is none.")
+    named = _neuron_names(answer)
+    if named is None:
+        return Feedback(WRONG, f"{_short(repr(answer))} is not a list of neuron names; "
+                               f"answer with a list such as ['{neurons[0]}'], or [].")
+    unknown = [n for n in named if n not in neurons]
+    if unknown:
+        return Feedback(WRONG, f"{', '.join(map(str, unknown))} is not a neuron of this "
+                               f"network; its neurons are {', '.join(neurons)}.")
+    if set(named) == set(blocked):
+        if not blocked:
+            return Feedback(RIGHT, "no neuron is blocked here: every sigma'(z) is large enough "
+                                   "to pass gradient back.")
+        why = "; ".join(b.sentence() for b in blocked.values())
+        return Feedback(RIGHT, f"{why}.")
+    wrong = [n for n in named if n not in blocked]
+    missed = [n for n in blocked if n not in named]
+    parts = []
+    for n in wrong:
+        L, j = _neuron_position(net, n)
+        sigma = net.activations[L]
+        z_name = f"z_{n}"
+        parts.append(f"{n} passes gradient back: {sigma.formula}'({z_name}) = "
+                     f"{fmt(fwd.da_dz[L][j])} at {z_name} = {fmt(fwd.z[L][j])}")
+    if missed:
+        parts.append(f"{_s(len(missed), 'more neuron')} {'is' if len(missed) == 1 else 'are'} "
+                     "blocked: look for a sigma'(z) of 0 or nearly 0")
+    return Feedback(WRONG, "; ".join(parts) + ".")
+
+
+def _neuron_names(answer):
+    if isinstance(answer, str):
+        text = answer.strip()
+        if text.lower() in ("", "none", "[]"):
+            return []
+        return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()] \
+            if "[" not in text or "," not in text.split("[")[0] else None
+    if isinstance(answer, (list, tuple, set, frozenset)):
+        if all(isinstance(n, str) for n in answer):
+            return [n.strip() for n in answer]
+    return None
+
+
+def _neuron_position(net, neuron):
+    layer, _, index = neuron.partition("[")
+    return net.layer_names.index(layer), int(index.rstrip("]") or 0)
+
+
+# --- one line of the backward pass -----------------------------------------------------------
+def _outer(dC_dz, a_in):
+    return np.multiply.outer(dC_dz, a_in) if np.ndim(dC_dz) else dC_dz * a_in
+
+
+STEPS = {
+    # step: (the function's arguments, reference, {hint: slip})
+    "dC0/da_Out": ("(a_Out, y)", lambda a, y: 2 * (a - y), {
+        "The cost has no 1/2 in front, so the factor 2 stays: 2(a_Out - y).":
+            lambda a, y: a - y,
+        "Mind the sign: a_Out minus y.": lambda a, y: 2 * (y - a)}),
+    "dC0/dz": ("(dC0_da, slope)", lambda d, s: d * s, {
+        "Multiply by the slope sigma'(z): that is what da/dz is.": lambda d, s: d}),
+    "dC0/dw": ("(dC0_dz, a_in)", _outer, {
+        "dz/dw is the input a_in, not 1: that gives dC0/db.": lambda d, a: _outer(d, 1.0)}),
+    # np.dot: a product for a chain's plain numbers, a matrix product for arrays
+    "dC0/da_prev": ("(W, dC0_dz)", lambda W, d: np.dot(np.transpose(W), d), {
+        "dC0/da_k sums over j of w_jk * dC0/dz_j: that runs down column k of W, so use W.T "
+        "(the transpose).": lambda W, d: np.dot(W, d)}),
+    "delta": ("(W_next, delta_next, slope)", lambda W, d, s: np.dot(np.transpose(W), d) * s, {
+        "Use W_next.T, the transpose: the sum runs over the next layer's neurons j.":
+            lambda W, d, s: np.dot(W, d) * s,
+        "Multiply by this layer's slope sigma'(z) at the end.":
+            lambda W, d, s: np.dot(np.transpose(W), d)}),
+}
+
+
+def check_backward_step(function, step: str, net, x, y) -> Feedback:
+    """Check a student's function for one step of backpropagation, on cases taken from the
+    network (every layer's real values at x, y) plus two made-up ones, so that the function
+    must be right in general. ``step`` is one of ``STEPS``; the function takes the arguments
+    STEPS[step][0] names, as plain numbers for a chain and numpy arrays otherwise.
+
+        exercises.check_backward_step(lambda a_Out, y: 2 * (a_Out - y), "dC0/da_Out", net, x, y)
+    """
+    if step not in STEPS:
+        raise ValueError(f"step: expected one of {', '.join(STEPS)}, got {step!r}")
+    signature, reference, slips = STEPS[step]
+    cases = _step_cases(step, net, x, y)
+    name = getattr(function, "__name__", "")
+    what = name if name and name != "<lambda>" else "your function"
+    hint = f"it computes {step} from {signature}."
+    return check_function(function, reference, cases, what, hint, mistakes=slips)
+
+
+def _step_cases(step, net, x, y):
+    g = net.backward(x, y)
+    fwd = g.forward
+    chain = net.is_chain
+
+    def plain(v):
+        v = np.asarray(v, dtype=float)
+        return float(v.reshape(-1)[0]) if chain and v.size == 1 else v
+
+    rng = np.random.default_rng(0)
+    n = 1 if chain else 3
+    made_up = [tuple(plain(v) for v in values) for values in (
+        (rng.normal(size=(n, n)), rng.normal(size=n), rng.uniform(0.1, 1, size=n)),
+        (rng.normal(size=(n, n)), rng.normal(size=n), rng.uniform(0.1, 1, size=n)))]
+    last = len(net.layer_names) - 1
+    inputs = [fwd.x] + [fwd.a[L] for L in range(last + 1)]
+    if step == "dC0/da_Out":
+        return [(plain(fwd.a[last]), plain(net.target(y))), (plain(1.5), plain(-0.5)),
+                (plain(-2.0), plain(3.0))]
+    if step == "dC0/dz":
+        return [(plain(g.da[L]), plain(g.da_dz[L])) for L in range(last + 1)] + [
+            (c[1], c[2]) for c in made_up]
+    if step == "dC0/dw":
+        return [(plain(g.dz[L]), plain(inputs[L])) for L in range(last + 1)] + [
+            (c[1], c[2]) for c in made_up]
+    if step == "dC0/da_prev":
+        return [(plain(net.weights[L]), plain(g.dz[L])) for L in range(1, last + 1)] + [
+            (c[0], c[1]) for c in made_up]
+    return [(plain(net.weights[L + 1]), plain(g.dz[L + 1]), plain(g.da_dz[L]))
+            for L in range(last)] + made_up
+
+
 # --- a student's function --------------------------------------------------------------------
 class _TimeUp(BaseException):
     """Raised inside a student's function when its time is up (not an Exception, so a bare
@@ -830,7 +969,7 @@ def _run_limited(function, args, deadline, time_limit):
         sys.settrace(tracer)
         try:
             box["result"] = _as_numbers(function(*args))
-        except BaseException as error:  # noqa: BLE001: anything the student's code raises
+        except BaseException as error:  # noqa: BLE001 (anything the student's code raises)
             box["error"] = error
         finally:
             sys.settrace(None)
@@ -865,7 +1004,7 @@ def _error_feedback(error) -> Feedback:
                                "should return its value, not stop Python.")
     try:
         text = _short(str(error))
-    except Exception:  # noqa: BLE001: a student's exception whose str() fails
+    except Exception:  # noqa: BLE001 (a student's exception whose str() fails)
         text = "(its message cannot be shown)"
     return Feedback(WRONG, f"raised {type(error).__name__}{': ' + text if text else ''}.")
 
@@ -917,7 +1056,7 @@ def _judge(got, want, shown, tolerance):
                        equal_nan=True)
     if same:
         return None
-    shown_got = fmt(got.item()) if got.ndim == 0 else _short(str(got.tolist()))
+    shown_got = fmt(got.item()) if got.ndim == 0 else _show_array(got)
     return Feedback(WRONG, f"{shown} gave {shown_got}, which is not right.")
 
 
@@ -933,5 +1072,15 @@ def _show_argument(value) -> str:
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return fmt(value)
     if isinstance(value, np.ndarray):
-        return _short(str(value.tolist()))
+        return _show_array(value)
     return _short(repr(value))
+
+
+def _show_array(array) -> str:
+    """A short form of a test case's array: 4 significant digits, at most 12 numbers."""
+    array = np.asarray(array)
+    if array.size > 12:
+        return f"an array of shape {array.shape}"
+    if array.ndim == 0:
+        return f"{float(array):.4g}"
+    return "[" + ", ".join(_show_array(row) for row in array) + "]"

@@ -78,6 +78,13 @@ def test_near_misses_are_close_not_right(answer):
     assert not feedback and feedback.message.startswith("close: give more digits"), feedback
 
 
+def test_close_says_how_many_digits_agree_and_far_is_not_close():
+    assert "to 2 significant digits only" in ex.check_gradient(7.17, NET, X, Y, "w_Out").message
+    assert "to 3 significant digits only" in ex.check_gradient(7.1654, NET, X, Y, "w_Out").message
+    far = ex.check_gradient(8.5, NET, X, Y, "w_Out")
+    assert "close" not in far.message and "Hint: " in far.message
+
+
 def test_a_wrong_digit_is_not_right():
     assert not ex.check_gradient(7.1654, NET, X, Y, "w_Out")
     assert not ex.check_gradient(0.01756, NET, X, Y, "w_H0")
@@ -418,3 +425,63 @@ def test_feedback_renders_as_html_with_its_class():
     html = ex.check_value(1, 1, "x")._repr_html_()
     assert 'class="bp-feedback"' in html and "Right" in html
     assert "&lt;b&gt;" in ex.check_value(2, 1, "<b>")._repr_html_()
+
+
+# --- blocked neurons and one line of the backward pass ---------------------------------------
+def test_predicting_the_blocked_neurons():
+    right = ex.check_blocked(["H1"], DEAD, X)
+    (blocked,) = DEAD.forward(X).blocked
+    assert right and blocked.sentence() in right.message
+    assert ex.check_blocked("H1", DEAD, X) and ex.check_blocked([], NET, X)
+    assert ex.check_blocked("none", NET, X)
+    missed = ex.check_blocked([], DEAD, X)
+    assert not missed and "1 more neuron is blocked" in missed.message and "H1" not in missed.message
+    extra = ex.check_blocked(["H1", "Out"], DEAD, X)
+    assert not extra and "Out passes gradient back: ReLU'(z_Out) = 1" in extra.message
+    assert "not a neuron" in ex.check_blocked(["H7"], DEAD, X).message
+    assert ex.check_blocked(None, DEAD, X).status == ex.UNANSWERED
+    saturated = bp.Network.chain([10, 1, 1], [0, 0, 0], activation="sigmoid")
+    assert "H0 is saturated: sigmoid'(z_H0)" in ex.check_blocked(["H0"], saturated, 1.0).message
+    wide = bp.Network([[[1.0], [1.0]], [[1.0, 1.0], [-1.0, -1.0]], [[1.0, 1.0]]],
+                      [[0.0, 0.0], [0.0, -5.0], [0.0]])
+    assert ex.check_blocked(["H1[1]"], wide, 1.0) and not ex.check_blocked(["H1"], wide, 1.0)
+
+
+WIDE = bp.Network([[[0.5], [-0.3]], [[0.2, 0.4], [0.1, -0.6]], [[0.3, -0.2]]],
+                  [[0.1, 0.2], [0.0, 0.3], [0.05]], activations="tanh")
+
+
+def matrix_delta(W, d, s):  # the matrix form, as notebook 07 asks for it
+    return np.dot(np.transpose(W), d) * s
+
+
+@pytest.mark.parametrize("net", [NET, WIDE], ids=["chain", "wide"])
+def test_one_line_of_the_backward_pass(net):
+    right = {
+        "dC0/da_Out": lambda a, y: 2 * (a - y),
+        "dC0/dz": lambda d, s: d * s,
+        "dC0/dw": lambda d, a: np.outer(d, a) if np.ndim(d) else d * a,
+        "dC0/da_prev": lambda W, d: W.T @ d if np.ndim(W) else W * d,
+        "delta": matrix_delta,
+    }
+    for step, function in right.items():
+        assert ex.check_backward_step(function, step, net, 0.7, 0.2), step
+    slips = [
+        ("dC0/da_Out", lambda a, y: a - y, "factor 2"),
+        ("dC0/da_Out", lambda a, y: 2 * (y - a), "sign"),
+        ("dC0/dz", lambda d, s: d, "slope"),
+        ("delta", lambda W, d, s: np.dot(np.transpose(W), d), "slope"),
+    ]
+    if net is WIDE:
+        slips += [("dC0/da_prev", lambda W, d: W @ d, "transpose"),
+                  ("delta", lambda W, d, s: (W @ d) * s, "transpose")]
+    for step, function, words in slips:
+        feedback = ex.check_backward_step(function, step, net, 0.7, 0.2)
+        assert not feedback and words in feedback.message, (step, feedback)
+    with pytest.raises(ValueError, match="step: expected one of"):
+        ex.check_backward_step(abs, "dC/dq", net, 0.7, 0.2)
+
+
+def test_one_line_checks_run_on_cases_beyond_the_network():
+    fake = lambda d, s: np.asarray(WIDE.backward(0.7, 0.2).dz["H1"]) if np.ndim(d) else d * s  # noqa: E731
+    assert not ex.check_backward_step(fake, "dC0/dz", WIDE, 0.7, 0.2)
