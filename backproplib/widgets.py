@@ -143,6 +143,19 @@ class View:
         self.plot = plot
         self.renderer = render.FrameRenderer(self.fig, plot.dynamic_artists())
 
+    def _backward(self):
+        """The step's one backward pass; where it overflows, the figure is drawn without its
+        numbers first (saying so in its alt text) and the error goes on to the readout."""
+        try:
+            return self.net.backward(self.x, self.y)
+        except OverflowError:
+            self._figure_without_numbers()
+            self._picture()
+            raise
+
+    def _figure_without_numbers(self):
+        """Show the figure as it can be drawn when backward overflows (override)."""
+
     def _show(self, g, where="", blocked=True):
         """Take the step's results: every gradient, the blocked neurons, the new picture."""
         self.g = g
@@ -150,6 +163,10 @@ class View:
             line.replace(" = ", f"{where} = ", 1) for line in g.report().splitlines()]
         if blocked:
             self.warnings.extend(b.sentence() for b in g.blocked)
+        self._picture()
+
+    def _picture(self):
+        """Render the kept figure: the background if it changed, the frame with the alt text."""
         background, frame, redrawn = self.renderer.layers(self.plot.static_key())
         back, front = render.stacked_html(background, frame, self.plot.alt_text(), *self.size)
         if redrawn:
@@ -276,13 +293,16 @@ class ForwardView(View):
     def _update(self):
         self.x = _set_first(self.x, self.sliders["x"].value)
         self.net = self.start_net.with_params(_slider_values(self, self.names))
-        g = self.net.backward(self.x, self.y)
+        g = self._backward()
         self.diagram.update(self.net, g, self.y)
         fwd = g.forward
         self.lines = [f"x = {_vec(fwd.x)}, a_Out = {_vec(fwd.output)}, "
                       f"y = {_vec(self.net.target(self.y))}",
                       f"C0 = {fmt(g.cost)}"]
         self._show(g)
+
+    def _figure_without_numbers(self):
+        self.diagram.cannot_show(self.net, self.y)
 
 
 def forward_view(net: Network, x, y, params=None, ranges=None) -> ForwardView:
@@ -333,12 +353,15 @@ class GradientView(View):
         if "y" in self.sliders:
             self.y = _set_first(self.y, self.sliders["y"].value)
         self.net = self.start_net.with_params(_slider_values(self, self.names))
-        g = self.net.backward(self.x, self.y)
+        g = self._backward()
         self.curve.update(self.net, g, self.x, self.y)
         self.lines = [f"{self.param} = {fmt(self.net.param(self.param))}, C0 = {fmt(g.cost)}",
                       f"slope of the tangent = dC0/d{self.param} = {fmt(g[self.param])}"]
         self._show(g)
         self._show_ledger(g)
+
+    def _figure_without_numbers(self):
+        self.curve.update(self.net, None, self.x, self.y)
 
     def _show_ledger(self, g):
         book = ledger(self.net, self.x, self.y, param=self.param, g=g)
@@ -378,6 +401,9 @@ class _ContourView(View):
         self._render(self.contour)
         return surface
 
+    def _figure_without_numbers(self):
+        self.contour.set_gradient((0, 0), (math.inf, math.inf))  # "too large to draw"
+
     def _inside(self, point):
         x0, x1, y0, y1 = self.contour.extent
         return x0 <= point[0] <= x1 and y0 <= point[1] <= y1
@@ -398,10 +424,10 @@ class SurfaceView(_ContourView):
     def _update(self):
         values = _slider_values(self, self.params)
         self.net = self.start_net.with_params(values)
-        g = self.net.backward(self.x, self.y)
         point = tuple(values[n] for n in self.params)
-        gradient = tuple(float(g[n]) for n in self.params)
         self.contour.set_point(point)
+        g = self._backward()
+        gradient = tuple(float(g[n]) for n in self.params)
         self.contour.set_gradient(point, gradient)
         self.lines = [", ".join(f"{n} = {fmt(v)}" for n, v in values.items())
                       + f", C0 = {fmt(g.cost)}",
@@ -455,7 +481,7 @@ class DescentView(_ContourView):
                       f"({path.steps_taken} taken)",
                       path.message,
                       "where it ended: " + ", ".join(f"{n} = {fmt(end[n])}" for n in self.params)]
-        g = self.net.backward(self.x, self.y)
+        g = self._backward()
         self.lines.append(f"C0 (where descent ended) = {fmt(g.cost)}")
         if path.diverged:
             self.warnings.append(path.message)

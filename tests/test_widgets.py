@@ -285,3 +285,77 @@ def test_start_value_sits_on_the_sliders_grid(seed, ranges):
                 assert abs(k - round(k)) < 1e-6, (slider.description, slider.min, slider.step)
                 shown = f"{slider.value:{slider.readout_format}}"
                 assert float(shown) == pytest.approx(slider.value, abs=1e-12), slider.description
+
+
+@pytest.mark.parametrize("make", ["forward", "gradient", "surface", "descent"])
+def test_one_backward_and_no_forward_per_slider_step(seed, make, monkeypatch):
+    net, x, y = seed
+    view = {"forward": lambda: widgets.forward_view(net, x, y),
+            "gradient": lambda: widgets.gradient_view(net, x, y, "w_H0", sliders=["w_H1"]),
+            "surface": lambda: widgets.surface_view(net, x, y),
+            "descent": lambda: widgets.descent_view(net, x, y)}[make]()
+    calls = {"forward": 0, "backward": 0}
+    for name in calls:
+        original = getattr(bp.Network, name)
+
+        def counted(self, *args, _name=name, _original=original, **kwargs):
+            calls[_name] += 1
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(bp.Network, name, counted)
+    slider = list(view.sliders.values())[-1]
+    before = dict(calls)
+    if make == "descent":  # descent's own steps are descent's business: count the view's
+        path_calls = []
+        real = gradient_descent
+
+        def counting_descent(*args, **kwargs):
+            start = calls["backward"]
+            path = real(*args, **kwargs)
+            path_calls.append(calls["backward"] - start)
+            return path
+
+        monkeypatch.setattr(widgets, "gradient_descent", counting_descent)
+        slider.value = slider.value + slider.step
+        assert calls["backward"] - before["backward"] - sum(path_calls) == 1
+    else:
+        slider.value = slider.value + slider.step
+        assert calls["backward"] - before["backward"] == 1, calls
+    assert calls["forward"] == before["forward"], calls
+    assert view.error is None
+
+
+def test_the_huge_but_valid_chain_draws_and_explains(seed):
+    # issue 9: a curve whose y-limits padded past the float maximum used to raise
+    view = widgets.gradient_view(bp.Network.chain([2.15e51] * 3, [0, 0, 0]), 1, 0, "w_H0")
+    assert isinstance(view.error, OverflowError)
+    assert "Cannot show this setting" in view.readout.value
+    assert "too large for floating point" in alt(view)
+    slider = view.sliders["w_H0"]
+    slider.value = slider.min + 10 * slider.step  # a small w_H0: numbers fit again
+    assert view.error is None and "C0 = " in view.readout.value
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"learning_rate": float("nan")}, "learning_rate: expected a positive number"),
+    ({"learning_rate": -0.1}, "learning_rate: expected a positive number"),
+    ({"steps": 2.5}, "steps: expected a whole number"),
+    ({"ranges": {"w_Out": (1,)}}, r"ranges\['w_Out'\]: expected \(low, high\)"),
+    ({"ranges": {"w_Out": (2, 1)}}, "expected low < high"),
+    ({"ranges": {"w_Out": (0, 1, -0.1)}}, "expected a step between 0"),
+    ({"ranges": {"w_Outt": (0, 1)}}, "no slider named 'w_Outt'"),
+    ({"ranges": [("w_Out", 0, 1)]}, "ranges: expected"),
+    ({"params": "w_Out"}, "two different parameter names"),
+])
+def test_author_slips_get_clear_messages(seed, kwargs, message):
+    net, x, y = seed
+    with pytest.raises((ValueError, TypeError), match=message):
+        widgets.descent_view(net, x, y, **kwargs)
+
+
+def test_numbers_given_as_text_are_numbers(seed):
+    net, x, y = seed
+    view = widgets.descent_view(net, x, y, learning_rate="0.1", steps="5")
+    assert view.sliders["learning_rate"].value == 0.1 and view.sliders["steps"].value == 5
+    view = widgets.forward_view(net, x, y, ranges={"w_Out": ("-1", "2")})
+    assert view.sliders["w_Out"].min == -1 and view.error is None
