@@ -5,7 +5,7 @@ Notebook 10 times ``graph.finite_differences`` (two forward passes per parameter
 claims, each with room to spare for a busy machine:
 
 - on every network, finite differences take more than (parameters / 10) times as long;
-- on the widest (722 parameters) the ratio is more than 5 times the ratio on 07's (23).
+- on the widest (354 parameters) the ratio is more than 3 times the ratio on 07's (23).
 
 This row rebuilds the same networks, checks that both ways give the same gradients, times them
 interleaved in one run (timing.compare) and says whether the claims hold here. An INFO row times
@@ -25,7 +25,7 @@ import backproplib as bp
 from backproplib import graph
 
 CLAIM_SHARE = 10  # the notebook claims a ratio above parameters / CLAIM_SHARE
-CLAIM_GROWTH = 5  # ... and a ratio on the widest network above 5 x the one on 07's
+CLAIM_GROWTH = 3  # ... and a ratio on the widest network above 3 x the one on 07's
 X, Y = [0.5, -1.0], [0.0, 2.0]  # notebook 07's x and y
 
 
@@ -36,7 +36,7 @@ def networks(activation="relu") -> dict:
         weights=[[[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]], [[0.3, 0.6, -0.1], [0.5, -0.4, 0.2]],
                  [[0.7, -0.3], [0.2, 0.8]]],
         biases=[[2, 1, 0.5], [0.1, 0.4], [0.3, -0.2]], activations=activation)}
-    for width in (8, 16, 24):
+    for width in (8, 16):
         sizes = (2, width, width, 2)
         W = [rng.normal(size=(n, k)) / np.sqrt(k) for k, n in zip(sizes[:-1], sizes[1:])]
         b = [rng.normal(size=n) * 0.1 for n in sizes[1:]]
