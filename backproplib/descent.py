@@ -108,12 +108,18 @@ class _Run:
             self.g = net.backward(x, y)
         self.nets, self.costs, self.grads = [net], [float(self.g.cost)], [self._grad(self.g)]
         self.cost_name = "C" if self.g.batch_size else "C0"
+        # all parameters: descend's whole-array update, not one with_params entry per name
+        self.moves = None if set(names) == set(net.parameter_names) else names
 
     def _grad(self, g):
-        return {n: float(g[n]) for n in self.net.parameter_names}
+        """{name: dC/dname} read off whole arrays: ``parameter_names`` lists each layer's
+        weights row by row, then its biases (values.parameter_names)."""
+        flat = np.concatenate([np.ravel(a) for pair in zip(g.dw, g.db) for a in pair])
+        return dict(zip(self.net.parameter_names, flat.astype(float).tolist()))
 
     def _values(self, net):
-        return {n: float(net.param(n)) for n in self.names}
+        values = net.params()
+        return {n: float(values[n]) for n in self.names}
 
     def go(self, steps):
         for _ in range(steps):
@@ -121,7 +127,7 @@ class _Run:
                 break  # nothing can move: stuck, or at a minimum where the gradient is 0
             try:
                 with np.errstate(all="ignore"):
-                    new = self.net.descend(self.g, self.lr, self.names)
+                    new = self.net.descend(self.g, self.lr, self.moves)
                     g = new.backward(self.x, self.y)
                 cost, grad = float(g.cost), self._grad(g)
             except (OverflowError, ValueError) as error:
