@@ -354,3 +354,16 @@ def test_describe_blocked_reads_the_one_notion(seed):
     dead = net.with_params({"w_H1": -0.7})
     assert describe_blocked(dead, x) == [b.sentence() for b in dead.forward(x).blocked]
     assert "H1 is dead" in describe_blocked(dead, x)[0]
+
+
+def test_recorded_gradients_match_backward_in_a_wide_network():
+    rng = np.random.default_rng(1)
+    net = bp.Network([rng.normal(size=(3, 2)), rng.normal(size=(2, 3)), rng.normal(size=(2, 2))],
+                     [rng.normal(size=3), rng.normal(size=2), rng.normal(size=2)], "sigmoid")
+    x, y = [0.3, -0.2], [0.1, 0.9]
+    path = gradient_descent(net, x, y, 0.1, 2)
+    g = net.backward(x, y)
+    assert path.gradients[0] == {n: float(g[n]) for n in net.parameter_names}
+    assert path.params[0] == {n: float(v) for n, v in net.params().items()}
+    stepped = net.descend(g, 0.1)
+    assert path.params[1] == pytest.approx({n: float(v) for n, v in stepped.params().items()})
