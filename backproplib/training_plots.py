@@ -43,6 +43,8 @@ REGIONS = LinearSegmentedColormap.from_list("bp_regions",
                                             [_pale(CLASS_0), "#ffffff", _pale(CLASS_1)])
 GRID_N = 100  # decision regions are computed on GRID_N x GRID_N inputs
 FULL_BATCH = style.INK  # the full-batch path in 09
+# fixed margins instead of tight_layout, which costs one more full draw of a contour figure
+CONTOUR_MARGINS = {"left": 0.16, "right": 0.9, "bottom": 0.14, "top": 0.95}
 SGD = style.PATH  # the mini-batch path in 09
 
 
@@ -270,6 +272,15 @@ def training_figure(trainer, data, n=GRID_N, boundary=True):
 
 
 # --- notebook 09: paths on the contour of the average cost -------------------------------------
+def bottom_heavy_levels(cost, n=16) -> np.ndarray:
+    """Contour levels packed towards the lowest cost (spacing grows as the square), so the
+    valley where descent ends keeps several bands."""
+    low, high = float(np.min(cost)), float(np.max(cost))
+    if not high > low:
+        return np.array([low, low + 1.0])
+    return low + (high - low) * np.linspace(0.0, 1.0, n) ** 2
+
+
 class PathsContour:
     """Filled contour of C over two parameters with descent paths (full batch and SGD)."""
 
@@ -279,7 +290,7 @@ class PathsContour:
         v1, v2 = surface.values
         with style.context():
             ax = self.ax
-            levels = plots.contour_levels(surface.cost)
+            levels = bottom_heavy_levels(surface.cost)
             filled = ax.contourf(v1, v2, surface.cost.T, levels=levels, cmap=style.CMAP)
             ax.contour(v1, v2, surface.cost.T, levels=levels, colors="white", linewidths=0.4,
                        alpha=0.6)
@@ -353,7 +364,7 @@ def paths_contour(surface, paths: dict, cost_name="C"):
     with style.context():
         for (label, points), colour in zip(paths.items(), colours):
             contour.set_path(label, points, colour)
-        contour.fig.tight_layout()
+        contour.fig.subplots_adjust(**CONTOUR_MARGINS)
     contour.fig.bp_plot = contour
     return contour.fig
 
@@ -369,7 +380,7 @@ def cost_surfaces(surfaces: dict):
             part = PathsContour(surface, ax=ax, cost_name=cost_name)
             ax.set_title(title)
             parts.append((title, part))
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.08, right=0.97, bottom=0.15, top=0.9, wspace=0.42)
     fig.bp_plot = _Several(parts)
     return fig
 
@@ -402,7 +413,7 @@ def data_overview(sets):
             ax.set_title(data.name)
             ax.set_xticks([])
             ax.set_yticks([])
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.88, wspace=0.06)
     fig.bp_plot = _Overview(sets)
     return fig
 

@@ -159,7 +159,7 @@ class SGDView(Panel):
             first = [[float(start[p]) for p in self.params]]
             self.contour.set_path("full batch", first, training_plots.FULL_BATCH)
             self.contour.set_path("mini-batch SGD", first, training_plots.SGD)
-            fig.tight_layout()
+            fig.subplots_adjust(**training_plots.CONTOUR_MARGINS)
         self.figure(self.contour, fig)
         top = max(1.0, 4 * float(learning_rate))
         self.slider("batch_size", W.IntSlider(value=int(batch_size), min=1,
