@@ -150,7 +150,10 @@ def _typed(answer) -> _Typed:
         return _typed_text(str(answer))  # numpy's shortest repr in the number's own precision
     if isinstance(answer, numbers.Real):
         try:
-            return _typed_text(repr(float(answer)))
+            text = repr(float(answer))
+            typed = _typed_text(text)
+            # a computed float (17 digits of float noise) is shown as the notebooks print it
+            return typed if (typed.digits or 0) <= 12 else _typed_text(text, fmt(float(answer)))
         except OverflowError:
             raise _NotANumber(f"{_short(repr(answer))} is too large for floating point") from None
     if isinstance(answer, (numbers.Complex, np.complexfloating)):
@@ -581,6 +584,9 @@ def check_gradient(answer, net, x, y, param: str) -> Feedback:
         slips = {}
     slips = {**_cost_slips(expected, g.batch_size), **slips}
     hint = _gradient_hint(net, kind, L, index)
+    if g.batch_size:
+        hint = (f"{label} is the average over the {g.batch_size} examples of each one's "
+                f"{label.replace('dC/', 'dC0/')}, and {hint}")
     note = unreachable_target(net, y) or ""
     return check_value(answer, expected, label, hint, slips, note=note)
 
@@ -602,11 +608,10 @@ def _derivative(net, g, kind, L, index):
 
 
 def _cost_slips(expected, batch_size):
-    cost = "C" if batch_size else "C0"
     return {
-        f"{cost} = (a_Out - y)^2 has no 1/2, so d{cost}/da_Out = 2(a_Out - y): check the "
-        "factor 2.": np.asarray(expected, dtype=object) / 2,
-        f"Check the sign: d{cost}/da_Out = 2(a_Out - y), a_Out minus y, not y minus a_Out.":
+        "C0 = (a_Out - y)^2 has no 1/2, so dC0/da_Out = 2(a_Out - y): check the factor 2.":
+            np.asarray(expected, dtype=object) / 2,
+        "Check the sign: dC0/da_Out = 2(a_Out - y), a_Out minus y, not y minus a_Out.":
             -np.asarray(expected, dtype=object),
     }
 

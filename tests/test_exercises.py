@@ -485,3 +485,14 @@ def test_one_line_of_the_backward_pass(net):
 def test_one_line_checks_run_on_cases_beyond_the_network():
     fake = lambda d, s: np.asarray(WIDE.backward(0.7, 0.2).dz["H1"]) if np.ndim(d) else d * s  # noqa: E731
     assert not ex.check_backward_step(fake, "dC0/dz", WIDE, 0.7, 0.2)
+
+
+def test_a_batch_gradient_is_the_average_cost_C():
+    Xs, Ys = np.array([[0.5], [1.0]]), np.array([[0.0], [1.0]])
+    mean = sum(by_hand(NET, x, y)["w_Out"] for x, y in zip(Xs[:, 0], Ys[:, 0])) / 2
+    right = ex.check_gradient(mean, NET, Xs, Ys, "w_Out")
+    assert right and "dC/dw_Out" in right.message
+    assert "factor 2" in ex.check_gradient(mean / 2, NET, Xs, Ys, "w_Out").message
+    assert "average over the 2 examples" in ex.check_gradient(1.0, NET, Xs, Ys, "w_Out").message
+    with pytest.raises(ValueError, match="per example"):
+        ex.check_gradient(1.0, NET, Xs, Ys, "a_H1")
