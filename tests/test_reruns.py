@@ -47,6 +47,10 @@ RERUN_NOTEBOOKS = [
     "02_output_layer_gradient",
     "03_h1_gradient",
     "04_h0_gradient",
+    "05_cost_surface",
+    "06_gradient_descent",
+    "07_many_neurons",
+    "08_checking_gradients",
 ]
 
 # Parameter sets for the chain notebooks (x, y, weights, biases as in 00-06 and 08). Each runs
@@ -59,7 +63,17 @@ CHAIN_SETS = {
     "blocked": {"y": 2, "weights": [0.1, -4, 0.5], "biases": [6, 1, 3]},
 }
 # Notebooks whose parameters are not the chain's: {name: {set name: parameters}}.
-SETS_FOR: dict[str, dict[str, dict]] = {}
+SETS_FOR: dict[str, dict[str, dict]] = {
+    # 07's own network; "wider": other sizes and matrices, H0[1] dead under ReLU
+    "07_many_neurons": {
+        "default": {},
+        "wider": {"x": [1.0, -0.5], "y": [1.0, -1.0],
+                  "weights": [[[0.5, -1.2], [0.8, 0.3], [-0.4, 0.9], [1.1, 0.2]],
+                              [[0.3, 0.6, -0.1, 0.5], [0.5, -0.4, 0.2, -0.3], [0.1, 0.2, 0.3, 0.4]],
+                              [[0.7, -0.3, 0.2], [0.2, 0.8, -0.6]]],
+                  "biases": [[0.2, -1, 0.5, 0], [0.1, 0.4, -0.2], [0.3, -0.2]]},
+    },
+}
 
 GRADIENT_LINE = re.compile(r"^dC0/d(\S+) = (\S+)$", re.MULTILINE)
 EXERCISE = re.compile(r"^# Exercise (\d+)\.(\d+)")
@@ -228,12 +242,10 @@ def executed_or_fail(name, activation, set_name):
 
 
 # --- the tests -------------------------------------------------------------------------------
-@pytest.mark.slow
-@pytest.mark.parametrize(("name", "activation", "set_name"), cases())
-def test_rerun_tells_the_truth(name, activation, set_name):
-    executed = executed_or_fail(name, activation, set_name)
+def falsehoods(executed):
+    """What the executed notebook prints that is not true for the parameters it ran with."""
     scope = scope_of(executed)
-    assert scope["activation"] == activation
+    activation = scope["activation"]
     net = network_of(scope)
     expected = {n: bp.fmt(v) for n, v in net.backward(scope["x"], scope["y"]).as_dict().items()}
     blocked = {b.neuron: b.kind for b in net.forward(scope["x"]).blocked}
@@ -244,7 +256,7 @@ def test_rerun_tells_the_truth(name, activation, set_name):
         text = cell_text(cell)
         for param, value in GRADIENT_LINE.findall(text):
             if param in expected and value != expected[param]:
-                wrong.append(f"printed dC0/d{param} = {value}, backward gives {expected.get(param)}")
+                wrong.append(f"printed dC0/d{param} = {value}, backward gives {expected[param]}")
         for line in text.splitlines():
             others = activation_words(line) - {activation}
             if others and activation not in activation_words(line):
@@ -254,6 +266,15 @@ def test_rerun_tells_the_truth(name, activation, set_name):
                 if blocked.get(neuron) != kind:
                     wrong.append(f"calls {neuron} {kind} where the library says "
                                  f"{blocked.get(neuron, 'not blocked')}")
+    return wrong
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "activation", "set_name"), cases())
+def test_rerun_tells_the_truth(name, activation, set_name):
+    executed = executed_or_fail(name, activation, set_name)
+    assert scope_of(executed)["activation"] == activation
+    wrong = falsehoods(executed)
     assert not wrong, f"{name} under {activation}, {set_name}:\n" + "\n".join(wrong)
 
 
@@ -305,3 +326,26 @@ def test_activation_words():
     assert activation_words("LeakyReLU'(z_H1) = 0.01") == {"leaky_relu"}
     assert activation_words("a linear function of w") == set()
     assert activation_words("tanh is not ReLU") == {"tanh", "relu"}
+
+
+def test_falsehoods_are_found():
+    """The checks can fail: a wrong gradient, ReLU under tanh, a live neuron called dead."""
+    nb = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell(
+        'x = 0.5\ny = 0\nweights = [0.1, 0.01, 0.5]\nbiases = [2, 1, 3]\nactivation = "relu"')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell("print(...)")]
+    nb = inject(nb, {"activation": "tanh", "weights": ["1/10", "0.01", "1/2"]})
+    right = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation="tanh").backward(0.5, 0)
+    lines = {f"dC0/dw_Out = {bp.fmt(right['w_Out'])}": [],
+             "dC0/dw_Out = 7.16442025": ["printed dC0/dw_Out"],
+             "a_H0 = ReLU(2.05) = 2.05": ["names relu under tanh"],
+             "tanh is not ReLU: tanh'(z) > 0": [],
+             "H1 is dead: z_H1 = 1.0205 <= 0": ["calls H1 dead"],
+             "Out is saturated: tanh'(z_Out) = 0.0046": [],
+             "In the copy, H1 is dead: z_H1 = -1": []}
+    for line, found in lines.items():
+        nb.cells[-1].outputs = [nbformat.v4.new_output("stream", name="stdout", text=line + "\n")]
+        wrong = falsehoods(nb)
+        assert len(wrong) == len(found) and all(w.startswith(f) for w, f in zip(wrong, found)), (
+            line, wrong)
