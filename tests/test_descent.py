@@ -8,6 +8,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import backproplib as bp
 from backproplib.descent import (
@@ -367,3 +369,23 @@ def test_recorded_gradients_match_backward_in_a_wide_network():
     assert path.params[0] == {n: float(v) for n, v in net.params().items()}
     stepped = net.descend(g, 0.1)
     assert path.params[1] == pytest.approx({n: float(v) for n, v in stepped.params().items()})
+
+
+JUNK = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.fractions(),
+                 st.decimals(), st.text(max_size=12), st.complex_numbers(),
+                 st.lists(st.floats(), max_size=2))
+
+
+@settings(max_examples=120, deadline=None)
+@given(rate=JUNK, steps=st.one_of(JUNK, st.integers(1, 5)))
+def test_junk_learning_rates_and_steps_give_a_path_or_a_clear_error(rate, steps):
+    net, x, y = bp.worked_example()
+    try:
+        path = gradient_descent(net, x, y, rate, steps)
+    except (TypeError, ValueError) as error:
+        assert "learning_rate" in str(error) or "steps" in str(error)
+        return
+    assert all(math.isfinite(c) for c in path.costs)
+    assert path.outcome in ("converged", "falling", "crawling", "oscillating", "diverged",
+                            "stuck", "unmoved")
+    assert "nan" not in path.message.lower() and "inf" not in path.message.lower()
