@@ -229,6 +229,39 @@ JS_CODE_CELLS_STATE = """() => {
 }""" % JS_PANEL
 
 
+# Images in outputs, scrolled into view one by one: cells use content-visibility:auto, so an
+# image far from the viewport may not be laid out (shown width 0) until it is near it.
+JS_OUTPUT_IMAGES = """async () => {
+  const found = [];
+  for (const img of document.querySelectorAll('.jp-OutputArea img')) {
+    img.scrollIntoView({block: 'center'});
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    if (!img.complete) await new Promise(r => { img.onload = r; img.onerror = r; });
+    const box = img.getBoundingClientRect();
+    found.push({alt: img.getAttribute('alt'), classes: img.className,
+                natural: img.naturalWidth, shown: box.width,
+                cell: img.closest('.jp-CodeCell') ?
+                  [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
+                    .indexOf(img.closest('.jp-CodeCell')) : -1});
+  }
+  return found;
+}"""
+
+JS_LIVE_REGIONS = """() => [...document.querySelectorAll('.bp-view')].map(view => ({
+  readouts: view.querySelectorAll('.bp-readout').length,
+  live: view.querySelectorAll('.bp-readout [aria-live="polite"]').length,
+  text: (view.querySelector('.bp-readout') || {}).textContent || '',
+}))"""
+
+JS_AXE = """async () => {
+  const areas = Array.from(document.querySelectorAll('.jp-OutputArea'));
+  if (!areas.length) return [];
+  const result = await axe.run({include: areas}, {resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200)}))}));
+}"""
+
+
 class NotebookPage:
     """One notebook open in JupyterLab, with its kernel."""
 
@@ -313,6 +346,21 @@ class NotebookPage:
         )
         return problems
 
+    def output_images(self) -> list[dict]:
+        """Every <img> in the notebook's outputs: alt, classes, natural and shown width."""
+        return self.page.evaluate(JS_OUTPUT_IMAGES)
+
+    def live_regions(self) -> list[dict]:
+        """Per slider panel (.bp-view): how many readouts, and how many are aria-live."""
+        return self.page.evaluate(JS_LIVE_REGIONS)
+
+    def axe(self, axe_path: Path) -> list[dict]:
+        """axe-core's violations inside the outputs (.jp-OutputArea) only, not JupyterLab's
+        own chrome: [{id, impact, help, targets}]."""
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(path=str(axe_path))
+        return self.page.evaluate(JS_AXE)
+
     def screenshot(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(path))
@@ -343,8 +391,11 @@ class SliderPanel:
         view = slider.locator(
             "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' bp-view ')][1]")
         box = view if view.count() else cell
+        self.box = box
         self.readout_box = box.locator(".bp-readout").first
-        self.image = box.locator("img").first
+        self.gradients_box = box.locator(".bp-gradients").first  # folded away, still in the DOM
+        frame = box.locator(".bp-frame img")  # the layer that changes with every step
+        self.image = frame.first if frame.count() else box.locator("img").first
 
     @classmethod
     def all_sliders(cls, notebook: NotebookPage):
@@ -375,7 +426,11 @@ class SliderPanel:
                 parse_number(handle.get_attribute("aria-valuemax")))
 
     def readout_text(self) -> str:
-        return text_of(self.readout_box)
+        """The compact readout and, below it, the folded list of every gradient."""
+        return text_of(self.readout_box) + "\n" + text_of(self.gradients_box)
+
+    def alt_text(self) -> str:
+        return self.image.get_attribute("alt") or ""
 
     def image_src(self) -> str:
         return self.image.evaluate(
