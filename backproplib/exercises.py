@@ -17,6 +17,8 @@ The checkers:
   dC0/dx, naming the slips the notebooks warn about;
 - ``check_choice(answer, correct, options, explanations)``: predict-then-reveal questions;
 - ``check_blocked(answer, net, x)``: which neurons pass (almost) no gradient back;
+- ``check_learning_rate(answer, net, x, y, steps, below)``: a learning rate that gets the cost
+  below a goal, with advice read from the run;
 - ``check_function(function, reference, cases, what)``: a student's function, run on copies of
   each case under a time limit of ``FUNCTION_TIME_LIMIT`` seconds;
 - ``check_backward_step(function, "delta", net, x, y)``: one line of the backward pass, run
@@ -739,6 +741,44 @@ def _gradient_hint(net, kind, L, index) -> str:
         return f"dC0/db_{layer} = {head} * dz_{layer}/db_{layer}, and dz_{layer}/db_{layer} = 1."
     return (f"dC0/dw_{layer} = {head} * dz_{layer}/dw_{layer}, and dz_{layer}/dw_{layer} is "
             f"{source}, the value coming into {layer}.")
+
+
+# --- choosing a learning rate ----------------------------------------------------------------
+def check_learning_rate(answer, net, x, y, steps, below, params=None) -> Feedback:
+    """Does descent with the student's learning rate bring the cost below ``below`` within
+    ``steps`` steps? The advice follows the run's outcome (descent.DescentPath.outcome), and
+    a goal no learning rate can reach (a target out of the output's range) is said to be one.
+    """
+    from .descent import gradient_descent, lowest_cost, whole_steps
+
+    steps = whole_steps(steps)
+    goal = float(_exact(below, "below"))
+    if answer is None:
+        return Feedback(UNANSWERED, "replace None with a learning rate such as 0.02.")
+    try:
+        run = gradient_descent(net, x, y, answer, steps, params)
+    except (TypeError, ValueError) as error:
+        return Feedback(WRONG, f"{error}.")
+    C, eta = run.cost_name, fmt(run.learning_rate)
+    start, end = fmt(run.costs[0]), fmt(run.costs[-1])
+    if run.costs[-1] < goal:
+        return Feedback(RIGHT, f"with learning rate {eta} the cost falls from {start} to {end} "
+                               f"< {fmt(goal)} in {_s(run.steps_taken, 'step')}.")
+    floor = lowest_cost(net, y)
+    if floor >= goal:
+        why = (unreachable_target(net, y) or "").removeprefix("Note: the")
+        return Feedback(WRONG, f"no learning rate can do it here: the{why} "
+                               f"The lowest possible {C} is {fmt(floor)}, not below "
+                               f"{fmt(goal)}.")
+    advice = {
+        "diverged": "it diverged: try a smaller learning rate.",
+        "oscillating": "it oscillates, jumping over the bottom: try a smaller learning rate.",
+        "stuck": "a step landed where neurons pass no gradient back and descent got stuck: "
+                 "try a smaller learning rate, so that no step jumps that far.",
+        "unmoved": "the steps are too small to move anything: try a larger learning rate.",
+    }.get(run.outcome, "too slow: try a larger learning rate.")
+    return Feedback(WRONG, f"with learning rate {eta} the cost only reaches {end} after "
+                           f"{_s(run.steps_taken, 'step')}, not below {fmt(goal)}: {advice}")
 
 
 # --- predicting blocked neurons --------------------------------------------------------------

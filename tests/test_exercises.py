@@ -496,3 +496,23 @@ def test_a_batch_gradient_is_the_average_cost_C():
     assert "average over the 2 examples" in ex.check_gradient(1.0, NET, Xs, Ys, "w_Out").message
     with pytest.raises(ValueError, match="per example"):
         ex.check_gradient(1.0, NET, Xs, Ys, "a_H1")
+
+
+def test_choosing_a_learning_rate_gets_advice_from_the_run():
+    goal = float(NET.cost(X, Y)) / 100
+    assert ex.check_learning_rate(None, NET, X, Y, 20, goal).status == ex.UNANSWERED
+    right = ex.check_learning_rate("0.1", NET, X, Y, 20, goal)
+    assert right and "< 0.1232185506" in right.message
+    assert "try a larger learning rate" in ex.check_learning_rate(0.001, NET, X, Y, 20, goal).message
+    assert "learning_rate" in ex.check_learning_rate(float("nan"), NET, X, Y, 20, goal).message
+    dead = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[-1, -1, 3])
+    swing = ex.check_learning_rate(1, dead, 0.5, 4.7, 20, 0.01)
+    assert "oscillates" in swing.message and "smaller" in swing.message
+    stuck = ex.check_learning_rate(3, dead, 0.5, 4.7, 20, 0.01)
+    assert "stuck" in stuck.message and "smaller" in stuck.message
+    net = chain("tanh")
+    impossible = ex.check_learning_rate(0.1, net, X, 2, 20, float(net.cost(X, 2)) / 100)
+    assert "no learning rate can do it here: the target y = 2 is outside" in impossible.message
+    assert "larger" not in impossible.message
+    with pytest.raises(ValueError, match="steps"):
+        ex.check_learning_rate(0.1, NET, X, Y, 0, goal)
