@@ -47,7 +47,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .descent import unreachable_target
+from .descent import gradient_descent, lowest_cost, unreachable_target, whole_steps
 from .scalars import fmt
 
 RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
@@ -749,8 +749,6 @@ def check_learning_rate(answer, net, x, y, steps, below, params=None) -> Feedbac
     ``steps`` steps? The advice follows the run's outcome (descent.DescentPath.outcome), and
     a goal no learning rate can reach (a target out of the output's range) is said to be one.
     """
-    from .descent import gradient_descent, lowest_cost, whole_steps
-
     steps = whole_steps(steps)
     goal = float(_exact(below, "below"))
     if answer is None:
