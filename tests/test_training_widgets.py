@@ -268,6 +268,7 @@ RERUNS = {
                       "biases": [0, "1/10", 0], "batch_size": 3, "steps": 8},
         "sigmoid": {"activation": "sigmoid", "learning_rate": 0.5, "batch_size": 1, "seed": 3},
         "leaky-dead": {"activation": "leaky_relu", "weights": [0.1, -4, 0.5], "batch_size": 8},
+        "linear-one": {"activation": "linear", "batch_size": 1, "learning_rate": 0.02},
     },
     "11_train_a_network": {
         "xor-relu": {"dataset": "xor", "hidden": [4], "activation": "relu", "steps": 150,
@@ -276,6 +277,8 @@ RERUNS = {
                               "steps": 100, "n_examples": 60, "batch_size": 5},
         "spiral-sigmoid": {"dataset": "spiral", "hidden": [6, 5], "activation": "sigmoid",
                            "steps": 120, "n_examples": 70, "seed": 4, "learning_rate": 0.1},
+        "circle-leaky": {"activation": "leaky_relu", "hidden": [5], "steps": 100,
+                         "n_examples": 50, "batch_size": 50},
     },
 }
 
