@@ -22,6 +22,10 @@ dC0/da_j^L. ``network_graph(net, x, y)`` builds the graph of any ``Network`` in 
 (z_H0, a_H1[0], w_Out, C0, ...); its parameter gradients equal ``Network.backward``.
 
 Numbers stay in the network's number system: floats, or exact Fractions.
+
+Also here: the graph in words (``forward_line``, ``local_line``, ``backward_lines``: the lines
+notebook 10 prints) and what a gradient costs (``finite_differences``: two forward passes per
+parameter; ``time_gradients``: those against one ``Network.backward``).
 """
 
 from __future__ import annotations
@@ -229,20 +233,15 @@ def network_graph(net, x, y) -> Graph:
     """
     exact = bool(net.exact)
     xs, ys = net.input(x), net.target(y)
-    names = iter(net.parameter_names)  # in order: W then b, layer by layer
-    parameters = {}
-
-    def parameter(value):
-        name = next(names)
-        parameters[name] = leaf(value, name, exact)
-        return parameters[name]
+    parameters = {name: leaf(net.param(name), name, exact) for name in net.parameter_names}
+    at = {tuple(net.locate(name)): node for name, node in parameters.items()}  # (kind, L, index)
 
     a = [leaf(v, _indexed("x", k, len(xs)), exact) for k, v in enumerate(xs)]
-    for W, b, activation, layer in zip(net.weights, net.biases, net.activations,
-                                       net.layer_names):
+    for L, (W, activation, layer) in enumerate(zip(net.weights, net.activations,
+                                                   net.layer_names)):
         n_out = W.shape[0]
-        ws = [[parameter(W[j, k]) for k in range(W.shape[1])] for j in range(n_out)]
-        bs = [parameter(b[j]) for j in range(n_out)]
+        ws = [[at["w", L, (j, k)] for k in range(W.shape[1])] for j in range(n_out)]
+        bs = [at["b", L, (j,)] for j in range(n_out)]
         layer_a = []
         for j in range(n_out):
             products = [multiply(w, a_k, name=f"{w.name}*{a_k.name}")

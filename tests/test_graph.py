@@ -244,6 +244,46 @@ def test_node_values_are_the_forward_pass():
         g.node("z_H7")
 
 
+def test_the_backward_pass_exercise_catches_the_slips():
+    """Notebook 10's exercise 10.3 checks a student's backward pass with check_function on
+    graphs with fan-out: overwriting instead of adding, dropping the local derivative or going
+    forward instead of backward must all be 'Not yet'."""
+    from backproplib import exercises
+
+    net, x, y = bp.worked_example()
+    fan = bp.Network([[[0.1], [-0.4]], [[0.5, 0.3]]], [[2, 1], [3]])
+    cases = [(graph.network_graph(net, x, y),), (graph.network_graph(fan, x, y),)]
+
+    def reference(G):
+        G.backward()
+        return [n.grad for n in G.nodes]
+
+    def written(step, order=reversed):
+        def backward_pass(G):
+            for n in G.nodes:
+                n.grad = 0
+            G.output.grad = 1
+            for node in order(G.nodes):
+                for child, local in zip(node.inputs, node.local):
+                    step(child, local, node)
+            return [n.grad for n in G.nodes]
+        return backward_pass
+
+    def adds(child, local, node):
+        child.grad += local * node.grad
+
+    def overwrites(child, local, node):
+        child.grad = local * node.grad
+
+    def forgets_local(child, local, node):
+        child.grad += node.grad
+
+    assert exercises.check_function(written(adds), reference, cases, "backward_pass")
+    assert exercises.check_function(written(overwrites), reference, cases[:1], "backward_pass")
+    for slip in (written(overwrites), written(forgets_local), written(adds, order=list)):
+        assert not exercises.check_function(slip, reference, cases, "backward_pass")
+
+
 # --- the cost of a gradient ----------------------------------------------------------------------
 def test_time_gradients_counts_two_forward_passes_per_parameter():
     net, x, y = random_network((2, 3, 2, 2), "relu", seed=0)
