@@ -400,13 +400,12 @@ class _Writer:
     def parameter(self, param, kind, L, index) -> Ledger:
         """Forward sections, the cost, then from the output to ``param``: dC0/da of each layer
         above as a vector, the sum over the next layer's neurons, the three factors."""
-        j, steps = index[0], []
-        if L == self.out:
-            steps.append(self.output_slope(j))
+        j, a_out = index[0], Sym("a", "Out")
+        if L == self.out or self.net.sizes[-1] == 1:
+            steps = [self.output_slope(j if L == self.out else 0)]
         else:
-            a_out = Sym("a", "Out")
-            steps.append(Step(D(C0, a_out), _value(self.g.da[self.out]),
-                              ("2(", a_out, " - ", Sym("y"), ")")))
+            steps = [Step(D(C0, a_out), self.g.da[self.out], ("2(", a_out, " - ", Sym("y"), ")"))]
+        if L < self.out:
             each_k = Op(", for each k", r"\text{ for each } k")
             steps += [Step(D(C0, Sym("a", self.net.layer_names[M])), _value(self.g.da[M]),
                            (*self.sum_rule(M + 1, "k"), each_k))

@@ -70,6 +70,8 @@ def test_worked_example_prints_the_seeds_numbers_in_the_seeds_order():
 def test_worked_example_reads_like_the_seed_in_the_code_spelling():
     net, x, y = bp.worked_example()
     lines = str(bp.ledger(net, x, y)).splitlines()
+    h1 = str(bp.ledger(net, x, y).backward_part("H1")).splitlines()
+    assert h1[:3] == ["H1 (backward)", "", "- dC0/da_Out = 2(a_Out - y) = 2(3.51025 - 0) = 7.0205"]
     for line in [
         "- z_H0 = w_H0 * x + b_H0 = (0.1 * 0.5) + 2 = 2.05",
         "- a_H0 = ReLU(z_H0) = ReLU(2.05) = 2.05",
@@ -112,10 +114,12 @@ def test_ledger_values_are_backwards(weights, biases, x, y, exact):
     assert book.value(None, "C0") == close(g.cost)
 
 
-@pytest.mark.parametrize("exact", [False, True])
+@pytest.mark.parametrize("activation, exact", [("relu", False), ("relu", True), ("sigmoid", False),
+                                               ("leaky_relu", True)])
 @pytest.mark.parametrize("weights, biases, x, y", CHAINS)
-def test_every_printed_computation_comes_out_to_its_value(weights, biases, x, y, exact):
-    net = bp.Network.chain(weights=weights, biases=biases, exact=exact)
+def test_every_printed_computation_comes_out_to_its_value(weights, biases, x, y, activation,
+                                                          exact):
+    net = bp.Network.chain(weights=weights, biases=biases, activation=activation, exact=exact)
     checked = 0
     for step, numbers in arithmetic_steps(bp.ledger(net, x, y)):
         if exact:
@@ -165,6 +169,9 @@ def test_a_wide_networks_forward_part_shows_its_matrices_and_vectors():
     text = str(bp.ledger(WIDE, WIDE_X, WIDE_Y, param="w_Out[0,1]").forward_part())
     assert "- W_H1 = [[0.3, -0.4], [0.5, 0.6]]" in text.splitlines()
     assert "- b_H1 = [0.2, -0.3]" in text.splitlines()
+    a_out = [bp.fmt(a) for a in WIDE.forward(WIDE_X).output]
+    assert (f"- C0 = sum over j in Out of (a_Out[j] - y[j])^2 = ({a_out[0]} - 1)^2 + "
+            f"({a_out[1]} - (-1))^2 = ") in text
     a = WIDE.forward(WIDE_X).a["H1"]
     assert f"- a_H1 = ReLU(z_H1) = [{bp.fmt(a[0])}, {bp.fmt(a[1])}]" in text.splitlines()
     one = bp.Network([[[0.5, 0.25]]], [[1]])  # one neuron with two inputs: a number, not [v]
@@ -184,6 +191,23 @@ def test_parameter_ledger_of_a_wide_network(param):
     assert final.render().startswith(f"dC0/d{param} = ")
     assert evaluate(final.render().split(" = ")[1], False) == pytest.approx(g[param], abs=1e-12)
     assert [s.title for s in book.backward_part().sections] == [f"{param} (backward)"]
+
+
+ONE_OUTPUT = bp.Network([[[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]], [[1, -1, 0.5]]],
+                        [[0, 0.1, 0], [0.2]], activations=["tanh", "linear"])
+
+
+@pytest.mark.parametrize("net, x, y", [(WIDE, WIDE_X, WIDE_Y), (ONE_OUTPUT, [1, 2], 0.5)])
+def test_every_computation_of_a_wide_ledger_comes_out_to_its_value(net, x, y):
+    for param in net.parameter_names:
+        book = bp.ledger(net, x, y, param=param)
+        checked = 0
+        for step, numbers in arithmetic_steps(book):
+            assert evaluate(numbers, False) == pytest.approx(step.value, rel=1e-8, abs=1e-12), str(step)
+            checked += 1
+        assert checked >= 3  # the cost, dC0/da_Out (or the sum before it) and the product
+        if net.sizes[-1] == 1:  # one output: dC0/da_Out is a number, written out
+            assert "- dC0/da_Out = 2(a_Out - y) = 2(" in str(book)
 
 
 def test_the_sum_over_the_next_layer_uses_j_and_the_neurons_own_k():
