@@ -366,7 +366,9 @@ class GradientView(View):
     def _show_ledger(self, g):
         book = ledger(self.net, self.x, self.y, param=self.param, g=g)
         self.ledger_text = text = str(book)
-        data = {"text/plain": text, "text/markdown": book.to_markdown()}
+        # plain text only: typesetting the TeX form on every step took the browser hundreds
+        # of milliseconds (benchmarks/browser.py); the notebook shows it typeset elsewhere
+        data = {"text/plain": text}
         self.ledger.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
 
     def summary(self) -> str:
