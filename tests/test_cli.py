@@ -5,6 +5,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import backproplib as bp
 from backproplib.__main__ import main
@@ -120,3 +122,29 @@ def test_the_real_command_answers_a_mistake_in_one_line():
     result = run("--weights", "1e5000", "1", "1", "--biases", "0", "0", "0")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr and "4300" not in result.stderr
+
+
+NUMBERS = st.one_of(
+    st.text(max_size=12),
+    st.integers(-10**400, 10**400).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.fractions(max_denominator=10**6).map(str),
+    st.sampled_from(["1e5000", "-1e-5000", "1/0", "nan", "-inf", "0x10", "1_000", "--", "-", ""]),
+)
+
+
+@settings(max_examples=150, deadline=2000,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(x=NUMBERS, weight=NUMBERS, activation=st.sampled_from(["relu", "tanh", "sigmoid"]),
+       fmt=st.sampled_from(["text", "json"]))
+def test_any_number_gets_a_handout_or_one_line(capsys, x, weight, activation, fmt):
+    status, out, err = call(capsys, "--x", x, "--weights", weight, "0.01", "0.5",
+                            "--activation", activation, "--format", fmt)
+    if status == 0:
+        assert err == "" and "nan" not in out.lower() and "inf" not in out.lower()
+        if fmt == "json":
+            assert set(json.loads(out)["gradients"]) == {"w_H0", "b_H0", "w_H1", "b_H1",
+                                                         "w_Out", "b_Out"}
+    else:
+        assert status == 2 and out == "" and err.count("\n") == 1, err
+        assert err.startswith(f"{PROG}: error: ") and "Traceback" not in err
