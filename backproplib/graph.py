@@ -381,7 +381,7 @@ class GradientCost:
         return self.finite_differences / self.backward
 
 
-def time_gradients(net, x, y, min_time=0.02) -> GradientCost:
+def time_gradients(net, x, y, min_time=0.05) -> GradientCost:
     """Time ``finite_differences`` and ``Network.backward`` for one example, each the best of
     runs that add up to at least ``min_time`` seconds (best: least disturbed by other work)."""
     fd = _best_time(lambda: finite_differences(net, x, y), min_time)
