@@ -154,10 +154,14 @@ def contour_levels(cost, n: int = 12) -> np.ndarray:
         raise ValueError("C0 is too large to draw everywhere on this grid (beyond 1e300); "
                          "use smaller weights, inputs or targets")
     low, high = float(np.nanmin(array)), float(np.nanmax(array))
+    if low == high:
+        raise ValueError(f"C0 is {fmt(low)} at every point of this grid, so there are no "
+                         "contour lines to draw; widen the ranges or choose parameters the "
+                         "cost depends on here")
     if not high - low > 1e-9 * max(abs(low), abs(high)):
-        raise ValueError(f"C0 is {fmt(low)} everywhere on this grid, to floating-point "
-                         "precision, so there are no contour lines to draw; widen the ranges "
-                         "or use parameters where the cost changes")
+        raise ValueError(f"C0 changes by less than floating point can show over this grid (it "
+                         f"is {fmt(low)} everywhere to ten digits), so there are no contour "
+                         "lines to draw; widen the ranges or use smaller numbers")
     floor = float(np.nanpercentile(array, 2))
     if low >= 0 and high > 100 * max(floor, high * 1e-12):
         floor = max(floor, high * 1e-3)  # three decades: more would crowd the valley's rim
@@ -987,6 +991,8 @@ class Surface3D:
         if not np.isfinite(cost).any():
             return text + ": C0 is too large to draw (beyond 1e300) everywhere."
         i, j = np.unravel_index(int(np.nanargmin(cost)), cost.shape)
+        if np.nanmin(cost) == np.nanmax(cost):
+            return text + f": flat, C0 = {fmt(cost[i, j])} everywhere."
         return text + (f"; C0 runs from {fmt(cost[i, j])} (at {n1} = {fmt(v1[i])}, {n2} = "
                        f"{fmt(v2[j])}) to {fmt(np.nanmax(cost))}.")
 
