@@ -336,3 +336,45 @@ def test_instructor_rerun(name, rerun, tmp_path):
                 assert not re.search(rf"\b{word}\b", text), f"names {word}"
     verdicts = [text_of(c).strip() for c in cells if "solution-check" in tags(c)]
     assert verdicts and all(v.startswith("Right") for v in verdicts), verdicts
+
+
+# --- the static figures ---------------------------------------------------------------------------
+def test_training_figure_describes_itself_with_the_trainers_numbers():
+    from backproplib import training_plots
+
+    trainer, data = small_trainer()
+    trainer.train(12)
+    fig = training_plots.training_figure(trainer, data)
+    alt = fig.bp_plot.alt_text()
+    assert f"{bp.fmt(trainer.costs[0])} at the start, {bp.fmt(trainer.cost)} after 12 steps" in alt
+    share = float((training.output_on_grid(trainer.net, data.extent) > data.threshold).mean())
+    assert f"class 1 (blue) on {share:.0%} of the plane" in alt
+    assert f"{int((data.classes == 1).sum())} points of class 1" in alt
+    weights = np.concatenate([W.reshape(-1) for W in trainer.net.weights])
+    assert f"{int((weights < 0).sum())} are negative" in alt
+
+
+def test_paths_contour_and_ranges(chain_data):
+    from backproplib import training_plots
+
+    net, X, Y = chain_data
+    paths = [np.array([[0.0, 0.5], [-0.3, 0.1]]), np.array([[0.0, 0.5], [0.2, -0.4]])]
+    ranges = training_plots.covering_ranges(paths, ("w_H1", "w_Out"), margin=0.1, least=0.5)
+    assert ranges["w_H1"][0] <= -0.5 and ranges["w_H1"][1] >= 0.5
+    assert ranges["w_Out"][0] < -0.4 and ranges["w_Out"][1] >= 1.0
+    surface = bp.cost_surface(net, X, Y, {n: np.linspace(*ranges[n], 21) for n in ranges})
+    levels = training_plots.bottom_heavy_levels(surface.cost)
+    assert levels[0] == surface.cost.min() and levels[-1] == pytest.approx(surface.cost.max())
+    assert np.diff(levels)[0] < np.diff(levels)[-1]  # packed towards the valley
+    fig = training_plots.paths_contour(surface, {"full batch": paths[0], "SGD": paths[1]})
+    alt = fig.bp_plot.alt_text()
+    assert "the average cost C" in alt and "full batch: 1 steps from (0, 0.5) to (-0.3, 0.1)" in alt
+
+
+def test_data_overview_names_every_set():
+    from backproplib import training_plots
+
+    sets = [datasets.make(name, 30, seed=2) for name in datasets.NAMES]
+    alt = training_plots.data_overview(sets).bp_plot.alt_text()
+    for data in sets:
+        assert f"'{data.name}' ({int((data.classes == 1).sum())} blue circles" in alt
