@@ -579,3 +579,20 @@ def test_only_the_activation_figure_evaluates_slopes():
 
     for module in ("plots.py", "widgets.py", "render.py"):
         visit(ast.parse((root / module).read_text()), False)
+
+
+def test_the_static_html_export_keeps_the_alt_text(seed):
+    # what GitHub and nbviewer show: nbconvert's HTML of a saved notebook, no kernel
+    import html
+
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    net, x, y = seed
+    bundle = plots.figure_bundle(plots.network_diagram(net, x, y))
+    cell = nbformat.v4.new_code_cell("plots.show(plots.network_diagram(net, x, y))", outputs=[
+        nbformat.v4.new_output("display_data", data=bundle)])
+    page, _ = HTMLExporter().from_notebook_node(nbformat.v4.new_notebook(cells=[cell]))
+    alt = bundle["text/plain"]
+    assert f'alt="{html.escape(alt, quote=True)}"' in page or f'alt="{alt}"' in page
+    assert "dC0/dw_H0 = 0.01755125" in alt
