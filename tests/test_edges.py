@@ -42,7 +42,9 @@ def test_overflow_in_gradients_or_cost_is_an_error_not_inf(compute):
 def test_numbers_beyond_floating_point_are_named(number):
     with pytest.raises(ValueError, match=r"weights of layer Out.*fits in floating point"):
         bp.Network.chain([number], [0], exact=False)
-    assert bp.Network.chain([number], [0], exact=True).exact  # exact mode takes them
+    with pytest.raises(ValueError, match=r"weights of layer Out.*at most 100 digits"):
+        bp.Network.chain([number], [0], exact=True)  # beyond the documented exact limit
+    assert bp.Network.chain(["1e99"], [0], exact=True).exact  # within it, exact mode takes it
 
 
 def test_a_check_for_an_unknown_layer_says_which_layers_exist():
@@ -51,10 +53,17 @@ def test_a_check_for_an_unknown_layer_says_which_layers_exist():
         exercises.check_forward(1.0, net, x, "z", "H9")
 
 
-@pytest.mark.parametrize("h", [0, -1e-5, 2.0, "small", True])
+@pytest.mark.parametrize("h", [0, -1e-5, 2.0, 1e-13])
 def test_finite_difference_step_must_be_small_and_positive(h):
     net, x, y = bp.worked_example()
-    with pytest.raises(ValueError, match="h: expected a small positive step"):
+    with pytest.raises(ValueError, match="h: expected a step between 1e-12 and 1 such as 1e-5"):
+        bp.numerical_gradients(net, x, y, h=h)
+
+
+@pytest.mark.parametrize("h", ["small", True, None])
+def test_finite_difference_step_must_be_a_number(h):
+    net, x, y = bp.worked_example()
+    with pytest.raises(TypeError, match="h: expected a small positive step such as 1e-5"):
         bp.numerical_gradients(net, x, y, h=h)
 
 
