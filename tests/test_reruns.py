@@ -159,11 +159,10 @@ def run_in(client, nb):
     return None
 
 
-def run_all(jobs):
-    """[(notebook, error)] for each (name, activation, set name), in one kernel."""
+def run_all(notebooks):
+    """[(notebook, error)] for each prepared notebook, run one after the other in one kernel."""
     from nbclient import NotebookClient
 
-    notebooks = [prepared(*job) for job in jobs]
     client = NotebookClient(notebooks[0], timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     with client.setup_kernel():
@@ -177,9 +176,11 @@ def runs(name):
             for set_name in sets_for(name)]
     workers = max(1, int(os.environ.get("BP_RERUN_WORKERS", "2")))
     shares = [jobs[i::workers] for i in range(workers) if jobs[i::workers]]
+    # prepared here, not in the threads: ast.parse is not thread-safe in CPython 3.11
+    notebooks = [[prepared(*job) for job in share] for share in shares]
     with ThreadPoolExecutor(max_workers=len(shares)) as pool:
         results = {}
-        for share, done in zip(shares, pool.map(run_all, shares)):
+        for share, done in zip(shares, pool.map(run_all, notebooks)):
             results.update({job[1:]: result for job, result in zip(share, done)})
         return results
 
