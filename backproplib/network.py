@@ -207,7 +207,13 @@ class Network:
             raise ValueError(
                 f"Network.chain: expected one weight and one bias per layer, got "
                 f"{len(weights)} weights and {len(biases)} biases")
-        return cls([[[w]] for w in weights], [[b] for b in biases], activation, exact)
+        names = layer_names(len(weights))
+        sigmas = _activation_list(activation, names)
+        exact = _choose_exactness(exact, weights, biases, sigmas)
+        # each number checked under its parameter's name (w_H0, b_Out) before it is a matrix
+        weights = [[[to_scalar(w, exact, f"w_{n}")]] for w, n in zip(weights, names)]
+        biases = [[to_scalar(b, exact, f"b_{n}")] for b, n in zip(biases, names)]
+        return cls(weights, biases, activation, exact)
 
     # --- what the network looks like ------------------------------------------------------
     @property

@@ -186,7 +186,7 @@ def test_text_that_is_a_number_is_fine():
 
 @pytest.mark.parametrize("flag", [True, False, np.bool_(True)])
 def test_booleans_are_not_numbers(flag):
-    with pytest.raises(TypeError, match=r"weights of layer H0 \[0,0\]: expected a number, "
+    with pytest.raises(TypeError, match=r"w_H0: expected a number, "
                                         r"got the boolean"):
         bp.Network.chain([flag, 1], [0, 0])
     with pytest.raises(TypeError, match=r"x( \[0\])?: expected a number, got the boolean"):

@@ -101,7 +101,7 @@ def test_floats_on_request(capsys):
     (["--bogus"], "unrecognized arguments: --bogus"),
     (["--weights"], "argument --weights: expected at least one argument"),
     (["--exact", "--floats"], "argument --floats: not allowed with argument --exact"),
-    (["--weights", "1e5000", "1", "1", "--biases", "0", "0", "0"], "weights of layer H0"),
+    (["--weights", "1e5000", "1", "1", "--biases", "0", "0", "0"], "w_H0: expected a number between"),
     (["--x", "1" * 4000], "x: "),
     (["--x", "1e-5000"], "x: "),
     (["--x", "-1/0"], "x: expected a number such as 0.1, -2 or 1/3, got the text '-1/0'"),
