@@ -639,6 +639,7 @@ class CostCurve:
         self.readout = NUMBERS(ax, 0, 1, "", transform=offset_copy(
             ax.transAxes, fig=self.fig, x=0, y=6, units="points"), va="bottom")
         self.message = None
+        self.problem = None
         ax.set_xlabel(tex_name(self.param))
         ax.set_ylabel("$C_0$")
         ax.set_xlim(self.values[0], self.values[-1])
@@ -650,11 +651,13 @@ class CostCurve:
         self.curve_key = None
 
     def dynamic_artists(self) -> list:
-        return [self.tangent, self.point, self.readout]
+        """The curve moves too (when another parameter, x or y changes), so that only a change
+        of the axes' limits redraws the background."""
+        return [self.curve, self.tangent, self.point, self.readout]
 
     def static_key(self):
-        """The curve changes only when another parameter, x or y changes."""
-        return self.curve_key
+        """The axes (ticks, limits) and the message if the curve cannot be drawn."""
+        return self.ax.get_ylim(), self.problem
 
     def update(self, net: Network, g, x, y):
         """Move the point and the tangent to ``net`` with its results ``g`` (at x, y); the
@@ -700,7 +703,11 @@ class CostCurve:
             self.ax.set_ylim(0, 1)
             return
         self.problem = None
-        self.ax.set_ylim(*limits)
+        low, high = self.ax.get_ylim()
+        span = high - low
+        inside = low <= limits[0] and limits[1] <= high
+        if self.curve_key is None or not inside or limits[1] - limits[0] < 0.4 * span:
+            self.ax.set_ylim(*limits)  # else keep the axes: no background redraw, no jump
 
     def alt_text(self) -> str:
         """The curve's range and lowest point, the current point and the tangent's slope."""
