@@ -67,6 +67,7 @@ SETS_FOR: dict[str, dict[str, dict]] = {
     # 07's own network; "wider": other sizes and matrices, H0[1] dead under ReLU
     "07_many_neurons": {
         "default": {},
+        "text": {"x": ["1/2", "-1"], "y": ["0", "2"], "param": "w_H1[1,2]"},
         "wider": {"x": [1.0, -0.5], "y": [1.0, -1.0],
                   "weights": [[[0.5, -1.2], [0.8, 0.3], [-0.4, 0.9], [1.1, 0.2]],
                               [[0.3, 0.6, -0.1, 0.5], [0.5, -0.4, 0.2, -0.3], [0.1, 0.2, 0.3, 0.4]],
