@@ -65,8 +65,7 @@ class View:
         self.frame.add_class("bp-frame")
         self.picture = W.GridBox([self.background, self.frame])  # the two stacked
         self.picture.add_class("bp-picture")
-        self.readout = W.HTML(layout=W.Layout(height=READOUT_HEIGHT, overflow="auto",
-                                              width="100%"))
+        self.readout = W.HTML(layout=W.Layout(height=READOUT_HEIGHT, width="100%"))
         self.readout.add_class("bp-readout")
         self.all_gradients = W.HTML()
         self.all_gradients.add_class("bp-gradients")
@@ -183,9 +182,11 @@ class View:
         warn = "".join(
             f'<div class="bp-warning" style="color:{style.WARNING}">'
             f"{html.escape(w, quote=False)}</div>" for w in self.warnings)
+        # the region scrolls inside its fixed height, so it must take keyboard focus too
         self.readout.value = (
             '<div class="bp-live" role="status" aria-live="polite" aria-atomic="true" '
-            f'style="font-family:monospace;line-height:1.35">{body}{warn}</div>')
+            f'tabindex="0" style="font-family:monospace;line-height:1.35;height:{READOUT_HEIGHT};'
+            f'overflow-y:auto">{body}{warn}</div>')
         self.all_gradients.value = (
             '<div style="font-family:monospace;line-height:1.35">'
             + "<br>".join(html.escape(line, quote=False) for line in self.gradient_lines)

@@ -246,6 +246,9 @@ def parameter_slider(opened) -> SliderPanel:
             pytest.fail(f"{opened.path.name} should show sliders and shows none")
         pytest.skip(f"{opened.path.name} has no sliders")
     ns = parameters_namespace(opened.path)
+    if not {"x", "y", "weights", "biases", "activation"} <= set(ns):
+        pytest.skip(f"{opened.path.name}'s parameters cell has no chain network (x, y, "
+                    "weights, biases, activation) to check its panels' gradients against")
     names, _ = expected_gradients(opened.path, "x", ns["x"])
     for name, slider in sliders:
         if name in names or name in ("x", "y") or (name in DESCENT_SLIDERS and name in ns):
@@ -344,24 +347,55 @@ CHECK_CALL = re.compile(
     r"check_(?P<kind>forward|gradient)\(\s*(?P<answer>\w+)\s*,(?P<args>[^)]*)\)")
 
 
-def right_answer(path: Path, source: str):
-    """The value the exercise in ``source`` expects, or None if it can't be worked out here."""
+def exercise_namespace(path: Path, names) -> dict:
+    """The parameters cell's variables, ``net`` built from them, and, for any of ``names`` it
+    lacks (an exercise network such as ex_net, ex_x), the code cell that assigns it, run here
+    (its prints silenced)."""
+    import contextlib
+    import io
+
     import backproplib as bp
 
+    ns = dict(parameters_namespace(path), bp=bp)
+    ns["net"] = bp.Network.chain(weights=ns["weights"], biases=ns["biases"],
+                                 activation=ns["activation"])
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    for name in names:
+        if name in ns:
+            continue
+        for cell in cells:
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            if cell["cell_type"] == "code" and re.search(rf"^\s*{name}\b[^=\n]*=(?!=)", source,
+                                                         re.MULTILINE):
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(compile(source, f"{path.name}:{name}", "exec"), ns)  # noqa: S102
+                break
+    return ns
+
+
+def right_answer(path: Path, source: str):
+    """The value the exercise in ``source`` expects, or None if it can't be worked out here:
+    check_forward(answer, NET, X, "z" or "a", LAYER) or check_gradient(answer, NET, X, Y, P)."""
     answer = ANSWER_LINE.search(source)
     call = CHECK_CALL.search(source)
     if not answer or not call or call.group("answer") != answer.group("name"):
         return None
+    args = [a.strip() for a in call.group("args").split(",") if a.strip()]
     strings = re.findall(r"[\"']([^\"']+)[\"']", call.group("args"))
-    ns = parameters_namespace(path)
-    net = bp.Network.chain(weights=ns["weights"], biases=ns["biases"],
-                           activation=ns["activation"])
-    if call.group("kind") == "forward" and len(strings) == 2:
+    names = [a for a in args if re.fullmatch(r"[A-Za-z_]\w*", a)]
+    try:
+        ns = exercise_namespace(path, names)
+        values = [ns[a] for a in names]
+    except Exception:  # noqa: BLE001 - a cell that can't run here: not this exercise
+        return None
+    if call.group("kind") == "forward" and len(strings) == 2 and len(values) == 2:
+        net, x = values
         quantity, layer = strings
-        values = net.forward(ns["x"]).z if quantity == "z" else net.forward(ns["x"]).a
-        return float(values[layer][0])
-    if call.group("kind") == "gradient" and len(strings) == 1:
-        return float(net.backward(ns["x"], ns["y"])[strings[0]])
+        fwd = net.forward(x)
+        return float((fwd.z if quantity == "z" else fwd.a)[layer][0])
+    if call.group("kind") == "gradient" and len(strings) == 1 and len(values) == 3:
+        net, x, y = values
+        return float(net.backward(x, y)[strings[0]])
     return None
 
 
