@@ -783,8 +783,9 @@ class CostContour:
     ``set_point``, ``set_gradient`` and ``set_path`` move. A key below the map names them."""
 
     def __init__(self, surface: CostSurface, point=None, gradient=None, path=None, ax=None,
-                 colorbar=True):
+                 colorbar=True, paths=None):
         self.surface, self.names = surface, surface.names
+        self.paths = path is not None if paths is None else paths  # a key entry for paths
         self.gradient = None
         owns = ax is None
         with style.context():
@@ -857,7 +858,8 @@ class CostContour:
         ax.add_patch(self.arrow)
         self.note = NUMBERS(ax, 0.02, 0.03, "", transform=ax.transAxes, va="bottom",
                             color=style.GRADIENT, halo=True, zorder=8)
-        ax.legend(handles=_contour_key(), loc="upper center", bbox_to_anchor=(0.5, -0.16),
+        key = _contour_key() if self.paths else _contour_key()[:2]
+        ax.legend(handles=key, loc="upper center", bbox_to_anchor=(0.5, -0.16),
                   ncol=3, frameon=False, fontsize=style.FONT, handlelength=1.6,
                   columnspacing=1.0)
 

@@ -384,6 +384,8 @@ def gradient_view(net: Network, x, y, param="w_Out", sliders=None, ranges=None) 
 
 # --- two parameters: the contour, the point and the gradient arrow -----------------------------
 class _ContourView(View):
+    paths = False  # whether the contour shows descent paths (and a key entry for them)
+
     def _contour(self, net, x, y, params, ranges, n=121):
         if isinstance(params, str) or len(params) != 2 or params[0] == params[1]:
             raise ValueError(f"params: expected two different parameter names, got {params!r}")
@@ -398,7 +400,8 @@ class _ContourView(View):
             for name in params}, gradients=())
         self._figure((5.8, 5.2))
         with style.context():
-            self.contour = plots.CostContour(surface, ax=self.fig.add_subplot())
+            self.contour = plots.CostContour(surface, ax=self.fig.add_subplot(),
+                                             paths=self.paths)
             self.fig.tight_layout()
             self.contour.tidy()
         self._render(self.contour)
@@ -449,6 +452,7 @@ def surface_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None) -> S
 # --- gradient descent on the contour -----------------------------------------------------------
 class DescentView(_ContourView):
     title = "Gradient descent"
+    paths = True
 
     def __init__(self, net, x, y, params=("w_H1", "w_Out"), ranges=None, learning_rate=0.01,
                  steps=20, max_steps=100, max_learning_rate=0.3):

@@ -179,9 +179,14 @@ def test_run_all_without_errors(opened, artifacts):
 # accessibility: alt text, sharp pictures, announced readouts, axe-core
 
 
-def test_every_output_image_has_alt_text_and_is_sharp(opened):
+def test_every_output_image_has_alt_text_and_is_sharp(opened, artifacts):
     opened.require_run()
     images = opened.notebook.output_images()
+    # a picture of each static figure as the browser shows it, to look at
+    figures = opened.notebook.page.locator(".jp-OutputArea img:not([class*=bp-])")
+    for i in range(min(figures.count(), 12)):
+        figures.nth(i).scroll_into_view_if_needed()
+        figures.nth(i).screenshot(path=str(artifacts / f"{opened.path.stem}-figure-{i}.png"))
     problems = []
     for image in images:
         where = f"code cell {image['cell']} ({image['classes'] or 'img'})"
