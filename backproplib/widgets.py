@@ -7,8 +7,9 @@
     view                                    # shows the panel in a notebook
     print(view.summary())                   # what the panel shows, as plain text
 
-A panel is, top to bottom: its sliders; its picture (``.picture``, an HTML ``<img>`` with alt
-text that follows the sliders, a PNG with twice the pixels it is shown at); a compact readout
+A panel is, top to bottom: its sliders; its picture (``.picture``: two stacked HTML ``<img>``,
+the figure's still parts in ``.background`` and its moving parts in ``.frame``, whose alt text
+follows the sliders; PNGs with twice the pixels they are shown at); a compact readout
 (``.readout``, class ``bp-readout``, an aria-live region, so a screen reader announces each
 change); every gradient, folded away (``.details``, an Accordion holding ``.all_gradients``,
 class ``bp-gradients``); and, for gradient_view, the ledger. Every part has a fixed size, so
