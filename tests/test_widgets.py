@@ -359,3 +359,20 @@ def test_numbers_given_as_text_are_numbers(seed):
     assert view.sliders["learning_rate"].value == 0.1 and view.sliders["steps"].value == 5
     view = widgets.forward_view(net, x, y, ranges={"w_Out": ("-1", "2")})
     assert view.sliders["w_Out"].min == -1 and view.error is None
+
+
+@pytest.mark.parametrize("make", ["forward", "gradient", "surface"])
+def test_every_slider_at_both_ends_draws_or_explains(make):
+    net = bp.Network.chain([1e77, 3e76, 1], [0, -1e76, 5], activation="linear")
+    view = {"forward": lambda: widgets.forward_view(net, 0.5, 0),
+            "gradient": lambda: widgets.gradient_view(net, 0.5, 0, "w_H1", sliders=["x", "y"]),
+            "surface": lambda: widgets.surface_view(net, 0.5, 0, params=("w_H0", "b_Out"))}[make]()
+    for slider in view.sliders.values():
+        for end in (slider.min, slider.max):
+            slider.value = end  # never raises
+            assert alt(view).strip()
+            if view.error is None:
+                assert "C0" in view.readout.value
+            else:
+                assert "Cannot show this setting" in view.readout.value
+                assert "Traceback" not in view.readout.value
