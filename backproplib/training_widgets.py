@@ -12,14 +12,17 @@ train N steps (in chunks, with a progress bar, giving the kernel back between ch
 the panel stays responsive; pressing the button again stops) and reset; sliders for the
 learning rate and the batch size; the decision regions, the cost curve and the weights.
 
-Each panel keeps one figure and sends a fresh picture per change (JPEG: encoding a PNG of a
-full-width panel costs more than the rest of the frame). A callback never raises: a bad value
-or an overflow is explained in the readout (``.readout``, class ``bp-readout``) instead.
+Each panel keeps one figure and sends a fresh picture per change, an HTML ``<img>`` with the
+figure's alt text (``.picture``, class ``bp-picture``), packed as JPEG: encoding a PNG of a
+full-width panel at twice the shown pixels costs more than the rest of the frame. The readout
+(``.readout``, class ``bp-readout``) is an aria-live region, so a screen reader announces it.
+A callback never raises: a bad value or an overflow is explained in the readout instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
 import io
 import math
@@ -31,7 +34,7 @@ from . import plots, render, style, training, training_plots
 from .scalars import fmt
 from .surface import cost_surface
 
-PANEL_DPI = style.SHOWN_DPI * 1.5  # image pixels per figure inch in a live panel
+PANEL_DPI = style.RENDER_DPI  # twice the shown pixels: sharp at devicePixelRatio 2
 JPEG_QUALITY = 90
 READOUT_MIN_HEIGHT = "7em"
 
@@ -64,8 +67,9 @@ class JpegFrames(render.FrameRenderer):
 
 
 class Panel:
-    """What both panels share: ``widget`` (the box), ``sliders``, ``buttons``, ``image``,
-    ``readout`` (HTML), ``lines`` and ``warnings`` (its text), ``summary()``, ``error``."""
+    """What both panels share: ``widget`` (the box), ``sliders``, ``buttons``, ``picture``
+    (HTML: the ``<img>``; ``jpeg`` holds its bytes), ``readout`` (HTML), ``lines`` and
+    ``warnings`` (its text), ``summary()``, ``error``."""
 
     title = ""
 
@@ -75,19 +79,24 @@ class Panel:
         self.error = None
         self.readout = W.HTML(layout=W.Layout(min_height=READOUT_MIN_HEIGHT, width="100%"))
         self.readout.add_class("bp-readout")
-        self.image = W.Image(format="jpeg")
+        self.picture = W.HTML()
+        self.picture.add_class("bp-picture")
+        self.jpeg = b""
 
     def figure(self, plot, fig):
         """Show ``fig`` (drawn by ``plot``) in the panel from now on."""
         self.plot, self.fig = plot, fig
         self.frames = JpegFrames(fig, plot.dynamic_artists())
-        width, height = style.shown_pixels(fig)
-        self.image.layout = W.Layout(width=f"{width}px", height=f"{height}px",
-                                     max_width="100%")
+        self.size = style.shown_pixels(fig)
 
     def draw(self):
-        self.image.value = self.frames.jpeg(self.plot.static_key())
-        self.image.description = self.plot.alt_text()  # for screen readers, with the numbers
+        self.jpeg = self.frames.jpeg(self.plot.static_key())
+        alt = html.escape(" ".join(self.plot.alt_text().split()), quote=True)
+        data = base64.b64encode(self.jpeg).decode("ascii")
+        width, height = self.size
+        self.picture.value = (f'<img alt="{alt}" width="{width}" height="{height}" '
+                              f'style="max-width:100%;height:auto" '
+                              f'src="data:image/jpeg;base64,{data}">')
 
     def slider(self, name, widget):
         widget.style = {"description_width": "initial"}
@@ -117,8 +126,9 @@ class Panel:
         body = "<br>".join(html.escape(line, quote=False) for line in self.lines)
         warn = "".join(f'<div class="bp-warning" style="color:{style.WARNING}">'
                        f"{html.escape(w, quote=False)}</div>" for w in self.warnings)
-        self.readout.value = (f'<div role="status" aria-live="polite" style="font-family:'
-                              f'monospace;line-height:1.35">{body}{warn}</div>')
+        self.readout.value = (f'<div class="bp-live" role="status" aria-live="polite" '
+                              f'aria-atomic="true" tabindex="0" style="font-family:monospace;'
+                              f'line-height:1.35">{body}{warn}</div>')
 
     def summary(self) -> str:
         """Plain text of what the panel shows: its title, the readout and any warnings."""
@@ -168,7 +178,8 @@ class SGDView(Panel):
         self.slider("learning_rate", W.FloatSlider(
             value=float(learning_rate), min=0.001, max=top, step=0.001,
             readout_format=".3f", description="learning_rate", continuous_update=True))
-        self.widget = W.VBox([W.VBox(list(self.sliders.values())), self.image, self.readout])
+        self.widget = W.VBox([W.VBox(list(self.sliders.values())), self.picture,
+                              self.readout])
         self.widget.add_class("bp-view")
         self.refresh()
 
@@ -264,7 +275,7 @@ class TrainingView(Panel):
         self.figure(self.view, self.view.fig)
         controls = W.VBox([W.HBox(list(self.buttons.values())), self.progress,
                            *self.sliders.values()])
-        self.widget = W.VBox([controls, self.image, self.readout])
+        self.widget = W.VBox([controls, self.picture, self.readout])
         self.widget.add_class("bp-view")
         self.refresh()
 
