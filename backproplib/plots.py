@@ -755,9 +755,14 @@ def _curve_values(values) -> np.ndarray:
         array = np.asarray(values, dtype=float).reshape(-1)
     except (TypeError, ValueError):
         raise TypeError(f"values: expected a list of numbers, got {values!r}"[:200]) from None
-    if array.size < 2 or not np.isfinite(array).all() or not (np.diff(array) > 0).all():
-        raise ValueError("values: expected at least 2 finite numbers in increasing order, got "
-                         f"{array[:6]}{'...' if array.size > 6 else ''}")
+    if array.size < 2 or not np.isfinite(array).all():
+        shown = ", ".join(fmt(v) for v in array[:4]) + ("..." if array.size > 4 else "")
+        raise ValueError(f"values: expected at least 2 finite numbers, got {array.size} "
+                         f"({shown})")
+    if not (np.diff(array) > 0).all():
+        raise ValueError(f"values: expected numbers in increasing order; from {fmt(array[0])} "
+                         f"to {fmt(array[-1])} some repeat or fall (in floating point, numbers "
+                         "closer than its resolution count as equal): use a wider range")
     if np.abs(array).max() > LARGEST:
         raise ValueError(f"values: expected numbers within +-1e300, got up to "
                          f"{fmt(np.abs(array).max())}")

@@ -596,3 +596,15 @@ def test_the_static_html_export_keeps_the_alt_text(seed):
     alt = bundle["text/plain"]
     assert f'alt="{html.escape(alt, quote=True)}"' in page or f'alt="{alt}"' in page
     assert "dC0/dw_H0 = 0.01755125" in alt
+
+
+@pytest.mark.parametrize("values, message", [
+    (np.linspace(1e15, 1e15 + 1, 50), "increasing order"),
+    ([1], "at least 2 finite numbers"),
+    ([0, float("nan")], "at least 2 finite numbers"),
+    (["a", "b"], "expected a list of numbers"),
+])
+def test_cost_vs_param_values_slips_are_explained(seed, values, message):
+    net, x, y = seed
+    with pytest.raises((ValueError, TypeError), match=message):
+        plots.cost_vs_param(net, x, y, "w_Out", values=values)
