@@ -367,7 +367,7 @@ def _say(ax, message, size=style.FONT):
 # --- the network, left to right --------------------------------------------------------------
 CHAIN_PITCH = 2.25  # inches between the columns of a chain
 WIDE_PITCH = 2.1  # inches between the columns of a wider network
-ROW_PITCH = 72  # points between the neurons of a column (wider networks)
+ROW_PITCH = 80  # points between the neurons of a column (wider networks)
 LEGEND_HEIGHT = 0.62  # inches below the network for its key
 TITLE_HEIGHT = 0.34  # inches above it for y and C0
 
@@ -423,7 +423,7 @@ class NetworkDiagram:
         ax.set_ylim(-0.5 if self.chain else -tallest / 2, 0.5 if self.chain else tallest / 2)
         self.positions = [[(L, (n - 1) / 2 - j) for j in range(n)]
                           for L, n in enumerate(self.sizes)]
-        marker = 30 if self.chain else 38
+        marker = 30 if self.chain else 44  # "Out[0]" fits inside
         self.numbers, self.edges, self.nodes, self.node_labels = {}, [], [], []
         for L in range(1, len(self.sizes)):
             lines = {}
