@@ -78,6 +78,7 @@ class DecisionRegions:
                                    label=f"class {label} (y = {labels[label]})")
         self.counts = [int((classes == k).sum()) for k in (0, 1)]
         self.boundary = boundary
+        self.painted = False
         self.contour = None
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
@@ -99,7 +100,39 @@ class DecisionRegions:
                             if crosses else None)
 
     def dynamic_artists(self) -> list:
+        if self.painted:  # the regions are painted into the pixels; the frame goes on top
+            return [*self.points, *self.ax.spines.values()]
         return [self.image, *self.points]  # the points drawn over the moving regions
+
+    def paint_pixels(self):
+        """Draw the regions straight into the canvas's pixels instead of through ``imshow``
+        (for a live panel: matplotlib's image resampling is most of a frame's cost). The
+        values are interpolated bilinearly to the axes' pixels (rows, then columns), then
+        coloured through the same colour map. Call ``paint(canvas)`` after restoring the
+        background and before drawing ``dynamic_artists()``."""
+        self.painted = True
+        self.image.set_visible(False)
+
+    def paint(self, canvas):
+        if not self.painted:
+            return
+        buffer = np.asarray(canvas.buffer_rgba()).view(np.uint32)[:, :, 0]  # one int a pixel
+        height = buffer.shape[0]
+        x0, y0, x1, y1 = (int(round(v)) for v in self.ax.get_window_extent().extents)
+        rows, cols = height - y1, height - y0  # the buffer's row 0 is the top
+        key = (x1 - x0, cols - rows)
+        if getattr(self, "_resize_key", None) != key:
+            self._rows = _interpolation(self.n, cols - rows, flip=True)  # top row first
+            self._cols = _interpolation(self.n, x1 - x0)
+            self._resize_key = key
+        (r_left, r_weight), (c_left, c_weight) = self._rows, self._cols
+        values = self.values[r_left] * (1 - r_weight) + self.values[r_left + 1] * r_weight
+        values = values[:, c_left] * (1 - c_weight) + values[:, c_left + 1] * c_weight
+        low, high = self.labels
+        values -= low
+        values *= 255.0 / (high - low)
+        np.clip(values, 0, 255, out=values)
+        buffer[rows:cols, x0:x1] = _REGION_PIXELS[values.astype(np.uint8)]
 
     def alt_text(self) -> str:
         share = float((self.values > self.threshold).mean())
@@ -108,6 +141,26 @@ class DecisionRegions:
                 f"predicts class 1 (blue) on {share:.0%} of the plane and class 0 (orange) on "
                 f"the rest; the data: {self.counts[1]} points of class 1 (circles) and "
                 f"{self.counts[0]} of class 0 (triangles).")
+
+
+_REGION_COLOURS = REGIONS(np.linspace(0.0, 1.0, 256), bytes=True)  # 256 RGBA rows
+
+
+_REGION_PIXELS = _REGION_COLOURS.view(np.uint32).reshape(-1)  # the same, one int a colour
+
+
+def _interpolation(n, pixels, flip=False):
+    """(left, weight): pixel p lies between value ``left[p]`` and ``left[p] + 1``, at
+    ``weight[p]`` of the way (linear interpolation between cell centres, constant beyond the
+    first and last centre). ``flip`` counts the pixels from the other end (image rows)."""
+    position = np.clip((np.arange(pixels) + 0.5) * n / pixels - 0.5, 0, n - 1)
+    if flip:
+        position = position[::-1]
+    left = np.minimum(position.astype(int), max(n - 2, 0))
+    weight = position - left
+    if n == 1:
+        return left, np.zeros(pixels)
+    return left, weight[:, None] if flip else weight
 
 
 # --- how the cost fell -------------------------------------------------------------------------
@@ -256,6 +309,10 @@ class TrainingFigure:
     def dynamic_artists(self) -> list:
         return (self.regions.dynamic_artists() + self.history.dynamic_artists()
                 + self.weights.dynamic_artists())
+
+    def paint(self, canvas):
+        """Pixels painted before the dynamic artists (the regions, in a live panel)."""
+        self.regions.paint(canvas)
 
     def static_key(self):
         return self.history.static_key()

@@ -42,7 +42,8 @@ READOUT_MIN_HEIGHT = "7em"
 class JpegFrames(render.FrameRenderer):
     """``render.FrameRenderer``'s blitting, with each frame packed as JPEG instead of PNG."""
 
-    def jpeg(self, static_key=None, quality=JPEG_QUALITY) -> bytes:
+    def jpeg(self, static_key=None, quality=JPEG_QUALITY, paint=None) -> bytes:
+        """One frame as JPEG; ``paint(canvas)``, if given, draws pixels before the artists."""
         from PIL import Image
 
         canvas = self.fig.canvas
@@ -54,6 +55,8 @@ class JpegFrames(render.FrameRenderer):
             self.redraws += 1
         else:
             canvas.restore_region(self.background)
+        if paint is not None:
+            paint(canvas)
         renderer = canvas.get_renderer()
         for artist in self.dynamic:  # no rc context needed: these carry their own style
             if artist.get_visible():
@@ -90,7 +93,8 @@ class Panel:
         self.size = style.shown_pixels(fig)
 
     def draw(self):
-        self.jpeg = self.frames.jpeg(self.plot.static_key())
+        self.jpeg = self.frames.jpeg(self.plot.static_key(), paint=getattr(self.plot, "paint",
+                                                                            None))
         alt = html.escape(" ".join(self.plot.alt_text().split()), quote=True)
         data = base64.b64encode(self.jpeg).decode("ascii")
         width, height = self.size
@@ -272,6 +276,7 @@ class TrainingView(Panel):
                                                       boundary=False,
                                                       fig=plots.new_figure((10.2, 3.4),
                                                                            dpi=PANEL_DPI))
+            self.view.regions.paint_pixels()
         self.figure(self.view, self.view.fig)
         controls = W.VBox([W.HBox(list(self.buttons.values())), self.progress,
                            *self.sliders.values()])

@@ -381,3 +381,26 @@ def test_data_overview_names_every_set():
     alt = training_plots.data_overview(sets).bp_plot.alt_text()
     for data in sets:
         assert f"'{data.name}' ({int((data.classes == 1).sum())} blue circles" in alt
+
+
+def test_the_panel_paints_the_regions_as_the_colour_map_says():
+    from backproplib import training_plots
+
+    trainer, data = small_trainer()
+    view = training_widgets.training_view(trainer, data, steps=5)
+    regions, canvas = view.view.regions, view.fig.canvas
+    low, high = data.labels
+    x1 = np.linspace(low, high, regions.n)
+    regions.values = np.tile(x1, (regions.n, 1))  # from class 0's label (left) to class 1's
+    canvas.draw()
+    regions.paint(canvas)
+    pixels = np.asarray(canvas.buffer_rgba())
+    x0, y0, x1_, y1 = (int(round(v)) for v in regions.ax.get_window_extent().extents)
+    row = pixels.shape[0] - (y0 + y1) // 2
+    left, right = pixels[row, x0 + 1], pixels[row, x1_ - 2]
+    np.testing.assert_allclose(left, training_plots.REGIONS(0.0, bytes=True), atol=3)
+    np.testing.assert_allclose(right, training_plots.REGIONS(1.0, bytes=True), atol=3)
+    middle = pixels[row, (x0 + x1_) // 2]
+    np.testing.assert_allclose(middle, training_plots.REGIONS(0.5, bytes=True), atol=6)
+    assert (pixels[pixels.shape[0] - y1 + 1:pixels.shape[0] - y0 - 1, x0 + 1, :3]
+            == left[:3]).all()  # the same value up a column gives the same colour
