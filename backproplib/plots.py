@@ -218,13 +218,14 @@ class NumberText(PathPatch):
     or baseline; ``halo`` draws a white rim so the text reads over lines and colours.
     """
 
-    _glyphs = {}  # (character, size) -> (vertices, codes, advance), in points
+    _glyphs = {}  # (character, size, weight) -> (vertices, codes, advance), in points
     LINE = 1.2  # line spacing, in font sizes
     ASCENT, DESCENT = 0.76, 0.24  # of DejaVu Sans, in font sizes
 
     def __init__(self, ax, x, y, text="", fontsize=style.FONT, color=style.INK, ha="left",
-                 va="baseline", transform=None, zorder=4, halo=False):
+                 va="baseline", transform=None, zorder=4, halo=False, weight="normal"):
         super().__init__(Path(np.zeros((1, 2))), lw=0, facecolor=color, zorder=zorder)
+        self.weight = weight
         self.anchor = (x, y)
         self.anchor_transform = ax.transData if transform is None else transform
         self.size, self.ha, self.va, self.text = fontsize, ha, va, None
@@ -261,7 +262,7 @@ class NumberText(PathPatch):
                "bottom": (len(lines) - 1) * step + self.DESCENT * size}[self.va]
         vertices, codes = [], []
         for i, line in enumerate(lines):
-            glyphs = [self._glyph(c, size) for c in line]
+            glyphs = [self._glyph(c, size, self.weight) for c in line]
             width = sum(g[2] for g in glyphs)
             x = {"left": 0.0, "center": -width / 2, "right": -width}[self.ha]
             y = top - i * step
@@ -277,13 +278,13 @@ class NumberText(PathPatch):
         self.stale = True
 
     @classmethod
-    def _glyph(cls, char, size):
-        key = (char, size)
+    def _glyph(cls, char, size, weight="normal"):
+        key = (char, size, weight)
         if key not in cls._glyphs:
             from matplotlib.font_manager import FontProperties
             from matplotlib.textpath import TextPath, text_to_path
 
-            prop = FontProperties(size=size)
+            prop = FontProperties(size=size, weight=weight)
             # the advance: "0c0" is as wide as "00" plus c's advance
             wide = text_to_path.get_text_width_height_descent(f"0{char}0", prop, ismath=False)
             narrow = text_to_path.get_text_width_height_descent("00", prop, ismath=False)
@@ -444,8 +445,8 @@ class NetworkDiagram:
                 (node,) = ax.plot([cx], [cy], "o", ms=marker, mec=style.INK, mew=1.2, zorder=3,
                                   mfc=style.INPUT_FACE if L == 0 else style.NODE_FACE)
                 name = self.names[L] if len(column) == 1 else f"{self.names[L]}[{j}]"
-                labels.append(ax.text(cx, cy, name, ha="center", va="center",
-                                      fontsize=style.FONT, fontweight="bold", zorder=4))
+                labels.append(NumberText(ax, cx, cy, name, ha="center", va="center",
+                                         weight="bold", zorder=4))
                 nodes.append(node)
                 self._number(("a", L, j), cx, cy, node_gap, "bottom")
                 if L > 0 or self.chain:
@@ -468,13 +469,16 @@ class NetworkDiagram:
                                     halo=not self.chain)
 
     def dynamic_artists(self) -> list:
-        """What changes with every number: the numbers and the title."""
-        return list(self.numbers.values()) + [self.title]
+        """Everything but the key: edges and nodes change colour when a neuron is blocked or
+        a weight changes sign, and drawing them is cheaper than redrawing a background."""
+        edges = [line for layer in self.edges for line in layer.values()]
+        nodes = [node for column in self.nodes for node in column]
+        names = [name for column in self.node_labels for name in column]
+        return edges + nodes + names + list(self.numbers.values()) + [self.title]
 
     def static_key(self):
-        """Nodes and edges change only with which neurons are blocked (grey) and with the
-        signs of the weights (orange when negative)."""
-        return self.blocked_at, self.signs
+        """The background (the key) never changes."""
+        return None
 
     def update(self, net: Network, g, y):
         """Show ``net`` (same sizes as before) and its results ``g = net.backward(x, y)``."""

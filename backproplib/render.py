@@ -88,13 +88,14 @@ class FrameRenderer:
     ``dynamic`` artists are marked animated, so a plain ``savefig`` of this figure leaves them
     out: use ``png()`` for one opaque picture of everything. ``static_key`` is any value
     describing the background; when it changes (a curve was recomputed, a neuron died) the
-    background is redrawn. The figure's own dpi sets the pixels: make it with
+    background is redrawn, or taken from the last ``CACHED`` drawn (by key). The figure's own
+    dpi sets the pixels: make it with
     ``style.RENDER_DPI``.
     """
 
     def __init__(self, fig, dynamic, compress_level: int = 1):
         self.fig = fig
-        self.dynamic = list(dynamic)
+        self.dynamic = sorted(dynamic, key=lambda artist: artist.get_zorder())  # stable
         self.compress_level = compress_level
         for artist in self.dynamic:
             artist.set_animated(True)
@@ -102,6 +103,9 @@ class FrameRenderer:
         self.background_png = b""
         self.key = object()  # matches no key: the first call draws everything
         self.redraws = 0  # how many times the background was drawn (for tests)
+        self.cache = {}  # static key -> background PNG, the last CACHED ones
+
+    CACHED = 16  # backgrounds kept: dragging back and forth across a change redraws nothing
 
     def layers(self, static_key=None) -> tuple[bytes, bytes, bool]:
         """(background PNG, frame PNG, whether the background was redrawn for this call)."""
@@ -109,11 +113,16 @@ class FrameRenderer:
         with style.context():
             redrawn = self.background is None or static_key != self.key
             if redrawn:
-                canvas.draw()  # animated (moving) artists are left out
-                self.background = np.array(canvas.buffer_rgba())
-                self.background_png = encode_png(self.background, self.compress_level)
                 self.key = static_key
-                self.redraws += 1
+                cached = self._cached(static_key)
+                if cached is None:
+                    canvas.draw()  # animated (moving) artists are left out
+                    self.background = np.array(canvas.buffer_rgba())
+                    self.background_png = encode_png(self.background, self.compress_level)
+                    self.redraws += 1
+                    self._remember(static_key, self.background_png)
+                else:
+                    self.background_png = cached
             renderer = canvas.get_renderer()
             renderer.clear()  # transparent
             for artist in self.dynamic:
@@ -121,6 +130,20 @@ class FrameRenderer:
                     artist.draw(renderer)
             frame = encode_png(np.asarray(canvas.buffer_rgba()), self.compress_level)
         return self.background_png, frame, redrawn
+
+    def _cached(self, key):
+        try:
+            return self.cache.get(key)
+        except TypeError:  # an unhashable key is never cached
+            return None
+
+    def _remember(self, key, png):
+        try:
+            self.cache[key] = png
+        except TypeError:
+            return
+        while len(self.cache) > self.CACHED:
+            self.cache.pop(next(iter(self.cache)))
 
     def png(self, static_key=None) -> bytes:
         """One opaque PNG: the frame composited over the background."""

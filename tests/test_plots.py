@@ -263,23 +263,36 @@ def test_frame_renderer_layers_make_the_same_picture_as_a_full_redraw(seed):
     assert difference.mean() < 0.5 and np.percentile(difference, 99.9) <= 40  # antialiasing
 
 
-def test_a_neuron_that_dies_changes_the_background(seed):
-    # a constant static_key would leave H1 drawn alive after it died
+def test_a_neuron_that_dies_changes_the_picture(seed):
+    # a stale layer would leave H1 drawn alive after it died
     net, x, y = seed
     fig = plots.new_figure((9, 2.7), dpi=50)
     diagram = plots.NetworkDiagram(net, x, y, ax=fig.add_subplot())
     renderer = render.FrameRenderer(fig, diagram.dynamic_artists())
-    alive, _, _ = renderer.layers(diagram.static_key())
-    moved = net.with_params({"w_H1": 0.02})  # numbers change, H1 stays alive
-    diagram.update(moved, moved.backward(x, y), y)
-    same, _, redrawn = renderer.layers(diagram.static_key())
-    assert not redrawn and same == alive
+    alive = renderer.png(diagram.static_key())
     dead = net.with_params({"w_H1": -0.7})
     diagram.update(dead, dead.backward(x, y), y)
-    greyed, _, redrawn = renderer.layers(diagram.static_key())
-    assert redrawn and greyed != alive
-    fresh, _, _ = render.FrameRenderer(fig, diagram.dynamic_artists()).layers("another key")
+    greyed = renderer.png(diagram.static_key())
+    assert greyed != alive
+    fresh = render.FrameRenderer(fig, diagram.dynamic_artists()).png("another key")
     assert np.array_equal(decode(greyed), decode(fresh))
+    node = diagram.nodes[2][0]
+    assert node in renderer.dynamic and diagram.edges[1][0, 0] in renderer.dynamic
+
+
+def test_frame_renderer_keeps_backgrounds_by_key(seed):
+    net, x, y = seed
+    fig = plots.new_figure((6, 4), dpi=40)
+    curve = plots.CostCurve(net, x, y, "w_Out", ax=fig.add_subplot())
+    renderer = render.FrameRenderer(fig, curve.dynamic_artists())
+    limits = curve.ax.get_ylim()
+    first, _, _ = renderer.layers(curve.static_key())
+    curve.ax.set_ylim(0, 100)
+    other, _, redrawn = renderer.layers(curve.static_key())
+    assert redrawn and other != first and renderer.redraws == 2
+    curve.ax.set_ylim(*limits)
+    again, _, redrawn = renderer.layers(curve.static_key())
+    assert redrawn and again == first and renderer.redraws == 2  # from the cache
 
 
 def test_encode_png_round_trips_rgba():
