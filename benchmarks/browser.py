@@ -123,7 +123,8 @@ def _measure(browser, server, name, presses):
         views = page.locator(".jp-Notebook .bp-view")
         for i in range(views.count()):
             panel = views.nth(i)
-            if panel.locator(".noUi-handle").count():
+            # backproplib's slider panels: a slider and a frame layer (other panels differ)
+            if panel.locator(".noUi-handle").count() and panel.locator(".bp-frame").count():
                 times += _panel_presses(page, panel, presses)
                 panels += 1
     finally:
