@@ -387,8 +387,8 @@ class Network:
                     "or inputs are too large for floating point; use smaller values."
                 )
         raise NumericOverflow(
-            f"the cost or a gradient overflowed (C0 = {cost}): the numbers grew past what "
-            "floating point holds; use smaller weights, inputs or targets."
+            "the cost or a gradient overflowed: the numbers grew past what floating point "
+            "holds (about 1.8e308); use smaller weights, inputs or targets."
         )
 
 
