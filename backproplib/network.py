@@ -108,14 +108,15 @@ class Backprop(NamedTuple):
             return dC_dz[..., :, None] * a_prev[..., None, :]
         j, k = index
         gradient = dC_dz[..., j] * a_prev[..., k]
-        return gradient.mean(axis=-1) if self.batch else gradient
+        return gradient.sum(axis=-1) / dC_dz.shape[-2] if self.batch else gradient
 
     def dC_db(self, L, index=None):
         """dC/db_j^L = dC0/dz_j^L (dz_j/db_j = 1), the mean over a batch."""
         dC_dz = self.dC_dz[L] if index is None else self.dC_dz[L][..., index[0]]
         if not self.batch:
             return dC_dz
-        return dC_dz.mean(axis=-2) if index is None else dC_dz.mean(axis=-1)
+        m = self.dC_dz[L].shape[-2]  # a sum and a division: np.mean costs more on small arrays
+        return dC_dz.sum(axis=-2 if index is None else -1) / m
 
 
 def backpropagate(weights, biases, activations, x, y, batch=False) -> Backprop:
@@ -130,7 +131,7 @@ def backpropagate(weights, biases, activations, x, y, batch=False) -> Backprop:
     # C0 of each example (and grid point); one output neuron needs no sum
     cost = (error * error)[..., 0] if error.shape[-1] == 1 else (error * error).sum(axis=-1)
     if batch:
-        cost = cost.mean(axis=-1)
+        cost = cost.sum(axis=-1) / cost.shape[-1]
     if isinstance(cost, np.ndarray) and cost.ndim == 0:
         cost = cost[()]  # a plain number (a Fraction in exact mode)
     nabla_a, delta, slopes = [], [], []
@@ -315,6 +316,10 @@ class Network:
     def _vector(self, values, n, what, layer):
         if not self.exact and type(values) in (float, int) and n == 1 and abs(values) < 1e300:
             return np.array([values], dtype=float)  # a plain number, as in the worked example
+        if (not self.exact and type(values) is np.ndarray and values.dtype == float
+                and values.ndim in (1, 2) and values.shape[-1] == n
+                and np.isfinite(values).all()):
+            return values  # already the network's numbers (a training loop's batches)
         try:
             ndim = 2 if np.ndim(values) == 2 else 1
         except ValueError:  # numpy cannot even tell the shape of ragged rows
