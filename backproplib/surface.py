@@ -72,13 +72,12 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
             block[0, band] = r.cost
             for i, (kind, L, index) in enumerate(where, 1):
                 block[i, band] = r.dC_dw(L, index) if kind == "w" else r.dC_db(L, index)
+            finite = np.isfinite(block[:, band].sum())  # while the band is still in cache
+        if not finite and not np.isfinite(block[:, band]).all():
+            raise NumericOverflow(
+                f"the cost or a gradient overflowed somewhere on the grid of {names[0]} and "
+                f"{names[1]}; choose a smaller range of values")
         _write_masks(masks[:, :, band], net, r.da_dz, batch)
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = block.sum()  # quicker than isfinite over the block, and rarely not finite
-    if not np.isfinite(total) and not np.isfinite(block).all():
-        raise NumericOverflow(
-            f"the cost or a gradient overflowed somewhere on the grid of {names[0]} and "
-            f"{names[1]}; choose a smaller range of values")
     block.flags.writeable = False
     return CostSurface(names, values, block[0], dict(zip(keep, block[1:])),
                        dict(zip(neurons, masks[0])), dict(zip(neurons, masks[1])))
