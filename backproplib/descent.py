@@ -36,7 +36,7 @@ from .network import Network
 from .scalars import fmt
 
 MAX_STEPS = 100_000  # more steps than this are refused (a run should take seconds, not hours)
-CONVERGED_COST = 1e-8  # a cost at most this (times max(1, the starting cost)) counts as ~0
+CONVERGED_COST = 1e-8  # a cost at most this (times the starting cost, within 1 and 1e4) is ~0
 CRAWLING_PACE = 0.01  # falling by less than 1% of the cost per step counts as crawling
 
 
@@ -200,7 +200,8 @@ class _Explanation:
         return self._falling(swinging)
 
     def _about_zero(self):
-        return CONVERGED_COST * max(1.0, self.start)
+        # relative to where descent began, but never so loose that a cost of 9 counts as 0
+        return CONVERGED_COST * min(max(1.0, self.start), 1e4)
 
     def _in_steps(self, n=None):
         n = self.taken if n is None else n

@@ -436,11 +436,13 @@ class SurfaceView(_ContourView):
         g = self._backward()
         gradient = tuple(float(g[n]) for n in self.params)
         self.contour.set_gradient(point, gradient)
+        meaning = ("the arrow points uphill; a descent step goes the opposite way"
+                   if any(gradient) else "no arrow: the cost is flat here, so a descent step "
+                   "would not move")
         self.lines = [", ".join(f"{n} = {fmt(v)}" for n, v in values.items())
                       + f", C0 = {fmt(g.cost)}",
                       f"gradient (dC0/d{self.params[0]}, dC0/d{self.params[1]}) = "
-                      f"({fmt(gradient[0])}, {fmt(gradient[1])}): the arrow points uphill; a "
-                      "descent step goes the opposite way"]
+                      f"({fmt(gradient[0])}, {fmt(gradient[1])}): {meaning}"]
         self._show(g)
 
 
