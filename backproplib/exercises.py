@@ -195,7 +195,9 @@ def _exact(value, what: str) -> Fraction:
     if isinstance(value, Fraction):
         return value
     if isinstance(value, (numbers.Real, decimal.Decimal)):
-        number = Fraction(value) if isinstance(value, numbers.Rational) else None
+        # numpy's integers keep their fixed width inside a Fraction: make them Python ints
+        number = (Fraction(int(value.numerator), int(value.denominator))
+                  if isinstance(value, numbers.Rational) else None)
         if number is None:
             number = float(value)
             if not math.isfinite(number):

@@ -43,7 +43,10 @@ def to_scalar(value, exact: bool, what: str):
             raise ValueError(f"{what}: expected a finite number, got {value}")
         value = _from_text(str(value), True, what)
     if isinstance(value, numbers.Rational):
-        return _limited(Fraction(value), what) if exact else _float(value, what, value)
+        if not exact:
+            return _float(value, what, value)
+        # numpy's integers keep their fixed width inside a Fraction: make them Python ints
+        return _limited(Fraction(int(value.numerator), int(value.denominator)), what)
     if isinstance(value, numbers.Real):
         number = float(value)
         if not math.isfinite(number):

@@ -198,7 +198,9 @@ class View:
         """Plain text of what the panel shows: its title, the readout, every gradient and any
         warnings."""
         parts = [self.title] if self.title else []
-        parts += self.lines + self.gradient_lines + [f"Warning: {w}" for w in self.warnings]
+        shown = set(self.lines)  # the compact readout may repeat a line of the full list
+        parts += self.lines + [line for line in self.gradient_lines if line not in shown]
+        parts += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(parts)
 
     def _repr_mimebundle_(self, **kwargs):

@@ -94,3 +94,10 @@ def test_verdict_of_nan_is_a_clear_error():
     with pytest.raises(ValueError, match="relative error: expected a number >= 0, got nan"):
         verdict(float("nan"))
     assert verdict(0.0) == "good"
+
+
+def test_numpy_integers_stay_exact_without_overflow():
+    from backproplib import exercises
+
+    assert to_scalar(np.int64(10**18), True, "w") * 10**18 == 10**36
+    assert exercises.check_value(1, np.int64(1), "n")
