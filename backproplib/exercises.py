@@ -48,12 +48,11 @@ from fractions import Fraction
 import numpy as np
 
 from .descent import gradient_descent, lowest_cost, unreachable_target, whole_steps
-from .scalars import fmt
+from .scalars import MAX_EXPONENT, fmt
 
 RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
 MIN_DIGITS = 3  # a rounded answer needs this many significant digits to count as right
 FUNCTION_TIME_LIMIT = 3.0  # seconds a student's function may take for all cases of one check
-_MAX_EXPONENT = 1000  # typed numbers beyond 1e+-1000 are refused before any arithmetic
 _MAX_TEXT = 2100  # characters of a typed number
 
 
@@ -119,9 +118,9 @@ def _typed_text(text: str, shown: str | None = None) -> _Typed:
             raise _NotANumber(f"{shown!r} has a comma: write the decimal point as '.'")
         raise _NotANumber(f"the text {_short(shown)!r} is not a number such as 0.5, -2 or 1/3")
     sign, whole, fraction, exponent = match[1], match[2], match[3] or "", int(match[4] or 0)
-    if abs(exponent) > _MAX_EXPONENT:
+    if abs(exponent) > MAX_EXPONENT:
         raise _NotANumber(f"{_short(shown)} is beyond what this check compares "
-                          f"(numbers between 1e-{_MAX_EXPONENT} and 1e{_MAX_EXPONENT})")
+                          f"(numbers between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT})")
     mantissa = (whole + fraction).lstrip("0")
     unit = Fraction(10) ** (exponent - len(fraction))
     value = int(whole + fraction or "0") * unit * (-1 if sign == "-" else 1)
@@ -142,7 +141,7 @@ def _typed(answer) -> _Typed:
         return _Typed(answer, str(answer), None, None)
     if isinstance(answer, numbers.Integral):
         answer = int(answer)
-        if answer.bit_length() > 3 * _MAX_EXPONENT:
+        if answer.bit_length() > 3 * MAX_EXPONENT:
             raise _NotANumber(f"an integer of about {int(answer.bit_length() * 0.30103)} digits "
                               "is more than this check compares")
         return _typed_text(str(answer))

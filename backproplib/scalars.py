@@ -22,6 +22,7 @@ import numpy as np
 
 MAX_TEXT = 200  # characters of a number given as text
 MAX_EXACT_DIGITS = 100  # digits of an exact number's numerator and of its denominator
+MAX_EXPONENT = 1000  # text such as "1e5000" is refused before any arithmetic
 _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?$")
 
 
@@ -61,7 +62,7 @@ def _from_text(text, exact, what):
         raise ValueError(f"{what}: expected a number of at most {MAX_TEXT} characters, got "
                          f"{_short(text)}")
     decimal_form = _DECIMAL.match(text)
-    if decimal_form and decimal_form.group(2) and abs(int(decimal_form.group(2))) > 1000:
+    if decimal_form and decimal_form.group(2) and abs(int(decimal_form.group(2))) > MAX_EXPONENT:
         raise ValueError(f"{what}: expected a number between about 1e-300 and 1e300, got "
                          f"{_short(text)}")
     try:
