@@ -37,7 +37,9 @@ def _no_browser(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is open its event loop counts as
+# running in this thread, so later tests that ask asyncio for a running loop would find it.
+@pytest.fixture(scope="module")
 def chromium():
     try:
         from playwright.sync_api import sync_playwright
@@ -55,7 +57,7 @@ def chromium():
             browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab_server(chromium, tmp_path_factory):
     folder = notebook_dir(ROOT)
     if not any(folder.glob("*.ipynb")):
