@@ -11,17 +11,18 @@ so ``import backproplib`` costs little more than importing numpy.
 
 __version__ = "0.1.0"
 
-from .activations import ACTIVATIONS, Activation
-from .gradcheck import gradient_check, numerical_gradients, relative_error
-from .ledger import Ledger, ledger
-from .network import Network, worked_example
-from .scalars import fmt
-from .surface import CostSurface, cost_surface
-from .values import ForwardPass, Gradients, LayerValues
+from .chainrule.gradcheck import gradient_check, numerical_gradients, relative_error
+from .chainrule.ledger import Ledger, ledger
+from .core.activations import ACTIVATIONS, Activation
+from .core.network import Network, worked_example
+from .core.results import SATURATED_BELOW, ForwardPass, Gradients, LayerValues
+from .learning.surface import CostSurface, cost_surface
+from .numbers import fmt
 
 __all__ = [
     "__version__",
     "ACTIVATIONS", "Activation", "CostSurface", "ForwardPass", "Gradients", "LayerValues",
+    "SATURATED_BELOW",
     "Ledger", "Network", "cost_surface", "fmt", "gradient_check", "ledger", "numerical_gradients",
     "relative_error", "worked_example",
 ]

@@ -13,9 +13,9 @@ import json
 import re
 import sys
 
-from .ledger import ledger
-from .network import Network, worked_example
-from .scalars import fmt
+from .chainrule.ledger import ledger
+from .core.network import Network, worked_example
+from .numbers import fmt
 
 FORMATS = ("text", "markdown", "latex", "json")
 

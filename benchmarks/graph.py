@@ -22,7 +22,7 @@ import numpy as np
 from timing import Row, at_least, compare, fmt_ratio, fmt_time, median
 
 import backproplib as bp
-from backproplib import graph
+from backproplib.chainrule import graph
 
 CLAIM_SHARE = 10  # the notebook claims a ratio above parameters / CLAIM_SHARE
 CLAIM_GROWTH = 3  # ... and a ratio on the widest network above 3 x the one on 07's

@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))
 from timing import Row, at_least, at_most, compare, fmt_ratio, fmt_time, median, p95  # noqa: E402
 
 import backproplib as bp  # noqa: E402
-from backproplib import datasets, training  # noqa: E402
+from backproplib.learning import datasets, training  # noqa: E402
 
 SIZES = (2, 8, 8, 1)
 BATCH = 32
@@ -135,7 +135,7 @@ def sgd_rows(s) -> list:
 
 
 def frame_row(s) -> Row:
-    from backproplib import training_widgets
+    from backproplib.widgets import training as training_widgets
 
     net = training.initial_network([2, 8, 8, 1], "tanh", seed=0, output_activation="tanh")
     data = datasets.make("circle", 200, seed=0)

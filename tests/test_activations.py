@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib import activations as act
+from backproplib.core import activations as act
 
 NAMES = ["relu", "leaky_relu", "sigmoid", "tanh", "linear"]
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import backproplib as bp
-from backproplib.network import backpropagate
+from backproplib.core.network import backpropagate
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
 

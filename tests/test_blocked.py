@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib.values import SATURATED_BELOW
+from backproplib.core.results import SATURATED_BELOW
 
 
 def blocked(net, x=1.0, y=0.0):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from backproplib import datasets
+from backproplib.learning import datasets
 
 NAMES = datasets.NAMES
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import backproplib as bp
-from backproplib.descent import (
+from backproplib.learning.descent import (
     MAX_STEPS,
     DescentPath,
     describe_blocked,

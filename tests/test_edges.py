@@ -5,7 +5,7 @@ import pytest
 
 import backproplib as bp
 from backproplib import exercises
-from backproplib.descent import describe_blocked
+from backproplib.learning.descent import describe_blocked
 
 
 def test_integer_input_arrays_are_floats_so_finite_differences_work():

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import backproplib as bp
-from backproplib.gradcheck import check_table, verdict
+from backproplib.chainrule.gradcheck import check_table, verdict
 
 TABLES = ("dw", "db", "da", "dz")
 

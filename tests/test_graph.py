@@ -15,7 +15,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import backproplib as bp  # noqa: E402
-from backproplib import graph, graph_plots  # noqa: E402
+from backproplib.chainrule import graph  # noqa: E402
+from backproplib.plots import graph as graph_plots
 
 ACTIVATIONS = ["relu", "leaky_relu", "sigmoid", "tanh", "linear"]
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "10_computational_graph.ipynb"
@@ -338,7 +339,7 @@ def test_blocked_neurons_are_drawn_grey_and_named_in_the_alt_text():
     assert [b.neuron for b in back.blocked] == ["H1"]
     fig = graph_plots.network_graph_figure(net, 0.5, 0)
     plot = fig.bp_plot
-    from backproplib import style
+    from backproplib.plots import style
 
     assert matplotlib.colors.to_hex(plot.boxes["a_H1"].get_facecolor()) == style.BLOCKED_FACE
     assert matplotlib.colors.to_hex(plot.boxes["a_H0"].get_facecolor()) != style.BLOCKED_FACE

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib.ledger import _show
+from backproplib.chainrule.ledger import show_value
 
 SEED_SEQUENCE = ["2.05", "1.0205", "3.51025", "7.0205", "7.16442025", "3.51025", "7.1960125",
                  "0.0351025", "0.01755125"]
@@ -162,7 +162,7 @@ def test_a_batch_is_refused_in_words():
     (Fraction(7, 2), "3.5"),
 ])
 def test_vectors_and_matrices_are_shown_in_brackets(value, shown):
-    assert _show(value) == shown
+    assert show_value(value) == shown
 
 
 def test_a_wide_networks_forward_part_shows_its_matrices_and_vectors():

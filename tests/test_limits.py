@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib.scalars import MAX_EXACT_DIGITS, to_scalar
-from backproplib.surface import MAX_SURFACE_BYTES
+from backproplib.learning.surface import MAX_SURFACE_BYTES
+from backproplib.numbers import MAX_EXACT_DIGITS, to_scalar
 
 
 @pytest.mark.parametrize("text", ["1e5000", "1e-5000", "-1e999999999"])
@@ -89,7 +89,7 @@ def test_a_step_too_small_for_finite_differences_is_refused(worked):
 
 
 def test_verdict_of_nan_is_a_clear_error():
-    from backproplib.gradcheck import verdict
+    from backproplib.chainrule.gradcheck import verdict
 
     with pytest.raises(ValueError, match="relative error: expected a number >= 0, got nan"):
         verdict(float("nan"))

@@ -15,8 +15,9 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import backproplib as bp  # noqa: E402
-from backproplib import plots, render, style  # noqa: E402
-from backproplib.descent import gradient_descent  # noqa: E402
+from backproplib import plots  # noqa: E402
+from backproplib.learning.descent import gradient_descent  # noqa: E402
+from backproplib.plots import render, style
 
 
 @pytest.fixture(autouse=True)
@@ -307,7 +308,7 @@ def test_show_emits_an_img_with_alt_text_at_twice_the_shown_pixels(seed, monkeyp
     import html
     import re
 
-    from backproplib import style
+    from backproplib.plots import style
 
     net, x, y = seed
     fig = plots.cost_vs_param(net, x, y, "w_Out")

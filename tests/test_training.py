@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib import datasets, training
+from backproplib.learning import datasets, training
 
 
 def exact_net():

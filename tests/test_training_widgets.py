@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib import datasets, training, training_widgets
+from backproplib.learning import datasets, training
+from backproplib.widgets import training as training_widgets
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 JPEG = b"\xff\xd8"
@@ -343,7 +344,7 @@ def test_instructor_rerun(name, rerun, tmp_path):
 
 # --- the static figures ---------------------------------------------------------------------------
 def test_training_figure_describes_itself_with_the_trainers_numbers():
-    from backproplib import training_plots
+    from backproplib.plots import training as training_plots
 
     trainer, data = small_trainer()
     trainer.train(12)
@@ -358,7 +359,7 @@ def test_training_figure_describes_itself_with_the_trainers_numbers():
 
 
 def test_paths_contour_and_ranges(chain_data):
-    from backproplib import training_plots
+    from backproplib.plots import training as training_plots
 
     net, X, Y = chain_data
     paths = [np.array([[0.0, 0.5], [-0.3, 0.1]]), np.array([[0.0, 0.5], [0.2, -0.4]])]
@@ -375,7 +376,7 @@ def test_paths_contour_and_ranges(chain_data):
 
 
 def test_data_overview_names_every_set():
-    from backproplib import training_plots
+    from backproplib.plots import training as training_plots
 
     sets = [datasets.make(name, 30, seed=2) for name in datasets.NAMES]
     alt = training_plots.data_overview(sets).bp_plot.alt_text()
@@ -384,7 +385,7 @@ def test_data_overview_names_every_set():
 
 
 def test_the_panel_paints_the_regions_as_the_colour_map_says():
-    from backproplib import training_plots
+    from backproplib.plots import training as training_plots
 
     trainer, data = small_trainer()
     view = training_widgets.training_view(trainer, data, steps=5)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib.values import show
+from backproplib.core.results import show
 
 
 @pytest.mark.parametrize("value, text", [

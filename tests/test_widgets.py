@@ -14,9 +14,10 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import backproplib as bp  # noqa: E402
-from backproplib import style, widgets  # noqa: E402
-from backproplib.descent import gradient_descent  # noqa: E402
-from backproplib.scalars import fmt  # noqa: E402
+from backproplib import widgets
+from backproplib.learning.descent import gradient_descent  # noqa: E402
+from backproplib.numbers import fmt  # noqa: E402
+from backproplib.plots import style  # noqa: E402
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def expected_gradients(path: Path, slider: str, value: float, readout: str = "")
     parameters cell; for a descent panel the gradients are those where descent ended.
     """
     import backproplib as bp
-    from backproplib.descent import gradient_descent
+    from backproplib.learning.descent import gradient_descent
 
     ns = parameters_namespace(path)
     net = bp.Network.chain(weights=ns["weights"], biases=ns["biases"],

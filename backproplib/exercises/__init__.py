@@ -47,8 +47,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .descent import gradient_descent, lowest_cost, unreachable_target, whole_steps
-from .scalars import MAX_EXPONENT, fmt
+from ..learning.descent import gradient_descent, lowest_cost, unreachable_target, whole_steps
+from ..numbers import MAX_EXPONENT, fmt
 
 RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
 MIN_DIGITS = 3  # a rounded answer needs this many significant digits to count as right
@@ -531,7 +531,7 @@ def _picked(slips, pick):
 
 
 def _other_activations(sigma):
-    from .activations import ACTIVATIONS
+    from ..core.activations import ACTIVATIONS
 
     return [a for a in ACTIVATIONS.values() if a.name != sigma.name and a.name != "linear"]
 

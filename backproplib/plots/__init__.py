@@ -33,10 +33,10 @@ from matplotlib.path import Path
 from matplotlib.ticker import Formatter
 from matplotlib.transforms import Affine2D, offset_copy
 
+from ..core.network import Network
+from ..learning.surface import CostSurface, cost_surface
+from ..numbers import fmt
 from . import render, style
-from .network import Network
-from .scalars import fmt
-from .surface import CostSurface, cost_surface
 
 LARGEST = 1e300  # numbers beyond this are not drawn: axis arithmetic near 1.8e308 overflows
 HALO = [patheffects.withStroke(linewidth=4, foreground="white")]
@@ -1019,7 +1019,7 @@ class Surface3D:
 def activation_pairs(names=None, z=None):
     """Each activation sigma(z) (``style.VALUE``) beside its slope sigma'(z)
     (``style.GRADIENT``), one row per activation."""
-    from .activations import ACTIVATIONS, get
+    from ..core.activations import ACTIVATIONS, get
 
     names = tuple(ACTIVATIONS) if names is None else tuple(names)
     chosen = [get(n) for n in names]

@@ -22,9 +22,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from . import graph as gr
+from ..chainrule import graph as gr
+from ..numbers import fmt
 from . import style
-from .scalars import fmt
 
 MAX_WIDTH = 9.4  # inches: about 900 CSS px, inside a JupyterLab cell at 100% zoom
 ROW_PITCH = 0.82  # inches between rows of boxes

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Network, NumericOverflow, backpropagate
-from .values import classify_slopes
+from ..core.network import Network, NumericOverflow, backpropagate
+from ..core.results import classify_slopes
 
 MAX_SURFACE_BYTES = 4 * 2**30  # the results of one surface: refused beyond 4 GiB
 _BAND = 32768  # grid points per band: the temporaries stay small and in cache

@@ -32,8 +32,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .network import Network
-from .scalars import fmt
+from ..core.network import Network
+from ..numbers import fmt
 
 MAX_STEPS = 100_000  # more steps than this are refused (a run should take seconds, not hours)
 CONVERGED_COST = 1e-8  # a cost at most this (times the starting cost, within 1 and 1e4) is ~0

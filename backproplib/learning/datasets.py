@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations as act
+from ..core import activations as act
 
 NAMES = ("circle", "xor", "gauss", "spiral")
 RADIUS = 5.0  # Playground's data radius; the points lie in about [-6, 6]^2

@@ -30,9 +30,12 @@ import math
 import ipywidgets as W
 import numpy as np
 
-from . import plots, render, style, training, training_plots
-from .scalars import fmt
-from .surface import cost_surface
+from .. import plots
+from ..learning import training
+from ..learning.surface import cost_surface
+from ..numbers import fmt
+from ..plots import render, style
+from ..plots import training as training_plots
 
 PANEL_DPI = style.RENDER_DPI  # twice the shown pixels: sharp at devicePixelRatio 2
 JPEG_QUALITY = 90

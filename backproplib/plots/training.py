@@ -27,8 +27,10 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 
-from . import plots, style, training
-from .scalars import fmt
+from .. import plots
+from ..learning import training
+from ..numbers import fmt
+from . import style
 
 CLASS_1 = style.VALUE  # blue, as Playground's positive class
 CLASS_0 = style.NEGATIVE  # orange, as Playground's negative class

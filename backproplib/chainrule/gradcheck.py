@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Network, forward_pass
-from .scalars import fmt
-from .values import Gradients, LayerValues
+from ..core.network import Network, forward_pass
+from ..core.results import Gradients, LayerValues
+from ..numbers import fmt
 
 THRESHOLDS = ((1e-7, "good"), (1e-4, "fine near a kink, high for smooth activations"),
               (1e-2, "suspicious"), (float("inf"), "probably wrong"))

@@ -31,8 +31,8 @@ import numbers
 
 import numpy as np
 
-from .network import Network, NumericOverflow, forward_pass
-from .scalars import fmt, to_scalar
+from ..core.network import Network, NumericOverflow, forward_pass
+from ..numbers import fmt, to_scalar
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Network
-from .scalars import fmt
+from ..core.network import Network
+from ..numbers import fmt
 
 
 # --- symbols, written once and shown in code spelling or in LaTeX --------------------------------
@@ -120,10 +120,10 @@ def _number(value) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _show(value) -> str:
+def show_value(value) -> str:
     """A value: a number, a vector [1, 2] or a matrix [[1, 2], [3, 4]]."""
     if isinstance(value, np.ndarray) and value.ndim > 0:
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
     return fmt(value)
 
 
@@ -142,7 +142,7 @@ class Step:
 
     def render(self, tex: bool = False) -> str:
         middle = [_render(part, tex) for part in (self.rule, self.numbers) if part]
-        return " = ".join([self.subject.render(tex), *middle, _show(self.value)])
+        return " = ".join([self.subject.render(tex), *middle, show_value(self.value)])
 
     def __str__(self):
         return f"{self.render()}  ({self.note})" if self.note else self.render()

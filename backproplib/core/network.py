@@ -28,9 +28,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..numbers import is_exact_input, to_array, to_scalar
 from . import activations as act
-from .scalars import is_exact_input, to_array, to_scalar
-from .values import ForwardPass, Gradients, LayerValues, parameter_names
+from .results import ForwardPass, Gradients, LayerValues, parameter_names
 
 
 def layer_names(depth: int) -> tuple:

@@ -30,12 +30,13 @@ import numbers
 import ipywidgets as W
 import numpy as np
 
-from . import plots, render, style
-from .descent import gradient_descent, positive_number, whole_steps
-from .ledger import ledger
-from .network import Network
-from .scalars import fmt, to_scalar
-from .surface import cost_surface
+from .. import plots
+from ..chainrule.ledger import ledger
+from ..core.network import Network
+from ..learning.descent import gradient_descent, positive_number, whole_steps
+from ..learning.surface import cost_surface
+from ..numbers import fmt, to_scalar
+from ..plots import render, style
 
 READOUT_HEIGHT = "8.5em"  # the compact readout: fixed, so the panel never jumps
 SLIDER_WIDTH = "460px"

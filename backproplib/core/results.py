@@ -12,7 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .scalars import fmt
+from ..numbers import fmt
 
 SATURATED_BELOW = 0.01  # 0 < |sigma'(z)| below this: the neuron is called saturated
 

@@ -37,8 +37,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import activations as act
-from .scalars import fmt, to_scalar
+from ..core import activations as act
+from ..numbers import fmt, to_scalar
 
 
 class Node:
