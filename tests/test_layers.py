@@ -71,12 +71,12 @@ def test_every_module_lives_on_a_floor():
 @pytest.mark.parametrize("dotted,path,is_package", ALL, ids=[m[0] for m in ALL])
 def test_imports_point_only_downwards(dotted, path, is_package):
     mine = floor_of(dotted)
-    for target, name, line in imports_of(dotted, path, is_package):
+    for target, _name, line in imports_of(dotted, path, is_package):
         theirs = floor_of(target)
         assert theirs <= mine, (
-            f"{path.relative_to(PACKAGE.parent)}:{line} imports {target} "
-            f"({FLOORS[theirs] if theirs < FRONT else 'front door'}) from the lower floor "
-            f"{FLOORS[mine] if mine < FRONT else 'front door'}")
+            f"{path.relative_to(PACKAGE.parent)}:{line}, on the floor "
+            f"{FLOORS[mine] if mine < FRONT else 'front door'}, imports {target} from the "
+            f"higher floor {FLOORS[theirs] if theirs < FRONT else 'front door'}")
 
 
 @pytest.mark.parametrize("dotted,path,is_package", ALL, ids=[m[0] for m in ALL])
