@@ -42,7 +42,7 @@ def _pale(colour, amount=0.45):
 
 
 REGIONS = LinearSegmentedColormap.from_list("bp_regions",
-                                            [_pale(CLASS_0), style.CURRENT_EDGE, _pale(CLASS_1)])
+                                            [_pale(CLASS_0), style.PAPER, _pale(CLASS_1)])
 GRID_N = 100  # decision regions are computed on GRID_N x GRID_N inputs
 FULL_BATCH = style.INK  # the full-batch path in 09
 # fixed margins instead of tight_layout, which costs one more full draw of a contour figure
