@@ -160,7 +160,7 @@ def test_surface_view_moves_point_and_arrow_on_a_kept_contour(seed):
     g = moved.backward(x, y)
     assert_readout_matches(view, moved, x, y)
     assert contour.point.get_data()[0][0] == 0.4 and contour.point.get_data()[1][0] == -0.5
-    (x0, y0), (x1, y1) = contour.arrow._posA_posB
+    (x0, y0), (x1, y1) = contour.arrow_ends
     assert (x0, y0) == (0.4, -0.5)
     gradient = np.array([float(g["w_H1"]), float(g["w_Out"])])
     direction = np.array([x1 - x0, y1 - y0])
