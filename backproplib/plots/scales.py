@@ -141,8 +141,9 @@ def flat_note(values, name="C0", where="on this range") -> str:
     low, high = float(np.nanmin(array)), float(np.nanmax(array))
     if low == high or not too_flat(low, high):
         return ""
-    return (f"{name} changes by only {short(high - low, 3)} {where} (from {short(low, 4)} to "
-            f"{short(high, 4)}), too little to see at this scale")
+    digits = max(4, digits_for([low, high]))
+    return (f"{name} changes by only {short(high - low, 3)} {where} (from {short(low, digits)} "
+            f"to {short(high, digits)}), too little to see at this scale")
 
 
 def axis_limits(values, pad: float = 0.08):
