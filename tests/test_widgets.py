@@ -202,7 +202,7 @@ def test_descent_view_draws_the_path_and_explains_divergence(seed):
 
     view.sliders["learning_rate"].value = 0.2
     big = gradient_descent(net, x, 10, 0.2, 20, ("w_H1", "w_Out"))
-    assert big.diverged
+    assert big.outcome == "diverged"
     assert html.escape(big.message, quote=False) in view.readout.value
     assert "bp-warning" in view.readout.value
     assert f"Warning: {big.message}" in view.summary()
@@ -228,7 +228,7 @@ def test_descent_view_explains_a_dead_relu(seed):
     net, x, y = seed
     view = widgets.descent_view(net, x, y, learning_rate=0.5)
     path = gradient_descent(net, x, y, 0.5, 20, ("w_H1", "w_Out"))
-    assert path.stuck and html.escape(path.message, quote=False) in view.readout.value
+    assert path.outcome == "stuck" and html.escape(path.message, quote=False) in view.readout.value
     assert "H1 is dead" in view.readout.value
 
 
