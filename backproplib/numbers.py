@@ -194,3 +194,33 @@ def _exact_decimal(q: Fraction) -> str:
         return f"{sign}{scaled}"
     whole, frac = divmod(scaled, 10**digits)
     return f"{sign}{whole}.{frac:0{digits}d}"
+
+
+# --- validators of step sizes and counts (added by the plotslearning branch for descent and
+# training; core: merge into the one validator block) ------------------------------------
+def positive_number(value, what: str, exact: bool = False):
+    """A learning rate or another step size: a number > 0 (float, or Fraction if ``exact``),
+    given as any real number type or text such as "0.1" or "1/100"."""
+    try:
+        number = to_scalar(value, exact, what)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{what}: expected a positive number such as 0.01; "
+                          f"{str(error).partition(': ')[2]}") from None
+    if number > 0:
+        return number
+    rounds = " (0, or it rounds to 0 in floating point)" if number == 0 else ""
+    raise ValueError(f"{what}: expected a positive number such as 0.01, got "
+                     f"{fmt(number)}{rounds}")
+
+
+def whole_number(value, what: str, least: int = 0, most: int | None = None) -> int:
+    """A count such as steps, a batch size or a seed: a whole number from ``least`` to
+    ``most``, given as any number type (20, 20.0) or text ("20")."""
+    number = to_scalar(value, True, what)
+    if number.denominator != 1:
+        raise ValueError(f"{what}: expected a whole number, got {fmt(number)}")
+    if number < least:
+        raise ValueError(f"{what}: expected a whole number >= {least}, got {number}")
+    if most is not None and number > most:
+        raise ValueError(f"{what}: expected at most {most:,}, got {_short(int(number))}")
+    return int(number)

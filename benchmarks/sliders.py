@@ -7,9 +7,8 @@ grid of stops; every step is one sample, and the median and p95 are quoted; both
 under 30 ms. The peer, timed in the same run, is the cheapest honest redraw a view could do:
 move one line on a kept matplotlib figure (Agg, 640 x 480) and write the PNG.
 
-One more row draws forward_view's numbers with matplotlib's own Text instead of the
-glyph-cached NumberText (``plots.NUMBERS = plots.PlainText``): the measurement behind keeping
-NumberText (issue 8).
+(The measurement behind drawing the numbers with the glyph-cached NumberText instead of
+matplotlib's Text is quoted in backproplib/plots/diagram.py.)
 """
 
 from __future__ import annotations
@@ -118,12 +117,7 @@ def slider_rows(s) -> list:
     base = _baseline(s.steps)
     t_base = median(base)
     rows = []
-    from backproplib import plots
-
     views = _views(bp, widgets, root)
-    net, x, y = bp.worked_example()
-    views.append(("forward_view, numbers as matplotlib Text (not kept)",
-                  lambda: _with_plain_text(plots, lambda: widgets.forward_view(net, x, y))))
     for label, make in views:
         what = f"{label}: one slider step (callback + redraw + PNG)"
         try:
@@ -165,12 +159,3 @@ def slider_rows(s) -> list:
         rows.append(at_most("3 sliders", what, max(t_med, t_p95), LIMIT, measured,
                             "median and p95 < 30 ms"))
     return rows
-
-
-def _with_plain_text(plots, make):
-    """A view whose changing numbers are matplotlib Text artists (made at construction)."""
-    plots.NUMBERS = plots.PlainText
-    try:
-        return make()
-    finally:
-        plots.NUMBERS = plots.NumberText

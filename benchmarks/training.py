@@ -5,7 +5,7 @@
 
 - One SGD step of a 2-8-8-1 network on a batch of 32 (forward + backward over the batch, then
   the update), ReLU hidden layers and a linear output (micrograd's MLP has exactly that):
-  backproplib's ``training.sgd_step`` (``net.descend(net.backward(X, Y), eta)``) against
+  backproplib's step ``net.descend(net.backward(X, Y), eta)`` against
   micrograd's MLP with the same weights (target: at least 20x faster) and against the same step
   written by hand in numpy (target: at most 2x slower). Before timing, all three must give the
   same new weights.
@@ -107,7 +107,7 @@ def check(what, ours, theirs):
 
 def sgd_rows(s) -> list:
     net, weights, biases, X, Y = setup()
-    new = training.sgd_step(net, X, Y, ETA)
+    new = net.descend(net.backward(X, Y), ETA)
     hand_w, hand_b = numpy_step(weights, biases, X, Y, ETA)
     check("weights vs numpy by hand", new.weights, hand_w)
     check("biases vs numpy by hand", new.biases, hand_b)
@@ -119,7 +119,7 @@ def sgd_rows(s) -> list:
     check("weights vs micrograd", new.weights, mg_w)
     check("biases vs micrograd", new.biases, mg_b)
 
-    times = compare({"ours": lambda: training.sgd_step(net, X, Y, ETA),
+    times = compare({"ours": lambda: net.descend(net.backward(X, Y), ETA),
                      "numpy": lambda: numpy_step(weights, biases, X, Y, ETA),
                      "micrograd": mg_step}, s.repeats, s.min_time)
     t_ours, t_np, t_mg = (median(times[k]) for k in ("ours", "numpy", "micrograd"))

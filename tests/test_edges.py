@@ -5,7 +5,6 @@ import pytest
 
 import backproplib as bp
 from backproplib import exercises
-from backproplib.learning.descent import describe_blocked
 
 
 def test_integer_input_arrays_are_floats_so_finite_differences_work():
@@ -18,13 +17,13 @@ def test_integer_input_arrays_are_floats_so_finite_differences_work():
 
 def test_a_saturated_tanh_is_not_called_dead():
     net = bp.Network.chain(weights=[1, 1], biases=[30, 0], activation="tanh")
-    (sentence,) = describe_blocked(net, 0.5)
+    (sentence,) = [b.sentence() for b in net.forward(0.5).blocked]
     assert "saturated" in sentence and "dead" not in sentence and "<= 0" not in sentence
 
 
 def test_a_dead_relu_is_still_called_dead():
     net = bp.Network.chain(weights=[0.1, -1, 0.5], biases=[2, 1, 3])
-    assert any("H1 is dead" in s for s in describe_blocked(net, 0.5))
+    assert any("H1 is dead" in s for s in [b.sentence() for b in net.forward(0.5).blocked])
 
 
 @pytest.mark.parametrize("compute", [

@@ -224,7 +224,7 @@ def test_learning_rate_as_text_and_changes_between_steps():
     ({"learning_rate": "fast"}, ValueError, "learning_rate"),
     ({"batch_size": 0}, ValueError, "batch_size"),
     ({"batch_size": 11}, ValueError, "at most the 10 examples"),
-    ({"batch_size": 2.5}, TypeError, "batch_size"),
+    ({"batch_size": 2.5}, ValueError, "batch_size"),
     ({"params": ["w_H9"]}, ValueError, "unknown parameter"),
 ])
 def test_bad_settings_are_named(change, error, words):

@@ -367,12 +367,10 @@ def test_paths_contour_and_ranges(chain_data):
     assert ranges["w_H1"][0] <= -0.5 and ranges["w_H1"][1] >= 0.5
     assert ranges["w_Out"][0] < -0.4 and ranges["w_Out"][1] >= 1.0
     surface = bp.cost_surface(net, X, Y, {n: np.linspace(*ranges[n], 21) for n in ranges})
-    levels = training_plots.bottom_heavy_levels(surface.cost)
-    assert levels[0] == surface.cost.min() and levels[-1] == pytest.approx(surface.cost.max())
-    assert np.diff(levels)[0] < np.diff(levels)[-1]  # packed towards the valley
     fig = training_plots.paths_contour(surface, {"full batch": paths[0], "SGD": paths[1]})
     alt = fig.bp_plot.alt_text()
-    assert "the average cost C" in alt and "full batch: 1 steps from (0, 0.5) to (-0.3, 0.1)" in alt
+    assert "the average cost C" in alt
+    assert "full batch: 1 step goes from (0, 0.5) to (-0.3, 0.1)" in alt
 
 
 def test_data_overview_names_every_set():

@@ -160,7 +160,7 @@ def test_surface_view_moves_point_and_arrow_on_a_kept_contour(seed):
     g = moved.backward(x, y)
     assert_readout_matches(view, moved, x, y)
     assert contour.point.get_data()[0][0] == 0.4 and contour.point.get_data()[1][0] == -0.5
-    (x0, y0), (x1, y1) = contour.arrow._posA_posB
+    (x0, y0), (x1, y1) = contour.arrow_ends
     assert (x0, y0) == (0.4, -0.5)
     gradient = np.array([float(g["w_H1"]), float(g["w_Out"])])
     direction = np.array([x1 - x0, y1 - y0])
@@ -202,7 +202,7 @@ def test_descent_view_draws_the_path_and_explains_divergence(seed):
 
     view.sliders["learning_rate"].value = 0.2
     big = gradient_descent(net, x, 10, 0.2, 20, ("w_H1", "w_Out"))
-    assert big.diverged
+    assert big.outcome == "diverged"
     assert html.escape(big.message, quote=False) in view.readout.value
     assert "bp-warning" in view.readout.value
     assert f"Warning: {big.message}" in view.summary()
@@ -228,7 +228,7 @@ def test_descent_view_explains_a_dead_relu(seed):
     net, x, y = seed
     view = widgets.descent_view(net, x, y, learning_rate=0.5)
     path = gradient_descent(net, x, y, 0.5, 20, ("w_H1", "w_Out"))
-    assert path.stuck and html.escape(path.message, quote=False) in view.readout.value
+    assert path.outcome == "stuck" and html.escape(path.message, quote=False) in view.readout.value
     assert "H1 is dead" in view.readout.value
 
 

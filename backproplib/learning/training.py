@@ -27,12 +27,11 @@ step sees the whole set: SGD is then full-batch gradient descent on C.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from ..core.network import Network, NumericOverflow, forward_pass
-from ..numbers import fmt, to_scalar
+from ..numbers import fmt, positive_number, whole_number
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
@@ -49,7 +48,7 @@ def initial_network(sizes, activation="tanh", seed=0, output_activation=None,
     ``numpy.random.default_rng(seed)``. ``activation`` is used in every layer unless
     ``output_activation`` names another one for Out."""
     sizes = _sizes(sizes)
-    rng = np.random.default_rng(_whole(seed, "seed", 0))
+    rng = np.random.default_rng(whole_number(seed, "seed", 0))
     weights = [rng.normal(0.0, 1.0 / math.sqrt(n_in), (n_out, n_in))
                for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     biases = [np.full(n_out, float(bias)) for n_out in sizes[1:]]
@@ -84,11 +83,11 @@ class Trainer:
         self.n = len(self.X)
         self.learning_rate = learning_rate
         self.batch_size = min(10, self.n) if batch_size is None else batch_size
-        self.seed = _whole(seed, "seed", 0)
+        self.seed = whole_number(seed, "seed", 0)
         self.params = None if params is None else tuple(_names(net, params))
         self.track = tuple(_names(net, track)) if track is not None else (self.params or ())
         self.threshold = threshold
-        self.record_every = _whole(record_every, "record_every", 1)
+        self.record_every = whole_number(record_every, "record_every", 1)
         self.reset()
 
     # --- settings a slider may change ---------------------------------------------------------
@@ -98,7 +97,7 @@ class Trainer:
 
     @learning_rate.setter
     def learning_rate(self, value):
-        self._learning_rate = _positive(value, "learning_rate", self.start_net.exact)
+        self._learning_rate = positive_number(value, "learning_rate", self.start_net.exact)
 
     @property
     def batch_size(self) -> int:
@@ -106,7 +105,7 @@ class Trainer:
 
     @batch_size.setter
     def batch_size(self, value):
-        value = _whole(value, "batch_size", 1)
+        value = whole_number(value, "batch_size", 1)
         if value > self.n:
             raise ValueError(f"batch_size: expected at most the {self.n} examples of the data "
                              f"set, got {value}")
@@ -171,8 +170,8 @@ class Trainer:
         """Take ``steps`` steps, ``chunk`` at a time; after each chunk the cost is recorded and
         ``on_chunk(done, steps)`` is called (a progress bar, a redraw). Stops early if training
         diverges."""
-        steps = _whole(steps, "steps", 0)
-        chunk = _whole(chunk, "chunk", 1)
+        steps = whole_number(steps, "steps", 0)
+        chunk = whole_number(chunk, "chunk", 1)
         done = 0
         while done < steps and not self.diverged:
             for _ in range(min(chunk, steps - done)):
@@ -250,11 +249,6 @@ class Trainer:
         return {name: net.param(name) for name in self.track}
 
 
-def sgd_step(net: Network, X, Y, learning_rate) -> Network:
-    """One step on the batch (X, Y): ``net.descend(net.backward(X, Y), learning_rate)``."""
-    return net.descend(net.backward(X, Y), learning_rate)
-
-
 def grid(extent, n=100):
     """(x1 values, x2 values, points): an n x n grid over extent (x1_min, x1_max, x2_min,
     x2_max); ``points`` has shape (n * n, 2), row i * n + j at (x1[j], x2[i])."""
@@ -280,22 +274,6 @@ def output_on_grid(net: Network, extent, n=100) -> np.ndarray:
 
 
 # --- checking what a user typed ---------------------------------------------------------------
-def _positive(value, what, exact=False):
-    """A positive number (int, float, Fraction or text such as "1/10") in the net's numbers."""
-    number = to_scalar(value, exact, what)
-    if number <= 0:
-        raise ValueError(f"{what}: expected a positive number such as 0.03, got {fmt(number)}")
-    return number
-
-
-def _whole(value, what, least):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what}: expected a whole number, got {value!r}")
-    if value < least:
-        raise ValueError(f"{what}: expected a whole number >= {least}, got {value}")
-    return int(value)
-
-
 def _names(net, names):
     names = [names] if isinstance(names, str) else list(names)
     for name in names:
@@ -307,4 +285,4 @@ def _sizes(sizes):
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
         raise ValueError(f"sizes: expected the layer sizes (n_x, ..., n_Out), at least two "
                          f"numbers, got {sizes!r}")
-    return [_whole(s, "layer size", 1) for s in sizes]
+    return [whole_number(s, "layer size", 1) for s in sizes]

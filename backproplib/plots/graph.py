@@ -18,13 +18,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..chainrule import graph as gr
 from ..numbers import fmt
 from . import style
+from .figure import new_figure
 
 MAX_WIDTH = 9.4  # inches: about 900 CSS px, inside a JupyterLab cell at 100% zoom
 ROW_PITCH = 0.82  # inches between rows of boxes
@@ -152,8 +151,7 @@ class GraphPlot:
         width = min(self.per_band, columns) * self.pitch + 0.3
         height = self.bands_height + head
         with style.context():
-            self.fig = Figure(figsize=(width, height))
-            FigureCanvasAgg(self.fig)
+            self.fig = new_figure((width, height))
             ax = self.fig.add_axes((0, 0, 1, 1))
             ax.set_xlim(0, width)
             ax.set_ylim(0, height)
@@ -267,7 +265,7 @@ def _widest(texts) -> float:
     """The width in inches of the widest of ``texts`` at the figure's font size."""
     from matplotlib.font_manager import FontProperties
 
-    renderer = FigureCanvasAgg(Figure(dpi=72)).get_renderer()
+    renderer = new_figure((1, 1), dpi=72).canvas.get_renderer()
     with style.context():
         font = FontProperties(size=style.FONT)
         widths = [renderer.get_text_width_height_descent(t, font, ismath=False)[0]
@@ -298,8 +296,7 @@ class PassRatioPlot:
         self.n_params = [int(n) for n in n_params]
         self.labels = list(labels)
         with style.context():
-            self.fig = Figure(figsize=(6.4, 4.0))
-            FigureCanvasAgg(self.fig)
+            self.fig = new_figure((6.4, 4.0))
             ax = self.fig.add_subplot()
             n = np.asarray(self.n_params, float)
             ax.loglog(n, 2 * n, linestyle=style.TANGENT_STYLE, color=style.INK,

@@ -11,8 +11,9 @@
 - ``WeightDiagram``: the network, one column of neurons per layer; every weight w_jk is a line
   whose width grows with |w_jk| and whose colour is its sign (style.EDGE positive,
   style.NEGATIVE negative); blocked neurons (dead or saturated on every example) are grey.
-- ``PathsContour``: the contour of the average cost C over two parameters with descent paths
-  on it (notebook 09: full-batch descent against mini-batch SGD).
+
+Notebook 09's paths on the contour of the average cost C are ``cost.CostContour``'s (re-exported
+here: ``paths_contour``, ``cost_surfaces``, ``covering_ranges``, ``FULL_BATCH``, ``SGD``).
 
 Each class keeps its artists; ``update`` moves them and ``dynamic_artists``/``static_key`` let
 ``render.FrameRenderer`` redraw only what moves. The arithmetic comes from ``training`` and the
@@ -27,13 +28,23 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 
-from .. import plots
 from ..learning import training
 from ..numbers import fmt
 from . import style
+from .cost import (  # noqa: F401 - notebook 09's figures, where notebooks look for them
+    CONTOUR_MARGINS,
+    FULL_BATCH,
+    SGD,
+    cost_surfaces,
+    covering_ranges,
+    paths_contour,
+)
+from .figure import figure_and_axes, new_figure
 
 CLASS_1 = style.VALUE  # blue, as Playground's positive class
 CLASS_0 = style.NEGATIVE  # orange, as Playground's negative class
+
+
 def _pale(colour, amount=0.45):
     """``colour`` mixed with white (the regions stay light, so the points stand out)."""
     from matplotlib.colors import to_rgb
@@ -44,17 +55,6 @@ def _pale(colour, amount=0.45):
 REGIONS = LinearSegmentedColormap.from_list("bp_regions",
                                             [_pale(CLASS_0), style.PAPER, _pale(CLASS_1)])
 GRID_N = 100  # decision regions are computed on GRID_N x GRID_N inputs
-FULL_BATCH = style.INK  # the full-batch path in 09
-# fixed margins instead of tight_layout, which costs one more full draw of a contour figure
-CONTOUR_MARGINS = {"left": 0.16, "right": 0.9, "bottom": 0.14, "top": 0.95}
-SGD = style.PATH  # the mini-batch path in 09
-
-
-def _axes_figure(ax, figsize):
-    if ax is not None:
-        return ax.figure, ax
-    fig = plots.new_figure(figsize, dpi=style.RENDER_DPI)
-    return fig, fig.add_subplot()
 
 
 # --- what the network predicts -----------------------------------------------------------------
@@ -63,7 +63,7 @@ class DecisionRegions:
     the colour runs between them and the line is where a^Out crosses their midpoint."""
 
     def __init__(self, net, X, classes, labels, extent, ax=None, n=GRID_N, boundary=True):
-        self.fig, self.ax = _axes_figure(ax, (3.4, 3.4))
+        self.fig, self.ax = figure_and_axes(ax, (3.4, 3.4))
         self.extent, self.n, self.labels = tuple(extent), n, tuple(labels)
         self.threshold = (labels[0] + labels[1]) / 2
         self.x1, self.x2, _ = training.grid(extent, n)
@@ -108,7 +108,9 @@ class DecisionRegions:
 
     def paint_pixels(self):
         """Draw the regions straight into the canvas's pixels instead of through ``imshow``
-        (for a live panel: matplotlib's image resampling is most of a frame's cost). The
+        (for a live panel: matplotlib's image resampling is most of a frame's cost; measured
+        2026-12-04, one frame of notebook 11's panel after an SGD step, 2-8-8-1 on "circle":
+        15 to 45 ms painted against 62 to 68 ms through imshow, median of 37 frames). The
         values are interpolated bilinearly to the axes' pixels (rows, then columns), then
         coloured through the same colour map. Call ``paint(canvas)`` after restoring the
         background and before drawing ``dynamic_artists()``."""
@@ -170,7 +172,7 @@ class CostHistory:
     """C over the whole set against the step, log scale; the axes grow in jumps as it runs."""
 
     def __init__(self, trainer, ax=None, steps=None):
-        self.fig, self.ax = _axes_figure(ax, (3.4, 3.0))
+        self.fig, self.ax = figure_and_axes(ax, (3.4, 3.0))
         ax = self.ax
         (self.line,) = ax.plot([], [], "-", color=style.VALUE, lw=style.LINE_WIDTH)
         (self.end,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE, ms=6)
@@ -228,7 +230,7 @@ class WeightDiagram:
     MAX_WIDTH = 5.0
 
     def __init__(self, net, ax=None, blocked=()):
-        self.fig, self.ax = _axes_figure(ax, (3.4, 3.0))
+        self.fig, self.ax = figure_and_axes(ax, (3.4, 3.0))
         ax = self.ax
         sizes = net.sizes
         self.columns = ["x", *net.layer_names]
@@ -291,7 +293,7 @@ class TrainingFigure:
     """Decision regions, cost history and weights of a ``training.Trainer``, side by side."""
 
     def __init__(self, trainer, data, n=GRID_N, steps=None, fig=None, boundary=True):
-        self.fig = fig or plots.new_figure((10.2, 3.4), dpi=style.RENDER_DPI)
+        self.fig = fig or new_figure((10.2, 3.4))
         with style.context():
             axes = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.0, 1.05, 1.0]})
             blocked = trainer.blocked()
@@ -330,134 +332,12 @@ def training_figure(trainer, data, n=GRID_N, boundary=True):
     return figure.fig
 
 
-# --- notebook 09: paths on the contour of the average cost -------------------------------------
-def bottom_heavy_levels(cost, n=16) -> np.ndarray:
-    """Contour levels packed towards the lowest cost (spacing grows as the square), so the
-    valley where descent ends keeps several bands."""
-    low, high = float(np.min(cost)), float(np.max(cost))
-    if not high > low:
-        return np.array([low, low + 1.0])
-    return low + (high - low) * np.linspace(0.0, 1.0, n) ** 2
-
-
-class PathsContour:
-    """Filled contour of C over two parameters with descent paths (full batch and SGD)."""
-
-    def __init__(self, surface, ax=None, cost_name="C"):
-        self.fig, self.ax = _axes_figure(ax, (4.6, 3.8))
-        self.surface, self.names, self.cost_name = surface, surface.names, cost_name
-        v1, v2 = surface.values
-        with style.context():
-            ax = self.ax
-            levels = bottom_heavy_levels(surface.cost)
-            filled = ax.contourf(v1, v2, surface.cost.T, levels=levels, cmap=style.CMAP)
-            ax.contour(v1, v2, surface.cost.T, levels=levels, colors="white", linewidths=0.4,
-                       alpha=0.6)
-            bar = self.fig.colorbar(filled, ax=ax, shrink=0.9, format="%.3g")
-            bar.set_label(f"${cost_name[0]}_{{{cost_name[1:]}}}$" if len(cost_name) > 1
-                          else f"${cost_name}$")
-            ax.set_xlabel(plots.tex_name(self.names[0]))
-            ax.set_ylabel(plots.tex_name(self.names[1]))
-            ax.set_xlim(v1[0], v1[-1])
-            ax.set_ylim(v2[0], v2[-1])
-            ax.set_autoscale_on(False)
-        self.paths = {}
-        (self.start,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE,
-                                ms=style.MARKER, zorder=6)
-
-    def set_path(self, label, points, colour, style_="o-"):
-        """Draw (or move) the path called ``label``: points of shape (k, 2)."""
-        points = np.asarray(points, dtype=float).reshape(-1, 2)
-        if label not in self.paths:
-            (line,) = self.ax.plot([], [], style_, color=colour, ms=3, lw=1.4, zorder=4,
-                                   label=label)
-            self.paths[label] = line
-            self.ax.legend(loc="upper right", fontsize=style.FONT - 1.5)
-        self.paths[label].set_data(points[:, 0], points[:, 1])
-        self.start.set_data(points[:1, 0], points[:1, 1])
-
-    def inside(self, points) -> bool:
-        (v1, v2), p = self.surface.values, np.asarray(points, dtype=float).reshape(-1, 2)
-        return bool(((p[:, 0] >= v1[0]) & (p[:, 0] <= v1[-1]) & (p[:, 1] >= v2[0])
-                     & (p[:, 1] <= v2[-1])).all())
-
-    def dynamic_artists(self) -> list:
-        return list(self.paths.values()) + [self.start]
-
-    def static_key(self):
-        return tuple(self.paths)
-
-    def alt_text(self) -> str:
-        (n1, n2), (v1, v2) = self.names, self.surface.values
-        cost = np.asarray(self.surface.cost, float)
-        what = ("the average cost C" if self.cost_name == "C" else
-                f"the cost {self.cost_name}")
-        text = (f"Contour map of {what} over {n1} from {fmt(v1[0])} "
-                f"to {fmt(v1[-1])} (across) and {n2} from {fmt(v2[0])} to {fmt(v2[-1])} (up); "
-                f"{self.cost_name} there runs from {fmt(cost.min())} to {fmt(cost.max())}.")
-        for label, line in self.paths.items():
-            xs, ys = line.get_data()
-            text += (f" {label}: {len(xs) - 1} steps from ({fmt(xs[0])}, {fmt(ys[0])}) to "
-                     f"({fmt(xs[-1])}, {fmt(ys[-1])}).")
-        return text
-
-
-def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
-    """{name: (low, high)} around every point of ``paths`` (arrays of shape (k, 2)), with
-    ``margin`` of the span added each side and at least ``least`` either side of the start."""
-    points = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in paths])
-    start = points[0]
-    ranges = {}
-    for axis, name in enumerate(names):
-        low, high = points[:, axis].min(), points[:, axis].max()
-        pad = margin * (high - low)
-        ranges[name] = (min(low - pad, start[axis] - least), max(high + pad, start[axis] + least))
-    return ranges
-
-
-def paths_contour(surface, paths: dict, cost_name="C"):
-    """The contour of ``surface`` with {label: points (k, 2)} drawn on it, the first path in
-    style.INK, the second in style.PATH. Returns the figure (``fig.bp_plot`` for alt text)."""
-    contour = PathsContour(surface, cost_name=cost_name)
-    colours = [FULL_BATCH, SGD, style.GRADIENT, style.VALUE]
-    with style.context():
-        for (label, points), colour in zip(paths.items(), colours):
-            contour.set_path(label, points, colour)
-        contour.fig.subplots_adjust(**CONTOUR_MARGINS)
-    contour.fig.bp_plot = contour
-    return contour.fig
-
-
-def cost_surfaces(surfaces: dict):
-    """Contours side by side: {title: (surface, cost name)}, e.g. the whole set's C beside one
-    example's C0 over the same two parameters. Returns the figure."""
-    fig = plots.new_figure((4.4 * len(surfaces), 3.7), dpi=style.RENDER_DPI)
-    parts = []
-    with style.context():
-        axes = np.atleast_1d(fig.subplots(1, len(surfaces)))
-        for ax, (title, (surface, cost_name)) in zip(axes, surfaces.items()):
-            part = PathsContour(surface, ax=ax, cost_name=cost_name)
-            ax.set_title(title)
-            parts.append((title, part))
-        fig.subplots_adjust(left=0.08, right=0.97, bottom=0.15, top=0.9, wspace=0.42)
-    fig.bp_plot = _Several(parts)
-    return fig
-
-
-class _Several:
-    def __init__(self, parts):
-        self.parts = parts
-
-    def alt_text(self) -> str:
-        return " ".join(f"{title}: {part.alt_text()}" for title, part in self.parts)
-
-
 # --- the data sets themselves --------------------------------------------------------------------
 def data_overview(sets):
     """The data sets side by side (each ``datasets.Dataset``), class 1 as blue circles and
     class 0 as orange triangles. Returns the figure (``fig.bp_plot`` for alt text)."""
     sets = list(sets)
-    fig = plots.new_figure((2.5 * len(sets), 2.7), dpi=style.RENDER_DPI)
+    fig = new_figure((2.5 * len(sets), 2.7))
     with style.context():
         axes = np.atleast_1d(fig.subplots(1, len(sets)))
         for ax, data in zip(axes, sets):

@@ -496,12 +496,12 @@ class DescentView(_ContourView):
                       "where it ended: " + ", ".join(f"{n} = {fmt(end[n])}" for n in self.params)]
         g = self._backward()
         self.lines.append(f"C0 (where descent ended) = {fmt(g.cost)}")
-        if path.diverged:
+        if path.outcome == "diverged":
             self.warnings.append(path.message)
         if not all(self._inside((p[self.params[0]], p[self.params[1]])) for p in path.params):
             self.warnings.append("the path leaves the plotted area; only the part inside shows")
         # a blocked neuron is worth a warning here only if it stopped the descent
-        self._show(g, where=" (where descent ended)", blocked=path.stuck)
+        self._show(g, where=" (where descent ended)", blocked=path.outcome == "stuck")
 
 
 def descent_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None,

@@ -172,10 +172,11 @@ class SGDView(Panel):
         self.surface = cost_surface(net, self.X, self.Y, grid)
         with style.context():
             fig = plots.new_figure((5.6, 4.2), dpi=PANEL_DPI)
-            self.contour = training_plots.PathsContour(self.surface, ax=fig.add_subplot())
+            self.contour = plots.CostContour(self.surface, ax=fig.add_subplot(), cost_name="C",
+                                             key=False)
             first = [[float(start[p]) for p in self.params]]
-            self.contour.set_path("full batch", first, training_plots.FULL_BATCH)
-            self.contour.set_path("mini-batch SGD", first, training_plots.SGD)
+            self.contour.set_path(first, "full batch", training_plots.FULL_BATCH)
+            self.contour.set_path(first, "mini-batch SGD", training_plots.SGD)
             fig.subplots_adjust(**training_plots.CONTOUR_MARGINS)
         self.figure(self.contour, fig)
         top = max(1.0, 4 * float(learning_rate))
@@ -195,9 +196,9 @@ class SGDView(Panel):
         size = self.sliders["batch_size"].value
         self.full = self._run(lr, self.n_examples)
         self.sgd = self._run(lr, size)
-        self.contour.set_path("full batch", _points(self.full, self.params),
+        self.contour.set_path(_points(self.full, self.params), "full batch",
                               training_plots.FULL_BATCH)
-        self.contour.set_path("mini-batch SGD", _points(self.sgd, self.params),
+        self.contour.set_path(_points(self.sgd, self.params), "mini-batch SGD",
                               training_plots.SGD)
         per = self.sgd.steps_per_epoch
         self.lines = [

@@ -1,0 +1,557 @@
+"""The cost as a figure: C0 against one parameter with its tangent, and the cost over two
+parameters as a contour map (with the point, the gradient arrow and descent paths) or a 3-D
+surface.
+
+    fig = cost_vs_param(net, x, y, "w_Out")           # curve, point, tangent
+    fig = cost_contour(surface, point, gradient)      # the map, the point, the arrow uphill
+    fig = paths_contour(surface, {"full batch": p1, "mini-batch SGD": p2})   # paths on it
+
+``CostContour`` is the one contour figure: the map is drawn once (``scales.contour_levels``,
+``scales.COST_CMAP``); ``set_point``, ``set_gradient`` and ``set_path`` move its artists.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+from matplotlib.colors import BoundaryNorm
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.transforms import offset_copy
+
+from ..core.network import Network
+from ..learning.surface import CostSurface, cost_surface
+from ..numbers import fmt
+from . import style
+from .diagram import NumberText, backward_or_none
+from .figure import HALO, LARGEST, figure_and_axes, new_figure, say
+from .scales import (
+    COST_CMAP,
+    CompactFormatter,
+    as_float,
+    axis_limits,
+    centred_values,
+    compact_ticks,
+    contour_levels,
+    digits_for,
+    drawable,
+    flat_note,
+    is_log,
+    short,
+    tex_name,
+)
+
+
+# --- cost against one parameter ----------------------------------------------------------------
+def cost_curve(net: Network, x, y, param: str, values) -> np.ndarray:
+    """C0 at each of ``values`` of ``param``, the other parameters as in ``net`` (vectorised);
+    NaN where floating point overflows."""
+    values = np.asarray(values, dtype=float)
+    other = next(n for n in net.parameter_names if n != param)
+    fixed = as_float(net.param(other))
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            surface = cost_surface(net, x, y, {param: values, other: [fixed, fixed]},
+                                   gradients=())
+        return np.array(surface.cost[:, 0], dtype=float)
+    except OverflowError:  # draw the part of the curve that floating point holds
+        return np.array([_finite_cost(net, x, y, param, v) for v in values])
+
+
+def _finite_cost(net, x, y, param, value):
+    """C0 at one value of ``param``, or NaN (not drawn) where floating point overflows."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            cost = float(net.with_params({param: value}).cost(x, y))
+    except OverflowError:
+        return math.nan
+    return cost if math.isfinite(cost) else math.nan
+
+
+class CostCurve:
+    """C0 against ``param`` (``style.VALUE``) with the current point (``style.CURRENT``) and
+    the tangent of slope dC0/dparam (``style.GRADIENT``, dashed), a legend inside the axes and
+    the numbers above them."""
+
+    def __init__(self, net: Network, x, y, param: str, values=None, ax=None):
+        if param not in net.parameter_names:
+            raise ValueError(
+                f"unknown parameter {param!r}; valid names: {', '.join(net.parameter_names)}")
+        self.param = param
+        start = as_float(net.param(param))
+        self.values = centred_values(start) if values is None else _curve_values(values)
+        owns = ax is None
+        with style.context():
+            self.fig, self.ax = figure_and_axes(ax, (6.0, 4.0))
+            self._draw()
+            self.update(net, backward_or_none(net, x, y), x, y)
+            if owns:
+                self.fig.tight_layout()
+
+    def _draw(self):
+        ax = self.ax
+        (self.curve,) = ax.plot(self.values, np.zeros_like(self.values), color=style.VALUE,
+                                lw=style.LINE_WIDTH, label="$C_0$")
+        slope = f"tangent, slope $\\partial C_0/\\partial${tex_name(self.param)}"
+        (self.tangent,) = ax.plot([], [], color=style.GRADIENT, lw=2, ls=style.TANGENT_STYLE,
+                                  label=slope)
+        (self.point,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE,
+                                mew=1.5, ms=style.MARKER, zorder=5, label="current point")
+        self.readout = NumberText(ax, 0, 1, "", transform=offset_copy(
+            ax.transAxes, fig=self.fig, x=0, y=6, units="points"), va="bottom")
+        self.message = None
+        self.problem = None
+        self.flat = ""  # a sentence when C0 changes too little to see (scales.flat_note)
+        self.flat_text = ax.text(0.5, 0.42, "", transform=ax.transAxes, ha="center",
+                                 va="center", color=style.INK, fontsize=style.FONT, zorder=6,
+                                 path_effects=HALO)
+        ax.set_xlabel(tex_name(self.param))
+        ax.set_ylabel("$C_0$")
+        ax.set_xlim(self.values[0], self.values[-1])
+        compact_ticks(ax)
+        ax.grid(True)
+        # two lines of numbers above the axes: leave them room in tight_layout
+        ax.set_title(" \n ", fontsize=style.FONT, loc="left")
+        self.legend = ax.legend(loc="best", fontsize=style.FONT)
+        self.curve_key = None
+
+    def dynamic_artists(self) -> list:
+        """The curve moves too (when another parameter, x or y changes), so that only a change
+        of the axes' limits redraws the background."""
+        return [self.curve, self.tangent, self.point, self.readout]
+
+    def static_key(self):
+        """The axes (ticks, limits) and the message if the curve cannot be drawn."""
+        return self.ax.get_ylim(), self.problem, self.flat
+
+    def update(self, net: Network, g, x, y):
+        """Move the point and the tangent to ``net`` with its results ``g`` (at x, y); the
+        curve is recomputed only if another parameter, x or y changed. ``g`` None means the
+        backward pass overflowed here: the curve is drawn without the point."""
+        others = tuple(float(v) for n, v in net.params().items() if n != self.param)
+        key = (others, repr(net.input(x)), repr(net.target(y)))
+        if key != self.curve_key:
+            self._set_curve(cost_curve(net, x, y, self.param, self.values))
+            self.curve_key = key
+        p = as_float(net.param(self.param))
+        if g is None:
+            self.point.set_data([], [])
+            self.tangent.set_data([], [])
+            self.readout.set_text(f"{self.param} = {fmt(p)}:\nC0 or its gradient is too large "
+                                  "for floating point here")
+            self.shown = (None, p, None)
+            return g
+        c, slope = float(g.cost), float(g[self.param])
+        reach = 0.18 * (self.values[-1] - self.values[0])
+        xs = np.array([p - reach, p + reach])
+        drawable_point = abs(c) <= LARGEST and abs(slope * reach) <= LARGEST
+        self.point.set_data([p], [c] if drawable_point else [np.nan])
+        self.tangent.set_data(xs, c + slope * (xs - p) if drawable_point else [np.nan] * 2)
+        self.readout.set_text(f"{self.param} = {fmt(p)}, C0 = {fmt(c)}\n"
+                              f"slope of the tangent: dC0/d{self.param} = {fmt(slope)}")
+        self.shown = (slope, p, g.cost)
+        return g
+
+    def _set_curve(self, cost):
+        cost = drawable(cost)
+        self.curve.set_ydata(cost)
+        limits = axis_limits(cost)
+        if self.message is not None:
+            self.message.remove()
+            self.message = None
+        if limits is None:
+            self.problem = (f"C0 is too large for floating point (beyond 1e300) for every "
+                            f"{self.param} from {fmt(self.values[0])} to "
+                            f"{fmt(self.values[-1])}: move the sliders back towards their "
+                            "start, or use smaller weights")
+            self.message = say(self.ax, self.problem)
+            self.ax.set_ylim(0, 1)
+            return
+        self.problem = None
+        self.flat = flat_note(cost, "C0", f"for {self.param} from {short(self.values[0], 4)} "
+                                          f"to {short(self.values[-1], 4)}")
+        self.flat_text.set_text(textwrap.fill(self.flat, 46))
+        low, high = self.ax.get_ylim()
+        span = high - low
+        inside = low <= limits[0] and limits[1] <= high
+        if self.curve_key is None or not inside or limits[1] - limits[0] < 0.4 * span:
+            self.ax.set_ylim(*limits)  # else keep the axes: no background redraw, no jump
+
+    def alt_text(self) -> str:
+        """The curve's range and lowest point, the current point and the tangent's slope."""
+        slope, p, cost = self.shown
+        text = (f"Cost C0 against {self.param} from {fmt(self.values[0])} to "
+                f"{fmt(self.values[-1])}; ")
+        if cost is None:
+            text += (f"at {self.param} = {fmt(p)} C0 or its gradient is too large for floating "
+                     "point, so no point or tangent is drawn.")
+        else:
+            text += (f"at {self.param} = {fmt(p)}, C0 = {fmt(cost)} and the tangent's slope "
+                     f"dC0/d{self.param} = {fmt(slope)}.")
+        ys = np.asarray(self.curve.get_ydata(), float)
+        if self.problem:
+            text += f" The curve is not drawn: {self.problem}."
+        elif self.flat:
+            text += f" The curve is flat on this axis: {self.flat}."
+        elif np.isfinite(ys).any():
+            i = int(np.nanargmin(ys))
+            text += (f" The lowest C0 on the plot is {fmt(ys[i])}, at {self.param} = "
+                     f"{fmt(self.values[i])}.")
+        return text
+
+
+def _curve_values(values) -> np.ndarray:
+    """The values of a cost curve: at least 2 finite, increasing numbers."""
+    try:
+        array = np.asarray(values, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise TypeError(f"values: expected a list of numbers, got {values!r}"[:200]) from None
+    if array.size < 2 or not np.isfinite(array).all():
+        shown = ", ".join(fmt(v) for v in array[:4]) + ("..." if array.size > 4 else "")
+        raise ValueError(f"values: expected at least 2 finite numbers, got {array.size} "
+                         f"({shown})")
+    if not (np.diff(array) > 0).all():
+        raise ValueError(f"values: expected numbers in increasing order; from {fmt(array[0])} "
+                         f"to {fmt(array[-1])} some repeat or fall (in floating point, numbers "
+                         "closer than its resolution count as equal): use a wider range")
+    if np.abs(array).max() > LARGEST:
+        raise ValueError(f"values: expected numbers within +-1e300, got up to "
+                         f"{fmt(np.abs(array).max())}")
+    return array
+
+
+def cost_vs_param(net: Network, x, y, param: str, values=None, ax=None):
+    """C0 against one parameter over a range centred on its value (or ``values``), with the
+    current point and the tangent whose slope is dC0/dparam from backpropagation."""
+    curve = CostCurve(net, x, y, param, values, ax)
+    curve.fig.bp_plot = curve
+    return curve.fig
+
+# --- cost over two parameters ------------------------------------------------------------------
+FULL_BATCH = style.INK  # the full-batch path in 09
+SGD = style.PATH  # the mini-batch path in 09
+PATH_COLOURS = (FULL_BATCH, SGD, style.GRADIENT, style.VALUE)
+# fixed margins instead of tight_layout, which costs one more full draw of a contour figure
+CONTOUR_MARGINS = {"left": 0.16, "right": 0.9, "bottom": 0.14, "top": 0.95}
+
+
+class CostContour:
+    """Filled contour of the cost over two parameters, drawn once, with labelled level lines
+    and a colour bar. Artists that move: the point (``set_point``), the gradient arrow
+    (``set_gradient``), the descent path (``set_path(path)``) and any number of labelled paths
+    (``set_path(points, label, colour)``, e.g. full batch against SGD). ``key`` puts a key below
+    the map for the point, the arrow and (``paths``) the descent path; labelled paths get a
+    legend inside the map instead. ``cost_name`` is C0 (one example) or C (a data set)."""
+
+    def __init__(self, surface: CostSurface, point=None, gradient=None, path=None, ax=None,
+                 colorbar=True, paths=None, cost_name="C0", key=True):
+        self.surface, self.names, self.cost_name = surface, surface.names, cost_name
+        self.path_in_key = path is not None if paths is None else paths
+        self.gradient = None
+        self.arrow_ends = None  # ((x, y) of its tail, (x, y) of its head) while it shows
+        self.paths = {}  # label -> the line of a labelled path
+        owns = ax is None
+        with style.context():
+            self.fig, self.ax = figure_and_axes(ax, (5.8, 5.2))
+            self._draw(colorbar, key)
+            if point is not None:
+                self.set_point(point)
+            if gradient is not None:
+                self.set_gradient(point, gradient)
+            if path is not None:
+                self.set_path(path)
+            if owns:
+                self.fig.tight_layout()
+            self.tidy()
+
+    def tidy(self):
+        """Drop the level labels that would overlap another (where lines crowd together);
+        call again after changing the layout."""
+        renderer = self.fig.canvas.get_renderer()
+        kept = []
+        for label in self.labels:
+            label.set_visible(True)
+            box = label.get_window_extent(renderer).padded(2)
+            if any(box.overlaps(other) for other in kept):
+                label.set_visible(False)
+            else:
+                kept.append(box)
+
+    def _draw(self, colorbar, key):
+        ax = self.ax
+        v1, v2 = self.surface.values
+        cost = drawable(self.surface.cost)
+        self.filled = self.lines = None
+        self.labels = []
+        try:
+            self.levels = contour_levels(cost)
+        except ValueError as error:
+            self.levels, self.problem = None, str(error).replace("C0", self.cost_name)
+            say(ax, self.problem)
+        else:
+            self.problem = None
+            norm = BoundaryNorm(self.levels, COST_CMAP.N)
+            # cost[i, j] is at names[0] = v1[i], names[1] = v2[j]: names[0] on the x axis
+            self.filled = ax.contourf(v1, v2, cost.T, levels=self.levels, cmap=COST_CMAP,
+                                      norm=norm)
+            self.lines = ax.contour(v1, v2, cost.T, levels=self.levels, colors=style.INK,
+                                    linewidths=0.6, alpha=0.55)
+            digits = min(digits_for(self.levels), 6)
+            self.labels = ax.clabel(self.lines, self.levels[1:-1:2],
+                                    fmt=lambda value: short(value, digits),
+                                    fontsize=style.FONT, colors=style.INK, inline=True)
+            for label in self.labels:
+                label.set_path_effects(HALO)
+            if colorbar:
+                bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.92, spacing="uniform",
+                                        format=CompactFormatter())
+                bar.set_label(tex_name(self.cost_name))
+        ax.set_xlabel(tex_name(self.names[0]))
+        ax.set_ylabel(tex_name(self.names[1]))
+        ax.set_xlim(v1[0], v1[-1])
+        ax.set_ylim(v2[0], v2[-1])
+        compact_ticks(ax)
+        ax.set_autoscale_on(False)
+        (self.path,) = ax.plot([], [], "o-", color=style.PATH, mec=style.INK, mew=0.6, ms=5,
+                               lw=2, zorder=4)
+        (self.path_end,) = ax.plot([], [], "s", color=style.PATH, mec=style.INK, ms=8, zorder=5)
+        (self.point,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE,
+                                mew=1.5, ms=style.MARKER, zorder=6)
+        self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=18,
+                                     color=style.GRADIENT, lw=2.5, zorder=7, visible=False,
+                                     path_effects=HALO)
+        ax.add_patch(self.arrow)
+        self.note = NumberText(ax, 0.02, 0.03, "", transform=ax.transAxes, va="bottom",
+                               color=style.GRADIENT, halo=True, zorder=8)
+        self.flat = flat_note(cost, self.cost_name, "over this map")
+        if key:
+            entries = _contour_key() if self.path_in_key else _contour_key()[:2]
+            ax.legend(handles=entries, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+                      ncol=3, frameon=False, fontsize=style.FONT, handlelength=1.6,
+                      columnspacing=1.0)
+
+    def dynamic_artists(self) -> list:
+        return [self.path, self.path_end, *self.paths.values(), self.point, self.arrow,
+                self.note]
+
+    def static_key(self):
+        return tuple(self.paths)  # the map never changes; a new labelled path adds a legend
+
+    @property
+    def extent(self):
+        v1, v2 = self.surface.values
+        return v1[0], v1[-1], v2[0], v2[-1]
+
+    def inside(self, points) -> bool:
+        """True if every point (rows of (names[0], names[1])) lies on the map."""
+        x0, x1, y0, y1 = self.extent
+        p = np.asarray(points, dtype=float).reshape(-1, 2)
+        return bool(((p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1)).all())
+
+    def set_point(self, point):
+        """Mark (value of names[0], value of names[1]); a dict keyed by name also works."""
+        p = self._pair(point)
+        self.point.set_data([p[0]], [p[1]])
+
+    def set_gradient(self, point, gradient):
+        """Arrow from ``point`` along (dC0/dname1, dC0/dname2): uphill. Its length is scaled to
+        a quarter of the plot; the readout carries the size. A zero gradient hides it."""
+        p, g = self._pair(point), self._pair(gradient)
+        self.gradient = g
+        x0, x1, y0, y1 = self.extent
+        with np.errstate(over="ignore", invalid="ignore"):
+            scale = max(abs(g[0]) / (x1 - x0), abs(g[1]) / (y1 - y0))
+        if scale == 0 or not math.isfinite(scale):
+            self.arrow.set_visible(False)
+            self.arrow_ends = None
+            self.note.set_text("gradient 0 here: no arrow, descent would not move"
+                               if scale == 0 else "gradient too large to draw")
+            return
+        factor = 0.25 / scale
+        self.arrow_ends = ((p[0], p[1]), (p[0] + g[0] * factor, p[1] + g[1] * factor))
+        self.arrow.set_positions(*self.arrow_ends)
+        self.arrow.set_visible(True)
+        self.note.set_text("")
+
+    def set_path(self, path, label=None, colour=None):
+        """Draw a descent path: a DescentPath, a training run's points, or an array of shape
+        (points, 2). With a ``label`` it is one of several paths (its own line, in ``colour``,
+        named in a legend), and the point marks where the paths start."""
+        if hasattr(path, "array"):
+            path = path.array(self.names)
+        path = np.asarray(path, dtype=float).reshape(-1, 2)
+        if label is None:
+            self.path.set_data(path[:, 0], path[:, 1])
+            self.path_end.set_data(path[-1:, 0], path[-1:, 1])
+            return
+        if label not in self.paths:
+            colour = colour or PATH_COLOURS[len(self.paths) % len(PATH_COLOURS)]
+            (self.paths[label],) = self.ax.plot([], [], "o-", color=colour, ms=3, lw=1.4,
+                                                   zorder=4, label=label)
+            self.ax.legend(handles=list(self.paths.values()), loc="upper right",
+                           fontsize=style.FONT - 1.5)
+        self.paths[label].set_data(path[:, 0], path[:, 1])
+        self.set_point(path[0])
+
+    def alt_text(self) -> str:
+        """The axes' ranges, the cost's range and levels, the point, the arrow and the paths."""
+        v1, v2 = self.surface.values
+        (n1, n2), cost, name = self.names, drawable(self.surface.cost), self.cost_name
+        what = "the average cost C" if name == "C" else name
+        text = (f"Contour map of {what} over {n1} from {fmt(v1[0])} to {fmt(v1[-1])} (across) "
+                f"and {n2} from {fmt(v2[0])} to {fmt(v2[-1])} (up)")
+        if self.problem:
+            text += f"; no contours: {self.problem}."
+        else:
+            spacing = "logarithmic" if is_log(self.levels) else "evenly spaced"
+            text += (f"; {name} there runs from {fmt(np.nanmin(cost))} to "
+                     f"{fmt(np.nanmax(cost))}, with {len(self.levels) - 2} {spacing} level "
+                     "lines between.")
+            if self.flat:
+                text += f" {self.flat[:1].upper()}{self.flat[1:]}."
+        px, py = self.point.get_data()
+        if len(px):
+            text += f" The point marks {n1} = {fmt(px[0])}, {n2} = {fmt(py[0])}."
+        if self.arrow.get_visible() and self.gradient is not None:
+            text += (f" The arrow is the gradient (d{name}/d{n1}, d{name}/d{n2}) = "
+                     f"({fmt(self.gradient[0])}, {fmt(self.gradient[1])}), pointing uphill; "
+                     "descent steps go the opposite way.")
+        elif self.gradient is not None:
+            text += f" No arrow: {self.note.get_text()}."
+        xs, ys = self.path.get_data()
+        if len(xs):
+            text += f" A descent path of {_steps(xs, ys)}."
+        for label, line in self.paths.items():
+            text += f" {label}: {_steps(*line.get_data())}."
+        return text
+
+    def _pair(self, value):
+        if isinstance(value, dict):
+            return tuple(as_float(value[n]) for n in self.names)
+        first, second = value
+        return as_float(first), as_float(second)
+
+
+def _steps(xs, ys) -> str:
+    n = len(xs) - 1
+    return (f"{n} step{'s' if n != 1 else ''} goes from ({fmt(xs[0])}, {fmt(ys[0])}) to "
+            f"({fmt(xs[-1])}, {fmt(ys[-1])})")
+
+
+def _contour_key():
+    return [
+        Line2D([], [], ls="none", marker="o", color=style.CURRENT, mec=style.CURRENT_EDGE,
+               ms=style.MARKER, label="current point"),
+        Line2D([], [], color=style.GRADIENT, lw=2.5, marker=">", ms=8,
+               label="gradient (uphill)"),
+        Line2D([], [], color=style.PATH, marker="o", mec=style.INK, ms=5, lw=2,
+               label="descent path"),
+    ]
+
+
+def cost_contour(surface: CostSurface, point=None, gradient=None, path=None, ax=None):
+    """Contour of C0 over the surface's two parameters, with an optional point marker, gradient
+    arrow (uphill; descent goes the opposite way) and descent path. Returns the figure."""
+    contour = CostContour(surface, point, gradient, path, ax)
+    contour.fig.bp_plot = contour
+    return contour.fig
+
+
+def paths_contour(surface, paths: dict, cost_name="C"):
+    """The contour of ``surface`` with {label: points (k, 2)} drawn on it, the first path in
+    ``FULL_BATCH``, the second in ``SGD``. Returns the figure (``fig.bp_plot`` for alt text)."""
+    with style.context():
+        contour = CostContour(surface, ax=new_figure((4.6, 3.8)).add_subplot(),
+                              cost_name=cost_name, key=False)
+        for label, points in paths.items():
+            contour.set_path(points, label)
+        contour.fig.subplots_adjust(**CONTOUR_MARGINS)
+        contour.tidy()
+    contour.fig.bp_plot = contour
+    return contour.fig
+
+
+def cost_surfaces(surfaces: dict):
+    """Contours side by side: {title: (surface, cost name)}, e.g. the whole set's C beside one
+    example's C0 over the same two parameters. Returns the figure."""
+    fig = new_figure((4.4 * len(surfaces), 3.7))
+    parts = []
+    with style.context():
+        axes = np.atleast_1d(fig.subplots(1, len(surfaces)))
+        for ax, (title, (surface, cost_name)) in zip(axes, surfaces.items()):
+            part = CostContour(surface, ax=ax, cost_name=cost_name, key=False)
+            ax.set_title(title)
+            parts.append((title, part))
+        fig.subplots_adjust(left=0.08, right=0.97, bottom=0.15, top=0.9, wspace=0.42)
+        for _, part in parts:
+            part.tidy()
+    fig.bp_plot = Several(parts)
+    return fig
+
+
+class Several:
+    """Figures side by side: the alt text of each, under its title."""
+
+    def __init__(self, parts):
+        self.parts = parts
+
+    def alt_text(self) -> str:
+        return " ".join(f"{title}: {part.alt_text()}" for title, part in self.parts)
+
+
+def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
+    """{name: (low, high)} around every point of ``paths`` (arrays of shape (k, 2)), with
+    ``margin`` of the span added each side and at least ``least`` either side of the start."""
+    points = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in paths])
+    start = points[0]
+    ranges = {}
+    for axis, name in enumerate(names):
+        low, high = points[:, axis].min(), points[:, axis].max()
+        pad = margin * (high - low)
+        ranges[name] = (min(low - pad, start[axis] - least), max(high + pad, start[axis] + least))
+    return ranges
+
+
+def cost_surface_3d(surface: CostSurface, ax=None):
+    """C0 over two parameters as a 3-D surface. Returns the figure."""
+    with style.context():
+        fig, ax = figure_and_axes(ax, (6.0, 4.8), projection="3d")
+        v1, v2 = surface.values
+        X, Y = np.meshgrid(v1, v2, indexing="ij")
+        cost = drawable(surface.cost)
+        ax.plot_surface(X, Y, cost, cmap=COST_CMAP, linewidth=0, antialiased=True,
+                        rcount=60, ccount=60)
+        ax.set_xlabel(tex_name(surface.names[0]))
+        ax.set_ylabel(tex_name(surface.names[1]))
+        ax.set_zlabel("$C_0$")
+        fig.tight_layout()
+    fig.bp_plot = Surface3D(surface, ax)
+    return fig
+
+
+class Surface3D:
+    """The 3-D surface's axes (``ax``) and its alt text."""
+
+    def __init__(self, surface: CostSurface, ax):
+        self.surface, self.ax = surface, ax
+
+    def alt_text(self) -> str:
+        (v1, v2), (n1, n2) = self.surface.values, self.surface.names
+        cost = drawable(self.surface.cost)
+        text = (f"3-D surface of C0 over {n1} from {fmt(v1[0])} to {fmt(v1[-1])} and {n2} from "
+                f"{fmt(v2[0])} to {fmt(v2[-1])}")
+        if not np.isfinite(cost).any():
+            return text + ": C0 is too large to draw (beyond 1e300) everywhere."
+        i, j = np.unravel_index(int(np.nanargmin(cost)), cost.shape)
+        if np.nanmin(cost) == np.nanmax(cost):
+            return text + f": flat, C0 = {fmt(cost[i, j])} everywhere."
+        return text + (f"; C0 runs from {fmt(cost[i, j])} (at {n1} = {fmt(v1[i])}, {n2} = "
+                       f"{fmt(v2[j])}) to {fmt(np.nanmax(cost))}.")
+
+__all__ = [
+    "CONTOUR_MARGINS", "CostContour", "CostCurve", "FULL_BATCH", "SGD", "Several", "Surface3D",
+    "cost_contour", "cost_curve", "cost_surface_3d", "cost_surfaces", "cost_vs_param",
+    "covering_ranges", "paths_contour",
+]

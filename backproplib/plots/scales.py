@@ -1,0 +1,210 @@
+"""Names, numbers, ranges, axis limits, contour levels and the cost's colour map: how every
+figure turns values into an axis, a label or a colour.
+
+- ``tex_name``: w_H1[0,1] -> $w^{H1}_{01}$, the notebooks' notation on axes;
+- ``short`` and ``CompactFormatter``: numbers in labels and on ticks, rounded to the digits
+  the label needs, then written by ``numbers.fmt`` (one number format in every figure);
+- ``axis_limits``: a cost axis that shows every value, and never makes a change too small to
+  see look steep (``flat_note`` says so instead);
+- ``contour_levels``: the one rule for contour levels; ``COST_CMAP`` the one colour map.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.ticker import Formatter
+
+from ..numbers import fmt
+from . import style
+from .figure import LARGEST
+
+COST_CMAP = ListedColormap(matplotlib.colormaps[style.CMAP](
+    np.linspace(0.3, 1.0, 256)), name="bp_cost")  # cividis without its darkest third
+#: a change smaller than this share of the values' size is flat to the eye on an axis that
+#: shows the values themselves (1% of a 300-pixel axis is 3 pixels)
+RESOLVES = 0.01
+
+
+# --- names and numbers in labels --------------------------------------------------------------
+def tex_name(name: str) -> str:
+    """Mathtext for a parameter or value name: w_Out -> $w^{Out}$, w_H1[0,1] -> $w^{H1}_{01}$,
+    C0 -> $C_0$, C -> $C$."""
+    if name in ("x", "y", "C"):
+        return f"${name}$"
+    if name in ("C0", "C_0"):
+        return "$C_0$"
+    if name == "learning_rate":
+        return r"learning rate $\eta$"
+    kind, _, rest = name.partition("_")
+    if not rest:
+        return name
+    if "[" in rest:
+        layer, index = rest[:-1].split("[")
+        return f"${kind}^{{{layer}}}_{{{index.replace(',', '')}}}$"
+    return f"${kind}^{{{rest}}}$"
+
+
+def short(value, digits: int | None = None) -> str:
+    """``value`` rounded to ``digits`` significant digits, written by ``fmt``; without
+    ``digits``, fmt's form if it has at most 11 characters, else 6 digits (for a label with
+    little room: the readout and the alt text carry every digit)."""
+    if digits is None:
+        text = fmt(value)
+        return text if len(text) <= 11 else short(value, 6)
+    number = float(value)
+    return fmt(float(f"{number:.{digits}g}")) if math.isfinite(number) else fmt(number)
+
+
+def vec(values) -> str:
+    """One number, or a vector as [a, b, c], each by ``fmt``."""
+    values = np.asarray(values).reshape(-1)
+    if len(values) == 1:
+        return fmt(values[0])
+    return "[" + ", ".join(fmt(v) for v in values) + "]"
+
+
+def as_float(value) -> float:
+    """The first number of ``value`` (a number or a 1-element array) as a float."""
+    return float(np.asarray(value, dtype=float).reshape(-1)[0])
+
+
+def digits_for(values) -> int:
+    """Significant digits that tell ``values`` apart: enough for their smallest spacing."""
+    values = np.asarray([v for v in values if np.isfinite(v)], float)
+    steps = np.diff(np.sort(values))
+    steps = steps[steps > 0]
+    if len(steps) == 0:
+        return 3
+    biggest = float(np.abs(values).max())
+    return int(min(12, max(1, math.ceil(math.log10(biggest / steps.min() + 1e-12)) + 1)))
+
+
+class CompactFormatter(Formatter):
+    """Tick labels with the digits the tick spacing needs, by ``fmt``, and no offset text at
+    the end of the axis (it collides with the figure's own text): 1e+19, 1.2e+19, or 0.5, 1."""
+
+    digits = 3
+
+    def set_locs(self, locs):
+        super().set_locs(locs)
+        self.digits = digits_for(locs)
+
+    def __call__(self, value, pos=None):
+        return short(value, self.digits).replace("-", "\u2212")
+
+
+def compact_ticks(ax):
+    """At most 6 ticks across and 7 up, labelled by CompactFormatter."""
+    from matplotlib.ticker import MaxNLocator
+
+    for axis, bins in ((ax.xaxis, 5), (ax.yaxis, 6)):
+        axis.set_major_locator(MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]))
+        axis.set_major_formatter(CompactFormatter())
+
+
+# --- ranges and limits ----------------------------------------------------------------------
+def half_width(value: float) -> float:
+    """How far a slider or a plot reaches either side of a starting value: at least 2."""
+    return max(2.0, abs(float(value)))
+
+
+def centred_values(value, n: int = 201, half: float | None = None) -> np.ndarray:
+    """``n`` evenly spaced values centred on ``value``."""
+    value = float(value)
+    half = half_width(value) if half is None else float(half)
+    return np.linspace(value - half, value + half, n)
+
+
+def drawable(values) -> np.ndarray:
+    """``values`` as floats with NaN where they cannot be drawn (infinite, NaN, beyond LARGEST)."""
+    array = np.array(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        array[~(np.abs(array) <= LARGEST)] = np.nan
+    return array
+
+
+def too_flat(low: float, high: float) -> bool:
+    """True if a change from ``low`` to ``high`` is below what an axis showing the values
+    themselves resolves (less than ``RESOLVES`` of their size)."""
+    return high - low < RESOLVES * max(abs(low), abs(high))
+
+
+def flat_note(values, name="C0", where="on this range") -> str:
+    """A sentence when ``values`` change too little to see, else ""."""
+    array = drawable(values)
+    if not np.isfinite(array).any():
+        return ""
+    low, high = float(np.nanmin(array)), float(np.nanmax(array))
+    if low == high or not too_flat(low, high):
+        return ""
+    digits = max(4, digits_for([low, high]))
+    return (f"{name} changes by only {short(high - low, 3)} {where} (from {short(low, digits)} "
+            f"to {short(high, digits)}), too little to see at this scale")
+
+
+def axis_limits(values, pad: float = 0.08):
+    """(low, high) that show every drawable value with ``pad`` of the span either side, or None
+    if there is none. Never NaN or infinite, never low == high. Values that change too little
+    to see (``too_flat``) get an axis from 0 (or around them) that shows them flat, as they are,
+    instead of a zoom that makes the change look steep."""
+    array = drawable(values)
+    if not np.isfinite(array).any():
+        return None
+    low, high = float(np.nanmin(array)), float(np.nanmax(array))
+    if too_flat(low, high) or low == high:
+        size = max(abs(low), abs(high))
+        if low >= 0:
+            return 0.0, size * (1 + 2 * pad) if size > 0 else 1e-3
+        low, high = low - size / 2, high + size / 2
+    middle, half = low / 2 + high / 2, high / 2 - low / 2  # halves: no overflow near LARGEST
+    return middle - half * (1 + 2 * pad), middle + half * (1 + 2 * pad)
+
+
+# --- contour levels ---------------------------------------------------------------------------
+def contour_levels(cost, n: int = 12) -> np.ndarray:
+    """Strictly increasing levels for a contour of ``cost``: evenly spaced round numbers, or,
+    for a non-negative cost spanning more than two decades, 1-2-5 steps on a log scale over
+    the top three decades (so the low valley gets bands of its own); the lowest and highest
+    cost close the list. Raises ValueError, in words, when there is nothing to draw: no
+    drawable value, or a cost that is the same everywhere to floating-point precision."""
+    from matplotlib.ticker import LogLocator, MaxNLocator
+
+    array = drawable(cost)
+    if not np.isfinite(array).any():
+        raise ValueError("C0 is too large to draw everywhere on this grid (beyond 1e300); "
+                         "use smaller weights, inputs or targets")
+    low, high = float(np.nanmin(array)), float(np.nanmax(array))
+    if low == high:
+        raise ValueError(f"C0 is {fmt(low)} at every point of this grid, so there are no "
+                         "contour lines to draw; widen the ranges or choose parameters the "
+                         "cost depends on here")
+    if not high - low > 1e-9 * max(abs(low), abs(high)):
+        raise ValueError(f"C0 changes by less than floating point can show over this grid (it "
+                         f"is {fmt(low)} everywhere to ten digits), so there are no contour "
+                         "lines to draw; widen the ranges or use smaller numbers")
+    floor = float(np.nanpercentile(array, 2))
+    if low >= 0 and high > 100 * max(floor, high * 1e-12):
+        floor = max(floor, high * 1e-3)  # three decades: more would crowd the valley's rim
+        levels = LogLocator(subs=(1, 2, 5), numticks=60).tick_values(floor, high)
+        levels = levels[(levels > floor) & (levels < high)]
+    else:
+        levels = MaxNLocator(n, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
+        levels = levels[(levels > low) & (levels < high)]
+    return np.unique(np.concatenate([[low], levels, [high]]))
+
+
+def is_log(levels) -> bool:
+    """True if ``contour_levels`` chose log-spaced levels."""
+    inner = np.asarray(levels[1:-1], float)
+    return len(inner) > 2 and inner[0] > 0 and inner[-1] / inner[0] > 100
+
+
+__all__ = [
+    "COST_CMAP", "CompactFormatter", "RESOLVES", "as_float", "axis_limits", "centred_values",
+    "compact_ticks", "contour_levels", "digits_for", "drawable", "flat_note", "half_width",
+    "is_log", "short", "tex_name", "too_flat", "vec",
+]
