@@ -26,7 +26,7 @@ from ..learning.surface import CostSurface, cost_surface
 from ..numbers import fmt
 from . import style
 from .diagram import NumberText, backward_or_none
-from .figure import HALO, LARGEST, figure_and_axes, new_figure, say
+from .figure import HALO, LARGEST, figure_and_axes, keep_inside, new_figure, say
 from .scales import (
     COST_CMAP,
     CompactFormatter,
@@ -267,10 +267,12 @@ class CostContour:
             self.tidy()
 
     def tidy(self):
-        """Drop the level labels that would overlap another (where lines crowd together);
-        call again after changing the layout."""
+        """Drop the level labels that would overlap another (where lines crowd together) or
+        the legend inside the map; call again after changing the layout."""
         renderer = self.fig.canvas.get_renderer()
-        kept = []
+        legend = self.ax.get_legend()
+        kept = [artist.get_window_extent(renderer) for artist in (legend, self.flat_label)
+                if artist is not None]
         for label in self.labels:
             label.set_visible(True)
             box = label.get_window_extent(renderer).padded(2)
@@ -298,10 +300,12 @@ class CostContour:
                                       norm=norm)
             self.lines = ax.contour(v1, v2, cost.T, levels=self.levels, colors=style.INK,
                                     linewidths=0.6, alpha=0.55)
-            digits = min(digits_for(self.levels), 6)
-            self.labels = ax.clabel(self.lines, self.levels[1:-1:2],
-                                    fmt=lambda value: short(value, digits),
-                                    fontsize=style.FONT, colors=style.INK, inline=True)
+            digits = digits_for(self.levels)
+            # labels of at most 6 digits, or none: levels that differ only in their 9th digit
+            # would all read the same (the colour bar lists them with every digit)
+            self.labels = [] if digits > 6 else ax.clabel(
+                self.lines, self.levels[1:-1:2], fmt=lambda value: short(value, digits),
+                fontsize=style.FONT, colors=style.INK, inline=True)
             for label in self.labels:
                 label.set_path_effects(HALO)
             if colorbar:
@@ -326,6 +330,14 @@ class CostContour:
         self.note = NumberText(ax, 0.02, 0.03, "", transform=ax.transAxes, va="bottom",
                                color=style.GRADIENT, halo=True, zorder=8)
         self.flat = flat_note(cost, self.cost_name, "over this map")
+        self.flat_label = None
+        if self.flat:  # the colours stretch a change too small to see: say so on the map
+            self.flat_label = ax.text(0.5, 0.97, textwrap.fill(self.flat, 34),
+                                      transform=ax.transAxes,
+                                      ha="center", va="top", fontsize=style.FONT,
+                                      color=style.INK, zorder=8,
+                                      bbox={"facecolor": "white", "alpha": 0.9,
+                                            "edgecolor": "none", "pad": 4})
         if key:
             entries = _contour_key() if self.path_in_key else _contour_key()[:2]
             ax.legend(handles=entries, loc="upper center", bbox_to_anchor=(0.5, -0.16),
@@ -391,7 +403,7 @@ class CostContour:
             (self.paths[label],) = self.ax.plot([], [], "o-", color=colour, ms=3, lw=1.4,
                                                    zorder=4, label=label)
             self.ax.legend(handles=list(self.paths.values()), loc="upper right",
-                           fontsize=style.FONT - 1.5)
+                           fontsize=style.FONT)
         self.paths[label].set_data(path[:, 0], path[:, 1])
         self.set_point(path[0])
 
@@ -468,6 +480,7 @@ def paths_contour(surface, paths: dict, cost_name="C"):
         for label, points in paths.items():
             contour.set_path(points, label)
         contour.fig.subplots_adjust(**CONTOUR_MARGINS)
+        keep_inside(contour.fig)
         contour.tidy()
     contour.fig.bp_plot = contour
     return contour.fig
@@ -485,6 +498,7 @@ def cost_surfaces(surfaces: dict):
             ax.set_title(title)
             parts.append((title, part))
         fig.subplots_adjust(left=0.08, right=0.97, bottom=0.15, top=0.9, wspace=0.42)
+        keep_inside(fig)
         for _, part in parts:
             part.tidy()
     fig.bp_plot = Several(parts)
@@ -523,9 +537,10 @@ def cost_surface_3d(surface: CostSurface, ax=None):
         cost = drawable(surface.cost)
         ax.plot_surface(X, Y, cost, cmap=COST_CMAP, linewidth=0, antialiased=True,
                         rcount=60, ccount=60)
-        ax.set_xlabel(tex_name(surface.names[0]))
-        ax.set_ylabel(tex_name(surface.names[1]))
+        ax.set_xlabel(tex_name(surface.names[0]), labelpad=10)
+        ax.set_ylabel(tex_name(surface.names[1]), labelpad=10)
         ax.set_zlabel("$C_0$")
+        compact_ticks(ax)  # at most 6 ticks a side: the default 9 run into each other
         fig.tight_layout()
     fig.bp_plot = Surface3D(surface, ax)
     return fig

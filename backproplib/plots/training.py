@@ -39,7 +39,8 @@ from .cost import (  # noqa: F401 - notebook 09's figures, where notebooks look 
     covering_ranges,
     paths_contour,
 )
-from .figure import figure_and_axes, new_figure
+from .figure import HALO, figure_and_axes, new_figure
+from .scales import short
 
 CLASS_1 = style.VALUE  # blue, as Playground's positive class
 CLASS_0 = style.NEGATIVE  # orange, as Playground's negative class
@@ -169,11 +170,22 @@ def _interpolation(n, pixels, flip=False):
 
 # --- how the cost fell -------------------------------------------------------------------------
 class CostHistory:
-    """C over the whole set against the step, log scale; the axes grow in jumps as it runs."""
+    """C over the whole set against the step, log scale; the axes grow in jumps as it runs.
+
+    A dotted line marks the cost at the start, so the plot says something from step 0 on
+    (after a reset it is the whole picture, not a lone dot) and later shows how far C fell.
+    The limits keep a margin round the curve: the current point is never cut by the frame."""
+
+    X_MARGIN = 0.03  # of the planned steps, either side
+    Y_MARGIN = 0.15  # of a decade: a cost this close to a power of ten gets the next decade
 
     def __init__(self, trainer, ax=None, steps=None):
         self.fig, self.ax = figure_and_axes(ax, (3.4, 3.0))
         ax = self.ax
+        self.start = ax.axhline(1.0, color=style.INK, ls=":", lw=1.2, zorder=1)
+        self.start_label = ax.text(0.98, 1.0, "", transform=ax.get_yaxis_transform(),
+                                   ha="right", va="bottom", fontsize=style.FONT,
+                                   color=style.INK, path_effects=HALO, zorder=2)
         (self.line,) = ax.plot([], [], "-", color=style.VALUE, lw=style.LINE_WIDTH)
         (self.end,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE, ms=6)
         ax.set_yscale("log")
@@ -191,10 +203,15 @@ class CostHistory:
         self.shown = (int(steps[-1]), float(costs[0]), float(costs[-1]), float(costs.min()))
         self.line.set_data(steps, costs)
         self.end.set_data(steps[-1:], costs[-1:])
+        start = float(costs[0])
+        drawable = math.isfinite(start) and start > 0
+        self.start.set_ydata([start, start] if drawable else [np.nan, np.nan])
+        self.start_label.set_position((0.98, start if drawable else np.nan))
+        self.start_label.set_text(f"start: {short(start, 4)}" if drawable else "")
         limits = self._limits(steps, costs)
         if limits != self.limits:
             self.limits = limits
-            self.ax.set_xlim(0, limits[0])
+            self.ax.set_xlim(-self.X_MARGIN * limits[0], (1 + self.X_MARGIN) * limits[0])
             self.ax.set_ylim(10.0 ** limits[1], 10.0 ** limits[2])
 
     def _limits(self, steps, costs):
@@ -204,14 +221,15 @@ class CostHistory:
         else:
             last = max(steps[-1], 10)
             x_max = 10 * 2 ** math.ceil(math.log2(last / 10))
-        positive = costs[costs > 0]
-        low = math.floor(math.log10(positive.min())) if len(positive) else -3
-        high = math.ceil(math.log10(max(positive.max(), 10.0 ** (low + 1)))) if len(
-            positive) else 0
+        positive = costs[(costs > 0) & np.isfinite(costs)]
+        if not len(positive):
+            return (x_max, -3, 0)
+        low = math.floor(math.log10(positive.min()) - self.Y_MARGIN)
+        high = max(math.ceil(math.log10(positive.max()) + self.Y_MARGIN), low + 1)
         return (x_max, low, high)
 
     def dynamic_artists(self) -> list:
-        return [self.line, self.end]
+        return [self.start, self.start_label, self.line, self.end]
 
     def static_key(self):
         return self.limits
@@ -220,7 +238,7 @@ class CostHistory:
         step, first, last, lowest = self.shown
         return (f"The average cost C over the whole data set against the step (log scale): "
                 f"{fmt(first)} at the start, {fmt(last)} after {step} steps, lowest "
-                f"{fmt(lowest)}.")
+                f"{fmt(lowest)}; a dotted line marks the start.")
 
 
 # --- the weights -----------------------------------------------------------------------------

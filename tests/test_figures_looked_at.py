@@ -1,0 +1,92 @@
+"""What looking at the rendered figures found (issue 20's rule: look before calling a figure
+done), kept as checks: text inside the figure whatever the tick labels' width, a flat map that
+says so on the map, a training cost plot whose point is never cut by the frame and that is not
+empty at step 0 or after a reset."""
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from test_plots import assert_readable, drawn_texts  # noqa: E402
+
+import backproplib as bp  # noqa: E402
+from backproplib import plots  # noqa: E402
+from backproplib.learning import datasets, training  # noqa: E402
+from backproplib.plots import training as training_plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def narrow_surfaces():
+    """Notebook 09's grid: w_H1 and w_Out near 0, so the y tick labels read "−0.25", "0.75"."""
+    net, _, _ = bp.worked_example()
+    X = np.linspace(-1, 1, 8).reshape(-1, 1)
+    Y = 3.0 * (X > 0)
+    grid = {"w_H1": np.linspace(-0.49, 0.51, 31), "w_Out": np.linspace(-0.48, 1, 31)}
+    return bp.cost_surface(net, X, Y, grid), bp.cost_surface(net, X[:1], Y[:1], grid)
+
+
+def test_contours_with_wide_tick_labels_keep_their_axis_labels_inside():
+    whole, one = narrow_surfaces()
+    paths = {"full batch": [[0.01, 0.5], [-0.1, 0.3], [-0.3, 0.0]],
+             "mini-batch SGD": [[0.01, 0.5], [-0.2, 0.2], [-0.35, -0.1]]}
+    assert_readable(training_plots.paths_contour(whole, paths))
+    assert_readable(training_plots.cost_surfaces({"all 8 examples: C": (whole, "C"),
+                                                  "example 0 alone: C0,0": (one, "C0")}))
+
+
+def test_a_flat_map_says_so_on_the_map_and_labels_no_levels_alike():
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="sigmoid")
+    grid = {"w_H1": np.linspace(8, 12, 21), "b_H1": np.linspace(8, 12, 21)}
+    fig = plots.cost_contour(bp.cost_surface(net, 0.5, 0, grid), point=(10, 10))
+    contour = fig.bp_plot
+    assert contour.flat, "this map changes by about 1e-8: scales.flat_note should say so"
+    shown = [text for text, *_ in drawn_texts(fig)]
+    assert any("too little to see" in text for text in shown), shown
+    labels = [label.get_text() for label in contour.labels if label.get_visible()]
+    assert len(set(labels)) == len(labels), f"level labels that read the same: {labels}"
+    assert_readable(fig)
+
+
+def trainer_and_data():
+    net = training.initial_network([2, 4, 1], "tanh", seed=1, output_activation="tanh")
+    data = datasets.make("circle", 60, seed=1, labels=datasets.labels_for(net.activations[-1]))
+    return training.Trainer(net, data.X, data.Y, 0.05, 10, seed=1,
+                            threshold=data.threshold), data
+
+
+def clear_of_the_frame(ax, x, y):
+    """(x, y) in data is inside ``ax`` with room for a marker (2% of the width, a tenth of a
+    decade on the log y axis) on every side."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    room = 0.02 * (x1 - x0)
+    return (x0 + room <= x <= x1 - room
+            and math.log10(y0) + 0.1 <= math.log10(y) <= math.log10(y1) - 0.1)
+
+
+def test_the_cost_plot_is_not_a_dot_in_a_corner_at_the_start_nor_after_training():
+    trainer, data = trainer_and_data()
+    figure = training_plots.TrainingFigure(trainer, data, steps=40)
+    history = figure.history
+    start = float(trainer.costs[0])
+    assert clear_of_the_frame(history.ax, 0, start), (history.ax.get_xlim(),
+                                                       history.ax.get_ylim(), start)
+    assert list(history.start.get_ydata()) == [start, start]
+    assert history.start_label.get_text() == f"start: {plots.short(start, 4)}"
+    trainer.train(40)
+    figure.update(trainer)
+    assert clear_of_the_frame(history.ax, trainer.cost_steps[-1], trainer.costs[-1]), (
+        history.ax.get_xlim(), history.ax.get_ylim(), trainer.cost_steps[-1], trainer.cost)
+    trainer.reset()
+    figure.update(trainer)
+    assert clear_of_the_frame(history.ax, 0, float(trainer.costs[0]))
+    assert_readable(figure.fig, overlaps=False)
