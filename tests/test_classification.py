@@ -269,3 +269,23 @@ def test_check_softmax_shift_and_slow_start():
         right = "b" if abs(s.cross_entropy_delta) > abs(s.quadratic_delta) else "a"
         assert exercises.check_slow_start(right, z, y), (z, y)
         assert not exercises.check_slow_start("c", z, y)
+
+
+def test_the_class_training_panel_trains_to_its_slider():
+    data = classification.make_classes("gauss", 90, seed=2)
+
+    def fresh():
+        return training.Trainer(classification.classifier([2, 5, 3], "tanh", seed=2), data.X,
+                                data.Y, 0.1, 10, seed=2, record_every=5)
+
+    view = classification_widgets.class_training_view(fresh(), data, steps=100)
+    assert view.error is None and "step 0," in view.summary()
+    view.sliders["steps"].value = 60
+    reference = fresh().train(60)
+    assert view.error is None
+    assert f"C over the whole set = {bp.fmt(reference.cost)}" in view.summary()
+    accuracy = classification.accuracy(reference.net, data.X, data.classes)
+    assert f"accuracy = {accuracy:.1%}" in view.summary()
+    view.sliders["steps"].value = 20  # back: starts again from the same network
+    assert f"= {bp.fmt(fresh().train(20).cost)} (at the start" in view.summary()
+    assert 'alt="' in view.picture.value and "class 2" in view.picture.value

@@ -153,10 +153,12 @@ class ClassRegions:
         self.image = ax.imshow(np.ones((n, n, 3)), origin="lower", extent=self.extent,
                                interpolation="nearest", zorder=1)
         X = np.asarray(data.X, dtype=float)
+        self.markers = []
         for j, (colour, marker) in enumerate(zip(CLASS_COLOURS, CLASS_MARKERS)):
             rows = X[data.classes == j]
-            ax.plot(rows[:, 0], rows[:, 1], marker, ms=4.2, color=colour, mec=style.INK,
-                    mew=0.6, ls="none", zorder=3, label=f"class {j}")
+            self.markers += ax.plot(rows[:, 0], rows[:, 1], marker, ms=4.2, color=colour,
+                                    mec=style.INK, mew=0.6, ls="none", zorder=3,
+                                    label=f"class {j}")
         self.counts, self.classes, self.X = data.counts, data.classes, data.X
         ax.set_xlim(self.extent[0], self.extent[1])
         ax.set_ylim(self.extent[2], self.extent[3])
@@ -186,13 +188,24 @@ class ClassRegions:
 class ClassificationFigure:
     """Decision regions of a 3-class network and the cost curve of its ``training.Trainer``."""
 
-    def __init__(self, trainer, data, n=GRID_N):
+    def __init__(self, trainer, data, n=GRID_N, steps=None):
         self.fig = plots.new_figure(style.whole_pixels((7.6, 3.5)))
         with style.context():
             left, right = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 1.1]})
             self.regions = ClassRegions(trainer.net, data, left, n)
-            self.history = CostHistory(trainer, right, max(trainer.steps, 10))
+            self.history = CostHistory(trainer, right, steps or max(trainer.steps, 10))
             self.fig.subplots_adjust(left=0.08, right=0.95, bottom=0.15, top=0.9, wspace=0.35)
+
+    def update(self, trainer):
+        """Redraw for the trainer's network and cost history now (a live panel)."""
+        self.regions.update(trainer.net)
+        self.history.update(trainer)
+
+    def dynamic_artists(self) -> list:
+        return [self.regions.image, *self.regions.markers, *self.history.dynamic_artists()]
+
+    def static_key(self):
+        return self.history.static_key()
 
     def alt_text(self) -> str:
         return f"{self.regions.alt_text()} {self.history.alt_text()}"

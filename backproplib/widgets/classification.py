@@ -1,5 +1,9 @@
-"""The slow start, live (notebook 12): a slider on the z of a sigmoid output moves the point on
-the cost and on dC0/dz under both costs; the readout gives sigma'(z) and both first deltas.
+"""Notebook 12's panels.
+
+- ``slow_start_view(z, y)``: a slider on the z of a sigmoid output moves the point on the cost
+  and on dC0/dz under both costs; the readout gives sigma'(z) and both first deltas.
+- ``class_training_view(trainer, data, steps)``: a slider for the number of SGD steps a 3-class
+  network has trained; the predicted classes over the plane and the cost curve follow.
 
     view = slow_start_view(z=4, y=0)
     view                      # the panel
@@ -10,8 +14,9 @@ from __future__ import annotations
 
 import ipywidgets as W
 
+from ..learning.classification import accuracy
 from ..numbers import fmt
-from ..plots.classification import SlowStartPlot
+from ..plots.classification import ClassificationFigure, SlowStartPlot
 from .training import Panel
 
 
@@ -56,4 +61,45 @@ def slow_start_view(z, y, reach=8.0) -> SlowStartView:
     return SlowStartView(z, y, reach)
 
 
-__all__ = ["SlowStartView", "slow_start_view"]
+class ClassTrainingView(Panel):
+    """A slider ``steps`` for a ``training.Trainer`` of a softmax network on a 3-class data set
+    (``learning.classification.ClassData``): moving it trains on (or starts again and trains
+    up to) that many steps; the predicted classes and the cost curve follow."""
+
+    def __init__(self, trainer, data, steps=1000, n=60):
+        super().__init__()
+        self.trainer, self.data = trainer.reset(), data
+        self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on the "
+                      f"3-class {data.name!r} ({len(data)} examples)")
+        self.slider("steps", W.IntSlider(value=0, min=0, max=int(steps),
+                                         step=max(1, int(steps) // 50),
+                                         description="steps trained", continuous_update=False))
+        self.plot = ClassificationFigure(trainer, data, n, steps=max(int(steps), 10))
+        self.figure(self.plot, self.plot.fig)
+        self.widget = W.VBox([*self.sliders.values(), self.picture, self.readout])
+        self.widget.add_class("bp-view")
+        self.refresh()
+
+    def update(self):
+        t, wanted = self.trainer, self.sliders["steps"].value
+        if wanted < t.steps:
+            t.reset()
+        t.train(wanted - t.steps)
+        self.plot.update(t)
+        self.lines = [
+            f"step {t.steps}, batch_size = {t.batch_size}, learning_rate = {fmt(t.learning_rate)}",
+            f"C over the whole set = {fmt(t.cost)} (at the start {fmt(t.costs[0])})",
+            f"accuracy = {accuracy(t.net, self.data.X, self.data.classes):.1%} of {t.n} "
+            f"examples in their own class's region"]
+        if t.diverged:
+            self.warnings.append(f"Diverged: a step overflowed ({t.overflow}); training stopped "
+                                 f"at the last finite step. The learning rate is too large.")
+        self.draw()
+
+
+def class_training_view(trainer, data, steps=1000) -> ClassTrainingView:
+    """The 3-class training panel: ``trainer`` (it is reset) on ``data``, up to ``steps``."""
+    return ClassTrainingView(trainer, data, steps)
+
+
+__all__ = ["ClassTrainingView", "SlowStartView", "class_training_view", "slow_start_view"]
