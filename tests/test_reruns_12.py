@@ -140,6 +140,18 @@ def test_rerun_prints_the_librarys_numbers(set_name):
     formula = net3.activations[0].formula
     assert f"H0 uses {formula}" in text and "Out uses softmax" in text
     assert repr(data) in text
+    # a neuron called dead or saturated is blocked in the trained network, on every example
+    blocked = {b.neuron: b.kind for b in trainer.blocked()}
+    for neuron, kind in re.findall(r"\b((?:H\d+|Out)(?:\[\d+\])?) is (dead|saturated)\b", text):
+        assert blocked.get(neuron) == kind, (neuron, kind, blocked)
+    # no line names another activation than the hidden layers', except section 3's sigmoid
+    # output (a sigmoid neuron whatever the parameters cell says)
+    for line in text.splitlines():
+        named = {w for w in ("relu", "sigmoid", "tanh") if re.search(rf"\b{w}\b", line, re.I)}
+        named -= {s["activation"]}
+        if re.search(r"sigmoid (output|neuron)", line):
+            named.discard("sigmoid")
+        assert not named or formula.lower() in line.lower(), line
 
 
 @pytest.mark.slow
