@@ -140,3 +140,37 @@ def test_an_unknown_mode_is_refused():
     G = graph.network_graph(*bp.worked_example())
     with pytest.raises(ValueError, match="forward' or 'reverse"):
         G.derivatives("sideways")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("activation", ["sigmoid", "leaky_relu"])
+def test_notebook_10s_forward_mode_section_under_other_parameters(tmp_path, activation):
+    """Section 7 of notebook 10, rerun: the tangent sweep ends with backward's gradient, every
+    count of sweeps is the library's, and both modes agree."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    papermill = pytest.importorskip("papermill")
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "10_computational_graph.ipynb"
+    out = tmp_path / "10.ipynb"
+    parameters = {"activation": activation, "x": "1/2", "weights": [0.3, -0.2, 0.7]}
+    papermill.execute_notebook(str(notebook), str(out), parameters=parameters,
+                               cwd=str(notebook.parent), kernel_name="python3",
+                               progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    text = {c.id: "".join(o.get("text", "") for o in c.outputs)
+            for c in nb.cells if c.cell_type == "code" and c.id.startswith("fm10")}
+    net = bp.Network.chain(weights=[0.3, -0.2, 0.7], biases=[2, 1, 3], activation=activation)
+    first = net.parameter_names[0]
+    last_line = text["fm10-02"].strip().splitlines()[-1]
+    assert last_line.startswith(f"dC0/d{first} = ")
+    assert last_line.endswith(" = " + bp.fmt(net.backward("1/2", 0)[first]))
+    counts = re.findall(r"(\d+) parameters; forward mode +(\d+) sweeps, reverse mode (\d) sweep; "
+                        r"the same gradients \(to 12 digits\): (\w+)", text["fm10-04"])
+    assert counts and counts[0][0] == "6"
+    for n, forward, reverse, same in counts:
+        assert (forward, reverse, same) == (n, "1", "True")
+    assert "forward mode: 1 sweep; reverse mode: 4 sweeps; the same numbers (to 12 digits): True" \
+        in text["fm10-06"]
