@@ -224,3 +224,15 @@ def whole_number(value, what: str, least: int = 0, most: int | None = None) -> i
     if most is not None and number > most:
         raise ValueError(f"{what}: expected at most {most:,}, got {_short(int(number))}")
     return int(number)
+
+
+def check_probabilities(y, what: str, sums_to_one: bool):
+    """Refuse targets that are not probabilities: each in [0, 1] and, for a softmax output,
+    summing to 1 per example (a one-hot vector such as [0, 1, 0])."""
+    values = np.asarray(y, dtype=float)
+    if ((values < 0) | (values > 1)).any():
+        raise ValueError(f"{what}: cross-entropy expects target probabilities between 0 and 1 "
+                         f"(one-hot such as [0, 1, 0]), got {_short(y.tolist())}")
+    if sums_to_one and (np.abs(values.sum(axis=-1) - 1) > 1e-9).any():
+        raise ValueError(f"{what}: cross-entropy with a softmax output expects targets that "
+                         f"sum to 1 (one-hot such as [0, 1, 0]), got {_short(y.tolist())}")

@@ -48,16 +48,18 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5) -> Gradients:
     or a batch (the average cost C).
     """
     h = _step(h)
-    net = _as_float(net)
+    net = net.as_float()
     x, y = net.input(x), net.target(y)
     fwd = net.forward(x)
     weights, biases, sigmas = list(net.weights), list(net.biases), net.activations
+    out = len(weights) - 1
 
-    def cost_from(L, a):
+    def cost_from(L, a, z=None):
         """The cost when layer L's activation is ``a`` (L = -1: the input is ``a``)."""
-        _, outputs = forward_pass(weights[L + 1:], biases[L + 1:], sigmas[L + 1:], a)
-        out = a if L == len(weights) - 1 else outputs[-1]
-        return float(((out - y) ** 2).sum(axis=-1).mean())
+        if L < out:
+            zs, outputs = forward_pass(weights[L + 1:], biases[L + 1:], sigmas[L + 1:], a)
+            z, a = zs[-1], outputs[-1]
+        return float(net.cost_function.function(z, a, y, sigmas[-1]).mean())
 
     def cost_with(table, L, array):
         """The cost when ``table[L]`` (a weight matrix or bias vector) is ``array``."""
@@ -82,7 +84,7 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5) -> Gradients:
         dw = [nudge(W, lambda v, L=L: cost_with(weights, L, v)) for L, W in enumerate(weights)]
         db = [nudge(b, lambda v, L=L: cost_with(biases, L, v)) for L, b in enumerate(biases)]
         da = [nudge(fwd.a[L], lambda a, L=L: cost_from(L, a), True) for L in range(len(weights))]
-        dz = [nudge(fwd.z[L], lambda z, L=L: cost_from(L, sigmas[L].function(z)), True)
+        dz = [nudge(fwd.z[L], lambda z, L=L: cost_from(L, sigmas[L].function(z), z), True)
               for L in range(len(weights))]
         dx = nudge(x, lambda a: cost_from(-1, a), True)
     exact = net.backward(x, y)  # for the cost, the forward pass and the parameter table
@@ -102,13 +104,6 @@ def _step(h):
     return h
 
 
-def _as_float(net: Network) -> Network:
-    if not net.exact:
-        return net
-    return Network([W.astype(float) for W in net.weights], [b.astype(float) for b in net.biases],
-                   [a.name for a in net.activations], exact=False)
-
-
 @dataclass(frozen=True)
 class CheckRow:
     name: str
@@ -123,7 +118,7 @@ class CheckRow:
 
 def gradient_check(net: Network, x, y, h: float = 1e-5):
     """One CheckRow per parameter: backprop's value, the finite difference, their relative error."""
-    analytic = _as_float(net).backward(x, y)
+    analytic = net.as_float().backward(x, y)
     numeric = numerical_gradients(net, x, y, h)
     return [CheckRow(n, float(analytic[n]), float(numeric[n]),
                      float(relative_error(analytic[n], numeric[n])))

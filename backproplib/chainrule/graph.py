@@ -21,6 +21,12 @@ that addition is the sum over j of the chain rule, dC0/da_k^(L-1) = sum_j w_jk^L
 dC0/da_j^L. ``network_graph(net, x, y)`` builds the graph of any ``Network`` in this notation
 (z_H0, a_H1[0], w_Out, C0, ...); its parameter gradients equal ``Network.backward``.
 
+Forward mode (``tangent_sweep``, ``derivatives(..., mode="forward")``) runs the other way: it
+seeds one leaf p with dp/dp = 1 and carries d(node)/dp forward beside each value (a dual number,
+value + tangent * eps with eps^2 = 0), with the same local derivatives. One forward-mode sweep
+gives the derivatives of every node with respect to one input; one backward sweep gives the
+derivatives of one output with respect to every node. ``Derivatives.sweeps`` counts them.
+
 Numbers stay in the network's number system: floats, or exact Fractions.
 
 Also here: the graph in words (``forward_line``, ``local_line``, ``backward_lines``: the lines
@@ -48,7 +54,7 @@ class Node:
     d(node)/d(input), one per input (empty for a leaf). ``grad`` is filled by ``backward``.
     """
 
-    __slots__ = ("value", "op", "inputs", "local", "name", "grad")
+    __slots__ = ("value", "op", "inputs", "local", "name", "grad", "tangent")
 
     def __init__(self, value, op="", inputs=(), local=(), name=""):
         self.value = value
@@ -57,6 +63,7 @@ class Node:
         self.local = tuple(local)
         self.name = name
         self.grad = 0
+        self.tangent = 0  # d(node)/d(seed), filled by ``tangent_sweep`` (forward mode)
 
     @property
     def is_leaf(self) -> bool:
@@ -162,11 +169,12 @@ def backward(output: Node) -> list:
     return order
 
 
-def _sweep(order):
-    """The backward pass over nodes already in topological order (the output last)."""
+def _sweep(order, seed=None):
+    """The backward pass over nodes already in topological order: d(seed)/d(node) for every
+    node, where the seed is the output (the last node) unless given."""
     for node in order:
         node.grad = 0
-    order[-1].grad = 1
+    (order[-1] if seed is None else seed).grad = 1
     for node in reversed(order):
         for child, local in zip(node.inputs, node.local):
             child.grad += local * node.grad  # fan-out: what every consumer hands back adds up
@@ -205,6 +213,14 @@ class Graph:
     def gradients(self) -> dict:
         """{parameter name: dC0/d(parameter)} as the last backward pass left them."""
         return {name: leaf.grad for name, leaf in self.parameters.items()}
+
+    def derivatives(self, mode="reverse", outputs=("C0",), inputs=None) -> "Derivatives":
+        """d(output)/d(input) for named nodes, by ``mode`` "forward" (one tangent sweep per
+        input) or "reverse" (one backward sweep per output); by default dC0/d(parameter) for
+        every parameter. See ``derivatives``."""
+        names = list(self.parameters) if inputs is None else list(inputs)
+        return derivatives([self.output if name == self.output.name else self.node(name)
+                            for name in outputs], [self.node(name) for name in names], mode)
 
     def report(self) -> str:
         """One line per parameter, "dC0/dw_H0 = 0.01755125", as ``Gradients.report`` prints."""
@@ -258,6 +274,107 @@ def network_graph(net, x, y) -> Graph:
     else:
         cost = add(*(square(e, name=f"({e.name})^2") for e in errors), name="C0")
     return Graph(cost, parameters)
+
+
+# --- forward mode: one sweep per input, against reverse mode: one sweep per output ----------
+def tangent_sweep(order, seed: Node) -> None:
+    """Forward mode: fill ``tangent`` = d(node)/d(seed) for every node of ``order`` (in
+    topological order, inputs first). The seed's tangent is 1 and every other leaf's 0; a
+    computed node adds up, over its inputs,
+
+        local derivative * the input's tangent          d(node)/d(seed) by the chain rule
+
+    in the order the values were computed, so each value and its tangent travel together.
+    """
+    for node in order:
+        if node.is_leaf:
+            node.tangent = 1 if node is seed else 0
+        else:
+            node.tangent = sum(local * child.tangent
+                               for child, local in zip(node.inputs, node.local))
+
+
+MODES = ("forward", "reverse")
+
+
+@dataclass(frozen=True)
+class Derivatives:
+    """d(output)/d(input) for some outputs and inputs of a graph, and the sweeps that took.
+
+    ``values[i][k]`` is d(outputs[i])/d(inputs[k]); ``d(output, input)`` finds one by name.
+    """
+
+    mode: str  # "forward" or "reverse"
+    outputs: tuple  # the outputs' names
+    inputs: tuple  # the inputs' names
+    values: tuple  # one row per output, one number per input
+    sweeps: int  # forward: one per input; reverse: one per output
+
+    def d(self, output: str, wrt: str):
+        return self.values[self.outputs.index(output)][self.inputs.index(wrt)]
+
+    def gradients(self) -> dict:
+        """{input name: d(output)/d(input)} for the first output (the cost)."""
+        return dict(zip(self.inputs, self.values[0]))
+
+
+def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
+    """Every d(output)/d(input) for the nodes ``outputs`` and the leaves ``inputs``.
+
+    "forward": one ``tangent_sweep`` per input, each giving that input's column (the derivative
+    of every output with respect to it). "reverse": one backward sweep per output, each giving
+    that output's row (its derivative with respect to every input). Both use each node's local
+    derivatives once per sweep, so a cost with many parameters is cheap in reverse mode, and
+    one input that feeds many outputs is cheap in forward mode.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode: expected 'forward' or 'reverse', got {mode!r}")
+    outputs, inputs = list(outputs), list(inputs)
+    order = joint_order(outputs)
+    if mode == "forward":
+        columns = []
+        for seed in inputs:
+            tangent_sweep(order, seed)
+            columns.append([out.tangent for out in outputs])
+        rows = [list(row) for row in zip(*columns)] if columns else [[] for _ in outputs]
+        sweeps = len(inputs)
+    else:
+        rows = []
+        for out in outputs:
+            _sweep(order, out)
+            rows.append([leaf.grad for leaf in inputs])
+        sweeps = len(outputs)
+    return Derivatives(mode, tuple(n.name for n in outputs), tuple(n.name for n in inputs),
+                       tuple(tuple(row) for row in rows), sweeps)
+
+
+def joint_order(outputs) -> list:
+    """The nodes that any of ``outputs`` depends on, each after all of its inputs."""
+    order, seen = [], set()
+    for out in outputs:
+        for node in topological_order(out):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+    return order
+
+
+def tangent_lines(graph, seed: str) -> list:
+    """One forward-mode sweep in words, seeded at the leaf named ``seed``, one line per computed
+    node, each local derivative times its input's tangent: "dz_H0/dw_H0 = 1 * d(w_H0*x)/dw_H0
+    + 1 * db_H0/dw_H0 = 1 * 0.5 + 1 * 0 = 0.5". Leaves other than the seed have tangent 0."""
+    tangent_sweep(graph.nodes, graph.node(seed))
+    p, lines = _d(seed), []
+    for node in graph.nodes:
+        if node.is_leaf:
+            continue
+        out = _d(node.name)
+        rule = " + ".join(f"{_paren(local)} * d{_d(c.name)}/d{p}"
+                          for c, local in zip(node.inputs, node.local))
+        numbers = " + ".join(f"{_paren(local)} * {_paren(c.tangent)}"
+                             for c, local in zip(node.inputs, node.local))
+        lines.append(f"d{out}/d{p} = {rule} = {numbers} = {fmt(node.tangent)}")
+    return lines
 
 
 def _indexed(name: str, j: int, n: int) -> str:

@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..numbers import is_exact_input, to_array, to_scalar
+from ..numbers import check_probabilities, is_exact_input, to_array, to_scalar
 from . import activations as act
 from .results import ForwardPass, Gradients, LayerValues, parameter_names
 
@@ -119,32 +119,38 @@ class Backprop(NamedTuple):
         return dC_dz.sum(axis=-2 if index is None else -1) / m
 
 
-def backpropagate(weights, biases, activations, x, y, batch=False) -> Backprop:
+def backpropagate(weights, biases, activations, x, y, batch=False,
+                  cost=act.COSTS["quadratic"]) -> Backprop:
     """Forward pass, cost and every dC0/dz and dC0/da, by the chain rule from the output back.
 
     With ``batch`` the second-last axis of x and y runs over m examples and the cost is their
     average C. Any further leading axes (a grid of parameter values) broadcast through.
-    The weight and bias gradients follow from dC0/dz: ``Backprop.dC_dw`` and ``dC_db``.
+    The first delta dC0/dz^Out comes from the cost pair (2(a - y) sigma'(z) for the quadratic
+    cost, a - y for cross-entropy). The weight and bias gradients follow from dC0/dz:
+    ``Backprop.dC_dw`` and ``dC_db``.
     """
     zs, outputs = forward_pass(weights, biases, activations, x)
-    error = outputs[-1] - y
-    # C0 of each example (and grid point); one output neuron needs no sum
-    cost = (error * error)[..., 0] if error.shape[-1] == 1 else (error * error).sum(axis=-1)
+    C = cost.function(zs[-1], outputs[-1], y, activations[-1])  # C0 of each example
     if batch:
-        cost = cost.sum(axis=-1) / cost.shape[-1]
-    if isinstance(cost, np.ndarray) and cost.ndim == 0:
-        cost = cost[()]  # a plain number (a Fraction in exact mode)
+        C = C.sum(axis=-1) / C.shape[-1]
+    if isinstance(C, np.ndarray) and C.ndim == 0:
+        C = C[()]  # a plain number (a Fraction in exact mode)
     nabla_a, delta, slopes = [], [], []
-    dC_da = 2 * error
+    out = len(weights) - 1
+    dC_da = cost.dC_da(outputs[-1], y, activations[-1])
     for L in reversed(range(len(weights))):
-        slope = activations[L].derivative(zs[L])
-        dC_dz = dC_da * slope
+        sigma = activations[L]
+        slope = sigma.derivative(zs[L])
+        if L == out:
+            dC_dz = cost.first_delta(dC_da, outputs[L], y, sigma, slope)
+        else:
+            dC_dz = sigma.chain(dC_da, outputs[L], slope)
         slopes.append(slope)
         nabla_a.append(dC_da)
         delta.append(dC_dz)
         dC_da = sum_over_next_layer(dC_dz, weights[L])
     return Backprop(zs, outputs, slopes[::-1], nabla_a[::-1], delta[::-1], dC_da,
-                    [x] + outputs[:-1], cost, batch)
+                    [x] + outputs[:-1], C, batch)
 
 
 # --- the network -------------------------------------------------------------------------------
@@ -157,7 +163,7 @@ class Network:
     ``sizes`` is (n_x, n_H0, ..., n_Out), the neurons per layer with the input first.
     """
 
-    def __init__(self, weights, biases, activations="relu", exact=None):
+    def __init__(self, weights, biases, activations="relu", exact=None, cost="quadratic"):
         if not isinstance(weights, (list, tuple)) or len(weights) == 0:
             given = "an empty list" if isinstance(weights, (list, tuple)) else repr(weights)
             raise ValueError(f"weights: expected a list with one matrix W per layer, got {given}")
@@ -169,33 +175,34 @@ class Network:
             )
         names = layer_names(len(weights))
         activations = _activation_list(activations, names)
+        cost = act.get_cost(cost, activations[-1])
         exact = _choose_exactness(exact, weights, biases, activations)
         weights = tuple(to_array(W, exact, f"weights of layer {n}", ndim=2)
                         for W, n in zip(weights, names))
         biases = tuple(to_array(b, exact, f"biases of layer {n}", ndim=1)
                        for b, n in zip(biases, names))
         _check_shapes(weights, biases, names)
-        self._set(weights, biases, activations, exact)
+        self._set(weights, biases, activations, exact, cost)
 
-    def _set(self, weights, biases, activations, exact):
+    def _set(self, weights, biases, activations, exact, cost):
         for array in weights + biases:
             array.flags.writeable = False
         self.weights, self.biases, self.activations, self.exact = (
             weights, biases, activations, exact)
+        self.cost_function = cost  # the Cost pair: C0 and its first delta
         self.layer_names = layer_names(len(weights))
         self.sizes = (weights[0].shape[1],) + tuple(W.shape[0] for W in weights)
         self.parameter_names, self._slots = _parameter_table(
             self.layer_names, tuple(W.shape for W in weights))
 
-    @classmethod
-    def _from_arrays(cls, weights, biases, activations, exact) -> "Network":
-        """A network from arrays already checked (by a network of the same shapes)."""
-        net = cls.__new__(cls)
-        net._set(tuple(weights), tuple(biases), activations, exact)
+    def _from_arrays(self, weights, biases) -> "Network":
+        """A network like this one with new arrays, already checked (of the same shapes)."""
+        net = Network.__new__(Network)
+        net._set(tuple(weights), tuple(biases), self.activations, self.exact, self.cost_function)
         return net
 
     @classmethod
-    def chain(cls, weights, biases, activation="relu", exact=None):
+    def chain(cls, weights, biases, activation="relu", exact=None, cost="quadratic"):
         """A chain of one-neuron layers: x -> H0 -> ... -> Out, one weight and bias each."""
         for what, values in (("weights", weights), ("biases", biases)):
             if not isinstance(values, (list, tuple, np.ndarray)) or any(
@@ -214,7 +221,7 @@ class Network:
         # each number checked under its parameter's name (w_H0, b_Out) before it is a matrix
         weights = [[[to_scalar(w, exact, f"w_{n}")]] for w, n in zip(weights, names)]
         biases = [[to_scalar(b, exact, f"b_{n}")] for b, n in zip(biases, names)]
-        return cls(weights, biases, activation, exact)
+        return cls(weights, biases, activation, exact, cost)
 
     # --- what the network looks like ------------------------------------------------------
     @property
@@ -264,7 +271,7 @@ class Network:
                         f"{name}: expected one number, got {np.size(value)}: {value!r}")
                 value = np.asarray(value, dtype=object).reshape(-1)[0]  # [0.7] is 0.7
             table[L][index] = to_scalar(value, self.exact, name)
-        return Network._from_arrays(weights, biases, self.activations, self.exact)
+        return self._from_arrays(weights, biases)
 
     def descend(self, g: Gradients, learning_rate, names=None) -> "Network":
         """One step of gradient descent: p - learning_rate * dC/dp for every parameter of
@@ -275,14 +282,28 @@ class Network:
         if names is None:
             weights = [W - eta * dW for W, dW in zip(self.weights, g.dw)]
             biases = [b - eta * db for b, db in zip(self.biases, g.db)]
-            return Network._from_arrays(weights, biases, self.activations, self.exact)
+            return self._from_arrays(weights, biases)
         return self.with_params({n: self.param(n) - eta * g[n] for n in names})
+
+    def as_float(self) -> "Network":
+        """This network in floating point (itself if it already is)."""
+        if not self.exact:
+            return self
+        net = Network.__new__(Network)
+        names = self.layer_names  # each number checked: a huge Fraction is no float
+        net._set(tuple(to_array(W, False, f"weights of layer {n}", 2)
+                       for W, n in zip(self.weights, names)),
+                 tuple(to_array(b, False, f"biases of layer {n}", 1)
+                       for b, n in zip(self.biases, names)),
+                 self.activations, False, self.cost_function)
+        return net
 
     def __repr__(self):
         kind = "exact" if self.exact else "float"
         sizes = "-".join(str(n) for n in self.sizes)
         acts = ",".join(a.name for a in self.activations)
-        return f"Network({sizes}, activations={acts}, {kind})"
+        cost = "" if self.cost_function.name == "quadratic" else f", cost={self.cost_function.name}"
+        return f"Network({sizes}, activations={acts}{cost}, {kind})"
 
     # --- turning what a user gives into the network's vectors ------------------------------
     def input(self, x) -> np.ndarray:
@@ -355,12 +376,14 @@ class Network:
         One example: C0. A batch (x of shape (m, n_x), y (m, n_Out)): the average C and the
         mean of the examples' gradients. ``g.forward`` holds the forward pass it ran."""
         x, y = self.input(x), self.target(y)
+        if self.cost_function.outputs:
+            check_probabilities(y, "y", sums_to_one=self.activations[-1].output_only)
         if x.ndim != y.ndim or (x.ndim == 2 and len(x) != len(y)):
             raise ValueError(f"x and y: expected as many targets as examples, got x of shape "
                              f"{x.shape} and y of shape {y.shape}")
         with np.errstate(over="ignore", invalid="ignore"):
             r = backpropagate(self.weights, self.biases, self.activations, x, y,
-                              batch=x.ndim == 2)
+                              batch=x.ndim == 2, cost=self.cost_function)
             dw = [r.dC_dw(L) for L in range(len(self.weights))]
             db = [r.dC_db(L) for L in range(len(self.weights))]
         # a non-finite dC0/dz always reaches dC0/dx, so z, dC/dW and dC0/dx cover them all
@@ -373,7 +396,8 @@ class Network:
                          self._slots)
 
     def cost(self, x, y):
-        """C0 = sum_j (a_j^Out - y_j)^2 (the average C for a batch)."""
+        """C0 (the average C for a batch): sum_j (a_j^Out - y_j)^2 by default, or the cost pair
+        the network was built with (``cost_function``)."""
         return self.backward(x, y).cost
 
     def _check_finite(self, arrays, cost=0.0):
@@ -424,8 +448,16 @@ def _activation_list(activations, names):
                 f"activations: expected one per layer ({len(names)}: {', '.join(names)}), "
                 f"got {len(activations)}"
             )
-        return tuple(act.get(a, f"activation of layer {n}") for a, n in zip(activations, names))
-    return tuple(act.get(activations) for _ in names)
+        sigmas = tuple(act.get(a, f"activation of layer {n}") for a, n in zip(activations, names))
+    else:
+        sigmas = tuple(act.get(activations) for _ in names)
+    for sigma, name in zip(sigmas[:-1], names):
+        if sigma.output_only:
+            raise ValueError(
+                f"activation of layer {name}: {sigma.name} is for the output layer Out only (it "
+                f"turns the whole layer into probabilities); use one of "
+                f"{', '.join(act.ACTIVATIONS)} for {name}")
+    return sigmas
 
 
 def _choose_exactness(exact, weights, biases, activations):

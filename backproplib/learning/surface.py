@@ -68,7 +68,8 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
         band = slice(start, start + rows)
         weights, biases = _grid_parameters(net, slots, (values[0][band], values[1]), batch)
         with np.errstate(over="ignore", invalid="ignore"):
-            r = backpropagate(weights, biases, net.activations, x, y, batch=batch)
+            r = backpropagate(weights, biases, net.activations, x, y, batch=batch,
+                              cost=net.cost_function)
             block[0, band] = r.cost
             for i, (kind, L, index) in enumerate(where, 1):
                 block[i, band] = r.dC_dw(L, index) if kind == "w" else r.dC_db(L, index)

@@ -1,0 +1,134 @@
+"""Where backpropagation starts for a classifier (notebook 12), step by step with numbers.
+
+A softmax output with the cross-entropy cost, for logits z and a target y (one-hot, or any
+probabilities summing to 1):
+
+    a_j = e^(z_j) / sum_i e^(z_i)                    softmax: probabilities
+    C0 = -sum_j y_j log a_j                          cross-entropy
+    dC0/da_i = -y_i / a_i
+    da_i/dz_j = a_i (delta_ij - a_j)                 the softmax's Jacobian (every a_i moves)
+    dC0/dz_j = sum_i dC0/da_i da_i/dz_j = -y_j + a_j sum_i y_i = a_j - y_j
+
+``softmax_delta(z, y)`` holds every one of these numbers and writes them out (``lines``).
+
+A sigmoid output, a = sigma(z), with target y, under the two costs (Nielsen, chapter 3):
+
+    quadratic      C0 = (a - y)^2                   dC0/dz = 2 (a - y) sigma'(z)
+    cross-entropy  C0 = -y log a - (1 - y) log(1 - a)    dC0/dz = a - y
+
+``sigmoid_output(z, y)`` gives both (z may be an array: for curves). Where sigma'(z) is tiny
+(|z| large) the quadratic cost's gradient is tiny too, even when a is far from y: the slow
+start. Cross-entropy's has no sigma'(z) factor.
+
+Floats throughout: e^z is not rational, so there is no exact mode here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core import activations as act
+from ..numbers import check_probabilities, fmt
+
+
+@dataclass(frozen=True)
+class SoftmaxDelta:
+    """Every number of the derivation of dC0/dz^Out = a - y for one example."""
+
+    z: np.ndarray  # the logits z_j^Out
+    y: np.ndarray  # the target
+    shift: float  # m = max_j z_j, taken out of every exponent (the same a, no overflow)
+    exps: np.ndarray  # e^(z_j - m)
+    a: np.ndarray  # the softmax
+    cost: float  # C0 = -sum_j y_j log a_j
+    dC_da: np.ndarray  # -y_i / a_i (0 where y_i = 0)
+    jacobian: np.ndarray  # [i, j] = da_i/dz_j = a_i (delta_ij - a_j)
+    delta: np.ndarray  # dC0/dz_j = sum_i dC0/da_i da_i/dz_j
+
+    def lines(self) -> list:
+        """The derivation in words and numbers, one step per line or block."""
+        n = len(self.z)
+        a, y = self.a, self.y
+        out = [f"logits z = {_vec(self.z)}; target y = {_vec(y)}", "",
+               "1. softmax: a_j = e^(z_j - m) / sum_i e^(z_i - m), with m = max_j z_j = "
+               f"{fmt(self.shift)}",
+               f"   e^(z_j - m) = {_vec(self.exps)}; their sum = {fmt(self.exps.sum())}",
+               f"   a = {_vec(a)}  (they add up to 1)", "",
+               "2. cost: C0 = -sum_j y_j log a_j = -("
+               + " + ".join(f"{_p(y[j])} * log({fmt(a[j])})" for j in range(n))
+               + f") = {fmt(self.cost)}", "",
+               "3. dC0/da_i = -y_i / a_i: " + ", ".join(
+                   f"dC0/da_{i} = {fmt(self.dC_da[i])}" for i in range(n)), "",
+               "4. the Jacobian da_i/dz_j = a_i (delta_ij - a_j): a_i (1 - a_i) on the "
+               "diagonal, -a_i a_j off it"]
+        out += [f"   row i = {i}: " + ", ".join(fmt(v) for v in self.jacobian[i])
+                for i in range(n)]
+        out += ["", "5. dC0/dz_j = sum_i dC0/da_i * da_i/dz_j "
+                "= sum_i (-y_i / a_i) a_i (delta_ij - a_j) = -y_j + a_j sum_i y_i = a_j - y_j"]
+        for j in range(n):
+            terms = " + ".join(f"{_p(self.dC_da[i])} * {_p(self.jacobian[i, j])}"
+                               for i in range(n))
+            out.append(f"   dC0/dz_{j} = {terms} = {fmt(self.delta[j])};  a_{j} - y_{j} = "
+                       f"{fmt(a[j])} - {_p(y[j])} = {fmt(a[j] - y[j])}")
+        return out
+
+    def __str__(self):
+        return "\n".join(self.lines())
+
+
+def softmax_delta(z, y) -> SoftmaxDelta:
+    """The derivation's numbers for logits ``z`` and a target ``y`` of the same length."""
+    z = np.asarray(z, dtype=float).reshape(-1)
+    y = np.asarray(y, dtype=float).reshape(-1)
+    if len(z) < 2 or len(y) != len(z) or not np.isfinite(z).all():
+        raise ValueError(f"z and y: expected two finite vectors of the same length (at least 2), "
+                         f"got z = {z.tolist()} and y = {y.tolist()}")
+    check_probabilities(y, "y", sums_to_one=True)
+    shift = float(z.max())
+    exps = np.exp(z - shift)
+    a = exps / exps.sum()
+    log_a = (z - shift) - np.log(exps.sum())
+    cost = float(-(y * log_a).sum())
+    dC_da = np.where(y == 0, 0.0, -y / a)
+    jacobian = np.diag(a) - np.outer(a, a)
+    delta = dC_da @ jacobian
+    return SoftmaxDelta(z, y, shift, exps, a, cost, dC_da, jacobian, delta)
+
+
+@dataclass(frozen=True)
+class SigmoidOutput:
+    """A sigmoid output a = sigma(z) with target y, under the quadratic and the cross-entropy
+    cost: each C0 and dC0/dz (arrays of the shape of z)."""
+
+    z: np.ndarray
+    y: float
+    a: np.ndarray
+    slope: np.ndarray  # sigma'(z)
+    quadratic: np.ndarray  # C0 = (a - y)^2
+    quadratic_delta: np.ndarray  # 2 (a - y) sigma'(z)
+    cross_entropy: np.ndarray  # -y log a - (1 - y) log(1 - a)
+    cross_entropy_delta: np.ndarray  # a - y
+
+
+def sigmoid_output(z, y) -> SigmoidOutput:
+    """Both costs of a sigmoid output at ``z`` (a number or an array) for the target ``y``
+    (0 <= y <= 1), with the library's own sigmoid, slope and cross-entropy."""
+    z = np.asarray(z, dtype=float)
+    y_ = np.asarray([y], dtype=float)
+    check_probabilities(y_, "y", sums_to_one=False)
+    sigma = act.get("sigmoid")
+    a, slope = sigma.function(z), sigma.derivative(z)
+    y = float(y_[0])
+    cross = act.COSTS["cross_entropy"].function(z[..., None], a[..., None], y, sigma)
+    return SigmoidOutput(z, y, a, slope, (a - y) ** 2, 2 * (a - y) * slope, cross, a - y)
+
+
+def _vec(values) -> str:
+    return "[" + ", ".join(fmt(v) for v in values) + "]"
+
+
+def _p(value) -> str:
+    text = fmt(value)
+    return f"({text})" if text.startswith("-") else text

@@ -1,0 +1,218 @@
+"""Figures for notebook 12: the slow start of a sigmoid output under the quadratic cost, and a
+3-class network's decision regions with its cost curve.
+
+    fig = slow_start_figure(z, y)               # C0 and dC0/dz against z, both costs
+    fig.bp_plot.update(z)                       # the current point moves (a slider)
+    fig = race_figure(runs)                     # a_Out step by step under both costs
+    fig = classification_figure(trainer, data)  # regions (largest a_j wins) and the cost curve
+    plots.show(fig)                             # alt text from fig.bp_plot
+
+The arithmetic comes from ``chainrule.crossentropy`` and ``learning.classification``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import plots
+from ..chainrule.crossentropy import sigmoid_output
+from ..learning import training
+from ..learning.classification import predicted_classes
+from ..numbers import fmt
+from . import style
+from .training import CostHistory
+
+CLASS_COLOURS = (style.VALUE, style.NEGATIVE, "#009E73")  # blue, orange, bluish green
+CLASS_MARKERS = ("o", "^", "s")
+CROSS_ENTROPY = style.VALUE  # cross-entropy's curves: solid blue
+QUADRATIC = style.GRADIENT  # the quadratic cost's: dashed vermillion
+GRID_N = 100
+
+
+def _pale(colour, amount=0.4):
+    from matplotlib.colors import to_rgb
+
+    return np.array([amount * c + (1 - amount) for c in to_rgb(colour)])
+
+
+# --- the slow start ---------------------------------------------------------------------------
+class SlowStartPlot:
+    """C0 (left) and dC0/dz (right) of a sigmoid output against its z, for the target y, under
+    the quadratic and the cross-entropy cost; the current z is a point on every curve."""
+
+    def __init__(self, z, y, reach=8.0, fig=None):
+        self.y, self.reach = float(y), float(reach)
+        self.fig = fig or plots.new_figure(style.whole_pixels((9.0, 3.3)))
+        zs = np.linspace(-self.reach, self.reach, 401)
+        curves = sigmoid_output(zs, self.y)
+        with style.context():
+            self.axes = self.fig.subplots(1, 2)
+            left, right = self.axes
+            for ax, ce, quad, label in (
+                    (left, curves.cross_entropy, curves.quadratic, "cost $C_0$"),
+                    (right, curves.cross_entropy_delta, curves.quadratic_delta,
+                     r"$\partial C_0/\partial z$")):
+                ax.plot(zs, ce, "-", color=CROSS_ENTROPY, label="cross-entropy")
+                ax.plot(zs, quad, "--", color=QUADRATIC, label="quadratic")
+                ax.set_xlabel("$z$ of the sigmoid output")
+                ax.set_ylabel(label)
+                ax.grid(alpha=0.4)
+                ax.set_xlim(-self.reach, self.reach)
+            right.axhline(0, color=style.GRID, lw=1)
+            left.set_title(f"cost for the target y = {fmt(self.y)}")
+            right.set_title("its slope: where learning starts")
+            left.legend(loc="upper center")
+            self.markers = []
+            for ax in self.axes:
+                for colour in (CROSS_ENTROPY, QUADRATIC):
+                    self.markers += ax.plot([], [], "o", color=colour, mec=style.INK, mew=1.0,
+                                            ms=style.MARKER)
+            self.lines = [ax.axvline(0, color=style.CURRENT, lw=1, ls=":") for ax in self.axes]
+            self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.89, wspace=0.3)
+        self.update(z)
+
+    def update(self, z):
+        self.now = sigmoid_output(float(z), self.y)
+        now = self.now
+        values = (now.cross_entropy, now.quadratic, now.cross_entropy_delta, now.quadratic_delta)
+        shown = min(max(float(z), -self.reach), self.reach)
+        for marker, value in zip(self.markers, values):
+            marker.set_data([shown], [float(value)])
+        for line in self.lines:
+            line.set_xdata([shown, shown])
+
+    def dynamic_artists(self) -> list:
+        return [*self.markers, *self.lines]
+
+    def static_key(self):
+        return None
+
+    def alt_text(self) -> str:
+        n = self.now
+        return (f"Two plots against z from {fmt(-self.reach)} to {fmt(self.reach)} for a sigmoid "
+                f"output with target y = {fmt(self.y)}. Left: the cost, cross-entropy (solid) and "
+                f"quadratic (dashed). Right: their slopes dC0/dz. At z = {fmt(float(n.z))}, "
+                f"a = {fmt(float(n.a))}: cross-entropy's dC0/dz = a - y = "
+                f"{fmt(float(n.cross_entropy_delta))}, the quadratic cost's dC0/dz = "
+                f"2(a - y) sigma'(z) = {fmt(float(n.quadratic_delta))}.")
+
+
+def slow_start_figure(z, y, reach=8.0):
+    """``SlowStartPlot`` as a figure for ``plots.show``."""
+    plot = SlowStartPlot(z, y, reach)
+    plot.fig.bp_plot = plot
+    return plot.fig
+
+
+class RacePlot:
+    """a^Out step by step while one sigmoid neuron learns, under each cost (``runs``:
+    {cost name: the outputs a after 0, 1, 2, ... steps}), with the target as a line."""
+
+    def __init__(self, runs: dict, y):
+        self.runs, self.y = {k: np.asarray(v, dtype=float) for k, v in runs.items()}, float(y)
+        self.fig = plots.new_figure(style.whole_pixels((5.6, 3.4)))
+        with style.context():
+            ax = self.fig.add_subplot()
+            for name, a in self.runs.items():
+                cross = name == "cross_entropy"
+                ax.plot(np.arange(len(a)), a, "-" if cross else "--",
+                        color=CROSS_ENTROPY if cross else QUADRATIC,
+                        label="cross-entropy" if cross else "quadratic")
+            ax.axhline(self.y, color=style.INK, lw=1, ls=":", label=f"target y = {fmt(self.y)}")
+            ax.set_xlabel("step of gradient descent")
+            ax.set_ylabel("output $a$")
+            ax.set_ylim(-0.05, 1.05)
+            ax.grid(alpha=0.4)
+            ax.legend(loc="best")
+            ax.set_title("one sigmoid neuron learning")
+            self.fig.subplots_adjust(left=0.14, right=0.97, bottom=0.16, top=0.9)
+
+    def alt_text(self) -> str:
+        parts = []
+        for name, a in self.runs.items():
+            parts.append(f"{name.replace('_', '-')}: a = {fmt(a[0])} at the start, "
+                         f"{fmt(a[len(a) // 10])} after {len(a) // 10} steps, {fmt(a[-1])} after "
+                         f"{len(a) - 1}")
+        return (f"The output a of one sigmoid neuron against the step, target y = "
+                f"{fmt(self.y)}; " + "; ".join(parts) + ".")
+
+
+def race_figure(runs: dict, y):
+    plot = RacePlot(runs, y)
+    plot.fig.bp_plot = plot
+    return plot.fig
+
+
+# --- three classes ----------------------------------------------------------------------------
+class ClassRegions:
+    """The predicted class (the largest a_j^Out) over the plane, with the data on top."""
+
+    def __init__(self, net, data, ax, n=GRID_N):
+        self.ax, self.n, self.extent = ax, n, data.extent
+        _, _, self.points = training.grid(self.extent, n)
+        self.image = ax.imshow(np.ones((n, n, 3)), origin="lower", extent=self.extent,
+                               interpolation="nearest", zorder=1)
+        X = np.asarray(data.X, dtype=float)
+        self.markers = []
+        for j, (colour, marker) in enumerate(zip(CLASS_COLOURS, CLASS_MARKERS)):
+            rows = X[data.classes == j]
+            self.markers += ax.plot(rows[:, 0], rows[:, 1], marker, ms=4.2, color=colour,
+                                    mec=style.INK, mew=0.6, ls="none", zorder=3,
+                                    label=f"class {j}")
+        self.counts, self.classes, self.X = data.counts, data.classes, data.X
+        ax.set_xlim(self.extent[0], self.extent[1])
+        ax.set_ylim(self.extent[2], self.extent[3])
+        ax.set_aspect("equal")
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        ax.set_title("the predicted class")
+        self.update(net)
+
+    def update(self, net):
+        self.grid_classes = predicted_classes(net, self.points).reshape(self.n, self.n)
+        pale = np.array([_pale(c) for c in CLASS_COLOURS])
+        self.image.set_data(pale[self.grid_classes])
+        self.accuracy = float((predicted_classes(net, self.X) == self.classes).mean())
+
+    def alt_text(self) -> str:
+        shares = np.bincount(self.grid_classes.reshape(-1), minlength=len(CLASS_COLOURS))
+        shares = shares / shares.sum()
+        names = ("blue, circles", "orange, triangles", "green, squares")
+        parts = [f"class {j} ({names[j]}) on {shares[j]:.0%} of the plane with "
+                 f"{self.counts[j]} points" for j in range(len(CLASS_COLOURS))]
+        return (f"The class the network predicts over x_1 and x_2 from {fmt(self.extent[0])} to "
+                f"{fmt(self.extent[1])}: " + "; ".join(parts)
+                + f". {self.accuracy:.1%} of the points lie in their own class's region.")
+
+
+class ClassificationFigure:
+    """Decision regions of a 3-class network and the cost curve of its ``training.Trainer``."""
+
+    def __init__(self, trainer, data, n=GRID_N, steps=None):
+        self.fig = plots.new_figure(style.whole_pixels((7.6, 3.5)))
+        with style.context():
+            left, right = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 1.1]})
+            self.regions = ClassRegions(trainer.net, data, left, n)
+            self.history = CostHistory(trainer, right, steps or max(trainer.steps, 10))
+            self.fig.subplots_adjust(left=0.08, right=0.95, bottom=0.15, top=0.9, wspace=0.35)
+
+    def update(self, trainer):
+        """Redraw for the trainer's network and cost history now (a live panel)."""
+        self.regions.update(trainer.net)
+        self.history.update(trainer)
+
+    def dynamic_artists(self) -> list:
+        return [self.regions.image, *self.regions.markers, *self.history.dynamic_artists()]
+
+    def static_key(self):
+        return self.history.static_key()
+
+    def alt_text(self) -> str:
+        return f"{self.regions.alt_text()} {self.history.alt_text()}"
+
+
+def classification_figure(trainer, data, n=GRID_N):
+    """The predicted class over the plane with ``data`` on top, and the cost curve."""
+    plot = ClassificationFigure(trainer, data, n)
+    plot.fig.bp_plot = plot
+    return plot.fig

@@ -1,0 +1,105 @@
+"""Notebook 12's panels.
+
+- ``slow_start_view(z, y)``: a slider on the z of a sigmoid output moves the point on the cost
+  and on dC0/dz under both costs; the readout gives sigma'(z) and both first deltas.
+- ``class_training_view(trainer, data, steps)``: a slider for the number of SGD steps a 3-class
+  network has trained; the predicted classes over the plane and the cost curve follow.
+
+    view = slow_start_view(z=4, y=0)
+    view                      # the panel
+    print(view.summary())     # what it shows, as plain text
+"""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from ..learning.classification import accuracy
+from ..numbers import fmt
+from ..plots.classification import ClassificationFigure, SlowStartPlot
+from .training import Panel
+
+
+class SlowStartView(Panel):
+    """A slider ``z`` for a sigmoid output with target ``y``; ``SlowStartPlot`` and a readout."""
+
+    def __init__(self, z, y, reach=8.0):
+        super().__init__()
+        self.y = y
+        z = float(z)
+        reach = max(float(reach), abs(z))
+        self.title = f"A sigmoid output with target y = {fmt(y)}: both costs against its z"
+        self.slider("z", W.FloatSlider(value=z, min=-reach, max=reach, step=0.05,
+                                       description="z of the output", readout_format=".2f",
+                                       continuous_update=True))
+        self.plot = SlowStartPlot(z, y, reach)
+        self.figure(self.plot, self.plot.fig)
+        self.widget = W.VBox([*self.sliders.values(), self.picture, self.readout])
+        self.widget.add_class("bp-view")
+        self.refresh()
+
+    def update(self):
+        self.plot.update(self.sliders["z"].value)
+        n = self.plot.now
+        quad, cross = float(n.quadratic_delta), float(n.cross_entropy_delta)
+        self.lines = [
+            f"z = {fmt(float(n.z))}, a = sigma(z) = {fmt(float(n.a))}, y = {fmt(n.y)}, "
+            f"sigma'(z) = {fmt(float(n.slope))}",
+            f"quadratic:     C0 = {fmt(float(n.quadratic))}, dC0/dz = 2(a - y) sigma'(z) = "
+            f"{fmt(quad)}",
+            f"cross-entropy: C0 = {fmt(float(n.cross_entropy))}, dC0/dz = a - y = {fmt(cross)}",
+        ]
+        if quad != 0:
+            self.lines.append(f"cross-entropy's first delta is {fmt(round(cross / quad, 3))} "
+                              f"times the quadratic cost's (1 / (2 sigma'(z)))")
+        self.draw()
+
+
+def slow_start_view(z, y, reach=8.0) -> SlowStartView:
+    """The slow-start panel for a sigmoid output starting at ``z`` with target ``y``; the slider
+    reaches from -``reach`` to ``reach`` (or to |z|, if larger)."""
+    return SlowStartView(z, y, reach)
+
+
+class ClassTrainingView(Panel):
+    """A slider ``steps`` for a ``training.Trainer`` of a softmax network on a 3-class data set
+    (``learning.classification.ClassData``): moving it trains on (or starts again and trains
+    up to) that many steps; the predicted classes and the cost curve follow."""
+
+    def __init__(self, trainer, data, steps=1000, n=60):
+        super().__init__()
+        self.trainer, self.data = trainer.reset(), data
+        self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on the "
+                      f"3-class {data.name!r} ({len(data)} examples)")
+        self.slider("steps", W.IntSlider(value=0, min=0, max=int(steps),
+                                         step=max(1, int(steps) // 50),
+                                         description="steps trained", continuous_update=False))
+        self.plot = ClassificationFigure(trainer, data, n, steps=max(int(steps), 10))
+        self.figure(self.plot, self.plot.fig)
+        self.widget = W.VBox([*self.sliders.values(), self.picture, self.readout])
+        self.widget.add_class("bp-view")
+        self.refresh()
+
+    def update(self):
+        t, wanted = self.trainer, self.sliders["steps"].value
+        if wanted < t.steps:
+            t.reset()
+        t.train(wanted - t.steps)
+        self.plot.update(t)
+        self.lines = [
+            f"step {t.steps}, batch_size = {t.batch_size}, learning_rate = {fmt(t.learning_rate)}",
+            f"C over the whole set = {fmt(t.cost)} (at the start {fmt(t.costs[0])})",
+            f"accuracy = {accuracy(t.net, self.data.X, self.data.classes):.1%} of {t.n} "
+            f"examples in their own class's region"]
+        if t.diverged:
+            self.warnings.append(f"Diverged: a step overflowed ({t.overflow}); training stopped "
+                                 f"at the last finite step. The learning rate is too large.")
+        self.draw()
+
+
+def class_training_view(trainer, data, steps=1000) -> ClassTrainingView:
+    """The 3-class training panel: ``trainer`` (it is reset) on ``data``, up to ``steps``."""
+    return ClassTrainingView(trainer, data, steps)
+
+
+__all__ = ["ClassTrainingView", "SlowStartView", "class_training_view", "slow_start_view"]
