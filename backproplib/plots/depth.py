@@ -72,6 +72,7 @@ class DepthPlot:
             whose = f" ({first})" if len(self.profiles) > 1 else ""
             (cross,) = ax.plot([], [], "x", color=style.BLOCKED, ms=6, mew=1.5, clip_on=False,
                                label=f"blocked neurons on every example{whose}")
+            cross.set_in_layout(False)  # no crosses (no data) must not upset the layout
             self.crosses.append(cross)
         handles = self.lines["deltas"] + [self.crosses[0]]
         self.fig.legend(handles=[h for h in handles if not h.get_label().startswith("_")],
