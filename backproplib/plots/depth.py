@@ -5,9 +5,10 @@
     fig.bp_plot.update(p3)                           # a panel moves one line (one profile)
 
 The input side is on the left, Out on the right. A value of 0 (a layer behind dead neurons)
-cannot sit on a log scale: the line stops there and the alt text says so. Layers holding
+cannot sit on a log scale: the line stops there, a hollow marker of the line's colour sits on
+the bottom edge instead, and the alt text says so. Layers holding
 neurons that pass (almost) no gradient back on every example are marked with grey crosses
-along the bottom (``style.BLOCKED``).
+along the top (``style.BLOCKED``).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class DepthPlot:
 
     def _draw(self):
         self.lines = {key: [] for key, _, _ in QUANTITIES}
+        self.zeros = {key: [] for key, _, _ in QUANTITIES}  # hollow markers on the floor: 0
         self.crosses = []
         for ax, (key, label, _) in zip(self.axes, QUANTITIES):
             ax.set_yscale("log")
@@ -68,13 +70,21 @@ class DepthPlot:
                 (line,) = ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],
                                   lw=style.LINE_WIDTH, label=name or None)
                 self.lines[key].append(line)
+                (zero,) = ax.plot([], [], MARKERS[i], ms=7, mfc="white", mec=COLOURS[i], mew=1.5,
+                                  clip_on=False, zorder=4)
+                zero.set_in_layout(False)
+                self.zeros[key].append(zero)
             first = next(iter(self.profiles))
             whose = f" ({first})" if len(self.profiles) > 1 else ""
             (cross,) = ax.plot([], [], "x", color=style.BLOCKED, ms=6, mew=1.5, clip_on=False,
                                label=f"blocked neurons on every example{whose}")
             cross.set_in_layout(False)  # no crosses (no data) must not upset the layout
             self.crosses.append(cross)
-        handles = self.lines["deltas"] + [self.crosses[0]]
+        from matplotlib.lines import Line2D
+
+        zero = Line2D([], [], marker="o", ls="", ms=7, mfc="white", mec=style.INK, mew=1.5,
+                      label="0 (below any log scale)")
+        handles = self.lines["deltas"] + [self.crosses[0], zero]
         self.fig.legend(handles=[h for h in handles if not h.get_label().startswith("_")],
                         loc="outside lower center", ncols=min(3, len(handles)),
                         fontsize=style.FONT, frameon=False)
@@ -89,6 +99,8 @@ class DepthPlot:
             values = np.asarray(getattr(p, key), dtype=float)
             shown = np.where((values > 0) & np.isfinite(values), values, np.nan)
             self.lines[key][i].set_data(layers, shown)
+            at_zero = layers[values == 0]
+            self.zeros[key][i].set_data(at_zero, np.full(len(at_zero), np.nan))
         if i == 0:
             blocked = layers[np.asarray(p.blocked_count) > 0]
             for cross in self.crosses:
@@ -128,9 +140,10 @@ class DepthPlot:
                 ax.set_xlim(-0.6, depth - 0.4)
                 ax.set_xticks(ticks)
                 ax.set_xticklabels([names[t] for t in ticks])
-        for cross, (low, _) in zip(self.crosses, limits):
-            xs = cross.get_xdata()
-            cross.set_ydata(np.full(len(xs), 10.0 ** low))
+        for (key, _, _), cross, (low, high) in zip(QUANTITIES, self.crosses, limits):
+            cross.set_ydata(np.full(len(cross.get_xdata()), 10.0 ** high))
+            for zero in self.zeros[key]:
+                zero.set_ydata(np.full(len(zero.get_xdata()), 10.0 ** low))
         self.key = (depth, tuple(limits))
 
     def update(self, p: DepthProfile):
@@ -141,7 +154,8 @@ class DepthPlot:
         self._limits()
 
     def dynamic_artists(self) -> list:
-        return [line for lines in self.lines.values() for line in lines] + self.crosses
+        return ([line for lines in self.lines.values() for line in lines] + self.crosses
+                + [zero for zeros in self.zeros.values() for zero in zeros])
 
     def static_key(self):
         """The axes: the number of layers and the limits of both log scales."""
