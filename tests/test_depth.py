@@ -148,3 +148,13 @@ def test_static_figure_describes_itself():
     assert f"{p.deltas[0]:.3g} at H0" in alt and "one:" in alt and "two:" in alt
     with pytest.raises(TypeError):
         depth_plots.depth_profiles([p])
+
+
+def test_numbers_may_be_text():
+    a = depth.deep_network(3, 2, "tanh", "he", "1/2", seed=1, bias="-1/4")
+    b = depth.deep_network(3, 2, "tanh", "he", 0.5, seed=1, bias=-0.25)
+    for Wa, Wb in zip(a.weights + a.biases, b.weights + b.biases):
+        np.testing.assert_array_equal(Wa, Wb)
+    assert depth.number("1/2") == 0.5
+    with pytest.raises(ValueError, match="scale"):
+        depth.deep_network(3, 2, scale="half")

@@ -35,6 +35,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..core.results import Blocked
+from ..numbers import to_scalar
 
 INITS = ("plain", "xavier", "he")
 LEVEL_WITHIN = 10.0  # |dC/dW| of H0 and Out within this factor of each other: "level"
@@ -75,10 +76,7 @@ def deep_network(depth=20, width=32, activation="relu", init="he", scale=1.0, se
     width = _count(width, "width")
     sizes = [width] * depth + [1]
     weights = initial_weights(sizes, init, scale, seed)
-    try:
-        bias = float(bias)
-    except (TypeError, ValueError):
-        raise ValueError(f"bias: expected a number, got {bias!r}") from None
+    bias = float(to_scalar(bias, False, "bias"))
     biases = [np.full(n, bias) for n in sizes[1:]]
     return Network(weights, biases, [activation] * (depth - 1) + [output_activation],
                    exact=False)
@@ -218,11 +216,21 @@ def _is_number(value) -> bool:
     return not isinstance(value, str)
 
 
+def number(value, what="scale") -> float:
+    """``value`` (an int, float, Fraction or text such as "1/2") as a float, or a ValueError
+    naming ``what``: how a notebook reads its parameters cell's numbers."""
+    if isinstance(value, bool):
+        raise ValueError(f"{what}: expected a number, got {value!r}")
+    return float(to_scalar(value, False, what))
+
+
 def _scale(scale) -> float:
-    if not _is_number(scale) or isinstance(scale, bool) or not 0 < float(scale) < 1e100:
+    """A positive number; text such as "1/2" is read as the rest of the library reads it."""
+    value = None if isinstance(scale, bool) else float(to_scalar(scale, False, "scale"))
+    if value is None or not 0 < value < 1e100:
         raise ValueError(f"scale: expected a positive number (it multiplies the weights' "
                          f"standard deviation), got {scale!r}")
-    return float(scale)
+    return value
 
 
 def _seed(seed) -> int:
@@ -232,5 +240,5 @@ def _seed(seed) -> int:
 
 
 __all__ = ["INITS", "LEVEL_WITHIN", "DepthProfile", "deep_data", "deep_network",
-           "delta_norms", "gradient_norms", "init_variance", "initial_weights", "profile",
-           "profile_of"]
+           "delta_norms", "gradient_norms", "init_variance", "initial_weights", "number",
+           "profile", "profile_of"]

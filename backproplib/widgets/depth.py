@@ -30,7 +30,8 @@ class DepthView(View):
 
     def __init__(self, depth_=20, width=32, activation="relu", init="he", scale=1.0, seed=0,
                  bias=0.0, m=32):
-        self.settings = dict(width=width, seed=seed, bias=bias)
+        scale = depth.number(scale, "scale")
+        self.settings = dict(width=width, seed=seed, bias=depth.number(bias, "bias"))
         net = depth.deep_network(depth_, width, activation, init, scale, seed, bias)
         X, Y = depth.deep_data(net, m, seed)
         super().__init__(net, X, Y)
