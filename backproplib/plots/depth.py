@@ -1,0 +1,200 @@
+"""Gradients through depth, layer by layer: |delta^L| and |dC/dW^L| on log scales.
+
+    fig = depth_profiles({"xavier": p1, "he": p2})   # one line per DepthProfile, in a key
+    plots.show(fig)                                  # with alt text from fig.bp_plot
+    fig.bp_plot.update(p3)                           # a panel moves one line (one profile)
+
+The input side is on the left, Out on the right. A value of 0 (a layer behind dead neurons)
+cannot sit on a log scale: the line stops there, a hollow marker of the line's colour sits on
+the bottom edge instead, and the alt text says so. Layers holding
+neurons that pass (almost) no gradient back on every example are marked with grey crosses
+along the top (``style.BLOCKED``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..learning.depth import DepthProfile
+from . import style
+
+COLOURS = [style.VALUE, style.GRADIENT, "#009E73", style.PATH, style.NEGATIVE]
+MARKERS = ["o", "s", "^", "D", "v"]
+FLOOR, CEILING = 1e-30, 1e30  # the widest the log axes go
+SNAP = 2  # log limits move in steps of this many decades
+QUANTITIES = (("deltas", r"$|\delta^L| = |\partial C_0/\partial z^L|$", "|delta|"),
+              ("norms", r"$|\partial C/\partial W^L|$", "|dC/dW|"))
+
+
+class DepthPlot:
+    """Two log-scale panels side by side, |delta^L| and |dC/dW^L| against the layer, one line
+    per profile. ``update(profile)`` moves the first line (the panel's). ``limits`` fixes
+    both log scales, e.g. (1e-24, 1e24) for a panel, so that a line tilts without the axes
+    moving; by default they follow the values."""
+
+    def __init__(self, profiles, axes=None, limits=None):
+        if limits is not None and not (len(limits) == 2 and 0 < limits[0] < limits[1]):
+            raise ValueError(f"limits: expected (low, high) with 0 < low < high, got {limits!r}")
+        self.fixed = None if limits is None else tuple(math.log10(v) for v in limits)
+        if isinstance(profiles, DepthProfile):
+            profiles = {"": profiles}
+        if not isinstance(profiles, dict) or not profiles or not all(
+                isinstance(p, DepthProfile) for p in profiles.values()):
+            raise TypeError("profiles: expected a DepthProfile or a dict {label: DepthProfile} "
+                            "(from learning.depth.profile)")
+        if len(profiles) > len(COLOURS):
+            raise ValueError(f"profiles: at most {len(COLOURS)} in one figure, got "
+                             f"{len(profiles)}")
+        self.profiles = dict(profiles)
+        with style.context():
+            if axes is None:
+                import matplotlib.pyplot as plt
+
+                self.fig, axes = plt.subplots(1, 2, figsize=(8.4, 4.1), layout="constrained")
+            self.axes = tuple(axes)
+            self.fig = self.axes[0].figure
+            self._draw()
+
+    def _draw(self):
+        self.lines = {key: [] for key, _, _ in QUANTITIES}
+        self.zeros = {key: [] for key, _, _ in QUANTITIES}  # hollow markers on the floor: 0
+        self.crosses = []
+        for ax, (key, label, _) in zip(self.axes, QUANTITIES):
+            ax.set_yscale("log")
+            ax.set_ylabel(label)
+            ax.set_xlabel("layer (input side on the left)")
+            ax.grid(True, which="major", alpha=0.4)
+            for i, name in enumerate(self.profiles):
+                (line,) = ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],
+                                  lw=style.LINE_WIDTH, label=name or None)
+                self.lines[key].append(line)
+                (zero,) = ax.plot([], [], MARKERS[i], ms=7, mfc="white", mec=COLOURS[i], mew=1.5,
+                                  clip_on=False, zorder=4)
+                zero.set_in_layout(False)
+                self.zeros[key].append(zero)
+            first = next(iter(self.profiles))
+            whose = f" ({first})" if len(self.profiles) > 1 else ""
+            (cross,) = ax.plot([], [], "x", color=style.BLOCKED, ms=6, mew=1.5, clip_on=False,
+                               label=f"blocked neurons on every example{whose}")
+            cross.set_in_layout(False)  # no crosses (no data) must not upset the layout
+            self.crosses.append(cross)
+        from matplotlib.lines import Line2D
+
+        zero = Line2D([], [], marker="o", ls="", ms=7, mfc="white", mec=style.INK, mew=1.5,
+                      label="0 (below any log scale)")
+        handles = self.lines["deltas"] + [self.crosses[0], zero]
+        self.fig.legend(handles=[h for h in handles if not h.get_label().startswith("_")],
+                        loc="outside lower center", ncols=min(3, len(handles)),
+                        fontsize=style.FONT, frameon=False)
+        self.key = None
+        for i, p in enumerate(self.profiles.values()):
+            self._set(i, p)
+        self._limits()
+
+    def _set(self, i, p: DepthProfile):
+        layers = np.arange(len(p.names))
+        for key, _, _ in QUANTITIES:
+            values = np.asarray(getattr(p, key), dtype=float)
+            shown = np.where((values > 0) & np.isfinite(values), values, np.nan)
+            self.lines[key][i].set_data(layers, shown)
+            at_zero = layers[values == 0]
+            self.zeros[key][i].set_data(at_zero, np.full(len(at_zero), np.nan))
+        if i == 0:
+            blocked = layers[np.asarray(p.blocked_count) > 0]
+            for cross in self.crosses:
+                cross.set_data(blocked, np.full(len(blocked), np.nan))
+
+    def _limits(self):
+        """Log limits in whole steps of ``SNAP`` decades, kept while the values fit and fill
+        at least a third of them, so that a slider rarely redraws the axes."""
+        names = max((p.names for p in self.profiles.values()), key=len)
+        limits = []
+        old = self.key[1] if self.key else (None, None)
+        for ax, (key, _, _), kept in zip(self.axes, QUANTITIES, old):
+            values = np.concatenate([np.asarray(getattr(p, key), float)
+                                     for p in self.profiles.values()])
+            values = values[(values > 0) & np.isfinite(values)]
+            if len(values):
+                first = math.log10(values.min())
+                last = math.log10(values.max())
+            else:
+                first, last = -1.0, 1.0
+            if self.fixed is not None:
+                low, high = self.fixed
+            elif kept is not None and kept[0] <= first and last <= kept[1] and \
+                    (last - first) * 3 >= kept[1] - kept[0] - 2 * SNAP:
+                low, high = kept
+            else:
+                low = max(math.log10(FLOOR), SNAP * math.floor(first / SNAP - 0.1))
+                high = min(math.log10(CEILING), SNAP * math.ceil(last / SNAP + 0.1))
+            limits.append((low, high))
+            ax.set_ylim(10.0 ** low, 10.0 ** high)
+        depth = len(names)
+        if not self.key or self.key[0] != depth:
+            step = max(1, math.ceil(depth / 7))
+            ticks = [t for t in range(0, depth - 1, step) if depth - 1 - t >= step / 2 + 1]
+            ticks.append(depth - 1)
+            for ax in self.axes:
+                ax.set_xlim(-0.6, depth - 0.4)
+                ax.set_xticks(ticks)
+                ax.set_xticklabels([names[t] for t in ticks])
+        for (key, _, _), cross, (low, high) in zip(QUANTITIES, self.crosses, limits):
+            cross.set_ydata(np.full(len(cross.get_xdata()), 10.0 ** high))
+            for zero in self.zeros[key]:
+                zero.set_ydata(np.full(len(zero.get_xdata()), 10.0 ** low))
+        self.key = (depth, tuple(limits))
+
+    def update(self, p: DepthProfile):
+        """Show ``p`` as the first profile (the panel's line) and rescale if needed."""
+        first = next(iter(self.profiles))
+        self.profiles[first] = p
+        self._set(0, p)
+        self._limits()
+
+    def dynamic_artists(self) -> list:
+        return ([line for lines in self.lines.values() for line in lines] + self.crosses
+                + [zero for zeros in self.zeros.values() for zero in zeros])
+
+    def static_key(self):
+        """The axes: the number of layers and the limits of both log scales."""
+        return self.key
+
+    def alt_text(self) -> str:
+        parts = []
+        for name, p in self.profiles.items():
+            who = f"{name}: " if name else ""
+            sizes = "; ".join(_describe(p, key, said) for key, _, said in QUANTITIES)
+            if self.fixed is not None:
+                low, high = (10.0 ** v for v in self.fixed)
+                values = np.concatenate([p.deltas, p.norms])
+                outside = int(np.sum((values > 0) & ((values < low) | (values > high))))
+                if outside:
+                    sizes += (f" ({outside} values outside the plotted {low:.0e} to {high:.0e}, "
+                              "not drawn)")
+            blocked = p.dead_sentence()
+            parts.append(f"{who}{sizes}; {p.trend()}; {blocked}.")
+        depth = len(next(iter(self.profiles.values())).names)
+        return (f"Two log-scale plots of the gradient's size per layer of a {depth}-layer "
+                f"network, input side on the left: |delta^L| (left) and |dC/dW^L| (right). "
+                + " ".join(parts))
+
+
+def _describe(p: DepthProfile, key: str, said: str) -> str:
+    values = np.asarray(getattr(p, key), dtype=float)
+    text = f"{said} from {values[0]:.3g} at {p.names[0]} to {values[-1]:.3g} at {p.names[-1]}"
+    zeros = [n for n, v in zip(p.names, values) if v == 0]
+    if zeros:
+        text += f" (0 at {len(zeros)} layer{'s' if len(zeros) > 1 else ''}, not drawn)"
+    return text
+
+
+def depth_profiles(profiles):
+    """The figure of ``DepthPlot`` for one profile or {label: profile} (at most five)."""
+    plot = DepthPlot(profiles)
+    plot.fig.bp_plot = plot
+    return plot.fig
+
+
+__all__ = ["DepthPlot", "depth_profiles"]

@@ -1,0 +1,108 @@
+"""A panel for gradients through depth (notebook 13): depth, activation, initialisation and the
+scale of the initial weights; the per-layer sizes of delta and dC/dW follow.
+
+    view = depth_view(depth=20, width=32, activation="relu", init="he", scale=1, seed=0)
+    view                      # the panel
+    print(view.summary())     # what it shows, as plain text
+
+Each change builds the network again from the seed (``learning.depth.deep_network``), runs one
+``net.backward`` on the batch and redraws the lines of ``plots.depth.DepthPlot``; a callback
+never raises (``View.refresh`` puts any error in the readout).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from ..core.activations import ACTIVATIONS
+from ..learning import depth
+from ..plots import style
+from ..plots.depth import DepthPlot
+from . import SLIDER_WIDTH, View
+
+MAX_DEPTH = 30
+LIMITS = (1e-24, 1e24)  # the panel's log scales stay put: a line tilts, the axes never move
+SCALES = (-2, 1)  # the scale slider runs from 10^-2 to 10^1
+
+
+class DepthView(View):
+    title = "Gradients through depth"
+
+    def __init__(self, depth_=20, width=32, activation="relu", init="he", scale=1.0, seed=0,
+                 bias=0.0, m=32):
+        scale = depth.number(scale, "scale")
+        self.settings = dict(width=width, seed=seed, bias=depth.number(bias, "bias"))
+        net = depth.deep_network(depth_, width, activation, init, scale, seed, bias)
+        X, Y = depth.deep_data(net, m, seed)
+        super().__init__(net, X, Y)
+        look = {"description_width": "initial"}
+        layout = W.Layout(width=SLIDER_WIDTH)
+        controls = {
+            "depth": W.IntSlider(value=depth_, min=2, max=max(MAX_DEPTH, depth_), step=1,
+                                 description="depth", continuous_update=True, style=look,
+                                 layout=layout),
+            "activation": W.Dropdown(options=list(ACTIVATIONS), value=net.activations[0].name,
+                                     description="activation", style=look),
+            "init": W.Dropdown(options=list(depth.INITS), value=init.strip().lower(),
+                               description="init", style=look),
+            "scale": W.FloatLogSlider(value=float(scale), base=10, min=min(SCALES[0], _log(scale)),
+                                      max=max(SCALES[1], _log(scale)), step=0.05,
+                                      description="scale", continuous_update=True,
+                                      readout_format=".3g", style=look, layout=layout),
+        }
+        for name, control in controls.items():
+            control.observe(self._on_change, names="value")
+            self.sliders[name] = control
+        self._figure((7.6, 3.7))
+        with style.context():
+            axes = self.fig.subplots(1, 2)
+            self.plot = DepthPlot(depth.profile(net, X, Y), axes=axes, limits=LIMITS)
+            self.fig.set_layout_engine("constrained")
+            self.fig.canvas.draw()
+            self.fig.set_layout_engine("none")  # keep the axes where they are from now on
+        self._render(self.plot)
+        self._assemble()
+
+    def _update(self):
+        s = {name: control.value for name, control in self.sliders.items()}
+        self.net = depth.deep_network(s["depth"], self.settings["width"], s["activation"],
+                                      s["init"], s["scale"], self.settings["seed"],
+                                      self.settings["bias"])
+        g = self._backward()
+        self.profile = p = depth.profile_of(g)
+        self.plot.update(p)
+        variance = depth.init_variance(s["init"], self.settings["width"],
+                                       self.settings["width"], s["scale"])
+        self.lines = [
+            f"depth {s['depth']}, width {self.settings['width']}, "
+            f"{self.net.activations[0].formula} hidden layers, init {s['init']}, "
+            f"scale {s['scale']:.3g} (Var(w) = {variance:.3g} between hidden layers)",
+            f"{p.verdict()}",
+            f"|dC/dW| from {p.norms[0]:.3g} at {p.names[0]} to {p.norms[-1]:.3g} at "
+            f"{p.names[-1]}; C = {p.cost:.4g}",
+        ]
+        if p.blocked:
+            self.warnings.append(p.dead_sentence())
+        self.g = g
+        self.gradient_lines = [f"{name}: |delta| = {d:.3g}, |dC/dW| = {n:.3g}"
+                               for name, d, n in zip(p.names, p.deltas, p.norms)]
+        self._picture()
+
+    def _figure_without_numbers(self):
+        """An overflow: the old lines stay, the readout says why."""
+
+
+def _log(value) -> float:
+    import math
+
+    return math.log10(float(value))
+
+
+def depth_view(depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, bias=0.0,
+               m=32) -> DepthView:
+    """Sliders depth and scale, menus activation and init (``learning.depth.INITS``); the
+    per-layer |delta^L| and |dC/dW^L| of ``learning.depth.deep_network`` on ``m`` examples."""
+    return DepthView(depth, width, activation, init, scale, seed, bias, m)
+
+
+__all__ = ["DepthView", "depth_view"]

@@ -1,0 +1,160 @@
+"""Gradients through depth (learning/depth.py, plots/depth.py, widgets/depth.py,
+exercises/depth.py): the sizes per layer against finite differences, the initial weights'
+variances against the derivation, the words against the numbers, the panel and the checks."""
+
+import math
+
+import numpy as np
+import pytest
+
+import backproplib as bp
+from backproplib.exercises import depth as depth_exercises
+from backproplib.learning import depth
+
+ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_sizes_per_layer_match_finite_differences(activation):
+    net = depth.deep_network(4, 3, activation, "xavier", 1.5, seed=2, bias=0.1)
+    X, Y = depth.deep_data(net, 5, seed=2)
+    p = depth.profile(net, X, Y)
+    numeric = bp.numerical_gradients(net, X, Y)
+    norms = [math.sqrt(float(np.sum(np.square(dW)))) for dW in numeric.dw]
+    np.testing.assert_allclose(p.norms, norms, rtol=1e-6, atol=1e-10)
+    # |delta^L| per example is |dC0/db^L| of that example alone, by differences too
+    per_example = [[float(np.sum(np.square(g)))
+                    for g in bp.numerical_gradients(net, x, y).db] for x, y in zip(X, Y)]
+    rms = np.sqrt(np.mean(per_example, axis=0))
+    np.testing.assert_allclose(p.deltas, rms, rtol=1e-6, atol=1e-10)
+
+
+@pytest.mark.parametrize("init,expected", [
+    ("plain", lambda n_in, n_out: 1.0),
+    ("xavier", lambda n_in, n_out: 2 / (n_in + n_out)),
+    ("he", lambda n_in, n_out: 2 / n_in),
+])
+@pytest.mark.parametrize("scale", [1.0, 0.3])
+def test_initial_weights_have_the_derived_variance(init, expected, scale):
+    n_in, n_out = 150, 400
+    (W,) = depth.initial_weights([n_in, n_out], init, scale, seed=7)
+    assert W.shape == (n_out, n_in)
+    variance = expected(n_in, n_out) * scale**2
+    assert depth.init_variance(init, n_in, n_out, scale) == pytest.approx(variance)
+    N = W.size
+    # the sample variance of N normal numbers has standard error Var * sqrt(2 / (N - 1))
+    assert abs(W.var(ddof=1) - variance) < 5 * variance * math.sqrt(2 / (N - 1))
+    assert abs(W.mean()) < 5 * math.sqrt(variance / N)
+
+
+def test_he_keeps_relu_z_steady_and_xavier_does_not():
+    ratios = {}
+    for init in ("xavier", "he"):
+        net = depth.deep_network(15, 64, "relu", init, 1.0, seed=3)
+        X, _ = depth.deep_data(net, 64, seed=3)
+        p = depth.profile(net, X, np.zeros((64, 1)))
+        ratios[init] = p.z_variance[-2] / p.z_variance[0]
+    assert 0.2 < ratios["he"] < 5
+    assert ratios["xavier"] < 0.01  # halved per layer: about 2^-13
+
+
+@pytest.mark.parametrize("scale,trend", [(0.5, "vanishing"), (1.0, "level"), (2.0, "exploding")])
+def test_the_trend_follows_the_numbers(scale, trend):
+    net = depth.deep_network(16, 32, "linear", "xavier", scale, seed=0)
+    X, Y = depth.deep_data(net, 32, seed=0)
+    p = depth.profile(net, X, Y)
+    assert p.trend() == trend
+    ratio = p.deltas[0] / p.deltas[-1]
+    assert f"{p.deltas[0]:.3g} at H0" in p.verdict()
+    assert (ratio < 0.1) == (trend == "vanishing") and (ratio > 10) == (trend == "exploding")
+
+
+def test_negative_biases_kill_relu_layers_and_the_count_comes_from_blocked():
+    net = depth.deep_network(12, 16, "relu", "he", 1.0, seed=0, bias=-1.0)
+    X, Y = depth.deep_data(net, 16, seed=0)
+    g = net.backward(X, Y)
+    p = depth.profile_of(g)
+    assert p.blocked_count.sum() == len(g.blocked) > 0
+    assert all(b.kind == "dead" for b in g.blocked)
+    dead_layers = [L for L, (c, w) in enumerate(zip(p.blocked_count, p.widths)) if c == w]
+    assert dead_layers and all(p.deltas[L] == 0 for L in range(dead_layers[-1] + 1))
+    assert p.trend() == "vanishing" and "dead on every example" in p.dead_sentence()
+
+
+@pytest.mark.parametrize("call,word", [
+    (lambda: depth.init_variance("glorot", 3, 3), "init"),
+    (lambda: depth.init_variance("he", 0, 3), "n_in"),
+    (lambda: depth.init_variance("he", 3, 3, -1), "scale"),
+    (lambda: depth.deep_network(1), "depth"),
+    (lambda: depth.deep_network(3, 2.5), "width"),
+    (lambda: depth.deep_network(3, 2, seed=-1), "seed"),
+    (lambda: depth.deep_network(3, 2, bias="x"), "bias"),
+])
+def test_bad_input_is_named(call, word):
+    with pytest.raises(ValueError, match=word):
+        call()
+
+
+@pytest.mark.parametrize("init", ["xavier", "he"])
+def test_variance_check_takes_the_right_function_and_names_slips(init):
+    right = {"xavier": lambda a, b: 2 / (a + b), "he": lambda a, b: 2 / a}[init]
+    assert depth_exercises.check_init_variance(right, init)
+    wrong = depth_exercises.check_init_variance(lambda a, b: 1 / a, init)
+    assert not wrong and "1/n_in" in wrong.message
+    std = depth_exercises.check_init_variance(lambda a, b: math.sqrt(right(a, b)), init)
+    assert not std and "standard deviation" in std.message
+    assert depth_exercises.check_init_variance(None, init).status == "Not answered yet"
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_scale_check_agrees_with_the_networks(activation):
+    settings = dict(depth=10, width=8, activation=activation, init="he", scale=1.0, seed=1)
+    nets = [depth.deep_network(**dict(settings, scale=s)) for s in (1.0, 2.0)]
+    X, Y = depth.deep_data(nets[0], 32, 1)
+    spreads = [depth.profile(n, X, Y).spread for n in nets]
+    change = spreads[1] / spreads[0]
+    key = "a" if change > 2 else "b" if change < 0.5 else "c"
+    assert depth_exercises.check_scale_effect(key, dict(settings, m=32))
+    for other in set("abc") - {key}:
+        assert not depth_exercises.check_scale_effect(other, dict(settings, m=32))
+
+
+def test_the_panel_follows_its_controls_and_never_raises():
+    from backproplib.widgets import depth as depth_widgets
+
+    view = depth_widgets.depth_view(8, 8, "relu", "he", 1.0, seed=0, m=8)
+    first = view.summary()
+    assert view.error is None and "depth 8" in first
+    view.sliders["scale"].value = 4.0
+    assert view.error is None and view.summary() != first
+    net = depth.deep_network(8, 8, "relu", "he", view.sliders["scale"].value, 0)
+    X, Y = depth.deep_data(net, 8, 0)
+    assert depth.profile(net, X, Y).verdict() in view.summary()
+    view.sliders["activation"].value = "sigmoid"
+    view.sliders["depth"].value = 12
+    assert view.error is None and "depth 12" in view.summary()
+    assert "sigmoid hidden layers" in view.summary()
+    assert 'alt="Two log-scale plots' in view.frame.value
+
+
+def test_static_figure_describes_itself():
+    from backproplib.plots import depth as depth_plots
+
+    net = depth.deep_network(6, 4, "tanh", "xavier", 1.0, 0)
+    X, Y = depth.deep_data(net, 4, 0)
+    p = depth.profile(net, X, Y)
+    fig = depth_plots.depth_profiles({"one": p, "two": p})
+    alt = fig.bp_plot.alt_text()
+    assert f"{p.deltas[0]:.3g} at H0" in alt and "one:" in alt and "two:" in alt
+    with pytest.raises(TypeError):
+        depth_plots.depth_profiles([p])
+
+
+def test_numbers_may_be_text():
+    a = depth.deep_network(3, 2, "tanh", "he", "1/2", seed=1, bias="-1/4")
+    b = depth.deep_network(3, 2, "tanh", "he", 0.5, seed=1, bias=-0.25)
+    for Wa, Wb in zip(a.weights + a.biases, b.weights + b.biases):
+        np.testing.assert_array_equal(Wa, Wb)
+    assert depth.number("1/2") == 0.5
+    with pytest.raises(ValueError, match="scale"):
+        depth.deep_network(3, 2, scale="half")

@@ -1,0 +1,118 @@
+"""Notebook 13 rerun by papermill with other parameters: what it prints follows the library.
+
+For each parameter set: no cell raises; the per-layer table (|delta| and |dC/dW| per layer)
+equals ``learning.depth.profile`` for the parameters used; the sentence about this notebook's
+network's blocked neurons equals the library's; and every exercise, given its solution from the
+hidden Solutions cell, gets "Right"; JAX's gradients of the worked example agree with
+backproplib's and its ReLU'(0) is 0. The stored notebook shows no "Right" verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from backproplib.learning import depth
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "13_deep_networks.ipynb"
+DEFAULTS = dict(depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, m=32,
+                bad_bias=-1.0)
+SETS = {
+    "relu-12": dict(activation="relu", depth=12, width=16),
+    "tanh-xavier": dict(activation="tanh", init="xavier", depth=15),
+    "sigmoid": dict(activation="sigmoid", depth=10, scale=2.0),
+    "leaky-plain": dict(activation="leaky_relu", init="plain", scale=0.2, depth=14, width=24),
+}
+ANSWERS = {  # exercise -> the line that puts its solution in place of the student's answer
+    "13.1": "glorot_variance = solution_13_1()",
+    "13.2": "delta_step = solution_13_2()",
+    "13.3": "bigger_weights = solution_13_3()",
+}
+
+
+def with_solutions(nb):
+    """A copy whose Solutions cell runs before the exercises and whose exercises use them."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    solutions = next(c for c in nb.cells if c.cell_type == "code"
+                     and "def solution_13_1" in c.source)
+    nb.cells.remove(solutions)
+    first = next(i for i, c in enumerate(nb.cells) if c.source.startswith("# Exercise 13."))
+    nb.cells.insert(first, solutions)
+    for cell in nb.cells:
+        number = re.match(r"# Exercise (13\.\d+)", cell.source)
+        if number:
+            lines = cell.source.rstrip().split("\n")
+            lines.insert(len(lines) - _check_length(lines), ANSWERS[number.group(1)])
+            cell.source = "\n".join(lines)
+    return nb
+
+
+def _check_length(lines):
+    """How many lines the final check call takes (from its first line to the end)."""
+    for back, line in enumerate(reversed(lines), start=1):
+        if line.startswith(("depth_exercises.", "exercises.")):
+            return back
+    raise AssertionError("no check call in an exercise cell")
+
+
+def text_of(cell):
+    out = []
+    for o in cell.get("outputs", []):
+        if "text" in o:
+            out.append(o["text"])
+        elif "data" in o and "text/plain" in o["data"]:
+            out.append(o["data"]["text/plain"])
+    return "".join(out)
+
+
+@pytest.fixture(scope="module", params=list(SETS))
+def run(request, tmp_path_factory):
+    papermill = pytest.importorskip("papermill")
+    params = SETS[request.param]
+    source = tmp_path_factory.mktemp("nb13") / "in.ipynb"
+    nbformat.write(with_solutions(nbformat.read(NOTEBOOK, as_version=4)), source)
+    out = source.with_name("out.ipynb")
+    papermill.execute_notebook(str(source), str(out), parameters=params, progress_bar=False,
+                               kernel_name="python3")
+    return dict(DEFAULTS, **params), nbformat.read(out, as_version=4)
+
+
+def test_table_and_sentences_follow_the_library(run):
+    settings, nb = run
+    for cell in nb.cells:
+        assert not any(o.get("output_type") == "error" for o in cell.get("outputs", [])), \
+            cell.source[:80]
+    net = depth.deep_network(settings["depth"], settings["width"], settings["activation"],
+                             settings["init"], settings["scale"], settings["seed"])
+    X, Y = depth.deep_data(net, settings["m"], settings["seed"])
+    p = depth.profile(net, X, Y)
+    everything = "\n".join(text_of(c) for c in nb.cells if c.cell_type == "code")
+    rows = re.findall(r"^(H\d+|Out)\s+(\S+)\s+(\S+)$", everything, flags=re.M)
+    assert len(rows) == len(p.names)
+    for (name, d, n), want_name, want_d, want_n in zip(rows, p.names, p.deltas, p.norms):
+        assert (name, d, n) == (want_name, f"{want_d:.3g}", f"{want_n:.3g}")
+    assert p.verdict() in everything
+    assert f"In this notebook's network (biases 0): {p.dead_sentence()}." in everything
+    assert net.activations[0].formula in everything
+    # the framework cross-check: JAX's gradients of the worked example are backproplib's
+    assert "every gradient agrees to the digits shown" in everything
+    assert re.search(r"JAX: jax\.grad\(jax\.nn\.relu\)\(0\.0\) = 0(?![.\d])", everything)
+
+
+def test_every_solution_is_right(run):
+    _, nb = run
+    verdicts = [text_of(c) for c in nb.cells if c.source.startswith("# Exercise 13.")]
+    assert len(verdicts) == len(ANSWERS)
+    for verdict in verdicts:
+        assert verdict.startswith("Right"), verdict
+
+
+def test_stored_notebook_shows_no_verdict_right():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        if cell.source.startswith("# Exercise 13."):
+            assert "Right" not in text_of(cell)
