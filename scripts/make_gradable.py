@@ -17,11 +17,13 @@ conversion with the notebook, the exercise and what is wrong):
 - a Solutions code cell at the end defines ``solution_N_M()`` for every exercise, returning
   the answer (a number, a choice, or for a write-the-code exercise the function).
 
-Each exercise cell becomes two cells. The answer cell (what the student edits) keeps the
-exercise as the student sees it in the workbook, followed by a solution region that assigns
-``solution_N_M()`` (its definition copied from the Solutions cell). The check cell (locked,
-autograded, with points) holds everything after the answer: the exercise's set-up, the check
-call, and a hidden ``assert feedback`` that only the autograder runs. The Solutions cell is
+Each exercise cell becomes up to three cells. The exercise's set-up (the lines between the
+answer and the check call), when it reads neither the answer nor the lines before it, goes
+first into a locked cell, so the solution may use it. The answer cell (what the student
+edits) keeps the exercise as the student sees it in the workbook, followed by a solution region
+that assigns ``solution_N_M()`` (its definition copied from the Solutions cell). The check cell
+(locked, autograded, with points) holds the check call (with the set-up, if that could not go
+first) and a hidden ``assert feedback`` that only the autograder runs. The Solutions cell is
 left out, so the students' version holds no solution.
 """
 
@@ -64,7 +66,10 @@ class Exercise:
     number: str          # "2.3"
     answer: str          # the name the check call is given first
     student_code: str    # the cell up to and including the statement that holds the answer
-    check_code: str      # the rest: set-up and the check call
+    setup_code: str      # what follows, before the check call ("" if nothing)
+    check_code: str      # the check call
+    setup_first: bool    # the set-up neither reads the answer nor the student's part: it can run
+                         # before them (and the solution can use it)
 
 
 def _fail(notebook: Path, where: str, what: str):
@@ -101,8 +106,17 @@ def split_exercise(source: str, notebook: Path) -> Exercise:
     if not holder or holder[0] is last:
         _fail(notebook, where, "the '# your answer' line must come before the check call")
     cut = holder[0].end_lineno
+    setup_nodes = [s for s in tree.body if s.lineno > cut and s is not last]
+    student_names = {call.args[0].id} | {
+        n.id if isinstance(n, ast.Name) else n.name
+        for s in tree.body if s.end_lineno <= cut for n in ast.walk(s)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        or isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    setup_reads = {n.id for s in setup_nodes for n in ast.walk(s) if isinstance(n, ast.Name)}
     return Exercise(number, call.args[0].id, "\n".join(lines[:cut]).rstrip(),
-                    "\n".join(lines[cut:]).strip("\n"))
+                    "\n".join(lines[cut:last.lineno - 1]).strip("\n"),
+                    "\n".join(lines[last.lineno - 1:]).strip("\n"),
+                    not (setup_reads & student_names))
 
 
 def solution_functions(source: str, notebook: Path) -> dict[str, str]:
@@ -210,12 +224,22 @@ def make_gradable(path: Path, points: int = POINTS) -> nbformat.NotebookNode:
         answer.id = cell.get("id", f"exercise-{tag}")
         answer.metadata = dict(cell.metadata, nbgrader=_nbgrader(
             f"exercise_{tag}", solution=True, grade=False))
-        check = nbformat.v4.new_code_cell(check_with_feedback(exercise.check_code,
-                                                              exercise.number))
+        setup_cell = []
+        check_code = exercise.check_code
+        if exercise.setup_code and exercise.setup_first:
+            setup = nbformat.v4.new_code_cell(
+                f"# The set-up of exercise {exercise.number} (read-only)\n" + exercise.setup_code)
+            setup.id = f"{answer.id}-setup"[:64]
+            setup.metadata = {"nbgrader": _nbgrader(f"setup_{tag}", solution=False,
+                                                    grade=False)}
+            setup_cell = [setup]
+        elif exercise.setup_code:
+            check_code = exercise.setup_code + "\n" + check_code
+        check = nbformat.v4.new_code_cell(check_with_feedback(check_code, exercise.number))
         check.id = f"{answer.id}-check"[:64]
         check.metadata = {"nbgrader": _nbgrader(f"check_{tag}", solution=False, grade=True,
                                                 points=points)}
-        cells += [answer, check]
+        cells += setup_cell + [answer, check]
     notebook.cells = cells
     return notebook
 
