@@ -82,8 +82,8 @@ def test_a_page_per_notebook_in_course_order_and_a_start_page(site):
     assert names and all((output / "notebooks" / f"{n}.html").is_file() for n in names)
     intro = (output / "intro.html").read_text(encoding="utf-8")
     links = re.findall(r'href="notebooks/(\d\d_\w+)\.html"', intro)
-    assert links[:len(names)] == names or sorted(set(links)) == names, links
-    assert "index.html" and "intro.html" in start  # the start page redirects to the intro
+    assert list(dict.fromkeys(links)) == names, links  # every notebook, in course order
+    assert 'url=intro.html' in start or 'href="intro.html"' in start, start[:500]
 
 
 @pytest.mark.parametrize("path", PAGES)
