@@ -327,7 +327,7 @@ class Student:
             except (psutil.Error, OSError):
                 continue
             if "jupyterhub-singleuser" in cmd and env.get("JUPYTERHUB_USER") == self.name \
-                    and env.get("JUPYTERHUB_API_URL", "").startswith("http://127.0.0.1"):
+                    and env.get("HOME", "").startswith(str(self.hub.workdir)):
                 return process
         raise StudentError(f"no server process for {self.name}")
 
