@@ -350,7 +350,7 @@ ROWS = {
     "scale": row_scale,
 }
 # each file benchmarks/<topic>.py with a rows(settings) function adds its rows
-for _topic in ("training", "graph", "browser"):
+for _topic in ("training", "graph", "browser", "hub"):
     if (HERE / f"{_topic}.py").exists():
         ROWS[_topic] = _module_rows(_topic)
 ALIASES = {"1": "surface", "2": "wide", "3": "sliders", "4": "notebooks", "5": "import",

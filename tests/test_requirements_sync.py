@@ -119,6 +119,17 @@ def test_binder_ships_no_test_tools():
     )
 
 
+def test_binder_pins_nbgitpuller_as_the_hub_test_does():
+    # A class hub built from Binder's image follows the README's nbgitpuller link; tests/hub
+    # runs that link with requirements-dev.txt's nbgitpuller, so the two pins must agree.
+    dev = named_requirements(ROOT / "requirements-dev.txt").get("nbgitpuller")
+    assert dev is not None, "requirements-dev.txt does not pin nbgitpuller (tests/hub needs it)"
+    pins = binder_pins()
+    assert "nbgitpuller" in pins, "binder/requirements.txt does not pin nbgitpuller"
+    assert dev.specifier.contains(pins["nbgitpuller"]), (
+        f"binder/ pins nbgitpuller=={pins['nbgitpuller']}, requirements-dev.txt {dev}")
+
+
 def test_binder_runtime_names_a_python_the_library_supports():
     text = BINDER_RUNTIME.read_text(encoding="utf-8").strip()
     match = re.fullmatch(r"python-(\d+\.\d+)", text)
