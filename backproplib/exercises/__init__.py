@@ -25,11 +25,45 @@ The package, by job:
 """
 
 from .answers import MIN_DIGITS, RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value
-from .network import check_blocked, check_forward, check_gradient
+from .network import (
+    check_activation_function,
+    check_blocked,
+    check_chain_function,
+    check_direction,
+    check_forward,
+    check_gradient,
+    check_nonzero_gradients,
+    check_output_gradient,
+    check_target_change,
+    check_weight_source,
+)
 from .sandbox import FUNCTION_TIME_LIMIT, Case, check_function, forward_only
+from .topics import (
+    check_backprop_sum,
+    check_batch_gradient_function,
+    check_bouncing_rate,
+    check_delta_function,
+    check_descent_step,
+    check_difference,
+    check_difference_function,
+    check_doubled_data,
+    check_error_verdict,
+    check_example_gradients_at_bottom,
+    check_lowest_run,
+    check_relative_error,
+    check_step_function,
+    check_steps_per_epoch,
+    check_weight_count,
+)
 
 __all__ = [
     "FUNCTION_TIME_LIMIT", "MIN_DIGITS", "RIGHT", "UNANSWERED", "WRONG", "Case", "Feedback",
     "check_blocked", "check_choice", "check_forward", "check_function", "check_gradient",
-    "check_value", "forward_only",
+    "check_value", "forward_only", "check_activation_function", "check_chain_function",
+    "check_direction", "check_nonzero_gradients", "check_output_gradient", "check_target_change",
+    "check_weight_source", "check_backprop_sum", "check_batch_gradient_function",
+    "check_bouncing_rate", "check_difference_function", "check_delta_function",
+    "check_descent_step", "check_difference", "check_doubled_data", "check_error_verdict",
+    "check_lowest_run", "check_step_function", "check_relative_error", "check_steps_per_epoch",
+    "check_weight_count", "check_example_gradients_at_bottom",
 ]

@@ -12,7 +12,9 @@ import numpy as np
 
 from ..learning.descent import unreachable_target
 from ..numbers import fmt
-from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_value, plural
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, plural
+from .cases import chain_cases
+from .sandbox import Case, check_function, forward_only
 from .slips import cost_slips, derivative_of, gradient_slips, neuron, quantity
 from .typed import short
 
@@ -40,11 +42,26 @@ def _index(net, L, j, what="j"):
     return int(j)
 
 
-def check_forward(answer, net, x, quantity: str, layer: str, j=None) -> Feedback:
+def check_forward(answer, net, x, quantity: str, layer: str, j=None,
+                  changes: dict | None = None) -> Feedback:
     """Check z or a (``quantity``) of one layer: one number for a one-neuron layer or when
-    ``j`` picks a neuron, else the layer's vector."""
+    ``j`` picks a neuron, else the layer's vector. With ``changes`` ({"b_H1": -5}) the
+    question is a what-if: the value on ``net.with_params(changes)``, and the value of the
+    unchanged network is a slip."""
     if quantity not in ("z", "a"):
         raise ValueError(f"quantity: expected 'z' or 'a', got {quantity!r}")
+    if changes:
+        moved = net.with_params(changes)
+        feedback = check_forward(answer, moved, x, quantity, layer, j)
+        L, k = _layer_position(net, layer), _index(net, _layer_position(net, layer), j)
+        old = np.asarray(getattr(net.forward(x), quantity)[L]).reshape(-1)[k or 0]
+        new = np.asarray(getattr(moved.forward(x), quantity)[L]).reshape(-1)[k or 0]
+        said = ", ".join(f"{n} = {fmt(v)}" for n, v in changes.items())
+        if not feedback and feedback.status == WRONG and old != new and check_value(
+                answer, old, "the old value"):
+            return Feedback(WRONG, f"that is {neuron(net, L, k, quantity)} of the network as it "
+                                   f"was; with {said} the pass changes from there on.")
+        return feedback
     L = _layer_position(net, layer)
     j = _index(net, L, j)
     fwd = net.forward(x)
@@ -207,3 +224,101 @@ def _neuron_position(net, neuron):
     return net.layer_names.index(layer), int(index.rstrip("]") or 0)
 
 
+
+
+# --- the chain notebooks' exercises ----------------------------------------------------------
+def check_chain_function(function, net, x, y, param: str) -> Feedback:
+    """A student's function ``f(net, x, y)`` returning dC0/d``param`` of any chain, built from
+    the forward pass and the parameters. It runs on the cases ``cases.chain_cases`` picks (the
+    exercise network, then variants with a blocked neuron or another input, so that every slip
+    shows), each time on a copy whose backward pass is switched off."""
+    kind, L, index = quantity(net, param)
+    checked = []
+    for case_net, cx, cy, words in chain_cases(net, x, y, param):
+        expected = derivative_of(case_net, case_net.backward(cx, cy), kind, L, index)[0]
+        checked.append(Case((forward_only(case_net), cx, cy), words, expected,
+                            gradient_slips(case_net, cx, cy, kind, L, index)))
+    name = getattr(function, "__name__", "") or "your function"
+    return check_function(function, None, checked, name if name != "<lambda>" else
+                          "your function", hint=_gradient_hint(net, kind, L, index))
+
+
+def check_target_change(answer, net, x, y, change=1) -> Feedback:
+    """By how much dC0/da_Out changes when the target grows by ``change`` (the prediction
+    unchanged)."""
+    before = net.backward(x, y).da[-1]
+    after = net.backward(x, net.target(y) + change).da[-1]
+    expected = np.asarray(after, dtype=object)[0] - np.asarray(before, dtype=object)[0]
+    return check_value(answer, expected, "the change of dC0/da_Out",
+                       hint="write 2(a - (y + 1)) - 2(a - y) and simplify; no numbers needed.",
+                       mistakes={"Don't forget the 2 of 2(a - y).": expected / 2,
+                                 "A larger target makes a - y smaller: the change is "
+                                 "negative.": -expected})
+
+
+def check_weight_source(answer, net, weight: str) -> Feedback:
+    """Which neuron of the layer before a weight such as "w_H1[1,0]" comes from."""
+    kind, L, index = net.locate(weight)
+    if kind != "w" or len(index) != 2:
+        raise ValueError(f"weight: expected a weight w_<layer>[j,k], got {weight!r}")
+    j, k = index
+    before = "x" if L == 0 else net.layer_names[L - 1]
+    return check_value(answer, k, f"the index of the {before} neuron that {weight} comes from",
+                       hint="w_jk runs from neuron k of layer L-1 to neuron j of layer L.",
+                       mistakes={f"That is j, where the weight goes (a neuron of "
+                                 f"{net.layer_names[L]}); the second index k is where it comes "
+                                 "from.": j} if j != k else None)
+
+
+def check_activation_function(function, activation) -> Feedback:
+    """A student's sigma(z) for ``activation`` (a name or an Activation), on z values on both
+    sides of 0, at 0 and far out."""
+    from ..core.activations import ACTIVATIONS, get
+
+    sigma = get(activation)
+    zs = (2.05, -1.5, 0.0, -0.001, 7.0)
+    others = {f"That is {o.formula}; this notebook's activation is {sigma.formula}.": o
+              for o in ACTIVATIONS.values() if o.name != sigma.name}
+    cases = [Case((z,), f"at z = {fmt(z)}", sigma.function(np.array([z]))[0],
+                  {hint: o.function(np.array([z]))[0] for hint, o in others.items()})
+             for z in zs]
+    name = getattr(function, "__name__", "") or "my_sigma"
+    return check_function(function, None, cases, name if name != "<lambda>" else "my_sigma",
+                          hint=f"compare with the table in notebook 00, row {sigma.name!r}.")
+
+
+def check_direction(answer, net, x, y, param: str) -> Feedback:
+    """Predict, then check: nudged up a little, does ``param`` make C0 go up (a), down (b)
+    or stay (c)? Judged from the sign of dC0/d``param``."""
+    slope = net.backward(x, y)[param]
+    correct = "a" if slope > 0 else "b" if slope < 0 else "c"
+    why = {"a": f"dC0/d{param} > 0: the cost rises with {param}.",
+           "b": f"dC0/d{param} < 0: the cost falls as {param} grows.",
+           "c": f"dC0/d{param} = 0: to first order the cost does not move."}
+    return check_choice(answer, correct, {"a": "C0 goes up", "b": "C0 goes down",
+                                          "c": "C0 stays the same"},
+                        {correct: why[correct]}, what="the direction C0 moves")
+
+
+def check_nonzero_gradients(answer, net, x, y) -> Feedback:
+    """How many parameters have a gradient that is not 0 (a tiny one counts)."""
+    g = net.backward(x, y)
+    count = int(sum(g[n] != 0 for n in net.parameter_names))
+    kinds = {b.kind for b in g.blocked}
+    hint = ("a slope that is tiny is not 0: only a factor that is exactly 0 makes a product 0."
+            if "saturated" in kinds else
+            "a factor that is exactly 0 (a dead neuron's sigma', or an activation of 0 that a "
+            "weight multiplies) makes the whole product 0.")
+    return check_value(answer, count, "the number of parameters with a non-zero gradient",
+                       hint=hint, mistakes={"Count the parameters whose chain holds no factor "
+                                            "that is exactly 0: not all of them.":
+                                            len(net.parameter_names)}
+                       if count != len(net.parameter_names) else None)
+
+
+def check_output_gradient(answer, a_Out, y) -> Feedback:
+    """dC0/da_Out for a prediction ``a_Out`` and a target ``y`` (of some network)."""
+    from ..core.network import Network
+
+    identity = Network.chain(weights=[1, 1, 1], biases=[0, 0, 0], activation="linear")
+    return check_gradient(answer, identity, a_Out, y, "a_Out")

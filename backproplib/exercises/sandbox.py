@@ -211,7 +211,8 @@ def _error_feedback(error) -> Feedback:
         return Feedback(WRONG, "called exit() or sys.exit(): a function for this exercise "
                                "should return its value, not stop Python.")
     try:
-        text = short(str(error))
+        text = str(error)
+        text = text if len(text) <= 160 else short(text)
     except Exception:  # noqa: BLE001 (a student's exception whose str() fails)
         text = "(its message cannot be shown)"
     return Feedback(WRONG, f"raised {type(error).__name__}{': ' + text if text else ''}.")

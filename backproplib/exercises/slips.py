@@ -134,35 +134,54 @@ def slope_layers(net, kind, L) -> list:
 
 def gradient_slips(net, x, y, kind, L, index) -> dict:
     """{hint: the value that slip gives} for the derivative (kind, L, index) at one example."""
+    return dict(catalogue(net, x, y, kind, L, index).values())
+
+
+def catalogue(net, x, y, kind, L, index) -> dict:
+    """{slip's key: (hint, value)}; the keys name a slip the same way on every network, so
+    that ``cases.coincidences`` can ask whether some case tells it apart."""
     g = net.backward(x, y)
     expected, _ = derivative_of(net, g, kind, L, index)
-    slips = cost_slips(expected)
+    found = {key: (hint, value) for (key, (hint, value)) in zip(
+        ("factor 2", "sign"), cost_slips(expected).items())}
     layers = slope_layers(net, kind, L)
     j = index[0] if kind != "x" else 0
     for M in layers:
         value = derivative_of(net, without_slopes(net, [M]).backward(x, y), kind, L, index)[0]
-        slips[slope_hint(net, g, M, j if M == L else 0)] = value
+        found[f"slope {M}"] = (slope_hint(net, g, M, j if M == L else 0), value)
     if len(layers) > 1:
         value = derivative_of(net, without_slopes(net, layers).backward(x, y), kind, L, index)[0]
-        slips["You left out every sigma'(z) factor: each layer the chain passes through "
-              "multiplies by its activation's slope."] = value
+        found["every slope"] = ("You left out every sigma'(z) factor: each layer the chain "
+                                "passes through multiplies by its activation's slope.", value)
     fwd = g.forward
     names = net.layer_names
     inputs = [fwd.x] + [fwd.a[M] for M in range(len(names))]  # inputs[M] comes into layer M
     if net.is_chain:
-        slips.update(_chain_weight_slips(net, g, kind, L, expected, inputs))
+        found.update(_chain_weight_slips(net, g, kind, L, expected, inputs))
     if kind in ("w", "b"):
-        slips.update(_input_slips(net, g, kind, L, index, inputs))
+        found.update(_input_slips(net, g, kind, L, index, inputs))
     if kind == "a" and L == len(names) - 1:
-        slips["That is C0 itself; its derivative is dC0/da_Out = 2(a_Out - y)."] = g.cost
+        found["cost"] = ("That is C0 itself; its derivative is dC0/da_Out = 2(a_Out - y).",
+                         g.cost)
+    if kind in ("w", "b", "z") and L < len(names) - 1 and not net.is_chain:
+        W, dz = net.weights[L + 1], np.asarray(g.dz[L + 1])
+        j = index[0]
+        if W.shape[0] == W.shape[1] and j is not None:
+            value = (W @ dz)[j] * np.asarray(g.da_dz[L])[j]
+            if kind == "w":
+                value = value * np.asarray(inputs[L])[index[1]]
+            found["row"] = (f"The sum runs down column {j} of W_{names[L + 1]} (w_{names[L + 1]}"
+                            f"[i,{j}]: from neuron {j} of {names[L]} to neuron i of "
+                            f"{names[L + 1]}), not along row {j}.", value)
     if kind == "a" and L < len(names) - 1 and not net.is_chain:
         W, dz = net.weights[L + 1], np.asarray(g.dz[L + 1])
         if W.shape[0] == W.shape[1]:
             k = index[0]
             row = W @ dz
-            slips[f"The sum runs down column {k} of W_{names[L + 1]} (the weights leaving "
-                  f"neuron {k}), not along row {k}."] = row if k is None else row[k]
-    return slips
+            found["row"] = (f"The sum runs down column {k} of W_{names[L + 1]} (the weights "
+                            f"leaving neuron {k}), not along row {k}.",
+                            row if k is None else row[k])
+    return found
 
 
 def _chain_weight_slips(net, g, kind, L, expected, inputs) -> dict:
@@ -177,9 +196,10 @@ def _chain_weight_slips(net, g, kind, L, expected, inputs) -> dict:
             continue
         below = "x" if M == 0 else f"a_{names[M - 1]}"
         value = as_exact(expected) / w
-        slips[f"dz_{names[M]}/d{below} is the weight w_{names[M]}, not {below}: the chain back "
-              f"from {names[M]} goes through w_{names[M]}."] = value * as_exact(inputs[M])
-        slips[f"You left out dz_{names[M]}/d{below} = w_{names[M]}."] = value
+        slips[f"a for w {M}"] = (f"dz_{names[M]}/d{below} is the weight w_{names[M]}, not "
+                                 f"{below}: the chain back from {names[M]} goes through "
+                                 f"w_{names[M]}.", value * as_exact(inputs[M]))
+        slips[f"no w {M}"] = (f"You left out dz_{names[M]}/d{below} = w_{names[M]}.", value)
     return slips
 
 
@@ -193,22 +213,22 @@ def _input_slips(net, g, kind, L, index, inputs) -> dict:
     if kind == "b":
         source = "x" if L == 0 else f"a_{names[L - 1]}"
         if net.sizes[L] == 1:
-            return {f"dz_{layer}/db_{layer} = 1: that is dC0/dw_{layer}, with {source} in place "
-                    "of 1.": dz * np.asarray(inputs[L])[0]}
+            return {"dw for db": (f"dz_{layer}/db_{layer} = 1: that is dC0/dw_{layer}, with "
+                                  f"{source} in place of 1.", dz * np.asarray(inputs[L])[0])}
         return {}
     k = index[1]
     source = neuron(net, L - 1, k, "a")
     slips = {
-        f"That is dC0/db_{neuron(net, L, j, 'b')[2:]}: dz_{layer}/dw_{layer} is {source}, the "
-        f"value coming into {layer}, not 1.": dz,
-        f"dz_{layer}/dw_{layer} is {source}, the value coming into {layer}, not the weight "
-        f"w_{layer}.": dz * net.weights[L][j, k],
+        "db for dw": (f"That is dC0/db_{neuron(net, L, j, 'b')[2:]}: dz_{layer}/dw_{layer} is "
+                      f"{source}, the value coming into {layer}, not 1.", dz),
+        "w for a": (f"dz_{layer}/dw_{layer} is {source}, the value coming into {layer}, not the "
+                    f"weight w_{layer}.", dz * net.weights[L][j, k]),
     }
     for M, values in enumerate(inputs):
         if M != L and np.size(values) > k:
             other = neuron(net, M - 1, k, "a")
             what = "the network's input" if M == 0 else (
                 f"{names[M - 1]}'s own output" if M - 1 == L else f"the output of {names[M - 1]}")
-            slips[f"dz_{layer}/dw_{layer} is {source}, the value coming into {layer}, not "
-                  f"{other} ({what})."] = dz * np.asarray(values)[k]
+            slips[f"input {M}"] = (f"dz_{layer}/dw_{layer} is {source}, the value coming into "
+                                   f"{layer}, not {other} ({what}).", dz * np.asarray(values)[k])
     return slips
