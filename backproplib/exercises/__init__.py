@@ -39,6 +39,7 @@ from .network import (
 )
 from .sandbox import FUNCTION_TIME_LIMIT, Case, check_function, forward_only
 from .topics import (
+    check_accuracy_function,
     check_backprop_sum,
     check_batch_gradient_function,
     check_bouncing_rate,
@@ -49,8 +50,11 @@ from .topics import (
     check_doubled_data,
     check_error_verdict,
     check_example_gradients_at_bottom,
+    check_larger_rate,
     check_lowest_run,
+    check_need_hidden,
     check_relative_error,
+    check_single_neuron_limit,
     check_step_function,
     check_steps_per_epoch,
     check_weight_count,
@@ -65,5 +69,6 @@ __all__ = [
     "check_bouncing_rate", "check_difference_function", "check_delta_function",
     "check_descent_step", "check_difference", "check_doubled_data", "check_error_verdict",
     "check_lowest_run", "check_step_function", "check_relative_error", "check_steps_per_epoch",
-    "check_weight_count", "check_example_gradients_at_bottom",
+    "check_weight_count", "check_example_gradients_at_bottom", "check_accuracy_function",
+    "check_larger_rate", "check_need_hidden", "check_single_neuron_limit",
 ]

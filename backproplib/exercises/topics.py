@@ -338,3 +338,122 @@ def check_example_gradients_at_bottom(answer, net, X, Y, param: str = "w_Out",
               "still has a gradient there.",
          "a": "each example's C0_k has its own valley; at the bottom of the average they "
               "cancel, they do not vanish."})
+
+
+# --- training (notebook 11) -------------------------------------------------------------------
+def check_single_neuron_limit(answer, run) -> Feedback:
+    """Predict, then check: why a network whose first layer has one neuron (trained in
+    ``run``, a Trainer) cannot learn a data set that no straight line splits. The answer
+    follows from the network's shape: with one neuron in H0, everything after it sees x only
+    through the one number z_H0, so the boundary is a line."""
+    net = run.net
+    bottleneck = net.sizes[1] == 1 and net.sizes[0] == 2
+    if not bottleneck:
+        raise ValueError(f"run: expected a network with 2 inputs and one neuron in H0, got sizes "
+                         f"{net.sizes}")
+    return check_choice(
+        answer, "c",
+        {"a": "it needs more steps", "b": "its learning rate is too small",
+         "c": "its prediction depends on x only through z_H0, so its boundary is a straight "
+              "line",
+         "d": "ReLU neurons die"},
+        {"c": f"every later layer is a function of the one number z_H0, and the activations "
+              f"never turn back, so the points with a_Out above the threshold form a "
+              f"half-plane. After {run.steps} steps this network classifies "
+              f"{run.accuracy():.0%} of the examples right; a straight boundary leaves part of "
+              "the data on the wrong side, whatever its weights.",
+         "a": "more steps cannot help: even the best weights of this network draw a straight "
+              "boundary.",
+         "b": "a larger learning rate reaches the best weights sooner, but the best weights of "
+              "this network still draw a straight line.",
+         "d": "neurons can die, but a chain of any activation has the same limit: it only sees "
+              "z_H0."})
+
+
+def check_larger_rate(answer, net, data, learning_rate, batch_size, seed, steps=200,
+                      factor=100) -> Feedback:
+    """Predict, then check: ``steps`` steps at ``factor`` times the learning rate end with a
+    cost lower (a), higher (b) or about the same (c) as at the learning rate itself."""
+    from ..learning.training import Trainer
+
+    runs = {}
+    for eta in (learning_rate, factor * learning_rate):
+        runs[eta] = Trainer(net, data.X, data.Y, eta, batch_size, seed=seed,
+                            threshold=data.threshold, record_every=steps).train(steps)
+    small, large = runs[learning_rate], runs[factor * learning_rate]
+    ratio = float(large.cost) / float(small.cost)
+    verdict = "a" if ratio < 0.8 else "b" if ratio > 1.25 else "c"
+    told = (f"with learning rate {fmt(learning_rate)}, C = {fmt(small.cost)} after {steps} "
+            f"steps; with {fmt(factor * learning_rate)}, C = {fmt(large.cost)}"
+            + (" (it diverged)" if large.diverged else "") + "."
+            + (" A step that is too large jumps across the valley and lands higher up the other "
+               "side (notebook 06)." if verdict == "b" else ""))
+    return check_choice(answer, verdict,
+                        {"a": "lower: larger steps get there faster",
+                         "b": "higher: the steps overshoot", "c": "about the same"},
+                        {verdict: told})
+
+
+def linear_accuracies(n_examples, seed, labels, steps=150):
+    """{data set: the accuracy a network without hidden layers (one tanh neuron, a straight
+    boundary) reaches after ``steps`` steps}."""
+    from ..learning import datasets
+    from ..learning.training import Trainer, initial_network
+
+    found = {}
+    for name in datasets.NAMES:
+        d = datasets.make(name, n_examples, seed=seed, labels=labels)
+        flat = initial_network([2, 1], "tanh", seed=seed)
+        found[name] = Trainer(flat, d.X, d.Y, 0.1, 20, seed=seed, threshold=d.threshold,
+                              record_every=steps).train(steps).accuracy()
+    return found
+
+
+def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
+    """Predict, then try: which data sets can a network without hidden layers NOT learn
+    (below 90% after training)?"""
+    from ..learning import datasets
+
+    accuracy = linear_accuracies(n_examples, seed, labels)
+    sets = {"a": set(), "b": {"xor"}, "c": {"circle", "xor"}, "d": {"circle", "xor", "spiral"},
+            "e": set(datasets.NAMES)}
+    options = {"a": "none of them", "b": "xor only", "c": "circle and xor",
+               "d": "circle, xor and spiral", "e": "all four"}
+    needs = {name for name, a in accuracy.items() if a < 0.9}
+    correct = next((key for key, names in sets.items() if names == needs), "f")
+    if correct == "f":  # these settings found another set: offer it too
+        options["f"] = ", ".join(sorted(needs))
+    report = ", ".join(f"{name} {a:.0%}" for name, a in accuracy.items())
+    return check_choice(answer, correct, options,
+                        {correct: f"after 150 steps, a network without a hidden layer gets "
+                                  f"right: {report}. Below 90%, no straight line splits the two "
+                                  "classes."})
+
+
+def check_accuracy_function(function, trainer, data) -> Feedback:
+    """A student's ``my_accuracy(a_Out, Y, threshold)``: the fraction of examples on the right
+    side of the threshold, against the library's ``Trainer.accuracy`` on the trained and the
+    untrained network, and on two made-up sets of predictions (labels -1/1 and 0/1)."""
+    from ..learning.training import Trainer
+
+    rng = np.random.default_rng(114)
+    made_up = [(rng.uniform(-1, 1, (7, 1)), np.array([[1.0], [-1], [1], [1], [-1], [-1], [1]]),
+                0.0, "made-up predictions for labels -1 and 1"),
+               (rng.uniform(0, 1, (5, 1)), np.array([[0.0], [1], [1], [0], [1]]), 0.5,
+                "made-up predictions for labels 0 and 1")]
+    checked = []
+    for net, words in ((trainer.net, "the trained network's predictions"),
+                       (trainer.start_net, "the untrained network's predictions")):
+        judge = Trainer(net, data.X, data.Y, 0.1, threshold=data.threshold)
+        checked.append((judge.predictions(), data.Y, data.threshold, judge.accuracy(), words))
+    for a_Out, Y, threshold, words in made_up:
+        truth = (Y[:, 0] > threshold).astype(int)
+        guess = (a_Out[:, 0] > threshold).astype(int)
+        checked.append((a_Out, Y, threshold, float(np.mean(guess == truth)), words))
+    cases = [Case((a, Y, t), f"on {words}", right, {
+        "That is the share of errors: count the examples on the right side.": 1 - right,
+        "That is a count: divide by the number of examples.": right * len(Y)})
+        for a, Y, t, right, words in checked]
+    return check_function(function, None, cases, _name(function, "my_accuracy"),
+                          hint="compare (a_Out > threshold) with (Y > threshold) and take the "
+                               "mean.")
