@@ -76,6 +76,23 @@ def digits_required(target: Fraction) -> int:
     return MIN_DIGITS if need is None else min(MIN_DIGITS, need)
 
 
+def digits_of(typed: Typed, target: Fraction) -> int | None:
+    """How many significant digits of ``target`` the typed number's last digit reaches: "1"
+    for 0.5 reaches none (0), "7.2" for 7.164 reaches 2. None for an exact Fraction."""
+    if typed.unit is None:
+        return None
+    if target == 0:
+        return typed.digits
+    return _exponent(Fraction(target)) - _exponent(typed.unit) + 1
+
+
+def _exponent(value: Fraction) -> int:
+    """floor(log10(|value|)), exactly (no float underflow at 1e-400)."""
+    value = abs(value)
+    guess = len(str(value.numerator)) - len(str(value.denominator))
+    return guess if value >= Fraction(10) ** guess else guess - 1
+
+
 def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint: str,
             mistakes: list, tolerance: Tolerance) -> Feedback:
     """Right, a named slip, close, or wrong with the hint, in that order.
@@ -86,12 +103,13 @@ def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint
     of a few digits, such as -1.6, is typed whole: -2, -1.5 and -1.55 are wrong, not close.
     """
     need = digits_required(target)
-    rounded = typed.digits is not None and rounds_to(typed, target)
+    digits = digits_of(typed, target)
+    rounded = digits is not None and digits >= 1 and rounds_to(typed, target)
     if tolerance.close(typed.value, target):
         return Feedback(RIGHT, f"{what} = {shown_expected}.")
-    if rounded and typed.digits >= need:
+    if rounded and digits >= need:
         return Feedback(RIGHT, f"{typed.text} is {what} = {shown_expected} rounded to "
-                               f"{plural(typed.digits, 'significant digit')}.")
+                               f"{plural(digits, 'significant digit')}.")
     for slip_hint, slip_value in mistakes:
         if tolerance.close(target, slip_value):
             continue  # this slip gives the right value here: nothing to tell apart
@@ -100,7 +118,7 @@ def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint
             return Feedback(WRONG, f"{typed.text} is not {what}. {slip_hint}")
     if rounded and significant_digits(target) != need:
         return Feedback(WRONG, f"close: give more digits. {typed.text} is {what} rounded to "
-                               f"only {plural(typed.digits, 'significant digit')}; give at "
+                               f"only {plural(digits, 'significant digit')}; give at "
                                f"least {need}.")
     tail = f" Hint: {hint}" if hint else ""
     return Feedback(WRONG, f"{typed.text} is not {what}.{tail}")
