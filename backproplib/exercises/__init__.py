@@ -41,6 +41,7 @@ from .sandbox import FUNCTION_TIME_LIMIT, Case, check_function, forward_only
 from .topics import (
     check_accuracy_function,
     check_backprop_sum,
+    check_backward_pass_function,
     check_batch_gradient_function,
     check_bouncing_rate,
     check_delta_function,
@@ -50,6 +51,10 @@ from .topics import (
     check_doubled_data,
     check_error_verdict,
     check_example_gradients_at_bottom,
+    check_fan_out,
+    check_finite_difference_passes,
+    check_first_order_function,
+    check_grid_reading,
     check_larger_rate,
     check_lowest_run,
     check_need_hidden,
@@ -58,6 +63,7 @@ from .topics import (
     check_step_function,
     check_steps_per_epoch,
     check_weight_count,
+    grid_point,
 )
 
 __all__ = [
@@ -71,4 +77,6 @@ __all__ = [
     "check_lowest_run", "check_step_function", "check_relative_error", "check_steps_per_epoch",
     "check_weight_count", "check_example_gradients_at_bottom", "check_accuracy_function",
     "check_larger_rate", "check_need_hidden", "check_single_neuron_limit",
+    "check_first_order_function", "check_grid_reading", "grid_point",
+    "check_backward_pass_function", "check_fan_out", "check_finite_difference_passes",
 ]

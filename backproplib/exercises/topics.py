@@ -457,3 +457,103 @@ def check_accuracy_function(function, trainer, data) -> Feedback:
     return check_function(function, None, cases, _name(function, "my_accuracy"),
                           hint="compare (a_Out > threshold) with (Y > threshold) and take the "
                                "mean.")
+
+
+# --- the cost surface (notebook 05) -----------------------------------------------------------
+def grid_point(surface, at: dict) -> tuple:
+    """(i, j): the indices of the grid point of ``surface`` nearest to ``at`` ({name: value})."""
+    return tuple(int(np.argmin(np.abs(np.asarray(values, dtype=float) - float(at[name]))))
+                 for name, values in zip(surface.names, surface.values))
+
+
+def check_grid_reading(answer, surface, at: dict, quantity: str = "cost") -> Feedback:
+    """Read the surface at the grid point nearest to ``at``: the cost there ("cost"), or the
+    sign of a descent step in the second parameter there ("step sign": -1, 0 or +1)."""
+    i, j = grid_point(surface, at)
+    first, second = surface.names
+    if quantity == "cost":
+        slips = {}
+        if surface.cost.shape[0] == surface.cost.shape[1] and i != j:
+            slips[f"The first index runs along {first}, the second along {second}: you swapped "
+                  "them."] = surface.cost[j, i]
+        return check_value(answer, surface.cost[i, j], "C0 at that grid point", mistakes=slips,
+                           hint=f"surface.cost[i, j] is at {first} = surface.values[0][i] and "
+                                f"{second} = surface.values[1][j].")
+    if quantity != "step sign":
+        raise ValueError(f"quantity: expected 'cost' or 'step sign', got {quantity!r}")
+    slope = float(surface.grad[second][i, j])
+    sign = float(np.sign(slope))
+    return check_value(answer, -sign, f"the sign of a downhill step in {second} there",
+                       hint=f"a descent step is -eta * dC0/d{second}: its sign is the opposite "
+                            "of the slope's.",
+                       mistakes={"That is the sign of the slope: uphill. Descent goes the other "
+                                 "way.": sign} if sign else None)
+
+
+def check_first_order_function(function, g, names=("w_H1", "w_Out")) -> Feedback:
+    """A student's ``predicted_change(dC0_dw1, dC0_dw2, step1, step2)``: the first-order change
+    of the cost, on the gradient ``g`` of the notebook and on made-up gradients."""
+    here = tuple(float(g[name]) for name in names)
+    cases = [(here + (0.01, 0.0), f"the notebook's gradient, a step of 0.01 in {names[0]}"),
+             (here + (-0.02, 0.03), "the notebook's gradient, a step in both weights"),
+             ((3.0, -2.0, 0.1, 0.1), "made-up gradients 3 and -2, steps of 0.1"),
+             ((0.0, 5.0, 1.0, -0.5), "made-up gradients 0 and 5, steps 1 and -0.5")]
+    checked = []
+    for (d1, d2, s1, s2), words in cases:
+        checked.append(Case((d1, d2, s1, s2), f"for {words}", d1 * s1 + d2 * s2, {
+            "Add both terms: each weight's step times its own gradient.": d1 * s1,
+            "Add both terms: the second weight's step counts too.": d2 * s2,
+            "The change goes with the gradient, not against it: no minus sign.":
+                -(d1 * s1 + d2 * s2)}))
+    return check_function(function, None, checked, _name(function, "predicted_change"),
+                          hint="each weight's step times its gradient, added up: the dot "
+                               "product of the gradient and the step.")
+
+
+# --- the computational graph (notebook 10) ----------------------------------------------------
+def check_fan_out(answer, v, w, dC0_dp, dC0_dq) -> Feedback:
+    """dC0/du for a node u that feeds p = u * v and q = u * w, given dC0/dp and dC0/dq."""
+    share_p, share_q = v * dC0_dp, w * dC0_dq
+    return check_value(answer, share_p + share_q, "dC0/du", mistakes={
+        "That is only the share from p; u feeds q too, and fan-out adds.": share_p,
+        "That is only the share from q; u feeds p too, and fan-out adds.": share_q,
+        "Each share needs its local derivative: d(u * v)/du = v, times dC0/dp.":
+            dC0_dp + dC0_dq,
+        "The shares add up; they are not multiplied.": share_p * share_q},
+        hint="u feeds two nodes, so it collects two shares; each share is the local derivative "
+             "(for u * v that is v) times that node's gradient.")
+
+
+def check_finite_difference_passes(answer, sizes) -> Feedback:
+    """How many forward passes central differences need for one gradient of C0 of a network
+    with layer ``sizes`` (inputs first): two per parameter."""
+    weights = sum(m * n for m, n in zip(sizes, sizes[1:]))
+    parameters = weights + sum(sizes[1:])
+    return check_value(answer, 2 * parameters, "the number of forward passes", mistakes={
+        "That is one pass per parameter; the central difference nudges each parameter both up "
+        "and down.": parameters,
+        "Don't forget the biases: one per neuron of every layer after the input.": 2 * weights,
+        "That is the forward difference (one shared pass plus one per parameter); central "
+        "differences need two per parameter.": parameters + 1,
+        "Backpropagation needs one forward and one backward pass; the question is about finite "
+        "differences.": 2},
+        hint="count the parameters (weights: one per pair of neurons in neighbouring layers; "
+             "biases: one per neuron), then two passes for each.")
+
+
+def check_backward_pass_function(function, graphs) -> Feedback:
+    """A student's ``backward_pass(G)`` returning every node's gradient in ``G.nodes`` order,
+    on each graph of ``graphs`` (with its words: [(graph, "the chain"), ...] or graphs alone),
+    against the library's ``Graph.backward``."""
+    import copy
+
+    checked = []
+    for number, item in enumerate(graphs, start=1):
+        G, words = item if isinstance(item, tuple) else (item, f"graph {number}")
+        mine = copy.deepcopy(G)
+        mine.backward()
+        checked.append(Case((G,), f"on {words}", [node.grad for node in mine.nodes]))
+    return check_function(function, None, checked, _name(function, "backward_pass"),
+                          hint="each child gets local * node.grad ADDED to what it has (+=): a "
+                               "node that feeds several others collects a share from each of "
+                               "them.")
