@@ -356,3 +356,112 @@ def test_an_exercise_cell_shows_no_answer(source):
             assert not _literal_arithmetic(node), f"a formula in the check: {ast.unparse(node)}"
     if ast.unparse(call.func) in ("exercises.check_choice", "exercises.check_value"):
         assert not isinstance(call.args[1], ast.Constant), "a literal answer in the check"
+
+
+# --- notebooks 05, 09, 10 and 11 --------------------------------------------------------------
+def test_grid_reading_and_first_order_prediction():
+    net, x, y = bp.worked_example()
+    surface = bp.cost_surface(net, x, y, {"w_H1": np.linspace(-2, 2, 21),
+                                          "w_Out": np.linspace(-2, 2, 21)})
+    there = {"w_H1": 0.51, "w_Out": -0.9}
+    i, j = ex.grid_point(surface, there)
+    assert (i, j) == (13, 5)
+    assert ex.check_grid_reading(float(surface.cost[i, j]), surface, there)
+    assert not ex.check_grid_reading(float(surface.cost[j, i]), surface, there)  # swapped
+    slope = float(surface.grad["w_Out"][i, j])
+    assert ex.check_grid_reading(-np.sign(slope), surface, there, "step sign")
+    if slope:
+        assert not ex.check_grid_reading(np.sign(slope), surface, there, "step sign")
+    g = net.backward(x, y)
+    assert ex.check_first_order_function(lambda a, b, s, t: a * s + b * t, g)
+    assert not ex.check_first_order_function(lambda a, b, s, t: a * s, g)
+    assert not ex.check_first_order_function(lambda a, b, s, t: -(a * s + b * t), g)
+
+
+def test_graph_checks():
+    from backproplib.chainrule import graph
+
+    assert ex.check_fan_out(1.8, 2.5, -1.5, 0.6, -0.2)
+    for slip in (1.5, 0.3, 0.4, 0.45):
+        assert not ex.check_fan_out(slip, 2.5, -1.5, 0.6, -0.2)
+    sizes = (784, 100, 10)
+    n = 784 * 100 + 100 + 100 * 10 + 10
+    assert ex.check_finite_difference_passes(2 * n, sizes)
+    for slip in (n, n + 1, 2 * (n - 110), 2):
+        assert not ex.check_finite_difference_passes(slip, sizes)
+    net, x, y = bp.worked_example()
+    u = graph.leaf(1.5, "u")
+    graphs = [(graph.network_graph(net, x, y), "the chain"),
+              (graph.Graph(graph.square(graph.multiply(u, u, name="u*u"), name="C0")), "u twice")]
+
+    def adds(G):
+        for node in G.nodes:
+            node.grad = 0
+        G.output.grad = 1
+        for node in reversed(G.nodes):
+            for child, local in zip(node.inputs, node.local):
+                child.grad += local * node.grad
+        return [node.grad for node in G.nodes]
+
+    def overwrites(G):
+        for node in G.nodes:
+            node.grad = 0
+        G.output.grad = 1
+        for node in reversed(G.nodes):
+            for child, local in zip(node.inputs, node.local):
+                child.grad = local * node.grad
+        return [node.grad for node in G.nodes]
+
+    assert ex.check_backward_pass_function(adds, graphs)
+    feedback = ex.check_backward_pass_function(overwrites, graphs)
+    assert not feedback and "on u twice" in feedback.message
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_batch_choices_follow_the_idea(activation):
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation=activation)
+    X, Y = net.batch([0.5, -4, 2, 8, -6, 1, 5, -3], [0, 4, 1, 5, 0, 3, 1, 4])
+    assert ex.check_doubled_data("c", net, X, Y) and not ex.check_doubled_data("a", net, X, Y)
+    assert ex.check_example_gradients_at_bottom("b", net, X, Y)
+    assert not ex.check_example_gradients_at_bottom("a", net, X, Y)
+
+
+def test_training_checks():
+    from backproplib.learning import datasets, training
+
+    data = datasets.make("circle", 60, seed=0)
+    net = training.initial_network([2, 4, 1], "tanh", seed=0)
+    trainer = training.Trainer(net, data.X, data.Y, 0.03, 10, threshold=data.threshold).train(50)
+
+    def right(a, Y, t):
+        return float(((a[:, 0] > t) == (Y[:, 0] > t)).mean())
+
+    assert ex.check_accuracy_function(right, trainer, data)
+    assert not ex.check_accuracy_function(lambda a, Y, t: 1 - right(a, Y, t), trainer, data)
+    assert not ex.check_accuracy_function(lambda a, Y, t: right(a, Y, t) * len(Y), trainer, data)
+    chain = training.initial_network([2, 1, 1, 1], "relu", seed=0, output_activation="tanh")
+    run = training.Trainer(chain, data.X, data.Y, 0.03, 10, threshold=data.threshold).train(20)
+    assert ex.check_single_neuron_limit("c", run)
+    assert not any(ex.check_single_neuron_limit(k, run) for k in "abd")
+    with pytest.raises(ValueError, match="one neuron in H0"):
+        ex.check_single_neuron_limit("c", trainer)
+
+
+def test_forward_only_refuses_backward_and_says_why():
+    net = ex.forward_only(ex_net("tanh"))
+    assert np.allclose(net.forward(EX_X).output, ex_net("tanh").forward(EX_X).output)
+    for call in (lambda: net.backward(EX_X, EX_Y), lambda: net.cost(EX_X, EX_Y),
+                 lambda: net.with_params({"w_Out": 1}).backward(EX_X, EX_Y)):
+        with pytest.raises(RuntimeError, match="asks for the chain from the forward pass"):
+            call()
+
+
+def test_solutions_say_how_to_check_a_function():
+    for path in sorted(NOTEBOOKS.glob("[01]*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        text = next(c.source for c in nb.cells if c.cell_type == "markdown"
+                    and c.source.startswith("## Solutions"))
+        functions = [c.source for c in nb.cells if c.cell_type == "code"
+                     and EXERCISE.match(c.source) and "function" in c.source.split("\n")[-1]]
+        if functions:
+            assert re.search(r"`\w+ = solution_\d+_\d+\(\)`", text), path.name

@@ -54,6 +54,19 @@ def healthy(run) -> bool:
     return run.outcome not in ("diverged", "stuck") and not run.blocked
 
 
+def _verdict_on(run) -> str:
+    """The run's own account, led by why it does not count when it ended unhealthy."""
+    if run.blocked:
+        names = " and ".join(getattr(b, "neuron", str(b)) for b in run.blocked)
+        kinds = {getattr(b, "kind", "blocked") for b in run.blocked}
+        return (f"it ends with {names} {' or '.join(sorted(kinds))}, so the network no longer "
+                f"learns through {'it' if len(run.blocked) == 1 else 'them'}, whatever its "
+                f"cost. The run: {run.message}")
+    if run.outcome in ("diverged", "stuck"):
+        return f"it {run.outcome if run.outcome == 'diverged' else 'got stuck'}. {run.message}"
+    return run.message
+
+
 def lowest_run(net, x, y, steps, rates: dict):
     """(the key of the healthy run with the lowest final cost, or "d" when none is healthy;
     {key: run})."""
@@ -72,8 +85,7 @@ def check_lowest_run(answer, net, x, y, steps, rates: dict) -> Feedback:
     correct, runs = lowest_run(net, x, y, steps, rates)
     options = {key: f"learning rate {fmt(rate)}" for key, rate in rates.items()}
     options["d"] = "none of them: each run diverges, gets stuck or ends with dead neurons"
-    why = {key: f"With learning rate {fmt(rates[key])}: {run.message}"
-           + ("" if healthy(run) else " A run that ends like this has not learned.")
+    why = {key: f"With learning rate {fmt(rates[key])}: {_verdict_on(run)}"
            for key, run in runs.items()}
     why["d"] = ("every run ended diverged, stuck or with blocked neurons." if correct == "d"
                 else "one run ends healthy.")
