@@ -394,24 +394,18 @@ def test_graph_checks():
     graphs = [(graph.network_graph(net, x, y), "the chain"),
               (graph.Graph(graph.square(graph.multiply(u, u, name="u*u"), name="C0")), "u twice")]
 
-    def adds(G):
-        for node in G.nodes:
-            node.grad = 0
-        G.output.grad = 1
-        for node in reversed(G.nodes):
-            for child, local in zip(node.inputs, node.local):
-                child.grad += local * node.grad
-        return [node.grad for node in G.nodes]
+    def written(add):
+        def backward_pass(G):
+            for node in G.nodes:
+                node.grad = 0
+            G.output.grad = 1
+            for node in reversed(G.nodes):
+                for child, local in zip(node.inputs, node.local):
+                    child.grad = (child.grad if add else 0) + local * node.grad
+            return [node.grad for node in G.nodes]
+        return backward_pass
 
-    def overwrites(G):
-        for node in G.nodes:
-            node.grad = 0
-        G.output.grad = 1
-        for node in reversed(G.nodes):
-            for child, local in zip(node.inputs, node.local):
-                child.grad = local * node.grad
-        return [node.grad for node in G.nodes]
-
+    adds, overwrites = written(True), written(False)
     assert ex.check_backward_pass_function(adds, graphs)
     feedback = ex.check_backward_pass_function(overwrites, graphs)
     assert not feedback and "on u twice" in feedback.message

@@ -108,7 +108,11 @@ def read_answer(answer) -> Typed:
             return read_answer(answer[0] if isinstance(answer, (list, tuple))
                           else np.asarray(answer).reshape(-1)[0])
         raise NotANumber(f"that is {describe_shape(answer)}, but the answer is one number")
-    raise NotANumber(f"{short(repr(answer))} ({type(answer).__name__}) is not a number")
+    if callable(answer):
+        raise NotANumber("that is a function, not a number: put the number it returns in place "
+                         "of None")
+    name = type(answer).__name__
+    raise NotANumber(f"{'an' if name[0] in 'aeiou' else 'a'} {name} is not a number")
 
 
 def describe_shape(value) -> str:
