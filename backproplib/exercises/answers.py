@@ -17,7 +17,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..numbers import fmt
-from .typed import NotANumber, Typed, author_number, read_answer, short, significant_digits
+from .typed import NotANumber, Typed, author_number, read_answer, short, shown, significant_digits
 
 RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
 MIN_DIGITS = 3  # a rounded answer needs this many significant digits to count as right
@@ -279,7 +279,7 @@ def check_choice(answer, correct, options: dict, explanations: dict | None = Non
         return Feedback(UNANSWERED, f"replace None with one of {keys}.")
     key = _choice_key(answer, options)
     if key is None:
-        return Feedback(WRONG, f"{short(repr(answer))} is not one of the options; answer "
+        return Feedback(WRONG, f"{shown(answer)} is not one of the options; answer "
                                f"with one of {keys}.")
     why = explanations.get(key, "")
     if key == correct:

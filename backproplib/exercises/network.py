@@ -16,7 +16,7 @@ from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_val
 from .cases import chain_cases
 from .sandbox import Case, check_function, forward_only
 from .slips import cost_slips, derivative_of, gradient_slips, neuron, quantity
-from .typed import short
+from .typed import shown
 
 
 # --- forward values --------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def check_blocked(answer, net, x) -> Feedback:
                                     "['H1'], or [] if there is none.")
     named = _neuron_names(answer)
     if named is None:
-        return Feedback(WRONG, f"{short(repr(answer))} is not a list of neuron names; "
+        return Feedback(WRONG, f"{shown(answer)} is not a list of neuron names; "
                                f"answer with a list such as ['{neurons[0]}'], or [].")
     unknown = [n for n in named if n not in neurons]
     if unknown:

@@ -162,3 +162,15 @@ def significant_digits(value) -> int | None:
     text = f"{float(value):.{FLOAT_DIGITS}g}"
     digits = read_text(text).digits or 1
     return None if digits >= FLOAT_DIGITS else digits
+
+
+def shown(answer) -> str:
+    """A student's answer as feedback shows it: text, numbers, lists of them; else its kind."""
+    if isinstance(answer, (str, int, float, Fraction)) or (
+            isinstance(answer, (list, tuple)) and all(isinstance(v, (str, int, float))
+                                                      for v in answer)):
+        return short(repr(answer))
+    if callable(answer):
+        return "a function"
+    name = type(answer).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
