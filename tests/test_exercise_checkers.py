@@ -459,3 +459,12 @@ def test_solutions_say_how_to_check_a_function():
                      and EXERCISE.match(c.source) and "function" in c.source.split("\n")[-1]]
         if functions:
             assert re.search(r"`\w+ = solution_\d+_\d+\(\)`", text), path.name
+
+
+def test_a_central_difference_check_rejects_the_forward_one():
+    net, x, y = bp.worked_example()
+    p, h = float(net.param("w_Out")), 0.01
+    up, here, down = (float(net.with_params({"w_Out": p + s}).cost(x, y)) for s in (h, 0, -h))
+    assert ex.check_difference((up - down) / (2 * h), net, x, y, "w_Out", h, kind="central")
+    for slip in ((up - here) / h, (here - down) / h, (up - down) / h):
+        assert not ex.check_difference(slip, net, x, y, "w_Out", h, kind="central"), slip
