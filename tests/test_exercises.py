@@ -72,17 +72,17 @@ def test_fractions_are_exact():
     assert not ex.check_gradient(Fraction("7.1644"), NET, X, Y, "w_Out")
 
 
-@pytest.mark.parametrize("answer", [7, 7.2, "7.2", 7.17, 7.1645, "7.16443"])
-def test_near_misses_are_close_not_right(answer):
+@pytest.mark.parametrize("answer", [7, 7.2, "7.2"])
+def test_the_answer_rounded_to_too_few_digits_is_close_not_right(answer):
     feedback = ex.check_gradient(answer, NET, X, Y, "w_Out")
     assert not feedback and feedback.message.startswith("close: give more digits"), feedback
+    assert "give at least 3" in feedback.message
 
 
-def test_close_says_how_many_digits_agree_and_far_is_not_close():
-    assert "to 2 significant digits only" in ex.check_gradient(7.17, NET, X, Y, "w_Out").message
-    assert "to 3 significant digits only" in ex.check_gradient(7.1654, NET, X, Y, "w_Out").message
-    far = ex.check_gradient(8.5, NET, X, Y, "w_Out")
-    assert "close" not in far.message and "Hint: " in far.message
+@pytest.mark.parametrize("answer", [7.17, 7.1645, "7.16443", 7.1654, 8.5, 7.1])
+def test_a_different_number_is_wrong_not_close(answer):
+    feedback = ex.check_gradient(answer, NET, X, Y, "w_Out")
+    assert not feedback and "close" not in feedback.message, feedback
 
 
 def test_a_wrong_digit_is_not_right():
@@ -332,7 +332,7 @@ RELU_CASES = [(2.05,), (-1.5,), (0.0,)]
 
 def test_function_checks():
     ok = ex.check_function(relu, relu, RELU_CASES, "my_relu")
-    assert ok and "3 test inputs" in ok.message
+    assert ok and "3 test cases" in ok.message
     wrong = ex.check_function(lambda z: z, relu, RELU_CASES, "my_relu", "max(0, z)")
     assert not wrong and "my_relu(-1.5)" in wrong.message and "max(0, z)" in wrong.message
     crash = ex.check_function(lambda z: 1 / 0, relu, RELU_CASES, "f")
@@ -453,66 +453,3 @@ WIDE = bp.Network([[[0.5], [-0.3]], [[0.2, 0.4], [0.1, -0.6]], [[0.3, -0.2]]],
 
 def matrix_delta(W, d, s):  # the matrix form, as notebook 07 asks for it
     return np.dot(np.transpose(W), d) * s
-
-
-@pytest.mark.parametrize("net", [NET, WIDE], ids=["chain", "wide"])
-def test_one_line_of_the_backward_pass(net):
-    right = {
-        "dC0/da_Out": lambda a, y: 2 * (a - y),
-        "dC0/dz": lambda d, s: d * s,
-        "dC0/dw": lambda d, a: np.outer(d, a) if np.ndim(d) else d * a,
-        "dC0/da_prev": lambda W, d: W.T @ d if np.ndim(W) else W * d,
-        "delta": matrix_delta,
-    }
-    for step, function in right.items():
-        assert ex.check_backward_step(function, step, net, 0.7, 0.2), step
-    slips = [
-        ("dC0/da_Out", lambda a, y: a - y, "factor 2"),
-        ("dC0/da_Out", lambda a, y: 2 * (y - a), "sign"),
-        ("dC0/dz", lambda d, s: d, "slope"),
-        ("delta", lambda W, d, s: np.dot(np.transpose(W), d), "slope"),
-    ]
-    if net is WIDE:
-        slips += [("dC0/da_prev", lambda W, d: W @ d, "transpose"),
-                  ("delta", lambda W, d, s: (W @ d) * s, "transpose")]
-    for step, function, words in slips:
-        feedback = ex.check_backward_step(function, step, net, 0.7, 0.2)
-        assert not feedback and words in feedback.message, (step, feedback)
-    with pytest.raises(ValueError, match="step: expected one of"):
-        ex.check_backward_step(abs, "dC/dq", net, 0.7, 0.2)
-
-
-def test_one_line_checks_run_on_cases_beyond_the_network():
-    fake = lambda d, s: np.asarray(WIDE.backward(0.7, 0.2).dz["H1"]) if np.ndim(d) else d * s  # noqa: E731
-    assert not ex.check_backward_step(fake, "dC0/dz", WIDE, 0.7, 0.2)
-
-
-def test_a_batch_gradient_is_the_average_cost_C():
-    Xs, Ys = np.array([[0.5], [1.0]]), np.array([[0.0], [1.0]])
-    mean = sum(by_hand(NET, x, y)["w_Out"] for x, y in zip(Xs[:, 0], Ys[:, 0])) / 2
-    right = ex.check_gradient(mean, NET, Xs, Ys, "w_Out")
-    assert right and "dC/dw_Out" in right.message
-    assert "factor 2" in ex.check_gradient(mean / 2, NET, Xs, Ys, "w_Out").message
-    assert "average over the 2 examples" in ex.check_gradient(1.0, NET, Xs, Ys, "w_Out").message
-    with pytest.raises(ValueError, match="per example"):
-        ex.check_gradient(1.0, NET, Xs, Ys, "a_H1")
-
-
-def test_choosing_a_learning_rate_gets_advice_from_the_run():
-    goal = float(NET.cost(X, Y)) / 100
-    assert ex.check_learning_rate(None, NET, X, Y, 20, goal).status == ex.UNANSWERED
-    right = ex.check_learning_rate("0.1", NET, X, Y, 20, goal)
-    assert right and "< 0.1232185506" in right.message
-    assert "try a larger learning rate" in ex.check_learning_rate(0.001, NET, X, Y, 20, goal).message
-    assert "learning_rate" in ex.check_learning_rate(float("nan"), NET, X, Y, 20, goal).message
-    dead = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[-1, -1, 3])
-    swing = ex.check_learning_rate(1, dead, 0.5, 4.7, 20, 0.01)
-    assert "oscillates" in swing.message and "smaller" in swing.message
-    stuck = ex.check_learning_rate(3, dead, 0.5, 4.7, 20, 0.01)
-    assert "stuck" in stuck.message and "smaller" in stuck.message
-    net = chain("tanh")
-    impossible = ex.check_learning_rate(0.1, net, X, 2, 20, float(net.cost(X, 2)) / 100)
-    assert "no learning rate can do it here: the target y = 2 is outside" in impossible.message
-    assert "larger" not in impossible.message
-    with pytest.raises(ValueError, match="steps"):
-        ex.check_learning_rate(0.1, NET, X, Y, 0, goal)

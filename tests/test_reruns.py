@@ -308,7 +308,9 @@ def test_solutions_are_not_shown_by_run_all(name):
     assert exercises, "a notebook ends with exercises"
     assert {f"solution_{a}_{b}" for a, b in (m.groups() for m in exercises)} <= defined
     if name[:2] >= "02":
-        assert any("exercises.check_function" in c.source for c in code if EXERCISE.match(c.source)), (
+        # exercises.check_function, or a checker of a student's function (check_*_function)
+        assert any(re.search(r"exercises\.check_\w*function\(", c.source)
+                   for c in code if EXERCISE.match(c.source)), (
             "from notebook 02 on, one exercise has the student write code")
 
 

@@ -14,7 +14,8 @@ import numpy as np
 from ..chainrule.crossentropy import sigmoid_output
 from ..core import activations as act
 from ..numbers import fmt
-from . import Feedback, check_choice, check_function, check_value
+from .answers import Feedback, check_choice, check_value
+from .sandbox import check_function
 
 
 def _softmax(z):

@@ -1,0 +1,300 @@
+"""Typed answers: the verdict on a number, an array of numbers or a choice.
+
+``Feedback`` is what every check returns: truthy only when the answer is right. A rounded
+answer is right to the digits typed (see ``verdict``); an author's slips (``mistakes``) turn a
+wrong answer into a named one.
+"""
+
+from __future__ import annotations
+
+import decimal
+import html
+import math
+import numbers
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..numbers import fmt
+from .typed import NotANumber, Typed, author_number, read_answer, short, shown, significant_digits
+
+RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
+MIN_DIGITS = 3  # a rounded answer needs this many significant digits to count as right
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer; prints as text and renders as a coloured box in a notebook."""
+
+    status: str  # RIGHT, WRONG or UNANSWERED
+    message: str
+
+    def __bool__(self):
+        return self.status == RIGHT
+
+    def __str__(self):
+        return f"{self.status}: {self.message}"
+
+    def __repr__(self):
+        return str(self)
+
+    def _repr_html_(self):
+        colour = {RIGHT: "#1b7f3b", WRONG: "#b3261e", UNANSWERED: "#6b6b6b"}[self.status]
+        mark = {RIGHT: "&#10004;", WRONG: "&#10008;", UNANSWERED: "&#8230;"}[self.status]
+        return (f'<div class="bp-feedback" style="border-left: 4px solid {colour}; '
+                f'padding: 4px 8px; color: {colour}">{mark} <b>{self.status}</b>: '
+                f"{html.escape(self.message)}</div>")
+
+
+# --- comparing -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Tolerance:
+    rel: Fraction
+    abs: Fraction
+
+    def close(self, a: Fraction, b: Fraction) -> bool:
+        return abs(a - b) <= max(self.rel * max(abs(a), abs(b)), self.abs)
+
+
+def rounds_to(typed: Typed, target: Fraction) -> bool:
+    """True if ``target`` rounded to the typed digits gives the typed number (either way on a
+    tie, so a float a hair below 3.51025 still rounds to 3.5103)."""
+    if typed.unit is None:
+        return False
+    return abs(typed.value - target) <= typed.unit / 2 * (1 + Fraction(1, 10**9))
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def digits_required(target: Fraction) -> int:
+    """The significant digits a rounded answer needs: ``MIN_DIGITS``, or fewer when the
+    answer itself is that short (-1.6 needs its 2)."""
+    need = significant_digits(target)
+    return MIN_DIGITS if need is None else min(MIN_DIGITS, need)
+
+
+def digits_of(typed: Typed, target: Fraction) -> int | None:
+    """How many significant digits of ``target`` the typed number's last digit reaches: "1"
+    for 0.5 reaches none (0), "7.2" for 7.164 reaches 2. None for an exact Fraction."""
+    if typed.unit is None:
+        return None
+    if target == 0:
+        return typed.digits
+    return _exponent(Fraction(target)) - _exponent(typed.unit) + 1
+
+
+def _exponent(value: Fraction) -> int:
+    """floor(log10(|value|)), exactly (no float underflow at 1e-400)."""
+    value = abs(value)
+    guess = len(str(value.numerator)) - len(str(value.denominator))
+    return guess if value >= Fraction(10) ** guess else guess - 1
+
+
+def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint: str,
+            mistakes: list, tolerance: Tolerance) -> Feedback:
+    """Right, a named slip, close, or wrong with the hint, in that order.
+
+    Right: the answer, or the answer rounded to the digits typed when at least
+    ``digits_required`` were typed. Close: the answer rounded to fewer digits than that, when
+    the answer has more digits than ``MIN_DIGITS`` (so more digits make it right). An answer
+    of a few digits, such as -1.6, is typed whole: -2, -1.5 and -1.55 are wrong, not close.
+    """
+    need = digits_required(target)
+    digits = digits_of(typed, target)
+    rounded = digits is not None and digits >= 1 and rounds_to(typed, target)
+    if tolerance.close(typed.value, target):
+        return Feedback(RIGHT, f"{what} = {shown_expected}.")
+    if rounded and digits >= need:
+        return Feedback(RIGHT, f"{typed.text} is {what} = {shown_expected} rounded to "
+                               f"{plural(digits, 'significant digit')}.")
+    for slip_hint, slip_value in mistakes:
+        if tolerance.close(target, slip_value):
+            continue  # this slip gives the right value here: nothing to tell apart
+        if tolerance.close(typed.value, slip_value) or (
+                (typed.digits or 0) >= 2 and rounds_to(typed, slip_value)):
+            return Feedback(WRONG, f"{typed.text} is not {what}. {slip_hint}")
+    if rounded and significant_digits(target) != need:
+        return Feedback(WRONG, f"close: give more digits. {typed.text} is {what} rounded to "
+                               f"only {plural(digits, 'significant digit')}; give at "
+                               f"least {need}.")
+    tail = f" Hint: {hint}" if hint else ""
+    return Feedback(WRONG, f"{typed.text} is not {what}.{tail}")
+
+
+def author_text(value, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what}: expected text, got {type(value).__name__} {value!r}")
+    return value
+
+
+def make_tolerance(rel_tol, abs_tol) -> Tolerance:
+    for name, value in (("rel_tol", rel_tol), ("abs_tol", abs_tol)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name}: expected a number such as 1e-6, got {value!r}")
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
+    return Tolerance(Fraction(rel_tol), Fraction(abs_tol))
+
+
+def mistake_list(mistakes, shape) -> list:
+    """[(hint, value as Fractions in the expected shape)] from an author's {hint: value}."""
+    if mistakes is None:
+        return []
+    if not isinstance(mistakes, dict):
+        raise TypeError(f"mistakes: expected a dict {{hint: the value that slip gives}}, got "
+                        f"{type(mistakes).__name__}")
+    found = []
+    for hint, value in mistakes.items():
+        author_text(hint, "mistakes (each key is a hint)")
+        values = author_array(value, f"mistakes[{hint[:30]!r}...]")
+        if values.shape == shape:
+            found.append((hint, values))
+    return found
+
+
+def author_array(value, what: str) -> np.ndarray:
+    """An author's value (a number or an array of numbers) as an object array of Fractions."""
+    if value is None:
+        raise ValueError(f"{what}: expected the right value (a number), got None")
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{what}: expected a number, got the text {value!r}")
+    try:
+        array = np.array(value, dtype=object)
+    except ValueError:
+        raise ValueError(f"{what}: rows of different lengths in {short(repr(value))}") from None
+    flat = [author_number(v, what) for v in array.reshape(-1)]
+    if not flat:
+        raise ValueError(f"{what}: expected a number, got an empty {type(value).__name__}")
+    return np.array(flat + [None], dtype=object)[:-1].reshape(array.shape)
+
+
+def answer_array(answer, shape) -> list:
+    """The answer as a flat list of Typed in ``shape``, or NotANumber."""
+    if isinstance(answer, (str, numbers.Number)) or np.ndim(answer) == 0:
+        raise NotANumber(f"that is one number, but the answer has {shape_words(shape)}")
+    try:
+        array = np.array(answer, dtype=object)
+    except ValueError:
+        raise NotANumber("its rows have different lengths") from None
+    if array.shape != shape:
+        raise NotANumber(f"that has shape {array.shape}, but the answer has "
+                          f"{shape_words(shape)}")
+    return [read_answer(v) for v in array.reshape(-1)]
+
+
+def shape_words(shape) -> str:
+    return f"{shape[0]} numbers" if len(shape) == 1 else f"shape {shape}"
+
+
+def show_expected(values) -> str:
+    """The author's expected value as the notebooks print numbers (fmt: 7.16442025)."""
+    values = np.asarray(values, dtype=object)
+    if values.ndim == 0:
+        value = values.item()
+        return fmt(float(value) if isinstance(value, decimal.Decimal) else value)
+    return "[" + ", ".join(show_expected(v) for v in values) + "]"
+
+
+# --- the checkers ----------------------------------------------------------------------------
+def check_value(answer, expected, what: str, hint: str = "", mistakes: dict | None = None,
+                rel_tol: float = 1e-6, abs_tol: float = 1e-9, note: str = "") -> Feedback:
+    """Compare a number (or an array of numbers) with the expected one.
+
+    ``mistakes`` maps a hint to the value a typical slip gives, e.g.
+    {"The cost has no 1/2 in front, so dC0/da_Out = 2(a_Out - y).": expected / 2}; an answer
+    equal to such a value gets that specific hint. ``note`` is added to every verdict (e.g. a
+    target the network cannot reach). A rounded answer is right to the digits typed (see the
+    module's docstring).
+    """
+    author_text(what, "what")
+    author_text(hint, "hint")
+    author_text(note, "note")
+    target = author_array(expected, "expected")
+    tolerance = make_tolerance(rel_tol, abs_tol)
+    slips = mistake_list(mistakes, target.shape)
+    feedback = compare(answer, target, show_expected(expected), what, hint, slips, tolerance)
+    if note and feedback.status != UNANSWERED:
+        feedback = Feedback(feedback.status, f"{feedback.message} {note}")
+    return feedback
+
+
+def compare(answer, target, shown, what, hint, slips, tolerance) -> Feedback:
+    if answer is None:
+        return Feedback(UNANSWERED, f"replace None with your value for {what}.")
+    if target.ndim == 0:
+        try:
+            typed = read_answer(answer)
+        except NotANumber as why:
+            return Feedback(WRONG, f"{why}. Give {what} as a single number.")
+        return verdict(typed, target.item(), what, shown, hint,
+                        [(h, v.item()) for h, v in slips], tolerance)
+    try:
+        typed = answer_array(answer, target.shape)
+    except NotANumber as why:
+        return Feedback(WRONG, f"{why}. Give {what} as {shape_words(target.shape)}.")
+    verdicts = [verdict(t, e, what, "", "", [], tolerance)
+                for t, e in zip(typed, target.reshape(-1))]
+    if all(verdicts):
+        return Feedback(RIGHT, f"{what} = {shown}.")
+    for slip_hint, slip in slips:
+        if all(tolerance.close(t.value, s) for t, s in zip(typed, slip.reshape(-1))):
+            return Feedback(WRONG, f"that is not {what}. {slip_hint}")
+    first = next(i for i, v in enumerate(verdicts) if not v)
+    index = ",".join(str(int(i)) for i in np.unravel_index(first, target.shape))
+    if all(v or v.message.startswith("close") for v in verdicts):
+        return Feedback(WRONG, f"close: give more digits (entry [{index}] of {what} is "
+                               f"right to fewer than {MIN_DIGITS} significant digits).")
+    tail = f" Hint: {hint}" if hint else ""
+    return Feedback(WRONG, f"entry [{index}] ({typed[first].text}) is not right; "
+                           f"{sum(map(bool, verdicts))} of {len(verdicts)} entries of {what} "
+                           f"are.{tail}")
+
+
+def check_choice(answer, correct, options: dict, explanations: dict | None = None,
+                 what: str = "your choice") -> Feedback:
+    """A multiple-choice or predict-then-reveal question.
+
+    ``options`` maps a key to what it says, e.g. {"a": "w_Out goes up", "b": "it goes down"};
+    ``correct`` is the right key, computed by the notebook from its network; ``explanations``
+    maps keys to why (computed too): the right one is shown when the answer is right, a wrong
+    one's when that one is chosen (without giving the right key away). The answer may be the
+    key (any case, "1" for 1) or the option's text.
+    """
+    author_text(what, "what")
+    if not isinstance(options, dict) or not options:
+        raise ValueError("options: expected a dict {key: what the option says} with at least "
+                         f"two options, got {options!r}")
+    if correct not in options:
+        raise ValueError(f"correct: expected one of the keys {', '.join(map(repr, options))}, "
+                         f"got {correct!r}")
+    explanations = {} if explanations is None else explanations
+    if not isinstance(explanations, dict) or not set(explanations) <= set(options):
+        raise ValueError(f"explanations: expected a dict whose keys are among "
+                         f"{', '.join(map(repr, options))}, got {explanations!r}")
+    keys = ", ".join(str(k) for k in options)
+    if answer is None:
+        return Feedback(UNANSWERED, f"replace None with one of {keys}.")
+    key = _choice_key(answer, options)
+    if key is None:
+        return Feedback(WRONG, f"{shown(answer)} is not one of the options; answer "
+                               f"with one of {keys}.")
+    why = explanations.get(key, "")
+    if key == correct:
+        return Feedback(RIGHT, f"{key}: {options[key]}. {why}".strip())
+    return Feedback(WRONG, f"{key} ({options[key]}) is not it. {why}".strip())
+
+
+def _choice_key(answer, options):
+    for key in options:
+        if answer == key and type(answer) is not bool:
+            return key
+    text = str(answer).strip().lower().rstrip(").")
+    for key, says in options.items():
+        if text == str(key).strip().lower() or text == str(says).strip().lower():
+            return key
+    return None
+
+

@@ -1,0 +1,324 @@
+"""Checks of a network's quantities: z and a of a layer, a gradient, the blocked neurons.
+
+Each computes its reference from the network it is given (``Network.forward``, ``backward``)
+and names the typical slips from the slip catalogue (``slips``).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..learning.descent import unreachable_target
+from ..numbers import fmt
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, plural
+from .cases import chain_cases
+from .sandbox import Case, check_function, forward_only
+from .slips import cost_slips, derivative_of, gradient_slips, neuron, quantity
+from .typed import shown
+
+
+# --- forward values --------------------------------------------------------------------------
+def _layer_position(net, layer) -> int:
+    if not isinstance(layer, str):
+        raise TypeError(f"layer: expected a layer name ({', '.join(net.layer_names)}), got "
+                        f"{layer!r}")
+    if layer not in net.layer_names:
+        near = [n for n in net.layer_names if n.lower() == layer.strip().lower()]
+        tail = f" (did you mean {near[0]!r}?)" if near else ""
+        raise ValueError(f"layer: expected one of {', '.join(net.layer_names)}, got "
+                         f"{layer!r}{tail}")
+    return net.layer_names.index(layer)
+
+
+def _index(net, L, j, what="j"):
+    n = net.sizes[L + 1]
+    if j is None:
+        return None
+    if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 <= j < n:
+        raise ValueError(f"{what}: expected a neuron of {net.layer_names[L]} (0 to {n - 1}), "
+                         f"got {j!r}")
+    return int(j)
+
+
+def check_forward(answer, net, x, quantity: str, layer: str, j=None,
+                  changes: dict | None = None) -> Feedback:
+    """Check z or a (``quantity``) of one layer: one number for a one-neuron layer or when
+    ``j`` picks a neuron, else the layer's vector. With ``changes`` ({"b_H1": -5}) the
+    question is a what-if: the value on ``net.with_params(changes)``, and the value of the
+    unchanged network is a slip."""
+    if quantity not in ("z", "a"):
+        raise ValueError(f"quantity: expected 'z' or 'a', got {quantity!r}")
+    if changes:
+        moved = net.with_params(changes)
+        feedback = check_forward(answer, moved, x, quantity, layer, j)
+        L, k = _layer_position(net, layer), _index(net, _layer_position(net, layer), j)
+        old = np.asarray(getattr(net.forward(x), quantity)[L]).reshape(-1)[k or 0]
+        new = np.asarray(getattr(moved.forward(x), quantity)[L]).reshape(-1)[k or 0]
+        said = ", ".join(f"{n} = {fmt(v)}" for n, v in changes.items())
+        if not feedback and feedback.status == WRONG and old != new and check_value(
+                answer, old, "the old value"):
+            return Feedback(WRONG, f"that is {neuron(net, L, k, quantity)} of the network as it "
+                                   f"was; with {said} the pass changes from there on.")
+        return feedback
+    L = _layer_position(net, layer)
+    j = _index(net, L, j)
+    fwd = net.forward(x)
+    pick = (lambda v: np.asarray(v)) if (j is None and net.sizes[L + 1] > 1) else (
+        lambda v: np.asarray(v).reshape(-1)[j or 0])
+    sigma = net.activations[L]
+    W, b = net.weights[L], net.biases[L]
+    a_in = fwd.x if L == 0 else fwd.a[L - 1]
+    name, z_name = neuron(net, L, j, quantity), neuron(net, L, j, "z")
+    source = "x" if L == 0 else f"a_{net.layer_names[L - 1]}"
+    w_name, b_name = f"w_{layer}", f"b_{layer}"
+    z, a = fwd.z[L], fwd.a[L]
+    slips = {}
+    if quantity == "z":
+        slips[f"Don't forget the bias: {z_name} = {w_name} * {source} + {b_name}."] = W @ a_in
+        if L > 0 and net.sizes[0] == net.sizes[L]:
+            slips[f"{layer} takes {source}, the output of the layer before it, not x."] = (
+                W @ np.asarray(fwd.x) + b)
+            slips[f"{layer} takes {source}, after the activation of "
+                  f"{net.layer_names[L - 1]}, not z_{net.layer_names[L - 1]}."] = (
+                W @ fwd.z[L - 1] + b)
+        if W.shape == (1, 1):
+            slips[f"{z_name} multiplies the weight by {source}; it is not the weight plus the "
+                  "bias."] = W[0] + b
+        slips[f"That is {neuron(net, L, j, 'a')}, after the activation; {z_name} is the "
+              "value before it."] = a
+        hint = (f"{z_name} = {w_name} * {source} + {b_name}." if W.shape[1] == 1 else
+                f"{z_name} = the sum over k of {w_name}[j,k] * {source}[k], plus {b_name}[j].")
+        return check_value(answer, pick(z), name, hint, _picked(slips, pick))
+    slips[f"That is {z_name}, before the activation; now apply {sigma.formula}."] = z
+    for other in _other_activations(sigma):
+        with np.errstate(all="ignore"):
+            value = other.function(np.asarray(z, dtype=float))
+        slips[f"That is {other.formula}({z_name}), but this network's activation in {layer} "
+              f"is {sigma.formula}."] = value
+    hint = f"{name} = {sigma.formula}({z_name}), with {z_name} computed first."
+    return check_value(answer, pick(a), name, hint, _picked(slips, pick))
+
+
+def _picked(slips, pick):
+    found = {}
+    for hint, value in slips.items():
+        try:
+            found[hint] = pick(value)
+        except (TypeError, ValueError):
+            continue
+    return found
+
+
+def _other_activations(sigma):
+    from ..core.activations import ACTIVATIONS
+
+    return [a for a in ACTIVATIONS.values() if a.name != sigma.name and a.name != "linear"]
+
+
+# --- gradients -------------------------------------------------------------------------------
+def check_gradient(answer, net, x, y, param: str) -> Feedback:
+    """Check dC0/d(param), naming the typical slips of the chain rule when they match.
+
+    ``param`` is a parameter name ("w_Out", "b_H1", "w_H1[0,1]") or a value of the forward
+    pass ("a_H1", "z_Out", "a_H1[0]", "x"), optionally written "dC0/dw_Out". A target outside
+    what the output's activation can reach is pointed out with the verdict.
+    """
+    kind, L, index = quantity(net, param)
+    g = net.backward(x, y)
+    expected, label = derivative_of(net, g, kind, L, index)
+    if g.batch_size is None:
+        slips = gradient_slips(net, x, y, kind, L, index)
+    else:
+        slips = {**cost_slips(expected), "That is the sum over the examples: C is their "
+                 "average, so divide by m.": np.asarray(expected, dtype=object) * g.batch_size}
+    hint = _gradient_hint(net, kind, L, index)
+    if g.batch_size:
+        hint = (f"{label} is the average over the {g.batch_size} examples of each one's "
+                f"{label.replace('dC/', 'dC0/')}, and {hint}")
+    note = unreachable_target(net, y) or ""
+    return check_value(answer, expected, label, hint, slips, note=note)
+
+
+def _gradient_hint(net, kind, L, index) -> str:
+    """Which factors to multiply, by name (never the numbers)."""
+    name = net.layer_names
+    if kind == "x":
+        return "dC0/dx = dC0/dz_H0 * dz_H0/dx, and dz_H0/dx is the weight w_H0."
+    layer = name[L]
+    if kind == "a" and L == len(name) - 1:
+        return "differentiate C0 = (a_Out - y)^2 with respect to a_Out."
+    if kind == "a":
+        nxt = name[L + 1]
+        return (f"dC0/da_{layer} = dC0/da_{nxt} * da_{nxt}/dz_{nxt} * dz_{nxt}/da_{layer}; "
+                f"dz_{nxt}/da_{layer} is the weight w_{nxt}"
+                + ("" if net.sizes[L + 2] == 1 else f", summed over the neurons j of {nxt}")
+                + ".")
+    head = f"dC0/da_{layer} * da_{layer}/dz_{layer}"
+    if kind == "z":
+        return f"dC0/dz_{layer} = {head}."
+    source = "x" if L == 0 else f"a_{name[L - 1]}"
+    if kind == "b":
+        return f"dC0/db_{layer} = {head} * dz_{layer}/db_{layer}, and dz_{layer}/db_{layer} = 1."
+    return (f"dC0/dw_{layer} = {head} * dz_{layer}/dw_{layer}, and dz_{layer}/dw_{layer} is "
+            f"{source}, the value coming into {layer}.")
+
+
+# --- predicting blocked neurons --------------------------------------------------------------
+def check_blocked(answer, net, x) -> Feedback:
+    """Which neurons pass (almost) no gradient back at input x? ``answer`` is a list of neuron
+    names as ``Blocked.neuron`` writes them ("H1", "H1[0]"), one name, or [] / "none". The
+    verdict reads the library's one notion (``ForwardPass.blocked``) and explains with it."""
+    fwd = net.forward(x)
+    neurons = [n if net.sizes[L + 1] == 1 else f"{n}[{j}]"
+               for L, n in enumerate(net.layer_names) for j in range(net.sizes[L + 1])]
+    blocked = {b.neuron: b for b in fwd.blocked}
+    if answer is None:
+        return Feedback(UNANSWERED, "replace None with a list of the blocked neurons, e.g. "
+                                    "['H1'], or [] if there is none.")
+    named = _neuron_names(answer)
+    if named is None:
+        return Feedback(WRONG, f"{shown(answer)} is not a list of neuron names; "
+                               f"answer with a list such as ['{neurons[0]}'], or [].")
+    unknown = [n for n in named if n not in neurons]
+    if unknown:
+        return Feedback(WRONG, f"{', '.join(map(str, unknown))} is not a neuron of this "
+                               f"network; its neurons are {', '.join(neurons)}.")
+    if set(named) == set(blocked):
+        if not blocked:
+            return Feedback(RIGHT, "no neuron is blocked here: every sigma'(z) is large enough "
+                                   "to pass gradient back.")
+        why = "; ".join(b.sentence() for b in blocked.values())
+        return Feedback(RIGHT, f"{why}.")
+    wrong = [n for n in named if n not in blocked]
+    missed = [n for n in blocked if n not in named]
+    parts = []
+    for n in wrong:
+        L, j = _neuron_position(net, n)
+        sigma = net.activations[L]
+        z_name = f"z_{n}"
+        parts.append(f"{n} passes gradient back: {sigma.formula}'({z_name}) = "
+                     f"{fmt(fwd.da_dz[L][j])} at {z_name} = {fmt(fwd.z[L][j])}")
+    if missed:
+        parts.append(f"{plural(len(missed), 'more neuron')} {'is' if len(missed) == 1 else 'are'} "
+                     "blocked: look for a sigma'(z) of 0 or nearly 0")
+    return Feedback(WRONG, "; ".join(parts) + ".")
+
+
+def _neuron_names(answer):
+    if isinstance(answer, str):
+        text = answer.strip()
+        if text.lower() in ("", "none", "[]"):
+            return []
+        return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()] \
+            if "[" not in text or "," not in text.split("[")[0] else None
+    if isinstance(answer, (list, tuple, set, frozenset)):
+        if all(isinstance(n, str) for n in answer):
+            return [n.strip() for n in answer]
+    return None
+
+
+def _neuron_position(net, neuron):
+    layer, _, index = neuron.partition("[")
+    return net.layer_names.index(layer), int(index.rstrip("]") or 0)
+
+
+
+
+# --- the chain notebooks' exercises ----------------------------------------------------------
+def check_chain_function(function, net, x, y, param: str) -> Feedback:
+    """A student's function ``f(net, x, y)`` returning dC0/d``param`` of any chain, built from
+    the forward pass and the parameters. It runs on the cases ``cases.chain_cases`` picks (the
+    exercise network, then variants with a blocked neuron or another input, so that every slip
+    shows), each time on a copy whose backward pass is switched off."""
+    kind, L, index = quantity(net, param)
+    checked = []
+    for case_net, cx, cy, words in chain_cases(net, x, y, param):
+        expected = derivative_of(case_net, case_net.backward(cx, cy), kind, L, index)[0]
+        checked.append(Case((forward_only(case_net), cx, cy), words, expected,
+                            gradient_slips(case_net, cx, cy, kind, L, index)))
+    name = getattr(function, "__name__", "") or "your function"
+    return check_function(function, None, checked, name if name != "<lambda>" else
+                          "your function", hint=_gradient_hint(net, kind, L, index))
+
+
+def check_target_change(answer, net, x, y, change=1) -> Feedback:
+    """By how much dC0/da_Out changes when the target grows by ``change`` (the prediction
+    unchanged)."""
+    before = net.backward(x, y).da[-1]
+    after = net.backward(x, net.target(y) + change).da[-1]
+    expected = np.asarray(after, dtype=object)[0] - np.asarray(before, dtype=object)[0]
+    return check_value(answer, expected, "the change of dC0/da_Out",
+                       hint="write 2(a - (y + 1)) - 2(a - y) and simplify; no numbers needed.",
+                       mistakes={"Don't forget the 2 of 2(a - y).": expected / 2,
+                                 "A larger target makes a - y smaller: the change is "
+                                 "negative.": -expected})
+
+
+def check_weight_source(answer, net, weight: str) -> Feedback:
+    """Which neuron of the layer before a weight such as "w_H1[1,0]" comes from."""
+    kind, L, index = net.locate(weight)
+    if kind != "w" or len(index) != 2:
+        raise ValueError(f"weight: expected a weight w_<layer>[j,k], got {weight!r}")
+    j, k = index
+    before = "x" if L == 0 else net.layer_names[L - 1]
+    return check_value(answer, k, f"the index of the {before} neuron that {weight} comes from",
+                       hint="w_jk runs from neuron k of layer L-1 to neuron j of layer L.",
+                       mistakes={f"That is j, where the weight goes (a neuron of "
+                                 f"{net.layer_names[L]}); the second index k is where it comes "
+                                 "from.": j} if j != k else None)
+
+
+def check_activation_function(function, activation) -> Feedback:
+    """A student's sigma(z) for ``activation`` (a name or an Activation), on z values on both
+    sides of 0, at 0 and far out."""
+    from ..core.activations import ACTIVATIONS, get
+
+    sigma = get(activation)
+    zs = (2.05, -1.5, 0.0, -0.001, 7.0)
+    others = {f"That is {o.formula}; this notebook's activation is {sigma.formula}.": o
+              for o in ACTIVATIONS.values() if o.name != sigma.name}
+    cases = [Case((z,), f"at z = {fmt(z)}", sigma.function(np.array([z]))[0],
+                  {hint: o.function(np.array([z]))[0] for hint, o in others.items()})
+             for z in zs]
+    name = getattr(function, "__name__", "") or "my_sigma"
+    return check_function(function, None, cases, name if name != "<lambda>" else "my_sigma",
+                          hint=f"compare with the table in notebook 00, row {sigma.name!r}.")
+
+
+def check_direction(answer, net, x, y, param: str) -> Feedback:
+    """Predict, then check: nudged up a little, does ``param`` make C0 go up (a), down (b)
+    or stay (c)? Judged from the sign of dC0/d``param``."""
+    slope = net.backward(x, y)[param]
+    correct = "a" if slope > 0 else "b" if slope < 0 else "c"
+    why = {"a": f"dC0/d{param} > 0: the cost rises with {param}.",
+           "b": f"dC0/d{param} < 0: the cost falls as {param} grows.",
+           "c": f"dC0/d{param} = 0: to first order the cost does not move."}
+    return check_choice(answer, correct, {"a": "C0 goes up", "b": "C0 goes down",
+                                          "c": "C0 stays the same"},
+                        {correct: why[correct]}, what="the direction C0 moves")
+
+
+def check_nonzero_gradients(answer, net, x, y) -> Feedback:
+    """How many parameters have a gradient that is not 0 (a tiny one counts)."""
+    g = net.backward(x, y)
+    count = int(sum(g[n] != 0 for n in net.parameter_names))
+    kinds = {b.kind for b in g.blocked}
+    hint = ("a slope that is tiny is not 0: only a factor that is exactly 0 makes a product 0."
+            if "saturated" in kinds else
+            "a factor that is exactly 0 (a dead neuron's sigma', or an activation of 0 that a "
+            "weight multiplies) makes the whole product 0.")
+    return check_value(answer, count, "the number of parameters with a non-zero gradient",
+                       hint=hint, mistakes={"Count the parameters whose chain holds no factor "
+                                            "that is exactly 0: not all of them.":
+                                            len(net.parameter_names)}
+                       if count != len(net.parameter_names) else None)
+
+
+def check_output_gradient(answer, a_Out, y) -> Feedback:
+    """dC0/da_Out for a prediction ``a_Out`` and a target ``y`` (of some network)."""
+    from ..core.network import Network
+
+    identity = Network.chain(weights=[1, 1, 1], biases=[0, 0, 0], activation="linear")
+    return check_gradient(answer, identity, a_Out, y, "a_Out")

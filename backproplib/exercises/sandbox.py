@@ -1,0 +1,311 @@
+"""The sandbox for a student's function: run it on test cases, under a time limit, on copies.
+
+``check_function`` runs the function on each case and names the first failing case in words,
+with the slip it suggests. ``forward_only`` gives a copy of a network whose backward pass
+refuses to run, for exercises that ask for the chain built from the forward pass.
+"""
+
+from __future__ import annotations
+
+import copy
+import ctypes
+import math
+import numbers
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..core.network import Network
+from ..numbers import fmt
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text, make_tolerance
+from .typed import short
+
+FUNCTION_TIME_LIMIT = 3.0  # seconds a student's function may take for all cases of one check
+BACKWARD_OFF = ("this exercise asks for the chain from the forward pass; backward is switched "
+                "off")
+
+
+class ForwardOnly(Network):
+    """A network whose backward pass (and everything built on it) refuses to run."""
+
+    def backward(self, x, y):
+        raise RuntimeError(BACKWARD_OFF)
+
+    def cost(self, x, y):
+        raise RuntimeError(BACKWARD_OFF)
+
+    def with_params(self, changes):
+        return forward_only(super().with_params(changes))
+
+    def __deepcopy__(self, memo):
+        return self  # immutable: its arrays are read-only
+
+    def __repr__(self):
+        return "a network (backward switched off)"
+
+
+def forward_only(net: Network) -> ForwardOnly:
+    """A copy of ``net`` with the same parameters whose ``backward`` raises, saying why."""
+    copied = copy.copy(net)
+    copied.__class__ = ForwardOnly
+    return copied
+
+
+# --- a student's function --------------------------------------------------------------------
+class _TimeUp(BaseException):
+    """Raised inside a student's function when its time is up (not an Exception, so a bare
+    ``except Exception`` in the student's code does not swallow it)."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test case of a student's function: its arguments, the case in words ("on a network
+    whose output neuron is dead (b_Out = -10)"), and, when the library computed them, the
+    right result and the slips' results ({hint: value})."""
+
+    args: tuple
+    words: str = ""
+    expected: object = None
+    slips: dict = field(default_factory=dict)
+
+
+def check_function(function, reference, cases, what: str, hint: str = "",
+                   mistakes: dict | None = None, rel_tol: float = 1e-6, abs_tol: float = 1e-9,
+                   time_limit: float = FUNCTION_TIME_LIMIT) -> Feedback:
+    """Call the student's ``function`` on each case and compare with the right result.
+
+    A case is a tuple of arguments (compared with ``reference(*args)``), or a ``Case`` that
+    says what it is in words and may carry its expected result (then ``reference`` may be
+    None). The reference runs on its own deep copy of the arguments; the student's function
+    gets another deep copy, so an in-place edit can neither fool the check nor change the
+    notebook's arrays. The student's calls get ``time_limit`` seconds in all. Whatever the
+    function does (raise anything, call sys.exit(), loop forever, return text, NaN, 10**400 or
+    the wrong shape) comes back as feedback. ``mistakes`` maps a hint to a function giving a
+    typical slip's result, e.g. {"Don't forget the factor 2.": lambda a, y: a - y}.
+    """
+    author_text(what, "what")
+    author_text(hint, "hint")
+    if not isinstance(cases, (list, tuple)) or not cases:
+        raise ValueError("cases: expected a non-empty list of argument tuples, got "
+                         f"{short(repr(cases))}")
+    if not all(isinstance(c, (tuple, Case)) for c in cases):
+        raise TypeError("cases: expected each case as a tuple of arguments, e.g. [(2.05,), "
+                        "(-1.5,)], or a Case")
+    cases = [c if isinstance(c, Case) else Case(c) for c in cases]
+    if not callable(reference) and not (reference is None and all(
+            c.expected is not None for c in cases)):
+        raise TypeError(f"reference: expected a function, got {type(reference).__name__}")
+    if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or not (
+            0 < time_limit < math.inf):
+        raise ValueError(f"time_limit: expected a positive number of seconds, got {time_limit!r}")
+    slips = dict(mistakes or {})
+    if not all(isinstance(h, str) and callable(f) for h, f in slips.items()):
+        raise TypeError("mistakes: expected a dict {hint: function giving that slip's result}")
+    tolerance = make_tolerance(rel_tol, abs_tol)
+    if function is None:
+        return Feedback(UNANSWERED, f"write {what} and pass it in place of None.")
+    if not callable(function):
+        return Feedback(WRONG, f"expected a function for {what}, got {type(function).__name__}.")
+    deadline = time.monotonic() + float(time_limit)
+    for case in cases:
+        want = (_as_float_result(case.expected) if case.expected is not None
+                else _reference_result(reference, case.args))
+        where = (f"{case.words}, {what}" if case.words
+                 else f"{what}({_show_arguments(case.args)})")
+        outcome = _run_limited(function, copy.deepcopy(case.args), deadline, time_limit)
+        if isinstance(outcome, Feedback):
+            return Feedback(outcome.status, f"{where} {outcome.message}")
+        verdict = _judge(outcome, want, where, tolerance)
+        if verdict is None:
+            continue
+        case_slips = [(h, _as_float_result(v)) for h, v in case.slips.items()]
+        case_slips += [(h, _reference_result(f, case.args)) for h, f in slips.items()]
+        for slip_hint, slip_value in case_slips:
+            if _judge(want, slip_value, where, tolerance) is None:
+                continue  # the slip gives the right value here: nothing to tell apart
+            if _judge(outcome, slip_value, where, tolerance) is None:
+                return Feedback(WRONG, f"{verdict.message} {slip_hint}")
+        tail = f" Hint: {hint}" if hint else ""
+        return Feedback(verdict.status, verdict.message + tail)
+    inputs = "the test case" if len(cases) == 1 else f"all {len(cases)} test cases"
+    return Feedback(RIGHT, f"{what} gives the right value on {inputs}.")
+
+
+def _as_float_result(value):
+    if isinstance(value, (bool, np.bool_)):
+        return value
+    return np.asarray(np.asarray(value, dtype=object).tolist(), dtype=float)
+
+
+def _reference_result(reference, args):
+    """The reference's result on its own copy of ``args``, as a float array (author code: an
+    error here is the author's and is raised)."""
+    result = reference(*copy.deepcopy(args))
+    if isinstance(result, (bool, np.bool_)):
+        return result
+    try:
+        return np.asarray(result, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"reference: expected a function returning a number or an array of "
+                        f"numbers, got {short(repr(result))} for the case {args!r}") from None
+
+
+def _run_limited(function, args, deadline, time_limit):
+    """The student's result converted to numbers (or a Feedback saying what went wrong).
+
+    Why a thread plus a trace function, not signal.alarm: a signal only reaches the main
+    thread, needs Unix, and clashes with pytest's and ipykernel's own handlers; a Jupyter
+    kernel may run cells outside the main thread (e.g. under a debugger). The student's code
+    runs in a worker thread whose trace function raises _TimeUp on the first line executed
+    after the deadline, which stops any loop written in Python. If the function catches that
+    and goes on, the exception is sent again from outside (PyThreadState_SetAsyncExc). A
+    subprocess could stop anything, but a notebook's lambdas cannot be sent to one and a
+    forked kernel shares its output sockets. What no in-process limit can stop is one long C
+    call that holds the GIL (e.g. 10**10**9): that waits until it finishes.
+    """
+    box = {}
+
+    def tracer(frame, event, arg):
+        if time.monotonic() > deadline:
+            raise _TimeUp
+        return tracer
+
+    def target():
+        sys.settrace(tracer)
+        try:
+            box["result"] = _as_numbers(function(*args))
+        except BaseException as error:  # noqa: BLE001 (anything the student's code raises)
+            box["error"] = error
+        finally:
+            sys.settrace(None)
+
+    worker = threading.Thread(target=target, name="bp-student-function", daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()) + 0.05)
+    for _ in range(20):  # the function caught _TimeUp: send it again, from outside
+        if not worker.is_alive():
+            break
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident),
+                                                   ctypes.py_object(_TimeUp))
+        worker.join(0.05)
+    limit = f"{fmt(time_limit)} s"
+    if worker.is_alive():
+        return Feedback(WRONG, f"did not finish within the time limit ({limit}) and could not "
+                               "be stopped; it goes on in the background (restart the kernel "
+                               "if the notebook gets slow). Look for an endless loop or a "
+                               "huge computation.")
+    if "error" in box:
+        return _error_feedback(box["error"])
+    return box["result"]
+
+
+def _error_feedback(error) -> Feedback:
+    if isinstance(error, _TimeUp):
+        return Feedback(WRONG, "did not finish within the time limit: look for a loop that "
+                               "never ends (a while loop whose condition stays true) or a "
+                               "huge computation.")
+    if isinstance(error, SystemExit):
+        return Feedback(WRONG, "called exit() or sys.exit(): a function for this exercise "
+                               "should return its value, not stop Python.")
+    try:
+        text = str(error)
+        text = text if len(text) <= 160 else short(text)
+    except Exception:  # noqa: BLE001 (a student's exception whose str() fails)
+        text = "(its message cannot be shown)"
+    return Feedback(WRONG, f"raised {type(error).__name__}{': ' + text if text else ''}.")
+
+
+def _as_numbers(result):
+    """The student's result as a float array (or a marker saying what it is instead)."""
+    if result is None:
+        return _NoNumbers(UNANSWERED, "returned None: finish it with a return statement.")
+    if isinstance(result, (bool, np.bool_)):
+        return result
+    if isinstance(result, (str, bytes)):
+        return _NoNumbers(WRONG, f"returned the text {short(repr(result))}, not a number.")
+    if callable(result):
+        return _NoNumbers(WRONG, "returned a function, not a number. To use a solution, put "
+                                 "the line `name = solution_N_M()` (with the exercise's name "
+                                 "and number) above the check, not inside the function.")
+    try:
+        array = np.asarray(result, dtype=float)
+    except OverflowError:
+        return _NoNumbers(WRONG, "returned a number too large for floating point (more than "
+                                 "about 1.8e308).")
+    except (TypeError, ValueError):
+        return _NoNumbers(WRONG, f"returned a {type(result).__name__}, which is not a number "
+                                 "or an array of numbers.")
+    return array
+
+
+@dataclass(frozen=True)
+class _NoNumbers:
+    status: str
+    message: str
+
+
+def _judge(got, want, where, tolerance):
+    """None if ``got`` matches ``want``, else a Feedback saying how it differs, in words."""
+    if isinstance(got, _NoNumbers):
+        return Feedback(got.status, f"{where} {got.message}")
+    if isinstance(want, (bool, np.bool_)):
+        if isinstance(got, (bool, np.bool_)) and bool(got) == bool(want):
+            return None
+        return Feedback(WRONG, f"{where} returned {_show_value(got)}; expected {want}.")
+    if isinstance(got, (bool, np.bool_)):
+        return Feedback(WRONG, f"{where} returned {got}, a boolean, not a number.")
+    if got.shape != want.shape and not (got.size == want.size == 1):
+        return Feedback(WRONG, f"{where} returned {_shape_text(got)}, but the answer is "
+                               f"{_shape_text(want)}.")
+    got = got.reshape(want.shape)
+    if not np.isfinite(got).all() and np.isfinite(want).all():
+        bad = got[~np.isfinite(got)].reshape(-1)[0]
+        return Feedback(WRONG, f"{where} returned {bad}, not a finite number (look for a "
+                               "division by 0 or a number that grows too large).")
+    if np.allclose(got, want, rtol=float(tolerance.rel), atol=float(tolerance.abs),
+                   equal_nan=True):
+        return None
+    return Feedback(WRONG, f"{where} returned {_show_value(got)}; expected "
+                           f"{_show_value(want)}.")
+
+
+def _show_value(value) -> str:
+    if isinstance(value, np.ndarray):
+        return fmt(value.item()) if value.size == 1 else _show_array(value)
+    return str(value) if isinstance(value, (bool, np.bool_)) else fmt(value)
+
+
+def _shape_text(array) -> str:
+    if array.ndim == 0 or array.size == 1:
+        return "one number"
+    return f"an array of shape {array.shape}"
+
+
+def _show_arguments(args) -> str:
+    return ", ".join(_show_argument(a) for a in args)
+
+
+def _show_argument(value) -> str:
+    if isinstance(value, Network):
+        return "a network"
+    if callable(value):
+        name = getattr(value, "__name__", "")
+        return name if name and name != "<lambda>" else "a function"
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return fmt(value)
+    if isinstance(value, np.ndarray):
+        return _show_array(value)
+    return f"a {type(value).__name__}"
+
+
+def _show_array(array) -> str:
+    """A short form of a test case's array: 4 significant digits, at most 12 numbers."""
+    array = np.asarray(array)
+    if array.size > 12:
+        return f"an array of shape {array.shape}"
+    if array.ndim == 0:
+        return f"{float(array):.4g}"
+    return "[" + ", ".join(_show_array(row) for row in array) + "]"

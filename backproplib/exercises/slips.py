@@ -1,0 +1,234 @@
+"""The slip catalogue: what the typical slips of the chain rule give, read from the library.
+
+No slip is computed by writing the chain out again. Each comes from the library's own forward
+and backward results:
+
+- a sigma' factor left out: the backward pass of a copy of the network whose sigma' is 1 in
+  that layer (``without_slopes``); its forward pass is unchanged;
+- the 2 of dC0/da_Out = 2(a_Out - y) lost, or the sign turned: half, or minus, the answer;
+- dz/dw taken as 1, the weight, or another layer's a: dC0/dz of that layer (``g.dz``) times
+  that value;
+- dz_M/da_(M-1) = w_M left out or replaced by a_(M-1) (a chain): the answer divided by w_M,
+  times a_(M-1);
+- the 1/m of a batch left out: m times the answer.
+
+``gradient_slips`` returns {hint: value} for ``answers.check_value``; ``quantity`` and
+``derivative_of`` read a name such as "w_H1" or "a_Out" and its value in the results.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from fractions import Fraction
+
+import numpy as np
+
+from ..core.network import Network
+
+_QUANTITY = re.compile(r"^(a|z)_([A-Za-z0-9]+)(?:\[(\d+)\])?$|^x(?:\[(\d+)\])?$")
+
+
+def quantity(net, name):
+    """("w"/"b", L, index) for a parameter, ("a"/"z", L, (j,)) for dC0/da, dC0/dz, ("x", -1,
+    (k,)); ValueError naming the valid names otherwise."""
+    if not isinstance(name, str):
+        raise TypeError(f"param: expected a name such as 'w_Out' or 'a_H1', got {name!r}")
+    bare = re.sub(r"^dC0?/d", "", name.strip())
+    if bare in net.parameter_names:
+        kind, L, index = net.locate(bare)
+        return kind, L, tuple(index)
+    match = _QUANTITY.match(bare)
+    if match and match[2] in net.layer_names:
+        L = net.layer_names.index(match[2])
+        j = None if match[3] is None else int(match[3])
+        if j is None and net.sizes[L + 1] == 1:
+            j = 0
+        if j is None or j < net.sizes[L + 1]:
+            return match[1], L, (j,)
+    if match and match[2] is None:
+        k = None if match[4] is None else int(match[4])
+        k = 0 if k is None and net.sizes[0] == 1 else k
+        if k is None or k < net.sizes[0]:
+            return "x", -1, (k,)
+    valid = ", ".join(net.parameter_names[:12]) + (", ..." if len(net.parameter_names) > 12
+                                                    else "")
+    raise ValueError(f"param: unknown quantity {name!r}; expected a parameter name ({valid}), "
+                     f"or a_<layer>, z_<layer> (layers {', '.join(net.layer_names)}) or x")
+
+
+def neuron(net, L, j, letter) -> str:
+    """a_H1, or a_H1[0] in a layer of several neurons; x or x[0] for L = -1."""
+    name = "x" if L < 0 else f"{letter}_{net.layer_names[L]}"
+    if net.sizes[L + 1] == 1 or j is None:
+        return name
+    return f"{name}[{j}]"
+
+
+def derivative_of(net, g, kind, L, index):
+    """(value, label) of the derivative ``quantity`` names, read from the results ``g``."""
+    cost = "C" if g.batch_size else "C0"
+    if kind in ("w", "b"):
+        name = next(n for n in net.parameter_names if tuple(net.locate(n)) == (kind, L, index))
+        return g[name], f"d{cost}/d{name}"
+    (j,) = index
+    if g.batch_size:
+        raise ValueError(f"param: d{cost}/d{kind} is per example; check it for one example "
+                         "(a 1-D x), not a batch")
+    values = np.asarray(g.dx if kind == "x" else {"a": g.da, "z": g.dz}[kind][L])
+    return (values if j is None else values[j]), f"d{cost}/d{neuron(net, L, j, kind)}"
+
+
+def without_slopes(net, layers) -> Network:
+    """A copy of ``net`` whose sigma'(z) is 1 in ``layers``: the same forward pass, and a
+    backward pass that leaves those sigma' factors out."""
+    def one(z):
+        return np.ones_like(z)
+
+    activations = [replace(s, derivative=one, smooth=False) if L in layers else s
+                   for L, s in enumerate(net.activations)]
+    return Network(list(net.weights), list(net.biases), activations, exact=net.exact)
+
+
+def as_exact(value):
+    """A number of the results as a Fraction (floats exactly), for exact comparison."""
+    value = np.asarray(value).reshape(-1)[0] if np.ndim(value) else value
+    return value if isinstance(value, Fraction) else Fraction(float(value))
+
+
+def blocked_sentence(g, L, j):
+    for b in g.blocked:
+        if b.L == L and b.j == j:
+            return b.sentence()
+    return None
+
+
+def slope_hint(net, g, L, j=0) -> str:
+    """The hint for a chain that left out da_L/dz_L = sigma'(z_L)."""
+    sigma = net.activations[L]
+    z_name, a_name = neuron(net, L, j, "z"), neuron(net, L, j, "a")
+    blocked = blocked_sentence(g, L, j)
+    if blocked and g.da_dz[L][j] == 0:
+        return (f"That leaves out {sigma.formula}'({z_name}) = 0, which makes the whole "
+                f"product 0: {blocked}.")
+    return (f"You left out {a_name.replace('a_', 'da_')}/d{z_name} = {sigma.formula}'({z_name}), "
+            f"the activation's slope at {z_name}.")
+
+
+def cost_slips(expected) -> dict:
+    expected = np.asarray(expected, dtype=object)
+    return {
+        "C0 = (a_Out - y)^2 has no 1/2, so dC0/da_Out = 2(a_Out - y): check the factor 2.":
+            expected / 2,
+        "Check the sign: dC0/da_Out = 2(a_Out - y), a_Out minus y, not y minus a_Out.":
+            -expected,
+    }
+
+
+def slope_layers(net, kind, L) -> list:
+    """The layers whose sigma' is a factor of the derivative ``kind`` of layer L."""
+    first = 0 if kind == "x" else L + 1 if kind == "a" else L
+    return [M for M in range(first, len(net.layer_names))
+            if net.activations[M].name != "linear"]
+
+
+def gradient_slips(net, x, y, kind, L, index) -> dict:
+    """{hint: the value that slip gives} for the derivative (kind, L, index) at one example."""
+    return dict(catalogue(net, x, y, kind, L, index).values())
+
+
+def catalogue(net, x, y, kind, L, index) -> dict:
+    """{slip's key: (hint, value)}; the keys name a slip the same way on every network, so
+    that ``cases.coincidences`` can ask whether some case tells it apart."""
+    g = net.backward(x, y)
+    expected, _ = derivative_of(net, g, kind, L, index)
+    found = {key: (hint, value) for (key, (hint, value)) in zip(
+        ("factor 2", "sign"), cost_slips(expected).items())}
+    layers = slope_layers(net, kind, L)
+    j = index[0] if kind != "x" else 0
+    for M in layers:
+        value = derivative_of(net, without_slopes(net, [M]).backward(x, y), kind, L, index)[0]
+        found[f"slope {M}"] = (slope_hint(net, g, M, j if M == L else 0), value)
+    if len(layers) > 1:
+        value = derivative_of(net, without_slopes(net, layers).backward(x, y), kind, L, index)[0]
+        found["every slope"] = ("You left out every sigma'(z) factor: each layer the chain "
+                                "passes through multiplies by its activation's slope.", value)
+    fwd = g.forward
+    names = net.layer_names
+    inputs = [fwd.x] + [fwd.a[M] for M in range(len(names))]  # inputs[M] comes into layer M
+    if net.is_chain:
+        found.update(_chain_weight_slips(net, g, kind, L, expected, inputs))
+    if kind in ("w", "b"):
+        found.update(_input_slips(net, g, kind, L, index, inputs))
+    if kind == "a" and L == len(names) - 1:
+        found["cost"] = ("That is C0 itself; its derivative is dC0/da_Out = 2(a_Out - y).",
+                         g.cost)
+    if kind in ("w", "b", "z") and L < len(names) - 1 and not net.is_chain:
+        W, dz = net.weights[L + 1], np.asarray(g.dz[L + 1])
+        j = index[0]
+        if W.shape[0] == W.shape[1] and j is not None:
+            value = (W @ dz)[j] * np.asarray(g.da_dz[L])[j]
+            if kind == "w":
+                value = value * np.asarray(inputs[L])[index[1]]
+            found["row"] = (f"The sum runs down column {j} of W_{names[L + 1]} (w_{names[L + 1]}"
+                            f"[i,{j}]: from neuron {j} of {names[L]} to neuron i of "
+                            f"{names[L + 1]}), not along row {j}.", value)
+    if kind == "a" and L < len(names) - 1 and not net.is_chain:
+        W, dz = net.weights[L + 1], np.asarray(g.dz[L + 1])
+        if W.shape[0] == W.shape[1]:
+            k = index[0]
+            row = W @ dz
+            found["row"] = (f"The sum runs down column {k} of W_{names[L + 1]} (the weights "
+                            f"leaving neuron {k}), not along row {k}.",
+                            row if k is None else row[k])
+    return found
+
+
+def _chain_weight_slips(net, g, kind, L, expected, inputs) -> dict:
+    """dz_M/da_(M-1) = w_M left out, or a_(M-1) in its place, for each weight the chain
+    passes on its way down to (kind, L)."""
+    names = net.layer_names
+    first = 0 if kind == "x" else L + 1
+    slips = {}
+    for M in range(first, len(names)):
+        w = as_exact(net.weights[M])
+        if w == 0:
+            continue
+        below = "x" if M == 0 else f"a_{names[M - 1]}"
+        value = as_exact(expected) / w
+        slips[f"a for w {M}"] = (f"dz_{names[M]}/d{below} is the weight w_{names[M]}, not "
+                                 f"{below}: the chain back from {names[M]} goes through "
+                                 f"w_{names[M]}.", value * as_exact(inputs[M]))
+        slips[f"no w {M}"] = (f"You left out dz_{names[M]}/d{below} = w_{names[M]}.", value)
+    return slips
+
+
+def _input_slips(net, g, kind, L, index, inputs) -> dict:
+    """dz/dw taken as 1 (that is dC0/db), as the weight, or as another layer's a; dz/db taken
+    as the input."""
+    names = net.layer_names
+    j = index[0]
+    dz = np.asarray(g.dz[L])[j]
+    layer = names[L]
+    if kind == "b":
+        source = "x" if L == 0 else f"a_{names[L - 1]}"
+        if net.sizes[L] == 1:
+            return {"dw for db": (f"dz_{layer}/db_{layer} = 1: that is dC0/dw_{layer}, with "
+                                  f"{source} in place of 1.", dz * np.asarray(inputs[L])[0])}
+        return {}
+    k = index[1]
+    source = neuron(net, L - 1, k, "a")
+    slips = {
+        "db for dw": (f"That is dC0/db_{neuron(net, L, j, 'b')[2:]}: dz_{layer}/dw_{layer} is "
+                      f"{source}, the value coming into {layer}, not 1.", dz),
+        "w for a": (f"dz_{layer}/dw_{layer} is {source}, the value coming into {layer}, not the "
+                    f"weight w_{layer}.", dz * net.weights[L][j, k]),
+    }
+    for M, values in enumerate(inputs):
+        if M != L and np.size(values) > k:
+            other = neuron(net, M - 1, k, "a")
+            what = "the network's input" if M == 0 else (
+                f"{names[M - 1]}'s own output" if M - 1 == L else f"the output of {names[M - 1]}")
+            slips[f"input {M}"] = (f"dz_{layer}/dw_{layer} is {source}, the value coming into "
+                                   f"{layer}, not {other} ({what}).", dz * np.asarray(values)[k])
+    return slips

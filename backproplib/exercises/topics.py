@@ -1,0 +1,579 @@
+"""The checks of particular exercises: descent, many neurons, finite differences, batches.
+
+Each takes the exercise's inputs and computes the reference inside the library, so that the
+exercise cell shows the question and the call, never the answer or its formula.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from ..chainrule.gradcheck import THRESHOLDS, relative_error
+from ..core.network import Network
+from ..learning.descent import gradient_descent
+from ..learning.training import steps_per_epoch
+from ..numbers import fmt
+from .answers import Feedback, check_choice, check_value
+from .sandbox import Case, check_function
+
+
+def _name(function, default):
+    name = getattr(function, "__name__", "")
+    return name if name and name != "<lambda>" else default
+
+
+# --- gradient descent (notebook 06) -----------------------------------------------------------
+def check_descent_step(answer, net, x, y, learning_rate, param: str,
+                       quantity: str = "value") -> Feedback:
+    """One step of gradient descent on ``param`` alone: its new value (``quantity`` "value")
+    or the cost C0 after the step ("cost")."""
+    run = gradient_descent(net, x, y, learning_rate, 1, params=(param,))
+    eta, old, slope = Fraction(run.learning_rate), net.param(param), net.backward(x, y)[param]
+    if quantity == "value":
+        return check_value(
+            answer, run.params[-1][param], f"{param} after one step",
+            hint=f"new {param} = {param} - eta * dC0/d{param}.",
+            mistakes={f"Step against the gradient: subtract eta * dC0/d{param}, don't add it.":
+                      old + eta * slope,
+                      "Multiply the gradient by the learning rate eta before subtracting.":
+                      old - slope})
+    if quantity != "cost":
+        raise ValueError(f"quantity: expected 'value' or 'cost', got {quantity!r}")
+    return check_value(
+        answer, run.costs[-1], f"C0 after one step on {param}",
+        hint=f"run the forward pass with the new {param}, then C0 = (a_Out - y)^2.",
+        mistakes={"That is the cost before the step.": run.costs[0],
+                  "The cost has no 1/2 in front: C0 = (a_Out - y)^2.": run.costs[-1] / 2})
+
+
+def healthy(run) -> bool:
+    """A run that ended as the notebook teaches descent should: not diverged, not stuck, and
+    no neuron blocked where it stopped (a dead network predicting a constant is no win)."""
+    return run.outcome not in ("diverged", "stuck") and not run.blocked
+
+
+def _verdict_on(run) -> str:
+    """The run's own account, led by why it does not count when it ended unhealthy."""
+    if run.blocked:
+        names = " and ".join(getattr(b, "neuron", str(b)) for b in run.blocked)
+        kinds = {getattr(b, "kind", "blocked") for b in run.blocked}
+        return (f"it ends with {names} {' or '.join(sorted(kinds))}, so the network no longer "
+                f"learns through {'it' if len(run.blocked) == 1 else 'them'}, whatever its "
+                f"cost. The run: {run.message}")
+    if run.outcome in ("diverged", "stuck"):
+        return f"it {run.outcome if run.outcome == 'diverged' else 'got stuck'}. {run.message}"
+    return run.message
+
+
+def lowest_run(net, x, y, steps, rates: dict):
+    """(the key of the healthy run with the lowest final cost, or "d" when none is healthy;
+    {key: run})."""
+    runs = {key: gradient_descent(net, x, y, rate, steps) for key, rate in rates.items()}
+    fine = {key: run for key, run in runs.items() if healthy(run)}
+    if not fine:
+        return "d", runs
+    return min(fine, key=lambda key: fine[key].costs[-1]), runs
+
+
+def check_lowest_run(answer, net, x, y, steps, rates: dict) -> Feedback:
+    """Predict, then check: which learning rate of ``rates`` ({"a": 0.005, ...}) ends with the
+    lowest cost after ``steps`` steps on every parameter, among the runs that end healthy? A
+    run that diverges, gets stuck or ends with blocked (dead) neurons is never the answer; if
+    every run does, the answer is "d"."""
+    correct, runs = lowest_run(net, x, y, steps, rates)
+    options = {key: f"learning rate {fmt(rate)}" for key, rate in rates.items()}
+    options["d"] = "none of them: each run diverges, gets stuck or ends with dead neurons"
+    why = {key: f"With learning rate {fmt(rates[key])}: {_verdict_on(run)}"
+           for key, run in runs.items()}
+    why["d"] = ("every run ended diverged, stuck or with blocked neurons." if correct == "d"
+                else "one run ends healthy.")
+    return check_choice(answer, correct, options, why, what="the run with the lowest final cost")
+
+
+def check_step_function(function) -> Feedback:
+    """A student's ``one_step(w, w_star, c, eta)``: one descent step on C(w) = c (w - w*)^2."""
+    cases = [((3.0, 1.0, 1.0, 0.1), "a small step from w = 3 towards w* = 1"),
+             ((3.0, 1.0, 1.0, 1.0), "the step that oscillates (c = 1, eta = 1)"),
+             ((-2.0, 0.5, 4.0, 0.05), "a steep parabola (c = 4) from the left of w*"),
+             ((0.0, 0.0, 2.0, 0.3), "a start at the bottom (w = w* = 0)"),
+             ((1.5, -1.0, 0.5, 3.0), "a step so large it overshoots (eta = 3)")]
+    checked = []
+    for (w, w_star, c, eta), words in cases:
+        slope = 2 * c * (w - w_star)  # d/dw of c (w - w*)^2: the question's own parabola
+        checked.append(Case((w, w_star, c, eta), f"for {words}", w - eta * slope, {
+            "Step against the gradient: subtract eta times the slope.": w + eta * slope,
+            "The slope of c (w - w*)^2 is 2c (w - w*): keep the 2.": w - eta * slope / 2,
+            "Multiply the slope by the learning rate eta.": w - slope}))
+    return check_function(function, None, checked, _name(function, "one_step"),
+                          hint="the gradient of c * (w - w_star)^2 is 2c * (w - w_star); step "
+                               "against it.")
+
+
+def check_bouncing_rate(answer, c) -> Feedback:
+    """The learning rate that makes descent on C(w) = c (w - w*)^2 bounce for ever: each step
+    multiplies the distance to w* by 1 - 2c eta, and bouncing means that factor is -1."""
+    c = Fraction(c)
+    expected = 1 / c
+    slips = {"That learning rate makes the factor 0: it lands on the bottom in one step.":
+             1 / (2 * c),
+             "That makes the factor 1 - 2c * eta smaller than -1: it diverges.": 2 / c}
+    if c != 1:
+        slips[f"That is the answer for c = 1; here c = {fmt(c)}."] = 1
+    return check_value(answer, expected, f"the learning rate that oscillates when c = {fmt(c)}",
+                       hint="one step multiplies the distance to w_star by 1 - 2c * eta; "
+                            "bouncing for ever means that factor is -1.", mistakes=slips)
+
+
+# --- many neurons (notebook 07) ---------------------------------------------------------------
+def check_weight_count(answer, sizes, layer: str) -> Feedback:
+    """How many weights W of ``layer`` holds in a network of ``sizes`` (inputs first)."""
+    names = [f"H{i}" for i in range(len(sizes) - 2)] + ["Out"]
+    if layer not in names:
+        raise ValueError(f"layer: expected one of {', '.join(names)}, got {layer!r}")
+    L = names.index(layer)
+    n_in, n_out = sizes[L], sizes[L + 1]
+    slips = {"That adds the sizes; there is one weight per pair (j, k), so multiply.":
+             n_in + n_out,
+             f"That counts {layer}'s {n_out} biases too; W_{layer} holds the weights only.":
+             n_in * n_out + n_out}
+    if L > 0:
+        slips[f"That pairs {layer} with the input; the weights into {layer} come from the layer "
+              "just before it."] = sizes[0] * n_out
+    shape = "-".join(str(s) for s in sizes)
+    return check_value(answer, n_in * n_out, f"the number of weights in W_{layer} of a {shape} "
+                       "network", mistakes=slips,
+                       hint=f"one weight w_jk for each pair of neuron j of {layer} and neuron k "
+                            f"of the layer before: one row per neuron of {layer}, one column "
+                            "per neuron before it.")
+
+
+def check_backprop_sum(answer, W, delta, k: int) -> Feedback:
+    """dC0/da_k of layer L-1 from W_L and delta_L: the sum over j of w_jk delta_j (column k)."""
+    W = np.asarray(W, dtype=object)
+    delta = np.asarray(delta, dtype=object)
+    terms = [W[j, k] * delta[j] for j in range(W.shape[0])]
+    slips = {}
+    if W.shape[0] == W.shape[1]:
+        slips[f"That is row {k} of W_L times delta, the weights arriving at neuron {k} of L; "
+              f"the sum runs down column {k}."] = sum(W[k, j] * delta[j]
+                                                      for j in range(W.shape[1]))
+    for j, term in enumerate(terms):
+        slips[f"That is only the j = {j} term; neuron {k} of L-1 feeds every neuron of L."] = term
+    for other in range(W.shape[1]):
+        if other != k:
+            slips[f"That is dC0/da_{other}, the sum down column {other}."] = sum(
+                W[j, other] * delta[j] for j in range(W.shape[0]))
+    return check_value(answer, sum(terms), f"dC0/da_{k} of layer L-1", mistakes=slips,
+                       hint=f"add w_j{k} * delta_j over j: the weights that leave neuron k = "
+                            f"{k}, column {k} of W_L.")
+
+
+def _random_network(rng, sizes, activation):
+    return Network([rng.normal(size=(n, m)) for m, n in zip(sizes, sizes[1:])],
+                   [rng.normal(size=n) for n in sizes[1:]], activation)
+
+
+def check_delta_function(function, net, x, y) -> Feedback:
+    """A student's ``delta_before(W_next, delta_next, da_dz)``: delta_L from layer L+1, on
+    every hidden layer of the notebook's network and of two random networks (one square
+    layer, so that W for W.T shows), against the library's backward pass."""
+    rng = np.random.default_rng(0)
+    activation = net.activations[0].name
+    networks = [(net, x, y, "the notebook's network")]
+    for sizes in ((3, 4, 4, 2), (2, 3, 4, 1)):
+        networks.append((_random_network(rng, sizes, activation), rng.normal(size=sizes[0]),
+                         rng.normal(size=sizes[-1]), f"a random {'-'.join(map(str, sizes))} "
+                         "network"))
+    checked = []
+    for network, cx, cy, words in networks:
+        g = network.backward(cx, cy)
+        for L in range(len(network.weights) - 1):
+            W, d, s = (np.asarray(network.weights[L + 1], dtype=float),
+                       np.asarray(g.dz[L + 1], dtype=float), np.asarray(g.da_dz[L], dtype=float))
+            slips = {"Multiply by this layer's slope sigma'(z_L), entry by entry.": g.da[L]}
+            if W.shape[0] == W.shape[1]:
+                slips["Use W_next.T, the transpose: the sum runs over the next layer's neurons "
+                      "j, down a column of W."] = (W @ d) * s
+            checked.append(Case((W, d, s), f"on layer {network.layer_names[L]} of {words}",
+                                g.dz[L], slips))
+    return check_function(function, None, checked, _name(function, "delta_before"),
+                          hint="delta_L = (W_(L+1) transposed @ delta_(L+1)) * sigma'(z_L).")
+
+
+# --- finite differences (notebook 08) ---------------------------------------------------------
+def check_difference(answer, net, x, y, param: str, h, kind: str = "forward") -> Feedback:
+    """A finite-difference estimate of dC0/d``param`` with step ``h``: "forward"
+    (C0(p + h) - C0(p)) / h or "central" (C0(p + h) - C0(p - h)) / (2h)."""
+    p = net.param(param)
+    up, here, down = (net.with_params({param: p + s}).cost(x, y) for s in (h, 0, -h))
+    estimates = {"forward": (up - here) / h, "central": (up - down) / (2 * h),
+                 "backward": (here - down) / h}
+    if kind not in ("forward", "central"):
+        raise ValueError(f"kind: expected 'forward' or 'central', got {kind!r}")
+    words = {"forward": "(C0(w + h) - C0(w)) / h: one point h to the right, and w itself.",
+             "central": "(C0(w + h) - C0(w - h)) / (2h): the points on both sides, 2h apart."}
+    slips = {f"That is the {other} difference; the {kind} one is {words[kind]}": value
+             for other, value in estimates.items() if other != kind}
+    slips["Divide by the distance between the two points."] = (
+        (up - here) / (2 * h) if kind == "forward" else (up - down) / h)
+    return check_value(answer, estimates[kind], f"the {kind} difference for {param} with "
+                       f"h = {fmt(h)}", hint=words[kind], mistakes=slips)
+
+
+def _cubic(t):
+    return t**3 - 2 * t
+
+
+def check_difference_function(function) -> Feedback:
+    """A student's ``central_difference(f, x, h)``, on f(t) = t^3 - 2t and on sin."""
+    cases = [(_cubic, 1.0, 0.1, "f(t) = t^3 - 2t at x = 1 with h = 0.1"),
+             (_cubic, -2.0, 0.5, "f(t) = t^3 - 2t at x = -2 with h = 0.5"),
+             (_cubic, 0.3, 1e-3, "f(t) = t^3 - 2t at x = 0.3 with h = 0.001"),
+             (np.sin, 0.5, 1e-2, "sin at x = 0.5 with h = 0.01")]
+    checked = []
+    for f, x0, h, words in cases:
+        up, here, down = f(x0 + h), f(x0), f(x0 - h)
+        checked.append(Case((f, x0, h), f"for {words}", (up - down) / (2 * h), {
+            "That is the forward difference (f(x + h) - f(x)) / h; use both sides.":
+                (up - here) / h,
+            "The two points x + h and x - h are 2h apart: divide by 2h.": (up - down) / h}))
+    return check_function(function, None, checked, _name(function, "central_difference"),
+                          hint="evaluate f at x + h and x - h, which are 2h apart.")
+
+
+def check_relative_error(answer, analytic, numeric) -> Feedback:
+    """|a - n| / max(1e-8, |a| + |n|) for a backpropagated ``analytic`` and a ``numeric``
+    estimate."""
+    a, n = float(analytic), float(numeric)
+    expected = float(relative_error(a, n))
+    slips = {}
+    if n != 0:
+        slips["Divide by |a| + |n|, not by |n| alone."] = abs(a - n) / abs(n)
+    if a != 0:
+        slips["Divide by |a| + |n|, not by |a| alone."] = abs(a - n) / abs(a)
+    if a == 0 and n == 0:
+        slips["That is the relative error where the gradient is not 0: |g/2 - g| / (|g/2| + "
+              "|g|) = 1/3 for any g. Half of 0 is 0."] = 1 / 3
+    return check_value(answer, expected, "the relative error", mistakes=slips,
+                       hint="|a - n| / max(1e-8, |a| + |n|).")
+
+
+def check_error_verdict(answer, analytic, numeric) -> Feedback:
+    """The row of the gradient-check table (1 good ... 4 probably wrong) for the relative error
+    of ``analytic`` against ``numeric``."""
+    error = float(relative_error(analytic, numeric))
+    expected = next(i for i, (limit, _) in enumerate(THRESHOLDS, start=1) if error < limit)
+    return check_value(answer, expected, "the verdict number",
+                       hint="compare the relative error with 1e-7, 1e-4 and 1e-2.")
+
+
+# --- many examples (notebook 09) --------------------------------------------------------------
+def check_batch_gradient_function(function, net, X, Y) -> Feedback:
+    """A student's ``batch_dW(delta, A_prev)``: dC/dW of a batch's average cost, on every layer
+    of the notebook's network and batch, and of a random network, against the library."""
+    rng = np.random.default_rng(91)
+    other = _random_network(rng, (2, 3, 3, 1), net.activations[0].name)
+    batches = [(net, X, Y, "the notebook's network and data"),
+               (other, rng.normal(size=(5, 2)), rng.normal(size=(5, 1)),
+                "a random 2-3-3-1 network and 5 examples")]
+    checked = []
+    for network, bx, by, words in batches:
+        g = network.backward(bx, by)
+        inputs = [network.input(bx)] + [g.forward.a[L] for L in range(len(network.weights) - 1)]
+        m = len(np.atleast_2d(inputs[0]))
+        for L in range(len(network.weights)):
+            delta = np.asarray(g.dz[L], dtype=float)
+            A = np.asarray(inputs[L], dtype=float)
+            right = np.asarray(g.dw[L], dtype=float)
+            slips = {"That is the sum over the examples: divide by m for the average.": right * m}
+            if right.shape[0] == right.shape[1]:
+                slips["That has the shape of W transposed: put delta first, (delta^T A) / m."] = (
+                    right.T)
+            checked.append(Case((delta, A), f"on layer {network.layer_names[L]} of {words}",
+                                right, slips))
+    return check_function(function, None, checked, _name(function, "batch_dW"),
+                          hint="one term per example k: delta_k (a column) times A_prev_k (a "
+                               "row), then average.")
+
+
+def check_steps_per_epoch(answer, n: int, batch_size: int) -> Feedback:
+    """Steps in one epoch of mini-batch SGD over ``n`` examples in batches of ``batch_size``."""
+    expected = steps_per_epoch(n, batch_size)
+    slips = {"Count steps, not a fraction: every batch, the last smaller one too, is a step.":
+             Fraction(n, batch_size),
+             "That multiplies: an epoch has one step per batch, n / m rounded up.":
+             n * batch_size}
+    if n % batch_size:
+        slips[f"{n} / {batch_size} is not a whole number: the last, smaller batch is a step "
+              "too."] = n // batch_size
+    return check_value(answer, expected, "the steps in one epoch", mistakes=slips,
+                       hint="each step uses one batch; an epoch uses every example once.")
+
+
+def check_doubled_data(answer, net, X, Y) -> Feedback:
+    """Predict, then check: every example copied; what happens to C and its gradient?"""
+    g = net.backward(X, Y)
+    doubled = net.backward(np.concatenate([X, X]), np.concatenate([Y, Y]))
+    same = bool(np.isclose(float(doubled.cost), float(g.cost)) and all(
+        np.isclose(float(doubled[p]), float(g[p])) for p in net.parameter_names))
+    return check_choice(
+        answer, "c" if same else "a",
+        {"a": "both double", "b": "C doubles, the gradient stays", "c": "both stay the same",
+         "d": "C stays, the gradient doubles"},
+        {"c": f"an average of pairs of equal numbers is the same average: C = "
+              f"{fmt(doubled.cost)} for the doubled set, {fmt(g.cost)} for the original.",
+         "a": "the sum doubles, but so does n: C is an average, not a sum.",
+         "b": "C is an average: doubling every term and the count leaves it as it was.",
+         "d": "the gradient is the average of the examples' gradients, just as C is theirs."})
+
+
+def check_example_gradients_at_bottom(answer, net, X, Y, param: str = "w_Out",
+                                      learning_rate=0.05, steps: int = 200) -> Feedback:
+    """Predict, then check: after full-batch descent on ``param`` has (almost) reached the
+    bottom of C, is every example's own dC0_k/d``param`` 0 there too ("a"), or only their
+    average ("b")?"""
+    from ..learning.training import Trainer
+
+    n = len(X)
+    floats = Network(list(net.weights), list(net.biases), list(net.activations), exact=False)
+    bottom = Trainer(floats, X, Y, learning_rate, batch_size=n, params=(param,)).train(steps).net
+    per = [float(bottom.backward(X[k], Y[k])[param]) for k in range(n)]
+    average = sum(per) / n
+    spread = max(abs(v) for v in per)
+    every_zero = spread <= 1e-9  # only a data set the network fits exactly
+    at_bottom = abs(average) <= spread / 10
+    why_b = (f"after {steps} full-batch steps on {param}, dC/d{param} = {fmt(average)}, but the "
+             f"examples' own dC0_k/d{param} reach {fmt(spread)} in size: they cancel. That is "
+             "why SGD with a fixed learning rate keeps jittering near the bottom: each batch "
+             "still has a gradient there." if at_bottom else
+             f"here the valley has no bottom within reach: after {steps} full-batch steps "
+             f"dC/d{param} is still {fmt(average)}. The examples' own dC0_k/d{param} already "
+             f"differ (up to {fmt(spread)} in size); where the average is 0, they cancel.")
+    return check_choice(
+        answer, "a" if every_zero else "b",
+        {"a": "yes, all of them", "b": "no, only their average is 0"},
+        {"b": why_b,
+         "a": ("every example is fit exactly here, so each one's gradient is 0." if every_zero
+               else "each example's C0_k has its own valley; at the bottom of the average they "
+                    "cancel, they do not vanish.")})
+
+
+# --- training (notebook 11) -------------------------------------------------------------------
+def check_single_neuron_limit(answer, run) -> Feedback:
+    """Predict, then check: why a network whose first layer has one neuron (trained in
+    ``run``, a Trainer) cannot learn a data set that no straight line splits. The answer
+    follows from the network's shape: with one neuron in H0, everything after it sees x only
+    through the one number z_H0, so the boundary is a line."""
+    net = run.net
+    bottleneck = net.sizes[1] == 1 and net.sizes[0] == 2
+    if not bottleneck:
+        raise ValueError(f"run: expected a network with 2 inputs and one neuron in H0, got sizes "
+                         f"{net.sizes}")
+    return check_choice(
+        answer, "c",
+        {"a": "it needs more steps", "b": "its learning rate is too small",
+         "c": "its prediction depends on x only through z_H0, so its boundary is a straight "
+              "line",
+         "d": "ReLU neurons die"},
+        {"c": f"every later layer is a function of the one number z_H0, and the activations "
+              f"never turn back, so the points with a_Out above the threshold form a "
+              f"half-plane. After {run.steps} steps this network classifies "
+              f"{run.accuracy():.0%} of the examples right; a straight boundary leaves part of "
+              "the data on the wrong side, whatever its weights.",
+         "a": "more steps cannot help: even the best weights of this network draw a straight "
+              "boundary.",
+         "b": "a larger learning rate reaches the best weights sooner, but the best weights of "
+              "this network still draw a straight line.",
+         "d": "neurons can die, but a chain of any activation has the same limit: it only sees "
+              "z_H0."})
+
+
+def check_larger_rate(answer, net, data, learning_rate, batch_size, seed, steps=200,
+                      factor=100) -> Feedback:
+    """Predict, then check: ``steps`` steps at ``factor`` times the learning rate end with a
+    cost lower (a), higher (b) or about the same (c) as at the learning rate itself."""
+    from ..learning.training import Trainer
+
+    runs = {}
+    for eta in (learning_rate, factor * learning_rate):
+        runs[eta] = Trainer(net, data.X, data.Y, eta, batch_size, seed=seed,
+                            threshold=data.threshold, record_every=steps).train(steps)
+    small, large = runs[learning_rate], runs[factor * learning_rate]
+    ratio = float(large.cost) / float(small.cost)
+    verdict = "a" if ratio < 0.8 else "b" if ratio > 1.25 else "c"
+    told = (f"with learning rate {fmt(learning_rate)}, C = {fmt(small.cost)} after {steps} "
+            f"steps; with {fmt(factor * learning_rate)}, C = {fmt(large.cost)}"
+            + (" (it diverged)" if large.diverged else "") + "."
+            + (" A step that is too large jumps across the valley and lands higher up the other "
+               "side (notebook 06)." if verdict == "b" else ""))
+    return check_choice(answer, verdict,
+                        {"a": "lower: larger steps get there faster",
+                         "b": "higher: the steps overshoot", "c": "about the same"},
+                        {verdict: told})
+
+
+def linear_accuracies(n_examples, seed, labels, steps=150):
+    """{data set: the accuracy a network without hidden layers (one tanh neuron, a straight
+    boundary) reaches after ``steps`` steps}."""
+    from ..learning import datasets
+    from ..learning.training import Trainer, initial_network
+
+    found = {}
+    for name in datasets.NAMES:
+        d = datasets.make(name, n_examples, seed=seed, labels=labels)
+        flat = initial_network([2, 1], "tanh", seed=seed)
+        found[name] = Trainer(flat, d.X, d.Y, 0.1, 20, seed=seed, threshold=d.threshold,
+                              record_every=steps).train(steps).accuracy()
+    return found
+
+
+def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
+    """Predict, then try: which data sets can a network without hidden layers NOT learn
+    (below 90% after training)?"""
+    from ..learning import datasets
+
+    accuracy = linear_accuracies(n_examples, seed, labels)
+    sets = {"a": set(), "b": {"xor"}, "c": {"circle", "xor"}, "d": {"circle", "xor", "spiral"},
+            "e": set(datasets.NAMES)}
+    options = {"a": "none of them", "b": "xor only", "c": "circle and xor",
+               "d": "circle, xor and spiral", "e": "all four"}
+    needs = {name for name, a in accuracy.items() if a < 0.9}
+    correct = next((key for key, names in sets.items() if names == needs), "f")
+    if correct == "f":  # these settings found another set: offer it too
+        options["f"] = ", ".join(sorted(needs))
+    report = ", ".join(f"{name} {a:.0%}" for name, a in accuracy.items())
+    return check_choice(answer, correct, options,
+                        {correct: f"after 150 steps, a network without a hidden layer gets "
+                                  f"right: {report}. Below 90%, no straight line splits the two "
+                                  "classes."})
+
+
+def check_accuracy_function(function, trainer, data) -> Feedback:
+    """A student's ``my_accuracy(a_Out, Y, threshold)``: the fraction of examples on the right
+    side of the threshold, against the library's ``Trainer.accuracy`` on the trained and the
+    untrained network, and on two made-up sets of predictions (labels -1/1 and 0/1)."""
+    from ..learning.training import Trainer
+
+    rng = np.random.default_rng(114)
+    made_up = [(rng.uniform(-1, 1, (7, 1)), np.array([[1.0], [-1], [1], [1], [-1], [-1], [1]]),
+                0.0, "made-up predictions for labels -1 and 1"),
+               (rng.uniform(0, 1, (5, 1)), np.array([[0.0], [1], [1], [0], [1]]), 0.5,
+                "made-up predictions for labels 0 and 1")]
+    checked = []
+    for net, words in ((trainer.net, "the trained network's predictions"),
+                       (trainer.start_net, "the untrained network's predictions")):
+        judge = Trainer(net, data.X, data.Y, 0.1, threshold=data.threshold)
+        checked.append((judge.predictions(), data.Y, data.threshold, judge.accuracy(), words))
+    for a_Out, Y, threshold, words in made_up:
+        truth = (Y[:, 0] > threshold).astype(int)
+        guess = (a_Out[:, 0] > threshold).astype(int)
+        checked.append((a_Out, Y, threshold, float(np.mean(guess == truth)), words))
+    cases = [Case((a, Y, t), f"on {words}", right, {
+        "That is the share of errors: count the examples on the right side.": 1 - right,
+        "That is a count: divide by the number of examples.": right * len(Y)})
+        for a, Y, t, right, words in checked]
+    return check_function(function, None, cases, _name(function, "my_accuracy"),
+                          hint="compare (a_Out > threshold) with (Y > threshold) and take the "
+                               "mean.")
+
+
+# --- the cost surface (notebook 05) -----------------------------------------------------------
+def grid_point(surface, at: dict) -> tuple:
+    """(i, j): the indices of the grid point of ``surface`` nearest to ``at`` ({name: value})."""
+    return tuple(int(np.argmin(np.abs(np.asarray(values, dtype=float) - float(at[name]))))
+                 for name, values in zip(surface.names, surface.values))
+
+
+def check_grid_reading(answer, surface, at: dict, quantity: str = "cost") -> Feedback:
+    """Read the surface at the grid point nearest to ``at``: the cost there ("cost"), or the
+    sign of a descent step in the second parameter there ("step sign": -1, 0 or +1)."""
+    i, j = grid_point(surface, at)
+    first, second = surface.names
+    if quantity == "cost":
+        slips = {}
+        if surface.cost.shape[0] == surface.cost.shape[1] and i != j:
+            slips[f"The first index runs along {first}, the second along {second}: you swapped "
+                  "them."] = surface.cost[j, i]
+        return check_value(answer, surface.cost[i, j], "C0 at that grid point", mistakes=slips,
+                           hint=f"surface.cost[i, j] is at {first} = surface.values[0][i] and "
+                                f"{second} = surface.values[1][j].")
+    if quantity != "step sign":
+        raise ValueError(f"quantity: expected 'cost' or 'step sign', got {quantity!r}")
+    slope = float(surface.grad[second][i, j])
+    sign = float(np.sign(slope))
+    return check_value(answer, -sign, f"the sign of a downhill step in {second} there",
+                       hint=f"a descent step is -eta * dC0/d{second}: its sign is the opposite "
+                            "of the slope's.",
+                       mistakes={"That is the sign of the slope: uphill. Descent goes the other "
+                                 "way.": sign} if sign else None)
+
+
+def check_first_order_function(function, g, names=("w_H1", "w_Out")) -> Feedback:
+    """A student's ``predicted_change(dC0_dw1, dC0_dw2, step1, step2)``: the first-order change
+    of the cost, on the gradient ``g`` of the notebook and on made-up gradients."""
+    here = tuple(float(g[name]) for name in names)
+    cases = [(here + (0.01, 0.0), f"the notebook's gradient, a step of 0.01 in {names[0]}"),
+             (here + (-0.02, 0.03), "the notebook's gradient, a step in both weights"),
+             ((3.0, -2.0, 0.1, 0.1), "made-up gradients 3 and -2, steps of 0.1"),
+             ((0.0, 5.0, 1.0, -0.5), "made-up gradients 0 and 5, steps 1 and -0.5")]
+    checked = []
+    for (d1, d2, s1, s2), words in cases:
+        checked.append(Case((d1, d2, s1, s2), f"for {words}", d1 * s1 + d2 * s2, {
+            "Add both terms: each weight's step times its own gradient.": d1 * s1,
+            "Add both terms: the second weight's step counts too.": d2 * s2,
+            "The change goes with the gradient, not against it: no minus sign.":
+                -(d1 * s1 + d2 * s2)}))
+    return check_function(function, None, checked, _name(function, "predicted_change"),
+                          hint="each weight's step times its gradient, added up: the dot "
+                               "product of the gradient and the step.")
+
+
+# --- the computational graph (notebook 10) ----------------------------------------------------
+def check_fan_out(answer, v, w, dC0_dp, dC0_dq) -> Feedback:
+    """dC0/du for a node u that feeds p = u * v and q = u * w, given dC0/dp and dC0/dq."""
+    share_p, share_q = v * dC0_dp, w * dC0_dq
+    return check_value(answer, share_p + share_q, "dC0/du", mistakes={
+        "That is only the share from p; u feeds q too, and fan-out adds.": share_p,
+        "That is only the share from q; u feeds p too, and fan-out adds.": share_q,
+        "Each share needs its local derivative: d(u * v)/du = v, times dC0/dp.":
+            dC0_dp + dC0_dq,
+        "The shares add up; they are not multiplied.": share_p * share_q},
+        hint="u feeds two nodes, so it collects two shares; each share is the local derivative "
+             "(for u * v that is v) times that node's gradient.")
+
+
+def check_finite_difference_passes(answer, sizes) -> Feedback:
+    """How many forward passes central differences need for one gradient of C0 of a network
+    with layer ``sizes`` (inputs first): two per parameter."""
+    weights = sum(m * n for m, n in zip(sizes, sizes[1:]))
+    parameters = weights + sum(sizes[1:])
+    return check_value(answer, 2 * parameters, "the number of forward passes", mistakes={
+        "That is one pass per parameter; the central difference nudges each parameter both up "
+        "and down.": parameters,
+        "Don't forget the biases: one per neuron of every layer after the input.": 2 * weights,
+        "That is the forward difference (one shared pass plus one per parameter); central "
+        "differences need two per parameter.": parameters + 1,
+        "Backpropagation needs one forward and one backward pass; the question is about finite "
+        "differences.": 2},
+        hint="count the parameters (weights: one per pair of neurons in neighbouring layers; "
+             "biases: one per neuron), then two passes for each.")
+
+
+def check_backward_pass_function(function, graphs) -> Feedback:
+    """A student's ``backward_pass(G)`` returning every node's gradient in ``G.nodes`` order,
+    on each graph of ``graphs`` (with its words: [(graph, "the chain"), ...] or graphs alone),
+    against the library's ``Graph.backward``."""
+    import copy
+
+    checked = []
+    for number, item in enumerate(graphs, start=1):
+        G, words = item if isinstance(item, tuple) else (item, f"graph {number}")
+        mine = copy.deepcopy(G)
+        mine.backward()
+        checked.append(Case((G,), f"on {words}", [node.grad for node in mine.nodes]))
+    return check_function(function, None, checked, _name(function, "backward_pass"),
+                          hint="each child gets local * node.grad ADDED to what it has (+=): a "
+                               "node that feeds several others collects a share from each of "
+                               "them.")

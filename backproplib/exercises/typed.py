@@ -1,0 +1,176 @@
+"""What a student typed, read as one number together with how precisely it was typed.
+
+This is the exercises' text-to-number parser: the one place that turns an answer (text such as
+"7.1644" or "1/2", an int, a float, a Fraction, a Decimal, a one-element array) into a
+``Typed`` number, keeping the significant digits the student typed. When the library's one
+parser (``backproplib.numbers``) can report typed digits, ``read_text`` becomes a thin call
+to it; nothing else in ``exercises`` parses text.
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+import numbers
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..numbers import MAX_EXPONENT, fmt
+
+MAX_TEXT = 2100  # characters of a typed number
+FLOAT_DIGITS = 12  # a float with more digits than this is float noise, shown as fmt prints it
+
+
+class NotANumber(Exception):
+    """The answer is not one real number; the message says what it is instead."""
+
+
+@dataclass(frozen=True)
+class Typed:
+    """One typed number: its value as the student meant it, and how precisely it was typed."""
+
+    value: Fraction
+    text: str  # as shown back to the student
+    digits: int | None  # significant digits typed; None for an exact Fraction
+    unit: Fraction | None  # place value of the last typed digit (half of it is the rounding)
+
+
+_DECIMAL = re.compile(r"^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
+_RATIO = re.compile(r"^([+-]?\d+)\s*/\s*([+-]?\d+)$")
+
+
+def read_text(text: str, shown: str | None = None) -> Typed:
+    text = text.strip().replace("_", "")
+    shown = short(shown or text)
+    if len(text) > MAX_TEXT:
+        raise NotANumber(f"a number of {len(text)} characters is more than this check reads")
+    ratio = _RATIO.match(text)
+    if ratio:
+        numerator, denominator = int(ratio[1]), int(ratio[2])
+        if denominator == 0:
+            raise NotANumber(f"{shown} divides by 0")
+        return Typed(Fraction(numerator, denominator), shown, None, None)
+    match = _DECIMAL.match(text)
+    if not match or not (match[2] or match[3]):
+        if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            raise NotANumber(f"{shown} is not a finite number")
+        if re.match(r"^[+-]?\d+,\d+$", text):
+            raise NotANumber(f"{shown!r} has a comma: write the decimal point as '.'")
+        raise NotANumber(f"the text {short(shown)!r} is not a number such as 0.5, -2 or 1/3")
+    sign, whole, fraction, exponent = match[1], match[2], match[3] or "", int(match[4] or 0)
+    if abs(exponent) > MAX_EXPONENT:
+        raise NotANumber(f"{short(shown)} is beyond what this check compares "
+                          f"(numbers between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT})")
+    mantissa = (whole + fraction).lstrip("0")
+    unit = Fraction(10) ** (exponent - len(fraction))
+    value = int(whole + fraction or "0") * unit * (-1 if sign == "-" else 1)
+    return Typed(value, shown, len(mantissa) or None, unit)
+
+
+def read_answer(answer) -> Typed:
+    """The answer as one number, or NotANumber saying why it is not one."""
+    if isinstance(answer, np.ndarray) and answer.ndim == 0:
+        answer = answer.item()
+    if isinstance(answer, (bool, np.bool_)):
+        raise NotANumber(f"{answer} is a boolean (True/False), not a number")
+    if isinstance(answer, str):
+        return read_text(answer)
+    if isinstance(answer, Fraction):
+        if answer.denominator == 1:
+            return read_text(str(answer.numerator), str(answer))
+        return Typed(answer, str(answer), None, None)
+    if isinstance(answer, numbers.Integral):
+        answer = int(answer)
+        if answer.bit_length() > 3 * MAX_EXPONENT:
+            raise NotANumber(f"an integer of about {int(answer.bit_length() * 0.30103)} digits "
+                              "is more than this check compares")
+        return read_text(str(answer))
+    if isinstance(answer, decimal.Decimal):
+        return read_text(str(answer))
+    if isinstance(answer, np.floating):
+        return read_text(str(answer))  # numpy's shortest repr in the number's own precision
+    if isinstance(answer, numbers.Real):
+        try:
+            text = repr(float(answer))
+            typed = read_text(text)
+            # a computed float (17 digits of float noise) is shown as the notebooks print it
+            return typed if (typed.digits or 0) <= 12 else read_text(text, fmt(float(answer)))
+        except OverflowError:
+            raise NotANumber(f"{short(repr(answer))} is too large for floating point") from None
+    if isinstance(answer, (numbers.Complex, np.complexfloating)):
+        raise NotANumber(f"{answer} is a complex number; give a real number")
+    if isinstance(answer, (list, tuple, np.ndarray)):
+        size = np.size(answer) if not isinstance(answer, (list, tuple)) else len(answer)
+        if size == 1:
+            return read_answer(answer[0] if isinstance(answer, (list, tuple))
+                          else np.asarray(answer).reshape(-1)[0])
+        raise NotANumber(f"that is {describe_shape(answer)}, but the answer is one number")
+    if callable(answer):
+        raise NotANumber("that is a function, not a number: put the number it returns in place "
+                         "of None")
+    name = type(answer).__name__
+    raise NotANumber(f"{'an' if name[0] in 'aeiou' else 'a'} {name} is not a number")
+
+
+def describe_shape(value) -> str:
+    try:
+        shape = np.shape(value)
+    except ValueError:
+        return f"a {type(value).__name__} of rows of different lengths"
+    if len(shape) == 1:
+        return f"a {type(value).__name__} of {shape[0]} numbers"
+    return f"a {type(value).__name__} of shape {shape}"
+
+
+def short(text: str) -> str:
+    text = str(text)
+    return text if len(text) <= 40 else f"{text[:24]}...{text[-8:]}"
+
+
+def author_number(value, what: str) -> Fraction:
+    """An author's expected value as a Fraction; TypeError/ValueError naming ``what``."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if value is None:
+        raise ValueError(f"{what}: expected the right value (a number), got None")
+    if isinstance(value, (bool, np.bool_)):
+        return Fraction(int(value))
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, (numbers.Real, decimal.Decimal)):
+        # numpy's integers keep their fixed width inside a Fraction: make them Python ints
+        number = (Fraction(int(value.numerator), int(value.denominator))
+                  if isinstance(value, numbers.Rational) else None)
+        if number is None:
+            number = float(value)
+            if not math.isfinite(number):
+                raise ValueError(f"{what}: expected a finite number, got {number}")
+            number = Fraction(number)
+        return number
+    if isinstance(value, str):
+        raise TypeError(f"{what}: expected a number, got the text {value!r}")
+    raise TypeError(f"{what}: expected a number, got {type(value).__name__} {short(repr(value))}")
+
+
+def significant_digits(value) -> int | None:
+    """How many significant digits the answer needs (7.16442025: 9), or None when it has more
+    than ``FLOAT_DIGITS`` (1/3). A float's noise is not counted: 2 * (1.2 - 2) =
+    -1.5999999999999996 is read to ``FLOAT_DIGITS`` digits, -1.6, and needs 2."""
+    text = f"{float(value):.{FLOAT_DIGITS}g}"
+    digits = read_text(text).digits or 1
+    return None if digits >= FLOAT_DIGITS else digits
+
+
+def shown(answer) -> str:
+    """A student's answer as feedback shows it: text, numbers, lists of them; else its kind."""
+    if isinstance(answer, (str, int, float, Fraction)) or (
+            isinstance(answer, (list, tuple)) and all(isinstance(v, (str, int, float))
+                                                      for v in answer)):
+        return short(repr(answer))
+    if callable(answer):
+        return "a function"
+    name = type(answer).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"

@@ -1,0 +1,470 @@
+"""Every checker judges what it claims: the right answer is accepted, each typical slip is
+rejected, under each activation; exercise data has no coincidences; exercise cells show no
+answer.
+
+The slips here are written out by hand from the forward pass (never read from the library's
+slip catalogue), so that a checker that accepts a slip fails here.
+"""
+
+import ast
+import math
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import backproplib as bp
+from backproplib import exercises as ex
+from backproplib.core.activations import ACTIVATIONS as ALL
+from backproplib.exercises.cases import chain_cases, coincidences
+from backproplib.learning.descent import gradient_descent
+
+ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+# the exercise network of notebooks 01-04 (their exercise-network cell)
+EX_PARAMS = {"w_H0": 0.4, "b_H0": -0.2, "w_H1": -0.5, "b_H1": 0.8, "w_Out": 2, "b_Out": 0.5}
+EX_X, EX_Y = 1.5, 0.8
+
+
+def ex_net(activation):
+    return bp.Network.chain([1, 1, 1], [0, 0, 0], activation=activation).with_params(EX_PARAMS)
+
+
+def parts(net, x):
+    """Forward values of a chain by position: a (with x first), slopes s, weights w."""
+    fwd = net.forward(x)
+    a = [float(fwd.x[0])] + [float(fwd.a[L][0]) for L in range(3)]
+    s = [float(fwd.da_dz[L][0]) for L in range(3)]
+    w = [float(net.weights[L][0, 0]) for L in range(3)]
+    return a, s, w
+
+
+def chain_by_hand(net, x, y, slope=(True, True, True), two=2.0, weight_for_a=None,
+                  input_of=None):
+    """{quantity: value} of a chain by the written-out chain rule, with optional slips: a
+    sigma' left out (slope[M] False), the 2 lost (two=1), a_(M-1) for w_M (weight_for_a=M),
+    another layer's a as the input of a weight (input_of={L: index into a})."""
+    a, s, w = parts(net, x)
+    y = float(net.target(y)[0])
+    slopes = [s[M] if slope[M] else 1.0 for M in range(3)]
+    weights = [a[M] if weight_for_a == M else w[M] for M in range(3)]
+    inputs = {L: a[(input_of or {}).get(L, L)] for L in range(3)}
+    out = {}
+    da = two * (a[3] - y)
+    out["a_Out"] = da
+    names = ["H0", "H1", "Out"]
+    for L in (2, 1, 0):
+        dz = da * slopes[L]
+        out[f"w_{names[L]}"] = dz * inputs[L]
+        out[f"b_{names[L]}"] = dz
+        da = dz * weights[L]
+        if L > 0:
+            out[f"a_{names[L - 1]}"] = da
+    return out
+
+
+# --- typed answers ----------------------------------------------------------------------------
+@pytest.mark.parametrize("typed", [-2, -1.5, -1.55, "-2", "-1.5"])
+def test_a_short_answer_is_typed_whole_and_nothing_else_is_close(typed):
+    feedback = ex.check_output_gradient(typed, 1.2, 2)  # the answer is -1.6
+    assert not feedback and "close" not in feedback.message, feedback
+
+
+@pytest.mark.parametrize("typed", [-1.6, "-1.60", "-8/5", Fraction(-8, 5)])
+def test_a_short_answer_typed_whole_is_right(typed):
+    assert ex.check_output_gradient(typed, 1.2, 2)
+
+
+def test_close_only_when_more_digits_make_it_right():
+    net, x, y = bp.worked_example()  # dC0/dw_Out = 7.16442025
+    assert ex.check_gradient("7.16", net, x, y, "w_Out")
+    assert ex.check_gradient("7.2", net, x, y, "w_Out").message.startswith("close")
+    assert "close" not in ex.check_gradient("7.3", net, x, y, "w_Out").message
+    assert "close" not in ex.check_gradient("7.17", net, x, y, "w_Out").message
+
+
+# --- gradients of the exercise network, every activation --------------------------------------
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("param", ["a_Out", "a_H1", "a_H0", "w_Out", "w_H1", "w_H0", "b_H1"])
+def test_check_gradient_accepts_the_chain_and_rejects_its_slips(activation, param):
+    net = ex_net(activation)
+    right = chain_by_hand(net, EX_X, EX_Y)[param]
+    assert ex.check_gradient(right, net, EX_X, EX_Y, param)
+    slips = [chain_by_hand(net, EX_X, EX_Y, two=1.0)[param], -right]
+    for M in range(3):
+        slips.append(chain_by_hand(net, EX_X, EX_Y, slope=[L != M for L in range(3)])[param])
+        slips.append(chain_by_hand(net, EX_X, EX_Y, weight_for_a=M)[param])
+    if param.startswith("w_"):
+        L = ["H0", "H1", "Out"].index(param[2:])
+        for other in range(4):
+            slips.append(chain_by_hand(net, EX_X, EX_Y, input_of={L: other})[param])
+    for slip in slips:
+        if not math.isclose(slip, right, rel_tol=1e-6, abs_tol=1e-12):
+            assert not ex.check_gradient(slip, net, EX_X, EX_Y, param), (activation, param, slip)
+
+
+# --- exercise data without coincidences -------------------------------------------------------
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("param", ["w_Out", "w_H1", "w_H0"])
+def test_the_exercise_network_and_its_cases_have_no_coincidences(activation, param):
+    cases = chain_cases(ex_net(activation), EX_X, EX_Y, param)
+    assert coincidences([c[:3] for c in cases], param) == []
+    for net, x, y, words in cases:
+        assert net.backward(x, y).cost != 0, words
+    blocked = [c for c in cases if c[0].forward(c[1]).blocked]
+    if activation in ("relu", "sigmoid", "tanh"):  # leaky ReLU and linear never block
+        assert blocked, "a case with a blocked neuron and a cost that is not 0"
+
+
+def test_coincidences_finds_a_target_the_blocked_network_predicts():
+    # b_H1 = -10 kills H1 under ReLU; then a_Out = b_Out = 0.5: with y = 0.5 the cost is 0
+    net = ex_net("relu")
+    cases = [(net, EX_X, 0.5), (net.with_params({"b_H1": -10}), EX_X, 0.5)]
+    found = coincidences(cases, "w_H1")
+    assert any("cost of 0" in p for p in found) and any("ReLU'(z_H1)" in p for p in found)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_the_exercise_network_costs_something_in_every_what_if(activation):
+    net = ex_net(activation)
+    for changes in ({}, {"b_H1": -5}, {"b_H1": -10}, {"b_Out": -10}):
+        assert net.with_params(changes).backward(EX_X, EX_Y).cost != 0, changes
+
+
+# --- functions that build the chain from the forward pass ------------------------------------
+def chain_function(param, **slip):
+    def my_function(net, x, y):
+        return chain_by_hand(net, x, y, **slip)[param]
+    return my_function
+
+
+def calls_backward(param):
+    def my_function(net, x, y):
+        return net.backward(x, y)[param]
+    return my_function
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("param", ["w_Out", "w_H1", "w_H0"])
+def test_check_chain_function_accepts_the_chain_and_rejects_each_slip(activation, param):
+    net = ex_net(activation)
+    assert ex.check_chain_function(chain_function(param), net, EX_X, EX_Y, param)
+    refused = ex.check_chain_function(calls_backward(param), net, EX_X, EX_Y, param)
+    assert not refused and "backward is switched off" in refused.message
+    L = ["H0", "H1", "Out"].index(param[2:])
+    slips = [dict(two=1.0), dict(slope=[M < L for M in range(3)])]  # every sigma' above left out
+    slips += [dict(slope=[M != K for M in range(3)]) for K in range(L, 3)]
+    slips += [dict(weight_for_a=M) for M in range(L + 1, 3)]
+    slips += [dict(input_of={L: other}) for other in range(4) if other != L]
+    for slip in slips:
+        if activation == "linear" and "slope" in slip:
+            continue  # sigma' = 1 everywhere: leaving it out is no slip
+        feedback = ex.check_chain_function(chain_function(param, **slip), net, EX_X, EX_Y, param)
+        assert not feedback, (activation, param, slip)
+
+
+def test_function_feedback_names_the_case_in_words_without_reprs():
+    net = ex_net("relu")
+    no_slope = chain_function("w_Out", slope=(True, True, False))
+    feedback = ex.check_chain_function(no_slope, net, EX_X, EX_Y, "w_Out")
+    assert "on a network whose output neuron is dead (b_Out = -10)" in feedback.message
+    assert "expected 0" in feedback.message and "ReLU'(z_Out) = 0" in feedback.message
+    assert "characters" not in feedback.message and "object at" not in feedback.message
+
+
+def test_a_solution_put_inside_the_function_is_explained():
+    def solution():
+        def my_dC0_dw_Out(net, x, y):
+            return 0
+        return my_dC0_dw_Out
+
+    def my_dC0_dw_Out(net, x, y):
+        return solution()
+
+    feedback = ex.check_chain_function(my_dC0_dw_Out, ex_net("relu"), EX_X, EX_Y, "w_Out")
+    assert not feedback and "returned a function" in feedback.message
+    assert "solution_N_M()" in feedback.message and "<function" not in feedback.message
+
+
+# --- the notebooks' other checkers ------------------------------------------------------------
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_check_activation_function(activation):
+    sigma = ALL[activation]
+    assert ex.check_activation_function(lambda z: float(sigma.function(np.array([z]))[0]),
+                                        activation)
+    for other in ALL.values():
+        if other.name != activation:
+            assert not ex.check_activation_function(
+                lambda z, o=other: float(o.function(np.array([z]))[0]), activation), other.name
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_check_nonzero_gradients_counts_exact_zeros(activation):
+    net = ex_net(activation).with_params({"b_H1": -10})
+    g = net.backward(EX_X, EX_Y)
+    count = sum(g[n] != 0 for n in net.parameter_names)
+    assert ex.check_nonzero_gradients(count, net, EX_X, EX_Y)
+    assert not ex.check_nonzero_gradients(count - 1, net, EX_X, EX_Y)
+    if activation == "relu":  # H1 dead: only b_Out (w_Out multiplies a_H1 = 0)
+        assert count == 1
+
+
+def test_check_forward_what_if_names_the_old_network():
+    net = ex_net("relu")
+    old = float(net.forward(EX_X).a["Out"][0])
+    new = float(net.with_params({"b_H1": -5}).forward(EX_X).a["Out"][0])
+    assert ex.check_forward(new, net, EX_X, "a", "Out", changes={"b_H1": -5})
+    feedback = ex.check_forward(old, net, EX_X, "a", "Out", changes={"b_H1": -5})
+    assert not feedback and "as it was" in feedback.message
+
+
+def test_small_value_checks():
+    net, x, y = bp.worked_example()
+    assert ex.check_target_change(-2, net, x, y, 1)
+    assert not ex.check_target_change(-1, net, x, y, 1)
+    assert not ex.check_target_change(2, net, x, y, 1)
+    wide = bp.Network([np.zeros((3, 1)), np.zeros((2, 3)), np.zeros((1, 2))],
+                      [np.zeros(3), np.zeros(2), np.zeros(1)])
+    assert ex.check_weight_source(0, wide, "w_H1[1,0]")
+    assert not ex.check_weight_source(1, wide, "w_H1[1,0]")
+    assert ex.check_weight_count(24, (3, 4, 6, 2), "H1")
+    for slip in (10, 18, 30):
+        assert not ex.check_weight_count(slip, (3, 4, 6, 2), "H1")
+    W, delta = np.array([[2.0, -1.0], [0.5, 3.0]]), np.array([0.3, -0.2])
+    assert ex.check_backprop_sum(-0.9, W, delta, 1)
+    assert not ex.check_backprop_sum(float(W[1] @ delta), W, delta, 1)  # row for column
+    assert ex.check_steps_per_epoch(32, 1000, 32)
+    for slip in (31, 1000 / 32, 32000):
+        assert not ex.check_steps_per_epoch(slip, 1000, 32)
+    assert ex.check_bouncing_rate(0.5, c=2) and not ex.check_bouncing_rate(0.25, c=2)
+    assert not ex.check_bouncing_rate(1, c=2) and not ex.check_bouncing_rate("1", c=2)
+    assert ex.check_relative_error(1 / 3, 1.0, 2.0) and not ex.check_relative_error(0.5, 1.0, 2.0)
+    assert ex.check_relative_error(0, 0.0, 0.0) and not ex.check_relative_error(1 / 3, 0.0, 0.0)
+    assert ex.check_error_verdict(4, 1.0, 2.0) and not ex.check_error_verdict(3, 1.0, 2.0)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_check_direction_and_descent_step(activation):
+    net = ex_net(activation)
+    slope = float(net.backward(EX_X, EX_Y)["w_Out"])
+    assert ex.check_direction("a" if slope > 0 else "b", net, EX_X, EX_Y, "w_Out")
+    assert not ex.check_direction("b" if slope > 0 else "a", net, EX_X, EX_Y, "w_Out")
+    w = float(net.param("w_Out"))
+    assert ex.check_descent_step(w - 0.05 * slope, net, EX_X, EX_Y, 0.05, "w_Out")
+    assert not ex.check_descent_step(w + 0.05 * slope, net, EX_X, EX_Y, 0.05, "w_Out")
+    assert not ex.check_descent_step(w - slope, net, EX_X, EX_Y, 0.05, "w_Out")
+    after = float(net.with_params({"w_Out": w - 0.05 * slope}).cost(EX_X, EX_Y))
+    assert ex.check_descent_step(after, net, EX_X, EX_Y, 0.05, "w_Out", quantity="cost")
+    before = float(net.cost(EX_X, EX_Y))
+    assert not ex.check_descent_step(before, net, EX_X, EX_Y, 0.05, "w_Out", quantity="cost")
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_run_that_ends_dead_is_never_the_lowest(activation):
+    _, x, y = bp.worked_example()
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation=activation)
+    rates = {"a": 0.005, "b": 0.05, "c": 0.5}
+    runs = {k: gradient_descent(net, x, y, r, 20) for k, r in rates.items()}
+    for key, run in runs.items():
+        if run.blocked or run.outcome in ("diverged", "stuck"):
+            assert not ex.check_lowest_run(key, net, x, y, 20, rates), (activation, key)
+    assert sum(bool(ex.check_lowest_run(k, net, x, y, 20, rates)) for k in "abcd") == 1
+
+
+def test_finite_difference_checks_reject_the_other_differences():
+    net, x, y = bp.worked_example()
+    p, h = float(net.param("w_H1")), 0.1
+    up, here, down = (float(net.with_params({"w_H1": p + s}).cost(x, y)) for s in (h, 0, -h))
+    assert ex.check_difference((up - here) / h, net, x, y, "w_H1", h)
+    for slip in ((up - down) / (2 * h), (here - down) / h, (up - here) / (2 * h)):
+        assert not ex.check_difference(slip, net, x, y, "w_H1", h)
+    assert ex.check_difference_function(lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h))
+    assert not ex.check_difference_function(lambda f, x, h: (f(x + h) - f(x)) / h)
+    assert not ex.check_difference_function(lambda f, x, h: (f(x + h) - f(x - h)) / h)
+
+
+def test_step_function_check():
+    assert ex.check_step_function(lambda w, s, c, eta: w - eta * 2 * c * (w - s))
+    assert not ex.check_step_function(lambda w, s, c, eta: w + eta * 2 * c * (w - s))
+    assert not ex.check_step_function(lambda w, s, c, eta: w - eta * c * (w - s))
+    assert not ex.check_step_function(lambda w, s, c, eta: w - 2 * c * (w - s))
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_delta_function_check_rejects_row_for_column_and_a_lost_slope(activation):
+    net = bp.Network([[[0.5, -1.2], [0.8, 0.3], [-0.4, 0.9]], [[0.3, 0.6, -0.1], [0.5, -0.4, 0.2]],
+                      [[0.7, -0.3]]], [[0.2, -1, 0.5], [0.1, 0.4], [0.3]], activation)
+    x, y = [1.0, -0.5], [1.0]
+    assert ex.check_delta_function(lambda W, d, s: (W.T @ d) * s, net, x, y)
+    assert not ex.check_delta_function(lambda W, d, s: (W @ d) * s if W.shape[0] == W.shape[1]
+                                       else (W.T @ d) * s, net, x, y)
+    if activation != "linear":
+        assert not ex.check_delta_function(lambda W, d, s: W.T @ d, net, x, y)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_batch_gradient_check_rejects_the_sum_and_the_transpose(activation):
+    net = bp.Network([[[0.5, -1.2], [0.8, 0.3]], [[0.3, 0.6]]], [[0.2, -1], [0.1]], activation)
+    X, Y = np.array([[1.0, -0.5], [0.2, 0.7], [-1.0, 0.3]]), np.array([[1.0], [0.0], [0.5]])
+    assert ex.check_batch_gradient_function(lambda d, a: d.T @ a / len(d), net, X, Y)
+    assert not ex.check_batch_gradient_function(lambda d, a: d.T @ a, net, X, Y)
+    assert not ex.check_batch_gradient_function(
+        lambda d, a: (a.T @ d / len(d)) if a.shape[1] == d.shape[1] else d.T @ a / len(d),
+        net, X, Y)
+
+
+def test_batch_gradient_value_rejects_the_missing_one_over_m():
+    net = bp.Network([[[0.5, -1.2], [0.8, 0.3]], [[0.3, 0.6]]], [[0.2, -1], [0.1]], "sigmoid")
+    X, Y = np.array([[1.0, -0.5], [0.2, 0.7], [-1.0, 0.3]]), np.array([[1.0], [0.0], [0.5]])
+    right = float(net.backward(X, Y)["b_Out"])
+    assert ex.check_gradient(right, net, X, Y, "b_Out")
+    assert not ex.check_gradient(3 * right, net, X, Y, "b_Out")
+
+
+# --- exercise cells show no answer ------------------------------------------------------------
+EXERCISE = re.compile(r"^# Exercise (\d+)\.(\d+)")
+BANNED = {".backward(": "runs the backward pass", "solution_": "calls a solution",
+          "lambda": "passes a formula", "reference": "defines a reference answer"}
+
+
+def exercise_cells():
+    for path in sorted(NOTEBOOKS.glob("[01]*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and EXERCISE.match(cell.source):
+                yield pytest.param(cell.source, id=EXERCISE.match(cell.source).group(0)[11:])
+
+
+def _literal_arithmetic(node):
+    return (isinstance(node, ast.BinOp) and isinstance(node.left, ast.Constant)
+            and isinstance(node.right, ast.Constant))
+
+
+@pytest.mark.parametrize("source", list(exercise_cells()))
+def test_an_exercise_cell_shows_no_answer(source):
+    code = "\n".join(line.split("#")[0] for line in source.splitlines())  # comments may talk
+    for word, why in BANNED.items():
+        assert word not in code, f"the exercise cell {why} ({word!r})"
+    tree = ast.parse(source)
+    call = tree.body[-1].value
+    assert ast.unparse(call.func).startswith("exercises.check_")
+    for arg in call.args[1:] + [k.value for k in call.keywords]:
+        for node in ast.walk(arg):
+            assert not _literal_arithmetic(node), f"a formula in the check: {ast.unparse(node)}"
+    if ast.unparse(call.func) in ("exercises.check_choice", "exercises.check_value"):
+        assert not isinstance(call.args[1], ast.Constant), "a literal answer in the check"
+
+
+# --- notebooks 05, 09, 10 and 11 --------------------------------------------------------------
+def test_grid_reading_and_first_order_prediction():
+    net, x, y = bp.worked_example()
+    surface = bp.cost_surface(net, x, y, {"w_H1": np.linspace(-2, 2, 21),
+                                          "w_Out": np.linspace(-2, 2, 21)})
+    there = {"w_H1": 0.51, "w_Out": -0.9}
+    i, j = ex.grid_point(surface, there)
+    assert (i, j) == (13, 5)
+    assert ex.check_grid_reading(float(surface.cost[i, j]), surface, there)
+    assert not ex.check_grid_reading(float(surface.cost[j, i]), surface, there)  # swapped
+    slope = float(surface.grad["w_Out"][i, j])
+    assert ex.check_grid_reading(-np.sign(slope), surface, there, "step sign")
+    if slope:
+        assert not ex.check_grid_reading(np.sign(slope), surface, there, "step sign")
+    g = net.backward(x, y)
+    assert ex.check_first_order_function(lambda a, b, s, t: a * s + b * t, g)
+    assert not ex.check_first_order_function(lambda a, b, s, t: a * s, g)
+    assert not ex.check_first_order_function(lambda a, b, s, t: -(a * s + b * t), g)
+
+
+def test_graph_checks():
+    from backproplib.chainrule import graph
+
+    assert ex.check_fan_out(1.8, 2.5, -1.5, 0.6, -0.2)
+    for slip in (1.5, 0.3, 0.4, 0.45):
+        assert not ex.check_fan_out(slip, 2.5, -1.5, 0.6, -0.2)
+    sizes = (784, 100, 10)
+    n = 784 * 100 + 100 + 100 * 10 + 10
+    assert ex.check_finite_difference_passes(2 * n, sizes)
+    for slip in (n, n + 1, 2 * (n - 110), 2):
+        assert not ex.check_finite_difference_passes(slip, sizes)
+    net, x, y = bp.worked_example()
+    u = graph.leaf(1.5, "u")
+    graphs = [(graph.network_graph(net, x, y), "the chain"),
+              (graph.Graph(graph.square(graph.multiply(u, u, name="u*u"), name="C0")), "u twice")]
+
+    def written(add):
+        def backward_pass(G):
+            for node in G.nodes:
+                node.grad = 0
+            G.output.grad = 1
+            for node in reversed(G.nodes):
+                for child, local in zip(node.inputs, node.local):
+                    child.grad = (child.grad if add else 0) + local * node.grad
+            return [node.grad for node in G.nodes]
+        return backward_pass
+
+    adds, overwrites = written(True), written(False)
+    assert ex.check_backward_pass_function(adds, graphs)
+    feedback = ex.check_backward_pass_function(overwrites, graphs)
+    assert not feedback and "on u twice" in feedback.message
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_batch_choices_follow_the_idea(activation):
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation=activation)
+    X, Y = net.batch([0.5, -4, 2, 8, -6, 1, 5, -3], [0, 4, 1, 5, 0, 3, 1, 4])
+    assert ex.check_doubled_data("c", net, X, Y) and not ex.check_doubled_data("a", net, X, Y)
+    assert ex.check_example_gradients_at_bottom("b", net, X, Y)
+    assert not ex.check_example_gradients_at_bottom("a", net, X, Y)
+
+
+def test_training_checks():
+    from backproplib.learning import datasets, training
+
+    data = datasets.make("circle", 60, seed=0)
+    net = training.initial_network([2, 4, 1], "tanh", seed=0)
+    trainer = training.Trainer(net, data.X, data.Y, 0.03, 10, threshold=data.threshold).train(50)
+
+    def right(a, Y, t):
+        return float(((a[:, 0] > t) == (Y[:, 0] > t)).mean())
+
+    assert ex.check_accuracy_function(right, trainer, data)
+    assert not ex.check_accuracy_function(lambda a, Y, t: 1 - right(a, Y, t), trainer, data)
+    assert not ex.check_accuracy_function(lambda a, Y, t: right(a, Y, t) * len(Y), trainer, data)
+    chain = training.initial_network([2, 1, 1, 1], "relu", seed=0, output_activation="tanh")
+    run = training.Trainer(chain, data.X, data.Y, 0.03, 10, threshold=data.threshold).train(20)
+    assert ex.check_single_neuron_limit("c", run)
+    assert not any(ex.check_single_neuron_limit(k, run) for k in "abd")
+    with pytest.raises(ValueError, match="one neuron in H0"):
+        ex.check_single_neuron_limit("c", trainer)
+
+
+def test_forward_only_refuses_backward_and_says_why():
+    net = ex.forward_only(ex_net("tanh"))
+    assert np.allclose(net.forward(EX_X).output, ex_net("tanh").forward(EX_X).output)
+    for call in (lambda: net.backward(EX_X, EX_Y), lambda: net.cost(EX_X, EX_Y),
+                 lambda: net.with_params({"w_Out": 1}).backward(EX_X, EX_Y)):
+        with pytest.raises(RuntimeError, match="asks for the chain from the forward pass"):
+            call()
+
+
+def test_solutions_say_how_to_check_a_function():
+    for path in sorted(NOTEBOOKS.glob("[01]*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        text = next(c.source for c in nb.cells if c.cell_type == "markdown"
+                    and c.source.startswith("## Solutions"))
+        functions = [c.source for c in nb.cells if c.cell_type == "code"
+                     and EXERCISE.match(c.source) and "function" in c.source.split("\n")[-1]]
+        if functions:
+            assert re.search(r"`\w+ = solution_\d+_\d+\(\)`", text), path.name
+
+
+def test_a_central_difference_check_rejects_the_forward_one():
+    net, x, y = bp.worked_example()
+    p, h = float(net.param("w_Out")), 0.01
+    up, here, down = (float(net.with_params({"w_Out": p + s}).cost(x, y)) for s in (h, 0, -h))
+    assert ex.check_difference((up - down) / (2 * h), net, x, y, "w_Out", h, kind="central")
+    for slip in ((up - here) / h, (here - down) / h, (up - down) / h):
+        assert not ex.check_difference(slip, net, x, y, "w_Out", h, kind="central"), slip
