@@ -26,3 +26,79 @@ def lowest_point(surface: CostSurface, digits: int = 4) -> str:
     where = (f"on the grid's edge in {' and '.join(edges)}: the cost may be lower outside "
              "the picture" if edges else "inside the grid")
     return f"{rounded(cost[index], digits)} at {at} ({where})"
+
+
+def _names(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def when_blocked(net, x, path) -> str:
+    """The first step of a descent ``path`` (from ``net`` on input ``x``) at which a neuron was
+    dead or saturated, and what still had a gradient where descent ended."""
+    for i, params in enumerate(path.params):
+        blocked = net.with_params(params).forward(x).blocked
+        if blocked:
+            who = _names(f"{b.neuron} is {b.kind}" for b in blocked)
+            still = (f"only {_names(path.moving)} still moved" if path.moving
+                     else "nothing moved any more")
+            start = "At the start" if i == 0 else f"From step {i} on"
+            return f"{start}, {who}; where descent ended, {still}."
+    return "No neuron became dead or saturated on the way."
+
+
+def first_stuck(net, x, y, learning_rates, steps, params=None):
+    """The descent at the first of ``learning_rates`` that ends stuck on a plateau, or None."""
+    from .descent import gradient_descent
+
+    for eta in learning_rates:
+        run = gradient_descent(net, x, y, eta, steps, params=params)
+        if run.stuck:
+            return run
+    return None
+
+
+def stuck_report(run, params) -> str:
+    """What ``first_stuck`` found, in words: the message and the gradients where it stopped."""
+    if run is None:
+        return (f"For these parameters descent on ({', '.join(params)}) did not get stuck at "
+                "any of these learning rates.")
+    lines = [f"learning rate {fmt(run.learning_rate)}: {run.message}"]
+    lines += [f"gradient of {name} where it stopped: {fmt(run.gradients[-1][name])}"
+              for name in params]
+    return "\n".join(lines)
+
+
+def leaky_rescue(stuck, weights, biases, x, y, steps, params, long_steps=2000) -> str:
+    """Descent from the same start with leaky ReLU, at the learning rate that got ``stuck``:
+    whether and when the crawl left the plateau (or that nothing got stuck)."""
+    from ..core.network import Network
+    from .descent import gradient_descent
+
+    if stuck is None:
+        return "Nothing got stuck above, so there is nothing to rescue."
+    ours = stuck.net.activations[0].formula
+    leaky = Network.chain(weights=weights, biases=biases, activation="leaky_relu", exact=False)
+    eta = stuck.learning_rate
+    lines = [f"{ours}, learning rate {fmt(eta)}: stuck at C0 = {fmt(stuck.costs[-1])} after "
+             f"{stuck.steps_taken} step(s)"]
+    short = gradient_descent(leaky, x, y, eta, steps, params=params)
+    lines.append(f"leaky ReLU in place of {ours}(z), {steps} steps: {short.outcome}, C0 = "
+                 f"{fmt(short.costs[-1])}")
+    rescue = gradient_descent(leaky, x, y, eta, long_steps, params=params)
+    plateau = stuck.costs[-1]
+    reached = next((i for i, c in enumerate(rescue.costs) if c <= plateau * 1.001), None)
+    left = None if reached is None else next(
+        (i for i in range(reached, len(rescue.costs)) if rescue.costs[i] < 0.99 * plateau), None)
+    if left is not None:
+        lines.append(f"The leaky run reached the plateau's height (C0 about {fmt(plateau)}) at "
+                     f"step {reached} and left it at step {left}: {left - reached} steps of "
+                     "crawling.")
+    elif reached is not None:
+        lines.append(f"The leaky run reached the plateau's height (C0 about {fmt(plateau)}) at "
+                     f"step {reached} and was still on it after {rescue.steps_taken} steps.")
+    lines.append(f"After {rescue.steps_taken} steps: {rescue.outcome}, C0 = "
+                 f"{fmt(rescue.costs[-1])}")
+    slope = rescue.net.forward(rescue.net.input(x)).da_dz["H1"][0]
+    lines.append(f"H1's slope where the leaky run ended: da_H1/dz_H1 = {fmt(slope)}")
+    return "\n".join(lines)
