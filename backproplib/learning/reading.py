@@ -102,3 +102,31 @@ def leaky_rescue(stuck, weights, biases, x, y, steps, params, long_steps=2000) -
     slope = rescue.net.forward(rescue.net.input(x)).da_dz["H1"][0]
     lines.append(f"H1's slope where the leaky run ended: da_H1/dz_H1 = {fmt(slope)}")
     return "\n".join(lines)
+
+
+def float_against_exact(net, x, y) -> str:
+    """A table of every gradient as a float (its repr) beside the exact fraction and their
+    difference, or why there is none (exact fractions need rational activations)."""
+    from fractions import Fraction
+
+    from ..core.network import Network
+
+    if not all(s.exact for s in net.activations):
+        names = ", ".join(sorted({s.formula for s in net.activations if not s.exact}))
+        return (f"Exact fractions need rational activations (ReLU, leaky ReLU, linear); {names} "
+                "is not, so there is no exact table here.")
+    floats = Network(net.weights, net.biases, [s.name for s in net.activations], exact=False)
+    exact_net = Network(net.weights, net.biases, [s.name for s in net.activations], exact=True)
+    g, exact_g = floats.backward(x, y), exact_net.backward(x, y)
+    lines = [f"{'':>6}  {'float (repr)':<22} {'exact':<24} float - exact"]
+    for name in net.parameter_names:
+        as_float, exact = float(g[name]), exact_g[name]
+        error = float(Fraction(as_float) - exact)
+        lines.append(f"{name:>6}  {as_float!r:<22} {fmt(exact):<24} {error:.2g}")
+    noisy = [name for name in net.parameter_names
+             if repr(float(g[name])) != fmt(exact_g[name])]
+    lines.append("")
+    lines.append(f"the exact gradient of w_H0 is the fraction {exact_g['w_H0']!r} = "
+                 f"{fmt(exact_g['w_H0'])}")
+    lines.append("float noise shows in repr for: " + (", ".join(noisy) if noisy else "none"))
+    return "\n".join(lines)
