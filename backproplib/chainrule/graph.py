@@ -285,7 +285,6 @@ def forward_line(node: Node) -> str:
 def local_line(node: Node) -> str:
     """Its local derivatives, beside the rule: "a_H0 = ReLU(z_H0):  da_H0/dz_H0 = ReLU'(2.05)
     = 1"; "z_H0 = w_H0*x + b_H0:  dz_H0/d(w_H0*x) = 1,  dz_H0/db_H0 = 1"."""
-    out = _d(node.name)
     parts = []
     for child, local in zip(node.inputs, node.local):
         slope = _local_name(node, child)

@@ -130,3 +130,44 @@ def float_against_exact(net, x, y) -> str:
                  f"{fmt(exact_g['w_H0'])}")
     lines.append("float noise shows in repr for: " + (", ".join(noisy) if noisy else "none"))
     return "\n".join(lines)
+
+
+def zero_crossing(net, x, param: str, half_width=2.0, reach=6.0):
+    """Where z of the layer of weight ``param`` (a one-neuron layer of a chain) crosses 0 as that
+    weight moves, what the neuron does a step either side, and a range of the weight to draw or
+    slide over: ``half_width`` around the current value, widened to include the crossing and a
+    step beyond it when the crossing lies within ``reach``. Returns (text, (low, high))."""
+    position = net.locate(param).L
+    names = list(net.layer_names)
+    layer = names[position]
+    fwd = net.forward(x)
+    a_in = fwd.x[0] if position == 0 else fwd.a[names[position - 1]][0]
+    into = "x" if position == 0 else f"a_{names[position - 1]}"
+    w, b = float(net.param(param)), float(net.param(f"b_{layer}"))
+    low, high = w - half_width, w + half_width
+    if a_in == 0:
+        return (f"{into} = 0 here, so {param} has no effect on z_{layer}: the whole curve is "
+                "flat and the gradient is 0.", (low, high))
+    crossing = -b / float(a_in)
+    formula = net.activations[position].formula
+    lines = [f"z_{layer} = {param} * {into} + b_{layer} crosses 0 at {param} = "
+             f"-b_{layer} / {into} = {fmt(crossing)}"]
+    kinds = []
+    for w_try in (crossing - 1, crossing + 1):
+        there = net.with_params({param: w_try}).forward(x)
+        blocked = [bl for bl in there.blocked if bl.layer == layer]
+        kinds.append(blocked[0].kind if blocked else None)
+        state = f"{layer} is {blocked[0].kind}" if blocked else f"{layer} passes gradient"
+        lines.append(f"  {param} = {fmt(w_try)}: z_{layer} = {fmt(there.z[layer][0])}, "
+                     f"{formula}'(z_{layer}) = {fmt(there.da_dz[layer][0])}: {state}")
+    if any(kinds):
+        kind = next(k for k in kinds if k)
+        flat = "flat" if kind == "dead" else "almost flat"
+        lines.append(f"Where {layer} is {kind}, the curve is {flat} and so is the tangent.")
+    else:
+        lines.append(f"{formula} has a slope on both sides: the curve does not go flat there.")
+    if abs(crossing - w) < reach:
+        low, high = min(low, crossing - 1), max(high, crossing + 1)
+    else:
+        lines.append(f"(the crossing is far from {param} = {fmt(w)}, outside the range drawn)")
+    return "\n".join(lines), (low, high)
