@@ -127,3 +127,16 @@ def test_fsum_average_is_order_free():
     forward = math.fsum(values) / len(values)
     backward = math.fsum(values[::-1]) / len(values)
     assert forward == backward
+
+
+def test_training_readout_counts_one_step_in_the_singular():
+    from backproplib.learning import datasets, training
+    from backproplib.widgets import training as training_widgets
+
+    net = training.initial_network([2, 4, 1], "tanh", seed=0, output_activation="tanh")
+    data = datasets.make("circle", 20, seed=0, labels=(-1, 1))
+    for batch_size, words in ((20, "1 step per epoch"), (10, "2 steps per epoch")):
+        trainer = training.Trainer(net, data.X, data.Y, 0.03, batch_size, seed=0,
+                                   threshold=data.threshold)
+        view = training_widgets.training_view(trainer, data, steps=10)
+        assert words in view.summary().splitlines()[1]
