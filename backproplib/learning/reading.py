@@ -158,7 +158,8 @@ def zero_crossing(net, x, param: str, half_width=2.0, reach=6.0):
         blocked = [bl for bl in there.blocked if bl.layer == layer]
         kinds.append(blocked[0].kind if blocked else None)
         state = f"{layer} is {blocked[0].kind}" if blocked else f"{layer} passes gradient"
-        lines.append(f"  {param} = {fmt(w_try)}: z_{layer} = {fmt(there.z[layer][0])}, "
+        lines.append(f"  in a copy with {param} = {fmt(w_try)}:")
+        lines.append(f"    z_{layer} = {fmt(there.z[layer][0])}, "
                      f"{formula}'(z_{layer}) = {fmt(there.da_dz[layer][0])}: {state}")
     if any(kinds):
         kind = next(k for k in kinds if k)
