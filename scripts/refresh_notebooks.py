@@ -7,6 +7,11 @@ Each notebook runs top to bottom in a fresh kernel started in notebooks/, exactl
 will run it. Afterwards the file is normalised so diffs show content, not noise: no saved
 widget state (it is tens of KB and nbval never reads it), widget views numbered by their cell
 instead of by random ids, no per-cell timing metadata, and a plain python3 kernelspec.
+
+The notebook's ``language_info`` is kept exactly as the kernel reported it during the run.
+JupyterLab writes the kernel's ``language_info`` into the notebook when the kernel starts, so a
+notebook stored with less (or with another) is marked changed as soon as it is opened
+(tests/browser/test_open_unchanged.py). Run the refresh with the Python the students get.
 """
 
 from __future__ import annotations
@@ -33,7 +38,11 @@ def refresh(path: Path) -> None:
 def normalise(notebook) -> None:
     notebook.metadata.pop("widgets", None)
     notebook.metadata["kernelspec"] = KERNELSPEC
-    notebook.metadata["language_info"] = {"name": "python"}
+    # nbclient stored the kernel's language_info (name, version, codemirror_mode, ...): keep
+    # it whole, it is what JupyterLab writes on opening
+    info = notebook.metadata.get("language_info", {})
+    if "version" not in info or "codemirror_mode" not in info:
+        raise RuntimeError(f"the kernel reported no full language_info, only {info!r}")
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":

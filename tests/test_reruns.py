@@ -7,7 +7,9 @@ five activations and each parameter set, these tests check the executed notebook
 - no cell raised;
 - every line ``dC0/d<param> = v`` (the form reserved for the gradient at the parameters cell's
   values; <param> one of the network's parameter names) equals ``Network.backward`` for the
-  parameters used;
+  parameters used; in 09 every line ``dC/d<param> = v`` (the data set's average) equals the
+  batch's ``Network.backward(X, Y)`` to 10 significant digits (09 adds the examples with
+  math.fsum, numpy in another order), and 09 prints one for every parameter;
 - no printed line names an activation other than the one in use, unless the same line also
   names the one in use (a sentence that explicitly contrasts them);
 - no neuron is called dead (or saturated) unless the library's one notion of a blocked neuron
@@ -26,6 +28,7 @@ from __future__ import annotations
 import ast
 import copy
 import html
+import math
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +54,9 @@ RERUN_NOTEBOOKS = [
     "06_gradient_descent",
     "07_many_neurons",
     "08_checking_gradients",
+    "09_many_examples",
+    "10_computational_graph",
+    "11_train_a_network",
 ]
 
 # Parameter sets for the chain notebooks (x, y, weights, biases as in 00-06 and 08). Each runs
@@ -64,6 +70,15 @@ CHAIN_SETS = {
 }
 # Notebooks whose parameters are not the chain's: {name: {set name: parameters}}.
 SETS_FOR: dict[str, dict[str, dict]] = {
+    # 09's data set; "text": every number of the network and x_0 as text (it once crashed)
+    "09_many_examples": {
+        "default": {},
+        "text": {"weights": ["0.3", "-1/5", "0.7"], "biases": ["1/2", "0.25", "1"],
+                 "xs": ["1/2", "-4", "2", "8", "-6", "1", "5", "-3"],
+                 "ys": ["0", "4", "1", "5", "0", "3", "1", "4"], "learning_rate": "1/20"},
+    },
+    # 11 trains on a data set; "text": the learning rate as text
+    "11_train_a_network": {"default": {}, "text": {"learning_rate": "3/100"}},
     # 07's own network; "wider": other sizes and matrices, H0[1] dead under ReLU
     "07_many_neurons": {
         "default": {},
@@ -77,6 +92,7 @@ SETS_FOR: dict[str, dict[str, dict]] = {
 }
 
 GRADIENT_LINE = re.compile(r"^dC0/d(\S+) = (\S+)$", re.MULTILINE)
+AVERAGE_GRADIENT_LINE = re.compile(r"^dC/d(\S+) = (\S+)$", re.MULTILINE)
 EXERCISE = re.compile(r"^# Exercise (\d+)\.(\d+)")
 # "H1 is dead", "H1[0] is saturated": a claim about one neuron of the parameters cell's network
 BLOCKED_CLAIM = re.compile(r"\b((?:H\d+|Out)(?:\[\d+\])?) is (dead|saturated)\b")
@@ -217,6 +233,22 @@ def network_of(scope):
     return bp.Network.chain(weights=weights, biases=biases, activation=activation)
 
 
+def expectations(scope):
+    """What the notebook's own network gives at its parameters: ({param: fmt(dC0/dparam)} for
+    one example, {param: dC/dparam} for a data set, {neuron: "dead"/"saturated"} or None where
+    the notebook has no single example)."""
+    if "weights" not in scope:  # 11: a network made from a seed, checked by its own tests
+        return {}, {}, None
+    net = network_of(scope)
+    if "xs" in scope:  # 09: the average over the data set
+        floats = bp.Network.chain(weights=scope["weights"], biases=scope["biases"],
+                                  activation=scope["activation"], exact=False)
+        X, Y = floats.batch(scope["xs"], scope["ys"])
+        return {}, {n: float(v) for n, v in floats.backward(X, Y).as_dict().items()}, None
+    one = {n: bp.fmt(v) for n, v in net.backward(scope["x"], scope["y"]).as_dict().items()}
+    return one, {}, {b.neuron: b.kind for b in net.forward(scope["x"]).blocked}
+
+
 def activation_words(text):
     """The activations a text names (leaky ReLU counted as itself, not as ReLU)."""
     text = re.sub(r"\bleaky[ _]?relu\b", "LEAKY", text, flags=re.IGNORECASE)
@@ -248,10 +280,11 @@ def falsehoods(executed):
     """What the executed notebook prints that is not true for the parameters it ran with."""
     scope = scope_of(executed)
     activation = scope["activation"]
-    net = network_of(scope)
-    expected = {n: bp.fmt(v) for n, v in net.backward(scope["x"], scope["y"]).as_dict().items()}
-    blocked = {b.neuron: b.kind for b in net.forward(scope["x"]).blocked}
+    expected, averages, blocked = expectations(scope)
+    # 11's output neuron is tanh whatever the hidden layers use (as in TensorFlow Playground)
+    output_activations = {"tanh"} if "dataset" in scope else set()
     wrong = []
+    printed_averages = set()
     lesson_cells = [c for c in executed.cells if c.cell_type == "code"
                     and "solution-check" not in c.metadata.get("tags", [])]
     for cell in lesson_cells:
@@ -259,15 +292,23 @@ def falsehoods(executed):
         for param, value in GRADIENT_LINE.findall(text):
             if param in expected and value != expected[param]:
                 wrong.append(f"printed dC0/d{param} = {value}, backward gives {expected[param]}")
+        for param, value in AVERAGE_GRADIENT_LINE.findall(text):
+            if param in averages:
+                printed_averages.add(param)
+                if not math.isclose(float(value), averages[param], rel_tol=1e-9, abs_tol=1e-15):
+                    wrong.append(f"printed dC/d{param} = {value}, the batch's backward gives "
+                                 f"{bp.fmt(averages[param])}")
         for line in text.splitlines():
-            others = activation_words(line) - {activation}
+            others = activation_words(line) - {activation} - output_activations
             if others and activation not in activation_words(line):
                 wrong.append(f"names {', '.join(sorted(others))} under {activation}: {line!r}")
-        if not OTHER_NETWORK.search(text):
+        if blocked is not None and not OTHER_NETWORK.search(text):
             for neuron, kind in BLOCKED_CLAIM.findall(text):
                 if blocked.get(neuron) != kind:
                     wrong.append(f"calls {neuron} {kind} where the library says "
                                  f"{blocked.get(neuron, 'not blocked')}")
+    if averages and printed_averages != set(averages):
+        wrong.append(f"prints no dC/d<param> line for {sorted(set(averages) - printed_averages)}")
     return wrong
 
 
@@ -353,3 +394,27 @@ def test_falsehoods_are_found():
         wrong = falsehoods(nb)
         assert len(wrong) == len(found) and all(w.startswith(f) for w, f in zip(wrong, found)), (
             line, wrong)
+
+
+def test_average_falsehoods_are_found():
+    """09's checks can fail: a wrong average gradient, and a parameter whose line is missing."""
+    nb = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell(
+        'xs = [0.5, -4]\nys = [0, 4]\nweights = [0.1, 0.01, 0.5]\nbiases = [2, 1, 3]\n'
+        'activation = "relu"')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell("print(...)")]
+    nb = inject(nb, {"weights": ["0.3", "-1/5", "0.7"], "xs": ["1/2", "-4"]})
+    net = bp.Network.chain(["0.3", "-1/5", "0.7"], [2, 1, 3], exact=False)
+    X, Y = net.batch(["1/2", "-4"], [0, 4])
+    right = net.backward(X, Y)
+    every = "".join(f"dC/d{n} = {bp.fmt(right[n])}\n" for n in net.parameter_names)
+    for text, found in [(every, []),
+                        (every.replace(f"dC/dw_Out = {bp.fmt(right['w_Out'])}",
+                                       f"dC/dw_Out = {bp.fmt(2 * right['w_Out'])}"),
+                         ["printed dC/dw_Out"]),
+                        (every.split("\n", 1)[1], ["prints no dC/d<param> line for ['w_H0']"])]:
+        nb.cells[-1].outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        wrong = falsehoods(nb)
+        assert len(wrong) == len(found) and all(w.startswith(f) for w, f in zip(wrong, found)), (
+            text, wrong)

@@ -402,10 +402,9 @@ def forward_line(node: Node) -> str:
 def local_line(node: Node) -> str:
     """Its local derivatives, beside the rule: "a_H0 = ReLU(z_H0):  da_H0/dz_H0 = ReLU'(2.05)
     = 1"; "z_H0 = w_H0*x + b_H0:  dz_H0/d(w_H0*x) = 1,  dz_H0/db_H0 = 1"."""
-    out = _d(node.name)
     parts = []
     for child, local in zip(node.inputs, node.local):
-        slope = f"d{out}/d{_d(child.name)}"
+        slope = _local_name(node, child)
         if node.op == "*":
             other = node.inputs[1] if child is node.inputs[0] else node.inputs[0]
             parts.append(f"{slope} = {_d(other.name)} = {fmt(local)}")
@@ -427,10 +426,18 @@ def backward_lines(graph) -> list:
     lines = []
     for node in reversed(graph.nodes):
         for child, local in zip(node.inputs, node.local):
-            lines.append(f"dC0/d{_d(child.name)} += d{_d(node.name)}/d{_d(child.name)} * "
+            lines.append(f"dC0/d{_d(child.name)} += {_local_name(node, child)} * "
                          f"dC0/d{_d(node.name)} = {fmt(local)} * {_paren(node.grad)} = "
                          f"{fmt(local * node.grad)}")
     return lines
+
+
+def _local_name(node, child) -> str:
+    """The local derivative's label. The square is written d(u)^2/d(u), not dC0/d(u): that is
+    the gradient being built, and the two must not share a name."""
+    if node.op == "^2":
+        return f"d{_paren_name(child.name)}^2/d{_d(child.name)}"
+    return f"d{_d(node.name)}/d{_d(child.name)}"
 
 
 def _d(name: str) -> str:

@@ -356,8 +356,9 @@ class TrainingView(Panel):
         self.view.update(t, blocked)
         epochs = t.examples_seen / t.n
         self.lines = [
-            f"step {t.steps} (epoch {fmt(round(epochs, 2))}; {t.steps_per_epoch} steps per "
-            f"epoch), batch_size = {t.batch_size}, learning_rate = {fmt(t.learning_rate)}",
+            f"step {t.steps} (epoch {fmt(round(epochs, 2))}; {t.steps_per_epoch} "
+            f"step{'s' if t.steps_per_epoch != 1 else ''} per epoch), "
+            f"batch_size = {t.batch_size}, learning_rate = {fmt(t.learning_rate)}",
             f"C over the whole set = {fmt(t.cost)} (at the start {fmt(t.costs[0])})",
             f"accuracy = {t.accuracy():.1%} of {t.n} examples on the right side",
         ]

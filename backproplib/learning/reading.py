@@ -1,0 +1,174 @@
+"""Sentences that read a computed result for the notebooks, so that no student-facing cell needs
+code that only guards against other parameters (a range probe, an edge test)."""
+
+import numpy as np
+
+from ..numbers import fmt
+from .surface import CostSurface
+
+
+def rounded(value, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant digits, as ``fmt`` prints it: for float sums whose last
+    digits depend on the order in which a machine adds them."""
+    number = float(value)
+    return fmt(float(f"{number:.{digits}g}")) if np.isfinite(number) else str(number)
+
+
+def lowest_point(surface: CostSurface, digits: int = 4) -> str:
+    """Where the grid's cost is lowest, and whether that point lies on the grid's edge (then the
+    cost falls further outside the picture), with ``digits`` significant digits."""
+    cost = np.asarray(surface.cost, dtype=float)
+    index = np.unravel_index(np.nanargmin(cost), cost.shape)
+    at = ", ".join(f"{name} = {rounded(values[i], digits)}"
+                   for name, values, i in zip(surface.names, surface.values, index))
+    edges = [name for name, values, i in zip(surface.names, surface.values, index)
+             if i in (0, len(values) - 1)]
+    where = (f"on the grid's edge in {' and '.join(edges)}: the cost may be lower outside "
+             "the picture" if edges else "inside the grid")
+    return f"{rounded(cost[index], digits)} at {at} ({where})"
+
+
+def _names(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def when_blocked(net, x, path) -> str:
+    """The first step of a descent ``path`` (from ``net`` on input ``x``) at which a neuron was
+    dead or saturated, and what still had a gradient where descent ended."""
+    for i, params in enumerate(path.params):
+        blocked = net.with_params(params).forward(x).blocked
+        if blocked:
+            who = _names(f"{b.neuron} is {b.kind}" for b in blocked)
+            still = (f"only {_names(path.moving)} still moved" if path.moving
+                     else "nothing moved any more")
+            start = "At the start" if i == 0 else f"From step {i} on"
+            return f"{start}, {who}; where descent ended, {still}."
+    return "No neuron became dead or saturated on the way."
+
+
+def first_stuck(net, x, y, learning_rates, steps, params=None):
+    """The descent at the first of ``learning_rates`` that ends stuck on a plateau, or None."""
+    from .descent import gradient_descent
+
+    for eta in learning_rates:
+        run = gradient_descent(net, x, y, eta, steps, params=params)
+        if run.stuck:
+            return run
+    return None
+
+
+def stuck_report(run, params) -> str:
+    """What ``first_stuck`` found, in words: the message and the gradients where it stopped."""
+    if run is None:
+        return (f"For these parameters descent on ({', '.join(params)}) did not get stuck at "
+                "any of these learning rates.")
+    lines = [f"learning rate {fmt(run.learning_rate)}: {run.message}"]
+    lines += [f"gradient of {name} where it stopped: {fmt(run.gradients[-1][name])}"
+              for name in params]
+    return "\n".join(lines)
+
+
+def leaky_rescue(stuck, weights, biases, x, y, steps, params, long_steps=2000) -> str:
+    """Descent from the same start with leaky ReLU, at the learning rate that got ``stuck``:
+    whether and when the crawl left the plateau (or that nothing got stuck)."""
+    from ..core.network import Network
+    from .descent import gradient_descent
+
+    if stuck is None:
+        return "Nothing got stuck above, so there is nothing to rescue."
+    ours = stuck.net.activations[0].formula
+    leaky = Network.chain(weights=weights, biases=biases, activation="leaky_relu", exact=False)
+    eta = stuck.learning_rate
+    lines = [f"{ours}, learning rate {fmt(eta)}: stuck at C0 = {fmt(stuck.costs[-1])} after "
+             f"{stuck.steps_taken} step(s)"]
+    short = gradient_descent(leaky, x, y, eta, steps, params=params)
+    lines.append(f"leaky ReLU in place of {ours}(z), {steps} steps: {short.outcome}, C0 = "
+                 f"{fmt(short.costs[-1])}")
+    rescue = gradient_descent(leaky, x, y, eta, long_steps, params=params)
+    plateau = stuck.costs[-1]
+    reached = next((i for i, c in enumerate(rescue.costs) if c <= plateau * 1.001), None)
+    left = None if reached is None else next(
+        (i for i in range(reached, len(rescue.costs)) if rescue.costs[i] < 0.99 * plateau), None)
+    if left is not None:
+        lines.append(f"The leaky run reached the plateau's height (C0 about {fmt(plateau)}) at "
+                     f"step {reached} and left it at step {left}: {left - reached} steps of "
+                     "crawling.")
+    elif reached is not None:
+        lines.append(f"The leaky run reached the plateau's height (C0 about {fmt(plateau)}) at "
+                     f"step {reached} and was still on it after {rescue.steps_taken} steps.")
+    lines.append(f"After {rescue.steps_taken} steps: {rescue.outcome}, C0 = "
+                 f"{fmt(rescue.costs[-1])}")
+    slope = rescue.net.forward(rescue.net.input(x)).da_dz["H1"][0]
+    lines.append(f"H1's slope where the leaky run ended: da_H1/dz_H1 = {fmt(slope)}")
+    return "\n".join(lines)
+
+
+def float_against_exact(net, x, y) -> str:
+    """A table of every gradient as a float (its repr) beside the exact fraction and their
+    difference, or why there is none (exact fractions need rational activations)."""
+    from fractions import Fraction
+
+    from ..core.network import Network
+
+    if not all(s.exact for s in net.activations):
+        names = ", ".join(sorted({s.formula for s in net.activations if not s.exact}))
+        return (f"Exact fractions need rational activations (ReLU, leaky ReLU, linear); {names} "
+                "is not, so there is no exact table here.")
+    floats = Network(net.weights, net.biases, [s.name for s in net.activations], exact=False)
+    exact_net = Network(net.weights, net.biases, [s.name for s in net.activations], exact=True)
+    g, exact_g = floats.backward(x, y), exact_net.backward(x, y)
+    lines = [f"{'':>6}  {'float (repr)':<22} {'exact':<24} float - exact"]
+    for name in net.parameter_names:
+        as_float, exact = float(g[name]), exact_g[name]
+        error = float(Fraction(as_float) - exact)
+        lines.append(f"{name:>6}  {as_float!r:<22} {fmt(exact):<24} {error:.2g}")
+    noisy = [name for name in net.parameter_names
+             if repr(float(g[name])) != fmt(exact_g[name])]
+    lines.append("")
+    lines.append(f"the exact gradient of w_H0 is the fraction {exact_g['w_H0']!r} = "
+                 f"{fmt(exact_g['w_H0'])}")
+    lines.append("float noise shows in repr for: " + (", ".join(noisy) if noisy else "none"))
+    return "\n".join(lines)
+
+
+def zero_crossing(net, x, param: str, half_width=2.0, reach=6.0):
+    """Where z of the layer of weight ``param`` (a one-neuron layer of a chain) crosses 0 as that
+    weight moves, what the neuron does a step either side, and a range of the weight to draw or
+    slide over: ``half_width`` around the current value, widened to include the crossing and a
+    step beyond it when the crossing lies within ``reach``. Returns (text, (low, high))."""
+    position = net.locate(param).L
+    names = list(net.layer_names)
+    layer = names[position]
+    fwd = net.forward(x)
+    a_in = fwd.x[0] if position == 0 else fwd.a[names[position - 1]][0]
+    into = "x" if position == 0 else f"a_{names[position - 1]}"
+    w, b = float(net.param(param)), float(net.param(f"b_{layer}"))
+    low, high = w - half_width, w + half_width
+    if a_in == 0:
+        return (f"{into} = 0 here, so {param} has no effect on z_{layer}: the whole curve is "
+                "flat and the gradient is 0.", (low, high))
+    crossing = -b / float(a_in)
+    formula = net.activations[position].formula
+    lines = [f"z_{layer} = {param} * {into} + b_{layer} crosses 0 at {param} = "
+             f"-b_{layer} / {into} = {fmt(crossing)}"]
+    kinds = []
+    for w_try in (crossing - 1, crossing + 1):
+        there = net.with_params({param: w_try}).forward(x)
+        blocked = [bl for bl in there.blocked if bl.layer == layer]
+        kinds.append(blocked[0].kind if blocked else None)
+        state = f"{layer} is {blocked[0].kind}" if blocked else f"{layer} passes gradient"
+        lines.append(f"  in a copy with {param} = {fmt(w_try)}:")
+        lines.append(f"    z_{layer} = {fmt(there.z[layer][0])}, "
+                     f"{formula}'(z_{layer}) = {fmt(there.da_dz[layer][0])}: {state}")
+    if any(kinds):
+        kind = next(k for k in kinds if k)
+        flat = "flat" if kind == "dead" else "almost flat"
+        lines.append(f"Where {layer} is {kind}, the curve is {flat} and so is the tangent.")
+    else:
+        lines.append(f"{formula} has a slope on both sides: the curve does not go flat there.")
+    if abs(crossing - w) < reach:
+        low, high = min(low, crossing - 1), max(high, crossing + 1)
+    else:
+        lines.append(f"(the crossing is far from {param} = {fmt(w)}, outside the range drawn)")
+    return "\n".join(lines), (low, high)

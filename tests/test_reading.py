@@ -1,0 +1,142 @@
+"""The sentences learning/reading.py writes for the notebooks, and the colour words of the
+figures (plots/key.py): each checked against the computation, under several activations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import backproplib as bp
+from backproplib.learning import reading
+from backproplib.learning.descent import gradient_descent
+from backproplib.plots import key, style
+
+ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
+
+
+def chain(activation="relu", weights=(0.1, 0.01, 0.5), biases=(2, 1, 3)):
+    return bp.Network.chain(weights=list(weights), biases=list(biases), activation=activation)
+
+
+def test_rounded_keeps_only_stable_digits():
+    assert reading.rounded(2.3999703125, 4) == "2.4"
+    assert reading.rounded(5.0238904765625, 6) == "5.02389"
+    assert reading.rounded(-0.000123456, 3) == "-0.000123"
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_lowest_point_names_the_minimum_and_the_edge(activation):
+    net = chain(activation)
+    grid = {"w_H1": np.linspace(-1, 1, 21), "w_Out": np.linspace(-1, 1, 21)}
+    surface = bp.cost_surface(net, 0.5, 0, grid)
+    text = reading.lowest_point(surface)
+    i, j = np.unravel_index(np.argmin(surface.cost), surface.cost.shape)
+    assert text.startswith(reading.rounded(surface.cost[i, j]))
+    on_edge = i in (0, 20) or j in (0, 20)
+    assert ("on the grid's edge" in text) == on_edge, text
+
+
+def test_lowest_point_inside_a_grid_around_a_minimum():
+    # linear chain, y reachable: the cost is 0 on a curve through the middle of this grid
+    net = chain("linear", biases=(0, 0, 0))
+    values = np.linspace(-2, 2, 41)
+    surface = bp.cost_surface(net, 1.0, 0.005, {"w_H1": values, "w_Out": values})
+    assert "inside the grid" in reading.lowest_point(surface)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_zero_crossing_follows_the_activation(activation):
+    net = chain(activation)
+    text, (low, high) = reading.zero_crossing(net, 0.5, "w_H1")
+    crossing = -1 / net.forward(0.5).a["H0"][0]  # -b_H1 / a_H0
+    assert bp.fmt(crossing) in text
+    assert low <= crossing - 1 and high >= crossing + 1  # the slider reaches past it
+    dead_left = activation == "relu"
+    assert ("H1 is dead" in text) == dead_left, text
+    assert ("does not go flat" in text) == (not dead_left), text
+
+
+def test_zero_crossing_without_input():
+    net = chain(biases=(-5, 1, 3))  # H0 dead: a_H0 = 0, so w_H1 does nothing
+    text, _ = reading.zero_crossing(net, 0.5, "w_H1")
+    assert text.startswith("a_H0 = 0 here")
+
+
+def test_when_blocked_finds_the_step_h1_died():
+    net = chain()
+    path = gradient_descent(net, 0.5, 0, 0.01, 20)
+    died = next(i for i, p in enumerate(path.params) if net.with_params(p).forward(0.5).blocked)
+    assert reading.when_blocked(net, 0.5, path).startswith(f"From step {died} on, H1 is dead")
+    calm = gradient_descent(chain("sigmoid"), 0.5, 0, 0.01, 5)
+    assert reading.when_blocked(chain("sigmoid"), 0.5, calm).startswith("No neuron")
+
+
+def test_first_stuck_and_the_rescue():
+    net = chain()
+    etas = [0.001, 0.01, 0.03, 0.1]
+    stuck = reading.first_stuck(net, 0.5, 0, etas, 20, params=("w_H1", "w_Out"))
+    assert stuck is not None and stuck.stuck
+    earlier = [gradient_descent(net, 0.5, 0, eta, 20, params=("w_H1", "w_Out"))
+               for eta in etas[:etas.index(stuck.learning_rate)]]
+    assert not any(run.stuck for run in earlier)
+    report = reading.stuck_report(stuck, ("w_H1", "w_Out"))
+    assert report.startswith(f"learning rate {bp.fmt(stuck.learning_rate)}: ")
+    rescue = reading.leaky_rescue(stuck, [0.1, 0.01, 0.5], [2, 1, 3], 0.5, 0, 20,
+                                  params=("w_H1", "w_Out"))
+    assert "da_H1/dz_H1 = 0.01" in rescue
+    assert reading.first_stuck(chain("sigmoid"), 0.5, 0, etas, 20) is None
+    assert "did not get stuck" in reading.stuck_report(None, ("w_H1", "w_Out"))
+    assert "nothing to rescue" in reading.leaky_rescue(None, [], [], 0.5, 0, 20, ("w_H1",))
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_float_against_exact(activation):
+    text = reading.float_against_exact(chain(activation), 0.5, 0)
+    if activation in ("sigmoid", "tanh"):
+        assert "no exact table" in text and activation in text
+    else:
+        exact = bp.Network.chain(["0.1", "0.01", "0.5"], [2, 1, 3], activation, exact=True)
+        assert f"= {bp.fmt(exact.backward('0.5', 0)['w_H0'])}" in text
+        noisy = text.splitlines()[-1]
+        g = chain(activation).backward(0.5, 0)
+        for name in chain().parameter_names:
+            shows = repr(float(g[name])) != bp.fmt(exact.backward("0.5", 0)[name])
+            assert (name in noisy.split(": ")[1].split(", ")) == shows
+
+
+def test_every_key_colour_has_a_word_and_the_words_differ():
+    words = {meaning: key.colour_word(meaning) for meaning in style.KEY_COLOURS}
+    assert len(set(words.values())) == len(words)
+    line = key.colour_key()
+    for word in words.values():
+        assert word in line
+    with pytest.raises(ValueError, match="known"):
+        key.colour_word("colour of the sky")
+
+
+def test_a_changed_style_colour_without_a_word_fails(monkeypatch):
+    monkeypatch.setitem(style.KEY_COLOURS, "gradient", "#123456")
+    with pytest.raises(ValueError, match="no word"):
+        key.colour_word("gradient")
+
+
+def test_fsum_average_is_order_free():
+    values = [0.1, 0.2, 0.3, 1e-17, 7.1960125, -2.5] * 3
+    forward = math.fsum(values) / len(values)
+    backward = math.fsum(values[::-1]) / len(values)
+    assert forward == backward
+
+
+def test_training_readout_counts_one_step_in_the_singular():
+    from backproplib.learning import datasets, training
+    from backproplib.widgets import training as training_widgets
+
+    net = training.initial_network([2, 4, 1], "tanh", seed=0, output_activation="tanh")
+    data = datasets.make("circle", 20, seed=0, labels=(-1, 1))
+    for batch_size, words in ((20, "1 step per epoch"), (10, "2 steps per epoch")):
+        trainer = training.Trainer(net, data.X, data.Y, 0.03, batch_size, seed=0,
+                                   threshold=data.threshold)
+        view = training_widgets.training_view(trainer, data, steps=10)
+        assert words in view.summary().splitlines()[1]
