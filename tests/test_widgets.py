@@ -3,6 +3,7 @@ test moves a slider and checks the readout against ``backward``, the image and t
 
 import html
 import io
+import re
 
 import matplotlib
 
@@ -258,12 +259,18 @@ def test_pictures_are_sharp_and_of_a_fixed_size(seed):
                  widgets.surface_view(net, x, y), widgets.descent_view(net, x, y)):
         shown = view.size
         assert view.picture.layout.width == f"{shown[0]}px"
-        for layer, png in zip((view.background, view.frame), view.layers):
+        for layer in (view.background, view.frame):
             assert layer.layout.width == f"{shown[0]}px"
             assert layer.layout.height == f"{shown[1]}px"
-            assert f'width="{shown[0]}" height="{shown[1]}"' in layer.value
-            image = Image.open(io.BytesIO(png))
-            assert image.size == (2 * shown[0], 2 * shown[1])  # devicePixelRatio 2
+        background = view.renderer.background_png
+        assert f'width="{shown[0]}" height="{shown[1]}"' in view.background.value
+        assert Image.open(io.BytesIO(background)).size == (2 * shown[0], 2 * shown[1])
+        # the frame: its moving pixels, cropped, still two image pixels per CSS pixel
+        assert f"width:{shown[0]}px;height:{shown[1]}px" in view.frame.value
+        width, height = (float(v) for v in re.search(
+            r'bp-frame-image" alt="[^"]*" width="([\d.]+)" height="([\d.]+)"',
+            view.frame.value).groups())
+        assert Image.open(io.BytesIO(view.frame_bytes)).size == (2 * width, 2 * height)
         assert 'alt=""' in view.background.value and 'alt=""' not in view.frame.value
         assert view.readout.layout.height  # fixed: the panel does not jump
         assert isinstance(view.details, W.Accordion) and view.details.selected_index is None

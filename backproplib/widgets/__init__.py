@@ -36,58 +36,35 @@ from ..core.network import Network
 from ..learning.descent import gradient_descent, positive_number, whole_steps
 from ..learning.surface import cost_surface
 from ..numbers import fmt, to_scalar
-from ..plots import render, style
+from ..plots import style
+from .panel import Panel
 
 READOUT_HEIGHT = "8.5em"  # the compact readout: fixed, so the panel never jumps
 SLIDER_WIDTH = "460px"
 
 
 # --- the parts every view shares -------------------------------------------------------------
-class View:
-    """A slider panel: ``widget`` (the box), ``sliders`` {description: slider}, ``picture``
-    (two stacked HTML ``<img>``: ``background`` and ``frame``, which has the alt text), ``png()``
-    (what it shows, as one PNG), ``readout`` (the compact numbers
-    and warnings, aria-live), ``all_gradients`` (every dC0/dparameter, inside ``details``),
-    ``net`` (the network the sliders currently describe), ``g`` (its last ``backward``) and
-    ``summary()`` (all of it as plain text)."""
+class View(Panel):
+    """A slider panel (``panel.Panel``) that follows one network: ``net`` (the network the
+    sliders currently describe), ``g`` (its last ``backward``), ``all_gradients`` (every
+    dC0/dparameter, inside ``details``); ``summary()`` adds every gradient."""
 
-    title = ""
+    readout_height = READOUT_HEIGHT
 
     def __init__(self, net: Network, x, y):
+        super().__init__()
         self.start_net, self.net, self.x, self.y = net, net, x, y
-        self.sliders = {}
-        self.lines = []  # the compact readout, line by line
         self.gradient_lines = []  # every gradient, line by line
-        self.warnings = []
         self.g = None
-        self.layers = (b"", b"")  # the PNGs of background and frame
-        self.background = W.HTML()  # the figure's still parts: changes rarely
-        self.frame = W.HTML()  # its moving parts on a transparent picture, with the alt text
-        self.background.add_class("bp-background")
-        self.frame.add_class("bp-frame")
-        self.picture = W.GridBox([self.background, self.frame])  # the two stacked
-        self.picture.add_class("bp-picture")
-        self.readout = W.HTML(layout=W.Layout(height=READOUT_HEIGHT, width="100%"))
-        self.readout.add_class("bp-readout")
         self.all_gradients = W.HTML()
         self.all_gradients.add_class("bp-gradients")
         self.details = W.Accordion(children=[self.all_gradients], selected_index=None)
         self.details.set_title(0, "Every gradient at these values")
         self.extra = []  # further widgets below (the ledger)
-        self.error = None  # the last exception a callback caught, for tests and debugging
 
     # building
     def _figure(self, figsize):
         self.fig = plots.new_figure(style.whole_pixels(figsize))
-        width, height = style.shown_pixels(self.fig)
-        self.size = (width, height)
-        for layer in (self.background, self.frame):
-            layer.layout = W.Layout(grid_area="picture", width=f"{width}px",
-                                    height=f"{height}px", margin="0", padding="0")
-        self.picture.layout = W.Layout(grid_template_areas='"picture"',
-                                       grid_template_columns=f"{width}px",
-                                       grid_template_rows=f"{height}px",
-                                       width=f"{width}px", height=f"{height}px")
         return self.fig
 
     def _slider(self, name, value, bounds=None, fmt_=None, integer=False):
@@ -110,39 +87,19 @@ class View:
             slider = W.FloatSlider(value=value, min=low, max=high, step=step, description=name,
                                    readout_format=fmt_ or _readout_format(step, value),
                                    continuous_update=True, style=style_, layout=layout)
-        slider.observe(self._on_change, names="value")
-        self.sliders[name] = slider
-        return slider
+        return self.add_slider(name, slider)
 
     def _assemble(self):
         controls = W.VBox(list(self.sliders.values()))
-        self.widget = W.VBox([controls, self.picture, self.readout, self.details] + self.extra)
-        self.widget.add_class("bp-view")
-        self.refresh()
-
-    # running
-    def _on_change(self, change=None):
-        self.refresh()
-
-    def refresh(self):
-        """Recompute from the sliders and redraw; any error ends up in the readout."""
-        self.warnings, self.lines, self.gradient_lines = [], [], []  # nothing stale stays
-        self.error = None
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                self._update()
-        except Exception as error:  # a slider must never break the notebook
-            self.error = error
-            self.warnings.append(f"Cannot show this setting: {error}")
-        self._write_readout()
-
-    def _update(self):
-        raise NotImplementedError
+        self.assemble([controls, self.picture, self.readout, self.details] + self.extra)
 
     def _render(self, plot):
-        """Draw ``plot`` (kept in self.fig) through a FrameRenderer from now on."""
-        self.plot = plot
-        self.renderer = render.FrameRenderer(self.fig, plot.dynamic_artists())
+        """Draw ``plot`` (kept in its figure) through a FrameRenderer from now on."""
+        self.show_figure(plot, self.fig)
+
+    # running
+    def _clear(self):
+        self.gradient_lines = []
 
     def _backward(self):
         """The step's one backward pass; where it overflows, the figure is drawn without its
@@ -151,7 +108,7 @@ class View:
             return self.net.backward(self.x, self.y)
         except OverflowError:
             self._figure_without_numbers()
-            self._picture()
+            self.draw()
             raise
 
     def _figure_without_numbers(self):
@@ -164,31 +121,10 @@ class View:
             line.replace(" = ", f"{where} = ", 1) for line in g.report().splitlines()]
         if blocked:
             self.warnings.extend(b.sentence() for b in g.blocked)
-        self._picture()
-
-    def _picture(self):
-        """Render the kept figure: the background if it changed, the frame with the alt text."""
-        background, frame, redrawn = self.renderer.layers(self.plot.static_key())
-        back, front = render.stacked_html(background, frame, self.plot.alt_text(), *self.size)
-        if redrawn:
-            self.background.value = back
-        self.frame.value = front
-        self.layers = (background, frame)
-
-    def png(self) -> bytes:
-        """The picture the panel shows now, as one opaque PNG (frame over background)."""
-        return render.composite(*self.layers)
+        self.draw()
 
     def _write_readout(self):
-        body = "<br>".join(html.escape(line, quote=False) for line in self.lines)
-        warn = "".join(
-            f'<div class="bp-warning" style="color:{style.WARNING}">'
-            f"{html.escape(w, quote=False)}</div>" for w in self.warnings)
-        # the region scrolls inside its fixed height, so it must take keyboard focus too
-        self.readout.value = (
-            '<div class="bp-live" role="status" aria-live="polite" aria-atomic="true" '
-            f'tabindex="0" style="font-family:monospace;line-height:1.35;height:{READOUT_HEIGHT};'
-            f'overflow-y:auto">{body}{warn}</div>')
+        super()._write_readout()
         self.all_gradients.value = (
             '<div style="font-family:monospace;line-height:1.35">'
             + "<br>".join(html.escape(line, quote=False) for line in self.gradient_lines)
@@ -203,16 +139,6 @@ class View:
         parts += self.lines + [line for line in self.gradient_lines if line not in shown]
         parts += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(parts)
-
-    def _repr_mimebundle_(self, **kwargs):
-        # Where widgets don't render (GitHub, nbviewer, a saved file reopened), the text form
-        # is what a reader sees: make it the panel's numbers, not the widget tree.
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.summary()
-        return bundle
-
-    def __repr__(self):
-        return f"<{type(self).__name__}: {', '.join(self.sliders)}>"
 
 
 def _number(value, what) -> float:
