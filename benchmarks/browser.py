@@ -177,6 +177,7 @@ def rows(s) -> list:
                 f"round trip in the same page ({fmt_time(peer_p90)}; "
                 f"{time.perf_counter() - started:.0f} s)")
     row = at_most("browser", what, p90, LIMIT, measured, target)
-    if errors:
+    if errors:  # a notebook that failed was not measured: the row is not a pass
+        row.status = "ERROR"
         row.detail = (row.detail + "; " if row.detail else "") + "; ".join(errors)
     return [row]
