@@ -43,8 +43,9 @@ PRESSES = 10  # per panel (5 in a quick run)
 # Arm: remember the panel's frame, time the next keydown, and resolve once a new frame has
 # arrived, every image of the panel's picture is decoded, and a frame is painted after it.
 # Returns nothing; WAIT awaits the result (ms) or null.
-JS_ARM = """([handle, frame, picture]) => {
-  const before = frame.innerHTML;
+JS_ARM = """([handle, frame, picture, readout]) => {
+  const watched = [frame, readout].filter(e => e);
+  const before = watched.map(e => e.innerHTML);
   window.__bpPress = new Promise(resolve => {
     let t0 = null;
     const start = () => { t0 = performance.now(); };
@@ -54,27 +55,39 @@ JS_ARM = """([handle, frame, picture]) => {
         img => img.decode().catch(() => null)));
       requestAnimationFrame(() => resolve(t0 === null ? null : performance.now() - t0));
     };
+    // the new picture, or, for a slider that changes only the words (11's learning rate),
+    // the new readout
     const watch = new MutationObserver(() => {
-      if (frame.innerHTML !== before) { watch.disconnect(); done(); }
+      if (watched.some((e, i) => e.innerHTML !== before[i])) { watch.disconnect(); done(); }
     });
-    watch.observe(frame, {childList: true, subtree: true, attributes: true,
-                          characterData: true});
+    for (const e of watched) {
+      watch.observe(e, {childList: true, subtree: true, attributes: true, characterData: true});
+    }
     setTimeout(() => { watch.disconnect(); resolve(null); }, 10000);
   });
 }"""
 JS_WAIT = "async () => await window.__bpPress"
 # A held key: watch the frame; the page reports when it last changed (after its images decoded).
-JS_WATCH = """([frame, picture]) => {
+JS_WATCH = """([frame, picture, handle, readout]) => {
   window.__bpLast = null;
   window.__bpKeys = [];
-  frame.ownerDocument.addEventListener('keydown', () => window.__bpKeys.push(performance.now()),
-                                       {capture: true});
+  let value = handle.getAttribute('aria-valuenow');
+  // the presses that moved the slider (at its end a press moves nothing and sends nothing)
+  handle.addEventListener('keydown', () => {
+    const t = performance.now();
+    setTimeout(() => {
+      const now = handle.getAttribute('aria-valuenow');
+      if (now !== value) { value = now; window.__bpKeys.push(t); }
+    }, 0);
+  }, {capture: true});
   const watch = new MutationObserver(async () => {
     await Promise.all([...picture.querySelectorAll('img')].map(
       img => img.decode().catch(() => null)));
     window.__bpLast = performance.now();
   });
-  watch.observe(frame, {childList: true, subtree: true, attributes: true, characterData: true});
+  for (const e of [frame, readout].filter(e => e)) {  // the picture, or only the words
+    watch.observe(e, {childList: true, subtree: true, attributes: true, characterData: true});
+  }
   window.__bpWatch = watch;
 }"""
 JS_SETTLED = """() => { window.__bpWatch.disconnect();
@@ -132,8 +145,10 @@ def _panel_presses(page, panel, presses, received):
         elif value <= low:
             key = "ArrowRight"
         before = received.total
+        readout = panel.locator(".bp-readout")
         page.evaluate(JS_ARM, [handle.element_handle(), frame.element_handle(),
-                               picture.element_handle()])
+                               picture.element_handle(),
+                               readout.first.element_handle() if readout.count() else None])
         page.keyboard.press(key)
         ms = page.evaluate(JS_WAIT)
         if ms is None:
@@ -144,8 +159,9 @@ def _panel_presses(page, panel, presses, received):
 
 
 def _held_key(page, panel):
-    """Seconds from the last of HELD_PRESSES presses (HELD_GAP ms apart) to the panel's last
-    new picture: how long the picture lags behind a held key."""
+    """Seconds from the last of HELD_PRESSES presses (HELD_GAP ms apart) that moved the slider
+    to the panel's last new picture (or readout): how long the picture lags behind a held key;
+    None if no press moved the slider."""
     handle = panel.locator(".noUi-handle").first
     frame = panel.locator(".bp-frame").first
     picture = panel.locator(".bp-picture").first
@@ -154,7 +170,10 @@ def _held_key(page, panel):
     high = float(handle.get_attribute("aria-valuemax"))
     value = float(handle.get_attribute("aria-valuenow"))
     key = "ArrowRight" if high - value >= value - low else "ArrowLeft"
-    page.evaluate(JS_WATCH, [frame.element_handle(), picture.element_handle()])
+    readout = panel.locator(".bp-readout")
+    page.evaluate(JS_WATCH, [frame.element_handle(), picture.element_handle(),
+                             handle.element_handle(),
+                             readout.first.element_handle() if readout.count() else None])
     for _ in range(HELD_PRESSES):
         page.keyboard.press(key)
         page.wait_for_timeout(HELD_GAP)
@@ -166,6 +185,8 @@ def _held_key(page, panel):
             break
         last_frame = seen
     last_key, last_frame = page.evaluate(JS_SETTLED)
+    if last_key is None:
+        return None  # the slider did not move (it sat at its end)
     if last_frame is None:
         raise RuntimeError("a held key changed nothing")
     return max(0.0, (last_frame - last_key) / 1000)
@@ -231,7 +252,9 @@ def _measure(browser, server, name, presses, proxy=None):
                 times, sizes = _panel_presses(page, panel, presses, received)
                 found[mode]["times"] += times
                 found[mode]["bytes"] += sizes
-                found[mode]["settle"].append(_held_key(page, panel))
+                settle = _held_key(page, panel)
+                if settle is not None:
+                    found[mode]["settle"].append(settle)
     finally:
         if proxy:
             proxy.shaped = False

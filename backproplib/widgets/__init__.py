@@ -37,7 +37,7 @@ from ..learning.descent import gradient_descent, positive_number, whole_steps
 from ..learning.surface import cost_surface
 from ..numbers import fmt, to_scalar
 from ..plots import style
-from .panel import Panel
+from .panel import Panel, brief
 
 READOUT_HEIGHT = "8.5em"  # the compact readout: fixed, so the panel never jumps
 SLIDER_WIDTH = "460px"
@@ -70,13 +70,11 @@ class View(Panel):
     def _slider(self, name, value, bounds=None, fmt_=None, integer=False):
         value = _number(value, name)
         low, high, step = _check_bounds(name, bounds) if bounds else _default_range(value)
-        low, high = min(low, value), max(high, value)  # a start outside the range widens it
-        step = step or _nice_step((high - low) / 2)
         if not integer:
-            # The browser snaps a slider to min + k * step: put the start on that grid, or the
-            # value the panel computes with differs from the one the slider shows.
-            low = value - math.ceil(round((value - low) / step, 9)) * step
-            high = value + math.ceil(round((high - value) / step, 9)) * step
+            low, high, step = _grid(value, low, high, step)
+        else:
+            low, high = min(low, value), max(high, value)
+            step = step or 1
         style_ = {"description_width": "initial"}
         layout = W.Layout(width=SLIDER_WIDTH)
         if integer:
@@ -180,10 +178,33 @@ def _check_ranges(ranges, valid):
     return ranges
 
 
-def _nice_step(half):
-    """0.01 for a reach of 1-10, 0.1 for 10-100, ...: about 200-2000 stops per slider."""
-    half = max(float(half), 1e-9)
-    return 10.0 ** (math.floor(math.log10(half)) - 2)
+def _nice_steps(span):
+    """Round steps (1, 2 or 5 times a power of ten) near ``span`` / 100, largest first: about
+    100 stops per slider, so that 10 presses of an arrow key cross a tenth of the picture
+    (Page Up/Down jump further)."""
+    target = max(float(span), 1e-9) / 100
+    power = 10.0 ** math.floor(math.log10(target))
+    steps = sorted({round(m * power * 10.0 ** k, 12) for m in (1, 2, 5) for k in (-1, 0, 1)},
+                   reverse=True)
+    return [step for step in steps if step <= 2 * target][:4]
+
+
+def _grid(value, low, high, step=None):
+    """(low, high, step) of a slider starting at ``value``: the browser snaps a slider to
+    low + k * step, so the start must sit on that grid, or the value the panel computes with
+    differs from the one the slider shows. Without a given step, the first round step that puts
+    both ends on the grid is taken (so the slider's ends are the range's); otherwise the ends
+    move outwards to the grid. A start outside the range widens it."""
+    low, high = min(low, value), max(high, value)
+
+    def fits(step):
+        return all(abs(round(d / step) - d / step) < 1e-9 for d in (value - low, high - value))
+
+    candidates = [step] if step else _nice_steps(high - low)
+    step = next((s for s in candidates if fits(s)), candidates[0])
+    low = value - math.ceil(round((value - low) / step, 9)) * step
+    high = value + math.ceil(round((high - value) / step, 9)) * step
+    return low, high, step
 
 
 def _readout_format(step, value=0.0):
@@ -229,7 +250,7 @@ class ForwardView(View):
         fwd = g.forward
         self.lines = [f"x = {_vec(fwd.x)}, a_Out = {_vec(fwd.output)}, "
                       f"y = {_vec(self.net.target(self.y))}",
-                      f"C0 = {fmt(g.cost)}"]
+                      f"C0 = {brief(g.cost)}"]
         self._show(g)
 
     def _figure_without_numbers(self):
@@ -272,7 +293,7 @@ class GradientView(View):
             self.curve = plots.CostCurve(net, x, y, param, values, ax=self.fig.add_subplot())
             self.fig.tight_layout()
         self._render(self.curve)
-        self.ledger = W.Output(layout=W.Layout(min_height="6em"))
+        self.ledger = W.HTML(layout=W.Layout(min_height="6em"))
         self.ledger.add_class("bp-ledger")
         self.ledger_text = ""
         self.extra = [self.ledger]
@@ -286,8 +307,9 @@ class GradientView(View):
         self.net = self.start_net.with_params(_slider_values(self, self.names))
         g = self._backward()
         self.curve.update(self.net, g, self.x, self.y)
-        self.lines = [f"{self.param} = {fmt(self.net.param(self.param))}, C0 = {fmt(g.cost)}",
-                      f"slope of the tangent = dC0/d{self.param} = {fmt(g[self.param])}"]
+        self.lines = [f"{self.param} = {brief(self.net.param(self.param))}, "
+                      f"C0 = {brief(g.cost)}",
+                      f"slope of the tangent = dC0/d{self.param} = {brief(g[self.param])}"]
         self._show(g)
         self._show_ledger(g)
 
@@ -296,11 +318,8 @@ class GradientView(View):
 
     def _show_ledger(self, g):
         book = ledger(self.net, self.x, self.y, param=self.param, g=g)
-        self.ledger_text = text = str(book)
-        # plain text only: typesetting the TeX form on every step took the browser hundreds
-        # of milliseconds (benchmarks/browser.py); the notebook shows it typeset elsewhere
-        data = {"text/plain": text}
-        self.ledger.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
+        self.ledger_text = str(book)
+        self.ledger.value = _ledger_html(book)
 
     def summary(self) -> str:
         return super().summary() + "\n\n" + self.ledger_text
@@ -323,8 +342,9 @@ class _ContourView(View):
         self.params = tuple(params)
         self.bounds = {}
         for name in params:
-            self.bounds[name] = (_check_bounds(name, ranges[name]) if name in ranges
-                                 else _default_range(_number(net.param(name), name)))
+            value = _number(net.param(name), name)
+            given = _check_bounds(name, ranges[name]) if name in ranges else _default_range(value)
+            self.bounds[name] = _grid(value, *given)  # the map spans exactly the slider
         surface = cost_surface(net, x, y, {
             name: np.linspace(self.bounds[name][0], self.bounds[name][1], n)
             for name in params}, gradients=())
@@ -348,6 +368,21 @@ class _ContourView(View):
 class SurfaceView(_ContourView):
     title = "Cost surface"
 
+    def _arrow_meaning(self, point, gradient):
+        """What the arrow says, and only what the map shows of it."""
+        if not any(gradient):
+            return "no arrow: the cost is flat here, so a descent step would not move"
+        if not all(math.isfinite(v) for v in gradient):
+            return "no arrow: the gradient is too large to draw"
+        x0, x1, y0, y1 = self.contour.extent
+        # the arrow is drawn a quarter of the map long (plots.CostContour.set_gradient)
+        scale = max(abs(gradient[0]) / (x1 - x0), abs(gradient[1]) / (y1 - y0))
+        tip = tuple(p + 0.25 * g / scale for p, g in zip(point, gradient))
+        if self._inside(tip):
+            return "the arrow points uphill; a descent step goes the opposite way"
+        return ("the arrow points uphill, off the map (only its start shows at the edge); "
+                "a descent step goes the opposite way, back into the map")
+
     def __init__(self, net, x, y, params=("w_H1", "w_Out"), ranges=None):
         super().__init__(net, x, y)
         ranges = _check_ranges(ranges, list(params))
@@ -365,13 +400,11 @@ class SurfaceView(_ContourView):
         g = self._backward()
         gradient = tuple(float(g[n]) for n in self.params)
         self.contour.set_gradient(point, gradient)
-        meaning = ("the arrow points uphill; a descent step goes the opposite way"
-                   if any(gradient) else "no arrow: the cost is flat here, so a descent step "
-                   "would not move")
-        self.lines = [", ".join(f"{n} = {fmt(v)}" for n, v in values.items())
-                      + f", C0 = {fmt(g.cost)}",
+        self.lines = [", ".join(f"{n} = {brief(v)}" for n, v in values.items())
+                      + f", C0 = {brief(g.cost)}",
                       f"gradient (dC0/d{self.params[0]}, dC0/d{self.params[1]}) = "
-                      f"({fmt(gradient[0])}, {fmt(gradient[1])}): {meaning}"]
+                      f"({brief(gradient[0])}, {brief(gradient[1])}): "
+                      + self._arrow_meaning(point, gradient)]
         self._show(g)
 
 
@@ -416,18 +449,20 @@ class DescentView(_ContourView):
         self.net = path.net
         self.contour.set_path(path)
         end = path.params[-1]
-        self.lines = [f"learning_rate = {fmt(lr)}, steps = {steps} "
+        self.lines = [f"learning_rate = {brief(lr)}, steps = {steps} "
                       f"({path.steps_taken} taken)",
-                      path.message,
-                      "where it ended: " + ", ".join(f"{n} = {fmt(end[n])}" for n in self.params)]
+                      path.message,  # the readout shortens its numbers
+                      "where it ended: " + ", ".join(f"{n} = {brief(end[n])}"
+                                                     for n in self.params)]
         g = self._backward()
-        self.lines.append(f"C0 (where descent ended) = {fmt(g.cost)}")
+        self.lines.append(f"C0 (where descent ended) = {brief(g.cost)}")
         if path.diverged:
             self.warnings.append(path.message)
         if not all(self._inside((p[self.params[0]], p[self.params[1]])) for p in path.params):
             self.warnings.append("the path leaves the plotted area; only the part inside shows")
         # a blocked neuron is worth a warning here only if it stopped the descent
         self._show(g, where=" (where descent ended)", blocked=path.stuck)
+        self.gradient_lines.insert(0, path.message)  # every digit, folded away below
 
 
 def descent_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None,
@@ -437,13 +472,33 @@ def descent_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None,
     return DescentView(net, x, y, params, ranges, learning_rate, steps)
 
 
+def _ledger_html(book) -> str:
+    """The ledger as a student reads one on paper: each layer's title in bold, then its lines,
+    one equation a line (plain text: typesetting TeX on every step took the browser hundreds of
+    milliseconds, benchmarks/browser.py; the notebook shows it typeset elsewhere), a blocked
+    neuron's note under its line, and the conventions in small print."""
+    def line(step):
+        note = (f'<div style="margin-left:2em;font-style:italic;color:{style.WARNING}">'
+                f"{html.escape(step.note, quote=False)}</div>" if step.note else "")
+        equation = html.escape(step.render(), quote=False)
+        return f'<div style="padding-left:1em">{equation}</div>{note}'
+
+    blocks = [f'<div style="font-weight:bold;margin-top:.5em">{html.escape(s.title)}</div>'
+              + "".join(line(step) for step in s.steps) for s in book.sections]
+    conventions = str(book).rpartition("Conventions:\n")[2].splitlines()
+    rules = "".join(f"<div>{html.escape(rule.removeprefix('- '), quote=False)}</div>"
+                    for rule in conventions if rule.strip())
+    return ('<div class="bp-ledger-text" style="font-family:monospace;line-height:1.45">'
+            + "".join(blocks)
+            + f'<div style="margin-top:.6em;font-size:90%;color:#555">Conventions:{rules}</div>'
+            "</div>")
+
+
 # --- small helpers ---------------------------------------------------------------------------
 def _default_range(value):
-    """(low, high, step): value +- plots.half_width(value), with a round step."""
+    """(low, high, None): value +- plots.half_width(value); ``_grid`` picks the step."""
     half = plots.half_width(value)
-    step = _nice_step(half)
-    half = math.ceil(round(half / step, 9)) * step
-    return value - half, value + half, step
+    return value - half, value + half, None
 
 
 def _choose(net, params):
@@ -473,8 +528,8 @@ def _set_first(value, new):
 def _vec(values):
     values = np.asarray(values).reshape(-1)
     if len(values) == 1:
-        return fmt(values[0])
-    return "[" + ", ".join(fmt(v) for v in values) + "]"
+        return brief(values[0])
+    return "[" + ", ".join(brief(v) for v in values) + "]"
 
 
 __all__ = [

@@ -27,25 +27,72 @@ A callback never raises: a bad value is explained in the readout instead.
 from __future__ import annotations
 
 import html
+import math
+import re
 
 import ipywidgets as W
 import numpy as np
 
+from ..numbers import fmt
 from ..plots import render, style
+
+SIGNIFICANT = 4  # digits a readout shows; the full numbers fold away below it
+
+
+def brief(value) -> str:
+    """A number for a readout: about 4 significant digits, no float noise, no exponent between
+    1e-4 and 1e6 (12.32, 0.007163, -0.5, 3.51e-8). An exact short number stays as it is."""
+    number = float(value)
+    if number == 0 or not math.isfinite(number):
+        return fmt(number)
+    if not 1e-4 <= abs(number) < 1e6:
+        mantissa, exponent = f"{number:.{SIGNIFICANT - 1}e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}e{int(exponent)}"
+    decimals = max(0, SIGNIFICANT - 1 - math.floor(math.log10(abs(number))))
+    text = f"{number:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+_LONG = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?:e[-+]?\d+)?")
+
+
+def briefly(text: str) -> str:
+    """``text`` with every number of more than 4 decimals shortened by ``brief``."""
+    return _LONG.sub(lambda m: brief(float(m.group())), text)
+
+
+# The readout's look, sent once per panel (a <style> in the panel) rather than on every step.
+# A box of fixed height scrolls and shows shadows at the top and bottom edges where more text
+# hides (the white covers ride with the text, background-attachment: local; the shadows stay):
+# a box that holds more than fits says so, with or without an overlay scrollbar.
+READOUT_CSS = (
+    ".bp-live{font-family:monospace;line-height:1.35}"
+    ".bp-live.bp-fixed{overflow-y:auto;box-sizing:border-box;padding:0 .3em;"
+    "scrollbar-gutter:stable;"
+    "background:linear-gradient(#fff 30%,rgba(255,255,255,0)) top/100% 2em no-repeat local,"
+    "linear-gradient(rgba(255,255,255,0),#fff 70%) bottom/100% 2em no-repeat local,"
+    "radial-gradient(farthest-side at 50% 0,rgba(0,0,0,.28),rgba(0,0,0,0)) top/100% .8em "
+    "no-repeat scroll,"
+    "radial-gradient(farthest-side at 50% 100%,rgba(0,0,0,.28),rgba(0,0,0,0)) bottom/100% .8em "
+    "no-repeat scroll}"
+    f".bp-live .bp-warning{{color:{style.WARNING}}}")
 
 
 def readout_html(lines, warnings, height=None) -> str:
-    """The readout's HTML: the lines, then the warnings in the warning colour, inside an
-    aria-live region. With a ``height`` the box keeps it (nothing jumps while dragging) and
-    scrolls, showing a scrollbar whenever it holds more than fits."""
-    body = "<br>".join(html.escape(line, quote=False) for line in lines)
-    warn = "".join(f'<div class="bp-warning" style="color:{style.WARNING}">'
-                   f"{html.escape(w, quote=False)}</div>" for w in warnings)
-    size = f"height:{height};overflow-y:auto;" if height else ""
+    """The readout's HTML: the lines, then the warnings in the warning colour (numbers to about
+    4 significant digits: ``briefly``), inside an aria-live region. With a ``height`` the box
+    keeps it (nothing jumps while dragging) and scrolls, with a scrollbar and a shadow at
+    the edge where more text hides (``READOUT_CSS``)."""
+    body = "<br>".join(html.escape(briefly(line), quote=False) for line in lines)
+    warn = "".join(f'<div class="bp-warning">{html.escape(briefly(w), quote=False)}</div>'
+                   for w in warnings)
+    fixed = (' bp-fixed" style="height:' + height) if height else ""
     # a region that scrolls must take keyboard focus too
-    return ('<div class="bp-live" role="status" aria-live="polite" aria-atomic="true" '
-            f'tabindex="0" style="font-family:monospace;line-height:1.35;{size}">'
-            f"{body}{warn}</div>")
+    return (f'<div class="bp-live{fixed}" role="status" aria-live="polite" aria-atomic="true" '
+            f'tabindex="0">{body}{warn}</div>')
 
 
 class Panel:
@@ -70,9 +117,10 @@ class Panel:
         self.frame.add_class("bp-frame")
         self.picture = W.GridBox([self.background, self.frame])
         self.picture.add_class("bp-picture")
-        height = self.readout_height
+        # the box inside (readout_html) keeps a fixed height, if any: the widget around it
+        # takes the height of what it holds, so nothing is cut off
         self.readout = W.HTML(layout=W.Layout(width="100%", **(
-            {"height": height} if height else {"min_height": "7em"})))
+            {} if self.readout_height else {"min_height": "7em"})))
         self.readout.add_class("bp-readout")
         self._drawing = False  # inside refresh: a change now only marks the panel stale
         self._stale = False
@@ -99,7 +147,8 @@ class Panel:
                                        max_width="100%", overflow="hidden")
 
     def assemble(self, children):
-        self.widget = W.VBox(list(children))
+        look = W.HTML(f"<style>{READOUT_CSS}</style>", layout=W.Layout(display="none"))
+        self.widget = W.VBox([*children, look])
         self.widget.add_class("bp-view")
         self.refresh()
 
@@ -169,4 +218,4 @@ class Panel:
         return f"<{type(self).__name__}: {', '.join([*self.sliders, *self.buttons])}>"
 
 
-__all__ = ["Panel", "readout_html"]
+__all__ = ["READOUT_CSS", "Panel", "brief", "briefly", "readout_html"]

@@ -1,0 +1,85 @@
+"""Panels at their edges: slider ranges are the plotted ranges, steps cross a visible part of a
+range in about 10 presses, the readout says nothing the picture does not show, and numbers are
+short with every digit folded away."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+import backproplib as bp  # noqa: E402
+from backproplib import widgets  # noqa: E402
+from backproplib.widgets.panel import brief, briefly  # noqa: E402
+
+
+@pytest.fixture
+def seed():
+    return bp.worked_example()
+
+
+@pytest.mark.parametrize("make", [widgets.surface_view, widgets.descent_view])
+def test_contour_sliders_end_where_the_map_ends(seed, make):
+    view = make(*seed)
+    x0, x1, y0, y1 = view.contour.extent
+    if make is widgets.surface_view:
+        first, second = (view.sliders[n] for n in view.params)
+        assert (first.min, first.max) == pytest.approx((x0, x1), abs=1e-12)
+        assert (second.min, second.max) == pytest.approx((y0, y1), abs=1e-12)
+    for name in view.params:  # the range given by the map's bounds, exactly
+        low, high, step = view.bounds[name]
+        stops = (high - low) / step
+        assert stops == pytest.approx(round(stops), abs=1e-9)
+
+
+def test_a_given_range_is_kept_when_the_start_fits_a_round_step(seed):
+    net, x, y = seed
+    view = widgets.surface_view(net, x, y, ranges={"w_H1": (-2, 2), "w_Out": (-2, 2)})
+    for name in ("w_H1", "w_Out"):
+        slider = view.sliders[name]
+        assert (slider.min, slider.max) == pytest.approx((-2, 2), abs=1e-12), name
+    assert view.contour.extent == pytest.approx((-2, 2, -2, 2), abs=1e-12)
+
+
+@pytest.mark.parametrize("make", [
+    lambda net, x, y: widgets.forward_view(net, x, y),
+    lambda net, x, y: widgets.gradient_view(net, x, y, "w_H1"),
+    widgets.surface_view,
+])
+def test_ten_presses_cross_a_visible_part_of_the_range(seed, make):
+    view = make(*seed)
+    for name, slider in view.sliders.items():
+        stops = (slider.max - slider.min) / slider.step
+        assert 40 <= stops <= 250, f"{name}: {stops:.0f} stops from {slider.min} to {slider.max}"
+
+
+def test_the_readout_says_when_the_arrow_runs_off_the_map(seed):
+    view = widgets.surface_view(*seed)
+    assert "the arrow points uphill; a descent step" in view.readout.value
+    for name in view.params:  # both sliders at their top ends: the corner of the map
+        view.sliders[name].value = view.sliders[name].max
+    assert view.error is None
+    gradient = (float(view.g[n]) for n in view.params)
+    if all(g > 0 for g in gradient):  # uphill points further out of the corner
+        assert "off the map" in view.readout.value
+    else:
+        assert "off the map" not in view.readout.value
+
+
+def test_brief_numbers():
+    assert brief(12.32185506) == "12.32"
+    assert brief(0.004363127703) == "0.004363"
+    assert brief(-0.5) == "-0.5"
+    assert brief(8.98e-08) == "8.98e-8"
+    assert brief(0) == "0"
+    assert brief(123456.7) == "123457"
+    assert briefly("from 0.004363127703 (0.0484%) to 6.593774454e-10, w = 0.5") == (
+        "from 0.004363 (0.0484%) to 6.594e-10, w = 0.5")
+
+
+def test_readouts_are_short_and_every_digit_is_folded_away(seed):
+    net, x, y = seed
+    view = widgets.descent_view(net, x, y)
+    start = bp.fmt(net.backward(x, y).cost)  # 12.32185506, in the message "fell from ..."
+    assert start not in view.readout.value and brief(float(start)) in view.readout.value
+    assert start in view.all_gradients.value
