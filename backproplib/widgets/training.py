@@ -229,7 +229,11 @@ class TrainingView(TrainingPanel):
             self.view.regions.paint_pixels()
         self.show_figure(self.view, self.view.fig, JpegFrames(self.view.fig,
                                                               self.view.dynamic_artists()))
-        self.background.layout.display = "none"  # one opaque picture: no background layer
+        # one opaque picture, no layers to stack: it may shrink to the notebook's width
+        self.background.layout.display = "none"
+        self.frame.layout = W.Layout(width="100%")
+        self.picture.layout = W.Layout(width="100%", max_width=f"{self.size[0]}px",
+                                       grid_template_columns="minmax(0, 1fr)")
         controls = W.VBox([W.HBox(list(self.buttons.values())), self.progress,
                            *self.sliders.values()])
         self.assemble([controls, self.picture, self.readout])
