@@ -83,3 +83,27 @@ def test_readouts_are_short_and_every_digit_is_folded_away(seed):
     start = bp.fmt(net.backward(x, y).cost)  # 12.32185506, in the message "fell from ..."
     assert start not in view.readout.value and brief(float(start)) in view.readout.value
     assert start in view.all_gradients.value
+
+
+def test_a_frame_of_numbers_only_keeps_its_alt_text_on_a_transparent_pixel():
+    import base64
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from backproplib import plots
+    from backproplib.plots import render, style
+
+    fig = Figure(figsize=(3, 2), dpi=style.RENDER_DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    number = plots.NumberText(ax, 0.5, 0.5, "C0 = 1.5", ha="center", transform=ax.transAxes)
+    frames = render.FrameRenderer(fig, [number])
+    back, front, png = frames.pictures(None, "one number", 288, 192)
+    assert png == b"" and back is not None
+    assert 'alt="one number" width="1" height="1"' in front
+    assert ">C0 = 1.5</tspan>" in front and 'text-anchor="middle"' in front
+    pixel = Image.open(io.BytesIO(base64.b64decode(render.BLANK.split(",")[1])))
+    assert pixel.size == (1, 1) and pixel.convert("RGBA").getpixel((0, 0))[3] == 0

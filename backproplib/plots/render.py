@@ -195,9 +195,9 @@ class FrameRenderer:
                 f'width="{(right - left) * scale:g}" height="{(bottom - top) * scale:g}" '
                 f'style="position:absolute;left:{left * scale:g}px;top:{top * scale:g}px" '
                 f'src="data:image/png;base64,{data}">')
-        else:  # nothing but numbers moves: the alt text still needs a home
-            parts.append(f'<img class="bp-frame-image" alt="{_attr(alt)}" width="{width}" '
-                         f'height="{height}" style="position:absolute;left:0;top:0" src="{BLANK}">')
+        else:  # nothing but numbers moves: the alt text still needs a home (one pixel)
+            parts.append(f'<img class="bp-frame-image" alt="{_attr(alt)}" width="1" height="1" '
+                         f'style="position:absolute;left:0;top:0" src="{BLANK}">')
         if texts:
             parts.append(f'<svg aria-hidden="true" width="{width}" height="{height}" '
                          f'viewBox="0 0 {pixels.shape[1]} {pixels.shape[0]}" style="position:'
@@ -208,8 +208,8 @@ class FrameRenderer:
         return (back if redrawn else None), front, png
 
 
-BLANK = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
-         "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")  # one transparent pixel
+BLANK = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg"
+         "YGBgAAAABQABpfZFQAAAAABJRU5ErkJggg==")  # one transparent pixel
 
 
 def _attr(text: str) -> str:
