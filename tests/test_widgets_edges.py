@@ -107,3 +107,19 @@ def test_a_frame_of_numbers_only_keeps_its_alt_text_on_a_transparent_pixel():
     assert ">C0 = 1.5</tspan>" in front and 'text-anchor="middle"' in front
     pixel = Image.open(io.BytesIO(base64.b64decode(render.BLANK.split(",")[1])))
     assert pixel.size == (1, 1) and pixel.convert("RGBA").getpixel((0, 0))[3] == 0
+
+
+@pytest.mark.parametrize("activation", list(bp.ACTIVATIONS))
+@pytest.mark.parametrize("start", [0.01, 6.0, -3.0])
+def test_a_weight_slider_reaches_where_the_z_it_feeds_crosses_zero(activation, start):
+    # 03 asks: push w_H1 down until z_H1 < 0; under any activation and starting weight
+    net = bp.Network.chain(weights=[0.1, start, 0.5], biases=[2, 4.1, 3], activation=activation)
+    x, y = 0.5, 0
+    view = widgets.gradient_view(net, x, y, "w_H1")
+    slider = view.sliders["w_H1"]
+    a_h0 = float(net.backward(x, y).forward.a[0][0])
+    crossing = -4.1 / a_h0  # z_H1 = w_H1 * a_H0 + b_H1 = 0
+    assert slider.min < crossing < slider.max, (slider.min, crossing, slider.max)
+    values = view.curve.line.get_xdata() if hasattr(view.curve, "line") else None
+    if values is not None:  # the curve is drawn over the slider's range
+        assert (min(values), max(values)) == pytest.approx((slider.min, slider.max))

@@ -281,7 +281,8 @@ class GradientView(View):
                                  f"{', '.join(net.parameter_names)}")
         self.names = [param] + [s for s in extra if s not in ("x", "y")]
         ranges = _check_ranges(ranges, [param] + extra)
-        self._slider(param, net.param(param), ranges.get(param))
+        self._slider(param, net.param(param), ranges.get(param) or _reaching_switch(
+            net, x, y, param))
         for name in extra:
             value = (_first(net.input(x)) if name == "x" else
                      _first(net.target(y)) if name == "y" else net.param(name))
@@ -499,6 +500,28 @@ def _default_range(value):
     """(low, high, None): value +- plots.half_width(value); ``_grid`` picks the step."""
     half = plots.half_width(value)
     return value - half, value + half, None
+
+
+def _reaching_switch(net, x, y, name):
+    """A default range for ``name`` (value +- plots.half_width) widened, where needed, to the
+    value at which the weighted input it feeds crosses 0 (the notebooks ask students to push a
+    weight until z < 0, where ReLU switches off and sigmoid turns): reachable under any
+    activation and any starting numbers. None keeps the plain default."""
+    value = _number(net.param(name), name)
+    low, high, _ = _default_range(value)
+    kind, L, index = net.locate(name)
+    try:
+        z0, z1 = (float(np.asarray(net.with_params({name: v}).backward(x, y).forward.z[L])
+                        .reshape(-1)[index[0]]) for v in (value, value + 1.0))
+    except (ArithmeticError, ValueError):
+        return None
+    if z1 == z0 or not math.isfinite(z1 - z0):  # z does not move with this parameter
+        return None
+    crossing = value - z0 / (z1 - z0)  # z is linear in the weight or bias that feeds it
+    if not math.isfinite(crossing) or low < crossing < high or abs(crossing) > 1e6:
+        return None
+    room = max(0.25 * abs(crossing - value), 0.5)  # both sides of the switch show
+    return (min(low, crossing - room), max(high, crossing + room))
 
 
 def _choose(net, params):
