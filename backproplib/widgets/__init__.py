@@ -36,7 +36,7 @@ from ..core.network import Network
 from ..learning.descent import gradient_descent, positive_number, whole_steps
 from ..learning.surface import cost_surface
 from ..numbers import fmt, to_scalar
-from ..plots import style
+from ..plots import render, style
 from .panel import Panel, brief
 
 READOUT_HEIGHT = "8.5em"  # the compact readout: fixed, so the panel never jumps
@@ -293,11 +293,16 @@ class GradientView(View):
         with style.context():
             self.curve = plots.CostCurve(net, x, y, param, values, ax=self.fig.add_subplot())
             self.fig.tight_layout()
-        self._render(self.curve)
+        # with one slider the curve never changes: it goes in the background, and only the
+        # tangent, the point and the numbers travel per step (5.5 kB of PNG less a step)
+        moving = [a for a in self.curve.dynamic_artists() if extra or a is not self.curve.curve]
+        self.show_figure(self.curve, self.fig, render.FrameRenderer(self.fig, moving))
         self.ledger = W.HTML(layout=W.Layout(min_height="6em"))
         self.ledger.add_class("bp-ledger")
+        self.ledger_look = W.HTML(f"<style>{LEDGER_CSS}</style>",
+                                  layout=W.Layout(display="none"))
         self.ledger_text = ""
-        self.extra = [self.ledger]
+        self.extra = [self.ledger, self.ledger_look]
         self._assemble()
 
     def _update(self):
@@ -473,26 +478,30 @@ def descent_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None,
     return DescentView(net, x, y, params, ranges, learning_rate, steps)
 
 
+LEDGER_CSS = (".bp-ledger-text{font-family:monospace;line-height:1.45}"
+              ".bp-ledger-text b{display:block;margin-top:.5em}"
+              ".bp-ledger-text p{margin:0 0 0 1em}"
+              f".bp-ledger-text i{{display:block;margin-left:2em;color:{style.WARNING}}}"
+              ".bp-ledger-text small{display:block;margin-top:.6em;color:#555}")
+
+
 def _ledger_html(book) -> str:
     """The ledger as a student reads one on paper: each layer's title in bold, then its lines,
     one equation a line (plain text: typesetting TeX on every step took the browser hundreds of
     milliseconds, benchmarks/browser.py; the notebook shows it typeset elsewhere), a blocked
-    neuron's note under its line, and the conventions in small print."""
+    neuron's note under its line, and the conventions in small print (``LEDGER_CSS``, sent
+    once with the panel, so that each step sends only the words)."""
     def line(step):
-        note = (f'<div style="margin-left:2em;font-style:italic;color:{style.WARNING}">'
-                f"{html.escape(step.note, quote=False)}</div>" if step.note else "")
-        equation = html.escape(step.render(), quote=False)
-        return f'<div style="padding-left:1em">{equation}</div>{note}'
+        note = f"<i>{html.escape(step.note, quote=False)}</i>" if step.note else ""
+        return f"<p>{html.escape(step.render(), quote=False)}</p>{note}"
 
-    blocks = [f'<div style="font-weight:bold;margin-top:.5em">{html.escape(s.title)}</div>'
-              + "".join(line(step) for step in s.steps) for s in book.sections]
+    blocks = [f"<b>{html.escape(s.title)}</b>" + "".join(line(step) for step in s.steps)
+              for s in book.sections]
     conventions = str(book).rpartition("Conventions:\n")[2].splitlines()
-    rules = "".join(f"<div>{html.escape(rule.removeprefix('- '), quote=False)}</div>"
-                    for rule in conventions if rule.strip())
-    return ('<div class="bp-ledger-text" style="font-family:monospace;line-height:1.45">'
-            + "".join(blocks)
-            + f'<div style="margin-top:.6em;font-size:90%;color:#555">Conventions:{rules}</div>'
-            "</div>")
+    rules = "<br>".join(html.escape(rule.removeprefix("- "), quote=False)
+                        for rule in conventions if rule.strip())
+    return (f'<div class="bp-ledger-text">{"".join(blocks)}'
+            f"<small>Conventions:<br>{rules}</small></div>")
 
 
 # --- small helpers ---------------------------------------------------------------------------
