@@ -233,7 +233,8 @@ class TrainingView(TrainingPanel):
         self.background.layout.display = "none"
         self.frame.layout = W.Layout(width="100%")
         self.picture.layout = W.Layout(width="100%", max_width=f"{self.size[0]}px",
-                                       grid_template_columns="minmax(0, 1fr)")
+                                       grid_template_columns="minmax(0, 1fr)",
+                                       overflow="hidden")  # never a scrollable region
         controls = W.VBox([W.HBox(list(self.buttons.values())), self.progress,
                            *self.sliders.values()])
         self.assemble([controls, self.picture, self.readout])
