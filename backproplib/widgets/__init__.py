@@ -7,13 +7,17 @@
     view                                    # shows the panel in a notebook
     print(view.summary())                   # what the panel shows, as plain text
 
-A panel is, top to bottom: its sliders; its picture (``.picture``: two stacked HTML ``<img>``,
-the figure's still parts in ``.background`` and its moving parts in ``.frame``, whose alt text
-follows the sliders; PNGs with twice the pixels they are shown at); a compact readout
-(``.readout``, class ``bp-readout``, an aria-live region, so a screen reader announces each
-change); every gradient, folded away (``.details``, an Accordion holding ``.all_gradients``,
-class ``bp-gradients``); and, for gradient_view, the ledger. Every part has a fixed size, so
-nothing jumps while dragging.
+Every view is a ``panel.Panel`` (the one base of every slider panel, the training panels'
+too). Top to bottom: its sliders (steps near a hundredth of the range; a contour's map spans
+exactly its sliders; gradient_view's range reaches where the z the parameter feeds crosses 0);
+its picture (``.picture``: the figure's still parts in ``.background``, a PNG with twice the
+pixels it is shown at, and its moving parts in ``.frame``, a small palette PNG of what moves
+with the numbers as SVG text, carrying the alt text that follows the sliders); a compact
+readout (``.readout``, class ``bp-readout``, about 4 significant digits, an aria-live region,
+so a screen reader announces each change; it scrolls, and shows it, when it holds more than
+fits); every gradient with all its digits, folded away (``.details``, an Accordion holding
+``.all_gradients``, class ``bp-gradients``); and, for gradient_view, the ledger. Every part
+has a fixed size, so nothing jumps while dragging.
 
 Each slider step runs exactly one ``net.backward`` (whose result carries the forward pass) and
 hands it to the figure, the readout and the ledger. The figure is kept (outside pyplot) and
