@@ -4,7 +4,8 @@ Each ``notebooks/*.ipynb`` is executed with nbclient in a fresh kernel, as Resta
 does, and the wall time (kernel start, every cell, shutdown) is quoted. The peer, timed the same
 way in the same run, is a notebook with one empty cell: what a kernel start and stop cost alone.
 Then the whole strict nbval run (``pytest --nbval --nbval-current-env notebooks``) runs once in a
-subprocess. A notebook whose cells raise is reported as an error, not timed.
+subprocess. A notebook whose cells raise is reported as an error, not timed; so is an nbval run
+that fails (its time would be that of a run that stopped early or compared nothing).
 """
 
 from __future__ import annotations
@@ -75,11 +76,11 @@ def notebook_rows(s, root: Path) -> list:
         measured = (f"{fmt_time(t)} (median of {len(times[path])}; {t / t_base:.2g}x an empty "
                     f"notebook, {fmt_time(t_base)}; cells alone about {fmt_time(t - t_base)})")
         rows.append(at_most("4 notebooks", what, t, LIMIT_EACH, measured, "< 4 s"))
-    rows.append(_nbval_row(root, len(paths), t_base))
+    rows.append(nbval_row(root, len(paths), t_base))
     return rows
 
 
-def _nbval_row(root: Path, count: int, t_base: float) -> Row:
+def nbval_row(root: Path, count: int, t_base: float) -> Row:
     what = f"strict nbval run of {count} notebooks (pytest --nbval, subprocess, once)"
     command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "notebooks",
                "-q", "-p", "no:cacheprovider"]
@@ -91,12 +92,16 @@ def _nbval_row(root: Path, count: int, t_base: float) -> Row:
         return Row("4 notebooks", what, "< 60 s", f"> {3 * LIMIT_NBVAL:.0f} s", "MISS",
                    "timed out (stopped)")
     t = time.perf_counter() - start
-    last = (done.stdout.strip().splitlines() or ["(no output)"])[-1]
+    lines = done.stdout.strip().splitlines() or ["(no output)"]
+    last = lines[-1]
     measured = f"{fmt_time(t)} ({t / t_base:.2g}x an empty notebook); pytest: {last}"
+    if done.returncode != 0:
+        # a failed run is not a measurement of a passing one: say ERROR, with what failed
+        failed = [line for line in lines if line.startswith(("FAILED", "ERROR"))][:3]
+        return Row("4 notebooks", what, "< 60 s", measured, "ERROR",
+                   f"pytest exit {done.returncode}" + (": " + "; ".join(failed)[:300]
+                                                      if failed else ""))
     status = "PASS" if t < LIMIT_NBVAL else "MISS"
     detail = "" if t < LIMIT_NBVAL else (f"by {fmt_time(t - LIMIT_NBVAL)} "
                                          f"({t / LIMIT_NBVAL:.2f}x the limit)")
-    if done.returncode != 0:
-        failed = f"(nbval itself failed, exit {done.returncode})"
-        detail = f"{detail}; {failed}" if detail else failed
     return Row("4 notebooks", what, "< 60 s", measured, status, detail)

@@ -63,8 +63,8 @@ def _verify(bp, view, before):
     """The callback ran, redrew, and the readout shows the network's current numbers."""
     if view.error is not None:
         raise AssertionError(f"the callback failed: {view.error!r}")
-    png = view.layers[1]
-    if not png.startswith(b"\x89PNG"):
+    png = view.frame_bytes
+    if png and not png.startswith(b"\x89PNG"):
         raise AssertionError("the frame is not a PNG")
     if 'alt="' not in view.frame.value:
         raise AssertionError("the frame has no alt text")
@@ -119,7 +119,7 @@ def slider_rows(s) -> list:
     rows = []
     views = _views(bp, widgets, root)
     for label, make in views:
-        what = f"{label}: one slider step (callback + redraw + PNG)"
+        what = f"{label}: one slider step (callback + redraw + frame)"
         try:
             view = make()
         except Exception as error:  # one broken view must not hide the others
@@ -138,7 +138,7 @@ def slider_rows(s) -> list:
             rows.append(Row("3 sliders", what, "median and p95 < 30 ms", "-", "ERROR",
                             f"aborted: {error}"))
             continue
-        times = []
+        times, sent = [], []
         for k in range(s.steps + 2):  # the first two steps warm caches and are dropped
             i = k % len(sliders)
             slider, stops = sliders[i], plans[i]
@@ -148,6 +148,7 @@ def slider_rows(s) -> list:
             start = time.perf_counter()
             slider.value = value
             times.append(time.perf_counter() - start)
+            sent.append(len(view.frame.value) + len(view.readout.value))
         times = times[2:]
         if view.error is not None:
             rows.append(Row("3 sliders", what, "median and p95 < 30 ms", "-", "ERROR",
@@ -155,7 +156,8 @@ def slider_rows(s) -> list:
             continue
         t_med, t_p95 = median(times), p95(times)
         measured = (f"median {fmt_time(t_med)}, p95 {fmt_time(t_p95)} over {len(times)} steps "
-                    f"({t_med / t_base:.2g}x a bare line+PNG redraw, {fmt_time(t_base)})")
+                    f"({t_med / t_base:.2g}x a bare line+PNG redraw, {fmt_time(t_base)}); "
+                    f"frame + readout HTML {median(sent) / 1000:.1f} kB a step")
         rows.append(at_most("3 sliders", what, max(t_med, t_p95), LIMIT, measured,
                             "median and p95 < 30 ms"))
     return rows

@@ -40,9 +40,9 @@ def test_sgd_view_draws_both_runs_and_says_so(chain_data):
     net, X, Y = chain_data
     view = training_widgets.sgd_view(net, X, Y, learning_rate=0.05, batch_size=2, steps=12)
     assert view.error is None
-    assert view.jpeg[:2] == JPEG
-    assert 'src="data:image/jpeg;base64,' in view.picture.value
-    assert 'alt="Contour map of the average cost C over w_H1' in view.picture.value
+    assert view.frame_bytes[:4] == b"\x89PNG"  # the paths only, over the kept contour
+    assert 'src="data:image/png;base64,' in view.background.value
+    assert 'alt="Contour map of the average cost C over w_H1' in view.frame.value
     text = view.summary()
     assert "batch_size = 2: 4 steps per epoch, so 12 steps are 3 epochs (24 examples seen)" in text
     full = training.Trainer(net, X, Y, 0.05, 8, params=("w_H1", "w_Out")).train(12)
@@ -83,8 +83,8 @@ def test_training_view_buttons():
     assert trainer.steps == 31 and view.progress.value == 30
     assert f"C over the whole set = {bp.fmt(trainer.cost)}" in view.summary()
     assert f"accuracy = {trainer.accuracy():.1%}" in view.summary()
-    assert view.jpeg[:2] == JPEG
-    assert f"after {trainer.steps} steps" in view.picture.value  # the alt text follows
+    assert view.frame_bytes[:2] == JPEG
+    assert f"after {trainer.steps} steps" in view.frame.value  # the alt text follows
     view.buttons["reset"].click()
     assert trainer.steps == 0 and trainer.net is trainer.start_net and view.progress.value == 0
 

@@ -3,6 +3,7 @@ test moves a slider and checks the readout against ``backward``, the image and t
 
 import html
 import io
+import re
 
 import matplotlib
 
@@ -18,6 +19,7 @@ from backproplib import widgets
 from backproplib.learning.descent import gradient_descent  # noqa: E402
 from backproplib.numbers import fmt  # noqa: E402
 from backproplib.plots import style  # noqa: E402
+from backproplib.widgets.panel import brief, briefly  # noqa: E402
 
 
 @pytest.fixture
@@ -36,7 +38,8 @@ def assert_readout_matches(view, net, x, y, where=""):
         assert line in view.all_gradients.value, line
         assert line in view.summary().splitlines(), line
     g = net.backward(x, y)
-    assert f"C0{where} = {fmt(g.cost)}" in view.readout.value  # the compact readout has C0
+    # the compact readout has C0 to about 4 digits; every digit folds away below it
+    assert f"C0{where} = {brief(g.cost)}" in view.readout.value
 
 
 def alt(view):
@@ -55,7 +58,7 @@ def test_forward_view_sliders_readout_and_image(seed):
     assert 'aria-live="polite"' in view.readout.value
     assert_readout_matches(view, net, x, y)
     assert "dC0/dw_H0 = 0.01755125" in view.all_gradients.value
-    assert "x = 0.5, a_Out = 3.51025, y = 0" in view.summary()
+    assert "x = 0.5, a_Out = 3.51, y = 0" in view.summary()  # 3.51025 to 4 digits
     assert "C0 = 12.32185506" in alt(view) and "dC0/dw_H0 = 0.01755125" in alt(view)
     before_png = view.png()
     before_text = view.diagram.numbers["w", 2, 0, 0].get_text()
@@ -90,7 +93,7 @@ def test_a_dead_relu_is_explained_in_the_readout(seed):
     view.sliders["w_H1"].value = -0.7
     (blocked,) = net.with_params({"w_H1": -0.7}).backward(x, y).blocked
     # the one sentence, from Gradients.blocked, as HTML text
-    assert html.escape(blocked.sentence(), quote=False) in view.readout.value
+    assert html.escape(briefly(blocked.sentence()), quote=False) in view.readout.value
     assert "H1 is dead" in blocked.sentence()
     assert "Warning: H1 is dead" in view.summary()
     assert view.diagram.nodes[2][0].get_markerfacecolor() == style.BLOCKED_FACE
@@ -115,9 +118,14 @@ def test_gradient_view_moves_point_and_tangent_and_ledger(seed):
     net, x, y = seed
     view = widgets.gradient_view(net, x, y, param="w_Out")
     assert list(view.sliders) == ["w_Out"]
-    assert "dC0/dw_Out = 7.16442025" in view.readout.value
+    assert "dC0/dw_Out = 7.164" in view.readout.value  # 4 digits; all of them fold away
+    assert "7.16442025" not in view.readout.value and "7.16442025" in view.all_gradients.value
     assert "7.16442025" in view.ledger_text
-    assert view.ledger.outputs[0]["data"]["text/plain"] == view.ledger_text
+    # the ledger reads as one: titles and lines, every equation of the text form, no bullets
+    shown = html.unescape(re.sub(r"<[^>]+>", "\n", view.ledger.value))
+    for text_line in view.ledger_text.splitlines():
+        assert text_line.removeprefix("- ").split("  (")[0] in shown, text_line
+    assert "- " not in shown.replace(" - ", "")
     png = view.png()
     view.sliders["w_Out"].value = 1.2
     moved = net.with_params({"w_Out": 1.2})
@@ -192,7 +200,7 @@ def test_descent_view_draws_the_path_and_explains_divergence(seed):
     assert list(view.sliders) == ["learning_rate", "steps"]
     assert isinstance(view.sliders["steps"], W.IntSlider)
     path = gradient_descent(net, x, 10, 0.01, 20, ("w_H1", "w_Out"))
-    assert html.escape(path.message, quote=False) in view.readout.value
+    assert html.escape(briefly(path.message), quote=False) in view.readout.value
     line_x, line_y = view.contour.path.get_data()
     assert np.allclose(np.column_stack([line_x, line_y]), path.array())
     assert_readout_matches(view, path.net, x, 10, where=" (where descent ended)")
@@ -203,7 +211,7 @@ def test_descent_view_draws_the_path_and_explains_divergence(seed):
     view.sliders["learning_rate"].value = 0.2
     big = gradient_descent(net, x, 10, 0.2, 20, ("w_H1", "w_Out"))
     assert big.outcome == "diverged"
-    assert html.escape(big.message, quote=False) in view.readout.value
+    assert html.escape(briefly(big.message), quote=False) in view.readout.value
     assert "bp-warning" in view.readout.value
     assert f"Warning: {big.message}" in view.summary()
     assert np.allclose(np.column_stack(view.contour.path.get_data()), big.array())
@@ -228,7 +236,8 @@ def test_descent_view_explains_a_dead_relu(seed):
     net, x, y = seed
     view = widgets.descent_view(net, x, y, learning_rate=0.5)
     path = gradient_descent(net, x, y, 0.5, 20, ("w_H1", "w_Out"))
-    assert path.outcome == "stuck" and html.escape(path.message, quote=False) in view.readout.value
+    assert path.outcome == "stuck"
+    assert html.escape(briefly(path.message), quote=False) in view.readout.value
     assert "H1 is dead" in view.readout.value
 
 
@@ -258,14 +267,23 @@ def test_pictures_are_sharp_and_of_a_fixed_size(seed):
                  widgets.surface_view(net, x, y), widgets.descent_view(net, x, y)):
         shown = view.size
         assert view.picture.layout.width == f"{shown[0]}px"
-        for layer, png in zip((view.background, view.frame), view.layers):
+        for layer in (view.background, view.frame):
             assert layer.layout.width == f"{shown[0]}px"
             assert layer.layout.height == f"{shown[1]}px"
-            assert f'width="{shown[0]}" height="{shown[1]}"' in layer.value
-            image = Image.open(io.BytesIO(png))
-            assert image.size == (2 * shown[0], 2 * shown[1])  # devicePixelRatio 2
+        background = view.renderer.background_png
+        assert f'width="{shown[0]}" height="{shown[1]}"' in view.background.value
+        assert Image.open(io.BytesIO(background)).size == (2 * shown[0], 2 * shown[1])
+        # the frame: its moving pixels, cropped, still two image pixels per CSS pixel
+        assert f"width:{shown[0]}px;height:{shown[1]}px" in view.frame.value
+        width, height = (float(v) for v in re.search(
+            r'bp-frame-image" alt="[^"]*" width="([\d.]+)" height="([\d.]+)"',
+            view.frame.value).groups())
+        assert Image.open(io.BytesIO(view.frame_bytes)).size == (2 * width, 2 * height)
         assert 'alt=""' in view.background.value and 'alt=""' not in view.frame.value
-        assert view.readout.layout.height  # fixed: the panel does not jump
+        # fixed: the panel does not jump; it scrolls, and says so, when it holds more
+        assert f'bp-fixed" style="height:{widgets.READOUT_HEIGHT}' in view.readout.value
+        look = view.widget.children[-1].value  # the panel's style, sent once
+        assert ".bp-live.bp-fixed{overflow-y:auto" in look and "radial-gradient" in look
         assert isinstance(view.details, W.Accordion) and view.details.selected_index is None
         bundle = view._repr_mimebundle_()
         assert "application/vnd.jupyter.widget-view+json" in bundle

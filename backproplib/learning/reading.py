@@ -53,7 +53,7 @@ def first_stuck(net, x, y, learning_rates, steps, params=None):
 
     for eta in learning_rates:
         run = gradient_descent(net, x, y, eta, steps, params=params)
-        if run.stuck:
+        if run.outcome == "stuck":
             return run
     return None
 

@@ -7,13 +7,17 @@
     view                                    # shows the panel in a notebook
     print(view.summary())                   # what the panel shows, as plain text
 
-A panel is, top to bottom: its sliders; its picture (``.picture``: two stacked HTML ``<img>``,
-the figure's still parts in ``.background`` and its moving parts in ``.frame``, whose alt text
-follows the sliders; PNGs with twice the pixels they are shown at); a compact readout
-(``.readout``, class ``bp-readout``, an aria-live region, so a screen reader announces each
-change); every gradient, folded away (``.details``, an Accordion holding ``.all_gradients``,
-class ``bp-gradients``); and, for gradient_view, the ledger. Every part has a fixed size, so
-nothing jumps while dragging.
+Every view is a ``panel.Panel`` (the one base of every slider panel, the training panels'
+too). Top to bottom: its sliders (steps near a hundredth of the range; a contour's map spans
+exactly its sliders; gradient_view's range reaches where the z the parameter feeds crosses 0);
+its picture (``.picture``: the figure's still parts in ``.background``, a PNG with twice the
+pixels it is shown at, and its moving parts in ``.frame``, a small palette PNG of what moves
+with the numbers as SVG text, carrying the alt text that follows the sliders); a compact
+readout (``.readout``, class ``bp-readout``, about 4 significant digits, an aria-live region,
+so a screen reader announces each change; it scrolls, and shows it, when it holds more than
+fits); every gradient with all its digits, folded away (``.details``, an Accordion holding
+``.all_gradients``, class ``bp-gradients``); and, for gradient_view, the ledger. Every part
+has a fixed size, so nothing jumps while dragging.
 
 Each slider step runs exactly one ``net.backward`` (whose result carries the forward pass) and
 hands it to the figure, the readout and the ledger. The figure is kept (outside pyplot) and
@@ -37,69 +41,44 @@ from ..learning.descent import gradient_descent, positive_number, whole_steps
 from ..learning.surface import cost_surface
 from ..numbers import fmt, to_scalar
 from ..plots import render, style
+from .panel import Panel, brief
 
 READOUT_HEIGHT = "8.5em"  # the compact readout: fixed, so the panel never jumps
 SLIDER_WIDTH = "460px"
 
 
 # --- the parts every view shares -------------------------------------------------------------
-class View:
-    """A slider panel: ``widget`` (the box), ``sliders`` {description: slider}, ``picture``
-    (two stacked HTML ``<img>``: ``background`` and ``frame``, which has the alt text), ``png()``
-    (what it shows, as one PNG), ``readout`` (the compact numbers
-    and warnings, aria-live), ``all_gradients`` (every dC0/dparameter, inside ``details``),
-    ``net`` (the network the sliders currently describe), ``g`` (its last ``backward``) and
-    ``summary()`` (all of it as plain text)."""
+class View(Panel):
+    """A slider panel (``panel.Panel``) that follows one network: ``net`` (the network the
+    sliders currently describe), ``g`` (its last ``backward``), ``all_gradients`` (every
+    dC0/dparameter, inside ``details``); ``summary()`` adds every gradient."""
 
-    title = ""
+    readout_height = READOUT_HEIGHT
 
     def __init__(self, net: Network, x, y):
+        super().__init__()
         self.start_net, self.net, self.x, self.y = net, net, x, y
-        self.sliders = {}
-        self.lines = []  # the compact readout, line by line
         self.gradient_lines = []  # every gradient, line by line
-        self.warnings = []
         self.g = None
-        self.layers = (b"", b"")  # the PNGs of background and frame
-        self.background = W.HTML()  # the figure's still parts: changes rarely
-        self.frame = W.HTML()  # its moving parts on a transparent picture, with the alt text
-        self.background.add_class("bp-background")
-        self.frame.add_class("bp-frame")
-        self.picture = W.GridBox([self.background, self.frame])  # the two stacked
-        self.picture.add_class("bp-picture")
-        self.readout = W.HTML(layout=W.Layout(height=READOUT_HEIGHT, width="100%"))
-        self.readout.add_class("bp-readout")
         self.all_gradients = W.HTML()
         self.all_gradients.add_class("bp-gradients")
         self.details = W.Accordion(children=[self.all_gradients], selected_index=None)
         self.details.set_title(0, "Every gradient at these values")
         self.extra = []  # further widgets below (the ledger)
-        self.error = None  # the last exception a callback caught, for tests and debugging
 
     # building
     def _figure(self, figsize):
         self.fig = plots.new_figure(style.whole_pixels(figsize))
-        width, height = style.shown_pixels(self.fig)
-        self.size = (width, height)
-        for layer in (self.background, self.frame):
-            layer.layout = W.Layout(grid_area="picture", width=f"{width}px",
-                                    height=f"{height}px", margin="0", padding="0")
-        self.picture.layout = W.Layout(grid_template_areas='"picture"',
-                                       grid_template_columns=f"{width}px",
-                                       grid_template_rows=f"{height}px",
-                                       width=f"{width}px", height=f"{height}px")
         return self.fig
 
     def _slider(self, name, value, bounds=None, fmt_=None, integer=False):
         value = _number(value, name)
         low, high, step = _check_bounds(name, bounds) if bounds else _default_range(value)
-        low, high = min(low, value), max(high, value)  # a start outside the range widens it
-        step = step or _nice_step((high - low) / 2)
         if not integer:
-            # The browser snaps a slider to min + k * step: put the start on that grid, or the
-            # value the panel computes with differs from the one the slider shows.
-            low = value - math.ceil(round((value - low) / step, 9)) * step
-            high = value + math.ceil(round((high - value) / step, 9)) * step
+            low, high, step = _grid(value, low, high, step)
+        else:
+            low, high = min(low, value), max(high, value)
+            step = step or 1
         style_ = {"description_width": "initial"}
         layout = W.Layout(width=SLIDER_WIDTH)
         if integer:
@@ -110,39 +89,19 @@ class View:
             slider = W.FloatSlider(value=value, min=low, max=high, step=step, description=name,
                                    readout_format=fmt_ or _readout_format(step, value),
                                    continuous_update=True, style=style_, layout=layout)
-        slider.observe(self._on_change, names="value")
-        self.sliders[name] = slider
-        return slider
+        return self.add_slider(name, slider)
 
     def _assemble(self):
         controls = W.VBox(list(self.sliders.values()))
-        self.widget = W.VBox([controls, self.picture, self.readout, self.details] + self.extra)
-        self.widget.add_class("bp-view")
-        self.refresh()
-
-    # running
-    def _on_change(self, change=None):
-        self.refresh()
-
-    def refresh(self):
-        """Recompute from the sliders and redraw; any error ends up in the readout."""
-        self.warnings, self.lines, self.gradient_lines = [], [], []  # nothing stale stays
-        self.error = None
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                self._update()
-        except Exception as error:  # a slider must never break the notebook
-            self.error = error
-            self.warnings.append(f"Cannot show this setting: {error}")
-        self._write_readout()
-
-    def _update(self):
-        raise NotImplementedError
+        self.assemble([controls, self.picture, self.readout, self.details] + self.extra)
 
     def _render(self, plot):
-        """Draw ``plot`` (kept in self.fig) through a FrameRenderer from now on."""
-        self.plot = plot
-        self.renderer = render.FrameRenderer(self.fig, plot.dynamic_artists())
+        """Draw ``plot`` (kept in its figure) through a FrameRenderer from now on."""
+        self.show_figure(plot, self.fig)
+
+    # running
+    def _clear(self):
+        self.gradient_lines = []
 
     def _backward(self):
         """The step's one backward pass; where it overflows, the figure is drawn without its
@@ -151,7 +110,7 @@ class View:
             return self.net.backward(self.x, self.y)
         except OverflowError:
             self._figure_without_numbers()
-            self._picture()
+            self.draw()
             raise
 
     def _figure_without_numbers(self):
@@ -164,31 +123,10 @@ class View:
             line.replace(" = ", f"{where} = ", 1) for line in g.report().splitlines()]
         if blocked:
             self.warnings.extend(b.sentence() for b in g.blocked)
-        self._picture()
-
-    def _picture(self):
-        """Render the kept figure: the background if it changed, the frame with the alt text."""
-        background, frame, redrawn = self.renderer.layers(self.plot.static_key())
-        back, front = render.stacked_html(background, frame, self.plot.alt_text(), *self.size)
-        if redrawn:
-            self.background.value = back
-        self.frame.value = front
-        self.layers = (background, frame)
-
-    def png(self) -> bytes:
-        """The picture the panel shows now, as one opaque PNG (frame over background)."""
-        return render.composite(*self.layers)
+        self.draw()
 
     def _write_readout(self):
-        body = "<br>".join(html.escape(line, quote=False) for line in self.lines)
-        warn = "".join(
-            f'<div class="bp-warning" style="color:{style.WARNING}">'
-            f"{html.escape(w, quote=False)}</div>" for w in self.warnings)
-        # the region scrolls inside its fixed height, so it must take keyboard focus too
-        self.readout.value = (
-            '<div class="bp-live" role="status" aria-live="polite" aria-atomic="true" '
-            f'tabindex="0" style="font-family:monospace;line-height:1.35;height:{READOUT_HEIGHT};'
-            f'overflow-y:auto">{body}{warn}</div>')
+        super()._write_readout()
         self.all_gradients.value = (
             '<div style="font-family:monospace;line-height:1.35">'
             + "<br>".join(html.escape(line, quote=False) for line in self.gradient_lines)
@@ -203,16 +141,6 @@ class View:
         parts += self.lines + [line for line in self.gradient_lines if line not in shown]
         parts += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(parts)
-
-    def _repr_mimebundle_(self, **kwargs):
-        # Where widgets don't render (GitHub, nbviewer, a saved file reopened), the text form
-        # is what a reader sees: make it the panel's numbers, not the widget tree.
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.summary()
-        return bundle
-
-    def __repr__(self):
-        return f"<{type(self).__name__}: {', '.join(self.sliders)}>"
 
 
 def _number(value, what) -> float:
@@ -254,10 +182,33 @@ def _check_ranges(ranges, valid):
     return ranges
 
 
-def _nice_step(half):
-    """0.01 for a reach of 1-10, 0.1 for 10-100, ...: about 200-2000 stops per slider."""
-    half = max(float(half), 1e-9)
-    return 10.0 ** (math.floor(math.log10(half)) - 2)
+def _nice_steps(span):
+    """Round steps (1, 2 or 5 times a power of ten) near ``span`` / 100, largest first: about
+    100 stops per slider, so that 10 presses of an arrow key cross a tenth of the picture
+    (Page Up/Down jump further)."""
+    target = max(float(span), 1e-9) / 100
+    power = 10.0 ** math.floor(math.log10(target))
+    steps = sorted({round(m * power * 10.0 ** k, 12) for m in (1, 2, 5) for k in (-1, 0, 1)},
+                   reverse=True)
+    return [step for step in steps if step <= 2 * target][:4]
+
+
+def _grid(value, low, high, step=None):
+    """(low, high, step) of a slider starting at ``value``: the browser snaps a slider to
+    low + k * step, so the start must sit on that grid, or the value the panel computes with
+    differs from the one the slider shows. Without a given step, the first round step that puts
+    both ends on the grid is taken (so the slider's ends are the range's); otherwise the ends
+    move outwards to the grid. A start outside the range widens it."""
+    low, high = min(low, value), max(high, value)
+
+    def fits(step):
+        return all(abs(round(d / step) - d / step) < 1e-9 for d in (value - low, high - value))
+
+    candidates = [step] if step else _nice_steps(high - low)
+    step = next((s for s in candidates if fits(s)), candidates[0])
+    low = value - math.ceil(round((value - low) / step, 9)) * step
+    high = value + math.ceil(round((high - value) / step, 9)) * step
+    return low, high, step
 
 
 def _readout_format(step, value=0.0):
@@ -303,7 +254,7 @@ class ForwardView(View):
         fwd = g.forward
         self.lines = [f"x = {_vec(fwd.x)}, a_Out = {_vec(fwd.output)}, "
                       f"y = {_vec(self.net.target(self.y))}",
-                      f"C0 = {fmt(g.cost)}"]
+                      f"C0 = {brief(g.cost)}"]
         self._show(g)
 
     def _figure_without_numbers(self):
@@ -334,7 +285,8 @@ class GradientView(View):
                                  f"{', '.join(net.parameter_names)}")
         self.names = [param] + [s for s in extra if s not in ("x", "y")]
         ranges = _check_ranges(ranges, [param] + extra)
-        self._slider(param, net.param(param), ranges.get(param))
+        self._slider(param, net.param(param), ranges.get(param) or _reaching_switch(
+            net, x, y, param))
         for name in extra:
             value = (_first(net.input(x)) if name == "x" else
                      _first(net.target(y)) if name == "y" else net.param(name))
@@ -345,11 +297,16 @@ class GradientView(View):
         with style.context():
             self.curve = plots.CostCurve(net, x, y, param, values, ax=self.fig.add_subplot())
             self.fig.tight_layout()
-        self._render(self.curve)
-        self.ledger = W.Output(layout=W.Layout(min_height="6em"))
+        # with one slider the curve never changes: it goes in the background, and only the
+        # tangent, the point and the numbers travel per step (5.5 kB of PNG less a step)
+        moving = [a for a in self.curve.dynamic_artists() if extra or a is not self.curve.curve]
+        self.show_figure(self.curve, self.fig, render.FrameRenderer(self.fig, moving))
+        self.ledger = W.HTML(layout=W.Layout(min_height="6em"))
         self.ledger.add_class("bp-ledger")
+        self.ledger_look = W.HTML(f"<style>{LEDGER_CSS}</style>",
+                                  layout=W.Layout(display="none"))
         self.ledger_text = ""
-        self.extra = [self.ledger]
+        self.extra = [self.ledger, self.ledger_look]
         self._assemble()
 
     def _update(self):
@@ -360,8 +317,9 @@ class GradientView(View):
         self.net = self.start_net.with_params(_slider_values(self, self.names))
         g = self._backward()
         self.curve.update(self.net, g, self.x, self.y)
-        self.lines = [f"{self.param} = {fmt(self.net.param(self.param))}, C0 = {fmt(g.cost)}",
-                      f"slope of the tangent = dC0/d{self.param} = {fmt(g[self.param])}"]
+        self.lines = [f"{self.param} = {brief(self.net.param(self.param))}, "
+                      f"C0 = {brief(g.cost)}",
+                      f"slope of the tangent = dC0/d{self.param} = {brief(g[self.param])}"]
         self._show(g)
         self._show_ledger(g)
 
@@ -370,11 +328,8 @@ class GradientView(View):
 
     def _show_ledger(self, g):
         book = ledger(self.net, self.x, self.y, param=self.param, g=g)
-        self.ledger_text = text = str(book)
-        # plain text only: typesetting the TeX form on every step took the browser hundreds
-        # of milliseconds (benchmarks/browser.py); the notebook shows it typeset elsewhere
-        data = {"text/plain": text}
-        self.ledger.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
+        self.ledger_text = str(book)
+        self.ledger.value = _ledger_html(book)
 
     def summary(self) -> str:
         return super().summary() + "\n\n" + self.ledger_text
@@ -397,8 +352,9 @@ class _ContourView(View):
         self.params = tuple(params)
         self.bounds = {}
         for name in params:
-            self.bounds[name] = (_check_bounds(name, ranges[name]) if name in ranges
-                                 else _default_range(_number(net.param(name), name)))
+            value = _number(net.param(name), name)
+            given = _check_bounds(name, ranges[name]) if name in ranges else _default_range(value)
+            self.bounds[name] = _grid(value, *given)  # the map spans exactly the slider
         surface = cost_surface(net, x, y, {
             name: np.linspace(self.bounds[name][0], self.bounds[name][1], n)
             for name in params}, gradients=())
@@ -422,6 +378,21 @@ class _ContourView(View):
 class SurfaceView(_ContourView):
     title = "Cost surface"
 
+    def _arrow_meaning(self, point, gradient):
+        """What the arrow says, and only what the map shows of it."""
+        if not any(gradient):
+            return "no arrow: the cost is flat here, so a descent step would not move"
+        if not all(math.isfinite(v) for v in gradient):
+            return "no arrow: the gradient is too large to draw"
+        x0, x1, y0, y1 = self.contour.extent
+        # the arrow is drawn a quarter of the map long (plots.CostContour.set_gradient)
+        scale = max(abs(gradient[0]) / (x1 - x0), abs(gradient[1]) / (y1 - y0))
+        tip = tuple(p + 0.25 * g / scale for p, g in zip(point, gradient))
+        if self._inside(tip):
+            return "the arrow points uphill; a descent step goes the opposite way"
+        return ("the arrow points uphill, off the map (only its start shows at the edge); "
+                "a descent step goes the opposite way, back into the map")
+
     def __init__(self, net, x, y, params=("w_H1", "w_Out"), ranges=None):
         super().__init__(net, x, y)
         ranges = _check_ranges(ranges, list(params))
@@ -439,13 +410,11 @@ class SurfaceView(_ContourView):
         g = self._backward()
         gradient = tuple(float(g[n]) for n in self.params)
         self.contour.set_gradient(point, gradient)
-        meaning = ("the arrow points uphill; a descent step goes the opposite way"
-                   if any(gradient) else "no arrow: the cost is flat here, so a descent step "
-                   "would not move")
-        self.lines = [", ".join(f"{n} = {fmt(v)}" for n, v in values.items())
-                      + f", C0 = {fmt(g.cost)}",
+        self.lines = [", ".join(f"{n} = {brief(v)}" for n, v in values.items())
+                      + f", C0 = {brief(g.cost)}",
                       f"gradient (dC0/d{self.params[0]}, dC0/d{self.params[1]}) = "
-                      f"({fmt(gradient[0])}, {fmt(gradient[1])}): {meaning}"]
+                      f"({brief(gradient[0])}, {brief(gradient[1])}): "
+                      + self._arrow_meaning(point, gradient)]
         self._show(g)
 
 
@@ -490,18 +459,21 @@ class DescentView(_ContourView):
         self.net = path.net
         self.contour.set_path(path)
         end = path.params[-1]
-        self.lines = [f"learning_rate = {fmt(lr)}, steps = {steps} "
+        self.lines = [f"learning_rate = {brief(lr)}, steps = {steps} "
                       f"({path.steps_taken} taken)",
-                      path.message,
-                      "where it ended: " + ", ".join(f"{n} = {fmt(end[n])}" for n in self.params)]
+                      path.message,  # the readout shortens its numbers
+                      "where it ended: " + ", ".join(f"{n} = {brief(end[n])}"
+                                                     for n in self.params)]
         g = self._backward()
-        self.lines.append(f"C0 (where descent ended) = {fmt(g.cost)}")
+        self.lines.append(f"C0 (where descent ended) = {brief(g.cost)}")
         if path.outcome == "diverged":
             self.warnings.append(path.message)
         if not all(self._inside((p[self.params[0]], p[self.params[1]])) for p in path.params):
             self.warnings.append("the path leaves the plotted area; only the part inside shows")
         # a blocked neuron is worth a warning here only if it stopped the descent
         self._show(g, where=" (where descent ended)", blocked=path.outcome == "stuck")
+        # every digit, and the run's longer story, folded away below
+        self.gradient_lines[:0] = [path.message] + ([path.details] if path.details else [])
 
 
 def descent_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None,
@@ -511,13 +483,59 @@ def descent_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None,
     return DescentView(net, x, y, params, ranges, learning_rate, steps)
 
 
+LEDGER_CSS = (".bp-ledger-text{font-family:monospace;line-height:1.45}"
+              ".bp-ledger-text b{display:block;margin-top:.5em}"
+              ".bp-ledger-text p{margin:0 0 0 1em}"
+              f".bp-ledger-text i{{display:block;margin-left:2em;color:{style.WARNING}}}"
+              ".bp-ledger-text small{display:block;margin-top:.6em;color:#555}")
+
+
+def _ledger_html(book) -> str:
+    """The ledger as a student reads one on paper: each layer's title in bold, then its lines,
+    one equation a line (plain text: typesetting TeX on every step took the browser hundreds of
+    milliseconds, benchmarks/browser.py; the notebook shows it typeset elsewhere), a blocked
+    neuron's note under its line, and the conventions in small print (``LEDGER_CSS``, sent
+    once with the panel, so that each step sends only the words)."""
+    def line(step):
+        note = f"<i>{html.escape(step.note, quote=False)}</i>" if step.note else ""
+        return f"<p>{html.escape(step.render(), quote=False)}</p>{note}"
+
+    blocks = [f"<b>{html.escape(s.title)}</b>" + "".join(line(step) for step in s.steps)
+              for s in book.sections]
+    conventions = str(book).rpartition("Conventions:\n")[2].splitlines()
+    rules = "<br>".join(html.escape(rule.removeprefix("- "), quote=False)
+                        for rule in conventions if rule.strip())
+    return (f'<div class="bp-ledger-text">{"".join(blocks)}'
+            f"<small>Conventions:<br>{rules}</small></div>")
+
+
 # --- small helpers ---------------------------------------------------------------------------
 def _default_range(value):
-    """(low, high, step): value +- plots.half_width(value), with a round step."""
+    """(low, high, None): value +- plots.half_width(value); ``_grid`` picks the step."""
     half = plots.half_width(value)
-    step = _nice_step(half)
-    half = math.ceil(round(half / step, 9)) * step
-    return value - half, value + half, step
+    return value - half, value + half, None
+
+
+def _reaching_switch(net, x, y, name):
+    """A default range for ``name`` (value +- plots.half_width) widened, where needed, to the
+    value at which the weighted input it feeds crosses 0 (the notebooks ask students to push a
+    weight until z < 0, where ReLU switches off and sigmoid turns): reachable under any
+    activation and any starting numbers. None keeps the plain default."""
+    value = _number(net.param(name), name)
+    low, high, _ = _default_range(value)
+    kind, L, index = net.locate(name)
+    try:
+        z0, z1 = (float(np.asarray(net.with_params({name: v}).backward(x, y).forward.z[L])
+                        .reshape(-1)[index[0]]) for v in (value, value + 1.0))
+    except (ArithmeticError, ValueError):
+        return None
+    if z1 == z0 or not math.isfinite(z1 - z0):  # z does not move with this parameter
+        return None
+    crossing = value - z0 / (z1 - z0)  # z is linear in the weight or bias that feeds it
+    if not math.isfinite(crossing) or low < crossing < high or abs(crossing) > 1e6:
+        return None
+    room = max(0.25 * abs(crossing - value), 0.5)  # both sides of the switch show
+    return (min(low, crossing - room), max(high, crossing + room))
 
 
 def _choose(net, params):
@@ -547,8 +565,8 @@ def _set_first(value, new):
 def _vec(values):
     values = np.asarray(values).reshape(-1)
     if len(values) == 1:
-        return fmt(values[0])
-    return "[" + ", ".join(fmt(v) for v in values) + "]"
+        return brief(values[0])
+    return "[" + ", ".join(brief(v) for v in values) + "]"
 
 
 __all__ = [

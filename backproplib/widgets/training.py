@@ -12,11 +12,13 @@ train N steps (in chunks, with a progress bar, giving the kernel back between ch
 the panel stays responsive; pressing the button again stops) and reset; sliders for the
 learning rate and the batch size; the decision regions, the cost curve and the weights.
 
-Each panel keeps one figure and sends a fresh picture per change, an HTML ``<img>`` with the
-figure's alt text (``.picture``, class ``bp-picture``), packed as JPEG: encoding a PNG of a
-full-width panel at twice the shown pixels costs more than the rest of the frame. The readout
-(``.readout``, class ``bp-readout``) is an aria-live region, so a screen reader announces it.
-A callback never raises: a bad value or an overflow is explained in the readout instead.
+Both are ``panel.Panel``s, like the views of ``widgets``: one kept figure, a picture whose
+moving layer (``.frame``) carries the figure's alt text, an aria-live readout (``.readout``,
+class ``bp-readout``), ``summary()``. SGDView sends its paths as a small frame over the
+contour; TrainingView sends one JPEG of the whole picture per change (its painted regions
+change everywhere; encoding a PNG of a full-width panel at twice the shown pixels costs more
+than the rest of the frame). A callback never raises: a bad value or an overflow is explained
+in the readout instead.
 """
 
 from __future__ import annotations
@@ -36,14 +38,16 @@ from ..learning.surface import cost_surface
 from ..numbers import fmt
 from ..plots import render, style
 from ..plots import training as training_plots
+from .panel import Panel
 
 PANEL_DPI = style.RENDER_DPI  # twice the shown pixels: sharp at devicePixelRatio 2
 JPEG_QUALITY = 90
-READOUT_MIN_HEIGHT = "7em"
 
 
 class JpegFrames(render.FrameRenderer):
-    """``render.FrameRenderer``'s blitting, with each frame packed as JPEG instead of PNG."""
+    """``render.FrameRenderer``'s blitting, with the whole picture packed as one JPEG per step
+    (notebook 11: the painted regions change everywhere, so a layer of moving parts would be
+    the whole picture; JPEG keeps them a fraction of a PNG's size)."""
 
     def jpeg(self, static_key=None, quality=JPEG_QUALITY, paint=None) -> bytes:
         """One frame as JPEG; ``paint(canvas)``, if given, draws pixels before the artists."""
@@ -71,88 +75,34 @@ class JpegFrames(render.FrameRenderer):
         image.save(buffer, format="jpeg", quality=quality)
         return buffer.getvalue()
 
+    def pictures(self, static_key, alt, width, height, paint=None):
+        """(None: no background layer; the frame, one opaque ``<img>`` with ``alt``; JPEG)."""
+        jpeg = self.jpeg(static_key, paint=paint)
+        data = base64.b64encode(jpeg).decode("ascii")
+        alt = html.escape(" ".join(alt.split()), quote=True)
+        return None, (f'<img class="bp-frame-image" alt="{alt}" width="{width}" '
+                      f'height="{height}" style="display:block;max-width:100%;height:auto" '
+                      f'src="data:image/jpeg;base64,{data}">'), jpeg
 
-class Panel:
-    """What both panels share: ``widget`` (the box), ``sliders``, ``buttons``, ``picture``
-    (HTML: the ``<img>``; ``jpeg`` holds its bytes), ``readout`` (HTML), ``lines`` and
-    ``warnings`` (its text), ``summary()``, ``error``."""
+    def png(self, static_key=None, paint=None) -> bytes:
+        from PIL import Image
 
-    title = ""
+        buffer = io.BytesIO()
+        Image.open(io.BytesIO(self.jpeg(static_key, paint=paint))).save(buffer, format="png")
+        return buffer.getvalue()
 
-    def __init__(self):
-        self.sliders, self.buttons = {}, {}
-        self.lines, self.warnings = [], []
-        self.error = None
-        self.readout = W.HTML(layout=W.Layout(min_height=READOUT_MIN_HEIGHT, width="100%"))
-        self.readout.add_class("bp-readout")
-        self.picture = W.HTML()
-        self.picture.add_class("bp-picture")
-        self.jpeg = b""
 
-    def figure(self, plot, fig):
-        """Show ``fig`` (drawn by ``plot``) in the panel from now on."""
-        self.plot, self.fig = plot, fig
-        self.frames = JpegFrames(fig, plot.dynamic_artists())
-        self.size = style.shown_pixels(fig)
-
-    def draw(self):
-        self.jpeg = self.frames.jpeg(self.plot.static_key(), paint=getattr(self.plot, "paint",
-                                                                            None))
-        alt = html.escape(" ".join(self.plot.alt_text().split()), quote=True)
-        data = base64.b64encode(self.jpeg).decode("ascii")
-        width, height = self.size
-        self.picture.value = (f'<img alt="{alt}" width="{width}" height="{height}" '
-                              f'style="max-width:100%;height:auto" '
-                              f'src="data:image/jpeg;base64,{data}">')
+class TrainingPanel(Panel):
+    """A ``panel.Panel`` whose sliders are styled alike (``slider(name, widget)``)."""
 
     def slider(self, name, widget):
         widget.style = {"description_width": "initial"}
         widget.layout = W.Layout(width="420px")
-        widget.observe(self.changed, names="value")
-        self.sliders[name] = widget
-        return widget
-
-    def changed(self, change=None):
-        self.refresh()
-
-    def refresh(self):
-        """Recompute from the controls and redraw; any error ends up in the readout."""
-        self.warnings, self.error = [], None
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                self.update()
-        except Exception as error:  # a slider or a button must never break the notebook
-            self.error = error
-            self.warnings.append(f"Cannot show this setting: {error}")
-        self.write_readout()
-
-    def update(self):
-        raise NotImplementedError
-
-    def write_readout(self):
-        body = "<br>".join(html.escape(line, quote=False) for line in self.lines)
-        warn = "".join(f'<div class="bp-warning" style="color:{style.WARNING}">'
-                       f"{html.escape(w, quote=False)}</div>" for w in self.warnings)
-        self.readout.value = (f'<div class="bp-live" role="status" aria-live="polite" '
-                              f'aria-atomic="true" tabindex="0" style="font-family:monospace;'
-                              f'line-height:1.35">{body}{warn}</div>')
-
-    def summary(self) -> str:
-        """Plain text of what the panel shows: its title, the readout and any warnings."""
-        parts = [self.title] if self.title else []
-        return "\n".join(parts + self.lines + [f"Warning: {w}" for w in self.warnings])
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.summary()  # what a viewer without widgets shows
-        return bundle
-
-    def __repr__(self):
-        return f"<{type(self).__name__}: {', '.join([*self.sliders, *self.buttons])}>"
+        return self.add_slider(name, widget)
 
 
 # --- notebook 09: full-batch descent against mini-batch SGD -------------------------------------
-class SGDView(Panel):
+class SGDView(TrainingPanel):
     """Full-batch descent and mini-batch SGD on ``params`` over the average cost C of (X, Y)."""
 
     def __init__(self, net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
@@ -178,7 +128,7 @@ class SGDView(Panel):
             self.contour.set_path(first, "full batch", training_plots.FULL_BATCH)
             self.contour.set_path(first, "mini-batch SGD", training_plots.SGD)
             fig.subplots_adjust(**training_plots.CONTOUR_MARGINS)
-        self.figure(self.contour, fig)
+        self.show_figure(self.contour, fig)
         top = max(1.0, 4 * float(learning_rate))
         self.slider("batch_size", W.IntSlider(value=int(batch_size), min=1,
                                               max=self.n_examples, description="batch_size",
@@ -186,12 +136,9 @@ class SGDView(Panel):
         self.slider("learning_rate", W.FloatSlider(
             value=float(learning_rate), min=0.001, max=top, step=0.001,
             readout_format=".3f", description="learning_rate", continuous_update=True))
-        self.widget = W.VBox([W.VBox(list(self.sliders.values())), self.picture,
-                              self.readout])
-        self.widget.add_class("bp-view")
-        self.refresh()
+        self.assemble([W.VBox(list(self.sliders.values())), self.picture, self.readout])
 
-    def update(self):
+    def _update(self):
         lr = self.sliders["learning_rate"].value
         size = self.sliders["batch_size"].value
         self.full = self._run(lr, self.n_examples)
@@ -243,7 +190,7 @@ def _points(trainer, params):
 
 
 # --- notebook 11: a network trained live -------------------------------------------------------
-class TrainingView(Panel):
+class TrainingView(TrainingPanel):
     """Step / train N / reset a ``training.Trainer``; sliders for its learning rate and batch
     size; decision regions, cost curve and weights."""
 
@@ -281,23 +228,28 @@ class TrainingView(Panel):
                                                       fig=plots.new_figure((10.2, 3.4),
                                                                            dpi=PANEL_DPI))
             self.view.regions.paint_pixels()
-        self.figure(self.view, self.view.fig)
+        self.show_figure(self.view, self.view.fig, JpegFrames(self.view.fig,
+                                                              self.view.dynamic_artists()))
+        # one opaque picture, no layers to stack: it may shrink to the notebook's width
+        self.background.layout.display = "none"
+        self.frame.layout = W.Layout(width="100%")
+        self.picture.layout = W.Layout(width="100%", max_width=f"{self.size[0]}px",
+                                       grid_template_columns="minmax(0, 1fr)",
+                                       overflow="hidden")  # never a scrollable region
         controls = W.VBox([W.HBox(list(self.buttons.values())), self.progress,
                            *self.sliders.values()])
-        self.widget = W.VBox([controls, self.picture, self.readout])
-        self.widget.add_class("bp-view")
-        self.refresh()
+        self.assemble([controls, self.picture, self.readout])
 
     # the controls
-    def changed(self, change=None):
+    def _on_change(self, change=None):
         try:
             self.trainer.learning_rate = self.sliders["learning_rate"].value
             self.trainer.batch_size = self.sliders["batch_size"].value
         except (TypeError, ValueError) as error:
             self.warnings = [f"Cannot use this setting: {error}"]
-            self.write_readout()
+            self._write_readout()
             return
-        self.refresh()
+        super()._on_change(change)
 
     def press_step(self):
         if not self.running:
@@ -350,7 +302,16 @@ class TrainingView(Panel):
         self.refresh()
 
     # the picture and the words
-    def update(self):
+    def draw(self):
+        back, front, self.frame_bytes = self.renderer.pictures(
+            self.plot.static_key(), self.plot.alt_text(), *self.size, paint=self.plot.paint)
+        self.frame.value = front
+        self.pictures_sent += 1
+
+    def png(self) -> bytes:
+        return self.renderer.png(self.plot.static_key(), paint=self.plot.paint)
+
+    def _update(self):
         t = self.trainer
         blocked = t.blocked()
         self.view.update(t, blocked)

@@ -425,6 +425,14 @@ class SliderPanel:
         return (parse_number(handle.get_attribute("aria-valuemin")),
                 parse_number(handle.get_attribute("aria-valuemax")))
 
+    def grid(self) -> tuple[float, float, float]:
+        """(min, max, step) exactly, from noUiSlider's own options (the handle's aria values
+        are rounded to one decimal): a typed value snaps to min + k * step."""
+        options = self.slider.locator(".noUi-target").first.evaluate(
+            "el => [el.noUiSlider.options.range.min, el.noUiSlider.options.range.max,"
+            " el.noUiSlider.options.step]")
+        return tuple(float(v[0] if isinstance(v, list) else v) for v in options)
+
     def readout_text(self) -> str:
         """The compact readout and, below it, the folded list of every gradient."""
         return text_of(self.readout_box) + "\n" + text_of(self.gradients_box)

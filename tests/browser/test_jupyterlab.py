@@ -326,9 +326,11 @@ def test_slider_by_typing(opened, artifacts):
     low, high = panel.bounds()
     shown = before[0].strip()
     decimals = len(shown.split(".", 1)[1]) if "." in shown else 0
-    target = round(low + 0.3 * (high - low), decimals)
+    # a value on the slider's grid (a typed value snaps to min + k * step)
+    low, high, step = panel.grid()
+    target = round(low + round(0.3 * (high - low) / step) * step, decimals)
     if abs(target - start) < 10 ** -decimals:
-        target = round(low + 0.7 * (high - low), decimals)
+        target = round(low + round(0.7 * (high - low) / step) * step, decimals)
     text = f"{target:.{decimals}f}"
     panel.type_value(text)
     panel.wait_changed(before)

@@ -1,0 +1,221 @@
+"""The one panel base every slider panel is built on: controls, a picture, a readout, a summary.
+
+    class MyView(Panel):
+        def __init__(self, ...):
+            super().__init__()
+            self.add_slider("w", W.FloatSlider(...))
+            self.show_figure(plot, fig)          # the kept figure and what moves in it
+            self.assemble([controls..., self.picture, self.readout])
+        def _update(self):                       # read the sliders, compute, set self.lines
+            ...
+            self.draw()                          # send the new picture (alt text included)
+
+A panel is its sliders (and buttons), its picture (``.picture``: two stacked layers, the still
+``.background`` and the moving ``.frame``, which carries the alt text that follows the
+sliders; the frame is small: see ``render.FrameRenderer.pictures``), its readout (``.readout``,
+class ``bp-readout``, an aria-live region, so a screen reader announces each change), and
+``summary()``, all of it as plain text (what a reader without widgets sees).
+
+No backlog: a change that arrives while the panel is still drawing (a slider moved again from
+inside a callback, or while the kernel yields) does not queue a picture of its own; when the
+drawing ends, the panel draws once more from the sliders' newest values. The browser already
+holds back all but the newest value while a message is unanswered (ipywidgets sends at most one
+pending update per widget), so the pictures sent stay bounded by the kernel's drawing rate.
+A callback never raises: a bad value is explained in the readout instead.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import ipywidgets as W
+import numpy as np
+
+from ..numbers import fmt
+from ..plots import render, style
+
+SIGNIFICANT = 4  # digits a readout shows; the full numbers fold away below it
+
+
+def brief(value) -> str:
+    """A number for a readout: about 4 significant digits, no float noise, no exponent between
+    1e-4 and 1e6 (12.32, 0.007163, -0.5, 3.51e-8). An exact short number stays as it is."""
+    number = float(value)
+    if number == 0 or not math.isfinite(number):
+        return fmt(number)
+    if not 1e-4 <= abs(number) < 1e6:
+        mantissa, exponent = f"{number:.{SIGNIFICANT - 1}e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}e{int(exponent)}"
+    decimals = max(0, SIGNIFICANT - 1 - math.floor(math.log10(abs(number))))
+    text = f"{number:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+_LONG = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?:e[-+]?\d+)?")
+
+
+def briefly(text: str) -> str:
+    """``text`` with every number of more than 4 decimals shortened by ``brief``."""
+    return _LONG.sub(lambda m: brief(float(m.group())), text)
+
+
+# The readout's look, sent once per panel (a <style> in the panel) rather than on every step.
+# A box of fixed height scrolls and shows shadows at the top and bottom edges where more text
+# hides (the white covers ride with the text, background-attachment: local; the shadows stay):
+# a box that holds more than fits says so, with or without an overlay scrollbar.
+READOUT_CSS = (
+    ".bp-live{font-family:monospace;line-height:1.35}"
+    ".bp-live.bp-fixed{overflow-y:auto;box-sizing:border-box;padding:0 .3em;"
+    "scrollbar-gutter:stable;"
+    "background:linear-gradient(#fff 30%,rgba(255,255,255,0)) top/100% 2em no-repeat local,"
+    "linear-gradient(rgba(255,255,255,0),#fff 70%) bottom/100% 2em no-repeat local,"
+    "radial-gradient(farthest-side at 50% 0,rgba(0,0,0,.28),rgba(0,0,0,0)) top/100% .8em "
+    "no-repeat scroll,"
+    "radial-gradient(farthest-side at 50% 100%,rgba(0,0,0,.28),rgba(0,0,0,0)) bottom/100% .8em "
+    "no-repeat scroll}"
+    f".bp-live .bp-warning{{color:{style.WARNING}}}")
+
+
+def readout_html(lines, warnings, height=None) -> str:
+    """The readout's HTML: the lines, then the warnings in the warning colour (numbers to about
+    4 significant digits: ``briefly``), inside an aria-live region. With a ``height`` the box
+    keeps it (nothing jumps while dragging) and scrolls, with a scrollbar and a shadow at
+    the edge where more text hides (``READOUT_CSS``)."""
+    body = "<br>".join(html.escape(briefly(line), quote=False) for line in lines)
+    warn = "".join(f'<div class="bp-warning">{html.escape(briefly(w), quote=False)}</div>'
+                   for w in warnings)
+    fixed = (' bp-fixed" style="height:' + height) if height else ""
+    # a region that scrolls must take keyboard focus too
+    return (f'<div class="bp-live{fixed}" role="status" aria-live="polite" aria-atomic="true" '
+            f'tabindex="0">{body}{warn}</div>')
+
+
+class Panel:
+    """A slider panel: ``widget`` (the box), ``sliders`` {name: slider}, ``buttons``,
+    ``picture`` (``background`` and ``frame`` stacked), ``readout`` (aria-live), ``lines`` and
+    ``warnings`` (the readout's text), ``summary()``, ``png()`` (the picture as one PNG),
+    ``error`` (the last exception a callback caught), ``pictures_sent`` (frames sent so far)
+    and ``frame_bytes`` (the last frame's picture)."""
+
+    title = ""
+    readout_height = None  # a fixed height (CSS) for the readout, or None: it grows
+
+    def __init__(self):
+        self.sliders, self.buttons = {}, {}
+        self.lines, self.warnings = [], []
+        self.error = None
+        self.pictures_sent = 0
+        self.frame_bytes = b""
+        self.background = W.HTML()  # the figure's still parts: changes rarely
+        self.frame = W.HTML()  # its moving parts, with the alt text
+        self.background.add_class("bp-background")
+        self.frame.add_class("bp-frame")
+        self.picture = W.GridBox([self.background, self.frame])
+        self.picture.add_class("bp-picture")
+        # the box inside (readout_html) keeps a fixed height, if any: the widget around it
+        # takes the height of what it holds, so nothing is cut off
+        self.readout = W.HTML(layout=W.Layout(width="100%", **(
+            {} if self.readout_height else {"min_height": "7em"})))
+        self.readout.add_class("bp-readout")
+        self._drawing = False  # inside refresh: a change now only marks the panel stale
+        self._stale = False
+
+    # building
+    def add_slider(self, name, slider):
+        slider.observe(self._on_change, names="value")
+        self.sliders[name] = slider
+        return slider
+
+    def show_figure(self, plot, fig, renderer=None):
+        """Show ``fig``, drawn by ``plot`` (which has ``dynamic_artists()``, ``static_key()``
+        and ``alt_text()``), from now on; its moving artists are redrawn per step."""
+        self.plot, self.fig = plot, fig
+        self.renderer = renderer or render.FrameRenderer(fig, plot.dynamic_artists())
+        width, height = self.size = style.shown_pixels(fig)
+        for layer in (self.background, self.frame):
+            layer.layout = W.Layout(grid_area="picture", width=f"{width}px",
+                                    height=f"{height}px", margin="0", padding="0")
+        self.picture.layout = W.Layout(grid_template_areas='"picture"',
+                                       grid_template_columns=f"{width}px",
+                                       grid_template_rows=f"{height}px",
+                                       width=f"{width}px", height=f"{height}px",
+                                       max_width="100%", overflow="hidden")
+
+    def assemble(self, children):
+        look = W.HTML(f"<style>{READOUT_CSS}</style>", layout=W.Layout(display="none"))
+        self.widget = W.VBox([*children, look])
+        self.widget.add_class("bp-view")
+        self.refresh()
+
+    # running
+    def _on_change(self, change=None):
+        if self._drawing:  # a newer value while drawing: draw once more when done
+            self._stale = True
+            return
+        self._drawing = True
+        try:
+            self._stale = True
+            while self._stale:  # the newest values only, however many arrived meanwhile
+                self._stale = False
+                self.refresh()
+        finally:
+            self._drawing = False
+
+    def refresh(self):
+        """Recompute from the controls and redraw; any error ends up in the readout."""
+        self.lines, self.warnings, self.error = [], [], None  # nothing stale stays
+        self._clear()
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._update()
+        except Exception as error:  # a slider or a button must never break the notebook
+            self.error = error
+            self.warnings.append(f"Cannot show this setting: {error}")
+        self._write_readout()
+
+    def _clear(self):
+        """Forget what the last step computed (override to clear more)."""
+
+    def _update(self):
+        raise NotImplementedError
+
+    def draw(self):
+        """Send the picture: the background if it changed, the frame with the alt text."""
+        back, front, data = self.renderer.pictures(self.plot.static_key(),
+                                                   self.plot.alt_text(), *self.size)
+        if back is not None:
+            self.background.value = back
+        self.frame.value = front
+        self.frame_bytes = data
+        self.pictures_sent += 1
+
+    def png(self) -> bytes:
+        """The picture the panel shows now, as one opaque PNG."""
+        return self.renderer.png(self.plot.static_key())
+
+    def _write_readout(self):
+        self.readout.value = readout_html(self.lines, self.warnings, self.readout_height)
+
+    # showing
+    def summary(self) -> str:
+        """Plain text of what the panel shows: its title, the readout and any warnings."""
+        parts = [self.title] if self.title else []
+        return "\n".join(parts + self.lines + [f"Warning: {w}" for w in self.warnings])
+
+    def _repr_mimebundle_(self, **kwargs):
+        # Where widgets don't render (GitHub, nbviewer, a saved file reopened), the text form
+        # is what a reader sees: make it the panel's numbers, not the widget tree.
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.summary()
+        return bundle
+
+    def __repr__(self):
+        return f"<{type(self).__name__}: {', '.join([*self.sliders, *self.buttons])}>"
+
+
+__all__ = ["READOUT_CSS", "Panel", "brief", "briefly", "readout_html"]
