@@ -90,3 +90,17 @@ def test_the_cost_plot_is_not_a_dot_in_a_corner_at_the_start_nor_after_training(
     figure.update(trainer)
     assert clear_of_the_frame(history.ax, 0, float(trainer.costs[0]))
     assert_readable(figure.fig, overlaps=False)
+
+
+def test_a_lowest_cost_held_over_a_stretch_is_described_as_the_stretch():
+    # notebook 03: for w_H1 below -0.49, H1 is dead and C0 = 9 exactly, all the way to -1.99
+    net, x, y = bp.worked_example()
+    values = np.linspace(-1.99, 2.01, 201)
+    fig = plots.cost_vs_param(net, x, y, "w_H1", values)
+    costs = np.array([float(net.with_params({"w_H1": v}).backward(x, y).cost) for v in values])
+    flat = values[costs == costs.min()]
+    assert len(flat) > 1
+    assert (f"The lowest C0 on the plot is {bp.fmt(costs.min())}, all the way from w_H1 = "
+            f"{bp.fmt(flat[0])} to {bp.fmt(flat[-1])}.") in fig.bp_plot.alt_text()
+    one = plots.cost_vs_param(net, x, y, "w_Out", np.linspace(-1, 1, 11))  # lowest at one end
+    assert ", at w_Out = -1." in one.bp_plot.alt_text()

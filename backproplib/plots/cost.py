@@ -196,9 +196,17 @@ class CostCurve:
         elif self.flat:
             text += f" The curve is flat on this axis: {self.flat}."
         elif np.isfinite(ys).any():
-            i = int(np.nanargmin(ys))
-            text += (f" The lowest C0 on the plot is {fmt(ys[i])}, at {self.param} = "
-                     f"{fmt(self.values[i])}.")
+            lowest = np.flatnonzero(ys == np.nanmin(ys))
+            i, j = int(lowest[0]), int(lowest[-1])
+            if i == j:
+                where = f"at {self.param} = {fmt(self.values[i])}"
+            elif j - i + 1 == len(lowest):  # a flat stretch, as where a ReLU is dead
+                where = (f"all the way from {self.param} = {fmt(self.values[i])} to "
+                         f"{fmt(self.values[j])}")
+            else:
+                where = (f"at {len(lowest)} places, from {self.param} = "
+                         f"{fmt(self.values[i])} to {fmt(self.values[j])}")
+            text += f" The lowest C0 on the plot is {fmt(ys[i])}, {where}."
         return text
 
 
