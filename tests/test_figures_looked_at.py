@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
 from test_plots import assert_readable, drawn_texts  # noqa: E402
 
 import backproplib as bp  # noqa: E402
@@ -104,3 +105,19 @@ def test_a_lowest_cost_held_over_a_stretch_is_described_as_the_stretch():
             f"{bp.fmt(flat[0])} to {bp.fmt(flat[-1])}.") in fig.bp_plot.alt_text()
     one = plots.cost_vs_param(net, x, y, "w_Out", np.linspace(-1, 1, 11))  # lowest at one end
     assert ", at w_Out = -1." in one.bp_plot.alt_text()
+
+
+def test_contour_level_labels_are_opaque_and_no_line_traces_the_lowest_cost():
+    # notebook 05's map: C0 = y^2 = 0 over the region where the output neuron is dead
+    net, x, y = bp.worked_example()
+    grid = {"w_H1": np.linspace(-1.99, 2.01, 41), "w_Out": np.linspace(-1.5, 2.5, 41)}
+    contour = plots.cost_contour(bp.cost_surface(net, x, y, grid)).bp_plot
+    assert contour.labels
+    for label in contour.labels:  # the lines' alpha 0.55 would make INK text a light grey
+        alpha = label.get_alpha()
+        opacity = to_rgba(label.get_color())[3] if alpha is None else alpha
+        assert opacity == 1, (label.get_text(), label.get_color(), alpha)
+    drawn = list(contour.lines.levels)
+    assert contour.levels[0] not in drawn and contour.levels[-1] not in drawn, (
+        f"lines at the lowest or highest cost ({contour.levels[0]}, {contour.levels[-1]}) "
+        f"follow the grid's cells where that cost is held over a region: {drawn}")

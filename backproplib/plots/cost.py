@@ -306,16 +306,20 @@ class CostContour:
             # cost[i, j] is at names[0] = v1[i], names[1] = v2[j]: names[0] on the x axis
             self.filled = ax.contourf(v1, v2, cost.T, levels=self.levels, cmap=COST_CMAP,
                                       norm=norm)
-            self.lines = ax.contour(v1, v2, cost.T, levels=self.levels, colors=style.INK,
-                                    linewidths=0.6, alpha=0.55)
+            # lines at the inner levels only: the ends are the lowest and highest cost, and a
+            # line at a minimum held over a region (a dead ReLU's C0 = y^2) steps along the grid
+            inner = self.levels[1:-1]
+            self.lines = ax.contour(v1, v2, cost.T, levels=inner, colors=style.INK,
+                                    linewidths=0.6, alpha=0.55) if len(inner) else None
             digits = digits_for(self.levels)
             # labels of at most 6 digits, or none: levels that differ only in their 9th digit
             # would all read the same (the colour bar lists them with every digit)
-            self.labels = [] if digits > 6 else ax.clabel(
+            self.labels = [] if digits > 6 or self.lines is None else ax.clabel(
                 self.lines, self.levels[1:-1:2], fmt=lambda value: short(value, digits),
                 fontsize=style.FONT, colors=style.INK, inline=True)
             for label in self.labels:
                 label.set_path_effects(HALO)
+                label.set_color(style.INK)  # not the lines' alpha 0.55: grey fails 4.5:1
             if colorbar:
                 bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.92, spacing="uniform",
                                         format=CompactFormatter())
