@@ -121,3 +121,14 @@ def test_contour_level_labels_are_opaque_and_no_line_traces_the_lowest_cost():
     assert contour.levels[0] not in drawn and contour.levels[-1] not in drawn, (
         f"lines at the lowest or highest cost ({contour.levels[0]}, {contour.levels[-1]}) "
         f"follow the grid's cells where that cost is held over a region: {drawn}")
+
+
+def test_the_3d_surface_says_when_its_lowest_cost_is_a_flat_floor():
+    # notebook 05: C0 = 0 wherever the output neuron is dead, not at one point
+    net, x, y = bp.worked_example()
+    grid = {"w_H1": np.linspace(-1.99, 2.01, 21), "w_Out": np.linspace(-1.5, 2.5, 21)}
+    surface = bp.cost_surface(net, x, y, grid)
+    floor = int((surface.cost == surface.cost.min()).sum())
+    assert floor > 1
+    alt = plots.cost_surface_3d(surface).bp_plot.alt_text()
+    assert f"held on {floor} of the {surface.cost.size} grid points, a flat floor" in alt, alt

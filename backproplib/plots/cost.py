@@ -574,8 +574,11 @@ class Surface3D:
         i, j = np.unravel_index(int(np.nanargmin(cost)), cost.shape)
         if np.nanmin(cost) == np.nanmax(cost):
             return text + f": flat, C0 = {fmt(cost[i, j])} everywhere."
-        return text + (f"; C0 runs from {fmt(cost[i, j])} (at {n1} = {fmt(v1[i])}, {n2} = "
-                       f"{fmt(v2[j])}) to {fmt(np.nanmax(cost))}.")
+        lowest = int((cost == cost[i, j]).sum())
+        where = (f"at {n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}" if lowest == 1 else
+                 f"held on {lowest} of the {cost.size} grid points, a flat floor, first at "
+                 f"{n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}")
+        return text + f"; C0 runs from {fmt(cost[i, j])} ({where}) to {fmt(np.nanmax(cost))}."
 
 __all__ = [
     "CONTOUR_MARGINS", "CostContour", "CostCurve", "FULL_BATCH", "SGD", "Several", "Surface3D",
