@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
 from test_plots import assert_readable, drawn_texts  # noqa: E402
 
 import backproplib as bp  # noqa: E402
@@ -90,3 +91,44 @@ def test_the_cost_plot_is_not_a_dot_in_a_corner_at_the_start_nor_after_training(
     figure.update(trainer)
     assert clear_of_the_frame(history.ax, 0, float(trainer.costs[0]))
     assert_readable(figure.fig, overlaps=False)
+
+
+def test_a_lowest_cost_held_over_a_stretch_is_described_as_the_stretch():
+    # notebook 03: for w_H1 below -0.49, H1 is dead and C0 = 9 exactly, all the way to -1.99
+    net, x, y = bp.worked_example()
+    values = np.linspace(-1.99, 2.01, 201)
+    fig = plots.cost_vs_param(net, x, y, "w_H1", values)
+    costs = np.array([float(net.with_params({"w_H1": v}).backward(x, y).cost) for v in values])
+    flat = values[costs == costs.min()]
+    assert len(flat) > 1
+    assert (f"The lowest C0 on the plot is {bp.fmt(costs.min())}, all the way from w_H1 = "
+            f"{bp.fmt(flat[0])} to {bp.fmt(flat[-1])}.") in fig.bp_plot.alt_text()
+    one = plots.cost_vs_param(net, x, y, "w_Out", np.linspace(-1, 1, 11))  # lowest at one end
+    assert ", at w_Out = -1." in one.bp_plot.alt_text()
+
+
+def test_contour_level_labels_are_opaque_and_no_line_traces_the_lowest_cost():
+    # notebook 05's map: C0 = y^2 = 0 over the region where the output neuron is dead
+    net, x, y = bp.worked_example()
+    grid = {"w_H1": np.linspace(-1.99, 2.01, 41), "w_Out": np.linspace(-1.5, 2.5, 41)}
+    contour = plots.cost_contour(bp.cost_surface(net, x, y, grid)).bp_plot
+    assert contour.labels
+    for label in contour.labels:  # the lines' alpha 0.55 would make INK text a light grey
+        alpha = label.get_alpha()
+        opacity = to_rgba(label.get_color())[3] if alpha is None else alpha
+        assert opacity == 1, (label.get_text(), label.get_color(), alpha)
+    drawn = list(contour.lines.levels)
+    assert contour.levels[0] not in drawn and contour.levels[-1] not in drawn, (
+        f"lines at the lowest or highest cost ({contour.levels[0]}, {contour.levels[-1]}) "
+        f"follow the grid's cells where that cost is held over a region: {drawn}")
+
+
+def test_the_3d_surface_says_when_its_lowest_cost_is_a_flat_floor():
+    # notebook 05: C0 = 0 wherever the output neuron is dead, not at one point
+    net, x, y = bp.worked_example()
+    grid = {"w_H1": np.linspace(-1.99, 2.01, 21), "w_Out": np.linspace(-1.5, 2.5, 21)}
+    surface = bp.cost_surface(net, x, y, grid)
+    floor = int((surface.cost == surface.cost.min()).sum())
+    assert floor > 1
+    alt = plots.cost_surface_3d(surface).bp_plot.alt_text()
+    assert f"held on {floor} of the {surface.cost.size} grid points, a flat floor" in alt, alt

@@ -196,9 +196,17 @@ class CostCurve:
         elif self.flat:
             text += f" The curve is flat on this axis: {self.flat}."
         elif np.isfinite(ys).any():
-            i = int(np.nanargmin(ys))
-            text += (f" The lowest C0 on the plot is {fmt(ys[i])}, at {self.param} = "
-                     f"{fmt(self.values[i])}.")
+            lowest = np.flatnonzero(ys == np.nanmin(ys))
+            i, j = int(lowest[0]), int(lowest[-1])
+            if i == j:
+                where = f"at {self.param} = {fmt(self.values[i])}"
+            elif j - i + 1 == len(lowest):  # a flat stretch, as where a ReLU is dead
+                where = (f"all the way from {self.param} = {fmt(self.values[i])} to "
+                         f"{fmt(self.values[j])}")
+            else:
+                where = (f"at {len(lowest)} places, from {self.param} = "
+                         f"{fmt(self.values[i])} to {fmt(self.values[j])}")
+            text += f" The lowest C0 on the plot is {fmt(ys[i])}, {where}."
         return text
 
 
@@ -298,16 +306,20 @@ class CostContour:
             # cost[i, j] is at names[0] = v1[i], names[1] = v2[j]: names[0] on the x axis
             self.filled = ax.contourf(v1, v2, cost.T, levels=self.levels, cmap=COST_CMAP,
                                       norm=norm)
-            self.lines = ax.contour(v1, v2, cost.T, levels=self.levels, colors=style.INK,
-                                    linewidths=0.6, alpha=0.55)
+            # lines at the inner levels only: the ends are the lowest and highest cost, and a
+            # line at a minimum held over a region (a dead ReLU's C0 = y^2) steps along the grid
+            inner = self.levels[1:-1]
+            self.lines = ax.contour(v1, v2, cost.T, levels=inner, colors=style.INK,
+                                    linewidths=0.6, alpha=0.55) if len(inner) else None
             digits = digits_for(self.levels)
             # labels of at most 6 digits, or none: levels that differ only in their 9th digit
             # would all read the same (the colour bar lists them with every digit)
-            self.labels = [] if digits > 6 else ax.clabel(
+            self.labels = [] if digits > 6 or self.lines is None else ax.clabel(
                 self.lines, self.levels[1:-1:2], fmt=lambda value: short(value, digits),
                 fontsize=style.FONT, colors=style.INK, inline=True)
             for label in self.labels:
                 label.set_path_effects(HALO)
+                label.set_color(style.INK)  # not the lines' alpha 0.55: grey fails 4.5:1
             if colorbar:
                 bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.92, spacing="uniform",
                                         format=CompactFormatter())
@@ -562,8 +574,11 @@ class Surface3D:
         i, j = np.unravel_index(int(np.nanargmin(cost)), cost.shape)
         if np.nanmin(cost) == np.nanmax(cost):
             return text + f": flat, C0 = {fmt(cost[i, j])} everywhere."
-        return text + (f"; C0 runs from {fmt(cost[i, j])} (at {n1} = {fmt(v1[i])}, {n2} = "
-                       f"{fmt(v2[j])}) to {fmt(np.nanmax(cost))}.")
+        lowest = int((cost == cost[i, j]).sum())
+        where = (f"at {n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}" if lowest == 1 else
+                 f"held on {lowest} of the {cost.size} grid points, a flat floor, first at "
+                 f"{n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}")
+        return text + f"; C0 runs from {fmt(cost[i, j])} ({where}) to {fmt(np.nanmax(cost))}."
 
 __all__ = [
     "CONTOUR_MARGINS", "CostContour", "CostCurve", "FULL_BATCH", "SGD", "Several", "Surface3D",
