@@ -228,7 +228,7 @@ def test_the_slow_start_panel_follows_its_slider():
     assert view.error is None
     assert f"sigma'(z) = {bp.fmt(float(s.slope))}" in view.summary()
     assert bp.fmt(float(s.quadratic_delta)) in view.summary()
-    assert 'alt="' in view.picture.value
+    assert 'alt="' in view.frame.value
 
 
 # --- the exercise checks --------------------------------------------------------------------------
@@ -288,4 +288,4 @@ def test_the_class_training_panel_trains_to_its_slider():
     assert f"accuracy = {accuracy:.1%}" in view.summary()
     view.sliders["steps"].value = 20  # back: starts again from the same network
     assert f"= {bp.fmt(fresh().train(20).cost)} (at the start" in view.summary()
-    assert 'alt="' in view.picture.value and "class 2" in view.picture.value
+    assert 'alt="' in view.frame.value and "class 2" in view.frame.value

@@ -17,7 +17,7 @@ import ipywidgets as W
 from ..learning.classification import accuracy
 from ..numbers import fmt
 from ..plots.classification import ClassificationFigure, SlowStartPlot
-from .training import Panel
+from .panel import Panel
 
 
 class SlowStartView(Panel):
@@ -29,16 +29,14 @@ class SlowStartView(Panel):
         z = float(z)
         reach = max(float(reach), abs(z))
         self.title = f"A sigmoid output with target y = {fmt(y)}: both costs against its z"
-        self.slider("z", W.FloatSlider(value=z, min=-reach, max=reach, step=0.05,
+        self.add_slider("z", W.FloatSlider(value=z, min=-reach, max=reach, step=0.05,
                                        description="z of the output", readout_format=".2f",
                                        continuous_update=True))
         self.plot = SlowStartPlot(z, y, reach)
-        self.figure(self.plot, self.plot.fig)
-        self.widget = W.VBox([*self.sliders.values(), self.picture, self.readout])
-        self.widget.add_class("bp-view")
-        self.refresh()
+        self.show_figure(self.plot, self.plot.fig)
+        self.assemble([*self.sliders.values(), self.picture, self.readout])
 
-    def update(self):
+    def _update(self):
         self.plot.update(self.sliders["z"].value)
         n = self.plot.now
         quad, cross = float(n.quadratic_delta), float(n.cross_entropy_delta)
@@ -71,16 +69,14 @@ class ClassTrainingView(Panel):
         self.trainer, self.data = trainer.reset(), data
         self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on the "
                       f"3-class {data.name!r} ({len(data)} examples)")
-        self.slider("steps", W.IntSlider(value=0, min=0, max=int(steps),
+        self.add_slider("steps", W.IntSlider(value=0, min=0, max=int(steps),
                                          step=max(1, int(steps) // 50),
                                          description="steps trained", continuous_update=False))
         self.plot = ClassificationFigure(trainer, data, n, steps=max(int(steps), 10))
-        self.figure(self.plot, self.plot.fig)
-        self.widget = W.VBox([*self.sliders.values(), self.picture, self.readout])
-        self.widget.add_class("bp-view")
-        self.refresh()
+        self.show_figure(self.plot, self.plot.fig)
+        self.assemble([*self.sliders.values(), self.picture, self.readout])
 
-    def update(self):
+    def _update(self):
         t, wanted = self.trainer, self.sliders["steps"].value
         if wanted < t.steps:
             t.reset()

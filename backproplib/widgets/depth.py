@@ -86,7 +86,7 @@ class DepthView(View):
         self.g = g
         self.gradient_lines = [f"{name}: |delta| = {d:.3g}, |dC/dW| = {n:.3g}"
                                for name, d, n in zip(p.names, p.deltas, p.norms)]
-        self._picture()
+        self.draw()
 
     def _figure_without_numbers(self):
         """An overflow: the old lines stay, the readout says why."""
