@@ -182,7 +182,7 @@ def answer(notebook: NotebookPage, cell_line: str, old_start: str, new_line: str
                     f"new feedback after {new_line!r}")
 
 
-VALUE_CELL = r"^dC0_da_Out\s*="  # exercise 2.1, dC0/da_Out of the exercise network
+VALUE_CELL = r"^dC0_da_Out\s*=.*#\s*your answer"  # exercise 2.1: dC0/da_Out of ex_net
 FUNCTION_CELL = r"^def my_dC0_dw_Out\("  # exercise 2.3 (the Solutions' copy is indented)
 
 
