@@ -221,7 +221,8 @@ def test_refresh_script_normalises_metadata(tmp_path):
         from refresh_notebooks import normalise
     finally:
         sys.path.pop(0)
-    nb = nbformat.v4.new_notebook(metadata={"widgets": {"state": {}}})
+    nb = nbformat.v4.new_notebook(metadata={"widgets": {"state": {}}, "language_info": {
+        "name": "python", "version": "3.11.7", "codemirror_mode": {"name": "ipython"}}})
     cell = nbformat.v4.new_code_cell("1", metadata={"execution": {"iopub.status.busy": "t"}})
     nb.cells.append(cell)
     normalise(nb)

@@ -77,7 +77,7 @@ def test_first_stuck_and_the_rescue():
     net = chain()
     etas = [0.001, 0.01, 0.03, 0.1]
     stuck = reading.first_stuck(net, 0.5, 0, etas, 20, params=("w_H1", "w_Out"))
-    assert stuck is not None and stuck.stuck
+    assert stuck is not None and stuck.outcome == "stuck"
     earlier = [gradient_descent(net, 0.5, 0, eta, 20, params=("w_H1", "w_Out"))
                for eta in etas[:etas.index(stuck.learning_rate)]]
     assert not any(run.stuck for run in earlier)

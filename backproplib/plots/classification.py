@@ -22,7 +22,7 @@ from ..numbers import fmt
 from . import style
 from .training import CostHistory
 
-CLASS_COLOURS = (style.VALUE, style.NEGATIVE, "#009E73")  # blue, orange, bluish green
+CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.THIRD_CLASS)
 CLASS_MARKERS = ("o", "^", "s")
 CROSS_ENTROPY = style.VALUE  # cross-entropy's curves: solid blue
 QUADRATIC = style.GRADIENT  # the quadratic cost's: dashed vermillion

@@ -3,16 +3,8 @@ colour a figure really draws (the words live next to the hex values they describ
 
 from . import style
 
-#: a word for each colour of ``style.KEY_COLOURS``; a changed colour without a word here fails
-#: loudly (tests/test_reruns.py prints the key under every activation)
-WORDS = {
-    "#0072B2": "blue",
-    "#B34700": "brown-orange",
-    "#595959": "grey",
-    "#000000": "black",
-    "#CC79A7": "pink-purple",
-    "#E69F00": "yellow-orange",
-}
+#: the words live in ``style.COLOUR_WORDS``, beside the hex values they describe
+WORDS = style.COLOUR_WORDS
 
 
 def colour_word(meaning: str) -> str:
@@ -22,7 +14,7 @@ def colour_word(meaning: str) -> str:
         raise ValueError(f"unknown meaning {meaning!r}; known: {', '.join(style.KEY_COLOURS)}")
     colour = style.KEY_COLOURS[meaning]
     if colour.upper() not in {c.upper() for c in WORDS}:
-        raise ValueError(f"style colour {colour} for {meaning!r} has no word in plots/key.py")
+        raise ValueError(f"style colour {colour} for {meaning!r} has no word in style.COLOUR_WORDS")
     return {c.upper(): w for c, w in WORDS.items()}[colour.upper()]
 
 

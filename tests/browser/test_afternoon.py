@@ -9,12 +9,8 @@
 
 The right answers are computed here with backproplib from the notebook's own cells (the
 parameters cell and the cell that builds the exercise network), never written into the test.
-Feedback wording, readouts and panels are being rewritten in parallel, so the checks are on
-robust facts: "Right" or not, counts that grow or return to 0, pictures that change.
-
-Checks of behaviour that issue 20 asks for and that is not there yet are marked
-``xfail(strict=True)``: when the fix merges they pass, strict xfail turns that into a failure,
-and the mark is to be removed.
+The checks are on robust facts, not on exact sentences: "Right" or not, the failing case named
+in words, counts that grow or return to 0, pictures that change visibly.
 """
 
 from __future__ import annotations
@@ -236,9 +232,6 @@ def test_function_exercise_wrong_then_right(afternoon, artifacts):
         path=str(artifacts / "afternoon-02-function-exercise.png"))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20 item 5: function feedback names the failing "
-                   "case by a Network repr and '(51 characters)', not in words (a dead output "
-                   "neuron, b_Out = -10)")
 def test_function_feedback_names_the_failing_case(afternoon):
     notebook = function_exercise(afternoon)
     said = answer(notebook, FUNCTION_CELL, "return", WITHOUT_SLOPE)
@@ -386,8 +379,6 @@ def test_slider_keys_change_value_picture_and_readout(keyed):
         assert distance > 0, f"the current point stayed where it was after {what}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20 item 4: ArrowRight moves w_Out by 0.01 on a "
-                   "range 4 wide, so four presses move the point by less than its own width")
 def test_four_arrow_presses_move_the_point_visibly(keyed):
     start, arrows = keyed.values[:2]
     width = keyed.high - keyed.low
