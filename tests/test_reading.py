@@ -80,7 +80,7 @@ def test_first_stuck_and_the_rescue():
     assert stuck is not None and stuck.outcome == "stuck"
     earlier = [gradient_descent(net, 0.5, 0, eta, 20, params=("w_H1", "w_Out"))
                for eta in etas[:etas.index(stuck.learning_rate)]]
-    assert not any(run.stuck for run in earlier)
+    assert not any(run.outcome == "stuck" for run in earlier)
     report = reading.stuck_report(stuck, ("w_H1", "w_Out"))
     assert report.startswith(f"learning rate {bp.fmt(stuck.learning_rate)}: ")
     rescue = reading.leaky_rescue(stuck, [0.1, 0.01, 0.5], [2, 1, 3], 0.5, 0, 20,

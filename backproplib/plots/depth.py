@@ -20,7 +20,7 @@ import numpy as np
 from ..learning.depth import DepthProfile
 from . import style
 
-COLOURS = [style.VALUE, style.GRADIENT, "#009E73", style.PATH, style.NEGATIVE]
+COLOURS = [style.VALUE, style.GRADIENT, style.GREEN, style.PATH, style.NEGATIVE]
 MARKERS = ["o", "s", "^", "D", "v"]
 FLOOR, CEILING = 1e-30, 1e30  # the widest the log axes go
 SNAP = 2  # log limits move in steps of this many decades

@@ -44,12 +44,13 @@ INPUT_FACE = "#f6e7c8"  # the input node's fill
 GRID = "#b0b0b0"
 CMAP = "cividis"
 WARNING = "#a40000"  # panel warnings (text), 7.7:1 on white
-THIRD_CLASS = "#009E73"  # bluish green: the third class of notebook 12 (VALUE, NEGATIVE first)
+GREEN = "#009E73"  # bluish green: a third series (notebook 12's third class, 13's third profile)
+THIRD_CLASS = GREEN
 
 #: a word for each colour that carries meaning, beside its hex value, so that a notebook's text
 #: names the colour a figure really draws (``plots.key``)
 COLOUR_WORDS = {VALUE: "blue", GRADIENT: "brown-orange", BLOCKED: "grey", CURRENT: "black",
-                PATH: "pink-purple", NEGATIVE: "yellow-orange", THIRD_CLASS: "green"}
+                PATH: "pink-purple", NEGATIVE: "yellow-orange", GREEN: "green"}
 
 #: the colours that carry meaning, by meaning: tests check they stay apart for colour-blind eyes
 KEY_COLOURS = {
