@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib.core.results import show
+from backproplib.numbers import fmt as show
 
 
 @pytest.mark.parametrize("value, text", [

@@ -12,46 +12,29 @@ from functools import cached_property
 
 import numpy as np
 
-from ..numbers import fmt
+from ..numbers import ParameterTable, fmt
 
 SATURATED_BELOW = 0.01  # 0 < |sigma'(z)| below this: the neuron is called saturated
 
 
-class LayerValues:
+class LayerValues(tuple):
     """One array per layer, found by position (0, 1, -1) or by name ("H0", "H1", "Out")."""
 
-    def __init__(self, names, arrays):
-        self.names = tuple(names)
-        self._arrays = tuple(arrays)
+    def __new__(cls, names, arrays):
+        values = super().__new__(cls, arrays)
+        values.names = tuple(names)
+        return values
 
     def __getitem__(self, key):
-        if isinstance(key, str):
-            try:
-                return self._arrays[self.names.index(key)]
-            except ValueError:
-                raise KeyError(f"no layer {key!r}; layers: {', '.join(self.names)}") from None
-        return self._arrays[key]
-
-    def __iter__(self):
-        return iter(self._arrays)
-
-    def __len__(self):
-        return len(self._arrays)
+        if isinstance(key, str) and key not in self.names:
+            raise KeyError(f"no layer {key!r}; layers: {', '.join(self.names)}")
+        return super().__getitem__(self.names.index(key) if isinstance(key, str) else key)
 
     def items(self):
-        return zip(self.names, self._arrays)
+        return zip(self.names, self)
 
     def __repr__(self):
-        inner = ", ".join(f"{n}={show(a)}" for n, a in self.items())
-        return f"LayerValues({inner})"
-
-
-def show(array) -> str:
-    """A number, vector or matrix as text: 0.5 (also for one neuron), [0.5, 1], [[1, 2], [3, 4]]."""
-    array = np.asarray(array)
-    if array.size == 1:
-        return fmt(array.flat[0])
-    return "[" + ", ".join(show(row) for row in array) + "]"
+        return f"LayerValues({', '.join(f'{n}={fmt(a)}' for n, a in self.items())})"
 
 
 @dataclass(frozen=True)
@@ -71,19 +54,16 @@ class Blocked:
 
     def sentence(self) -> str:
         """What this means, in the notebooks' words."""
-        f, z_name = self.activation.formula, f"z_{self.neuron}"
-        batch = np.ndim(self.z) > 0
-        where = (f"for all {np.size(self.z)} examples" if batch
-                 else f"at {z_name} = {fmt(self.z)}")
+        f, z_name, batch = self.activation.formula, f"z_{self.neuron}", np.ndim(self.z) > 0
+        where = f"for all {np.size(self.z)} examples" if batch else f"at {z_name} = {fmt(self.z)}"
         on = " on every example" if batch else ""
         if self.kind == "dead":
             why = " (ReLU passes nothing for z <= 0)" if self.activation.name == "relu" else ""
             return (f"{self.neuron} is dead{on}: {f}'({z_name}) = 0 {where}{why}, so no "
                     "gradient flows back through it")
-        slope = (f"|{f}'({z_name})| < {fmt(SATURATED_BELOW)}" if batch
-                 else f"{f}'({z_name}) = {fmt(self.slope)}")
-        if not batch and self.slope == 0:
-            slope += " (too small for floating point)"
+        slope = (f"|{f}'({z_name})| < {fmt(SATURATED_BELOW)}" if batch else
+                 f"{f}'({z_name}) = {fmt(self.slope)}"
+                 + (" (too small for floating point)" if self.slope == 0 else ""))
         return (f"{self.neuron} is saturated{on}: {slope} {where}, so almost no gradient "
                 "flows back through it")
 
@@ -105,12 +85,10 @@ def find_blocked(names, zs, slopes, activations) -> tuple:
         dead, saturated = classify_slopes(slope, sigma)
         if np.ndim(slope) == 2:  # a batch: blocked on every example
             dead, saturated = dead.all(axis=0), saturated.all(axis=0)
-        for j in range(len(dead)):
-            if saturated[j]:
-                neuron = name if len(dead) == 1 else f"{name}[{j}]"
-                z_j, slope_j = (z[:, j], slope[:, j]) if np.ndim(slope) == 2 else (z[j], slope[j])
-                kind = "dead" if dead[j] else "saturated"
-                found.append(Blocked(name, L, j, neuron, z_j, slope_j, kind, sigma))
+        for j in map(int, np.flatnonzero(saturated)):
+            at = (slice(None), j) if np.ndim(slope) == 2 else j  # every example's, or the one
+            found.append(Blocked(name, L, j, name if len(dead) == 1 else f"{name}[{j}]", z[at],
+                                 slope[at], "dead" if dead[j] else "saturated", sigma))
     return tuple(found)
 
 
@@ -152,28 +130,17 @@ class Gradients:
     da: LayerValues  # dC0/da^L
     dz: LayerValues  # dC0/dz^L, Nielsen's delta^L
     dx: np.ndarray  # dC0/dx
-    parameter_names: tuple
     forward: ForwardPass  # the forward pass backward ran: z, a, sigma'(z), blocked neurons
     batch_size: int | None  # None for one example
-    slots: dict  # {name: Slot}, from Network.locate's table
+    parameters: ParameterTable  # the network's parameter names and where each lives
 
     def __getitem__(self, name: str):
-        try:
-            kind, L, index = self.slots[name]
-        except (KeyError, TypeError):
-            raise ValueError(f"unknown parameter {name!r}; valid names: "
-                             f"{', '.join(self.parameter_names)}") from None
+        kind, L, index = self.parameters.locate(name)
         return (self.dw if kind == "w" else self.db)[L][index]
 
-    @property
-    def da_dz(self) -> LayerValues:
-        """sigma'(z^L) of every layer."""
-        return self.forward.da_dz
-
-    @property
-    def blocked(self) -> tuple:
-        """The neurons that pass (almost) no gradient back (see ``Blocked``)."""
-        return self.forward.blocked
+    parameter_names = property(lambda self: self.parameters.names)
+    da_dz = property(lambda self: self.forward.da_dz, doc="sigma'(z^L) of every layer")
+    blocked = property(lambda self: self.forward.blocked, doc="the neurons ``Blocked``")
 
     def as_dict(self) -> dict:
         """{parameter name: derivative}, in the order of ``parameter_names``."""
@@ -183,22 +150,6 @@ class Gradients:
         """One line "dC0/dw_H0 = 0.01755125" per parameter (all, or those in ``names``);
         "dC/..." for a batch's average cost (or as ``cost_name`` says)."""
         names = self.parameter_names if names is None else names
-        if isinstance(names, str):
-            names = [names]
+        names = [names] if isinstance(names, str) else names
         cost_name = cost_name or ("C" if self.batch_size else "C0")
         return "\n".join(f"d{cost_name}/d{name} = {fmt(self[name])}" for name in names)
-
-
-def parameter_names(layer_names, shapes):
-    """w_<layer> / b_<layer> for one-neuron layers; w_<layer>[j,k] / b_<layer>[j] otherwise."""
-    names = []
-    for layer, (n_out, n_in) in zip(layer_names, shapes):
-        if n_out == 1 and n_in == 1:
-            names.append(f"w_{layer}")
-        else:
-            names += [f"w_{layer}[{j},{k}]" for j in range(n_out) for k in range(n_in)]
-        if n_out == 1:
-            names.append(f"b_{layer}")
-        else:
-            names += [f"b_{layer}[{j}]" for j in range(n_out)]
-    return tuple(names)
