@@ -346,6 +346,14 @@ def check_chain(weights, biases):
     if len(weights) != len(biases):
         raise ValueError(f"Network.chain: expected one weight and one bias per layer, got "
                          f"{len(weights)} weights and {len(biases)} biases")
+    return weights
+
+
+def chain_layers(weights, biases, exact, names):
+    """A chain's 1 x 1 matrices W and 1-vectors b, each number checked under its parameter's
+    name (w_H0, b_Out)."""
+    return ([[[to_scalar(w, exact, f"w_{n}")]] for w, n in zip(weights, names)],
+            [[to_scalar(b, exact, f"b_{n}")] for b, n in zip(biases, names)])
 
 
 # --- parameter names: w_H1[j,k] and b_H1[j] as text, and where they live ------------------------
@@ -382,6 +390,18 @@ class ParameterTable:
             tail = f", ... ({more} more)" if more > 0 else ""
             raise ValueError(f"unknown parameter {name!r}; valid names: "
                              f"{', '.join(self.names[:12])}{tail}") from None
+
+    def replace(self, weights, biases, changes: dict, exact: bool):
+        """Copies of the weights and biases with the parameters named in ``changes`` set."""
+        tables = {"w": list(weights), "b": list(biases)}
+        copied = set()
+        for name, value in changes.items():
+            kind, L, index = self.locate(name)
+            if (kind, L) not in copied:
+                tables[kind][L] = tables[kind][L].copy()
+                copied.add((kind, L))
+            tables[kind][L][index] = to_scalar(value, exact, name, single=True)
+        return tables["w"], tables["b"]
 
 
 @lru_cache(maxsize=64)

@@ -49,20 +49,9 @@ def relu(z):
     return np.fmax(z, 0.0) + 0.0  # max(z, 0) in one pass; + 0.0 turns fmax's -0.0 into 0.0
 
 
-def relu_prime(z):
-    if _exact(z):
-        return np.where(z > 0, Fraction(1), Fraction(0))
-    return np.heaviside(z, 0.0)  # 1 where z > 0, else 0 (also at the kink z = 0)
-
-
-def leaky_relu(z):
-    return np.where(z > 0, z, (LEAKY_SLOPE if _exact(z) else 0.01) * z)
-
-
-def leaky_relu_prime(z):
-    if _exact(z):
-        return np.where(z > 0, Fraction(1), LEAKY_SLOPE)
-    return np.where(z > 0, 1.0, 0.01)
+def step(z, low):
+    """1 where z > 0, else ``low`` (also at the kink z = 0), in z's number system."""
+    return np.where(z > 0, Fraction(1), low) if _exact(z) else np.where(z > 0, 1.0, float(low))
 
 
 def sigmoid(z):
@@ -75,26 +64,23 @@ def sigmoid_prime(z):
     return s * (1 - s)
 
 
-def tanh_prime(z):
-    return 1 - np.tanh(z) ** 2
-
-
 def softmax(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))  # the same a, and exp never overflows
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def softmax_prime(z):
-    """The Jacobian's diagonal da_j/dz_j = a_j (1 - a_j)."""
-    a = softmax(z)
+    a = softmax(z)  # the Jacobian's diagonal da_j/dz_j = a_j (1 - a_j); chain uses all of it
     return a * (1 - a)
 
 
 ACTIVATIONS = {  # what any layer may use
-    "relu": Activation("relu", relu, relu_prime, True, "ReLU"),
-    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_prime, True, "LeakyReLU"),
+    "relu": Activation("relu", relu, lambda z: step(z, 0), True, "ReLU"),
+    "leaky_relu": Activation("leaky_relu", lambda z: z * step(z, LEAKY_SLOPE),
+                             lambda z: step(z, LEAKY_SLOPE), True, "LeakyReLU"),
     "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, False, "sigmoid", smooth=True),
-    "tanh": Activation("tanh", np.tanh, tanh_prime, False, "tanh", smooth=True),
+    "tanh": Activation("tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2, False, "tanh",
+                       smooth=True),
     "linear": Activation("linear", lambda z: z, np.ones_like, True, "linear"),
 }
 KNOWN = {**ACTIVATIONS, "softmax": Activation("softmax", softmax, softmax_prime, False,
@@ -111,8 +97,7 @@ def _lookup(table, value, kind, where):
 
 
 def get(activation, where: str = "activation", output: bool = True) -> Activation:
-    """The Activation called ``activation`` (or ``activation`` itself if it already is one);
-    softmax only for the ``output`` layer."""
+    """The Activation called ``activation`` (or itself); softmax only for an ``output`` layer."""
     sigma = activation if isinstance(activation, Activation) else _lookup(
         KNOWN, activation, "activation", where)
     if sigma.output_only and not output:
@@ -139,24 +124,23 @@ class Cost:
 
 
 def quadratic(z, a, y, sigma):
-    """C0 = sum_j (a_j - y_j)^2, no 1/2: the seed's cost."""
-    error = a - y
+    error = a - y  # C0 = sum_j (a_j - y_j)^2, no 1/2: the seed's cost
     return (error * error).sum(axis=-1)
 
 
 def cross_entropy(z, a, y, sigma):
     """-sum_j y_j log a_j (softmax), -sum_j [y_j log a_j + (1 - y_j) log(1 - a_j)] (sigmoid:
     each a_j a yes/no probability). From z where given (stable, never log 0), else from a."""
-    if sigma.output_only:  # log a_j = z_j - log sum_i e^z_i, with the largest z_i taken out
-        shifted = None if z is None else z - z.max(axis=-1, keepdims=True)
-        log_a = np.log(a) if z is None else (
-            shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True)))
-        return -(y * log_a).sum(axis=-1)
     if z is None:
-        log_a, log_not_a = np.log(a), np.log1p(-a)
+        log_a, log_not_a = np.log(a), lambda: np.log1p(-a)
+    elif sigma.output_only:  # log a_j = z_j - log sum_i e^z_i, with the largest z_i taken out
+        shifted = z - z.max(axis=-1, keepdims=True)
+        log_a = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     else:  # log a = -log(1 + e^-z) and log(1 - a) = -log(1 + e^z)
-        log_a, log_not_a = -np.logaddexp(0, -z), -np.logaddexp(0, z)
-    return -(y * log_a + (1 - y) * log_not_a).sum(axis=-1)
+        log_a, log_not_a = -np.logaddexp(0, -z), lambda: -np.logaddexp(0, z)
+    if sigma.output_only:
+        return -(y * log_a).sum(axis=-1)
+    return -(y * log_a + (1 - y) * log_not_a()).sum(axis=-1)
 
 
 def cross_entropy_dC_da(a, y, sigma):

@@ -13,7 +13,7 @@ gradients are the mean of the examples') and a grid of parameter values (leading
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 import numpy as np
 
@@ -27,45 +27,29 @@ def layer_names(depth: int) -> tuple:
     return tuple(f"H{i}" for i in range(depth - 1)) + ("Out",)
 
 
-def weighted_input(W, a):
-    """z_j = sum_k w_jk a_k, a^(L-1) (..., n_(L-1)) and W^L (..., n_L, n_(L-1)) with any
-    leading grid axes: a matrix product, or a plain one where the sum has one term on a grid
-    (a stack of 1 x 1 products is 30x slower as matmul on the cost surface)."""
+def weighted_sum(a, W):
+    """sum_k w_jk a_k for every j, the one contraction rule: z^L from W^L and a^(L-1), and
+    dC0/da^(L-1) = sum_j delta_j w_jk from delta^L and W^L transposed. a is (..., m, n_k) or
+    (n_k,), W is (..., n_j, n_k) with grid axes in front: a matrix product, or a plain one
+    where the sum has one term on a grid (stacked 1 x 1 matmuls are 30x slower there)."""
     if W.ndim > 2 and W.shape[-1] == 1:
         return a * np.swapaxes(W, -1, -2)
     return a @ np.swapaxes(W, -1, -2)
-
-
-def sum_over_next_layer(delta, W):
-    """dC0/da_k^(L-1) = sum_j delta_j^L w_jk^L, the same rule the other way round."""
-    if W.ndim > 2 and W.shape[-2] == 1:
-        return delta * W
-    return delta @ W
 
 
 def forward_pass(weights, biases, activations, x):
     """[z^L] and [a^L] for every layer, from input x."""
     zs, outputs, a = [], [], x
     for W, b, sigma in zip(weights, biases, activations):
-        zs.append(weighted_input(W, a) + b)
+        zs.append(weighted_sum(a, W) + b)
         a = sigma.function(zs[-1])
         outputs.append(a)
     return zs, outputs
 
 
-class Backprop(NamedTuple):
-    """Per layer L: z, a, sigma'(z), dC0/da, dC0/dz (delta), dC/dW and dC/db (with ``wanted``:
-    dC_dw[L] lists the wanted entries of layer L); dC0/dx; the cost (C0, or the average C)."""
-
-    z: list
-    a: list
-    da_dz: list
-    dC_da: list
-    dC_dz: list
-    dC_dw: list
-    dC_db: list
-    dC_dx: object
-    cost: object
+# per layer L: z, a, sigma'(z), dC0/da, dC0/dz (delta), dC/dW and dC/db (with ``wanted``:
+# dC_dw[L] lists the wanted entries of layer L); then dC0/dx and the cost (C0, or the average C)
+Backprop = namedtuple("Backprop", "z a da_dz dC_da dC_dz dC_dw dC_db dC_dx cost")
 
 
 def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"],
@@ -92,8 +76,9 @@ def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"
             delta = sigma.chain(dC_da, outputs[L], slope)
         nabla_a[L], deltas[L] = dC_da, delta
         if wanted is not None:  # dC/dw_jk = delta_j a_k, dC/db_j = delta_j, averaged
-            nabla_w[L] = [mean(delta[..., i[0]] * (a_prev[..., i[1]] if k == "w" else 1), batch)
-                          for k, i in wanted.get(L, ())]
+            entries = [delta[..., i[0]] * (a_prev[..., i[1]] if k == "w" else 1)
+                       for k, i in wanted.get(L, ())]
+            nabla_w[L] = [e.sum(axis=-1) / e.shape[-1] if batch else e for e in entries]
         elif batch:  # the matrix form: dC/dW = delta^T A^(L-1) / m
             m = delta.shape[-2]
             nabla_w[L] = np.swapaxes(delta, -1, -2) @ a_prev / m
@@ -101,14 +86,9 @@ def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"
         else:
             nabla_w[L], nabla_b[L] = delta[:, None] * a_prev[None, :], delta
         if L or need_dx:
-            dC_da = sum_over_next_layer(delta, weights[L])
+            dC_da = weighted_sum(delta, np.swapaxes(weights[L], -1, -2))
     C = C[()] if isinstance(C, np.ndarray) and C.ndim == 0 else C  # a Fraction in exact mode
     return Backprop(zs, outputs, slopes, nabla_a, deltas, nabla_w, nabla_b, dC_da, C)
-
-
-def mean(values, batch):
-    """The mean over a batch's examples (the last axis here); ``values`` itself otherwise."""
-    return values.sum(axis=-1) / values.shape[-1] if batch else values
 
 
 class Network:
@@ -138,22 +118,17 @@ class Network:
         self.parameter_names = self.parameters.names
         return self
 
-    def _with(self, weights, biases, exact=None) -> "Network":
-        """A network like this one with new arrays of the same shapes."""
-        exact = self.exact if exact is None else exact
-        return Network.__new__(Network)._set(weights, biases, self.activations, exact,
+    def _with(self, weights, biases, exact=None) -> "Network":  # new arrays, same shapes
+        return Network.__new__(Network)._set(weights, biases, self.activations,
+                                             self.exact if exact is None else exact,
                                              self.cost_function)
 
     @classmethod
     def chain(cls, weights, biases, activation="relu", exact=None, cost="quadratic"):
         """A chain of one-neuron layers: x -> H0 -> ... -> Out, one weight and bias each."""
-        num.check_chain(weights, biases)
-        names = layer_names(len(weights))
+        names = layer_names(len(num.check_chain(weights, biases)))
         exact = num.choose_exactness(exact, weights, biases, _activation_list(activation, names))
-        # each number checked under its parameter's name (w_H0, b_Out) before it is a matrix
-        weights = [[[num.to_scalar(w, exact, f"w_{n}")]] for w, n in zip(weights, names)]
-        biases = [[num.to_scalar(b, exact, f"b_{n}")] for b, n in zip(biases, names)]
-        return cls(weights, biases, activation, exact, cost)
+        return cls(*num.chain_layers(weights, biases, exact, names), activation, exact, cost)
 
     @property
     def is_chain(self) -> bool:
@@ -170,25 +145,16 @@ class Network:
 
     def params(self) -> dict:
         """{parameter name: value}, e.g. {"w_H0": 0.1, "b_H0": 2.0, ...}."""
-        values = []  # in the order of parameter_names: each layer's W row by row, then b
-        for W, b in zip(self.weights, self.biases):
-            values += W.ravel().tolist() + b.tolist()
-        return dict(zip(self.parameter_names, values))
+        return dict(zip(self.parameter_names, (v for W, b in zip(self.weights, self.biases)
+                                               for v in W.ravel().tolist() + b.tolist())))
 
     def with_params(self, changes: dict) -> "Network":
         """A copy with some parameters changed, e.g. ``net.with_params({"w_Out": 0.7})``."""
         if not isinstance(changes, dict):
             raise TypeError(f"with_params: expected a dict {{parameter name: number}} such as "
                             f"{{'w_Out': 0.7}}, got {type(changes).__name__} {changes!r}")
-        tables = {"w": list(self.weights), "b": list(self.biases)}
-        copied = set()
-        for name, value in changes.items():
-            kind, L, index = self.locate(name)
-            if (kind, L) not in copied:
-                tables[kind][L] = tables[kind][L].copy()
-                copied.add((kind, L))
-            tables[kind][L][index] = num.to_scalar(value, self.exact, name, single=True)
-        return self._with(tables["w"], tables["b"])
+        return self._with(*self.parameters.replace(self.weights, self.biases, changes,
+                                                   self.exact))
 
     def descend(self, g: Gradients, learning_rate, names=None) -> "Network":
         """One step of gradient descent: p - learning_rate * dC/dp for every parameter of
@@ -263,8 +229,7 @@ class Network:
                          batch_size=None if x.ndim == 1 else len(x), parameters=self.parameters)
 
     def cost(self, x, y):
-        """C0 (the average C for a batch) of the network's cost pair: sum_j (a_j - y_j)^2 by
-        default."""
+        """C0 (the average C for a batch) of the network's cost pair (``cost_function``)."""
         return self.backward(x, y).cost
 
 

@@ -1,9 +1,5 @@
-"""What the forward and backward passes produce, indexable like the notebooks.
-
-``fwd.a["H0"]``, ``fwd.a[0]`` and ``fwd.a[-1]`` all work; so do ``g.dw["Out"]`` and
-``g["w_Out"]`` (one parameter by its name). Also here: the one notion of a neuron that passes
-(almost) no gradient back, ``Blocked``, read from sigma'(z) as the forward pass computed it.
-"""
+"""What the passes produce: ``fwd.a["H0"]`` (or ``fwd.a[0]``), ``g.dw["Out"]``, ``g["w_Out"]``;
+and ``Blocked``, a neuron that passes (almost) no gradient back, read from sigma'(z)."""
 
 from __future__ import annotations
 
@@ -103,10 +99,7 @@ class ForwardPass:
     da_dz: LayerValues  # sigma'(z^L), as the forward pass computed it
     activations: tuple
 
-    @property
-    def output(self) -> np.ndarray:
-        """a^Out, the network's prediction."""
-        return self.a[-1]
+    output = property(lambda self: self.a[-1], doc="a^Out, the network's prediction")
 
     @cached_property
     def blocked(self) -> tuple:
@@ -117,12 +110,9 @@ class ForwardPass:
 @dataclass(frozen=True)
 class Gradients:
     """The cost and its derivatives: dC/dw, dC/db, dC/da, dC/dz per layer, and dC/dx.
-
-    One example: the cost C0 and its gradients. A batch of m examples: ``cost`` is the
-    average C = (1/m) sum_k C0_k, ``dw`` and ``db`` the mean of the examples' gradients, while
-    ``dz``, ``da`` and ``dx`` keep one row per example (each example's dC0_k/dz, no 1/m).
-    ``g[name]`` gives one parameter's derivative by the name in ``Network.parameter_names``.
-    """
+    One example: C0 and its gradients. A batch: the average C = (1/m) sum_k C0_k, ``dw`` and
+    ``db`` the mean of the examples' gradients; ``dz``, ``da``, ``dx`` keep each example's row.
+    ``g[name]`` gives one parameter's derivative by the name in ``Network.parameter_names``."""
 
     cost: object
     dw: LayerValues  # dC/dW^L, the shape of W^L
