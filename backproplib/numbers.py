@@ -433,7 +433,8 @@ class NumericOverflow(OverflowError, ValueError):
 def check_finite(arrays, layer_names, cost=0.0, exact=False):
     """Refuse a result that overflowed: name the layer, never hand back inf or NaN.
     ``arrays`` starts with each layer's z."""
-    if exact or (np.isfinite(cost).all() and all(np.isfinite(a).all() for a in arrays)):
+    if exact or (np.isfinite(cost).all() and np.isfinite(np.concatenate(
+            [a.ravel() for a in arrays])).all()):
         return
     for name, z in zip(layer_names, arrays):
         if not np.isfinite(z).all():

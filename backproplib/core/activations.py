@@ -40,18 +40,22 @@ class Activation:
 
 
 def _exact(z) -> bool:
-    return getattr(z, "dtype", None) == np.dtype(object)  # exact mode's arrays: Fractions
+    return isinstance(z, np.ndarray) and z.dtype.kind == "O"  # exact mode's arrays: Fractions
 
 
 def relu(z):
     if _exact(z):
         return np.where(z > 0, z, 0 * z)
-    return np.fmax(z, 0.0) + 0.0  # max(z, 0) in one pass; + 0.0 turns fmax's -0.0 into 0.0
+    a = np.fmax(z, 0.0)  # max(z, 0) in one pass
+    a += 0.0  # fmax may keep -0.0; -0.0 + 0.0 is 0.0
+    return a
 
 
 def step(z, low):
     """1 where z > 0, else ``low`` (also at the kink z = 0), in z's number system."""
-    return np.where(z > 0, Fraction(1), low) if _exact(z) else np.where(z > 0, 1.0, float(low))
+    if _exact(z):
+        return np.where(z > 0, Fraction(1), low)
+    return np.heaviside(z, 0.0) if low == 0 else np.where(z > 0, 1.0, float(low))
 
 
 def sigmoid(z):
@@ -124,8 +128,8 @@ class Cost:
 
 
 def quadratic(z, a, y, sigma):
-    error = a - y  # C0 = sum_j (a_j - y_j)^2, no 1/2: the seed's cost
-    return (error * error).sum(axis=-1)
+    error = a - y  # C0 = sum_j (a_j - y_j)^2, no 1/2: the seed's cost (one term: no sum)
+    return (error * error)[..., 0] if error.shape[-1] == 1 else (error * error).sum(axis=-1)
 
 
 def cross_entropy(z, a, y, sigma):

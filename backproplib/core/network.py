@@ -31,10 +31,11 @@ def weighted_sum(a, W):
     """sum_k w_jk a_k for every j, the one contraction rule: z^L from W^L and a^(L-1), and
     dC0/da^(L-1) = sum_j delta_j w_jk from delta^L and W^L transposed. a is (..., m, n_k) or
     (n_k,), W is (..., n_j, n_k) with grid axes in front: a matrix product, or a plain one
-    where the sum has one term on a grid (stacked 1 x 1 matmuls are 30x slower there)."""
-    if W.ndim > 2 and W.shape[-1] == 1:
-        return a * np.swapaxes(W, -1, -2)
-    return a @ np.swapaxes(W, -1, -2)
+    where the sum has one term (stacked 1 x 1 matmuls are 30x slower on a grid, and a single
+    1 x 1 matmul twice a product)."""
+    if W.shape[-1] == 1:
+        return a * (W[:, 0] if a.ndim == 1 else W.swapaxes(-1, -2))
+    return a @ W.swapaxes(-1, -2)
 
 
 def forward_pass(weights, biases, activations, x):
@@ -62,8 +63,7 @@ def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"
     """
     zs, outputs = forward_pass(weights, biases, activations, x)
     C = cost.function(zs[-1], outputs[-1], y, activations[-1])  # C0 of each example
-    if batch:
-        C = C.sum(axis=-1) / C.shape[-1]
+    C = average(C) if batch else C
     n = len(weights)
     slopes, nabla_a, deltas, nabla_w, nabla_b = ([None] * n for _ in range(5))
     dC_da = cost.dC_da(outputs[-1], y, activations[-1])
@@ -76,19 +76,24 @@ def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"
             delta = sigma.chain(dC_da, outputs[L], slope)
         nabla_a[L], deltas[L] = dC_da, delta
         if wanted is not None:  # dC/dw_jk = delta_j a_k, dC/db_j = delta_j, averaged
-            entries = [delta[..., i[0]] * (a_prev[..., i[1]] if k == "w" else 1)
-                       for k, i in wanted.get(L, ())]
-            nabla_w[L] = [e.sum(axis=-1) / e.shape[-1] if batch else e for e in entries]
+            nabla_w[L] = [average(delta[..., i[0]] * a_prev[..., i[1]] if k == "w" else
+                                  delta[..., i[0]]) for k, i in wanted.get(L, ())]
         elif batch:  # the matrix form: dC/dW = delta^T A^(L-1) / m
             m = delta.shape[-2]
-            nabla_w[L] = np.swapaxes(delta, -1, -2) @ a_prev / m
+            nabla_w[L] = delta.swapaxes(-1, -2) @ a_prev / m
             nabla_b[L] = delta.sum(axis=-2) / m
         else:
-            nabla_w[L], nabla_b[L] = delta[:, None] * a_prev[None, :], delta
+            nabla_w[L], nabla_b[L] = np.multiply.outer(delta, a_prev), delta
         if L or need_dx:
-            dC_da = weighted_sum(delta, np.swapaxes(weights[L], -1, -2))
+            dC_da = weighted_sum(delta, weights[L].swapaxes(-1, -2))
     C = C[()] if isinstance(C, np.ndarray) and C.ndim == 0 else C  # a Fraction in exact mode
     return Backprop(zs, outputs, slopes, nabla_a, deltas, nabla_w, nabla_b, dC_da, C)
+
+
+def average(values):
+    """The mean over the last axis (the examples'): (1/m) sum_k; one example is itself (a grid
+    of one example skips a pass over the grid)."""
+    return values[..., 0] if values.shape[-1] == 1 else values.sum(axis=-1) / values.shape[-1]
 
 
 class Network:
@@ -118,10 +123,14 @@ class Network:
         self.parameter_names = self.parameters.names
         return self
 
-    def _with(self, weights, biases, exact=None) -> "Network":  # new arrays, same shapes
-        return Network.__new__(Network)._set(weights, biases, self.activations,
-                                             self.exact if exact is None else exact,
-                                             self.cost_function)
+    def _with(self, weights, biases, exact=None) -> "Network":
+        """This network with new arrays of the same shapes (names and sizes kept)."""
+        net = Network.__new__(Network)
+        net.__dict__.update(self.__dict__, weights=tuple(weights), biases=tuple(biases),
+                            exact=self.exact if exact is None else exact)
+        for array in (*net.weights, *net.biases):
+            array.flags.writeable = False
+        return net
 
     @classmethod
     def chain(cls, weights, biases, activation="relu", exact=None, cost="quadratic"):

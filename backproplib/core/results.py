@@ -67,11 +67,12 @@ class Blocked:
 def classify_slopes(slope, sigma):
     """(dead, blocked) masks of sigma'(z) values: dead where sigma'(z) = 0 for an activation
     that can die (ReLU), blocked where |sigma'(z)| < SATURATED_BELOW (dead or saturated)."""
-    magnitude = np.abs(np.asarray(slope, dtype=float))
-    blocked = magnitude < SATURATED_BELOW
-    if sigma.smooth:  # a smooth sigma' is 0 only by underflow: saturated, never dead
-        return np.zeros_like(blocked), blocked
-    return magnitude == 0, blocked
+    if not sigma.smooth:  # ReLU, leaky ReLU, linear: sigma' is 0, 1/100 or 1, never saturated
+        dead = slope == 0
+        return dead, dead
+    # a smooth sigma' is 0 only by underflow: saturated, never dead
+    blocked = np.abs(np.asarray(slope, dtype=float)) < SATURATED_BELOW
+    return np.zeros_like(blocked), blocked
 
 
 def find_blocked(names, zs, slopes, activations) -> tuple:

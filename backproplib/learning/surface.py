@@ -118,10 +118,13 @@ def _write_masks(out, net, slopes):
     i = 0
     for slope, sigma in zip(slopes, net.activations):
         dead, blocked = classify_slopes(slope, sigma)
-        dead, blocked = dead.all(axis=-2), blocked.all(axis=-2)
+        never_saturated = blocked is dead  # an activation that dies but does not saturate
+        # on every example; one example is itself, with no pass over the grid
+        dead, blocked = ((m[..., 0, :] if slope.shape[-2] == 1 else m.all(axis=-2))
+                         for m in (dead, blocked))
         for j in range(slope.shape[-1]):
             out[0, i] = dead[..., j]
-            out[1, i] = blocked[..., j] & ~dead[..., j]
+            out[1, i] = False if never_saturated else blocked[..., j] & ~dead[..., j]
             i += 1
 
 
