@@ -133,3 +133,36 @@ def test_edges_accepted():
     assert len(datasets.make("spiral", 2, 0.5, seed=0)) == 2
     assert datasets.make("xor", 10, 0.0, seed=0).noise == 0.0
     assert datasets.make("xor", 10, labels=(-1, 0)).labels == (-1.0, 0.0)
+
+
+def playground(name, n, noise, seed):
+    """TensorFlow Playground's recipe (dataset.ts) replayed with the same random numbers:
+    (X, classes) in the shuffled order."""
+    rng = np.random.default_rng(seed)
+    ones, zeros = n - n // 2, n // 2
+    if name == "circle":
+        r = np.concatenate([rng.uniform(0, 2.5, ones), rng.uniform(3.5, 5, zeros)])
+        t = rng.uniform(0, 2 * np.pi, n)
+        X = np.column_stack([r * np.sin(t), r * np.cos(t)])
+        noisy = X + rng.uniform(-5, 5, (n, 2)) * noise
+        classes = (np.sqrt(noisy[:, 0] ** 2 + noisy[:, 1] ** 2) < 2.5).astype(int)
+    elif name == "xor":
+        X = rng.uniform(-5, 5, (n, 2))
+        X = X + 0.3 * np.sign(X)
+        noisy = X + rng.uniform(-5, 5, (n, 2)) * noise
+        classes = (np.sign(noisy[:, 0]) == np.sign(noisy[:, 1])).astype(int)
+    else:  # gauss
+        spread = np.sqrt(0.5 + 7 * noise)
+        X = np.concatenate([rng.normal(2, spread, (ones, 2)), rng.normal(-2, spread, (zeros, 2))])
+        classes = np.array([1] * ones + [0] * zeros)
+    order = rng.permutation(n)
+    return X[order], classes[order]
+
+
+@pytest.mark.parametrize("name", ["circle", "xor", "gauss"])
+@pytest.mark.parametrize("noise", [0.0, 0.25, 0.5])
+def test_the_recipes_replayed(name, noise):
+    d = datasets.make(name, 101, noise, seed=11)
+    X, classes = playground(name, 101, noise, 11)
+    np.testing.assert_allclose(d.X, X, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(d.classes, classes)
