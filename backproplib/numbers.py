@@ -433,8 +433,7 @@ class NumericOverflow(OverflowError, ValueError):
 def check_finite(arrays, layer_names, cost=0.0, exact=False):
     """Refuse a result that overflowed: name the layer, never hand back inf or NaN.
     ``arrays`` starts with each layer's z."""
-    if exact or (np.isfinite(cost).all() and np.isfinite(np.concatenate(
-            [a.ravel() for a in arrays])).all()):
+    if exact or np.isfinite(np.concatenate([*arrays, np.ravel(cost)], axis=None)).all():
         return
     for name, z in zip(layer_names, arrays):
         if not np.isfinite(z).all():

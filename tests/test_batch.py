@@ -129,3 +129,10 @@ def test_networks_are_read_only(worked):
     net, _, _ = worked
     with pytest.raises(ValueError, match="read-only"):
         net.weights[0][0, 0] = 5.0
+
+
+def test_batch_needs_lists_of_examples(worked):
+    net, _, _ = worked
+    for xs, ys in ((0.5, [0]), ([0.5], 0), ("0.5", [0])):
+        with pytest.raises(ValueError, match="expected a list of examples"):
+            net.batch(xs, ys)

@@ -51,6 +51,10 @@ def relu(z):
     return a
 
 
+def relu_prime(z):
+    return np.heaviside(z, 0.0) if not _exact(z) else step(z, 0)
+
+
 def step(z, low):
     """1 where z > 0, else ``low`` (also at the kink z = 0), in z's number system."""
     if _exact(z):
@@ -79,7 +83,7 @@ def softmax_prime(z):
 
 
 ACTIVATIONS = {  # what any layer may use
-    "relu": Activation("relu", relu, lambda z: step(z, 0), True, "ReLU"),
+    "relu": Activation("relu", relu, relu_prime, True, "ReLU"),
     "leaky_relu": Activation("leaky_relu", lambda z: z * step(z, LEAKY_SLOPE),
                              lambda z: step(z, LEAKY_SLOPE), True, "LeakyReLU"),
     "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, False, "sigmoid", smooth=True),
