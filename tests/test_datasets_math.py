@@ -166,3 +166,21 @@ def test_the_recipes_replayed(name, noise):
     X, classes = playground(name, 101, noise, 11)
     np.testing.assert_allclose(d.X, X, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(d.classes, classes)
+
+
+@pytest.mark.parametrize("n", [7, 10])
+@pytest.mark.parametrize("noise", [0.0, 0.4])
+def test_the_spiral_replayed(n, noise):
+    rng = np.random.default_rng(2)
+    arms, labels = [], []
+    for label, count, turn in ((0, n // 2, np.pi), (1, n - n // 2, 0.0)):  # class 1: n - n // 2
+        i = np.arange(count)
+        r, t = i / count * 5, 1.75 * i / count * 2 * np.pi + turn
+        arms.append(np.column_stack([r * np.sin(t), r * np.cos(t)])
+                    + rng.uniform(-1, 1, (count, 2)) * noise)
+        labels.append([label] * count)
+    X, classes = np.concatenate(arms), np.concatenate(labels)
+    order = rng.permutation(n)
+    d = datasets.make("spiral", n, noise, seed=2)
+    np.testing.assert_allclose(d.X, X[order], rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(d.classes, classes[order])
