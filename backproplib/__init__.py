@@ -11,13 +11,26 @@ so ``import backproplib`` costs little more than importing numpy.
 
 __version__ = "0.1.0"
 
-from .chainrule.gradcheck import gradient_check, numerical_gradients, relative_error
-from .chainrule.ledger import Ledger, ledger
 from .core.activations import ACTIVATIONS, Activation
 from .core.network import Network, worked_example
 from .core.results import SATURATED_BELOW, ForwardPass, Gradients, LayerValues
-from .learning.surface import CostSurface, cost_surface
 from .numbers import fmt
+
+# imported on first use (PEP 562), so that ``import backproplib`` stays close to numpy's cost
+_LATER = {"gradient_check": "chainrule.gradcheck", "numerical_gradients": "chainrule.gradcheck",
+          "relative_error": "chainrule.gradcheck", "Ledger": "chainrule.ledger",
+          "ledger": "chainrule.ledger", "CostSurface": "learning.surface",
+          "cost_surface": "learning.surface"}
+
+
+def __getattr__(name):
+    if name not in _LATER:
+        raise AttributeError(f"module 'backproplib' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{_LATER[name]}", __name__), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "__version__",
@@ -26,3 +39,7 @@ __all__ = [
     "Ledger", "Network", "cost_surface", "fmt", "gradient_check", "ledger", "numerical_gradients",
     "relative_error", "worked_example",
 ]
+
+
+def __dir__():
+    return sorted([*globals(), *_LATER])

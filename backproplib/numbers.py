@@ -16,23 +16,30 @@ import decimal
 import math
 import numbers
 import re
+from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
 MAX_TEXT = 200  # characters of a number given as text
 MAX_EXACT_DIGITS = 100  # digits of an exact number's numerator and of its denominator
 MAX_EXPONENT = 1000  # text such as "1e5000" is refused before any arithmetic
-_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?$")
 
 
-def to_scalar(value, exact: bool, what: str):
+def to_scalar(value, exact: bool, what: str, single: bool = False):
     """One number as a Fraction (exact) or float; ``what`` names it in error messages.
 
-    Accepts ints, floats (numpy's too), Fractions, Decimals and text such as "0.1" or "1/3".
+    Accepts ints, floats (numpy's too), Fractions, Decimals and text such as "0.1" or "1/3";
+    with ``single`` also a list or array holding one number ([0.7] is 0.7).
     Exact numbers are limited to ``MAX_EXACT_DIGITS`` digits above and below the fraction bar,
     so that no input can make exact arithmetic run for minutes.
     """
+    if single and np.ndim(value) > 0 and not isinstance(value, str):
+        if np.size(value) != 1:
+            raise ValueError(f"{what}: expected one number, got {np.size(value)}: {value!r}")
+        value = np.asarray(value, dtype=object).reshape(-1)[0]
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{what}: expected a number, got the boolean {value!r}")
     if isinstance(value, np.ndarray) and value.ndim == 0:
@@ -53,24 +60,51 @@ def to_scalar(value, exact: bool, what: str):
         if not math.isfinite(number):
             raise ValueError(f"{what}: expected a finite number, got {number}")
         return Fraction(repr(number)) if exact else number
-    raise TypeError(f"{what}: expected a number, got {type(value).__name__} {_short(value)}")
+    raise TypeError(f"{what}: expected a number, got {type(value).__name__} {short(value)}")
+
+
+_NUMBER = re.compile(r"^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
+_RATIO = re.compile(r"^([+-]?\d+)\s*/\s*([+-]?\d+)$")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A number read from text: its value as typed, and how precisely it was typed."""
+
+    value: Fraction
+    digits: int | None  # significant digits typed ("0.0350" has 3); None for a ratio "1/3"
+    unit: Fraction | None  # place value of the last digit typed (0.0001 for "0.0350")
+
+
+def read_number(text: str, what: str = "number") -> Reading:
+    """The one text-to-number parser: "0.1", "-2", "1e-3", "1/3" (a ratio is exact).
+
+    Refuses, with a ValueError naming ``what``, anything else, more than ``MAX_TEXT``
+    characters and exponents beyond ``MAX_EXPONENT``."""
+    text = str(text).strip().replace("_", "")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"{what}: expected a number of at most {MAX_TEXT} characters, got "
+                         f"{short(text)}")
+    ratio = _RATIO.match(text)
+    decimal_form = _NUMBER.match(text)
+    if ratio and int(ratio[2]) != 0:
+        return Reading(Fraction(int(ratio[1]), int(ratio[2])), None, None)
+    if not decimal_form or not (decimal_form[2] or decimal_form[3]):
+        hint = ": write the decimal point as '.'" if re.match(r"^[+-]?\d+,\d+$", text) else ""
+        raise ValueError(f"{what}: expected a number such as 0.1, -2 or 1/3, got the text "
+                         f"{short(text)}{hint}")
+    sign, whole, fraction, exponent = (decimal_form[1], decimal_form[2], decimal_form[3] or "",
+                                       int(decimal_form[4] or 0))
+    if abs(exponent) > MAX_EXPONENT:
+        raise ValueError(f"{what}: expected a number between about 1e-300 and 1e300, got "
+                         f"{short(text)}")
+    unit = Fraction(10) ** (exponent - len(fraction))
+    value = int(whole + fraction or "0") * unit * (-1 if sign == "-" else 1)
+    return Reading(value, len((whole + fraction).lstrip("0")) or None, unit)
 
 
 def _from_text(text, exact, what):
-    text = text.strip()
-    if len(text) > MAX_TEXT:
-        raise ValueError(f"{what}: expected a number of at most {MAX_TEXT} characters, got "
-                         f"{_short(text)}")
-    decimal_form = _DECIMAL.match(text)
-    if decimal_form and decimal_form.group(2) and abs(int(decimal_form.group(2))) > MAX_EXPONENT:
-        raise ValueError(f"{what}: expected a number between about 1e-300 and 1e300, got "
-                         f"{_short(text)}")
-    try:
-        number = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(
-            f"{what}: expected a number such as 0.1, -2 or 1/3, got the text {_short(text)}"
-        ) from None
+    number = read_number(text, what).value
     return _limited(number, what) if exact else _float(number, what, text)
 
 
@@ -80,7 +114,7 @@ def _limited(number: Fraction, what) -> Fraction:
     if abs(number.numerator) >= limit or number.denominator >= limit:
         raise ValueError(
             f"{what}: exact numbers may have at most {MAX_EXACT_DIGITS} digits above and below "
-            f"the fraction bar, got {_short(number)}; use exact=False for floating point")
+            f"the fraction bar, got {short(number)}; use exact=False for floating point")
     return number
 
 
@@ -92,12 +126,12 @@ def _float(number, what, given):
     if not math.isfinite(value):
         raise ValueError(
             f"{what}: expected a number that fits in floating point (at most about 1.8e308), "
-            f"got {_short(given)}"
+            f"got {short(given)}"
         ) from None
     return value
 
 
-def _short(value) -> str:
+def short(value) -> str:
     """A short, safe text of ``value`` for an error message (no 5000-digit numbers)."""
     if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
         size = max(abs(Fraction(value).numerator), Fraction(value).denominator)
@@ -156,13 +190,18 @@ def is_exact_input(value) -> bool:
 
 
 def fmt(value) -> str:
-    """A number as a student reads it: 0.5, 7.16442025, -0.0351025, never 5e-01 or -0.0.
+    """A number as a student reads it: 0.5, 7.16442025, -0.0351025, never 5e-01 or -0.0; a
+    vector or matrix as [0.5, -1] or [[1, 2], [3, 4]] (one number where it holds one).
 
     Fractions that end in a finite decimal print exactly; others, and floats, print with ten
     significant digits, which hides float noise such as 3.5102500000000003.
     """
-    if isinstance(value, (np.ndarray,)) and value.ndim == 0:
-        value = value.item()
+    if isinstance(value, (np.ndarray, list, tuple)):
+        array = np.asarray(value, dtype=object if isinstance(value, (list, tuple)) else None)
+        if array.size == 1:
+            value = array.reshape(-1)[0]
+        else:
+            return "[" + ", ".join(fmt(row) for row in array) + "]"
     if isinstance(value, Fraction) and _terminates(value):
         return _exact_decimal(value)
     number = float(value)
@@ -232,7 +271,205 @@ def check_probabilities(y, what: str, sums_to_one: bool):
     values = np.asarray(y, dtype=float)
     if ((values < 0) | (values > 1)).any():
         raise ValueError(f"{what}: cross-entropy expects target probabilities between 0 and 1 "
-                         f"(one-hot such as [0, 1, 0]), got {_short(y.tolist())}")
+                         f"(one-hot such as [0, 1, 0]), got {short(y.tolist())}")
     if sums_to_one and (np.abs(values.sum(axis=-1) - 1) > 1e-9).any():
         raise ValueError(f"{what}: cross-entropy with a softmax output expects targets that "
-                         f"sum to 1 (one-hot such as [0, 1, 0]), got {_short(y.tolist())}")
+                         f"sum to 1 (one-hot such as [0, 1, 0]), got {short(y.tolist())}")
+
+
+# --- a network's inputs, targets and shapes ----------------------------------------------------
+def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
+    """x or y as the network's numbers: shape (n,) for one example, (m, n) for a batch."""
+    if not exact and type(values) in (float, int) and n == 1 and abs(values) < 1e300:
+        return np.array([values], dtype=float)  # a plain number, as in the worked example
+    if (not exact and type(values) is np.ndarray and values.dtype == float
+            and values.ndim in (1, 2) and values.shape[-1] == n and np.isfinite(values).all()):
+        return values  # already the network's numbers (a training loop's batches)
+    try:
+        ndim = 2 if np.ndim(values) == 2 else 1
+    except ValueError:  # numpy cannot even tell the shape of ragged rows
+        raise ValueError(f"{what}: rows of different lengths in {values!r}"[:300]) from None
+    vector = to_array(values, exact, what, ndim=ndim)
+    if vector.shape[-1] != n:
+        per, s = " per example" if ndim == 2 else "", "s" if n > 1 else ""
+        raise ValueError(f"{what}: expected {n} number{s}{per} ({layer} has {n} neuron{s}), "
+                         f"got {vector.shape[-1]}")
+    return vector
+
+
+def to_examples(xs, ys, sizes, exact: bool):
+    """(X, Y) of shapes (m, n_x) and (m, n_Out) from lists of examples; where a layer has one
+    neuron, a flat list holds one number per example."""
+    X, Y = _rows(xs, sizes[0], exact, "xs"), _rows(ys, sizes[-1], exact, "ys")
+    if len(X) != len(Y):
+        raise ValueError(f"xs and ys: expected one target per example, got {len(X)} inputs "
+                         f"and {len(Y)} targets")
+    return X, Y
+
+
+def _rows(values, n, exact, what):
+    if isinstance(values, str) or np.ndim(values) == 0:
+        raise ValueError(f"{what}: expected a list of examples, got {values!r}")
+    if np.ndim(values) == 1 and n == 1 and not isinstance(values[0], (list, tuple)):
+        values = [[v] for v in values]
+    array = to_array(values, exact, what, ndim=2)
+    if array.shape[1] != n:
+        raise ValueError(f"{what}: expected {n} number{'s' if n > 1 else ''} per example, "
+                         f"got rows of {array.shape[1]}")
+    return array
+
+
+def to_layers(weights, biases, exact: bool, names):
+    """Every W^L and b^L in the chosen number system, their shapes checked."""
+    weights = [to_array(W, exact, f"weights of layer {n}", 2) for W, n in zip(weights, names)]
+    biases = [to_array(b, exact, f"biases of layer {n}", 1) for b, n in zip(biases, names)]
+    check_shapes(weights, biases, names)
+    return weights, biases
+
+
+def check_per_layer(values, names, what):
+    """One value per layer."""
+    if len(values) != len(names):
+        raise ValueError(f"{what}: expected one per layer ({len(names)}: {', '.join(names)}), "
+                         f"got {len(values)}")
+
+
+def check_pairs(x, y, what="x and y"):
+    """One target per example: x and y both single examples, or batches of one length."""
+    if x.ndim != y.ndim or (x.ndim == 2 and len(x) != len(y)):
+        raise ValueError(f"{what}: expected as many targets as examples, got x of shape "
+                         f"{x.shape} and y of shape {y.shape}")
+
+
+def check_shapes(weights, biases, names):
+    """W^L of shape (n_L, n_(L-1)) and b^L of shape (n_L,) for every layer."""
+    for L, (W, b, name) in enumerate(zip(weights, biases, names)):
+        if L > 0 and W.shape[1] != weights[L - 1].shape[0]:
+            prev, n_prev = names[L - 1], weights[L - 1].shape[0]
+            raise ValueError(
+                f"weights of layer {name}: expected shape ({W.shape[0]}, {n_prev}) to take the "
+                f"{n_prev} outputs of {prev} (w_jk runs from k in {prev} to j in {name}), got "
+                f"{W.shape}")
+        if b.shape != (W.shape[0],):
+            raise ValueError(f"biases of layer {name}: expected {W.shape[0]} (one per neuron), "
+                             f"got {b.shape[0]}")
+
+
+def check_layers(weights, biases):
+    """A list with one W per layer and a list with one b per layer."""
+    if not isinstance(weights, (list, tuple)) or len(weights) == 0:
+        given = "an empty list" if isinstance(weights, (list, tuple)) else repr(weights)
+        raise ValueError(f"weights: expected a list with one matrix W per layer, got {given}")
+    if not isinstance(biases, (list, tuple)) or len(biases) != len(weights):
+        given = f"{len(biases)}" if isinstance(biases, (list, tuple)) else repr(biases)
+        raise ValueError(f"biases: expected a list with one vector b per layer "
+                         f"({len(weights)}), got {given}")
+
+
+def check_chain(weights, biases):
+    """Network.chain's flat lists: one number per layer in each."""
+    for what, values in (("weights", weights), ("biases", biases)):
+        if not isinstance(values, (list, tuple, np.ndarray)) or any(
+                isinstance(v, (list, tuple)) or np.ndim(v) > 0 for v in values):
+            raise ValueError(f"Network.chain: expected {what} as a flat list of numbers, one "
+                             f"per layer, got {values!r}")
+    if len(weights) != len(biases):
+        raise ValueError(f"Network.chain: expected one weight and one bias per layer, got "
+                         f"{len(weights)} weights and {len(biases)} biases")
+    return weights
+
+
+def chain_layers(weights, biases, exact, names):
+    """A chain's 1 x 1 matrices W and 1-vectors b, each number checked under its parameter's
+    name (w_H0, b_Out)."""
+    return ([[[to_scalar(w, exact, f"w_{n}")]] for w, n in zip(weights, names)],
+            [[to_scalar(b, exact, f"b_{n}")] for b, n in zip(biases, names)])
+
+
+# --- parameter names: w_H1[j,k] and b_H1[j] as text, and where they live ------------------------
+class Slot(NamedTuple):
+    """Where a parameter lives: ``kind`` "w" or "b", layer position ``L`` and ``index`` into W^L
+    (j, k) or b^L (j,)."""
+
+    kind: str
+    L: int
+    index: tuple
+
+
+class ParameterTable:
+    """Parameter names in order (each layer's W row by row, then b) and {name: Slot}:
+    ``w_<layer>`` / ``b_<layer>`` for one-neuron layers, ``w_<layer>[j,k]`` / ``b_<layer>[j]``
+    otherwise."""
+
+    def __init__(self, layer_names, shapes):
+        self.slots = {}
+        for L, (layer, (n_out, n_in)) in enumerate(zip(layer_names, shapes)):
+            for j, k in np.ndindex(n_out, n_in):
+                name = f"w_{layer}" if n_out == n_in == 1 else f"w_{layer}[{j},{k}]"
+                self.slots[name] = Slot("w", L, (j, k))
+            for j in range(n_out):
+                self.slots[f"b_{layer}" if n_out == 1 else f"b_{layer}[{j}]"] = Slot("b", L, (j,))
+        self.names = tuple(self.slots)
+
+    def locate(self, name) -> Slot:
+        """Where parameter ``name`` lives; an unknown name is a ValueError listing valid ones."""
+        try:
+            return self.slots[name]
+        except (KeyError, TypeError):
+            more = len(self.names) - 12
+            tail = f", ... ({more} more)" if more > 0 else ""
+            raise ValueError(f"unknown parameter {name!r}; valid names: "
+                             f"{', '.join(self.names[:12])}{tail}") from None
+
+    def replace(self, weights, biases, changes: dict, exact: bool):
+        """Copies of the weights and biases with the parameters named in ``changes`` set."""
+        tables = {"w": list(weights), "b": list(biases)}
+        copied = set()
+        for name, value in changes.items():
+            kind, L, index = self.locate(name)
+            if (kind, L) not in copied:
+                tables[kind][L] = tables[kind][L].copy()
+                copied.add((kind, L))
+            tables[kind][L][index] = to_scalar(value, exact, name, single=True)
+        return tables["w"], tables["b"]
+
+
+@lru_cache(maxsize=64)
+def parameter_table(layer_names: tuple, shapes: tuple) -> ParameterTable:
+    """The ParameterTable of layers of these shapes, built once per shape."""
+    return ParameterTable(layer_names, shapes)
+
+
+
+
+def choose_exactness(exact, weights, biases, activations) -> bool:
+    """Exact arithmetic where asked (True), or where None and a number is given as a Fraction
+    or text and every activation is rational; refused for irrational activations."""
+    irrational = sorted({a.name for a in activations if not a.exact})
+    if exact and irrational:
+        raise ValueError(
+            f"exact=True needs rational activations (relu, leaky_relu, linear), got "
+            f"{', '.join(irrational)}: their values are irrational, so they cannot be computed "
+            "as exact fractions. Use exact=False.")
+    if exact is None:
+        return not irrational and (is_exact_input(weights) or is_exact_input(biases))
+    return bool(exact)
+
+
+class NumericOverflow(OverflowError, ValueError):
+    """A value grew past what floating point holds (a ValueError too, as bad input is)."""
+
+
+def check_finite(arrays, layer_names, cost=0.0, exact=False):
+    """Refuse a result that overflowed: name the layer, never hand back inf or NaN.
+    ``arrays`` starts with each layer's z."""
+    if exact or np.isfinite(np.concatenate([*arrays, np.ravel(cost)], axis=None)).all():
+        return
+    for name, z in zip(layer_names, arrays):
+        if not np.isfinite(z).all():
+            raise NumericOverflow(
+                f"the forward pass overflowed in layer {name}: z_{name} = {z}. The weights "
+                "or inputs are too large for floating point; use smaller values.")
+    raise NumericOverflow(
+        "the cost or a gradient overflowed: the numbers grew past what floating point "
+        "holds (about 1.8e308); use smaller weights, inputs or targets.")

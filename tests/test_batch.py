@@ -91,18 +91,24 @@ def test_batch_takes_flat_lists_for_one_neuron_layers(worked):
 
 
 def test_the_routine_broadcasts_a_grid_axis_through_every_layer(worked):
-    """Leading axes on a weight are a grid: each grid point is its own network."""
+    """Leading axes on a weight are a grid: each grid point is its own network (a batch of
+    one example here, as grids are batches)."""
     net, x, y = worked
     values = np.array([-1.0, 0.2, 3.0])
     weights = [np.asarray(W, float) for W in net.weights]
     weights[1] = values.reshape(3, 1, 1)
     biases = [np.asarray(b, float) for b in net.biases]
-    r = backpropagate(weights, biases, net.activations, net.input(x), net.target(y))
+    X, Y = net.input(x)[None], net.target(y)[None]
+    r = backpropagate(weights, biases, net.activations, X, Y, batch=True)
+    wanted = backpropagate(weights, biases, net.activations, X, Y, batch=True,
+                           wanted={1: [("w", (0, 0))], 0: [("b", (0,))]})
     for i, w in enumerate(values):
         g = net.with_params({"w_H1": w}).backward(x, y)
         assert r.cost[i] == pytest.approx(g.cost)
-        assert r.dC_dw(1, (0, 0))[i] == pytest.approx(g["w_H1"])
-        assert r.dC_dw(0)[i, 0, 0] == pytest.approx(g["w_H0"])
+        assert r.dC_dw[1][i, 0, 0] == pytest.approx(g["w_H1"])
+        assert r.dC_dw[0][i, 0, 0] == pytest.approx(g["w_H0"])
+        assert wanted.dC_dw[1][0][i] == pytest.approx(g["w_H1"])
+        assert wanted.dC_dw[0][0][i] == pytest.approx(g["b_H0"])
 
 
 def test_descend_is_one_step_of_the_update_rule(worked):
@@ -123,3 +129,10 @@ def test_networks_are_read_only(worked):
     net, _, _ = worked
     with pytest.raises(ValueError, match="read-only"):
         net.weights[0][0, 0] = 5.0
+
+
+def test_batch_needs_lists_of_examples(worked):
+    net, _, _ = worked
+    for xs, ys in ((0.5, [0]), ([0.5], 0), ("0.5", [0])):
+        with pytest.raises(ValueError, match="expected a list of examples"):
+            net.batch(xs, ys)

@@ -199,10 +199,13 @@ def test_cross_entropy_needs_a_probability_output():
 
 
 def test_softmax_only_on_the_output_layer():
+    weights, biases = [np.ones((2, 2)), np.ones((2, 2))], [np.zeros(2), np.zeros(2)]
     with pytest.raises(ValueError, match="activation of layer H0: softmax is for the output "
                                          "layer Out only"):
-        classifier(output="softmax").__class__(
-            [np.ones((2, 2)), np.ones((2, 2))], [np.zeros(2), np.zeros(2)], "softmax")
+        bp.Network(weights, biases, ["softmax", "softmax"])
+    with pytest.raises(ValueError, match="activation: softmax is for the output layer Out only"):
+        bp.Network(weights, biases, "softmax")
+    assert bp.Network(weights[:1], biases[:1], "softmax").activations[0].name == "softmax"
 
 
 def test_softmax_refused_in_exact_mode():

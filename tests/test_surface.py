@@ -125,3 +125,20 @@ def test_surface_checks_x_and_y(worked):
         bp.cost_surface(net, x, [0, 1], grid)
     with pytest.raises(ValueError, match="x: expected 1 number.*got 3"):
         bp.cost_surface(net, [1, 2, 3], y, grid)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh"])
+def test_dead_and_saturated_masks_agree_with_backward(activation):
+    net = bp.Network.chain([0.5, -1.0], [0.2, 0.1], activation)
+    values = {"w_Out": np.linspace(-40, 40, 9), "b_Out": np.linspace(-30, 30, 7)}
+    surface = bp.cost_surface(net, 0.8, 0.3, values)
+    seen = set()
+    for i, w in enumerate(values["w_Out"]):
+        for j, b in enumerate(values["b_Out"]):
+            g = net.with_params({"w_Out": w, "b_Out": b}).backward(0.8, 0.3)
+            kinds = {blocked.neuron: blocked.kind for blocked in g.blocked}
+            for neuron in ("H0", "Out"):
+                assert surface.dead[neuron][i, j] == (kinds.get(neuron) == "dead")
+                assert surface.saturated[neuron][i, j] == (kinds.get(neuron) == "saturated")
+                seen.add(kinds.get(neuron))
+    assert ("saturated" if activation != "relu" else "dead") in seen

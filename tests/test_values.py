@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib.core.results import show
+from backproplib.numbers import fmt as show
 
 
 @pytest.mark.parametrize("value, text", [
@@ -52,3 +52,11 @@ def test_lookup_in_a_wide_network():
     assert len(params) == 40801 and changed.param("w_H1[199,3]") == 0.25
     assert params["w_H1[199,3]"] == net.weights[1][199, 3]
     assert changed.param("w_H1[199,4]") == net.param("w_H1[199,4]")
+
+
+def test_fmt_of_exact_zero_and_signs():
+    from fractions import Fraction
+
+    assert bp.fmt(Fraction(0)) == "0" and bp.fmt(Fraction(-1, 4)) == "-0.25"
+    assert bp.fmt(Fraction(5)) == "5" and bp.fmt(Fraction(-3)) == "-3"
+    assert bp.fmt([Fraction(1, 2), 0.25]) == "[0.5, 0.25]" and bp.fmt([7]) == "7"

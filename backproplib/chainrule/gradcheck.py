@@ -13,7 +13,7 @@ The relative error |a - n| / max(1e-8, |a| + |n|) judges the match (CS231n's thr
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -87,10 +87,10 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5) -> Gradients:
         dz = [nudge(fwd.z[L], lambda z, L=L: cost_from(L, sigmas[L].function(z), z), True)
               for L in range(len(weights))]
         dx = nudge(x, lambda a: cost_from(-1, a), True)
-    exact = net.backward(x, y)  # for the cost, the forward pass and the parameter table
-    names = net.layer_names
-    return Gradients(exact.cost, *(LayerValues(names, v) for v in (dw, db, da, dz)), dx,
-                     net.parameter_names, exact.forward, exact.batch_size, exact.slots)
+    names = net.layer_names  # backward's cost, forward pass and parameter table, our numbers
+    return replace(net.backward(x, y), **{k: LayerValues(names, v) for k, v in
+                                          (("dw", dw), ("db", db), ("da", da), ("dz", dz))},
+                   dx=dx)
 
 
 def _step(h):

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core.network import Network, NumericOverflow, backpropagate
 from ..core.results import classify_slopes
+from ..numbers import check_pairs, check_probabilities
 
 MAX_SURFACE_BYTES = 4 * 2**30  # the results of one surface: refused beyond 4 GiB
 _BAND = 32768  # grid points per band: the temporaries stay small and in cache
@@ -56,42 +57,46 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
     shape = (len(values[0]), len(values[1]))
     _check_budget(shape, len(where), names)
     x, y = (np.asarray(v, dtype=float) for v in (net.input(x), net.target(y)))
-    if x.ndim != y.ndim or (x.ndim == 2 and len(x) != len(y)):
-        raise ValueError(f"x and y: expected as many targets as examples, got x of shape "
-                         f"{x.shape} and y of shape {y.shape}")
-    batch = x.ndim == 2
+    check_pairs(x, y)
+    if net.cost_function.outputs:
+        check_probabilities(y, "y", sums_to_one=net.activations[-1].output_only)
+    x, y = np.atleast_2d(x), np.atleast_2d(y)  # one example is a batch of one on a grid
+    wanted = {}
+    for kind, L, index in where:
+        wanted.setdefault(L, []).append((kind, index))
     block = np.empty((1 + len(where),) + shape)
     neurons = _neuron_names(net)
     masks = np.empty((2, len(neurons)) + shape, dtype=bool)
     rows = max(1, _BAND // shape[1])
     for start in range(0, shape[0], rows):
         band = slice(start, start + rows)
-        weights, biases = _grid_parameters(net, slots, (values[0][band], values[1]), batch)
+        weights, biases = _grid_parameters(net, slots, (values[0][band], values[1]))
         with np.errstate(over="ignore", invalid="ignore"):
-            r = backpropagate(weights, biases, net.activations, x, y, batch=batch,
-                              cost=net.cost_function)
+            r = backpropagate(weights, biases, net.activations, x, y, net.cost_function,
+                              batch=True, wanted=wanted, need_dx=False)
             block[0, band] = r.cost
-            for i, (kind, L, index) in enumerate(where, 1):
-                block[i, band] = r.dC_dw(L, index) if kind == "w" else r.dC_db(L, index)
+            found = {L: iter(entries) for L, entries in enumerate(r.dC_dw) if entries}
+            for i, slot in enumerate(where, 1):
+                block[i, band] = next(found[slot.L])
             finite = np.isfinite(block[:, band].sum())  # while the band is still in cache
         if not finite and not np.isfinite(block[:, band]).all():
             raise NumericOverflow(
                 f"the cost or a gradient overflowed somewhere on the grid of {names[0]} and "
                 f"{names[1]}; choose a smaller range of values")
-        _write_masks(masks[:, :, band], net, r.da_dz, batch)
+        _write_masks(masks[:, :, band], net, r.da_dz)
     block.flags.writeable = False
     return CostSurface(names, values, block[0], dict(zip(keep, block[1:])),
                        dict(zip(neurons, masks[0])), dict(zip(neurons, masks[1])))
 
 
-def _grid_parameters(net, slots, values, batch):
+def _grid_parameters(net, slots, values):
     """Weights and biases in floats, the two grid parameters turned into arrays: the first
-    varies along grid axis 0, the second along axis 1 (a singleton axis for the batch)."""
+    varies along grid axis 0, the second along axis 1."""
     weights = [np.asarray(W, dtype=float) for W in net.weights]
     biases = [np.asarray(b, dtype=float) for b in net.biases]
     for axis, ((kind, L, index), vals) in enumerate(zip(slots, values)):
         table = weights if kind == "w" else biases
-        grid_shape = [1, 1] + ([1] if batch else [])
+        grid_shape = [1, 1] + ([1] if kind == "b" else [])  # b^L: a singleton example axis
         grid_shape[axis] = len(vals)
         base = table[L]
         if base.ndim == len(index):  # not yet on the grid: give it the grid axes
@@ -108,16 +113,18 @@ def _neuron_names(net):
             for name, n in zip(net.layer_names, net.sizes[1:]) for j in range(n)]
 
 
-def _write_masks(out, net, slopes, batch):
-    """Dead and saturated masks of every neuron on this band of the grid."""
+def _write_masks(out, net, slopes):
+    """Dead and saturated masks of every neuron on this band of the grid (on every example)."""
     i = 0
     for slope, sigma in zip(slopes, net.activations):
         dead, blocked = classify_slopes(slope, sigma)
-        if batch:
-            dead, blocked = dead.all(axis=-2), blocked.all(axis=-2)
+        never_saturated = blocked is dead  # an activation that dies but does not saturate
+        # on every example; one example is itself, with no pass over the grid
+        dead, blocked = ((m[..., 0, :] if slope.shape[-2] == 1 else m.all(axis=-2))
+                         for m in (dead, blocked))
         for j in range(slope.shape[-1]):
             out[0, i] = dead[..., j]
-            out[1, i] = blocked[..., j] & ~dead[..., j]
+            out[1, i] = False if never_saturated else blocked[..., j] & ~dead[..., j]
             i += 1
 
 

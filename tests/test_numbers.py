@@ -1,0 +1,61 @@
+"""numbers: the one text-to-number parser (value and digits typed), limits at their edges, the
+fast paths for plain numbers, and the parameter names' messages."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import backproplib as bp
+from backproplib.numbers import MAX_TEXT, read_number, to_scalar
+
+
+@pytest.mark.parametrize("text, value, digits, unit", [
+    ("0.0350", Fraction(7, 200), 3, Fraction(1, 10000)), ("-2", -2, 1, 1), ("1e-3", Fraction(1, 1000), 1, Fraction(1, 1000)),
+    (".5", Fraction(1, 2), 1, Fraction(1, 10)), ("7.16442025", Fraction("7.16442025"), 9, Fraction(1, 10**8)),
+    (" 1 / 3 ", Fraction(1, 3), None, None), ("+120", 120, 3, 1), ("0", 0, None, 1), ("2.50e2", 250, 3, 1)])
+def test_read_number_gives_value_and_digits_typed(text, value, digits, unit):
+    reading = read_number(text)
+    assert (reading.value, reading.digits, reading.unit) == (value, digits, unit)
+
+
+@pytest.mark.parametrize("text, words", [("abc", "got the text 'abc'"), ("1/0", "'1/0'"),
+                                         ("1,5", "decimal point as '.'"), ("nan", "'nan'"),
+                                         ("1e1001", "between about 1e-300 and 1e300"),
+                                         ("", "got the text ''")])
+def test_read_number_refuses(text, words):
+    with pytest.raises(ValueError, match=f"w: expected a number.*{words}"):
+        read_number(text, "w")
+
+
+def test_text_length_limit_at_its_edge():
+    at_limit = "0." + "0" * (MAX_TEXT - 3) + "1"  # 200 characters
+    assert to_scalar(at_limit, False, "x") == 10.0 ** -(MAX_TEXT - 2)
+    with pytest.raises(ValueError, match=f"at most {MAX_TEXT} characters"):
+        to_scalar(at_limit + "0", False, "x")
+    assert read_number("1e1000").value == 10 ** 1000
+
+
+def test_a_plain_number_is_one_input_only_where_the_layer_has_one_neuron():
+    wide = bp.Network([[[1.0, 2.0]], [[3.0]]], [[0.0], [0.0]])
+    with pytest.raises(ValueError, match="x: expected 2 numbers"):
+        wide.forward(0.5)
+    with pytest.raises(ValueError, match="y: expected 2 numbers"):
+        bp.Network([[[1.0], [2.0]]], [[0.0, 0.0]]).backward(1.0, 0.5)
+    assert bp.worked_example()[0].input(0.5).tolist() == [0.5]
+
+
+def test_unknown_parameter_lists_twelve_and_counts_the_rest():
+    net = bp.Network([np.ones((3, 4)), np.ones((1, 3))], [np.zeros(3), np.zeros(1)])
+    with pytest.raises(ValueError, match=r"unknown parameter 'w_H7'; valid names: w_H0\[0,0\], "
+                                         r".*w_H0\[2,3\], \.\.\. \(7 more\)"):
+        net.locate("w_H7")
+    small = bp.worked_example()[0]
+    with pytest.raises(ValueError, match=r"valid names: w_H0, b_H0, w_H1, b_H1, w_Out, b_Out$"):
+        small.param("w_H7")
+
+
+def test_fmt_of_vectors_and_numbers():
+    assert bp.fmt(np.array([[1.0, 2.0], [3.0, -0.0]])) == "[[1, 2], [3, 0]]"
+    assert bp.fmt(0.0000123) == "0.0000123" and bp.fmt(1e-9) == "1e-09"
+    assert bp.fmt(3.5102500000000003) == "3.51025" and bp.fmt(Fraction(1, 3)) == "0.3333333333"
