@@ -261,7 +261,7 @@ def whole_number(value, what: str, least: int = 0, most: int | None = None) -> i
     if number < least:
         raise ValueError(f"{what}: expected a whole number >= {least}, got {number}")
     if most is not None and number > most:
-        raise ValueError(f"{what}: expected at most {most:,}, got {_short(int(number))}")
+        raise ValueError(f"{what}: expected at most {most:,}, got {short(int(number))}")
     return int(number)
 
 
