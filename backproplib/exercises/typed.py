@@ -1,10 +1,9 @@
 """What a student typed, read as one number together with how precisely it was typed.
 
-This is the exercises' text-to-number parser: the one place that turns an answer (text such as
-"7.1644" or "1/2", an int, a float, a Fraction, a Decimal, a one-element array) into a
-``Typed`` number, keeping the significant digits the student typed. When the library's one
-parser (``backproplib.numbers``) can report typed digits, ``read_text`` becomes a thin call
-to it; nothing else in ``exercises`` parses text.
+Turns an answer (text such as "7.1644" or "1/2", an int, a float, a Fraction, a Decimal, a
+one-element array) into a ``Typed`` number, keeping the significant digits the student typed.
+Text is read by the library's one parser, ``numbers.read_number``; this module only words its
+refusals for a student.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..numbers import MAX_EXPONENT, fmt
+from ..numbers import MAX_EXPONENT, fmt, read_number
 
 MAX_TEXT = 2100  # characters of a typed number
 FLOAT_DIGITS = 12  # a float with more digits than this is float noise, shown as fmt prints it
@@ -38,36 +37,32 @@ class Typed:
     unit: Fraction | None  # place value of the last typed digit (half of it is the rounding)
 
 
-_DECIMAL = re.compile(r"^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
-_RATIO = re.compile(r"^([+-]?\d+)\s*/\s*([+-]?\d+)$")
 
 
 def read_text(text: str, shown: str | None = None) -> Typed:
+    """Text as one number with the digits typed, read by the library's one parser
+    (``numbers.read_number``); the messages speak to a student."""
     text = text.strip().replace("_", "")
     shown = short(shown or text)
-    if len(text) > MAX_TEXT:
-        raise NotANumber(f"a number of {len(text)} characters is more than this check reads")
-    ratio = _RATIO.match(text)
-    if ratio:
-        numerator, denominator = int(ratio[1]), int(ratio[2])
-        if denominator == 0:
-            raise NotANumber(f"{shown} divides by 0")
-        return Typed(Fraction(numerator, denominator), shown, None, None)
-    match = _DECIMAL.match(text)
-    if not match or not (match[2] or match[3]):
-        if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-            raise NotANumber(f"{shown} is not a finite number")
-        if re.match(r"^[+-]?\d+,\d+$", text):
-            raise NotANumber(f"{shown!r} has a comma: write the decimal point as '.'")
-        raise NotANumber(f"the text {short(shown)!r} is not a number such as 0.5, -2 or 1/3")
-    sign, whole, fraction, exponent = match[1], match[2], match[3] or "", int(match[4] or 0)
-    if abs(exponent) > MAX_EXPONENT:
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise NotANumber(f"{shown} is not a finite number")
+    if re.match(r"^[+-]?\d+,\d+$", text):
+        raise NotANumber(f"{shown!r} has a comma: write the decimal point as '.'")
+    if re.match(r"^[+-]?\d+\s*/\s*[+-]?0+$", text):
+        raise NotANumber(f"{shown} divides by 0")
+    exponent = re.search(r"[eE]([+-]?\d+)$", text)
+    if exponent and abs(int(exponent[1])) > MAX_EXPONENT:
         raise NotANumber(f"{short(shown)} is beyond what this check compares "
-                          f"(numbers between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT})")
-    mantissa = (whole + fraction).lstrip("0")
-    unit = Fraction(10) ** (exponent - len(fraction))
-    value = int(whole + fraction or "0") * unit * (-1 if sign == "-" else 1)
-    return Typed(value, shown, len(mantissa) or None, unit)
+                         f"(numbers between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT})")
+    try:
+        reading = read_number(text, "your answer")
+    except ValueError:
+        if len(text) > MAX_TEXT:
+            raise NotANumber(f"a number of {len(text)} characters is more than this check "
+                             "reads") from None
+        raise NotANumber(f"the text {short(shown)!r} is not a number such as 0.5, -2 or "
+                         "1/3") from None
+    return Typed(reading.value, shown, reading.digits, reading.unit)
 
 
 def read_answer(answer) -> Typed:
