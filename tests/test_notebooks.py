@@ -111,6 +111,19 @@ def test_every_ignored_cell_is_followed_by_a_checked_one(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_every_stored_figure_has_alt_text(name):
+    """A figure reaches the page only as an <img> with alt text (plots.show), never as a bare
+    image/png output, which a figure made through pyplot adds a second time at a cell's end."""
+    for cell in code_cells(load(name)):
+        for output in cell.outputs:
+            data = output.get("data", {})
+            assert "image/png" not in data, (
+                f"{name}: a bare picture without alt text after {cell.source[:60]!r}")
+            for img in re.findall(r"<img[^>]*>", data.get("text/html", "")):
+                assert re.search(r'alt="[^"]{20,}"', img), f"{name}: {img[:80]}"
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_nothing_is_fetched_at_run_time(name):
     source = "\n".join(c.source for c in code_cells(load(name)))
     for word in ("urllib", "requests", "http://", "https://", "pip install", "!wget", "!curl"):

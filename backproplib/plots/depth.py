@@ -19,6 +19,7 @@ import numpy as np
 
 from ..learning.depth import DepthProfile
 from . import style
+from .figure import new_figure
 
 COLOURS = [style.VALUE, style.GRADIENT, style.GREEN, style.PATH, style.NEGATIVE]
 MARKERS = ["o", "s", "^", "D", "v"]
@@ -49,10 +50,10 @@ class DepthPlot:
                              f"{len(profiles)}")
         self.profiles = dict(profiles)
         with style.context():
-            if axes is None:
-                import matplotlib.pyplot as plt
-
-                self.fig, axes = plt.subplots(1, 2, figsize=(8.4, 4.1), layout="constrained")
+            if axes is None:  # outside pyplot, so that the inline backend does not show it twice
+                fig = new_figure(style.whole_pixels((8.4, 4.1)))
+                fig.set_layout_engine("constrained")
+                axes = fig.subplots(1, 2)
             self.axes = tuple(axes)
             self.fig = self.axes[0].figure
             self._draw()
