@@ -229,3 +229,21 @@ def test_sigmoid_targets_need_not_sum_to_one():
     assert np.isfinite(net.backward(X[0], [1.0, 1.0, 0.0]).cost)
     with pytest.raises(ValueError, match="between 0 and 1"):
         net.backward(X[0], [2.0, 0.0, 0.0])
+
+
+def test_softmax_slope_is_the_jacobians_diagonal():
+    g = classifier().backward(X[0], Y[0])
+    a = g.forward.output
+    np.testing.assert_allclose(g.da_dz["Out"], a * (1 - a), rtol=1e-12)
+
+
+def test_surface_checks_cross_entropy_targets_on_deeper_networks():
+    rng = np.random.default_rng(0)
+    net = bp.Network([rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), rng.normal(size=(3, 3))],
+                     [np.zeros(3)] * 3, ["tanh", "relu", "softmax"], cost="cross_entropy")
+    grid = {"b_Out[0]": [0.0, 1.0], "b_Out[1]": [0.0, 1.0]}
+    with pytest.raises(ValueError, match="sum to 1"):
+        bp.cost_surface(net, [0.5, 1.0], [0.5, 0.6, 0.0], grid)
+    surface = bp.cost_surface(net, [0.5, 1.0], [0, 0, 1], grid)
+    there = net.with_params({"b_Out[0]": 1.0, "b_Out[1]": 0.0}).backward([0.5, 1.0], [0, 0, 1])
+    assert surface.cost[1, 0] == pytest.approx(there.cost, rel=1e-12)

@@ -131,3 +131,10 @@ def test_gradient_check_flags_a_relu_sitting_on_its_kink():
     assert rows["w_Out"].numeric == pytest.approx(-1, rel=1e-4)
     assert rows["w_Out"].error == pytest.approx(1)
     assert rows["w_Out"].verdict == "probably wrong"
+
+
+@pytest.mark.parametrize("h", [1, 1.0, 2.0, 1e-13])
+def test_step_outside_its_range(worked, h):
+    net, x, y = worked
+    with pytest.raises(ValueError, match="h: expected a step between 1e-12 and 1"):
+        bp.numerical_gradients(net, x, y, h=h)

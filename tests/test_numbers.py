@@ -59,3 +59,42 @@ def test_fmt_of_vectors_and_numbers():
     assert bp.fmt(np.array([[1.0, 2.0], [3.0, -0.0]])) == "[[1, 2], [3, 0]]"
     assert bp.fmt(0.0000123) == "0.0000123" and bp.fmt(1e-9) == "1e-09"
     assert bp.fmt(3.5102500000000003) == "3.51025" and bp.fmt(Fraction(1, 3)) == "0.3333333333"
+
+
+def test_exact_digit_limit_at_its_edge():
+    from backproplib.numbers import MAX_EXACT_DIGITS
+
+    assert to_scalar(10 ** MAX_EXACT_DIGITS - 1, True, "w") == 10 ** MAX_EXACT_DIGITS - 1
+    with pytest.raises(ValueError, match="at most 100 digits"):
+        to_scalar(10 ** MAX_EXACT_DIGITS, True, "w")
+    with pytest.raises(ValueError, match="at most 100 digits"):
+        to_scalar(Fraction(1, 10 ** MAX_EXACT_DIGITS), True, "w")
+
+
+def test_text_in_a_float_array_gets_our_message():
+    with pytest.raises(ValueError, match=r"weights of layer Out \[0,1\]: expected a number .*'abc'"):
+        bp.Network([np.array([["0.5", "abc"]])], [[0.0]], exact=False)
+
+
+def test_batches_of_nested_and_flat_lists():
+    net = bp.worked_example()[0]
+    X, Y = net.batch([[0.5], [1.0]], [[0], [1]])
+    assert X.shape == (2, 1) and Y.tolist() == [[0.0], [1.0]]
+    wide = bp.Network([np.ones((3, 2)), np.ones((1, 3))], [np.zeros(3), np.zeros(1)])
+    X, Y = wide.batch([[1, 2], [3, 4], [5, 6]], [7, 8, 9])
+    assert X.shape == (3, 2) and Y.shape == (3, 1)
+    two_out = bp.Network([np.ones((3, 1)), np.ones((2, 3))], [np.zeros(3), np.zeros(2)])
+    X, Y = two_out.batch([1, 2], [[3, 4], [5, 6]])
+    assert X.shape == (2, 1) and Y.shape == (2, 2)
+
+
+def test_fmt_of_long_exact_decimals():
+    text = bp.fmt(Fraction(1, 2 ** 1100))
+    assert text.startswith("0.000") and len(text) > 1100 and text.endswith("5")
+
+
+def test_relu_gives_positive_zero():
+    from backproplib.core.activations import relu
+
+    out = relu(np.array([-0.0, -2.0, 3.0]))
+    assert not np.signbit(out).any() and out.tolist() == [0.0, 0.0, 3.0]

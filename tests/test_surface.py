@@ -129,7 +129,7 @@ def test_surface_checks_x_and_y(worked):
 
 @pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh"])
 def test_dead_and_saturated_masks_agree_with_backward(activation):
-    net = bp.Network.chain([0.5, -1.0], [0.2, 0.1], activation)
+    net = bp.Network.chain([0.5, 1.5, -1.0], [0.2, -0.3, 0.1], activation)
     values = {"w_Out": np.linspace(-40, 40, 9), "b_Out": np.linspace(-30, 30, 7)}
     surface = bp.cost_surface(net, 0.8, 0.3, values)
     seen = set()
@@ -137,8 +137,26 @@ def test_dead_and_saturated_masks_agree_with_backward(activation):
         for j, b in enumerate(values["b_Out"]):
             g = net.with_params({"w_Out": w, "b_Out": b}).backward(0.8, 0.3)
             kinds = {blocked.neuron: blocked.kind for blocked in g.blocked}
-            for neuron in ("H0", "Out"):
+            for neuron in ("H0", "H1", "Out"):
                 assert surface.dead[neuron][i, j] == (kinds.get(neuron) == "dead")
                 assert surface.saturated[neuron][i, j] == (kinds.get(neuron) == "saturated")
                 seen.add(kinds.get(neuron))
     assert ("saturated" if activation != "relu" else "dead") in seen
+
+
+def test_two_weights_of_one_matrix_and_wide_neuron_names():
+    rng = np.random.default_rng(3)
+    net = bp.Network([rng.normal(size=(2, 2)), rng.normal(size=(1, 2))], [np.zeros(2), [0.0]],
+                     "relu")
+    grid = {"w_H0[0,0]": np.linspace(-2, 2, 5), "w_H0[1,1]": np.linspace(-3, 1, 4)}
+    surface = bp.cost_surface(net, [0.7, -0.4], [0.2], grid)
+    assert set(surface.dead) == {"H0[0]", "H0[1]", "Out"}
+    for i, u in enumerate(grid["w_H0[0,0]"]):
+        for j, v in enumerate(grid["w_H0[1,1]"]):
+            g = net.with_params({"w_H0[0,0]": u, "w_H0[1,1]": v}).backward([0.7, -0.4], [0.2])
+            assert surface.cost[i, j] == pytest.approx(g.cost, rel=1e-12)
+            for name in net.parameter_names:
+                assert surface.grad[name][i, j] == pytest.approx(g[name], rel=1e-12, abs=1e-15)
+            dead = {b.neuron for b in g.blocked}
+            for neuron in surface.dead:
+                assert surface.dead[neuron][i, j] == (neuron in dead)
