@@ -274,8 +274,17 @@ def decoded(image_locator):
 
 
 def pixels(panel: SliderPanel):
-    """The panel's picture (its moving layer, if it has layers), decoded."""
-    return decoded(panel.image)
+    """The panel's picture as the student sees it: its layers composited by the browser (the
+    moving layer alone is cropped to what moved, so its size and origin change per step)."""
+    import io
+
+    from PIL import Image
+
+    picture = panel.box.locator(".bp-picture").first
+    if not picture.count():
+        return decoded(panel.image)
+    picture.scroll_into_view_if_needed()
+    return Image.open(io.BytesIO(picture.screenshot())).convert("RGB")
 
 
 def changed_share(before, after) -> float:
