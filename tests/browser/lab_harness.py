@@ -446,9 +446,13 @@ class SliderPanel:
         )
 
     def state(self) -> tuple[str, str, str]:
-        """(slider readout, bp-readout text, plot src): what the student sees."""
-        return (text_of(self.slider.locator(".widget-readout")),
-                self.readout_text(), self.image_src())
+        """(slider readout, bp-readout text, plot): what the student sees. The plot is the
+        moving layer's picture together with the numbers the browser draws over it (a step
+        that changes only numbers sends the same pixels with new text)."""
+        src = self.image_src()
+        frame = self.box.locator(".bp-frame").first
+        return (text_of(self.slider.locator(".widget-readout")), self.readout_text(),
+                src and (src + (frame.inner_html() if frame.count() else "")))
 
     def press(self, key: str):
         handle = self.slider.locator(".noUi-handle").first
