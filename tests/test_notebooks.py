@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_cells import code_cells, output_text, tags
 
 import backproplib as bp
 
@@ -40,24 +41,6 @@ GRADIENT_LINE = re.compile(r"^dC0/d(\S+) = (\S+)$", re.MULTILINE)
 
 def load(name):
     return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-
-
-def code_cells(nb):
-    return [c for c in nb.cells if c.cell_type == "code"]
-
-
-def tags(cell):
-    return set(cell.metadata.get("tags", []))
-
-
-def output_text(cell):
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif "data" in out:
-            parts.append(out.data.get("text/plain", ""))
-    return "\n".join(parts)
 
 
 def test_notebooks_form_one_numbered_sequence():

@@ -13,6 +13,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from notebook_cells import output_text as text_of
+from notebook_cells import parameters_scope as scope_of
 
 import backproplib as bp
 from backproplib.chainrule import crossentropy
@@ -72,25 +74,6 @@ def executed(set_name):
                                cwd=str(NOTEBOOK.parent), kernel_name="python3",
                                progress_bar=False)
     return nbformat.read(out, as_version=4)
-
-
-def scope_of(nb):
-    scope = {}
-    for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if cell.cell_type == "code" and ("parameters" in tags or "injected-parameters" in tags):
-            exec(cell.source, scope)
-    return scope
-
-
-def text_of(cell):
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif "data" in out:
-            parts.append(out.data.get("text/plain", ""))
-    return "\n".join(parts)
 
 
 def lesson_text(nb):

@@ -12,6 +12,9 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from notebook_cells import code_cells, tags
+from notebook_cells import output_text as text_of
+from notebook_cells import parameters_scope as scope_of
 
 import backproplib as bp
 from backproplib.learning import datasets, training
@@ -156,32 +159,6 @@ EXERCISE = re.compile(r"^# Exercise (\d+)\.(\d+)")
 
 def load(name):
     return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-
-
-def code_cells(nb):
-    return [c for c in nb.cells if c.cell_type == "code"]
-
-
-def tags(cell):
-    return set(cell.metadata.get("tags", []))
-
-
-def text_of(cell):
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif "data" in out:
-            parts.append(out.data.get("text/plain", ""))
-    return "\n".join(parts)
-
-
-def scope_of(nb):
-    scope = {}
-    for cell in code_cells(nb):
-        if tags(cell) & {"parameters", "injected-parameters"}:
-            exec(cell.source, scope)
-    return scope
 
 
 def average_gradients(scope):
