@@ -119,6 +119,58 @@ def test_the_exercise_network_and_its_cases_have_no_coincidences(activation, par
         assert blocked, "a case with a blocked neuron and a cost that is not 0"
 
 
+# the value exercises of notebooks 02-04 (their exercise-network cell): name, or (name, what-if)
+VALUE_CHECKS = {"02": ("w_Out",), "03": ("a_H1", ("b_H1", {"b_H1": 1})), "04": ("a_H0", "w_H0")}
+LAYERS = ("H0", "H1", "Out")
+
+
+def value_exercises(activation, notebook):
+    """[(network, param, the layers whose sigma' is a factor)] of one notebook's value
+    exercises, on the network ``exercise_network`` picks."""
+    net = ex.exercise_network(ex_net(activation), EX_X, EX_Y, *VALUE_CHECKS[notebook])
+    found = []
+    for check in VALUE_CHECKS[notebook]:
+        param, moves = (check, {}) if isinstance(check, str) else check
+        moved = net.with_params({n: net.param(n) + v for n, v in moves.items()})
+        layer = LAYERS.index(param[2:])
+        found.append((moved, param, range(layer + (param[0] == "a"), 3)))
+    return found
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("notebook", VALUE_CHECKS)
+def test_value_exercises_show_a_left_out_slope_where_the_activation_can(activation, notebook):
+    """A cost that is not 0; a left-out sigma' (written out by hand) rejected wherever it gives
+    another value, and under sigmoid, tanh and leaky ReLU it always does. Under ReLU the only
+    sigma' that is not 1 is 0: each notebook has a value exercise with a dead neuron at a cost
+    that is not 0, and a right value whose sigma' are 1 says so. Under linear every sigma' is 1
+    at every z: no value can show the slip (the exception), and the right value says so."""
+    shown = 0
+    for net, param, layers in value_exercises(activation, notebook):
+        assert net.backward(EX_X, EX_Y).cost != 0, (param, net.params())
+        right = chain_by_hand(net, EX_X, EX_Y)[param]
+        feedback = ex.check_gradient(right, net, EX_X, EX_Y, param)
+        assert feedback, feedback
+        for M in layers:
+            slip = chain_by_hand(net, EX_X, EX_Y, slope=[L != M for L in range(3)])[param]
+            if math.isclose(slip, right, rel_tol=1e-6, abs_tol=1e-12):
+                assert activation in ("relu", "linear"), (param, M)
+                assert "show whether your chain has" in feedback.message, feedback
+                assert ("at every z" in feedback.message) == (activation == "linear"), feedback
+            else:
+                shown += 1
+                assert not ex.check_gradient(slip, net, EX_X, EX_Y, param), (param, M, slip)
+        others = [chain_by_hand(net, EX_X, EX_Y, two=1.0)[param], -right] + [
+            chain_by_hand(net, EX_X, EX_Y, weight_for_a=M)[param] for M in layers]
+        for slip in others:
+            if not math.isclose(slip, right, rel_tol=1e-6, abs_tol=1e-12):
+                assert not ex.check_gradient(slip, net, EX_X, EX_Y, param), (param, slip)
+    assert (shown == 0) == (activation == "linear")
+    if activation == "relu":
+        assert any(net.forward(EX_X).blocked for net, _, _ in value_exercises(activation,
+                                                                             notebook))
+
+
 def test_coincidences_finds_a_target_the_blocked_network_predicts():
     # b_H1 = -10 kills H1 under ReLU; then a_Out = b_Out = 0.5: with y = 0.5 the cost is 0
     net = ex_net("relu")
@@ -128,8 +180,9 @@ def test_coincidences_finds_a_target_the_blocked_network_predicts():
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_the_exercise_network_costs_something_in_every_what_if(activation):
-    net = ex_net(activation)
+@pytest.mark.parametrize("notebook", VALUE_CHECKS)
+def test_the_exercise_network_costs_something_in_every_what_if(activation, notebook):
+    net = ex.exercise_network(ex_net(activation), EX_X, EX_Y, *VALUE_CHECKS[notebook])
     for changes in ({}, {"b_H1": -5}, {"b_H1": -10}, {"b_Out": -10}):
         assert net.with_params(changes).backward(EX_X, EX_Y).cost != 0, changes
 

@@ -5,17 +5,19 @@ of 1 (ReLU, linear) makes a left-out sigma' invisible; a dead neuron in a case w
 tests nothing. ``coincidences`` lists what a set of cases cannot tell apart, and
 ``chain_cases`` picks, for one derivative of a network, a set of cases (the network itself,
 then variants with a blocked neuron or another input) that tells every slip apart that the
-activation allows, with each case said in words.
+activation allows, with each case said in words. ``exercise_network`` picks the numbers of
+a value exercise's network, and ``unseen_slopes`` says which sigma' a value cannot show.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import combinations
 
 import numpy as np
 
 from ..numbers import fmt
-from .slips import catalogue, derivative_of, quantity
+from .slips import catalogue, derivative_of, neuron, quantity
 
 BLOCKING_BIAS = -10  # a bias that blocks a neuron: dead under ReLU, saturated under sigmoid/tanh
 _TOLERANCE = 1e-6
@@ -96,3 +98,61 @@ def _number(value):
     if isinstance(value, str):
         return Fraction(value)
     return np.asarray(value, dtype=object).reshape(-1)[0] if np.ndim(value) else value
+
+
+def exercise_network(net, x, y, *checks):
+    """``net``, or the copy with the fewest parameters' signs turned on which the value
+    exercises ``checks`` show the most left-out sigma', then the most other slips, each at a
+    cost that is not 0. A check is a name ("w_Out") or a what-if (name, {parameter: amount
+    added}). A sigma' of 1 hides a left-out sigma': so under leaky ReLU the tested z go below
+    0, under ReLU a neuron dies (sigma' = 0), and under linear no copy does better."""
+    best = None
+    for count in range(len(net.parameter_names) + 1):
+        for turned in combinations(net.parameter_names, count):
+            variant = net.with_params({n: -net.param(n) for n in turned})
+            unfit = tuple(map(sum, zip(*(_unfit(variant, x, y, c) for c in checks))))
+            if best is None or unfit < best[0]:
+                best = (unfit, variant)
+            if not any(unfit):
+                return variant
+    return best[1]
+
+
+def _unfit(net, x, y, check) -> tuple:
+    """(left-out sigma' slips, other slips) that the value of one check cannot show; both
+    infinite at a cost of 0."""
+    name, moves = (check, {}) if isinstance(check, str) else check
+    moved = net.with_params({n: net.param(n) + v for n, v in moves.items()})
+    zero, told = _separates(moved, x, y, *quantity(moved, name))
+    if zero:
+        return (float("inf"), float("inf"))
+    hidden = [key for key, yes in told.items() if not yes]
+    slopes = sum(key.startswith(("slope", "every slope")) for key in hidden)
+    return (slopes, len(hidden) - slopes)
+
+
+def unseen_slopes(net, x, y, param: str) -> str:
+    """The sentence for a right value that cannot show a left-out sigma': one of its chain's
+    sigma' is 1 at this example (ReLU, leaky ReLU at z > 0), or at every z (linear). ""
+    when the value shows every sigma'."""
+    kind, L, index = quantity(net, param)
+    fwd = net.forward(x)
+    first = 0 if kind == "x" else L + 1 if kind == "a" else L
+    ones, linear = [], []
+    for M in range(first, len(net.layer_names)):
+        sigma = net.activations[M]
+        j = index[0] if M == L and kind != "x" else None
+        slopes = np.asarray(fwd.da_dz[M], dtype=object)
+        slope = slopes if j is None else slopes[j]
+        if sigma.name == "linear":
+            linear.append(M)
+        elif np.all(slope == 1):
+            ones.append(f"{sigma.formula}'({neuron(net, M, j, 'z')}) = 1")
+    said = []
+    if ones:
+        said.append(f"Here {' and '.join(ones)}, so this value cannot show whether your chain "
+                    "has that factor.")
+    if linear:
+        said.append(f"{net.activations[linear[0]].formula}'(z) is 1 at every z, so no value "
+                    "can show whether your chain has that factor.")
+    return " ".join(said)

@@ -13,7 +13,7 @@ import numpy as np
 from ..learning.descent import unreachable_target
 from ..numbers import fmt
 from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, plural
-from .cases import chain_cases
+from .cases import chain_cases, unseen_slopes
 from .sandbox import Case, check_function, forward_only
 from .slips import cost_slips, derivative_of, gradient_slips, neuron, quantity
 from .typed import shown
@@ -138,7 +138,9 @@ def check_gradient(answer, net, x, y, param: str) -> Feedback:
         hint = (f"{label} is the average over the {g.batch_size} examples of each one's "
                 f"{label.replace('dC/', 'dC0/')}, and {hint}")
     note = unreachable_target(net, y) or ""
-    return check_value(answer, expected, label, hint, slips, note=note)
+    feedback = check_value(answer, expected, label, hint, slips, note=note)
+    unseen = unseen_slopes(net, x, y, param) if feedback and g.batch_size is None else ""
+    return Feedback(RIGHT, f"{feedback.message} {unseen}") if unseen else feedback
 
 
 def _gradient_hint(net, kind, L, index) -> str:
