@@ -488,7 +488,11 @@ def test_training_checks():
     assert not ex.check_accuracy_function(lambda a, Y, t: right(a, Y, t) * len(Y), trainer, data)
     chain = training.initial_network([2, 1, 1, 1], "relu", seed=0, output_activation="tanh")
     run = training.Trainer(chain, data.X, data.Y, 0.03, 10, threshold=data.threshold).train(20)
-    assert ex.check_single_neuron_limit("c", run)
+    said = ex.check_single_neuron_limit("c", run)
+    assert said
+    flat = training.Trainer(training.initial_network([2, 1], "tanh", seed=0), data.X, data.Y,
+                            0.1, 20, seed=0, threshold=data.threshold).train(150)
+    assert f"without hidden layers (also a straight boundary): {flat.accuracy():.0%}" in str(said)
     assert not any(ex.check_single_neuron_limit(k, run) for k in "abd")
     with pytest.raises(ValueError, match="one neuron in H0"):
         ex.check_single_neuron_limit("c", trainer)
