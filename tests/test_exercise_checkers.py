@@ -469,8 +469,33 @@ def test_batch_choices_follow_the_idea(activation):
     net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation=activation)
     X, Y = net.batch([0.5, -4, 2, 8, -6, 1, 5, -3], [0, 4, 1, 5, 0, 3, 1, 4])
     assert ex.check_doubled_data("c", net, X, Y) and not ex.check_doubled_data("a", net, X, Y)
-    assert ex.check_example_gradients_at_bottom("b", net, X, Y)
-    assert not ex.check_example_gradients_at_bottom("a", net, X, Y)
+    said = ex.check_example_gradients_at_bottom("b", net, X, Y)
+    assert said and not ex.check_example_gradients_at_bottom("a", net, X, Y)
+    # 09's letters: example i (C_i), m for a batch, n for a data set; k is a neuron of L-1
+    assert "dC_i/dw_Out" in said.message and "_k" not in said.message, said
+    hint = ex.check_batch_gradient_function(lambda delta, A: None, net, X, Y).message
+    assert "example i: delta_i" in hint and "_k" not in hint, hint
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_sum_along_the_row_is_rejected_in_the_notation_of_07(activation):
+    """dC0/dw_H1[j,k] sums down column j of W_Out over Out's neurons q (07's letters); the
+    sum along row j is a slip wherever it gives another value."""
+    net = bp.Network([[[0.5], [-0.3]], [[0.2, 0.4], [0.1, -0.6]], [[0.3, -0.2], [0.7, 0.5]]],
+                     [[0.1, 0.2], [0.0, 0.3], [0.05, -0.4]], activations=activation)
+    x, y = 0.7, [0.2, -0.5]
+    fwd = net.forward(x)
+    s = {L: np.asarray(fwd.da_dz[L], float) for L in range(3)}
+    delta_out = 2 * (np.asarray(fwd.a[2], float) - np.array(y)) * s[2]
+    W = np.asarray(net.weights[2], float)
+    j, k = 1, 0
+    a_H0 = float(np.asarray(fwd.a[0], float)[k])
+    right = float(W[:, j] @ delta_out) * s[1][j] * a_H0
+    row = float(W[j, :] @ delta_out) * s[1][j] * a_H0
+    assert ex.check_gradient(right, net, x, y, f"w_H1[{j},{k}]")
+    if not math.isclose(row, right, rel_tol=1e-6, abs_tol=1e-12):
+        said = ex.check_gradient(row, net, x, y, f"w_H1[{j},{k}]")
+        assert not said and f"column {j}" in said.message and "neuron q of" in said.message, said
 
 
 def test_training_checks():

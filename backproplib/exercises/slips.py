@@ -171,7 +171,7 @@ def catalogue(net, x, y, kind, L, index) -> dict:
             if kind == "w":
                 value = value * np.asarray(inputs[L])[index[1]]
             found["row"] = (f"The sum runs down column {j} of W_{names[L + 1]} (w_{names[L + 1]}"
-                            f"[i,{j}]: from neuron {j} of {names[L]} to neuron i of "
+                            f"[q,{j}]: from neuron {j} of {names[L]} to neuron q of "
                             f"{names[L + 1]}), not along row {j}.", value)
     if kind == "a" and L < len(names) - 1 and not net.is_chain:
         W, dz = net.weights[L + 1], np.asarray(g.dz[L + 1])

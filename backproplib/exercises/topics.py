@@ -294,7 +294,7 @@ def check_batch_gradient_function(function, net, X, Y) -> Feedback:
             checked.append(Case((delta, A), f"on layer {network.layer_names[L]} of {words}",
                                 right, slips))
     return check_function(function, None, checked, _name(function, "batch_dW"),
-                          hint="one term per example k: delta_k (a column) times A_prev_k (a "
+                          hint="one term per example i: delta_i (a column) times A_prev_i (a "
                                "row), then average.")
 
 
@@ -332,31 +332,31 @@ def check_doubled_data(answer, net, X, Y) -> Feedback:
 def check_example_gradients_at_bottom(answer, net, X, Y, param: str = "w_Out",
                                       learning_rate=0.05, steps: int = 200) -> Feedback:
     """Predict, then check: after full-batch descent on ``param`` has (almost) reached the
-    bottom of C, is every example's own dC0_k/d``param`` 0 there too ("a"), or only their
+    bottom of C, is every example's own dC_i/d``param`` 0 there too ("a"), or only their
     average ("b")?"""
     from ..learning.training import Trainer
 
     n = len(X)
     floats = Network(list(net.weights), list(net.biases), list(net.activations), exact=False)
     bottom = Trainer(floats, X, Y, learning_rate, batch_size=n, params=(param,)).train(steps).net
-    per = [float(bottom.backward(X[k], Y[k])[param]) for k in range(n)]
+    per = [float(bottom.backward(X[i], Y[i])[param]) for i in range(n)]
     average = sum(per) / n
     spread = max(abs(v) for v in per)
     every_zero = spread <= 1e-9  # only a data set the network fits exactly
     at_bottom = abs(average) <= spread / 10
     why_b = (f"after {steps} full-batch steps on {param}, dC/d{param} = {fmt(average)}, but the "
-             f"examples' own dC0_k/d{param} reach {fmt(spread)} in size: they cancel. That is "
+             f"examples' own dC_i/d{param} reach {fmt(spread)} in size: they cancel. That is "
              "why SGD with a fixed learning rate keeps jittering near the bottom: each batch "
              "still has a gradient there." if at_bottom else
              f"here the valley has no bottom within reach: after {steps} full-batch steps "
-             f"dC/d{param} is still {fmt(average)}. The examples' own dC0_k/d{param} already "
+             f"dC/d{param} is still {fmt(average)}. The examples' own dC_i/d{param} already "
              f"differ (up to {fmt(spread)} in size); where the average is 0, they cancel.")
     return check_choice(
         answer, "a" if every_zero else "b",
         {"a": "yes, all of them", "b": "no, only their average is 0"},
         {"b": why_b,
          "a": ("every example is fit exactly here, so each one's gradient is 0." if every_zero
-               else "each example's C0_k has its own valley; at the bottom of the average they "
+               else "each example's C_i has its own valley; at the bottom of the average they "
                     "cancel, they do not vanish.")})
 
 
