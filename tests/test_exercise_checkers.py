@@ -7,6 +7,8 @@ slip catalogue), so that a checker that accepts a slip fails here.
 """
 
 import ast
+import contextlib
+import io
 import math
 import re
 from fractions import Fraction
@@ -15,6 +17,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from notebook_cells import code_cells, parameters_scope
 
 import backproplib as bp
 from backproplib import exercises as ex
@@ -119,56 +122,91 @@ def test_the_exercise_network_and_its_cases_have_no_coincidences(activation, par
         assert blocked, "a case with a blocked neuron and a cost that is not 0"
 
 
-# the value exercises of notebooks 02-04 (their exercise-network cell): name, or (name, what-if)
-VALUE_CHECKS = {"02": ("w_Out",), "03": ("a_H1", ("b_H1", {"b_H1": 1})), "04": ("a_H0", "w_H0")}
-LAYERS = ("H0", "H1", "Out")
+# --- the value exercises of notebooks 02-04, as their cells call them -------------------------
+VALUE_NOTEBOOKS = ("02_output_layer_gradient", "03_h1_gradient", "04_h0_gradient")
+NUMBER_SETS = {"default": {}, "text": {"x": "1/2", "y": "0", "weights": ["1/10", "0.01", "1/2"],
+                                       "biases": ["2", "1", "3"]}}
+CHAIN = ("H0", "H1", "Out")
 
 
-def value_exercises(activation, notebook):
-    """[(network, param, the layers whose sigma' is a factor)] of one notebook's value
-    exercises, on the network ``exercise_network`` picks."""
-    net = ex.exercise_network(ex_net(activation), EX_X, EX_Y, *VALUE_CHECKS[notebook])
-    found = []
-    for check in VALUE_CHECKS[notebook]:
-        param, moves = (check, {}) if isinstance(check, str) else check
-        moved = net.with_params({n: net.param(n) + v for n, v in moves.items()})
-        layer = LAYERS.index(param[2:])
-        found.append((moved, param, range(layer + (param[0] == "a"), 3)))
+def value_exercises(name, activation, numbers):
+    """{exercise number: (net, x, y, param, slope_exercise)} of each exercise cell of the
+    notebook that checks a gradient of the exercise network (or a what-if of it): the cells
+    run as stored, after the parameters cell with ``numbers`` and ``activation`` on top."""
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    scope = {**parameters_scope(nb), **numbers, "activation": activation, "bp": bp,
+             "exercises": ex}
+    scope["net"] = bp.Network.chain(weights=scope["weights"], biases=scope["biases"],
+                                    activation=activation)
+    found = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell in code_cells(nb):
+            if re.search(r"^ex_net\s*=", cell.source, re.MULTILINE):
+                exec(cell.source, scope)  # noqa: S102
+            match = EXERCISE.match(cell.source)
+            call = ast.parse(cell.source).body[-1].value if match else None
+            if not (call and ast.unparse(call.func) == "exercises.check_gradient"
+                    and call.args[1].id.startswith("ex_")):
+                continue
+            exec(cell.source, scope)  # noqa: S102
+            net, x, y, param = (eval(ast.unparse(a), scope) for a in call.args[1:5])  # noqa: S307
+            named = {k.arg: k.value.value for k in call.keywords}.get("slope_exercise")
+            found[f"{match[1]}.{match[2]}"] = (net, x, y, param, named)
     return found
 
 
+@pytest.mark.parametrize("numbers", NUMBER_SETS)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-@pytest.mark.parametrize("notebook", VALUE_CHECKS)
-def test_value_exercises_show_a_left_out_slope_where_the_activation_can(activation, notebook):
-    """A cost that is not 0; a left-out sigma' (written out by hand) rejected wherever it gives
-    another value, and under sigmoid, tanh and leaky ReLU it always does. Under ReLU the only
-    sigma' that is not 1 is 0: each notebook has a value exercise with a dead neuron at a cost
-    that is not 0, and a right value whose sigma' are 1 says so. Under linear every sigma' is 1
-    at every z: no value can show the slip (the exception), and the right value says so."""
-    shown = 0
-    for net, param, layers in value_exercises(activation, notebook):
-        assert net.backward(EX_X, EX_Y).cost != 0, (param, net.params())
-        right = chain_by_hand(net, EX_X, EX_Y)[param]
-        feedback = ex.check_gradient(right, net, EX_X, EX_Y, param)
-        assert feedback, feedback
-        for M in layers:
-            slip = chain_by_hand(net, EX_X, EX_Y, slope=[L != M for L in range(3)])[param]
-            if math.isclose(slip, right, rel_tol=1e-6, abs_tol=1e-12):
-                assert activation in ("relu", "linear"), (param, M)
-                assert "show whether your chain has" in feedback.message, feedback
-                assert ("at every z" in feedback.message) == (activation == "linear"), feedback
-            else:
-                shown += 1
-                assert not ex.check_gradient(slip, net, EX_X, EX_Y, param), (param, M, slip)
-        others = [chain_by_hand(net, EX_X, EX_Y, two=1.0)[param], -right] + [
-            chain_by_hand(net, EX_X, EX_Y, weight_for_a=M)[param] for M in layers]
+@pytest.mark.parametrize("name", VALUE_NOTEBOOKS)
+def test_value_exercises_catch_the_slips_and_one_shows_a_left_out_slope(name, activation,
+                                                                          numbers):
+    """The main value exercises: a live network (sigma' = 1 under ReLU and leaky ReLU), an
+    answer that is not 0, the lost 2, the sign, a weight for an activation and the wrong
+    layer's a rejected; their right value names the exercise whose sigma' is not 1. That one
+    (every notebook has one) costs something and rejects a left-out sigma', unless the
+    activation is linear, where the right value says no value can show it."""
+    found = value_exercises(name, activation, NUMBER_SETS[numbers])
+    named = {n for *_, n in found.values() if n}
+    assert named and named <= set(found), (named, sorted(found))
+    for number, (net, x, y, param, slope_exercise) in found.items():
+        assert net.backward(x, y).cost != 0, number
+        right = chain_by_hand(net, x, y)[param]
+        feedback = ex.check_gradient(right, net, x, y, param, slope_exercise=slope_exercise)
+        assert feedback, (number, feedback)
+        _, s, _ = parts(net, x)
+        L = CHAIN.index(param[2:])
+        layers = range(L + (param[0] == "a"), 3)
+        left_out = {M: chain_by_hand(net, x, y, slope=[K != M for K in range(3)])[param]
+                    for M in layers}
+        if activation == "linear" and layers:
+            assert "at every z" in feedback.message, (number, feedback)
+        if number in named:
+            assert activation == "linear" or any(s[M] != 1 for M in layers), number
+            shown = [M for M in layers if s[M] != 1]
+            if activation == "relu":
+                assert net.forward(x).blocked and 0 in [s[M] for M in shown], number
+            if activation == "leaky_relu":
+                assert 0.01 in [s[M] for M in shown], number
+            for M in shown:
+                assert not ex.check_gradient(left_out[M], net, x, y, param), (number, M)
+            continue
+        assert right != 0, number
+        if activation in ("relu", "leaky_relu"):
+            assert all(s[M] == 1 for M in layers), (number, s)
+            if layers:
+                assert f"exercise {slope_exercise} has a sigma' that is not 1" in (
+                    feedback.message), feedback
+        if activation in ("sigmoid", "tanh"):
+            for M in layers:
+                assert not ex.check_gradient(left_out[M], net, x, y, param), (number, M)
+        assert not ex.check_gradient(chain_by_hand(net, x, y, two=1.0)[param], net, x, y, param)
+        assert not ex.check_gradient(-right, net, x, y, param), number
+        others = [chain_by_hand(net, x, y, weight_for_a=M)[param] for M in layers]
+        if param[0] == "w":
+            others += [chain_by_hand(net, x, y, input_of={L: k})[param] for k in range(L + 1)]
         for slip in others:
             if not math.isclose(slip, right, rel_tol=1e-6, abs_tol=1e-12):
-                assert not ex.check_gradient(slip, net, EX_X, EX_Y, param), (param, slip)
-    assert (shown == 0) == (activation == "linear")
-    if activation == "relu":
-        assert any(net.forward(EX_X).blocked for net, _, _ in value_exercises(activation,
-                                                                             notebook))
+                assert not ex.check_gradient(slip, net, x, y, param), (number, slip)
 
 
 def test_coincidences_finds_a_target_the_blocked_network_predicts():
@@ -180,9 +218,8 @@ def test_coincidences_finds_a_target_the_blocked_network_predicts():
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-@pytest.mark.parametrize("notebook", VALUE_CHECKS)
-def test_the_exercise_network_costs_something_in_every_what_if(activation, notebook):
-    net = ex.exercise_network(ex_net(activation), EX_X, EX_Y, *VALUE_CHECKS[notebook])
+def test_the_exercise_network_costs_something_in_every_what_if(activation):
+    net = ex_net(activation)
     for changes in ({}, {"b_H1": -5}, {"b_H1": -10}, {"b_Out": -10}):
         assert net.with_params(changes).backward(EX_X, EX_Y).cost != 0, changes
 

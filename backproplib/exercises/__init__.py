@@ -19,13 +19,13 @@ The package, by job:
 - ``sandbox``: ``check_function`` for a student's function (copies, a time limit, cases in
   words, a network whose backward pass is switched off);
 - ``cases``: ``coincidences``, which finds exercise data that cannot tell a slip from the
-  right answer, and ``exercise_network``, which picks data that can;
+  right answer, and ``what_if``, which changes a bias so that a value shows a left-out sigma';
 - ``topics``: the checks of particular exercises (descent, batches, finite differences,
   training), each computing its reference inside the library.
 """
 
 from .answers import MIN_DIGITS, RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value
-from .cases import exercise_network
+from .cases import what_if
 from .classification import (
     check_output_delta,
     check_slow_start,
@@ -88,5 +88,5 @@ __all__ = [
     "check_first_order_function", "check_grid_reading", "grid_point",
     "check_backward_pass_function", "check_fan_out", "check_finite_difference_passes",
     "check_output_delta", "check_slow_start", "check_softmax", "check_softmax_shift",
-    "check_init_variance", "check_scale_effect", "exercise_network",
+    "check_init_variance", "check_scale_effect", "what_if",
 ]

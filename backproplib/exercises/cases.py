@@ -5,14 +5,13 @@ of 1 (ReLU, linear) makes a left-out sigma' invisible; a dead neuron in a case w
 tests nothing. ``coincidences`` lists what a set of cases cannot tell apart, and
 ``chain_cases`` picks, for one derivative of a network, a set of cases (the network itself,
 then variants with a blocked neuron or another input) that tells every slip apart that the
-activation allows, with each case said in words. ``exercise_network`` picks the numbers of
-a value exercise's network, and ``unseen_slopes`` says which sigma' a value cannot show.
+activation allows, with each case said in words. ``what_if`` changes a bias so that a value
+exercise shows a left-out sigma', and ``unseen_slopes`` says which sigma' a value cannot show.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from itertools import combinations
 
 import numpy as np
 
@@ -100,41 +99,36 @@ def _number(value):
     return np.asarray(value, dtype=object).reshape(-1)[0] if np.ndim(value) else value
 
 
-def exercise_network(net, x, y, *checks):
-    """``net``, or the copy with the fewest parameters' signs turned on which the value
-    exercises ``checks`` show the most left-out sigma', then the most other slips, each at a
-    cost that is not 0. A check is a name ("w_Out") or a what-if (name, {parameter: amount
-    added}). A sigma' of 1 hides a left-out sigma': so under leaky ReLU the tested z go below
-    0, under ReLU a neuron dies (sigma' = 0), and under linear no copy does better."""
-    best = None
-    for count in range(len(net.parameter_names) + 1):
-        for turned in combinations(net.parameter_names, count):
-            variant = net.with_params({n: -net.param(n) for n in turned})
-            unfit = tuple(map(sum, zip(*(_unfit(variant, x, y, c) for c in checks))))
-            if best is None or unfit < best[0]:
-                best = (unfit, variant)
-            if not any(unfit):
-                return variant
-    return best[1]
+def what_if(net, x, y, move: str, param: str) -> tuple:
+    """(the copy of ``net`` with the bias ``move`` changed, the question in words). The
+    change is the first whole amount (-1, 1, -2, 2, ... 5) at which the value dC0/d``param``
+    shows a left-out sigma' of ``move``'s layer at a cost that is not 0: under ReLU that
+    neuron is dead, under leaky ReLU its z is below 0. Under linear no change can; -1 then."""
+    kind, L, _ = quantity(net, move)
+    if kind != "b":
+        raise ValueError(f"move: expected a bias (b_H0, b_Out, ...), got {move!r}")
+    old = net.param(move)
+    found = None
+    for amount in (s * k for k in range(1, 6) for s in (-1, 1)):
+        moved = net.with_params({move: old + amount})
+        zero, told = _separates(moved, x, y, *quantity(moved, param))
+        if not zero and (told.get(f"slope {L}") or found is None):
+            found = (moved, amount)
+            if told.get(f"slope {L}"):
+                break
+    if found is None:
+        raise ValueError(f"no change of {move} by a whole amount up to 5 gives a cost that "
+                         "is not 0")
+    moved, amount = found
+    way = "lower" if amount < 0 else "higher"
+    return moved, (f"What if {move} were {abs(amount)} {way}, {fmt(moved.param(move))} instead "
+                   f"of {fmt(old)}?")
 
 
-def _unfit(net, x, y, check) -> tuple:
-    """(left-out sigma' slips, other slips) that the value of one check cannot show; both
-    infinite at a cost of 0."""
-    name, moves = (check, {}) if isinstance(check, str) else check
-    moved = net.with_params({n: net.param(n) + v for n, v in moves.items()})
-    zero, told = _separates(moved, x, y, *quantity(moved, name))
-    if zero:
-        return (float("inf"), float("inf"))
-    hidden = [key for key, yes in told.items() if not yes]
-    slopes = sum(key.startswith(("slope", "every slope")) for key in hidden)
-    return (slopes, len(hidden) - slopes)
-
-
-def unseen_slopes(net, x, y, param: str) -> str:
+def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None) -> str:
     """The sentence for a right value that cannot show a left-out sigma': one of its chain's
-    sigma' is 1 at this example (ReLU, leaky ReLU at z > 0), or at every z (linear). ""
-    when the value shows every sigma'."""
+    sigma' is 1 at this example (ReLU, leaky ReLU at z > 0), naming ``slope_exercise`` (one
+    whose sigma' is not 1), or at every z (linear). "" when the value shows every sigma'."""
     kind, L, index = quantity(net, param)
     fwd = net.forward(x)
     first = 0 if kind == "x" else L + 1 if kind == "a" else L
@@ -150,8 +144,11 @@ def unseen_slopes(net, x, y, param: str) -> str:
             ones.append(f"{sigma.formula}'({neuron(net, M, j, 'z')}) = 1")
     said = []
     if ones:
-        said.append(f"Here {' and '.join(ones)}, so this value cannot show whether your chain "
-                    "has that factor.")
+        those = "those factors" if len(ones) > 1 else "that factor"
+        other = f"; exercise {slope_exercise} has a sigma' that is not 1" if slope_exercise else ""
+        listed = " and ".join([", ".join(ones[:-1]), ones[-1]] if len(ones) > 2 else ones)
+        said.append(f"Here {listed}, so this value cannot show whether your chain "
+                    f"has {those}{other}.")
     if linear:
         said.append(f"{net.activations[linear[0]].formula}'(z) is 1 at every z, so no value "
                     "can show whether your chain has that factor.")

@@ -118,12 +118,15 @@ def _other_activations(sigma):
 
 
 # --- gradients -------------------------------------------------------------------------------
-def check_gradient(answer, net, x, y, param: str) -> Feedback:
+def check_gradient(answer, net, x, y, param: str,
+                   slope_exercise: str | None = None) -> Feedback:
     """Check dC0/d(param), naming the typical slips of the chain rule when they match.
 
     ``param`` is a parameter name ("w_Out", "b_H1", "w_H1[0,1]") or a value of the forward
     pass ("a_H1", "z_Out", "a_H1[0]", "x"), optionally written "dC0/dw_Out". A target outside
-    what the output's activation can reach is pointed out with the verdict.
+    what the output's activation can reach is pointed out with the verdict. A right value whose
+    chain has a sigma' of 1 says it cannot show a left-out sigma', and names ``slope_exercise``
+    ("2.6"), an exercise where it can.
     """
     kind, L, index = quantity(net, param)
     g = net.backward(x, y)
@@ -139,7 +142,8 @@ def check_gradient(answer, net, x, y, param: str) -> Feedback:
                 f"{label.replace('dC/', 'dC0/')}, and {hint}")
     note = unreachable_target(net, y) or ""
     feedback = check_value(answer, expected, label, hint, slips, note=note)
-    unseen = unseen_slopes(net, x, y, param) if feedback and g.batch_size is None else ""
+    unseen = (unseen_slopes(net, x, y, param, slope_exercise)
+              if feedback and g.batch_size is None else "")
     return Feedback(RIGHT, f"{feedback.message} {unseen}") if unseen else feedback
 
 
