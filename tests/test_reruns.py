@@ -203,10 +203,14 @@ def runs(name):
 
 
 # --- reading what it printed -------------------------------------------------------------------
-def cell_text(cell):
-    """What a reader sees of a code cell's output: streams, plain text, Markdown, alt texts."""
+def cell_text(cell, *kinds):
+    """What a reader sees of a code cell's outputs of ``kinds`` (say "execute_result", the
+    checker's verdict after the cell's printed lines), or of all: streams, plain text, Markdown,
+    alt texts."""
     parts = []
     for out in cell.get("outputs", []):
+        if kinds and out.output_type not in kinds:
+            continue
         if out.output_type == "stream":
             parts.append(out.text)
         elif out.output_type in ("display_data", "execute_result"):
@@ -327,7 +331,7 @@ def test_every_solution_is_right(name, activation, set_name):
     executed = executed_or_fail(name, activation, set_name)
     checks = [c for c in executed.cells if "solution-check" in c.metadata.get("tags", [])]
     assert checks, f"{name} has no exercises"
-    verdicts = {c.metadata["exercise"]: cell_text(c).strip() for c in checks}
+    verdicts = {c.metadata["exercise"]: cell_text(c, "execute_result").strip() for c in checks}
     wrong = {n: v for n, v in verdicts.items() if not v.startswith("Right")}
     assert not wrong, f"{name} under {activation}, {set_name}: {wrong}"
 
