@@ -209,6 +209,11 @@ def test_value_exercises_catch_the_slips_and_one_shows_a_left_out_slope(name, ac
                 assert not ex.check_gradient(slip, net, x, y, param), (number, slip)
 
 
+def test_what_if_moves_a_bias_only():
+    with pytest.raises(ValueError, match=r"move: expected a bias .* got 'w_H1'"):
+        ex.what_if(ex_net("relu"), EX_X, EX_Y, "w_H1", "w_H1")
+
+
 def test_coincidences_finds_a_target_the_blocked_network_predicts():
     # b_H1 = -10 kills H1 under ReLU; then a_Out = b_Out = 0.5: with y = 0.5 the cost is 0
     net = ex_net("relu")
