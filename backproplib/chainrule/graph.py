@@ -45,6 +45,7 @@ import numpy as np
 
 from ..core import activations as act
 from ..numbers import fmt, to_scalar
+from .ledger import factor
 
 
 class Node:
@@ -369,9 +370,9 @@ def tangent_lines(graph, seed: str) -> list:
         if node.is_leaf:
             continue
         out = _d(node.name)
-        rule = " + ".join(f"{_paren(local)} * d{_d(c.name)}/d{p}"
+        rule = " + ".join(f"{factor(local)} * d{_d(c.name)}/d{p}"
                           for c, local in zip(node.inputs, node.local))
-        numbers = " + ".join(f"{_paren(local)} * {_paren(c.tangent)}"
+        numbers = " + ".join(f"{factor(local)} * {factor(c.tangent)}"
                              for c, local in zip(node.inputs, node.local))
         lines.append(f"d{out}/d{p} = {rule} = {numbers} = {fmt(node.tangent)}")
     return lines
@@ -389,7 +390,7 @@ def forward_line(node: Node) -> str:
     if node.is_leaf:
         return f"{node.name} = {value}"
     names = [c.name for c in node.inputs]
-    numbers = [_paren(c.value) for c in node.inputs]
+    numbers = [factor(c.value) for c in node.inputs]
     if node.op in ("*", "+", "-"):
         rule, numeric = f" {node.op} ".join(names), f" {node.op} ".join(numbers)
     elif node.op == "^2":
@@ -409,7 +410,7 @@ def local_line(node: Node) -> str:
             other = node.inputs[1] if child is node.inputs[0] else node.inputs[0]
             parts.append(f"{slope} = {_d(other.name)} = {fmt(local)}")
         elif node.op == "^2":
-            parts.append(f"{slope} = 2{_paren_name(child.name)} = 2 * {_paren(child.value)} = "
+            parts.append(f"{slope} = 2{_paren_name(child.name)} = 2 * {factor(child.value)} = "
                          f"{fmt(local)}")
         elif node.op in ("+", "-"):
             parts.append(f"{slope} = {fmt(local)}")
@@ -427,7 +428,7 @@ def backward_lines(graph) -> list:
     for node in reversed(graph.nodes):
         for child, local in zip(node.inputs, node.local):
             lines.append(f"dC0/d{_d(child.name)} += {_local_name(node, child)} * "
-                         f"dC0/d{_d(node.name)} = {fmt(local)} * {_paren(node.grad)} = "
+                         f"dC0/d{_d(node.name)} = {fmt(local)} * {factor(node.grad)} = "
                          f"{fmt(local * node.grad)}")
     return lines
 
@@ -447,11 +448,6 @@ def _d(name: str) -> str:
 
 def _paren_name(name: str) -> str:
     return name if name.startswith("(") else f"({name})"
-
-
-def _paren(value) -> str:
-    text = fmt(value)
-    return f"({text})" if text.startswith("-") else text
 
 
 # --- what a gradient costs --------------------------------------------------------------------
