@@ -21,17 +21,9 @@ that addition is the sum over j of the chain rule, dC0/da_k^(L-1) = sum_j w_jk^L
 dC0/da_j^L. ``network_graph(net, x, y)`` builds the graph of any ``Network`` in this notation
 (z_H0, a_H1[0], w_Out, C0, ...); its parameter gradients equal ``Network.backward``.
 
-Forward mode (``tangent_sweep``, ``derivatives(..., mode="forward")``) runs the other way: it
-seeds one leaf p with dp/dp = 1 and carries d(node)/dp forward beside each value (a dual number,
-value + tangent * eps with eps^2 = 0), with the same local derivatives. One forward-mode sweep
-gives the derivatives of every node with respect to one input; one backward sweep gives the
-derivatives of one output with respect to every node. ``Derivatives.sweeps`` counts them.
-
-Numbers stay in the network's number system: floats, or exact Fractions.
-
-Also here: the graph in words (``forward_line``, ``local_line``, ``backward_lines``: the lines
-notebook 10 prints) and what a gradient costs (``finite_differences``: two forward passes per
-parameter; ``time_gradients``: those against one ``Network.backward``).
+Forward mode (``tangent_sweep``) runs the other way, with the same local derivatives: it carries
+d(node)/dp forward beside each value, for one leaf p (a dual number, value + tangent * eps with
+eps^2 = 0). Numbers stay in the network's number system: floats, or exact Fractions.
 """
 
 from __future__ import annotations
@@ -216,9 +208,7 @@ class Graph:
         return {name: leaf.grad for name, leaf in self.parameters.items()}
 
     def derivatives(self, mode="reverse", outputs=("C0",), inputs=None) -> "Derivatives":
-        """d(output)/d(input) for named nodes, by ``mode`` "forward" (one tangent sweep per
-        input) or "reverse" (one backward sweep per output); by default dC0/d(parameter) for
-        every parameter. See ``derivatives``."""
+        """``derivatives`` for named nodes; by default dC0/d(parameter) for every parameter."""
         names = list(self.parameters) if inputs is None else list(inputs)
         return derivatives([self.output if name == self.output.name else self.node(name)
                             for name in outputs], [self.node(name) for name in names], mode)
@@ -464,7 +454,6 @@ def finite_differences(net, x, y, h=1e-5) -> FiniteDifferences:
 
         dC0/dp ~ (C0(p + h) - C0(p - h)) / 2h          two forward passes per parameter
 
-    Each pass is ``Network.forward`` of a copy with p changed, then C0 = sum_j (a_j^Out - y_j)^2.
     (In exact mode h is the Fraction 1/100000.) Backpropagation gets the same numbers from
     one forward and one backward pass, however many parameters there are.
     """
@@ -497,7 +486,6 @@ class GradientCost:
 
     @property
     def ratio(self) -> float:
-        """How many times longer finite differences took than one backward pass."""
         return self.finite_differences / self.backward
 
 

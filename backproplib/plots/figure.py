@@ -111,7 +111,3 @@ def say(ax, message, size=style.FONT):
     return ax.text(0.5, 0.5, "\n".join(textwrap.wrap(message, 48)), transform=ax.transAxes,
                    ha="center", va="center", fontsize=size, color=style.WARNING, zorder=8,
                    bbox={"facecolor": "white", "edgecolor": style.WARNING, "pad": 6})
-
-
-__all__ = ["HALO", "LARGEST", "figure_and_axes", "figure_bundle", "keep_inside", "new_figure",
-           "say", "show", "subplots"]

@@ -201,10 +201,3 @@ def is_log(levels) -> bool:
     """True if ``contour_levels`` chose log-spaced levels."""
     inner = np.asarray(levels[1:-1], float)
     return len(inner) > 2 and inner[0] > 0 and inner[-1] / inner[0] > 100
-
-
-__all__ = [
-    "COST_CMAP", "CompactFormatter", "RESOLVES", "as_float", "axis_limits", "centred_values",
-    "compact_ticks", "contour_levels", "digits_for", "drawable", "flat_note", "half_width",
-    "is_log", "short", "tex_name", "too_flat", "vec",
-]
