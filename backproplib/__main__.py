@@ -17,6 +17,7 @@ from .chainrule.ledger import ledger
 from .core.network import Network, worked_example
 from .numbers import fmt
 
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a mistake is one line ``python -m backproplib: error: ...`` (status 2)."""
 
