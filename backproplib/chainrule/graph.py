@@ -126,25 +126,27 @@ def kind(node: Node) -> str:
 
 
 # --- the backward pass ------------------------------------------------------------------------
-def topological_order(output: Node) -> list:
-    """Every node ``output`` depends on, each after all of its inputs; ``output`` last.
+def topological_order(*outputs: Node) -> list:
+    """Every node the ``outputs`` depend on, each after all of its inputs (one output: last).
 
     Depth-first with an explicit stack (no recursion), so a graph of any depth works. Computed
     inputs are visited before leaves, so that the order reads like the forward pass (x, w_H0,
     w_H0*x, b_H0, z_H0, ...).
     """
-    order, seen = [], {output}
-    stack = [(output, _inputs(output))]
-    while stack:
-        node, inputs = stack[-1]
-        for child in inputs:
-            if child not in seen:
-                seen.add(child)
-                stack.append((child, _inputs(child)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+    order, seen = [], set()
+    for output in outputs:
+        stack = [] if output in seen else [(output, _inputs(output))]
+        seen.add(output)
+        while stack:
+            node, inputs = stack[-1]
+            for child in inputs:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append((child, _inputs(child)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
     return order
 
 
@@ -321,7 +323,7 @@ def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
     if mode not in MODES:
         raise ValueError(f"mode: expected 'forward' or 'reverse', got {mode!r}")
     outputs, inputs = list(outputs), list(inputs)
-    order = joint_order(outputs)
+    order = topological_order(*outputs)
     if mode == "forward":
         columns = []
         for seed in inputs:
@@ -337,17 +339,6 @@ def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
         sweeps = len(outputs)
     return Derivatives(mode, tuple(n.name for n in outputs), tuple(n.name for n in inputs),
                        tuple(tuple(row) for row in rows), sweeps)
-
-
-def joint_order(outputs) -> list:
-    """The nodes that any of ``outputs`` depends on, each after all of its inputs."""
-    order, seen = [], set()
-    for out in outputs:
-        for node in topological_order(out):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
-    return order
 
 
 def tangent_lines(graph, seed: str) -> list:
