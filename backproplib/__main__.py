@@ -17,8 +17,6 @@ from .chainrule.ledger import ledger
 from .core.network import Network, worked_example
 from .numbers import fmt
 
-FORMATS = ("text", "markdown", "latex", "json")
-
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a mistake is one line ``python -m backproplib: error: ...`` (status 2)."""
@@ -52,7 +50,8 @@ def parser() -> argparse.ArgumentParser:
                               "is relu, leaky_relu or linear; sigmoid and tanh use floats)")
     numbers.add_argument("--floats", action="store_const", const=False, dest="exact",
                          help="compute in floating point, e.g. for numbers too long to be exact")
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    p.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text",
+                   help="output format")
     return p
 
 

@@ -90,8 +90,8 @@ def test_noise_moves_labels_in_circle():
 
 @pytest.mark.parametrize("kwargs, error, words", [
     ({"name": "moons"}, ValueError, "circle, xor, gauss, spiral"),
-    ({"name": "circle", "n": 1}, ValueError, "at least 2"),
-    ({"name": "circle", "n": 2.5}, TypeError, "whole number"),
+    ({"name": "circle", "n": 1}, ValueError, "n_examples: expected a whole number >= 2"),
+    ({"name": "circle", "n": 2.5}, ValueError, "n_examples: expected a whole number"),
     ({"name": "circle", "noise": 0.9}, ValueError, "0 to 0.5"),
     ({"name": "circle", "noise": "lots"}, TypeError, "noise"),
     ({"name": "circle", "seed": -1}, ValueError, "seed"),

@@ -121,7 +121,7 @@ def test_halves_and_shuffling():
 
 
 @pytest.mark.parametrize("kwargs, error", [
-    ({"n": 1}, "at least 2"), ({"n": 2.5}, "whole number"), ({"noise": 0.51}, "0 to 0.5"),
+    ({"n": 1}, ">= 2"), ({"n": 2.5}, "whole number"), ({"noise": 0.51}, "0 to 0.5"),
     ({"noise": -0.01}, "0 to 0.5"), ({"seed": -1}, ">= 0"), ({"labels": (1, 1)}, "labels"),
     ({"labels": (2, 1)}, "labels"), ({"labels": (0, float("inf"))}, "labels")])
 def test_bad_arguments(kwargs, error):

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..core import activations as act
 from ..numbers import check_probabilities, fmt
+from .ledger import factor, show_value
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,13 @@ class SoftmaxDelta:
         """The derivation in words and numbers, one step per line or block."""
         n = len(self.z)
         a, y = self.a, self.y
-        out = [f"logits z = {_vec(self.z)}; target y = {_vec(y)}", "",
+        out = [f"logits z = {show_value(self.z)}; target y = {show_value(y)}", "",
                "1. softmax: a_j = e^(z_j - m) / sum_i e^(z_i - m), with m = max_j z_j = "
                f"{fmt(self.shift)}",
-               f"   e^(z_j - m) = {_vec(self.exps)}; their sum = {fmt(self.exps.sum())}",
-               f"   a = {_vec(a)}  (they add up to 1)", "",
+               f"   e^(z_j - m) = {show_value(self.exps)}; their sum = {fmt(self.exps.sum())}",
+               f"   a = {show_value(a)}  (they add up to 1)", "",
                "2. cost: C0 = -sum_j y_j log a_j = -("
-               + " + ".join(f"{_p(y[j])} * log({fmt(a[j])})" for j in range(n))
+               + " + ".join(f"{factor(y[j])} * log({fmt(a[j])})" for j in range(n))
                + f") = {fmt(self.cost)}", "",
                "3. dC0/da_i = -y_i / a_i: " + ", ".join(
                    f"dC0/da_{i} = {fmt(self.dC_da[i])}" for i in range(n)), "",
@@ -68,10 +69,10 @@ class SoftmaxDelta:
         out += ["", "5. dC0/dz_j = sum_i dC0/da_i * da_i/dz_j "
                 "= sum_i (-y_i / a_i) a_i (delta_ij - a_j) = -y_j + a_j sum_i y_i = a_j - y_j"]
         for j in range(n):
-            terms = " + ".join(f"{_p(self.dC_da[i])} * {_p(self.jacobian[i, j])}"
+            terms = " + ".join(f"{factor(self.dC_da[i])} * {factor(self.jacobian[i, j])}"
                                for i in range(n))
             out.append(f"   dC0/dz_{j} = {terms} = {fmt(self.delta[j])};  a_{j} - y_{j} = "
-                       f"{fmt(a[j])} - {_p(y[j])} = {fmt(a[j] - y[j])}")
+                       f"{fmt(a[j])} - {factor(y[j])} = {fmt(a[j] - y[j])}")
         return out
 
     def __str__(self):
@@ -123,12 +124,3 @@ def sigmoid_output(z, y) -> SigmoidOutput:
     y = float(y_[0])
     cross = act.COSTS["cross_entropy"].function(z[..., None], a[..., None], y, sigma)
     return SigmoidOutput(z, y, a, slope, (a - y) ** 2, 2 * (a - y) * slope, cross, a - y)
-
-
-def _vec(values) -> str:
-    return "[" + ", ".join(fmt(v) for v in values) + "]"
-
-
-def _p(value) -> str:
-    text = fmt(value)
-    return f"({text})" if text.startswith("-") else text

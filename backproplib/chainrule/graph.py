@@ -21,17 +21,9 @@ that addition is the sum over j of the chain rule, dC0/da_k^(L-1) = sum_j w_jk^L
 dC0/da_j^L. ``network_graph(net, x, y)`` builds the graph of any ``Network`` in this notation
 (z_H0, a_H1[0], w_Out, C0, ...); its parameter gradients equal ``Network.backward``.
 
-Forward mode (``tangent_sweep``, ``derivatives(..., mode="forward")``) runs the other way: it
-seeds one leaf p with dp/dp = 1 and carries d(node)/dp forward beside each value (a dual number,
-value + tangent * eps with eps^2 = 0), with the same local derivatives. One forward-mode sweep
-gives the derivatives of every node with respect to one input; one backward sweep gives the
-derivatives of one output with respect to every node. ``Derivatives.sweeps`` counts them.
-
-Numbers stay in the network's number system: floats, or exact Fractions.
-
-Also here: the graph in words (``forward_line``, ``local_line``, ``backward_lines``: the lines
-notebook 10 prints) and what a gradient costs (``finite_differences``: two forward passes per
-parameter; ``time_gradients``: those against one ``Network.backward``).
+Forward mode (``tangent_sweep``) runs the other way, with the same local derivatives: it carries
+d(node)/dp forward beside each value, for one leaf p (a dual number, value + tangent * eps with
+eps^2 = 0). Numbers stay in the network's number system: floats, or exact Fractions.
 """
 
 from __future__ import annotations
@@ -45,6 +37,7 @@ import numpy as np
 
 from ..core import activations as act
 from ..numbers import fmt, to_scalar
+from .ledger import factor
 
 
 class Node:
@@ -133,25 +126,27 @@ def kind(node: Node) -> str:
 
 
 # --- the backward pass ------------------------------------------------------------------------
-def topological_order(output: Node) -> list:
-    """Every node ``output`` depends on, each after all of its inputs; ``output`` last.
+def topological_order(*outputs: Node) -> list:
+    """Every node the ``outputs`` depend on, each after all of its inputs (one output: last).
 
     Depth-first with an explicit stack (no recursion), so a graph of any depth works. Computed
     inputs are visited before leaves, so that the order reads like the forward pass (x, w_H0,
     w_H0*x, b_H0, z_H0, ...).
     """
-    order, seen = [], {output}
-    stack = [(output, _inputs(output))]
-    while stack:
-        node, inputs = stack[-1]
-        for child in inputs:
-            if child not in seen:
-                seen.add(child)
-                stack.append((child, _inputs(child)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+    order, seen = [], set()
+    for output in outputs:
+        stack = [] if output in seen else [(output, _inputs(output))]
+        seen.add(output)
+        while stack:
+            node, inputs = stack[-1]
+            for child in inputs:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append((child, _inputs(child)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
     return order
 
 
@@ -215,9 +210,7 @@ class Graph:
         return {name: leaf.grad for name, leaf in self.parameters.items()}
 
     def derivatives(self, mode="reverse", outputs=("C0",), inputs=None) -> "Derivatives":
-        """d(output)/d(input) for named nodes, by ``mode`` "forward" (one tangent sweep per
-        input) or "reverse" (one backward sweep per output); by default dC0/d(parameter) for
-        every parameter. See ``derivatives``."""
+        """``derivatives`` for named nodes; by default dC0/d(parameter) for every parameter."""
         names = list(self.parameters) if inputs is None else list(inputs)
         return derivatives([self.output if name == self.output.name else self.node(name)
                             for name in outputs], [self.node(name) for name in names], mode)
@@ -330,7 +323,7 @@ def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
     if mode not in MODES:
         raise ValueError(f"mode: expected 'forward' or 'reverse', got {mode!r}")
     outputs, inputs = list(outputs), list(inputs)
-    order = joint_order(outputs)
+    order = topological_order(*outputs)
     if mode == "forward":
         columns = []
         for seed in inputs:
@@ -348,17 +341,6 @@ def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
                        tuple(tuple(row) for row in rows), sweeps)
 
 
-def joint_order(outputs) -> list:
-    """The nodes that any of ``outputs`` depends on, each after all of its inputs."""
-    order, seen = [], set()
-    for out in outputs:
-        for node in topological_order(out):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
-    return order
-
-
 def tangent_lines(graph, seed: str) -> list:
     """One forward-mode sweep in words, seeded at the leaf named ``seed``, one line per computed
     node, each local derivative times its input's tangent: "dz_H0/dw_H0 = 1 * d(w_H0*x)/dw_H0
@@ -369,9 +351,9 @@ def tangent_lines(graph, seed: str) -> list:
         if node.is_leaf:
             continue
         out = _d(node.name)
-        rule = " + ".join(f"{_paren(local)} * d{_d(c.name)}/d{p}"
+        rule = " + ".join(f"{factor(local)} * d{_d(c.name)}/d{p}"
                           for c, local in zip(node.inputs, node.local))
-        numbers = " + ".join(f"{_paren(local)} * {_paren(c.tangent)}"
+        numbers = " + ".join(f"{factor(local)} * {factor(c.tangent)}"
                              for c, local in zip(node.inputs, node.local))
         lines.append(f"d{out}/d{p} = {rule} = {numbers} = {fmt(node.tangent)}")
     return lines
@@ -389,7 +371,7 @@ def forward_line(node: Node) -> str:
     if node.is_leaf:
         return f"{node.name} = {value}"
     names = [c.name for c in node.inputs]
-    numbers = [_paren(c.value) for c in node.inputs]
+    numbers = [factor(c.value) for c in node.inputs]
     if node.op in ("*", "+", "-"):
         rule, numeric = f" {node.op} ".join(names), f" {node.op} ".join(numbers)
     elif node.op == "^2":
@@ -409,7 +391,7 @@ def local_line(node: Node) -> str:
             other = node.inputs[1] if child is node.inputs[0] else node.inputs[0]
             parts.append(f"{slope} = {_d(other.name)} = {fmt(local)}")
         elif node.op == "^2":
-            parts.append(f"{slope} = 2{_paren_name(child.name)} = 2 * {_paren(child.value)} = "
+            parts.append(f"{slope} = 2{_paren_name(child.name)} = 2 * {factor(child.value)} = "
                          f"{fmt(local)}")
         elif node.op in ("+", "-"):
             parts.append(f"{slope} = {fmt(local)}")
@@ -427,7 +409,7 @@ def backward_lines(graph) -> list:
     for node in reversed(graph.nodes):
         for child, local in zip(node.inputs, node.local):
             lines.append(f"dC0/d{_d(child.name)} += {_local_name(node, child)} * "
-                         f"dC0/d{_d(node.name)} = {fmt(local)} * {_paren(node.grad)} = "
+                         f"dC0/d{_d(node.name)} = {fmt(local)} * {factor(node.grad)} = "
                          f"{fmt(local * node.grad)}")
     return lines
 
@@ -449,11 +431,6 @@ def _paren_name(name: str) -> str:
     return name if name.startswith("(") else f"({name})"
 
 
-def _paren(value) -> str:
-    text = fmt(value)
-    return f"({text})" if text.startswith("-") else text
-
-
 # --- what a gradient costs --------------------------------------------------------------------
 @dataclass(frozen=True)
 class FiniteDifferences:
@@ -468,7 +445,6 @@ def finite_differences(net, x, y, h=1e-5) -> FiniteDifferences:
 
         dC0/dp ~ (C0(p + h) - C0(p - h)) / 2h          two forward passes per parameter
 
-    Each pass is ``Network.forward`` of a copy with p changed, then C0 = sum_j (a_j^Out - y_j)^2.
     (In exact mode h is the Fraction 1/100000.) Backpropagation gets the same numbers from
     one forward and one backward pass, however many parameters there are.
     """
@@ -501,7 +477,6 @@ class GradientCost:
 
     @property
     def ratio(self) -> float:
-        """How many times longer finite differences took than one backward pass."""
         return self.finite_differences / self.backward
 
 

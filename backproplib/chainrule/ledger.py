@@ -109,13 +109,13 @@ def _brackets(index) -> str:
 
 
 def _render(parts, tex: bool) -> str:
-    """Text as it is, symbols in the chosen form, numbers formatted (negative ones in
-    parentheses: 3 * (-1))."""
+    """Text as it is, symbols in the chosen form, numbers by ``factor``."""
     return "".join(p if isinstance(p, str) else p.render(tex) if hasattr(p, "render")
-                   else _number(p) for p in parts)
+                   else factor(p) for p in parts)
 
 
-def _number(value) -> str:
+def factor(value) -> str:
+    """A number as a factor of a product: negative ones in parentheses, 3 * (-1)."""
     text = fmt(value)
     return f"({text})" if text.startswith("-") else text
 

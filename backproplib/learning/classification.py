@@ -22,42 +22,28 @@ The recipes follow ``datasets``' (the same coordinates, about [-6, 6]^2), with a
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..core.network import Network
-from .datasets import NAMES, RADIUS
+from .datasets import RADIUS, Points, drawn
 from .training import initial_network
 
 CLASSES = 3
 
 
 @dataclass(frozen=True)
-class ClassData:
+class ClassData(Points):
     """A 3-class data set: ``X`` (n, 2), one-hot ``Y`` (n, 3), ``classes`` (n,) 0, 1 or 2."""
 
-    name: str
-    X: np.ndarray
-    Y: np.ndarray
-    classes: np.ndarray
     seed: int
     noise: float
-
-    def __len__(self):
-        return len(self.X)
 
     @property
     def counts(self) -> list:
         """How many examples each class has."""
         return [int(c) for c in np.bincount(self.classes, minlength=CLASSES)]
-
-    @property
-    def extent(self) -> tuple:
-        """(x1_min, x1_max, x2_min, x2_max): a square around every point with a margin."""
-        reach = max(RADIUS + 1.0, float(np.abs(self.X).max()) * 1.05)
-        return (-reach, reach, -reach, reach)
 
     def __repr__(self):
         counts = ", ".join(f"class {j}: {c}" for j, c in enumerate(self.counts))
@@ -68,23 +54,9 @@ class ClassData:
 def make_classes(name: str, n: int = 300, noise: float = 0.0, seed: int = 0) -> ClassData:
     """The 3-class variant of the data set ``name`` with ``n`` examples (shuffled), from
     ``numpy.random.default_rng(seed)``; ``noise`` (0 to 0.5) blurs the classes."""
-    if not isinstance(name, str) or name.strip().lower() not in NAMES:
-        raise ValueError(f"dataset: expected one of {', '.join(NAMES)}, got {name!r}")
-    for what, value, least in (("n_examples", n, CLASSES), ("seed", seed, 0)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{what}: expected a whole number, got {value!r}")
-        if value < least:
-            raise ValueError(f"{what}: expected a whole number >= {least}, got {value}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0 <= noise <= 0.5:
-        raise ValueError(f"noise: expected a number from 0 to 0.5, got {noise!r}")
-    name, n, seed, noise = name.strip().lower(), int(n), int(seed), float(noise)
-    rng = np.random.default_rng(seed)
-    X, classes = RECIPES[name](_thirds(n), noise, rng)
-    order = rng.permutation(n)
-    X, classes = X[order], classes[order]
+    name, X, classes, noise, seed = drawn(RECIPES, name, n, noise, seed, least=CLASSES)
     Y = one_hot(classes)
-    for array in (X, Y, classes):
-        array.flags.writeable = False
+    Y.flags.writeable = False
     return ClassData(name, X, Y, classes, seed, noise)
 
 
@@ -114,8 +86,9 @@ def _labels(counts):
     return np.concatenate([np.full(c, j) for j, c in enumerate(counts)])
 
 
-def circle(counts, noise, rng):
+def circle(n, noise, rng):
     """Three rings; a class comes from the radius of the noisy point."""
+    counts = _thirds(n)
     bands = [(0.0, 0.32), (0.44, 0.66), (0.78, 1.0)]
     r = np.concatenate([rng.uniform(lo * RADIUS, hi * RADIUS, c)
                         for (lo, hi), c in zip(bands, counts)])
@@ -126,18 +99,19 @@ def circle(counts, noise, rng):
     return X, np.digitize(radius, [0.38 * RADIUS, 0.72 * RADIUS])
 
 
-def xor(counts, noise, rng):
+def xor(n, noise, rng):
     """Uniform in the square, 0.3 away from both axes; quadrants 1 and 3, 2, 4 are classes
     0, 1, 2."""
-    X = rng.uniform(-RADIUS, RADIUS, (sum(counts), 2))
+    X = rng.uniform(-RADIUS, RADIUS, (n, 2))
     X += np.where(X > 0, 0.3, -0.3)
     s = X + rng.uniform(-RADIUS, RADIUS, X.shape) * noise
     classes = np.where(s[:, 0] * s[:, 1] >= 0, 0, np.where(s[:, 0] < 0, 1, 2))
     return X, classes
 
 
-def gauss(counts, noise, rng):
+def gauss(n, noise, rng):
     """Three normal clouds with variance 0.5 + 7 noise, centred 120 degrees apart."""
+    counts = _thirds(n)
     spread = math.sqrt(0.5 + 7 * noise)
     centres = [2.8 * np.array([math.cos(t), math.sin(t)])
                for t in (math.pi / 2, math.pi * 7 / 6, -math.pi / 6)]
@@ -145,15 +119,15 @@ def gauss(counts, noise, rng):
     return X, _labels(counts)
 
 
-def spiral(counts, noise, rng):
+def spiral(n, noise, rng):
     """Three arms r = 5 i/m, t = 1.25 * 2 pi i/m + 2 pi j/3, plus uniform noise."""
     arms = []
-    for j, count in enumerate(counts):
+    for j, count in enumerate(_thirds(n)):
         i = np.arange(count) / max(count, 1)
         t = 1.25 * i * 2 * math.pi + 2 * math.pi * j / CLASSES
         arm = np.column_stack([i * RADIUS * np.sin(t), i * RADIUS * np.cos(t)])
         arms.append(arm + rng.uniform(-1, 1, (count, 2)) * noise)
-    return np.concatenate(arms), _labels(counts)
+    return np.concatenate(arms), _labels(_thirds(n))
 
 
 RECIPES = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import activations as act
+from ..numbers import whole_number
 
 NAMES = ("circle", "xor", "gauss", "spiral")
 RADIUS = 5.0  # Playground's data radius; the points lie in about [-6, 6]^2
@@ -38,33 +39,39 @@ DEFAULT_LABELS = (-1, 1)
 
 
 @dataclass(frozen=True)
-class Dataset:
-    """One data set: ``X`` (n, 2) inputs, ``Y`` (n, 1) targets, ``classes`` (n,) 0 or 1.
-
-    ``labels`` = (target of class 0, target of class 1); ``name``, ``seed``, ``noise`` say how it
-    was made, so ``make(d.name, len(d), d.noise, d.seed, d.labels)`` makes it again."""
+class Points:
+    """Examples in the plane: ``X`` (n, 2) inputs, ``Y`` their targets, ``classes`` (n,)."""
 
     name: str
     X: np.ndarray
     Y: np.ndarray
     classes: np.ndarray
-    labels: tuple
-    seed: int
-    noise: float
 
     def __len__(self):
         return len(self.X)
-
-    @property
-    def threshold(self) -> float:
-        """The midpoint of the two labels: a_Out above it predicts class 1."""
-        return (self.labels[0] + self.labels[1]) / 2
 
     @property
     def extent(self) -> tuple:
         """(x1_min, x1_max, x2_min, x2_max): a square around every point with a margin."""
         reach = max(RADIUS + 1.0, float(np.abs(self.X).max()) * 1.05)
         return (-reach, reach, -reach, reach)
+
+
+@dataclass(frozen=True)
+class Dataset(Points):
+    """One data set: ``X`` (n, 2) inputs, ``Y`` (n, 1) targets, ``classes`` (n,) 0 or 1.
+
+    ``labels`` = (target of class 0, target of class 1); ``name``, ``seed``, ``noise`` say how it
+    was made, so ``make(d.name, len(d), d.noise, d.seed, d.labels)`` makes it again."""
+
+    labels: tuple
+    seed: int
+    noise: float
+
+    @property
+    def threshold(self) -> float:
+        """The midpoint of the two labels: a_Out above it predicts class 1."""
+        return (self.labels[0] + self.labels[1]) / 2
 
     def __repr__(self):
         counts = np.bincount(self.classes, minlength=2)
@@ -78,20 +85,27 @@ def make(name: str, n: int = 200, noise: float = 0.0, seed: int = 0,
 
     The same (name, n, noise, seed) always gives the same numbers (numpy's ``default_rng(seed)``).
     The examples come in a shuffled order, so the first few hold both classes."""
-    if not isinstance(name, str) or name.strip().lower() not in NAMES:
-        raise ValueError(f"dataset: expected one of {', '.join(NAMES)}, got {name!r}")
-    name = name.strip().lower()
-    n = _count(n)
-    noise = _noise(noise)
-    seed = _seed(seed)
+    name, X, classes, noise, seed = drawn(GENERATORS, name, n, noise, seed)
     labels = _labels(labels)
+    Y = np.where(classes == 1, float(labels[1]), float(labels[0])).reshape(-1, 1)
+    Y.flags.writeable = False
+    return Dataset(name, X, Y, classes, labels, seed, noise)
+
+
+def drawn(recipes, name, n, noise, seed, least=2):
+    """(name, X, classes, noise, seed): the points of ``recipes[name](n, noise, rng)``, rng
+    ``numpy.random.default_rng(seed)``, shuffled and read-only; the arguments checked."""
+    if not isinstance(name, str) or name.strip().lower() not in recipes:
+        raise ValueError(f"dataset: expected one of {', '.join(recipes)}, got {name!r}")
+    n = whole_number(n, "n_examples", least)
+    noise = _noise(noise)
+    seed = whole_number(seed, "seed", 0)
     rng = np.random.default_rng(seed)
-    X, classes = GENERATORS[name](n, noise, rng)
+    X, classes = recipes[name.strip().lower()](n, noise, rng)
     order = rng.permutation(n)
     X, classes = X[order], classes[order]
-    Y = np.where(classes == 1, float(labels[1]), float(labels[0])).reshape(n, 1)
-    X.flags.writeable = Y.flags.writeable = classes.flags.writeable = False
-    return Dataset(name, X, Y, classes, labels, seed, noise)
+    X.flags.writeable = classes.flags.writeable = False
+    return name.strip().lower(), X, classes, noise, seed
 
 
 def labels_for(activation) -> tuple:
@@ -158,14 +172,6 @@ GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}
 
 
 # --- checking what an instructor typed --------------------------------------------------------
-def _count(n):
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n_examples: expected a whole number such as 200, got {n!r}")
-    if n < 2:
-        raise ValueError(f"n_examples: expected at least 2 examples (one per class), got {n}")
-    return int(n)
-
-
 def _noise(noise):
     if isinstance(noise, (bool, np.bool_)) or not isinstance(noise, numbers.Real):
         raise TypeError(f"noise: expected a number from 0 to 0.5, got {noise!r}")
@@ -173,14 +179,6 @@ def _noise(noise):
     if not 0 <= noise <= 0.5:
         raise ValueError(f"noise: expected a number from 0 to 0.5, got {noise:g}")
     return noise
-
-
-def _seed(seed):
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed: expected a whole number >= 0 such as 0, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed: expected a whole number >= 0 such as 0, got {seed}")
-    return int(seed)
 
 
 def _labels(labels):

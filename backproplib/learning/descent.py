@@ -85,8 +85,8 @@ def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> D
     """
     lr = positive_number(learning_rate, "learning_rate")
     steps = whole_steps(steps)
-    names = tuple(net.parameter_names) if params is None else _param_names(net, params)
-    net = _float_copy(net)
+    names = tuple(net.parameter_names) if params is None else parameter_list(net, params)
+    net = net.as_float()
     x, y = net.input(x), net.target(y)
     moves = None if set(names) == set(net.parameter_names) else names  # None: whole arrays
     with np.errstate(all="ignore"):
@@ -153,8 +153,9 @@ class _Run:
         if self.dead and (at_bottom or not self.moving):
             went_up = (" On the way the cost went up: a step overshot onto the flat part."
                        if self.end > self.start else "")
-            return "stuck", (f"Stuck: {_names(self.dead)} {_are(self.dead)} dead, so no "
-                             f"gradient flows back through {_them(self.dead)}; {fell}."), (
+            return "stuck", (f"Stuck: {listed(self.dead)} {_are(self.dead)} dead, so no "
+                             f"gradient flows back through "
+                             f"{'it' if len(self.dead) == 1 else 'them'}; {fell}."), (
                 "; ".join(_capital(b.sentence()) for b in self.blocked) + "." + went_up)
         if at_bottom:
             where = ("about 0" if self.floor == 0 else
@@ -182,8 +183,8 @@ class _Run:
         detail = (f"The last step lowered {C} by {fmt(drop)} ({_percent(pace)}); the gradient "
                   f"has length {fmt(self._length(-1))} ({fmt(self._length(0))} at the start).")
         if swinging:
-            detail += f" {_names(swinging)} zig-zag: the learning rate is close to too large."
-        dead = f" {_names(self.dead)} {_are(self.dead)} dead." if self.dead else ""
+            detail += f" {listed(swinging)} zig-zag: the learning rate is close to too large."
+        dead = f" {listed(self.dead)} {_are(self.dead)} dead." if self.dead else ""
         if pace >= CRAWLING_PACE:
             return "falling", (f"Still falling: {fell}, by {_percent(pace)} on the last "
                                f"step.{dead}"), detail
@@ -220,7 +221,7 @@ class _Run:
         if outcome in ("converged", "diverged") or len(self.moving) in (0, len(self.names)):
             return ""
         still = [n for n in self.names if n not in self.moving]
-        text = (f"Still moving: {_names(self.moving)}; {_names(still)} "
+        text = (f"Still moving: {listed(self.moving)}; {listed(still)} "
                 f"{'has' if len(still) == 1 else 'have'} gradient 0.")
         return f"{text} {self._constant()}".strip()
 
@@ -237,24 +238,21 @@ class _Run:
             return ""
         return (f"The network has become a constant predictor: every neuron of "
                 f"{net.layer_names[hidden]} is dead, so a_Out depends on nothing but "
-                f"{_names(sorted(biases))}, whatever x is.")
+                f"{listed(sorted(biases))}, whatever x is.")
 
 
 _OVERSHOOT = ("Each step overshoots the valley and lands higher up the other side; try a "
               "smaller learning rate.")
 
 
-def _names(names):
+def listed(names) -> str:
+    """Names joined as prose: a; a and b; a, b and c."""
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _are(names):
     return "is" if len(names) == 1 else "are"
-
-
-def _them(names):
-    return "it" if len(names) == 1 else "them"
 
 
 def _steps(n):
@@ -319,14 +317,14 @@ def _range_words(formula, low, high, reaches_low, reaches_high):
         return f"{formula} gives numbers {'<=' if reaches_high else '<'} {fmt(high)}"
     if math.isinf(high) and not math.isinf(low):
         return f"numbers {'>=' if reaches_low else '>'} {fmt(low)}"
-    left = "[" if reaches_low else "strictly between"
-    if left == "[":
+    if reaches_low:
         return f"numbers from {fmt(low)} to {fmt(high)}"
     return f"numbers strictly between {fmt(low)} and {fmt(high)}"
 
 
 # --- checking what a user gives ---------------------------------------------------------------
-def _param_names(net, params):
+def parameter_list(net, params) -> tuple:
+    """``params`` (one name or several) as a tuple of ``net``'s parameter names, each once."""
     if isinstance(params, str):
         params = (params,)
     names = tuple(params)
@@ -338,21 +336,3 @@ def _param_names(net, params):
         raise ValueError(f"params: each parameter once, got {names!r}")
     return names
 
-
-def _float_copy(net: Network) -> Network:
-    """``net`` in floats (descent runs in floats), refusing numbers floats cannot hold."""
-    if not net.exact:
-        return net
-    values = {}
-    for name, value in net.params().items():
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
-        if not math.isfinite(number):
-            raise ValueError(f"{name}: descent runs in floating point, and {name} does not "
-                             "fit in it (beyond about 1.8e308)")
-        values[name] = number
-    weights = [np.asarray(W, dtype=float) for W in net.weights]
-    biases = [np.asarray(b, dtype=float) for b in net.biases]
-    return Network(weights, biases, [a.name for a in net.activations], exact=False)

@@ -1,9 +1,13 @@
 """Sentences that read a computed result for the notebooks, so that no student-facing cell needs
 code that only guards against other parameters (a range probe, an edge test)."""
 
+from fractions import Fraction
+
 import numpy as np
 
+from ..core.network import Network
 from ..numbers import fmt
+from .descent import gradient_descent, listed
 from .surface import CostSurface
 
 
@@ -28,19 +32,14 @@ def lowest_point(surface: CostSurface, digits: int = 4) -> str:
     return f"{rounded(cost[index], digits)} at {at} ({where})"
 
 
-def _names(names) -> str:
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def when_blocked(net, x, path) -> str:
     """The first step of a descent ``path`` (from ``net`` on input ``x``) at which a neuron was
     dead or saturated, and what still had a gradient where descent ended."""
     for i, params in enumerate(path.params):
         blocked = net.with_params(params).forward(x).blocked
         if blocked:
-            who = _names(f"{b.neuron} is {b.kind}" for b in blocked)
-            still = (f"only {_names(path.moving)} still moved" if path.moving
+            who = listed(f"{b.neuron} is {b.kind}" for b in blocked)
+            still = (f"only {listed(path.moving)} still moved" if path.moving
                      else "nothing moved any more")
             start = "At the start" if i == 0 else f"From step {i} on"
             return f"{start}, {who}; where descent ended, {still}."
@@ -49,8 +48,6 @@ def when_blocked(net, x, path) -> str:
 
 def first_stuck(net, x, y, learning_rates, steps, params=None):
     """The descent at the first of ``learning_rates`` that ends stuck on a plateau, or None."""
-    from .descent import gradient_descent
-
     for eta in learning_rates:
         run = gradient_descent(net, x, y, eta, steps, params=params)
         if run.outcome == "stuck":
@@ -72,9 +69,6 @@ def stuck_report(run, params) -> str:
 def leaky_rescue(stuck, weights, biases, x, y, steps, params, long_steps=2000) -> str:
     """Descent from the same start with leaky ReLU, at the learning rate that got ``stuck``:
     whether and when the crawl left the plateau (or that nothing got stuck)."""
-    from ..core.network import Network
-    from .descent import gradient_descent
-
     if stuck is None:
         return "Nothing got stuck above, so there is nothing to rescue."
     ours = stuck.net.activations[0].formula
@@ -107,15 +101,11 @@ def leaky_rescue(stuck, weights, biases, x, y, steps, params, long_steps=2000) -
 def float_against_exact(net, x, y) -> str:
     """A table of every gradient as a float (its repr) beside the exact fraction and their
     difference, or why there is none (exact fractions need rational activations)."""
-    from fractions import Fraction
-
-    from ..core.network import Network
-
     if not all(s.exact for s in net.activations):
         names = ", ".join(sorted({s.formula for s in net.activations if not s.exact}))
         return (f"Exact fractions need rational activations (ReLU, leaky ReLU, linear); {names} "
                 "is not, so there is no exact table here.")
-    floats = Network(net.weights, net.biases, [s.name for s in net.activations], exact=False)
+    floats = net.as_float()
     exact_net = Network(net.weights, net.biases, [s.name for s in net.activations], exact=True)
     g, exact_g = floats.backward(x, y), exact_net.backward(x, y)
     lines = [f"{'':>6}  {'float (repr)':<22} {'exact':<24} float - exact"]

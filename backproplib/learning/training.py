@@ -32,6 +32,7 @@ import numpy as np
 
 from ..core.network import Network, NumericOverflow, forward_pass
 from ..numbers import fmt, positive_number, whole_number
+from .descent import parameter_list
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
@@ -39,19 +40,18 @@ def steps_per_epoch(n: int, batch_size: int) -> int:
     return -(-int(n) // int(batch_size))
 
 
-def initial_network(sizes, activation="tanh", seed=0, output_activation=None,
-                    bias=0.1) -> Network:
+def initial_network(sizes, activation="tanh", seed=0, output_activation=None) -> Network:
     """A network with layer sizes (n_x, n_H0, ..., n_Out) and small random weights.
 
     Weights are drawn from a normal distribution with standard deviation 1/sqrt(n_(L-1)) (each
-    z then starts at about the size of one input), biases all ``bias``, from
+    z then starts at about the size of one input), biases all 0.1, from
     ``numpy.random.default_rng(seed)``. ``activation`` is used in every layer unless
     ``output_activation`` names another one for Out."""
     sizes = _sizes(sizes)
     rng = np.random.default_rng(whole_number(seed, "seed", 0))
     weights = [rng.normal(0.0, 1.0 / math.sqrt(n_in), (n_out, n_in))
                for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-    biases = [np.full(n_out, float(bias)) for n_out in sizes[1:]]
+    biases = [np.full(n_out, 0.1) for n_out in sizes[1:]]
     activations = [activation] * (len(sizes) - 1)
     if output_activation is not None:
         activations[-1] = output_activation
@@ -84,8 +84,8 @@ class Trainer:
         self.learning_rate = learning_rate
         self.batch_size = min(10, self.n) if batch_size is None else batch_size
         self.seed = whole_number(seed, "seed", 0)
-        self.params = None if params is None else tuple(_names(net, params))
-        self.track = tuple(_names(net, track)) if track is not None else (self.params or ())
+        self.params = None if params is None else parameter_list(net, params)
+        self.track = parameter_list(net, track) if track is not None else (self.params or ())
         self.threshold = threshold
         self.record_every = whole_number(record_every, "record_every", 1)
         self.reset()
@@ -134,17 +134,13 @@ class Trainer:
         self.overflow = None
         return self
 
-    def next_batch(self) -> np.ndarray:
-        """The indices of the next batch: the next slice of this epoch's permutation."""
-        batch = self._order[self._position:self._position + self.batch_size]
-        self._position += len(batch)
-        return batch
-
     def step(self):
         """One SGD step on the next batch; returns the batch's Gradients (None once diverged)."""
         if self.diverged:
             return None
-        self.batch = batch = self.next_batch()
+        # the batch: the next slice of this epoch's permutation
+        self.batch = batch = self._order[self._position:self._position + self.batch_size]
+        self._position += len(batch)
         try:
             g = self.net.backward(self.X[batch], self.Y[batch])
             new = self.net.descend(g, self.learning_rate, self.params)
@@ -162,8 +158,10 @@ class Trainer:
             self.cost_steps.append(self.steps)
         if self.track:
             self.path.append(self._tracked(new))
-        if self._position >= self.n:
-            self._close_epoch()
+        if self._position >= self.n:  # the epoch is over: the next step starts the next one
+            self.epoch += 1
+            self._order = self.rng.permutation(self.n)
+            self._position = 0
         return g
 
     def train(self, steps, chunk=100, on_chunk=None):
@@ -194,12 +192,6 @@ class Trainer:
             self.costs.append(cost)
             self.cost_steps.append(self.steps)
 
-    def _close_epoch(self):
-        """At the end of an epoch the next step starts the next one."""
-        self.epoch += 1
-        self._order = self.rng.permutation(self.n)
-        self._position = 0
-
     # --- what the run looks like ------------------------------------------------------------
     @property
     def cost(self):
@@ -207,13 +199,13 @@ class Trainer:
         self.record()
         return self.costs[-1]
 
-    def predictions(self, X=None) -> np.ndarray:
-        """a^Out for every example (or for the rows of X), shape (n, n_Out)."""
-        return self.net.forward(self.X if X is None else X).output
+    def predictions(self) -> np.ndarray:
+        """a^Out for every example, shape (n, n_Out)."""
+        return self.net.forward(self.X).output
 
-    def classes(self, X=None) -> np.ndarray:
+    def classes(self) -> np.ndarray:
         """1 where the first output is above the threshold, else 0."""
-        return (np.asarray(self.predictions(X)[:, 0], dtype=float) > self.threshold).astype(int)
+        return (np.asarray(self.predictions()[:, 0], dtype=float) > self.threshold).astype(int)
 
     def accuracy(self) -> float:
         """The fraction of examples whose predicted class is their class."""
@@ -274,13 +266,6 @@ def output_on_grid(net: Network, extent, n=100) -> np.ndarray:
 
 
 # --- checking what a user typed ---------------------------------------------------------------
-def _names(net, names):
-    names = [names] if isinstance(names, str) else list(names)
-    for name in names:
-        net.locate(name)
-    return names
-
-
 def _sizes(sizes):
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
         raise ValueError(f"sizes: expected the layer sizes (n_x, ..., n_Out), at least two "

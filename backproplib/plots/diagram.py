@@ -121,7 +121,6 @@ class NumberText(PathPatch):
         super().draw(renderer)
 
 
-
 # --- the network, left to right --------------------------------------------------------------
 CHAIN_PITCH = 2.25  # inches between the columns of a chain
 WIDE_PITCH = 2.1  # inches between the columns of a wider network
@@ -215,7 +214,7 @@ class NetworkDiagram:
         self.key = self.fig.legend(handles=_diagram_key(), loc="lower center", ncol=2,
                                    frameon=False, fontsize=style.FONT, handlelength=2.4,
                                    borderaxespad=0.2, columnspacing=1.6)
-        self.blocked_at, self.signs = (), ()
+        self.signs = ()
         self.shown = None
 
     def _number(self, key, cx, cy, dy, va, gradient=False):
@@ -279,7 +278,7 @@ class NetworkDiagram:
                         self.numbers["w", L, j, k].set_color(colour)
                         self._set(("dw", L, j, k), f"dC0/dw_{layer}", g.dw[L - 1][j][k],
                                   gradient=True)
-        self.blocked_at, self.signs = tuple(sorted(blocked)), tuple(signs)
+        self.signs = tuple(signs)
         self.title.set_text(f"y = {self.shown[2]}, C0 = {fmt(g.cost)}")
         return g
 
@@ -334,13 +333,10 @@ def _diagram_key():
 
 
 def network_diagram(net: Network, x, y, ax=None):
-    """The network drawn left to right with its values and gradients (z, a, dC0/da on each
-    node; w, dC0/dw on each weight of a chain); blocked neurons greyed, with a key. Returns
-    the figure (``fig.bp_plot`` updates it)."""
+    """The ``NetworkDiagram`` of ``net`` for (x, y): its figure (``fig.bp_plot`` updates it)."""
     diagram = NetworkDiagram(net, x, y, ax)
     diagram.fig.bp_plot = diagram
     return diagram.fig
-
 
 
 def backward_or_none(net, x, y):
@@ -396,6 +392,3 @@ class ActivationPairs:
                         f"{fmt(slope.min())} to {fmt(slope.max())}")
         return (f"Activation curves for z from {fmt(z[0])} to {fmt(z[-1])}, each beside its "
                 "slope: " + "; ".join(rows) + ".")
-
-__all__ = ["ActivationPairs", "NetworkDiagram", "NumberText", "activation_pairs",
-           "backward_or_none", "network_diagram"]

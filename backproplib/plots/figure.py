@@ -40,14 +40,12 @@ def figure_and_axes(ax, figsize, projection=None):
     return fig, fig.add_subplot(projection=projection)
 
 
-def subplots(nrows: int = 1, ncols: int = 1, figsize=(5.6, 3.6), **kwargs):
+def subplots(nrows: int = 1, ncols: int = 1, figsize=(5.6, 3.6), layout=None, **kwargs):
     """(figure, axes) in the workbook's style (fonts, colours): for figures a notebook draws
     itself. Show the result with ``plots.show(fig, alt=...)``."""
-    layout = kwargs.pop("layout", None)  # the rest are plt.subplots' own arguments
     with style.context():
         fig = new_figure(figsize)
-        if layout is not None:
-            fig.set_layout_engine(layout)
+        fig.set_layout_engine(layout)
         return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
@@ -111,7 +109,3 @@ def say(ax, message, size=style.FONT):
     return ax.text(0.5, 0.5, "\n".join(textwrap.wrap(message, 48)), transform=ax.transAxes,
                    ha="center", va="center", fontsize=size, color=style.WARNING, zorder=8,
                    bbox={"facecolor": "white", "edgecolor": style.WARNING, "pad": 6})
-
-
-__all__ = ["HALO", "LARGEST", "figure_and_axes", "figure_bundle", "keep_inside", "new_figure",
-           "say", "show", "subplots"]

@@ -31,18 +31,8 @@ BADGE = {"*": "×", "+": "+", "-": "−", "^2": "x²"}
 SYMBOL = {"sigmoid": "σ"}
 
 
-# --- names as the figures write them ------------------------------------------------------------
-def node_label(node) -> str:
-    """The node's name as the notebooks print it (z_H0, w_H0*x, a_Out-y, C0): the picture and
-    the printed forward and backward lines use the same names. Plain text, no mathtext, which
-    also keeps the drawing fast."""
-    return node.name or gr.kind(node)
-
-
 def _badge(node) -> str:
-    if node.op in BADGE:
-        return BADGE[node.op]
-    return SYMBOL.get(node.op, node.op)
+    return BADGE.get(node.op, SYMBOL.get(node.op, node.op))
 
 
 # --- where each node goes -----------------------------------------------------------------------
@@ -125,7 +115,8 @@ class GraphPlot:
         if unknown:
             raise ValueError(f"blocked: no node named {', '.join(map(repr, unknown))} in the "
                              "graph (give the names of activation nodes, e.g. 'a_H1')")
-        self.texts = {n: (node_label(n), f"value {fmt(n.value)}", f"grad {fmt(n.grad)}")
+        # names as the notebook prints them (z_H0, w_H0*x, a_Out-y, C0), in plain text: fast
+        self.texts = {n: (n.name or gr.kind(n), f"value {fmt(n.value)}", f"grad {fmt(n.grad)}")
                       for n in graph.nodes}
         self.box_w = _widest(t for texts in self.texts.values() for t in texts) + 0.16
         self.box_h = 3 * style.FONT * 1.32 / 72 + 0.1
@@ -187,13 +178,10 @@ class GraphPlot:
         for node in self.graph.nodes:
             self._box(node)
 
-    def _is_blocked(self, node) -> bool:
-        return node.name in self.blocked
-
     def _box(self, node):
         x, y = self.centre(node)
         w, h = self.box_w, self.box_h
-        blocked = self._is_blocked(node)
+        blocked = node.name in self.blocked
         if blocked:
             face = style.BLOCKED_FACE
         elif node.is_leaf:
@@ -226,7 +214,7 @@ class GraphPlot:
         (x0, y0), (x1, y1) = self.centre(child), self.centre(node)
         start = (x0 + self.box_w / 2, y0)
         end = (x1 - self.box_w / 2 - (0.02 if node.is_leaf else self.badge_w), y1)
-        dashed = self._is_blocked(node)
+        dashed = node.name in self.blocked
         colour = style.BLOCKED if dashed else style.EDGE
         band_of = self.place[child][0] // self.per_band, self.place[node][0] // self.per_band
         if band_of[0] == band_of[1]:
@@ -256,7 +244,7 @@ class GraphPlot:
                  f"to right in {self.bands} band{'s' if self.bands > 1 else ''}; C0 = "
                  f"{fmt(self.graph.cost)}."]
         parts += [f"{n.name}: value {fmt(n.value)}, grad {fmt(n.grad)}"
-                  + (" (blocked)" if self._is_blocked(n) else "") + ";"
+                  + (" (blocked)" if n.name in self.blocked else "") + ";"
                   for n in self.graph.nodes if n.name]
         return " ".join(parts)
 

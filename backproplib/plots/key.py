@@ -3,27 +3,22 @@ colour a figure really draws (the words live next to the hex values they describ
 
 from . import style
 
-#: the words live in ``style.COLOUR_WORDS``, beside the hex values they describe
-WORDS = style.COLOUR_WORDS
-
 
 def colour_word(meaning: str) -> str:
     """The word for the colour of ``meaning`` ("value", "gradient", "blocked", "current",
     "path", "negative weight"), as the figures draw it."""
     if meaning not in style.KEY_COLOURS:
         raise ValueError(f"unknown meaning {meaning!r}; known: {', '.join(style.KEY_COLOURS)}")
-    colour = style.KEY_COLOURS[meaning]
-    if colour.upper() not in {c.upper() for c in WORDS}:
+    colour = style.KEY_COLOURS[meaning].upper()
+    words = {c.upper(): w for c, w in style.COLOUR_WORDS.items()}
+    if colour not in words:
         raise ValueError(f"style colour {colour} for {meaning!r} has no word in style.COLOUR_WORDS")
-    return {c.upper(): w for c, w in WORDS.items()}[colour.upper()]
+    return words[colour]
 
 
 def colour_key() -> str:
     """One line: what each colour means in every figure of the workbook."""
-    parts = [f"{meaning}s {colour_word(meaning)}" for meaning in
-             ("value", "gradient")]
-    parts.append(f"blocked neurons {colour_word('blocked')} and dashed")
-    parts.append(f"the current point {colour_word('current')}")
-    parts.append(f"descent paths {colour_word('path')}")
-    parts.append(f"negative weights {colour_word('negative weight')}")
-    return "In every figure: " + ", ".join(parts) + "."
+    return (f"In every figure: values {colour_word('value')}, gradients "
+            f"{colour_word('gradient')}, blocked neurons {colour_word('blocked')} and dashed, "
+            f"the current point {colour_word('current')}, descent paths {colour_word('path')}, "
+            f"negative weights {colour_word('negative weight')}.")

@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import Formatter
 
+from ..learning.reading import rounded
 from ..numbers import fmt
 from . import style
 from .figure import LARGEST
@@ -54,9 +55,8 @@ def short(value, digits: int | None = None) -> str:
     little room: the readout and the alt text carry every digit)."""
     if digits is None:
         text = fmt(value)
-        return text if len(text) <= 11 else short(value, 6)
-    number = float(value)
-    return fmt(float(f"{number:.{digits}g}")) if math.isfinite(number) else fmt(number)
+        return text if len(text) <= 11 else rounded(value, 6)
+    return rounded(value, digits)
 
 
 def vec(values) -> str:
@@ -201,10 +201,3 @@ def is_log(levels) -> bool:
     """True if ``contour_levels`` chose log-spaced levels."""
     inner = np.asarray(levels[1:-1], float)
     return len(inner) > 2 and inner[0] > 0 and inner[-1] / inner[0] > 100
-
-
-__all__ = [
-    "COST_CMAP", "CompactFormatter", "RESOLVES", "as_float", "axis_limits", "centred_values",
-    "compact_ticks", "contour_levels", "digits_for", "drawable", "flat_note", "half_width",
-    "is_log", "short", "tex_name", "too_flat", "vec",
-]

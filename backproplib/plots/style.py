@@ -27,6 +27,8 @@ JupyterLab's body text at 100% zoom; nothing is drawn smaller (``MIN_FONT``).
 
 from __future__ import annotations
 
+from cycler import cycler
+
 # --- colours (Okabe & Ito 2008, with two darkened for text contrast) --------------------------
 INK = "#1a1a1a"  # text and outlines
 VALUE = "#0072B2"  # blue: values (the cost curve, value lines)
@@ -90,7 +92,8 @@ RC = {
     "text.color": INK,
     "xtick.color": INK,
     "ytick.color": INK,
-    "axes.prop_cycle": None,  # filled in below (matplotlib's cycler)
+    # Okabe-Ito order for figures the notebooks draw themselves (several lines in one plot)
+    "axes.prop_cycle": cycler(color=[VALUE, GRADIENT, GREEN, PATH, NEGATIVE, "#56B4E9", INK]),
     "lines.linewidth": LINE_WIDTH,
     "grid.color": GRID,
     "grid.alpha": 0.5,
@@ -104,21 +107,11 @@ RC = {
 }
 
 
-def _rc():
-    from cycler import cycler
-
-    rc = dict(RC)
-    # Okabe-Ito order for figures the notebooks draw themselves (several lines in one plot)
-    rc["axes.prop_cycle"] = cycler(color=[VALUE, GRADIENT, "#009E73", PATH, NEGATIVE,
-                                          "#56B4E9", INK])
-    return rc
-
-
 def context():
     """``with style.context(): ...`` draws with the workbook's fonts, colours and colour map."""
     import matplotlib
 
-    return matplotlib.rc_context(_rc())
+    return matplotlib.rc_context(RC)
 
 
 def whole_pixels(size) -> tuple[float, float]:
@@ -131,12 +124,3 @@ def shown_pixels(fig) -> tuple[int, int]:
     """(width, height) in CSS pixels at which ``fig`` is shown."""
     width, height = fig.get_size_inches()
     return round(width * SHOWN_DPI), round(height * SHOWN_DPI)
-
-
-__all__ = [
-    "BLOCKED", "BLOCKED_FACE", "BLOCKED_STYLE", "CMAP", "CURRENT", "CURRENT_EDGE", "EDGE",
-    "FONT", "GRADIENT", "GRID", "INK", "INPUT_FACE", "KEY_COLOURS", "LABEL_FONT", "LINE_WIDTH",
-    "MARKER", "MIN_FONT", "NEGATIVE", "NODE_FACE", "PATH", "PIXEL_RATIO", "RC", "RENDER_DPI",
-    "SHOWN_DPI", "TANGENT_STYLE", "TEXT_COLOURS", "TITLE_FONT", "VALUE", "WARNING", "context",
-    "shown_pixels", "whole_pixels",
-]
