@@ -22,6 +22,7 @@ from . import SLIDER_WIDTH, View
 
 MAX_DEPTH = 30
 LIMITS = (1e-24, 1e24)  # the panel's log scales stay put: a line tilts, the axes never move
+# and its x axis spans the deepest network the depth slider allows: depth moves the lines only
 SCALES = (-2, 1)  # the scale slider runs from 10^-2 to 10^1
 
 
@@ -56,7 +57,8 @@ class DepthView(View):
         self._figure((7.6, 3.7))
         with style.context():
             axes = self.fig.subplots(1, 2)
-            self.plot = DepthPlot(depth.profile(net, X, Y), axes=axes, limits=LIMITS)
+            self.plot = DepthPlot(depth.profile(net, X, Y), axes=axes, limits=LIMITS,
+                                  layers=controls["depth"].max)
             self.fig.set_layout_engine("constrained")
             self.fig.canvas.draw()
             self.fig.set_layout_engine("none")  # keep the axes where they are from now on
