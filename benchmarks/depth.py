@@ -1,7 +1,7 @@
 """Notebook 13's panel: one control step of ``widgets.depth.depth_view`` at depth 20.
 
     python benchmarks/depth.py            # prints one row; target: median and p95 under 30 ms
-    from depth import rows                # run.py wires this in (python benchmarks/run.py --only depth)
+    python benchmarks/run.py --only depth # the same row, wired into run.py (depth.rows)
 
 Each step moves one control (round robin: scale, depth, activation, init) to another value,
 which builds the network again from the seed, runs one ``net.backward`` on the batch of 32 and
