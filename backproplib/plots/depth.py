@@ -72,7 +72,7 @@ class DepthPlot:
             ax.set_yscale("log")
             ax.set_ylabel(label)
             ax.set_xlabel("layer (input side on the left)" if self.span is None else
-                          "layer number (0 = H0, input side; a line ends at Out)")
+                          "layer number (0 = H0)")
             ax.grid(True, which="major", alpha=0.4)
             for i, name in enumerate(self.profiles):
                 (line,) = ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],

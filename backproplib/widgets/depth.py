@@ -36,7 +36,7 @@ class DepthView(View):
         net = depth.deep_network(depth_, width, activation, init, scale, seed, bias)
         X, Y = depth.deep_data(net, m, seed)
         super().__init__(net, X, Y)
-        look = {"description_width": "initial"}
+        look = {"description_width": "5.5em"}  # one width: the four controls line up
         layout = W.Layout(width=SLIDER_WIDTH)
         controls = {
             "depth": W.IntSlider(value=depth_, min=2, max=max(MAX_DEPTH, depth_), step=1,
