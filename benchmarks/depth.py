@@ -1,6 +1,7 @@
 """Notebook 13's panel: one control step of ``widgets.depth.depth_view`` at depth 20.
 
     python benchmarks/depth.py            # prints one row; target: median and p95 under 30 ms
+    python benchmarks/run.py --only depth # the same row, wired into run.py (depth.rows)
 
 Each step moves one control (round robin: scale, depth, activation, init) to another value,
 which builds the network again from the seed, runs one ``net.backward`` on the batch of 32 and
@@ -51,6 +52,11 @@ def depth_row(steps: int = 40) -> Row:
                 f"{fmt_time(median(base))}")
     return at_most("3 sliders", "depth_view step at depth 20", max(median(times), p95(times)),
                    LIMIT, measured, "median and p95 < 30 ms")
+
+
+def rows(settings) -> list:
+    """The panel's row, with as many steps as run.py's settings give a slider view."""
+    return [depth_row(settings.steps)]
 
 
 if __name__ == "__main__":

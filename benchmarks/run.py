@@ -4,8 +4,8 @@
     python benchmarks/run.py --quick       # fewer repeats, for development
     python benchmarks/run.py --only surface --only wide
 
-Rows: surface, wide, sliders, notebooks, import, scale, and training, graph and browser from
-their own files (see benchmarks/README.md). Before anything is
+Rows: surface, wide, sliders, notebooks, import, scale, and training, graph, depth, browser and
+hub from their own files (see benchmarks/README.md). Before anything is
 timed, every compared implementation is checked to give the same numbers as backproplib; a row
 whose peers disagree is aborted with the reason. The exit code is 0 even when a target is missed:
 this is a report, not a test.
@@ -350,7 +350,7 @@ ROWS = {
     "scale": row_scale,
 }
 # each file benchmarks/<topic>.py with a rows(settings) function adds its rows
-for _topic in ("training", "graph", "browser", "hub"):
+for _topic in ("training", "graph", "depth", "browser", "hub"):
     if (HERE / f"{_topic}.py").exists():
         ROWS[_topic] = _module_rows(_topic)
 ALIASES = {"1": "surface", "2": "wide", "3": "sliders", "4": "notebooks", "5": "import",

@@ -158,3 +158,23 @@ def test_numbers_may_be_text():
     assert depth.number("1/2") == 0.5
     with pytest.raises(ValueError, match="scale"):
         depth.deep_network(3, 2, scale="half")
+
+
+def test_a_change_of_depth_moves_the_lines_not_the_axes():
+    from backproplib.plots import depth as depth_plots
+    from backproplib.widgets import depth as depth_widgets
+
+    view = depth_widgets.depth_view(8, 8, "relu", "he", 1.0, seed=0, m=8)
+    drawn = view.renderer.redraws
+    limits = [ax.get_xlim() for ax in view.plot.axes]
+    for layers in (12, 3, 8):
+        view.sliders["depth"].value = layers
+        assert view.error is None
+        for ax in view.plot.axes:  # the line ends at Out, layer number layers - 1
+            assert np.nanmax(ax.lines[0].get_xdata()) == layers - 1
+    assert [ax.get_xlim() for ax in view.plot.axes] == limits
+    assert view.renderer.redraws == drawn  # the background (axes, ticks) was never redrawn
+    net = depth.deep_network(6, 4, "tanh", "xavier", 1.0, 0)
+    X, Y = depth.deep_data(net, 4, 0)
+    with pytest.raises(ValueError, match="6 layers does not fit"):
+        depth_plots.DepthPlot(depth.profile(net, X, Y), layers=5)

@@ -3,8 +3,7 @@
 For each parameter set: no cell raises; the per-layer table (|delta| and |dC/dW| per layer)
 equals ``learning.depth.profile`` for the parameters used; the sentence about this notebook's
 network's blocked neurons equals the library's; and every exercise, given its solution from the
-hidden Solutions cell, gets "Right"; JAX's gradients of the worked example agree with
-backproplib's and its ReLU'(0) is 0. The stored notebook shows no "Right" verdict.
+hidden Solutions cell, gets "Right". The stored notebook shows no "Right" verdict.
 """
 
 from __future__ import annotations
@@ -98,9 +97,6 @@ def test_table_and_sentences_follow_the_library(run):
     assert p.verdict() in everything
     assert f"In this notebook's network (biases 0): {p.dead_sentence()}." in everything
     assert net.activations[0].formula in everything
-    # the framework cross-check: JAX's gradients of the worked example are backproplib's
-    assert "every gradient agrees to the digits shown" in everything
-    assert re.search(r"JAX: jax\.grad\(jax\.nn\.relu\)\(0\.0\) = 0(?![.\d])", everything)
 
 
 def test_every_solution_is_right(run):

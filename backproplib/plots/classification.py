@@ -13,6 +13,7 @@ The arithmetic comes from ``chainrule.crossentropy`` and ``learning.classificati
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .. import plots
 from ..chainrule.crossentropy import sigmoid_output
@@ -42,7 +43,8 @@ class SlowStartPlot:
 
     def __init__(self, z, y, reach=8.0, fig=None):
         self.y, self.reach = float(y), float(reach)
-        self.fig = fig or plots.new_figure(style.whole_pixels((9.0, 3.3)))
+        # 8 inches: 768 px fit JupyterLab's output area (about 860 px at a 1280 px window)
+        self.fig = fig or plots.new_figure(style.whole_pixels((8.0, 3.3)))
         zs = np.linspace(-self.reach, self.reach, 401)
         curves = sigmoid_output(zs, self.y)
         with style.context():
@@ -58,6 +60,9 @@ class SlowStartPlot:
                 ax.set_ylabel(label)
                 ax.grid(alpha=0.4)
                 ax.set_xlim(-self.reach, self.reach)
+                # whole numbers of z (-8, -6, ... at this width), not -7.5, -5.0, ...
+                ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10],
+                                                       integer=True))
             right.axhline(0, color=style.GRID, lw=1)
             left.set_title(f"cost for the target y = {fmt(self.y)}")
             right.set_title("its slope: where learning starts")

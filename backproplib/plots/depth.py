@@ -33,12 +33,18 @@ class DepthPlot:
     """Two log-scale panels side by side, |delta^L| and |dC/dW^L| against the layer, one line
     per profile. ``update(profile)`` moves the first line (the panel's). ``limits`` fixes
     both log scales, e.g. (1e-24, 1e24) for a panel, so that a line tilts without the axes
-    moving; by default they follow the values."""
+    moving; by default they follow the values. ``layers`` fixes the x axis for networks of up
+    to that many layers (numbered from 0 = H0; a line ends at its Out), so that a change of
+    depth moves the lines and not the axes; by default the axis fits the deepest profile and
+    names its layers."""
 
-    def __init__(self, profiles, axes=None, limits=None):
+    def __init__(self, profiles, axes=None, limits=None, layers=None):
         if limits is not None and not (len(limits) == 2 and 0 < limits[0] < limits[1]):
             raise ValueError(f"limits: expected (low, high) with 0 < low < high, got {limits!r}")
         self.fixed = None if limits is None else tuple(math.log10(v) for v in limits)
+        if layers is not None and not (isinstance(layers, int) and layers >= 2):
+            raise ValueError(f"layers: expected a whole number of layers >= 2, got {layers!r}")
+        self.span = layers
         if isinstance(profiles, DepthProfile):
             profiles = {"": profiles}
         if not isinstance(profiles, dict) or not profiles or not all(
@@ -65,7 +71,8 @@ class DepthPlot:
         for ax, (key, label, _) in zip(self.axes, QUANTITIES):
             ax.set_yscale("log")
             ax.set_ylabel(label)
-            ax.set_xlabel("layer (input side on the left)")
+            ax.set_xlabel("layer (input side on the left)" if self.span is None else
+                          "layer number (0 = H0)")
             ax.grid(True, which="major", alpha=0.4)
             for i, name in enumerate(self.profiles):
                 (line,) = ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],
@@ -132,7 +139,10 @@ class DepthPlot:
                 high = min(math.log10(CEILING), SNAP * math.ceil(last / SNAP + 0.1))
             limits.append((low, high))
             ax.set_ylim(10.0 ** low, 10.0 ** high)
-        depth = len(names)
+        depth = self.span or len(names)
+        if len(names) > depth:
+            raise ValueError(f"a profile of {len(names)} layers does not fit this plot's "
+                             f"{depth}")
         if not self.key or self.key[0] != depth:
             step = max(1, math.ceil(depth / 7))
             ticks = [t for t in range(0, depth - 1, step) if depth - 1 - t >= step / 2 + 1]
@@ -140,7 +150,8 @@ class DepthPlot:
             for ax in self.axes:
                 ax.set_xlim(-0.6, depth - 0.4)
                 ax.set_xticks(ticks)
-                ax.set_xticklabels([names[t] for t in ticks])
+                ax.set_xticklabels([names[t] for t in ticks] if self.span is None else
+                                   [str(t) for t in ticks])
         for (key, _, _), cross, (low, high) in zip(QUANTITIES, self.crosses, limits):
             cross.set_ydata(np.full(len(cross.get_xdata()), 10.0 ** high))
             for zero in self.zeros[key]:
@@ -159,7 +170,7 @@ class DepthPlot:
                 + [zero for zeros in self.zeros.values() for zero in zeros])
 
     def static_key(self):
-        """The axes: the number of layers and the limits of both log scales."""
+        """The axes: the layers they span and the limits of both log scales."""
         return self.key
 
     def alt_text(self) -> str:

@@ -17,7 +17,10 @@ import ipywidgets as W
 from ..learning.classification import accuracy
 from ..numbers import fmt
 from ..plots.classification import ClassificationFigure, SlowStartPlot
+from . import SLIDER_WIDTH
 from .panel import Panel
+
+LOOK = {"description_width": "initial"}  # the whole label, never cut to "z of the o..."
 
 
 class SlowStartView(Panel):
@@ -31,7 +34,8 @@ class SlowStartView(Panel):
         self.title = f"A sigmoid output with target y = {fmt(y)}: both costs against its z"
         self.add_slider("z", W.FloatSlider(value=z, min=-reach, max=reach, step=0.05,
                                        description="z of the output", readout_format=".2f",
-                                       continuous_update=True))
+                                       continuous_update=True, style=LOOK,
+                                       layout=W.Layout(width=SLIDER_WIDTH)))
         self.plot = SlowStartPlot(z, y, reach)
         self.show_figure(self.plot, self.plot.fig)
         self.assemble([*self.sliders.values(), self.picture, self.readout])
@@ -71,7 +75,8 @@ class ClassTrainingView(Panel):
                       f"3-class {data.name!r} ({len(data)} examples)")
         self.add_slider("steps", W.IntSlider(value=0, min=0, max=int(steps),
                                          step=max(1, int(steps) // 50),
-                                         description="steps trained", continuous_update=False))
+                                         description="steps trained", continuous_update=False,
+                                         style=LOOK, layout=W.Layout(width=SLIDER_WIDTH)))
         self.plot = ClassificationFigure(trainer, data, n, steps=max(int(steps), 10))
         self.show_figure(self.plot, self.plot.fig)
         self.assemble([*self.sliders.values(), self.picture, self.readout])

@@ -22,6 +22,7 @@ from . import SLIDER_WIDTH, View
 
 MAX_DEPTH = 30
 LIMITS = (1e-24, 1e24)  # the panel's log scales stay put: a line tilts, the axes never move
+# and its x axis spans the deepest network the depth slider allows: depth moves the lines only
 SCALES = (-2, 1)  # the scale slider runs from 10^-2 to 10^1
 
 
@@ -35,7 +36,7 @@ class DepthView(View):
         net = depth.deep_network(depth_, width, activation, init, scale, seed, bias)
         X, Y = depth.deep_data(net, m, seed)
         super().__init__(net, X, Y)
-        look = {"description_width": "initial"}
+        look = {"description_width": "5.5em"}  # one width: the four controls line up
         layout = W.Layout(width=SLIDER_WIDTH)
         controls = {
             "depth": W.IntSlider(value=depth_, min=2, max=max(MAX_DEPTH, depth_), step=1,
@@ -56,7 +57,8 @@ class DepthView(View):
         self._figure((7.6, 3.7))
         with style.context():
             axes = self.fig.subplots(1, 2)
-            self.plot = DepthPlot(depth.profile(net, X, Y), axes=axes, limits=LIMITS)
+            self.plot = DepthPlot(depth.profile(net, X, Y), axes=axes, limits=LIMITS,
+                                  layers=controls["depth"].max)
             self.fig.set_layout_engine("constrained")
             self.fig.canvas.draw()
             self.fig.set_layout_engine("none")  # keep the axes where they are from now on
