@@ -27,7 +27,6 @@ A callback never raises: a bad value is explained in the readout instead.
 from __future__ import annotations
 
 import html
-import math
 import re
 
 import ipywidgets as W
@@ -40,20 +39,9 @@ SIGNIFICANT = 4  # digits a readout shows; the full numbers fold away below it
 
 
 def brief(value) -> str:
-    """A number for a readout: about 4 significant digits, no float noise, no exponent between
-    1e-4 and 1e6 (12.32, 0.007163, -0.5, 3.51e-8). An exact short number stays as it is."""
-    number = float(value)
-    if number == 0 or not math.isfinite(number):
-        return fmt(number)
-    if not 1e-4 <= abs(number) < 1e6:
-        mantissa, exponent = f"{number:.{SIGNIFICANT - 1}e}".split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".")
-        return f"{mantissa}e{int(exponent)}"
-    decimals = max(0, SIGNIFICANT - 1 - math.floor(math.log10(abs(number))))
-    text = f"{number:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    """A number for a readout: ``fmt`` to 4 significant digits (12.32, 0.007163, -0.5,
+    3.51e-08), no float noise."""
+    return fmt(value, SIGNIFICANT)
 
 
 _LONG = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?:e[-+]?\d+)?")
