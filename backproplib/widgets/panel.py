@@ -116,7 +116,9 @@ class Panel:
     # building
     def add_slider(self, name, slider):
         slider.observe(self._on_change, names="value")
-        self.sliders[name] = slider
+        for k, earlier in enumerate(reversed(self.sliders.values())):  # rows below each
+            earlier.remove_class(f"bp-rows-below-{k}").add_class(f"bp-rows-below-{k + 1}")
+        self.sliders[name] = slider.add_class("bp-rows-below-0")
         return slider
 
     def show_figure(self, plot, fig, renderer=None):
@@ -135,10 +137,25 @@ class Panel:
                                        max_width="100%", overflow="hidden")
 
     def assemble(self, children):
-        look = W.HTML(f"<style>{READOUT_CSS}</style>", layout=W.Layout(display="none"))
+        look = W.HTML(layout=W.Layout(display="none"))
         self.widget = W.VBox([*children, look])
         self.widget.add_class("bp-view")
+        self.widget.add_class(f"bp-{self.widget.model_id}")
+        look.value = f"<style>{READOUT_CSS}{self._focus_css()}</style>"
         self.refresh()
+
+    def _focus_css(self) -> str:
+        """Focusing a slider (Tab, a click) scrolls the browser to its handle, centred if it
+        was out of view, so the picture and readout below the sliders fell below the fold. A
+        scroll margin below each handle, down to the readout's bottom (the slider rows after it,
+        the picture, the readout), makes the browser bring them into view with the handle; at
+        most a screen less JupyterLab's bars, so the handle itself stays in view."""
+        row = "(var(--jp-widgets-inline-height) + 2 * var(--jp-widgets-margin))"
+        below = f"{self.size[1] + 10}px + {self.readout_height or '7em'}"
+        return "".join(
+            f".bp-{self.widget.model_id} .bp-rows-below-{k} .noUi-handle{{scroll-margin-bottom:"
+            f"min(calc({k} * {row} + {below}), calc(100vh - 140px))}}"
+            for k in range(len(self.sliders)))
 
     # running
     def _on_change(self, change=None):
