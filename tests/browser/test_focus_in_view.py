@@ -3,14 +3,16 @@ JupyterLab at 1280x800 and devicePixelRatio 2.
 
 The browser scrolls a focused element into view (centred when it was out of view, else to the
 nearest edge), and the sliders sit above the picture: without help, the handle lands mid-screen
-and the picture and readout below it fall below the fold. The check: a student clicks the
-panel's cell near the bottom of the screen and presses Tab to the first slider, then Tab to the
-next; and a slider focused while its panel is far out of view. Each time the focused handle,
-the picture and the readout must lie inside the notebook's scrolled area.
+and the picture and readout below it fall below the fold. The checks: in 05 a student clicks
+the panel's cell near the bottom of the screen and presses Tab to the first slider, then to the
+next; in every notebook with a slider panel, each slider is focused while its panel is far out
+of view. Each time the focused handle, the picture and the readout must lie inside the
+notebook's scrolled area.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,24 +43,32 @@ def outside(boxes) -> list[str]:
             if boxes[what][0] < top - TOLERANCE or boxes[what][1] > bottom + TOLERANCE]
 
 
-@pytest.fixture(scope="module")
-def panel(chromium, lab_server, artifacts):
+@contextmanager
+def opened(chromium, lab_server, name: str, marker: str):
+    """(notebook, cell, view): ``name`` opened and Run All, its panel made by ``marker``."""
     context = chromium.new_context(viewport={"width": 1280, "height": 800},
                                    device_scale_factor=2)
     context.set_default_timeout(30_000)
-    notebook = NotebookPage(context.new_page(), lab_server, NB05)
+    notebook = NotebookPage(context.new_page(), lab_server, name)
     try:
         notebook.open()
         notebook.run_all()
         assert not notebook.errors(), notebook.errors()
-        cell = notebook.code_cell("surface_view(")
+        cell = notebook.code_cell(marker)
         view = cell.locator(".bp-view").first
         cell.scroll_into_view_if_needed()
-        wait_for(lambda: view.locator(".bp-frame img").count(), 30, "05's cost surface panel")
+        wait_for(lambda: view.locator(".bp-frame img").count()
+                 and view.locator(".noUi-handle").count(), 30, f"{name}'s slider panel")
         yield notebook, cell, view
     finally:
         context.close()
         lab_server.shut_down_kernels()
+
+
+@pytest.fixture(scope="module")
+def panel(chromium, lab_server):
+    with opened(chromium, lab_server, NB05, "surface_view(") as found:
+        yield found
 
 
 def scroll_below_fold(notebook: NotebookPage, cell, share: float):
@@ -111,10 +121,31 @@ def test_tab_to_a_slider_keeps_the_picture_and_readout_in_view(panel, artifacts:
 
 
 def test_a_slider_focused_from_far_away_brings_its_picture(panel):
-    notebook, cell, view = panel
-    view.evaluate("() => document.activeElement.blur()")
-    scroll_below_fold(notebook, cell, 3.0)  # the panel wholly out of view, below
-    view.locator(".noUi-handle").first.focus()
-    boxes = settled_boxes(view)
-    assert boxes["handle"] and not outside(boxes), (
-        f"a slider focused from out of view: {'; '.join(outside(boxes)) or 'not a slider'}")
+    focus_each_slider_from_far_away(*panel)
+
+
+# every other notebook with a slider panel: (notebook, the call that makes the panel)
+PANELS = [("01_forward_pass.ipynb", "forward_view("),
+          ("02_output_layer_gradient.ipynb", "gradient_view("),
+          ("06_gradient_descent.ipynb", "descent_view("), ("09_many_examples.ipynb", "sgd_view("),
+          ("11_train_a_network.ipynb", "training_view("),
+          ("12_classification.ipynb", "slow_start_view("),
+          ("13_deep_networks.ipynb", "depth_view(")]
+
+
+@pytest.mark.parametrize("name, marker", PANELS, ids=[name[:2] for name, _ in PANELS])
+def test_every_panel_keeps_its_picture_in_view(chromium, lab_server, name, marker):
+    with opened(chromium, lab_server, name, marker) as found:
+        focus_each_slider_from_far_away(*found)
+
+
+def focus_each_slider_from_far_away(notebook: NotebookPage, cell, view):
+    handles = view.locator(".noUi-handle")
+    for i in range(handles.count()):
+        view.evaluate("() => document.activeElement.blur()")
+        scroll_below_fold(notebook, cell, 3.0)  # the panel wholly out of view, below
+        handles.nth(i).focus()
+        boxes = settled_boxes(view)
+        assert boxes["handle"] and not outside(boxes), (
+            f"{notebook.name}: slider {i} focused from out of view: "
+            f"{'; '.join(outside(boxes)) or 'not a slider'}")
