@@ -116,9 +116,7 @@ class Panel:
     # building
     def add_slider(self, name, slider):
         slider.observe(self._on_change, names="value")
-        for k, earlier in enumerate(reversed(self.sliders.values())):  # rows below each
-            earlier.remove_class(f"bp-rows-below-{k}").add_class(f"bp-rows-below-{k + 1}")
-        self.sliders[name] = slider.add_class("bp-rows-below-0")
+        self.sliders[name] = slider
         return slider
 
     def show_figure(self, plot, fig, renderer=None):
@@ -151,10 +149,13 @@ class Panel:
         the picture, the readout), makes the browser bring them into view with the handle; at
         most a screen less JupyterLab's bars, so the handle itself stays in view."""
         row = "(var(--jp-widgets-inline-height) + 2 * var(--jp-widgets-margin))"
+        # the picture, the readout, and 10px: the rest of the handle's row and the gap
         below = f"{self.size[1] + 10}px + {self.readout_height or '7em'}"
+        for k, slider in enumerate(reversed(self.sliders.values())):  # k slider rows below
+            slider.add_class(f"bp-rows-below-{k}")
         return "".join(
             f".bp-{self.widget.model_id} .bp-rows-below-{k} .noUi-handle{{scroll-margin-bottom:"
-            f"min(calc({k} * {row} + {below}), calc(100vh - 140px))}}"
+            f"min(calc({k} * {row} + {below}), calc(100vh - 140px))}}"  # JupyterLab's bars
             for k in range(len(self.sliders)))
 
     # running
