@@ -26,6 +26,7 @@ import numpy as np
 MAX_TEXT = 200  # characters of a number given as text
 MAX_EXACT_DIGITS = 100  # digits of an exact number's numerator and of its denominator
 MAX_EXPONENT = 1000  # text such as "1e5000" is refused before any arithmetic
+DIGITS = 10  # significant digits fmt shows of a float (and where it turns to e-notation)
 
 
 def to_scalar(value, exact: bool, what: str, single: bool = False):
@@ -189,30 +190,28 @@ def is_exact_input(value) -> bool:
     return False
 
 
-def fmt(value) -> str:
-    """A number as a student reads it: 0.5, 7.16442025, -0.0351025, never 5e-01 or -0.0; a
-    vector or matrix as [0.5, -1] or [[1, 2], [3, 4]] (one number where it holds one).
+def fmt(value, digits: int | None = None) -> str:
+    """A number as a student reads it: 0.5, 7.16442025, -0.0351025, 5.389319802e-07, never
+    5e-01 or -0.0; a vector or matrix as [0.5, -1] or [[1, 2], [3, 4]] (one number where it
+    holds one).
 
-    Fractions that end in a finite decimal print exactly; others, and floats, print with ten
-    significant digits, which hides float noise such as 3.5102500000000003.
+    One rule for every size: fixed notation from 1e-4 up to 10**digits, e-notation outside it
+    (where fixed notation would need leading or padding zeros), as Python's "g" format does.
+    Floats, and Fractions that do not end in a finite decimal, print with ``digits``
+    significant digits (10 unless given), which hides float noise such as 3.5102500000000003;
+    Fractions that end in a finite decimal print exactly, every digit, unless ``digits`` is
+    given.
     """
     if isinstance(value, (np.ndarray, list, tuple)):
         array = np.asarray(value, dtype=object if isinstance(value, (list, tuple)) else None)
         if array.size == 1:
             value = array.reshape(-1)[0]
         else:
-            return "[" + ", ".join(fmt(row) for row in array) + "]"
-    if isinstance(value, Fraction) and _terminates(value):
+            return "[" + ", ".join(fmt(row, digits) for row in array) + "]"
+    if digits is None and isinstance(value, Fraction) and _terminates(value):
         return _exact_decimal(value)
     number = float(value)
-    if number == 0:
-        return "0"
-    text = f"{number:.10g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        if -7 <= int(exponent) < 0:
-            text = f"{number:.{9 - int(exponent)}f}".rstrip("0")
-    return text
+    return "0" if number == 0 else f"{number:.{digits or DIGITS}g}"
 
 
 def _terminates(q: Fraction) -> bool:
@@ -224,14 +223,20 @@ def _terminates(q: Fraction) -> bool:
 
 
 def _exact_decimal(q: Fraction) -> str:
+    """A finite decimal, every digit, in fixed or e-notation by fmt's one rule."""
     digits = 0
     while (q * 10**digits).denominator != 1:
         digits += 1
-    scaled = abs(q.numerator * 10**digits // q.denominator)
+    text = str(abs(q.numerator * 10**digits // q.denominator))
     sign = "-" if q < 0 else ""
+    exponent = len(text) - 1 - digits  # the power of ten of the first digit
+    if q and not -4 <= exponent < DIGITS:
+        mantissa = text.rstrip("0")
+        point = "." if len(mantissa) > 1 else ""
+        return f"{sign}{mantissa[0]}{point}{mantissa[1:]}e{exponent:+03d}"
     if digits == 0:
-        return f"{sign}{scaled}"
-    whole, frac = divmod(scaled, 10**digits)
+        return f"{sign}{text}"
+    whole, frac = divmod(int(text), 10**digits)
     return f"{sign}{whole}.{frac:0{digits}d}"
 
 

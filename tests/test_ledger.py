@@ -44,10 +44,11 @@ def in_sequence(text, numbers):
 def evaluate(text, exact):
     """The value of a line's numbers as printed: '(0.1 * 0.5) + 2', '2(3.5 - 0)', '(a - y)^2'."""
     assert not FUNCTION_NAMES & set(re.findall(r"[A-Za-z]+", text)), text
-    assert re.fullmatch(r"[\d.\-+*()^ ]+", text), text
+    assert re.fullmatch(r"(?:[\d.\-+*()^ ]|\de[-+]\d)+", text), text  # 6.1e-05 as fmt prints it
     expression = text.replace("^", "**").replace("2(", "2*(")
     if exact:
-        expression = re.sub(r"\d+(\.\d+)?", lambda m: f"Fraction('{m.group()}')", expression)
+        expression = re.sub(r"\d+(\.\d+)?(e[-+]\d+)?", lambda m: f"Fraction('{m.group()}')",
+                            expression)
     return eval(expression, {"Fraction": Fraction})  # digits and operators only, checked above
 
 

@@ -57,8 +57,33 @@ def test_unknown_parameter_lists_twelve_and_counts_the_rest():
 
 def test_fmt_of_vectors_and_numbers():
     assert bp.fmt(np.array([[1.0, 2.0], [3.0, -0.0]])) == "[[1, 2], [3, 0]]"
-    assert bp.fmt(0.0000123) == "0.0000123" and bp.fmt(1e-9) == "1e-09"
+    assert bp.fmt(0.0001234) == "0.0001234" and bp.fmt(1e-9) == "1e-09"
     assert bp.fmt(3.5102500000000003) == "3.51025" and bp.fmt(Fraction(1, 3)) == "0.3333333333"
+    assert bp.fmt(7.16442025, 4) == "7.164" and bp.fmt(Fraction(1, 8), 2) == "0.12"
+
+
+def fixed(text):
+    return "e" not in text
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_fmt_uses_one_notation_for_numbers_of_one_size(exact):
+    """A list of small values (a vanishing gradient, 1e-8 to 1e-5) prints in e-notation
+    throughout, with the same digits; numbers from 1e-4 up print fixed; very large ones in
+    e-notation again: one threshold for floats and exact Fractions alike."""
+    def scale(numerator, denominator=1):
+        return Fraction(numerator, denominator) if exact else numerator / denominator
+
+    small = [scale(5389319802, 10**16), scale(898, 10**10), scale(3, 10**5), scale(-1, 10**8)]
+    assert all(not fixed(bp.fmt(v)) and bp.fmt(v).count("0.000") == 0 for v in small)
+    listed = bp.fmt(small)
+    assert listed.startswith("[5.389319802e-07, 8.98e-08") and "0.0" not in listed
+    ordinary = [scale(1, 10**4), scale(7164420250, 10**9), scale(-1232185506, 10**8), scale(9999999999)]
+    assert all(fixed(bp.fmt(v)) for v in ordinary)
+    assert not fixed(bp.fmt(scale(10**10))) and not fixed(bp.fmt(scale(-123, 10) ** 12))
+    for v in small + ordinary:  # e-notation or not, the number read back is the number
+        assert float(bp.fmt(v)) == pytest.approx(float(v), rel=1e-9)
+        assert Fraction(bp.fmt(v)) == v or not exact
 
 
 def test_exact_digit_limit_at_its_edge():
@@ -89,8 +114,9 @@ def test_batches_of_nested_and_flat_lists():
 
 
 def test_fmt_of_long_exact_decimals():
-    text = bp.fmt(Fraction(1, 2 ** 1100))
-    assert text.startswith("0.000") and len(text) > 1100 and text.endswith("5")
+    value = Fraction(1, 2 ** 1100)
+    text = bp.fmt(value)
+    assert text.startswith("7.362151829") and text.endswith("5e-332") and Fraction(text) == value
 
 
 def test_relu_gives_positive_zero():

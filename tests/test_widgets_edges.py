@@ -70,9 +70,9 @@ def test_brief_numbers():
     assert brief(12.32185506) == "12.32"
     assert brief(0.004363127703) == "0.004363"
     assert brief(-0.5) == "-0.5"
-    assert brief(8.98e-08) == "8.98e-8"
+    assert brief(8.98e-08) == "8.98e-08" and brief(5.389319802e-07) == "5.389e-07"
     assert brief(0) == "0"
-    assert brief(123456.7) == "123457"
+    assert brief(123456.7) == "1.235e+05" and brief(1234.567) == "1235"
     assert briefly("from 0.004363127703 (0.0484%) to 6.593774454e-10, w = 0.5") == (
         "from 0.004363 (0.0484%) to 6.594e-10, w = 0.5")
 

@@ -52,8 +52,7 @@ class DepthView(View):
                                       readout_format=".3g", style=look, layout=layout),
         }
         for name, control in controls.items():
-            control.observe(self._on_change, names="value")
-            self.sliders[name] = control
+            self.add_slider(name, control)
         self._figure((7.6, 3.7))
         with style.context():
             axes = self.fig.subplots(1, 2)

@@ -27,7 +27,6 @@ A callback never raises: a bad value is explained in the readout instead.
 from __future__ import annotations
 
 import html
-import math
 import re
 
 import ipywidgets as W
@@ -40,20 +39,9 @@ SIGNIFICANT = 4  # digits a readout shows; the full numbers fold away below it
 
 
 def brief(value) -> str:
-    """A number for a readout: about 4 significant digits, no float noise, no exponent between
-    1e-4 and 1e6 (12.32, 0.007163, -0.5, 3.51e-8). An exact short number stays as it is."""
-    number = float(value)
-    if number == 0 or not math.isfinite(number):
-        return fmt(number)
-    if not 1e-4 <= abs(number) < 1e6:
-        mantissa, exponent = f"{number:.{SIGNIFICANT - 1}e}".split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".")
-        return f"{mantissa}e{int(exponent)}"
-    decimals = max(0, SIGNIFICANT - 1 - math.floor(math.log10(abs(number))))
-    text = f"{number:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    """A number for a readout: ``fmt`` to 4 significant digits (12.32, 0.007163, -0.5,
+    3.51e-08), no float noise."""
+    return fmt(value, SIGNIFICANT)
 
 
 _LONG = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?:e[-+]?\d+)?")
@@ -147,10 +135,28 @@ class Panel:
                                        max_width="100%", overflow="hidden")
 
     def assemble(self, children):
-        look = W.HTML(f"<style>{READOUT_CSS}</style>", layout=W.Layout(display="none"))
+        look = W.HTML(layout=W.Layout(display="none"))
         self.widget = W.VBox([*children, look])
         self.widget.add_class("bp-view")
+        self.widget.add_class(f"bp-{self.widget.model_id}")
+        look.value = f"<style>{READOUT_CSS}{self._focus_css()}</style>"
         self.refresh()
+
+    def _focus_css(self) -> str:
+        """Focusing a slider (Tab, a click) scrolls the browser to its handle, centred if it
+        was out of view, so the picture and readout below the sliders fell below the fold. A
+        scroll margin below each handle, down to the readout's bottom (the slider rows after it,
+        the picture, the readout), makes the browser bring them into view with the handle; at
+        most a screen less JupyterLab's bars, so the handle itself stays in view."""
+        row = "(var(--jp-widgets-inline-height) + 2 * var(--jp-widgets-margin))"
+        # the picture, the readout, and 10px: the rest of the handle's row and the gap
+        below = f"{self.size[1] + 10}px + {self.readout_height or '7em'}"
+        for k, slider in enumerate(reversed(self.sliders.values())):  # k slider rows below
+            slider.add_class(f"bp-rows-below-{k}")
+        return "".join(
+            f".bp-{self.widget.model_id} .bp-rows-below-{k} .noUi-handle{{scroll-margin-bottom:"
+            f"min(calc({k} * {row} + {below}), calc(100vh - 140px))}}"  # JupyterLab's bars
+            for k in range(len(self.sliders)))
 
     # running
     def _on_change(self, change=None):
