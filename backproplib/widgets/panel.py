@@ -114,7 +114,7 @@ def browser_loop():
         if kernel is None or kernel.get_parent().get("header", {}).get("msg_type") != "comm_msg":
             return None
         return asyncio.get_running_loop()
-    except (ImportError, RuntimeError):
+    except (ImportError, AttributeError, RuntimeError):  # no IPython; an ipykernel before 6
         return None
 
 
