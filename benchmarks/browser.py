@@ -342,7 +342,9 @@ def rows(s) -> list:
                 "apart), last press to last picture, worst panel",
                 max(remote["settle"] or [float("inf")]), LIMIT_SETTLE,
                 f"median {fmt_time(median(remote['settle'] or [0]))}, worst "
-                f"{fmt_time(max(remote['settle'] or [0]))} over {len(remote['settle'])} panels",
+                f"{fmt_time(max(remote['settle'] or [0]))} over {len(remote['settle'])} panels; "
+                f"a bare widget (one value in flight until the kernel is idle, as ipywidgets "
+                f"sends): {fmt_time(max(peer['far']['settle'] or [0]))}",
                 "<= 250 ms"),
     ]
     if errors:  # a notebook that failed was not measured: the rows are not a pass

@@ -95,10 +95,15 @@ def test_training_view_buttons():
 def test_training_view_sliders_reach_the_trainer():
     trainer, data = small_trainer()
     view = training_widgets.training_view(trainer, data, steps=10)
+    sent, picture = view.pictures_sent, view.frame.value
     view.sliders["batch_size"].value = 20
     view.sliders["learning_rate"].value = 0.1
     assert trainer.batch_size == 20 and float(trainer.learning_rate) == pytest.approx(0.1)
     assert "batch_size = 20" in view.summary() and "3 steps per epoch" in view.summary()
+    # they set how the next steps go: the picture of the steps taken is not drawn again
+    assert view.pictures_sent == sent and view.frame.value == picture
+    view.buttons["step"].click()  # the next step is drawn
+    assert view.pictures_sent == sent + 1 and "after 1 step" in view.frame.value
 
 
 def test_training_view_explains_divergence():
@@ -115,6 +120,8 @@ def test_training_view_names_blocked_neurons():
                      ["relu", "tanh"])
     data = datasets.make("gauss", 20, seed=0)
     view = training_widgets.training_view(training.Trainer(net, data.X, data.Y), data, steps=5)
+    assert "H0[0] is dead on every example" in view.summary()
+    view.sliders["learning_rate"].value = 0.5  # only the words are written again
     assert "H0[0] is dead on every example" in view.summary()
 
 

@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 
 import backproplib as bp  # noqa: E402
 from backproplib import widgets  # noqa: E402
+from backproplib.widgets import panel  # noqa: E402
 from backproplib.widgets import training as training_widgets  # noqa: E402
 
 
@@ -72,3 +73,35 @@ def test_values_that_arrive_one_by_one_are_each_drawn():
     for value in burst:
         slider.value = value
     assert view.pictures_sent - before == len(burst)
+
+
+@pytest.mark.parametrize("name", ["forward", "gradient", "descent"])
+def test_values_from_the_browser_are_drawn_after_the_answer_once_from_the_newest(name,
+                                                                               monkeypatch):
+    """Inside the kernel's handling of a browser's message, the panel only asks to draw after
+    the answer; the values that arrive before that drawing make one picture, of the last."""
+    make, slider_name = _panels()[name]
+    view, fresh = make(), make()
+    slider = view.sliders[slider_name]
+    burst = _burst(slider)
+    fresh.sliders[slider_name].value = burst[-1]
+    assert panel.browser_loop() is None  # no kernel here: code's values are drawn at once
+    waiting = []
+
+    class Loop:
+        def call_soon(self, callback):
+            waiting.append(callback)
+
+    monkeypatch.setattr(panel, "browser_loop", lambda: Loop())
+    before = view.pictures_sent
+    for value in burst:
+        slider.value = value
+    assert view.pictures_sent == before and len(waiting) == 1
+    waiting.pop()()
+    assert view.pictures_sent - before == 1
+    assert view.frame.value == fresh.frame.value
+    assert view.readout.value == fresh.readout.value
+    slider.value = burst[0]  # a later value is drawn again
+    assert len(waiting) == 1
+    waiting.pop()()
+    assert view.pictures_sent - before == 2

@@ -279,13 +279,4 @@ def composite(background: bytes, frame: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def stacked_html(background: bytes, frame: bytes, alt: str, width: int, height: int) -> tuple:
-    """(background HTML, frame HTML): two ``<img>`` of the same size for a panel to stack; the
-    frame carries the alt text (it changes with the sliders), the background is decorative
-    (alt="")."""
-    return (img_html(background, "", width, height, "bp-background-image"),
-            img_html(frame, alt, width, height, "bp-frame-image"))
-
-
-__all__ = ["FrameRenderer", "composite", "encode_png", "figure_png", "img_html", "palette_png",
-           "stacked_html"]
+__all__ = ["FrameRenderer", "composite", "encode_png", "figure_png", "img_html", "palette_png"]

@@ -15,7 +15,8 @@ learning rate and the batch size; the decision regions, the cost curve and the w
 Both are ``panel.Panel``s, like the views of ``widgets``: one kept figure, a picture whose
 moving layer (``.frame``) carries the figure's alt text, an aria-live readout (``.readout``,
 class ``bp-readout``), ``summary()``. SGDView sends its paths as a small frame over the
-contour; TrainingView sends one JPEG of the whole picture per change (its painted regions
+contour; TrainingView sends one JPEG of the whole picture per step taken (its sliders set
+how the next steps go, so moving them changes only the words; its painted regions
 change everywhere; encoding a PNG of a full-width panel at twice the shown pixels costs more
 than the rest of the frame). A callback never raises: a bad value or an overflow is explained
 in the readout instead.
@@ -203,6 +204,7 @@ class TrainingView(TrainingPanel):
         self.running = False
         self.stop_asked = False
         self.task = None
+        self.blocked = []  # the neurons blocked at the last drawing
         lr = float(trainer.learning_rate)
         self.slider("learning_rate", W.FloatLogSlider(
             value=lr, base=10, min=-3, max=math.log10(max(max_learning_rate, lr)), step=0.05,
@@ -249,7 +251,10 @@ class TrainingView(TrainingPanel):
             self.warnings = [f"Cannot use this setting: {error}"]
             self._write_readout()
             return
-        super()._on_change(change)
+        # they set how the next steps go; the picture shows the steps taken: only words change
+        self.lines, self.warnings = [], []
+        self._words()
+        self._write_readout()
 
     def press_step(self):
         if not self.running:
@@ -312,9 +317,15 @@ class TrainingView(TrainingPanel):
         return self.renderer.png(self.plot.static_key(), paint=self.plot.paint)
 
     def _update(self):
+        self.blocked = self.trainer.blocked()
+        self.view.update(self.trainer, self.blocked)
+        self._words()
+        self.draw()
+
+    def _words(self):
+        """The readout's lines and warnings for the trainer as it is (``blocked``: its
+        neurons blocked at the last drawing)."""
         t = self.trainer
-        blocked = t.blocked()
-        self.view.update(t, blocked)
         epochs = t.examples_seen / t.n
         self.lines = [
             f"step {t.steps} (epoch {fmt(round(epochs, 2))}; {t.steps_per_epoch} "
@@ -331,8 +342,7 @@ class TrainingView(TrainingPanel):
         elif t.steps >= t.steps_per_epoch and t.cost > t.costs[0]:
             self.warnings.append("The cost is higher than at the start: the learning rate "
                                  "overshoots. Try a smaller one.")
-        self.warnings += [b.sentence() for b in blocked]
-        self.draw()
+        self.warnings += [b.sentence() for b in self.blocked]
 
 
 def training_view(trainer, data, steps=500) -> TrainingView:
