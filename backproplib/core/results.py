@@ -1,5 +1,6 @@
 """What the passes produce: ``fwd.a["H0"]`` (or ``fwd.a[0]``), ``g.dw["Out"]``, ``g["w_Out"]``;
-and ``Blocked``, a neuron that passes (almost) no gradient back, read from sigma'(z)."""
+and ``Blocked``, a neuron that passes (almost) no gradient back, read from sigma'(z) (the
+sentence for students is ``bp.explain_blocked``, with the ledger's words)."""
 
 from __future__ import annotations
 
@@ -37,31 +38,17 @@ class LayerValues(tuple):
 class Blocked:
     """A neuron that passes (almost) no gradient back: ``kind`` is "dead" where sigma'(z) = 0
     (a ReLU with z <= 0) and "saturated" where 0 < |sigma'(z)| < SATURATED_BELOW (a sigmoid
-    or tanh far from 0). For a batch, ``z`` and ``slope`` hold every example's value."""
+    or tanh far from 0). ``neuron`` is "H1", or "H1[0]" in a wider layer; ``L`` and ``j`` its
+    layer's position and its place in it. For a batch ``z`` and ``slope`` hold every example's."""
 
-    layer: str  # "H1"
-    L: int  # its position
-    j: int  # the neuron within the layer
-    neuron: str  # "H1", or "H1[0]" in a layer of several neurons
+    layer: str
+    L: int
+    j: int
+    neuron: str
     z: object
     slope: object  # sigma'(z)
-    kind: str  # "dead" or "saturated"
-    activation: object  # the Activation
-
-    def sentence(self) -> str:
-        """What this means, in the notebooks' words."""
-        f, z_name, batch = self.activation.formula, f"z_{self.neuron}", np.ndim(self.z) > 0
-        where = f"for all {np.size(self.z)} examples" if batch else f"at {z_name} = {fmt(self.z)}"
-        on = " on every example" if batch else ""
-        if self.kind == "dead":
-            why = " (ReLU passes nothing for z <= 0)" if self.activation.name == "relu" else ""
-            return (f"{self.neuron} is dead{on}: {f}'({z_name}) = 0 {where}{why}, so no "
-                    "gradient flows back through it")
-        slope = (f"|{f}'({z_name})| < {fmt(SATURATED_BELOW)}" if batch else
-                 f"{f}'({z_name}) = {fmt(self.slope)}"
-                 + (" (too small for floating point)" if self.slope == 0 else ""))
-        return (f"{self.neuron} is saturated{on}: {slope} {where}, so almost no gradient "
-                "flows back through it")
+    kind: str
+    activation: object
 
 
 def classify_slopes(slope, sigma):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
 from ..numbers import fmt, positive_number, whole_number
 
@@ -155,7 +156,7 @@ class _Run:
                        if self.end > self.start else "")
             return "stuck", (f"Stuck: {_names(self.dead)} {_are(self.dead)} dead, so no "
                              f"gradient flows back through {_them(self.dead)}; {fell}."), (
-                "; ".join(_capital(b.sentence()) for b in self.blocked) + "." + went_up)
+                "; ".join(_capital(explain_blocked(b)) for b in self.blocked) + "." + went_up)
         if at_bottom:
             where = ("about 0" if self.floor == 0 else
                      f"about the lowest this output allows ({fmt(self.floor)})")

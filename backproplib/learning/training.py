@@ -30,6 +30,7 @@ import math
 
 import numpy as np
 
+from ..chainrule.ledger import explain_blocked
 from ..core.network import Network, NumericOverflow, forward_pass
 from ..numbers import fmt, positive_number, whole_number
 
@@ -238,7 +239,7 @@ class Trainer:
                          f"{fmt(self.learning_rate)} is too large.")
         elif self.steps and now > start:
             lines.append("The cost went up: each step overshoots. Try a smaller learning rate.")
-        lines += [b.sentence() for b in self.blocked()]
+        lines += [explain_blocked(b) for b in self.blocked()]
         return "\n".join(lines)
 
     # --- helpers ----------------------------------------------------------------------------

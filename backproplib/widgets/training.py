@@ -33,6 +33,7 @@ import ipywidgets as W
 import numpy as np
 
 from .. import plots
+from ..chainrule.ledger import explain_blocked
 from ..learning import training
 from ..learning.surface import cost_surface
 from ..numbers import fmt
@@ -331,7 +332,7 @@ class TrainingView(TrainingPanel):
         elif t.steps >= t.steps_per_epoch and t.cost > t.costs[0]:
             self.warnings.append("The cost is higher than at the start: the learning rate "
                                  "overshoots. Try a smaller one.")
-        self.warnings += [b.sentence() for b in blocked]
+        self.warnings += [explain_blocked(b) for b in blocked]
         self.draw()
 
 
