@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from .. import numbers as num
+
 LEAKY_SLOPE = Fraction(1, 100)
 
 
@@ -44,11 +46,8 @@ def _exact(z) -> bool:
 
 
 def relu(z):
-    if _exact(z):
-        return np.where(z > 0, z, 0 * z)
-    a = np.fmax(z, 0.0)  # max(z, 0) in one pass
-    a += 0.0  # fmax may keep -0.0; -0.0 + 0.0 is 0.0
-    return a
+    # maximum(z, 0.0) gives 0.0 for z = -0.0, and takes one pass (fmax and += 0.0 took two)
+    return np.where(z > 0, z, 0 * z) if _exact(z) else np.maximum(z, 0.0)
 
 
 def relu_prime(z):
@@ -95,18 +94,9 @@ KNOWN = {**ACTIVATIONS, "softmax": Activation("softmax", softmax, softmax_prime,
                                               "softmax", smooth=True, output_only=True)}
 
 
-def _lookup(table, value, kind, where):
-    if isinstance(value, str) and value.strip().lower().replace("-", "_") in table:
-        return table[value.strip().lower().replace("-", "_")]
-    if isinstance(value, str):
-        raise ValueError(f"{where}: unknown {kind} {value!r}; known: {', '.join(table)}")
-    raise TypeError(f"{where}: expected the name of {'an' if kind[0] == 'a' else 'a'} {kind}, "
-                    f"got {value!r}; known: {', '.join(table)}")
-
-
 def get(activation, where: str = "activation", output: bool = True) -> Activation:
     """The Activation called ``activation`` (or itself); softmax only for an ``output`` layer."""
-    sigma = activation if isinstance(activation, Activation) else _lookup(
+    sigma = activation if isinstance(activation, Activation) else num.lookup(
         KNOWN, activation, "activation", where)
     if sigma.output_only and not output:
         raise ValueError(f"{where}: {sigma.name} is for the output layer Out only (it turns the "
@@ -167,7 +157,7 @@ COSTS = {
 
 def get_cost(cost, output: Activation) -> Cost:
     """The Cost called ``cost``, checked against the output layer's activation."""
-    found = cost if isinstance(cost, Cost) else _lookup(COSTS, cost, "cost", "cost")
+    found = cost if isinstance(cost, Cost) else num.lookup(COSTS, cost, "cost", "cost")
     if found.outputs and output.name not in found.outputs:
         raise ValueError(
             f"cost {found.name}: expected a {' or '.join(found.outputs)} output layer Out, got "

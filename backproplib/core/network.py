@@ -29,13 +29,12 @@ def layer_names(depth: int) -> tuple:
 
 def weighted_sum(a, W):
     """sum_k w_jk a_k for every j, the one contraction rule: z^L from W^L and a^(L-1), and
-    dC0/da^(L-1) = sum_j delta_j w_jk from delta^L and W^L transposed. a is (..., m, n_k) or
-    (n_k,), W is (..., n_j, n_k) with grid axes in front: a matrix product, or a plain one
-    where the sum has one term (stacked 1 x 1 matmuls are 30x slower on a grid, and a single
-    1 x 1 matmul twice a product)."""
-    if W.shape[-1] == 1:
-        return a * (W[:, 0] if a.ndim == 1 else W.swapaxes(-1, -2))
-    return a @ W.swapaxes(-1, -2)
+    dC0/da^(L-1) = sum_j delta_j w_jk from delta^L and W^L transposed. a is (n_k,), (m, n_k)
+    or a grid's (..., m, n_k); W is (n_j, n_k), or (..., n_j, n_k) with grid axes in front."""
+    if W.ndim == 2:  # one W for all: a.dot (0.27 us on 1 x 1 arrays; a @ W.T 0.74 us)
+        return a.dot(W.T)
+    # a grid of W's: a sum of one term is a plain product (stacked 1 x 1 matmuls: 30x slower)
+    return a * W.swapaxes(-1, -2) if W.shape[-1] == 1 else a @ W.swapaxes(-1, -2)
 
 
 def forward_pass(weights, biases, activations, x):
@@ -54,27 +53,26 @@ Backprop = namedtuple("Backprop", "z a da_dz dC_da dC_dz dC_dw dC_db dC_dx cost"
 
 
 def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"],
-                  batch=False, wanted=None, need_dx=True) -> Backprop:
+                  batch=False, wanted=None) -> Backprop:
     """Forward pass, cost and every derivative, by the chain rule from the output back.
 
     With ``batch`` the second-last axis of x and y runs over m examples; grids are batches
     (of one example, maybe) with leading axes on some W or b. ``wanted``, {L: [(kind, index)]},
-    asks for single entries (a grid's few gradients) instead of every dC/dW^L and dC/db^L.
+    asks for single entries (a grid's few gradients, and no dC0/dx) instead of every dC/dW^L,
+    dC/db^L and dC0/dx.
     """
     zs, outputs = forward_pass(weights, biases, activations, x)
     C = cost.function(zs[-1], outputs[-1], y, activations[-1])  # C0 of each example
-    C = average(C) if batch else C
     n = len(weights)
     slopes, nabla_a, deltas, nabla_w, nabla_b = ([None] * n for _ in range(5))
     dC_da = cost.dC_da(outputs[-1], y, activations[-1])
     for L in reversed(range(n)):
         sigma, a_prev = activations[L], outputs[L - 1] if L else x
-        slopes[L] = slope = sigma.derivative(zs[L])
+        nabla_a[L], slopes[L] = dC_da, sigma.derivative(zs[L])
         if L == n - 1:
-            delta = cost.first_delta(dC_da, outputs[L], y, sigma, slope)
+            deltas[L] = delta = cost.first_delta(dC_da, outputs[L], y, sigma, slopes[L])
         else:
-            delta = sigma.chain(dC_da, outputs[L], slope)
-        nabla_a[L], deltas[L] = dC_da, delta
+            deltas[L] = delta = sigma.chain(dC_da, outputs[L], slopes[L])
         if wanted is not None:  # dC/dw_jk = delta_j a_k, dC/db_j = delta_j, averaged
             nabla_w[L] = [average(delta[..., i[0]] * a_prev[..., i[1]] if k == "w" else
                                   delta[..., i[0]]) for k, i in wanted.get(L, ())]
@@ -82,10 +80,11 @@ def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"
             m = delta.shape[-2]
             nabla_w[L] = delta.swapaxes(-1, -2) @ a_prev / m
             nabla_b[L] = delta.sum(axis=-2) / m
-        else:
-            nabla_w[L], nabla_b[L] = np.multiply.outer(delta, a_prev), delta
-        if L or need_dx:
+        else:  # dC0/dw_jk = delta_j a_k
+            nabla_w[L], nabla_b[L] = delta.reshape(-1, 1) * a_prev, delta
+        if L or wanted is None:
             dC_da = weighted_sum(delta, weights[L].swapaxes(-1, -2))
+    C = average(C) if batch else C
     C = C[()] if isinstance(C, np.ndarray) and C.ndim == 0 else C  # a Fraction in exact mode
     return Backprop(zs, outputs, slopes, nabla_a, deltas, nabla_w, nabla_b, dC_da, C)
 
@@ -205,10 +204,10 @@ class Network:
     def forward(self, x) -> ForwardPass:
         """z^L, a^L and sigma'(z^L) of every layer for input x (one example or a batch)."""
         x = self.input(x)
-        with np.errstate(over="ignore", invalid="ignore"):
-            zs, outputs = forward_pass(self.weights, self.biases, self.activations, x)
-            slopes = [sigma.derivative(z) for sigma, z in zip(self.activations, zs)]
-        num.check_finite(zs, self.layer_names, exact=self.exact)
+        zs, outputs = num.without_overflow(
+            lambda: forward_pass(self.weights, self.biases, self.activations, x),
+            lambda r: (r[0], 0.0), self.layer_names)
+        slopes = [sigma.derivative(z) for sigma, z in zip(self.activations, zs)]
         return self._forward_result(x, zs, outputs, slopes)
 
     def _forward_result(self, x, zs, outputs, slopes):
@@ -225,11 +224,10 @@ class Network:
         num.check_pairs(x, y)
         if self.cost_function.outputs:
             num.check_probabilities(y, "y", sums_to_one=self.activations[-1].output_only)
-        with np.errstate(over="ignore", invalid="ignore"):
-            r = backpropagate(self.weights, self.biases, self.activations, x, y,
-                              self.cost_function, batch=x.ndim == 2)
         # a non-finite dC0/dz always reaches dC0/dx, so z, dC/dW and dC0/dx cover them all
-        num.check_finite(r.z + r.dC_dw + [r.dC_dx], self.layer_names, r.cost, self.exact)
+        r = num.without_overflow(lambda: backpropagate(
+            self.weights, self.biases, self.activations, x, y, self.cost_function,
+            batch=x.ndim == 2), lambda r: (r.z + r.dC_dw + [r.dC_dx], r.cost), self.layer_names)
         names = self.layer_names
         return Gradients(cost=r.cost, dw=LayerValues(names, r.dC_dw),
                          db=LayerValues(names, r.dC_db), da=LayerValues(names, r.dC_da),

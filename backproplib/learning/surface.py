@@ -73,7 +73,7 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
         weights, biases = _grid_parameters(net, slots, (values[0][band], values[1]))
         with np.errstate(over="ignore", invalid="ignore"):
             r = backpropagate(weights, biases, net.activations, x, y, net.cost_function,
-                              batch=True, wanted=wanted, need_dx=False)
+                              batch=True, wanted=wanted)
             block[0, band] = r.cost
             found = {L: iter(entries) for L, entries in enumerate(r.dC_dw) if entries}
             for i, slot in enumerate(where, 1):
