@@ -12,7 +12,7 @@ so ``import backproplib`` costs little more than importing numpy.
 __version__ = "0.1.0"
 
 from .core.activations import ACTIVATIONS, Activation
-from .core.network import Network, worked_example
+from .core.network import Network
 from .core.results import SATURATED_BELOW, ForwardPass, Gradients, LayerValues
 from .numbers import fmt
 
@@ -21,6 +21,13 @@ _LATER = {"gradient_check": "chainrule.gradcheck", "numerical_gradients": "chain
           "relative_error": "chainrule.gradcheck", "Ledger": "chainrule.ledger",
           "ledger": "chainrule.ledger", "explain_blocked": "chainrule.ledger", "CostSurface": "learning.surface",
           "cost_surface": "learning.surface"}
+
+
+def worked_example():
+    """The seed's network and data: x = 0.5, y = 0, a chain of ReLU neurons with weights 0.1,
+    0.01, 0.5 and biases 2, 1, 3 for H0, H1, Out. Returns (net, x, y)."""
+    net = Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="relu")
+    return net, 0.5, 0
 
 
 def __getattr__(name):

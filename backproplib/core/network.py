@@ -54,13 +54,10 @@ Backprop = namedtuple("Backprop", "z a da_dz dC_da dC_dz dC_dw dC_db dC_dx cost"
 
 def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"],
                   batch=False, wanted=None) -> Backprop:
-    """Forward pass, cost and every derivative, by the chain rule from the output back.
-
-    With ``batch`` the second-last axis of x and y runs over m examples; grids are batches
-    (of one example, maybe) with leading axes on some W or b. ``wanted``, {L: [(kind, index)]},
-    asks for single entries (a grid's few gradients, and no dC0/dx) instead of every dC/dW^L,
-    dC/db^L and dC0/dx.
-    """
+    """Forward pass, cost and every derivative, by the chain rule from the output back. With
+    ``batch`` the second-last axis of x and y runs over m examples; grids are batches (of one
+    example, maybe) with leading axes on some W or b. ``wanted``, {L: [(kind, index)]}, asks
+    for single entries (a grid's few gradients, and no dC0/dx) instead of all dC/dW, dC/db."""
     zs, outputs = forward_pass(weights, biases, activations, x)
     C = cost.function(zs[-1], outputs[-1], y, activations[-1])  # C0 of each example
     n = len(weights)
@@ -90,8 +87,7 @@ def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"
 
 
 def average(values):
-    """The mean over the last axis (the examples'): (1/m) sum_k; one example is itself (a grid
-    of one example skips a pass over the grid)."""
+    """(1/m) sum_k over the last axis (the examples'); one example is itself, with no pass."""
     return values[..., 0] if values.shape[-1] == 1 else values.sum(axis=-1) / values.shape[-1]
 
 
@@ -108,19 +104,16 @@ class Network:
         num.check_layers(weights, biases)
         sigmas = _activation_list(activations, layer_names(len(weights)))
         exact = num.choose_exactness(exact, weights, biases, sigmas)
-        weights, biases = num.to_layers(weights, biases, exact, layer_names(len(weights)))
-        self._set(weights, biases, sigmas, exact, act.get_cost(cost, sigmas[-1]))
-
-    def _set(self, weights, biases, activations, exact, cost):
+        self.layer_names = layer_names(len(weights))
+        weights, biases = num.to_layers(weights, biases, exact, self.layer_names)
         for array in (*weights, *biases):
             array.flags.writeable = False
         self.weights, self.biases = tuple(weights), tuple(biases)
-        self.activations, self.exact, self.cost_function = activations, exact, cost
-        self.layer_names = layer_names(len(weights))
+        self.activations, self.exact = sigmas, exact
+        self.cost_function = act.get_cost(cost, sigmas[-1])
         self.sizes = (weights[0].shape[1],) + tuple(W.shape[0] for W in weights)
         self.parameters = num.parameter_table(self.layer_names, tuple(W.shape for W in weights))
         self.parameter_names = self.parameters.names
-        return self
 
     def _with(self, weights, biases, exact=None) -> "Network":
         """This network with new arrays of the same shapes (names and sizes kept)."""
@@ -138,9 +131,7 @@ class Network:
         exact = num.choose_exactness(exact, weights, biases, _activation_list(activation, names))
         return cls(*num.chain_layers(weights, biases, exact, names), activation, exact, cost)
 
-    @property
-    def is_chain(self) -> bool:
-        return all(n == 1 for n in self.sizes)
+    is_chain = property(lambda self: all(n == 1 for n in self.sizes), doc="one neuron a layer")
 
     def locate(self, name) -> num.Slot:
         """Where parameter ``name`` lives: (kind "w" or "b", layer position, index)."""
@@ -240,19 +231,9 @@ class Network:
         return self.backward(x, y).cost
 
 
-NumericOverflow = num.NumericOverflow  # where the modules above look for it
-
-
 def _activation_list(activations, names):
     if not isinstance(activations, (list, tuple)):
         return (act.get(activations, "activation", output=len(names) == 1),) * len(names)
     num.check_per_layer(activations, names, "activations")
     return tuple(act.get(a, f"activation of layer {n}", output=n == "Out")
                  for a, n in zip(activations, names))
-
-
-def worked_example():
-    """The seed's network and data: x = 0.5, y = 0, a chain of ReLU neurons with weights 0.1,
-    0.01, 0.5 and biases 2, 1, 3 for H0, H1, Out. Returns (net, x, y)."""
-    net = Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="relu")
-    return net, 0.5, 0

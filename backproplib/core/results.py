@@ -4,6 +4,7 @@ sentence for students is ``bp.explain_blocked``, with the ledger's words)."""
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -34,21 +35,11 @@ class LayerValues(tuple):
         return f"LayerValues({', '.join(f'{n}={fmt(a)}' for n, a in self.items())})"
 
 
-@dataclass(frozen=True)
-class Blocked:
-    """A neuron that passes (almost) no gradient back: ``kind`` is "dead" where sigma'(z) = 0
-    (a ReLU with z <= 0) and "saturated" where 0 < |sigma'(z)| < SATURATED_BELOW (a sigmoid
-    or tanh far from 0). ``neuron`` is "H1", or "H1[0]" in a wider layer; ``L`` and ``j`` its
-    layer's position and its place in it. For a batch ``z`` and ``slope`` hold every example's."""
-
-    layer: str
-    L: int
-    j: int
-    neuron: str
-    z: object
-    slope: object  # sigma'(z)
-    kind: str
-    activation: object
+# A neuron that passes (almost) no gradient back: ``kind`` is "dead" where sigma'(z) = 0 (a ReLU
+# with z <= 0), "saturated" where 0 < |sigma'(z)| < SATURATED_BELOW (a sigmoid or tanh far from
+# 0). ``layer`` "H1" at position ``L``; ``neuron`` "H1", or "H1[0]" for neuron ``j`` of a wider
+# layer; ``slope`` is sigma'(z); for a batch ``z`` and ``slope`` hold every example's value.
+Blocked = namedtuple("Blocked", "layer L j neuron z slope kind activation")
 
 
 def classify_slopes(slope, sigma):

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.network import Network, NumericOverflow, backpropagate
+from ..core.network import Network, backpropagate
 from ..core.results import classify_slopes
-from ..numbers import check_pairs, check_probabilities
+from ..numbers import NumericOverflow, check_pairs, check_probabilities
 
 MAX_SURFACE_BYTES = 4 * 2**30  # the results of one surface: refused beyond 4 GiB
 _BAND = 32768  # grid points per band: the temporaries stay small and in cache

@@ -31,8 +31,8 @@ import math
 import numpy as np
 
 from ..chainrule.ledger import explain_blocked
-from ..core.network import Network, NumericOverflow, forward_pass
-from ..numbers import fmt, positive_number, whole_number
+from ..core.network import Network, forward_pass
+from ..numbers import NumericOverflow, fmt, positive_number, whole_number
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
