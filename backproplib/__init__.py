@@ -19,7 +19,8 @@ from .numbers import fmt
 # imported on first use (PEP 562), so that ``import backproplib`` stays close to numpy's cost
 _LATER = {"gradient_check": "chainrule.gradcheck", "numerical_gradients": "chainrule.gradcheck",
           "relative_error": "chainrule.gradcheck", "Ledger": "chainrule.ledger",
-          "ledger": "chainrule.ledger", "explain_blocked": "chainrule.ledger", "CostSurface": "learning.surface",
+          "ledger": "chainrule.ledger",
+          "explain_blocked": "chainrule.ledger", "CostSurface": "learning.surface",
           "cost_surface": "learning.surface"}
 
 
@@ -43,7 +44,8 @@ __all__ = [
     "__version__",
     "ACTIVATIONS", "Activation", "CostSurface", "ForwardPass", "Gradients", "LayerValues",
     "SATURATED_BELOW",
-    "Ledger", "Network", "cost_surface", "explain_blocked", "fmt", "gradient_check", "ledger", "numerical_gradients",
+    "Ledger", "Network", "cost_surface", "explain_blocked",
+    "fmt", "gradient_check", "ledger", "numerical_gradients",
     "relative_error", "worked_example",
 ]
 

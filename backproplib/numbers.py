@@ -430,8 +430,16 @@ class ParameterTable:
             raise ValueError(f"unknown parameter {name!r}; valid names: "
                              f"{', '.join(self.names[:12])}{tail}") from None
 
+    def value(self, name, weights, biases):
+        """Parameter ``name``'s entry of the weights and biases (or of dC/dW and dC/db)."""
+        kind, L, index = self.locate(name)
+        return (weights if kind == "w" else biases)[L][index]
+
     def replace(self, weights, biases, changes: dict, exact: bool):
         """Copies of the weights and biases with the parameters named in ``changes`` set."""
+        if not isinstance(changes, dict):
+            raise TypeError(f"with_params: expected a dict {{parameter name: number}} such as "
+                            f"{{'w_Out': 0.7}}, got {type(changes).__name__} {changes!r}")
         tables = {"w": list(weights), "b": list(biases)}
         copied = set()
         for name, value in changes.items():

@@ -1,4 +1,4 @@
-"""Activations sigma(z), each with its derivative sigma'(z); costs C0, each with its first delta.
+"""Activations sigma(z), each with its derivative sigma'(z); costs C0, each with dC0/da^Out.
 
 Every function works elementwise on a numpy array of floats or of Fractions (exact mode).
 - ReLU'(0) = 0: ReLU has a kink at 0 and no derivative there; like PyTorch we take 0.
@@ -8,8 +8,6 @@ Every function works elementwise on a numpy array of floats or of Fractions (exa
   Jacobian (``Activation.chain``), and only the layer Out may use it.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
@@ -18,13 +16,10 @@ import numpy as np
 
 from .. import numbers as num
 
-LEAKY_SLOPE = Fraction(1, 100)
-
 
 @dataclass(frozen=True)
 class Activation:
     """sigma and sigma' under one name; ``exact`` says whether Fractions stay Fractions."""
-
     name: str
     function: Callable  # a = sigma(z)
     derivative: Callable  # da/dz = sigma'(z)
@@ -58,8 +53,7 @@ def relu_prime(z):
     return np.heaviside(z, 0.0) if z.size < 64 else (z > 0).astype(float)
 
 
-def step(z, low):
-    """1 where z > 0, else ``low`` (also at the kink z = 0), in z's number system."""
+def step(z, low):  # 1 where z > 0, else ``low`` (also at the kink z = 0), in z's numbers
     return np.where(z > 0, Fraction(1), low) if _exact(z) else np.where(z > 0, 1.0, float(low))
 
 
@@ -68,32 +62,24 @@ def sigmoid(z):
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def sigmoid_prime(z):
-    s = sigmoid(z)
-    return s * (1 - s)
-
-
 def softmax(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))  # the same a, and exp never overflows
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def softmax_prime(z):
-    a = softmax(z)  # the Jacobian's diagonal da_j/dz_j = a_j (1 - a_j); chain uses all of it
-    return a * (1 - a)
-
-
 ACTIVATIONS = {  # what any layer may use
     "relu": Activation("relu", relu, relu_prime, True, "ReLU"),
-    "leaky_relu": Activation("leaky_relu", lambda z: z * step(z, LEAKY_SLOPE),
-                             lambda z: step(z, LEAKY_SLOPE), True, "LeakyReLU"),
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, False, "sigmoid", smooth=True),
+    "leaky_relu": Activation("leaky_relu", lambda z: z * step(z, Fraction(1, 100)),
+                             lambda z: step(z, Fraction(1, 100)), True, "LeakyReLU"),
+    "sigmoid": Activation("sigmoid", sigmoid, lambda z: (s := sigmoid(z)) * (1 - s), False,
+                          "sigmoid", smooth=True),
     "tanh": Activation("tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2, False, "tanh",
                        smooth=True),
     "linear": Activation("linear", lambda z: z, np.ones_like, True, "linear"),
 }
-KNOWN = {**ACTIVATIONS, "softmax": Activation("softmax", softmax, softmax_prime, False,
-                                              "softmax", smooth=True, output_only=True)}
+KNOWN = {**ACTIVATIONS,  # softmax' here is the Jacobian's diagonal a_j (1 - a_j); chain uses it all
+         "softmax": Activation("softmax", softmax, lambda z: (s := softmax(z)) * (1 - s), False,
+                               "softmax", smooth=True, output_only=True)}
 
 
 def get(activation, where: str = "activation", output: bool = True) -> Activation:
@@ -111,16 +97,11 @@ def get(activation, where: str = "activation", output: bool = True) -> Activatio
 class Cost:
     """C0 with dC0/da^Out and, where the output's Jacobian cancels, the first delta itself;
     ``outputs`` lists the output activations it takes (empty: any)."""
-
     name: str
     function: Callable  # C0(z, a, y, sigma) per example (a sum over the last axis)
     dC_da: Callable  # dC0/da^Out (a, y, sigma)
     delta: Callable | None  # dC0/dz^Out (a, y); None: dC0/da^Out through sigma'
     outputs: tuple = ()
-
-    def first_delta(self, dC_da, a, y, sigma, slope):
-        """dC0/dz^Out, where backpropagation starts."""
-        return sigma.chain(dC_da, a, slope) if self.delta is None else self.delta(a, y)
 
 
 def quadratic(z, a, y, sigma):
@@ -134,8 +115,8 @@ def cross_entropy(z, a, y, sigma):
     if z is None:
         log_a, log_not_a = np.log(a), lambda: np.log1p(-a)
     elif sigma.output_only:  # log a_j = z_j - log sum_i e^z_i, with the largest z_i taken out
-        shifted = z - z.max(axis=-1, keepdims=True)
-        log_a = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        log_a = z - z.max(axis=-1, keepdims=True)
+        log_a -= np.log(np.exp(log_a).sum(axis=-1, keepdims=True))
     else:  # log a = -log(1 + e^-z) and log(1 - a) = -log(1 + e^z)
         log_a, log_not_a = -np.logaddexp(0, -z), lambda: -np.logaddexp(0, z)
     if sigma.output_only:

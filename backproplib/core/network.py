@@ -11,8 +11,6 @@ Layers H0, H1, ..., Out; input x; w_jk^L runs from neuron k of layer L-1 to neur
 gradients are the mean of the examples') and a grid of parameter values (leading axes).
 """
 
-from __future__ import annotations
-
 from collections import namedtuple
 
 import numpy as np
@@ -66,9 +64,9 @@ def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"
     for L in reversed(range(n)):
         sigma, a_prev = activations[L], outputs[L - 1] if L else x
         nabla_a[L], slopes[L] = dC_da, sigma.derivative(zs[L])
-        if L == n - 1:
-            deltas[L] = delta = cost.first_delta(dC_da, outputs[L], y, sigma, slopes[L])
-        else:
+        if L == n - 1 and cost.delta:  # cross-entropy: sigma's Jacobian cancels, delta = a - y
+            deltas[L] = delta = cost.delta(outputs[L], y)
+        else:  # delta = dC0/da * sigma'(z)
             deltas[L] = delta = sigma.chain(dC_da, outputs[L], slopes[L])
         if wanted is not None:  # dC/dw_jk = delta_j a_k, dC/db_j = delta_j, averaged
             nabla_w[L] = [average(delta[..., i[0]] * a_prev[..., i[1]] if k == "w" else
@@ -93,7 +91,6 @@ def average(values):
 
 class Network:
     """Weights W^L, biases b^L, an activation per layer and a cost, in floats or Fractions.
-
     ``exact=None`` computes exactly when any number is given as a Fraction or a string such as
     "0.1" and every activation is rational; ``exact=True`` insists, ``exact=False`` uses floats.
     A network never changes: ``with_params`` and ``descend`` return new ones.
@@ -139,8 +136,7 @@ class Network:
 
     def param(self, name):
         """The value of one parameter, e.g. ``net.param("w_Out")``."""
-        kind, L, index = self.locate(name)
-        return (self.weights if kind == "w" else self.biases)[L][index]
+        return self.parameters.value(name, self.weights, self.biases)
 
     def params(self) -> dict:
         """{parameter name: value}, e.g. {"w_H0": 0.1, "b_H0": 2.0, ...}."""
@@ -149,9 +145,6 @@ class Network:
 
     def with_params(self, changes: dict) -> "Network":
         """A copy with some parameters changed, e.g. ``net.with_params({"w_Out": 0.7})``."""
-        if not isinstance(changes, dict):
-            raise TypeError(f"with_params: expected a dict {{parameter name: number}} such as "
-                            f"{{'w_Out': 0.7}}, got {type(changes).__name__} {changes!r}")
         return self._with(*self.parameters.replace(self.weights, self.biases, changes,
                                                    self.exact))
 
@@ -188,8 +181,7 @@ class Network:
         return num.to_vector(y, self.sizes[-1], self.exact, "y", "Out")
 
     def batch(self, xs, ys):
-        """(X, Y) of shapes (m, n_x) and (m, n_Out) from a list of examples; where a layer has
-        one neuron, a flat list holds one number per example."""
+        """(X, Y) of shapes (m, n_x), (m, n_Out) from lists (one number each where n = 1)."""
         return num.to_examples(xs, ys, self.sizes, self.exact)
 
     def forward(self, x) -> ForwardPass:
@@ -198,17 +190,16 @@ class Network:
         zs, outputs = num.without_overflow(
             lambda: forward_pass(self.weights, self.biases, self.activations, x),
             lambda r: (r[0], 0.0), self.layer_names)
-        slopes = [sigma.derivative(z) for sigma, z in zip(self.activations, zs)]
-        return self._forward_result(x, zs, outputs, slopes)
+        return self._forward_result(x, zs, outputs, [
+            sigma.derivative(z) for sigma, z in zip(self.activations, zs)])
 
     def _forward_result(self, x, zs, outputs, slopes):
-        names = self.layer_names
-        return ForwardPass(x, LayerValues(names, zs), LayerValues(names, outputs),
-                           LayerValues(names, slopes), self.activations)
+        n = self.layer_names
+        return ForwardPass(x, LayerValues(n, zs), LayerValues(n, outputs), LayerValues(n, slopes),
+                           self.activations)
 
     def backward(self, x, y) -> Gradients:
         """The cost and its derivative with respect to everything, by the chain rule.
-
         One example: C0. A batch (x of shape (m, n_x), y (m, n_Out)): the average C and the
         mean of the examples' gradients. ``g.forward`` holds the forward pass it ran."""
         x, y = self.input(x), self.target(y)

@@ -1,8 +1,5 @@
 """What the passes produce: ``fwd.a["H0"]`` (or ``fwd.a[0]``), ``g.dw["Out"]``, ``g["w_Out"]``;
-and ``Blocked``, a neuron that passes (almost) no gradient back, read from sigma'(z) (the
-sentence for students is ``bp.explain_blocked``, with the ledger's words)."""
-
-from __future__ import annotations
+``Blocked``, a neuron that passes (almost) no gradient back (in words: ``bp.explain_blocked``)."""
 
 from collections import namedtuple
 from dataclasses import dataclass
@@ -71,7 +68,6 @@ def find_blocked(names, zs, slopes, activations) -> tuple:
 class ForwardPass:
     """The forward pass: input x, then z^L = W^L a^(L-1) + b^L, a^L = sigma(z^L) and the local
     slope da^L/dz^L = sigma'(z^L) per layer. For a batch each array has one row per example."""
-
     x: np.ndarray
     z: LayerValues
     a: LayerValues
@@ -92,7 +88,6 @@ class Gradients:
     One example: C0 and its gradients. A batch: the average C = (1/m) sum_k C0_k, ``dw`` and
     ``db`` the mean of the examples' gradients; ``dz``, ``da``, ``dx`` keep each example's row.
     ``g[name]`` gives one parameter's derivative by the name in ``Network.parameter_names``."""
-
     cost: object
     dw: LayerValues  # dC/dW^L, the shape of W^L
     db: LayerValues  # dC/db^L
@@ -104,8 +99,7 @@ class Gradients:
     parameters: ParameterTable  # the network's parameter names and where each lives
 
     def __getitem__(self, name: str):
-        kind, L, index = self.parameters.locate(name)
-        return (self.dw if kind == "w" else self.db)[L][index]
+        return self.parameters.value(name, self.dw, self.db)
 
     parameter_names = property(lambda self: self.parameters.names)
     da_dz = property(lambda self: self.forward.da_dz, doc="sigma'(z^L) of every layer")
@@ -118,7 +112,6 @@ class Gradients:
     def report(self, names=None, cost_name=None) -> str:
         """One line "dC0/dw_H0 = 0.01755125" per parameter (all, or those in ``names``);
         "dC/..." for a batch's average cost (or as ``cost_name`` says)."""
-        names = self.parameter_names if names is None else names
-        names = [names] if isinstance(names, str) else names
+        names = [names] if isinstance(names, str) else names or self.parameter_names
         cost_name = cost_name or ("C" if self.batch_size else "C0")
         return "\n".join(f"d{cost_name}/d{name} = {fmt(self[name])}" for name in names)
