@@ -59,7 +59,7 @@ def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"
     zs, outputs = forward_pass(weights, biases, activations, x)
     C = cost.function(zs[-1], outputs[-1], y, activations[-1])  # C0 of each example
     n = len(weights)
-    slopes, nabla_a, deltas, nabla_w, nabla_b = ([None] * n for _ in range(5))
+    slopes, nabla_a, deltas, nabla_w, nabla_b = [[None] * n for _ in range(5)]
     dC_da = cost.dC_da(outputs[-1], y, activations[-1])
     for L in reversed(range(n)):
         sigma, a_prev = activations[L], outputs[L - 1] if L else x
