@@ -12,15 +12,23 @@ so ``import backproplib`` costs little more than importing numpy.
 __version__ = "0.1.0"
 
 from .core.activations import ACTIVATIONS, Activation
-from .core.network import Network, worked_example
+from .core.network import Network
 from .core.results import SATURATED_BELOW, ForwardPass, Gradients, LayerValues
 from .numbers import fmt
 
 # imported on first use (PEP 562), so that ``import backproplib`` stays close to numpy's cost
 _LATER = {"gradient_check": "chainrule.gradcheck", "numerical_gradients": "chainrule.gradcheck",
           "relative_error": "chainrule.gradcheck", "Ledger": "chainrule.ledger",
-          "ledger": "chainrule.ledger", "CostSurface": "learning.surface",
+          "ledger": "chainrule.ledger",
+          "explain_blocked": "chainrule.ledger", "CostSurface": "learning.surface",
           "cost_surface": "learning.surface"}
+
+
+def worked_example():
+    """The seed's network and data: x = 0.5, y = 0, a chain of ReLU neurons with weights 0.1,
+    0.01, 0.5 and biases 2, 1, 3 for H0, H1, Out. Returns (net, x, y)."""
+    net = Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="relu")
+    return net, 0.5, 0
 
 
 def __getattr__(name):
@@ -36,7 +44,8 @@ __all__ = [
     "__version__",
     "ACTIVATIONS", "Activation", "CostSurface", "ForwardPass", "Gradients", "LayerValues",
     "SATURATED_BELOW",
-    "Ledger", "Network", "cost_surface", "fmt", "gradient_check", "ledger", "numerical_gradients",
+    "Ledger", "Network", "cost_surface", "explain_blocked",
+    "fmt", "gradient_check", "ledger", "numerical_gradients",
     "relative_error", "worked_example",
 ]
 

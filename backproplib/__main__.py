@@ -13,8 +13,9 @@ import json
 import re
 import sys
 
+from . import worked_example
 from .chainrule.ledger import ledger
-from .core.network import Network, worked_example
+from .core.network import Network
 from .numbers import fmt
 
 

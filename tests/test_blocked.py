@@ -17,7 +17,7 @@ def test_relu_below_its_kink_is_dead_and_the_sentence_says_why():
     assert set(found) == {"H0", "H1"}
     assert found["H0"].kind == "dead" and found["H0"].z == -1 and found["H0"].slope == 0
     assert found["H1"].z == 0  # ReLU'(0) = 0: the kink counts as dead
-    assert found["H0"].sentence() == (
+    assert bp.explain_blocked(found["H0"]) == (
         "H0 is dead: ReLU'(z_H0) = 0 at z_H0 = -1 (ReLU passes nothing for z <= 0), so no "
         "gradient flows back through it")
     assert not blocked(bp.Network.chain([1, 1, 1], [2, 0, 1]))
@@ -28,12 +28,12 @@ def test_smooth_activations_saturate_but_never_die(activation):
     net = bp.Network.chain([1, 1, 1], [30, 0, 0], activation)
     found = blocked(net)
     assert found["H0"].kind == "saturated"
-    sentence = found["H0"].sentence()
+    sentence = bp.explain_blocked(found["H0"])
     assert sentence.startswith(f"H0 is saturated: {activation}'(z_H0) = ")
     assert "ReLU" not in sentence and "dead" not in sentence
     deep = bp.Network.chain([1, 1, 1], [800, 0, 0], activation)  # sigma' underflows to 0
     assert blocked(deep)["H0"].kind == "saturated"
-    assert "too small for floating point" in blocked(deep)["H0"].sentence()
+    assert "too small for floating point" in bp.explain_blocked(blocked(deep)["H0"])
     assert "H0" not in blocked(bp.Network.chain([1, 1, 1], [0.5, 0, 0], activation))
 
 
@@ -56,7 +56,7 @@ def test_wide_layers_name_the_neuron():
     found = blocked(net)
     assert set(found) == {"H0[1]"}
     assert found["H0[1]"].j == 1 and found["H0[1]"].layer == "H0" and found["H0[1]"].L == 0
-    assert found["H0[1]"].sentence().startswith("H0[1] is dead: ReLU'(z_H0[1]) = 0")
+    assert bp.explain_blocked(found["H0[1]"]).startswith("H0[1] is dead: ReLU'(z_H0[1]) = 0")
 
 
 def test_a_batch_lists_only_neurons_blocked_on_every_example():
@@ -66,7 +66,7 @@ def test_a_batch_lists_only_neurons_blocked_on_every_example():
     X, Y = net.batch([-1, -2], [0, 0])
     (b,) = [b for b in net.backward(X, Y).blocked if b.layer == "H0"]
     assert b.kind == "dead" and list(b.z) == [-1, -2]
-    assert b.sentence().startswith("H0 is dead on every example: ReLU'(z_H0) = 0 for all 2")
+    assert bp.explain_blocked(b).startswith("H0 is dead on every example: ReLU'(z_H0) = 0 for all 2")
 
 
 def test_forward_and_backward_agree_on_the_slopes(worked):

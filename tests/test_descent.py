@@ -183,7 +183,7 @@ def test_stuck_on_a_plateau_after_overshooting_is_stuck_not_diverged():
     assert "Stuck: H0, H1 and Out are dead" in path.message and "in 2 steps" in path.message
     assert "On the way the cost went up" in path.details
     for blocked in path.net.forward(0.5).blocked:
-        assert blocked.sentence()[1:] in path.details
+        assert bp.explain_blocked(blocked)[1:] in path.details
     assert path.moving == ()
 
 

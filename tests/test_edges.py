@@ -17,13 +17,13 @@ def test_integer_input_arrays_are_floats_so_finite_differences_work():
 
 def test_a_saturated_tanh_is_not_called_dead():
     net = bp.Network.chain(weights=[1, 1], biases=[30, 0], activation="tanh")
-    (sentence,) = [b.sentence() for b in net.forward(0.5).blocked]
+    (sentence,) = [bp.explain_blocked(b) for b in net.forward(0.5).blocked]
     assert "saturated" in sentence and "dead" not in sentence and "<= 0" not in sentence
 
 
 def test_a_dead_relu_is_still_called_dead():
     net = bp.Network.chain(weights=[0.1, -1, 0.5], biases=[2, 1, 3])
-    assert any("H1 is dead" in s for s in [b.sentence() for b in net.forward(0.5).blocked])
+    assert any("H1 is dead" in s for s in [bp.explain_blocked(b) for b in net.forward(0.5).blocked])
 
 
 @pytest.mark.parametrize("compute", [

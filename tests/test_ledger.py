@@ -278,7 +278,7 @@ def test_a_neuron_is_called_dead_only_where_its_slope_is_0(activation, weights, 
             assert step.subject.key[1] == "da/dz", str(step)  # notes sit on sigma'(z) lines
     text = str(book)
     for blocked in g.blocked:  # every blocked neuron is explained, in the one sentence
-        assert blocked.sentence() in text
+        assert bp.explain_blocked(blocked) in text
     if not g.blocked:
         assert "dead" not in text and "saturated" not in text
 
@@ -302,7 +302,7 @@ def test_a_blocked_neuron_of_a_wide_layer_is_named_on_its_own_slope(param):
                 "b_H1[1]": [("H1", "da[1]/dz[1]")], "w_H0[1,0]": [("H0", "dC0/da[1]")]}[param]
     assert list(noted) == expected  # its own slope, or the sum it is a term of
     for key, step in noted.items():
-        assert step.note == g.blocked[0].sentence()
+        assert step.note == bp.explain_blocked(g.blocked[0])
         assert step.value == 0 if key[1].startswith("da") else "* 0 *" in str(step)
 
 

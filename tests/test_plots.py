@@ -113,7 +113,7 @@ def test_network_diagram_greys_a_blocked_neuron_and_updates_numbers(seed):
     assert diagram.numbers["dw", 2, 0, 0].get_text() == "dC0/dw_H1 =\n0"
     assert diagram.edges[1][0, 0].get_linestyle() == "--"
     assert "y = 0, C0 = 9" in texts(fig)
-    assert g.blocked[0].sentence() in diagram.alt_text()
+    assert bp.explain_blocked(g.blocked[0]) in diagram.alt_text()
     # a saturated tanh neuron is blocked too, by the same notion (Gradients.blocked)
     tanh = bp.Network.chain([0.1, 1, 1], [30, 0, 0], activation="tanh")
     g = tanh.backward(0.5, 0)

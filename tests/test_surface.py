@@ -56,6 +56,17 @@ def wide_network():
     return bp.Network(weights, biases, ["tanh", "relu", "sigmoid"]), [0.8, -0.6], [0.25]
 
 
+def test_relus_kink_on_a_large_grid_has_slope_zero(worked):
+    """ReLU'(0) = 0 on a grid of 81 points too (a large array takes another route to sigma'):
+    at w_Out = b_Out = 0, z_Out = 0 exactly, and with y = 1 the slope decides dC0/dw_Out."""
+    net, x, _ = worked
+    values = np.linspace(-1.0, 1.0, 9)  # holds 0.0
+    surface = assert_matches_pointwise(net, x, 1.0, {"w_Out": values, "b_Out": values}, [(4, 4)])
+    g = net.with_params({"w_Out": 0.0, "b_Out": 0.0}).backward(x, 1.0)
+    assert g.forward.z["Out"][0] == 0 and g.da_dz["Out"][0] == 0
+    assert surface.grad["w_Out"][4, 4] == 0 and surface.dead["Out"][4, 4]
+
+
 @pytest.mark.parametrize("pair", [
     ("w_H1[0,1]", "w_Out[0,1]"), ("b_H0[2]", "w_H0[1,0]"), ("w_H1[1,2]", "b_Out"),
     ("w_H0[0,1]", "w_H1[0,1]"),

@@ -93,8 +93,8 @@ def test_a_dead_relu_is_explained_in_the_readout(seed):
     view.sliders["w_H1"].value = -0.7
     (blocked,) = net.with_params({"w_H1": -0.7}).backward(x, y).blocked
     # the one sentence, from Gradients.blocked, as HTML text
-    assert html.escape(briefly(blocked.sentence()), quote=False) in view.readout.value
-    assert "H1 is dead" in blocked.sentence()
+    assert html.escape(briefly(bp.explain_blocked(blocked)), quote=False) in view.readout.value
+    assert "H1 is dead" in bp.explain_blocked(blocked)
     assert "Warning: H1 is dead" in view.summary()
     assert view.diagram.nodes[2][0].get_markerfacecolor() == style.BLOCKED_FACE
     assert "H1 is dead" in alt(view)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.network import Network
+from ..core.results import SATURATED_BELOW, Blocked
 from ..numbers import fmt
 
 
@@ -305,7 +306,7 @@ class _Writer:
         self.net, self.g, self.fwd, self.y = net, g, g.forward, y
         self.out = len(net.weights) - 1
         self.inputs = [self.fwd.x, *self.fwd.a]  # inputs[L] = a^(L-1), x for H0
-        self.notes = {(b.L, b.j): b.sentence() for b in g.blocked}
+        self.notes = {(b.L, b.j): explain_blocked(b) for b in g.blocked}
 
     # forward: z^L = w^L a^(L-1) + b^L, a^L = sigma(z^L), then C0 = sum_j (a_j^Out - y_j)^2
     def forward(self, L) -> Section:
@@ -415,3 +416,20 @@ class _Writer:
         steps += self.parameter_steps(L, j, index[1] if kind == "w" else None)
         sections = [self.forward(M) for M in range(self.out + 1)] + [self.cost()]
         return Ledger(sections + [Section(param, True, tuple(steps))], _conventions(self.net))
+
+
+def explain_blocked(blocked: Blocked) -> str:
+    """What a blocked neuron (``g.blocked``, ``fwd.blocked``) means, in the notebooks' words."""
+    b = blocked
+    f, z_name, batch = b.activation.formula, f"z_{b.neuron}", np.ndim(b.z) > 0
+    where = f"for all {np.size(b.z)} examples" if batch else f"at {z_name} = {fmt(b.z)}"
+    on = " on every example" if batch else ""
+    if b.kind == "dead":
+        why = " (ReLU passes nothing for z <= 0)" if b.activation.name == "relu" else ""
+        return (f"{b.neuron} is dead{on}: {f}'({z_name}) = 0 {where}{why}, so no "
+                "gradient flows back through it")
+    slope = (f"|{f}'({z_name})| < {fmt(SATURATED_BELOW)}" if batch else
+             f"{f}'({z_name}) = {fmt(b.slope)}"
+             + (" (too small for floating point)" if b.slope == 0 else ""))
+    return (f"{b.neuron} is saturated{on}: {slope} {where}, so almost no gradient "
+            "flows back through it")

@@ -1,4 +1,4 @@
-"""Activations sigma(z), each with its derivative sigma'(z); costs C0, each with its first delta.
+"""Activations sigma(z), each with its derivative sigma'(z); costs C0, each with dC0/da^Out.
 
 Every function works elementwise on a numpy array of floats or of Fractions (exact mode).
 - ReLU'(0) = 0: ReLU has a kink at 0 and no derivative there; like PyTorch we take 0.
@@ -8,21 +8,18 @@ Every function works elementwise on a numpy array of floats or of Fractions (exa
   Jacobian (``Activation.chain``), and only the layer Out may use it.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
 
 import numpy as np
 
-LEAKY_SLOPE = Fraction(1, 100)
+from .. import numbers as num
 
 
 @dataclass(frozen=True)
 class Activation:
     """sigma and sigma' under one name; ``exact`` says whether Fractions stay Fractions."""
-
     name: str
     function: Callable  # a = sigma(z)
     derivative: Callable  # da/dz = sigma'(z)
@@ -44,22 +41,20 @@ def _exact(z) -> bool:
 
 
 def relu(z):
-    if _exact(z):
-        return np.where(z > 0, z, 0 * z)
-    a = np.fmax(z, 0.0)  # max(z, 0) in one pass
-    a += 0.0  # fmax may keep -0.0; -0.0 + 0.0 is 0.0
-    return a
+    # maximum(z, 0.0) gives 0.0 for z = -0.0, and takes one pass (fmax and += 0.0 took two)
+    return np.where(z > 0, z, 0 * z) if _exact(z) else np.maximum(z, 0.0)
 
 
 def relu_prime(z):
-    return np.heaviside(z, 0.0) if not _exact(z) else step(z, 0)
-
-
-def step(z, low):
-    """1 where z > 0, else ``low`` (also at the kink z = 0), in z's number system."""
     if _exact(z):
-        return np.where(z > 0, Fraction(1), low)
-    return np.heaviside(z, 0.0) if low == 0 else np.where(z > 0, 1.0, float(low))
+        return step(z, 0)
+    # heaviside: 0.40 us on one number, where (z > 0) as floats takes 0.75; but on a band of
+    # 32,800 grid points 117 us against 8 (heaviside is not vectorised)
+    return np.heaviside(z, 0.0) if np.size(z) < 64 else (z > 0).astype(float)
+
+
+def step(z, low):  # 1 where z > 0, else ``low`` (also at the kink z = 0), in z's numbers
+    return np.where(z > 0, Fraction(1), low) if _exact(z) else np.where(z > 0, 1.0, float(low))
 
 
 def sigmoid(z):
@@ -67,46 +62,29 @@ def sigmoid(z):
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def sigmoid_prime(z):
-    s = sigmoid(z)
-    return s * (1 - s)
-
-
 def softmax(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))  # the same a, and exp never overflows
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def softmax_prime(z):
-    a = softmax(z)  # the Jacobian's diagonal da_j/dz_j = a_j (1 - a_j); chain uses all of it
-    return a * (1 - a)
-
-
 ACTIVATIONS = {  # what any layer may use
     "relu": Activation("relu", relu, relu_prime, True, "ReLU"),
-    "leaky_relu": Activation("leaky_relu", lambda z: z * step(z, LEAKY_SLOPE),
-                             lambda z: step(z, LEAKY_SLOPE), True, "LeakyReLU"),
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, False, "sigmoid", smooth=True),
+    "leaky_relu": Activation("leaky_relu", lambda z: z * step(z, Fraction(1, 100)),
+                             lambda z: step(z, Fraction(1, 100)), True, "LeakyReLU"),
+    "sigmoid": Activation("sigmoid", sigmoid, lambda z: (s := sigmoid(z)) * (1 - s), False,
+                          "sigmoid", smooth=True),
     "tanh": Activation("tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2, False, "tanh",
                        smooth=True),
     "linear": Activation("linear", lambda z: z, np.ones_like, True, "linear"),
 }
-KNOWN = {**ACTIVATIONS, "softmax": Activation("softmax", softmax, softmax_prime, False,
-                                              "softmax", smooth=True, output_only=True)}
-
-
-def _lookup(table, value, kind, where):
-    if isinstance(value, str) and value.strip().lower().replace("-", "_") in table:
-        return table[value.strip().lower().replace("-", "_")]
-    if isinstance(value, str):
-        raise ValueError(f"{where}: unknown {kind} {value!r}; known: {', '.join(table)}")
-    raise TypeError(f"{where}: expected the name of {'an' if kind[0] == 'a' else 'a'} {kind}, "
-                    f"got {value!r}; known: {', '.join(table)}")
+KNOWN = {**ACTIVATIONS,  # softmax' here is the Jacobian's diagonal a_j (1 - a_j); chain uses it all
+         "softmax": Activation("softmax", softmax, lambda z: (s := softmax(z)) * (1 - s), False,
+                               "softmax", smooth=True, output_only=True)}
 
 
 def get(activation, where: str = "activation", output: bool = True) -> Activation:
     """The Activation called ``activation`` (or itself); softmax only for an ``output`` layer."""
-    sigma = activation if isinstance(activation, Activation) else _lookup(
+    sigma = activation if isinstance(activation, Activation) else num.lookup(
         KNOWN, activation, "activation", where)
     if sigma.output_only and not output:
         raise ValueError(f"{where}: {sigma.name} is for the output layer Out only (it turns the "
@@ -119,16 +97,11 @@ def get(activation, where: str = "activation", output: bool = True) -> Activatio
 class Cost:
     """C0 with dC0/da^Out and, where the output's Jacobian cancels, the first delta itself;
     ``outputs`` lists the output activations it takes (empty: any)."""
-
     name: str
     function: Callable  # C0(z, a, y, sigma) per example (a sum over the last axis)
     dC_da: Callable  # dC0/da^Out (a, y, sigma)
     delta: Callable | None  # dC0/dz^Out (a, y); None: dC0/da^Out through sigma'
     outputs: tuple = ()
-
-    def first_delta(self, dC_da, a, y, sigma, slope):
-        """dC0/dz^Out, where backpropagation starts."""
-        return sigma.chain(dC_da, a, slope) if self.delta is None else self.delta(a, y)
 
 
 def quadratic(z, a, y, sigma):
@@ -142,8 +115,8 @@ def cross_entropy(z, a, y, sigma):
     if z is None:
         log_a, log_not_a = np.log(a), lambda: np.log1p(-a)
     elif sigma.output_only:  # log a_j = z_j - log sum_i e^z_i, with the largest z_i taken out
-        shifted = z - z.max(axis=-1, keepdims=True)
-        log_a = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        log_a = z - z.max(axis=-1, keepdims=True)
+        log_a -= np.log(np.exp(log_a).sum(axis=-1, keepdims=True))
     else:  # log a = -log(1 + e^-z) and log(1 - a) = -log(1 + e^z)
         log_a, log_not_a = -np.logaddexp(0, -z), lambda: -np.logaddexp(0, z)
     if sigma.output_only:
@@ -158,8 +131,13 @@ def cross_entropy_dC_da(a, y, sigma):
         return dC_da if sigma.output_only else dC_da + np.where(y == 1, 0 * a, (1 - y) / (1 - a))
 
 
+def quadratic_dC_da(a, y, sigma):
+    error = a - y  # 2 (a - y) as a sum: 0.22 us where 2 * error takes 0.50 on one number
+    return error + error
+
+
 COSTS = {
-    "quadratic": Cost("quadratic", quadratic, lambda a, y, sigma: 2 * (a - y), None),
+    "quadratic": Cost("quadratic", quadratic, quadratic_dC_da, None),
     "cross_entropy": Cost("cross_entropy", cross_entropy, cross_entropy_dC_da,
                           lambda a, y: a - y, ("softmax", "sigmoid")),
 }
@@ -167,7 +145,7 @@ COSTS = {
 
 def get_cost(cost, output: Activation) -> Cost:
     """The Cost called ``cost``, checked against the output layer's activation."""
-    found = cost if isinstance(cost, Cost) else _lookup(COSTS, cost, "cost", "cost")
+    found = cost if isinstance(cost, Cost) else num.lookup(COSTS, cost, "cost", "cost")
     if found.outputs and output.name not in found.outputs:
         raise ValueError(
             f"cost {found.name}: expected a {' or '.join(found.outputs)} output layer Out, got "

@@ -11,8 +11,6 @@ Layers H0, H1, ..., Out; input x; w_jk^L runs from neuron k of layer L-1 to neur
 gradients are the mean of the examples') and a grid of parameter values (leading axes).
 """
 
-from __future__ import annotations
-
 from collections import namedtuple
 
 import numpy as np
@@ -29,13 +27,12 @@ def layer_names(depth: int) -> tuple:
 
 def weighted_sum(a, W):
     """sum_k w_jk a_k for every j, the one contraction rule: z^L from W^L and a^(L-1), and
-    dC0/da^(L-1) = sum_j delta_j w_jk from delta^L and W^L transposed. a is (..., m, n_k) or
-    (n_k,), W is (..., n_j, n_k) with grid axes in front: a matrix product, or a plain one
-    where the sum has one term (stacked 1 x 1 matmuls are 30x slower on a grid, and a single
-    1 x 1 matmul twice a product)."""
-    if W.shape[-1] == 1:
-        return a * (W[:, 0] if a.ndim == 1 else W.swapaxes(-1, -2))
-    return a @ W.swapaxes(-1, -2)
+    dC0/da^(L-1) = sum_j delta_j w_jk from delta^L and W^L transposed. a is (n_k,), (m, n_k)
+    or a grid's (..., m, n_k); W is (n_j, n_k), or (..., n_j, n_k) with grid axes in front."""
+    if W.ndim == 2:  # one W for all: a.dot (0.27 us on 1 x 1 arrays; a @ W.T 0.74 us)
+        return a.dot(W.T)
+    # a grid of W's: a sum of one term is a plain product (stacked 1 x 1 matmuls: 30x slower)
+    return a * W.swapaxes(-1, -2) if W.shape[-1] == 1 else a @ W.swapaxes(-1, -2)
 
 
 def forward_pass(weights, biases, activations, x):
@@ -54,27 +51,23 @@ Backprop = namedtuple("Backprop", "z a da_dz dC_da dC_dz dC_dw dC_db dC_dx cost"
 
 
 def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"],
-                  batch=False, wanted=None, need_dx=True) -> Backprop:
-    """Forward pass, cost and every derivative, by the chain rule from the output back.
-
-    With ``batch`` the second-last axis of x and y runs over m examples; grids are batches
-    (of one example, maybe) with leading axes on some W or b. ``wanted``, {L: [(kind, index)]},
-    asks for single entries (a grid's few gradients) instead of every dC/dW^L and dC/db^L.
-    """
+                  batch=False, wanted=None) -> Backprop:
+    """Forward pass, cost and every derivative, by the chain rule from the output back. With
+    ``batch`` the second-last axis of x and y runs over m examples; grids are batches (of one
+    example, maybe) with leading axes on some W or b. ``wanted``, {L: [(kind, index)]}, asks
+    for single entries (a grid's few gradients, and no dC0/dx) instead of all dC/dW, dC/db."""
     zs, outputs = forward_pass(weights, biases, activations, x)
     C = cost.function(zs[-1], outputs[-1], y, activations[-1])  # C0 of each example
-    C = average(C) if batch else C
     n = len(weights)
-    slopes, nabla_a, deltas, nabla_w, nabla_b = ([None] * n for _ in range(5))
+    slopes, nabla_a, deltas, nabla_w, nabla_b = [[None] * n for _ in range(5)]
     dC_da = cost.dC_da(outputs[-1], y, activations[-1])
     for L in reversed(range(n)):
         sigma, a_prev = activations[L], outputs[L - 1] if L else x
-        slopes[L] = slope = sigma.derivative(zs[L])
-        if L == n - 1:
-            delta = cost.first_delta(dC_da, outputs[L], y, sigma, slope)
-        else:
-            delta = sigma.chain(dC_da, outputs[L], slope)
-        nabla_a[L], deltas[L] = dC_da, delta
+        nabla_a[L], slopes[L] = dC_da, sigma.derivative(zs[L])
+        if L == n - 1 and cost.delta:  # cross-entropy: sigma's Jacobian cancels, delta = a - y
+            deltas[L] = delta = cost.delta(outputs[L], y)
+        else:  # delta = dC0/da * sigma'(z)
+            deltas[L] = delta = sigma.chain(dC_da, outputs[L], slopes[L])
         if wanted is not None:  # dC/dw_jk = delta_j a_k, dC/db_j = delta_j, averaged
             nabla_w[L] = [average(delta[..., i[0]] * a_prev[..., i[1]] if k == "w" else
                                   delta[..., i[0]]) for k, i in wanted.get(L, ())]
@@ -82,23 +75,22 @@ def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"
             m = delta.shape[-2]
             nabla_w[L] = delta.swapaxes(-1, -2) @ a_prev / m
             nabla_b[L] = delta.sum(axis=-2) / m
-        else:
-            nabla_w[L], nabla_b[L] = np.multiply.outer(delta, a_prev), delta
-        if L or need_dx:
+        else:  # dC0/dw_jk = delta_j a_k
+            nabla_w[L], nabla_b[L] = delta.reshape(-1, 1) * a_prev, delta
+        if L or wanted is None:
             dC_da = weighted_sum(delta, weights[L].swapaxes(-1, -2))
+    C = average(C) if batch else C
     C = C[()] if isinstance(C, np.ndarray) and C.ndim == 0 else C  # a Fraction in exact mode
     return Backprop(zs, outputs, slopes, nabla_a, deltas, nabla_w, nabla_b, dC_da, C)
 
 
 def average(values):
-    """The mean over the last axis (the examples'): (1/m) sum_k; one example is itself (a grid
-    of one example skips a pass over the grid)."""
+    """(1/m) sum_k over the last axis (the examples'); one example is itself, with no pass."""
     return values[..., 0] if values.shape[-1] == 1 else values.sum(axis=-1) / values.shape[-1]
 
 
 class Network:
     """Weights W^L, biases b^L, an activation per layer and a cost, in floats or Fractions.
-
     ``exact=None`` computes exactly when any number is given as a Fraction or a string such as
     "0.1" and every activation is rational; ``exact=True`` insists, ``exact=False`` uses floats.
     A network never changes: ``with_params`` and ``descend`` return new ones.
@@ -109,19 +101,16 @@ class Network:
         num.check_layers(weights, biases)
         sigmas = _activation_list(activations, layer_names(len(weights)))
         exact = num.choose_exactness(exact, weights, biases, sigmas)
-        weights, biases = num.to_layers(weights, biases, exact, layer_names(len(weights)))
-        self._set(weights, biases, sigmas, exact, act.get_cost(cost, sigmas[-1]))
-
-    def _set(self, weights, biases, activations, exact, cost):
+        self.layer_names = layer_names(len(weights))
+        weights, biases = num.to_layers(weights, biases, exact, self.layer_names)
         for array in (*weights, *biases):
             array.flags.writeable = False
         self.weights, self.biases = tuple(weights), tuple(biases)
-        self.activations, self.exact, self.cost_function = activations, exact, cost
-        self.layer_names = layer_names(len(weights))
+        self.activations, self.exact = sigmas, exact
+        self.cost_function = act.get_cost(cost, sigmas[-1])
         self.sizes = (weights[0].shape[1],) + tuple(W.shape[0] for W in weights)
         self.parameters = num.parameter_table(self.layer_names, tuple(W.shape for W in weights))
         self.parameter_names = self.parameters.names
-        return self
 
     def _with(self, weights, biases, exact=None) -> "Network":
         """This network with new arrays of the same shapes (names and sizes kept)."""
@@ -139,9 +128,7 @@ class Network:
         exact = num.choose_exactness(exact, weights, biases, _activation_list(activation, names))
         return cls(*num.chain_layers(weights, biases, exact, names), activation, exact, cost)
 
-    @property
-    def is_chain(self) -> bool:
-        return all(n == 1 for n in self.sizes)
+    is_chain = property(lambda self: all(n == 1 for n in self.sizes), doc="one neuron a layer")
 
     def locate(self, name) -> num.Slot:
         """Where parameter ``name`` lives: (kind "w" or "b", layer position, index)."""
@@ -149,8 +136,7 @@ class Network:
 
     def param(self, name):
         """The value of one parameter, e.g. ``net.param("w_Out")``."""
-        kind, L, index = self.locate(name)
-        return (self.weights if kind == "w" else self.biases)[L][index]
+        return self.parameters.value(name, self.weights, self.biases)
 
     def params(self) -> dict:
         """{parameter name: value}, e.g. {"w_H0": 0.1, "b_H0": 2.0, ...}."""
@@ -159,9 +145,6 @@ class Network:
 
     def with_params(self, changes: dict) -> "Network":
         """A copy with some parameters changed, e.g. ``net.with_params({"w_Out": 0.7})``."""
-        if not isinstance(changes, dict):
-            raise TypeError(f"with_params: expected a dict {{parameter name: number}} such as "
-                            f"{{'w_Out': 0.7}}, got {type(changes).__name__} {changes!r}")
         return self._with(*self.parameters.replace(self.weights, self.biases, changes,
                                                    self.exact))
 
@@ -198,38 +181,35 @@ class Network:
         return num.to_vector(y, self.sizes[-1], self.exact, "y", "Out")
 
     def batch(self, xs, ys):
-        """(X, Y) of shapes (m, n_x) and (m, n_Out) from a list of examples; where a layer has
-        one neuron, a flat list holds one number per example."""
+        """(X, Y) of shapes (m, n_x), (m, n_Out) from lists (one number each where n = 1)."""
         return num.to_examples(xs, ys, self.sizes, self.exact)
 
     def forward(self, x) -> ForwardPass:
         """z^L, a^L and sigma'(z^L) of every layer for input x (one example or a batch)."""
         x = self.input(x)
-        with np.errstate(over="ignore", invalid="ignore"):
-            zs, outputs = forward_pass(self.weights, self.biases, self.activations, x)
-            slopes = [sigma.derivative(z) for sigma, z in zip(self.activations, zs)]
-        num.check_finite(zs, self.layer_names, exact=self.exact)
-        return self._forward_result(x, zs, outputs, slopes)
+        zs, outputs = num.without_overflow(
+            lambda: forward_pass(self.weights, self.biases, self.activations, x),
+            lambda r: (r[0], 0.0), self.layer_names)
+        return self._forward_result(x, zs, outputs, [
+            sigma.derivative(z) for sigma, z in zip(self.activations, zs)])
 
     def _forward_result(self, x, zs, outputs, slopes):
-        names = self.layer_names
-        return ForwardPass(x, LayerValues(names, zs), LayerValues(names, outputs),
-                           LayerValues(names, slopes), self.activations)
+        n = self.layer_names
+        return ForwardPass(x, LayerValues(n, zs), LayerValues(n, outputs), LayerValues(n, slopes),
+                           self.activations)
 
     def backward(self, x, y) -> Gradients:
         """The cost and its derivative with respect to everything, by the chain rule.
-
         One example: C0. A batch (x of shape (m, n_x), y (m, n_Out)): the average C and the
         mean of the examples' gradients. ``g.forward`` holds the forward pass it ran."""
         x, y = self.input(x), self.target(y)
         num.check_pairs(x, y)
         if self.cost_function.outputs:
             num.check_probabilities(y, "y", sums_to_one=self.activations[-1].output_only)
-        with np.errstate(over="ignore", invalid="ignore"):
-            r = backpropagate(self.weights, self.biases, self.activations, x, y,
-                              self.cost_function, batch=x.ndim == 2)
         # a non-finite dC0/dz always reaches dC0/dx, so z, dC/dW and dC0/dx cover them all
-        num.check_finite(r.z + r.dC_dw + [r.dC_dx], self.layer_names, r.cost, self.exact)
+        r = num.without_overflow(lambda: backpropagate(
+            self.weights, self.biases, self.activations, x, y, self.cost_function,
+            batch=x.ndim == 2), lambda r: (r.z + r.dC_dw + [r.dC_dx], r.cost), self.layer_names)
         names = self.layer_names
         return Gradients(cost=r.cost, dw=LayerValues(names, r.dC_dw),
                          db=LayerValues(names, r.dC_db), da=LayerValues(names, r.dC_da),
@@ -242,19 +222,9 @@ class Network:
         return self.backward(x, y).cost
 
 
-NumericOverflow = num.NumericOverflow  # where the modules above look for it
-
-
 def _activation_list(activations, names):
     if not isinstance(activations, (list, tuple)):
         return (act.get(activations, "activation", output=len(names) == 1),) * len(names)
     num.check_per_layer(activations, names, "activations")
     return tuple(act.get(a, f"activation of layer {n}", output=n == "Out")
                  for a, n in zip(activations, names))
-
-
-def worked_example():
-    """The seed's network and data: x = 0.5, y = 0, a chain of ReLU neurons with weights 0.1,
-    0.01, 0.5 and biases 2, 1, 3 for H0, H1, Out. Returns (net, x, y)."""
-    net = Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="relu")
-    return net, 0.5, 0

@@ -1,8 +1,7 @@
 """What the passes produce: ``fwd.a["H0"]`` (or ``fwd.a[0]``), ``g.dw["Out"]``, ``g["w_Out"]``;
-and ``Blocked``, a neuron that passes (almost) no gradient back, read from sigma'(z)."""
+``Blocked``, a neuron that passes (almost) no gradient back (in words: ``bp.explain_blocked``)."""
 
-from __future__ import annotations
-
+from collections import namedtuple
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -17,8 +16,8 @@ class LayerValues(tuple):
     """One array per layer, found by position (0, 1, -1) or by name ("H0", "H1", "Out")."""
 
     def __new__(cls, names, arrays):
-        values = super().__new__(cls, arrays)
-        values.names = tuple(names)
+        values = tuple.__new__(cls, arrays)
+        values.names = names
         return values
 
     def __getitem__(self, key):
@@ -33,35 +32,11 @@ class LayerValues(tuple):
         return f"LayerValues({', '.join(f'{n}={fmt(a)}' for n, a in self.items())})"
 
 
-@dataclass(frozen=True)
-class Blocked:
-    """A neuron that passes (almost) no gradient back: ``kind`` is "dead" where sigma'(z) = 0
-    (a ReLU with z <= 0) and "saturated" where 0 < |sigma'(z)| < SATURATED_BELOW (a sigmoid
-    or tanh far from 0). For a batch, ``z`` and ``slope`` hold every example's value."""
-
-    layer: str  # "H1"
-    L: int  # its position
-    j: int  # the neuron within the layer
-    neuron: str  # "H1", or "H1[0]" in a layer of several neurons
-    z: object
-    slope: object  # sigma'(z)
-    kind: str  # "dead" or "saturated"
-    activation: object  # the Activation
-
-    def sentence(self) -> str:
-        """What this means, in the notebooks' words."""
-        f, z_name, batch = self.activation.formula, f"z_{self.neuron}", np.ndim(self.z) > 0
-        where = f"for all {np.size(self.z)} examples" if batch else f"at {z_name} = {fmt(self.z)}"
-        on = " on every example" if batch else ""
-        if self.kind == "dead":
-            why = " (ReLU passes nothing for z <= 0)" if self.activation.name == "relu" else ""
-            return (f"{self.neuron} is dead{on}: {f}'({z_name}) = 0 {where}{why}, so no "
-                    "gradient flows back through it")
-        slope = (f"|{f}'({z_name})| < {fmt(SATURATED_BELOW)}" if batch else
-                 f"{f}'({z_name}) = {fmt(self.slope)}"
-                 + (" (too small for floating point)" if self.slope == 0 else ""))
-        return (f"{self.neuron} is saturated{on}: {slope} {where}, so almost no gradient "
-                "flows back through it")
+# A neuron that passes (almost) no gradient back: ``kind`` is "dead" where sigma'(z) = 0 (a ReLU
+# with z <= 0), "saturated" where 0 < |sigma'(z)| < SATURATED_BELOW (a sigmoid or tanh far from
+# 0). ``layer`` "H1" at position ``L``; ``neuron`` "H1", or "H1[0]" for neuron ``j`` of a wider
+# layer; ``slope`` is sigma'(z); for a batch ``z`` and ``slope`` hold every example's value.
+Blocked = namedtuple("Blocked", "layer L j neuron z slope kind activation")
 
 
 def classify_slopes(slope, sigma):
@@ -93,7 +68,6 @@ def find_blocked(names, zs, slopes, activations) -> tuple:
 class ForwardPass:
     """The forward pass: input x, then z^L = W^L a^(L-1) + b^L, a^L = sigma(z^L) and the local
     slope da^L/dz^L = sigma'(z^L) per layer. For a batch each array has one row per example."""
-
     x: np.ndarray
     z: LayerValues
     a: LayerValues
@@ -114,7 +88,6 @@ class Gradients:
     One example: C0 and its gradients. A batch: the average C = (1/m) sum_k C0_k, ``dw`` and
     ``db`` the mean of the examples' gradients; ``dz``, ``da``, ``dx`` keep each example's row.
     ``g[name]`` gives one parameter's derivative by the name in ``Network.parameter_names``."""
-
     cost: object
     dw: LayerValues  # dC/dW^L, the shape of W^L
     db: LayerValues  # dC/db^L
@@ -126,8 +99,7 @@ class Gradients:
     parameters: ParameterTable  # the network's parameter names and where each lives
 
     def __getitem__(self, name: str):
-        kind, L, index = self.parameters.locate(name)
-        return (self.dw if kind == "w" else self.db)[L][index]
+        return self.parameters.value(name, self.dw, self.db)
 
     parameter_names = property(lambda self: self.parameters.names)
     da_dz = property(lambda self: self.forward.da_dz, doc="sigma'(z^L) of every layer")
@@ -140,7 +112,6 @@ class Gradients:
     def report(self, names=None, cost_name=None) -> str:
         """One line "dC0/dw_H0 = 0.01755125" per parameter (all, or those in ``names``);
         "dC/..." for a batch's average cost (or as ``cost_name`` says)."""
-        names = self.parameter_names if names is None else names
-        names = [names] if isinstance(names, str) else names
+        names = [names] if isinstance(names, str) else names or self.parameter_names
         cost_name = cost_name or ("C" if self.batch_size else "C0")
         return "\n".join(f"d{cost_name}/d{name} = {fmt(self[name])}" for name in names)

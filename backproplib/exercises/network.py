@@ -10,6 +10,7 @@ import numbers
 
 import numpy as np
 
+from ..chainrule.ledger import explain_blocked
 from ..learning.descent import unreachable_target
 from ..numbers import fmt
 from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, plural
@@ -195,7 +196,7 @@ def check_blocked(answer, net, x) -> Feedback:
         if not blocked:
             return Feedback(RIGHT, "no neuron is blocked here: every sigma'(z) is large enough "
                                    "to pass gradient back.")
-        why = "; ".join(b.sentence() for b in blocked.values())
+        why = "; ".join(explain_blocked(b) for b in blocked.values())
         return Feedback(RIGHT, f"{why}.")
     wrong = [n for n in named if n not in blocked]
     missed = [n for n in blocked if n not in named]

@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
 
 _QUANTITY = re.compile(r"^(a|z)_([A-Za-z0-9]+)(?:\[(\d+)\])?$|^x(?:\[(\d+)\])?$")
@@ -99,7 +100,7 @@ def as_exact(value):
 def blocked_sentence(g, L, j):
     for b in g.blocked:
         if b.L == L and b.j == j:
-            return b.sentence()
+            return explain_blocked(b)
     return None
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
 from ..numbers import fmt, positive_number, whole_number
 
@@ -156,7 +157,7 @@ class _Run:
             return "stuck", (f"Stuck: {listed(self.dead)} {_are(self.dead)} dead, so no "
                              f"gradient flows back through "
                              f"{'it' if len(self.dead) == 1 else 'them'}; {fell}."), (
-                "; ".join(_capital(b.sentence()) for b in self.blocked) + "." + went_up)
+                "; ".join(_capital(explain_blocked(b)) for b in self.blocked) + "." + went_up)
         if at_bottom:
             where = ("about 0" if self.floor == 0 else
                      f"about the lowest this output allows ({fmt(self.floor)})")

@@ -30,8 +30,9 @@ import math
 
 import numpy as np
 
-from ..core.network import Network, NumericOverflow, forward_pass
-from ..numbers import fmt, positive_number, whole_number
+from ..chainrule.ledger import explain_blocked
+from ..core.network import Network, forward_pass
+from ..numbers import NumericOverflow, fmt, positive_number, whole_number
 from .descent import parameter_list
 
 
@@ -230,7 +231,7 @@ class Trainer:
                          f"{fmt(self.learning_rate)} is too large.")
         elif self.steps and now > start:
             lines.append("The cost went up: each step overshoots. Try a smaller learning rate.")
-        lines += [b.sentence() for b in self.blocked()]
+        lines += [explain_blocked(b) for b in self.blocked()]
         return "\n".join(lines)
 
     # --- helpers ----------------------------------------------------------------------------

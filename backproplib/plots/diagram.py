@@ -17,6 +17,7 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D, offset_copy
 
+from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
 from ..numbers import fmt
 from . import style
@@ -315,7 +316,7 @@ class NetworkDiagram:
             text += f" {negative} of the {len(self.signs)} weights are negative (orange)."
         if g.blocked:
             text += " Greyed, with dashed inputs: " + "; ".join(
-                b.sentence() for b in g.blocked) + "."
+                explain_blocked(b) for b in g.blocked) + "."
         return text
 
 

@@ -35,7 +35,7 @@ import ipywidgets as W
 import numpy as np
 
 from .. import plots
-from ..chainrule.ledger import ledger
+from ..chainrule.ledger import explain_blocked, ledger
 from ..core.network import Network
 from ..learning.descent import gradient_descent, positive_number, whole_steps
 from ..learning.surface import cost_surface
@@ -122,7 +122,7 @@ class View(Panel):
         self.gradient_lines = [f"C0{where} = {fmt(g.cost)}"] + [
             line.replace(" = ", f"{where} = ", 1) for line in g.report().splitlines()]
         if blocked:
-            self.warnings.extend(b.sentence() for b in g.blocked)
+            self.warnings.extend(explain_blocked(b) for b in g.blocked)
         self.draw()
 
     def _write_readout(self):

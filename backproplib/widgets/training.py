@@ -34,6 +34,7 @@ import ipywidgets as W
 import numpy as np
 
 from .. import plots
+from ..chainrule.ledger import explain_blocked
 from ..learning import training
 from ..learning.surface import cost_surface
 from ..numbers import fmt
@@ -342,7 +343,7 @@ class TrainingView(TrainingPanel):
         elif t.steps >= t.steps_per_epoch and t.cost > t.costs[0]:
             self.warnings.append("The cost is higher than at the start: the learning rate "
                                  "overshoots. Try a smaller one.")
-        self.warnings += [b.sentence() for b in self.blocked]
+        self.warnings += [explain_blocked(b) for b in self.blocked]
 
 
 def training_view(trainer, data, steps=500) -> TrainingView:
