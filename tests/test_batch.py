@@ -101,7 +101,7 @@ def test_the_routine_broadcasts_a_grid_axis_through_every_layer(worked):
     X, Y = net.input(x)[None], net.target(y)[None]
     r = backpropagate(weights, biases, net.activations, X, Y, batch=True)
     wanted = backpropagate(weights, biases, net.activations, X, Y, batch=True,
-                           wanted={1: [("w", (0, 0))], 0: [("b", (0,))]})
+                           wanted={1: [("w", (0, 0), None)], 0: [("b", (0,), None)]})
     for i, w in enumerate(values):
         g = net.with_params({"w_H1": w}).backward(x, y)
         assert r.cost[i] == pytest.approx(g.cost)

@@ -48,9 +48,9 @@ def relu(z):
 def relu_prime(z):
     if _exact(z):
         return step(z, 0)
-    # heaviside: 0.40 us on one number, where (z > 0) as floats takes 0.75; but on a band of
-    # 32,800 grid points 117 us against 8 (heaviside is not vectorised)
-    return np.heaviside(z, 0.0) if np.size(z) < 64 else (z > 0).astype(float)
+    # heaviside: 0.40 us on one number, where (z > 0) as floats takes 0.75; but on a band of 32,800
+    # grid points 117 us against 8 (not vectorised). The size by getattr: 0.03 us, np.size 0.12
+    return np.heaviside(z, 0.0) if getattr(z, "size", 1) < 64 else (z > 0).astype(float)
 
 
 def step(z, low):  # 1 where z > 0, else ``low`` (also at the kink z = 0), in z's numbers

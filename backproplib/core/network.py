@@ -54,7 +54,7 @@ def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"
                   batch=False, wanted=None) -> Backprop:
     """Forward pass, cost and every derivative, by the chain rule from the output back. With
     ``batch`` the second-last axis of x and y runs over m examples; grids are batches (of one
-    example, maybe) with leading axes on some W or b. ``wanted``, {L: [(kind, index)]}, asks
+    example, maybe) with leading axes on some W or b. ``wanted``, {L: [(kind, index, out)]}, asks
     for single entries (a grid's few gradients, and no dC0/dx) instead of all dC/dW, dC/db."""
     zs, outputs = forward_pass(weights, biases, activations, x)
     C = cost.function(zs[-1], outputs[-1], y, activations[-1])  # C0 of each example
@@ -68,15 +68,15 @@ def backpropagate(weights, biases, activations, x, y, cost=act.COSTS["quadratic"
             deltas[L] = delta = cost.delta(outputs[L], y)
         else:  # delta = dC0/da * sigma'(z)
             deltas[L] = delta = sigma.chain(dC_da, outputs[L], slopes[L])
-        if wanted is not None:  # dC/dw_jk = delta_j a_k, dC/db_j = delta_j, averaged
-            nabla_w[L] = [average(delta[..., i[0]] * a_prev[..., i[1]] if k == "w" else
-                                  delta[..., i[0]]) for k, i in wanted.get(L, ())]
+        if wanted is not None:  # dC/db_j = delta_j, dC/dw_jk = delta_j a_k (into ``out``), averaged
+            nabla_w[L] = [average(delta[..., i[0]] if k == "b" else np.multiply(
+                delta[..., i[0]], a_prev[..., i[1]], out=out)) for k, i, out in wanted.get(L, ())]
         elif batch:  # the matrix form: dC/dW = delta^T A^(L-1) / m
             m = delta.shape[-2]
             nabla_w[L] = delta.swapaxes(-1, -2) @ a_prev / m
             nabla_b[L] = delta.sum(axis=-2) / m
-        else:  # dC0/dw_jk = delta_j a_k
-            nabla_w[L], nabla_b[L] = delta.reshape(-1, 1) * a_prev, delta
+        else:  # dC0/dw_jk = delta_j a_k (two 2-D operands: 0.44 us on 1 x 1, (n,1) * (n,) 0.77)
+            nabla_w[L], nabla_b[L] = delta[:, None] * a_prev[None, :], delta
         if L or wanted is None:
             dC_da = weighted_sum(delta, weights[L].swapaxes(-1, -2))
     C = average(C) if batch else C

@@ -80,12 +80,14 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
     if net.cost_function.outputs:
         check_probabilities(y, "y", sums_to_one=net.activations[-1].output_only)
     x, y = np.atleast_2d(x), np.atleast_2d(y)  # one example is a batch of one on a grid
-    wanted = {}
-    for kind, L, index in where:
-        wanted.setdefault(L, []).append((kind, index))
     block = np.empty((1 + len(where),) + shape)
     for band, weights, biases in _bands(net, names, values):
-        def run(weights=weights, biases=biases):
+        wanted = {}  # one example: each dC/dw written straight into its place in the block, no
+        # copy from a temporary (2.3 us each of a band's 32,400 points: 35 us of the 1.1 ms)
+        for i, (kind, L, index) in enumerate(where, 1):
+            out = block[i, band, :, None] if len(x) == 1 else None  # (rows, columns, m = 1)
+            wanted.setdefault(L, []).append((kind, index, out))
+        def run(weights=weights, biases=biases, wanted=wanted):
             return backpropagate(weights, biases, net.activations, x, y, net.cost_function,
                                  batch=True, wanted=wanted)
         try:  # numpy's flags say whether anything overflowed: no pass to look (0.1 ms)
@@ -97,7 +99,8 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
         block[0, band] = r.cost
         found = {L: iter(entries) for L, entries in enumerate(r.dC_dw) if entries}
         for i, slot in enumerate(where, 1):
-            block[i, band] = next(found[slot.L])
+            if (value := next(found[slot.L])).base is not block:
+                block[i, band] = value
         if overflowed and not np.isfinite(block[:, band]).all():
             raise NumericOverflow(
                 f"the cost or a gradient overflowed somewhere on the grid of {names[0]} and "
