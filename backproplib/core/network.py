@@ -29,8 +29,8 @@ def weighted_sum(a, W):
     """sum_k w_jk a_k for every j, the one contraction rule: z^L from W^L and a^(L-1), and
     dC0/da^(L-1) = sum_j delta_j w_jk from delta^L and W^L transposed. a is (n_k,), (m, n_k)
     or a grid's (..., m, n_k); W is (n_j, n_k), or (..., n_j, n_k) with grid axes in front."""
-    if W.ndim == 2:  # one W for all: a.dot (0.27 us on 1 x 1 arrays; a @ W.T 0.74 us)
-        return a.dot(W.T)
+    if W.ndim == 2:  # one W for all; on 1 x 1: W.dot(a) 0.24 us, a.dot(W.T) 0.31, a @ W.T 0.74
+        return W.dot(a) if a.ndim == 1 else a.dot(W.T)
     # a grid of W's: a sum of one term is a plain product (stacked 1 x 1 matmuls: 30x slower)
     return a * W.swapaxes(-1, -2) if W.shape[-1] == 1 else a @ W.swapaxes(-1, -2)
 
