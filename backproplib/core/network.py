@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import numbers as num
 from . import activations as act
-from .results import ForwardPass, Gradients, LayerValues
+from .results import ForwardPass, Gradients, layers_of
 
 
 def layer_names(depth: int) -> tuple:
@@ -194,9 +194,8 @@ class Network:
             sigma.derivative(z) for sigma, z in zip(self.activations, zs)])
 
     def _forward_result(self, x, zs, outputs, slopes):
-        n = self.layer_names
-        return ForwardPass(x, LayerValues(n, zs), LayerValues(n, outputs), LayerValues(n, slopes),
-                           self.activations)
+        V = layers_of(self.layer_names)
+        return ForwardPass(x, V(zs), V(outputs), V(slopes), self.activations)
 
     def backward(self, x, y) -> Gradients:
         """The cost and its derivative with respect to everything, by the chain rule.
@@ -210,12 +209,10 @@ class Network:
         r = num.without_overflow(lambda: backpropagate(
             self.weights, self.biases, self.activations, x, y, self.cost_function,
             batch=x.ndim == 2), lambda r: (r.z + r.dC_dw + [r.dC_dx], r.cost), self.layer_names)
-        names = self.layer_names
-        return Gradients(cost=r.cost, dw=LayerValues(names, r.dC_dw),
-                         db=LayerValues(names, r.dC_db), da=LayerValues(names, r.dC_da),
-                         dz=LayerValues(names, r.dC_dz), dx=r.dC_dx,
-                         forward=self._forward_result(x, r.z, r.a, r.da_dz),
-                         batch_size=None if x.ndim == 1 else len(x), parameters=self.parameters)
+        V = layers_of(self.layer_names)  # by position: 1.2 us, by keyword 1.9
+        return Gradients(r.cost, V(r.dC_dw), V(r.dC_db), V(r.dC_da), V(r.dC_dz), r.dC_dx,
+                         self._forward_result(x, r.z, r.a, r.da_dz),
+                         None if x.ndim == 1 else len(x), self.parameters)
 
     def cost(self, x, y):
         """C0 (the average C for a batch) of the network's cost pair (``cost_function``)."""
