@@ -171,3 +171,16 @@ def test_two_weights_of_one_matrix_and_wide_neuron_names():
             dead = {b.neuron for b in g.blocked}
             for neuron in surface.dead:
                 assert surface.dead[neuron][i, j] == (neuron in dead)
+
+
+@pytest.mark.parametrize("pair", [("w_H1", "w_Out"), ("b_Out", "w_H0")])
+def test_a_grid_of_many_bands_matches_backward_in_every_band(worked, pair):
+    """80,000 points: more than one band of grid rows, so every band's parameters are right."""
+    net, x, y = worked
+    grid = {pair[0]: np.linspace(-1.0, 1.0, 40), pair[1]: np.linspace(-1.0, 2.0, 2000)}
+    points = [(0, 0), (17, 1234), (31, 7), (39, 1999)]
+    surface = assert_matches_pointwise(net, x, y, grid, points)
+    for i, j in points:
+        g = net.with_params({pair[0]: grid[pair[0]][i], pair[1]: grid[pair[1]][j]}).backward(x, y)
+        dead = {b.neuron for b in g.blocked}
+        assert all(surface.dead[n][i, j] == (n in dead) for n in surface.dead), (i, j)
