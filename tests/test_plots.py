@@ -652,7 +652,8 @@ def test_difference_errors_draw_the_sweep_and_say_where_each_error_is_lowest():
     large = plots.difference_errors(net, 0.5, 0, "w_Out", np.logspace(-4, -1, 7), mark=0.5)
     alt = large.bp_plot.alt_text()
     assert alt.count("falls steadily to its lowest") == 2 and "climbs" not in alt
-    assert "dC0/dw_Out" in alt and "h = 0.5 lies outside the plot." in alt
+    assert "dC0/dw_Out" in alt and "A dotted line marks h = 0.5." in alt
+    assert large.axes[0].get_xlim()[1] > 0.5  # the axis reaches the mark
 
 
 def test_forward_differences_are_off_by_about_h_over_2_times_c0_second_derivative():
