@@ -73,7 +73,7 @@ def keep_inside(fig, pad: float = 6.0):
     return fig
 
 
-def show(fig, alt: str | None = None) -> None:
+def show(fig, alt: str | None = None, note: str | None = None) -> None:
     """Show ``fig`` in the notebook as a sharp picture with alt text.
 
     Use it instead of ``plt.show()`` for every static figure. The output is an HTML ``<img>``
@@ -81,13 +81,14 @@ def show(fig, alt: str | None = None) -> None:
     alt text, plus the alt text as ``text/plain`` (what a text-only viewer shows). ``alt`` says
     what the figure shows with its key numbers; by default it comes from the figure's own
     ``fig.bp_plot.alt_text()``. A figure drawn by hand (``plots.subplots``) needs ``alt=``.
+    ``note`` is a sentence added after it: how the figure's network relates to the notebook's.
     """
     from IPython.display import display
 
-    display(figure_bundle(fig, alt), raw=True)
+    display(figure_bundle(fig, alt, note), raw=True)
 
 
-def figure_bundle(fig, alt: str | None = None) -> dict:
+def figure_bundle(fig, alt: str | None = None, note: str | None = None) -> dict:
     """The output ``show`` displays: {"text/html": <img alt=... src=PNG>, "text/plain": alt}."""
     if alt is None:
         plot = getattr(fig, "bp_plot", None)
@@ -96,6 +97,7 @@ def figure_bundle(fig, alt: str | None = None) -> dict:
                             "cannot describe itself; pass alt='what it shows, with its key "
                             "numbers' (computed, e.g. with bp.fmt)")
         alt = plot.alt_text()
+    alt = f"{alt} {note}" if note else alt
     if not isinstance(alt, str) or not alt.strip():
         raise TypeError(f"plots.show: alt must be a non-empty text, got {alt!r}")
     fig.set_size_inches(style.whole_pixels(fig.get_size_inches()))
