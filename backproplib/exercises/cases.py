@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..numbers import fmt
-from .slips import catalogue, derivative_of, neuron, quantity
+from .slips import catalogue, derivative_of, neuron, quantity, slope_layers
 
 BLOCKING_BIAS = -10  # a bias that blocks a neuron: dead under ReLU, saturated under sigmoid/tanh
 _TOLERANCE = 1e-6
@@ -131,9 +131,8 @@ def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None) -> s
     whose sigma' is not 1), or at every z (linear). "" when the value shows every sigma'."""
     kind, L, index = quantity(net, param)
     fwd = net.forward(x)
-    first = 0 if kind == "x" else L + 1 if kind == "a" else L
     ones, linear = [], []
-    for M in range(first, len(net.layer_names)):
+    for M in slope_layers(net, kind, L, linear=True):
         sigma = net.activations[M]
         j = index[0] if M == L and kind != "x" else None
         slopes = np.asarray(fwd.da_dz[M], dtype=object)

@@ -14,7 +14,7 @@ from ..learning.descent import unreachable_target
 from ..numbers import fmt
 from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, plural
 from .cases import chain_cases, unseen_slopes
-from .sandbox import Case, check_function, forward_only
+from .sandbox import Case, check_function, forward_only, function_name
 from .slips import cost_slips, derivative_of, gradient_slips, neuron, quantity
 from .typed import shown
 
@@ -177,8 +177,9 @@ def check_blocked(answer, net, x) -> Feedback:
     names as ``Blocked.neuron`` writes them ("H1", "H1[0]"), one name, or [] / "none". The
     verdict reads the library's one notion (``ForwardPass.blocked``) and explains with it."""
     fwd = net.forward(x)
-    neurons = [n if net.sizes[L + 1] == 1 else f"{n}[{j}]"
-               for L, n in enumerate(net.layer_names) for j in range(net.sizes[L + 1])]
+    positions = {neuron(net, L, j, "z")[2:]: (L, j)
+                 for L in range(len(net.layer_names)) for j in range(net.sizes[L + 1])}
+    neurons = list(positions)
     blocked = {b.neuron: b for b in fwd.blocked}
     if answer is None:
         return Feedback(UNANSWERED, "replace None with a list of the blocked neurons, e.g. "
@@ -201,7 +202,7 @@ def check_blocked(answer, net, x) -> Feedback:
     missed = [n for n in blocked if n not in named]
     parts = []
     for n in wrong:
-        L, j = _neuron_position(net, n)
+        L, j = positions[n]
         sigma = net.activations[L]
         z_name = f"z_{n}"
         parts.append(f"{n} passes gradient back: {sigma.formula}'({z_name}) = "
@@ -225,11 +226,6 @@ def _neuron_names(answer):
     return None
 
 
-def _neuron_position(net, neuron):
-    layer, _, index = neuron.partition("[")
-    return net.layer_names.index(layer), int(index.rstrip("]") or 0)
-
-
 
 
 # --- the chain notebooks' exercises ----------------------------------------------------------
@@ -244,9 +240,8 @@ def check_chain_function(function, net, x, y, param: str) -> Feedback:
         expected = derivative_of(case_net, case_net.backward(cx, cy), kind, L, index)[0]
         checked.append(Case((forward_only(case_net), cx, cy), words, expected,
                             gradient_slips(case_net, cx, cy, kind, L, index)))
-    name = getattr(function, "__name__", "") or "your function"
-    return check_function(function, None, checked, name if name != "<lambda>" else
-                          "your function", hint=_gradient_hint(net, kind, L, index))
+    return check_function(function, None, checked, function_name(function, "your function"),
+                          hint=_gradient_hint(net, kind, L, index))
 
 
 def check_target_change(answer, net, x, y, change=1) -> Feedback:
@@ -288,8 +283,7 @@ def check_activation_function(function, activation) -> Feedback:
     cases = [Case((z,), f"at z = {fmt(z)}", sigma.function(np.array([z]))[0],
                   {hint: o.function(np.array([z]))[0] for hint, o in others.items()})
              for z in zs]
-    name = getattr(function, "__name__", "") or "my_sigma"
-    return check_function(function, None, cases, name if name != "<lambda>" else "my_sigma",
+    return check_function(function, None, cases, function_name(function, "my_sigma"),
                           hint=f"compare with the table in notebook 00, row {sigma.name!r}.")
 
 

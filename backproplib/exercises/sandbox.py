@@ -55,6 +55,13 @@ def forward_only(net: Network) -> ForwardOnly:
 
 
 # --- a student's function --------------------------------------------------------------------
+def function_name(function, default: str) -> str:
+    """The name a student gave the function, or ``default`` for a lambda."""
+    name = getattr(function, "__name__", "")
+    return name if name and name != "<lambda>" else default
+
+
+
 class _TimeUp(BaseException):
     """Raised inside a student's function when its time is up (not an Exception, so a bare
     ``except Exception`` in the student's code does not swallow it)."""
@@ -111,18 +118,19 @@ def check_function(function, reference, cases, what: str, hint: str = "",
         return Feedback(WRONG, f"expected a function for {what}, got {type(function).__name__}.")
     deadline = time.monotonic() + float(time_limit)
     for case in cases:
-        want = (_as_float_result(case.expected) if case.expected is not None
-                else _reference_result(reference, case.args))
+        want = _author_result(case.expected if case.expected is not None
+                              else reference(*copy.deepcopy(case.args)), case.args)
         where = (f"{case.words}, {what}" if case.words
-                 else f"{what}({_show_arguments(case.args)})")
+                 else f"{what}({', '.join(map(_show_argument, case.args))})")
         outcome = _run_limited(function, copy.deepcopy(case.args), deadline, time_limit)
         if isinstance(outcome, Feedback):
             return Feedback(outcome.status, f"{where} {outcome.message}")
         verdict = _judge(outcome, want, where, tolerance)
         if verdict is None:
             continue
-        case_slips = [(h, _as_float_result(v)) for h, v in case.slips.items()]
-        case_slips += [(h, _reference_result(f, case.args)) for h, f in slips.items()]
+        case_slips = [(h, _author_result(v, case.args)) for h, v in case.slips.items()]
+        case_slips += [(h, _author_result(f(*copy.deepcopy(case.args)), case.args))
+                       for h, f in slips.items()]
         for slip_hint, slip_value in case_slips:
             if _judge(want, slip_value, where, tolerance) is None:
                 continue  # the slip gives the right value here: nothing to tell apart
@@ -134,20 +142,13 @@ def check_function(function, reference, cases, what: str, hint: str = "",
     return Feedback(RIGHT, f"{what} gives the right value on {inputs}.")
 
 
-def _as_float_result(value):
-    if isinstance(value, (bool, np.bool_)):
-        return value
-    return np.asarray(np.asarray(value, dtype=object).tolist(), dtype=float)
-
-
-def _reference_result(reference, args):
-    """The reference's result on its own copy of ``args``, as a float array (author code: an
-    error here is the author's and is raised)."""
-    result = reference(*copy.deepcopy(args))
+def _author_result(result, args):
+    """The library's or a reference's result for ``args`` (the reference ran on its own copy)
+    as a float array; an error here is the author's and is raised."""
     if isinstance(result, (bool, np.bool_)):
         return result
     try:
-        return np.asarray(result, dtype=float)
+        return np.asarray(np.asarray(result, dtype=object).tolist(), dtype=float)
     except (TypeError, ValueError, OverflowError):
         raise TypeError(f"reference: expected a function returning a number or an array of "
                         f"numbers, got {short(repr(result))} for the case {args!r}") from None
@@ -282,10 +283,6 @@ def _shape_text(array) -> str:
     if array.ndim == 0 or array.size == 1:
         return "one number"
     return f"an array of shape {array.shape}"
-
-
-def _show_arguments(args) -> str:
-    return ", ".join(_show_argument(a) for a in args)
 
 
 def _show_argument(value) -> str:

@@ -16,12 +16,7 @@ from ..learning.descent import gradient_descent
 from ..learning.training import steps_per_epoch
 from ..numbers import fmt
 from .answers import Feedback, check_choice, check_value
-from .sandbox import Case, check_function
-
-
-def _name(function, default):
-    name = getattr(function, "__name__", "")
-    return name if name and name != "<lambda>" else default
+from .sandbox import Case, check_function, function_name
 
 
 # --- gradient descent (notebook 06) -----------------------------------------------------------
@@ -106,7 +101,7 @@ def check_step_function(function) -> Feedback:
             "Step against the gradient: subtract eta times the slope.": w + eta * slope,
             "The slope of c (w - w*)^2 is 2c (w - w*): keep the 2.": w - eta * slope / 2,
             "Multiply the slope by the learning rate eta.": w - slope}))
-    return check_function(function, None, checked, _name(function, "one_step"),
+    return check_function(function, None, checked, function_name(function, "one_step"),
                           hint="the gradient of c * (w - w_star)^2 is 2c * (w - w_star); step "
                                "against it.")
 
@@ -198,7 +193,7 @@ def check_delta_function(function, net, x, y) -> Feedback:
                       "j, down a column of W."] = (W @ d) * s
             checked.append(Case((W, d, s), f"on layer {network.layer_names[L]} of {words}",
                                 g.dz[L], slips))
-    return check_function(function, None, checked, _name(function, "delta_before"),
+    return check_function(function, None, checked, function_name(function, "delta_before"),
                           hint="delta_L = (W_(L+1) transposed @ delta_(L+1)) * sigma'(z_L).")
 
 
@@ -239,7 +234,7 @@ def check_difference_function(function) -> Feedback:
             "That is the forward difference (f(x + h) - f(x)) / h; use both sides.":
                 (up - here) / h,
             "The two points x + h and x - h are 2h apart: divide by 2h.": (up - down) / h}))
-    return check_function(function, None, checked, _name(function, "central_difference"),
+    return check_function(function, None, checked, function_name(function, "central_difference"),
                           hint="evaluate f at x + h and x - h, which are 2h apart.")
 
 
@@ -293,7 +288,7 @@ def check_batch_gradient_function(function, net, X, Y) -> Feedback:
                     right.T)
             checked.append(Case((delta, A), f"on layer {network.layer_names[L]} of {words}",
                                 right, slips))
-    return check_function(function, None, checked, _name(function, "batch_dW"),
+    return check_function(function, None, checked, function_name(function, "batch_dW"),
                           hint="one term per example i: delta_i (a column) times A_prev_i (a "
                                "row), then average.")
 
@@ -481,7 +476,7 @@ def check_accuracy_function(function, trainer, data) -> Feedback:
         "That is the share of errors: count the examples on the right side.": 1 - right,
         "That is a count: divide by the number of examples.": right * len(Y)})
         for a, Y, t, right, words in checked]
-    return check_function(function, None, cases, _name(function, "my_accuracy"),
+    return check_function(function, None, cases, function_name(function, "my_accuracy"),
                           hint="compare (a_Out > threshold) with (Y > threshold) and take the "
                                "mean.")
 
@@ -532,7 +527,7 @@ def check_first_order_function(function, g, names=("w_H1", "w_Out")) -> Feedback
             "Add both terms: the second weight's step counts too.": d2 * s2,
             "The change goes with the gradient, not against it: no minus sign.":
                 -(d1 * s1 + d2 * s2)}))
-    return check_function(function, None, checked, _name(function, "predicted_change"),
+    return check_function(function, None, checked, function_name(function, "predicted_change"),
                           hint="each weight's step times its gradient, added up: the dot "
                                "product of the gradient and the step.")
 
@@ -580,7 +575,7 @@ def check_backward_pass_function(function, graphs) -> Feedback:
         mine = copy.deepcopy(G)
         mine.backward()
         checked.append(Case((G,), f"on {words}", [node.grad for node in mine.nodes]))
-    return check_function(function, None, checked, _name(function, "backward_pass"),
+    return check_function(function, None, checked, function_name(function, "backward_pass"),
                           hint="each child gets local * node.grad ADDED to what it has (+=): a "
                                "node that feeds several others collects a share from each of "
                                "them.")

@@ -73,20 +73,13 @@ def read_answer(answer) -> Typed:
         raise NotANumber(f"{answer} is a boolean (True/False), not a number")
     if isinstance(answer, str):
         return read_text(answer)
-    if isinstance(answer, Fraction):
-        if answer.denominator == 1:
-            return read_text(str(answer.numerator), str(answer))
+    if isinstance(answer, Fraction) and answer.denominator != 1:
         return Typed(answer, str(answer), None, None)
-    if isinstance(answer, numbers.Integral):
-        answer = int(answer)
-        if answer.bit_length() > 3 * MAX_EXPONENT:
-            raise NotANumber(f"an integer of about {int(answer.bit_length() * 0.30103)} digits "
-                              "is more than this check compares")
-        return read_text(str(answer))
-    if isinstance(answer, decimal.Decimal):
-        return read_text(str(answer))
-    if isinstance(answer, np.floating):
-        return read_text(str(answer))  # numpy's shortest repr in the number's own precision
+    if isinstance(answer, numbers.Integral) and int(answer).bit_length() > 3 * MAX_EXPONENT:
+        raise NotANumber(f"an integer of about {int(int(answer).bit_length() * 0.30103)} digits "
+                         "is more than this check compares")
+    if isinstance(answer, (Fraction, numbers.Integral, decimal.Decimal, np.floating)):
+        return read_text(str(answer))  # numpy's floats: the shortest repr in their precision
     if isinstance(answer, numbers.Real):
         try:
             text = repr(float(answer))
