@@ -7,7 +7,6 @@ wrong answer into a named one.
 
 from __future__ import annotations
 
-import decimal
 import html
 import math
 import numbers
@@ -189,15 +188,6 @@ def shape_words(shape) -> str:
     return f"{shape[0]} numbers" if len(shape) == 1 else f"shape {shape}"
 
 
-def show_expected(values) -> str:
-    """The author's expected value as the notebooks print numbers (fmt: 7.16442025)."""
-    values = np.asarray(values, dtype=object)
-    if values.ndim == 0:
-        value = values.item()
-        return fmt(float(value) if isinstance(value, decimal.Decimal) else value)
-    return "[" + ", ".join(show_expected(v) for v in values) + "]"
-
-
 # --- the checkers ----------------------------------------------------------------------------
 def check_value(answer, expected, what: str, hint: str = "", mistakes: dict | None = None,
                 rel_tol: float = 1e-6, abs_tol: float = 1e-9, note: str = "") -> Feedback:
@@ -215,7 +205,7 @@ def check_value(answer, expected, what: str, hint: str = "", mistakes: dict | No
     target = author_array(expected, "expected")
     tolerance = make_tolerance(rel_tol, abs_tol)
     slips = mistake_list(mistakes, target.shape)
-    feedback = compare(answer, target, show_expected(expected), what, hint, slips, tolerance)
+    feedback = compare(answer, target, fmt(expected), what, hint, slips, tolerance)
     if note and feedback.status != UNANSWERED:
         feedback = Feedback(feedback.status, f"{feedback.message} {note}")
     return feedback

@@ -73,6 +73,3 @@ def _profile(settings, m):
     net = depth.deep_network(**settings)
     X, Y = depth.deep_data(net, m, settings.get("seed", 0))
     return depth.profile(net, X, Y)
-
-
-__all__ = ["CASES", "OPTIONS", "check_init_variance", "check_scale_effect"]

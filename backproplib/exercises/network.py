@@ -10,6 +10,8 @@ import numbers
 
 import numpy as np
 
+from ..core.activations import ACTIVATIONS, get
+from ..core.network import Network
 from ..learning.descent import unreachable_target
 from ..numbers import fmt
 from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, plural
@@ -92,7 +94,7 @@ def check_forward(answer, net, x, quantity: str, layer: str, j=None,
                 f"{z_name} = the sum over k of {w_name}[j,k] * {source}[k], plus {b_name}[j].")
         return check_value(answer, pick(z), name, hint, _picked(slips, pick))
     slips[f"That is {z_name}, before the activation; now apply {sigma.formula}."] = z
-    for other in _other_activations(sigma):
+    for other in (o for o in ACTIVATIONS.values() if o.name not in (sigma.name, "linear")):
         with np.errstate(all="ignore"):
             value = other.function(np.asarray(z, dtype=float))
         slips[f"That is {other.formula}({z_name}), but this network's activation in {layer} "
@@ -109,12 +111,6 @@ def _picked(slips, pick):
         except (TypeError, ValueError):
             continue
     return found
-
-
-def _other_activations(sigma):
-    from ..core.activations import ACTIVATIONS
-
-    return [a for a in ACTIVATIONS.values() if a.name != sigma.name and a.name != "linear"]
 
 
 # --- gradients -------------------------------------------------------------------------------
@@ -274,8 +270,6 @@ def check_weight_source(answer, net, weight: str) -> Feedback:
 def check_activation_function(function, activation) -> Feedback:
     """A student's sigma(z) for ``activation`` (a name or an Activation), on z values on both
     sides of 0, at 0 and far out."""
-    from ..core.activations import ACTIVATIONS, get
-
     sigma = get(activation)
     zs = (2.05, -1.5, 0.0, -0.001, 7.0)
     others = {f"That is {o.formula}; this notebook's activation is {sigma.formula}.": o
@@ -318,7 +312,5 @@ def check_nonzero_gradients(answer, net, x, y) -> Feedback:
 
 def check_output_gradient(answer, a_Out, y) -> Feedback:
     """dC0/da_Out for a prediction ``a_Out`` and a target ``y`` (of some network)."""
-    from ..core.network import Network
-
     identity = Network.chain(weights=[1, 1, 1], biases=[0, 0, 0], activation="linear")
     return check_gradient(answer, identity, a_Out, y, "a_Out")

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import fmt
-from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text, make_tolerance
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text
 from .typed import short
 
 FUNCTION_TIME_LIMIT = 3.0  # seconds a student's function may take for all cases of one check
@@ -80,7 +80,7 @@ class Case:
 
 
 def check_function(function, reference, cases, what: str, hint: str = "",
-                   mistakes: dict | None = None, rel_tol: float = 1e-6, abs_tol: float = 1e-9,
+                   mistakes: dict | None = None,
                    time_limit: float = FUNCTION_TIME_LIMIT) -> Feedback:
     """Call the student's ``function`` on each case and compare with the right result.
 
@@ -111,7 +111,6 @@ def check_function(function, reference, cases, what: str, hint: str = "",
     slips = dict(mistakes or {})
     if not all(isinstance(h, str) and callable(f) for h, f in slips.items()):
         raise TypeError("mistakes: expected a dict {hint: function giving that slip's result}")
-    tolerance = make_tolerance(rel_tol, abs_tol)
     if function is None:
         return Feedback(UNANSWERED, f"write {what} and pass it in place of None.")
     if not callable(function):
@@ -125,16 +124,16 @@ def check_function(function, reference, cases, what: str, hint: str = "",
         outcome = _run_limited(function, copy.deepcopy(case.args), deadline, time_limit)
         if isinstance(outcome, Feedback):
             return Feedback(outcome.status, f"{where} {outcome.message}")
-        verdict = _judge(outcome, want, where, tolerance)
+        verdict = _judge(outcome, want, where)
         if verdict is None:
             continue
         case_slips = [(h, _author_result(v, case.args)) for h, v in case.slips.items()]
         case_slips += [(h, _author_result(f(*copy.deepcopy(case.args)), case.args))
                        for h, f in slips.items()]
         for slip_hint, slip_value in case_slips:
-            if _judge(want, slip_value, where, tolerance) is None:
+            if _judge(want, slip_value, where) is None:
                 continue  # the slip gives the right value here: nothing to tell apart
-            if _judge(outcome, slip_value, where, tolerance) is None:
+            if _judge(outcome, slip_value, where) is None:
                 return Feedback(WRONG, f"{verdict.message} {slip_hint}")
         tail = f" Hint: {hint}" if hint else ""
         return Feedback(verdict.status, verdict.message + tail)
@@ -248,7 +247,7 @@ class _NoNumbers:
     message: str
 
 
-def _judge(got, want, where, tolerance):
+def _judge(got, want, where):
     """None if ``got`` matches ``want``, else a Feedback saying how it differs, in words."""
     if isinstance(got, _NoNumbers):
         return Feedback(got.status, f"{where} {got.message}")
@@ -266,8 +265,7 @@ def _judge(got, want, where, tolerance):
         bad = got[~np.isfinite(got)].reshape(-1)[0]
         return Feedback(WRONG, f"{where} returned {bad}, not a finite number (look for a "
                                "division by 0 or a number that grows too large).")
-    if np.allclose(got, want, rtol=float(tolerance.rel), atol=float(tolerance.abs),
-                   equal_nan=True):
+    if np.allclose(got, want, rtol=1e-6, atol=1e-9, equal_nan=True):
         return None
     return Feedback(WRONG, f"{where} returned {_show_value(got)}; expected "
                            f"{_show_value(want)}.")

@@ -96,18 +96,11 @@ def as_exact(value):
     return value if isinstance(value, Fraction) else Fraction(float(value))
 
 
-def blocked_sentence(g, L, j):
-    for b in g.blocked:
-        if b.L == L and b.j == j:
-            return b.sentence()
-    return None
-
-
 def slope_hint(net, g, L, j=0) -> str:
     """The hint for a chain that left out da_L/dz_L = sigma'(z_L)."""
     sigma = net.activations[L]
     z_name, a_name = neuron(net, L, j, "z"), neuron(net, L, j, "a")
-    blocked = blocked_sentence(g, L, j)
+    blocked = next((b.sentence() for b in g.blocked if (b.L, b.j) == (L, j)), None)
     if blocked and g.da_dz[L][j] == 0:
         return (f"That leaves out {sigma.formula}'({z_name}) = 0, which makes the whole "
                 f"product 0: {blocked}.")

@@ -6,14 +6,16 @@ exercise cell shows the question and the call, never the answer or its formula.
 
 from __future__ import annotations
 
+import copy
 from fractions import Fraction
 
 import numpy as np
 
 from ..chainrule.gradcheck import THRESHOLDS, relative_error
 from ..core.network import Network
+from ..learning import datasets
 from ..learning.descent import gradient_descent
-from ..learning.training import steps_per_epoch
+from ..learning.training import Trainer, initial_network, steps_per_epoch
 from ..numbers import fmt
 from .answers import Feedback, check_choice, check_value
 from .sandbox import Case, check_function, function_name
@@ -43,17 +45,11 @@ def check_descent_step(answer, net, x, y, learning_rate, param: str,
                   "The cost has no 1/2 in front: C0 = (a_Out - y)^2.": run.costs[-1] / 2})
 
 
-def healthy(run) -> bool:
-    """A run that ended as the notebook teaches descent should: not diverged, not stuck, and
-    no neuron blocked where it stopped (a dead network predicting a constant is no win)."""
-    return run.outcome not in ("diverged", "stuck") and not run.blocked
-
-
 def _verdict_on(run) -> str:
     """The run's own account, led by why it does not count when it ended unhealthy."""
     if run.blocked:
-        names = " and ".join(getattr(b, "neuron", str(b)) for b in run.blocked)
-        kinds = {getattr(b, "kind", "blocked") for b in run.blocked}
+        names = " and ".join(b.neuron for b in run.blocked)
+        kinds = {b.kind for b in run.blocked}
         return (f"it ends with {names} {' or '.join(sorted(kinds))}, so the network no longer "
                 f"learns through {'it' if len(run.blocked) == 1 else 'them'}, whatever its "
                 f"cost. The run: {run.message}")
@@ -62,22 +58,17 @@ def _verdict_on(run) -> str:
     return run.message
 
 
-def lowest_run(net, x, y, steps, rates: dict):
-    """(the key of the healthy run with the lowest final cost, or "d" when none is healthy;
-    {key: run})."""
-    runs = {key: gradient_descent(net, x, y, rate, steps) for key, rate in rates.items()}
-    fine = {key: run for key, run in runs.items() if healthy(run)}
-    if not fine:
-        return "d", runs
-    return min(fine, key=lambda key: fine[key].costs[-1]), runs
-
-
 def check_lowest_run(answer, net, x, y, steps, rates: dict) -> Feedback:
     """Predict, then check: which learning rate of ``rates`` ({"a": 0.005, ...}) ends with the
     lowest cost after ``steps`` steps on every parameter, among the runs that end healthy? A
     run that diverges, gets stuck or ends with blocked (dead) neurons is never the answer; if
     every run does, the answer is "d"."""
-    correct, runs = lowest_run(net, x, y, steps, rates)
+    runs = {key: gradient_descent(net, x, y, rate, steps) for key, rate in rates.items()}
+    # a healthy run ends as the notebook teaches descent should: not diverged, not stuck, and no
+    # neuron blocked where it stopped (a dead network predicting a constant is no win)
+    fine = {key: run.costs[-1] for key, run in runs.items()
+            if run.outcome not in ("diverged", "stuck") and not run.blocked}
+    correct = min(fine, key=fine.get) if fine else "d"
     options = {key: f"learning rate {fmt(rate)}" for key, rate in rates.items()}
     options["d"] = "none of them: each run diverges, gets stuck or ends with dead neurons"
     why = {key: f"With learning rate {fmt(rates[key])}: {_verdict_on(run)}"
@@ -329,8 +320,6 @@ def check_example_gradients_at_bottom(answer, net, X, Y, param: str = "w_Out",
     """Predict, then check: after full-batch descent on ``param`` has (almost) reached the
     bottom of C, is every example's own dC_i/d``param`` 0 there too ("a"), or only their
     average ("b")?"""
-    from ..learning.training import Trainer
-
     n = len(X)
     floats = Network(list(net.weights), list(net.biases), list(net.activations), exact=False)
     bottom = Trainer(floats, X, Y, learning_rate, batch_size=n, params=(param,)).train(steps).net
@@ -389,8 +378,6 @@ def check_larger_rate(answer, net, data, learning_rate, batch_size, seed, steps=
                       factor=100) -> Feedback:
     """Predict, then check: ``steps`` steps at ``factor`` times the learning rate end with a
     cost lower (a), higher (b) or about the same (c) as at the learning rate itself."""
-    from ..learning.training import Trainer
-
     runs = {}
     for eta in (learning_rate, factor * learning_rate):
         runs[eta] = Trainer(net, data.X, data.Y, eta, batch_size, seed=seed,
@@ -409,23 +396,9 @@ def check_larger_rate(answer, net, data, learning_rate, batch_size, seed, steps=
                         {verdict: told})
 
 
-def linear_accuracies(n_examples, seed, labels, steps=150):
-    """{data set: the accuracy a network without hidden layers (one tanh neuron, a straight
-    boundary) reaches after ``steps`` steps}."""
-    from ..learning import datasets
-
-    found = {}
-    for name in datasets.NAMES:
-        d = datasets.make(name, n_examples, seed=seed, labels=labels)
-        found[name] = flat_accuracy(d.X, d.Y, d.threshold, seed, steps)
-    return found
-
-
 def flat_accuracy(X, Y, threshold, seed, steps=150):
     """The accuracy a network without hidden layers (one tanh neuron, a straight boundary)
     reaches on the examples X, Y after ``steps`` steps."""
-    from ..learning.training import Trainer, initial_network
-
     flat = initial_network([2, 1], "tanh", seed=seed)
     return Trainer(flat, X, Y, 0.1, 20, seed=seed, threshold=threshold,
                    record_every=steps).train(steps).accuracy()
@@ -434,9 +407,10 @@ def flat_accuracy(X, Y, threshold, seed, steps=150):
 def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
     """Predict, then try: which data sets can a network without hidden layers NOT learn
     (below 90% after training)?"""
-    from ..learning import datasets
-
-    accuracy = linear_accuracies(n_examples, seed, labels)
+    accuracy = {}
+    for name in datasets.NAMES:
+        d = datasets.make(name, n_examples, seed=seed, labels=labels)
+        accuracy[name] = flat_accuracy(d.X, d.Y, d.threshold, seed)
     sets = {"a": set(), "b": {"xor"}, "c": {"circle", "xor"}, "d": {"circle", "xor", "spiral"},
             "e": set(datasets.NAMES)}
     options = {"a": "none of them", "b": "xor only", "c": "circle and xor",
@@ -456,8 +430,6 @@ def check_accuracy_function(function, trainer, data) -> Feedback:
     """A student's ``my_accuracy(a_Out, Y, threshold)``: the fraction of examples on the right
     side of the threshold, against the library's ``Trainer.accuracy`` on the trained and the
     untrained network, and on two made-up sets of predictions (labels -1/1 and 0/1)."""
-    from ..learning.training import Trainer
-
     rng = np.random.default_rng(114)
     made_up = [(rng.uniform(-1, 1, (7, 1)), np.array([[1.0], [-1], [1], [1], [-1], [-1], [1]]),
                 0.0, "made-up predictions for labels -1 and 1"),
@@ -565,13 +537,9 @@ def check_finite_difference_passes(answer, sizes) -> Feedback:
 
 def check_backward_pass_function(function, graphs) -> Feedback:
     """A student's ``backward_pass(G)`` returning every node's gradient in ``G.nodes`` order,
-    on each graph of ``graphs`` (with its words: [(graph, "the chain"), ...] or graphs alone),
-    against the library's ``Graph.backward``."""
-    import copy
-
+    on each graph of ``graphs`` ([(graph, "the chain"), ...]), against ``Graph.backward``."""
     checked = []
-    for number, item in enumerate(graphs, start=1):
-        G, words = item if isinstance(item, tuple) else (item, f"graph {number}")
+    for G, words in graphs:
         mine = copy.deepcopy(G)
         mine.backward()
         checked.append(Case((G,), f"on {words}", [node.grad for node in mine.nodes]))
