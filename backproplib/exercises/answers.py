@@ -156,8 +156,6 @@ def mistake_list(mistakes, shape) -> list:
 
 def author_array(value, what: str) -> np.ndarray:
     """An author's value (a number or an array of numbers) as an object array of Fractions."""
-    if value is None:
-        raise ValueError(f"{what}: expected the right value (a number), got None")
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{what}: expected a number, got the text {value!r}")
     try:

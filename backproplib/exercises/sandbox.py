@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import ctypes
-import math
 import numbers
 import sys
 import threading
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.network import Network
-from ..numbers import fmt
+from ..numbers import fmt, positive_number
 from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text
 from .typed import short
 
@@ -105,9 +104,7 @@ def check_function(function, reference, cases, what: str, hint: str = "",
     if not callable(reference) and not (reference is None and all(
             c.expected is not None for c in cases)):
         raise TypeError(f"reference: expected a function, got {type(reference).__name__}")
-    if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or not (
-            0 < time_limit < math.inf):
-        raise ValueError(f"time_limit: expected a positive number of seconds, got {time_limit!r}")
+    time_limit = positive_number(time_limit, "time_limit (seconds)")
     slips = dict(mistakes or {})
     if not all(isinstance(h, str) and callable(f) for h, f in slips.items()):
         raise TypeError("mistakes: expected a dict {hint: function giving that slip's result}")
@@ -115,7 +112,7 @@ def check_function(function, reference, cases, what: str, hint: str = "",
         return Feedback(UNANSWERED, f"write {what} and pass it in place of None.")
     if not callable(function):
         return Feedback(WRONG, f"expected a function for {what}, got {type(function).__name__}.")
-    deadline = time.monotonic() + float(time_limit)
+    deadline = time.monotonic() + time_limit
     for case in cases:
         want = _author_result(case.expected if case.expected is not None
                               else reference(*copy.deepcopy(case.args)), case.args)

@@ -12,7 +12,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..chainrule.gradcheck import THRESHOLDS, relative_error
-from ..core.network import Network
+from ..core.network import Network, layer_names
 from ..learning import datasets
 from ..learning.descent import gradient_descent
 from ..learning.training import Trainer, initial_network, steps_per_epoch
@@ -115,7 +115,7 @@ def check_bouncing_rate(answer, c) -> Feedback:
 # --- many neurons (notebook 07) ---------------------------------------------------------------
 def check_weight_count(answer, sizes, layer: str) -> Feedback:
     """How many weights W of ``layer`` holds in a network of ``sizes`` (inputs first)."""
-    names = [f"H{i}" for i in range(len(sizes) - 2)] + ["Out"]
+    names = layer_names(len(sizes) - 1)
     if layer not in names:
         raise ValueError(f"layer: expected one of {', '.join(names)}, got {layer!r}")
     L = names.index(layer)
@@ -321,8 +321,8 @@ def check_example_gradients_at_bottom(answer, net, X, Y, param: str = "w_Out",
     bottom of C, is every example's own dC_i/d``param`` 0 there too ("a"), or only their
     average ("b")?"""
     n = len(X)
-    floats = Network(list(net.weights), list(net.biases), list(net.activations), exact=False)
-    bottom = Trainer(floats, X, Y, learning_rate, batch_size=n, params=(param,)).train(steps).net
+    bottom = Trainer(net.as_float(), X, Y, learning_rate, batch_size=n,
+                     params=(param,)).train(steps).net
     per = [float(bottom.backward(X[i], Y[i])[param]) for i in range(n)]
     average = sum(per) / n
     spread = max(abs(v) for v in per)

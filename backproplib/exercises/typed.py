@@ -126,18 +126,13 @@ def author_number(value, what: str) -> Fraction:
         raise ValueError(f"{what}: expected the right value (a number), got None")
     if isinstance(value, (bool, np.bool_)):
         return Fraction(int(value))
-    if isinstance(value, Fraction):
-        return value
+    if isinstance(value, numbers.Rational):  # numpy's integers as Python ints, not fixed width
+        return Fraction(int(value.numerator), int(value.denominator))
     if isinstance(value, (numbers.Real, decimal.Decimal)):
-        # numpy's integers keep their fixed width inside a Fraction: make them Python ints
-        number = (Fraction(int(value.numerator), int(value.denominator))
-                  if isinstance(value, numbers.Rational) else None)
-        if number is None:
-            number = float(value)
-            if not math.isfinite(number):
-                raise ValueError(f"{what}: expected a finite number, got {number}")
-            number = Fraction(number)
-        return number
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{what}: expected a finite number, got {number}")
+        return Fraction(number)
     if isinstance(value, str):
         raise TypeError(f"{what}: expected a number, got the text {value!r}")
     raise TypeError(f"{what}: expected a number, got {type(value).__name__} {short(repr(value))}")
