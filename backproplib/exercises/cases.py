@@ -11,11 +11,9 @@ exercise shows a left-out sigma', and ``unseen_slopes`` says which sigma' a valu
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 
-from ..numbers import fmt
+from ..numbers import fmt, to_scalar
 from .slips import catalogue, derivative_of, neuron, quantity, slope_layers
 
 BLOCKING_BIAS = -10  # a bias that blocks a neuron: dead under ReLU, saturated under sigmoid/tanh
@@ -80,9 +78,10 @@ def chain_cases(net, x, y, param: str) -> list:
         name = f"b_{net.layer_names[M]}"
         if name in net.parameter_names:
             candidates.append(({name: BLOCKING_BIAS}, x, y))
-    for other_x in (-2 * _number(x), _number(x) + 1):
+    x0, y0 = to_scalar(x, net.exact, "x", single=True), to_scalar(y, net.exact, "y", single=True)
+    for other_x in (-2 * x0, x0 + 1):
         candidates.append(({"x": other_x}, other_x, y))
-    candidates.append(({"y": _number(y) + 1}, x, _number(y) + 1))
+    candidates.append(({"y": y0 + 1}, x, y0 + 1))
     chosen = [(net, x, y, _describe(net, x, y, {}))]
     for changes, cx, cy in candidates:
         params = {k: v for k, v in changes.items() if k.startswith(("w_", "b_"))}
@@ -90,13 +89,6 @@ def chain_cases(net, x, y, param: str) -> list:
         if variant.backward(cx, cy).cost != 0:
             chosen.append((variant, cx, cy, _describe(variant, cx, cy, changes)))
     return chosen
-
-
-def _number(value):
-    """A one-number input or target as a float or Fraction (text such as "1/2" too)."""
-    if isinstance(value, str):
-        return Fraction(value)
-    return np.asarray(value, dtype=object).reshape(-1)[0] if np.ndim(value) else value
 
 
 def what_if(net, x, y, move: str, param: str) -> tuple:
