@@ -60,7 +60,6 @@ def function_name(function, default: str) -> str:
     return name if name and name != "<lambda>" else default
 
 
-
 class _TimeUp(BaseException):
     """Raised inside a student's function when its time is up (not an Exception, so a bare
     ``except Exception`` in the student's code does not swallow it)."""
