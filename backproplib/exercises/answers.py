@@ -34,8 +34,7 @@ class Feedback:
     def __str__(self):
         return f"{self.status}: {self.message}"
 
-    def __repr__(self):
-        return str(self)
+    __repr__ = __str__
 
     def _repr_html_(self):
         colour = {RIGHT: "#1b7f3b", WRONG: "#b3261e", UNANSWERED: "#6b6b6b"}[self.status]

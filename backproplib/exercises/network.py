@@ -34,12 +34,12 @@ def _layer_position(net, layer) -> int:
     return net.layer_names.index(layer)
 
 
-def _index(net, L, j, what="j"):
+def _index(net, L, j):
     n = net.sizes[L + 1]
     if j is None:
         return None
     if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 <= j < n:
-        raise ValueError(f"{what}: expected a neuron of {net.layer_names[L]} (0 to {n - 1}), "
+        raise ValueError(f"j: expected a neuron of {net.layer_names[L]} (0 to {n - 1}), "
                          f"got {j!r}")
     return int(j)
 
