@@ -7,22 +7,17 @@
     view                                    # shows the panel in a notebook
     print(view.summary())                   # what the panel shows, as plain text
 
-Every view is a ``panel.Panel`` (the one base of every slider panel, the training panels'
-too). Top to bottom: its sliders (steps near a hundredth of the range; a contour's map spans
-exactly its sliders; gradient_view's range reaches where the z the parameter feeds crosses 0);
-its picture (``.picture``: the figure's still parts in ``.background``, a PNG with twice the
-pixels it is shown at, and its moving parts in ``.frame``, a small palette PNG of what moves
-with the numbers as SVG text, carrying the alt text that follows the sliders); a compact
-readout (``.readout``, class ``bp-readout``, about 4 significant digits, an aria-live region,
-so a screen reader announces each change; it scrolls, and shows it, when it holds more than
-fits); every gradient with all its digits, folded away (``.details``, an Accordion holding
-``.all_gradients``, class ``bp-gradients``); and, for gradient_view, the ledger. Every part
-has a fixed size, so nothing jumps while dragging.
+Every view is a ``panel.Panel`` (the one base of every slider panel: the picture with its alt
+text, the aria-live readout, the summary; see there). Top to bottom: its sliders (steps near a
+hundredth of the range; a contour's map spans exactly its sliders; gradient_view's range
+reaches where the z the parameter feeds crosses 0); its picture; a compact readout (about 4
+significant digits; it scrolls, and shows it, when it holds more than fits); every gradient
+with all its digits, folded away (``.details``, an Accordion holding ``.all_gradients``, class
+``bp-gradients``); and, for gradient_view, the ledger. Every part has a fixed size, so nothing
+jumps while dragging.
 
 Each slider step runs exactly one ``net.backward`` (whose result carries the forward pass) and
-hands it to the figure, the readout and the ledger. The figure is kept (outside pyplot) and
-only its moving artists are redrawn (``render.FrameRenderer``). A callback never raises: a bad
-value is explained in the readout instead.
+hands it to the figure, the readout and the ledger.
 """
 
 from __future__ import annotations
@@ -41,10 +36,10 @@ from ..learning.descent import gradient_descent, positive_number, whole_steps
 from ..learning.surface import cost_surface
 from ..numbers import fmt, to_scalar
 from ..plots import render, style
+from ..plots.scales import as_float
 from .panel import Panel, brief
 
 READOUT_HEIGHT = "8.5em"  # the compact readout: fixed, so the panel never jumps
-SLIDER_WIDTH = "460px"
 
 
 # --- the parts every view shares -------------------------------------------------------------
@@ -74,30 +69,20 @@ class View(Panel):
     def _slider(self, name, value, bounds=None, fmt_=None, integer=False):
         value = _number(value, name)
         low, high, step = _check_bounds(name, bounds) if bounds else _default_range(value)
-        if not integer:
-            low, high, step = _grid(value, low, high, step)
-        else:
-            low, high = min(low, value), max(high, value)
-            step = step or 1
-        style_ = {"description_width": "initial"}
-        layout = W.Layout(width=SLIDER_WIDTH)
         if integer:
-            slider = W.IntSlider(value=int(value), min=int(low), max=int(high),
-                                 step=max(1, int(step)), description=name,
-                                 continuous_update=True, style=style_, layout=layout)
+            slider = W.IntSlider(value=int(value), min=int(min(low, value)),
+                                 max=int(max(high, value)), step=max(1, int(step or 1)),
+                                 description=name, continuous_update=True)
         else:
+            low, high, step = _grid(value, low, high, step)
             slider = W.FloatSlider(value=value, min=low, max=high, step=step, description=name,
                                    readout_format=fmt_ or _readout_format(step, value),
-                                   continuous_update=True, style=style_, layout=layout)
+                                   continuous_update=True)
         return self.add_slider(name, slider)
 
     def _assemble(self):
         controls = W.VBox(list(self.sliders.values()))
         self.assemble([controls, self.picture, self.readout, self.details] + self.extra)
-
-    def _render(self, plot):
-        """Draw ``plot`` (kept in its figure) through a FrameRenderer from now on."""
-        self.show_figure(plot, self.fig)
 
     # running
     def _clear(self):
@@ -232,11 +217,11 @@ class ForwardView(View):
         super().__init__(net, x, y)
         self.names = _choose(net, params)
         ranges = _check_ranges(ranges, ["x"] + list(net.parameter_names))
-        self._slider("x", _first(net.input(x)), ranges.get("x"))
+        self._slider("x", as_float(net.input(x)), ranges.get("x"))
         for name in self.names:
             self._slider(name, net.param(name), ranges.get(name))
         self.diagram = plots.NetworkDiagram(net, x, y, ax=self._diagram_axes(net))
-        self._render(self.diagram)
+        self.show_figure(self.diagram, self.fig)
         self._assemble()
 
     def _diagram_axes(self, net):
@@ -288,8 +273,8 @@ class GradientView(View):
         self._slider(param, net.param(param), ranges.get(param) or _reaching_switch(
             net, x, y, param))
         for name in extra:
-            value = (_first(net.input(x)) if name == "x" else
-                     _first(net.target(y)) if name == "y" else net.param(name))
+            value = (as_float(net.input(x)) if name == "x" else
+                     as_float(net.target(y)) if name == "y" else net.param(name))
             self._slider(name, value, ranges.get(name))
         slider = self.sliders[param]
         self._figure((6.0, 4.0))
@@ -321,15 +306,12 @@ class GradientView(View):
                       f"C0 = {brief(g.cost)}",
                       f"slope of the tangent = dC0/d{self.param} = {brief(g[self.param])}"]
         self._show(g)
-        self._show_ledger(g)
-
-    def _figure_without_numbers(self):
-        self.curve.update(self.net, None, self.x, self.y)
-
-    def _show_ledger(self, g):
         book = ledger(self.net, self.x, self.y, param=self.param, g=g)
         self.ledger_text = str(book)
         self.ledger.value = _ledger_html(book)
+
+    def _figure_without_numbers(self):
+        self.curve.update(self.net, None, self.x, self.y)
 
     def summary(self) -> str:
         return super().summary() + "\n\n" + self.ledger_text
@@ -364,7 +346,7 @@ class _ContourView(View):
                                              paths=self.paths)
             self.fig.tight_layout()
             self.contour.tidy()
-        self._render(self.contour)
+        self.show_figure(self.contour, self.fig)
         return surface
 
     def _figure_without_numbers(self):
@@ -543,14 +525,8 @@ def _choose(net, params):
         return list(net.parameter_names)
     names = [params] if isinstance(params, str) else list(params)
     for name in names:
-        if name not in net.parameter_names:
-            raise ValueError(f"unknown parameter {name!r}; valid names: "
-                             f"{', '.join(net.parameter_names)}")
+        net.locate(name)  # an unknown name is a ValueError listing the valid ones
     return names
-
-
-def _first(value):
-    return float(np.asarray(value, dtype=float).reshape(-1)[0])
 
 
 def _set_first(value, new):

@@ -17,10 +17,7 @@ import ipywidgets as W
 from ..learning.classification import accuracy
 from ..numbers import fmt
 from ..plots.classification import ClassificationFigure, SlowStartPlot
-from . import SLIDER_WIDTH
 from .panel import Panel
-
-LOOK = {"description_width": "initial"}  # the whole label, never cut to "z of the o..."
 
 
 class SlowStartView(Panel):
@@ -33,12 +30,11 @@ class SlowStartView(Panel):
         reach = max(float(reach), abs(z))
         self.title = f"A sigmoid output with target y = {fmt(y)}: both costs against its z"
         self.add_slider("z", W.FloatSlider(value=z, min=-reach, max=reach, step=0.05,
-                                       description="z of the output", readout_format=".2f",
-                                       continuous_update=True, style=LOOK,
-                                       layout=W.Layout(width=SLIDER_WIDTH)))
+                                           description="z of the output", readout_format=".2f",
+                                           continuous_update=True))
         self.plot = SlowStartPlot(z, y, reach)
         self.show_figure(self.plot, self.plot.fig)
-        self.assemble([*self.sliders.values(), self.picture, self.readout])
+        self.assemble()
 
     def _update(self):
         self.plot.update(self.sliders["z"].value)
@@ -74,12 +70,12 @@ class ClassTrainingView(Panel):
         self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on the "
                       f"3-class {data.name!r} ({len(data)} examples)")
         self.add_slider("steps", W.IntSlider(value=0, min=0, max=int(steps),
-                                         step=max(1, int(steps) // 50),
-                                         description="steps trained", continuous_update=False,
-                                         style=LOOK, layout=W.Layout(width=SLIDER_WIDTH)))
+                                             step=max(1, int(steps) // 50),
+                                             description="steps trained",
+                                             continuous_update=False))
         self.plot = ClassificationFigure(trainer, data, n, steps=max(int(steps), 10))
         self.show_figure(self.plot, self.plot.fig)
-        self.assemble([*self.sliders.values(), self.picture, self.readout])
+        self.assemble()
 
     def _update(self):
         t, wanted = self.trainer, self.sliders["steps"].value

@@ -39,6 +39,7 @@ from ..numbers import fmt
 from ..plots import render, style
 
 SIGNIFICANT = 4  # digits a readout shows; the full numbers fold away below it
+SLIDER_WIDTH = "460px"
 
 
 def brief(value) -> str:
@@ -137,7 +138,12 @@ class Panel:
         self._stale = False
 
     # building
-    def add_slider(self, name, slider):
+    def add_slider(self, name, slider, width=SLIDER_WIDTH):
+        """Add ``slider`` as ``name``, ``width`` wide with its whole label (never cut to "z of
+        the o..."); with ``width`` None, as it was made."""
+        if width:
+            slider.style = {"description_width": "initial"}
+            slider.layout = W.Layout(width=width)
         slider.observe(self._on_change, names="value")
         self.sliders[name] = slider
         return slider
@@ -157,7 +163,9 @@ class Panel:
                                        width=f"{width}px", height=f"{height}px",
                                        max_width="100%", overflow="hidden")
 
-    def assemble(self, children):
+    def assemble(self, children=None):
+        """Stack ``children`` (by default the sliders, the picture and the readout) and draw."""
+        children = children or [W.VBox(list(self.sliders.values())), self.picture, self.readout]
         look = W.HTML(layout=W.Layout(display="none"))
         self.widget = W.VBox([*children, look])
         self.widget.add_class("bp-view")
@@ -253,4 +261,6 @@ class Panel:
         return f"<{type(self).__name__}: {', '.join([*self.sliders, *self.buttons])}>"
 
 
-__all__ = ["READOUT_CSS", "Panel", "brief", "briefly", "browser_loop", "readout_html"]
+__all__ = [
+    "READOUT_CSS", "SLIDER_WIDTH", "Panel", "brief", "briefly", "browser_loop", "readout_html",
+]

@@ -12,14 +12,11 @@ train N steps (in chunks, with a progress bar, giving the kernel back between ch
 the panel stays responsive; pressing the button again stops) and reset; sliders for the
 learning rate and the batch size; the decision regions, the cost curve and the weights.
 
-Both are ``panel.Panel``s, like the views of ``widgets``: one kept figure, a picture whose
-moving layer (``.frame``) carries the figure's alt text, an aria-live readout (``.readout``,
-class ``bp-readout``), ``summary()``. SGDView sends its paths as a small frame over the
-contour; TrainingView sends one JPEG of the whole picture per step taken (its sliders set
-how the next steps go, so moving them changes only the words; its painted regions
+Both are ``panel.Panel``s, like the views of ``widgets``. SGDView sends its paths as a small
+frame over the contour; TrainingView sends one JPEG of the whole picture per step taken (its
+sliders set how the next steps go, so moving them changes only the words; its painted regions
 change everywhere; encoding a PNG of a full-width panel at twice the shown pixels costs more
-than the rest of the frame). A callback never raises: a bad value or an overflow is explained
-in the readout instead.
+than the rest of the frame).
 """
 
 from __future__ import annotations
@@ -49,10 +46,15 @@ JPEG_QUALITY = 90
 class JpegFrames(render.FrameRenderer):
     """``render.FrameRenderer``'s blitting, with the whole picture packed as one JPEG per step
     (notebook 11: the painted regions change everywhere, so a layer of moving parts would be
-    the whole picture; JPEG keeps them a fraction of a PNG's size)."""
+    the whole picture; JPEG keeps them a fraction of a PNG's size). ``paint(canvas)``, if
+    given, draws pixels before the artists."""
 
-    def jpeg(self, static_key=None, quality=JPEG_QUALITY, paint=None) -> bytes:
-        """One frame as JPEG; ``paint(canvas)``, if given, draws pixels before the artists."""
+    def __init__(self, fig, dynamic, paint=None):
+        super().__init__(fig, dynamic)
+        self.paint = paint
+
+    def jpeg(self, static_key=None, quality=JPEG_QUALITY) -> bytes:
+        """One frame as JPEG."""
         from PIL import Image
 
         canvas = self.fig.canvas
@@ -64,8 +66,8 @@ class JpegFrames(render.FrameRenderer):
             self.redraws += 1
         else:
             canvas.restore_region(self.background)
-        if paint is not None:
-            paint(canvas)
+        if self.paint is not None:
+            self.paint(canvas)
         renderer = canvas.get_renderer()
         for artist in self.dynamic:  # no rc context needed: these carry their own style
             if artist.get_visible():
@@ -77,34 +79,28 @@ class JpegFrames(render.FrameRenderer):
         image.save(buffer, format="jpeg", quality=quality)
         return buffer.getvalue()
 
-    def pictures(self, static_key, alt, width, height, paint=None):
+    def pictures(self, static_key, alt, width, height):
         """(None: no background layer; the frame, one opaque ``<img>`` with ``alt``; JPEG)."""
-        jpeg = self.jpeg(static_key, paint=paint)
+        jpeg = self.jpeg(static_key)
         data = base64.b64encode(jpeg).decode("ascii")
         alt = html.escape(" ".join(alt.split()), quote=True)
         return None, (f'<img class="bp-frame-image" alt="{alt}" width="{width}" '
                       f'height="{height}" style="display:block;max-width:100%;height:auto" '
                       f'src="data:image/jpeg;base64,{data}">'), jpeg
 
-    def png(self, static_key=None, paint=None) -> bytes:
+    def png(self, static_key=None) -> bytes:
         from PIL import Image
 
         buffer = io.BytesIO()
-        Image.open(io.BytesIO(self.jpeg(static_key, paint=paint))).save(buffer, format="png")
+        Image.open(io.BytesIO(self.jpeg(static_key))).save(buffer, format="png")
         return buffer.getvalue()
 
 
-class TrainingPanel(Panel):
-    """A ``panel.Panel`` whose sliders are styled alike (``slider(name, widget)``)."""
-
-    def slider(self, name, widget):
-        widget.style = {"description_width": "initial"}
-        widget.layout = W.Layout(width="420px")
-        return self.add_slider(name, widget)
+SLIDER_WIDTH = "420px"
 
 
 # --- notebook 09: full-batch descent against mini-batch SGD -------------------------------------
-class SGDView(TrainingPanel):
+class SGDView(Panel):
     """Full-batch descent and mini-batch SGD on ``params`` over the average cost C of (X, Y)."""
 
     def __init__(self, net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
@@ -132,13 +128,14 @@ class SGDView(TrainingPanel):
             fig.subplots_adjust(**training_plots.CONTOUR_MARGINS)
         self.show_figure(self.contour, fig)
         top = max(1.0, 4 * float(learning_rate))
-        self.slider("batch_size", W.IntSlider(value=int(batch_size), min=1,
-                                              max=self.n_examples, description="batch_size",
-                                              continuous_update=True))
-        self.slider("learning_rate", W.FloatSlider(
+        self.add_slider("batch_size", W.IntSlider(value=int(batch_size), min=1,
+                                                  max=self.n_examples, description="batch_size",
+                                                  continuous_update=True), SLIDER_WIDTH)
+        self.add_slider("learning_rate", W.FloatSlider(
             value=float(learning_rate), min=0.001, max=top, step=0.001,
-            readout_format=".3f", description="learning_rate", continuous_update=True))
-        self.assemble([W.VBox(list(self.sliders.values())), self.picture, self.readout])
+            readout_format=".3f", description="learning_rate", continuous_update=True),
+            SLIDER_WIDTH)
+        self.assemble()
 
     def _update(self):
         lr = self.sliders["learning_rate"].value
@@ -192,7 +189,7 @@ def _points(trainer, params):
 
 
 # --- notebook 11: a network trained live -------------------------------------------------------
-class TrainingView(TrainingPanel):
+class TrainingView(Panel):
     """Step / train N / reset a ``training.Trainer``; sliders for its learning rate and batch
     size; decision regions, cost curve and weights."""
 
@@ -207,12 +204,13 @@ class TrainingView(TrainingPanel):
         self.task = None
         self.blocked = []  # the neurons blocked at the last drawing
         lr = float(trainer.learning_rate)
-        self.slider("learning_rate", W.FloatLogSlider(
+        self.add_slider("learning_rate", W.FloatLogSlider(
             value=lr, base=10, min=-3, max=math.log10(max(max_learning_rate, lr)), step=0.05,
-            readout_format=".3g", description="learning_rate", continuous_update=False))
-        self.slider("batch_size", W.IntSlider(value=trainer.batch_size, min=1, max=trainer.n,
-                                              description="batch_size",
-                                              continuous_update=False))
+            readout_format=".3g", description="learning_rate", continuous_update=False),
+            SLIDER_WIDTH)
+        self.add_slider("batch_size", W.IntSlider(value=trainer.batch_size, min=1,
+                                                  max=trainer.n, description="batch_size",
+                                                  continuous_update=False), SLIDER_WIDTH)
         self.buttons = {
             "step": W.Button(description="step", tooltip="take one SGD step"),
             "train": W.Button(description=f"train {self.n_steps}", button_style="primary",
@@ -223,7 +221,7 @@ class TrainingView(TrainingPanel):
         self.buttons["train"].on_click(lambda _: self.press_train())
         self.buttons["reset"].on_click(lambda _: self.press_reset())
         self.progress = W.IntProgress(value=0, min=0, max=self.n_steps, description="progress",
-                                      layout=W.Layout(width="420px"))
+                                      layout=W.Layout(width=SLIDER_WIDTH))
         self.progress.add_class("bp-progress")
         with style.context():
             self.view = training_plots.TrainingFigure(trainer, data, steps=self.n_steps,
@@ -231,8 +229,8 @@ class TrainingView(TrainingPanel):
                                                       fig=plots.new_figure((10.2, 3.4),
                                                                            dpi=PANEL_DPI))
             self.view.regions.paint_pixels()
-        self.show_figure(self.view, self.view.fig, JpegFrames(self.view.fig,
-                                                              self.view.dynamic_artists()))
+        self.show_figure(self.view, self.view.fig, JpegFrames(
+            self.view.fig, self.view.dynamic_artists(), paint=self.view.paint))
         # one opaque picture, no layers to stack: it may shrink to the notebook's width
         self.background.layout.display = "none"
         self.frame.layout = W.Layout(width="100%")
@@ -308,15 +306,6 @@ class TrainingView(TrainingPanel):
         self.refresh()
 
     # the picture and the words
-    def draw(self):
-        back, front, self.frame_bytes = self.renderer.pictures(
-            self.plot.static_key(), self.plot.alt_text(), *self.size, paint=self.plot.paint)
-        self.frame.value = front
-        self.pictures_sent += 1
-
-    def png(self) -> bytes:
-        return self.renderer.png(self.plot.static_key(), paint=self.plot.paint)
-
     def _update(self):
         self.blocked = self.trainer.blocked()
         self.view.update(self.trainer, self.blocked)
