@@ -46,14 +46,13 @@ READOUT_HEIGHT = "8.5em"  # the compact readout: fixed, so the panel never jumps
 class View(Panel):
     """A slider panel (``panel.Panel``) that follows one network: ``net`` (the network the
     sliders currently describe), ``g`` (its last ``backward``), ``all_gradients`` (every
-    dC0/dparameter, inside ``details``); ``summary()`` adds every gradient."""
+    dC0/dparameter, ``folded``, inside ``details``)."""
 
     readout_height = READOUT_HEIGHT
 
     def __init__(self, net: Network, x, y):
         super().__init__()
         self.start_net, self.net, self.x, self.y = net, net, x, y
-        self.gradient_lines = []  # every gradient, line by line
         self.g = None
         self.all_gradients = W.HTML()
         self.all_gradients.add_class("bp-gradients")
@@ -85,9 +84,6 @@ class View(Panel):
         self.assemble([controls, self.picture, self.readout, self.details] + self.extra)
 
     # running
-    def _clear(self):
-        self.gradient_lines = []
-
     def _backward(self):
         """The step's one backward pass; where it overflows, the figure is drawn without its
         numbers first (saying so in its alt text) and the error goes on to the readout."""
@@ -104,7 +100,7 @@ class View(Panel):
     def _show(self, g, where="", blocked=True):
         """Take the step's results: every gradient, the blocked neurons, the new picture."""
         self.g = g
-        self.gradient_lines = [f"C0{where} = {fmt(g.cost)}"] + [
+        self.folded = [f"C0{where} = {fmt(g.cost)}"] + [
             line.replace(" = ", f"{where} = ", 1) for line in g.report().splitlines()]
         if blocked:
             self.warnings.extend(explain_blocked(b) for b in g.blocked)
@@ -114,18 +110,8 @@ class View(Panel):
         super()._write_readout()
         self.all_gradients.value = (
             '<div style="font-family:monospace;line-height:1.35">'
-            + "<br>".join(html.escape(line, quote=False) for line in self.gradient_lines)
+            + "<br>".join(html.escape(line, quote=False) for line in self.folded)
             + "</div>")
-
-    # showing
-    def summary(self) -> str:
-        """Plain text of what the panel shows: its title, the readout, every gradient and any
-        warnings."""
-        parts = [self.title] if self.title else []
-        shown = set(self.lines)  # the compact readout may repeat a line of the full list
-        parts += self.lines + [line for line in self.gradient_lines if line not in shown]
-        parts += [f"Warning: {w}" for w in self.warnings]
-        return "\n".join(parts)
 
 
 def _number(value, what) -> float:
@@ -211,6 +197,11 @@ def _slider_values(view, names):
 
 # --- forward pass ----------------------------------------------------------------------------
 class ForwardView(View):
+    """Sliders for x and each parameter (or those in ``params``); the network diagram with z, a
+    and the gradients; the readout gives x, the output and C0, and every dC0/dparameter folds
+    out below. With several inputs the "x" slider moves x[0].
+    ``ranges`` = {name: (low, high[, step])}."""
+
     title = "Forward pass"
 
     def __init__(self, net, x, y, params=None, ranges=None):
@@ -246,16 +237,14 @@ class ForwardView(View):
         self.diagram.cannot_show(self.net, self.y)
 
 
-def forward_view(net: Network, x, y, params=None, ranges=None) -> ForwardView:
-    """Sliders for x and each parameter (or those in ``params``); the network diagram with z, a
-    and the gradients; the readout gives x, the output and C0, and every dC0/dparameter folds
-    out below. With several inputs the "x" slider moves x[0].
-    ``ranges`` = {name: (low, high[, step])}."""
-    return ForwardView(net, x, y, params, ranges)
+forward_view = ForwardView
 
 
 # --- one parameter: the cost, its tangent and the ledger -------------------------------------
 class GradientView(View):
+    """A slider for ``param`` (and for the names in ``sliders``: parameters, "x" or "y"); the
+    cost against ``param`` with its tangent, and the chain-rule ledger."""
+
     def __init__(self, net, x, y, param="w_Out", sliders=None, ranges=None):
         super().__init__(net, x, y)
         _choose(net, param)
@@ -288,10 +277,8 @@ class GradientView(View):
         self.show_figure(self.curve, self.fig, render.FrameRenderer(self.fig, moving))
         self.ledger = W.HTML(layout=W.Layout(min_height="6em"))
         self.ledger.add_class("bp-ledger")
-        self.ledger_look = W.HTML(f"<style>{LEDGER_CSS}</style>",
-                                  layout=W.Layout(display="none"))
         self.ledger_text = ""
-        self.extra = [self.ledger, self.ledger_look]
+        self.extra, self.css = [self.ledger], LEDGER_CSS
         self._assemble()
 
     def _update(self):
@@ -317,17 +304,14 @@ class GradientView(View):
         return super().summary() + "\n\n" + self.ledger_text
 
 
-def gradient_view(net: Network, x, y, param="w_Out", sliders=None, ranges=None) -> GradientView:
-    """A slider for ``param`` (and for the names in ``sliders``: parameters, "x" or "y"); the
-    cost against ``param`` with its tangent, and the chain-rule ledger."""
-    return GradientView(net, x, y, param, sliders, ranges)
+gradient_view = GradientView
 
 
 # --- two parameters: the contour, the point and the gradient arrow -----------------------------
 class _ContourView(View):
     paths = False  # whether the contour shows descent paths (and a key entry for them)
 
-    def _contour(self, net, x, y, params, ranges, n=121):
+    def _contour(self, net, x, y, params, ranges):
         if isinstance(params, str) or len(params) != 2 or params[0] == params[1]:
             raise ValueError(f"params: expected two different parameter names, got {params!r}")
         _choose(net, params)
@@ -338,7 +322,7 @@ class _ContourView(View):
             given = _check_bounds(name, ranges[name]) if name in ranges else _default_range(value)
             self.bounds[name] = _grid(value, *given)  # the map spans exactly the slider
         surface = cost_surface(net, x, y, {
-            name: np.linspace(self.bounds[name][0], self.bounds[name][1], n)
+            name: np.linspace(self.bounds[name][0], self.bounds[name][1], 121)
             for name in params}, gradients=())
         self._figure((5.8, 5.2))
         with style.context():
@@ -358,6 +342,9 @@ class _ContourView(View):
 
 
 class SurfaceView(_ContourView):
+    """The contour of C0 over two parameters, drawn once; their sliders move the point and the
+    gradient arrow. ``ranges`` = {name: (low, high) or (low, high, step)}."""
+
     title = "Cost surface"
 
     def _arrow_meaning(self, point, gradient):
@@ -400,19 +387,19 @@ class SurfaceView(_ContourView):
         self._show(g)
 
 
-def surface_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None) -> SurfaceView:
-    """The contour of C0 over two parameters, drawn once; their sliders move the point and the
-    gradient arrow. ``ranges`` = {name: (low, high) or (low, high, step)}."""
-    return SurfaceView(net, x, y, params, ranges)
+surface_view = SurfaceView
 
 
 # --- gradient descent on the contour -----------------------------------------------------------
 class DescentView(_ContourView):
+    """Sliders ``learning_rate`` and ``steps``; gradient descent on ``params`` drawn as a path on
+    their contour (drawn once). The readout explains divergence or a dead neuron."""
+
     title = "Gradient descent"
     paths = True
 
     def __init__(self, net, x, y, params=("w_H1", "w_Out"), ranges=None, learning_rate=0.01,
-                 steps=20, max_steps=100, max_learning_rate=0.3):
+                 steps=20):
         super().__init__(net, x, y)
         learning_rate = positive_number(learning_rate, "learning_rate")
         steps = whole_steps(steps)
@@ -426,9 +413,9 @@ class DescentView(_ContourView):
         lr_step = 0.001
         self._slider("learning_rate", learning_rate,
                      ranges.get("learning_rate")
-                     or (lr_step, max(max_learning_rate, learning_rate), lr_step),
+                     or (lr_step, max(0.3, learning_rate), lr_step),
                      fmt_=".3f")
-        self._slider("steps", steps, ranges.get("steps") or (1, max(max_steps, steps), 1),
+        self._slider("steps", steps, ranges.get("steps") or (1, max(100, steps), 1),
                      integer=True)
         self.path = None
         self._assemble()
@@ -455,14 +442,10 @@ class DescentView(_ContourView):
         # a blocked neuron is worth a warning here only if it stopped the descent
         self._show(g, where=" (where descent ended)", blocked=path.outcome == "stuck")
         # every digit, and the run's longer story, folded away below
-        self.gradient_lines[:0] = [path.message] + ([path.details] if path.details else [])
+        self.folded[:0] = [path.message] + ([path.details] if path.details else [])
 
 
-def descent_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None,
-                 learning_rate=0.01, steps=20) -> DescentView:
-    """Sliders ``learning_rate`` and ``steps``; gradient descent on ``params`` drawn as a path on
-    their contour (drawn once). The readout explains divergence or a dead neuron."""
-    return DescentView(net, x, y, params, ranges, learning_rate, steps)
+descent_view = DescentView
 
 
 LEDGER_CSS = (".bp-ledger-text{font-family:monospace;line-height:1.45}"

@@ -21,7 +21,8 @@ from .panel import Panel
 
 
 class SlowStartView(Panel):
-    """A slider ``z`` for a sigmoid output with target ``y``; ``SlowStartPlot`` and a readout."""
+    """A slider ``z`` for a sigmoid output with target ``y``, reaching from -``reach`` to
+    ``reach`` (or to |z|, if larger); ``SlowStartPlot`` and a readout."""
 
     def __init__(self, z, y, reach=8.0):
         super().__init__()
@@ -53,18 +54,16 @@ class SlowStartView(Panel):
         self.draw()
 
 
-def slow_start_view(z, y, reach=8.0) -> SlowStartView:
-    """The slow-start panel for a sigmoid output starting at ``z`` with target ``y``; the slider
-    reaches from -``reach`` to ``reach`` (or to |z|, if larger)."""
-    return SlowStartView(z, y, reach)
+slow_start_view = SlowStartView
 
 
 class ClassTrainingView(Panel):
     """A slider ``steps`` for a ``training.Trainer`` of a softmax network on a 3-class data set
     (``learning.classification.ClassData``): moving it trains on (or starts again and trains
-    up to) that many steps; the predicted classes and the cost curve follow."""
+    up to) that many steps (``trainer`` is reset first); the predicted classes and the cost
+    curve follow."""
 
-    def __init__(self, trainer, data, steps=1000, n=60):
+    def __init__(self, trainer, data, steps=1000):
         super().__init__()
         self.trainer, self.data = trainer.reset(), data
         self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on the "
@@ -73,7 +72,7 @@ class ClassTrainingView(Panel):
                                              step=max(1, int(steps) // 50),
                                              description="steps trained",
                                              continuous_update=False))
-        self.plot = ClassificationFigure(trainer, data, n, steps=max(int(steps), 10))
+        self.plot = ClassificationFigure(trainer, data, 60, steps=max(int(steps), 10))
         self.show_figure(self.plot, self.plot.fig)
         self.assemble()
 
@@ -94,9 +93,7 @@ class ClassTrainingView(Panel):
         self.draw()
 
 
-def class_training_view(trainer, data, steps=1000) -> ClassTrainingView:
-    """The 3-class training panel: ``trainer`` (it is reset) on ``data``, up to ``steps``."""
-    return ClassTrainingView(trainer, data, steps)
+class_training_view = ClassTrainingView
 
 
 __all__ = ["ClassTrainingView", "SlowStartView", "class_training_view", "slow_start_view"]

@@ -89,7 +89,7 @@ class DepthView(View):
         if p.blocked:
             self.warnings.append(p.dead_sentence())
         self.g = g
-        self.gradient_lines = [f"{name}: |delta| = {d:.3g}, |dC/dW| = {n:.3g}"
+        self.folded = [f"{name}: |delta| = {d:.3g}, |dC/dW| = {n:.3g}"
                                for name, d, n in zip(p.names, p.deltas, p.norms)]
         self.draw()  # an overflow keeps the old lines (View._figure_without_numbers)
 

@@ -110,16 +110,18 @@ def browser_loop():
 class Panel:
     """A slider panel: ``widget`` (the box), ``sliders`` {name: slider}, ``buttons``,
     ``picture`` (``background`` and ``frame`` stacked), ``readout`` (aria-live), ``lines`` and
-    ``warnings`` (the readout's text), ``summary()``, ``png()`` (the picture as one PNG),
+    ``warnings`` (the readout's text), ``folded`` (lines with every digit, folded away below
+    the readout by a panel that shows them), ``summary()``, ``png()`` (the picture as one PNG),
     ``error`` (the last exception a callback caught), ``pictures_sent`` (frames sent so far)
     and ``frame_bytes`` (the last frame's picture)."""
 
     title = ""
     readout_height = None  # a fixed height (CSS) for the readout, or None: it grows
+    css = ""  # the panel's own look, sent once with the readout's (READOUT_CSS)
 
     def __init__(self):
         self.sliders, self.buttons = {}, {}
-        self.lines, self.warnings = [], []
+        self.lines, self.folded, self.warnings = [], [], []
         self.error = None
         self.pictures_sent = 0
         self.frame_bytes = b""
@@ -170,7 +172,7 @@ class Panel:
         self.widget = W.VBox([*children, look])
         self.widget.add_class("bp-view")
         self.widget.add_class(f"bp-{self.widget.model_id}")
-        look.value = f"<style>{READOUT_CSS}{self._focus_css()}</style>"
+        look.value = f"<style>{READOUT_CSS}{self.css}{self._focus_css()}</style>"
         self.refresh()
 
     def _focus_css(self) -> str:
@@ -211,8 +213,7 @@ class Panel:
 
     def refresh(self):
         """Recompute from the controls and redraw; any error ends up in the readout."""
-        self.lines, self.warnings, self.error = [], [], None  # nothing stale stays
-        self._clear()
+        self.lines, self.folded, self.warnings, self.error = [], [], [], None  # nothing stale
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 self._update()
@@ -220,9 +221,6 @@ class Panel:
             self.error = error
             self.warnings.append(f"Cannot show this setting: {error}")
         self._write_readout()
-
-    def _clear(self):
-        """Forget what the last step computed (override to clear more)."""
 
     def _update(self):
         raise NotImplementedError
@@ -246,9 +244,11 @@ class Panel:
 
     # showing
     def summary(self) -> str:
-        """Plain text of what the panel shows: its title, the readout and any warnings."""
+        """Plain text of what the panel shows: its title, the readout, the folded lines it does
+        not repeat, and any warnings."""
         parts = [self.title] if self.title else []
-        return "\n".join(parts + self.lines + [f"Warning: {w}" for w in self.warnings])
+        parts += self.lines + [line for line in self.folded if line not in self.lines]
+        return "\n".join(parts + [f"Warning: {w}" for w in self.warnings])
 
     def _repr_mimebundle_(self, **kwargs):
         # Where widgets don't render (GitHub, nbviewer, a saved file reopened), the text form

@@ -101,10 +101,13 @@ SLIDER_WIDTH = "420px"
 
 # --- notebook 09: full-batch descent against mini-batch SGD -------------------------------------
 class SGDView(Panel):
-    """Full-batch descent and mini-batch SGD on ``params`` over the average cost C of (X, Y)."""
+    """Sliders ``batch_size`` and ``learning_rate``; ``steps`` steps of full-batch descent and of
+    mini-batch SGD (batches from a permutation seeded by ``seed``) on ``params``, drawn on the
+    contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot
+    (by default the box around both paths at the starting settings)."""
 
     def __init__(self, net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
-                 batch_size=2, steps=20, seed=0, ranges=None, n=121):
+                 batch_size=2, steps=20, seed=0, ranges=None):
         super().__init__()
         self.net, self.params, self.steps, self.seed = net, tuple(params), steps, seed
         self.X, self.Y = net.input(X), net.target(Y)
@@ -116,7 +119,7 @@ class SGDView(Panel):
             ranges = training_plots.covering_ranges(
                 [_points(self._run(learning_rate, size), self.params)
                  for size in (self.n_examples, batch_size)], self.params)
-        grid = {name: np.linspace(*ranges[name], n) for name in self.params}
+        grid = {name: np.linspace(*ranges[name], 121) for name in self.params}
         self.surface = cost_surface(net, self.X, self.Y, grid)
         with style.context():
             fig = plots.new_figure((5.6, 4.2), dpi=PANEL_DPI)
@@ -175,13 +178,7 @@ class SGDView(Panel):
         return trainer.train(self.steps)
 
 
-def sgd_view(net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05, batch_size=2, steps=20,
-             seed=0, ranges=None) -> SGDView:
-    """Sliders ``batch_size`` and ``learning_rate``; ``steps`` steps of full-batch descent and of
-    mini-batch SGD (batches from a permutation seeded by ``seed``) on ``params``, drawn on the
-    contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot
-    (by default the box around both paths at the starting settings)."""
-    return SGDView(net, X, Y, params, learning_rate, batch_size, steps, seed, ranges)
+sgd_view = SGDView
 
 
 def _points(trainer, params):
@@ -190,13 +187,14 @@ def _points(trainer, params):
 
 # --- notebook 11: a network trained live -------------------------------------------------------
 class TrainingView(Panel):
-    """Step / train N / reset a ``training.Trainer``; sliders for its learning rate and batch
-    size; decision regions, cost curve and weights."""
+    """Buttons step / train ``steps`` / reset and sliders learning_rate, batch_size for
+    ``trainer`` (a ``training.Trainer`` on ``data``, a ``datasets.Dataset``); decision regions,
+    cost curve and weights."""
 
-    def __init__(self, trainer, data, steps=500, chunk=None, max_learning_rate=10.0):
+    def __init__(self, trainer, data, steps=500):
         super().__init__()
         self.trainer, self.data, self.n_steps = trainer, data, int(steps)
-        self.chunk = chunk or max(5, self.n_steps // 25)
+        self.chunk = max(5, self.n_steps // 25)
         self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on "
                       f"{data.name!r} ({len(data)} examples)")
         self.running = False
@@ -205,7 +203,7 @@ class TrainingView(Panel):
         self.blocked = []  # the neurons blocked at the last drawing
         lr = float(trainer.learning_rate)
         self.add_slider("learning_rate", W.FloatLogSlider(
-            value=lr, base=10, min=-3, max=math.log10(max(max_learning_rate, lr)), step=0.05,
+            value=lr, base=10, min=-3, max=math.log10(max(10.0, lr)), step=0.05,
             readout_format=".3g", description="learning_rate", continuous_update=False),
             SLIDER_WIDTH)
         self.add_slider("batch_size", W.IntSlider(value=trainer.batch_size, min=1,
@@ -335,10 +333,7 @@ class TrainingView(Panel):
         self.warnings += [explain_blocked(b) for b in self.blocked]
 
 
-def training_view(trainer, data, steps=500) -> TrainingView:
-    """Buttons step / train ``steps`` / reset and sliders learning_rate, batch_size for
-    ``trainer`` (a ``training.Trainer`` on ``data``, a ``datasets.Dataset``)."""
-    return TrainingView(trainer, data, steps)
+training_view = TrainingView
 
 
 __all__ = ["JpegFrames", "Panel", "SGDView", "TrainingView", "sgd_view", "training_view"]
