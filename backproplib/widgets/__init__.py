@@ -58,7 +58,7 @@ class View(Panel):
         self.all_gradients.add_class("bp-gradients")
         self.details = W.Accordion(children=[self.all_gradients], selected_index=None)
         self.details.set_title(0, "Every gradient at these values")
-        self.extra = []  # further widgets below (the ledger)
+        self.extra = [self.details]
 
     # building
     def _figure(self, figsize):
@@ -78,10 +78,6 @@ class View(Panel):
                                    readout_format=fmt_ or _readout_format(step, value),
                                    continuous_update=True)
         return self.add_slider(name, slider)
-
-    def _assemble(self):
-        controls = W.VBox(list(self.sliders.values()))
-        self.assemble([controls, self.picture, self.readout, self.details] + self.extra)
 
     # running
     def _backward(self):
@@ -211,16 +207,12 @@ class ForwardView(View):
         self._slider("x", as_float(net.input(x)), ranges.get("x"))
         for name in self.names:
             self._slider(name, net.param(name), ranges.get(name))
-        self.diagram = plots.NetworkDiagram(net, x, y, ax=self._diagram_axes(net))
-        self.show_figure(self.diagram, self.fig)
-        self._assemble()
-
-    def _diagram_axes(self, net):
-        """The panel's figure, the size and layout network_diagram would choose."""
-        size, box = plots.NetworkDiagram.layout(net)
+        size, box = plots.NetworkDiagram.layout(net)  # as network_diagram would choose
         ax = self._figure(size).add_subplot()
         ax.set_position(box)
-        return ax
+        self.diagram = plots.NetworkDiagram(net, x, y, ax=ax)
+        self.show_figure(self.diagram, self.fig)
+        self.assemble()
 
     def _update(self):
         self.x = _set_first(self.x, self.sliders["x"].value)
@@ -278,8 +270,9 @@ class GradientView(View):
         self.ledger = W.HTML(layout=W.Layout(min_height="6em"))
         self.ledger.add_class("bp-ledger")
         self.ledger_text = ""
-        self.extra, self.css = [self.ledger], LEDGER_CSS
-        self._assemble()
+        self.extra.append(self.ledger)
+        self.css = LEDGER_CSS
+        self.assemble()
 
     def _update(self):
         if "x" in self.sliders:
@@ -336,10 +329,6 @@ class _ContourView(View):
     def _figure_without_numbers(self):
         self.contour.set_gradient((0, 0), (math.inf, math.inf))  # "too large to draw"
 
-    def _inside(self, point):
-        x0, x1, y0, y1 = self.contour.extent
-        return x0 <= point[0] <= x1 and y0 <= point[1] <= y1
-
 
 class SurfaceView(_ContourView):
     """The contour of C0 over two parameters, drawn once; their sliders move the point and the
@@ -357,7 +346,7 @@ class SurfaceView(_ContourView):
         # the arrow is drawn a quarter of the map long (plots.CostContour.set_gradient)
         scale = max(abs(gradient[0]) / (x1 - x0), abs(gradient[1]) / (y1 - y0))
         tip = tuple(p + 0.25 * g / scale for p, g in zip(point, gradient))
-        if self._inside(tip):
+        if self.contour.inside(tip):
             return "the arrow points uphill; a descent step goes the opposite way"
         return ("the arrow points uphill, off the map (only its start shows at the edge); "
                 "a descent step goes the opposite way, back into the map")
@@ -369,7 +358,7 @@ class SurfaceView(_ContourView):
         self.title = f"Cost surface over {params[0]} and {params[1]}"
         for name in self.params:
             self._slider(name, net.param(name), self.bounds[name])
-        self._assemble()
+        self.assemble()
 
     def _update(self):
         values = _slider_values(self, self.params)
@@ -418,7 +407,7 @@ class DescentView(_ContourView):
         self._slider("steps", steps, ranges.get("steps") or (1, max(100, steps), 1),
                      integer=True)
         self.path = None
-        self._assemble()
+        self.assemble()
 
     def _update(self):
         lr = self.sliders["learning_rate"].value
@@ -437,7 +426,7 @@ class DescentView(_ContourView):
         self.lines.append(f"C0 (where descent ended) = {brief(g.cost)}")
         if path.outcome == "diverged":
             self.warnings.append(path.message)
-        if not all(self._inside((p[self.params[0]], p[self.params[1]])) for p in path.params):
+        if not self.contour.inside([[p[n] for n in self.params] for p in path.params]):
             self.warnings.append("the path leaves the plotted area; only the part inside shows")
         # a blocked neuron is worth a warning here only if it stopped the descent
         self._show(g, where=" (where descent ended)", blocked=path.outcome == "stuck")

@@ -66,7 +66,7 @@ class DepthView(View):
             self.fig.canvas.draw()
             self.fig.set_layout_engine("none")  # keep the axes where they are from now on
         self.show_figure(self.plot, self.fig)
-        self._assemble()
+        self.assemble()
 
     def _update(self):
         s = {name: control.value for name, control in self.sliders.items()}

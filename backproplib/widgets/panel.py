@@ -122,6 +122,7 @@ class Panel:
     def __init__(self):
         self.sliders, self.buttons = {}, {}
         self.lines, self.folded, self.warnings = [], [], []
+        self.extra = []  # widgets below the readout (the folded lines, a ledger)
         self.error = None
         self.pictures_sent = 0
         self.frame_bytes = b""
@@ -166,8 +167,10 @@ class Panel:
                                        max_width="100%", overflow="hidden")
 
     def assemble(self, children=None):
-        """Stack ``children`` (by default the sliders, the picture and the readout) and draw."""
-        children = children or [W.VBox(list(self.sliders.values())), self.picture, self.readout]
+        """Stack ``children`` (by default the sliders, the picture, the readout and ``extra``)
+        and draw."""
+        children = children or [W.VBox(list(self.sliders.values())), self.picture, self.readout,
+                                *self.extra]
         look = W.HTML(layout=W.Layout(display="none"))
         self.widget = W.VBox([*children, look])
         self.widget.add_class("bp-view")

@@ -1,29 +1,21 @@
-"""Panels for learning from many examples: sliders, buttons, a picture and a readout.
+"""Panels for learning from many examples (``panel.Panel``s, like the views of ``widgets``).
 
     view = sgd_view(net, X, Y, learning_rate=0.05, batch_size=2, steps=20)    # notebook 09
     view = training_view(trainer, data, steps=500)                            # notebook 11
     view                    # shows the panel in a notebook
     print(view.summary())   # what the panel shows, as plain text (the readout and warnings)
 
-``SGDView`` (09): sliders ``batch_size`` and ``learning_rate``; full-batch descent and
-mini-batch SGD on the same two parameters, both drawn as paths on the contour of the average
-cost C over the whole set (computed once). ``TrainingView`` (11): buttons to take one step,
-train N steps (in chunks, with a progress bar, giving the kernel back between chunks so that
-the panel stays responsive; pressing the button again stops) and reset; sliders for the
-learning rate and the batch size; the decision regions, the cost curve and the weights.
-
-Both are ``panel.Panel``s, like the views of ``widgets``. SGDView sends its paths as a small
-frame over the contour; TrainingView sends one JPEG of the whole picture per step taken (its
-sliders set how the next steps go, so moving them changes only the words; its painted regions
-change everywhere; encoding a PNG of a full-width panel at twice the shown pixels costs more
-than the rest of the frame).
+SGDView draws both runs' paths on a contour computed once, and sends them as a small frame.
+TrainingView trains N steps in chunks, with a progress bar, giving the kernel back between
+chunks so that the panel stays responsive (pressing the button again stops). It sends one JPEG
+of the whole picture per step taken (its sliders set how the next steps go, so moving them
+changes only the words; its painted regions change everywhere; encoding a PNG of a full-width
+panel at twice the shown pixels costs more than the rest of the frame).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import html
 import io
 import math
 
@@ -82,11 +74,8 @@ class JpegFrames(render.FrameRenderer):
     def pictures(self, static_key, alt, width, height):
         """(None: no background layer; the frame, one opaque ``<img>`` with ``alt``; JPEG)."""
         jpeg = self.jpeg(static_key)
-        data = base64.b64encode(jpeg).decode("ascii")
-        alt = html.escape(" ".join(alt.split()), quote=True)
-        return None, (f'<img class="bp-frame-image" alt="{alt}" width="{width}" '
-                      f'height="{height}" style="display:block;max-width:100%;height:auto" '
-                      f'src="data:image/jpeg;base64,{data}">'), jpeg
+        img = render.img_html(jpeg, alt, width, height, "bp-frame-image")
+        return None, img.replace("data:image/png", "data:image/jpeg", 1), jpeg
 
     def png(self, static_key=None) -> bytes:
         from PIL import Image
@@ -145,10 +134,6 @@ class SGDView(Panel):
         size = self.sliders["batch_size"].value
         self.full = self._run(lr, self.n_examples)
         self.sgd = self._run(lr, size)
-        self.contour.set_path(_points(self.full, self.params), "full batch",
-                              training_plots.FULL_BATCH)
-        self.contour.set_path(_points(self.sgd, self.params), "mini-batch SGD",
-                              training_plots.SGD)
         per = self.sgd.steps_per_epoch
         self.lines = [
             f"learning_rate = {fmt(lr)}, steps = {self.steps}",
@@ -160,7 +145,9 @@ class SGDView(Panel):
             f"({self.full.examples_seen} examples seen)",
             f"mini-batch SGD: C from {fmt(self.sgd.costs[0])} to {fmt(self.sgd.cost)}",
         ]
-        for label, run in (("full batch", self.full), ("mini-batch SGD", self.sgd)):
+        for label, run, colour in (("full batch", self.full, training_plots.FULL_BATCH),
+                                   ("mini-batch SGD", self.sgd, training_plots.SGD)):
+            self.contour.set_path(_points(run, self.params), label, colour)
             if run.diverged:
                 self.warnings.append(f"{label} diverged: the learning rate {fmt(lr)} is too "
                                      "large, so a step overflowed; it stopped at the last "
