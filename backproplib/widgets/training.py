@@ -45,7 +45,7 @@ class JpegFrames(render.FrameRenderer):
         super().__init__(fig, dynamic)
         self.paint = paint
 
-    def jpeg(self, static_key=None, quality=JPEG_QUALITY) -> bytes:
+    def jpeg(self, static_key=None) -> bytes:
         """One frame as JPEG."""
         from PIL import Image
 
@@ -68,7 +68,7 @@ class JpegFrames(render.FrameRenderer):
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA",
                                  0, 1).convert("RGB")
         buffer = io.BytesIO()
-        image.save(buffer, format="jpeg", quality=quality)
+        image.save(buffer, format="jpeg", quality=JPEG_QUALITY)
         return buffer.getvalue()
 
     def pictures(self, static_key, alt, width, height):
