@@ -77,6 +77,9 @@ MIN_FONT = FONT  # no text smaller than this
 LABEL_FONT = 11.0  # axis labels
 TITLE_FONT = 12.0
 MARKER = 9  # the current point, in points
+#: the current point as ``ax.plot(xs, ys, **POINT)`` draws it
+POINT = {"marker": "o", "ls": "none", "color": CURRENT, "mec": CURRENT_EDGE, "mew": 1.5,
+         "ms": MARKER}
 
 #: rcParams for every figure the workbook draws (``context()``)
 RC = {
