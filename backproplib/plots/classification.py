@@ -13,38 +13,34 @@ The arithmetic comes from ``chainrule.crossentropy`` and ``learning.classificati
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.colors import to_rgb
 from matplotlib.ticker import MaxNLocator
 
-from .. import plots
 from ..chainrule.crossentropy import sigmoid_output
 from ..learning import training
 from ..learning.classification import predicted_classes
 from ..numbers import fmt
 from . import style
+from .figure import figure_of, new_figure
 from .training import CostHistory
 
 CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.THIRD_CLASS)
 CLASS_MARKERS = ("o", "^", "s")
+#: the regions' colours: each class's mixed 40:60 with white, so that the points stand out
+PALE = np.array([0.4 * np.array(to_rgb(c)) + 0.6 for c in CLASS_COLOURS])
 CROSS_ENTROPY = style.VALUE  # cross-entropy's curves: solid blue
 QUADRATIC = style.GRADIENT  # the quadratic cost's: dashed vermillion
 GRID_N = 100
-
-
-def _pale(colour, amount=0.4):
-    from matplotlib.colors import to_rgb
-
-    return np.array([amount * c + (1 - amount) for c in to_rgb(colour)])
-
 
 # --- the slow start ---------------------------------------------------------------------------
 class SlowStartPlot:
     """C0 (left) and dC0/dz (right) of a sigmoid output against its z, for the target y, under
     the quadratic and the cross-entropy cost; the current z is a point on every curve."""
 
-    def __init__(self, z, y, reach=8.0, fig=None):
+    def __init__(self, z, y, reach=8.0):
         self.y, self.reach = float(y), float(reach)
         # 8 inches: 768 px fit JupyterLab's output area (about 860 px at a 1280 px window)
-        self.fig = fig or plots.new_figure(style.whole_pixels((8.0, 3.3)))
+        self.fig = new_figure(style.whole_pixels((8.0, 3.3)))
         zs = np.linspace(-self.reach, self.reach, 401)
         curves = sigmoid_output(zs, self.y)
         with style.context():
@@ -104,9 +100,7 @@ class SlowStartPlot:
 
 def slow_start_figure(z, y, reach=8.0):
     """``SlowStartPlot`` as a figure for ``plots.show``."""
-    plot = SlowStartPlot(z, y, reach)
-    plot.fig.bp_plot = plot
-    return plot.fig
+    return figure_of(SlowStartPlot(z, y, reach))
 
 
 class RacePlot:
@@ -115,7 +109,7 @@ class RacePlot:
 
     def __init__(self, runs: dict, y):
         self.runs, self.y = {k: np.asarray(v, dtype=float) for k, v in runs.items()}, float(y)
-        self.fig = plots.new_figure(style.whole_pixels((5.6, 3.4)))
+        self.fig = new_figure(style.whole_pixels((5.6, 3.4)))
         with style.context():
             ax = self.fig.add_subplot()
             for name, a in self.runs.items():
@@ -143,9 +137,7 @@ class RacePlot:
 
 
 def race_figure(runs: dict, y):
-    plot = RacePlot(runs, y)
-    plot.fig.bp_plot = plot
-    return plot.fig
+    return figure_of(RacePlot(runs, y))
 
 
 # --- three classes ----------------------------------------------------------------------------
@@ -175,8 +167,7 @@ class ClassRegions:
 
     def update(self, net):
         self.grid_classes = predicted_classes(net, self.points).reshape(self.n, self.n)
-        pale = np.array([_pale(c) for c in CLASS_COLOURS])
-        self.image.set_data(pale[self.grid_classes])
+        self.image.set_data(PALE[self.grid_classes])
         self.accuracy = float((predicted_classes(net, self.X) == self.classes).mean())
 
     def alt_text(self) -> str:
@@ -194,7 +185,7 @@ class ClassificationFigure:
     """Decision regions of a 3-class network and the cost curve of its ``training.Trainer``."""
 
     def __init__(self, trainer, data, n=GRID_N, steps=None):
-        self.fig = plots.new_figure(style.whole_pixels((7.6, 3.5)))
+        self.fig = new_figure(style.whole_pixels((7.6, 3.5)))
         with style.context():
             left, right = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 1.1]})
             self.regions = ClassRegions(trainer.net, data, left, n)
@@ -218,6 +209,4 @@ class ClassificationFigure:
 
 def classification_figure(trainer, data, n=GRID_N):
     """The predicted class over the plane with ``data`` on top, and the cost curve."""
-    plot = ClassificationFigure(trainer, data, n)
-    plot.fig.bp_plot = plot
-    return plot.fig
+    return figure_of(ClassificationFigure(trainer, data, n))
