@@ -27,12 +27,11 @@ from .figure import new_figure
 
 MAX_WIDTH = 9.4  # inches: about 900 CSS px, inside a JupyterLab cell at 100% zoom
 ROW_PITCH = 0.82  # inches between rows of boxes
-BADGE = {"*": "×", "+": "+", "-": "−", "^2": "x²"}
-SYMBOL = {"sigmoid": "σ"}
+BADGE = {"*": "×", "+": "+", "-": "−", "^2": "x²", "sigmoid": "σ"}  # else the op's own name
 
 
 def _badge(node) -> str:
-    return BADGE.get(node.op, SYMBOL.get(node.op, node.op))
+    return BADGE.get(node.op, node.op)
 
 
 # --- where each node goes -----------------------------------------------------------------------
@@ -195,20 +194,15 @@ class GraphPlot:
                              zorder=3)
         self.ax.add_patch(box)
         self.boxes[node.name] = box
-        label, value, grad = self.texts[node]
-        line = h / 3.2
-        ink = style.BLOCKED if blocked else style.INK
-        self.ax.text(x, y + line, label, ha="center", va="center", color=ink, zorder=4)
-        self.ax.text(x, y, value, ha="center", va="center",
-                     color=style.BLOCKED if blocked else style.VALUE, zorder=4)
-        self.ax.text(x, y - line, grad, ha="center", va="center",
-                     color=style.BLOCKED if blocked else style.GRADIENT, zorder=4)
+        # name, value and grad, top to bottom, in ink, VALUE and GRADIENT (or all grey)
+        colours = [style.BLOCKED] * 3 if blocked else [style.INK, style.VALUE, style.GRADIENT]
+        for text, dy, colour in zip(self.texts[node], (h / 3.2, 0, -h / 3.2), colours):
+            self.ax.text(x, y + dy, text, ha="center", va="center", color=colour, zorder=4)
         if not node.is_leaf:
-            badge = _badge(node)
-            self.ax.text(x - w / 2 - self.badge_w / 2, y, badge, ha="center", va="center",
-                         color=ink, zorder=5,
+            self.ax.text(x - w / 2 - self.badge_w / 2, y, _badge(node), ha="center",
+                         va="center", color=colours[0], zorder=5,
                          bbox=dict(boxstyle="round,pad=0.18", facecolor="white",
-                                   edgecolor=ink, linewidth=0.8))
+                                   edgecolor=colours[0], linewidth=0.8))
 
     def _edge(self, child, node):
         (x0, y0), (x1, y1) = self.centre(child), self.centre(node)
@@ -216,6 +210,7 @@ class GraphPlot:
         end = (x1 - self.box_w / 2 - (0.02 if node.is_leaf else self.badge_w), y1)
         dashed = node.name in self.blocked
         colour = style.BLOCKED if dashed else style.EDGE
+        line = style.BLOCKED_STYLE if dashed else "-"
         band_of = self.place[child][0] // self.per_band, self.place[node][0] // self.per_band
         if band_of[0] == band_of[1]:
             path = [start, end]
@@ -227,11 +222,10 @@ class GraphPlot:
             path = [start, (start[0] + 0.12, y0), (start[0] + 0.12, gap_y),
                     (end[0] - 0.22, gap_y), (end[0] - 0.22, y1), end]
         for (a, b) in zip(path[:-2], path[1:-1]):
-            self.ax.plot([a[0], b[0]], [a[1], b[1]], color=colour, linewidth=1.0,
-                         linestyle=style.BLOCKED_STYLE if dashed else "-", zorder=1)
+            self.ax.plot([a[0], b[0]], [a[1], b[1]], color=colour, lw=1.0, ls=line, zorder=1)
         arrow = FancyArrowPatch(path[-2], path[-1], arrowstyle="-|>", mutation_scale=10,
                                 color=colour, linewidth=1.0, shrinkA=0, shrinkB=0, zorder=2,
-                                linestyle=style.BLOCKED_STYLE if dashed else "-")
+                                linestyle=line)
         self.ax.add_patch(arrow)
 
     def alt_text(self) -> str:
