@@ -21,7 +21,7 @@ from ..learning import training
 from ..learning.classification import predicted_classes
 from ..numbers import fmt
 from . import style
-from .figure import figure_of, new_figure
+from .figure import AltText, figure_of, new_figure
 from .training import CostHistory
 
 CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.THIRD_CLASS)
@@ -103,41 +103,32 @@ def slow_start_figure(z, y, reach=8.0):
     return figure_of(SlowStartPlot(z, y, reach))
 
 
-class RacePlot:
-    """a^Out step by step while one sigmoid neuron learns, under each cost (``runs``:
-    {cost name: the outputs a after 0, 1, 2, ... steps}), with the target as a line."""
-
-    def __init__(self, runs: dict, y):
-        self.runs, self.y = {k: np.asarray(v, dtype=float) for k, v in runs.items()}, float(y)
-        self.fig = new_figure(style.whole_pixels((5.6, 3.4)))
-        with style.context():
-            ax = self.fig.add_subplot()
-            for name, a in self.runs.items():
-                cross = name == "cross_entropy"
-                ax.plot(np.arange(len(a)), a, "-" if cross else "--",
-                        color=CROSS_ENTROPY if cross else QUADRATIC,
-                        label="cross-entropy" if cross else "quadratic")
-            ax.axhline(self.y, color=style.INK, lw=1, ls=":", label=f"target y = {fmt(self.y)}")
-            ax.set_xlabel("step of gradient descent")
-            ax.set_ylabel("output $a$")
-            ax.set_ylim(-0.05, 1.05)
-            ax.grid(alpha=0.4)
-            ax.legend(loc="best")
-            ax.set_title("one sigmoid neuron learning")
-            self.fig.subplots_adjust(left=0.14, right=0.97, bottom=0.16, top=0.9)
-
-    def alt_text(self) -> str:
-        parts = []
-        for name, a in self.runs.items():
-            parts.append(f"{name.replace('_', '-')}: a = {fmt(a[0])} at the start, "
-                         f"{fmt(a[len(a) // 10])} after {len(a) // 10} steps, {fmt(a[-1])} after "
-                         f"{len(a) - 1}")
-        return (f"The output a of one sigmoid neuron against the step, target y = "
-                f"{fmt(self.y)}; " + "; ".join(parts) + ".")
-
-
 def race_figure(runs: dict, y):
-    return figure_of(RacePlot(runs, y))
+    """a^Out step by step while one sigmoid neuron learns, under each cost (``runs``: {cost
+    name: the outputs a after 0, 1, 2, ... steps}), with the target as a line."""
+    runs, y = {k: np.asarray(v, dtype=float) for k, v in runs.items()}, float(y)
+    fig = new_figure(style.whole_pixels((5.6, 3.4)))
+    with style.context():
+        ax = fig.add_subplot()
+        for name, a in runs.items():
+            cross = name == "cross_entropy"
+            ax.plot(np.arange(len(a)), a, "-" if cross else "--",
+                    color=CROSS_ENTROPY if cross else QUADRATIC,
+                    label="cross-entropy" if cross else "quadratic")
+        ax.axhline(y, color=style.INK, lw=1, ls=":", label=f"target y = {fmt(y)}")
+        ax.set_xlabel("step of gradient descent")
+        ax.set_ylabel("output $a$")
+        ax.set_ylim(-0.05, 1.05)
+        ax.grid(alpha=0.4)
+        ax.legend(loc="best")
+        ax.set_title("one sigmoid neuron learning")
+        fig.subplots_adjust(left=0.14, right=0.97, bottom=0.16, top=0.9)
+    parts = [f"{name.replace('_', '-')}: a = {fmt(a[0])} at the start, {fmt(a[len(a) // 10])} "
+             f"after {len(a) // 10} steps, {fmt(a[-1])} after {len(a) - 1}"
+             for name, a in runs.items()]
+    fig.bp_plot = AltText(f"The output a of one sigmoid neuron against the step, target y = "
+                          f"{fmt(y)}; " + "; ".join(parts) + ".")
+    return fig
 
 
 # --- three classes ----------------------------------------------------------------------------

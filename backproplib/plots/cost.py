@@ -511,10 +511,11 @@ def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
     return ranges
 
 
-def cost_surface_3d(surface: CostSurface, ax=None):
+def cost_surface_3d(surface: CostSurface):
     """C0 over two parameters as a 3-D surface. Returns the figure."""
     with style.context():
-        fig, ax = figure_and_axes(ax, (6.0, 4.8), projection="3d")
+        fig = new_figure((6.0, 4.8))
+        ax = fig.add_subplot(projection="3d")
         v1, v2 = surface.values
         X, Y = np.meshgrid(v1, v2, indexing="ij")
         cost = drawable(surface.cost)
@@ -525,28 +526,23 @@ def cost_surface_3d(surface: CostSurface, ax=None):
         ax.set_zlabel("$C_0$")
         compact_ticks(ax)  # at most 6 ticks a side: the default 9 run into each other
         fig.tight_layout()
-    fig.bp_plot = Surface3D(surface, ax)
+    fig.bp_plot = AltText(_surface_words(surface))
     return fig
 
 
-class Surface3D:
-    """The 3-D surface's axes (``ax``) and its alt text."""
-
-    def __init__(self, surface: CostSurface, ax):
-        self.surface, self.ax = surface, ax
-
-    def alt_text(self) -> str:
-        (v1, v2), (n1, n2) = self.surface.values, self.surface.names
-        cost = drawable(self.surface.cost)
-        text = (f"3-D surface of C0 over {n1} from {fmt(v1[0])} to {fmt(v1[-1])} and {n2} from "
-                f"{fmt(v2[0])} to {fmt(v2[-1])}")
-        if not np.isfinite(cost).any():
-            return text + ": C0 is too large to draw (beyond 1e300) everywhere."
-        i, j = np.unravel_index(int(np.nanargmin(cost)), cost.shape)
-        if np.nanmin(cost) == np.nanmax(cost):
-            return text + f": flat, C0 = {fmt(cost[i, j])} everywhere."
-        lowest = int((cost == cost[i, j]).sum())
-        where = (f"at {n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}" if lowest == 1 else
-                 f"held on {lowest} of the {cost.size} grid points, a flat floor, first at "
-                 f"{n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}")
-        return text + f"; C0 runs from {fmt(cost[i, j])} ({where}) to {fmt(np.nanmax(cost))}."
+def _surface_words(surface: CostSurface) -> str:
+    """The 3-D surface's alt text: its ranges, its lowest point (or flat floor), its highest."""
+    (v1, v2), (n1, n2) = surface.values, surface.names
+    cost = drawable(surface.cost)
+    text = (f"3-D surface of C0 over {n1} from {fmt(v1[0])} to {fmt(v1[-1])} and {n2} from "
+            f"{fmt(v2[0])} to {fmt(v2[-1])}")
+    if not np.isfinite(cost).any():
+        return text + ": C0 is too large to draw (beyond 1e300) everywhere."
+    i, j = np.unravel_index(int(np.nanargmin(cost)), cost.shape)
+    if np.nanmin(cost) == np.nanmax(cost):
+        return text + f": flat, C0 = {fmt(cost[i, j])} everywhere."
+    lowest = int((cost == cost[i, j]).sum())
+    where = (f"at {n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}" if lowest == 1 else
+             f"held on {lowest} of the {cost.size} grid points, a flat floor, first at "
+             f"{n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}")
+    return text + f"; C0 runs from {fmt(cost[i, j])} ({where}) to {fmt(np.nanmax(cost))}."

@@ -32,12 +32,12 @@ def new_figure(figsize, dpi=style.RENDER_DPI) -> Figure:
     return fig
 
 
-def figure_and_axes(ax, figsize, projection=None):
+def figure_and_axes(ax, figsize):
     """(figure, axes): ``ax`` and its figure, or a new figure holding one axes."""
     if ax is not None:
         return ax.figure, ax
     fig = new_figure(figsize)
-    return fig, fig.add_subplot(projection=projection)
+    return fig, fig.add_subplot()
 
 
 def figure_of(plot):

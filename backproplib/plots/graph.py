@@ -23,7 +23,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from ..chainrule import graph as gr
 from ..numbers import fmt
 from . import style
-from .figure import new_figure
+from .figure import AltText, new_figure
 
 MAX_WIDTH = 9.4  # inches: about 900 CSS px, inside a JupyterLab cell at 100% zoom
 ROW_PITCH = 0.82  # inches between rows of boxes
@@ -271,43 +271,32 @@ def network_graph_figure(net, x, y, title=None):
 
 
 # --- the cost of a gradient ---------------------------------------------------------------------
-class PassRatioPlot:
-    """Measured time ratio (finite differences / one backward pass) against the parameters."""
-
-    def __init__(self, n_params, ratios, labels=()):
-        self.n_params = [int(n) for n in n_params]
-        self.labels = list(labels)
-        with style.context():
-            self.fig = new_figure((6.4, 4.0))
-            ax = self.fig.add_subplot()
-            n = np.asarray(self.n_params, float)
-            ax.loglog(n, 2 * n, linestyle=style.TANGENT_STYLE, color=style.INK,
-                      label="2 forward passes per parameter")
-            ax.loglog(n, np.asarray(ratios, float), "o-", color=style.VALUE,
-                      label="measured: time of finite differences\n/ time of one backward pass")
-            for k, label in enumerate(self.labels):
-                ax.annotate(label, (n[k], ratios[k]), textcoords="offset points",
-                            xytext=(-8, 8), ha="right", fontsize=style.FONT, color=style.VALUE)
-            ax.set_xlabel("number of parameters")
-            ax.set_ylabel("how many times longer")
-            ax.grid(True, which="major")
-            ax.legend(loc="lower right")
-            ax.set_xlim(n.min() / 6, n.max() * 2)
-            ax.set_ylim(min(2 * n.min(), min(ratios)) / 2, max(2 * n.max(), max(ratios)) * 3)
-            self.fig.tight_layout()
-            self.ax = ax
-        self.fig.bp_plot = self
-
-    def alt_text(self) -> str:
-        """The networks and their counts (the measured times vary from run to run)."""
-        nets = ", ".join(f"{label} ({n} parameters)" if label else f"{n} parameters"
-                         for label, n in zip(self.labels or [""] * len(self.n_params),
-                                             self.n_params))
-        return (f"Log-log plot: how many times longer finite differences take than one "
-                f"backward pass, measured on {nets}, beside the dashed line 2 x parameters "
-                "(the number of forward passes finite differences need).")
-
-
 def pass_ratio_figure(n_params, ratios, labels=()):
-    """Plot measured ratios against the number of parameters (log-log). Returns the Figure."""
-    return PassRatioPlot(n_params, ratios, labels).fig
+    """Measured time ratio (finite differences / one backward pass) against the number of
+    parameters, log-log. Returns the Figure; its alt text names the networks and their counts
+    (the measured times vary from run to run)."""
+    n_params, labels = [int(n) for n in n_params], list(labels)
+    with style.context():
+        fig = new_figure((6.4, 4.0))
+        ax = fig.add_subplot()
+        n = np.asarray(n_params, float)
+        ax.loglog(n, 2 * n, linestyle=style.TANGENT_STYLE, color=style.INK,
+                  label="2 forward passes per parameter")
+        ax.loglog(n, np.asarray(ratios, float), "o-", color=style.VALUE,
+                  label="measured: time of finite differences\n/ time of one backward pass")
+        for k, label in enumerate(labels):
+            ax.annotate(label, (n[k], ratios[k]), textcoords="offset points",
+                        xytext=(-8, 8), ha="right", fontsize=style.FONT, color=style.VALUE)
+        ax.set_xlabel("number of parameters")
+        ax.set_ylabel("how many times longer")
+        ax.grid(True, which="major")
+        ax.legend(loc="lower right")
+        ax.set_xlim(n.min() / 6, n.max() * 2)
+        ax.set_ylim(min(2 * n.min(), min(ratios)) / 2, max(2 * n.max(), max(ratios)) * 3)
+        fig.tight_layout()
+    nets = ", ".join(f"{label} ({n} parameters)" if label else f"{n} parameters"
+                     for label, n in zip(labels or [""] * len(n_params), n_params))
+    fig.bp_plot = AltText(f"Log-log plot: how many times longer finite differences take than "
+                          f"one backward pass, measured on {nets}, beside the dashed line 2 x "
+                          "parameters (the number of forward passes finite differences need).")
+    return fig
