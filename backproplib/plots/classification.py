@@ -52,10 +52,9 @@ class SlowStartPlot:
                      r"$\partial C_0/\partial z$")):
                 ax.plot(zs, ce, "-", color=CROSS_ENTROPY, label="cross-entropy")
                 ax.plot(zs, quad, "--", color=QUADRATIC, label="quadratic")
-                ax.set_xlabel("$z$ of the sigmoid output")
-                ax.set_ylabel(label)
+                ax.set(xlabel="$z$ of the sigmoid output", ylabel=label,
+                       xlim=(-self.reach, self.reach))
                 ax.grid(alpha=0.4)
-                ax.set_xlim(-self.reach, self.reach)
                 # whole numbers of z (-8, -6, ... at this width), not -7.5, -5.0, ...
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10],
                                                        integer=True))
@@ -116,12 +115,10 @@ def race_figure(runs: dict, y):
                     color=CROSS_ENTROPY if cross else QUADRATIC,
                     label="cross-entropy" if cross else "quadratic")
         ax.axhline(y, color=style.INK, lw=1, ls=":", label=f"target y = {fmt(y)}")
-        ax.set_xlabel("step of gradient descent")
-        ax.set_ylabel("output $a$")
-        ax.set_ylim(-0.05, 1.05)
+        ax.set(xlabel="step of gradient descent", ylabel="output $a$", ylim=(-0.05, 1.05),
+               title="one sigmoid neuron learning")
         ax.grid(alpha=0.4)
         ax.legend(loc="best")
-        ax.set_title("one sigmoid neuron learning")
         fig.subplots_adjust(left=0.14, right=0.97, bottom=0.16, top=0.9)
     parts = [f"{name.replace('_', '-')}: a = {fmt(a[0])} at the start, {fmt(a[len(a) // 10])} "
              f"after {len(a) // 10} steps, {fmt(a[-1])} after {len(a) - 1}"
@@ -148,12 +145,8 @@ class ClassRegions:
                                     mec=style.INK, mew=0.6, ls="none", zorder=3,
                                     label=f"class {j}")
         self.counts, self.classes, self.X = data.counts, data.classes, data.X
-        ax.set_xlim(self.extent[0], self.extent[1])
-        ax.set_ylim(self.extent[2], self.extent[3])
-        ax.set_aspect("equal")
-        ax.set_xlabel("$x_1$")
-        ax.set_ylabel("$x_2$")
-        ax.set_title("the predicted class")
+        ax.set(xlim=self.extent[:2], ylim=self.extent[2:], aspect="equal", xlabel="$x_1$",
+               ylabel="$x_2$", title="the predicted class")
         self.update(net)
 
     def update(self, net):

@@ -106,9 +106,7 @@ class CostCurve:
         self.flat_text = ax.text(0.5, 0.42, "", transform=ax.transAxes, ha="center",
                                  va="center", color=style.INK, fontsize=style.FONT, zorder=6,
                                  path_effects=HALO)
-        ax.set_xlabel(tex_name(self.param))
-        ax.set_ylabel("$C_0$")
-        ax.set_xlim(self.values[0], self.values[-1])
+        ax.set(xlabel=tex_name(self.param), ylabel="$C_0$", xlim=(self.values[0], self.values[-1]))
         compact_ticks(ax)
         ax.grid(True)
         # two lines of numbers above the axes: leave them room in tight_layout
@@ -320,10 +318,8 @@ class CostContour:
             bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.92, spacing="uniform",
                                     format=CompactFormatter())
             bar.set_label(tex_name(self.cost_name))
-        ax.set_xlabel(tex_name(self.names[0]))
-        ax.set_ylabel(tex_name(self.names[1]))
-        ax.set_xlim(v1[0], v1[-1])
-        ax.set_ylim(v2[0], v2[-1])
+        ax.set(xlabel=tex_name(self.names[0]), ylabel=tex_name(self.names[1]),
+               xlim=(v1[0], v1[-1]), ylim=(v2[0], v2[-1]))
         compact_ticks(ax)
         ax.set_autoscale_on(False)
         (self.path,) = ax.plot([], [], "o-", color=style.PATH, mec=style.INK, mew=0.6, ms=5,

@@ -287,12 +287,11 @@ def pass_ratio_figure(n_params, ratios, labels=()):
         for k, label in enumerate(labels):
             ax.annotate(label, (n[k], ratios[k]), textcoords="offset points",
                         xytext=(-8, 8), ha="right", fontsize=style.FONT, color=style.VALUE)
-        ax.set_xlabel("number of parameters")
-        ax.set_ylabel("how many times longer")
+        ax.set(xlabel="number of parameters", ylabel="how many times longer",
+               xlim=(n.min() / 6, n.max() * 2),
+               ylim=(min(2 * n.min(), min(ratios)) / 2, max(2 * n.max(), max(ratios)) * 3))
         ax.grid(True, which="major")
         ax.legend(loc="lower right")
-        ax.set_xlim(n.min() / 6, n.max() * 2)
-        ax.set_ylim(min(2 * n.min(), min(ratios)) / 2, max(2 * n.max(), max(ratios)) * 3)
         fig.tight_layout()
     nets = ", ".join(f"{label} ({n} parameters)" if label else f"{n} parameters"
                      for label, n in zip(labels or [""] * len(n_params), n_params))
