@@ -24,7 +24,7 @@ from . import style
 from .figure import AltText, figure_of, new_figure
 from .training import CostHistory
 
-CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.THIRD_CLASS)
+CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.GREEN)
 CLASS_MARKERS = ("o", "^", "s")
 #: the regions' colours: each class's mixed 40:60 with white, so that the points stand out
 PALE = np.array([0.4 * np.array(to_rgb(c)) + 0.6 for c in CLASS_COLOURS])
