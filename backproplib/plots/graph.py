@@ -23,7 +23,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from ..chainrule import graph as gr
 from ..numbers import fmt
 from . import style
-from .figure import AltText, new_figure
+from .figure import AltText, figure_of, new_figure
 
 MAX_WIDTH = 9.4  # inches: about 900 CSS px, inside a JupyterLab cell at 100% zoom
 ROW_PITCH = 0.82  # inches between rows of boxes
@@ -149,7 +149,6 @@ class GraphPlot:
             self.ax, self.width, self.height, self.head = ax, width, height, head
             self.boxes = {}
             self._draw()
-        self.fig.bp_plot = self
 
     def centre(self, node) -> tuple:
         """(x, y) of the centre of ``node``'s box, in inches from the bottom left."""
@@ -259,7 +258,7 @@ def graph_figure(graph, blocked=(), title=None):
     """The graph drawn with the value and the gradient on every node. ``blocked``: names of
     activation nodes to draw as blocked (grey, dashed), e.g. from a Gradients' ``blocked``:
     ``["a_" + b.neuron for b in g.blocked]``. Returns the Figure (``fig.bp_plot.alt_text()``)."""
-    return GraphPlot(graph, blocked, title).fig
+    return figure_of(GraphPlot(graph, blocked, title))
 
 
 def network_graph_figure(net, x, y, title=None):
