@@ -69,10 +69,8 @@ class DepthPlot:
         self.zeros = {key: [] for key, _, _ in QUANTITIES}  # hollow markers on the floor: 0
         self.crosses = []
         for ax, (key, label, _) in zip(self.axes, QUANTITIES):
-            ax.set_yscale("log")
-            ax.set_ylabel(label)
-            ax.set_xlabel("layer (input side on the left)" if self.span is None else
-                          "layer number (0 = H0)")
+            ax.set(yscale="log", ylabel=label, xlabel="layer (input side on the left)"
+                   if self.span is None else "layer number (0 = H0)")
             ax.grid(True, which="major", alpha=0.4)
             for i, name in enumerate(self.profiles):
                 (line,) = ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],
@@ -149,9 +147,8 @@ class DepthPlot:
             ticks.append(depth - 1)
             for ax in self.axes:
                 ax.set_xlim(-0.6, depth - 0.4)
-                ax.set_xticks(ticks)
-                ax.set_xticklabels([names[t] for t in ticks] if self.span is None else
-                                   [str(t) for t in ticks])
+                ax.set_xticks(ticks, [names[t] for t in ticks] if self.span is None else
+                              [str(t) for t in ticks])
         self.key = (depth, tuple(limits))
 
     def update(self, p: DepthProfile):
