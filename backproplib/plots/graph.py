@@ -130,21 +130,16 @@ class GraphPlot:
         self.band_rows = [(max(r), min(r)) for r in (
             [row for column, row in self.place.values() if column // self.per_band == band]
             for band in range(self.bands))]
-        self.band_tops = []
-        top = 0.0
-        for high, low in self.band_rows:
-            self.band_tops.append(top)
-            top += (high - low) * ROW_PITCH + self.box_h + 0.6
-        self.bands_height = top
+        heights = [(high - low) * ROW_PITCH + self.box_h + 0.6 for high, low in self.band_rows]
+        self.band_tops = [sum(heights[:band]) for band in range(self.bands)]
         self.title = title
         head = 0.75 if title else 0.45
         width = min(self.per_band, columns) * self.pitch + 0.3
-        height = self.bands_height + head
+        height = sum(heights) + head
         with style.context():
             self.fig = new_figure((width, height))
             ax = self.fig.add_axes((0, 0, 1, 1))
-            ax.set_xlim(0, width)
-            ax.set_ylim(0, height)
+            ax.set(xlim=(0, width), ylim=(0, height))
             ax.set_axis_off()
             self.ax, self.width, self.height, self.head = ax, width, height, head
             self.boxes = {}
