@@ -87,7 +87,7 @@ def test_training_view_buttons():
     assert trainer.steps == 31 and view.progress.value == 30
     assert f"C over the whole set = {bp.fmt(trainer.cost)}" in view.summary()
     assert f"accuracy = {trainer.accuracy():.1%}" in view.summary()
-    assert view.frame_bytes[:2] == JPEG
+    assert view.frame_bytes[:2] == JPEG and 'src="data:image/jpeg;base64,' in view.frame.value
     assert f"after {trainer.steps} steps" in view.frame.value  # the alt text follows
     view.buttons["reset"].click()
     assert trainer.steps == 0 and trainer.net is trainer.start_net and view.progress.value == 0

@@ -47,8 +47,10 @@ def figure_png(fig, dpi: float = style.RENDER_DPI) -> bytes:
     return buffer.getvalue()
 
 
-def img_html(png: bytes, alt: str, width: int, height: int, css_class: str = "") -> str:
-    """``<img>`` shown at ``width`` x ``height`` CSS pixels (the PNG holds more), with ``alt``.
+def img_html(png: bytes, alt: str, width: int, height: int, css_class: str = "",
+             mime: str = "image/png") -> str:
+    """``<img>`` shown at ``width`` x ``height`` CSS pixels (the PNG holds more), with ``alt``;
+    ``mime`` names another encoding of the bytes (``"image/jpeg"``).
 
     The alt text comes first and the picture's bytes last, so a reader of the stored notebook
     (and nbval's comparison, whose sanitize rule masks the bytes) sees the words first."""
@@ -56,7 +58,7 @@ def img_html(png: bytes, alt: str, width: int, height: int, css_class: str = "")
     klass = f'class="{css_class}" ' if css_class else ""
     return (f'<img {klass}alt="{_attr(alt)}" width="{width}" height="{height}" '
             f'style="display:block;max-width:100%;height:auto" '
-            f'src="data:image/png;base64,{data}">')
+            f'src="data:{mime};base64,{data}">')
 
 
 def encode_png(rgba) -> bytes:

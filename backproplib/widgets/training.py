@@ -74,8 +74,8 @@ class JpegFrames(render.FrameRenderer):
     def pictures(self, static_key, alt, width, height):
         """(None: no background layer; the frame, one opaque ``<img>`` with ``alt``; JPEG)."""
         jpeg = self.jpeg(static_key)
-        img = render.img_html(jpeg, alt, width, height, "bp-frame-image")
-        return None, img.replace("data:image/png", "data:image/jpeg", 1), jpeg
+        return None, render.img_html(jpeg, alt, width, height, "bp-frame-image",
+                                     mime="image/jpeg"), jpeg
 
     def png(self, static_key=None) -> bytes:
         from PIL import Image
