@@ -178,3 +178,17 @@ def test_a_change_of_depth_moves_the_lines_not_the_axes():
     X, Y = depth.deep_data(net, 4, 0)
     with pytest.raises(ValueError, match="6 layers does not fit"):
         depth_plots.DepthPlot(depth.profile(net, X, Y), layers=5)
+
+
+def test_a_zero_sits_on_the_bottom_edge_and_blocked_layers_are_crossed_along_the_top():
+    from backproplib.plots import depth as depth_plots
+
+    net = depth.deep_network(12, 8, "relu", "he", 1.0, 0)
+    X, Y = depth.deep_data(net, 16, 0)
+    dead = depth.profile(depth.deep_network(12, 8, "relu", "he", 1.0, 0, bias=-3), X, Y)
+    plot = depth_plots.DepthPlot(depth.profile(net, X, Y))
+    plot.update(dead)  # the limits change: every marker follows them
+    for ax, zeros, cross in zip(plot.axes, plot.zeros.values(), plot.crosses):
+        low, high = ax.get_ylim()
+        assert len(zeros[0].get_ydata()) and set(zeros[0].get_ydata()) == {low}
+        assert len(cross.get_ydata()) and set(cross.get_ydata()) == {high}

@@ -592,3 +592,69 @@ def test_a_central_difference_check_rejects_the_forward_one():
     assert ex.check_difference((up - down) / (2 * h), net, x, y, "w_Out", h, kind="central")
     for slip in ((up - here) / h, (here - down) / h, (up - down) / h):
         assert not ex.check_difference(slip, net, x, y, "w_Out", h, kind="central"), slip
+
+
+# --- a batch's average and sum (notebooks 09 and 14) -------------------------------------------
+BATCH_X = np.array([[0.5], [-1.0], [2.0]])
+BATCH_Y = np.array([[0.0], [1.0], [0.5]])
+
+
+def per_example(net, param):
+    """Each example's own dC0/dparam, by the chain written out by hand (not the batch path)."""
+    return [chain_by_hand(net, float(x[0]), float(y[0]))[param] for x, y in zip(BATCH_X, BATCH_Y)]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("param", ["w_Out", "w_H1", "b_H0"])
+def test_a_batch_gradient_is_the_average_and_a_sum_is_rejected(activation, param):
+    net = ex_net(activation)
+    grads = per_example(net, param)
+    average, total = sum(grads) / len(grads), sum(grads)
+    assert ex.check_gradient(average, net, BATCH_X, BATCH_Y, param)
+    if not math.isclose(total, average, abs_tol=1e-12):
+        feedback = ex.check_gradient(total, net, BATCH_X, BATCH_Y, param)
+        assert not feedback and "divide by m" in str(feedback), (activation, param)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_the_summed_gradient_of_14_is_the_sum_and_the_average_is_rejected(activation):
+    net = ex_net(activation)
+    grads = per_example(net, "w_Out")
+    assert ex.check_summed_gradient(sum(grads), net, BATCH_X, BATCH_Y, "w_Out")
+    if not math.isclose(sum(grads), sum(grads) / 3, abs_tol=1e-12):
+        feedback = ex.check_summed_gradient(sum(grads) / 3, net, BATCH_X, BATCH_Y, "w_Out")
+        assert not feedback and "average" in str(feedback), activation
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_the_summed_cost_function_of_14_is_checked_at_two_points(activation):
+    net = ex_net(activation)
+    names = net.parameter_names
+
+    def chain(params, summed=True):  # the cost written out by hand from the parameters
+        p = dict(zip(names, np.asarray(params, dtype=float)))
+        sigma = {"relu": lambda z: max(z, 0.0), "leaky_relu": lambda z: z if z > 0 else 0.01 * z,
+                 "sigmoid": lambda z: 1 / (1 + math.exp(-z)), "tanh": math.tanh,
+                 "linear": lambda z: z}[activation]
+        costs = []
+        for x, y in zip(BATCH_X[:, 0], BATCH_Y[:, 0]):
+            a = x
+            for layer in ("H0", "H1", "Out"):
+                a = float(sigma(p[f"w_{layer}"] * a + p[f"b_{layer}"]))
+            costs.append((a - y) ** 2)
+        return sum(costs) if summed else sum(costs) / len(costs)
+
+    def summed_cost(params):
+        return chain(params)
+
+    def average_cost(params):
+        return chain(params, summed=False)
+
+    def moved_only_at_start(params):  # right at the network's parameters only
+        start = np.array([float(net.param(n)) for n in names])
+        return chain(params) if np.allclose(params, start) else chain(params) + 1
+
+    assert ex.check_summed_cost(summed_cost, net, BATCH_X, BATCH_Y)
+    wrong = ex.check_summed_cost(average_cost, net, BATCH_X, BATCH_Y)
+    assert not wrong and "does not divide by m" in str(wrong)
+    assert not ex.check_summed_cost(moved_only_at_start, net, BATCH_X, BATCH_Y)

@@ -387,10 +387,12 @@ def drawn_texts(fig):
         if ax.name == "3d":
             continue
         for axis, (low, high) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
-            low, high = min(low, high), max(low, high)
+            scale = np.log10 if axis.get_scale() == "log" else float  # ticks by their place
+            low, high = scale(min(low, high)), scale(max(low, high))
             span = high - low
             for loc, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels()):
-                if low - 1e-9 * span <= loc <= high + 1e-9 * span and axis.get_visible() \
+                place = scale(loc) if loc > 0 or scale is float else -np.inf
+                if low - 1e-9 * span <= place <= high + 1e-9 * span and axis.get_visible() \
                         and ax.axison:
                     found.append(label)
                 ticks.add(id(label))
@@ -624,3 +626,100 @@ def test_cost_vs_param_values_slips_are_explained(seed, values, message):
     net, x, y = seed
     with pytest.raises((ValueError, TypeError), match=message):
         plots.cost_vs_param(net, x, y, "w_Out", values=values)
+
+
+# --- notebook 08's sweep of h, 06's cost per step, 01's marks per layer -----------------------
+def test_difference_errors_draw_the_sweep_and_say_where_each_error_is_lowest():
+    from backproplib.chainrule.gradcheck import step_errors
+
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation="sigmoid", exact=False)
+    steps = np.logspace(-12, -1, 23)
+    fig = plots.difference_errors(net, 0.5, 0, "w_H0", steps, mark=1e-5)
+    errors = step_errors(net, 0.5, 0, "w_H0", steps)
+    plot = fig.bp_plot
+    for line, (kind, values) in zip(plot.lines, errors.items()):
+        assert line.get_label() == f"{kind} difference"
+        assert np.array_equal(line.get_xdata(), steps)
+        assert np.allclose(line.get_ydata(), np.where(values > 0, values, np.nan),
+                           equal_nan=True)
+        lowest = int(np.nanargmin(values[::-1]))  # read from the largest step, as the text
+        h, e = steps[::-1][lowest], values[::-1][lowest]
+        assert f"its lowest, {e:.2g} at h = {h:.2g}" in plot.alt_text()
+    assert "then climbs" in plot.alt_text()
+    assert "A dotted line marks h = 1e-05." in plot.alt_text()
+    assert_readable(fig)
+    # on large steps alone only truncation shows: the error falls all the way, and says so
+    large = plots.difference_errors(net, 0.5, 0, "w_Out", np.logspace(-4, -1, 7), mark=0.5)
+    alt = large.bp_plot.alt_text()
+    assert alt.count("falls steadily to its lowest") == 2 and "climbs" not in alt
+    assert "dC0/dw_Out" in alt and "A dotted line marks h = 0.5." in alt
+    assert large.axes[0].get_xlim()[1] > 0.5  # the axis reaches the mark
+
+
+def test_forward_differences_are_off_by_about_h_over_2_times_c0_second_derivative():
+    from backproplib.chainrule.gradcheck import numerical_gradients
+
+    net, x, y = bp.worked_example()  # C0 = (w_Out a_H1 + b_Out)^2: C0'' = 2 a_H1^2 in w_Out
+    h = 1e-3
+    a_H1 = float(net.forward(x).a["H1"][0])
+    forward = numerical_gradients(net, x, y, h, kind="forward")["w_Out"]
+    central = numerical_gradients(net, x, y, h)["w_Out"]
+    exact = float(net.backward(x, y)["w_Out"])
+    assert forward - exact == pytest.approx(h / 2 * 2 * a_H1**2, rel=1e-6)
+    assert central == pytest.approx(exact, rel=1e-9)
+    with pytest.raises(ValueError, match="kind: expected one of central, forward"):
+        numerical_gradients(net, x, y, h, kind="backward")
+
+
+def test_cost_history_of_a_descent_path_draws_its_costs_and_says_where_the_lowest_is(seed):
+    net, x, y = seed
+    for rate in (0.01, 0.05):
+        path = gradient_descent(net, x, y, rate, 12)
+        fig = plots.cost_history(path)
+        history = fig.bp_plot
+        costs = np.asarray(path.costs, float)
+        assert np.array_equal(history.line.get_xdata(), np.arange(len(costs)))
+        assert np.array_equal(history.line.get_ydata(), costs)
+        assert history.ax.get_ylabel() == "$C_0$"
+        assert history.ax.get_title() == f"gradient descent, $\\eta$ = {plots.short(rate)}"
+        lowest = int(np.argmin(costs))
+        assert (f"C0 of gradient descent with learning rate {bp.fmt(rate)} against the step"
+                in history.alt_text())
+        assert f"lowest {bp.fmt(costs[lowest])} at step {lowest};" in history.alt_text()
+        assert_readable(fig)
+    # a cost of exactly 0 cannot sit on the log scale: a hollow dot on the bottom edge says so
+    path = gradient_descent(net, x, y, 1.5, 5)
+    assert path.costs[-1] == 0
+    history = plots.cost_history(path).bp_plot
+    assert history.end.get_ydata()[0] == history.ax.get_ylim()[0]
+    assert history.end.get_markerfacecolor() == style.PAPER
+    assert "drops off the bottom edge" in history.alt_text()
+
+
+def test_activation_pairs_mark_each_layer_of_a_forward_pass(seed):
+    net, x, _ = seed
+    for chain in (net, net.with_params({"w_H1": -0.7})):
+        fwd = chain.forward(x)
+        fig = plots.activation_pairs(forward=fwd)
+        left, right = fig.axes
+        marks = [line for line in left.lines if line.get_label() in chain.layer_names]
+        slopes = [line for line in right.lines if line.get_label() in chain.layer_names]
+        assert [m.get_label() for m in marks] == list(chain.layer_names)
+        for name, mark, slope in zip(chain.layer_names, marks, slopes):
+            assert mark.get_xydata().tolist() == [[float(fwd.z[name][0]), float(fwd.a[name][0])]]
+            assert slope.get_ydata()[0] == float(fwd.da_dz[name][0])
+        alt = fig.bp_plot.alt_text()
+        for name in chain.layer_names:
+            assert f"{name} at z_{name} = {bp.fmt(fwd.z[name][0])}" in alt
+        assert all(bp.explain_blocked(b) in alt for b in fwd.blocked)
+        assert_readable(fig)
+    assert "H1 is dead" in alt  # the second chain's
+    with pytest.raises(ValueError, match="uses relu, which has no row"):
+        plots.activation_pairs(["tanh"], forward=fwd)
+
+
+def test_show_adds_a_note_after_the_figure_s_own_alt_text(seed):
+    net, x, y = seed
+    fig = plots.network_diagram(net, x, y)
+    bundle = plots.figure_bundle(fig, note="This is the worked example.")
+    assert bundle["text/plain"] == fig.bp_plot.alt_text() + " This is the worked example."

@@ -6,6 +6,7 @@ solutions out of the way) and rerun with papermill under other data, widths and 
 """
 
 import asyncio
+import io
 import re
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def test_training_view_buttons():
     assert trainer.steps == 31 and view.progress.value == 30
     assert f"C over the whole set = {bp.fmt(trainer.cost)}" in view.summary()
     assert f"accuracy = {trainer.accuracy():.1%}" in view.summary()
-    assert view.frame_bytes[:2] == JPEG
+    assert view.frame_bytes[:2] == JPEG and 'src="data:image/jpeg;base64,' in view.frame.value
     assert f"after {trainer.steps} steps" in view.frame.value  # the alt text follows
     view.buttons["reset"].click()
     assert trainer.steps == 0 and trainer.net is trainer.start_net and view.progress.value == 0
@@ -388,3 +389,9 @@ def test_the_panel_paints_the_regions_as_the_colour_map_says():
     np.testing.assert_allclose(middle, training_plots.REGIONS(0.5, bytes=True), atol=6)
     assert (pixels[pixels.shape[0] - y1 + 1:pixels.shape[0] - y0 - 1, x0 + 1, :3]
             == left[:3]).all()  # the same value up a column gives the same colour
+    # the panel's own picture (what it sends, through JpegFrames) is painted the same way
+    from PIL import Image
+
+    painted = pixels[row, x0 + 12, :3].copy()  # pixels is the canvas's own buffer
+    shown = np.asarray(Image.open(io.BytesIO(view.png())).convert("RGB"))
+    np.testing.assert_allclose(shown[row, x0 + 12], painted, atol=12)  # JPEG's error

@@ -21,6 +21,8 @@ from ..core.network import Network, forward_pass
 from ..core.results import Gradients, LayerValues
 from ..numbers import fmt
 
+KINDS = ("central", "forward")  # the finite differences ``numerical_gradients`` takes
+STEPS = np.logspace(-12, -1, 45)  # steps from round-off's side to truncation's (``step_errors``)
 THRESHOLDS = ((1e-7, "good"), (1e-4, "fine near a kink, high for smooth activations"),
               (1e-2, "suspicious"), (float("inf"), "probably wrong"))
 
@@ -40,14 +42,17 @@ def verdict(error: float) -> str:
     return next(word for limit, word in THRESHOLDS if error < limit)
 
 
-def numerical_gradients(net: Network, x, y, h: float = 1e-5) -> Gradients:
-    """Every derivative ``Network.backward`` gives, estimated by central differences in floats.
+def numerical_gradients(net: Network, x, y, h: float = 1e-5, kind: str = "central") -> Gradients:
+    """Every derivative ``Network.backward`` gives, estimated by central differences in floats
+    (or by forward differences, (C(p + h) - C(p)) / h, with ``kind="forward"``: error O(h)).
 
     dC/dw and dC/db nudge each parameter; dC/dz, dC/da and dC/dx nudge the value itself and
     run the rest of the network forward from there (``network.forward_pass``). One example
     or a batch (the average cost C).
     """
     h = _step(h)
+    if kind not in KINDS:
+        raise ValueError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
     net = net.as_float()
     x, y = net.input(x), net.target(y)
     fwd = net.forward(x)
@@ -70,14 +75,17 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5) -> Gradients:
             table[L] = keep
 
     def nudge(array, f, per_example=False):
-        """(f(array + h e_i) - f(array - h e_i)) / 2h for every position i; for a value that
-        belongs to one example of a batch, times the batch size (dC0_k rather than dC)."""
+        """(f(array + h e_i) - f(array - h e_i)) / 2h for every position i (forward: (f(array
+        + h e_i) - f(array)) / h); for a value that belongs to one example of a batch, times
+        the batch size (dC0_k rather than dC)."""
         grad = np.zeros(array.shape)
+        here = f(array) if kind == "forward" else None
         for index in np.ndindex(array.shape):
             up, down = array.copy(), array.copy()
             up[index] += h
             down[index] -= h
-            grad[index] = (f(up) - f(down)) / (2 * h)
+            grad[index] = ((f(up) - here) / h if kind == "forward"
+                           else (f(up) - f(down)) / (2 * h))
         return grad * len(x) if per_example and x.ndim == 2 else grad
 
     with np.errstate(over="ignore", invalid="ignore"):
@@ -102,6 +110,15 @@ def _step(h):
             f"h: expected a step between 1e-12 and 1 such as 1e-5, got {h!r}: a smaller step "
             "drowns the difference in round-off (C(p + h) and C(p - h) become equal)")
     return h
+
+
+def step_errors(net: Network, x, y, name: str, steps=STEPS) -> dict:
+    """{kind: relative errors}: how far each finite difference of dC/d``name`` (``KINDS``) is
+    from backpropagation, one error per step in ``steps`` (truncation falls as h shrinks,
+    round-off grows)."""
+    analytic = net.as_float().backward(x, y)[name]
+    return {kind: np.array([float(relative_error(analytic, numerical_gradients(
+        net, x, y, h, kind)[name])) for h in steps]) for kind in KINDS}
 
 
 @dataclass(frozen=True)

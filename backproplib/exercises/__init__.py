@@ -70,6 +70,8 @@ from .topics import (
     check_single_neuron_limit,
     check_step_function,
     check_steps_per_epoch,
+    check_summed_cost,
+    check_summed_gradient,
     check_weight_count,
     grid_point,
 )
@@ -88,5 +90,6 @@ __all__ = [
     "check_first_order_function", "check_grid_reading", "grid_point",
     "check_backward_pass_function", "check_fan_out", "check_finite_difference_passes",
     "check_output_delta", "check_slow_start", "check_softmax", "check_softmax_shift",
-    "check_init_variance", "check_scale_effect", "what_if",
+    "check_init_variance", "check_scale_effect", "what_if", "check_summed_cost",
+    "check_summed_gradient",
 ]

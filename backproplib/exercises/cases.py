@@ -11,12 +11,10 @@ exercise shows a left-out sigma', and ``unseen_slopes`` says which sigma' a valu
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 
-from ..numbers import fmt
-from .slips import catalogue, derivative_of, neuron, quantity
+from ..numbers import fmt, to_scalar
+from .slips import catalogue, derivative_of, neuron, quantity, slope_layers
 
 BLOCKING_BIAS = -10  # a bias that blocks a neuron: dead under ReLU, saturated under sigmoid/tanh
 _TOLERANCE = 1e-6
@@ -80,9 +78,10 @@ def chain_cases(net, x, y, param: str) -> list:
         name = f"b_{net.layer_names[M]}"
         if name in net.parameter_names:
             candidates.append(({name: BLOCKING_BIAS}, x, y))
-    for other_x in (-2 * _number(x), _number(x) + 1):
+    x0, y0 = to_scalar(x, net.exact, "x", single=True), to_scalar(y, net.exact, "y", single=True)
+    for other_x in (-2 * x0, x0 + 1):
         candidates.append(({"x": other_x}, other_x, y))
-    candidates.append(({"y": _number(y) + 1}, x, _number(y) + 1))
+    candidates.append(({"y": y0 + 1}, x, y0 + 1))
     chosen = [(net, x, y, _describe(net, x, y, {}))]
     for changes, cx, cy in candidates:
         params = {k: v for k, v in changes.items() if k.startswith(("w_", "b_"))}
@@ -90,13 +89,6 @@ def chain_cases(net, x, y, param: str) -> list:
         if variant.backward(cx, cy).cost != 0:
             chosen.append((variant, cx, cy, _describe(variant, cx, cy, changes)))
     return chosen
-
-
-def _number(value):
-    """A one-number input or target as a float or Fraction (text such as "1/2" too)."""
-    if isinstance(value, str):
-        return Fraction(value)
-    return np.asarray(value, dtype=object).reshape(-1)[0] if np.ndim(value) else value
 
 
 def what_if(net, x, y, move: str, param: str) -> tuple:
@@ -131,9 +123,8 @@ def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None) -> s
     whose sigma' is not 1), or at every z (linear). "" when the value shows every sigma'."""
     kind, L, index = quantity(net, param)
     fwd = net.forward(x)
-    first = 0 if kind == "x" else L + 1 if kind == "a" else L
     ones, linear = [], []
-    for M in range(first, len(net.layer_names)):
+    for M in slope_layers(net, kind, L, linear=True):
         sigma = net.activations[M]
         j = index[0] if M == L and kind != "x" else None
         slopes = np.asarray(fwd.da_dz[M], dtype=object)

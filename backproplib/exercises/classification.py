@@ -1,11 +1,5 @@
-"""The checks of notebook 12's exercises: each computes its reference answer from the exercise's
-inputs with the library, so the exercise cell shows only the question and the call.
-
-    check_softmax_shift(answer, z, c)       predict: softmax of z + c against softmax of z
-    check_output_delta(answer, net, x, y)   dC0/dz^Out of a softmax + cross-entropy network
-    check_softmax(function)                 write a softmax that never overflows
-    check_slow_start(answer, z, y)          predict: which cost's dC0/dz is larger at z
-"""
+"""The checks of notebook 12's exercises (softmax and cross-entropy): each computes its
+reference answer from the exercise's inputs with the library."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Checks for notebook 13 (gradients through depth); each computes its own reference answer.
-
-    check_init_variance(my_variance, "xavier")      # a student's Var(w) for (n_in, n_out)
-    check_scale_effect(answer, settings, factor=2)  # predict: H0's gradient against Out's
-"""
+"""Checks for notebook 13 (gradients through depth); each computes its own reference answer."""
 
 from __future__ import annotations
 
@@ -73,6 +69,3 @@ def _profile(settings, m):
     net = depth.deep_network(**settings)
     X, Y = depth.deep_data(net, m, settings.get("seed", 0))
     return depth.profile(net, X, Y)
-
-
-__all__ = ["CASES", "OPTIONS", "check_init_variance", "check_scale_effect"]

@@ -11,11 +11,13 @@ import numbers
 import numpy as np
 
 from ..chainrule.ledger import explain_blocked
+from ..core.activations import ACTIVATIONS, get
+from ..core.network import Network
 from ..learning.descent import unreachable_target
 from ..numbers import fmt
 from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, plural
 from .cases import chain_cases, unseen_slopes
-from .sandbox import Case, check_function, forward_only
+from .sandbox import Case, check_function, forward_only, function_name
 from .slips import cost_slips, derivative_of, gradient_slips, neuron, quantity
 from .typed import shown
 
@@ -33,12 +35,12 @@ def _layer_position(net, layer) -> int:
     return net.layer_names.index(layer)
 
 
-def _index(net, L, j, what="j"):
+def _index(net, L, j):
     n = net.sizes[L + 1]
     if j is None:
         return None
     if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 <= j < n:
-        raise ValueError(f"{what}: expected a neuron of {net.layer_names[L]} (0 to {n - 1}), "
+        raise ValueError(f"j: expected a neuron of {net.layer_names[L]} (0 to {n - 1}), "
                          f"got {j!r}")
     return int(j)
 
@@ -93,7 +95,7 @@ def check_forward(answer, net, x, quantity: str, layer: str, j=None,
                 f"{z_name} = the sum over k of {w_name}[j,k] * {source}[k], plus {b_name}[j].")
         return check_value(answer, pick(z), name, hint, _picked(slips, pick))
     slips[f"That is {z_name}, before the activation; now apply {sigma.formula}."] = z
-    for other in _other_activations(sigma):
+    for other in (o for o in ACTIVATIONS.values() if o.name not in (sigma.name, "linear")):
         with np.errstate(all="ignore"):
             value = other.function(np.asarray(z, dtype=float))
         slips[f"That is {other.formula}({z_name}), but this network's activation in {layer} "
@@ -110,12 +112,6 @@ def _picked(slips, pick):
         except (TypeError, ValueError):
             continue
     return found
-
-
-def _other_activations(sigma):
-    from ..core.activations import ACTIVATIONS
-
-    return [a for a in ACTIVATIONS.values() if a.name != sigma.name and a.name != "linear"]
 
 
 # --- gradients -------------------------------------------------------------------------------
@@ -178,8 +174,9 @@ def check_blocked(answer, net, x) -> Feedback:
     names as ``Blocked.neuron`` writes them ("H1", "H1[0]"), one name, or [] / "none". The
     verdict reads the library's one notion (``ForwardPass.blocked``) and explains with it."""
     fwd = net.forward(x)
-    neurons = [n if net.sizes[L + 1] == 1 else f"{n}[{j}]"
-               for L, n in enumerate(net.layer_names) for j in range(net.sizes[L + 1])]
+    positions = {neuron(net, L, j, "z")[2:]: (L, j)
+                 for L in range(len(net.layer_names)) for j in range(net.sizes[L + 1])}
+    neurons = list(positions)
     blocked = {b.neuron: b for b in fwd.blocked}
     if answer is None:
         return Feedback(UNANSWERED, "replace None with a list of the blocked neurons, e.g. "
@@ -202,7 +199,7 @@ def check_blocked(answer, net, x) -> Feedback:
     missed = [n for n in blocked if n not in named]
     parts = []
     for n in wrong:
-        L, j = _neuron_position(net, n)
+        L, j = positions[n]
         sigma = net.activations[L]
         z_name = f"z_{n}"
         parts.append(f"{n} passes gradient back: {sigma.formula}'({z_name}) = "
@@ -226,11 +223,6 @@ def _neuron_names(answer):
     return None
 
 
-def _neuron_position(net, neuron):
-    layer, _, index = neuron.partition("[")
-    return net.layer_names.index(layer), int(index.rstrip("]") or 0)
-
-
 
 
 # --- the chain notebooks' exercises ----------------------------------------------------------
@@ -245,9 +237,8 @@ def check_chain_function(function, net, x, y, param: str) -> Feedback:
         expected = derivative_of(case_net, case_net.backward(cx, cy), kind, L, index)[0]
         checked.append(Case((forward_only(case_net), cx, cy), words, expected,
                             gradient_slips(case_net, cx, cy, kind, L, index)))
-    name = getattr(function, "__name__", "") or "your function"
-    return check_function(function, None, checked, name if name != "<lambda>" else
-                          "your function", hint=_gradient_hint(net, kind, L, index))
+    return check_function(function, None, checked, function_name(function, "your function"),
+                          hint=_gradient_hint(net, kind, L, index))
 
 
 def check_target_change(answer, net, x, y, change=1) -> Feedback:
@@ -280,8 +271,6 @@ def check_weight_source(answer, net, weight: str) -> Feedback:
 def check_activation_function(function, activation) -> Feedback:
     """A student's sigma(z) for ``activation`` (a name or an Activation), on z values on both
     sides of 0, at 0 and far out."""
-    from ..core.activations import ACTIVATIONS, get
-
     sigma = get(activation)
     zs = (2.05, -1.5, 0.0, -0.001, 7.0)
     others = {f"That is {o.formula}; this notebook's activation is {sigma.formula}.": o
@@ -289,8 +278,7 @@ def check_activation_function(function, activation) -> Feedback:
     cases = [Case((z,), f"at z = {fmt(z)}", sigma.function(np.array([z]))[0],
                   {hint: o.function(np.array([z]))[0] for hint, o in others.items()})
              for z in zs]
-    name = getattr(function, "__name__", "") or "my_sigma"
-    return check_function(function, None, cases, name if name != "<lambda>" else "my_sigma",
+    return check_function(function, None, cases, function_name(function, "my_sigma"),
                           hint=f"compare with the table in notebook 00, row {sigma.name!r}.")
 
 
@@ -325,7 +313,5 @@ def check_nonzero_gradients(answer, net, x, y) -> Feedback:
 
 def check_output_gradient(answer, a_Out, y) -> Feedback:
     """dC0/da_Out for a prediction ``a_Out`` and a target ``y`` (of some network)."""
-    from ..core.network import Network
-
     identity = Network.chain(weights=[1, 1, 1], biases=[0, 0, 0], activation="linear")
     return check_gradient(answer, identity, a_Out, y, "a_Out")

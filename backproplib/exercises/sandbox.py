@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import ctypes
-import math
 import numbers
 import sys
 import threading
@@ -19,8 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.network import Network
-from ..numbers import fmt
-from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text, make_tolerance
+from ..numbers import fmt, positive_number
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text
 from .typed import short
 
 FUNCTION_TIME_LIMIT = 3.0  # seconds a student's function may take for all cases of one check
@@ -55,6 +54,12 @@ def forward_only(net: Network) -> ForwardOnly:
 
 
 # --- a student's function --------------------------------------------------------------------
+def function_name(function, default: str) -> str:
+    """The name a student gave the function, or ``default`` for a lambda."""
+    name = getattr(function, "__name__", "")
+    return name if name and name != "<lambda>" else default
+
+
 class _TimeUp(BaseException):
     """Raised inside a student's function when its time is up (not an Exception, so a bare
     ``except Exception`` in the student's code does not swallow it)."""
@@ -73,7 +78,7 @@ class Case:
 
 
 def check_function(function, reference, cases, what: str, hint: str = "",
-                   mistakes: dict | None = None, rel_tol: float = 1e-6, abs_tol: float = 1e-9,
+                   mistakes: dict | None = None,
                    time_limit: float = FUNCTION_TIME_LIMIT) -> Feedback:
     """Call the student's ``function`` on each case and compare with the right result.
 
@@ -98,35 +103,33 @@ def check_function(function, reference, cases, what: str, hint: str = "",
     if not callable(reference) and not (reference is None and all(
             c.expected is not None for c in cases)):
         raise TypeError(f"reference: expected a function, got {type(reference).__name__}")
-    if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or not (
-            0 < time_limit < math.inf):
-        raise ValueError(f"time_limit: expected a positive number of seconds, got {time_limit!r}")
+    time_limit = positive_number(time_limit, "time_limit (seconds)")
     slips = dict(mistakes or {})
     if not all(isinstance(h, str) and callable(f) for h, f in slips.items()):
         raise TypeError("mistakes: expected a dict {hint: function giving that slip's result}")
-    tolerance = make_tolerance(rel_tol, abs_tol)
     if function is None:
         return Feedback(UNANSWERED, f"write {what} and pass it in place of None.")
     if not callable(function):
         return Feedback(WRONG, f"expected a function for {what}, got {type(function).__name__}.")
-    deadline = time.monotonic() + float(time_limit)
+    deadline = time.monotonic() + time_limit
     for case in cases:
-        want = (_as_float_result(case.expected) if case.expected is not None
-                else _reference_result(reference, case.args))
+        want = _author_result(case.expected if case.expected is not None
+                              else reference(*copy.deepcopy(case.args)), case.args)
         where = (f"{case.words}, {what}" if case.words
-                 else f"{what}({_show_arguments(case.args)})")
+                 else f"{what}({', '.join(map(_show_argument, case.args))})")
         outcome = _run_limited(function, copy.deepcopy(case.args), deadline, time_limit)
         if isinstance(outcome, Feedback):
             return Feedback(outcome.status, f"{where} {outcome.message}")
-        verdict = _judge(outcome, want, where, tolerance)
+        verdict = _judge(outcome, want, where)
         if verdict is None:
             continue
-        case_slips = [(h, _as_float_result(v)) for h, v in case.slips.items()]
-        case_slips += [(h, _reference_result(f, case.args)) for h, f in slips.items()]
+        case_slips = [(h, _author_result(v, case.args)) for h, v in case.slips.items()]
+        case_slips += [(h, _author_result(f(*copy.deepcopy(case.args)), case.args))
+                       for h, f in slips.items()]
         for slip_hint, slip_value in case_slips:
-            if _judge(want, slip_value, where, tolerance) is None:
+            if _judge(want, slip_value, where) is None:
                 continue  # the slip gives the right value here: nothing to tell apart
-            if _judge(outcome, slip_value, where, tolerance) is None:
+            if _judge(outcome, slip_value, where) is None:
                 return Feedback(WRONG, f"{verdict.message} {slip_hint}")
         tail = f" Hint: {hint}" if hint else ""
         return Feedback(verdict.status, verdict.message + tail)
@@ -134,20 +137,13 @@ def check_function(function, reference, cases, what: str, hint: str = "",
     return Feedback(RIGHT, f"{what} gives the right value on {inputs}.")
 
 
-def _as_float_result(value):
-    if isinstance(value, (bool, np.bool_)):
-        return value
-    return np.asarray(np.asarray(value, dtype=object).tolist(), dtype=float)
-
-
-def _reference_result(reference, args):
-    """The reference's result on its own copy of ``args``, as a float array (author code: an
-    error here is the author's and is raised)."""
-    result = reference(*copy.deepcopy(args))
+def _author_result(result, args):
+    """The library's or a reference's result for ``args`` (the reference ran on its own copy)
+    as a float array; an error here is the author's and is raised."""
     if isinstance(result, (bool, np.bool_)):
         return result
     try:
-        return np.asarray(result, dtype=float)
+        return np.asarray(np.asarray(result, dtype=object).tolist(), dtype=float)
     except (TypeError, ValueError, OverflowError):
         raise TypeError(f"reference: expected a function returning a number or an array of "
                         f"numbers, got {short(repr(result))} for the case {args!r}") from None
@@ -247,7 +243,7 @@ class _NoNumbers:
     message: str
 
 
-def _judge(got, want, where, tolerance):
+def _judge(got, want, where):
     """None if ``got`` matches ``want``, else a Feedback saying how it differs, in words."""
     if isinstance(got, _NoNumbers):
         return Feedback(got.status, f"{where} {got.message}")
@@ -265,8 +261,7 @@ def _judge(got, want, where, tolerance):
         bad = got[~np.isfinite(got)].reshape(-1)[0]
         return Feedback(WRONG, f"{where} returned {bad}, not a finite number (look for a "
                                "division by 0 or a number that grows too large).")
-    if np.allclose(got, want, rtol=float(tolerance.rel), atol=float(tolerance.abs),
-                   equal_nan=True):
+    if np.allclose(got, want, rtol=1e-6, atol=1e-9, equal_nan=True):
         return None
     return Feedback(WRONG, f"{where} returned {_show_value(got)}; expected "
                            f"{_show_value(want)}.")
@@ -282,10 +277,6 @@ def _shape_text(array) -> str:
     if array.ndim == 0 or array.size == 1:
         return "one number"
     return f"an array of shape {array.shape}"
-
-
-def _show_arguments(args) -> str:
-    return ", ".join(_show_argument(a) for a in args)
 
 
 def _show_argument(value) -> str:

@@ -97,18 +97,11 @@ def as_exact(value):
     return value if isinstance(value, Fraction) else Fraction(float(value))
 
 
-def blocked_sentence(g, L, j):
-    for b in g.blocked:
-        if b.L == L and b.j == j:
-            return explain_blocked(b)
-    return None
-
-
 def slope_hint(net, g, L, j=0) -> str:
     """The hint for a chain that left out da_L/dz_L = sigma'(z_L)."""
     sigma = net.activations[L]
     z_name, a_name = neuron(net, L, j, "z"), neuron(net, L, j, "a")
-    blocked = blocked_sentence(g, L, j)
+    blocked = next((explain_blocked(b) for b in g.blocked if (b.L, b.j) == (L, j)), None)
     if blocked and g.da_dz[L][j] == 0:
         return (f"That leaves out {sigma.formula}'({z_name}) = 0, which makes the whole "
                 f"product 0: {blocked}.")
@@ -126,11 +119,12 @@ def cost_slips(expected) -> dict:
     }
 
 
-def slope_layers(net, kind, L) -> list:
-    """The layers whose sigma' is a factor of the derivative ``kind`` of layer L."""
+def slope_layers(net, kind, L, linear=False) -> list:
+    """The layers whose sigma' is a factor of the derivative ``kind`` of layer L; a linear
+    layer's sigma' is 1 at every z, so it counts only with ``linear``."""
     first = 0 if kind == "x" else L + 1 if kind == "a" else L
     return [M for M in range(first, len(net.layer_names))
-            if net.activations[M].name != "linear"]
+            if linear or net.activations[M].name != "linear"]
 
 
 def gradient_slips(net, x, y, kind, L, index) -> dict:
@@ -164,24 +158,20 @@ def catalogue(net, x, y, kind, L, index) -> dict:
     if kind == "a" and L == len(names) - 1:
         found["cost"] = ("That is C0 itself; its derivative is dC0/da_Out = 2(a_Out - y).",
                          g.cost)
-    if kind in ("w", "b", "z") and L < len(names) - 1 and not net.is_chain:
-        W, dz = net.weights[L + 1], np.asarray(g.dz[L + 1])
-        j = index[0]
-        if W.shape[0] == W.shape[1] and j is not None:
-            value = (W @ dz)[j] * np.asarray(g.da_dz[L])[j]
+    square = kind != "x" and L < len(names) - 1 and net.weights[L + 1].shape[0] == net.sizes[L + 1]
+    if square and not net.is_chain:
+        j, row = index[0], net.weights[L + 1] @ np.asarray(g.dz[L + 1])  # W, not W transposed
+        if kind == "a":
+            found["row"] = (f"The sum runs down column {j} of W_{names[L + 1]} (the weights "
+                            f"leaving neuron {j}), not along row {j}.",
+                            row if j is None else row[j])
+        elif j is not None:
+            value = row[j] * np.asarray(g.da_dz[L])[j]
             if kind == "w":
                 value = value * np.asarray(inputs[L])[index[1]]
             found["row"] = (f"The sum runs down column {j} of W_{names[L + 1]} (w_{names[L + 1]}"
                             f"[q,{j}]: from neuron {j} of {names[L]} to neuron q of "
                             f"{names[L + 1]}), not along row {j}.", value)
-    if kind == "a" and L < len(names) - 1 and not net.is_chain:
-        W, dz = net.weights[L + 1], np.asarray(g.dz[L + 1])
-        if W.shape[0] == W.shape[1]:
-            k = index[0]
-            row = W @ dz
-            found["row"] = (f"The sum runs down column {k} of W_{names[L + 1]} (the weights "
-                            f"leaving neuron {k}), not along row {k}.",
-                            row if k is None else row[k])
     return found
 
 

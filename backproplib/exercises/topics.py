@@ -6,22 +6,19 @@ exercise cell shows the question and the call, never the answer or its formula.
 
 from __future__ import annotations
 
+import copy
 from fractions import Fraction
 
 import numpy as np
 
 from ..chainrule.gradcheck import THRESHOLDS, relative_error
-from ..core.network import Network
+from ..core.network import Network, layer_names
+from ..learning import datasets
 from ..learning.descent import gradient_descent
-from ..learning.training import steps_per_epoch
+from ..learning.training import Trainer, initial_network, steps_per_epoch
 from ..numbers import fmt
 from .answers import Feedback, check_choice, check_value
-from .sandbox import Case, check_function
-
-
-def _name(function, default):
-    name = getattr(function, "__name__", "")
-    return name if name and name != "<lambda>" else default
+from .sandbox import Case, check_function, function_name
 
 
 # --- gradient descent (notebook 06) -----------------------------------------------------------
@@ -48,17 +45,11 @@ def check_descent_step(answer, net, x, y, learning_rate, param: str,
                   "The cost has no 1/2 in front: C0 = (a_Out - y)^2.": run.costs[-1] / 2})
 
 
-def healthy(run) -> bool:
-    """A run that ended as the notebook teaches descent should: not diverged, not stuck, and
-    no neuron blocked where it stopped (a dead network predicting a constant is no win)."""
-    return run.outcome not in ("diverged", "stuck") and not run.blocked
-
-
 def _verdict_on(run) -> str:
     """The run's own account, led by why it does not count when it ended unhealthy."""
     if run.blocked:
-        names = " and ".join(getattr(b, "neuron", str(b)) for b in run.blocked)
-        kinds = {getattr(b, "kind", "blocked") for b in run.blocked}
+        names = " and ".join(b.neuron for b in run.blocked)
+        kinds = {b.kind for b in run.blocked}
         return (f"it ends with {names} {' or '.join(sorted(kinds))}, so the network no longer "
                 f"learns through {'it' if len(run.blocked) == 1 else 'them'}, whatever its "
                 f"cost. The run: {run.message}")
@@ -67,22 +58,17 @@ def _verdict_on(run) -> str:
     return run.message
 
 
-def lowest_run(net, x, y, steps, rates: dict):
-    """(the key of the healthy run with the lowest final cost, or "d" when none is healthy;
-    {key: run})."""
-    runs = {key: gradient_descent(net, x, y, rate, steps) for key, rate in rates.items()}
-    fine = {key: run for key, run in runs.items() if healthy(run)}
-    if not fine:
-        return "d", runs
-    return min(fine, key=lambda key: fine[key].costs[-1]), runs
-
-
 def check_lowest_run(answer, net, x, y, steps, rates: dict) -> Feedback:
     """Predict, then check: which learning rate of ``rates`` ({"a": 0.005, ...}) ends with the
     lowest cost after ``steps`` steps on every parameter, among the runs that end healthy? A
     run that diverges, gets stuck or ends with blocked (dead) neurons is never the answer; if
     every run does, the answer is "d"."""
-    correct, runs = lowest_run(net, x, y, steps, rates)
+    runs = {key: gradient_descent(net, x, y, rate, steps) for key, rate in rates.items()}
+    # a healthy run ends as the notebook teaches descent should: not diverged, not stuck, and no
+    # neuron blocked where it stopped (a dead network predicting a constant is no win)
+    fine = {key: run.costs[-1] for key, run in runs.items()
+            if run.outcome not in ("diverged", "stuck") and not run.blocked}
+    correct = min(fine, key=fine.get) if fine else "d"
     options = {key: f"learning rate {fmt(rate)}" for key, rate in rates.items()}
     options["d"] = "none of them: each run diverges, gets stuck or ends with dead neurons"
     why = {key: f"With learning rate {fmt(rates[key])}: {_verdict_on(run)}"
@@ -106,7 +92,7 @@ def check_step_function(function) -> Feedback:
             "Step against the gradient: subtract eta times the slope.": w + eta * slope,
             "The slope of c (w - w*)^2 is 2c (w - w*): keep the 2.": w - eta * slope / 2,
             "Multiply the slope by the learning rate eta.": w - slope}))
-    return check_function(function, None, checked, _name(function, "one_step"),
+    return check_function(function, None, checked, function_name(function, "one_step"),
                           hint="the gradient of c * (w - w_star)^2 is 2c * (w - w_star); step "
                                "against it.")
 
@@ -129,7 +115,7 @@ def check_bouncing_rate(answer, c) -> Feedback:
 # --- many neurons (notebook 07) ---------------------------------------------------------------
 def check_weight_count(answer, sizes, layer: str) -> Feedback:
     """How many weights W of ``layer`` holds in a network of ``sizes`` (inputs first)."""
-    names = [f"H{i}" for i in range(len(sizes) - 2)] + ["Out"]
+    names = layer_names(len(sizes) - 1)
     if layer not in names:
         raise ValueError(f"layer: expected one of {', '.join(names)}, got {layer!r}")
     L = names.index(layer)
@@ -198,7 +184,7 @@ def check_delta_function(function, net, x, y) -> Feedback:
                       "j, down a column of W."] = (W @ d) * s
             checked.append(Case((W, d, s), f"on layer {network.layer_names[L]} of {words}",
                                 g.dz[L], slips))
-    return check_function(function, None, checked, _name(function, "delta_before"),
+    return check_function(function, None, checked, function_name(function, "delta_before"),
                           hint="delta_L = (W_(L+1) transposed @ delta_(L+1)) * sigma'(z_L).")
 
 
@@ -239,7 +225,7 @@ def check_difference_function(function) -> Feedback:
             "That is the forward difference (f(x + h) - f(x)) / h; use both sides.":
                 (up - here) / h,
             "The two points x + h and x - h are 2h apart: divide by 2h.": (up - down) / h}))
-    return check_function(function, None, checked, _name(function, "central_difference"),
+    return check_function(function, None, checked, function_name(function, "central_difference"),
                           hint="evaluate f at x + h and x - h, which are 2h apart.")
 
 
@@ -293,9 +279,39 @@ def check_batch_gradient_function(function, net, X, Y) -> Feedback:
                     right.T)
             checked.append(Case((delta, A), f"on layer {network.layer_names[L]} of {words}",
                                 right, slips))
-    return check_function(function, None, checked, _name(function, "batch_dW"),
+    return check_function(function, None, checked, function_name(function, "batch_dW"),
                           hint="one term per example i: delta_i (a column) times A_prev_i (a "
                                "row), then average.")
+
+
+def check_summed_cost(function, net, X, Y) -> Feedback:
+    """A student's ``summed_cost(params)`` (notebook 14): the SUM of C0 over the batch (X, Y)
+    for a flat array of ``net``'s parameters, in the order of ``net.parameter_names``; checked
+    at the network's own parameters and at each moved by 0.25."""
+    m = len(net.input(X))
+
+    def average(params):
+        moved = net.with_params(dict(zip(net.parameter_names, np.asarray(params).tolist())))
+        return float(moved.backward(X, Y).cost)
+
+    start = np.array([float(net.param(n)) for n in net.parameter_names])
+    return check_function(
+        function, lambda p: m * average(p), [(start,), (start + 0.25,)],
+        function_name(function, "summed_cost") + "(params)",
+        hint="the same squares as an average, added up instead of averaged.",
+        mistakes={f"That is the average over the {m} examples: the sum does not divide by m.":
+                  average})
+
+
+def check_summed_gradient(answer, net, X, Y, param: str) -> Feedback:
+    """dC/d``param`` of the SUM of C0 over the batch (X, Y): the sum of the examples' own
+    gradients, which is m times the batch's averaged one."""
+    average = net.backward(X, Y)[param]
+    total = sum(net.backward(x_i, y_i)[param] for x_i, y_i in zip(net.input(X), net.target(Y)))
+    return check_value(answer, total, f"dC/d{param} of the summed cost",
+                       hint="the gradient of a sum is the sum of the gradients.",
+                       mistakes={"That is the average over the examples' gradients; the sum "
+                                 "adds them up instead.": average})
 
 
 def check_steps_per_epoch(answer, n: int, batch_size: int) -> Feedback:
@@ -334,11 +350,9 @@ def check_example_gradients_at_bottom(answer, net, X, Y, param: str = "w_Out",
     """Predict, then check: after full-batch descent on ``param`` has (almost) reached the
     bottom of C, is every example's own dC_i/d``param`` 0 there too ("a"), or only their
     average ("b")?"""
-    from ..learning.training import Trainer
-
     n = len(X)
-    floats = Network(list(net.weights), list(net.biases), list(net.activations), exact=False)
-    bottom = Trainer(floats, X, Y, learning_rate, batch_size=n, params=(param,)).train(steps).net
+    bottom = Trainer(net.as_float(), X, Y, learning_rate, batch_size=n,
+                     params=(param,)).train(steps).net
     per = [float(bottom.backward(X[i], Y[i])[param]) for i in range(n)]
     average = sum(per) / n
     spread = max(abs(v) for v in per)
@@ -394,8 +408,6 @@ def check_larger_rate(answer, net, data, learning_rate, batch_size, seed, steps=
                       factor=100) -> Feedback:
     """Predict, then check: ``steps`` steps at ``factor`` times the learning rate end with a
     cost lower (a), higher (b) or about the same (c) as at the learning rate itself."""
-    from ..learning.training import Trainer
-
     runs = {}
     for eta in (learning_rate, factor * learning_rate):
         runs[eta] = Trainer(net, data.X, data.Y, eta, batch_size, seed=seed,
@@ -414,23 +426,9 @@ def check_larger_rate(answer, net, data, learning_rate, batch_size, seed, steps=
                         {verdict: told})
 
 
-def linear_accuracies(n_examples, seed, labels, steps=150):
-    """{data set: the accuracy a network without hidden layers (one tanh neuron, a straight
-    boundary) reaches after ``steps`` steps}."""
-    from ..learning import datasets
-
-    found = {}
-    for name in datasets.NAMES:
-        d = datasets.make(name, n_examples, seed=seed, labels=labels)
-        found[name] = flat_accuracy(d.X, d.Y, d.threshold, seed, steps)
-    return found
-
-
 def flat_accuracy(X, Y, threshold, seed, steps=150):
     """The accuracy a network without hidden layers (one tanh neuron, a straight boundary)
     reaches on the examples X, Y after ``steps`` steps."""
-    from ..learning.training import Trainer, initial_network
-
     flat = initial_network([2, 1], "tanh", seed=seed)
     return Trainer(flat, X, Y, 0.1, 20, seed=seed, threshold=threshold,
                    record_every=steps).train(steps).accuracy()
@@ -439,9 +437,10 @@ def flat_accuracy(X, Y, threshold, seed, steps=150):
 def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
     """Predict, then try: which data sets can a network without hidden layers NOT learn
     (below 90% after training)?"""
-    from ..learning import datasets
-
-    accuracy = linear_accuracies(n_examples, seed, labels)
+    accuracy = {}
+    for name in datasets.NAMES:
+        d = datasets.make(name, n_examples, seed=seed, labels=labels)
+        accuracy[name] = flat_accuracy(d.X, d.Y, d.threshold, seed)
     sets = {"a": set(), "b": {"xor"}, "c": {"circle", "xor"}, "d": {"circle", "xor", "spiral"},
             "e": set(datasets.NAMES)}
     options = {"a": "none of them", "b": "xor only", "c": "circle and xor",
@@ -461,8 +460,6 @@ def check_accuracy_function(function, trainer, data) -> Feedback:
     """A student's ``my_accuracy(a_Out, Y, threshold)``: the fraction of examples on the right
     side of the threshold, against the library's ``Trainer.accuracy`` on the trained and the
     untrained network, and on two made-up sets of predictions (labels -1/1 and 0/1)."""
-    from ..learning.training import Trainer
-
     rng = np.random.default_rng(114)
     made_up = [(rng.uniform(-1, 1, (7, 1)), np.array([[1.0], [-1], [1], [1], [-1], [-1], [1]]),
                 0.0, "made-up predictions for labels -1 and 1"),
@@ -481,7 +478,7 @@ def check_accuracy_function(function, trainer, data) -> Feedback:
         "That is the share of errors: count the examples on the right side.": 1 - right,
         "That is a count: divide by the number of examples.": right * len(Y)})
         for a, Y, t, right, words in checked]
-    return check_function(function, None, cases, _name(function, "my_accuracy"),
+    return check_function(function, None, cases, function_name(function, "my_accuracy"),
                           hint="compare (a_Out > threshold) with (Y > threshold) and take the "
                                "mean.")
 
@@ -532,7 +529,7 @@ def check_first_order_function(function, g, names=("w_H1", "w_Out")) -> Feedback
             "Add both terms: the second weight's step counts too.": d2 * s2,
             "The change goes with the gradient, not against it: no minus sign.":
                 -(d1 * s1 + d2 * s2)}))
-    return check_function(function, None, checked, _name(function, "predicted_change"),
+    return check_function(function, None, checked, function_name(function, "predicted_change"),
                           hint="each weight's step times its gradient, added up: the dot "
                                "product of the gradient and the step.")
 
@@ -570,17 +567,13 @@ def check_finite_difference_passes(answer, sizes) -> Feedback:
 
 def check_backward_pass_function(function, graphs) -> Feedback:
     """A student's ``backward_pass(G)`` returning every node's gradient in ``G.nodes`` order,
-    on each graph of ``graphs`` (with its words: [(graph, "the chain"), ...] or graphs alone),
-    against the library's ``Graph.backward``."""
-    import copy
-
+    on each graph of ``graphs`` ([(graph, "the chain"), ...]), against ``Graph.backward``."""
     checked = []
-    for number, item in enumerate(graphs, start=1):
-        G, words = item if isinstance(item, tuple) else (item, f"graph {number}")
+    for G, words in graphs:
         mine = copy.deepcopy(G)
         mine.backward()
         checked.append(Case((G,), f"on {words}", [node.grad for node in mine.nodes]))
-    return check_function(function, None, checked, _name(function, "backward_pass"),
+    return check_function(function, None, checked, function_name(function, "backward_pass"),
                           hint="each child gets local * node.grad ADDED to what it has (+=): a "
                                "node that feeds several others collects a share from each of "
                                "them.")

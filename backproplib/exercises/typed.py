@@ -73,20 +73,13 @@ def read_answer(answer) -> Typed:
         raise NotANumber(f"{answer} is a boolean (True/False), not a number")
     if isinstance(answer, str):
         return read_text(answer)
-    if isinstance(answer, Fraction):
-        if answer.denominator == 1:
-            return read_text(str(answer.numerator), str(answer))
+    if isinstance(answer, Fraction) and answer.denominator != 1:
         return Typed(answer, str(answer), None, None)
-    if isinstance(answer, numbers.Integral):
-        answer = int(answer)
-        if answer.bit_length() > 3 * MAX_EXPONENT:
-            raise NotANumber(f"an integer of about {int(answer.bit_length() * 0.30103)} digits "
-                              "is more than this check compares")
-        return read_text(str(answer))
-    if isinstance(answer, decimal.Decimal):
-        return read_text(str(answer))
-    if isinstance(answer, np.floating):
-        return read_text(str(answer))  # numpy's shortest repr in the number's own precision
+    if isinstance(answer, numbers.Integral) and int(answer).bit_length() > 3 * MAX_EXPONENT:
+        raise NotANumber(f"an integer of about {int(int(answer).bit_length() * 0.30103)} digits "
+                         "is more than this check compares")
+    if isinstance(answer, (Fraction, numbers.Integral, decimal.Decimal, np.floating)):
+        return read_text(str(answer))  # numpy's floats: the shortest repr in their precision
     if isinstance(answer, numbers.Real):
         try:
             text = repr(float(answer))
@@ -133,18 +126,13 @@ def author_number(value, what: str) -> Fraction:
         raise ValueError(f"{what}: expected the right value (a number), got None")
     if isinstance(value, (bool, np.bool_)):
         return Fraction(int(value))
-    if isinstance(value, Fraction):
-        return value
+    if isinstance(value, numbers.Rational):  # numpy's integers as Python ints, not fixed width
+        return Fraction(int(value.numerator), int(value.denominator))
     if isinstance(value, (numbers.Real, decimal.Decimal)):
-        # numpy's integers keep their fixed width inside a Fraction: make them Python ints
-        number = (Fraction(int(value.numerator), int(value.denominator))
-                  if isinstance(value, numbers.Rational) else None)
-        if number is None:
-            number = float(value)
-            if not math.isfinite(number):
-                raise ValueError(f"{what}: expected a finite number, got {number}")
-            number = Fraction(number)
-        return number
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{what}: expected a finite number, got {number}")
+        return Fraction(number)
     if isinstance(value, str):
         raise TypeError(f"{what}: expected a number, got the text {value!r}")
     raise TypeError(f"{what}: expected a number, got {type(value).__name__} {short(repr(value))}")

@@ -64,6 +64,11 @@ class DescentPath:
     def steps_taken(self) -> int:
         return len(self.costs) - 1
 
+    @property
+    def cost_steps(self) -> list:
+        """The step of each cost, as ``training.Trainer.cost_steps``: 0, 1, 2, ..."""
+        return list(range(len(self.costs)))
+
     def array(self, names=None) -> np.ndarray:
         """The path as an array of shape (points, len(names)), e.g. to draw it on a contour."""
         names = self.names if names is None else tuple(names)

@@ -74,6 +74,8 @@ class Trainer:
     network and ``diverged`` says so; ``message`` explains the run in words.
     """
 
+    cost_name = "C"  # what ``costs`` holds, as ``descent.DescentPath.cost_name``
+
     def __init__(self, net: Network, X, Y, learning_rate=0.03, batch_size=None, seed=0,
                  params=None, track=None, threshold=0.0, record_every=1):
         self.start_net = net

@@ -13,38 +13,34 @@ The arithmetic comes from ``chainrule.crossentropy`` and ``learning.classificati
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.colors import to_rgb
 from matplotlib.ticker import MaxNLocator
 
-from .. import plots
 from ..chainrule.crossentropy import sigmoid_output
 from ..learning import training
 from ..learning.classification import predicted_classes
 from ..numbers import fmt
 from . import style
+from .figure import AltText, figure_of, new_figure
 from .training import CostHistory
 
-CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.THIRD_CLASS)
+CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.GREEN)
 CLASS_MARKERS = ("o", "^", "s")
+#: the regions' colours: each class's mixed 40:60 with white, so that the points stand out
+PALE = np.array([0.4 * np.array(to_rgb(c)) + 0.6 for c in CLASS_COLOURS])
 CROSS_ENTROPY = style.VALUE  # cross-entropy's curves: solid blue
 QUADRATIC = style.GRADIENT  # the quadratic cost's: dashed vermillion
 GRID_N = 100
-
-
-def _pale(colour, amount=0.4):
-    from matplotlib.colors import to_rgb
-
-    return np.array([amount * c + (1 - amount) for c in to_rgb(colour)])
-
 
 # --- the slow start ---------------------------------------------------------------------------
 class SlowStartPlot:
     """C0 (left) and dC0/dz (right) of a sigmoid output against its z, for the target y, under
     the quadratic and the cross-entropy cost; the current z is a point on every curve."""
 
-    def __init__(self, z, y, reach=8.0, fig=None):
+    def __init__(self, z, y, reach=8.0):
         self.y, self.reach = float(y), float(reach)
         # 8 inches: 768 px fit JupyterLab's output area (about 860 px at a 1280 px window)
-        self.fig = fig or plots.new_figure(style.whole_pixels((8.0, 3.3)))
+        self.fig = new_figure(style.whole_pixels((8.0, 3.3)))
         zs = np.linspace(-self.reach, self.reach, 401)
         curves = sigmoid_output(zs, self.y)
         with style.context():
@@ -56,10 +52,9 @@ class SlowStartPlot:
                      r"$\partial C_0/\partial z$")):
                 ax.plot(zs, ce, "-", color=CROSS_ENTROPY, label="cross-entropy")
                 ax.plot(zs, quad, "--", color=QUADRATIC, label="quadratic")
-                ax.set_xlabel("$z$ of the sigmoid output")
-                ax.set_ylabel(label)
+                ax.set(xlabel="$z$ of the sigmoid output", ylabel=label,
+                       xlim=(-self.reach, self.reach))
                 ax.grid(alpha=0.4)
-                ax.set_xlim(-self.reach, self.reach)
                 # whole numbers of z (-8, -6, ... at this width), not -7.5, -5.0, ...
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10],
                                                        integer=True))
@@ -104,48 +99,33 @@ class SlowStartPlot:
 
 def slow_start_figure(z, y, reach=8.0):
     """``SlowStartPlot`` as a figure for ``plots.show``."""
-    plot = SlowStartPlot(z, y, reach)
-    plot.fig.bp_plot = plot
-    return plot.fig
-
-
-class RacePlot:
-    """a^Out step by step while one sigmoid neuron learns, under each cost (``runs``:
-    {cost name: the outputs a after 0, 1, 2, ... steps}), with the target as a line."""
-
-    def __init__(self, runs: dict, y):
-        self.runs, self.y = {k: np.asarray(v, dtype=float) for k, v in runs.items()}, float(y)
-        self.fig = plots.new_figure(style.whole_pixels((5.6, 3.4)))
-        with style.context():
-            ax = self.fig.add_subplot()
-            for name, a in self.runs.items():
-                cross = name == "cross_entropy"
-                ax.plot(np.arange(len(a)), a, "-" if cross else "--",
-                        color=CROSS_ENTROPY if cross else QUADRATIC,
-                        label="cross-entropy" if cross else "quadratic")
-            ax.axhline(self.y, color=style.INK, lw=1, ls=":", label=f"target y = {fmt(self.y)}")
-            ax.set_xlabel("step of gradient descent")
-            ax.set_ylabel("output $a$")
-            ax.set_ylim(-0.05, 1.05)
-            ax.grid(alpha=0.4)
-            ax.legend(loc="best")
-            ax.set_title("one sigmoid neuron learning")
-            self.fig.subplots_adjust(left=0.14, right=0.97, bottom=0.16, top=0.9)
-
-    def alt_text(self) -> str:
-        parts = []
-        for name, a in self.runs.items():
-            parts.append(f"{name.replace('_', '-')}: a = {fmt(a[0])} at the start, "
-                         f"{fmt(a[len(a) // 10])} after {len(a) // 10} steps, {fmt(a[-1])} after "
-                         f"{len(a) - 1}")
-        return (f"The output a of one sigmoid neuron against the step, target y = "
-                f"{fmt(self.y)}; " + "; ".join(parts) + ".")
+    return figure_of(SlowStartPlot(z, y, reach))
 
 
 def race_figure(runs: dict, y):
-    plot = RacePlot(runs, y)
-    plot.fig.bp_plot = plot
-    return plot.fig
+    """a^Out step by step while one sigmoid neuron learns, under each cost (``runs``: {cost
+    name: the outputs a after 0, 1, 2, ... steps}), with the target as a line."""
+    runs, y = {k: np.asarray(v, dtype=float) for k, v in runs.items()}, float(y)
+    fig = new_figure(style.whole_pixels((5.6, 3.4)))
+    with style.context():
+        ax = fig.add_subplot()
+        for name, a in runs.items():
+            cross = name == "cross_entropy"
+            ax.plot(np.arange(len(a)), a, "-" if cross else "--",
+                    color=CROSS_ENTROPY if cross else QUADRATIC,
+                    label="cross-entropy" if cross else "quadratic")
+        ax.axhline(y, color=style.INK, lw=1, ls=":", label=f"target y = {fmt(y)}")
+        ax.set(xlabel="step of gradient descent", ylabel="output $a$", ylim=(-0.05, 1.05),
+               title="one sigmoid neuron learning")
+        ax.grid(alpha=0.4)
+        ax.legend(loc="best")
+        fig.subplots_adjust(left=0.14, right=0.97, bottom=0.16, top=0.9)
+    parts = [f"{name.replace('_', '-')}: a = {fmt(a[0])} at the start, {fmt(a[len(a) // 10])} "
+             f"after {len(a) // 10} steps, {fmt(a[-1])} after {len(a) - 1}"
+             for name, a in runs.items()]
+    fig.bp_plot = AltText(f"The output a of one sigmoid neuron against the step, target y = "
+                          f"{fmt(y)}; " + "; ".join(parts) + ".")
+    return fig
 
 
 # --- three classes ----------------------------------------------------------------------------
@@ -165,18 +145,13 @@ class ClassRegions:
                                     mec=style.INK, mew=0.6, ls="none", zorder=3,
                                     label=f"class {j}")
         self.counts, self.classes, self.X = data.counts, data.classes, data.X
-        ax.set_xlim(self.extent[0], self.extent[1])
-        ax.set_ylim(self.extent[2], self.extent[3])
-        ax.set_aspect("equal")
-        ax.set_xlabel("$x_1$")
-        ax.set_ylabel("$x_2$")
-        ax.set_title("the predicted class")
+        ax.set(xlim=self.extent[:2], ylim=self.extent[2:], aspect="equal", xlabel="$x_1$",
+               ylabel="$x_2$", title="the predicted class")
         self.update(net)
 
     def update(self, net):
         self.grid_classes = predicted_classes(net, self.points).reshape(self.n, self.n)
-        pale = np.array([_pale(c) for c in CLASS_COLOURS])
-        self.image.set_data(pale[self.grid_classes])
+        self.image.set_data(PALE[self.grid_classes])
         self.accuracy = float((predicted_classes(net, self.X) == self.classes).mean())
 
     def alt_text(self) -> str:
@@ -194,7 +169,7 @@ class ClassificationFigure:
     """Decision regions of a 3-class network and the cost curve of its ``training.Trainer``."""
 
     def __init__(self, trainer, data, n=GRID_N, steps=None):
-        self.fig = plots.new_figure(style.whole_pixels((7.6, 3.5)))
+        self.fig = new_figure(style.whole_pixels((7.6, 3.5)))
         with style.context():
             left, right = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 1.1]})
             self.regions = ClassRegions(trainer.net, data, left, n)
@@ -218,6 +193,4 @@ class ClassificationFigure:
 
 def classification_figure(trainer, data, n=GRID_N):
     """The predicted class over the plane with ``data`` on top, and the cost curve."""
-    plot = ClassificationFigure(trainer, data, n)
-    plot.fig.bp_plot = plot
-    return plot.fig
+    return figure_of(ClassificationFigure(trainer, data, n))

@@ -26,7 +26,7 @@ from ..learning.surface import CostSurface, cost_surface
 from ..numbers import fmt
 from . import style
 from .diagram import NumberText, backward_or_none
-from .figure import HALO, LARGEST, figure_and_axes, keep_inside, new_figure, say
+from .figure import HALO, LARGEST, AltText, figure_and_axes, figure_of, new_figure, say
 from .scales import (
     COST_CMAP,
     CompactFormatter,
@@ -97,8 +97,7 @@ class CostCurve:
         slope = f"tangent, slope $\\partial C_0/\\partial${tex_name(self.param)}"
         (self.tangent,) = ax.plot([], [], color=style.GRADIENT, lw=2, ls=style.TANGENT_STYLE,
                                   label=slope)
-        (self.point,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE,
-                                mew=1.5, ms=style.MARKER, zorder=5, label="current point")
+        (self.point,) = ax.plot([], [], **style.POINT, zorder=5, label="current point")
         self.readout = NumberText(ax, 0, 1, "", transform=offset_copy(
             ax.transAxes, fig=self.fig, x=0, y=6, units="points"), va="bottom")
         self.message = None
@@ -107,9 +106,7 @@ class CostCurve:
         self.flat_text = ax.text(0.5, 0.42, "", transform=ax.transAxes, ha="center",
                                  va="center", color=style.INK, fontsize=style.FONT, zorder=6,
                                  path_effects=HALO)
-        ax.set_xlabel(tex_name(self.param))
-        ax.set_ylabel("$C_0$")
-        ax.set_xlim(self.values[0], self.values[-1])
+        ax.set(xlabel=tex_name(self.param), ylabel="$C_0$", xlim=(self.values[0], self.values[-1]))
         compact_ticks(ax)
         ax.grid(True)
         # two lines of numbers above the axes: leave them room in tight_layout
@@ -233,15 +230,13 @@ def _curve_values(values) -> np.ndarray:
 def cost_vs_param(net: Network, x, y, param: str, values=None, ax=None):
     """C0 against one parameter over a range centred on its value (or ``values``), with the
     current point and the tangent whose slope is dC0/dparam from backpropagation."""
-    curve = CostCurve(net, x, y, param, values, ax)
-    curve.fig.bp_plot = curve
-    return curve.fig
+    return figure_of(CostCurve(net, x, y, param, values, ax))
 
 # --- cost over two parameters ------------------------------------------------------------------
 FULL_BATCH = style.INK  # the full-batch path in 09
 SGD = style.PATH  # the mini-batch path in 09
 PATH_COLOURS = (FULL_BATCH, SGD, style.GRADIENT, style.VALUE)
-# fixed margins instead of tight_layout, which costs one more full draw of a contour figure
+# the margins of notebook 09's SGD panel (widgets.training), fixed as the panel is built
 CONTOUR_MARGINS = {"left": 0.16, "right": 0.9, "bottom": 0.14, "top": 0.95}
 
 
@@ -254,7 +249,7 @@ class CostContour:
     legend inside the map instead. ``cost_name`` is C0 (one example) or C (a data set)."""
 
     def __init__(self, surface: CostSurface, point=None, gradient=None, path=None, ax=None,
-                 colorbar=True, paths=None, cost_name="C0", key=True):
+                 paths=None, cost_name="C0", key=True):
         self.surface, self.names, self.cost_name = surface, surface.names, cost_name
         self.path_in_key = path is not None if paths is None else paths
         self.gradient = None
@@ -263,7 +258,7 @@ class CostContour:
         owns = ax is None
         with style.context():
             self.fig, self.ax = figure_and_axes(ax, (5.8, 5.2))
-            self._draw(colorbar, key)
+            self._draw(key)
             if point is not None:
                 self.set_point(point)
             if gradient is not None:
@@ -289,7 +284,7 @@ class CostContour:
             else:
                 kept.append(box)
 
-    def _draw(self, colorbar, key):
+    def _draw(self, key):
         ax = self.ax
         v1, v2 = self.surface.values
         cost = drawable(self.surface.cost)
@@ -320,21 +315,17 @@ class CostContour:
             for label in self.labels:
                 label.set_path_effects(HALO)
                 label.set_color(style.INK)  # not the lines' alpha 0.55: grey fails 4.5:1
-            if colorbar:
-                bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.92, spacing="uniform",
-                                        format=CompactFormatter())
-                bar.set_label(tex_name(self.cost_name))
-        ax.set_xlabel(tex_name(self.names[0]))
-        ax.set_ylabel(tex_name(self.names[1]))
-        ax.set_xlim(v1[0], v1[-1])
-        ax.set_ylim(v2[0], v2[-1])
+            bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.92, spacing="uniform",
+                                    format=CompactFormatter())
+            bar.set_label(tex_name(self.cost_name))
+        ax.set(xlabel=tex_name(self.names[0]), ylabel=tex_name(self.names[1]),
+               xlim=(v1[0], v1[-1]), ylim=(v2[0], v2[-1]))
         compact_ticks(ax)
         ax.set_autoscale_on(False)
         (self.path,) = ax.plot([], [], "o-", color=style.PATH, mec=style.INK, mew=0.6, ms=5,
-                               lw=2, zorder=4)
+                               lw=2, zorder=4, label="descent path")
         (self.path_end,) = ax.plot([], [], "s", color=style.PATH, mec=style.INK, ms=8, zorder=5)
-        (self.point,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE,
-                                mew=1.5, ms=style.MARKER, zorder=6)
+        (self.point,) = ax.plot([], [], **style.POINT, zorder=6, label="current point")
         self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=18,
                                      color=style.GRADIENT, lw=2.5, zorder=7, visible=False,
                                      path_effects=HALO)
@@ -350,8 +341,10 @@ class CostContour:
                                       color=style.INK, zorder=8,
                                       bbox={"facecolor": "white", "alpha": 0.9,
                                             "edgecolor": "none", "pad": 4})
-        if key:
-            entries = _contour_key() if self.path_in_key else _contour_key()[:2]
+        if key:  # the point and the path as drawn; the arrow as a line with a head
+            uphill = Line2D([], [], color=style.GRADIENT, lw=2.5, marker=">", ms=8,
+                            label="gradient (uphill)")
+            entries = [self.point, uphill, self.path][:3 if self.path_in_key else 2]
             ax.legend(handles=entries, loc="upper center", bbox_to_anchor=(0.5, -0.16),
                       ncol=3, frameon=False, fontsize=style.FONT, handlelength=1.6,
                       columnspacing=1.0)
@@ -464,23 +457,10 @@ def _steps(xs, ys) -> str:
             f"({fmt(xs[-1])}, {fmt(ys[-1])})")
 
 
-def _contour_key():
-    return [
-        Line2D([], [], ls="none", marker="o", color=style.CURRENT, mec=style.CURRENT_EDGE,
-               ms=style.MARKER, label="current point"),
-        Line2D([], [], color=style.GRADIENT, lw=2.5, marker=">", ms=8,
-               label="gradient (uphill)"),
-        Line2D([], [], color=style.PATH, marker="o", mec=style.INK, ms=5, lw=2,
-               label="descent path"),
-    ]
-
-
 def cost_contour(surface: CostSurface, point=None, gradient=None, path=None, ax=None):
     """Contour of C0 over the surface's two parameters, with an optional point marker, gradient
     arrow (uphill; descent goes the opposite way) and descent path. Returns the figure."""
-    contour = CostContour(surface, point, gradient, path, ax)
-    contour.fig.bp_plot = contour
-    return contour.fig
+    return figure_of(CostContour(surface, point, gradient, path, ax))
 
 
 def paths_contour(surface, paths: dict, cost_name="C"):
@@ -491,11 +471,9 @@ def paths_contour(surface, paths: dict, cost_name="C"):
                               cost_name=cost_name, key=False)
         for label, points in paths.items():
             contour.set_path(points, label)
-        contour.fig.subplots_adjust(**CONTOUR_MARGINS)
-        keep_inside(contour.fig)
+        contour.fig.tight_layout()
         contour.tidy()
-    contour.fig.bp_plot = contour
-    return contour.fig
+    return figure_of(contour)
 
 
 def cost_surfaces(surfaces: dict):
@@ -509,22 +487,11 @@ def cost_surfaces(surfaces: dict):
             part = CostContour(surface, ax=ax, cost_name=cost_name, key=False)
             ax.set_title(title)
             parts.append((title, part))
-        fig.subplots_adjust(left=0.08, right=0.97, bottom=0.15, top=0.9, wspace=0.42)
-        keep_inside(fig)
+        fig.tight_layout()
         for _, part in parts:
             part.tidy()
-    fig.bp_plot = Several(parts)
+    fig.bp_plot = AltText(" ".join(f"{title}: {part.alt_text()}" for title, part in parts))
     return fig
-
-
-class Several:
-    """Figures side by side: the alt text of each, under its title."""
-
-    def __init__(self, parts):
-        self.parts = parts
-
-    def alt_text(self) -> str:
-        return " ".join(f"{title}: {part.alt_text()}" for title, part in self.parts)
 
 
 def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
@@ -540,10 +507,11 @@ def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
     return ranges
 
 
-def cost_surface_3d(surface: CostSurface, ax=None):
+def cost_surface_3d(surface: CostSurface):
     """C0 over two parameters as a 3-D surface. Returns the figure."""
     with style.context():
-        fig, ax = figure_and_axes(ax, (6.0, 4.8), projection="3d")
+        fig = new_figure((6.0, 4.8))
+        ax = fig.add_subplot(projection="3d")
         v1, v2 = surface.values
         X, Y = np.meshgrid(v1, v2, indexing="ij")
         cost = drawable(surface.cost)
@@ -554,34 +522,23 @@ def cost_surface_3d(surface: CostSurface, ax=None):
         ax.set_zlabel("$C_0$")
         compact_ticks(ax)  # at most 6 ticks a side: the default 9 run into each other
         fig.tight_layout()
-    fig.bp_plot = Surface3D(surface, ax)
+    fig.bp_plot = AltText(_surface_words(surface))
     return fig
 
 
-class Surface3D:
-    """The 3-D surface's axes (``ax``) and its alt text."""
-
-    def __init__(self, surface: CostSurface, ax):
-        self.surface, self.ax = surface, ax
-
-    def alt_text(self) -> str:
-        (v1, v2), (n1, n2) = self.surface.values, self.surface.names
-        cost = drawable(self.surface.cost)
-        text = (f"3-D surface of C0 over {n1} from {fmt(v1[0])} to {fmt(v1[-1])} and {n2} from "
-                f"{fmt(v2[0])} to {fmt(v2[-1])}")
-        if not np.isfinite(cost).any():
-            return text + ": C0 is too large to draw (beyond 1e300) everywhere."
-        i, j = np.unravel_index(int(np.nanargmin(cost)), cost.shape)
-        if np.nanmin(cost) == np.nanmax(cost):
-            return text + f": flat, C0 = {fmt(cost[i, j])} everywhere."
-        lowest = int((cost == cost[i, j]).sum())
-        where = (f"at {n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}" if lowest == 1 else
-                 f"held on {lowest} of the {cost.size} grid points, a flat floor, first at "
-                 f"{n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}")
-        return text + f"; C0 runs from {fmt(cost[i, j])} ({where}) to {fmt(np.nanmax(cost))}."
-
-__all__ = [
-    "CONTOUR_MARGINS", "CostContour", "CostCurve", "FULL_BATCH", "SGD", "Several", "Surface3D",
-    "cost_contour", "cost_curve", "cost_surface_3d", "cost_surfaces", "cost_vs_param",
-    "covering_ranges", "paths_contour",
-]
+def _surface_words(surface: CostSurface) -> str:
+    """The 3-D surface's alt text: its ranges, its lowest point (or flat floor), its highest."""
+    (v1, v2), (n1, n2) = surface.values, surface.names
+    cost = drawable(surface.cost)
+    text = (f"3-D surface of C0 over {n1} from {fmt(v1[0])} to {fmt(v1[-1])} and {n2} from "
+            f"{fmt(v2[0])} to {fmt(v2[-1])}")
+    if not np.isfinite(cost).any():
+        return text + ": C0 is too large to draw (beyond 1e300) everywhere."
+    i, j = np.unravel_index(int(np.nanargmin(cost)), cost.shape)
+    if np.nanmin(cost) == np.nanmax(cost):
+        return text + f": flat, C0 = {fmt(cost[i, j])} everywhere."
+    lowest = int((cost == cost[i, j]).sum())
+    where = (f"at {n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}" if lowest == 1 else
+             f"held on {lowest} of the {cost.size} grid points, a flat floor, first at "
+             f"{n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}")
+    return text + f"; C0 runs from {fmt(cost[i, j])} ({where}) to {fmt(np.nanmax(cost))}."

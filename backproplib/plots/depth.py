@@ -19,7 +19,7 @@ import numpy as np
 
 from ..learning.depth import DepthProfile
 from . import style
-from .figure import new_figure
+from .figure import figure_of, new_figure
 
 COLOURS = [style.VALUE, style.GRADIENT, style.GREEN, style.PATH, style.NEGATIVE]
 MARKERS = ["o", "s", "^", "D", "v"]
@@ -69,10 +69,8 @@ class DepthPlot:
         self.zeros = {key: [] for key, _, _ in QUANTITIES}  # hollow markers on the floor: 0
         self.crosses = []
         for ax, (key, label, _) in zip(self.axes, QUANTITIES):
-            ax.set_yscale("log")
-            ax.set_ylabel(label)
-            ax.set_xlabel("layer (input side on the left)" if self.span is None else
-                          "layer number (0 = H0)")
+            ax.set(yscale="log", ylabel=label, xlabel="layer (input side on the left)"
+                   if self.span is None else "layer number (0 = H0)")
             ax.grid(True, which="major", alpha=0.4)
             for i, name in enumerate(self.profiles):
                 (line,) = ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],
@@ -97,22 +95,22 @@ class DepthPlot:
                         loc="outside lower center", ncols=min(3, len(handles)),
                         fontsize=style.FONT, frameon=False)
         self.key = None
-        for i, p in enumerate(self.profiles.values()):
-            self._set(i, p)
-        self._limits()
+        self._show()
 
-    def _set(self, i, p: DepthProfile):
-        layers = np.arange(len(p.names))
-        for key, _, _ in QUANTITIES:
-            values = np.asarray(getattr(p, key), dtype=float)
-            shown = np.where((values > 0) & np.isfinite(values), values, np.nan)
-            self.lines[key][i].set_data(layers, shown)
-            at_zero = layers[values == 0]
-            self.zeros[key][i].set_data(at_zero, np.full(len(at_zero), np.nan))
-        if i == 0:
-            blocked = layers[np.asarray(p.blocked_count) > 0]
-            for cross in self.crosses:
-                cross.set_data(blocked, np.full(len(blocked), np.nan))
+    def _show(self):
+        """Set the limits for the profiles, then every line and marker."""
+        self._limits()
+        for i, p in enumerate(self.profiles.values()):
+            layers = np.arange(len(p.names))
+            for (key, _, _), (low, high), cross in zip(QUANTITIES, self.key[1], self.crosses):
+                values = np.asarray(getattr(p, key), dtype=float)
+                shown = np.where((values > 0) & np.isfinite(values), values, np.nan)
+                self.lines[key][i].set_data(layers, shown)
+                at_zero = layers[values == 0]  # on the bottom edge
+                self.zeros[key][i].set_data(at_zero, np.full(len(at_zero), 10.0 ** low))
+                if i == 0:  # the first profile's blocked layers, along the top edge
+                    blocked = layers[np.asarray(p.blocked_count) > 0]
+                    cross.set_data(blocked, np.full(len(blocked), 10.0 ** high))
 
     def _limits(self):
         """Log limits in whole steps of ``SNAP`` decades, kept while the values fit and fill
@@ -149,21 +147,15 @@ class DepthPlot:
             ticks.append(depth - 1)
             for ax in self.axes:
                 ax.set_xlim(-0.6, depth - 0.4)
-                ax.set_xticks(ticks)
-                ax.set_xticklabels([names[t] for t in ticks] if self.span is None else
-                                   [str(t) for t in ticks])
-        for (key, _, _), cross, (low, high) in zip(QUANTITIES, self.crosses, limits):
-            cross.set_ydata(np.full(len(cross.get_xdata()), 10.0 ** high))
-            for zero in self.zeros[key]:
-                zero.set_ydata(np.full(len(zero.get_xdata()), 10.0 ** low))
+                ax.set_xticks(ticks, [names[t] for t in ticks] if self.span is None else
+                              [str(t) for t in ticks])
         self.key = (depth, tuple(limits))
 
     def update(self, p: DepthProfile):
         """Show ``p`` as the first profile (the panel's line) and rescale if needed."""
         first = next(iter(self.profiles))
         self.profiles[first] = p
-        self._set(0, p)
-        self._limits()
+        self._show()
 
     def dynamic_artists(self) -> list:
         return ([line for lines in self.lines.values() for line in lines] + self.crosses
@@ -204,9 +196,7 @@ def _describe(p: DepthProfile, key: str, said: str) -> str:
 
 def depth_profiles(profiles):
     """The figure of ``DepthPlot`` for one profile or {label: profile} (at most five)."""
-    plot = DepthPlot(profiles)
-    plot.fig.bp_plot = plot
-    return plot.fig
+    return figure_of(DepthPlot(profiles))
 
 
 __all__ = ["DepthPlot", "depth_profiles"]

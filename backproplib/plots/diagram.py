@@ -350,16 +350,24 @@ def backward_or_none(net, x, y):
 
 
 # --- activations -----------------------------------------------------------------------------
-def activation_pairs(names=None, z=None):
+def activation_pairs(names=None, z=None, forward=None):
     """Each activation sigma(z) (``style.VALUE``) beside its slope sigma'(z)
-    (``style.GRADIENT``), one row per activation."""
+    (``style.GRADIENT``), one row per activation. With ``forward`` (a ``ForwardPass``), a black
+    mark per neuron at its z, a and slope, a shape per neuron named in the key below; its
+    activations are the rows and z covers its values."""
     from ..core.activations import ACTIVATIONS, get
 
+    if forward is not None and names is None:
+        names = dict.fromkeys(a.name for a in forward.activations)
     names = tuple(ACTIVATIONS) if names is None else tuple(names)
     chosen = [get(n) for n in names]
-    z = np.linspace(-4, 4, 401) if z is None else np.asarray(z, dtype=float)
+    if z is None:
+        reach = 4.0 if forward is None else max(
+            4.0, 1 + max(float(np.max(np.abs(np.asarray(v, float)))) for v in forward.z))
+        z = np.linspace(-reach, reach, 401)
+    z = np.asarray(z, dtype=float)
     with style.context():
-        fig = new_figure((7.0, 2.2 * len(chosen) + 0.3))
+        fig = new_figure((7.0, 2.2 * len(chosen) + 0.3 + 0.35 * (forward is not None)))
         axes = fig.subplots(len(chosen), 2, squeeze=False, sharex=True)
         for row, sigma in zip(axes, chosen):
             row[0].plot(z, sigma.function(z), color=style.VALUE, lw=2)
@@ -373,16 +381,42 @@ def activation_pairs(names=None, z=None):
                 ax.grid(True)
         for ax in axes[-1]:
             ax.set_xlabel("$z$")
-        fig.tight_layout()
-    fig.bp_plot = ActivationPairs(chosen, z, axes)
+        marks = [] if forward is None else _marks(forward, axes, [c.name for c in chosen])
+        if marks:
+            fig.legend(handles=marks, loc="lower center", frameon=False,
+                       ncols=min(len(marks), 5), fontsize=style.FONT)
+        fig.tight_layout(rect=(0, 0.35 / fig.get_figheight() if marks else 0, 1, 1))
+    fig.bp_plot = ActivationPairs(chosen, z, axes, forward)
     return fig
+
+
+def _marks(forward, axes, names):
+    """A mark per neuron of ``forward`` on its activation's row, at (z, a) and (z, slope);
+    returns the left ones (for the key)."""
+    from .depth import MARKERS
+
+    marks, i = [], 0
+    for L, (layer, sigma) in enumerate(zip(forward.z.names, forward.activations)):
+        if sigma.name not in names:
+            raise ValueError(f"forward: layer {layer} uses {sigma.name}, which has no row here "
+                             f"({', '.join(names)}); leave names out to take forward's")
+        row = axes[names.index(sigma.name)]
+        values = [np.ravel(v[L]) for v in (forward.z, forward.a, forward.da_dz)]
+        for j, (z, a, slope) in enumerate(zip(*values)):
+            label = layer if len(values[0]) == 1 else f"{layer}[{j}]"
+            for ax, height in ((row[0], a), (row[1], slope)):
+                marks += ax.plot([float(z)], [float(height)], MARKERS[i % len(MARKERS)],
+                                 color=style.CURRENT, mec=style.CURRENT_EDGE, ms=style.MARKER,
+                                 label=label, zorder=5)
+            i += 1
+    return marks[::2]
 
 
 class ActivationPairs:
     """The activation figure's ``axes`` (rows: activation, its slope) and its alt text."""
 
-    def __init__(self, activations, z, axes):
-        self.activations, self.z, self.axes = activations, z, axes
+    def __init__(self, activations, z, axes, forward=None):
+        self.activations, self.z, self.axes, self.forward = activations, z, axes, forward
 
     def alt_text(self) -> str:
         z = self.z
@@ -391,5 +425,12 @@ class ActivationPairs:
             slope = np.asarray(sigma.derivative(z), float)
             rows.append(f"{sigma.formula}(z) and its slope {sigma.formula}'(z), which runs from "
                         f"{fmt(slope.min())} to {fmt(slope.max())}")
-        return (f"Activation curves for z from {fmt(z[0])} to {fmt(z[-1])}, each beside its "
+        text = (f"Activation curves for z from {fmt(z[0])} to {fmt(z[-1])}, each beside its "
                 "slope: " + "; ".join(rows) + ".")
+        if self.forward is None:
+            return text
+        fwd = self.forward
+        marks = "; ".join(f"{n} at z_{n} = {vec(fwd.z[n])}, a_{n} = {vec(fwd.a[n])}, slope "
+                          f"{vec(fwd.da_dz[n])}" for n in fwd.z.names)
+        blocked = "".join(f" {explain_blocked(b)}." for b in fwd.blocked)
+        return f"{text} A mark per layer, in the key: {marks}.{blocked}"

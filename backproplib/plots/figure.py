@@ -32,12 +32,28 @@ def new_figure(figsize, dpi=style.RENDER_DPI) -> Figure:
     return fig
 
 
-def figure_and_axes(ax, figsize, projection=None):
+def figure_and_axes(ax, figsize):
     """(figure, axes): ``ax`` and its figure, or a new figure holding one axes."""
     if ax is not None:
         return ax.figure, ax
     fig = new_figure(figsize)
-    return fig, fig.add_subplot(projection=projection)
+    return fig, fig.add_subplot()
+
+
+def figure_of(plot):
+    """``plot.fig``, with ``plot`` kept as its ``bp_plot`` (which ``show`` asks for alt text)."""
+    plot.fig.bp_plot = plot
+    return plot.fig
+
+
+class AltText:
+    """The ``bp_plot`` of a figure that never changes once drawn: its alt text, fixed then."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def alt_text(self) -> str:
+        return self.text
 
 
 def subplots(nrows: int = 1, ncols: int = 1, figsize=(5.6, 3.6), layout=None, **kwargs):
@@ -49,31 +65,7 @@ def subplots(nrows: int = 1, ncols: int = 1, figsize=(5.6, 3.6), layout=None, **
         return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
-def keep_inside(fig, pad: float = 6.0):
-    """Move the axes in (``subplots_adjust``) until no tick label, axis label or title of any
-    axes sticks out of the figure by more than ``pad`` pixels from its edges.
-
-    For figures laid out with fixed margins (cheaper than tight_layout, which draws everything
-    once more): fixed fractions fit "1" but cut off the axis label beside "−0.25". Only
-    text is measured; nothing is drawn."""
-    renderer = fig.canvas.get_renderer()
-    boxes = [box for ax in fig.axes
-             if (box := ax.get_tightbbox(renderer, for_layout_only=True,
-                                         bbox_extra_artists=[])) is not None]
-    if not boxes:
-        return fig
-    width, height = fig.bbox.width, fig.bbox.height
-    params = fig.subplotpars
-    left = params.left + max(0.0, pad - min(b.x0 for b in boxes)) / width
-    right = params.right - max(0.0, max(b.x1 for b in boxes) - (width - pad)) / width
-    bottom = params.bottom + max(0.0, pad - min(b.y0 for b in boxes)) / height
-    top = params.top - max(0.0, max(b.y1 for b in boxes) - (height - pad)) / height
-    if (left, right, bottom, top) != (params.left, params.right, params.bottom, params.top):
-        fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
-    return fig
-
-
-def show(fig, alt: str | None = None) -> None:
+def show(fig, alt: str | None = None, note: str | None = None) -> None:
     """Show ``fig`` in the notebook as a sharp picture with alt text.
 
     Use it instead of ``plt.show()`` for every static figure. The output is an HTML ``<img>``
@@ -81,13 +73,14 @@ def show(fig, alt: str | None = None) -> None:
     alt text, plus the alt text as ``text/plain`` (what a text-only viewer shows). ``alt`` says
     what the figure shows with its key numbers; by default it comes from the figure's own
     ``fig.bp_plot.alt_text()``. A figure drawn by hand (``plots.subplots``) needs ``alt=``.
+    ``note`` is a sentence added after it: how the figure's network relates to the notebook's.
     """
     from IPython.display import display
 
-    display(figure_bundle(fig, alt), raw=True)
+    display(figure_bundle(fig, alt, note), raw=True)
 
 
-def figure_bundle(fig, alt: str | None = None) -> dict:
+def figure_bundle(fig, alt: str | None = None, note: str | None = None) -> dict:
     """The output ``show`` displays: {"text/html": <img alt=... src=PNG>, "text/plain": alt}."""
     if alt is None:
         plot = getattr(fig, "bp_plot", None)
@@ -96,6 +89,7 @@ def figure_bundle(fig, alt: str | None = None) -> dict:
                             "cannot describe itself; pass alt='what it shows, with its key "
                             "numbers' (computed, e.g. with bp.fmt)")
         alt = plot.alt_text()
+    alt = f"{alt} {note}" if note else alt
     if not isinstance(alt, str) or not alt.strip():
         raise TypeError(f"plots.show: alt must be a non-empty text, got {alt!r}")
     fig.set_size_inches(style.whole_pixels(fig.get_size_inches()))
@@ -104,8 +98,8 @@ def figure_bundle(fig, alt: str | None = None) -> dict:
     return {"text/html": render.img_html(png, alt, width, height), "text/plain": alt}
 
 
-def say(ax, message, size=style.FONT):
+def say(ax, message):
     """Write ``message`` across the middle of ``ax`` (a figure that cannot draw its data)."""
     return ax.text(0.5, 0.5, "\n".join(textwrap.wrap(message, 48)), transform=ax.transAxes,
-                   ha="center", va="center", fontsize=size, color=style.WARNING, zorder=8,
+                   ha="center", va="center", fontsize=style.FONT, color=style.WARNING, zorder=8,
                    bbox={"facecolor": "white", "edgecolor": style.WARNING, "pad": 6})

@@ -23,16 +23,15 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from ..chainrule import graph as gr
 from ..numbers import fmt
 from . import style
-from .figure import new_figure
+from .figure import AltText, figure_of, new_figure
 
 MAX_WIDTH = 9.4  # inches: about 900 CSS px, inside a JupyterLab cell at 100% zoom
 ROW_PITCH = 0.82  # inches between rows of boxes
-BADGE = {"*": "×", "+": "+", "-": "−", "^2": "x²"}
-SYMBOL = {"sigmoid": "σ"}
+BADGE = {"*": "×", "+": "+", "-": "−", "^2": "x²", "sigmoid": "σ"}  # else the op's own name
 
 
 def _badge(node) -> str:
-    return BADGE.get(node.op, SYMBOL.get(node.op, node.op))
+    return BADGE.get(node.op, node.op)
 
 
 # --- where each node goes -----------------------------------------------------------------------
@@ -131,26 +130,20 @@ class GraphPlot:
         self.band_rows = [(max(r), min(r)) for r in (
             [row for column, row in self.place.values() if column // self.per_band == band]
             for band in range(self.bands))]
-        self.band_tops = []
-        top = 0.0
-        for high, low in self.band_rows:
-            self.band_tops.append(top)
-            top += (high - low) * ROW_PITCH + self.box_h + 0.6
-        self.bands_height = top
+        heights = [(high - low) * ROW_PITCH + self.box_h + 0.6 for high, low in self.band_rows]
+        self.band_tops = [sum(heights[:band]) for band in range(self.bands)]
         self.title = title
         head = 0.75 if title else 0.45
         width = min(self.per_band, columns) * self.pitch + 0.3
-        height = self.bands_height + head
+        height = sum(heights) + head
         with style.context():
             self.fig = new_figure((width, height))
             ax = self.fig.add_axes((0, 0, 1, 1))
-            ax.set_xlim(0, width)
-            ax.set_ylim(0, height)
+            ax.set(xlim=(0, width), ylim=(0, height))
             ax.set_axis_off()
             self.ax, self.width, self.height, self.head = ax, width, height, head
             self.boxes = {}
             self._draw()
-        self.fig.bp_plot = self
 
     def centre(self, node) -> tuple:
         """(x, y) of the centre of ``node``'s box, in inches from the bottom left."""
@@ -195,20 +188,15 @@ class GraphPlot:
                              zorder=3)
         self.ax.add_patch(box)
         self.boxes[node.name] = box
-        label, value, grad = self.texts[node]
-        line = h / 3.2
-        ink = style.BLOCKED if blocked else style.INK
-        self.ax.text(x, y + line, label, ha="center", va="center", color=ink, zorder=4)
-        self.ax.text(x, y, value, ha="center", va="center",
-                     color=style.BLOCKED if blocked else style.VALUE, zorder=4)
-        self.ax.text(x, y - line, grad, ha="center", va="center",
-                     color=style.BLOCKED if blocked else style.GRADIENT, zorder=4)
+        # name, value and grad, top to bottom, in ink, VALUE and GRADIENT (or all grey)
+        colours = [style.BLOCKED] * 3 if blocked else [style.INK, style.VALUE, style.GRADIENT]
+        for text, dy, colour in zip(self.texts[node], (h / 3.2, 0, -h / 3.2), colours):
+            self.ax.text(x, y + dy, text, ha="center", va="center", color=colour, zorder=4)
         if not node.is_leaf:
-            badge = _badge(node)
-            self.ax.text(x - w / 2 - self.badge_w / 2, y, badge, ha="center", va="center",
-                         color=ink, zorder=5,
+            self.ax.text(x - w / 2 - self.badge_w / 2, y, _badge(node), ha="center",
+                         va="center", color=colours[0], zorder=5,
                          bbox=dict(boxstyle="round,pad=0.18", facecolor="white",
-                                   edgecolor=ink, linewidth=0.8))
+                                   edgecolor=colours[0], linewidth=0.8))
 
     def _edge(self, child, node):
         (x0, y0), (x1, y1) = self.centre(child), self.centre(node)
@@ -216,6 +204,7 @@ class GraphPlot:
         end = (x1 - self.box_w / 2 - (0.02 if node.is_leaf else self.badge_w), y1)
         dashed = node.name in self.blocked
         colour = style.BLOCKED if dashed else style.EDGE
+        line = style.BLOCKED_STYLE if dashed else "-"
         band_of = self.place[child][0] // self.per_band, self.place[node][0] // self.per_band
         if band_of[0] == band_of[1]:
             path = [start, end]
@@ -227,11 +216,10 @@ class GraphPlot:
             path = [start, (start[0] + 0.12, y0), (start[0] + 0.12, gap_y),
                     (end[0] - 0.22, gap_y), (end[0] - 0.22, y1), end]
         for (a, b) in zip(path[:-2], path[1:-1]):
-            self.ax.plot([a[0], b[0]], [a[1], b[1]], color=colour, linewidth=1.0,
-                         linestyle=style.BLOCKED_STYLE if dashed else "-", zorder=1)
+            self.ax.plot([a[0], b[0]], [a[1], b[1]], color=colour, lw=1.0, ls=line, zorder=1)
         arrow = FancyArrowPatch(path[-2], path[-1], arrowstyle="-|>", mutation_scale=10,
                                 color=colour, linewidth=1.0, shrinkA=0, shrinkB=0, zorder=2,
-                                linestyle=style.BLOCKED_STYLE if dashed else "-")
+                                linestyle=line)
         self.ax.add_patch(arrow)
 
     def alt_text(self) -> str:
@@ -265,7 +253,7 @@ def graph_figure(graph, blocked=(), title=None):
     """The graph drawn with the value and the gradient on every node. ``blocked``: names of
     activation nodes to draw as blocked (grey, dashed), e.g. from a Gradients' ``blocked``:
     ``["a_" + b.neuron for b in g.blocked]``. Returns the Figure (``fig.bp_plot.alt_text()``)."""
-    return GraphPlot(graph, blocked, title).fig
+    return figure_of(GraphPlot(graph, blocked, title))
 
 
 def network_graph_figure(net, x, y, title=None):
@@ -277,43 +265,31 @@ def network_graph_figure(net, x, y, title=None):
 
 
 # --- the cost of a gradient ---------------------------------------------------------------------
-class PassRatioPlot:
-    """Measured time ratio (finite differences / one backward pass) against the parameters."""
-
-    def __init__(self, n_params, ratios, labels=()):
-        self.n_params = [int(n) for n in n_params]
-        self.labels = list(labels)
-        with style.context():
-            self.fig = new_figure((6.4, 4.0))
-            ax = self.fig.add_subplot()
-            n = np.asarray(self.n_params, float)
-            ax.loglog(n, 2 * n, linestyle=style.TANGENT_STYLE, color=style.INK,
-                      label="2 forward passes per parameter")
-            ax.loglog(n, np.asarray(ratios, float), "o-", color=style.VALUE,
-                      label="measured: time of finite differences\n/ time of one backward pass")
-            for k, label in enumerate(self.labels):
-                ax.annotate(label, (n[k], ratios[k]), textcoords="offset points",
-                            xytext=(-8, 8), ha="right", fontsize=style.FONT, color=style.VALUE)
-            ax.set_xlabel("number of parameters")
-            ax.set_ylabel("how many times longer")
-            ax.grid(True, which="major")
-            ax.legend(loc="lower right")
-            ax.set_xlim(n.min() / 6, n.max() * 2)
-            ax.set_ylim(min(2 * n.min(), min(ratios)) / 2, max(2 * n.max(), max(ratios)) * 3)
-            self.fig.tight_layout()
-            self.ax = ax
-        self.fig.bp_plot = self
-
-    def alt_text(self) -> str:
-        """The networks and their counts (the measured times vary from run to run)."""
-        nets = ", ".join(f"{label} ({n} parameters)" if label else f"{n} parameters"
-                         for label, n in zip(self.labels or [""] * len(self.n_params),
-                                             self.n_params))
-        return (f"Log-log plot: how many times longer finite differences take than one "
-                f"backward pass, measured on {nets}, beside the dashed line 2 x parameters "
-                "(the number of forward passes finite differences need).")
-
-
 def pass_ratio_figure(n_params, ratios, labels=()):
-    """Plot measured ratios against the number of parameters (log-log). Returns the Figure."""
-    return PassRatioPlot(n_params, ratios, labels).fig
+    """Measured time ratio (finite differences / one backward pass) against the number of
+    parameters, log-log. Returns the Figure; its alt text names the networks and their counts
+    (the measured times vary from run to run)."""
+    n_params, labels = [int(n) for n in n_params], list(labels)
+    with style.context():
+        fig = new_figure((6.4, 4.0))
+        ax = fig.add_subplot()
+        n = np.asarray(n_params, float)
+        ax.loglog(n, 2 * n, linestyle=style.TANGENT_STYLE, color=style.INK,
+                  label="2 forward passes per parameter")
+        ax.loglog(n, np.asarray(ratios, float), "o-", color=style.VALUE,
+                  label="measured: time of finite differences\n/ time of one backward pass")
+        for k, label in enumerate(labels):
+            ax.annotate(label, (n[k], ratios[k]), textcoords="offset points",
+                        xytext=(-8, 8), ha="right", fontsize=style.FONT, color=style.VALUE)
+        ax.set(xlabel="number of parameters", ylabel="how many times longer",
+               xlim=(n.min() / 6, n.max() * 2),
+               ylim=(min(2 * n.min(), min(ratios)) / 2, max(2 * n.max(), max(ratios)) * 3))
+        ax.grid(True, which="major")
+        ax.legend(loc="lower right")
+        fig.tight_layout()
+    nets = ", ".join(f"{label} ({n} parameters)" if label else f"{n} parameters"
+                     for label, n in zip(labels or [""] * len(n_params), n_params))
+    fig.bp_plot = AltText(f"Log-log plot: how many times longer finite differences take than "
+                          f"one backward pass, measured on {nets}, beside the dashed line 2 x "
+                          "parameters (the number of forward passes finite differences need).")
+    return fig

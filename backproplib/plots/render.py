@@ -47,20 +47,21 @@ def figure_png(fig, dpi: float = style.RENDER_DPI) -> bytes:
     return buffer.getvalue()
 
 
-def img_html(png: bytes, alt: str, width: int, height: int, css_class: str = "") -> str:
-    """``<img>`` shown at ``width`` x ``height`` CSS pixels (the PNG holds more), with ``alt``.
+def img_html(png: bytes, alt: str, width: int, height: int, css_class: str = "",
+             mime: str = "image/png") -> str:
+    """``<img>`` shown at ``width`` x ``height`` CSS pixels (the PNG holds more), with ``alt``;
+    ``mime`` names another encoding of the bytes (``"image/jpeg"``).
 
     The alt text comes first and the picture's bytes last, so a reader of the stored notebook
     (and nbval's comparison, whose sanitize rule masks the bytes) sees the words first."""
-    alt = html.escape(" ".join(str(alt).split()), quote=True)
     data = base64.b64encode(png).decode("ascii")
     klass = f'class="{css_class}" ' if css_class else ""
-    return (f'<img {klass}alt="{alt}" width="{width}" height="{height}" '
+    return (f'<img {klass}alt="{_attr(alt)}" width="{width}" height="{height}" '
             f'style="display:block;max-width:100%;height:auto" '
-            f'src="data:image/png;base64,{data}">')
+            f'src="data:{mime};base64,{data}">')
 
 
-def encode_png(rgba, compress_level: int = 1) -> bytes:
+def encode_png(rgba) -> bytes:
     """PNG bytes of an (height, width, 4) uint8 RGBA array, every row unfiltered.
 
     Written here rather than by PIL because PIL's encoder spends most of its time choosing row
@@ -76,7 +77,7 @@ def encode_png(rgba, compress_level: int = 1) -> bytes:
     rows = np.empty((height, 1 + 4 * width), dtype=np.uint8)
     rows[:, 0] = 0  # filter type 0 (none) for every row
     rows[:, 1:] = rgba.reshape(height, -1)
-    data = zlib.compress(rows, compress_level)
+    data = zlib.compress(rows, 1)  # level 1: the measured sizes above
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return (struct.pack(">I", len(body)) + kind + body
@@ -95,17 +96,17 @@ class FrameRenderer:
     times faster than the whole picture.
 
     ``dynamic`` artists are marked animated, so a plain ``savefig`` of this figure leaves them
-    out: use ``png()`` for one opaque picture of everything. ``static_key`` is any value
-    describing the background; when it changes (a curve was recomputed, a neuron died) the
-    background is redrawn, or taken from the last ``CACHED`` drawn (by key). The figure's own
-    dpi sets the pixels: make it with
-    ``style.RENDER_DPI``.
+    out: use ``png()`` for one opaque picture of everything. ``static_key`` is any hashable
+    value describing the background; when it changes (a curve was recomputed, a neuron died)
+    the background is redrawn, or taken from the last ``CACHED`` drawn (by key). The figure's
+    own dpi sets the pixels: make it with ``style.RENDER_DPI``.
     """
 
-    def __init__(self, fig, dynamic, compress_level: int = 1):
+    CACHED = 16  # backgrounds kept: dragging back and forth across a change redraws nothing
+
+    def __init__(self, fig, dynamic):
         self.fig = fig
         self.dynamic = sorted(dynamic, key=lambda artist: artist.get_zorder())  # stable
-        self.compress_level = compress_level
         for artist in self.dynamic:
             artist.set_animated(True)
         self.background = None  # the background's pixels, (height, width, 4)
@@ -114,45 +115,45 @@ class FrameRenderer:
         self.redraws = 0  # how many times the background was drawn (for tests)
         self.cache = {}  # static key -> background PNG, the last CACHED ones
 
-    CACHED = 16  # backgrounds kept: dragging back and forth across a change redraws nothing
+    def _background(self, static_key) -> bool:
+        """Draw the background for ``static_key``, or take it from the cache, unless it is the
+        one drawn last; True if it changed."""
+        if self.background is not None and static_key == self.key:
+            return False
+        self.key = static_key
+        if static_key not in self.cache:
+            self.fig.canvas.draw()  # animated (moving) artists are left out
+            self.background = np.array(self.fig.canvas.buffer_rgba())
+            self.cache[static_key] = encode_png(self.background)
+            self.redraws += 1
+            if len(self.cache) > self.CACHED:
+                self.cache.pop(next(iter(self.cache)))
+        self.background_png = self.cache[static_key]
+        return True
+
+    def _moving(self, numbers_as_svg=False) -> list:
+        """Draw the visible moving artists on a cleared (transparent) canvas; with
+        ``numbers_as_svg``, number artists are returned as SVG text instead of drawn."""
+        renderer = self.fig.canvas.get_renderer()
+        renderer.clear()
+        texts = []
+        for artist in self.dynamic:
+            if not artist.get_visible():
+                continue
+            text = _svg_text(artist) if numbers_as_svg else None
+            if text is None:
+                artist.draw(renderer)
+            else:
+                texts.append(text)
+        return texts
 
     def layers(self, static_key=None) -> tuple[bytes, bytes, bool]:
         """(background PNG, frame PNG, whether the background was redrawn for this call)."""
-        canvas = self.fig.canvas
         with style.context():
-            redrawn = self.background is None or static_key != self.key
-            if redrawn:
-                self.key = static_key
-                cached = self._cached(static_key)
-                if cached is None:
-                    canvas.draw()  # animated (moving) artists are left out
-                    self.background = np.array(canvas.buffer_rgba())
-                    self.background_png = encode_png(self.background, self.compress_level)
-                    self.redraws += 1
-                    self._remember(static_key, self.background_png)
-                else:
-                    self.background_png = cached
-            renderer = canvas.get_renderer()
-            renderer.clear()  # transparent
-            for artist in self.dynamic:
-                if artist.get_visible():
-                    artist.draw(renderer)
-            frame = encode_png(np.asarray(canvas.buffer_rgba()), self.compress_level)
+            redrawn = self._background(static_key)
+            self._moving()
+            frame = encode_png(np.asarray(self.fig.canvas.buffer_rgba()))
         return self.background_png, frame, redrawn
-
-    def _cached(self, key):
-        try:
-            return self.cache.get(key)
-        except TypeError:  # an unhashable key is never cached
-            return None
-
-    def _remember(self, key, png):
-        try:
-            self.cache[key] = png
-        except TypeError:
-            return
-        while len(self.cache) > self.CACHED:
-            self.cache.pop(next(iter(self.cache)))
 
     def png(self, static_key=None) -> bytes:
         """One opaque PNG: the frame composited over the background."""
@@ -163,41 +164,26 @@ class FrameRenderer:
         """What a panel sends for one step: (background HTML, or None when it is unchanged;
         frame HTML, which carries ``alt``; the bytes of the frame's picture).
 
-        The frame is small: numbers (artists with ``as_svg_text``-able fields, see
-        ``_svg_texts``) go as SVG text drawn by the browser; the other moving artists' pixels
-        are cropped to where they are and reduced to a palette PNG."""
-        canvas = self.fig.canvas
+        The frame is small: numbers (``NumberText`` artists, see ``_svg_text``) go as SVG text
+        drawn by the browser; the other moving artists' pixels are cropped to where they are
+        and reduced to a palette PNG."""
         with style.context():
-            redrawn = self.background is None or static_key != self.key
-            if redrawn:
-                self.layers(static_key)  # draws (or takes from the cache) the background
-                back = img_html(self.background_png, "", width, height, "bp-background-image")
-            renderer = canvas.get_renderer()
-            renderer.clear()
-            texts = []
-            for artist in self.dynamic:
-                if not artist.get_visible():
-                    continue
-                text = _svg_text(artist)
-                if text is None:
-                    artist.draw(renderer)
-                else:
-                    texts.append(text)
-            pixels = np.asarray(canvas.buffer_rgba())
-        scale = width / pixels.shape[1]
+            redrawn = self._background(static_key)
+            texts = self._moving(numbers_as_svg=True)
+            pixels = np.asarray(self.fig.canvas.buffer_rgba())
+        back = (img_html(self.background_png, "", width, height, "bp-background-image")
+                if redrawn else None)
         png, box = palette_png(pixels)
-        parts = []
+        scale = width / pixels.shape[1]
         if png:
-            left, top, right, bottom = box
-            data = base64.b64encode(png).decode("ascii")
-            parts.append(
-                f'<img class="bp-frame-image" alt="{_attr(alt)}" '
-                f'width="{(right - left) * scale:g}" height="{(bottom - top) * scale:g}" '
-                f'style="position:absolute;left:{left * scale:g}px;top:{top * scale:g}px" '
-                f'src="data:image/png;base64,{data}">')
+            src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         else:  # nothing but numbers moves: the alt text still needs a home (one pixel)
-            parts.append(f'<img class="bp-frame-image" alt="{_attr(alt)}" width="1" height="1" '
-                         f'style="position:absolute;left:0;top:0" src="{BLANK}">')
+            src, box, scale = BLANK, (0, 0, 1, 1), 1
+        left, top, right, bottom = box
+        parts = [f'<img class="bp-frame-image" alt="{_attr(alt)}" '
+                 f'width="{(right - left) * scale:g}" height="{(bottom - top) * scale:g}" '
+                 f'style="position:absolute;left:{left * scale:g}px;top:{top * scale:g}px" '
+                 f'src="{src}">']
         if texts:
             parts.append(f'<svg aria-hidden="true" width="{width}" height="{height}" '
                          f'viewBox="0 0 {pixels.shape[1]} {pixels.shape[0]}" style="position:'
@@ -205,7 +191,7 @@ class FrameRenderer:
                          f'Verdana,sans-serif">{"".join(texts)}</svg>')
         front = (f'<div class="bp-frame-layer" style="position:relative;width:{width}px;'
                  f'height:{height}px;overflow:hidden">{"".join(parts)}</div>')
-        return (back if redrawn else None), front, png
+        return back, front, png
 
 
 BLANK = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg"

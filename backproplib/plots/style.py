@@ -47,7 +47,6 @@ GRID = "#b0b0b0"
 CMAP = "cividis"
 WARNING = "#a40000"  # panel warnings (text), 7.7:1 on white
 GREEN = "#009E73"  # bluish green: a third series (notebook 12's third class, 13's third profile)
-THIRD_CLASS = GREEN
 
 #: a word for each colour that carries meaning, beside its hex value, so that a notebook's text
 #: names the colour a figure really draws (``plots.key``)
@@ -77,6 +76,9 @@ MIN_FONT = FONT  # no text smaller than this
 LABEL_FONT = 11.0  # axis labels
 TITLE_FONT = 12.0
 MARKER = 9  # the current point, in points
+#: the current point as ``ax.plot(xs, ys, **POINT)`` draws it
+POINT = {"marker": "o", "ls": "none", "color": CURRENT, "mec": CURRENT_EDGE, "mew": 1.5,
+         "ms": MARKER}
 
 #: rcParams for every figure the workbook draws (``context()``)
 RC = {

@@ -40,7 +40,7 @@ from .cost import (  # noqa: F401 - notebook 09's figures, where notebooks look 
     paths_contour,
 )
 from .figure import HALO, figure_and_axes, new_figure
-from .scales import short
+from .scales import short, tex_name
 
 CLASS_1 = style.VALUE  # blue, as Playground's positive class
 CLASS_0 = style.NEGATIVE  # orange, as Playground's negative class
@@ -182,16 +182,21 @@ class CostHistory:
     def __init__(self, trainer, ax=None, steps=None):
         self.fig, self.ax = figure_and_axes(ax, (3.4, 3.0))
         ax = self.ax
+        self.name, self.rate = trainer.cost_name, trainer.learning_rate  # "C", or "C0" of a path
         self.start = ax.axhline(1.0, color=style.INK, ls=":", lw=1.2, zorder=1)
         self.start_label = ax.text(0.98, 1.0, "", transform=ax.get_yaxis_transform(),
                                    ha="right", va="bottom", fontsize=style.FONT,
                                    color=style.INK, path_effects=HALO, zorder=2)
         (self.line,) = ax.plot([], [], "-", color=style.VALUE, lw=style.LINE_WIDTH)
-        (self.end,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE, ms=6)
+        (self.end,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE, ms=6,
+                              clip_on=False)
         ax.set_yscale("log")
         ax.set_xlabel("step")
-        ax.set_ylabel("average cost $C$")
-        ax.set_title("cost over the data set")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        one = self.name != "C"
+        ax.set_ylabel(tex_name(self.name) if one else "average cost $C$")
+        ax.set_title(f"gradient descent, $\\eta$ = {short(self.rate)}" if one
+                     else "cost over the data set")
         ax.grid(alpha=0.4)
         self.planned = steps
         self.limits = None
@@ -200,9 +205,10 @@ class CostHistory:
     def update(self, trainer):
         steps = np.asarray(trainer.cost_steps, dtype=float)
         costs = np.asarray(trainer.costs, dtype=float)
-        self.shown = (int(steps[-1]), float(costs[0]), float(costs[-1]), float(costs.min()))
+        lowest = int(np.nanargmin(costs))
+        self.shown = (int(steps[-1]), float(costs[0]), float(costs[-1]), float(costs[lowest]),
+                      int(steps[lowest]))
         self.line.set_data(steps, costs)
-        self.end.set_data(steps[-1:], costs[-1:])
         start = float(costs[0])
         drawable = math.isfinite(start) and start > 0
         self.start.set_ydata([start, start] if drawable else [np.nan, np.nan])
@@ -213,6 +219,12 @@ class CostHistory:
             self.limits = limits
             self.ax.set_xlim(-self.X_MARGIN * limits[0], (1 + self.X_MARGIN) * limits[0])
             self.ax.set_ylim(10.0 ** limits[1], 10.0 ** limits[2])
+        height = (math.log10(start) - limits[1]) / (limits[2] - limits[1]) if drawable else 0
+        self.start_label.set_va("top" if height > 0.9 else "bottom")  # no room above: below
+        zero = costs[-1] == 0  # below any log scale: a hollow dot on the bottom edge
+        self.end.set_data(steps[-1:], [10.0 ** limits[1]] if zero else costs[-1:])
+        self.end.set_markerfacecolor(style.PAPER if zero else style.CURRENT)
+        self.end.set_markeredgecolor(style.CURRENT if zero else style.CURRENT_EDGE)
 
     def _limits(self, steps, costs):
         """(x max, lowest decade, highest decade): change only when the curve leaves them."""
@@ -235,10 +247,24 @@ class CostHistory:
         return self.limits
 
     def alt_text(self) -> str:
-        step, first, last, lowest = self.shown
-        return (f"The average cost C over the whole data set against the step (log scale): "
-                f"{fmt(first)} at the start, {fmt(last)} after {step} steps, lowest "
-                f"{fmt(lowest)}; a dotted line marks the start.")
+        step, first, last, lowest, where = self.shown
+        what = ("The average cost C over the whole data set" if self.name == "C" else
+                f"{self.name} of gradient descent with learning rate {fmt(self.rate)}")
+        return (f"{what} against the step (log scale): {fmt(first)} at the start, {fmt(last)} "
+                f"after {step} steps, lowest {fmt(lowest)} at step {where}; a dotted line "
+                "marks the start." + (" A cost of 0 lies below any log scale: the line drops "
+                                      "off the bottom edge." if lowest == 0 else ""))
+
+
+def cost_history(run):
+    """``CostHistory`` on a figure of its own: the cost of ``run`` (a ``training.Trainer`` or a
+    ``descent.DescentPath``) against the step."""
+    fig = new_figure(style.whole_pixels((5.2, 3.2)))
+    fig.set_layout_engine("constrained")
+    with style.context():
+        history = CostHistory(run, fig.add_subplot(), run.steps)
+    fig.bp_plot = history
+    return fig
 
 
 # --- the weights -----------------------------------------------------------------------------

@@ -7,22 +7,17 @@
     view                                    # shows the panel in a notebook
     print(view.summary())                   # what the panel shows, as plain text
 
-Every view is a ``panel.Panel`` (the one base of every slider panel, the training panels'
-too). Top to bottom: its sliders (steps near a hundredth of the range; a contour's map spans
-exactly its sliders; gradient_view's range reaches where the z the parameter feeds crosses 0);
-its picture (``.picture``: the figure's still parts in ``.background``, a PNG with twice the
-pixels it is shown at, and its moving parts in ``.frame``, a small palette PNG of what moves
-with the numbers as SVG text, carrying the alt text that follows the sliders); a compact
-readout (``.readout``, class ``bp-readout``, about 4 significant digits, an aria-live region,
-so a screen reader announces each change; it scrolls, and shows it, when it holds more than
-fits); every gradient with all its digits, folded away (``.details``, an Accordion holding
-``.all_gradients``, class ``bp-gradients``); and, for gradient_view, the ledger. Every part
-has a fixed size, so nothing jumps while dragging.
+Every view is a ``panel.Panel`` (the one base of every slider panel: the picture with its alt
+text, the aria-live readout, the summary; see there). Top to bottom: its sliders (steps near a
+hundredth of the range; a contour's map spans exactly its sliders; gradient_view's range
+reaches where the z the parameter feeds crosses 0); its picture; a compact readout (about 4
+significant digits; it scrolls, and shows it, when it holds more than fits); every gradient
+with all its digits, folded away (``.details``, an Accordion holding ``.all_gradients``, class
+``bp-gradients``); and, for gradient_view, the ledger. Every part has a fixed size, so nothing
+jumps while dragging.
 
 Each slider step runs exactly one ``net.backward`` (whose result carries the forward pass) and
-hands it to the figure, the readout and the ledger. The figure is kept (outside pyplot) and
-only its moving artists are redrawn (``render.FrameRenderer``). A callback never raises: a bad
-value is explained in the readout instead.
+hands it to the figure, the readout and the ledger.
 """
 
 from __future__ import annotations
@@ -41,30 +36,29 @@ from ..learning.descent import gradient_descent, positive_number, whole_steps
 from ..learning.surface import cost_surface
 from ..numbers import fmt, to_scalar
 from ..plots import render, style
+from ..plots.scales import as_float
 from .panel import Panel, brief
 
 READOUT_HEIGHT = "8.5em"  # the compact readout: fixed, so the panel never jumps
-SLIDER_WIDTH = "460px"
 
 
 # --- the parts every view shares -------------------------------------------------------------
 class View(Panel):
     """A slider panel (``panel.Panel``) that follows one network: ``net`` (the network the
     sliders currently describe), ``g`` (its last ``backward``), ``all_gradients`` (every
-    dC0/dparameter, inside ``details``); ``summary()`` adds every gradient."""
+    dC0/dparameter, ``folded``, inside ``details``)."""
 
     readout_height = READOUT_HEIGHT
 
     def __init__(self, net: Network, x, y):
         super().__init__()
         self.start_net, self.net, self.x, self.y = net, net, x, y
-        self.gradient_lines = []  # every gradient, line by line
         self.g = None
         self.all_gradients = W.HTML()
         self.all_gradients.add_class("bp-gradients")
         self.details = W.Accordion(children=[self.all_gradients], selected_index=None)
         self.details.set_title(0, "Every gradient at these values")
-        self.extra = []  # further widgets below (the ledger)
+        self.extra = [self.details]
 
     # building
     def _figure(self, figsize):
@@ -74,35 +68,18 @@ class View(Panel):
     def _slider(self, name, value, bounds=None, fmt_=None, integer=False):
         value = _number(value, name)
         low, high, step = _check_bounds(name, bounds) if bounds else _default_range(value)
-        if not integer:
-            low, high, step = _grid(value, low, high, step)
-        else:
-            low, high = min(low, value), max(high, value)
-            step = step or 1
-        style_ = {"description_width": "initial"}
-        layout = W.Layout(width=SLIDER_WIDTH)
         if integer:
-            slider = W.IntSlider(value=int(value), min=int(low), max=int(high),
-                                 step=max(1, int(step)), description=name,
-                                 continuous_update=True, style=style_, layout=layout)
+            slider = W.IntSlider(value=int(value), min=int(min(low, value)),
+                                 max=int(max(high, value)), step=max(1, int(step or 1)),
+                                 description=name, continuous_update=True)
         else:
+            low, high, step = _grid(value, low, high, step)
             slider = W.FloatSlider(value=value, min=low, max=high, step=step, description=name,
                                    readout_format=fmt_ or _readout_format(step, value),
-                                   continuous_update=True, style=style_, layout=layout)
+                                   continuous_update=True)
         return self.add_slider(name, slider)
 
-    def _assemble(self):
-        controls = W.VBox(list(self.sliders.values()))
-        self.assemble([controls, self.picture, self.readout, self.details] + self.extra)
-
-    def _render(self, plot):
-        """Draw ``plot`` (kept in its figure) through a FrameRenderer from now on."""
-        self.show_figure(plot, self.fig)
-
     # running
-    def _clear(self):
-        self.gradient_lines = []
-
     def _backward(self):
         """The step's one backward pass; where it overflows, the figure is drawn without its
         numbers first (saying so in its alt text) and the error goes on to the readout."""
@@ -119,7 +96,7 @@ class View(Panel):
     def _show(self, g, where="", blocked=True):
         """Take the step's results: every gradient, the blocked neurons, the new picture."""
         self.g = g
-        self.gradient_lines = [f"C0{where} = {fmt(g.cost)}"] + [
+        self.folded = [f"C0{where} = {fmt(g.cost)}"] + [
             line.replace(" = ", f"{where} = ", 1) for line in g.report().splitlines()]
         if blocked:
             self.warnings.extend(explain_blocked(b) for b in g.blocked)
@@ -129,18 +106,8 @@ class View(Panel):
         super()._write_readout()
         self.all_gradients.value = (
             '<div style="font-family:monospace;line-height:1.35">'
-            + "<br>".join(html.escape(line, quote=False) for line in self.gradient_lines)
+            + "<br>".join(html.escape(line, quote=False) for line in self.folded)
             + "</div>")
-
-    # showing
-    def summary(self) -> str:
-        """Plain text of what the panel shows: its title, the readout, every gradient and any
-        warnings."""
-        parts = [self.title] if self.title else []
-        shown = set(self.lines)  # the compact readout may repeat a line of the full list
-        parts += self.lines + [line for line in self.gradient_lines if line not in shown]
-        parts += [f"Warning: {w}" for w in self.warnings]
-        return "\n".join(parts)
 
 
 def _number(value, what) -> float:
@@ -226,25 +193,26 @@ def _slider_values(view, names):
 
 # --- forward pass ----------------------------------------------------------------------------
 class ForwardView(View):
+    """Sliders for x and each parameter (or those in ``params``); the network diagram with z, a
+    and the gradients; the readout gives x, the output and C0, and every dC0/dparameter folds
+    out below. With several inputs the "x" slider moves x[0].
+    ``ranges`` = {name: (low, high[, step])}."""
+
     title = "Forward pass"
 
     def __init__(self, net, x, y, params=None, ranges=None):
         super().__init__(net, x, y)
         self.names = _choose(net, params)
         ranges = _check_ranges(ranges, ["x"] + list(net.parameter_names))
-        self._slider("x", _first(net.input(x)), ranges.get("x"))
+        self._slider("x", as_float(net.input(x)), ranges.get("x"))
         for name in self.names:
             self._slider(name, net.param(name), ranges.get(name))
-        self.diagram = plots.NetworkDiagram(net, x, y, ax=self._diagram_axes(net))
-        self._render(self.diagram)
-        self._assemble()
-
-    def _diagram_axes(self, net):
-        """The panel's figure, the size and layout network_diagram would choose."""
-        size, box = plots.NetworkDiagram.layout(net)
+        size, box = plots.NetworkDiagram.layout(net)  # as network_diagram would choose
         ax = self._figure(size).add_subplot()
         ax.set_position(box)
-        return ax
+        self.diagram = plots.NetworkDiagram(net, x, y, ax=ax)
+        self.show_figure(self.diagram, self.fig)
+        self.assemble()
 
     def _update(self):
         self.x = _set_first(self.x, self.sliders["x"].value)
@@ -261,16 +229,14 @@ class ForwardView(View):
         self.diagram.cannot_show(self.net, self.y)
 
 
-def forward_view(net: Network, x, y, params=None, ranges=None) -> ForwardView:
-    """Sliders for x and each parameter (or those in ``params``); the network diagram with z, a
-    and the gradients; the readout gives x, the output and C0, and every dC0/dparameter folds
-    out below. With several inputs the "x" slider moves x[0].
-    ``ranges`` = {name: (low, high[, step])}."""
-    return ForwardView(net, x, y, params, ranges)
+forward_view = ForwardView
 
 
 # --- one parameter: the cost, its tangent and the ledger -------------------------------------
 class GradientView(View):
+    """A slider for ``param`` (and for the names in ``sliders``: parameters, "x" or "y"); the
+    cost against ``param`` with its tangent, and the chain-rule ledger."""
+
     def __init__(self, net, x, y, param="w_Out", sliders=None, ranges=None):
         super().__init__(net, x, y)
         _choose(net, param)
@@ -288,8 +254,8 @@ class GradientView(View):
         self._slider(param, net.param(param), ranges.get(param) or _reaching_switch(
             net, x, y, param))
         for name in extra:
-            value = (_first(net.input(x)) if name == "x" else
-                     _first(net.target(y)) if name == "y" else net.param(name))
+            value = (as_float(net.input(x)) if name == "x" else
+                     as_float(net.target(y)) if name == "y" else net.param(name))
             self._slider(name, value, ranges.get(name))
         slider = self.sliders[param]
         self._figure((6.0, 4.0))
@@ -303,11 +269,10 @@ class GradientView(View):
         self.show_figure(self.curve, self.fig, render.FrameRenderer(self.fig, moving))
         self.ledger = W.HTML(layout=W.Layout(min_height="6em"))
         self.ledger.add_class("bp-ledger")
-        self.ledger_look = W.HTML(f"<style>{LEDGER_CSS}</style>",
-                                  layout=W.Layout(display="none"))
         self.ledger_text = ""
-        self.extra = [self.ledger, self.ledger_look]
-        self._assemble()
+        self.extra.append(self.ledger)
+        self.css = LEDGER_CSS
+        self.assemble()
 
     def _update(self):
         if "x" in self.sliders:
@@ -321,31 +286,25 @@ class GradientView(View):
                       f"C0 = {brief(g.cost)}",
                       f"slope of the tangent = dC0/d{self.param} = {brief(g[self.param])}"]
         self._show(g)
-        self._show_ledger(g)
-
-    def _figure_without_numbers(self):
-        self.curve.update(self.net, None, self.x, self.y)
-
-    def _show_ledger(self, g):
         book = ledger(self.net, self.x, self.y, param=self.param, g=g)
         self.ledger_text = str(book)
         self.ledger.value = _ledger_html(book)
+
+    def _figure_without_numbers(self):
+        self.curve.update(self.net, None, self.x, self.y)
 
     def summary(self) -> str:
         return super().summary() + "\n\n" + self.ledger_text
 
 
-def gradient_view(net: Network, x, y, param="w_Out", sliders=None, ranges=None) -> GradientView:
-    """A slider for ``param`` (and for the names in ``sliders``: parameters, "x" or "y"); the
-    cost against ``param`` with its tangent, and the chain-rule ledger."""
-    return GradientView(net, x, y, param, sliders, ranges)
+gradient_view = GradientView
 
 
 # --- two parameters: the contour, the point and the gradient arrow -----------------------------
 class _ContourView(View):
     paths = False  # whether the contour shows descent paths (and a key entry for them)
 
-    def _contour(self, net, x, y, params, ranges, n=121):
+    def _contour(self, net, x, y, params, ranges):
         if isinstance(params, str) or len(params) != 2 or params[0] == params[1]:
             raise ValueError(f"params: expected two different parameter names, got {params!r}")
         _choose(net, params)
@@ -356,7 +315,7 @@ class _ContourView(View):
             given = _check_bounds(name, ranges[name]) if name in ranges else _default_range(value)
             self.bounds[name] = _grid(value, *given)  # the map spans exactly the slider
         surface = cost_surface(net, x, y, {
-            name: np.linspace(self.bounds[name][0], self.bounds[name][1], n)
+            name: np.linspace(self.bounds[name][0], self.bounds[name][1], 121)
             for name in params}, gradients=())
         self._figure((5.8, 5.2))
         with style.context():
@@ -364,18 +323,17 @@ class _ContourView(View):
                                              paths=self.paths)
             self.fig.tight_layout()
             self.contour.tidy()
-        self._render(self.contour)
+        self.show_figure(self.contour, self.fig)
         return surface
 
     def _figure_without_numbers(self):
         self.contour.set_gradient((0, 0), (math.inf, math.inf))  # "too large to draw"
 
-    def _inside(self, point):
-        x0, x1, y0, y1 = self.contour.extent
-        return x0 <= point[0] <= x1 and y0 <= point[1] <= y1
-
 
 class SurfaceView(_ContourView):
+    """The contour of C0 over two parameters, drawn once; their sliders move the point and the
+    gradient arrow. ``ranges`` = {name: (low, high) or (low, high, step)}."""
+
     title = "Cost surface"
 
     def _arrow_meaning(self, point, gradient):
@@ -388,7 +346,7 @@ class SurfaceView(_ContourView):
         # the arrow is drawn a quarter of the map long (plots.CostContour.set_gradient)
         scale = max(abs(gradient[0]) / (x1 - x0), abs(gradient[1]) / (y1 - y0))
         tip = tuple(p + 0.25 * g / scale for p, g in zip(point, gradient))
-        if self._inside(tip):
+        if self.contour.inside(tip):
             return "the arrow points uphill; a descent step goes the opposite way"
         return ("the arrow points uphill, off the map (only its start shows at the edge); "
                 "a descent step goes the opposite way, back into the map")
@@ -400,7 +358,7 @@ class SurfaceView(_ContourView):
         self.title = f"Cost surface over {params[0]} and {params[1]}"
         for name in self.params:
             self._slider(name, net.param(name), self.bounds[name])
-        self._assemble()
+        self.assemble()
 
     def _update(self):
         values = _slider_values(self, self.params)
@@ -418,19 +376,19 @@ class SurfaceView(_ContourView):
         self._show(g)
 
 
-def surface_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None) -> SurfaceView:
-    """The contour of C0 over two parameters, drawn once; their sliders move the point and the
-    gradient arrow. ``ranges`` = {name: (low, high) or (low, high, step)}."""
-    return SurfaceView(net, x, y, params, ranges)
+surface_view = SurfaceView
 
 
 # --- gradient descent on the contour -----------------------------------------------------------
 class DescentView(_ContourView):
+    """Sliders ``learning_rate`` and ``steps``; gradient descent on ``params`` drawn as a path on
+    their contour (drawn once). The readout explains divergence or a dead neuron."""
+
     title = "Gradient descent"
     paths = True
 
     def __init__(self, net, x, y, params=("w_H1", "w_Out"), ranges=None, learning_rate=0.01,
-                 steps=20, max_steps=100, max_learning_rate=0.3):
+                 steps=20):
         super().__init__(net, x, y)
         learning_rate = positive_number(learning_rate, "learning_rate")
         steps = whole_steps(steps)
@@ -444,12 +402,12 @@ class DescentView(_ContourView):
         lr_step = 0.001
         self._slider("learning_rate", learning_rate,
                      ranges.get("learning_rate")
-                     or (lr_step, max(max_learning_rate, learning_rate), lr_step),
+                     or (lr_step, max(0.3, learning_rate), lr_step),
                      fmt_=".3f")
-        self._slider("steps", steps, ranges.get("steps") or (1, max(max_steps, steps), 1),
+        self._slider("steps", steps, ranges.get("steps") or (1, max(100, steps), 1),
                      integer=True)
         self.path = None
-        self._assemble()
+        self.assemble()
 
     def _update(self):
         lr = self.sliders["learning_rate"].value
@@ -468,19 +426,15 @@ class DescentView(_ContourView):
         self.lines.append(f"C0 (where descent ended) = {brief(g.cost)}")
         if path.outcome == "diverged":
             self.warnings.append(path.message)
-        if not all(self._inside((p[self.params[0]], p[self.params[1]])) for p in path.params):
+        if not self.contour.inside([[p[n] for n in self.params] for p in path.params]):
             self.warnings.append("the path leaves the plotted area; only the part inside shows")
         # a blocked neuron is worth a warning here only if it stopped the descent
         self._show(g, where=" (where descent ended)", blocked=path.outcome == "stuck")
         # every digit, and the run's longer story, folded away below
-        self.gradient_lines[:0] = [path.message] + ([path.details] if path.details else [])
+        self.folded[:0] = [path.message] + ([path.details] if path.details else [])
 
 
-def descent_view(net: Network, x, y, params=("w_H1", "w_Out"), ranges=None,
-                 learning_rate=0.01, steps=20) -> DescentView:
-    """Sliders ``learning_rate`` and ``steps``; gradient descent on ``params`` drawn as a path on
-    their contour (drawn once). The readout explains divergence or a dead neuron."""
-    return DescentView(net, x, y, params, ranges, learning_rate, steps)
+descent_view = DescentView
 
 
 LEDGER_CSS = (".bp-ledger-text{font-family:monospace;line-height:1.45}"
@@ -543,14 +497,8 @@ def _choose(net, params):
         return list(net.parameter_names)
     names = [params] if isinstance(params, str) else list(params)
     for name in names:
-        if name not in net.parameter_names:
-            raise ValueError(f"unknown parameter {name!r}; valid names: "
-                             f"{', '.join(net.parameter_names)}")
+        net.locate(name)  # an unknown name is a ValueError listing the valid ones
     return names
-
-
-def _first(value):
-    return float(np.asarray(value, dtype=float).reshape(-1)[0])
 
 
 def _set_first(value, new):

@@ -17,14 +17,12 @@ import ipywidgets as W
 from ..learning.classification import accuracy
 from ..numbers import fmt
 from ..plots.classification import ClassificationFigure, SlowStartPlot
-from . import SLIDER_WIDTH
 from .panel import Panel
-
-LOOK = {"description_width": "initial"}  # the whole label, never cut to "z of the o..."
 
 
 class SlowStartView(Panel):
-    """A slider ``z`` for a sigmoid output with target ``y``; ``SlowStartPlot`` and a readout."""
+    """A slider ``z`` for a sigmoid output with target ``y``, reaching from -``reach`` to
+    ``reach`` (or to |z|, if larger); ``SlowStartPlot`` and a readout."""
 
     def __init__(self, z, y, reach=8.0):
         super().__init__()
@@ -33,12 +31,11 @@ class SlowStartView(Panel):
         reach = max(float(reach), abs(z))
         self.title = f"A sigmoid output with target y = {fmt(y)}: both costs against its z"
         self.add_slider("z", W.FloatSlider(value=z, min=-reach, max=reach, step=0.05,
-                                       description="z of the output", readout_format=".2f",
-                                       continuous_update=True, style=LOOK,
-                                       layout=W.Layout(width=SLIDER_WIDTH)))
+                                           description="z of the output", readout_format=".2f",
+                                           continuous_update=True))
         self.plot = SlowStartPlot(z, y, reach)
         self.show_figure(self.plot, self.plot.fig)
-        self.assemble([*self.sliders.values(), self.picture, self.readout])
+        self.assemble()
 
     def _update(self):
         self.plot.update(self.sliders["z"].value)
@@ -57,29 +54,27 @@ class SlowStartView(Panel):
         self.draw()
 
 
-def slow_start_view(z, y, reach=8.0) -> SlowStartView:
-    """The slow-start panel for a sigmoid output starting at ``z`` with target ``y``; the slider
-    reaches from -``reach`` to ``reach`` (or to |z|, if larger)."""
-    return SlowStartView(z, y, reach)
+slow_start_view = SlowStartView
 
 
 class ClassTrainingView(Panel):
     """A slider ``steps`` for a ``training.Trainer`` of a softmax network on a 3-class data set
     (``learning.classification.ClassData``): moving it trains on (or starts again and trains
-    up to) that many steps; the predicted classes and the cost curve follow."""
+    up to) that many steps (``trainer`` is reset first); the predicted classes and the cost
+    curve follow."""
 
-    def __init__(self, trainer, data, steps=1000, n=60):
+    def __init__(self, trainer, data, steps=1000):
         super().__init__()
         self.trainer, self.data = trainer.reset(), data
         self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on the "
                       f"3-class {data.name!r} ({len(data)} examples)")
         self.add_slider("steps", W.IntSlider(value=0, min=0, max=int(steps),
-                                         step=max(1, int(steps) // 50),
-                                         description="steps trained", continuous_update=False,
-                                         style=LOOK, layout=W.Layout(width=SLIDER_WIDTH)))
-        self.plot = ClassificationFigure(trainer, data, n, steps=max(int(steps), 10))
+                                             step=max(1, int(steps) // 50),
+                                             description="steps trained",
+                                             continuous_update=False))
+        self.plot = ClassificationFigure(trainer, data, 60, steps=max(int(steps), 10))
         self.show_figure(self.plot, self.plot.fig)
-        self.assemble([*self.sliders.values(), self.picture, self.readout])
+        self.assemble()
 
     def _update(self):
         t, wanted = self.trainer, self.sliders["steps"].value
@@ -98,9 +93,7 @@ class ClassTrainingView(Panel):
         self.draw()
 
 
-def class_training_view(trainer, data, steps=1000) -> ClassTrainingView:
-    """The 3-class training panel: ``trainer`` (it is reset) on ``data``, up to ``steps``."""
-    return ClassTrainingView(trainer, data, steps)
+class_training_view = ClassTrainingView
 
 
 __all__ = ["ClassTrainingView", "SlowStartView", "class_training_view", "slow_start_view"]

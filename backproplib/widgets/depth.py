@@ -12,13 +12,16 @@ never raises (``View.refresh`` puts any error in the readout).
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as W
 
 from ..core.activations import ACTIVATIONS
 from ..learning import depth
 from ..plots import style
 from ..plots.depth import DepthPlot
-from . import SLIDER_WIDTH, View
+from . import View
+from .panel import SLIDER_WIDTH
 
 MAX_DEPTH = 30
 LIMITS = (1e-24, 1e24)  # the panel's log scales stay put: a line tilts, the axes never move
@@ -46,13 +49,14 @@ class DepthView(View):
                                      description="activation", style=look),
             "init": W.Dropdown(options=list(depth.INITS), value=init.strip().lower(),
                                description="init", style=look),
-            "scale": W.FloatLogSlider(value=float(scale), base=10, min=min(SCALES[0], _log(scale)),
-                                      max=max(SCALES[1], _log(scale)), step=0.05,
+            "scale": W.FloatLogSlider(value=float(scale), base=10,
+                                      min=min(SCALES[0], math.log10(scale)),
+                                      max=max(SCALES[1], math.log10(scale)), step=0.05,
                                       description="scale", continuous_update=True,
                                       readout_format=".3g", style=look, layout=layout),
         }
         for name, control in controls.items():
-            self.add_slider(name, control)
+            self.add_slider(name, control, width=None)  # styled above
         self._figure((7.6, 3.7))
         with style.context():
             axes = self.fig.subplots(1, 2)
@@ -61,8 +65,8 @@ class DepthView(View):
             self.fig.set_layout_engine("constrained")
             self.fig.canvas.draw()
             self.fig.set_layout_engine("none")  # keep the axes where they are from now on
-        self._render(self.plot)
-        self._assemble()
+        self.show_figure(self.plot, self.fig)
+        self.assemble()
 
     def _update(self):
         s = {name: control.value for name, control in self.sliders.items()}
@@ -85,18 +89,9 @@ class DepthView(View):
         if p.blocked:
             self.warnings.append(p.dead_sentence())
         self.g = g
-        self.gradient_lines = [f"{name}: |delta| = {d:.3g}, |dC/dW| = {n:.3g}"
+        self.folded = [f"{name}: |delta| = {d:.3g}, |dC/dW| = {n:.3g}"
                                for name, d, n in zip(p.names, p.deltas, p.norms)]
-        self.draw()
-
-    def _figure_without_numbers(self):
-        """An overflow: the old lines stay, the readout says why."""
-
-
-def _log(value) -> float:
-    import math
-
-    return math.log10(float(value))
+        self.draw()  # an overflow keeps the old lines (View._figure_without_numbers)
 
 
 def depth_view(depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, bias=0.0,

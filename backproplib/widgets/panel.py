@@ -39,6 +39,7 @@ from ..numbers import fmt
 from ..plots import render, style
 
 SIGNIFICANT = 4  # digits a readout shows; the full numbers fold away below it
+SLIDER_WIDTH = "460px"
 
 
 def brief(value) -> str:
@@ -109,16 +110,19 @@ def browser_loop():
 class Panel:
     """A slider panel: ``widget`` (the box), ``sliders`` {name: slider}, ``buttons``,
     ``picture`` (``background`` and ``frame`` stacked), ``readout`` (aria-live), ``lines`` and
-    ``warnings`` (the readout's text), ``summary()``, ``png()`` (the picture as one PNG),
+    ``warnings`` (the readout's text), ``folded`` (lines with every digit, folded away below
+    the readout by a panel that shows them), ``summary()``, ``png()`` (the picture as one PNG),
     ``error`` (the last exception a callback caught), ``pictures_sent`` (frames sent so far)
     and ``frame_bytes`` (the last frame's picture)."""
 
     title = ""
     readout_height = None  # a fixed height (CSS) for the readout, or None: it grows
+    css = ""  # the panel's own look, sent once with the readout's (READOUT_CSS)
 
     def __init__(self):
         self.sliders, self.buttons = {}, {}
-        self.lines, self.warnings = [], []
+        self.lines, self.folded, self.warnings = [], [], []
+        self.extra = []  # widgets below the readout (the folded lines, a ledger)
         self.error = None
         self.pictures_sent = 0
         self.frame_bytes = b""
@@ -137,7 +141,12 @@ class Panel:
         self._stale = False
 
     # building
-    def add_slider(self, name, slider):
+    def add_slider(self, name, slider, width=SLIDER_WIDTH):
+        """Add ``slider`` as ``name``, ``width`` wide with its whole label (never cut to "z of
+        the o..."); with ``width`` None, as it was made."""
+        if width:
+            slider.style = {"description_width": "initial"}
+            slider.layout = W.Layout(width=width)
         slider.observe(self._on_change, names="value")
         self.sliders[name] = slider
         return slider
@@ -157,12 +166,16 @@ class Panel:
                                        width=f"{width}px", height=f"{height}px",
                                        max_width="100%", overflow="hidden")
 
-    def assemble(self, children):
+    def assemble(self, children=None):
+        """Stack ``children`` (by default the sliders, the picture, the readout and ``extra``)
+        and draw."""
+        children = children or [W.VBox(list(self.sliders.values())), self.picture, self.readout,
+                                *self.extra]
         look = W.HTML(layout=W.Layout(display="none"))
         self.widget = W.VBox([*children, look])
         self.widget.add_class("bp-view")
         self.widget.add_class(f"bp-{self.widget.model_id}")
-        look.value = f"<style>{READOUT_CSS}{self._focus_css()}</style>"
+        look.value = f"<style>{READOUT_CSS}{self.css}{self._focus_css()}</style>"
         self.refresh()
 
     def _focus_css(self) -> str:
@@ -203,8 +216,7 @@ class Panel:
 
     def refresh(self):
         """Recompute from the controls and redraw; any error ends up in the readout."""
-        self.lines, self.warnings, self.error = [], [], None  # nothing stale stays
-        self._clear()
+        self.lines, self.folded, self.warnings, self.error = [], [], [], None  # nothing stale
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 self._update()
@@ -212,9 +224,6 @@ class Panel:
             self.error = error
             self.warnings.append(f"Cannot show this setting: {error}")
         self._write_readout()
-
-    def _clear(self):
-        """Forget what the last step computed (override to clear more)."""
 
     def _update(self):
         raise NotImplementedError
@@ -238,9 +247,11 @@ class Panel:
 
     # showing
     def summary(self) -> str:
-        """Plain text of what the panel shows: its title, the readout and any warnings."""
+        """Plain text of what the panel shows: its title, the readout, the folded lines it does
+        not repeat, and any warnings."""
         parts = [self.title] if self.title else []
-        return "\n".join(parts + self.lines + [f"Warning: {w}" for w in self.warnings])
+        parts += self.lines + [line for line in self.folded if line not in self.lines]
+        return "\n".join(parts + [f"Warning: {w}" for w in self.warnings])
 
     def _repr_mimebundle_(self, **kwargs):
         # Where widgets don't render (GitHub, nbviewer, a saved file reopened), the text form
@@ -253,4 +264,6 @@ class Panel:
         return f"<{type(self).__name__}: {', '.join([*self.sliders, *self.buttons])}>"
 
 
-__all__ = ["READOUT_CSS", "Panel", "brief", "briefly", "browser_loop", "readout_html"]
+__all__ = [
+    "READOUT_CSS", "SLIDER_WIDTH", "Panel", "brief", "briefly", "browser_loop", "readout_html",
+]

@@ -1,32 +1,21 @@
-"""Panels for learning from many examples: sliders, buttons, a picture and a readout.
+"""Panels for learning from many examples (``panel.Panel``s, like the views of ``widgets``).
 
     view = sgd_view(net, X, Y, learning_rate=0.05, batch_size=2, steps=20)    # notebook 09
     view = training_view(trainer, data, steps=500)                            # notebook 11
     view                    # shows the panel in a notebook
     print(view.summary())   # what the panel shows, as plain text (the readout and warnings)
 
-``SGDView`` (09): sliders ``batch_size`` and ``learning_rate``; full-batch descent and
-mini-batch SGD on the same two parameters, both drawn as paths on the contour of the average
-cost C over the whole set (computed once). ``TrainingView`` (11): buttons to take one step,
-train N steps (in chunks, with a progress bar, giving the kernel back between chunks so that
-the panel stays responsive; pressing the button again stops) and reset; sliders for the
-learning rate and the batch size; the decision regions, the cost curve and the weights.
-
-Both are ``panel.Panel``s, like the views of ``widgets``: one kept figure, a picture whose
-moving layer (``.frame``) carries the figure's alt text, an aria-live readout (``.readout``,
-class ``bp-readout``), ``summary()``. SGDView sends its paths as a small frame over the
-contour; TrainingView sends one JPEG of the whole picture per step taken (its sliders set
-how the next steps go, so moving them changes only the words; its painted regions
-change everywhere; encoding a PNG of a full-width panel at twice the shown pixels costs more
-than the rest of the frame). A callback never raises: a bad value or an overflow is explained
-in the readout instead.
+SGDView draws both runs' paths on a contour computed once, and sends them as a small frame.
+TrainingView trains N steps in chunks, with a progress bar, giving the kernel back between
+chunks so that the panel stays responsive (pressing the button again stops). It sends one JPEG
+of the whole picture per step taken (its sliders set how the next steps go, so moving them
+changes only the words; its painted regions change everywhere; encoding a PNG of a full-width
+panel at twice the shown pixels costs more than the rest of the frame).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import html
 import io
 import math
 
@@ -49,10 +38,15 @@ JPEG_QUALITY = 90
 class JpegFrames(render.FrameRenderer):
     """``render.FrameRenderer``'s blitting, with the whole picture packed as one JPEG per step
     (notebook 11: the painted regions change everywhere, so a layer of moving parts would be
-    the whole picture; JPEG keeps them a fraction of a PNG's size)."""
+    the whole picture; JPEG keeps them a fraction of a PNG's size). ``paint(canvas)``, if
+    given, draws pixels before the artists."""
 
-    def jpeg(self, static_key=None, quality=JPEG_QUALITY, paint=None) -> bytes:
-        """One frame as JPEG; ``paint(canvas)``, if given, draws pixels before the artists."""
+    def __init__(self, fig, dynamic, paint=None):
+        super().__init__(fig, dynamic)
+        self.paint = paint
+
+    def jpeg(self, static_key=None) -> bytes:
+        """One frame as JPEG."""
         from PIL import Image
 
         canvas = self.fig.canvas
@@ -64,8 +58,8 @@ class JpegFrames(render.FrameRenderer):
             self.redraws += 1
         else:
             canvas.restore_region(self.background)
-        if paint is not None:
-            paint(canvas)
+        if self.paint is not None:
+            self.paint(canvas)
         renderer = canvas.get_renderer()
         for artist in self.dynamic:  # no rc context needed: these carry their own style
             if artist.get_visible():
@@ -74,41 +68,35 @@ class JpegFrames(render.FrameRenderer):
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA",
                                  0, 1).convert("RGB")
         buffer = io.BytesIO()
-        image.save(buffer, format="jpeg", quality=quality)
+        image.save(buffer, format="jpeg", quality=JPEG_QUALITY)
         return buffer.getvalue()
 
-    def pictures(self, static_key, alt, width, height, paint=None):
+    def pictures(self, static_key, alt, width, height):
         """(None: no background layer; the frame, one opaque ``<img>`` with ``alt``; JPEG)."""
-        jpeg = self.jpeg(static_key, paint=paint)
-        data = base64.b64encode(jpeg).decode("ascii")
-        alt = html.escape(" ".join(alt.split()), quote=True)
-        return None, (f'<img class="bp-frame-image" alt="{alt}" width="{width}" '
-                      f'height="{height}" style="display:block;max-width:100%;height:auto" '
-                      f'src="data:image/jpeg;base64,{data}">'), jpeg
+        jpeg = self.jpeg(static_key)
+        return None, render.img_html(jpeg, alt, width, height, "bp-frame-image",
+                                     mime="image/jpeg"), jpeg
 
-    def png(self, static_key=None, paint=None) -> bytes:
+    def png(self, static_key=None) -> bytes:
         from PIL import Image
 
         buffer = io.BytesIO()
-        Image.open(io.BytesIO(self.jpeg(static_key, paint=paint))).save(buffer, format="png")
+        Image.open(io.BytesIO(self.jpeg(static_key))).save(buffer, format="png")
         return buffer.getvalue()
 
 
-class TrainingPanel(Panel):
-    """A ``panel.Panel`` whose sliders are styled alike (``slider(name, widget)``)."""
-
-    def slider(self, name, widget):
-        widget.style = {"description_width": "initial"}
-        widget.layout = W.Layout(width="420px")
-        return self.add_slider(name, widget)
+SLIDER_WIDTH = "420px"
 
 
 # --- notebook 09: full-batch descent against mini-batch SGD -------------------------------------
-class SGDView(TrainingPanel):
-    """Full-batch descent and mini-batch SGD on ``params`` over the average cost C of (X, Y)."""
+class SGDView(Panel):
+    """Sliders ``batch_size`` and ``learning_rate``; ``steps`` steps of full-batch descent and of
+    mini-batch SGD (batches from a permutation seeded by ``seed``) on ``params``, drawn on the
+    contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot
+    (by default the box around both paths at the starting settings)."""
 
     def __init__(self, net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
-                 batch_size=2, steps=20, seed=0, ranges=None, n=121):
+                 batch_size=2, steps=20, seed=0, ranges=None):
         super().__init__()
         self.net, self.params, self.steps, self.seed = net, tuple(params), steps, seed
         self.X, self.Y = net.input(X), net.target(Y)
@@ -120,7 +108,7 @@ class SGDView(TrainingPanel):
             ranges = training_plots.covering_ranges(
                 [_points(self._run(learning_rate, size), self.params)
                  for size in (self.n_examples, batch_size)], self.params)
-        grid = {name: np.linspace(*ranges[name], n) for name in self.params}
+        grid = {name: np.linspace(*ranges[name], 121) for name in self.params}
         self.surface = cost_surface(net, self.X, self.Y, grid)
         with style.context():
             fig = plots.new_figure((5.6, 4.2), dpi=PANEL_DPI)
@@ -132,23 +120,20 @@ class SGDView(TrainingPanel):
             fig.subplots_adjust(**training_plots.CONTOUR_MARGINS)
         self.show_figure(self.contour, fig)
         top = max(1.0, 4 * float(learning_rate))
-        self.slider("batch_size", W.IntSlider(value=int(batch_size), min=1,
-                                              max=self.n_examples, description="batch_size",
-                                              continuous_update=True))
-        self.slider("learning_rate", W.FloatSlider(
+        self.add_slider("batch_size", W.IntSlider(value=int(batch_size), min=1,
+                                                  max=self.n_examples, description="batch_size",
+                                                  continuous_update=True), SLIDER_WIDTH)
+        self.add_slider("learning_rate", W.FloatSlider(
             value=float(learning_rate), min=0.001, max=top, step=0.001,
-            readout_format=".3f", description="learning_rate", continuous_update=True))
-        self.assemble([W.VBox(list(self.sliders.values())), self.picture, self.readout])
+            readout_format=".3f", description="learning_rate", continuous_update=True),
+            SLIDER_WIDTH)
+        self.assemble()
 
     def _update(self):
         lr = self.sliders["learning_rate"].value
         size = self.sliders["batch_size"].value
         self.full = self._run(lr, self.n_examples)
         self.sgd = self._run(lr, size)
-        self.contour.set_path(_points(self.full, self.params), "full batch",
-                              training_plots.FULL_BATCH)
-        self.contour.set_path(_points(self.sgd, self.params), "mini-batch SGD",
-                              training_plots.SGD)
         per = self.sgd.steps_per_epoch
         self.lines = [
             f"learning_rate = {fmt(lr)}, steps = {self.steps}",
@@ -160,7 +145,9 @@ class SGDView(TrainingPanel):
             f"({self.full.examples_seen} examples seen)",
             f"mini-batch SGD: C from {fmt(self.sgd.costs[0])} to {fmt(self.sgd.cost)}",
         ]
-        for label, run in (("full batch", self.full), ("mini-batch SGD", self.sgd)):
+        for label, run, colour in (("full batch", self.full, training_plots.FULL_BATCH),
+                                   ("mini-batch SGD", self.sgd, training_plots.SGD)):
+            self.contour.set_path(_points(run, self.params), label, colour)
             if run.diverged:
                 self.warnings.append(f"{label} diverged: the learning rate {fmt(lr)} is too "
                                      "large, so a step overflowed; it stopped at the last "
@@ -178,13 +165,7 @@ class SGDView(TrainingPanel):
         return trainer.train(self.steps)
 
 
-def sgd_view(net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05, batch_size=2, steps=20,
-             seed=0, ranges=None) -> SGDView:
-    """Sliders ``batch_size`` and ``learning_rate``; ``steps`` steps of full-batch descent and of
-    mini-batch SGD (batches from a permutation seeded by ``seed``) on ``params``, drawn on the
-    contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot
-    (by default the box around both paths at the starting settings)."""
-    return SGDView(net, X, Y, params, learning_rate, batch_size, steps, seed, ranges)
+sgd_view = SGDView
 
 
 def _points(trainer, params):
@@ -192,14 +173,15 @@ def _points(trainer, params):
 
 
 # --- notebook 11: a network trained live -------------------------------------------------------
-class TrainingView(TrainingPanel):
-    """Step / train N / reset a ``training.Trainer``; sliders for its learning rate and batch
-    size; decision regions, cost curve and weights."""
+class TrainingView(Panel):
+    """Buttons step / train ``steps`` / reset and sliders learning_rate, batch_size for
+    ``trainer`` (a ``training.Trainer`` on ``data``, a ``datasets.Dataset``); decision regions,
+    cost curve and weights."""
 
-    def __init__(self, trainer, data, steps=500, chunk=None, max_learning_rate=10.0):
+    def __init__(self, trainer, data, steps=500):
         super().__init__()
         self.trainer, self.data, self.n_steps = trainer, data, int(steps)
-        self.chunk = chunk or max(5, self.n_steps // 25)
+        self.chunk = max(5, self.n_steps // 25)
         self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on "
                       f"{data.name!r} ({len(data)} examples)")
         self.running = False
@@ -207,12 +189,13 @@ class TrainingView(TrainingPanel):
         self.task = None
         self.blocked = []  # the neurons blocked at the last drawing
         lr = float(trainer.learning_rate)
-        self.slider("learning_rate", W.FloatLogSlider(
-            value=lr, base=10, min=-3, max=math.log10(max(max_learning_rate, lr)), step=0.05,
-            readout_format=".3g", description="learning_rate", continuous_update=False))
-        self.slider("batch_size", W.IntSlider(value=trainer.batch_size, min=1, max=trainer.n,
-                                              description="batch_size",
-                                              continuous_update=False))
+        self.add_slider("learning_rate", W.FloatLogSlider(
+            value=lr, base=10, min=-3, max=math.log10(max(10.0, lr)), step=0.05,
+            readout_format=".3g", description="learning_rate", continuous_update=False),
+            SLIDER_WIDTH)
+        self.add_slider("batch_size", W.IntSlider(value=trainer.batch_size, min=1,
+                                                  max=trainer.n, description="batch_size",
+                                                  continuous_update=False), SLIDER_WIDTH)
         self.buttons = {
             "step": W.Button(description="step", tooltip="take one SGD step"),
             "train": W.Button(description=f"train {self.n_steps}", button_style="primary",
@@ -223,7 +206,7 @@ class TrainingView(TrainingPanel):
         self.buttons["train"].on_click(lambda _: self.press_train())
         self.buttons["reset"].on_click(lambda _: self.press_reset())
         self.progress = W.IntProgress(value=0, min=0, max=self.n_steps, description="progress",
-                                      layout=W.Layout(width="420px"))
+                                      layout=W.Layout(width=SLIDER_WIDTH))
         self.progress.add_class("bp-progress")
         with style.context():
             self.view = training_plots.TrainingFigure(trainer, data, steps=self.n_steps,
@@ -231,8 +214,8 @@ class TrainingView(TrainingPanel):
                                                       fig=plots.new_figure((10.2, 3.4),
                                                                            dpi=PANEL_DPI))
             self.view.regions.paint_pixels()
-        self.show_figure(self.view, self.view.fig, JpegFrames(self.view.fig,
-                                                              self.view.dynamic_artists()))
+        self.show_figure(self.view, self.view.fig, JpegFrames(
+            self.view.fig, self.view.dynamic_artists(), paint=self.view.paint))
         # one opaque picture, no layers to stack: it may shrink to the notebook's width
         self.background.layout.display = "none"
         self.frame.layout = W.Layout(width="100%")
@@ -308,15 +291,6 @@ class TrainingView(TrainingPanel):
         self.refresh()
 
     # the picture and the words
-    def draw(self):
-        back, front, self.frame_bytes = self.renderer.pictures(
-            self.plot.static_key(), self.plot.alt_text(), *self.size, paint=self.plot.paint)
-        self.frame.value = front
-        self.pictures_sent += 1
-
-    def png(self) -> bytes:
-        return self.renderer.png(self.plot.static_key(), paint=self.plot.paint)
-
     def _update(self):
         self.blocked = self.trainer.blocked()
         self.view.update(self.trainer, self.blocked)
@@ -346,10 +320,7 @@ class TrainingView(TrainingPanel):
         self.warnings += [explain_blocked(b) for b in self.blocked]
 
 
-def training_view(trainer, data, steps=500) -> TrainingView:
-    """Buttons step / train ``steps`` / reset and sliders learning_rate, batch_size for
-    ``trainer`` (a ``training.Trainer`` on ``data``, a ``datasets.Dataset``)."""
-    return TrainingView(trainer, data, steps)
+training_view = TrainingView
 
 
 __all__ = ["JpegFrames", "Panel", "SGDView", "TrainingView", "sgd_view", "training_view"]
