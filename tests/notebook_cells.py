@@ -1,4 +1,10 @@
-"""Reading stored or rerun notebooks in tests: code cells, tags, printed text, parameters."""
+"""Reading stored or rerun notebooks in tests: code cells, tags, printed text, parameters, and
+a copy whose exercises use their hidden solutions."""
+
+import json
+import re
+
+import nbformat
 
 
 def code_cells(nb):
@@ -27,3 +33,30 @@ def parameters_scope(nb):
         if tags(cell) & {"parameters", "injected-parameters"}:
             exec(cell.source, scope)
     return scope
+
+
+def with_solutions(nb, chapter: int, answers: dict):
+    """A copy of ``nb`` whose Solutions cell runs before the exercises and whose exercise cells
+    use them: ``answers`` maps an exercise ("13.1") to the line that puts its solution in place
+    of the student's answer, inserted just above the cell's final check call."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    solutions = next(c for c in nb.cells if c.cell_type == "code"
+                     and f"def solution_{chapter}_1" in c.source)
+    nb.cells.remove(solutions)
+    first = next(i for i, c in enumerate(nb.cells) if c.source.startswith(f"# Exercise {chapter}."))
+    nb.cells.insert(first, solutions)
+    for cell in nb.cells:
+        number = re.match(rf"# Exercise ({chapter}\.\d+)", cell.source)
+        if number:
+            lines = cell.source.rstrip().split("\n")
+            lines.insert(len(lines) - _check_length(lines), answers[number.group(1)])
+            cell.source = "\n".join(lines)
+    return nb
+
+
+def _check_length(lines):
+    """How many lines the final check call takes (from its first line to the end)."""
+    for back, line in enumerate(reversed(lines), start=1):
+        if line.startswith(("depth_exercises.", "exercises.")):
+            return back
+    raise AssertionError("no check call in an exercise cell")

@@ -8,12 +8,12 @@ hidden Solutions cell, gets "Right". The stored notebook shows no "Right" verdic
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_cells import output_text, with_solutions
 
 from backproplib.learning import depth
 
@@ -33,47 +33,12 @@ ANSWERS = {  # exercise -> the line that puts its solution in place of the stude
 }
 
 
-def with_solutions(nb):
-    """A copy whose Solutions cell runs before the exercises and whose exercises use them."""
-    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
-    solutions = next(c for c in nb.cells if c.cell_type == "code"
-                     and "def solution_13_1" in c.source)
-    nb.cells.remove(solutions)
-    first = next(i for i, c in enumerate(nb.cells) if c.source.startswith("# Exercise 13."))
-    nb.cells.insert(first, solutions)
-    for cell in nb.cells:
-        number = re.match(r"# Exercise (13\.\d+)", cell.source)
-        if number:
-            lines = cell.source.rstrip().split("\n")
-            lines.insert(len(lines) - _check_length(lines), ANSWERS[number.group(1)])
-            cell.source = "\n".join(lines)
-    return nb
-
-
-def _check_length(lines):
-    """How many lines the final check call takes (from its first line to the end)."""
-    for back, line in enumerate(reversed(lines), start=1):
-        if line.startswith(("depth_exercises.", "exercises.")):
-            return back
-    raise AssertionError("no check call in an exercise cell")
-
-
-def text_of(cell):
-    out = []
-    for o in cell.get("outputs", []):
-        if "text" in o:
-            out.append(o["text"])
-        elif "data" in o and "text/plain" in o["data"]:
-            out.append(o["data"]["text/plain"])
-    return "".join(out)
-
-
 @pytest.fixture(scope="module", params=list(SETS))
 def run(request, tmp_path_factory):
     papermill = pytest.importorskip("papermill")
     params = SETS[request.param]
     source = tmp_path_factory.mktemp("nb13") / "in.ipynb"
-    nbformat.write(with_solutions(nbformat.read(NOTEBOOK, as_version=4)), source)
+    nbformat.write(with_solutions(nbformat.read(NOTEBOOK, as_version=4), 13, ANSWERS), source)
     out = source.with_name("out.ipynb")
     papermill.execute_notebook(str(source), str(out), parameters=params, progress_bar=False,
                                kernel_name="python3")
@@ -89,7 +54,7 @@ def test_table_and_sentences_follow_the_library(run):
                              settings["init"], settings["scale"], settings["seed"])
     X, Y = depth.deep_data(net, settings["m"], settings["seed"])
     p = depth.profile(net, X, Y)
-    everything = "\n".join(text_of(c) for c in nb.cells if c.cell_type == "code")
+    everything = "\n".join(output_text(c) for c in nb.cells if c.cell_type == "code")
     rows = re.findall(r"^(H\d+|Out)\s+(\S+)\s+(\S+)$", everything, flags=re.M)
     assert len(rows) == len(p.names)
     for (name, d, n), want_name, want_d, want_n in zip(rows, p.names, p.deltas, p.norms):
@@ -101,7 +66,7 @@ def test_table_and_sentences_follow_the_library(run):
 
 def test_every_solution_is_right(run):
     _, nb = run
-    verdicts = [text_of(c) for c in nb.cells if c.source.startswith("# Exercise 13.")]
+    verdicts = [output_text(c) for c in nb.cells if c.source.startswith("# Exercise 13.")]
     assert len(verdicts) == len(ANSWERS)
     for verdict in verdicts:
         assert verdict.startswith("Right"), verdict
@@ -111,4 +76,4 @@ def test_stored_notebook_shows_no_verdict_right():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     for cell in nb.cells:
         if cell.source.startswith("# Exercise 13."):
-            assert "Right" not in text_of(cell)
+            assert "Right" not in output_text(cell)

@@ -10,12 +10,12 @@ JAX's ReLU'(0) is 0; every exercise, given its solution from the hidden Solution
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_cells import output_text, with_solutions
 
 import backproplib as bp
 
@@ -36,36 +36,13 @@ ANSWERS = {  # exercise -> the line that puts its solution in place of the stude
 }
 
 
-def with_solutions(nb):
-    """A copy whose Solutions cell runs before the exercises and whose exercises use them."""
-    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
-    solutions = next(c for c in nb.cells if c.cell_type == "code"
-                     and "def solution_14_1" in c.source)
-    nb.cells.remove(solutions)
-    first = next(i for i, c in enumerate(nb.cells) if c.source.startswith("# Exercise 14."))
-    nb.cells.insert(first, solutions)
-    for cell in nb.cells:
-        number = re.match(r"# Exercise (14\.\d+)", cell.source)
-        if number:
-            lines = cell.source.rstrip().split("\n")
-            check = next(i for i, line in enumerate(lines) if line.startswith("exercises."))
-            lines.insert(check, ANSWERS[number.group(1)])
-            cell.source = "\n".join(lines)
-    return nb
-
-
-def text_of(cell):
-    return "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "")
-                   for o in cell.get("outputs", []))
-
-
 @pytest.fixture(scope="module", params=list(SETS))
 def run(request, tmp_path_factory):
     papermill = pytest.importorskip("papermill")
     pytest.importorskip("jax")
     params = SETS[request.param]
     source = tmp_path_factory.mktemp("nb14") / "in.ipynb"
-    nbformat.write(with_solutions(nbformat.read(NOTEBOOK, as_version=4)), source)
+    nbformat.write(with_solutions(nbformat.read(NOTEBOOK, as_version=4), 14, ANSWERS), source)
     out = source.with_name("out.ipynb")
     papermill.execute_notebook(str(source), str(out), parameters=params, progress_bar=False,
                                kernel_name="python3")
@@ -80,7 +57,7 @@ def test_the_gradients_follow_the_library(run):
     net = bp.Network.chain(weights=settings["weights"], biases=settings["biases"],
                            activation=settings["activation"])
     g = net.backward(settings["x"], settings["y"])
-    everything = "\n".join(text_of(c) for c in nb.cells if c.cell_type == "code")
+    everything = "\n".join(output_text(c) for c in nb.cells if c.cell_type == "code")
     rows = re.findall(r"^([wb]_(?:H0|H1|Out))\s+(\S+)\s+(\S+)$", everything, flags=re.M)
     assert [name for name, _, _ in rows] == list(net.parameter_names)
     for name, jax_value, ours in rows:
@@ -97,7 +74,7 @@ def test_the_gradients_follow_the_library(run):
 
 def test_every_solution_is_right(run):
     _, nb = run
-    verdicts = [text_of(c) for c in nb.cells if c.source.startswith("# Exercise 14.")]
+    verdicts = [output_text(c) for c in nb.cells if c.source.startswith("# Exercise 14.")]
     assert len(verdicts) == len(ANSWERS)
     for verdict in verdicts:
         assert verdict.startswith("Right"), verdict
@@ -107,4 +84,4 @@ def test_stored_notebook_shows_no_verdict_right():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     for cell in nb.cells:
         if cell.source.startswith("# Exercise 14."):
-            assert "Right" not in text_of(cell)
+            assert "Right" not in output_text(cell)
