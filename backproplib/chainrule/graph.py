@@ -1,34 +1,17 @@
 """The computation as a graph of scalar nodes, and backpropagation as one pass over it.
 
 Every number the forward pass makes is a ``Node``: the leaves are x, y and the parameters; every
-other node was made by one operation from its inputs. Each operation computes its value and its
-local derivatives d(out)/d(input) side by side, as micrograd's engine.py does:
-
-    multiply   out = a * b                 dout/da = b          dout/db = a
-    add        out = a + b + ...           dout/d(each term) = 1
-    subtract   out = a - b                 dout/da = 1          dout/db = -1
-    square     out = a^2                   dout/da = 2a
-    sigma      out = sigma(a)              dout/da = sigma'(a)  (the activation's slope)
-
-The backward pass (``backward``) sets dC0/dC0 = 1 at the cost and walks the nodes from the cost
-back, in reverse topological order, so a node's gradient is complete before it is handed on.
-Each node hands every input
-
-    local derivative * its own gradient          (local gradient x upstream gradient)
-
-and an input that feeds several nodes (fan-out) adds up what each of them hands it. For a network
-that addition is the sum over j of the chain rule, dC0/da_k^(L-1) = sum_j w_jk^L sigma'(z_j^L)
-dC0/da_j^L. ``network_graph(net, x, y)`` builds the graph of any ``Network`` in this notation
-(z_H0, a_H1[0], w_Out, C0, ...); its parameter gradients equal ``Network.backward``.
-
-Forward mode (``tangent_sweep``) runs the other way, with the same local derivatives: it carries
-d(node)/dp forward beside each value, for one leaf p (a dual number, value + tangent * eps with
-eps^2 = 0). Numbers stay in the network's number system: floats, or exact Fractions.
+other node was made by one operation, which computes its value and its local derivatives
+d(out)/d(input) side by side, as micrograd's engine.py does. ``backward`` walks the nodes from
+the cost back, handing every input  local derivative * the node's gradient; an input that feeds
+several nodes adds up their shares (for a network: the sum over j of the chain rule). Forward
+mode (``tangent_sweep``) carries d(node)/dp forward beside each value with the same local
+derivatives. Numbers stay in the network's number system: floats, or exact Fractions.
 """
 
 from __future__ import annotations
 
-import time
+import timeit
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
@@ -41,11 +24,9 @@ from .ledger import factor
 
 
 class Node:
-    """One number of the computation: its value, how it was made, and dC0/d(node).
-
-    ``inputs`` are the nodes it was computed from and ``local`` the local derivatives
-    d(node)/d(input), one per input (empty for a leaf). ``grad`` is filled by ``backward``.
-    """
+    """One number of the computation: its value, how it was made (``op``, ``inputs`` and the
+    ``local`` derivatives d(node)/d(input)), dC0/d(node) (``grad``) and, in forward mode,
+    d(node)/d(seed) (``tangent``)."""
 
     __slots__ = ("value", "op", "inputs", "local", "name", "grad", "tangent")
 
@@ -56,7 +37,7 @@ class Node:
         self.local = tuple(local)
         self.name = name
         self.grad = 0
-        self.tangent = 0  # d(node)/d(seed), filled by ``tangent_sweep`` (forward mode)
+        self.tangent = 0
 
     @property
     def is_leaf(self) -> bool:
@@ -120,19 +101,14 @@ OPERATIONS = {"*": "multiply", "+": "add", "-": "subtract", "^2": "square"}
 
 def kind(node: Node) -> str:
     """'leaf', 'multiply', 'add', 'subtract', 'square' or 'sigma'."""
-    if node.is_leaf:
-        return "leaf"
-    return OPERATIONS.get(node.op, "sigma")
+    return "leaf" if node.is_leaf else OPERATIONS.get(node.op, "sigma")
 
 
 # --- the backward pass ------------------------------------------------------------------------
 def topological_order(*outputs: Node) -> list:
-    """Every node the ``outputs`` depend on, each after all of its inputs (one output: last).
-
-    Depth-first with an explicit stack (no recursion), so a graph of any depth works. Computed
-    inputs are visited before leaves, so that the order reads like the forward pass (x, w_H0,
-    w_H0*x, b_H0, z_H0, ...).
-    """
+    """Every node the ``outputs`` depend on, each after its inputs, by a depth-first search
+    with a stack (no recursion limit); computed inputs before leaves, so that the order reads
+    like the forward pass (x, w_H0, w_H0*x, b_H0, z_H0, ...)."""
     order, seen = [], set()
     for output in outputs:
         stack = [] if output in seen else [(output, _inputs(output))]
@@ -155,18 +131,15 @@ def _inputs(node):
 
 
 def backward(output: Node) -> list:
-    """Fill ``grad`` = d(output)/d(node) for every node; return the nodes in topological order.
-
-    Every gradient starts again from 0, so running it twice gives the same numbers.
-    """
+    """Fill ``grad`` = d(output)/d(node) for every node, from 0 again each time; returns the
+    nodes in topological order."""
     order = topological_order(output)
     _sweep(order)
     return order
 
 
 def _sweep(order, seed=None):
-    """The backward pass over nodes already in topological order: d(seed)/d(node) for every
-    node, where the seed is the output (the last node) unless given."""
+    """The backward pass over ``order``: d(seed)/d(node), the seed the last node unless given."""
     for node in order:
         node.grad = 0
     (order[-1] if seed is None else seed).grad = 1
@@ -177,11 +150,8 @@ def _sweep(order, seed=None):
 
 # --- a network as a graph ---------------------------------------------------------------------
 class Graph:
-    """The cost node C0 of one example and every node it came from.
-
-    ``nodes``: all of them in topological order (inputs first, C0 last); ``parameters``:
-    {parameter name: leaf}; ``node(name)`` finds any named node ("z_H1", "a_Out", "x", "C0").
-    """
+    """The cost node C0 of one example and every node it came from: ``nodes`` in topological
+    order (C0 last), ``parameters`` {name: leaf}, and ``node(name)`` for any named node."""
 
     def __init__(self, output: Node, parameters=None):
         self.output = output
@@ -201,7 +171,6 @@ class Graph:
         return self.output.value
 
     def backward(self) -> "Graph":
-        """Run the backward pass (see ``backward``) over ``nodes``; returns the graph itself."""
         _sweep(self.nodes)
         return self
 
@@ -220,7 +189,6 @@ class Graph:
         return "\n".join(f"dC0/d{name} = {fmt(grad)}" for name, grad in self.gradients().items())
 
     def counts(self) -> Counter:
-        """How many nodes of each kind: leaf, multiply, add, subtract, square, sigma."""
         return Counter(kind(n) for n in self.nodes)
 
     def __len__(self):
@@ -232,14 +200,9 @@ class Graph:
 
 
 def network_graph(net, x, y) -> Graph:
-    """The graph of ``net``'s cost C0 for one example (x, y), built node by node.
-
-    For each layer L and neuron j:  z_j^L = w_j0^L a_0^(L-1) + w_j1^L a_1^(L-1) + ... + b_j^L
-    (one multiply per weight, one add), then a_j^L = sigma(z_j^L); at the end
-    C0 = sum_j (a_j^Out - y_j)^2 (subtract, square, and an add when Out has several neurons).
-    Names follow the library: "w_H1[0,1]", "z_H1[0]", "a_Out", "x"; a product is named
-    "w_H1[0,1]*a_H0[1]". Call ``.backward()`` for the gradients.
-    """
+    """The graph of ``net``'s cost C0 for one example: z_j^L = sum_k w_jk^L a_k^(L-1) + b_j^L
+    (a multiply per weight, one add), a_j^L = sigma(z_j^L), C0 = sum_j (a_j^Out - y_j)^2.
+    Nodes are named as the library names things ("w_H1[0,1]", "z_H1[0]", "w_H1[0,1]*a_H0[1]")."""
     exact = bool(net.exact)
     xs, ys = net.input(x), net.target(y)
     parameters = {name: leaf(net.param(name), name, exact) for name in net.parameter_names}
@@ -249,13 +212,11 @@ def network_graph(net, x, y) -> Graph:
     for L, (W, activation, layer) in enumerate(zip(net.weights, net.activations,
                                                    net.layer_names)):
         n_out = W.shape[0]
-        ws = [[at["w", L, (j, k)] for k in range(W.shape[1])] for j in range(n_out)]
-        bs = [at["b", L, (j,)] for j in range(n_out)]
         layer_a = []
         for j in range(n_out):
-            products = [multiply(w, a_k, name=f"{w.name}*{a_k.name}")
-                        for w, a_k in zip(ws[j], a)]
-            z = add(*products, bs[j], name=_indexed(f"z_{layer}", j, n_out))
+            ws = [at["w", L, (j, k)] for k in range(len(a))]
+            products = [multiply(w, a_k, name=f"{w.name}*{a_k.name}") for w, a_k in zip(ws, a)]
+            z = add(*products, at["b", L, (j,)], name=_indexed(f"z_{layer}", j, n_out))
             layer_a.append(sigma(z, activation, name=_indexed(f"a_{layer}", j, n_out)))
         a = layer_a
     n_out = len(a)
@@ -269,16 +230,16 @@ def network_graph(net, x, y) -> Graph:
     return Graph(cost, parameters)
 
 
+def _indexed(name: str, j: int, n: int) -> str:
+    """``name`` for a one-neuron layer, ``name[j]`` for a wider one (the library's names)."""
+    return name if n == 1 else f"{name}[{j}]"
+
+
 # --- forward mode: one sweep per input, against reverse mode: one sweep per output ----------
 def tangent_sweep(order, seed: Node) -> None:
-    """Forward mode: fill ``tangent`` = d(node)/d(seed) for every node of ``order`` (in
-    topological order, inputs first). The seed's tangent is 1 and every other leaf's 0; a
-    computed node adds up, over its inputs,
-
-        local derivative * the input's tangent          d(node)/d(seed) by the chain rule
-
-    in the order the values were computed, so each value and its tangent travel together.
-    """
+    """Forward mode: ``tangent`` = d(node)/d(seed) for every node of ``order`` (topological),
+    the seed's 1 and other leaves' 0, each computed node's the sum over its inputs of
+    local derivative * the input's tangent."""
     for node in order:
         if node.is_leaf:
             node.tangent = 1 if node is seed else 0
@@ -292,15 +253,12 @@ MODES = ("forward", "reverse")
 
 @dataclass(frozen=True)
 class Derivatives:
-    """d(output)/d(input) for some outputs and inputs of a graph, and the sweeps that took.
-
-    ``values[i][k]`` is d(outputs[i])/d(inputs[k]); ``d(output, input)`` finds one by name.
-    """
+    """``values[i][k]`` = d(outputs[i])/d(inputs[k]) (names), and how many sweeps that took."""
 
     mode: str  # "forward" or "reverse"
-    outputs: tuple  # the outputs' names
-    inputs: tuple  # the inputs' names
-    values: tuple  # one row per output, one number per input
+    outputs: tuple
+    inputs: tuple
+    values: tuple
     sweeps: int  # forward: one per input; reverse: one per output
 
     def d(self, output: str, wrt: str):
@@ -312,14 +270,9 @@ class Derivatives:
 
 
 def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
-    """Every d(output)/d(input) for the nodes ``outputs`` and the leaves ``inputs``.
-
-    "forward": one ``tangent_sweep`` per input, each giving that input's column (the derivative
-    of every output with respect to it). "reverse": one backward sweep per output, each giving
-    that output's row (its derivative with respect to every input). Both use each node's local
-    derivatives once per sweep, so a cost with many parameters is cheap in reverse mode, and
-    one input that feeds many outputs is cheap in forward mode.
-    """
+    """Every d(output)/d(input) for the nodes ``outputs`` and the leaves ``inputs``: "forward"
+    runs one ``tangent_sweep`` per input (a column), "reverse" one backward sweep per output
+    (a row), so reverse mode is cheap for one cost of many parameters."""
     if mode not in MODES:
         raise ValueError(f"mode: expected 'forward' or 'reverse', got {mode!r}")
     outputs, inputs = list(outputs), list(inputs)
@@ -330,46 +283,36 @@ def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
             tangent_sweep(order, seed)
             columns.append([out.tangent for out in outputs])
         rows = [list(row) for row in zip(*columns)] if columns else [[] for _ in outputs]
-        sweeps = len(inputs)
     else:
         rows = []
         for out in outputs:
             _sweep(order, out)
             rows.append([leaf.grad for leaf in inputs])
-        sweeps = len(outputs)
     return Derivatives(mode, tuple(n.name for n in outputs), tuple(n.name for n in inputs),
-                       tuple(tuple(row) for row in rows), sweeps)
+                       tuple(tuple(row) for row in rows),
+                       len(inputs) if mode == "forward" else len(outputs))
 
 
+# --- the graph in words ----------------------------------------------------------------------
 def tangent_lines(graph, seed: str) -> list:
-    """One forward-mode sweep in words, seeded at the leaf named ``seed``, one line per computed
-    node, each local derivative times its input's tangent: "dz_H0/dw_H0 = 1 * d(w_H0*x)/dw_H0
-    + 1 * db_H0/dw_H0 = 1 * 0.5 + 1 * 0 = 0.5". Leaves other than the seed have tangent 0."""
+    """One forward-mode sweep seeded at the leaf ``seed``, a line per computed node: "dz_H0/dw_H0
+    = 1 * d(w_H0*x)/dw_H0 + 1 * db_H0/dw_H0 = 1 * 0.5 + 1 * 0 = 0.5"."""
     tangent_sweep(graph.nodes, graph.node(seed))
     p, lines = _d(seed), []
     for node in graph.nodes:
         if node.is_leaf:
             continue
-        out = _d(node.name)
-        rule = " + ".join(f"{factor(local)} * d{_d(c.name)}/d{p}"
-                          for c, local in zip(node.inputs, node.local))
-        numbers = " + ".join(f"{factor(local)} * {factor(c.tangent)}"
-                             for c, local in zip(node.inputs, node.local))
-        lines.append(f"d{out}/d{p} = {rule} = {numbers} = {fmt(node.tangent)}")
+        pairs = list(zip(node.inputs, node.local))
+        rule = " + ".join(f"{factor(local)} * d{_d(c.name)}/d{p}" for c, local in pairs)
+        numbers = " + ".join(f"{factor(local)} * {factor(c.tangent)}" for c, local in pairs)
+        lines.append(f"d{_d(node.name)}/d{p} = {rule} = {numbers} = {fmt(node.tangent)}")
     return lines
 
 
-def _indexed(name: str, j: int, n: int) -> str:
-    """``name`` for a one-neuron layer, ``name[j]`` for a wider one (the library's names)."""
-    return name if n == 1 else f"{name}[{j}]"
-
-
-# --- the graph in words ----------------------------------------------------------------------
 def forward_line(node: Node) -> str:
     """How ``node`` was computed, with its numbers: "z_H0 = w_H0*x + b_H0 = 0.05 + 2 = 2.05"."""
-    value = fmt(node.value)
     if node.is_leaf:
-        return f"{node.name} = {value}"
+        return f"{node.name} = {fmt(node.value)}"
     names = [c.name for c in node.inputs]
     numbers = [factor(c.value) for c in node.inputs]
     if node.op in ("*", "+", "-"):
@@ -378,12 +321,11 @@ def forward_line(node: Node) -> str:
         rule, numeric = f"{_paren_name(names[0])}^2", f"{numbers[0]}^2"
     else:
         rule, numeric = f"{node.op}({names[0]})", f"{node.op}({fmt(node.inputs[0].value)})"
-    return f"{node.name} = {rule} = {numeric} = {value}"
+    return f"{node.name} = {rule} = {numeric} = {fmt(node.value)}"
 
 
 def local_line(node: Node) -> str:
-    """Its local derivatives, beside the rule: "a_H0 = ReLU(z_H0):  da_H0/dz_H0 = ReLU'(2.05)
-    = 1"; "z_H0 = w_H0*x + b_H0:  dz_H0/d(w_H0*x) = 1,  dz_H0/db_H0 = 1"."""
+    """The rule and its local derivatives: "a_H0 = ReLU(z_H0):  da_H0/dz_H0 = ReLU'(2.05) = 1"."""
     parts = []
     for child, local in zip(node.inputs, node.local):
         slope = _local_name(node, child)
@@ -402,21 +344,15 @@ def local_line(node: Node) -> str:
 
 
 def backward_lines(graph) -> list:
-    """The backward pass in words, one line per edge, from the cost back:
-    "dC0/dz_H0 += da_H0/dz_H0 * dC0/da_H0 = 1 * 0.0351025 = 0.0351025" (run ``backward`` first).
-    """
-    lines = []
-    for node in reversed(graph.nodes):
-        for child, local in zip(node.inputs, node.local):
-            lines.append(f"dC0/d{_d(child.name)} += {_local_name(node, child)} * "
-                         f"dC0/d{_d(node.name)} = {fmt(local)} * {factor(node.grad)} = "
-                         f"{fmt(local * node.grad)}")
-    return lines
+    """The backward pass in words, a line per edge from the cost back (after ``backward``):
+    "dC0/dz_H0 += da_H0/dz_H0 * dC0/da_H0 = 1 * 0.0351025 = 0.0351025"."""
+    return [f"dC0/d{_d(child.name)} += {_local_name(node, child)} * dC0/d{_d(node.name)} = "
+            f"{fmt(local)} * {factor(node.grad)} = {fmt(local * node.grad)}"
+            for node in reversed(graph.nodes) for child, local in zip(node.inputs, node.local)]
 
 
 def _local_name(node, child) -> str:
-    """The local derivative's label. The square is written d(u)^2/d(u), not dC0/d(u): that is
-    the gradient being built, and the two must not share a name."""
+    """The local derivative's label; the square's is d(u)^2/d(u), not dC0/d(u), the gradient."""
     if node.op == "^2":
         return f"d{_paren_name(child.name)}^2/d{_d(child.name)}"
     return f"d{_d(node.name)}/d{_d(child.name)}"
@@ -434,20 +370,13 @@ def _paren_name(name: str) -> str:
 # --- what a gradient costs --------------------------------------------------------------------
 @dataclass(frozen=True)
 class FiniteDifferences:
-    """Every parameter's dC0/dp by central differences, and how many forward passes it took."""
-
     gradients: dict  # {parameter name: (C0(p + h) - C0(p - h)) / 2h}
     forward_passes: int  # two per parameter
 
 
 def finite_differences(net, x, y, h=1e-5) -> FiniteDifferences:
-    """Nudge each parameter p by +h and by -h and run the network forward each time:
-
-        dC0/dp ~ (C0(p + h) - C0(p - h)) / 2h          two forward passes per parameter
-
-    (In exact mode h is the Fraction 1/100000.) Backpropagation gets the same numbers from
-    one forward and one backward pass, however many parameters there are.
-    """
+    """Every dC0/dp ~ (C0(p + h) - C0(p - h)) / 2h, two forward passes per parameter (in exact
+    mode h is 1/100000), where backpropagation needs one forward and one backward pass."""
     if net.exact:
         h = Fraction(1, 100000)
     xs, ys = net.input(x), net.target(y)
@@ -456,14 +385,13 @@ def finite_differences(net, x, y, h=1e-5) -> FiniteDifferences:
         error = changed.forward(xs).output - ys
         return (error * error).sum()
 
-    gradients, passes = {}, 0
+    gradients = {}
     for name in net.parameter_names:
         p = net.param(name)
         up, down = cost(net.with_params({name: p + h})), cost(net.with_params({name: p - h}))
-        passes += 2
         slope = (up - down) / (2 * h)
         gradients[name] = slope if net.exact else float(slope)
-    return FiniteDifferences(gradients, passes)
+    return FiniteDifferences(gradients, 2 * len(gradients))
 
 
 @dataclass(frozen=True)
@@ -481,25 +409,13 @@ class GradientCost:
 
 
 def time_gradients(net, x, y, min_time=0.05) -> GradientCost:
-    """Time ``finite_differences`` and ``Network.backward`` for one example, each the best of
-    runs that add up to at least ``min_time`` seconds (best: least disturbed by other work)."""
-    fd = _best_time(lambda: finite_differences(net, x, y), min_time)
-    backward = _best_time(lambda: net.backward(x, y), min_time)
+    """Time ``finite_differences`` and ``Network.backward`` for one example: each the best of
+    three batches of calls of about ``min_time / 3`` seconds (best: least disturbed)."""
+    def best(function):
+        timer = timeit.Timer(function)
+        number = max(1, round(min_time / 3 / max(timer.timeit(1), 1e-9)))
+        return min(timer.repeat(3, number)) / number
+
     n = len(net.parameter_names)
-    return GradientCost(n, 2 * n, fd, backward)
-
-
-def _best_time(function, min_time) -> float:
-    """The shortest time of one call, over batches of calls lasting at least min_time / 3."""
-    clock = time.perf_counter
-    number, best, spent = 1, float("inf"), 0.0
-    while spent < min_time or best == float("inf"):
-        start = clock()
-        for _ in range(number):
-            function()
-        elapsed = clock() - start
-        spent += elapsed
-        best = min(best, elapsed / number)
-        if elapsed < min_time / 10:
-            number *= 4
-    return best
+    return GradientCost(n, 2 * n, best(lambda: finite_differences(net, x, y)),
+                        best(lambda: net.backward(x, y)))
