@@ -1,14 +1,6 @@
-"""Turning what a student types into numbers, and numbers back into text.
-
-Two number systems run through the library:
-
-- float mode: numpy float64 arrays, fast, what plots and surfaces use;
-- exact mode: numpy object arrays of ``fractions.Fraction``, so the worked example's
-  gradients come out as exactly 0.01755125 with no rounding at all.
-
-In exact mode a float such as ``0.1`` is taken as the decimal it prints as (1/10), not as the
-binary number closest to it, because that is what a student means by 0.1.
-"""
+"""Numbers in and out: what a student types becomes a float or an exact Fraction (exact mode
+takes 0.1 as the decimal 1/10 a student means, not the nearest binary float), and ``fmt`` prints
+numbers back; the validators every floor uses live here too."""
 
 from __future__ import annotations
 
@@ -30,13 +22,9 @@ DIGITS = 10  # significant digits fmt shows of a float (and where it turns to e-
 
 
 def to_scalar(value, exact: bool, what: str, single: bool = False):
-    """One number as a Fraction (exact) or float; ``what`` names it in error messages.
-
-    Accepts ints, floats (numpy's too), Fractions, Decimals and text such as "0.1" or "1/3";
-    with ``single`` also a list or array holding one number ([0.7] is 0.7).
-    Exact numbers are limited to ``MAX_EXACT_DIGITS`` digits above and below the fraction bar,
-    so that no input can make exact arithmetic run for minutes.
-    """
+    """One number as a Fraction (exact) or float, ``what`` naming it in errors: an int, float,
+    Fraction, Decimal or text ("0.1", "1/3"); with ``single`` a list of one number. Exact numbers
+    have at most ``MAX_EXACT_DIGITS`` digits above and below the bar, so that they stay quick."""
     if single and np.ndim(value) > 0 and not isinstance(value, str):
         if np.size(value) != 1:
             raise ValueError(f"{what}: expected one number, got {np.size(value)}: {value!r}")
@@ -46,16 +34,14 @@ def to_scalar(value, exact: bool, what: str, single: bool = False):
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
     if isinstance(value, str):
-        return _from_text(value, exact, what)
+        return _in_system(read_number(value, what).value, exact, what, value)
     if isinstance(value, decimal.Decimal):
         if not value.is_finite():
             raise ValueError(f"{what}: expected a finite number, got {value}")
-        value = _from_text(str(value), True, what)
-    if isinstance(value, numbers.Rational):
-        if not exact:
-            return _float(value, what, value)
-        # numpy's integers keep their fixed width inside a Fraction: make them Python ints
-        return _limited(Fraction(int(value.numerator), int(value.denominator)), what)
+        value = read_number(str(value), what).value
+    if isinstance(value, numbers.Rational):  # (numpy's integers become Python ints)
+        return _in_system(Fraction(int(value.numerator), int(value.denominator)), exact, what,
+                          value)
     if isinstance(value, numbers.Real):
         number = float(value)
         if not math.isfinite(number):
@@ -78,10 +64,8 @@ class Reading:
 
 
 def read_number(text: str, what: str = "number") -> Reading:
-    """The one text-to-number parser: "0.1", "-2", "1e-3", "1/3" (a ratio is exact).
-
-    Refuses, with a ValueError naming ``what``, anything else, more than ``MAX_TEXT``
-    characters and exponents beyond ``MAX_EXPONENT``."""
+    """The one text-to-number parser: "0.1", "-2", "1e-3", "1/3"; anything else, more than
+    ``MAX_TEXT`` characters or an exponent beyond ``MAX_EXPONENT`` is a ValueError."""
     text = str(text).strip().replace("_", "")
     if len(text) > MAX_TEXT:
         raise ValueError(f"{what}: expected a number of at most {MAX_TEXT} characters, got "
@@ -104,32 +88,19 @@ def read_number(text: str, what: str = "number") -> Reading:
     return Reading(value, len((whole + fraction).lstrip("0")) or None, unit)
 
 
-def _from_text(text, exact, what):
-    number = read_number(text, what).value
-    return _limited(number, what) if exact else _float(number, what, text)
-
-
-def _limited(number: Fraction, what) -> Fraction:
-    """``number`` itself, if exact arithmetic with it stays quick."""
+def _in_system(number: Fraction, exact, what, given):
+    """``number`` as a Fraction of at most MAX_EXACT_DIGITS digits, or as a finite float."""
     limit = 10 ** MAX_EXACT_DIGITS
-    if abs(number.numerator) >= limit or number.denominator >= limit:
+    if exact and (abs(number.numerator) >= limit or number.denominator >= limit):
         raise ValueError(
             f"{what}: exact numbers may have at most {MAX_EXACT_DIGITS} digits above and below "
             f"the fraction bar, got {short(number)}; use exact=False for floating point")
-    return number
-
-
-def _float(number, what, given):
     try:
-        value = float(number)
+        return number if exact else float(number)
     except OverflowError:
-        value = math.inf
-    if not math.isfinite(value):
         raise ValueError(
             f"{what}: expected a number that fits in floating point (at most about 1.8e308), "
-            f"got {short(given)}"
-        ) from None
-    return value
+            f"got {short(given)}") from None
 
 
 def short(value) -> str:
@@ -138,15 +109,13 @@ def short(value) -> str:
         size = max(abs(Fraction(value).numerator), Fraction(value).denominator)
         if size.bit_length() > 300:
             return f"a number of about {int(size.bit_length() * 0.30103)} digits"
-    text = repr(value) if not isinstance(value, str) else repr(value)
+    text = repr(value)
     return text if len(text) <= 30 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
 
 
 def to_array(values, exact: bool, what: str, ndim: int) -> np.ndarray:
-    """A vector (ndim=1) or matrix (ndim=2) of numbers in the chosen number system.
-
-    A single number is accepted where a 1-vector or a 1x1 matrix is meant.
-    """
+    """A vector (ndim=1) or matrix (ndim=2) in the chosen number system (a single number is
+    a 1-vector or 1 x 1 matrix)."""
     if (not exact and isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
             and values.ndim == ndim and values.size):  # numbers already: check them at once
         array = values.astype(float)
@@ -191,60 +160,41 @@ def is_exact_input(value) -> bool:
 
 
 def fmt(value, digits: int | None = None) -> str:
-    """A number as a student reads it: 0.5, 7.16442025, -0.0351025, 5.389319802e-07, never
-    5e-01 or -0.0; a vector or matrix as [0.5, -1] or [[1, 2], [3, 4]] (one number where it
-    holds one).
-
-    One rule for every size: fixed notation from 1e-4 up to 10**digits, e-notation outside it
-    (where fixed notation would need leading or padding zeros), as Python's "g" format does.
-    Floats, and Fractions that do not end in a finite decimal, print with ``digits``
-    significant digits (10 unless given), which hides float noise such as 3.5102500000000003;
-    Fractions that end in a finite decimal print exactly, every digit, unless ``digits`` is
-    given.
-    """
+    """A number as a student reads it: 0.5, -0.0351025, 5.389319802e-07, never 5e-01 or -0.0;
+    a vector or matrix as [0.5, -1] or [[1, 2], [3, 4]] (one number where it holds one). Fixed
+    notation from 1e-4 to 10**digits, e-notation outside, as the "g" format does; ``digits``
+    (10) significant digits hide float noise (3.5102500000000003), but a Fraction that ends in
+    a finite decimal prints every digit unless ``digits`` is given."""
     if isinstance(value, (np.ndarray, list, tuple)):
         array = np.asarray(value, dtype=object if isinstance(value, (list, tuple)) else None)
         if array.size == 1:
             value = array.reshape(-1)[0]
         else:
             return "[" + ", ".join(fmt(row, digits) for row in array) + "]"
-    if digits is None and isinstance(value, Fraction) and _terminates(value):
+    if (digits is None and isinstance(value, Fraction)
+            and 10 ** value.denominator.bit_length() % value.denominator == 0):  # 2^a 5^b
         return _exact_decimal(value)
     number = float(value)
     return "0" if number == 0 else f"{number:.{digits or DIGITS}g}"
 
 
-def _terminates(q: Fraction) -> bool:
-    d = q.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    return d == 1
-
-
 def _exact_decimal(q: Fraction) -> str:
     """A finite decimal, every digit, in fixed or e-notation by fmt's one rule."""
-    digits = 0
-    while (q * 10**digits).denominator != 1:
-        digits += 1
-    text = str(abs(q.numerator * 10**digits // q.denominator))
-    sign = "-" if q < 0 else ""
-    exponent = len(text) - 1 - digits  # the power of ten of the first digit
+    places = 0
+    while 10**places % q.denominator:
+        places += 1
+    text = str(abs(q.numerator) * 10**places // q.denominator)
+    sign, exponent = "-" if q < 0 else "", len(text) - 1 - places  # of the first digit
     if q and not -4 <= exponent < DIGITS:
         mantissa = text.rstrip("0")
-        point = "." if len(mantissa) > 1 else ""
-        return f"{sign}{mantissa[0]}{point}{mantissa[1:]}e{exponent:+03d}"
-    if digits == 0:
-        return f"{sign}{text}"
-    whole, frac = divmod(int(text), 10**digits)
-    return f"{sign}{whole}.{frac:0{digits}d}"
+        return f"{sign}{mantissa[0]}{'.' * (len(mantissa) > 1)}{mantissa[1:]}e{exponent:+03d}"
+    whole, frac = divmod(int(text), 10**places)
+    return f"{sign}{whole}" + (f".{frac:0{places}d}" if places else "")
 
 
-# --- validators of step sizes and counts (added by the plotslearning branch for descent and
-# training; core: merge into the one validator block) ------------------------------------
+# --- validators -------------------------------------------------------------------------------
 def positive_number(value, what: str, exact: bool = False):
-    """A learning rate or another step size: a number > 0 (float, or Fraction if ``exact``),
-    given as any real number type or text such as "0.1" or "1/100"."""
+    """A learning rate or another step size: a number > 0, as a float (Fraction if exact)."""
     try:
         number = to_scalar(value, exact, what)
     except (TypeError, ValueError) as error:
@@ -258,8 +208,7 @@ def positive_number(value, what: str, exact: bool = False):
 
 
 def whole_number(value, what: str, least: int = 0, most: int | None = None) -> int:
-    """A count such as steps, a batch size or a seed: a whole number from ``least`` to
-    ``most``, given as any number type (20, 20.0) or text ("20")."""
+    """A count such as steps, a batch size or a seed (20, 20.0 or "20") from least to most."""
     number = to_scalar(value, True, what)
     if number.denominator != 1:
         raise ValueError(f"{what}: expected a whole number, got {fmt(number)}")
@@ -271,8 +220,7 @@ def whole_number(value, what: str, least: int = 0, most: int | None = None) -> i
 
 
 def check_probabilities(y, what: str, sums_to_one: bool):
-    """Refuse targets that are not probabilities: each in [0, 1] and, for a softmax output,
-    summing to 1 per example (a one-hot vector such as [0, 1, 0])."""
+    """Targets in [0, 1], for a softmax output also summing to 1 per example (one-hot)."""
     values = np.asarray(y, dtype=float)
     if ((values < 0) | (values > 1)).any():
         raise ValueError(f"{what}: cross-entropy expects target probabilities between 0 and 1 "
@@ -282,7 +230,6 @@ def check_probabilities(y, what: str, sums_to_one: bool):
                          f"sum to 1 (one-hot such as [0, 1, 0]), got {short(y.tolist())}")
 
 
-# --- a network's inputs, targets and shapes ----------------------------------------------------
 def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
     """x or y as the network's numbers: shape (n,) for one example, (m, n) for a batch."""
     if not exact and type(values) in (float, int) and n == 1 and abs(values) < 1e300:
@@ -303,8 +250,8 @@ def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
 
 
 def to_examples(xs, ys, sizes, exact: bool):
-    """(X, Y) of shapes (m, n_x) and (m, n_Out) from lists of examples; where a layer has one
-    neuron, a flat list holds one number per example."""
+    """(X, Y) of shapes (m, n_x) and (m, n_Out) from lists of examples (a flat list where the
+    layer has one neuron)."""
     X, Y = _rows(xs, sizes[0], exact, "xs"), _rows(ys, sizes[-1], exact, "ys")
     if len(X) != len(Y):
         raise ValueError(f"xs and ys: expected one target per example, got {len(X)} inputs "
@@ -394,16 +341,14 @@ def check_chain(weights, biases):
 
 
 def chain_layers(weights, biases, exact, names):
-    """A chain's 1 x 1 matrices W and 1-vectors b, each number checked under its parameter's
-    name (w_H0, b_Out)."""
+    """A chain's 1 x 1 matrices W and 1-vectors b, each checked under its name (w_H0, b_Out)."""
     return ([[[to_scalar(w, exact, f"w_{n}")]] for w, n in zip(weights, names)],
             [[to_scalar(b, exact, f"b_{n}")] for b, n in zip(biases, names)])
 
 
 # --- parameter names: w_H1[j,k] and b_H1[j] as text, and where they live ------------------------
 class Slot(NamedTuple):
-    """Where a parameter lives: ``kind`` "w" or "b", layer position ``L`` and ``index`` into W^L
-    (j, k) or b^L (j,)."""
+    """Where a parameter lives: "w" or "b", layer position L, and (j, k) in W^L or (j,) in b^L."""
 
     kind: str
     L: int
@@ -411,9 +356,8 @@ class Slot(NamedTuple):
 
 
 class ParameterTable:
-    """Parameter names in order (each layer's W row by row, then b) and {name: Slot}:
-    ``w_<layer>`` / ``b_<layer>`` for one-neuron layers, ``w_<layer>[j,k]`` / ``b_<layer>[j]``
-    otherwise."""
+    """Parameter names in order (each layer's W row by row, then b: w_H1 or w_H1[j,k], b_H1 or
+    b_H1[j]) and {name: Slot}."""
 
     def __init__(self, layer_names, shapes):
         self.slots = {}
@@ -458,10 +402,7 @@ class ParameterTable:
 
 @lru_cache(maxsize=64)
 def parameter_table(layer_names: tuple, shapes: tuple) -> ParameterTable:
-    """The ParameterTable of layers of these shapes, built once per shape."""
     return ParameterTable(layer_names, shapes)
-
-
 
 
 def choose_exactness(exact, weights, biases, activations) -> bool:
@@ -483,9 +424,8 @@ class NumericOverflow(OverflowError, ValueError):
 
 
 def without_overflow(compute, checked, layer_names):
-    """compute() with numpy raising on overflow and invalid values, free where they do not
-    happen (checking every array afterwards took 3 of the worked example's 28 us); where they
-    do, computed again and the layer named by ``check_finite(*checked(result), layer_names)``."""
+    """compute(), free where nothing overflows (checking every array afterwards took 3 of the
+    worked example's 28 us); else again, ``check_finite`` naming the layer that overflowed."""
     try:
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             return compute()
@@ -497,8 +437,7 @@ def without_overflow(compute, checked, layer_names):
 
 
 def check_finite(arrays, cost, layer_names):
-    """Refuse a result that overflowed: name the layer, never hand back inf or NaN.
-    ``arrays`` starts with each layer's z."""
+    """Refuse a result that overflowed, naming the layer (``arrays`` starts with each z)."""
     if np.isfinite(np.concatenate([*arrays, np.ravel(cost)], axis=None)).all():
         return
     for name, z in zip(layer_names, arrays):
