@@ -4,9 +4,6 @@
     net, x, y = bp.worked_example()
     g = net.backward(x, y)          # g.dw["H0"] == dC0/dw^H0
     print(bp.ledger(net, x, y))     # every step of the chain rule with its numbers
-
-Plots (``backproplib.plots``) and sliders (``backproplib.widgets``) are imported only when used,
-so ``import backproplib`` costs little more than importing numpy.
 """
 
 __version__ = "0.1.0"
@@ -19,14 +16,13 @@ from .numbers import fmt
 # imported on first use (PEP 562), so that ``import backproplib`` stays close to numpy's cost
 _LATER = {"gradient_check": "chainrule.gradcheck", "numerical_gradients": "chainrule.gradcheck",
           "relative_error": "chainrule.gradcheck", "Ledger": "chainrule.ledger",
-          "ledger": "chainrule.ledger",
-          "explain_blocked": "chainrule.ledger", "CostSurface": "learning.surface",
-          "cost_surface": "learning.surface"}
+          "ledger": "chainrule.ledger", "explain_blocked": "chainrule.ledger",
+          "CostSurface": "learning.surface", "cost_surface": "learning.surface"}
 
 
 def worked_example():
-    """The seed's network and data: x = 0.5, y = 0, a chain of ReLU neurons with weights 0.1,
-    0.01, 0.5 and biases 2, 1, 3 for H0, H1, Out. Returns (net, x, y)."""
+    """The seed's network and data, (net, x, y): x = 0.5, y = 0, a chain of ReLU neurons with
+    weights 0.1, 0.01, 0.5 and biases 2, 1, 3 for H0, H1, Out."""
     net = Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="relu")
     return net, 0.5, 0
 
@@ -40,14 +36,9 @@ def __getattr__(name):
     globals()[name] = value
     return value
 
-__all__ = [
-    "__version__",
-    "ACTIVATIONS", "Activation", "CostSurface", "ForwardPass", "Gradients", "LayerValues",
-    "SATURATED_BELOW",
-    "Ledger", "Network", "cost_surface", "explain_blocked",
-    "fmt", "gradient_check", "ledger", "numerical_gradients",
-    "relative_error", "worked_example",
-]
+
+__all__ = ["__version__", "ACTIVATIONS", "Activation", "ForwardPass", "Gradients", "LayerValues",
+           "Network", "SATURATED_BELOW", "fmt", "worked_example", *_LATER]
 
 
 def __dir__():

@@ -1,9 +1,6 @@
-"""Command line: print the chain-rule ledger of a chain network, as a handout for any numbers.
+"""Command line: the chain-rule ledger of a chain network, as a handout for any numbers.
 
-    python -m backproplib                                   # the worked example
-    python -m backproplib --weights 0.3 -0.2 0.7 --biases 1 0 2 --x 2 --y 1
-    python -m backproplib --x 1/2 --exact --format latex > handout.tex
-    python -m backproplib --format json
+    python -m backproplib --weights 0.3 -0.2 0.7 --biases 1 0 2 --x 2 --y 1 --format latex
 """
 
 from __future__ import annotations
@@ -20,10 +17,8 @@ from .numbers import fmt
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a mistake is one line ``python -m backproplib: error: ...`` (status 2)."""
-
     def error(self, message):
-        # the library's words name its keyword arguments; here they are options
+        """One line, ``python -m backproplib: error: ...`` (status 2), naming the options."""
         text = " ".join(str(message).split()).replace("exact=False", "--floats")
         self.exit(2, f"{self.prog}: error: {text.replace('exact=True', '--exact')}\n")
 
@@ -32,11 +27,9 @@ def parser() -> argparse.ArgumentParser:
     net, x, y = worked_example()
     weights = [fmt(net.param(f"w_{name}")) for name in net.layer_names]
     biases = [fmt(net.param(f"b_{name}")) for name in net.layer_names]
-    p = _Parser(
-        prog="python -m backproplib",
-        description="Print every step of backpropagation through a chain x -> H0 -> ... -> Out "
-                    "of one neuron per layer, with cost C0 = (a_Out - y)^2.",
-    )
+    p = _Parser(prog="python -m backproplib",
+                description="Print every step of backpropagation through a chain x -> H0 -> ... "
+                            "-> Out of one neuron per layer, with cost C0 = (a_Out - y)^2.")
     p.add_argument("--x", default=str(x), help="the input, e.g. 0.5 or 1/2 (default %(default)s)")
     p.add_argument("--y", default=str(y), help="the target (default %(default)s)")
     p.add_argument("--weights", nargs="+", default=weights, metavar="W",
@@ -45,55 +38,39 @@ def parser() -> argparse.ArgumentParser:
                    help=f"one bias per layer, H0 first (default: {' '.join(biases)})")
     p.add_argument("--activation", default="relu",
                    help="relu, leaky_relu, sigmoid, tanh or linear (default %(default)s)")
-    numbers = p.add_mutually_exclusive_group()
+    numbers = p.add_mutually_exclusive_group()  # neither: exact wherever the activation allows
     numbers.add_argument("--exact", action="store_const", const=True, dest="exact",
-                         help="insist on exact fractions (the default wherever the activation "
-                              "is relu, leaky_relu or linear; sigmoid and tanh use floats)")
+                         help="insist on exact fractions (relu, leaky_relu, linear)")
     numbers.add_argument("--floats", action="store_const", const=False, dest="exact",
                          help="compute in floating point, e.g. for numbers too long to be exact")
-    p.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text",
-                   help="output format")
+    p.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
     return p
 
 
 def handout(args) -> str:
-    """The ledger (or JSON summary) the arguments ask for."""
+    """The ledger, or as JSON the forward values, the cost and the gradients as text numbers
+    (so that exact results survive)."""
     if len(args.weights) != len(args.biases):
         raise ValueError(f"--weights and --biases: expected one of each per layer, got "
                          f"{len(args.weights)} weights and {len(args.biases)} biases")
+    net = Network.chain(weights=[w.strip() for w in args.weights], activation=args.activation,
+                        biases=[b.strip() for b in args.biases], exact=args.exact)
     x, y = args.x.strip(), args.y.strip()
-    weights, biases = [w.strip() for w in args.weights], [b.strip() for b in args.biases]
-    # With neither option the decimal strings compute exactly where the activation allows it.
-    net = Network.chain(weights=weights, biases=biases, activation=args.activation,
-                        exact=args.exact)
-    if args.format == "json":
-        return json.dumps(summary(net, x, y), indent=2)
-    book = ledger(net, x, y)
-    return {"text": str, "markdown": lambda b: b.to_markdown(),
-            "latex": lambda b: b.to_latex()}[args.format](book)
-
-
-def summary(net, x, y) -> dict:
-    """Forward values per layer, the cost and every gradient by parameter name, as text numbers.
-
-    Numbers are strings such as "0.01755125" so exact results survive JSON.
-    """
+    if args.format != "json":
+        book = ledger(net, x, y)
+        return str(book) if args.format == "text" else getattr(book, f"to_{args.format}")()
     g = net.backward(x, y)
     fwd = g.forward
-    return {
-        "exact": net.exact,
-        "activations": [a.name for a in net.activations],
-        "x": fmt(fwd.x[0]),
-        "y": fmt(net.target(y)[0]),
+    return json.dumps({
+        "exact": net.exact, "activations": [a.name for a in net.activations],
+        "x": fmt(fwd.x[0]), "y": fmt(net.target(y)[0]),
         "forward": {name: {"z": fmt(fwd.z[name][0]), "a": fmt(fwd.a[name][0])}
                     for name in net.layer_names},
-        "cost": fmt(g.cost),
-        "gradients": {name: fmt(value) for name, value in g.as_dict().items()},
-    }
+        "cost": fmt(g.cost), "gradients": {name: fmt(v) for name, v in g.as_dict().items()},
+    }, indent=2)
 
 
-# -1/5 and -2e-3 are numbers, though argparse would take them for options
-_NEGATIVE = re.compile(r"-\d[\d./eE+-]*")
+_NEGATIVE = re.compile(r"-\d[\d./eE+-]*")  # -1/5 and -2e-3 are numbers, not options
 
 
 def main(argv=None) -> int:
