@@ -1,28 +1,12 @@
 r"""The chain rule written out step by step with the actual numbers, as in the worked example.
 
-``print(ledger(net, x, y))`` reads like the hand computation: each layer's forward values, the
-cost, then from the output back the factors dC0/da, da/dz, dz/dw and their products; in a
-notebook it shows as Markdown with LaTeX, and ``to_latex()`` makes a handout. Lines use the code
-spelling (a_H1, w_H1[0,1], dC0/dw_Out, da_Out/dz_Out), LaTeX the prose's ($a^{H1}$,
-$w_{jk}^{H1}$, $\partial C_0/\partial w^{Out}$); H0, H1 and Out name layers, not powers. w_jk^L
-runs from neuron k of layer L-1 to neuron j of layer L, and
-dC0/da_k^(L-1) = sum over j in L of dC0/da_j^L * sigma'(z_j^L) * w_jk^L. Each ``Step`` is
-written once, in symbols and numbers, and shown in either form; sigma'(z) and the notes on dead
-or saturated neurons come from the backward pass (``g.da_dz``, ``g.blocked``).
-
-Parts and numbers are found by name, not by position::
-
-    book = ledger(net, x, y)
-    book.forward_part()              # every layer's z and a, then the cost
-    book.backward_part("Out")        # Out's backward section: dC0/dw_Out and dC0/db_Out
-    book.backward_part("H1", "H0")   # two backward sections, in this order
-    book.value("H1", "dC0/dw")       # the number on the line dC0/dw_H1 = ...
-    book.value("Out", "dz/da")       # dz_Out/da_H1, that is w_Out
-    book.value(None, "C0")           # the cost: x, y and C0 belong to no layer
-    ledger(net, x, y, param="w_H1[0,1]").value("H1", "dC0/dw[0,1]")   # a wide network
-
-A line's key is the first layer its name mentions and the name without layer names:
-dC0/dw_H1 -> ("H1", "dC0/dw"), dz_Out/da_H1 -> ("Out", "dz/da"), a_H1[0] -> ("H1", "a[0]").
+``print(ledger(net, x, y))`` reads like the hand computation: each layer's z and a, the cost,
+then from the output back the factors dC0/da, da/dz, dz/dw and their products. Text uses the
+code's spelling (dC0/dw_H1), Markdown and ``to_latex()`` the prose's ($\partial C_0/\partial
+w^{H1}$). Parts and numbers are found by name: ``book.backward_part("H1")``,
+``book.value("H1", "dC0/dw")`` (dC0/dw_H1), ``book.value("Out", "dz/da")`` (w_Out),
+``book.value(None, "C0")``: a line's key is the first layer its name mentions and the name
+without layer names.
 """
 
 from __future__ import annotations
@@ -39,8 +23,8 @@ from ..numbers import fmt
 # --- symbols, written once and shown in code spelling or in LaTeX --------------------------------
 @dataclass(frozen=True)
 class Sym:
-    """a_H1, z_Out[0], w_H1[j,0], W_H1, x, y or C0 (layer "" for x, y, C0); ``index`` holds
-    neuron numbers or summation letters, none for a one-neuron layer (as parameter names)."""
+    """a_H1, z_Out[0], w_H1[j,0], W_H1, x, y or C0 (layer ""); ``index``: neuron numbers or
+    summation letters."""
 
     letter: str
     layer: str = ""
@@ -131,9 +115,8 @@ def show_value(value) -> str:
 # --- the ledger --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Step:
-    """One line, ``subject = rule = numbers = value``, such as
-    dC0/da_Out = 2(a_Out - y) = 2(3.51025 - 0) = 7.0205. ``rule`` and ``numbers`` are tuples of
-    text, symbols and numbers (either may be empty); ``note`` explains a blocked neuron."""
+    """One line, ``subject = rule = numbers = value``: dC0/da_Out = 2(a_Out - y) = 2(3.51025 -
+    0) = 7.0205 (rule and numbers may be empty); ``note`` explains a blocked neuron."""
 
     subject: Sym | D
     value: object
@@ -151,8 +134,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Section:
-    """A layer's steps, forward or backward; ``name`` is the layer's ("Cost" for the cost, the
-    parameter's in a wide network's ledger, whose backward part is one section)."""
+    """A layer's steps, forward or backward, named by the layer ("Cost"; a wide network's
+    backward section by its parameter)."""
 
     name: str
     backward: bool
@@ -252,11 +235,8 @@ def _conventions(net) -> list:
 
 # --- writing it from the backward pass ---------------------------------------------------------
 def ledger(net: Network, x, y, param: str | None = None, *, g=None) -> Ledger:
-    """The ledger of every layer of a chain network, or of one parameter of any network.
-
-    ``param`` is a name from ``net.parameter_names`` such as "w_H1" or "w_H1[0,1]". ``g`` may
-    hand in ``net.backward(x, y)`` already computed (a slider view's one pass per step).
-    """
+    """The ledger of every layer of a chain network, or down to one parameter (``param``, such
+    as "w_H1[0,1]") of any network; ``g``: ``net.backward(x, y)`` if already computed."""
     if param is None and not net.is_chain:
         raise ValueError("ledger: a network with more than one neuron per layer needs param=..., "
                          "one of " + ", ".join(net.parameter_names))
@@ -353,8 +333,8 @@ class _Writer:
                 *_of(sigma, Sym("z", layer, ("j",)), True), TIMES, Sym("w", layer, ("j", k)))
 
     def pushed_back(self, L, k, explain=False) -> Step:
-        """dC0/da_k of layer L-1 by the sum over the neurons j of layer L, term by term; with
-        ``explain``, noting which of those neurons pass (almost) nothing back."""
+        """dC0/da_k of layer L-1, the sum over j in L term by term; with ``explain``, noting
+        which of those neurons pass (almost) nothing back."""
         g, W = self.g, self.net.weights[L]
         terms = [(g.da[L][j], TIMES, g.da_dz[L][j], TIMES, W[j, k]) for j in range(len(W))]
         notes = [self.notes[L, j] for j in range(len(W)) if explain and (L, j) in self.notes]
@@ -374,17 +354,15 @@ class _Writer:
 
     # a chain, as in the worked example
     def chain(self, down_to=None) -> Ledger:
-        """Forward sections, the cost and the backward sections from Out down: all of them, or
-        those the parameters of layer ``down_to`` need (Out's for Out; below it, from the one of
-        H(n-2), which restarts from 2(a - y), down to that layer's)."""
+        """Forward sections, the cost and the backward sections from Out down: all, or those
+        layer ``down_to`` needs (below Out from H(n-2)'s, which restarts from 2(a - y))."""
         first = self.out if down_to in (None, self.out) else self.out - 1
         sections = [self.forward(L) for L in range(self.out + 1)] + [self.cost()]
         sections += [self.backward(L) for L in range(first, (down_to or 0) - 1, -1)]
         return Ledger(sections, _conventions(self.net))
 
     def backward(self, L) -> Section:
-        """Out's and H(n-2)'s sections start from 2(a - y), as the seed's; earlier ones carry
-        dC0/da of the layer above on. Then the factors and products for w and b."""
+        """From 2(a - y) (Out and H(n-2)) or dC0/da of the layer above, to dC0/dw and dC0/db."""
         if L >= self.out - 1:
             steps = [self.output_slope(0)]
         else:
