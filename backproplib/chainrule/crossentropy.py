@@ -1,26 +1,10 @@
 """Where backpropagation starts for a classifier (notebook 12), step by step with numbers.
 
-A softmax output with the cross-entropy cost, for logits z and a target y (one-hot, or any
-probabilities summing to 1):
-
-    a_j = e^(z_j) / sum_i e^(z_i)                    softmax: probabilities
-    C0 = -sum_j y_j log a_j                          cross-entropy
-    dC0/da_i = -y_i / a_i
-    da_i/dz_j = a_i (delta_ij - a_j)                 the softmax's Jacobian (every a_i moves)
-    dC0/dz_j = sum_i dC0/da_i da_i/dz_j = -y_j + a_j sum_i y_i = a_j - y_j
-
-``softmax_delta(z, y)`` holds every one of these numbers and writes them out (``lines``).
-
-A sigmoid output, a = sigma(z), with target y, under the two costs (Nielsen, chapter 3):
-
-    quadratic      C0 = (a - y)^2                   dC0/dz = 2 (a - y) sigma'(z)
-    cross-entropy  C0 = -y log a - (1 - y) log(1 - a)    dC0/dz = a - y
-
-``sigmoid_output(z, y)`` gives both (z may be an array: for curves). Where sigma'(z) is tiny
-(|z| large) the quadratic cost's gradient is tiny too, even when a is far from y: the slow
-start. Cross-entropy's has no sigma'(z) factor.
-
-Floats throughout: e^z is not rational, so there is no exact mode here.
+``softmax_delta(z, y)``: a softmax output a_j = e^(z_j) / sum_i e^(z_i) with the cross-entropy
+C0 = -sum_j y_j log a_j, whose Jacobian da_i/dz_j = a_i (delta_ij - a_j) turns dC0/da_i = -y_i / a_i
+into dC0/dz_j = a_j - y_j. ``sigmoid_output(z, y)``: a sigmoid output under the quadratic cost,
+dC0/dz = 2 (a - y) sigma'(z), tiny where sigma'(z) is (the slow start), and under cross-entropy,
+dC0/dz = a - y (Nielsen, chapter 3). Floats throughout: e^z is not rational.
 """
 
 from __future__ import annotations
@@ -49,7 +33,7 @@ class SoftmaxDelta:
     delta: np.ndarray  # dC0/dz_j = sum_i dC0/da_i da_i/dz_j
 
     def lines(self) -> list:
-        """The derivation in words and numbers, one step per line or block."""
+        """The derivation in words and numbers, a step per line or block."""
         n = len(self.z)
         a, y = self.a, self.y
         out = [f"logits z = {show_value(self.z)}; target y = {show_value(y)}", "",
@@ -80,7 +64,7 @@ class SoftmaxDelta:
 
 
 def softmax_delta(z, y) -> SoftmaxDelta:
-    """The derivation's numbers for logits ``z`` and a target ``y`` of the same length."""
+    """The derivation's numbers for logits ``z`` and a target ``y`` (probabilities)."""
     z = np.asarray(z, dtype=float).reshape(-1)
     y = np.asarray(y, dtype=float).reshape(-1)
     if len(z) < 2 or len(y) != len(z) or not np.isfinite(z).all():
@@ -100,8 +84,7 @@ def softmax_delta(z, y) -> SoftmaxDelta:
 
 @dataclass(frozen=True)
 class SigmoidOutput:
-    """A sigmoid output a = sigma(z) with target y, under the quadratic and the cross-entropy
-    cost: each C0 and dC0/dz (arrays of the shape of z)."""
+    """A sigmoid output a = sigma(z) with target y: each cost's C0 and dC0/dz (shaped as z)."""
 
     z: np.ndarray
     y: float
@@ -114,8 +97,8 @@ class SigmoidOutput:
 
 
 def sigmoid_output(z, y) -> SigmoidOutput:
-    """Both costs of a sigmoid output at ``z`` (a number or an array) for the target ``y``
-    (0 <= y <= 1), with the library's own sigmoid, slope and cross-entropy."""
+    """Both costs at ``z`` (a number or an array) for a target 0 <= y <= 1, by the library's
+    own sigmoid, slope and cross-entropy."""
     z = np.asarray(z, dtype=float)
     y_ = np.asarray([y], dtype=float)
     check_probabilities(y_, "y", sums_to_one=False)

@@ -43,13 +43,9 @@ def verdict(error: float) -> str:
 
 
 def numerical_gradients(net: Network, x, y, h: float = 1e-5, kind: str = "central") -> Gradients:
-    """Every derivative ``Network.backward`` gives, estimated by central differences in floats
-    (or by forward differences, (C(p + h) - C(p)) / h, with ``kind="forward"``: error O(h)).
-
-    dC/dw and dC/db nudge each parameter; dC/dz, dC/da and dC/dx nudge the value itself and
-    run the rest of the network forward from there (``network.forward_pass``). One example
-    or a batch (the average cost C).
-    """
+    """Every derivative ``Network.backward`` gives (dw, db, dz, da, dx), estimated in floats by
+    central differences (``kind="forward"``: (C(p + h) - C(p)) / h, error O(h)), for one example
+    or a batch (the average cost C); z, a and x are nudged and the rest of the network run on."""
     h = _step(h)
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
@@ -59,25 +55,16 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5, kind: str = "centra
     weights, biases, sigmas = list(net.weights), list(net.biases), net.activations
     out = len(weights) - 1
 
-    def cost_from(L, a, z=None):
+    def cost_from(L, a, z=None, weights=weights, biases=biases):
         """The cost when layer L's activation is ``a`` (L = -1: the input is ``a``)."""
         if L < out:
             zs, outputs = forward_pass(weights[L + 1:], biases[L + 1:], sigmas[L + 1:], a)
             z, a = zs[-1], outputs[-1]
         return float(net.cost_function.function(z, a, y, sigmas[-1]).mean())
 
-    def cost_with(table, L, array):
-        """The cost when ``table[L]`` (a weight matrix or bias vector) is ``array``."""
-        keep, table[L] = table[L], array
-        try:
-            return cost_from(-1, x)
-        finally:
-            table[L] = keep
-
     def nudge(array, f, per_example=False):
-        """(f(array + h e_i) - f(array - h e_i)) / 2h for every position i (forward: (f(array
-        + h e_i) - f(array)) / h); for a value that belongs to one example of a batch, times
-        the batch size (dC0_k rather than dC)."""
+        """The difference quotient of f at every position of ``array``; for a value of one
+        example of a batch, times the batch size (dC0_k rather than dC)."""
         grad = np.zeros(array.shape)
         here = f(array) if kind == "forward" else None
         for index in np.ndindex(array.shape):
@@ -89,8 +76,10 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5, kind: str = "centra
         return grad * len(x) if per_example and x.ndim == 2 else grad
 
     with np.errstate(over="ignore", invalid="ignore"):
-        dw = [nudge(W, lambda v, L=L: cost_with(weights, L, v)) for L, W in enumerate(weights)]
-        db = [nudge(b, lambda v, L=L: cost_with(biases, L, v)) for L, b in enumerate(biases)]
+        dw = [nudge(W, lambda v, L=L: cost_from(-1, x, weights=[*weights[:L], v, *weights[L + 1:]]))
+              for L, W in enumerate(weights)]
+        db = [nudge(b, lambda v, L=L: cost_from(-1, x, biases=[*biases[:L], v, *biases[L + 1:]]))
+              for L, b in enumerate(biases)]
         da = [nudge(fwd.a[L], lambda a, L=L: cost_from(L, a), True) for L in range(len(weights))]
         dz = [nudge(fwd.z[L], lambda z, L=L: cost_from(L, sigmas[L].function(z), z), True)
               for L in range(len(weights))]
@@ -113,9 +102,8 @@ def _step(h):
 
 
 def step_errors(net: Network, x, y, name: str, steps=STEPS) -> dict:
-    """{kind: relative errors}: how far each finite difference of dC/d``name`` (``KINDS``) is
-    from backpropagation, one error per step in ``steps`` (truncation falls as h shrinks,
-    round-off grows)."""
+    """{kind: relative errors} of each finite difference of dC/d``name`` against backpropagation,
+    one per step in ``steps`` (truncation falls as h shrinks, round-off grows)."""
     analytic = net.as_float().backward(x, y)[name]
     return {kind: np.array([float(relative_error(analytic, numerical_gradients(
         net, x, y, h, kind)[name])) for h in steps]) for kind in KINDS}
