@@ -137,15 +137,9 @@ def to_array(values, exact: bool, what: str, ndim: int) -> np.ndarray:
         raise ValueError(f"{what}: expected {expected}, got an array of shape {raw.shape}")
     if raw.size == 0:
         raise ValueError(f"{what}: expected at least one number, got an empty array")
-    flat = [to_scalar(v, exact, f"{what} {_position(raw.shape, i)}")
-            for i, v in enumerate(raw.flat)]
-    dtype = object if exact else float
-    return np.array(flat, dtype=dtype).reshape(raw.shape)
-
-
-def _position(shape, flat_index):
-    index = np.unravel_index(flat_index, shape)
-    return "[" + ",".join(str(int(i)) for i in index) + "]"
+    flat = [to_scalar(v, exact, f"{what} [{','.join(map(str, index))}]")
+            for index, v in zip(np.ndindex(raw.shape), raw.flat)]
+    return np.array(flat, dtype=object if exact else float).reshape(raw.shape)
 
 
 def is_exact_input(value) -> bool:
@@ -289,7 +283,6 @@ def lookup(table, value, kind, where):
 
 
 def check_per_layer(values, names, what):
-    """One value per layer."""
     if len(values) != len(names):
         raise ValueError(f"{what}: expected one per layer ({len(names)}: {', '.join(names)}), "
                          f"got {len(values)}")
