@@ -51,13 +51,9 @@ class Node:
 # --- the operations: each value beside its local derivatives ---------------------------------
 def leaf(value, name="", exact=False) -> Node:
     """A number the computation starts from: x, y or a parameter (a Fraction when ``exact``)."""
-    if exact and isinstance(value, Fraction):
-        pass
-    elif not exact and isinstance(value, (float, np.floating)):
-        value = float(value)
-    else:
+    if not isinstance(value, Fraction if exact else (float, np.floating)):  # a Network's numbers
         value = to_scalar(value, exact, name or "value")
-    return Node(value, name=name)
+    return Node(value if exact else float(value), name=name)
 
 
 def multiply(a: Node, b: Node, name="") -> Node:
