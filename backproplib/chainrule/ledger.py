@@ -245,10 +245,14 @@ def ledger(net: Network, x, y, param: str | None = None, *, g=None) -> Ledger:
         raise ValueError(f"ledger: expected one example, got a batch of {g.batch_size}; the "
                          "ledger writes out the chain for one x and y")
     writer = _Writer(net, g, net.target(y))
-    if param is None:
-        return writer.chain()
-    kind, L, index = net.locate(param)
-    return writer.chain(L) if net.is_chain else writer.parameter(param, kind, L, index)
+    sections = [writer.forward(M) for M in range(writer.out + 1)] + [writer.cost()]
+    kind, L, index = net.locate(param) if param is not None else ("", 0, ())
+    if not net.is_chain:
+        sections.append(writer.parameter(param, kind, L, index))
+    else:  # every layer, or those param's layer needs: below Out from H(n-2)'s, from 2(a - y)
+        first = writer.out if param is None or L == writer.out else writer.out - 1
+        sections += [writer.backward(M) for M in range(first, L - 1, -1)]
+    return Ledger(sections, _conventions(net))
 
 
 def _sym(net, letter, L, *index) -> Sym:
@@ -353,14 +357,6 @@ class _Writer:
                 Step(D(C0, param), gradient, (), product)]
 
     # a chain, as in the worked example
-    def chain(self, down_to=None) -> Ledger:
-        """Forward sections, the cost and the backward sections from Out down: all, or those
-        layer ``down_to`` needs (below Out from H(n-2)'s, which restarts from 2(a - y))."""
-        first = self.out if down_to in (None, self.out) else self.out - 1
-        sections = [self.forward(L) for L in range(self.out + 1)] + [self.cost()]
-        sections += [self.backward(L) for L in range(first, (down_to or 0) - 1, -1)]
-        return Ledger(sections, _conventions(self.net))
-
     def backward(self, L) -> Section:
         """From 2(a - y) (Out and H(n-2)) or dC0/da of the layer above, to dC0/dw and dC0/db."""
         if L >= self.out - 1:
@@ -376,9 +372,9 @@ class _Writer:
         return Section(self.net.layer_names[L], True, tuple(steps))
 
     # one parameter of any network
-    def parameter(self, param, kind, L, index) -> Ledger:
-        """Forward sections, the cost, then from the output to ``param``: dC0/da of each layer
-        above as a vector, the sum over the next layer's neurons, the three factors."""
+    def parameter(self, param, kind, L, index) -> Section:
+        """From the output to ``param``: dC0/da of each layer above as a vector, the sum over
+        the next layer's neurons, the three factors."""
         j, a_out = index[0], Sym("a", "Out")
         if L == self.out or self.net.sizes[-1] == 1:
             steps = [self.output_slope(j if L == self.out else 0)]
@@ -392,8 +388,7 @@ class _Writer:
             steps.append(self.pushed_back(L + 1, j, explain=True))
         steps.append(self.local_slope(L, j))
         steps += self.parameter_steps(L, j, index[1] if kind == "w" else None)
-        sections = [self.forward(M) for M in range(self.out + 1)] + [self.cost()]
-        return Ledger(sections + [Section(param, True, tuple(steps))], _conventions(self.net))
+        return Section(param, True, tuple(steps))
 
 
 def explain_blocked(blocked: Blocked) -> str:
