@@ -46,7 +46,14 @@ class View(Panel):
         self.start_net, self.net, self.x, self.y = net, net, x, y
         self.g = None
         self.names = []  # the parameters the sliders set
-        self.ranges = _check_ranges(ranges, list(valid))
+        if ranges is not None and not isinstance(ranges, dict):
+            raise TypeError(f"ranges: expected {{name: (low, high) or (low, high, step)}}, got "
+                            f"{ranges!r}"[:200])
+        unknown = [name for name in ranges or () if name not in valid]
+        if unknown:
+            raise ValueError(f"ranges: no slider named {unknown[0]!r} here; sliders: "
+                             f"{', '.join(valid)}")
+        self.ranges = ranges or {}
         self.all_gradients = W.HTML()
         self.all_gradients.add_class("bp-gradients")
         self.details = W.Accordion(children=[self.all_gradients], selected_index=None)
@@ -58,13 +65,17 @@ class View(Panel):
         self.fig = plots.new_figure(style.whole_pixels(figsize))
         return self.fig
 
-    def _slider(self, name, value, default=None, fmt_=None, integer=False):
-        """A slider over ``ranges[name]``, else ``default`` (low, high, step or None), else
-        value +- plots.half_width(value)."""
-        value = _number(value, name)
+    def _range(self, name, value, default=None):
+        """(low, high, step or None) for the slider ``name`` starting at ``value``:
+        ``ranges[name]``, else ``default``, else value +- plots.half_width(value)."""
         given = self.ranges.get(name)
-        low, high, step = (_check_bounds(name, given) if given is not None
-                           else default or _default_range(value))
+        if given is not None:
+            return _check_bounds(name, given)
+        return default or (value - plots.half_width(value), value + plots.half_width(value), None)
+
+    def _slider(self, name, value, default=None, fmt_=None, integer=False):
+        value = _number(value, name)
+        low, high, step = self._range(name, value, default)
         if integer:
             slider = W.IntSlider(value=int(value), min=int(min(low, value)),
                                  max=int(max(high, value)), step=max(1, int(step or 1)),
@@ -140,19 +151,6 @@ def _check_bounds(name, bounds):
     return low, high, step
 
 
-def _check_ranges(ranges, valid):
-    if ranges is None:
-        return {}
-    if not isinstance(ranges, dict):
-        raise TypeError(f"ranges: expected {{name: (low, high) or (low, high, step)}}, got "
-                        f"{ranges!r}"[:200])
-    unknown = [name for name in ranges if name not in valid]
-    if unknown:
-        raise ValueError(f"ranges: no slider named {unknown[0]!r} here; sliders: "
-                         f"{', '.join(valid)}")
-    return ranges
-
-
 def _grid(value, low, high, step=None):
     """(low, high, step) of a slider starting at ``value``, which the browser snaps to
     low + k * step: the start must sit on that grid, or the panel computes with another value
@@ -204,8 +202,9 @@ class forward_view(View):
     def _update(self):
         g = self._follow_sliders()
         self.diagram.update(self.net, g, self.y)
-        self.lines = [f"x = {_vec(g.forward.x)}, a_Out = {_vec(g.forward.output)}, "
-                      f"y = {_vec(self.net.target(self.y))}", f"C0 = {brief(g.cost)}"]
+        self.lines = [f"x = {brief(np.ravel(g.forward.x))}, a_Out = "
+                      f"{brief(np.ravel(g.forward.output))}, "
+                      f"y = {brief(np.ravel(self.net.target(self.y)))}", f"C0 = {brief(g.cost)}"]
         self._show(g)
 
     def _figure_without_numbers(self):
@@ -220,14 +219,13 @@ class gradient_view(View):
         extra = [s for s in ([sliders] if isinstance(sliders, str) else sliders or ())
                  if s != param]
         super().__init__(net, x, y, ranges, [param, *extra])
-        parameter_list(net, param)
-        self.param = param
-        self.title = f"Gradient of C0 with respect to {param}"
         for name in extra:
             if name not in net.parameter_names and name not in ("x", "y"):
                 raise ValueError(f"unknown slider {name!r}; valid: x, y, "
                                  f"{', '.join(net.parameter_names)}")
-        self.names = [param] + [s for s in extra if s not in ("x", "y")]
+        self.names = parameter_list(net, [param] + [s for s in extra if s not in ("x", "y")])
+        self.param = param
+        self.title = f"Gradient of C0 with respect to {param}"
         self._slider(param, net.param(param), _reaching_switch(net, x, y, param))
         for name in extra:
             self._slider(name, as_float(net.input(x)) if name == "x" else
@@ -280,9 +278,7 @@ class _ContourView(View):
         self.bounds = {}
         for name in self.params:
             value = _number(self.start_net.param(name), name)
-            given = self.ranges.get(name)
-            self.bounds[name] = _grid(value, *(_check_bounds(name, given) if given is not None
-                                               else _default_range(value)))
+            self.bounds[name] = _grid(value, *self._range(name, value))
             if sliders:
                 self._slider(name, value, self.bounds[name])
         surface = cost_surface(self.start_net, self.x, self.y, {
@@ -412,18 +408,12 @@ def _ledger_html(book) -> str:
             f"<small>Conventions:<br>{rules}</small></div>")
 
 
-def _default_range(value):
-    """(low, high, None): value +- plots.half_width(value); ``_grid`` picks the step."""
-    half = plots.half_width(value)
-    return value - half, value + half, None
-
-
 def _reaching_switch(net, x, y, name):
     """The default range of ``name``, widened where needed to the value at which the z it
     feeds crosses 0 (the notebooks ask students to push a weight until z < 0, where ReLU
     switches off and sigmoid turns), or None to keep the plain default."""
     value = _number(net.param(name), name)
-    low, high, _ = _default_range(value)
+    low, high = value - plots.half_width(value), value + plots.half_width(value)
     kind, L, index = net.locate(name)
     try:
         z0, z1 = (float(np.asarray(net.with_params({name: v}).backward(x, y).forward.z[L])
@@ -446,13 +436,6 @@ def _set_first(value, new):
     array = np.array(value, dtype=float).reshape(-1)
     array[0] = new
     return array
-
-
-def _vec(values):
-    values = np.asarray(values).reshape(-1)
-    if len(values) == 1:
-        return brief(values[0])
-    return "[" + ", ".join(brief(v) for v in values) + "]"
 
 
 __all__ = ["View", "descent_view", "forward_view", "gradient_view", "surface_view"]
