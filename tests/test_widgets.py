@@ -281,7 +281,7 @@ def test_pictures_are_sharp_and_of_a_fixed_size(seed):
         assert Image.open(io.BytesIO(view.frame_bytes)).size == (2 * width, 2 * height)
         assert 'alt=""' in view.background.value and 'alt=""' not in view.frame.value
         # fixed: the panel does not jump; it scrolls, and says so, when it holds more
-        assert f'bp-fixed" style="height:{widgets.READOUT_HEIGHT}' in view.readout.value
+        assert f'bp-fixed" style="height:{view.readout_height}' in view.readout.value
         look = view.widget.children[-1].value  # the panel's style, sent once
         assert ".bp-live.bp-fixed{overflow-y:auto" in look and "radial-gradient" in look
         assert isinstance(view.details, W.Accordion) and view.details.selected_index is None

@@ -31,15 +31,13 @@ from ..plots import render, style
 from ..plots.scales import as_float
 from .panel import Panel, brief
 
-READOUT_HEIGHT = "8.5em"  # the compact readout: fixed, so the panel never jumps
-
 
 class View(Panel):
     """A slider panel that follows one network: ``net`` (as the sliders set it), ``g`` (its
     last ``backward``), ``all_gradients`` (every dC0/dparameter, folded inside ``details``);
     ``ranges`` = {slider name: (low, high) or (low, high, step)} for the names in ``valid``."""
 
-    readout_height = READOUT_HEIGHT
+    readout_height = "8.5em"  # the compact readout: fixed, so the panel never jumps
 
     def __init__(self, net: Network, x, y, ranges=None, valid=()):
         super().__init__()
@@ -307,17 +305,12 @@ class surface_view(_ContourView):
         self.title = f"Cost surface over {params[0]} and {params[1]}"
         self.assemble()
 
-    def _arrow_meaning(self, point, gradient):
-        """What the arrow says, and only what the map shows of it."""
-        if not any(gradient):
-            return "no arrow: the cost is flat here, so a descent step would not move"
-        if not all(math.isfinite(v) for v in gradient):
-            return "no arrow: the gradient is too large to draw"
-        x0, x1, y0, y1 = self.contour.extent
-        # the arrow is drawn a quarter of the map long (plots.CostContour.set_gradient)
-        scale = max(abs(gradient[0]) / (x1 - x0), abs(gradient[1]) / (y1 - y0))
-        tip = tuple(p + 0.25 * g / scale for p, g in zip(point, gradient))
-        if self.contour.inside(tip):
+    def _arrow_meaning(self, gradient):
+        """What the arrow says, and only what the map shows of it (``CostContour.arrow_ends``)."""
+        if self.contour.arrow_ends is None:
+            return ("no arrow: the cost is flat here, so a descent step would not move"
+                    if not any(gradient) else "no arrow: the gradient is too large to draw")
+        if self.contour.inside(self.contour.arrow_ends[1]):
             return "the arrow points uphill; a descent step goes the opposite way"
         return ("the arrow points uphill, off the map (only its start shows at the edge); "
                 "a descent step goes the opposite way, back into the map")
@@ -332,7 +325,7 @@ class surface_view(_ContourView):
                       + f", C0 = {brief(g.cost)}",
                       f"gradient (dC0/d{self.params[0]}, dC0/d{self.params[1]}) = "
                       f"({brief(gradient[0])}, {brief(gradient[1])}): "
-                      + self._arrow_meaning(point, gradient)]
+                      + self._arrow_meaning(gradient)]
         self._show(g)
 
 
