@@ -71,19 +71,12 @@ class View(Panel):
             return _check_bounds(name, given)
         return default or (value - plots.half_width(value), value + plots.half_width(value), None)
 
-    def _slider(self, name, value, default=None, fmt_=None, integer=False):
+    def _slider(self, name, value, default=None):
         value = _number(value, name)
-        low, high, step = self._range(name, value, default)
-        if integer:
-            slider = W.IntSlider(value=int(value), min=int(min(low, value)),
-                                 max=int(max(high, value)), step=max(1, int(step or 1)),
-                                 description=name, continuous_update=True)
-        else:
-            low, high, step = _grid(value, low, high, step)
-            slider = W.FloatSlider(value=value, min=low, max=high, step=step, description=name,
-                                   readout_format=fmt_ or _readout_format(step, value),
-                                   continuous_update=True)
-        return self.add_slider(name, slider)
+        low, high, step = _grid(value, *self._range(name, value, default))
+        return self.add_slider(name, W.FloatSlider(
+            value=value, min=low, max=high, step=step, description=name,
+            readout_format=_readout_format(step, value), continuous_update=True))
 
     # running
     def _follow_sliders(self):
@@ -346,9 +339,11 @@ class descent_view(_ContourView):
         g = net.backward(x, y)
         self.contour.set_point(start)
         self.contour.set_gradient(start, tuple(float(g[n]) for n in self.params))
-        self._slider("learning_rate", learning_rate, (0.001, max(0.3, learning_rate), 0.001),
-                     fmt_=".3f")
-        self._slider("steps", steps, (1, max(100, steps), 1), integer=True)
+        self._slider("learning_rate", learning_rate, (0.001, max(0.3, learning_rate), 0.001))
+        low, high, step = self._range("steps", steps, (1, max(100, steps), 1))
+        self.add_slider("steps", W.IntSlider(
+            value=steps, min=int(min(low, steps)), max=int(max(high, steps)),
+            step=max(1, int(step or 1)), description="steps", continuous_update=True))
         self.path = None
         self.assemble()
 
