@@ -57,18 +57,6 @@ READOUT_CSS = (
     f".bp-live .bp-warning{{color:{style.WARNING}}}")
 
 
-def readout_html(lines, warnings, height=None) -> str:
-    """The lines, then the warnings in the warning colour (numbers shortened by ``briefly``),
-    in an aria-live region; with a ``height`` the box keeps it and scrolls (``READOUT_CSS``)."""
-    body = "<br>".join(html.escape(briefly(line), quote=False) for line in lines)
-    warn = "".join(f'<div class="bp-warning">{html.escape(briefly(w), quote=False)}</div>'
-                   for w in warnings)
-    fixed = (' bp-fixed" style="height:' + height) if height else ""
-    # a region that scrolls must take keyboard focus too
-    return (f'<div class="bp-live{fixed}" role="status" aria-live="polite" aria-atomic="true" '
-            f'tabindex="0">{body}{warn}</div>')
-
-
 def browser_loop():
     """The kernel's event loop while it handles a message from the browser (a widget's new
     value), else None (a value set by code: drawn at once, so the next line sees it).
@@ -109,7 +97,7 @@ class Panel:
         self.frame.add_class("bp-frame")
         self.picture = W.GridBox([self.background, self.frame])
         self.picture.add_class("bp-picture")
-        # the box inside (readout_html) keeps a fixed height, if any: the widget around it
+        # the box inside (_write_readout) keeps a fixed height, if any: the widget around it
         # takes the height of what it holds, so nothing is cut off
         self.readout = W.HTML(layout=W.Layout(width="100%", **(
             {} if self.readout_height else {"min_height": "7em"})))
@@ -220,7 +208,15 @@ class Panel:
         return self.renderer.png(self.plot.static_key())
 
     def _write_readout(self):
-        self.readout.value = readout_html(self.lines, self.warnings, self.readout_height)
+        """The lines, then the warnings in the warning colour (numbers shortened by
+        ``briefly``), in an aria-live region that keeps ``readout_height``, if any, and scrolls."""
+        body = "<br>".join(html.escape(briefly(line), quote=False) for line in self.lines)
+        warn = "".join(f'<div class="bp-warning">{html.escape(briefly(w), quote=False)}</div>'
+                       for w in self.warnings)
+        fixed = f' bp-fixed" style="height:{self.readout_height}' if self.readout_height else ""
+        # a region that scrolls must take keyboard focus too
+        self.readout.value = (f'<div class="bp-live{fixed}" role="status" aria-live="polite" '
+                              f'aria-atomic="true" tabindex="0">{body}{warn}</div>')
 
     # showing
     def summary(self) -> str:
@@ -241,5 +237,5 @@ class Panel:
 
 
 __all__ = [
-    "READOUT_CSS", "SLIDER_WIDTH", "Panel", "brief", "briefly", "browser_loop", "readout_html",
+    "READOUT_CSS", "SLIDER_WIDTH", "Panel", "brief", "briefly", "browser_loop",
 ]
