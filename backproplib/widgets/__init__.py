@@ -1,15 +1,12 @@
-"""Slider panels for one network: move a number, watch the network, the cost, the gradient and
-the ledger follow.
+"""Slider panels for one network (``panel.Panel``s, named as the notebooks call them):
 
-    view = forward_view(net, x, y)            # x and the parameters; the network diagram
-    view = gradient_view(net, x, y, "w_Out")  # the cost against w_Out, its tangent, the ledger
-    view = surface_view(net, x, y)            # the contour over (w_H1, w_Out), point and arrow
-    view = descent_view(net, x, y)            # learning rate and steps; the path on the contour
+    forward_view(net, x, y)            # x and the parameters; the network diagram
+    gradient_view(net, x, y, "w_Out")  # the cost against w_Out, its tangent, the ledger
+    surface_view(net, x, y)            # the contour over (w_H1, w_Out), point and arrow
+    descent_view(net, x, y)            # learning rate and steps; the path on the contour
 
-Each is a ``panel.Panel``: its sliders (about 100 stops, on a grid the start sits on), its
-picture, a compact readout of fixed height, every gradient with all its digits folded away
-(``.details``), and ``summary()``. Each slider step runs exactly one ``net.backward``.
-The classes are named as the notebooks call them (PEP 8: an interface used as a callable).
+Each slider step runs exactly one ``net.backward``; every gradient, with all its digits, is
+folded away under the readout (``.details``).
 """
 
 from __future__ import annotations

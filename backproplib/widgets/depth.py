@@ -1,11 +1,6 @@
 """Notebook 13's panel: depth, activation, initialisation and the scale of the initial weights;
-the per-layer sizes of delta and dC/dW follow.
-
-    view = depth_view(depth=20, width=32, activation="relu", init="he", scale=1, seed=0)
-
-Each change builds the network again from the seed (``learning.depth.deep_network``), runs one
-``net.backward`` on the batch and redraws the lines of ``plots.depth.DepthPlot``.
-"""
+each change builds the network again from the seed and redraws the per-layer sizes of delta and
+dC/dW (``plots.depth.DepthPlot``) from one ``net.backward``."""
 
 from __future__ import annotations
 
