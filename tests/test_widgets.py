@@ -151,6 +151,9 @@ def test_gradient_view_with_more_sliders(seed):
     moved = net.with_params({"b_H1": 0.5})
     assert_readout_matches(view, moved, 1.0, y)
     assert not np.allclose(curve_before, view.curve.curve.get_ydata())
+    view = widgets.gradient_view(net, x, y, param="w_Out", sliders="y")
+    view.sliders["y"].value = 1.0
+    assert_readout_matches(view, net, x, 1.0)  # the target follows its slider
     with pytest.raises(ValueError, match="unknown"):
         widgets.gradient_view(net, x, y, param="w_Outt")
 
