@@ -151,6 +151,9 @@ def test_gradient_view_with_more_sliders(seed):
     moved = net.with_params({"b_H1": 0.5})
     assert_readout_matches(view, moved, 1.0, y)
     assert not np.allclose(curve_before, view.curve.curve.get_ydata())
+    view = widgets.gradient_view(net, x, y, param="w_Out", sliders="y")
+    view.sliders["y"].value = 1.0
+    assert_readout_matches(view, net, x, 1.0)  # the target follows its slider
     with pytest.raises(ValueError, match="unknown"):
         widgets.gradient_view(net, x, y, param="w_Outt")
 
@@ -281,7 +284,7 @@ def test_pictures_are_sharp_and_of_a_fixed_size(seed):
         assert Image.open(io.BytesIO(view.frame_bytes)).size == (2 * width, 2 * height)
         assert 'alt=""' in view.background.value and 'alt=""' not in view.frame.value
         # fixed: the panel does not jump; it scrolls, and says so, when it holds more
-        assert f'bp-fixed" style="height:{widgets.READOUT_HEIGHT}' in view.readout.value
+        assert f'bp-fixed" style="height:{view.readout_height}' in view.readout.value
         look = view.widget.children[-1].value  # the panel's style, sent once
         assert ".bp-live.bp-fixed{overflow-y:auto" in look and "radial-gradient" in look
         assert isinstance(view.details, W.Accordion) and view.details.selected_index is None

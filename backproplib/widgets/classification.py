@@ -1,14 +1,6 @@
-"""Notebook 12's panels.
-
-- ``slow_start_view(z, y)``: a slider on the z of a sigmoid output moves the point on the cost
-  and on dC0/dz under both costs; the readout gives sigma'(z) and both first deltas.
-- ``class_training_view(trainer, data, steps)``: a slider for the number of SGD steps a 3-class
-  network has trained; the predicted classes over the plane and the cost curve follow.
-
-    view = slow_start_view(z=4, y=0)
-    view                      # the panel
-    print(view.summary())     # what it shows, as plain text
-"""
+"""Notebook 12's panels, named as the notebook calls them: ``slow_start_view(z, y)`` (both
+costs of a sigmoid output against its z) and ``class_training_view(trainer, data, steps)``
+(a 3-class network trained for as many steps as its slider says)."""
 
 from __future__ import annotations
 
@@ -20,7 +12,7 @@ from ..plots.classification import ClassificationFigure, SlowStartPlot
 from .panel import Panel
 
 
-class SlowStartView(Panel):
+class slow_start_view(Panel):
     """A slider ``z`` for a sigmoid output with target ``y``, reaching from -``reach`` to
     ``reach`` (or to |z|, if larger); ``SlowStartPlot`` and a readout."""
 
@@ -54,10 +46,7 @@ class SlowStartView(Panel):
         self.draw()
 
 
-slow_start_view = SlowStartView
-
-
-class ClassTrainingView(Panel):
+class class_training_view(Panel):
     """A slider ``steps`` for a ``training.Trainer`` of a softmax network on a 3-class data set
     (``learning.classification.ClassData``): moving it trains on (or starts again and trains
     up to) that many steps (``trainer`` is reset first); the predicted classes and the cost
@@ -93,7 +82,4 @@ class ClassTrainingView(Panel):
         self.draw()
 
 
-class_training_view = ClassTrainingView
-
-
-__all__ = ["ClassTrainingView", "SlowStartView", "class_training_view", "slow_start_view"]
+__all__ = ["class_training_view", "slow_start_view"]

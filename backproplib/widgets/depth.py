@@ -1,14 +1,6 @@
-"""A panel for gradients through depth (notebook 13): depth, activation, initialisation and the
-scale of the initial weights; the per-layer sizes of delta and dC/dW follow.
-
-    view = depth_view(depth=20, width=32, activation="relu", init="he", scale=1, seed=0)
-    view                      # the panel
-    print(view.summary())     # what it shows, as plain text
-
-Each change builds the network again from the seed (``learning.depth.deep_network``), runs one
-``net.backward`` on the batch and redraws the lines of ``plots.depth.DepthPlot``; a callback
-never raises (``View.refresh`` puts any error in the readout).
-"""
+"""Notebook 13's panel: depth, activation, initialisation and the scale of the initial weights;
+each change builds the network again from the seed and redraws the per-layer sizes of delta and
+dC/dW (``plots.depth.DepthPlot``) from one ``net.backward``."""
 
 from __future__ import annotations
 
@@ -17,7 +9,7 @@ import math
 import ipywidgets as W
 
 from ..core.activations import ACTIVATIONS
-from ..learning import depth
+from ..learning import depth as deep
 from ..plots import style
 from ..plots.depth import DepthPlot
 from . import View
@@ -29,28 +21,30 @@ LIMITS = (1e-24, 1e24)  # the panel's log scales stay put: a line tilts, the axe
 SCALES = (-2, 1)  # the scale slider runs from 10^-2 to 10^1
 
 
-class DepthView(View):
+class depth_view(View):  # named as the notebook calls it
+    """Sliders depth and scale, menus activation and init (``learning.depth.INITS``); the
+    per-layer |delta^L| and |dC/dW^L| of ``learning.depth.deep_network`` on ``m`` examples."""
+
     title = "Gradients through depth"
 
-    def __init__(self, depth_=20, width=32, activation="relu", init="he", scale=1.0, seed=0,
+    def __init__(self, depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0,
                  bias=0.0, m=32):
-        scale = depth.number(scale, "scale")
-        self.settings = dict(width=width, seed=seed, bias=depth.number(bias, "bias"))
-        net = depth.deep_network(depth_, width, activation, init, scale, seed, bias)
-        X, Y = depth.deep_data(net, m, seed)
+        net = deep.deep_network(depth, width, activation, init, scale, seed, bias)
+        scale = deep.number(scale, "scale")
+        self.width, self.seed, self.bias = net.sizes[0], seed, bias
+        X, Y = deep.deep_data(net, m, seed)
         super().__init__(net, X, Y)
         look = {"description_width": "5.5em"}  # one width: the four controls line up
         layout = W.Layout(width=SLIDER_WIDTH)
         controls = {
-            "depth": W.IntSlider(value=depth_, min=2, max=max(MAX_DEPTH, depth_), step=1,
+            "depth": W.IntSlider(value=depth, min=2, max=max(MAX_DEPTH, depth), step=1,
                                  description="depth", continuous_update=True, style=look,
                                  layout=layout),
             "activation": W.Dropdown(options=list(ACTIVATIONS), value=net.activations[0].name,
                                      description="activation", style=look),
-            "init": W.Dropdown(options=list(depth.INITS), value=init.strip().lower(),
+            "init": W.Dropdown(options=list(deep.INITS), value=init.strip().lower(),
                                description="init", style=look),
-            "scale": W.FloatLogSlider(value=float(scale), base=10,
-                                      min=min(SCALES[0], math.log10(scale)),
+            "scale": W.FloatLogSlider(value=scale, base=10, min=min(SCALES[0], math.log10(scale)),
                                       max=max(SCALES[1], math.log10(scale)), step=0.05,
                                       description="scale", continuous_update=True,
                                       readout_format=".3g", style=look, layout=layout),
@@ -60,7 +54,7 @@ class DepthView(View):
         self._figure((7.6, 3.7))
         with style.context():
             axes = self.fig.subplots(1, 2)
-            self.plot = DepthPlot(depth.profile(net, X, Y), axes=axes, limits=LIMITS,
+            self.plot = DepthPlot(deep.profile(net, X, Y), axes=axes, limits=LIMITS,
                                   layers=controls["depth"].max)
             self.fig.set_layout_engine("constrained")
             self.fig.canvas.draw()
@@ -70,35 +64,25 @@ class DepthView(View):
 
     def _update(self):
         s = {name: control.value for name, control in self.sliders.items()}
-        self.net = depth.deep_network(s["depth"], self.settings["width"], s["activation"],
-                                      s["init"], s["scale"], self.settings["seed"],
-                                      self.settings["bias"])
-        g = self._backward()
-        self.profile = p = depth.profile_of(g)
+        self.net = deep.deep_network(s["depth"], self.width, s["activation"], s["init"],
+                                     s["scale"], self.seed, self.bias)
+        self.g = g = self._backward()
+        self.profile = p = deep.profile_of(g)
         self.plot.update(p)
-        variance = depth.init_variance(s["init"], self.settings["width"],
-                                       self.settings["width"], s["scale"])
+        variance = deep.init_variance(s["init"], self.width, self.width, s["scale"])
         self.lines = [
-            f"depth {s['depth']}, width {self.settings['width']}, "
-            f"{self.net.activations[0].formula} hidden layers, init {s['init']}, "
-            f"scale {s['scale']:.3g} (Var(w) = {variance:.3g} between hidden layers)",
-            f"{p.verdict()}",
+            f"depth {s['depth']}, width {self.width}, {self.net.activations[0].formula} hidden "
+            f"layers, init {s['init']}, scale {s['scale']:.3g} (Var(w) = {variance:.3g} "
+            "between hidden layers)",
+            p.verdict(),
             f"|dC/dW| from {p.norms[0]:.3g} at {p.names[0]} to {p.norms[-1]:.3g} at "
             f"{p.names[-1]}; C = {p.cost:.4g}",
         ]
         if p.blocked:
             self.warnings.append(p.dead_sentence())
-        self.g = g
         self.folded = [f"{name}: |delta| = {d:.3g}, |dC/dW| = {n:.3g}"
-                               for name, d, n in zip(p.names, p.deltas, p.norms)]
-        self.draw()  # an overflow keeps the old lines (View._figure_without_numbers)
+                       for name, d, n in zip(p.names, p.deltas, p.norms)]
+        self.draw()
 
 
-def depth_view(depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, bias=0.0,
-               m=32) -> DepthView:
-    """Sliders depth and scale, menus activation and init (``learning.depth.INITS``); the
-    per-layer |delta^L| and |dC/dW^L| of ``learning.depth.deep_network`` on ``m`` examples."""
-    return DepthView(depth, width, activation, init, scale, seed, bias, m)
-
-
-__all__ = ["DepthView", "depth_view"]
+__all__ = ["depth_view"]

@@ -1,29 +1,13 @@
-"""The one panel base every slider panel is built on: controls, a picture, a readout, a summary.
+"""The one base of every slider panel: controls, a picture, an aria-live readout, a summary.
 
-    class MyView(Panel):
-        def __init__(self, ...):
-            super().__init__()
-            self.add_slider("w", W.FloatSlider(...))
-            self.show_figure(plot, fig)          # the kept figure and what moves in it
-            self.assemble([controls..., self.picture, self.readout])
-        def _update(self):                       # read the sliders, compute, set self.lines
-            ...
-            self.draw()                          # send the new picture (alt text included)
-
-A panel is its sliders (and buttons), its picture (``.picture``: two stacked layers, the still
-``.background`` and the moving ``.frame``, which carries the alt text that follows the
-sliders; the frame is small: see ``render.FrameRenderer.pictures``), its readout (``.readout``,
-class ``bp-readout``, an aria-live region, so a screen reader announces each change), and
-``summary()``, all of it as plain text (what a reader without widgets sees).
-
-No backlog: a change that arrives while the panel is still drawing (a slider moved again from
-inside a callback, or while the kernel yields) does not queue a picture of its own; when the
-drawing ends, the panel draws once more from the sliders' newest values. The browser already
-holds back all but the newest value while a message is unanswered (ipywidgets sends at most one
-pending update per widget, until the kernel is idle again), so a value from the browser is
-drawn just after the kernel has answered it (``browser_loop``): the next value travels while
-this one is drawn, and values that arrive before the drawing starts make one picture.
+A subclass adds its sliders (``add_slider``), its figure (``show_figure``), calls ``assemble``
+and writes ``_update``: read the sliders, compute, set ``lines`` and ``warnings``, ``draw()``.
 A callback never raises: a bad value is explained in the readout instead.
+
+No backlog: a change that arrives while the panel draws only marks it stale, and when the
+drawing ends the panel draws once more from the sliders' newest values. A value from the
+browser is drawn just after the kernel has answered it (``browser_loop``), so the browser's
+next value (it holds one pending update per widget) travels while this one is drawn.
 """
 
 from __future__ import annotations
@@ -73,29 +57,11 @@ READOUT_CSS = (
     f".bp-live .bp-warning{{color:{style.WARNING}}}")
 
 
-def readout_html(lines, warnings, height=None) -> str:
-    """The readout's HTML: the lines, then the warnings in the warning colour (numbers to about
-    4 significant digits: ``briefly``), inside an aria-live region. With a ``height`` the box
-    keeps it (nothing jumps while dragging) and scrolls, with a scrollbar and a shadow at
-    the edge where more text hides (``READOUT_CSS``)."""
-    body = "<br>".join(html.escape(briefly(line), quote=False) for line in lines)
-    warn = "".join(f'<div class="bp-warning">{html.escape(briefly(w), quote=False)}</div>'
-                   for w in warnings)
-    fixed = (' bp-fixed" style="height:' + height) if height else ""
-    # a region that scrolls must take keyboard focus too
-    return (f'<div class="bp-live{fixed}" role="status" aria-live="polite" aria-atomic="true" '
-            f'tabindex="0">{body}{warn}</div>')
-
-
 def browser_loop():
     """The kernel's event loop while it handles a message from the browser (a widget's new
-    value), else None (a value set by code, a test, a script: drawn at once, so the next line
-    sees it).
-
-    The browser's widget library sends a slider's next value only once the kernel is idle
-    again after the last one (one message in flight per widget). Drawing after the answer
-    takes the drawing out of that round trip: at Binder's distance (80 ms) a held key's last
-    value leaves sooner, and the picture for it comes as soon as it is drawn."""
+    value), else None (a value set by code: drawn at once, so the next line sees it).
+    Drawing after the answer takes the drawing out of the browser's round trip: at Binder's
+    distance (80 ms) a held key's last value leaves sooner."""
     try:
         from IPython import get_ipython
 
@@ -108,12 +74,11 @@ def browser_loop():
 
 
 class Panel:
-    """A slider panel: ``widget`` (the box), ``sliders`` {name: slider}, ``buttons``,
-    ``picture`` (``background`` and ``frame`` stacked), ``readout`` (aria-live), ``lines`` and
-    ``warnings`` (the readout's text), ``folded`` (lines with every digit, folded away below
-    the readout by a panel that shows them), ``summary()``, ``png()`` (the picture as one PNG),
-    ``error`` (the last exception a callback caught), ``pictures_sent`` (frames sent so far)
-    and ``frame_bytes`` (the last frame's picture)."""
+    """A slider panel: ``widget`` (the box), ``sliders``, ``buttons``, ``picture`` (the still
+    ``background`` under the moving ``frame``, which carries the alt text), ``readout``
+    (aria-live) showing ``lines`` and ``warnings``, ``folded`` (lines with every digit, folded
+    away below the readout), ``summary()``, ``png()``, ``error`` (the last exception a callback
+    caught), ``pictures_sent`` and ``frame_bytes`` (the last frame's picture)."""
 
     title = ""
     readout_height = None  # a fixed height (CSS) for the readout, or None: it grows
@@ -132,7 +97,7 @@ class Panel:
         self.frame.add_class("bp-frame")
         self.picture = W.GridBox([self.background, self.frame])
         self.picture.add_class("bp-picture")
-        # the box inside (readout_html) keeps a fixed height, if any: the widget around it
+        # the box inside (_write_readout) keeps a fixed height, if any: the widget around it
         # takes the height of what it holds, so nothing is cut off
         self.readout = W.HTML(layout=W.Layout(width="100%", **(
             {} if self.readout_height else {"min_height": "7em"})))
@@ -152,8 +117,8 @@ class Panel:
         return slider
 
     def show_figure(self, plot, fig, renderer=None):
-        """Show ``fig``, drawn by ``plot`` (which has ``dynamic_artists()``, ``static_key()``
-        and ``alt_text()``), from now on; its moving artists are redrawn per step."""
+        """Show ``fig``, drawn by ``plot`` (with ``dynamic_artists()``, ``static_key()`` and
+        ``alt_text()``); ``renderer`` redraws its moving artists per step."""
         self.plot, self.fig = plot, fig
         self.renderer = renderer or render.FrameRenderer(fig, plot.dynamic_artists())
         width, height = self.size = style.shown_pixels(fig)
@@ -243,12 +208,19 @@ class Panel:
         return self.renderer.png(self.plot.static_key())
 
     def _write_readout(self):
-        self.readout.value = readout_html(self.lines, self.warnings, self.readout_height)
+        """The lines, then the warnings in the warning colour (numbers shortened by
+        ``briefly``), in an aria-live region that keeps ``readout_height``, if any, and scrolls."""
+        body = "<br>".join(html.escape(briefly(line), quote=False) for line in self.lines)
+        warn = "".join(f'<div class="bp-warning">{html.escape(briefly(w), quote=False)}</div>'
+                       for w in self.warnings)
+        fixed = f' bp-fixed" style="height:{self.readout_height}' if self.readout_height else ""
+        # a region that scrolls must take keyboard focus too
+        self.readout.value = (f'<div class="bp-live{fixed}" role="status" aria-live="polite" '
+                              f'aria-atomic="true" tabindex="0">{body}{warn}</div>')
 
     # showing
     def summary(self) -> str:
-        """Plain text of what the panel shows: its title, the readout, the folded lines it does
-        not repeat, and any warnings."""
+        """What the panel shows, as plain text: title, readout, folded lines, warnings."""
         parts = [self.title] if self.title else []
         parts += self.lines + [line for line in self.folded if line not in self.lines]
         return "\n".join(parts + [f"Warning: {w}" for w in self.warnings])
@@ -265,5 +237,5 @@ class Panel:
 
 
 __all__ = [
-    "READOUT_CSS", "SLIDER_WIDTH", "Panel", "brief", "briefly", "browser_loop", "readout_html",
+    "READOUT_CSS", "SLIDER_WIDTH", "Panel", "brief", "briefly", "browser_loop",
 ]

@@ -2,15 +2,10 @@
 
     view = sgd_view(net, X, Y, learning_rate=0.05, batch_size=2, steps=20)    # notebook 09
     view = training_view(trainer, data, steps=500)                            # notebook 11
-    view                    # shows the panel in a notebook
-    print(view.summary())   # what the panel shows, as plain text (the readout and warnings)
 
-SGDView draws both runs' paths on a contour computed once, and sends them as a small frame.
-TrainingView trains N steps in chunks, with a progress bar, giving the kernel back between
-chunks so that the panel stays responsive (pressing the button again stops). It sends one JPEG
-of the whole picture per step taken (its sliders set how the next steps go, so moving them
-changes only the words; its painted regions change everywhere; encoding a PNG of a full-width
-panel at twice the shown pixels costs more than the rest of the frame).
+sgd_view draws both runs' paths on a contour computed once. training_view trains in chunks,
+giving the kernel back between them (the train button stops it), and sends one JPEG of the
+whole picture per step taken: its painted regions change everywhere.
 """
 
 from __future__ import annotations
@@ -36,25 +31,23 @@ JPEG_QUALITY = 90
 
 
 class JpegFrames(render.FrameRenderer):
-    """``render.FrameRenderer``'s blitting, with the whole picture packed as one JPEG per step
-    (notebook 11: the painted regions change everywhere, so a layer of moving parts would be
-    the whole picture; JPEG keeps them a fraction of a PNG's size). ``paint(canvas)``, if
-    given, draws pixels before the artists."""
+    """The whole picture as one JPEG per step (a layer of moving parts would be the whole
+    picture here; a JPEG is a fraction of a PNG's size): the still parts blitted from a kept
+    copy, then ``paint(canvas)`` (if given) paints pixels and the moving artists go on top."""
 
     def __init__(self, fig, dynamic, paint=None):
         super().__init__(fig, dynamic)
         self.paint = paint
 
-    def jpeg(self, static_key=None) -> bytes:
-        """One frame as JPEG."""
+    def image(self, static_key=None):
+        """The picture as a PIL RGB image."""
         from PIL import Image
 
         canvas = self.fig.canvas
         if self.background is None or static_key != self.key:
             with style.context():
                 canvas.draw()
-            self.background = canvas.copy_from_bbox(self.fig.bbox)
-            self.key = static_key
+            self.background, self.key = canvas.copy_from_bbox(self.fig.bbox), static_key
             self.redraws += 1
         else:
             canvas.restore_region(self.background)
@@ -64,32 +57,27 @@ class JpegFrames(render.FrameRenderer):
         for artist in self.dynamic:  # no rc context needed: these carry their own style
             if artist.get_visible():
                 artist.draw(renderer)
-        width, height = canvas.get_width_height(physical=True)
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA",
-                                 0, 1).convert("RGB")
+        return Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+
+    def encoded(self, static_key=None, **save) -> bytes:
         buffer = io.BytesIO()
-        image.save(buffer, format="jpeg", quality=JPEG_QUALITY)
+        self.image(static_key).save(buffer, **save)
         return buffer.getvalue()
 
     def pictures(self, static_key, alt, width, height):
         """(None: no background layer; the frame, one opaque ``<img>`` with ``alt``; JPEG)."""
-        jpeg = self.jpeg(static_key)
+        jpeg = self.encoded(static_key, format="jpeg", quality=JPEG_QUALITY)
         return None, render.img_html(jpeg, alt, width, height, "bp-frame-image",
                                      mime="image/jpeg"), jpeg
 
     def png(self, static_key=None) -> bytes:
-        from PIL import Image
-
-        buffer = io.BytesIO()
-        Image.open(io.BytesIO(self.jpeg(static_key))).save(buffer, format="png")
-        return buffer.getvalue()
+        return self.encoded(static_key, format="png")
 
 
 SLIDER_WIDTH = "420px"
 
 
-# --- notebook 09: full-batch descent against mini-batch SGD -------------------------------------
-class SGDView(Panel):
+class sgd_view(Panel):  # notebook 09; named as the notebooks call it
     """Sliders ``batch_size`` and ``learning_rate``; ``steps`` steps of full-batch descent and of
     mini-batch SGD (batches from a permutation seeded by ``seed``) on ``params``, drawn on the
     contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot
@@ -165,15 +153,11 @@ class SGDView(Panel):
         return trainer.train(self.steps)
 
 
-sgd_view = SGDView
-
-
 def _points(trainer, params):
     return np.array([[float(p[n]) for n in params] for p in trainer.path])
 
 
-# --- notebook 11: a network trained live -------------------------------------------------------
-class TrainingView(Panel):
+class training_view(Panel):  # notebook 11
     """Buttons step / train ``steps`` / reset and sliders learning_rate, batch_size for
     ``trainer`` (a ``training.Trainer`` on ``data``, a ``datasets.Dataset``); decision regions,
     cost curve and weights."""
@@ -257,14 +241,10 @@ class TrainingView(Panel):
             self.stop_asked = True
             return
         try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is None:  # no event loop (a script, a test): train here, chunk by chunk
+            self.task = asyncio.get_running_loop().create_task(self.train_async())
+        except RuntimeError:  # no event loop (a script, a test): train here, chunk by chunk
             self.progress.value = 0
             self.trainer.train(self.n_steps, self.chunk, self._after_chunk)
-            return
-        self.task = loop.create_task(self.train_async())
 
     async def train_async(self):
         """Train in chunks; between chunks the kernel handles other messages (a slider, the
@@ -320,7 +300,4 @@ class TrainingView(Panel):
         self.warnings += [explain_blocked(b) for b in self.blocked]
 
 
-training_view = TrainingView
-
-
-__all__ = ["JpegFrames", "Panel", "SGDView", "TrainingView", "sgd_view", "training_view"]
+__all__ = ["JpegFrames", "sgd_view", "training_view"]
