@@ -123,3 +123,14 @@ def test_a_weight_slider_reaches_where_the_z_it_feeds_crosses_zero(activation, s
     values = view.curve.line.get_xdata() if hasattr(view.curve, "line") else None
     if values is not None:  # the curve is drawn over the slider's range
         assert (min(values), max(values)) == pytest.approx((slider.min, slider.max))
+
+
+def test_a_vector_input_given_as_text_follows_its_slider():
+    """x = [0.5, "1/3"]: the x slider moves the first number; the text stays a number."""
+    net = bp.Network([[[0.1, 0.2]], [[0.5]]], [[2], [3]], activations="relu")
+    view = widgets.forward_view(net, [0.5, "1/3"], 0)
+    view.sliders["x"].value = 0.7
+    assert view.warnings == []
+    expected = net.backward([0.7, "1/3"], 0)
+    assert view.g.cost == pytest.approx(expected.cost)
+    assert view.g["w_H0[0,1]"] == pytest.approx(expected["w_H0[0,1]"])

@@ -23,7 +23,7 @@ from ..chainrule.ledger import explain_blocked, ledger
 from ..core.network import Network
 from ..learning.descent import gradient_descent, parameter_list, whole_steps
 from ..learning.surface import cost_surface
-from ..numbers import fmt, positive_number, to_scalar
+from ..numbers import fmt, positive_number, to_array, to_scalar
 from ..plots import render, style
 from ..plots.scales import as_float
 from .panel import Panel, brief
@@ -418,7 +418,7 @@ def _set_first(value, new):
     """``value`` with its first number replaced (a scalar stays a scalar)."""
     if np.ndim(value) == 0 or isinstance(value, (str, numbers.Number)):
         return new
-    array = np.array(value, dtype=float).reshape(-1)
+    array = to_array(np.ravel(np.array(value, dtype=object)), False, "the slider's vector", 1)
     array[0] = new
     return array
 
