@@ -8,7 +8,6 @@ apart; "spiral": three arms of 1.25 turns.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,22 +19,8 @@ from .training import initial_network
 CLASSES = 3
 
 
-@dataclass(frozen=True)
 class ClassData(Points):
     """A 3-class data set: ``X`` (n, 2), one-hot ``Y`` (n, 3), ``classes`` (n,) 0, 1 or 2."""
-
-    seed: int
-    noise: float
-
-    @property
-    def counts(self) -> list:
-        """How many examples each class has."""
-        return [int(c) for c in np.bincount(self.classes, minlength=CLASSES)]
-
-    def __repr__(self):
-        counts = ", ".join(f"class {j}: {c}" for j, c in enumerate(self.counts))
-        return (f"ClassData({self.name!r}, n={len(self)}, {counts}, one-hot Y, "
-                f"noise={self.noise:g}, seed={self.seed})")
 
 
 def make_classes(name: str, n: int = 300, noise: float = 0.0, seed: int = 0) -> ClassData:

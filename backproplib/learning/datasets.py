@@ -26,12 +26,15 @@ DEFAULT_LABELS = (-1, 1)
 
 @dataclass(frozen=True)
 class Points:
-    """Examples in the plane: ``X`` (n, 2) inputs, ``Y`` their targets, ``classes`` (n,)."""
+    """Examples in the plane: ``X`` (n, 2) inputs, ``Y`` their targets, ``classes`` (n,), drawn
+    with ``seed`` and ``noise``."""
 
     name: str
     X: np.ndarray
     Y: np.ndarray
     classes: np.ndarray
+    seed: int
+    noise: float
 
     def __len__(self):
         return len(self.X)
@@ -42,25 +45,30 @@ class Points:
         reach = max(RADIUS + 1.0, float(np.abs(self.X).max()) * 1.05)
         return (-reach, reach, -reach, reach)
 
+    @property
+    def counts(self) -> list:
+        """How many examples each class has."""
+        return [int(c) for c in np.bincount(self.classes, minlength=max(2, self.Y.shape[1]))]
 
-@dataclass(frozen=True)
+    def __repr__(self):
+        counts = ", ".join(f"class {j}: {c}" for j, c in enumerate(self.counts))
+        labels = getattr(self, "labels", None)
+        targets = "one-hot Y" if labels is None else f"labels={labels}"
+        return (f"{type(self).__name__}({self.name!r}, n={len(self)}, {counts}, {targets}, "
+                f"noise={self.noise:g}, seed={self.seed})")
+
+
+@dataclass(frozen=True, repr=False)
 class Dataset(Points):
-    """``X`` (n, 2), ``Y`` (n, 1), ``classes`` (n,) 0 or 1; ``labels`` (class 0's target, class
-    1's); ``make(d.name, len(d), d.noise, d.seed, d.labels)`` makes it again."""
+    """``Y`` (n, 1) holds ``labels`` (class 0's target, class 1's) for ``classes`` 0 or 1;
+    ``make(d.name, len(d), d.noise, d.seed, d.labels)`` makes it again."""
 
     labels: tuple
-    seed: int
-    noise: float
 
     @property
     def threshold(self) -> float:
         """The midpoint of the two labels: a_Out above it predicts class 1."""
         return (self.labels[0] + self.labels[1]) / 2
-
-    def __repr__(self):
-        counts = np.bincount(self.classes, minlength=2)
-        return (f"Dataset({self.name!r}, n={len(self)}, class 0: {counts[0]}, class 1: "
-                f"{counts[1]}, labels={self.labels}, noise={self.noise:g}, seed={self.seed})")
 
 
 def make(name: str, n: int = 200, noise: float = 0.0, seed: int = 0,
@@ -71,7 +79,7 @@ def make(name: str, n: int = 200, noise: float = 0.0, seed: int = 0,
     labels = _labels(labels)
     Y = np.where(classes == 1, float(labels[1]), float(labels[0])).reshape(-1, 1)
     Y.flags.writeable = False
-    return Dataset(name, X, Y, classes, labels, seed, noise)
+    return Dataset(name, X, Y, classes, seed, noise, labels)
 
 
 def drawn(recipes, name, n, noise, seed, least=2):
