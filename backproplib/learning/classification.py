@@ -1,8 +1,6 @@
 """Three classes in the plane (notebook 12): 3-class variants of ``datasets``' four sets, with
-one-hot targets ``Y`` (n, 3), for a network with a softmax output and the cross-entropy cost;
-the predicted class is the output neuron with the largest a_j^Out. "circle": radius below 1.6,
-ring 2.2-3.3, ring 3.9-5; "xor": quadrants 1 and 3, 2, 4; "gauss": three clouds 120 degrees
-apart; "spiral": three arms of 1.25 turns.
+one-hot targets ``Y`` (n, 3), for a softmax output and the cross-entropy cost; the predicted
+class is the output neuron with the largest a_j^Out.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ import math
 import numpy as np
 
 from ..core.network import Network
-from .datasets import RADIUS, Points, drawn, quadrants, rings
+from .datasets import RADIUS, Points, clouds, drawn, quadrants, rings
 from .descent import gradient_descent
 from .training import initial_network
 
@@ -53,10 +51,6 @@ def _thirds(n):
     return [n // CLASSES + (1 if j < n % CLASSES else 0) for j in range(CLASSES)]
 
 
-def _labels(counts):
-    return np.concatenate([np.full(c, j) for j, c in enumerate(counts)])
-
-
 def circle(n, noise, rng):
     """Three rings; a class comes from the radius of the noisy point."""
     X, radius = rings([(0.0, 0.32), (0.44, 0.66), (0.78, 1.0)], _thirds(n), noise, rng)
@@ -70,13 +64,10 @@ def xor(n, noise, rng):
 
 
 def gauss(n, noise, rng):
-    """Three normal clouds with variance 0.5 + 7 noise, centred 120 degrees apart."""
-    counts = _thirds(n)
-    spread = math.sqrt(0.5 + 7 * noise)
+    """Three clouds at distance 2.8 from the origin, 120 degrees apart."""
     centres = [2.8 * np.array([math.cos(t), math.sin(t)])
                for t in (math.pi / 2, math.pi * 7 / 6, -math.pi / 6)]
-    X = np.concatenate([rng.normal(centre, spread, (c, 2)) for centre, c in zip(centres, counts)])
-    return X, _labels(counts)
+    return clouds(centres, _thirds(n), noise, rng), np.repeat(np.arange(CLASSES), _thirds(n))
 
 
 def spiral(n, noise, rng):
@@ -87,7 +78,7 @@ def spiral(n, noise, rng):
         t = 1.25 * i * 2 * math.pi + 2 * math.pi * j / CLASSES
         arm = np.column_stack([i * RADIUS * np.sin(t), i * RADIUS * np.cos(t)])
         arms.append(arm + rng.uniform(-1, 1, (count, 2)) * noise)
-    return np.concatenate(arms), _labels(_thirds(n))
+    return np.concatenate(arms), np.repeat(np.arange(CLASSES), _thirds(n))
 
 
 RECIPES = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}

@@ -1,12 +1,9 @@
 """The four 2-D data sets of TensorFlow Playground, generated in code from a seed (no download).
 
-``make("circle", n=200, seed=0)`` gives ``X`` (n, 2), ``Y`` (n, 1) and ``classes`` (n,) 0 or 1:
-the batch form of ``net.backward(data.X, data.Y)``. Playground's recipes and coordinates (within
-about 6 of the origin): "circle" (class 1 inside radius 2.5, class 0 in the ring 3.5-5), "xor"
-(class 1 where x_1 x_2 >= 0), "gauss" (clouds around (2, 2) and (-2, -2)), "spiral" (two arms,
-1.75 turns each); ``noise`` from 0 to 0.5 blurs them as Playground's slider does. The targets
-are ``labels``, (-1, 1) by default for a tanh output; ``labels_for(activation)`` gives (0, 1)
-for an output that cannot go far below 0. a_Out above the labels' midpoint predicts class 1.
+``make("circle", n=200, seed=0)`` gives ``X`` (n, 2), ``Y`` (n, 1) and ``classes`` (n,) 0 or 1,
+the batch form of ``net.backward(data.X, data.Y)``, by Playground's recipes (dataset.ts) and
+coordinates; ``noise`` from 0 to 0.5 blurs them as its slider does. The targets are ``labels``,
+(-1, 1) for a tanh output, or (0, 1) from ``labels_for(activation)``.
 """
 
 from __future__ import annotations
@@ -106,7 +103,7 @@ def labels_for(activation) -> tuple:
     return (0, 1) if low > -0.5 else (-1, 1)
 
 
-# --- the four recipes (TensorFlow Playground, dataset.ts) --------------------------------------
+# --- the four recipes --------------------------------------------------------------------------
 def _halves(n):
     """Examples of class 1 and of class 0: n - n // 2 and n // 2."""
     return n - n // 2, n // 2
@@ -143,27 +140,29 @@ def xor(n, noise, rng):
     return X, (shifted[:, 0] * shifted[:, 1] >= 0).astype(int)
 
 
-def gauss(n, noise, rng):
-    """Two normal clouds with variance 0.5 + 7 noise (Playground's scale from 0.5 to 4)."""
-    ones, zeros = _halves(n)
+def clouds(centres, counts, noise, rng):
+    """``counts[i]`` points normal around ``centres[i]`` with variance 0.5 + 7 noise
+    (Playground's scale from 0.5 to 4)."""
     spread = math.sqrt(0.5 + 7 * noise)
-    X = np.concatenate([rng.normal(2, spread, (ones, 2)), rng.normal(-2, spread, (zeros, 2))])
-    classes = np.concatenate([np.ones(ones, int), np.zeros(zeros, int)])
-    return X, classes
+    return np.concatenate([rng.normal(at, spread, (c, 2)) for at, c in zip(centres, counts)])
+
+
+def gauss(n, noise, rng):
+    """Class 1 around (2, 2), class 0 around (-2, -2)."""
+    return clouds([2, -2], _halves(n), noise, rng), np.repeat([1, 0], _halves(n))
 
 
 def spiral(n, noise, rng):
     """Two arms r = 5 i/m, t = 1.75 * 2 pi i/m (+ pi for class 0), plus uniform noise."""
-    X, classes = [], []
-    for label, (count, turn) in enumerate(zip(_halves(n)[::-1], (math.pi, 0.0))):
+    X = []
+    for count, turn in zip(_halves(n)[::-1], (math.pi, 0.0)):
         i = np.arange(count)
         m = max(count, 1)
         r = i / m * RADIUS
         t = 1.75 * i / m * 2 * math.pi + turn
         arm = np.column_stack([r * np.sin(t), r * np.cos(t)])
         X.append(arm + rng.uniform(-1, 1, (count, 2)) * noise)
-        classes.append(np.full(count, label))
-    return np.concatenate(X), np.concatenate(classes)
+    return np.concatenate(X), np.repeat([0, 1], _halves(n)[::-1])
 
 
 GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}
