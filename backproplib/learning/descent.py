@@ -91,11 +91,10 @@ def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> D
                 new = net.descend(g, lr, moves)
                 g_new = new.backward(x, y)
             cost, grad = float(g_new.cost), _gradient(g_new)
+            overflowed = not (math.isfinite(cost) and all(map(math.isfinite, grad.values())))
         except (OverflowError, ValueError):  # descend refuses a parameter beyond floats
             overflowed = True
-            break
-        if not (math.isfinite(cost) and all(map(math.isfinite, grad.values()))):
-            overflowed = True
+        if overflowed:
             break
         net, g = new, g_new
         nets.append(net)
@@ -182,13 +181,8 @@ class _Run:
 
     def _swinging(self):
         """Moving parameters whose step flips sign on every one of the last (up to 6) steps."""
-        found = []
-        for n in self.moving if self.taken >= 3 else ():
-            values = [p[n] for p in self.points[-7:]]
-            jumps = [b - a for a, b in zip(values, values[1:])]
-            if all(a * b < 0 for a, b in zip(jumps, jumps[1:])):
-                found.append(n)
-        return found
+        jumps = {n: np.diff([p[n] for p in self.points[-7:]]) for n in self.moving}
+        return [n for n, d in jumps.items() if self.taken >= 3 and (d[:-1] * d[1:] < 0).all()]
 
     def _oscillation(self, name):
         values = [p[name] for p in self.points[-3:]]
