@@ -43,7 +43,7 @@ class Trainer:
     """Mini-batch SGD on (X, Y), steppable, with its history: ``net`` now, ``start_net``,
     ``steps``, ``epoch``, ``costs`` C over the whole set at the start and every
     ``record_every``-th step (at ``cost_steps``), ``batch_costs`` each step's C_B, ``batch`` the
-    last batch's indices, ``path`` the ``track``ed parameters at every point. Only ``params``
+    last batch's indices, ``path`` the moving ``params`` at every point. Only ``params``
     move (all by default); ``learning_rate`` and ``batch_size`` (default min(10, n)) may change
     between steps; ``threshold`` splits the output into two classes. A step that overflows ends
     training at the last finite network (``diverged``); ``message`` says the run in words."""
@@ -51,7 +51,7 @@ class Trainer:
     cost_name = "C"  # what ``costs`` holds, as ``descent.DescentPath.cost_name``
 
     def __init__(self, net: Network, X, Y, learning_rate=0.03, batch_size=None, seed=0,
-                 params=None, track=None, threshold=0.0, record_every=1):
+                 params=None, threshold=0.0, record_every=1):
         self.start_net = net
         self.X, self.Y = net.input(X), net.target(Y)
         if self.X.ndim != 2 or self.Y.ndim != 2 or len(self.X) != len(self.Y):
@@ -62,7 +62,6 @@ class Trainer:
         self.batch_size = min(10, self.n) if batch_size is None else batch_size
         self.seed = whole_number(seed, "seed", 0)
         self.params = None if params is None else parameter_list(net, params)
-        self.track = parameter_list(net, track) if track is not None else (self.params or ())
         self.threshold = threshold
         self.record_every = whole_number(record_every, "record_every", 1)
         self.reset()
@@ -133,7 +132,7 @@ class Trainer:
         if record:
             self.costs.append(cost)
             self.cost_steps.append(self.steps)
-        if self.track:
+        if self.params:
             self.path.append(self._tracked(new))
         if self._position >= self.n:  # the epoch is over: the next step starts the next one
             self.epoch += 1
@@ -210,7 +209,7 @@ class Trainer:
         return "\n".join(lines)
 
     def _tracked(self, net):
-        return {name: net.param(name) for name in self.track}
+        return {name: net.param(name) for name in self.params or ()}
 
 
 def grid(extent, n=100):
