@@ -93,7 +93,8 @@ def test_noise_moves_labels_in_circle():
     ({"name": "circle", "n": 1}, ValueError, "n_examples: expected a whole number >= 2"),
     ({"name": "circle", "n": 2.5}, ValueError, "n_examples: expected a whole number"),
     ({"name": "circle", "noise": 0.9}, ValueError, "0 to 0.5"),
-    ({"name": "circle", "noise": "lots"}, TypeError, "noise"),
+    ({"name": "circle", "noise": "lots"}, ValueError, "noise: expected a number"),
+    ({"name": "circle", "noise": True}, TypeError, "noise: expected a number"),
     ({"name": "circle", "seed": -1}, ValueError, "seed"),
     ({"name": "circle", "labels": (1, -1)}, ValueError, "labels"),
     ({"name": "circle", "labels": 1}, ValueError, "labels"),
@@ -101,3 +102,8 @@ def test_noise_moves_labels_in_circle():
 def test_bad_input_is_named(kwargs, error, words):
     with pytest.raises(error, match=words):
         datasets.make(**kwargs)
+
+
+def test_noise_may_be_text():
+    a, b = datasets.make("circle", 40, "1/4", seed=2), datasets.make("circle", 40, 0.25, seed=2)
+    assert a.noise == b.noise == 0.25 and np.array_equal(a.X, b.X)

@@ -386,3 +386,12 @@ def test_junk_learning_rates_and_steps_give_a_path_or_a_clear_error(rate, steps)
     assert path.outcome in ("converged", "falling", "crawling", "oscillating", "diverged",
                             "stuck", "unmoved")
     assert "nan" not in path.message.lower() and "inf" not in path.message.lower()
+
+
+
+def test_a_parameter_zig_zags_only_when_every_last_step_flips_sign():
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], "leaky_relu")
+    path = gradient_descent(net, 1.5, 0, 0.01, 10)  # w_Out turns back, but not on every step
+    jumps = np.diff([p["w_Out"] for p in path.params[-7:]])
+    assert (jumps[:-1] * jumps[1:] < 0).any() and not (jumps[:-1] * jumps[1:] < 0).all()
+    assert path.outcome == "falling" and "zig-zag" not in path.details

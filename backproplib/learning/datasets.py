@@ -1,37 +1,20 @@
 """The four 2-D data sets of TensorFlow Playground, generated in code from a seed (no download).
 
-    data = make("circle", n=200, seed=0)
-    data.X          # shape (n, 2): the inputs x_1, x_2 of every example, one example per row
-    data.Y          # shape (n, 1): the target y of every example, one of data.labels
-    data.classes    # shape (n,): 0 or 1, the class of every example (0 <-> labels[0])
-
-The shapes are the batch form of ``Network.backward``: ``net.backward(data.X, data.Y)`` gives the
-average cost C = (1/n) sum_k C0_k over the set and its gradients.
-
-The four sets, with TensorFlow Playground's recipes and coordinates (every point lies within
-about 6 of the origin):
-- "circle": class 1 inside radius 2.5, class 0 in the ring from 3.5 to 5;
-- "xor":    class 1 where x_1 x_2 >= 0 (first and third quadrant), class 0 elsewhere;
-- "gauss":  two round clouds, class 1 around (2, 2), class 0 around (-2, -2);
-- "spiral": two interleaved spiral arms, 1.75 turns each.
-``noise`` (0 to 0.5, as Playground's slider from 0 to 50) blurs the classes as Playground does.
-
-Labels: the targets are the two numbers in ``labels``, (-1, 1) by default as in Playground, whose
-output neuron uses tanh (its range is -1 to 1). For an output activation that cannot go far below
-0 (ReLU, leaky ReLU, sigmoid), ``labels_for(activation)`` gives (0, 1) instead. A prediction
-a_Out belongs to class 1 when it is above the midpoint of the two labels.
+``make("circle", n=200, seed=0)`` gives ``X`` (n, 2), ``Y`` (n, 1) and ``classes`` (n,) 0 or 1,
+the batch form of ``net.backward(data.X, data.Y)``, by Playground's recipes (dataset.ts) and
+coordinates; ``noise`` from 0 to 0.5 blurs them as its slider does. The targets are ``labels``,
+(-1, 1) for a tanh output, or (0, 1) from ``labels_for(activation)``.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..core import activations as act
-from ..numbers import whole_number
+from ..numbers import lookup, to_scalar, whole_number
 
 NAMES = ("circle", "xor", "gauss", "spiral")
 RADIUS = 5.0  # Playground's data radius; the points lie in about [-6, 6]^2
@@ -40,12 +23,15 @@ DEFAULT_LABELS = (-1, 1)
 
 @dataclass(frozen=True)
 class Points:
-    """Examples in the plane: ``X`` (n, 2) inputs, ``Y`` their targets, ``classes`` (n,)."""
+    """Examples in the plane: ``X`` (n, 2) inputs, ``Y`` their targets, ``classes`` (n,), drawn
+    with ``seed`` and ``noise``."""
 
     name: str
     X: np.ndarray
     Y: np.ndarray
     classes: np.ndarray
+    seed: int
+    noise: float
 
     def __len__(self):
         return len(self.X)
@@ -56,131 +42,133 @@ class Points:
         reach = max(RADIUS + 1.0, float(np.abs(self.X).max()) * 1.05)
         return (-reach, reach, -reach, reach)
 
+    @property
+    def counts(self) -> list:
+        """How many examples each class has."""
+        return [int(c) for c in np.bincount(self.classes, minlength=max(2, self.Y.shape[1]))]
 
-@dataclass(frozen=True)
+    def __repr__(self):
+        counts = ", ".join(f"class {j}: {c}" for j, c in enumerate(self.counts))
+        labels = getattr(self, "labels", None)
+        targets = "one-hot Y" if labels is None else f"labels={labels}"
+        return (f"{type(self).__name__}({self.name!r}, n={len(self)}, {counts}, {targets}, "
+                f"noise={self.noise:g}, seed={self.seed})")
+
+
+@dataclass(frozen=True, repr=False)
 class Dataset(Points):
-    """One data set: ``X`` (n, 2) inputs, ``Y`` (n, 1) targets, ``classes`` (n,) 0 or 1.
-
-    ``labels`` = (target of class 0, target of class 1); ``name``, ``seed``, ``noise`` say how it
-    was made, so ``make(d.name, len(d), d.noise, d.seed, d.labels)`` makes it again."""
+    """``Y`` (n, 1) holds ``labels`` (class 0's target, class 1's) for ``classes`` 0 or 1;
+    ``make(d.name, len(d), d.noise, d.seed, d.labels)`` makes it again."""
 
     labels: tuple
-    seed: int
-    noise: float
 
     @property
     def threshold(self) -> float:
         """The midpoint of the two labels: a_Out above it predicts class 1."""
         return (self.labels[0] + self.labels[1]) / 2
 
-    def __repr__(self):
-        counts = np.bincount(self.classes, minlength=2)
-        return (f"Dataset({self.name!r}, n={len(self)}, class 0: {counts[0]}, class 1: "
-                f"{counts[1]}, labels={self.labels}, noise={self.noise:g}, seed={self.seed})")
-
 
 def make(name: str, n: int = 200, noise: float = 0.0, seed: int = 0,
          labels=DEFAULT_LABELS) -> Dataset:
-    """The data set ``name`` ("circle", "xor", "gauss" or "spiral") with ``n`` examples.
-
-    The same (name, n, noise, seed) always gives the same numbers (numpy's ``default_rng(seed)``).
-    The examples come in a shuffled order, so the first few hold both classes."""
+    """The data set ``name`` with ``n`` examples, shuffled (the first few hold both classes);
+    the same (name, n, noise, seed) always gives the same numbers."""
     name, X, classes, noise, seed = drawn(GENERATORS, name, n, noise, seed)
     labels = _labels(labels)
     Y = np.where(classes == 1, float(labels[1]), float(labels[0])).reshape(-1, 1)
     Y.flags.writeable = False
-    return Dataset(name, X, Y, classes, labels, seed, noise)
+    return Dataset(name, X, Y, classes, seed, noise, labels)
 
 
 def drawn(recipes, name, n, noise, seed, least=2):
     """(name, X, classes, noise, seed): the points of ``recipes[name](n, noise, rng)``, rng
     ``numpy.random.default_rng(seed)``, shuffled and read-only; the arguments checked."""
-    if not isinstance(name, str) or name.strip().lower() not in recipes:
-        raise ValueError(f"dataset: expected one of {', '.join(recipes)}, got {name!r}")
+    recipe = lookup(recipes, name, "dataset", "dataset")
     n = whole_number(n, "n_examples", least)
-    noise = _noise(noise)
+    noise = float(to_scalar(noise, False, "noise"))
+    if not 0 <= noise <= 0.5:
+        raise ValueError(f"noise: expected a number from 0 to 0.5, got {noise:g}")
     seed = whole_number(seed, "seed", 0)
     rng = np.random.default_rng(seed)
-    X, classes = recipes[name.strip().lower()](n, noise, rng)
+    X, classes = recipe(n, noise, rng)
     order = rng.permutation(n)
     X, classes = X[order], classes[order]
     X.flags.writeable = classes.flags.writeable = False
-    return name.strip().lower(), X, classes, noise, seed
+    return recipe.__name__, X, classes, noise, seed
 
 
 def labels_for(activation) -> tuple:
-    """(0, 1) when the output activation cannot reach -1 easily, else (-1, 1).
-
-    Decided from sigma itself: an output that stays above -0.5 at z = -3 (ReLU, leaky ReLU,
-    sigmoid) gets 0 and 1; one that goes down to -1 (tanh, linear) gets -1 and 1."""
+    """(0, 1) when sigma(-3) stays above -0.5 (ReLU, leaky ReLU, sigmoid), else (-1, 1)."""
     sigma = act.get(activation, "activation")
     low = float(sigma.function(np.array([-3.0]))[0])
     return (0, 1) if low > -0.5 else (-1, 1)
 
 
-# --- the four recipes (TensorFlow Playground, dataset.ts) --------------------------------------
+# --- the four recipes --------------------------------------------------------------------------
 def _halves(n):
     """Examples of class 1 and of class 0: n - n // 2 and n // 2."""
     return n - n // 2, n // 2
 
 
+def rings(bands, counts, noise, rng):
+    """(X, radius): ``counts[i]`` points at uniform radii within ``bands[i]`` (fractions of
+    RADIUS) and uniform angles, and the radius of each point after ``noise`` shifts it."""
+    r = np.concatenate([rng.uniform(lo * RADIUS, hi * RADIUS, c)
+                        for (lo, hi), c in zip(bands, counts)])
+    angle = rng.uniform(0, 2 * math.pi, len(r))
+    X = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
+    shifted = X + rng.uniform(-RADIUS, RADIUS, X.shape) * noise
+    return X, np.hypot(shifted[:, 0], shifted[:, 1])
+
+
+def quadrants(n, noise, rng):
+    """(X, shifted): uniform in the square, pushed 0.3 away from both axes, and X after
+    ``noise`` shifts it (its quadrant decides the class)."""
+    X = rng.uniform(-RADIUS, RADIUS, (n, 2))
+    X += np.where(X > 0, 0.3, -0.3)
+    return X, X + rng.uniform(-RADIUS, RADIUS, X.shape) * noise
+
+
 def circle(n, noise, rng):
     """Class 1 inside radius 2.5, class 0 in the ring 3.5-5; a label comes from the noisy point."""
-    inside, outside = _halves(n)
-    r = np.concatenate([rng.uniform(0, RADIUS * 0.5, inside),
-                        rng.uniform(RADIUS * 0.7, RADIUS, outside)])
-    angle = rng.uniform(0, 2 * math.pi, n)
-    X = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
-    shifted = X + rng.uniform(-RADIUS, RADIUS, (n, 2)) * noise
-    classes = (np.hypot(shifted[:, 0], shifted[:, 1]) < RADIUS * 0.5).astype(int)
-    return X, classes
+    X, radius = rings([(0.0, 0.5), (0.7, 1.0)], _halves(n), noise, rng)
+    return X, (radius < RADIUS * 0.5).astype(int)
 
 
 def xor(n, noise, rng):
-    """Uniform in the square, pushed 0.3 away from both axes; class 1 where x_1 x_2 >= 0."""
-    X = rng.uniform(-RADIUS, RADIUS, (n, 2))
-    X += np.where(X > 0, 0.3, -0.3)
-    shifted = X + rng.uniform(-RADIUS, RADIUS, (n, 2)) * noise
-    classes = (shifted[:, 0] * shifted[:, 1] >= 0).astype(int)
-    return X, classes
+    """Class 1 where the noisy x_1 x_2 >= 0."""
+    X, shifted = quadrants(n, noise, rng)
+    return X, (shifted[:, 0] * shifted[:, 1] >= 0).astype(int)
+
+
+def clouds(centres, counts, noise, rng):
+    """``counts[i]`` points normal around ``centres[i]`` with variance 0.5 + 7 noise
+    (Playground's scale from 0.5 to 4)."""
+    spread = math.sqrt(0.5 + 7 * noise)
+    return np.concatenate([rng.normal(at, spread, (c, 2)) for at, c in zip(centres, counts)])
 
 
 def gauss(n, noise, rng):
-    """Two normal clouds with variance 0.5 + 7 noise (Playground's scale from 0.5 to 4)."""
-    ones, zeros = _halves(n)
-    spread = math.sqrt(0.5 + 7 * noise)
-    X = np.concatenate([rng.normal(2, spread, (ones, 2)), rng.normal(-2, spread, (zeros, 2))])
-    classes = np.concatenate([np.ones(ones, int), np.zeros(zeros, int)])
-    return X, classes
+    """Class 1 around (2, 2), class 0 around (-2, -2)."""
+    return clouds([2, -2], _halves(n), noise, rng), np.repeat([1, 0], _halves(n))
 
 
 def spiral(n, noise, rng):
     """Two arms r = 5 i/m, t = 1.75 * 2 pi i/m (+ pi for class 0), plus uniform noise."""
-    X, classes = [], []
-    for label, (count, turn) in enumerate(zip(_halves(n)[::-1], (math.pi, 0.0))):
+    X = []
+    for count, turn in zip(_halves(n)[::-1], (math.pi, 0.0)):
         i = np.arange(count)
         m = max(count, 1)
         r = i / m * RADIUS
         t = 1.75 * i / m * 2 * math.pi + turn
         arm = np.column_stack([r * np.sin(t), r * np.cos(t)])
         X.append(arm + rng.uniform(-1, 1, (count, 2)) * noise)
-        classes.append(np.full(count, label))
-    return np.concatenate(X), np.concatenate(classes)
+    return np.concatenate(X), np.repeat([0, 1], _halves(n)[::-1])
 
 
 GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}
 
 
 # --- checking what an instructor typed --------------------------------------------------------
-def _noise(noise):
-    if isinstance(noise, (bool, np.bool_)) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise: expected a number from 0 to 0.5, got {noise!r}")
-    noise = float(noise)
-    if not 0 <= noise <= 0.5:
-        raise ValueError(f"noise: expected a number from 0 to 0.5, got {noise:g}")
-    return noise
-
-
 def _labels(labels):
     try:
         low, high = labels

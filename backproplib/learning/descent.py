@@ -1,22 +1,13 @@
 """Gradient descent on one example or a full batch, step by step, and what the run did, in words.
 
-Each step moves every chosen parameter p against its gradient, through ``Network.descend``:
-
-    p  <-  p - learning_rate * dC0/dp        (dC/dp for a batch: C is the average cost)
-
-Only the parameters named in ``params`` move (all of them by default), so a path over two
-weights can be drawn on their contour. Descent runs in floats; when a step overflows, the path
-stops at the last finite point. ``DescentPath.outcome`` says what happened:
-
-- "converged": the cost reached about its lowest, or the gradient 0 with every neuron alive;
-- "falling": going down by at least 1% a step; "crawling": going down, slower than that;
-- "oscillating": a parameter jumps back and forth over the valley, the cost stays put;
-- "diverged": the cost grew, or a step overflowed floating point;
-- "stuck": dead neurons pass no gradient back and descent stopped (whatever the cost);
-- "unmoved": the steps are too small to change any parameter in floating point.
-
-``message`` says it in at most about 30 words, from the run's own numbers; ``details`` holds
-the longer explanation. Nothing is said about steps the run did not take.
+Each step is ``Network.descend``, p <- p - learning_rate * dC/dp, for the parameters named in
+``params`` only (all by default), in floats; a step that overflows ends the path at the last
+finite point. ``DescentPath.outcome`` is one of "converged" (about the lowest cost, or gradient
+0 with every neuron alive), "falling" (by at least 1% a step), "crawling" (slower), "oscillating"
+(jumping over the valley while the cost stays put), "diverged" (the cost grew, or a step
+overflowed), "stuck" (dead neurons pass no gradient back) or "unmoved" (steps too small for
+floating point). ``message`` says it in about 30 words from the run's own numbers, ``details``
+explains more.
 """
 
 from __future__ import annotations
@@ -37,14 +28,10 @@ CRAWLING_PACE = 0.01  # falling by less than 1% of the cost per step counts as c
 
 @dataclass(frozen=True)
 class DescentPath:
-    """What gradient descent did, one entry per visited point (the start is entry 0).
-
-    ``params[i]`` is {name: value} after i steps for the moving parameters ``names``;
-    ``costs[i]`` the cost there (C0, or the average C for a batch: ``cost_name``);
-    ``gradients[i]`` {name: dC/dname}. ``net`` is the network at the last finite point;
-    ``moving`` the parameters whose gradient is not 0 there, ``blocked`` the neurons blocked
-    there.
-    """
+    """One entry per visited point (the start is entry 0): ``params[i]`` {name: value} of the
+    moving parameters ``names``, ``costs[i]`` (``cost_name`` C0, or C for a batch),
+    ``gradients[i]`` {name: dC/dname}. ``net`` is the network at the last finite point, where
+    ``moving`` have a gradient not 0 and ``blocked`` neurons are blocked."""
 
     names: tuple
     learning_rate: float
@@ -84,11 +71,8 @@ def whole_steps(value, what: str = "steps") -> int:
 
 
 def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> DescentPath:
-    """Take ``steps`` steps of size ``learning_rate`` downhill, moving ``params`` only.
-
-    ``x`` and ``y`` are one example, or a batch X of shape (m, n_x) with Y (m, n_Out): then
-    each step follows the gradient of the average cost C (full-batch descent).
-    """
+    """Take ``steps`` steps of size ``learning_rate`` downhill, moving ``params`` only, on one
+    example or a batch X (m, n_x), Y (m, n_Out) (then on the average cost C: full batch)."""
     lr = positive_number(learning_rate, "learning_rate")
     steps = whole_steps(steps)
     names = tuple(net.parameter_names) if params is None else parameter_list(net, params)
@@ -97,7 +81,7 @@ def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> D
     moves = None if set(names) == set(net.parameter_names) else names  # None: whole arrays
     with np.errstate(all="ignore"):
         g = net.backward(x, y)
-    nets, costs, grads = [net], [float(g.cost)], [_gradient(net, g)]
+    nets, costs, grads = [net], [float(g.cost)], [_gradient(g)]
     overflowed = False
     for _ in range(steps):
         if all(grads[-1][n] == 0 for n in names):
@@ -106,42 +90,40 @@ def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> D
             with np.errstate(all="ignore"):
                 new = net.descend(g, lr, moves)
                 g_new = new.backward(x, y)
-            cost, grad = float(g_new.cost), _gradient(new, g_new)
+            cost, grad = float(g_new.cost), _gradient(g_new)
+            overflowed = not (math.isfinite(cost) and all(map(math.isfinite, grad.values())))
         except (OverflowError, ValueError):  # descend refuses a parameter beyond floats
             overflowed = True
-            break
-        if not (math.isfinite(cost) and all(map(math.isfinite, grad.values()))):
-            overflowed = True
+        if overflowed:
             break
         net, g = new, g_new
         nets.append(net)
         costs.append(cost)
         grads.append(grad)
     points = [{n: float(v) for n, v in m.params().items() if n in names} for m in nets]
-    run = _Run(names, lr, steps, points, costs, net, y, grads, g, overflowed)
+    run = _Run(names, lr, points, costs, net, y, grads, g, overflowed)
     outcome, message, details = run.explain()
     return DescentPath(names, lr, steps, points, costs, net, outcome, message, details, grads,
                        run.moving, g.blocked, run.C)
 
 
-def _gradient(net, g) -> dict:
-    """{name: dC/dname}: ``parameter_names`` lists each layer's weights row by row, then its
-    biases."""
-    flat = np.concatenate([np.ravel(a) for pair in zip(g.dw, g.db) for a in pair])
-    return dict(zip(net.parameter_names, flat.astype(float).tolist()))
+def _gradient(g) -> dict:
+    return {name: float(value) for name, value in g.as_dict().items()}
 
 
 class _Run:
     """The outcome of a finished run and the sentences that explain it, from its numbers."""
 
-    def __init__(self, names, lr, steps, points, costs, net, y, grads, g, overflowed):
+    def __init__(self, names, lr, points, costs, net, y, grads, g, overflowed):
         self.names, self.lr, self.points, self.costs = names, lr, points, costs
         self.net, self.y, self.grads, self.overflowed = net, y, grads, overflowed
         self.C = "C" if g.batch_size else "C0"
         self.taken, self.start, self.end = len(costs) - 1, costs[0], costs[-1]
+        self.fell = (f"{self.C} went from {fmt(self.start)} to {fmt(self.end)} in "
+                     f"{_steps(self.taken)}")
         self.moving = tuple(n for n in names if grads[-1][n] != 0)
-        self.dead = [b.neuron for b in g.blocked if b.kind == "dead"]
         self.blocked = g.blocked
+        self.dead = [b.neuron for b in g.blocked if b.kind == "dead"]
         self.floor = lowest_cost(net, y)  # > 0 when y is out of the output's reach
 
     def explain(self):
@@ -150,7 +132,7 @@ class _Run:
         return outcome, message, " ".join(e for e in extra if e)
 
     def _outcome(self):
-        C, lr, fell = self.C, fmt(self.lr), self._fell()
+        C, lr, fell = self.C, fmt(self.lr), self.fell
         if self.overflowed:
             return "diverged", (f"Diverged: step {self.taken + 1} overflowed floating point, "
                                 f"so descent stopped at {C} = {fmt(self.end)}. The learning "
@@ -162,7 +144,7 @@ class _Run:
             return "stuck", (f"Stuck: {listed(self.dead)} {_are(self.dead)} dead, so no "
                              f"gradient flows back through "
                              f"{'it' if len(self.dead) == 1 else 'them'}; {fell}."), (
-                "; ".join(_capital(explain_blocked(b)) for b in self.blocked) + "." + went_up)
+                "; ".join(explain_blocked(b) for b in self.blocked) + "." + went_up)
         if at_bottom:
             where = ("about 0" if self.floor == 0 else
                      f"about the lowest this output allows ({fmt(self.floor)})")
@@ -197,19 +179,10 @@ class _Run:
         return "crawling", (f"Crawling: {fell}, by only {_percent(max(pace, 0))} on the last "
                             f"step.{dead}"), detail
 
-    def _fell(self):
-        return (f"{self.C} went from {fmt(self.start)} to {fmt(self.end)} in "
-                f"{_steps(self.taken)}")
-
     def _swinging(self):
         """Moving parameters whose step flips sign on every one of the last (up to 6) steps."""
-        found = []
-        for n in self.moving if self.taken >= 3 else ():
-            values = [p[n] for p in self.points[-7:]]
-            jumps = [b - a for a, b in zip(values, values[1:])]
-            if all(a * b < 0 for a, b in zip(jumps, jumps[1:])):
-                found.append(n)
-        return found
+        jumps = {n: np.diff([p[n] for p in self.points[-7:]]) for n in self.moving}
+        return [n for n, d in jumps.items() if self.taken >= 3 and (d[:-1] * d[1:] < 0).all()]
 
     def _oscillation(self, name):
         values = [p[name] for p in self.points[-3:]]
@@ -224,25 +197,19 @@ class _Run:
         return math.sqrt(sum(self.grads[i][n] ** 2 for n in self.names))
 
     def _still_moving(self, outcome):
+        """Which parameters still move; when every neuron of the last hidden layer is dead and
+        only Out's biases move, that the network has become a constant predictor."""
         if outcome in ("converged", "diverged") or len(self.moving) in (0, len(self.names)):
             return ""
         still = [n for n in self.names if n not in self.moving]
         text = (f"Still moving: {listed(self.moving)}; {listed(still)} "
                 f"{'has' if len(still) == 1 else 'have'} gradient 0.")
-        return f"{text} {self._constant()}".strip()
-
-    def _constant(self):
-        """A sentence when every neuron of the last hidden layer is dead and only Out's
-        biases move: the prediction no longer depends on x or on any weight."""
-        net = self.net
-        if len(net.layer_names) < 2:
-            return ""
-        hidden = len(net.layer_names) - 2
+        net, hidden = self.net, len(self.net.layer_names) - 2  # -1: no hidden layer, no one dead
         dead = {b.j for b in self.blocked if b.L == hidden and b.kind == "dead"}
         biases = {n for n in net.parameter_names if tuple(net.locate(n))[:2] == ("b", hidden + 1)}
         if len(dead) < net.sizes[hidden + 1] or not set(self.moving) <= biases:
-            return ""
-        return (f"The network has become a constant predictor: every neuron of "
+            return text
+        return (f"{text} The network has become a constant predictor: every neuron of "
                 f"{net.layer_names[hidden]} is dead, so a_Out depends on nothing but "
                 f"{listed(sorted(biases))}, whatever x is.")
 
@@ -267,10 +234,6 @@ def _steps(n):
 
 def _percent(fraction):
     return f"{fmt(float(f'{100 * fraction:.3g}'))}%"
-
-
-def _capital(text):
-    return text[:1].upper() + text[1:]
 
 
 # --- the target and the output's range -------------------------------------------------------
@@ -301,44 +264,29 @@ def unreachable_target(net: Network, y) -> str | None:
     sigma = net.activations[-1]
     low, high, reaches_low, reaches_high = output_range(sigma)
     targets = np.asarray(net.target(y), dtype=float).reshape(-1, net.sizes[-1])
-    out = net.layer_names[-1]
-    for j in range(net.sizes[-1]):
-        column = targets[:, j]
+    for j, column in enumerate(targets.T):
         below = column[(column < low) | ((column == low) & (not reaches_low))]
         above = column[(column > high) | ((column == high) & (not reaches_high))]
         if not (below.size or above.size):
             continue
-        value = below[0] if below.size else above[0]
-        a_name = f"a_{out}" if net.sizes[-1] == 1 else f"a_{out}[{j}]"
-        can = _range_words(sigma.formula, low, high, reaches_low, reaches_high)
-        edge = low if below.size else high
-        return (f"Note: the target y = {fmt(value)} is outside what {sigma.formula} can output "
-                f"({can}), so {a_name} can never equal it and the cost cannot reach 0: the best "
-                f"descent can do is bring {a_name} towards {fmt(edge)}.")
+        a_name = f"a_{net.layer_names[-1]}" + (f"[{j}]" if net.sizes[-1] > 1 else "")
+        can = (f"{sigma.formula} gives numbers {'<=' if reaches_high else '<'} {fmt(high)}"
+               if math.isinf(low) else f"numbers {'>=' if reaches_low else '>'} {fmt(low)}"
+               if math.isinf(high) else f"numbers from {fmt(low)} to {fmt(high)}"
+               if reaches_low else f"numbers strictly between {fmt(low)} and {fmt(high)}")
+        return (f"Note: the target y = {fmt((below if below.size else above)[0])} is outside "
+                f"what {sigma.formula} can output ({can}), so {a_name} can never equal it and "
+                f"the cost cannot reach 0: the best descent can do is bring {a_name} towards "
+                f"{fmt(low if below.size else high)}.")
     return None
 
 
-def _range_words(formula, low, high, reaches_low, reaches_high):
-    if math.isinf(low) and not math.isinf(high):
-        return f"{formula} gives numbers {'<=' if reaches_high else '<'} {fmt(high)}"
-    if math.isinf(high) and not math.isinf(low):
-        return f"numbers {'>=' if reaches_low else '>'} {fmt(low)}"
-    if reaches_low:
-        return f"numbers from {fmt(low)} to {fmt(high)}"
-    return f"numbers strictly between {fmt(low)} and {fmt(high)}"
-
-
-# --- checking what a user gives ---------------------------------------------------------------
 def parameter_list(net, params) -> tuple:
     """``params`` (one name or several) as a tuple of ``net``'s parameter names, each once."""
-    if isinstance(params, str):
-        params = (params,)
-    names = tuple(params)
-    if not names:
-        raise ValueError("params: expected at least one parameter name, got none")
+    names = (params,) if isinstance(params, str) else tuple(params)
     for name in names:
         net.locate(name)
-    if len(set(names)) != len(names):
-        raise ValueError(f"params: each parameter once, got {names!r}")
+    if not names or len(set(names)) != len(names):
+        raise ValueError(f"params: expected at least one name, each parameter once, got "
+                         f"{names!r}")
     return names
-

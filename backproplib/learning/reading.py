@@ -12,8 +12,8 @@ from .surface import CostSurface
 
 
 def rounded(value, digits: int = 4) -> str:
-    """``value`` to ``digits`` significant digits, as ``fmt`` prints it: for float sums whose last
-    digits depend on the order in which a machine adds them."""
+    """``value`` to ``digits`` significant digits, as ``fmt`` prints it (for float sums whose
+    last digits depend on the order of the additions)."""
     number = float(value)
     return fmt(float(f"{number:.{digits}g}")) if np.isfinite(number) else str(number)
 
@@ -82,15 +82,13 @@ def leaky_rescue(stuck, weights, biases, x, y, steps, params, long_steps=2000) -
     rescue = gradient_descent(leaky, x, y, eta, long_steps, params=params)
     plateau = stuck.costs[-1]
     reached = next((i for i, c in enumerate(rescue.costs) if c <= plateau * 1.001), None)
-    left = None if reached is None else next(
-        (i for i in range(reached, len(rescue.costs)) if rescue.costs[i] < 0.99 * plateau), None)
-    if left is not None:
+    if reached is not None:
+        left = next((i for i in range(reached, len(rescue.costs))
+                     if rescue.costs[i] < 0.99 * plateau), None)
+        after = (f"was still on it after {rescue.steps_taken} steps" if left is None else
+                 f"left it at step {left}: {left - reached} steps of crawling")
         lines.append(f"The leaky run reached the plateau's height (C0 about {fmt(plateau)}) at "
-                     f"step {reached} and left it at step {left}: {left - reached} steps of "
-                     "crawling.")
-    elif reached is not None:
-        lines.append(f"The leaky run reached the plateau's height (C0 about {fmt(plateau)}) at "
-                     f"step {reached} and was still on it after {rescue.steps_taken} steps.")
+                     f"step {reached} and {after}.")
     lines.append(f"After {rescue.steps_taken} steps: {rescue.outcome}, C0 = "
                  f"{fmt(rescue.costs[-1])}")
     slope = rescue.net.forward(rescue.net.input(x)).da_dz["H1"][0]
@@ -108,49 +106,43 @@ def float_against_exact(net, x, y) -> str:
     floats = net.as_float()
     exact_net = Network(net.weights, net.biases, [s.name for s in net.activations], exact=True)
     g, exact_g = floats.backward(x, y), exact_net.backward(x, y)
-    lines = [f"{'':>6}  {'float (repr)':<22} {'exact':<24} float - exact"]
+    lines, noisy = [f"{'':>6}  {'float (repr)':<22} {'exact':<24} float - exact"], []
     for name in net.parameter_names:
         as_float, exact = float(g[name]), exact_g[name]
         error = float(Fraction(as_float) - exact)
         lines.append(f"{name:>6}  {as_float!r:<22} {fmt(exact):<24} {error:.2g}")
-    noisy = [name for name in net.parameter_names
-             if repr(float(g[name])) != fmt(exact_g[name])]
-    lines.append("")
-    lines.append(f"the exact gradient of w_H0 is the fraction {exact_g['w_H0']!r} = "
-                 f"{fmt(exact_g['w_H0'])}")
+        noisy += [name] if repr(as_float) != fmt(exact) else []
+    lines += ["", f"the exact gradient of w_H0 is the fraction {exact_g['w_H0']!r} = "
+                  f"{fmt(exact_g['w_H0'])}"]
     lines.append("float noise shows in repr for: " + (", ".join(noisy) if noisy else "none"))
     return "\n".join(lines)
 
 
 def zero_crossing(net, x, param: str, half_width=2.0, reach=6.0):
-    """Where z of the layer of weight ``param`` (a one-neuron layer of a chain) crosses 0 as that
-    weight moves, what the neuron does a step either side, and a range of the weight to draw or
-    slide over: ``half_width`` around the current value, widened to include the crossing and a
-    step beyond it when the crossing lies within ``reach``. Returns (text, (low, high))."""
-    position = net.locate(param).L
-    names = list(net.layer_names)
-    layer = names[position]
-    fwd = net.forward(x)
-    a_in = fwd.x[0] if position == 0 else fwd.a[names[position - 1]][0]
-    into = "x" if position == 0 else f"a_{names[position - 1]}"
+    """(text, (low, high)): where z of weight ``param``'s one-neuron layer crosses 0 as the
+    weight moves, what the neuron does a step either side, and a range of the weight to draw:
+    ``half_width`` around it, widened to the crossing and a step beyond if within ``reach``."""
+    L = net.locate(param).L
+    layer, fwd = net.layer_names[L], net.forward(x)
+    a_in = fwd.x[0] if L == 0 else fwd.a[L - 1][0]
+    into = "x" if L == 0 else f"a_{net.layer_names[L - 1]}"
     w, b = float(net.param(param)), float(net.param(f"b_{layer}"))
     low, high = w - half_width, w + half_width
     if a_in == 0:
         return (f"{into} = 0 here, so {param} has no effect on z_{layer}: the whole curve is "
                 "flat and the gradient is 0.", (low, high))
     crossing = -b / float(a_in)
-    formula = net.activations[position].formula
+    formula = net.activations[L].formula
     lines = [f"z_{layer} = {param} * {into} + b_{layer} crosses 0 at {param} = "
              f"-b_{layer} / {into} = {fmt(crossing)}"]
     kinds = []
     for w_try in (crossing - 1, crossing + 1):
         there = net.with_params({param: w_try}).forward(x)
-        blocked = [bl for bl in there.blocked if bl.layer == layer]
-        kinds.append(blocked[0].kind if blocked else None)
-        state = f"{layer} is {blocked[0].kind}" if blocked else f"{layer} passes gradient"
-        lines.append(f"  in a copy with {param} = {fmt(w_try)}:")
-        lines.append(f"    z_{layer} = {fmt(there.z[layer][0])}, "
-                     f"{formula}'(z_{layer}) = {fmt(there.da_dz[layer][0])}: {state}")
+        kinds += [bl.kind for bl in there.blocked if bl.layer == layer][:1] or [None]
+        state = f"{layer} is {kinds[-1]}" if kinds[-1] else f"{layer} passes gradient"
+        lines += [f"  in a copy with {param} = {fmt(w_try)}:",
+                  f"    z_{layer} = {fmt(there.z[layer][0])}, "
+                  f"{formula}'(z_{layer}) = {fmt(there.da_dz[layer][0])}: {state}"]
     if any(kinds):
         kind = next(k for k in kinds if k)
         flat = "flat" if kind == "dead" else "almost flat"

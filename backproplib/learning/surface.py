@@ -1,10 +1,7 @@
-"""The cost and every gradient over a grid of values of two parameters, without a point loop.
-
-The grid is not a new algorithm: it is ``network.backpropagate`` run once with the two chosen
-parameters turned into arrays. The first parameter's values lie along grid axis 0, the
-second's along axis 1, so numpy broadcasts every z, a and dC/dz over the grid, and a value that
-depends on only one of the two parameters stays that small. With a batch of examples (x of
-shape (m, n_x)) the surface is the average cost C over the batch.
+"""The cost and every gradient over a grid of values of two parameters, without a point loop:
+``network.backpropagate`` run once with the two parameters turned into arrays (the first along
+grid axis 0, the second along axis 1), so numpy broadcasts every z, a and dC/dz over the grid.
+With a batch (x of shape (m, n_x)) the surface is the average cost C.
 """
 
 from __future__ import annotations
@@ -26,15 +23,10 @@ _BAND = 32768
 
 @dataclass(frozen=True)
 class CostSurface:
-    """C on the grid: ``cost[i, j]`` is the cost at names[0] = values[0][i] and
-    names[1] = values[1][j] (C0 for one example, the average C for a batch).
-
-    ``grad[name]`` has the same shape and holds the derivative for every parameter asked for
-    (all by default). ``dead[neuron]`` and ``saturated[neuron]`` are boolean grids saying where
-    a neuron ("H1", or "H1[0]" in a wider layer) passes no or almost no gradient back (for a
-    batch: on every example), by the same rule as ``Gradients.blocked``; they are computed when
-    first asked for, from the network ``net`` and input ``x`` the surface was made of.
-    """
+    """``cost[i, j]`` at names[0] = values[0][i], names[1] = values[1][j] (C0, or C for a
+    batch); ``grad[name]`` the same for each parameter kept. ``dead[neuron]`` and
+    ``saturated[neuron]`` ("H1", or "H1[0]") are boolean grids by ``Gradients.blocked``'s rule
+    (for a batch: on every example), computed from ``net`` and ``x`` when first asked for."""
 
     names: tuple
     values: tuple
@@ -50,7 +42,9 @@ class CostSurface:
     def _masks(self):
         """The grid's forward pass again, for sigma'(z): the cost and gradients (and the
         benchmark's 400 x 400 surface, 0.2 of its 1.7 ms) do without it."""
-        neurons, net = _neuron_names(self.net), self.net
+        net = self.net
+        neurons = [name if n == 1 else f"{name}[{j}]"
+                   for name, n in zip(net.layer_names, net.sizes[1:]) for j in range(n)]
         masks = np.empty((2, len(neurons)) + self.cost.shape, dtype=bool)
         for band, weights, biases in _bands(net, self.names, self.values):
             with np.errstate(over="ignore", invalid="ignore"):
@@ -61,10 +55,8 @@ class CostSurface:
 
 
 def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
-    """Cost and gradients of ``net`` over the grid {name1: values1, name2: values2}, in floats.
-
-    ``gradients`` lists the parameters whose derivatives to keep (default: all of them); a
-    surface whose results would need more than ``MAX_SURFACE_BYTES`` is refused."""
+    """Cost and gradients of ``net`` over the grid {name1: values1, name2: values2}, in floats,
+    keeping the derivatives of ``gradients`` (all by default), within ``MAX_SURFACE_BYTES``."""
     if not isinstance(grid, dict) or len(grid) != 2:
         raise ValueError(f"grid: expected {{name1: values1, name2: values2}}, got {grid!r}")
     names = tuple(grid)
@@ -74,7 +66,13 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
     keep = net.parameter_names if gradients is None else tuple(gradients)
     where = [net.locate(name) for name in keep]
     shape = (len(values[0]), len(values[1]))
-    _check_budget(shape, len(where), names)
+    need = shape[0] * shape[1] * (1 + len(where)) * 8
+    if need > MAX_SURFACE_BYTES:
+        raise ValueError(
+            f"grid of {names[0]} and {names[1]}: {shape[0]} x {shape[1]} points with the cost "
+            f"and {len(where)} gradients would need {need / 2**30:.1f} GiB, more than the "
+            f"{MAX_SURFACE_BYTES / 2**30:.0f} GiB a surface may use; use fewer points or keep "
+            "fewer gradients (gradients=[...])")
     x, y = (np.asarray(v, dtype=float) for v in (net.input(x), net.target(y)))
     check_pairs(x, y)
     if net.cost_function.outputs:
@@ -139,11 +137,6 @@ def _grid_parameters(net, slots, values):
     return weights, biases
 
 
-def _neuron_names(net):
-    return [name if n == 1 else f"{name}[{j}]"
-            for name, n in zip(net.layer_names, net.sizes[1:]) for j in range(n)]
-
-
 def _write_masks(out, net, slopes):
     """Dead and saturated masks of every neuron on this band of the grid (on every example)."""
     i = 0
@@ -159,26 +152,14 @@ def _write_masks(out, net, slopes):
             i += 1
 
 
-def _check_budget(shape, n_gradients, names):
-    need = shape[0] * shape[1] * (1 + n_gradients) * 8
-    if need > MAX_SURFACE_BYTES:
-        raise ValueError(
-            f"grid of {names[0]} and {names[1]}: {shape[0]} x {shape[1]} points with the cost "
-            f"and {n_gradients} gradients would need {need / 2**30:.1f} GiB, more than the "
-            f"{MAX_SURFACE_BYTES / 2**30:.0f} GiB a surface may use; use fewer points or keep "
-            "fewer gradients (gradients=[...])")
-
-
 def _grid_axis(values, name):
     array = np.asarray(values)
     if array.dtype.kind not in "iuf":
         raise TypeError(f"grid values of {name}: expected numbers, got {values!r}"[:200])
     array = array.astype(float)
     if array.ndim != 1 or array.size < 2:
-        raise ValueError(
-            f"grid values of {name}: expected a 1-D list of at least 2 numbers, got shape "
-            f"{array.shape}"
-        )
+        raise ValueError(f"grid values of {name}: expected a 1-D list of at least 2 numbers, "
+                         f"got shape {array.shape}")
     if not np.isfinite(array).all():
         raise ValueError(f"grid values of {name}: expected finite numbers, got NaN or infinity")
     return array

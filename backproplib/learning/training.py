@@ -1,27 +1,9 @@
 """Mini-batch stochastic gradient descent (SGD) over a data set, one step at a time.
 
-The cost over a data set of n examples is the average of the examples' costs,
-
-    C = (1/n) sum_k C0_k,        C0_k = sum_j (a_j^Out(x_k) - y_kj)^2,
-
-and its gradient is the average of the examples' gradients. One SGD step takes a batch B of m
-examples, computes the batch's average cost C_B = (1/m) sum_{k in B} C0_k and its gradients by
-backpropagation (``net.backward(X_B, Y_B)``), and moves the parameters through the one update
-rule ``net.descend(g, learning_rate)``:
-
-    p  <-  p - learning_rate * dC_B/dp
-
-An **epoch** is one pass over the whole set: ceil(n / m) steps. At the start of each epoch the
-order of the examples is a fresh permutation from the trainer's seeded generator, and the batches
-are consecutive slices of it (the last one smaller when m does not divide n). With m = n every
-step sees the whole set: SGD is then full-batch gradient descent on C.
-
-    trainer = Trainer(net, X, Y, learning_rate=0.03, batch_size=10, seed=0)
-    trainer.step()                  # one step; the batch's gradients come back
-    trainer.train(500)              # 500 more, in chunks
-    trainer.costs                   # C over the whole set: at the start and after every step
-    trainer.accuracy()              # the fraction of examples on the right side of the threshold
-    trainer.reset()                 # back to the start, the same batches again
+The cost over n examples is the average C = (1/n) sum_k C0_k. One step takes a batch B of m
+examples, its average cost C_B and gradients (``net.backward(X_B, Y_B)``), and moves the
+parameters by ``net.descend(g, learning_rate)``. An epoch is one pass, ceil(n / m) steps, over a
+fresh seeded permutation cut into consecutive batches; with m = n SGD is full-batch descent.
 """
 
 from __future__ import annotations
@@ -42,42 +24,34 @@ def steps_per_epoch(n: int, batch_size: int) -> int:
 
 
 def initial_network(sizes, activation="tanh", seed=0, output_activation=None) -> Network:
-    """A network with layer sizes (n_x, n_H0, ..., n_Out) and small random weights.
-
-    Weights are drawn from a normal distribution with standard deviation 1/sqrt(n_(L-1)) (each
-    z then starts at about the size of one input), biases all 0.1, from
-    ``numpy.random.default_rng(seed)``. ``activation`` is used in every layer unless
-    ``output_activation`` names another one for Out."""
-    sizes = _sizes(sizes)
+    """A network with layer sizes (n_x, n_H0, ..., n_Out): weights normal with standard
+    deviation 1/sqrt(n_(L-1)) (z starts about the size of an input) from ``default_rng(seed)``,
+    biases 0.1, ``activation`` in every layer (``output_activation`` in Out if given)."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
+        raise ValueError(f"sizes: expected the layer sizes (n_x, ..., n_Out), at least two "
+                         f"numbers, got {sizes!r}")
+    sizes = [whole_number(s, "layer size", 1) for s in sizes]
     rng = np.random.default_rng(whole_number(seed, "seed", 0))
     weights = [rng.normal(0.0, 1.0 / math.sqrt(n_in), (n_out, n_in))
                for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     biases = [np.full(n_out, 0.1) for n_out in sizes[1:]]
-    activations = [activation] * (len(sizes) - 1)
-    if output_activation is not None:
-        activations[-1] = output_activation
-    return Network(weights, biases, activations)
+    out = activation if output_activation is None else output_activation
+    return Network(weights, biases, [activation] * (len(sizes) - 2) + [out])
 
 
 class Trainer:
-    """Mini-batch SGD on (X, Y), steppable, with its history.
-
-    ``net`` is the network now, ``start_net`` where training began, ``steps`` the steps taken,
-    ``epoch`` the completed epochs, ``costs`` the average cost C over the whole set at the start
-    and after every ``record_every``-th step (at steps ``cost_steps``), ``batch_costs`` each
-    step's C_B (at the parameters before the step), ``batch`` the last batch's indices,
-    ``path`` the values of the ``track``ed parameters at every point (for a contour).
-    ``batch_size`` is 10 (or n, if smaller) unless given. ``params`` limits which parameters
-    move (all by default). ``learning_rate`` and
-    ``batch_size`` may be changed between steps (a slider); ``threshold`` splits the output into
-    the two classes for ``accuracy``. When a step overflows, training stops at the last finite
-    network and ``diverged`` says so; ``message`` explains the run in words.
-    """
+    """Mini-batch SGD on (X, Y), steppable, with its history: ``net`` now, ``start_net``,
+    ``steps``, ``epoch``, ``costs`` C over the whole set at the start and every
+    ``record_every``-th step (at ``cost_steps``), ``batch_costs`` each step's C_B, ``batch`` the
+    last batch's indices, ``path`` the moving ``params`` at every point. Only ``params``
+    move (all by default); ``learning_rate`` and ``batch_size`` (default min(10, n)) may change
+    between steps; ``threshold`` splits the output into two classes. A step that overflows ends
+    training at the last finite network (``diverged``); ``message`` says the run in words."""
 
     cost_name = "C"  # what ``costs`` holds, as ``descent.DescentPath.cost_name``
 
     def __init__(self, net: Network, X, Y, learning_rate=0.03, batch_size=None, seed=0,
-                 params=None, track=None, threshold=0.0, record_every=1):
+                 params=None, threshold=0.0, record_every=1):
         self.start_net = net
         self.X, self.Y = net.input(X), net.target(Y)
         if self.X.ndim != 2 or self.Y.ndim != 2 or len(self.X) != len(self.Y):
@@ -88,7 +62,6 @@ class Trainer:
         self.batch_size = min(10, self.n) if batch_size is None else batch_size
         self.seed = whole_number(seed, "seed", 0)
         self.params = None if params is None else parameter_list(net, params)
-        self.track = parameter_list(net, track) if track is not None else (self.params or ())
         self.threshold = threshold
         self.record_every = whole_number(record_every, "record_every", 1)
         self.reset()
@@ -129,7 +102,7 @@ class Trainer:
         self._order = self.rng.permutation(self.n)
         self._position = 0
         self.batch = None
-        self.costs = [self._cost(self.net)]
+        self.costs = [self.net.cost(self.X, self.Y)]
         self.cost_steps = [0]
         self.batch_costs = []
         self.path = [self._tracked(self.net)]
@@ -148,7 +121,7 @@ class Trainer:
             g = self.net.backward(self.X[batch], self.Y[batch])
             new = self.net.descend(g, self.learning_rate, self.params)
             record = (self.steps + 1) % self.record_every == 0
-            cost = self._cost(new) if record else None
+            cost = new.cost(self.X, self.Y) if record else None
         except NumericOverflow as error:
             self.diverged, self.overflow = True, error
             return None
@@ -159,7 +132,7 @@ class Trainer:
         if record:
             self.costs.append(cost)
             self.cost_steps.append(self.steps)
-        if self.track:
+        if self.params:
             self.path.append(self._tracked(new))
         if self._position >= self.n:  # the epoch is over: the next step starts the next one
             self.epoch += 1
@@ -168,9 +141,8 @@ class Trainer:
         return g
 
     def train(self, steps, chunk=100, on_chunk=None):
-        """Take ``steps`` steps, ``chunk`` at a time; after each chunk the cost is recorded and
-        ``on_chunk(done, steps)`` is called (a progress bar, a redraw). Stops early if training
-        diverges."""
+        """Take ``steps`` steps (fewer if training diverges), ``chunk`` at a time; after each
+        chunk the cost is recorded and ``on_chunk(done, steps)`` called (a progress bar)."""
         steps = whole_number(steps, "steps", 0)
         chunk = whole_number(chunk, "chunk", 1)
         done = 0
@@ -188,7 +160,7 @@ class Trainer:
         """Record C over the whole set now, unless this step's is already recorded."""
         if self.cost_steps[-1] != self.steps:
             try:
-                cost = self._cost(self.net)
+                cost = self.net.cost(self.X, self.Y)
             except NumericOverflow as error:
                 self.diverged, self.overflow = True, error
                 return
@@ -236,12 +208,8 @@ class Trainer:
         lines += [explain_blocked(b) for b in self.blocked()]
         return "\n".join(lines)
 
-    # --- helpers ----------------------------------------------------------------------------
-    def _cost(self, net):
-        return net.cost(self.X, self.Y)
-
     def _tracked(self, net):
-        return {name: net.param(name) for name in self.track}
+        return {name: net.param(name) for name in self.params or ()}
 
 
 def grid(extent, n=100):
@@ -254,11 +222,9 @@ def grid(extent, n=100):
 
 
 def output_on_grid(net: Network, extent, n=100) -> np.ndarray:
-    """a^Out (the first output) at every point of the n x n grid: shape (n, n), row i at x2[i].
-
-    By the network's own forward rule (``network.forward_pass``), without the slopes sigma'(z)
-    that ``net.forward`` adds, and in single precision (float32): a picture needs the values to
-    a few digits only, and tanh or sigmoid over n * n points runs several times faster so."""
+    """a^Out (the first output) on the n x n ``grid``: shape (n, n), row i at x2[i]. By
+    ``network.forward_pass`` without sigma'(z), in float32: a picture needs a few digits, and
+    tanh or sigmoid over n * n points runs several times faster so."""
     _, _, points = grid(extent, n)
     points = points.astype(np.float32)
     weights = [np.asarray(W, dtype=np.float32) for W in net.weights]
@@ -267,10 +233,3 @@ def output_on_grid(net: Network, extent, n=100) -> np.ndarray:
         _, outputs = forward_pass(weights, biases, net.activations, points)
     return outputs[-1][:, 0].astype(float).reshape(n, n)
 
-
-# --- checking what a user typed ---------------------------------------------------------------
-def _sizes(sizes):
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
-        raise ValueError(f"sizes: expected the layer sizes (n_x, ..., n_Out), at least two "
-                         f"numbers, got {sizes!r}")
-    return [whole_number(s, "layer size", 1) for s in sizes]
