@@ -3,6 +3,7 @@ figures (plots/key.py): each checked against the computation, under several acti
 
 from __future__ import annotations
 
+import re
 import math
 
 import numpy as np
@@ -140,3 +141,27 @@ def test_training_readout_counts_one_step_in_the_singular():
                                    threshold=data.threshold)
         view = training_widgets.training_view(trainer, data, steps=10)
         assert words in view.summary().splitlines()[1]
+
+
+@pytest.mark.parametrize("weights, biases, x, y", [
+    ([0.1, 0.01, 0.5], [2, 1, 3], 0.5, 0),           # the worked example: a real crawl
+    ([-0.54, 0.89, 0.8], [-0.9, -0.9, 1.2], 0.88, -0.2),  # leaky starts below the plateau
+    ([-0.73, 0.69, 0.53], [0.0, 1.0, 0.8], 0.3, 0.6),  # the plateau is a cost near 0
+])
+def test_the_rescue_counts_a_crawl_only_where_the_leaky_run_sat_on_the_plateau(
+        weights, biases, x, y):
+    pair = ("w_H1", "w_Out")
+    net = bp.Network.chain(weights=weights, biases=biases, activation="relu")
+    stuck = reading.first_stuck(net, x, y, [0.001, 0.01, 0.03, 0.1, 0.3, 1, 3], 20, params=pair)
+    report = reading.leaky_rescue(stuck, weights, biases, x, y, 20, params=pair)
+    leaky = bp.Network.chain(weights=weights, biases=biases, activation="leaky_relu")
+    costs = gradient_descent(leaky, x, y, stuck.learning_rate, 2000, params=pair).costs
+    plateau = stuck.costs[-1]
+    on = [i for i, c in enumerate(costs) if 0.99 * plateau <= c <= 1.001 * plateau]
+    match = re.search(r"left it at step (\d+): (\d+) steps of crawling", report)
+    if on:  # some steps sat on the plateau: the crawl is counted, and is at least one step
+        assert match and int(match[2]) >= 1 and int(match[1]) == on[-1] + 1, report
+    else:
+        first = next(i for i, c in enumerate(costs) if c <= 1.001 * plateau)
+        assert match is None, report
+        assert f"(C0 about {bp.fmt(plateau)}) from step {first} on" in report, report

@@ -85,10 +85,13 @@ def leaky_rescue(stuck, weights, biases, x, y, steps, params, long_steps=2000) -
     if reached is not None:
         left = next((i for i in range(reached, len(rescue.costs))
                      if rescue.costs[i] < 0.99 * plateau), None)
-        after = (f"was still on it after {rescue.steps_taken} steps" if left is None else
-                 f"left it at step {left}: {left - reached} steps of crawling")
-        lines.append(f"The leaky run reached the plateau's height (C0 about {fmt(plateau)}) at "
-                     f"step {reached} and {after}.")
+        height = f"the plateau's height (C0 about {fmt(plateau)})"
+        if left == reached:  # below the plateau as soon as it got there: no steps on it
+            lines.append(f"The leaky run was below {height} from step {reached} on.")
+        else:
+            after = (f"was still on it after {rescue.steps_taken} steps" if left is None else
+                     f"left it at step {left}: {left - reached} steps of crawling")
+            lines.append(f"The leaky run reached {height} at step {reached} and {after}.")
     lines.append(f"After {rescue.steps_taken} steps: {rescue.outcome}, C0 = "
                  f"{fmt(rescue.costs[-1])}")
     slope = rescue.net.forward(rescue.net.input(x)).da_dz["H1"][0]
