@@ -15,11 +15,19 @@ from ..core.activations import ACTIVATIONS, get
 from ..core.network import Network
 from ..learning.descent import unreachable_target
 from ..numbers import fmt
-from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, plural
+from .answers import (
+    RIGHT,
+    UNANSWERED,
+    WRONG,
+    Feedback,
+    check_choice,
+    check_value,
+    plural,
+    shown,
+)
 from .cases import chain_cases, unseen_slopes
 from .sandbox import Case, check_function, forward_only, function_name
 from .slips import cost_slips, derivative_of, gradient_slips, neuron, quantity
-from .typed import shown
 
 
 # --- forward values --------------------------------------------------------------------------

@@ -19,8 +19,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import fmt, positive_number
-from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text
-from .typed import short
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text, short
 
 FUNCTION_TIME_LIMIT = 3.0  # seconds a student's function may take for all cases of one check
 BACKWARD_OFF = ("this exercise asks for the chain from the forward pass; backward is switched "
