@@ -22,7 +22,7 @@ from notebook_cells import code_cells, parameters_scope
 import backproplib as bp
 from backproplib import exercises as ex
 from backproplib.core.activations import ACTIVATIONS as ALL
-from backproplib.exercises.cases import chain_cases, coincidences
+from backproplib.exercises.slips import chain_cases, coincidences
 from backproplib.learning.descent import gradient_descent
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")

@@ -18,21 +18,13 @@ The package, by job:
   chain notebooks' exercises;
 - ``sandbox``: ``check_function`` for a student's function (copies, a time limit, cases in
   words, a network whose backward pass is switched off);
-- ``cases``: ``coincidences``, which finds exercise data that cannot tell a slip from the
+XX
   right answer, and ``what_if``, which changes a bias so that a value shows a left-out sigma';
 - ``topics``: the checks of particular exercises (descent, batches, finite differences,
   training), each computing its reference inside the library.
 """
 
 from .answers import MIN_DIGITS, RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value
-from .cases import what_if
-from .classification import (
-    check_output_delta,
-    check_slow_start,
-    check_softmax,
-    check_softmax_shift,
-)
-from .depth import check_init_variance, check_scale_effect
 from .network import (
     check_activation_function,
     check_blocked,
@@ -46,6 +38,7 @@ from .network import (
     check_weight_source,
 )
 from .sandbox import FUNCTION_TIME_LIMIT, Case, check_function, forward_only
+from .slips import what_if
 from .topics import (
     check_accuracy_function,
     check_backprop_sum,
@@ -63,11 +56,17 @@ from .topics import (
     check_finite_difference_passes,
     check_first_order_function,
     check_grid_reading,
+    check_init_variance,
     check_larger_rate,
     check_lowest_run,
     check_need_hidden,
+    check_output_delta,
     check_relative_error,
+    check_scale_effect,
     check_single_neuron_limit,
+    check_slow_start,
+    check_softmax,
+    check_softmax_shift,
     check_step_function,
     check_steps_per_epoch,
     check_summed_cost,

@@ -25,9 +25,16 @@ from .answers import (
     plural,
     shown,
 )
-from .cases import chain_cases, unseen_slopes
 from .sandbox import Case, check_function, forward_only, function_name
-from .slips import cost_slips, derivative_of, gradient_slips, neuron, quantity
+from .slips import (
+    chain_cases,
+    cost_slips,
+    derivative_of,
+    gradient_slips,
+    neuron,
+    quantity,
+    unseen_slopes,
+)
 
 
 # --- forward values --------------------------------------------------------------------------

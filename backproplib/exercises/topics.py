@@ -1,4 +1,5 @@
-"""The checks of particular exercises: descent, many neurons, finite differences, batches.
+"""The checks of particular exercises: descent, many neurons, finite differences, batches,
+training, softmax and cross-entropy, depth.
 
 Each takes the exercise's inputs and computes the reference inside the library, so that the
 exercise cell shows the question and the call, never the answer or its formula.
@@ -11,9 +12,11 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..chainrule.crossentropy import sigmoid_output
 from ..chainrule.gradcheck import THRESHOLDS, relative_error
+from ..core import activations as act
 from ..core.network import Network, layer_names
-from ..learning import datasets
+from ..learning import datasets, depth
 from ..learning.descent import gradient_descent
 from ..learning.training import Trainer, initial_network, steps_per_epoch
 from ..numbers import fmt
@@ -577,3 +580,144 @@ def check_backward_pass_function(function, graphs) -> Feedback:
                           hint="each child gets local * node.grad ADDED to what it has (+=): a "
                                "node that feeds several others collects a share from each of "
                                "them.")
+
+
+# --- softmax and cross-entropy (notebook 12) -------------------------------------------------
+def _softmax(z):
+    return act.softmax(np.asarray(z, dtype=float))
+
+
+def check_softmax_shift(answer, z, c) -> Feedback:
+    """What happens to the probabilities softmax(z) when every logit grows by ``c``."""
+    before, after = _softmax(z), _softmax(np.asarray(z, dtype=float) + float(c))
+    if np.allclose(before, after, rtol=1e-9, atol=1e-12):
+        correct = "c"
+    elif (after > before).all():
+        correct = "a"
+    else:
+        correct = "b"
+    options = {"a": "every probability grows",
+               "b": "the largest grows and the others shrink",
+               "c": "they stay the same"}
+    numbers = (f"softmax(z) = [{', '.join(fmt(v) for v in before)}], softmax(z + {fmt(c)}) = "
+               f"[{', '.join(fmt(v) for v in after)}]")
+    why = {"a": "the probabilities always add up to 1, so they cannot all grow.",
+           "b": "every e^(z_j) is multiplied by the same number e^c."}
+    why[correct] = (f"{numbers}: e^(z_j + c) = e^c e^(z_j), and e^c cancels between the "
+                    "numerator and the sum below it. Only differences between logits matter.")
+    return check_choice(answer, correct, options, why)
+
+
+def check_output_delta(answer, net, x, y) -> Feedback:
+    """dC0/dz^Out (the whole vector) of ``net`` (softmax output, cross-entropy) at (x, y)."""
+    g = net.backward(x, y)
+    expected = np.asarray(g.dz["Out"], dtype=float)
+    a = np.asarray(g.forward.output, dtype=float)
+    t = np.asarray(net.target(y), dtype=float)
+    slips = {
+        "That is a^Out itself: the first delta subtracts the target.": a,
+        "Check the sign: dC0/dz_j = a_j - y_j, which is negative for the target's class.": t - a,
+        "That is the quadratic cost's 2(a - y) without its Jacobian; with cross-entropy there "
+        "is no 2.": 2 * (a - t),
+        "That keeps a sigma' factor a_j (1 - a_j): the softmax's Jacobian cancels it with "
+        "cross-entropy.": (a - t) * a * (1 - a),
+    }
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dC_da = np.where(t == 0, 0.0, -t / a)
+    slips["That is dC0/da^Out; go on through the softmax's Jacobian to z."] = dC_da
+    return check_value(answer, expected, "dC0/dz^Out", mistakes=slips,
+                       hint="work out a^Out = softmax(z^Out) first; the first delta of softmax "
+                            "with cross-entropy is simple.")
+
+
+SOFTMAX_CASES = [(np.array([2.0, 1.0, -1.0]),), (np.array([1000.0, 1001.0, 1002.0]),),
+                 (np.array([-3.0, 0.5, 0.0, 5.0]),), (np.array([-800.0, -801.0]),)]
+
+
+def check_softmax(function) -> Feedback:
+    """A student's softmax(z) for a 1-D array z: on small logits, on logits near 1000 (e^1000
+    overflows) and near -800 (e^-800 underflows to 0)."""
+    return check_function(
+        function, _softmax, SOFTMAX_CASES, "my_softmax",
+        hint="e^z overflows for z = 1000: take the largest z out of every exponent first; the "
+             "probabilities do not change (exercise 12.1).",
+        mistakes={"Divide by the sum, so that the probabilities add up to 1.":
+                  lambda z: np.exp(z - np.max(z))})
+
+
+def check_slow_start(answer, z, y) -> Feedback:
+    """Which cost gives a sigmoid output at ``z`` with target ``y`` the larger |dC0/dz|."""
+    n = sigmoid_output(float(z), y)
+    quad, cross = abs(float(n.quadratic_delta)), abs(float(n.cross_entropy_delta))
+    correct = "c" if np.isclose(quad, cross, rtol=1e-9, atol=0) else "a" if quad > cross else "b"
+    options = {"a": "the quadratic cost", "b": "cross-entropy", "c": "both the same"}
+    numbers = (f"at z = {fmt(float(z))}, a = {fmt(float(n.a))}: the quadratic cost's "
+               f"dC0/dz = 2(a - y) sigma'(z) = {fmt(float(n.quadratic_delta))}, "
+               f"cross-entropy's a - y = {fmt(float(n.cross_entropy_delta))}")
+    return check_choice(answer, correct, options, {correct: numbers + "."})
+
+
+# --- gradients through depth (notebook 13) ----------------------------------------------------
+INIT_CASES = [(32, 32), (3, 7), (100, 10), (1, 1), (784, 300)]
+INIT_SLIPS = {
+    "xavier": {
+        "That is 1/n_in (LeCun's): Glorot averages the forward and the backward condition, "
+        "so n_out counts too.": lambda n_in, n_out: 1 / n_in,
+        "That is He's 2/n_in; Glorot's denominator has n_in + n_out.": lambda n_in, n_out: 2 / n_in,
+        "Keep the 2: the average of n_in and n_out is (n_in + n_out)/2, so Var(w) = "
+        "1 / ((n_in + n_out)/2).": lambda n_in, n_out: 1 / (n_in + n_out),
+        "That is a standard deviation; the question asks for the variance.":
+            lambda n_in, n_out: (2 / (n_in + n_out)) ** 0.5,
+    },
+    "he": {
+        "That is 1/n_in: ReLU zeroes half of the z's, so E[a^2] = Var(z)/2, and the factor 2 "
+        "makes up for it.": lambda n_in, n_out: 1 / n_in,
+        "He counts the inputs only (the forward condition): n_in, not n_in + n_out.":
+            lambda n_in, n_out: 2 / (n_in + n_out),
+        "That is a standard deviation; the question asks for the variance.":
+            lambda n_in, n_out: (2 / n_in) ** 0.5,
+    },
+}
+
+
+def check_init_variance(function, init: str):
+    """The student's ``function(n_in, n_out)`` against ``learning.depth.init_variance`` for
+    ``init`` ("xavier" or "he") on layers of several sizes."""
+    if init not in INIT_SLIPS:
+        raise ValueError(f"init: expected one of {', '.join(INIT_SLIPS)}, got {init!r}")
+
+    def reference(n_in, n_out):
+        return depth.init_variance(init, n_in, n_out)
+
+    return check_function(function, reference, INIT_CASES, f"the {init} variance",
+                          hint="keep Var(z) (or Var(delta)) the same from layer to layer.",
+                          mistakes=INIT_SLIPS[init])
+
+
+SCALE_OPTIONS = {"a": "grows (relative to Out's)", "b": "shrinks (relative to Out's)",
+           "c": "stays about the same (within a factor of 2)"}
+
+
+def check_scale_effect(answer, settings: dict, factor=2.0):
+    """Predict-then-check: the network of ``settings`` (the arguments of
+    ``learning.depth.deep_network``, with ``m`` for the batch) is built again with the initial
+    weights' scale times ``factor``. Does |delta^H0| / |delta^Out| grow, shrink or stay? The
+    check builds both networks and compares."""
+    settings = dict(settings)
+    m = settings.pop("m", 32)
+    before = _profile(settings, m)
+    after = _profile(dict(settings, scale=settings.get("scale", 1.0) * factor), m)
+    change = after.spread / before.spread if before.spread > 0 else float("inf")
+    correct = "a" if change > 2 else "b" if change < 0.5 else "c"
+    why = (f"|delta^H0| / |delta^Out| was {before.spread:.3g} and is {after.spread:.3g} with "
+           f"the scale times {factor:g}: {change:.3g} times as large. Each layer on the way "
+           f"back multiplies delta by (W^L)^T and sigma'(z^L), so a factor on every weight "
+           f"comes in once per layer.")
+    return check_choice(answer, correct, SCALE_OPTIONS, {correct: why},
+                        what="how H0's gradient changes")
+
+
+def _profile(settings, m):
+    net = depth.deep_network(**settings)
+    X, Y = depth.deep_data(net, m, settings.get("seed", 0))
+    return depth.profile(net, X, Y)
