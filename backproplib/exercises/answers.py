@@ -1,10 +1,5 @@
-"""Typed answers: what a student typed, read as a number with its significant digits, and
-the verdict on a number, an array of numbers or a choice.
-
-``Feedback`` is what every check returns: truthy only when the answer is right. A rounded
-answer is right to the digits typed (see ``verdict``); an author's slips (``mistakes``) turn a
-wrong answer into a named one.
-"""
+"""Typed answers: what a student typed, read as a number with the significant digits typed,
+and the ``Feedback`` on a number, an array of numbers or a choice."""
 
 from __future__ import annotations
 
@@ -41,8 +36,7 @@ class Typed:
 
 
 def read_text(text: str, shown: str | None = None) -> Typed:
-    """Text as one number with the digits typed, read by the library's one parser
-    (``numbers.read_number``); the messages speak to a student."""
+    """Text as one number with the digits typed (``numbers.read_number``), refused in words."""
     text = text.strip().replace("_", "")
     shown = short(shown or text)
     if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
@@ -137,9 +131,8 @@ def author_number(value, what: str) -> Fraction:
 
 
 def significant_digits(value) -> int | None:
-    """How many significant digits the answer needs (7.16442025: 9), or None when it has more
-    than ``FLOAT_DIGITS`` (1/3). A float's noise is not counted: 2 * (1.2 - 2) =
-    -1.5999999999999996 is read to ``FLOAT_DIGITS`` digits, -1.6, and needs 2."""
+    """The significant digits the answer needs (7.16442025: 9; 1/3: None), float noise not
+    counted: -1.5999999999999996 is read to ``FLOAT_DIGITS`` digits, -1.6, and needs 2."""
     text = f"{float(value):.{FLOAT_DIGITS}g}"
     digits = read_text(text).digits or 1
     return None if digits >= FLOAT_DIGITS else digits
@@ -201,8 +194,7 @@ def plural(n: int, word: str) -> str:
 
 
 def digits_required(target: Fraction) -> int:
-    """The significant digits a rounded answer needs: ``MIN_DIGITS``, or fewer when the
-    answer itself is that short (-1.6 needs its 2)."""
+    """``MIN_DIGITS``, or fewer when the answer itself is that short (-1.6 needs its 2)."""
     need = significant_digits(target)
     return MIN_DIGITS if need is None else min(MIN_DIGITS, need)
 
@@ -226,13 +218,9 @@ def _exponent(value: Fraction) -> int:
 
 def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint: str,
             mistakes: list) -> Feedback:
-    """Right, a named slip, close, or wrong with the hint, in that order.
-
-    Right: the answer, or the answer rounded to the digits typed when at least
-    ``digits_required`` were typed. Close: the answer rounded to fewer digits than that, when
-    the answer has more digits than ``MIN_DIGITS`` (so more digits make it right). An answer
-    of a few digits, such as -1.6, is typed whole: -2, -1.5 and -1.55 are wrong, not close.
-    """
+    """Right (the value, or it rounded to at least ``digits_required`` typed digits), a named
+    slip, close (rounded to fewer digits, when the answer has more than ``MIN_DIGITS``), or
+    wrong with the hint. A short answer such as -1.6 is typed whole: -1.55 is not close."""
     need = digits_required(target)
     digits = digits_of(typed, target)
     rounded = digits is not None and digits >= 1 and rounds_to(typed, target)
@@ -279,8 +267,6 @@ def mistake_list(mistakes, shape) -> list:
 
 def author_array(value, what: str) -> np.ndarray:
     """An author's value (a number or an array of numbers) as an object array of Fractions."""
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{what}: expected a number, got the text {value!r}")
     try:
         array = np.array(value, dtype=object)
     except ValueError:
@@ -312,14 +298,9 @@ def shape_words(shape) -> str:
 # --- the checkers ----------------------------------------------------------------------------
 def check_value(answer, expected, what: str, hint: str = "", mistakes: dict | None = None,
                 note: str = "") -> Feedback:
-    """Compare a number (or an array of numbers) with the expected one.
-
-    ``mistakes`` maps a hint to the value a typical slip gives, e.g.
-    {"The cost has no 1/2 in front, so dC0/da_Out = 2(a_Out - y).": expected / 2}; an answer
-    equal to such a value gets that specific hint. ``note`` is added to every verdict (e.g. a
-    target the network cannot reach). A rounded answer is right to the digits typed (see the
-    module's docstring).
-    """
+    """Compare a number (or an array of numbers) with ``expected``. ``mistakes`` maps a hint to
+    the value a typical slip gives ({"Check the factor 2.": expected / 2}); ``note`` is added to
+    every verdict (e.g. a target the network cannot reach)."""
     author_text(what, "what")
     author_text(hint, "hint")
     author_text(note, "note")
@@ -365,14 +346,9 @@ def compare(answer, target, shown, what, hint, slips) -> Feedback:
 
 def check_choice(answer, correct, options: dict, explanations: dict | None = None,
                  what: str = "your choice") -> Feedback:
-    """A multiple-choice or predict-then-reveal question.
-
-    ``options`` maps a key to what it says, e.g. {"a": "w_Out goes up", "b": "it goes down"};
-    ``correct`` is the right key, computed by the notebook from its network; ``explanations``
-    maps keys to why (computed too): the right one is shown when the answer is right, a wrong
-    one's when that one is chosen (without giving the right key away). The answer may be the
-    key (any case, "1" for 1) or the option's text.
-    """
+    """A multiple-choice or predict-then-reveal question: ``options`` {key: what it says},
+    ``correct`` the right key, ``explanations`` {key: why}: the right one's shown when right, a
+    wrong one's when chosen. The answer may be a key (any case, "1" for 1) or an option's text."""
     author_text(what, "what")
     if not isinstance(options, dict) or not options:
         raise ValueError("options: expected a dict {key: what the option says} with at least "
