@@ -27,10 +27,10 @@ from .answers import (
 )
 from .sandbox import Case, check_function, forward_only, function_name
 from .slips import (
+    catalogue,
     chain_cases,
     cost_slips,
     derivative_of,
-    gradient_slips,
     neuron,
     quantity,
     unseen_slopes,
@@ -144,7 +144,7 @@ def check_gradient(answer, net, x, y, param: str,
     g = net.backward(x, y)
     expected, label = derivative_of(net, g, kind, L, index)
     if g.batch_size is None:
-        slips = gradient_slips(net, x, y, kind, L, index)
+        slips = dict(catalogue(net, x, y, kind, L, index).values())
     else:
         slips = {**cost_slips(expected), "That is the sum over the examples: C is their "
                  "average, so divide by m.": np.asarray(expected, dtype=object) * g.batch_size}
@@ -251,7 +251,7 @@ def check_chain_function(function, net, x, y, param: str) -> Feedback:
     for case_net, cx, cy, words in chain_cases(net, x, y, param):
         expected = derivative_of(case_net, case_net.backward(cx, cy), kind, L, index)[0]
         checked.append(Case((forward_only(case_net), cx, cy), words, expected,
-                            gradient_slips(case_net, cx, cy, kind, L, index)))
+                            dict(catalogue(case_net, cx, cy, kind, L, index).values())))
     return check_function(function, None, checked, function_name(function, "your function"),
                           hint=_gradient_hint(net, kind, L, index))
 

@@ -1,24 +1,7 @@
-"""The slip catalogue: what the typical slips of the chain rule give, read from the library,
-and exercise data in which every slip shows.
-
-No slip is computed by writing the chain out again. Each comes from the library's own forward
-and backward results:
-
-- a sigma' factor left out: the backward pass of a copy of the network whose sigma' is 1 in
-  that layer (``without_slopes``); its forward pass is unchanged;
-- the 2 of dC0/da_Out = 2(a_Out - y) lost, or the sign turned: half, or minus, the answer;
-- dz/dw taken as 1, the weight, or another layer's a: dC0/dz of that layer (``g.dz``) times
-  that value;
-- dz_M/da_(M-1) = w_M left out or replaced by a_(M-1) (a chain): the answer divided by w_M,
-  times a_(M-1);
-- the 1/m of a batch left out: m times the answer.
-
-A case can hide a slip: a cost of 0 makes every gradient 0, and a sigma' of 1 (ReLU, linear)
-makes a left-out sigma' invisible. ``coincidences`` lists what a set of cases cannot tell
-apart; ``chain_cases`` picks cases that tell every slip apart that the activation allows;
-``what_if`` changes a bias so that a value shows a left-out sigma'; ``unseen_slopes`` says
-which sigma' a value cannot show.
-"""
+"""The slip catalogue: what the typical slips of the chain rule give, read from the library's
+own forward and backward passes, never from the chain written out again (a left-out sigma' is
+the backward pass of a copy whose sigma' is 1 there), and the exercise data in which every slip
+shows, since a cost of 0 or a sigma' of 1 can hide one."""
 
 from __future__ import annotations
 
@@ -32,7 +15,7 @@ from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
 from ..numbers import fmt, to_scalar
 
-_QUANTITY = re.compile(r"^(a|z)_([A-Za-z0-9]+)(?:\[(\d+)\])?$|^x(?:\[(\d+)\])?$")
+_QUANTITY = re.compile(r"^(?:(a|z)_([A-Za-z0-9]+)|x)(?:\[(\d+)\])?$")
 
 
 def quantity(net, name):
@@ -45,18 +28,11 @@ def quantity(net, name):
         kind, L, index = net.locate(bare)
         return kind, L, tuple(index)
     match = _QUANTITY.match(bare)
-    if match and match[2] in net.layer_names:
-        L = net.layer_names.index(match[2])
-        j = None if match[3] is None else int(match[3])
-        if j is None and net.sizes[L + 1] == 1:
-            j = 0
+    if match and match[2] in (None, *net.layer_names):
+        L = -1 if match[2] is None else net.layer_names.index(match[2])
+        j = int(match[3]) if match[3] else 0 if net.sizes[L + 1] == 1 else None
         if j is None or j < net.sizes[L + 1]:
-            return match[1], L, (j,)
-    if match and match[2] is None:
-        k = None if match[4] is None else int(match[4])
-        k = 0 if k is None and net.sizes[0] == 1 else k
-        if k is None or k < net.sizes[0]:
-            return "x", -1, (k,)
+            return match[1] or "x", L, (j,)
     valid = ", ".join(net.parameter_names[:12]) + (", ..." if len(net.parameter_names) > 12
                                                     else "")
     raise ValueError(f"param: unknown quantity {name!r}; expected a parameter name ({valid}), "
@@ -130,11 +106,6 @@ def slope_layers(net, kind, L, linear=False) -> list:
     first = 0 if kind == "x" else L + 1 if kind == "a" else L
     return [M for M in range(first, len(net.layer_names))
             if linear or net.activations[M].name != "linear"]
-
-
-def gradient_slips(net, x, y, kind, L, index) -> dict:
-    """{hint: the value that slip gives} for the derivative (kind, L, index) at one example."""
-    return dict(catalogue(net, x, y, kind, L, index).values())
 
 
 def catalogue(net, x, y, kind, L, index) -> dict:
@@ -231,12 +202,11 @@ def _input_slips(net, g, kind, L, index, inputs) -> dict:
 
 
 BLOCKING_BIAS = -10  # a bias that blocks a neuron: dead under ReLU, saturated under sigmoid/tanh
-_TOLERANCE = 1e-6
 
 
 def _same(a, b) -> bool:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=_TOLERANCE, atol=1e-12))
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-12))
 
 
 def _separates(net, x, y, kind, L, index) -> tuple:
@@ -248,10 +218,8 @@ def _separates(net, x, y, kind, L, index) -> tuple:
 
 
 def coincidences(cases, param: str) -> list:
-    """What the cases [(net, x, y), ...] cannot tell apart when checking dC0/d``param``: a
-    case whose cost is 0, and every slip of the catalogue that gives the right value on every
-    case. A slip that no network of these activations can show (a left-out sigma' of a linear
-    layer) is not in the catalogue. [] when the cases are fit for the check."""
+    """What the cases [(net, x, y), ...] cannot tell apart when checking dC0/d``param``, in
+    words: a case whose cost is 0, a slip that gives the right value on every case. [] if none."""
     problems = []
     told = {}
     for number, (net, x, y) in enumerate(cases, start=1):
@@ -282,9 +250,8 @@ def _describe(net, x, y, changed: dict) -> str:
 
 
 def chain_cases(net, x, y, param: str) -> list:
-    """[(net, x, y, words)]: the network itself, then each variant whose cost is not 0: a
-    neuron blocked in each layer from ``param``'s up, two other inputs, another target.
-    ``coincidences`` of the result is [] for a fit exercise network (a test checks this)."""
+    """[(net, x, y, words)]: the network, then each variant whose cost is not 0: a neuron
+    blocked in each layer from ``param``'s up, two other inputs, another target."""
     _, L, _ = quantity(net, param)
     first = max(L, 0)
     candidates = []
@@ -306,10 +273,9 @@ def chain_cases(net, x, y, param: str) -> list:
 
 
 def what_if(net, x, y, move: str, param: str) -> tuple:
-    """(the copy of ``net`` with the bias ``move`` changed, the question in words). The
-    change is the first whole amount (-1, 1, -2, 2, ... 5) at which the value dC0/d``param``
-    shows a left-out sigma' of ``move``'s layer at a cost that is not 0: under ReLU that
-    neuron is dead, under leaky ReLU its z is below 0. Under linear no change can; -1 then."""
+    """(``net`` with the bias ``move`` changed, the question in words): the first whole amount
+    (-1, 1, -2, ... 5) at which dC0/d``param`` shows a left-out sigma' of ``move``'s layer at a
+    cost that is not 0 (under linear none can: -1 then)."""
     kind, L, _ = quantity(net, move)
     if kind != "b":
         raise ValueError(f"move: expected a bias (b_H0, b_Out, ...), got {move!r}")
@@ -332,29 +298,31 @@ def what_if(net, x, y, move: str, param: str) -> tuple:
 
 
 def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None) -> str:
-    """The sentence for a right value that cannot show a left-out sigma': one of its chain's
-    sigma' is 1 at this example (ReLU, leaky ReLU at z > 0), naming ``slope_exercise`` (one
-    whose sigma' is not 1), or at every z (linear). "" when the value shows every sigma'."""
+    """The sentence for a right value that shows no left-out sigma' (each is 1 at this example;
+    ``slope_exercise`` names one where it is not) or a linear layer's (1 at every z); "" else."""
     kind, L, index = quantity(net, param)
-    fwd = net.forward(x)
-    ones, linear = [], []
+    da_dz = net.forward(x).da_dz
+    ones, shown, linear = {}, False, None
     for M in slope_layers(net, kind, L, linear=True):
         sigma = net.activations[M]
         j = index[0] if M == L and kind != "x" else None
-        slopes = np.asarray(fwd.da_dz[M], dtype=object)
-        slope = slopes if j is None else slopes[j]
+        slope = np.asarray(da_dz[M], dtype=object)[slice(None) if j is None else j]
         if sigma.name == "linear":
-            linear.append(M)
+            linear = sigma
         elif np.all(slope == 1):
-            ones.append(f"{sigma.formula}'({neuron(net, M, j, 'z')}) = 1")
+            ones.setdefault(sigma.formula, []).append(neuron(net, M, j, "z"))
+        else:
+            shown = True  # this value shows a left-out sigma': say nothing of the others
     said = []
-    if ones:
-        those = "those factors" if len(ones) > 1 else "that factor"
-        other = f"; exercise {slope_exercise} has a sigma' that is not 1" if slope_exercise else ""
-        listed = " and ".join([", ".join(ones[:-1]), ones[-1]] if len(ones) > 2 else ones)
-        said.append(f"Here {listed}, so this value cannot show whether your chain "
-                    f"has {those}{other}.")
+    if ones and not shown:
+        at = "; ".join(f"{formula}' = 1 at {_and(zs)}" for formula, zs in ones.items())
+        those = "those factors" if sum(map(len, ones.values())) > 1 else "that factor"
+        can = f"; exercise {slope_exercise} can" if slope_exercise else ""
+        said.append(f"Here {at}: this value cannot show {those}{can}.")
     if linear:
-        said.append(f"{net.activations[linear[0]].formula}'(z) is 1 at every z, so no value "
-                    "can show whether your chain has that factor.")
+        said.append(f"{linear.formula}'(z) = 1 at every z: no value can show that factor.")
     return " ".join(said)
+
+
+def _and(names) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
