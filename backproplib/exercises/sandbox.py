@@ -275,8 +275,4 @@ def _show_argument(value) -> str:
 def _show_array(array) -> str:
     """A short form of a test case's array: 4 significant digits, at most 12 numbers."""
     array = np.asarray(array)
-    if array.size > 12:
-        return f"an array of shape {array.shape}"
-    if array.ndim == 0:
-        return f"{float(array):.4g}"
-    return "[" + ", ".join(_show_array(row) for row in array) + "]"
+    return f"an array of shape {array.shape}" if array.size > 12 else fmt(array, 4)

@@ -1,9 +1,5 @@
-"""The checks of particular exercises: descent, many neurons, finite differences, batches,
-training, softmax and cross-entropy, depth.
-
-Each takes the exercise's inputs and computes the reference inside the library, so that the
-exercise cell shows the question and the call, never the answer or its formula.
-"""
+"""The checks of particular exercises (descent, many neurons, finite differences, batches,
+training, softmax, depth), each computing its reference from the exercise's inputs."""
 
 from __future__ import annotations
 
@@ -62,13 +58,10 @@ def _verdict_on(run) -> str:
 
 
 def check_lowest_run(answer, net, x, y, steps, rates: dict) -> Feedback:
-    """Predict, then check: which learning rate of ``rates`` ({"a": 0.005, ...}) ends with the
-    lowest cost after ``steps`` steps on every parameter, among the runs that end healthy? A
-    run that diverges, gets stuck or ends with blocked (dead) neurons is never the answer; if
-    every run does, the answer is "d"."""
+    """Predict, then check: which learning rate of ``rates`` ({"a": 0.005, ...}) ends lowest
+    after ``steps`` steps among the runs that end healthy (not diverged, stuck or with blocked
+    neurons: a dead network predicting a constant is no win)? "d" if none does."""
     runs = {key: gradient_descent(net, x, y, rate, steps) for key, rate in rates.items()}
-    # a healthy run ends as the notebook teaches descent should: not diverged, not stuck, and no
-    # neuron blocked where it stopped (a dead network predicting a constant is no win)
     fine = {key: run.costs[-1] for key, run in runs.items()
             if run.outcome not in ("diverged", "stuck") and not run.blocked}
     correct = min(fine, key=fine.get) if fine else "d"
@@ -165,9 +158,8 @@ def _random_network(rng, sizes, activation):
 
 
 def check_delta_function(function, net, x, y) -> Feedback:
-    """A student's ``delta_before(W_next, delta_next, da_dz)``: delta_L from layer L+1, on
-    every hidden layer of the notebook's network and of two random networks (one square
-    layer, so that W for W.T shows), against the library's backward pass."""
+    """A student's ``delta_before(W_next, delta_next, da_dz)`` on every hidden layer of the
+    notebook's network and of two random ones (one square, so that W for W.T shows)."""
     rng = np.random.default_rng(0)
     activation = net.activations[0].name
     networks = [(net, x, y, "the notebook's network")]
@@ -233,8 +225,7 @@ def check_difference_function(function) -> Feedback:
 
 
 def check_relative_error(answer, analytic, numeric) -> Feedback:
-    """|a - n| / max(1e-8, |a| + |n|) for a backpropagated ``analytic`` and a ``numeric``
-    estimate."""
+    """|a - n| / max(1e-8, |a| + |n|) for an ``analytic`` and a ``numeric`` gradient."""
     a, n = float(analytic), float(numeric)
     expected = float(relative_error(a, n))
     slips = {}
@@ -288,9 +279,8 @@ def check_batch_gradient_function(function, net, X, Y) -> Feedback:
 
 
 def check_summed_cost(function, net, X, Y) -> Feedback:
-    """A student's ``summed_cost(params)`` (notebook 14): the SUM of C0 over the batch (X, Y)
-    for a flat array of ``net``'s parameters, in the order of ``net.parameter_names``; checked
-    at the network's own parameters and at each moved by 0.25."""
+    """A student's ``summed_cost(params)``: the SUM of C0 over (X, Y) for ``net``'s parameters
+    in ``net.parameter_names`` order, at the network's own and at each moved by 0.25."""
     m = len(net.input(X))
 
     def average(params):
@@ -350,9 +340,8 @@ def check_doubled_data(answer, net, X, Y) -> Feedback:
 
 def check_example_gradients_at_bottom(answer, net, X, Y, param: str = "w_Out",
                                       learning_rate=0.05, steps: int = 200) -> Feedback:
-    """Predict, then check: after full-batch descent on ``param`` has (almost) reached the
-    bottom of C, is every example's own dC_i/d``param`` 0 there too ("a"), or only their
-    average ("b")?"""
+    """Predict, then check: at (almost) the bottom of C after full-batch descent on ``param``,
+    is every example's own dC_i/d``param`` 0 ("a"), or only their average ("b")?"""
     n = len(X)
     bottom = Trainer(net.as_float(), X, Y, learning_rate, batch_size=n,
                      params=(param,)).train(steps).net
@@ -379,10 +368,8 @@ def check_example_gradients_at_bottom(answer, net, X, Y, param: str = "w_Out",
 
 # --- training (notebook 11) -------------------------------------------------------------------
 def check_single_neuron_limit(answer, run) -> Feedback:
-    """Predict, then check: why a network whose first layer has one neuron (trained in
-    ``run``, a Trainer) cannot learn a data set that no straight line splits. The answer
-    follows from the network's shape: with one neuron in H0, everything after it sees x only
-    through the one number z_H0, so the boundary is a line."""
+    """Predict, then check: why the network of ``run`` (a Trainer), one neuron in H0, cannot
+    learn a data set that no straight line splits (all after H0 sees x only through z_H0)."""
     net = run.net
     bottleneck = net.sizes[1] == 1 and net.sizes[0] == 2
     if not bottleneck:
@@ -438,8 +425,7 @@ def flat_accuracy(X, Y, threshold, seed, steps=150):
 
 
 def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
-    """Predict, then try: which data sets can a network without hidden layers NOT learn
-    (below 90% after training)?"""
+    """Predict, then try: which data sets a network without hidden layers gets below 90%."""
     accuracy = {}
     for name in datasets.NAMES:
         d = datasets.make(name, n_examples, seed=seed, labels=labels)
@@ -460,9 +446,8 @@ def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
 
 
 def check_accuracy_function(function, trainer, data) -> Feedback:
-    """A student's ``my_accuracy(a_Out, Y, threshold)``: the fraction of examples on the right
-    side of the threshold, against the library's ``Trainer.accuracy`` on the trained and the
-    untrained network, and on two made-up sets of predictions (labels -1/1 and 0/1)."""
+    """A student's ``my_accuracy(a_Out, Y, threshold)`` against ``Trainer.accuracy`` on the
+    trained and the untrained network, and on made-up predictions (labels -1/1 and 0/1)."""
     rng = np.random.default_rng(114)
     made_up = [(rng.uniform(-1, 1, (7, 1)), np.array([[1.0], [-1], [1], [1], [-1], [-1], [1]]),
                 0.0, "made-up predictions for labels -1 and 1"),
@@ -699,10 +684,9 @@ SCALE_OPTIONS = {"a": "grows (relative to Out's)", "b": "shrinks (relative to Ou
 
 
 def check_scale_effect(answer, settings: dict, factor=2.0):
-    """Predict-then-check: the network of ``settings`` (the arguments of
-    ``learning.depth.deep_network``, with ``m`` for the batch) is built again with the initial
-    weights' scale times ``factor``. Does |delta^H0| / |delta^Out| grow, shrink or stay? The
-    check builds both networks and compares."""
+    """Predict, then check: with the initial weights' scale times ``factor``, does
+    |delta^H0| / |delta^Out| of the network of ``settings`` (``depth.deep_network``'s
+    arguments, ``m`` for the batch) grow, shrink or stay?"""
     settings = dict(settings)
     m = settings.pop("m", 32)
     before = _profile(settings, m)
