@@ -100,14 +100,15 @@ def check_function(function, reference, cases, what: str, hint: str = "",
     if not callable(function):
         return Feedback(WRONG, f"expected a function for {what}, got {type(function).__name__}.")
     deadline = time.monotonic() + time_limit
+    tail = f" Hint: {hint}" if hint else ""
     for case in cases:
         want = _author_result(case.expected if case.expected is not None
                               else reference(*copy.deepcopy(case.args)), case.args)
         where = (f"{case.words}, {what}" if case.words
                  else f"{what}({', '.join(map(_show_argument, case.args))})")
         outcome = _run_limited(function, copy.deepcopy(case.args), deadline, time_limit)
-        if isinstance(outcome, Feedback):
-            return Feedback(outcome.status, f"{where} {outcome.message}")
+        if isinstance(outcome, Feedback):  # it raised, ran out of time or gave no numbers
+            return Feedback(outcome.status, f"{where} {outcome.message}{tail}")
         verdict = _judge(outcome, want, where)
         if verdict is None:
             continue
@@ -119,7 +120,6 @@ def check_function(function, reference, cases, what: str, hint: str = "",
                 continue  # the slip gives the right value here: nothing to tell apart
             if _judge(outcome, slip_value, where) is None:
                 return Feedback(WRONG, f"{verdict.message} {slip_hint}")
-        tail = f" Hint: {hint}" if hint else ""
         return Feedback(verdict.status, verdict.message + tail)
     inputs = "the test case" if len(cases) == 1 else f"all {len(cases)} test cases"
     return Feedback(RIGHT, f"{what} gives the right value on {inputs}.")
@@ -196,38 +196,30 @@ def _error_feedback(error) -> Feedback:
 
 
 def _as_numbers(result):
-    """The student's result as a float array (or a marker saying what it is instead)."""
+    """The student's result as a float array, or a Feedback saying what it is instead."""
     if result is None:
-        return _NoNumbers(UNANSWERED, "returned None: finish it with a return statement.")
+        return Feedback(UNANSWERED, "returned None: finish it with a return statement.")
     if isinstance(result, (bool, np.bool_)):
         return result
     if isinstance(result, (str, bytes)):
-        return _NoNumbers(WRONG, f"returned the text {short(repr(result))}, not a number.")
+        return Feedback(WRONG, f"returned the text {short(repr(result))}, not a number.")
     if callable(result):
-        return _NoNumbers(WRONG, "returned a function, not a number. To use a solution, put "
-                                 "the line `name = solution_N_M()` (with the exercise's name "
-                                 "and number) above the check, not inside the function.")
+        return Feedback(WRONG, "returned a function, not a number. To use a solution, put "
+                               "the line `name = solution_N_M()` (with the exercise's name "
+                               "and number) above the check, not inside the function.")
     try:
         array = np.asarray(result, dtype=float)
     except OverflowError:
-        return _NoNumbers(WRONG, "returned a number too large for floating point (more than "
-                                 "about 1.8e308).")
+        return Feedback(WRONG, "returned a number too large for floating point (more than "
+                               "about 1.8e308).")
     except (TypeError, ValueError):
-        return _NoNumbers(WRONG, f"returned a {type(result).__name__}, which is not a number "
-                                 "or an array of numbers.")
+        return Feedback(WRONG, f"returned a {type(result).__name__}, which is not a number "
+                               "or an array of numbers.")
     return array
-
-
-@dataclass(frozen=True)
-class _NoNumbers:
-    status: str
-    message: str
 
 
 def _judge(got, want, where):
     """None if ``got`` matches ``want``, else a Feedback saying how it differs, in words."""
-    if isinstance(got, _NoNumbers):
-        return Feedback(got.status, f"{where} {got.message}")
     if isinstance(want, (bool, np.bool_)):
         if isinstance(got, (bool, np.bool_)) and bool(got) == bool(want):
             return None
