@@ -193,12 +193,6 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def digits_required(target: Fraction) -> int:
-    """``MIN_DIGITS``, or fewer when the answer itself is that short (-1.6 needs its 2)."""
-    need = significant_digits(target)
-    return MIN_DIGITS if need is None else min(MIN_DIGITS, need)
-
-
 def digits_of(typed: Typed, target: Fraction) -> int | None:
     """How many significant digits of ``target`` the typed number's last digit reaches: "1"
     for 0.5 reaches none (0), "7.2" for 7.164 reaches 2. None for an exact Fraction."""
@@ -218,10 +212,11 @@ def _exponent(value: Fraction) -> int:
 
 def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint: str,
             mistakes: list) -> Feedback:
-    """Right (the value, or it rounded to at least ``digits_required`` typed digits), a named
-    slip, close (rounded to fewer digits, when the answer has more than ``MIN_DIGITS``), or
-    wrong with the hint. A short answer such as -1.6 is typed whole: -1.55 is not close."""
-    need = digits_required(target)
+    """Right (the value, or it rounded to at least ``MIN_DIGITS`` typed digits, or all of a
+    shorter answer's), a named slip, close (rounded to fewer digits, when the answer has more
+    than ``MIN_DIGITS``), or wrong with the hint. -1.6 is typed whole: -1.55 is not close."""
+    shortest = significant_digits(target)  # None: more than FLOAT_DIGITS
+    need = MIN_DIGITS if shortest is None else min(MIN_DIGITS, shortest)
     digits = digits_of(typed, target)
     rounded = digits is not None and digits >= 1 and rounds_to(typed, target)
     if close(typed.value, target):
@@ -235,7 +230,7 @@ def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint
         if close(typed.value, slip_value) or (
                 (typed.digits or 0) >= 2 and rounds_to(typed, slip_value)):
             return Feedback(WRONG, f"{typed.text} is not {what}. {slip_hint}")
-    if rounded and significant_digits(target) != need:
+    if rounded and shortest != need:
         return Feedback(WRONG, f"close: give more digits. {typed.text} is {what} rounded to "
                                f"only {plural(digits, 'significant digit')}; give at "
                                f"least {need}.")
