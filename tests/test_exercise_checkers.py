@@ -331,7 +331,11 @@ def test_small_value_checks():
         assert not ex.check_weight_count(slip, (3, 4, 6, 2), "H1")
     W, delta = np.array([[2.0, -1.0], [0.5, 3.0]]), np.array([0.3, -0.2])
     assert ex.check_backprop_sum(-0.9, W, delta, 1)
-    assert not ex.check_backprop_sum(float(W[1] @ delta), W, delta, 1)  # row for column
+    assert "row 1" in ex.check_backprop_sum(float(W[1] @ delta), W, delta, 1).message
+    for slip, named in ((W[0, 1] * delta[0], "only the j = 0 term"),
+                        (W[1, 1] * delta[1], "only the j = 1 term"),
+                        (float(delta @ W[:, 0]), "dC0/da_0, the sum down column 0")):
+        assert named in ex.check_backprop_sum(slip, W, delta, 1).message, named
     assert ex.check_steps_per_epoch(32, 1000, 32)
     for slip in (31, 1000 / 32, 32000):
         assert not ex.check_steps_per_epoch(slip, 1000, 32)

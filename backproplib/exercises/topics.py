@@ -133,21 +133,19 @@ def check_weight_count(answer, sizes, layer: str) -> Feedback:
 
 def check_backprop_sum(answer, W, delta, k: int) -> Feedback:
     """dC0/da_k of layer L-1 from W_L and delta_L: the sum over j of w_jk delta_j (column k)."""
-    W = np.asarray(W, dtype=object)
-    delta = np.asarray(delta, dtype=object)
-    terms = [W[j, k] * delta[j] for j in range(W.shape[0])]
+    W, delta = np.asarray(W, dtype=object), np.asarray(delta, dtype=object)
+    columns = delta @ W  # entry k: the sum down column k
     slips = {}
     if W.shape[0] == W.shape[1]:
         slips[f"That is row {k} of W_L times delta, the weights arriving at neuron {k} of L; "
-              f"the sum runs down column {k}."] = sum(W[k, j] * delta[j]
-                                                      for j in range(W.shape[1]))
-    for j, term in enumerate(terms):
-        slips[f"That is only the j = {j} term; neuron {k} of L-1 feeds every neuron of L."] = term
+              f"the sum runs down column {k}."] = (W @ delta)[k]
+    for j in range(W.shape[0]):
+        slips[f"That is only the j = {j} term; neuron {k} of L-1 feeds every neuron of "
+              "L."] = W[j, k] * delta[j]
     for other in range(W.shape[1]):
         if other != k:
-            slips[f"That is dC0/da_{other}, the sum down column {other}."] = sum(
-                W[j, other] * delta[j] for j in range(W.shape[0]))
-    return check_value(answer, sum(terms), f"dC0/da_{k} of layer L-1", mistakes=slips,
+            slips[f"That is dC0/da_{other}, the sum down column {other}."] = columns[other]
+    return check_value(answer, columns[k], f"dC0/da_{k} of layer L-1", mistakes=slips,
                        hint=f"add w_j{k} * delta_j over j: the weights that leave neuron k = "
                             f"{k}, column {k} of W_L.")
 
