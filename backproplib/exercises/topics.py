@@ -207,14 +207,13 @@ def _cubic(t):
 
 def check_difference_function(function) -> Feedback:
     """A student's ``central_difference(f, x, h)``, on f(t) = t^3 - 2t and on sin."""
-    cases = [(_cubic, 1.0, 0.1, "f(t) = t^3 - 2t at x = 1 with h = 0.1"),
-             (_cubic, -2.0, 0.5, "f(t) = t^3 - 2t at x = -2 with h = 0.5"),
-             (_cubic, 0.3, 1e-3, "f(t) = t^3 - 2t at x = 0.3 with h = 0.001"),
-             (np.sin, 0.5, 1e-2, "sin at x = 0.5 with h = 0.01")]
     checked = []
-    for f, x0, h, words in cases:
+    for f, x0, h in ((_cubic, 1.0, 0.1), (_cubic, -2.0, 0.5), (_cubic, 0.3, 1e-3),
+                     (np.sin, 0.5, 1e-2)):
         up, here, down = f(x0 + h), f(x0), f(x0 - h)
-        checked.append(Case((f, x0, h), f"for {words}", (up - down) / (2 * h), {
+        name = "sin" if f is np.sin else "f(t) = t^3 - 2t"
+        words = f"for {name} at x = {fmt(x0)} with h = {fmt(h)}"
+        checked.append(Case((f, x0, h), words, (up - down) / (2 * h), {
             "That is the forward difference (f(x + h) - f(x)) / h; use both sides.":
                 (up - here) / h,
             "The two points x + h and x - h are 2h apart: divide by 2h.": (up - down) / h}))
