@@ -109,8 +109,7 @@ def slope_layers(net, kind, L, linear=False) -> list:
 
 
 def catalogue(net, x, y, kind, L, index) -> dict:
-    """{slip's key: (hint, value)}; the keys name a slip the same way on every network, so
-    that ``cases.coincidences`` can ask whether some case tells it apart."""
+    """{slip's key: (hint, value)}, each key naming its slip alike on every network."""
     g = net.backward(x, y)
     expected, _ = derivative_of(net, g, kind, L, index)
     found = {key: (hint, value) for (key, (hint, value)) in zip(
@@ -152,8 +151,7 @@ def catalogue(net, x, y, kind, L, index) -> dict:
 
 
 def _chain_weight_slips(net, g, kind, L, expected, inputs) -> dict:
-    """dz_M/da_(M-1) = w_M left out, or a_(M-1) in its place, for each weight the chain
-    passes on its way down to (kind, L)."""
+    """dz_M/da_(M-1) = w_M left out, or a_(M-1) in its place, for each weight down to L."""
     names = net.layer_names
     first = 0 if kind == "x" else L + 1
     slips = {}
