@@ -94,25 +94,16 @@ def check_forward(answer, net, x, quantity: str, layer: str, j=None,
               "value before it."] = a
         hint = (f"{z_name} = {w_name} * {source} + {b_name}." if W.shape[1] == 1 else
                 f"{z_name} = the sum over k of {w_name}[j,k] * {source}[k], plus {b_name}[j].")
-        return check_value(answer, pick(z), name, hint, _picked(slips, pick))
-    slips[f"That is {z_name}, before the activation; now apply {sigma.formula}."] = z
-    for other in (o for o in ACTIVATIONS.values() if o.name not in (sigma.name, "linear")):
-        with np.errstate(all="ignore"):
-            value = other.function(np.asarray(z, dtype=float))
-        slips[f"That is {other.formula}({z_name}), but this network's activation in {layer} "
-              f"is {sigma.formula}."] = value
-    hint = f"{name} = {sigma.formula}({z_name}), with {z_name} computed first."
-    return check_value(answer, pick(a), name, hint, _picked(slips, pick))
-
-
-def _picked(slips, pick):
-    found = {}
-    for hint, value in slips.items():
-        try:
-            found[hint] = pick(value)
-        except (TypeError, ValueError):
-            continue
-    return found
+    else:
+        slips[f"That is {z_name}, before the activation; now apply {sigma.formula}."] = z
+        for other in (o for o in ACTIVATIONS.values() if o.name not in (sigma.name, "linear")):
+            with np.errstate(all="ignore"):
+                value = other.function(np.asarray(z, dtype=float))
+            slips[f"That is {other.formula}({z_name}), but this network's activation in "
+                  f"{layer} is {sigma.formula}."] = value
+        hint = f"{name} = {sigma.formula}({z_name}), with {z_name} computed first."
+    return check_value(answer, pick(z if quantity == "z" else a), name, hint,
+                       {slip: pick(value) for slip, value in slips.items()})
 
 
 # --- gradients -------------------------------------------------------------------------------
