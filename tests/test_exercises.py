@@ -296,6 +296,11 @@ def test_no_answer_makes_a_checker_raise(answer):
         assert "nan" not in feedback.message.lower() or "nan" in repr(answer).lower()
 
 
+def test_a_number_too_long_to_read_is_called_that():
+    long = "0." + "0" * bp.numbers.MAX_TEXT + "1"
+    assert "characters is more than this check reads" in ex.check_value(long, 0, "x").message
+
+
 def test_unanswered_is_neither_right_nor_an_error():
     feedback = ex.check_forward(None, NET, X, "z", "H0")
     assert feedback.status == ex.UNANSWERED and not feedback

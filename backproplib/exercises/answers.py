@@ -13,11 +13,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..numbers import MAX_EXPONENT, fmt, read_number
+from ..numbers import MAX_EXPONENT, MAX_TEXT, fmt, read_number
 
 RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
 MIN_DIGITS = 3  # a rounded answer needs this many significant digits to count as right
-MAX_TEXT = 2100  # characters of a typed number
 FLOAT_DIGITS = 12  # a float with more digits than this is float noise, shown as fmt prints it
 
 
