@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib.exercises import depth as depth_exercises
+from backproplib import exercises
 from backproplib.learning import depth
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
@@ -98,12 +98,12 @@ def test_bad_input_is_named(call, word):
 @pytest.mark.parametrize("init", ["xavier", "he"])
 def test_variance_check_takes_the_right_function_and_names_slips(init):
     right = {"xavier": lambda a, b: 2 / (a + b), "he": lambda a, b: 2 / a}[init]
-    assert depth_exercises.check_init_variance(right, init)
-    wrong = depth_exercises.check_init_variance(lambda a, b: 1 / a, init)
+    assert exercises.check_init_variance(right, init)
+    wrong = exercises.check_init_variance(lambda a, b: 1 / a, init)
     assert not wrong and "1/n_in" in wrong.message
-    std = depth_exercises.check_init_variance(lambda a, b: math.sqrt(right(a, b)), init)
+    std = exercises.check_init_variance(lambda a, b: math.sqrt(right(a, b)), init)
     assert not std and "standard deviation" in std.message
-    assert depth_exercises.check_init_variance(None, init).status == "Not answered yet"
+    assert exercises.check_init_variance(None, init).status == "Not answered yet"
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -114,9 +114,9 @@ def test_scale_check_agrees_with_the_networks(activation):
     spreads = [depth.profile(n, X, Y).spread for n in nets]
     change = spreads[1] / spreads[0]
     key = "a" if change > 2 else "b" if change < 0.5 else "c"
-    assert depth_exercises.check_scale_effect(key, dict(settings, m=32))
+    assert exercises.check_scale_effect(key, dict(settings, m=32))
     for other in set("abc") - {key}:
-        assert not depth_exercises.check_scale_effect(other, dict(settings, m=32))
+        assert not exercises.check_scale_effect(other, dict(settings, m=32))
 
 
 def test_the_panel_follows_its_controls_and_never_raises():

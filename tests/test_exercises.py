@@ -296,6 +296,11 @@ def test_no_answer_makes_a_checker_raise(answer):
         assert "nan" not in feedback.message.lower() or "nan" in repr(answer).lower()
 
 
+def test_a_number_too_long_to_read_is_called_that():
+    long = "0." + "0" * bp.numbers.MAX_TEXT + "1"
+    assert "characters is more than this check reads" in ex.check_value(long, 0, "x").message
+
+
 def test_unanswered_is_neither_right_nor_an_error():
     feedback = ex.check_forward(None, NET, X, "z", "H0")
     assert feedback.status == ex.UNANSWERED and not feedback
@@ -333,10 +338,11 @@ def test_function_checks():
     assert ok and "3 test cases" in ok.message
     wrong = ex.check_function(lambda z: z, relu, RELU_CASES, "my_relu", "max(0, z)")
     assert not wrong and "my_relu(-1.5)" in wrong.message and "max(0, z)" in wrong.message
-    crash = ex.check_function(lambda z: 1 / 0, relu, RELU_CASES, "f")
-    assert "ZeroDivisionError" in crash.message
-    stub = ex.check_function(lambda f, x: None, lambda f, x: f(x), [(math.sin, 1.0)], "g")
+    crash = ex.check_function(lambda z: 1 / 0, relu, RELU_CASES, "f", "max(0, z)")
+    assert "ZeroDivisionError" in crash.message and crash.message.endswith("Hint: max(0, z)")
+    stub = ex.check_function(lambda f, x: None, lambda f, x: f(x), [(math.sin, 1.0)], "g", "f(x)")
     assert stub.status == ex.UNANSWERED and "g(sin, 1)" in stub.message
+    assert stub.message.endswith("return statement. Hint: f(x)")
     assert ex.check_function(None, abs, [(1,)], "f").status == ex.UNANSWERED
     assert not ex.check_function(3, abs, [(1,)], "f")
 

@@ -1,38 +1,17 @@
-"""Checks that answer a student's exercise at once: what is right, what is wrong, and a hint.
-
-Every check returns a ``Feedback``: "Right: ...", "Not yet: ..." with a hint, or "Not answered
-yet: ..." while the answer is still None; it is truthy only for a right answer. A check never
-raises for a student's answer (so Run All never stops), but it does raise ValueError or
-TypeError for an author's slip, naming the argument. Every check computes its reference answer
-from the exercise's inputs, so an exercise cell shows the question and the call, never the
-answer:
+"""Checks that answer a student's exercise at once, each computing its reference answer from
+the exercise's inputs, so that a cell shows the question and the call, never the answer:
 
     exercises.check_gradient(answer, ex_net, ex_x, ex_y, "w_H1")
 
-The package, by job:
-
-- ``typed``: what the student typed, read as a number with its significant digits;
-- ``answers``: ``Feedback``, rounding and tolerance, ``check_value``, ``check_choice``;
-- ``slips``: the slip catalogue, read from the library's forward and backward results;
-- ``network``: ``check_forward``, ``check_gradient``, ``check_blocked`` and the checks of the
-  chain notebooks' exercises;
-- ``sandbox``: ``check_function`` for a student's function (copies, a time limit, cases in
-  words, a network whose backward pass is switched off);
-- ``cases``: ``coincidences``, which finds exercise data that cannot tell a slip from the
-  right answer, and ``what_if``, which changes a bias so that a value shows a left-out sigma';
-- ``topics``: the checks of particular exercises (descent, batches, finite differences,
-  training), each computing its reference inside the library.
+Every check returns a ``Feedback`` ("Right: ...", "Not yet: ..." with a hint, "Not answered
+yet: ..." while the answer is None), truthy only when right. A student's answer never raises; an
+author's slip raises ValueError or TypeError naming the argument. Modules: ``answers`` (typed
+numbers, tolerance, ``check_value``, ``check_choice``), ``slips`` (the slip catalogue and the
+cases that show it), ``network`` (checks of a network's quantities), ``sandbox`` (a student's
+function), ``topics`` (the checks of particular exercises).
 """
 
 from .answers import MIN_DIGITS, RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value
-from .cases import what_if
-from .classification import (
-    check_output_delta,
-    check_slow_start,
-    check_softmax,
-    check_softmax_shift,
-)
-from .depth import check_init_variance, check_scale_effect
 from .network import (
     check_activation_function,
     check_blocked,
@@ -46,6 +25,7 @@ from .network import (
     check_weight_source,
 )
 from .sandbox import FUNCTION_TIME_LIMIT, Case, check_function, forward_only
+from .slips import what_if
 from .topics import (
     check_accuracy_function,
     check_backprop_sum,
@@ -63,11 +43,17 @@ from .topics import (
     check_finite_difference_passes,
     check_first_order_function,
     check_grid_reading,
+    check_init_variance,
     check_larger_rate,
     check_lowest_run,
     check_need_hidden,
+    check_output_delta,
     check_relative_error,
+    check_scale_effect,
     check_single_neuron_limit,
+    check_slow_start,
+    check_softmax,
+    check_softmax_shift,
     check_step_function,
     check_steps_per_epoch,
     check_summed_cost,

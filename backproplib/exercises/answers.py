@@ -1,24 +1,152 @@
-"""Typed answers: the verdict on a number, an array of numbers or a choice.
-
-``Feedback`` is what every check returns: truthy only when the answer is right. A rounded
-answer is right to the digits typed (see ``verdict``); an author's slips (``mistakes``) turn a
-wrong answer into a named one.
-"""
+"""Typed answers: what a student typed, read as a number with the significant digits typed,
+and the ``Feedback`` on a number, an array of numbers or a choice."""
 
 from __future__ import annotations
 
+import decimal
 import html
+import math
 import numbers
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
-from ..numbers import fmt
-from .typed import NotANumber, Typed, author_number, read_answer, short, shown, significant_digits
+from ..numbers import MAX_EXPONENT, MAX_TEXT, fmt, read_number
 
 RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
 MIN_DIGITS = 3  # a rounded answer needs this many significant digits to count as right
+FLOAT_DIGITS = 12  # a float with more digits than this is float noise, shown as fmt prints it
+
+
+class NotANumber(Exception):
+    """The answer is not one real number; the message says what it is instead."""
+
+
+@dataclass(frozen=True)
+class Typed:
+    """One typed number: its value as the student meant it, and how precisely it was typed."""
+
+    value: Fraction
+    text: str  # as shown back to the student
+    digits: int | None  # significant digits typed; None for an exact Fraction
+    unit: Fraction | None  # place value of the last typed digit (half of it is the rounding)
+
+
+def read_text(text: str, shown: str | None = None) -> Typed:
+    """Text as one number with the digits typed (``numbers.read_number``), refused in words."""
+    text = text.strip().replace("_", "")
+    shown = short(shown or text)
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise NotANumber(f"{shown} is not a finite number")
+    if re.match(r"^[+-]?\d+,\d+$", text):
+        raise NotANumber(f"{shown!r} has a comma: write the decimal point as '.'")
+    if re.match(r"^[+-]?\d+\s*/\s*[+-]?0+$", text):
+        raise NotANumber(f"{shown} divides by 0")
+    exponent = re.search(r"[eE]([+-]?\d+)$", text)
+    if exponent and abs(int(exponent[1])) > MAX_EXPONENT:
+        raise NotANumber(f"{short(shown)} is beyond what this check compares "
+                         f"(numbers between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT})")
+    try:
+        reading = read_number(text, "your answer")
+    except ValueError:
+        if len(text) > MAX_TEXT:
+            raise NotANumber(f"a number of {len(text)} characters is more than this check "
+                             "reads") from None
+        raise NotANumber(f"the text {short(shown)!r} is not a number such as 0.5, -2 or "
+                         "1/3") from None
+    return Typed(reading.value, shown, reading.digits, reading.unit)
+
+
+def read_answer(answer) -> Typed:
+    """The answer as one number, or NotANumber saying why it is not one."""
+    if isinstance(answer, np.ndarray) and answer.ndim == 0:
+        answer = answer.item()
+    if isinstance(answer, (bool, np.bool_)):
+        raise NotANumber(f"{answer} is a boolean (True/False), not a number")
+    if isinstance(answer, str):
+        return read_text(answer)
+    if isinstance(answer, Fraction) and answer.denominator != 1:
+        return Typed(answer, str(answer), None, None)
+    if isinstance(answer, numbers.Integral) and int(answer).bit_length() > 3 * MAX_EXPONENT:
+        raise NotANumber(f"an integer of about {int(int(answer).bit_length() * 0.30103)} digits "
+                         "is more than this check compares")
+    if isinstance(answer, (Fraction, numbers.Integral, decimal.Decimal, np.floating)):
+        return read_text(str(answer))  # numpy's floats: the shortest repr in their precision
+    if isinstance(answer, numbers.Real):
+        try:
+            text = repr(float(answer))
+            typed = read_text(text)
+            if (typed.digits or 0) > FLOAT_DIGITS:  # float noise: shown as the notebooks print it
+                return read_text(text, fmt(float(answer)))
+            return typed
+        except OverflowError:
+            raise NotANumber(f"{short(repr(answer))} is too large for floating point") from None
+    if isinstance(answer, (numbers.Complex, np.complexfloating)):
+        raise NotANumber(f"{answer} is a complex number; give a real number")
+    if isinstance(answer, (list, tuple, np.ndarray)):
+        size = np.size(answer) if not isinstance(answer, (list, tuple)) else len(answer)
+        if size == 1:
+            return read_answer(answer[0] if isinstance(answer, (list, tuple))
+                          else np.asarray(answer).reshape(-1)[0])
+        raise NotANumber(f"that is {describe_shape(answer)}, but the answer is one number")
+    if callable(answer):
+        raise NotANumber("that is a function, not a number: put the number it returns in place "
+                         "of None")
+    raise NotANumber(f"{shown(answer)} is not a number")
+
+
+def describe_shape(value) -> str:
+    try:
+        return f"a {type(value).__name__} of {shape_words(np.shape(value))}"
+    except ValueError:
+        return f"a {type(value).__name__} of rows of different lengths"
+
+
+def short(text: str) -> str:
+    text = str(text)
+    return text if len(text) <= 40 else f"{text[:24]}...{text[-8:]}"
+
+
+def author_number(value, what: str) -> Fraction:
+    """An author's expected value as a Fraction; TypeError/ValueError naming ``what``."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if value is None:
+        raise ValueError(f"{what}: expected the right value (a number), got None")
+    if isinstance(value, (bool, np.bool_)):
+        return Fraction(int(value))
+    if isinstance(value, numbers.Rational):  # numpy's integers as Python ints, not fixed width
+        return Fraction(int(value.numerator), int(value.denominator))
+    if isinstance(value, (numbers.Real, decimal.Decimal)):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{what}: expected a finite number, got {number}")
+        return Fraction(number)
+    if isinstance(value, str):
+        raise TypeError(f"{what}: expected a number, got the text {value!r}")
+    raise TypeError(f"{what}: expected a number, got {type(value).__name__} {short(repr(value))}")
+
+
+def significant_digits(value) -> int | None:
+    """The significant digits the answer needs (7.16442025: 9; 1/3: None), float noise not
+    counted: -1.5999999999999996 is read to ``FLOAT_DIGITS`` digits, -1.6, and needs 2."""
+    text = f"{float(value):.{FLOAT_DIGITS}g}"
+    digits = read_text(text).digits or 1
+    return None if digits >= FLOAT_DIGITS else digits
+
+
+def shown(answer) -> str:
+    """A student's answer as feedback shows it: text, numbers, lists of them; else its kind."""
+    if isinstance(answer, (str, int, float, Fraction)) or (
+            isinstance(answer, (list, tuple)) and all(isinstance(v, (str, int, float))
+                                                      for v in answer)):
+        return short(repr(answer))
+    if callable(answer):
+        return "a function"
+    name = type(answer).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 @dataclass(frozen=True)
@@ -64,13 +192,6 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def digits_required(target: Fraction) -> int:
-    """The significant digits a rounded answer needs: ``MIN_DIGITS``, or fewer when the
-    answer itself is that short (-1.6 needs its 2)."""
-    need = significant_digits(target)
-    return MIN_DIGITS if need is None else min(MIN_DIGITS, need)
-
-
 def digits_of(typed: Typed, target: Fraction) -> int | None:
     """How many significant digits of ``target`` the typed number's last digit reaches: "1"
     for 0.5 reaches none (0), "7.2" for 7.164 reaches 2. None for an exact Fraction."""
@@ -90,14 +211,11 @@ def _exponent(value: Fraction) -> int:
 
 def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint: str,
             mistakes: list) -> Feedback:
-    """Right, a named slip, close, or wrong with the hint, in that order.
-
-    Right: the answer, or the answer rounded to the digits typed when at least
-    ``digits_required`` were typed. Close: the answer rounded to fewer digits than that, when
-    the answer has more digits than ``MIN_DIGITS`` (so more digits make it right). An answer
-    of a few digits, such as -1.6, is typed whole: -2, -1.5 and -1.55 are wrong, not close.
-    """
-    need = digits_required(target)
+    """Right (the value, or it rounded to at least ``MIN_DIGITS`` typed digits, or all of a
+    shorter answer's), a named slip, close (rounded to fewer digits, when the answer has more
+    than ``MIN_DIGITS``), or wrong with the hint. -1.6 is typed whole: -1.55 is not close."""
+    shortest = significant_digits(target)  # None: more than FLOAT_DIGITS
+    need = MIN_DIGITS if shortest is None else min(MIN_DIGITS, shortest)
     digits = digits_of(typed, target)
     rounded = digits is not None and digits >= 1 and rounds_to(typed, target)
     if close(typed.value, target):
@@ -111,7 +229,7 @@ def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint
         if close(typed.value, slip_value) or (
                 (typed.digits or 0) >= 2 and rounds_to(typed, slip_value)):
             return Feedback(WRONG, f"{typed.text} is not {what}. {slip_hint}")
-    if rounded and significant_digits(target) != need:
+    if rounded and shortest != need:
         return Feedback(WRONG, f"close: give more digits. {typed.text} is {what} rounded to "
                                f"only {plural(digits, 'significant digit')}; give at "
                                f"least {need}.")
@@ -143,8 +261,6 @@ def mistake_list(mistakes, shape) -> list:
 
 def author_array(value, what: str) -> np.ndarray:
     """An author's value (a number or an array of numbers) as an object array of Fractions."""
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{what}: expected a number, got the text {value!r}")
     try:
         array = np.array(value, dtype=object)
     except ValueError:
@@ -176,14 +292,9 @@ def shape_words(shape) -> str:
 # --- the checkers ----------------------------------------------------------------------------
 def check_value(answer, expected, what: str, hint: str = "", mistakes: dict | None = None,
                 note: str = "") -> Feedback:
-    """Compare a number (or an array of numbers) with the expected one.
-
-    ``mistakes`` maps a hint to the value a typical slip gives, e.g.
-    {"The cost has no 1/2 in front, so dC0/da_Out = 2(a_Out - y).": expected / 2}; an answer
-    equal to such a value gets that specific hint. ``note`` is added to every verdict (e.g. a
-    target the network cannot reach). A rounded answer is right to the digits typed (see the
-    module's docstring).
-    """
+    """Compare a number (or an array of numbers) with ``expected``. ``mistakes`` maps a hint to
+    the value a typical slip gives ({"Check the factor 2.": expected / 2}); ``note`` is added to
+    every verdict (e.g. a target the network cannot reach)."""
     author_text(what, "what")
     author_text(hint, "hint")
     author_text(note, "note")
@@ -229,14 +340,9 @@ def compare(answer, target, shown, what, hint, slips) -> Feedback:
 
 def check_choice(answer, correct, options: dict, explanations: dict | None = None,
                  what: str = "your choice") -> Feedback:
-    """A multiple-choice or predict-then-reveal question.
-
-    ``options`` maps a key to what it says, e.g. {"a": "w_Out goes up", "b": "it goes down"};
-    ``correct`` is the right key, computed by the notebook from its network; ``explanations``
-    maps keys to why (computed too): the right one is shown when the answer is right, a wrong
-    one's when that one is chosen (without giving the right key away). The answer may be the
-    key (any case, "1" for 1) or the option's text.
-    """
+    """A multiple-choice or predict-then-reveal question: ``options`` {key: what it says},
+    ``correct`` the right key, ``explanations`` {key: why}: the right one's shown when right, a
+    wrong one's when chosen. The answer may be a key (any case, "1" for 1) or an option's text."""
     author_text(what, "what")
     if not isinstance(options, dict) or not options:
         raise ValueError("options: expected a dict {key: what the option says} with at least "

@@ -1,8 +1,5 @@
-"""Checks of a network's quantities: z and a of a layer, a gradient, the blocked neurons.
-
-Each computes its reference from the network it is given (``Network.forward``, ``backward``)
-and names the typical slips from the slip catalogue (``slips``).
-"""
+"""Checks of a network's quantities (z and a of a layer, a gradient, the blocked neurons),
+each computed from the network it is given, its slips named from the catalogue (``slips``)."""
 
 from __future__ import annotations
 
@@ -15,11 +12,17 @@ from ..core.activations import ACTIVATIONS, get
 from ..core.network import Network
 from ..learning.descent import unreachable_target
 from ..numbers import fmt
-from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, plural
-from .cases import chain_cases, unseen_slopes
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, plural, shown
 from .sandbox import Case, check_function, forward_only, function_name
-from .slips import cost_slips, derivative_of, gradient_slips, neuron, quantity
-from .typed import shown
+from .slips import (
+    catalogue,
+    chain_cases,
+    cost_slips,
+    derivative_of,
+    neuron,
+    quantity,
+    unseen_slopes,
+)
 
 
 # --- forward values --------------------------------------------------------------------------
@@ -47,10 +50,8 @@ def _index(net, L, j):
 
 def check_forward(answer, net, x, quantity: str, layer: str, j=None,
                   changes: dict | None = None) -> Feedback:
-    """Check z or a (``quantity``) of one layer: one number for a one-neuron layer or when
-    ``j`` picks a neuron, else the layer's vector. With ``changes`` ({"b_H1": -5}) the
-    question is a what-if: the value on ``net.with_params(changes)``, and the value of the
-    unchanged network is a slip."""
+    """Check z or a (``quantity``) of a layer, or of its neuron ``j``; with ``changes``
+    ({"b_H1": -5}) on ``net.with_params(changes)``, the unchanged network's value a slip."""
     if quantity not in ("z", "a"):
         raise ValueError(f"quantity: expected 'z' or 'a', got {quantity!r}")
     if changes:
@@ -93,48 +94,33 @@ def check_forward(answer, net, x, quantity: str, layer: str, j=None,
               "value before it."] = a
         hint = (f"{z_name} = {w_name} * {source} + {b_name}." if W.shape[1] == 1 else
                 f"{z_name} = the sum over k of {w_name}[j,k] * {source}[k], plus {b_name}[j].")
-        return check_value(answer, pick(z), name, hint, _picked(slips, pick))
-    slips[f"That is {z_name}, before the activation; now apply {sigma.formula}."] = z
-    for other in (o for o in ACTIVATIONS.values() if o.name not in (sigma.name, "linear")):
-        with np.errstate(all="ignore"):
-            value = other.function(np.asarray(z, dtype=float))
-        slips[f"That is {other.formula}({z_name}), but this network's activation in {layer} "
-              f"is {sigma.formula}."] = value
-    hint = f"{name} = {sigma.formula}({z_name}), with {z_name} computed first."
-    return check_value(answer, pick(a), name, hint, _picked(slips, pick))
-
-
-def _picked(slips, pick):
-    found = {}
-    for hint, value in slips.items():
-        try:
-            found[hint] = pick(value)
-        except (TypeError, ValueError):
-            continue
-    return found
+    else:
+        slips[f"That is {z_name}, before the activation; now apply {sigma.formula}."] = z
+        for other in (o for o in ACTIVATIONS.values() if o.name not in (sigma.name, "linear")):
+            with np.errstate(all="ignore"):
+                value = other.function(np.asarray(z, dtype=float))
+            slips[f"That is {other.formula}({z_name}), but this network's activation in "
+                  f"{layer} is {sigma.formula}."] = value
+        hint = f"{name} = {sigma.formula}({z_name}), with {z_name} computed first."
+    return check_value(answer, pick(z if quantity == "z" else a), name, hint,
+                       {slip: pick(value) for slip, value in slips.items()})
 
 
 # --- gradients -------------------------------------------------------------------------------
 def check_gradient(answer, net, x, y, param: str,
                    slope_exercise: str | None = None) -> Feedback:
-    """Check dC0/d(param), naming the typical slips of the chain rule when they match.
-
-    ``param`` is a parameter name ("w_Out", "b_H1", "w_H1[0,1]") or a value of the forward
-    pass ("a_H1", "z_Out", "a_H1[0]", "x"), optionally written "dC0/dw_Out". A target outside
-    what the output's activation can reach is pointed out with the verdict. A right value whose
-    chain has a sigma' of 1 says it cannot show a left-out sigma', and names ``slope_exercise``
-    ("2.6"), an exercise where it can.
-    """
+    """Check dC0/d``param`` ("w_Out", "w_H1[0,1]", "a_H1", "z_Out[0]", "x"), naming the slips
+    of the chain rule; a right value that cannot show a left-out sigma' says so, naming
+    ``slope_exercise`` ("2.6"), where it can."""
     kind, L, index = quantity(net, param)
     g = net.backward(x, y)
     expected, label = derivative_of(net, g, kind, L, index)
+    hint = _gradient_hint(net, kind, L, index)
     if g.batch_size is None:
-        slips = gradient_slips(net, x, y, kind, L, index)
+        slips = dict(catalogue(net, x, y, kind, L, index).values())
     else:
         slips = {**cost_slips(expected), "That is the sum over the examples: C is their "
                  "average, so divide by m.": np.asarray(expected, dtype=object) * g.batch_size}
-    hint = _gradient_hint(net, kind, L, index)
-    if g.batch_size:
         hint = (f"{label} is the average over the {g.batch_size} examples of each one's "
                 f"{label.replace('dC/', 'dC0/')}, and {hint}")
     note = unreachable_target(net, y) or ""
@@ -170,9 +156,8 @@ def _gradient_hint(net, kind, L, index) -> str:
 
 # --- predicting blocked neurons --------------------------------------------------------------
 def check_blocked(answer, net, x) -> Feedback:
-    """Which neurons pass (almost) no gradient back at input x? ``answer`` is a list of neuron
-    names as ``Blocked.neuron`` writes them ("H1", "H1[0]"), one name, or [] / "none". The
-    verdict reads the library's one notion (``ForwardPass.blocked``) and explains with it."""
+    """Which neurons pass (almost) no gradient back at input x (``ForwardPass.blocked``)? The
+    answer: a list of names as ``Blocked.neuron`` writes them ("H1", "H1[0]"), one, or []."""
     fwd = net.forward(x)
     positions = {neuron(net, L, j, "z")[2:]: (L, j)
                  for L in range(len(net.layer_names)) for j in range(net.sizes[L + 1])}
@@ -223,20 +208,16 @@ def _neuron_names(answer):
     return None
 
 
-
-
 # --- the chain notebooks' exercises ----------------------------------------------------------
 def check_chain_function(function, net, x, y, param: str) -> Feedback:
-    """A student's function ``f(net, x, y)`` returning dC0/d``param`` of any chain, built from
-    the forward pass and the parameters. It runs on the cases ``cases.chain_cases`` picks (the
-    exercise network, then variants with a blocked neuron or another input, so that every slip
-    shows), each time on a copy whose backward pass is switched off."""
+    """A student's ``f(net, x, y)`` giving dC0/d``param`` of any chain from the forward pass, on
+    ``slips.chain_cases``, each on a copy whose backward pass is switched off."""
     kind, L, index = quantity(net, param)
     checked = []
     for case_net, cx, cy, words in chain_cases(net, x, y, param):
         expected = derivative_of(case_net, case_net.backward(cx, cy), kind, L, index)[0]
         checked.append(Case((forward_only(case_net), cx, cy), words, expected,
-                            gradient_slips(case_net, cx, cy, kind, L, index)))
+                            dict(catalogue(case_net, cx, cy, kind, L, index).values())))
     return check_function(function, None, checked, function_name(function, "your function"),
                           hint=_gradient_hint(net, kind, L, index))
 

@@ -1,9 +1,5 @@
-"""The sandbox for a student's function: run it on test cases, under a time limit, on copies.
-
-``check_function`` runs the function on each case and names the first failing case in words,
-with the slip it suggests. ``forward_only`` gives a copy of a network whose backward pass
-refuses to run, for exercises that ask for the chain built from the forward pass.
-"""
+"""The sandbox for a student's function: ``check_function`` runs it on test cases, on copies,
+under a time limit; ``forward_only`` is a network whose backward pass refuses to run."""
 
 from __future__ import annotations
 
@@ -19,8 +15,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import fmt, positive_number
-from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text
-from .typed import short
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text, short
 
 FUNCTION_TIME_LIMIT = 3.0  # seconds a student's function may take for all cases of one check
 BACKWARD_OFF = ("this exercise asks for the chain from the forward pass; backward is switched "
@@ -67,9 +62,8 @@ class _TimeUp(BaseException):
 
 @dataclass(frozen=True)
 class Case:
-    """One test case of a student's function: its arguments, the case in words ("on a network
-    whose output neuron is dead (b_Out = -10)"), and, when the library computed them, the
-    right result and the slips' results ({hint: value})."""
+    """A test case: its arguments, the case in words ("on a network whose output neuron is
+    dead"), and, when the library computed them, the right result and {slip's hint: value}."""
 
     args: tuple
     words: str = ""
@@ -80,17 +74,11 @@ class Case:
 def check_function(function, reference, cases, what: str, hint: str = "",
                    mistakes: dict | None = None,
                    time_limit: float = FUNCTION_TIME_LIMIT) -> Feedback:
-    """Call the student's ``function`` on each case and compare with the right result.
-
-    A case is a tuple of arguments (compared with ``reference(*args)``), or a ``Case`` that
-    says what it is in words and may carry its expected result (then ``reference`` may be
-    None). The reference runs on its own deep copy of the arguments; the student's function
-    gets another deep copy, so an in-place edit can neither fool the check nor change the
-    notebook's arrays. The student's calls get ``time_limit`` seconds in all. Whatever the
-    function does (raise anything, call sys.exit(), loop forever, return text, NaN, 10**400 or
-    the wrong shape) comes back as feedback. ``mistakes`` maps a hint to a function giving a
-    typical slip's result, e.g. {"Don't forget the factor 2.": lambda a, y: a - y}.
-    """
+    """Call the student's ``function`` on each case (a tuple of arguments, compared with
+    ``reference(*args)``, or a ``Case``) and compare. The reference and the student each get a
+    deep copy of the arguments, the student ``time_limit`` seconds in all; whatever the function
+    does (raise, exit, loop, return text or the wrong shape) comes back as feedback.
+    ``mistakes`` maps a hint to a function giving that slip's result."""
     author_text(what, "what")
     author_text(hint, "hint")
     if not isinstance(cases, (list, tuple)) or not cases:
@@ -112,14 +100,15 @@ def check_function(function, reference, cases, what: str, hint: str = "",
     if not callable(function):
         return Feedback(WRONG, f"expected a function for {what}, got {type(function).__name__}.")
     deadline = time.monotonic() + time_limit
+    tail = f" Hint: {hint}" if hint else ""
     for case in cases:
         want = _author_result(case.expected if case.expected is not None
                               else reference(*copy.deepcopy(case.args)), case.args)
         where = (f"{case.words}, {what}" if case.words
                  else f"{what}({', '.join(map(_show_argument, case.args))})")
         outcome = _run_limited(function, copy.deepcopy(case.args), deadline, time_limit)
-        if isinstance(outcome, Feedback):
-            return Feedback(outcome.status, f"{where} {outcome.message}")
+        if isinstance(outcome, Feedback):  # it raised, ran out of time or gave no numbers
+            return Feedback(outcome.status, f"{where} {outcome.message}{tail}")
         verdict = _judge(outcome, want, where)
         if verdict is None:
             continue
@@ -131,15 +120,13 @@ def check_function(function, reference, cases, what: str, hint: str = "",
                 continue  # the slip gives the right value here: nothing to tell apart
             if _judge(outcome, slip_value, where) is None:
                 return Feedback(WRONG, f"{verdict.message} {slip_hint}")
-        tail = f" Hint: {hint}" if hint else ""
         return Feedback(verdict.status, verdict.message + tail)
     inputs = "the test case" if len(cases) == 1 else f"all {len(cases)} test cases"
     return Feedback(RIGHT, f"{what} gives the right value on {inputs}.")
 
 
 def _author_result(result, args):
-    """The library's or a reference's result for ``args`` (the reference ran on its own copy)
-    as a float array; an error here is the author's and is raised."""
+    """The library's or a reference's result as a float array; an error here is the author's."""
     if isinstance(result, (bool, np.bool_)):
         return result
     try:
@@ -150,18 +137,12 @@ def _author_result(result, args):
 
 
 def _run_limited(function, args, deadline, time_limit):
-    """The student's result converted to numbers (or a Feedback saying what went wrong).
+    """The student's result as numbers, or a Feedback saying what went wrong.
 
-    Why a thread plus a trace function, not signal.alarm: a signal only reaches the main
-    thread, needs Unix, and clashes with pytest's and ipykernel's own handlers; a Jupyter
-    kernel may run cells outside the main thread (e.g. under a debugger). The student's code
-    runs in a worker thread whose trace function raises _TimeUp on the first line executed
-    after the deadline, which stops any loop written in Python. If the function catches that
-    and goes on, the exception is sent again from outside (PyThreadState_SetAsyncExc). A
-    subprocess could stop anything, but a notebook's lambdas cannot be sent to one and a
-    forked kernel shares its output sockets. What no in-process limit can stop is one long C
-    call that holds the GIL (e.g. 10**10**9): that waits until it finishes.
-    """
+    A worker thread whose trace function raises _TimeUp after the deadline (sent again from
+    outside if caught): signal.alarm reaches only the main thread and clashes with pytest's and
+    ipykernel's handlers; a subprocess cannot take a notebook's lambdas. One long C call that
+    holds the GIL (10**10**9) is not stopped."""
     box = {}
 
     def tracer(frame, event, arg):
@@ -215,38 +196,30 @@ def _error_feedback(error) -> Feedback:
 
 
 def _as_numbers(result):
-    """The student's result as a float array (or a marker saying what it is instead)."""
+    """The student's result as a float array, or a Feedback saying what it is instead."""
     if result is None:
-        return _NoNumbers(UNANSWERED, "returned None: finish it with a return statement.")
+        return Feedback(UNANSWERED, "returned None: finish it with a return statement.")
     if isinstance(result, (bool, np.bool_)):
         return result
     if isinstance(result, (str, bytes)):
-        return _NoNumbers(WRONG, f"returned the text {short(repr(result))}, not a number.")
+        return Feedback(WRONG, f"returned the text {short(repr(result))}, not a number.")
     if callable(result):
-        return _NoNumbers(WRONG, "returned a function, not a number. To use a solution, put "
-                                 "the line `name = solution_N_M()` (with the exercise's name "
-                                 "and number) above the check, not inside the function.")
+        return Feedback(WRONG, "returned a function, not a number. To use a solution, put "
+                               "the line `name = solution_N_M()` (with the exercise's name "
+                               "and number) above the check, not inside the function.")
     try:
         array = np.asarray(result, dtype=float)
     except OverflowError:
-        return _NoNumbers(WRONG, "returned a number too large for floating point (more than "
-                                 "about 1.8e308).")
+        return Feedback(WRONG, "returned a number too large for floating point (more than "
+                               "about 1.8e308).")
     except (TypeError, ValueError):
-        return _NoNumbers(WRONG, f"returned a {type(result).__name__}, which is not a number "
-                                 "or an array of numbers.")
+        return Feedback(WRONG, f"returned a {type(result).__name__}, which is not a number "
+                               "or an array of numbers.")
     return array
-
-
-@dataclass(frozen=True)
-class _NoNumbers:
-    status: str
-    message: str
 
 
 def _judge(got, want, where):
     """None if ``got`` matches ``want``, else a Feedback saying how it differs, in words."""
-    if isinstance(got, _NoNumbers):
-        return Feedback(got.status, f"{where} {got.message}")
     if isinstance(want, (bool, np.bool_)):
         if isinstance(got, (bool, np.bool_)) and bool(got) == bool(want):
             return None
@@ -283,8 +256,7 @@ def _show_argument(value) -> str:
     if isinstance(value, Network):
         return "a network"
     if callable(value):
-        name = getattr(value, "__name__", "")
-        return name if name and name != "<lambda>" else "a function"
+        return function_name(value, "a function")
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return fmt(value)
     if isinstance(value, np.ndarray):
@@ -295,8 +267,4 @@ def _show_argument(value) -> str:
 def _show_array(array) -> str:
     """A short form of a test case's array: 4 significant digits, at most 12 numbers."""
     array = np.asarray(array)
-    if array.size > 12:
-        return f"an array of shape {array.shape}"
-    if array.ndim == 0:
-        return f"{float(array):.4g}"
-    return "[" + ", ".join(_show_array(row) for row in array) + "]"
+    return f"an array of shape {array.shape}" if array.size > 12 else fmt(array, 4)

@@ -1,20 +1,7 @@
-"""The slip catalogue: what the typical slips of the chain rule give, read from the library.
-
-No slip is computed by writing the chain out again. Each comes from the library's own forward
-and backward results:
-
-- a sigma' factor left out: the backward pass of a copy of the network whose sigma' is 1 in
-  that layer (``without_slopes``); its forward pass is unchanged;
-- the 2 of dC0/da_Out = 2(a_Out - y) lost, or the sign turned: half, or minus, the answer;
-- dz/dw taken as 1, the weight, or another layer's a: dC0/dz of that layer (``g.dz``) times
-  that value;
-- dz_M/da_(M-1) = w_M left out or replaced by a_(M-1) (a chain): the answer divided by w_M,
-  times a_(M-1);
-- the 1/m of a batch left out: m times the answer.
-
-``gradient_slips`` returns {hint: value} for ``answers.check_value``; ``quantity`` and
-``derivative_of`` read a name such as "w_H1" or "a_Out" and its value in the results.
-"""
+"""The slip catalogue: what the typical slips of the chain rule give, read from the library's
+own forward and backward passes, never from the chain written out again (a left-out sigma' is
+the backward pass of a copy whose sigma' is 1 there), and the exercise data in which every slip
+shows, since a cost of 0 or a sigma' of 1 can hide one."""
 
 from __future__ import annotations
 
@@ -26,8 +13,9 @@ import numpy as np
 
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
+from ..numbers import fmt, to_scalar
 
-_QUANTITY = re.compile(r"^(a|z)_([A-Za-z0-9]+)(?:\[(\d+)\])?$|^x(?:\[(\d+)\])?$")
+_QUANTITY = re.compile(r"^(?:(a|z)_([A-Za-z0-9]+)|x)(?:\[(\d+)\])?$")
 
 
 def quantity(net, name):
@@ -40,18 +28,11 @@ def quantity(net, name):
         kind, L, index = net.locate(bare)
         return kind, L, tuple(index)
     match = _QUANTITY.match(bare)
-    if match and match[2] in net.layer_names:
-        L = net.layer_names.index(match[2])
-        j = None if match[3] is None else int(match[3])
-        if j is None and net.sizes[L + 1] == 1:
-            j = 0
+    if match and match[2] in (None, *net.layer_names):
+        L = -1 if match[2] is None else net.layer_names.index(match[2])
+        j = int(match[3]) if match[3] else 0 if net.sizes[L + 1] == 1 else None
         if j is None or j < net.sizes[L + 1]:
-            return match[1], L, (j,)
-    if match and match[2] is None:
-        k = None if match[4] is None else int(match[4])
-        k = 0 if k is None and net.sizes[0] == 1 else k
-        if k is None or k < net.sizes[0]:
-            return "x", -1, (k,)
+            return match[1] or "x", L, (j,)
     valid = ", ".join(net.parameter_names[:12]) + (", ..." if len(net.parameter_names) > 12
                                                     else "")
     raise ValueError(f"param: unknown quantity {name!r}; expected a parameter name ({valid}), "
@@ -127,14 +108,8 @@ def slope_layers(net, kind, L, linear=False) -> list:
             if linear or net.activations[M].name != "linear"]
 
 
-def gradient_slips(net, x, y, kind, L, index) -> dict:
-    """{hint: the value that slip gives} for the derivative (kind, L, index) at one example."""
-    return dict(catalogue(net, x, y, kind, L, index).values())
-
-
 def catalogue(net, x, y, kind, L, index) -> dict:
-    """{slip's key: (hint, value)}; the keys name a slip the same way on every network, so
-    that ``cases.coincidences`` can ask whether some case tells it apart."""
+    """{slip's key: (hint, value)}, each key naming its slip alike on every network."""
     g = net.backward(x, y)
     expected, _ = derivative_of(net, g, kind, L, index)
     found = {key: (hint, value) for (key, (hint, value)) in zip(
@@ -176,8 +151,7 @@ def catalogue(net, x, y, kind, L, index) -> dict:
 
 
 def _chain_weight_slips(net, g, kind, L, expected, inputs) -> dict:
-    """dz_M/da_(M-1) = w_M left out, or a_(M-1) in its place, for each weight the chain
-    passes on its way down to (kind, L)."""
+    """dz_M/da_(M-1) = w_M left out, or a_(M-1) in its place, for each weight down to L."""
     names = net.layer_names
     first = 0 if kind == "x" else L + 1
     slips = {}
@@ -223,3 +197,130 @@ def _input_slips(net, g, kind, L, index, inputs) -> dict:
             slips[f"input {M}"] = (f"dz_{layer}/dw_{layer} is {source}, the value coming into "
                                    f"{layer}, not {other} ({what}).", dz * np.asarray(values)[k])
     return slips
+
+
+BLOCKING_BIAS = -10  # a bias that blocks a neuron: dead under ReLU, saturated under sigmoid/tanh
+
+
+def _same(a, b) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-12))
+
+
+def _separates(net, x, y, kind, L, index) -> tuple:
+    """(cost is 0, {slip key: True if this case tells the slip from the right value})."""
+    g = net.backward(x, y)
+    expected = derivative_of(net, g, kind, L, index)[0]
+    found = catalogue(net, x, y, kind, L, index)
+    return g.cost == 0, {key: not _same(value, expected) for key, (_, value) in found.items()}
+
+
+def coincidences(cases, param: str) -> list:
+    """What the cases [(net, x, y), ...] cannot tell apart when checking dC0/d``param``, in
+    words: a case whose cost is 0, a slip that gives the right value on every case. [] if none."""
+    problems = []
+    told = {}
+    for number, (net, x, y) in enumerate(cases, start=1):
+        kind, L, index = quantity(net, param)
+        zero, separated = _separates(net, x, y, kind, L, index)
+        if zero:
+            problems.append(f"case {number} has a cost of 0, so every gradient is 0")
+        for key, yes in separated.items():
+            told[key] = told.get(key, False) or yes
+    hints = catalogue(*cases[0], *quantity(cases[0][0], param))
+    for key, yes in told.items():
+        if not yes:
+            hint = hints[key][0] if key in hints else key
+            problems.append(f"no case tells this slip from the right answer: {hint}")
+    return problems
+
+
+def _describe(net, x, y, changed: dict) -> str:
+    if not changed:
+        return f"on the exercise network (x = {fmt(x)}, y = {fmt(y)})"
+    parts = [f"{name} = {fmt(value)}" for name, value in changed.items()]
+    blocked = net.forward(x).blocked
+    if blocked:
+        b = blocked[0]
+        where = "output neuron" if b.layer == net.layer_names[-1] else f"neuron {b.neuron}"
+        return f"on a network whose {where} is {b.kind} ({', '.join(parts)})"
+    return f"on the exercise network with {', '.join(parts)}"
+
+
+def chain_cases(net, x, y, param: str) -> list:
+    """[(net, x, y, words)]: the network, then each variant whose cost is not 0: a neuron
+    blocked in each layer from ``param``'s up, two other inputs, another target."""
+    _, L, _ = quantity(net, param)
+    first = max(L, 0)
+    candidates = []
+    for M in range(len(net.layer_names) - 1, first - 1, -1):
+        name = f"b_{net.layer_names[M]}"
+        if name in net.parameter_names:
+            candidates.append(({name: BLOCKING_BIAS}, x, y))
+    x0, y0 = to_scalar(x, net.exact, "x", single=True), to_scalar(y, net.exact, "y", single=True)
+    for other_x in (-2 * x0, x0 + 1):
+        candidates.append(({"x": other_x}, other_x, y))
+    candidates.append(({"y": y0 + 1}, x, y0 + 1))
+    chosen = [(net, x, y, _describe(net, x, y, {}))]
+    for changes, cx, cy in candidates:
+        params = {k: v for k, v in changes.items() if k.startswith(("w_", "b_"))}
+        variant = net.with_params(params) if params else net
+        if variant.backward(cx, cy).cost != 0:
+            chosen.append((variant, cx, cy, _describe(variant, cx, cy, changes)))
+    return chosen
+
+
+def what_if(net, x, y, move: str, param: str) -> tuple:
+    """(``net`` with the bias ``move`` changed, the question in words): the first whole amount
+    (-1, 1, -2, ... 5) at which dC0/d``param`` shows a left-out sigma' of ``move``'s layer at a
+    cost that is not 0 (under linear none can: -1 then)."""
+    kind, L, _ = quantity(net, move)
+    if kind != "b":
+        raise ValueError(f"move: expected a bias (b_H0, b_Out, ...), got {move!r}")
+    old = net.param(move)
+    found = None
+    for amount in (s * k for k in range(1, 6) for s in (-1, 1)):
+        moved = net.with_params({move: old + amount})
+        zero, told = _separates(moved, x, y, *quantity(moved, param))
+        if not zero and (told.get(f"slope {L}") or found is None):
+            found = (moved, amount)
+            if told.get(f"slope {L}"):
+                break
+    if found is None:
+        raise ValueError(f"no change of {move} by a whole amount up to 5 gives a cost that "
+                         "is not 0")
+    moved, amount = found
+    way = "lower" if amount < 0 else "higher"
+    return moved, (f"What if {move} were {abs(amount)} {way}, {fmt(moved.param(move))} instead "
+                   f"of {fmt(old)}?")
+
+
+def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None) -> str:
+    """The sentence for a right value that shows no left-out sigma' (each is 1 at this example;
+    ``slope_exercise`` names one where it is not) or a linear layer's (1 at every z); "" else."""
+    kind, L, index = quantity(net, param)
+    da_dz = net.forward(x).da_dz
+    ones, shown, linear = {}, False, None
+    for M in slope_layers(net, kind, L, linear=True):
+        sigma = net.activations[M]
+        j = index[0] if M == L and kind != "x" else None
+        slope = np.asarray(da_dz[M], dtype=object)[slice(None) if j is None else j]
+        if sigma.name == "linear":
+            linear = sigma
+        elif np.all(slope == 1):
+            ones.setdefault(sigma.formula, []).append(neuron(net, M, j, "z"))
+        else:
+            shown = True  # this value shows a left-out sigma': say nothing of the others
+    said = []
+    if ones and not shown:
+        at = "; ".join(f"{formula}' = 1 at {_and(zs)}" for formula, zs in ones.items())
+        those = "those factors" if sum(map(len, ones.values())) > 1 else "that factor"
+        can = f"; exercise {slope_exercise} can" if slope_exercise else ""
+        said.append(f"Here {at}: this value cannot show {those}{can}.")
+    if linear:
+        said.append(f"{linear.formula}'(z) = 1 at every z: no value can show that factor.")
+    return " ".join(said)
+
+
+def _and(names) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

@@ -1,8 +1,5 @@
-"""The checks of particular exercises: descent, many neurons, finite differences, batches.
-
-Each takes the exercise's inputs and computes the reference inside the library, so that the
-exercise cell shows the question and the call, never the answer or its formula.
-"""
+"""The checks of particular exercises (descent, many neurons, finite differences, batches,
+training, softmax, depth), each computing its reference from the exercise's inputs."""
 
 from __future__ import annotations
 
@@ -11,9 +8,11 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..chainrule.crossentropy import sigmoid_output
 from ..chainrule.gradcheck import THRESHOLDS, relative_error
+from ..core import activations as act
 from ..core.network import Network, layer_names
-from ..learning import datasets
+from ..learning import datasets, depth
 from ..learning.descent import gradient_descent
 from ..learning.training import Trainer, initial_network, steps_per_epoch
 from ..numbers import fmt
@@ -59,13 +58,10 @@ def _verdict_on(run) -> str:
 
 
 def check_lowest_run(answer, net, x, y, steps, rates: dict) -> Feedback:
-    """Predict, then check: which learning rate of ``rates`` ({"a": 0.005, ...}) ends with the
-    lowest cost after ``steps`` steps on every parameter, among the runs that end healthy? A
-    run that diverges, gets stuck or ends with blocked (dead) neurons is never the answer; if
-    every run does, the answer is "d"."""
+    """Predict, then check: which learning rate of ``rates`` ({"a": 0.005, ...}) ends lowest
+    after ``steps`` steps among the runs that end healthy (not diverged, stuck or with blocked
+    neurons: a dead network predicting a constant is no win)? "d" if none does."""
     runs = {key: gradient_descent(net, x, y, rate, steps) for key, rate in rates.items()}
-    # a healthy run ends as the notebook teaches descent should: not diverged, not stuck, and no
-    # neuron blocked where it stopped (a dead network predicting a constant is no win)
     fine = {key: run.costs[-1] for key, run in runs.items()
             if run.outcome not in ("diverged", "stuck") and not run.blocked}
     correct = min(fine, key=fine.get) if fine else "d"
@@ -137,21 +133,19 @@ def check_weight_count(answer, sizes, layer: str) -> Feedback:
 
 def check_backprop_sum(answer, W, delta, k: int) -> Feedback:
     """dC0/da_k of layer L-1 from W_L and delta_L: the sum over j of w_jk delta_j (column k)."""
-    W = np.asarray(W, dtype=object)
-    delta = np.asarray(delta, dtype=object)
-    terms = [W[j, k] * delta[j] for j in range(W.shape[0])]
+    W, delta = np.asarray(W, dtype=object), np.asarray(delta, dtype=object)
+    columns = delta @ W  # entry k: the sum down column k
     slips = {}
     if W.shape[0] == W.shape[1]:
         slips[f"That is row {k} of W_L times delta, the weights arriving at neuron {k} of L; "
-              f"the sum runs down column {k}."] = sum(W[k, j] * delta[j]
-                                                      for j in range(W.shape[1]))
-    for j, term in enumerate(terms):
-        slips[f"That is only the j = {j} term; neuron {k} of L-1 feeds every neuron of L."] = term
+              f"the sum runs down column {k}."] = (W @ delta)[k]
+    for j in range(W.shape[0]):
+        slips[f"That is only the j = {j} term; neuron {k} of L-1 feeds every neuron of "
+              "L."] = W[j, k] * delta[j]
     for other in range(W.shape[1]):
         if other != k:
-            slips[f"That is dC0/da_{other}, the sum down column {other}."] = sum(
-                W[j, other] * delta[j] for j in range(W.shape[0]))
-    return check_value(answer, sum(terms), f"dC0/da_{k} of layer L-1", mistakes=slips,
+            slips[f"That is dC0/da_{other}, the sum down column {other}."] = columns[other]
+    return check_value(answer, columns[k], f"dC0/da_{k} of layer L-1", mistakes=slips,
                        hint=f"add w_j{k} * delta_j over j: the weights that leave neuron k = "
                             f"{k}, column {k} of W_L.")
 
@@ -162,9 +156,8 @@ def _random_network(rng, sizes, activation):
 
 
 def check_delta_function(function, net, x, y) -> Feedback:
-    """A student's ``delta_before(W_next, delta_next, da_dz)``: delta_L from layer L+1, on
-    every hidden layer of the notebook's network and of two random networks (one square
-    layer, so that W for W.T shows), against the library's backward pass."""
+    """A student's ``delta_before(W_next, delta_next, da_dz)`` on every hidden layer of the
+    notebook's network and of two random ones (one square, so that W for W.T shows)."""
     rng = np.random.default_rng(0)
     activation = net.activations[0].name
     networks = [(net, x, y, "the notebook's network")]
@@ -214,14 +207,13 @@ def _cubic(t):
 
 def check_difference_function(function) -> Feedback:
     """A student's ``central_difference(f, x, h)``, on f(t) = t^3 - 2t and on sin."""
-    cases = [(_cubic, 1.0, 0.1, "f(t) = t^3 - 2t at x = 1 with h = 0.1"),
-             (_cubic, -2.0, 0.5, "f(t) = t^3 - 2t at x = -2 with h = 0.5"),
-             (_cubic, 0.3, 1e-3, "f(t) = t^3 - 2t at x = 0.3 with h = 0.001"),
-             (np.sin, 0.5, 1e-2, "sin at x = 0.5 with h = 0.01")]
     checked = []
-    for f, x0, h, words in cases:
+    for f, x0, h in ((_cubic, 1.0, 0.1), (_cubic, -2.0, 0.5), (_cubic, 0.3, 1e-3),
+                     (np.sin, 0.5, 1e-2)):
         up, here, down = f(x0 + h), f(x0), f(x0 - h)
-        checked.append(Case((f, x0, h), f"for {words}", (up - down) / (2 * h), {
+        name = "sin" if f is np.sin else "f(t) = t^3 - 2t"
+        words = f"for {name} at x = {fmt(x0)} with h = {fmt(h)}"
+        checked.append(Case((f, x0, h), words, (up - down) / (2 * h), {
             "That is the forward difference (f(x + h) - f(x)) / h; use both sides.":
                 (up - here) / h,
             "The two points x + h and x - h are 2h apart: divide by 2h.": (up - down) / h}))
@@ -230,8 +222,7 @@ def check_difference_function(function) -> Feedback:
 
 
 def check_relative_error(answer, analytic, numeric) -> Feedback:
-    """|a - n| / max(1e-8, |a| + |n|) for a backpropagated ``analytic`` and a ``numeric``
-    estimate."""
+    """|a - n| / max(1e-8, |a| + |n|) for an ``analytic`` and a ``numeric`` gradient."""
     a, n = float(analytic), float(numeric)
     expected = float(relative_error(a, n))
     slips = {}
@@ -285,9 +276,8 @@ def check_batch_gradient_function(function, net, X, Y) -> Feedback:
 
 
 def check_summed_cost(function, net, X, Y) -> Feedback:
-    """A student's ``summed_cost(params)`` (notebook 14): the SUM of C0 over the batch (X, Y)
-    for a flat array of ``net``'s parameters, in the order of ``net.parameter_names``; checked
-    at the network's own parameters and at each moved by 0.25."""
+    """A student's ``summed_cost(params)``: the SUM of C0 over (X, Y) for ``net``'s parameters
+    in ``net.parameter_names`` order, at the network's own and at each moved by 0.25."""
     m = len(net.input(X))
 
     def average(params):
@@ -347,9 +337,8 @@ def check_doubled_data(answer, net, X, Y) -> Feedback:
 
 def check_example_gradients_at_bottom(answer, net, X, Y, param: str = "w_Out",
                                       learning_rate=0.05, steps: int = 200) -> Feedback:
-    """Predict, then check: after full-batch descent on ``param`` has (almost) reached the
-    bottom of C, is every example's own dC_i/d``param`` 0 there too ("a"), or only their
-    average ("b")?"""
+    """Predict, then check: at (almost) the bottom of C after full-batch descent on ``param``,
+    is every example's own dC_i/d``param`` 0 ("a"), or only their average ("b")?"""
     n = len(X)
     bottom = Trainer(net.as_float(), X, Y, learning_rate, batch_size=n,
                      params=(param,)).train(steps).net
@@ -376,10 +365,8 @@ def check_example_gradients_at_bottom(answer, net, X, Y, param: str = "w_Out",
 
 # --- training (notebook 11) -------------------------------------------------------------------
 def check_single_neuron_limit(answer, run) -> Feedback:
-    """Predict, then check: why a network whose first layer has one neuron (trained in
-    ``run``, a Trainer) cannot learn a data set that no straight line splits. The answer
-    follows from the network's shape: with one neuron in H0, everything after it sees x only
-    through the one number z_H0, so the boundary is a line."""
+    """Predict, then check: why the network of ``run`` (a Trainer), one neuron in H0, cannot
+    learn a data set that no straight line splits (all after H0 sees x only through z_H0)."""
     net = run.net
     bottleneck = net.sizes[1] == 1 and net.sizes[0] == 2
     if not bottleneck:
@@ -435,8 +422,7 @@ def flat_accuracy(X, Y, threshold, seed, steps=150):
 
 
 def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
-    """Predict, then try: which data sets can a network without hidden layers NOT learn
-    (below 90% after training)?"""
+    """Predict, then try: which data sets a network without hidden layers gets below 90%."""
     accuracy = {}
     for name in datasets.NAMES:
         d = datasets.make(name, n_examples, seed=seed, labels=labels)
@@ -457,9 +443,8 @@ def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
 
 
 def check_accuracy_function(function, trainer, data) -> Feedback:
-    """A student's ``my_accuracy(a_Out, Y, threshold)``: the fraction of examples on the right
-    side of the threshold, against the library's ``Trainer.accuracy`` on the trained and the
-    untrained network, and on two made-up sets of predictions (labels -1/1 and 0/1)."""
+    """A student's ``my_accuracy(a_Out, Y, threshold)`` against ``Trainer.accuracy`` on the
+    trained and the untrained network, and on made-up predictions (labels -1/1 and 0/1)."""
     rng = np.random.default_rng(114)
     made_up = [(rng.uniform(-1, 1, (7, 1)), np.array([[1.0], [-1], [1], [1], [-1], [-1], [1]]),
                 0.0, "made-up predictions for labels -1 and 1"),
@@ -577,3 +562,143 @@ def check_backward_pass_function(function, graphs) -> Feedback:
                           hint="each child gets local * node.grad ADDED to what it has (+=): a "
                                "node that feeds several others collects a share from each of "
                                "them.")
+
+
+# --- softmax and cross-entropy (notebook 12) -------------------------------------------------
+def _softmax(z):
+    return act.softmax(np.asarray(z, dtype=float))
+
+
+def check_softmax_shift(answer, z, c) -> Feedback:
+    """What happens to the probabilities softmax(z) when every logit grows by ``c``."""
+    before, after = _softmax(z), _softmax(np.asarray(z, dtype=float) + float(c))
+    if np.allclose(before, after, rtol=1e-9, atol=1e-12):
+        correct = "c"
+    elif (after > before).all():
+        correct = "a"
+    else:
+        correct = "b"
+    options = {"a": "every probability grows",
+               "b": "the largest grows and the others shrink",
+               "c": "they stay the same"}
+    numbers = (f"softmax(z) = [{', '.join(fmt(v) for v in before)}], softmax(z + {fmt(c)}) = "
+               f"[{', '.join(fmt(v) for v in after)}]")
+    why = {"a": "the probabilities always add up to 1, so they cannot all grow.",
+           "b": "every e^(z_j) is multiplied by the same number e^c."}
+    why[correct] = (f"{numbers}: e^(z_j + c) = e^c e^(z_j), and e^c cancels between the "
+                    "numerator and the sum below it. Only differences between logits matter.")
+    return check_choice(answer, correct, options, why)
+
+
+def check_output_delta(answer, net, x, y) -> Feedback:
+    """dC0/dz^Out (the whole vector) of ``net`` (softmax output, cross-entropy) at (x, y)."""
+    g = net.backward(x, y)
+    expected = np.asarray(g.dz["Out"], dtype=float)
+    a = np.asarray(g.forward.output, dtype=float)
+    t = np.asarray(net.target(y), dtype=float)
+    slips = {
+        "That is a^Out itself: the first delta subtracts the target.": a,
+        "Check the sign: dC0/dz_j = a_j - y_j, which is negative for the target's class.": t - a,
+        "That is the quadratic cost's 2(a - y) without its Jacobian; with cross-entropy there "
+        "is no 2.": 2 * (a - t),
+        "That keeps a sigma' factor a_j (1 - a_j): the softmax's Jacobian cancels it with "
+        "cross-entropy.": (a - t) * a * (1 - a),
+    }
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dC_da = np.where(t == 0, 0.0, -t / a)
+    slips["That is dC0/da^Out; go on through the softmax's Jacobian to z."] = dC_da
+    return check_value(answer, expected, "dC0/dz^Out", mistakes=slips,
+                       hint="work out a^Out = softmax(z^Out) first; the first delta of softmax "
+                            "with cross-entropy is simple.")
+
+
+SOFTMAX_CASES = [(np.array([2.0, 1.0, -1.0]),), (np.array([1000.0, 1001.0, 1002.0]),),
+                 (np.array([-3.0, 0.5, 0.0, 5.0]),), (np.array([-800.0, -801.0]),)]
+
+
+def check_softmax(function) -> Feedback:
+    """A student's softmax(z) for a 1-D array z: on small logits, on logits near 1000 (e^1000
+    overflows) and near -800 (e^-800 underflows to 0)."""
+    return check_function(
+        function, _softmax, SOFTMAX_CASES, "my_softmax",
+        hint="e^z overflows for z = 1000: take the largest z out of every exponent first; the "
+             "probabilities do not change (exercise 12.1).",
+        mistakes={"Divide by the sum, so that the probabilities add up to 1.":
+                  lambda z: np.exp(z - np.max(z))})
+
+
+def check_slow_start(answer, z, y) -> Feedback:
+    """Which cost gives a sigmoid output at ``z`` with target ``y`` the larger |dC0/dz|."""
+    n = sigmoid_output(float(z), y)
+    quad, cross = abs(float(n.quadratic_delta)), abs(float(n.cross_entropy_delta))
+    correct = "c" if np.isclose(quad, cross, rtol=1e-9, atol=0) else "a" if quad > cross else "b"
+    options = {"a": "the quadratic cost", "b": "cross-entropy", "c": "both the same"}
+    numbers = (f"at z = {fmt(float(z))}, a = {fmt(float(n.a))}: the quadratic cost's "
+               f"dC0/dz = 2(a - y) sigma'(z) = {fmt(float(n.quadratic_delta))}, "
+               f"cross-entropy's a - y = {fmt(float(n.cross_entropy_delta))}")
+    return check_choice(answer, correct, options, {correct: numbers + "."})
+
+
+# --- gradients through depth (notebook 13) ----------------------------------------------------
+INIT_CASES = [(32, 32), (3, 7), (100, 10), (1, 1), (784, 300)]
+INIT_SLIPS = {
+    "xavier": {
+        "That is 1/n_in (LeCun's): Glorot averages the forward and the backward condition, "
+        "so n_out counts too.": lambda n_in, n_out: 1 / n_in,
+        "That is He's 2/n_in; Glorot's denominator has n_in + n_out.": lambda n_in, n_out: 2 / n_in,
+        "Keep the 2: the average of n_in and n_out is (n_in + n_out)/2, so Var(w) = "
+        "1 / ((n_in + n_out)/2).": lambda n_in, n_out: 1 / (n_in + n_out),
+        "That is a standard deviation; the question asks for the variance.":
+            lambda n_in, n_out: (2 / (n_in + n_out)) ** 0.5,
+    },
+    "he": {
+        "That is 1/n_in: ReLU zeroes half of the z's, so E[a^2] = Var(z)/2, and the factor 2 "
+        "makes up for it.": lambda n_in, n_out: 1 / n_in,
+        "He counts the inputs only (the forward condition): n_in, not n_in + n_out.":
+            lambda n_in, n_out: 2 / (n_in + n_out),
+        "That is a standard deviation; the question asks for the variance.":
+            lambda n_in, n_out: (2 / n_in) ** 0.5,
+    },
+}
+
+
+def check_init_variance(function, init: str):
+    """The student's ``function(n_in, n_out)`` against ``learning.depth.init_variance`` for
+    ``init`` ("xavier" or "he") on layers of several sizes."""
+    if init not in INIT_SLIPS:
+        raise ValueError(f"init: expected one of {', '.join(INIT_SLIPS)}, got {init!r}")
+
+    def reference(n_in, n_out):
+        return depth.init_variance(init, n_in, n_out)
+
+    return check_function(function, reference, INIT_CASES, f"the {init} variance",
+                          hint="keep Var(z) (or Var(delta)) the same from layer to layer.",
+                          mistakes=INIT_SLIPS[init])
+
+
+SCALE_OPTIONS = {"a": "grows (relative to Out's)", "b": "shrinks (relative to Out's)",
+           "c": "stays about the same (within a factor of 2)"}
+
+
+def check_scale_effect(answer, settings: dict, factor=2.0):
+    """Predict, then check: with the initial weights' scale times ``factor``, does
+    |delta^H0| / |delta^Out| of the network of ``settings`` (``depth.deep_network``'s
+    arguments, ``m`` for the batch) grow, shrink or stay?"""
+    settings = dict(settings)
+    m = settings.pop("m", 32)
+    before = _profile(settings, m)
+    after = _profile(dict(settings, scale=settings.get("scale", 1.0) * factor), m)
+    change = after.spread / before.spread if before.spread > 0 else float("inf")
+    correct = "a" if change > 2 else "b" if change < 0.5 else "c"
+    why = (f"|delta^H0| / |delta^Out| was {before.spread:.3g} and is {after.spread:.3g} with "
+           f"the scale times {factor:g}: {change:.3g} times as large. Each layer on the way "
+           f"back multiplies delta by (W^L)^T and sigma'(z^L), so a factor on every weight "
+           f"comes in once per layer.")
+    return check_choice(answer, correct, SCALE_OPTIONS, {correct: why},
+                        what="how H0's gradient changes")
+
+
+def _profile(settings, m):
+    net = depth.deep_network(**settings)
+    X, Y = depth.deep_data(net, m, settings.get("seed", 0))
+    return depth.profile(net, X, Y)
