@@ -3,8 +3,8 @@ figures (plots/key.py): each checked against the computation, under several acti
 
 from __future__ import annotations
 
-import re
 import math
+import re
 
 import numpy as np
 import pytest
