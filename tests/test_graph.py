@@ -192,6 +192,17 @@ def test_graph_gradients_equal_backward_and_finite_differences(sizes, seed, acti
         assert g.node(name).grad == pytest.approx(back.dx[k], rel=1e-10, abs=1e-12)
 
 
+@pytest.mark.parametrize("output", ["softmax", "sigmoid"])
+def test_finite_differences_use_the_networks_own_cost(output):
+    """Cross-entropy, not the quadratic cost, when the network's cost pair says so."""
+    net = bp.Network([[[0.3, -0.2], [0.1, 0.4]], [[0.5, -0.6], [0.2, 0.3]]], [[0.1, 0.2], [0, 0.1]],
+                     activations=["tanh", output], cost="cross_entropy")
+    numeric = graph.finite_differences(net, [0.5, 0.2], [1, 0]).gradients
+    back = net.backward([0.5, 0.2], [1, 0])
+    for name in net.parameter_names:
+        assert numeric[name] == pytest.approx(back[name], rel=1e-5, abs=1e-8), name
+
+
 def micrograd_gradients(net, x, y, activation):
     """The same network in micrograd's Values; leaky ReLU as 0.99 relu(z) + 0.01 z."""
     from micrograd.engine import Value

@@ -377,9 +377,9 @@ def finite_differences(net, x, y, h=1e-5) -> FiniteDifferences:
         h = Fraction(1, 100000)
     xs, ys = net.input(x), net.target(y)
 
-    def cost(changed):
-        error = changed.forward(xs).output - ys
-        return (error * error).sum()
+    def cost(changed):  # the forward pass alone, then the network's own cost pair
+        f = changed.forward(xs)
+        return changed.cost_function.function(f.z[-1], f.a[-1], ys, changed.activations[-1]).sum()
 
     gradients = {}
     for name in net.parameter_names:
