@@ -1,13 +1,6 @@
 """The network drawn left to right with its numbers (z, a, dC0/da on each node; w and dC0/dw
-on each weight of a chain), and each activation beside its slope.
-
-    fig = network_diagram(net, x, y)
-    moved = net.with_params({"w_Out": 0.7})
-    fig.bp_plot.update(moved, moved.backward(x, y), y)   # a slider moves the numbers only
-    plots.show(fig)
-
-The changing numbers are ``NumberText`` artists: text drawn from cached glyph outlines.
-"""
+on each weight of a chain), and each activation beside its slope. The changing numbers are
+``NumberText`` artists: text drawn from cached glyph outlines."""
 
 from __future__ import annotations
 
@@ -27,16 +20,10 @@ from .scales import short, vec
 
 # --- text drawn fast ---------------------------------------------------------------------------
 class NumberText(PathPatch):
-    """A short text drawn as glyph outlines put together from a per-character cache.
-
-    ``matplotlib.text.Text`` lays out and rasterises every glyph on every draw; for numbers that
-    change on each slider step that dominates the frame. Measured 2026-12-04 (matplotlib 3.11,
-    2 shared cores), median of 60 slider steps, callback + redraw + PNG: forward_view 7.8 to
-    15 ms with NumberText against 25 to 35 ms with matplotlib's Text; gradient_view 5.9 to 10
-    ms against 16 to 25 ms. Filling cached outlines looks the same. Lines split at
-    "\\n"; ``ha`` is left, right or center (each line aligned), ``va`` is bottom, top, center
-    or baseline; ``halo`` draws a white rim so the text reads over lines and colours.
-    """
+    """A short text drawn from cached glyph outlines (``ha``, ``va`` as for ``Text``; ``halo``:
+    a white rim). matplotlib's Text lays out every glyph on every draw: measured 2026-12-04,
+    median of 60 slider steps, forward_view 7.8 to 15 ms with this against 25 to 35 ms with
+    Text; gradient_view 5.9 to 10 ms against 16 to 25 ms."""
 
     _glyphs = {}  # (character, size, weight) -> (vertices, codes, advance), in points
     LINE = 1.2  # line spacing, in font sizes
@@ -77,9 +64,7 @@ class NumberText(PathPatch):
         self.text = text
         lines = text.split("\n")
         size, step = self.size, self.LINE * self.size
-        top = {"top": -self.ASCENT * size, "baseline": 0.0,
-               "center": (len(lines) - 1) * step / 2 + (self.DESCENT - self.ASCENT) * size / 2,
-               "bottom": (len(lines) - 1) * step + self.DESCENT * size}[self.va]
+        top = self.line_top(len(lines))
         vertices, codes = [], []
         for i, line in enumerate(lines):
             glyphs = [self._glyph(c, size, self.weight) for c in line]
@@ -96,6 +81,13 @@ class NumberText(PathPatch):
         else:
             self.set_path(Path(np.zeros((1, 2))))
         self.stale = True
+
+    def line_top(self, lines: int) -> float:
+        """The first line's baseline, in points above the anchor, for ``va`` and ``lines``."""
+        size, step = self.size, self.LINE * self.size
+        return {"top": -self.ASCENT * size, "baseline": 0.0,
+                "center": (lines - 1) * step / 2 + (self.DESCENT - self.ASCENT) * size / 2,
+                "bottom": (lines - 1) * step + self.DESCENT * size}[self.va]
 
     @classmethod
     def _glyph(cls, char, size, weight="normal"):
@@ -131,14 +123,9 @@ TITLE_HEIGHT = 0.34  # inches above it for y and C0
 
 
 class NetworkDiagram:
-    """Nodes x, H0, H1, ..., Out left to right with their numbers; in a chain also each weight
-    with its value and dC0/dw. Values are in ``style.INK``, gradients in ``style.GRADIENT``;
-    a blocked neuron (``g.blocked``: dead or saturated, so (almost) no gradient flows back
-    through it) is grey with dashed edges into it; a negative weight's edge is orange. A key
-    below the network says so.
-
-    Names and edges are drawn once; the numbers are ``NumberText`` artists that a slider redraws
-    (see ``dynamic_artists`` and ``static_key``)."""
+    """Nodes x, H0, ..., Out left to right with their numbers (in a chain also each weight's
+    value and dC0/dw); gradients in ``style.GRADIENT``, blocked neurons grey with dashed edges
+    in, negative weights orange, as the key below says."""
 
     def __init__(self, net: Network, x, y, ax=None):
         self.sizes, self.chain = net.sizes, net.is_chain
@@ -166,8 +153,7 @@ class NetworkDiagram:
 
     @staticmethod
     def layout(net: Network):
-        """(figure size in inches, axes box in figure fractions) for drawing ``net``: columns
-        wide enough for the labels, a band above for y and C0 and one below for the key."""
+        """(figure size in inches, axes box in figure fractions) for drawing ``net``."""
         pitch = CHAIN_PITCH if net.is_chain else WIDE_PITCH
         rows = 1.75 if net.is_chain else max(net.sizes) * ROW_PITCH / 72
         width = max(6.4, pitch * len(net.sizes))
@@ -226,15 +212,13 @@ class NetworkDiagram:
                                     halo=not self.chain)
 
     def dynamic_artists(self) -> list:
-        """Everything but the key: edges and nodes change colour when a neuron is blocked or
-        a weight changes sign, and drawing them is cheaper than redrawing a background."""
+        """Everything but the key (cheaper to draw than a background redrawn on each sign)."""
         edges = [line for layer in self.edges for line in layer.values()]
         nodes = [node for column in self.nodes for node in column]
         names = [name for column in self.node_labels for name in column]
         return edges + nodes + names + list(self.numbers.values()) + [self.title]
 
     def static_key(self):
-        """The background (the key) never changes."""
         return None
 
     def update(self, net: Network, g, y):
@@ -289,8 +273,6 @@ class NetworkDiagram:
             self.numbers[key].set_text(text)
 
     def alt_text(self) -> str:
-        """What the diagram shows, with its numbers: the layers, x, the output, y, C0, the
-        gradients (all of them for a chain, the largest otherwise) and the blocked neurons."""
         net, g, target = self.shown
         activation = ", ".join(dict.fromkeys(a.formula for a in net.activations))
         if g is None:
@@ -321,7 +303,6 @@ class NetworkDiagram:
 
 
 def _diagram_key():
-    """The legend of the diagram: what each colour and line style means."""
     return [
         Line2D([], [], color=style.EDGE, lw=2, label="weight ≥ 0"),
         Line2D([], [], color=style.NEGATIVE, lw=2, label="weight < 0"),
@@ -351,10 +332,8 @@ def backward_or_none(net, x, y):
 
 # --- activations -----------------------------------------------------------------------------
 def activation_pairs(names=None, z=None, forward=None):
-    """Each activation sigma(z) (``style.VALUE``) beside its slope sigma'(z)
-    (``style.GRADIENT``), one row per activation. With ``forward`` (a ``ForwardPass``), a black
-    mark per neuron at its z, a and slope, a shape per neuron named in the key below; its
-    activations are the rows and z covers its values."""
+    """Each activation sigma(z) beside its slope sigma'(z), a row each; with ``forward`` (a
+    ``ForwardPass``) its activations, and a mark per neuron at its z, a and slope."""
     from ..core.activations import ACTIVATIONS, get
 
     if forward is not None and names is None:
@@ -391,8 +370,7 @@ def activation_pairs(names=None, z=None, forward=None):
 
 
 def _marks(forward, axes, names):
-    """A mark per neuron of ``forward`` on its activation's row, at (z, a) and (z, slope);
-    returns the left ones (for the key)."""
+    """A mark per neuron at (z, a) and (z, slope) on its activation's row; the left ones."""
     from .depth import MARKERS
 
     marks, i = [], 0
