@@ -1,19 +1,10 @@
-"""Figures for notebook 12: the slow start of a sigmoid output under the quadratic cost, and a
-3-class network's decision regions with its cost curve.
-
-    fig = slow_start_figure(z, y)               # C0 and dC0/dz against z, both costs
-    fig.bp_plot.update(z)                       # the current point moves (a slider)
-    fig = race_figure(runs)                     # a_Out step by step under both costs
-    fig = classification_figure(trainer, data)  # regions (largest a_j wins) and the cost curve
-    plots.show(fig)                             # alt text from fig.bp_plot
-
-The arithmetic comes from ``chainrule.crossentropy`` and ``learning.classification``.
-"""
+"""Figures for notebook 12: the slow start of a sigmoid output under the quadratic cost against
+cross-entropy (``slow_start_figure``, ``race_figure``), and a 3-class network's regions with
+its cost curve (``classification_figure``)."""
 
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.colors import to_rgb
 from matplotlib.ticker import MaxNLocator
 
 from ..chainrule.crossentropy import sigmoid_output
@@ -22,12 +13,11 @@ from ..learning.classification import predicted_classes
 from ..numbers import fmt
 from . import style
 from .figure import AltText, figure_of, new_figure
-from .training import CostHistory
+from .training import CostHistory, class_points, plane_axes
 
 CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.GREEN)
 CLASS_MARKERS = ("o", "^", "s")
-#: the regions' colours: each class's mixed 40:60 with white, so that the points stand out
-PALE = np.array([0.4 * np.array(to_rgb(c)) + 0.6 for c in CLASS_COLOURS])
+PALE = np.array([style.pale(c, 0.4) for c in CLASS_COLOURS])  # the regions' colours
 CROSS_ENTROPY = style.VALUE  # cross-entropy's curves: solid blue
 QUADRATIC = style.GRADIENT  # the quadratic cost's: dashed vermillion
 GRID_N = 100
@@ -98,7 +88,6 @@ class SlowStartPlot:
 
 
 def slow_start_figure(z, y, reach=8.0):
-    """``SlowStartPlot`` as a figure for ``plots.show``."""
     return figure_of(SlowStartPlot(z, y, reach))
 
 
@@ -137,16 +126,11 @@ class ClassRegions:
         _, _, self.points = training.grid(self.extent, n)
         self.image = ax.imshow(np.ones((n, n, 3)), origin="lower", extent=self.extent,
                                interpolation="nearest", zorder=1)
-        X = np.asarray(data.X, dtype=float)
-        self.markers = []
-        for j, (colour, marker) in enumerate(zip(CLASS_COLOURS, CLASS_MARKERS)):
-            rows = X[data.classes == j]
-            self.markers += ax.plot(rows[:, 0], rows[:, 1], marker, ms=4.2, color=colour,
-                                    mec=style.INK, mew=0.6, ls="none", zorder=3,
-                                    label=f"class {j}")
+        kinds = list(zip(range(3), CLASS_COLOURS, CLASS_MARKERS))
+        self.markers = class_points(ax, data.X, data.classes, kinds, zorder=3,
+                                    labels=[f"class {j}" for j in range(3)])
         self.counts, self.classes, self.X = data.counts, data.classes, data.X
-        ax.set(xlim=self.extent[:2], ylim=self.extent[2:], aspect="equal", xlabel="$x_1$",
-               ylabel="$x_2$", title="the predicted class")
+        plane_axes(ax, self.extent, "the predicted class")
         self.update(net)
 
     def update(self, net):

@@ -109,6 +109,13 @@ RC = {
 }
 
 
+def pale(colour, amount: float) -> tuple:
+    """``colour`` mixed with white, ``amount`` of it (light regions, so points stand out)."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(amount * c + (1 - amount) for c in to_rgb(colour))
+
+
 def context():
     """``with style.context(): ...`` draws with the workbook's fonts, colours and colour map."""
     import matplotlib
