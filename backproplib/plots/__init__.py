@@ -1,21 +1,9 @@
-"""Figures for the workbook, one module per subject, all in one visual language (``style``).
+"""Figures for the workbook, one module per subject, in one visual language (``style``).
 
-- ``figure``: one way to make a figure (``new_figure``) and to show it (``show``: a sharp PNG
-  in an ``<img>`` with alt text);
-- ``scales``: names on axes, numbers in labels, axis limits, contour levels, the colour map;
-- ``diagram``: the network with its numbers, the activations beside their slopes;
-- ``cost``: the cost against one parameter, and over two (contour with point, gradient arrow
-  and descent paths; 3-D surface);
-- ``checking``: a finite difference's error against its step h;
-- ``graph``: the computational graph; ``training``: decision regions, cost history, weights;
-- ``depth``: the gradient's size layer by layer.
-
-Every figure function returns a matplotlib Figure and draws nothing to the screen itself; show
-it with ``plots.show(fig)``. The object that drew it stays reachable as ``fig.bp_plot``: it
-keeps its artists, says what it shows (``alt_text()``) and has an ``update``-style method that
-takes results already computed, so a slider moves a marker without redrawing the rest (a
-figure that never changes keeps only its words, ``figure.AltText``). A figure whose numbers
-are too large to draw says so in words instead of raising.
+Every figure function returns a matplotlib Figure and draws nothing itself; ``plots.show(fig)``
+shows it. The object that drew it stays as ``fig.bp_plot``: it says what it shows
+(``alt_text()``), and a live one moves its artists by an ``update``-style method. A figure whose
+numbers are too large to draw says so in words instead of raising.
 """
 
 from . import style

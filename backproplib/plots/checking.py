@@ -8,7 +8,7 @@ import numpy as np
 from ..chainrule.gradcheck import STEPS, step_errors
 from . import style
 from .depth import COLOURS, MARKERS
-from .figure import new_figure
+from .figure import figure_of, new_figure
 from .scales import tex_name
 
 
@@ -63,11 +63,8 @@ def _how(steady) -> str:
 
 
 def difference_errors(net, x, y, name, steps=STEPS, mark=None):
-    """The relative errors of the central and forward differences of dC/d``name`` against the
-    step, log-log, with a dotted line at the step ``mark``. Returns the figure."""
-    plot = DifferenceErrors(net, x, y, name, steps, mark)
-    plot.fig.bp_plot = plot
-    return plot.fig
+    """``DifferenceErrors``' figure."""
+    return figure_of(DifferenceErrors(net, x, y, name, steps, mark))
 
 
 __all__ = ["DifferenceErrors", "difference_errors"]

@@ -14,7 +14,7 @@ from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
 from ..numbers import fmt
 from . import style
-from .figure import HALO, figure_and_axes, new_figure
+from .figure import HALO, figure_and_axes, figure_of, new_figure
 from .scales import short, vec
 
 
@@ -316,9 +316,7 @@ def _diagram_key():
 
 def network_diagram(net: Network, x, y, ax=None):
     """The ``NetworkDiagram`` of ``net`` for (x, y): its figure (``fig.bp_plot`` updates it)."""
-    diagram = NetworkDiagram(net, x, y, ax)
-    diagram.fig.bp_plot = diagram
-    return diagram.fig
+    return figure_of(NetworkDiagram(net, x, y, ax))
 
 
 def backward_or_none(net, x, y):

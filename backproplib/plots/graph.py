@@ -1,17 +1,7 @@
-"""Drawings of the computational graph (backproplib.graph), in micrograd's picture.
-
-Every node is a box with its name, its value and its gradient dC0/d(node) ("grad"); a small
-badge at the box's left says which operation made it (x, +, -, ^2 or the activation). Edges run
-left to right, from each input to the node it feeds. Long graphs wrap into bands, read like
-lines of text; an edge that crosses to the next band is drawn around the band's edge.
-
-    fig = graph_figure(graph.network_graph(net, x, y).backward(), blocked=("a_H1",))
-    plots.show(fig)
-
-Also the cost of a gradient: ``pass_ratio_figure`` plots how much longer finite differences
-take than one backward pass, against the number of parameters.
-All drawing, no arithmetic: the numbers come from the graph and from the caller.
-"""
+"""The computational graph drawn as micrograd draws it: a box a node (name, value, grad) with a
+badge for the operation that made it, edges left to right, long graphs wrapped into bands like
+lines of text. Also ``pass_ratio_figure``: how much longer finite differences take than one
+backward pass."""
 
 from __future__ import annotations
 
@@ -37,9 +27,8 @@ def _badge(node) -> str:
 # --- where each node goes -----------------------------------------------------------------------
 def layout(graph) -> dict:
     """{node: (column, row)}: columns by depth (leaves just before the node they feed), rows
-    placed from the cost back so that each node sits level with the nodes it feeds; operations
-    are placed first, then the leaves that are not parameters (x, y), then the parameters fill
-    the rows around them, so the main path stays straight."""
+    from the cost back, each node level with those it feeds: operations, then x and y, then
+    the parameters around them, so the main path stays straight."""
     nodes = graph.nodes
     order = {n: i for i, n in enumerate(nodes)}
     consumers = {n: [] for n in nodes}
@@ -223,8 +212,6 @@ class GraphPlot:
         self.ax.add_patch(arrow)
 
     def alt_text(self) -> str:
-        """What the picture shows, with the numbers: the nodes by kind, C0, every parameter's
-        and every named node's value and grad, in the order of the forward pass."""
         counts = self.graph.counts()
         kinds = ", ".join(f"{counts[k]} {k}" for k in
                           ("leaf", "multiply", "add", "sigma", "subtract", "square") if counts[k])
@@ -250,15 +237,14 @@ def _widest(texts) -> float:
 
 
 def graph_figure(graph, blocked=(), title=None):
-    """The graph drawn with the value and the gradient on every node. ``blocked``: names of
-    activation nodes to draw as blocked (grey, dashed), e.g. from a Gradients' ``blocked``:
-    ``["a_" + b.neuron for b in g.blocked]``. Returns the Figure (``fig.bp_plot.alt_text()``)."""
+    """The graph with every node's value and gradient; ``blocked`` names activation nodes to
+    grey out (e.g. ``["a_" + b.neuron for b in g.blocked]``)."""
     return figure_of(GraphPlot(graph, blocked, title))
 
 
 def network_graph_figure(net, x, y, title=None):
-    """The graph of ``net``'s cost for (x, y), after its backward pass, blocked neurons marked
-    as ``Network.backward`` finds them."""
+    """The graph of ``net``'s cost for (x, y), backward done, ``Network.backward``'s blocked
+    neurons marked."""
     g = net.backward(x, y)
     graph = gr.network_graph(net, x, y).backward()
     return graph_figure(graph, ["a_" + b.neuron for b in g.blocked], title)
@@ -267,8 +253,7 @@ def network_graph_figure(net, x, y, title=None):
 # --- the cost of a gradient ---------------------------------------------------------------------
 def pass_ratio_figure(n_params, ratios, labels=()):
     """Measured time ratio (finite differences / one backward pass) against the number of
-    parameters, log-log. Returns the Figure; its alt text names the networks and their counts
-    (the measured times vary from run to run)."""
+    parameters, log-log; the alt text names the networks, not the times (they vary)."""
     n_params, labels = [int(n) for n in n_params], list(labels)
     with style.context():
         fig = new_figure((6.4, 4.0))
