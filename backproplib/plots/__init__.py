@@ -12,7 +12,6 @@ from .cost import (
     CostContour,
     CostCurve,
     cost_contour,
-    cost_curve,
     cost_surface_3d,
     cost_surfaces,
     cost_vs_param,
@@ -20,32 +19,15 @@ from .cost import (
     paths_contour,
 )
 from .depth import depth_profiles
-from .diagram import (
-    ActivationPairs,
-    NetworkDiagram,
-    NumberText,
-    activation_pairs,
-    network_diagram,
-)
+from .diagram import NetworkDiagram, NumberText, activation_pairs, network_diagram
 from .figure import LARGEST, figure_bundle, new_figure, show, subplots
-from .scales import (
-    COST_CMAP,
-    CompactFormatter,
-    axis_limits,
-    centred_values,
-    contour_levels,
-    drawable,
-    half_width,
-    short,
-    tex_name,
-)
+from .scales import centred_values, half_width, short, tex_name
 from .training import cost_history
 
 __all__ = [
-    "COST_CMAP", "LARGEST", "ActivationPairs", "CompactFormatter", "CostContour", "CostCurve",
-    "NetworkDiagram", "NumberText", "activation_pairs", "axis_limits",
-    "centred_values", "contour_levels", "cost_contour", "cost_curve", "cost_history",
-    "cost_surface_3d", "cost_surfaces", "cost_vs_param", "covering_ranges", "depth_profiles",
-    "difference_errors", "drawable", "figure_bundle", "half_width", "network_diagram",
-    "new_figure", "paths_contour", "short", "show", "style", "subplots", "tex_name",
+    "LARGEST", "CostContour", "CostCurve", "NetworkDiagram", "NumberText", "activation_pairs",
+    "centred_values", "cost_contour", "cost_history", "cost_surface_3d", "cost_surfaces",
+    "cost_vs_param", "covering_ranges", "depth_profiles", "difference_errors", "figure_bundle",
+    "half_width", "network_diagram", "new_figure", "paths_contour", "short", "show", "style",
+    "subplots", "tex_name",
 ]

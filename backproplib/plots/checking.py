@@ -65,6 +65,3 @@ def _how(steady) -> str:
 def difference_errors(net, x, y, name, steps=STEPS, mark=None):
     """``DifferenceErrors``' figure."""
     return figure_of(DifferenceErrors(net, x, y, name, steps, mark))
-
-
-__all__ = ["DifferenceErrors", "difference_errors"]

@@ -13,7 +13,7 @@ from ..learning.classification import predicted_classes
 from ..numbers import fmt
 from . import style
 from .figure import AltText, figure_of, new_figure
-from .training import CostHistory, class_points, plane_axes
+from .training import CostHistory, TrainingFigure, class_points, plane_axes
 
 CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.GREEN)
 CLASS_MARKERS = ("o", "^", "s")
@@ -133,6 +133,9 @@ class ClassRegions:
         plane_axes(ax, self.extent, "the predicted class")
         self.update(net)
 
+    def dynamic_artists(self) -> list:
+        return [self.image, *self.markers]
+
     def update(self, net):
         self.grid_classes = predicted_classes(net, self.points).reshape(self.n, self.n)
         self.image.set_data(PALE[self.grid_classes])
@@ -149,7 +152,7 @@ class ClassRegions:
                 + f". {self.accuracy:.1%} of the points lie in their own class's region.")
 
 
-class ClassificationFigure:
+class ClassificationFigure(TrainingFigure):
     """Decision regions of a 3-class network and the cost curve of its ``training.Trainer``."""
 
     def __init__(self, trainer, data, n=GRID_N, steps=None):
@@ -159,20 +162,7 @@ class ClassificationFigure:
             self.regions = ClassRegions(trainer.net, data, left, n)
             self.history = CostHistory(trainer, right, steps or max(trainer.steps, 10))
             self.fig.subplots_adjust(left=0.08, right=0.95, bottom=0.15, top=0.9, wspace=0.35)
-
-    def update(self, trainer):
-        """Redraw for the trainer's network and cost history now (a live panel)."""
-        self.regions.update(trainer.net)
-        self.history.update(trainer)
-
-    def dynamic_artists(self) -> list:
-        return [self.regions.image, *self.regions.markers, *self.history.dynamic_artists()]
-
-    def static_key(self):
-        return self.history.static_key()
-
-    def alt_text(self) -> str:
-        return f"{self.regions.alt_text()} {self.history.alt_text()}"
+        self.trainer, self.weights, self.parts = trainer, None, (self.regions, self.history)
 
 
 def classification_figure(trainer, data, n=GRID_N):

@@ -181,6 +181,3 @@ def _describe(p: DepthProfile, key: str, said: str) -> str:
 def depth_profiles(profiles):
     """``DepthPlot``'s figure for one profile or {label: profile} (at most five)."""
     return figure_of(DepthPlot(profiles))
-
-
-__all__ = ["DepthPlot", "depth_profiles"]

@@ -224,6 +224,3 @@ def composite(background: bytes, frame: bytes) -> bytes:
     buffer = io.BytesIO()
     picture.convert("RGB").save(buffer, format="png")
     return buffer.getvalue()
-
-
-__all__ = ["FrameRenderer", "composite", "encode_png", "figure_png", "img_html", "palette_png"]

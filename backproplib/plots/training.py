@@ -314,17 +314,18 @@ class TrainingFigure:
             self.history = CostHistory(trainer, axes[1], steps)
             self.weights = WeightDiagram(trainer.net, axes[2], blocked)
             self.fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.88, wspace=0.32)
-        self.trainer = trainer
+        self.trainer, self.parts = trainer, (self.regions, self.history, self.weights)
 
     def update(self, trainer=None, blocked=None):
+        """Redraw for the trainer's network and cost history now (a live panel)."""
         trainer = trainer or self.trainer
         self.regions.update(trainer.net)
         self.history.update(trainer)
-        self.weights.update(trainer.net, trainer.blocked() if blocked is None else blocked)
+        if self.weights is not None:
+            self.weights.update(trainer.net, trainer.blocked() if blocked is None else blocked)
 
     def dynamic_artists(self) -> list:
-        return (self.regions.dynamic_artists() + self.history.dynamic_artists()
-                + self.weights.dynamic_artists())
+        return [artist for part in self.parts for artist in part.dynamic_artists()]
 
     def paint(self, canvas):
         """Pixels painted before the dynamic artists (the regions, in a live panel)."""
@@ -334,7 +335,7 @@ class TrainingFigure:
         return self.history.static_key()
 
     def alt_text(self) -> str:
-        return " ".join(p.alt_text() for p in (self.regions, self.history, self.weights))
+        return " ".join(p.alt_text() for p in self.parts)
 
 
 def training_figure(trainer, data, n=GRID_N, boundary=True):
