@@ -65,10 +65,7 @@ class CostCurve:
     inside the axes and the numbers above them."""
 
     def __init__(self, net: Network, x, y, param: str, values=None, ax=None):
-        if param not in net.parameter_names:
-            raise ValueError(
-                f"unknown parameter {param!r}; valid names: {', '.join(net.parameter_names)}")
-        self.param = param
+        self.param = param  # net.param refuses an unknown name, naming the valid ones
         start = as_float(net.param(param))
         self.values = centred_values(start) if values is None else _curve_values(values)
         owns = ax is None

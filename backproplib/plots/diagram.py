@@ -237,9 +237,8 @@ class NetworkDiagram:
             for j in range(self.sizes[L]):
                 grey = (L, j) in blocked
                 colour = style.BLOCKED if grey else style.INK
-                self.nodes[L][j].set_markerfacecolor(style.BLOCKED_FACE if grey
-                                                     else style.NODE_FACE)
-                self.nodes[L][j].set_markeredgecolor(style.BLOCKED if grey else style.INK)
+                self.nodes[L][j].set(mfc=style.BLOCKED_FACE if grey else style.NODE_FACE,
+                                     mec=style.BLOCKED if grey else style.INK)
                 self.node_labels[L][j].set_color(colour)
                 if self.chain:
                     text = f"z_{layer} = {short(fwd.z[L - 1][j])}\na_{layer} = " \
@@ -255,9 +254,8 @@ class NetworkDiagram:
                     w = net.weights[L - 1][j][k]
                     signs.append(bool(w >= 0))
                     line = self.edges[L - 1][j, k]
-                    line.set_color(style.BLOCKED if grey else
-                                   style.EDGE if w >= 0 else style.NEGATIVE)
-                    line.set_linestyle(style.BLOCKED_STYLE if grey else "-")
+                    line.set(color=style.BLOCKED if grey else style.EDGE if w >= 0 else
+                             style.NEGATIVE, ls=style.BLOCKED_STYLE if grey else "-")
                     if self.chain:
                         self.numbers["w", L, j, k].set_text(f"w_{layer} = {short(w)}")
                         self.numbers["w", L, j, k].set_color(colour)

@@ -161,13 +161,10 @@ class CostHistory:
         (self.line,) = ax.plot([], [], "-", color=style.VALUE, lw=style.LINE_WIDTH)
         (self.end,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE, ms=6,
                               clip_on=False)
-        ax.set_yscale("log")
-        ax.set_xlabel("step")
+        ylabel, title = ((tex_name(self.name), f"gradient descent, $\\eta$ = {short(self.rate)}")
+                         if self.name != "C" else ("average cost $C$", "cost over the data set"))
+        ax.set(yscale="log", xlabel="step", ylabel=ylabel, title=title)
         ax.xaxis.get_major_locator().set_params(integer=True)
-        one = self.name != "C"
-        ax.set_ylabel(tex_name(self.name) if one else "average cost $C$")
-        ax.set_title(f"gradient descent, $\\eta$ = {short(self.rate)}" if one
-                     else "cost over the data set")
         ax.grid(alpha=0.4)
         self.planned = steps
         self.limits = None
@@ -193,9 +190,9 @@ class CostHistory:
         height = (math.log10(start) - limits[1]) / (limits[2] - limits[1]) if drawable else 0
         self.start_label.set_va("top" if height > 0.9 else "bottom")  # no room above: below
         zero = costs[-1] == 0  # below any log scale: a hollow dot on the bottom edge
-        self.end.set_data(steps[-1:], [10.0 ** limits[1]] if zero else costs[-1:])
-        self.end.set_markerfacecolor(style.PAPER if zero else style.CURRENT)
-        self.end.set_markeredgecolor(style.CURRENT if zero else style.CURRENT_EDGE)
+        self.end.set(data=(steps[-1:], [10.0 ** limits[1]] if zero else costs[-1:]),
+                     mfc=style.PAPER if zero else style.CURRENT,
+                     mec=style.CURRENT if zero else style.CURRENT_EDGE)
 
     def _limits(self, steps, costs):
         """(x max, lowest decade, highest decade): change only when the curve leaves them."""
