@@ -582,7 +582,7 @@ def test_only_the_activation_figure_evaluates_slopes():
     from pathlib import Path
 
     root = Path(plots.__file__).parent.parent
-    allowed = {"activation_pairs", "ActivationPairs"}
+    allowed = {"activation_pairs"}
 
     def visit(node, inside):
         named = isinstance(node, (ast.FunctionDef, ast.ClassDef))

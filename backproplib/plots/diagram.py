@@ -14,7 +14,7 @@ from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
 from ..numbers import fmt
 from . import style
-from .figure import HALO, figure_and_axes, figure_of, new_figure
+from .figure import HALO, AltText, figure_and_axes, figure_of, new_figure
 from .scales import short, vec
 
 
@@ -344,11 +344,12 @@ def activation_pairs(names=None, z=None, forward=None):
     with style.context():
         fig = new_figure((7.0, 2.2 * len(chosen) + 0.3 + 0.35 * (forward is not None)))
         axes = fig.subplots(len(chosen), 2, squeeze=False, sharex=True)
-        for row, sigma in zip(axes, chosen):
+        # the one figure that evaluates sigma' itself: it draws the activations' slopes
+        slopes = [np.asarray(sigma.derivative(z), float) for sigma in chosen]
+        for row, sigma, slope in zip(axes, chosen, slopes):
             row[0].plot(z, sigma.function(z), color=style.VALUE, lw=2)
             row[0].set_title(f"{sigma.formula}$(z)$", fontsize=style.LABEL_FONT)
-            # the one figure that evaluates sigma' itself: it draws the activations' slopes
-            row[1].plot(z, sigma.derivative(z), color=style.GRADIENT, lw=2)
+            row[1].plot(z, slope, color=style.GRADIENT, lw=2)
             row[1].set_title(f"its slope {sigma.formula}$'(z)$", fontsize=style.LABEL_FONT)
             for ax in row:
                 ax.axhline(0, color=style.GRID, lw=0.8)
@@ -361,7 +362,16 @@ def activation_pairs(names=None, z=None, forward=None):
             fig.legend(handles=marks, loc="lower center", frameon=False,
                        ncols=min(len(marks), 5), fontsize=style.FONT)
         fig.tight_layout(rect=(0, 0.35 / fig.get_figheight() if marks else 0, 1, 1))
-    fig.bp_plot = ActivationPairs(chosen, z, axes, forward)
+    rows = "; ".join(f"{sigma.formula}(z) and its slope {sigma.formula}'(z), which runs from "
+                     f"{fmt(slope.min())} to {fmt(slope.max())}"
+                     for sigma, slope in zip(chosen, slopes))
+    text = f"Activation curves for z from {fmt(z[0])} to {fmt(z[-1])}, each beside its slope: "
+    if forward is not None:
+        marks = "; ".join(f"{n} at z_{n} = {vec(forward.z[n])}, a_{n} = {vec(forward.a[n])}, "
+                          f"slope {vec(forward.da_dz[n])}" for n in forward.z.names)
+        rows += (f". A mark per layer, in the key: {marks}"
+                 + "".join(f". {explain_blocked(b)}" for b in forward.blocked))
+    fig.bp_plot = AltText(f"{text}{rows}.")
     return fig
 
 
@@ -384,27 +394,3 @@ def _marks(forward, axes, names):
                                  label=label, zorder=5)
             i += 1
     return marks[::2]
-
-
-class ActivationPairs:
-    """The activation figure's ``axes`` (rows: activation, its slope) and its alt text."""
-
-    def __init__(self, activations, z, axes, forward=None):
-        self.activations, self.z, self.axes, self.forward = activations, z, axes, forward
-
-    def alt_text(self) -> str:
-        z = self.z
-        rows = []
-        for sigma in self.activations:
-            slope = np.asarray(sigma.derivative(z), float)
-            rows.append(f"{sigma.formula}(z) and its slope {sigma.formula}'(z), which runs from "
-                        f"{fmt(slope.min())} to {fmt(slope.max())}")
-        text = (f"Activation curves for z from {fmt(z[0])} to {fmt(z[-1])}, each beside its "
-                "slope: " + "; ".join(rows) + ".")
-        if self.forward is None:
-            return text
-        fwd = self.forward
-        marks = "; ".join(f"{n} at z_{n} = {vec(fwd.z[n])}, a_{n} = {vec(fwd.a[n])}, slope "
-                          f"{vec(fwd.da_dz[n])}" for n in fwd.z.names)
-        blocked = "".join(f" {explain_blocked(b)}." for b in fwd.blocked)
-        return f"{text} A mark per layer, in the key: {marks}.{blocked}"
