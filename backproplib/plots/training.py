@@ -98,18 +98,15 @@ class DecisionRegions:
     def paint(self, canvas):
         if not self.painted:
             return
+        from PIL import Image
+
         buffer = np.asarray(canvas.buffer_rgba()).view(np.uint32)[:, :, 0]  # one int a pixel
         height = buffer.shape[0]
         x0, y0, x1, y1 = (int(round(v)) for v in self.ax.get_window_extent().extents)
         rows, cols = height - y1, height - y0  # the buffer's row 0 is the top
-        key = (x1 - x0, cols - rows)
-        if getattr(self, "_resize_key", None) != key:
-            self._rows = _interpolation(self.n, cols - rows, flip=True)  # top row first
-            self._cols = _interpolation(self.n, x1 - x0)
-            self._resize_key = key
-        (r_left, r_weight), (c_left, c_weight) = self._rows, self._cols
-        values = self.values[r_left] * (1 - r_weight) + self.values[r_left + 1] * r_weight
-        values = values[:, c_left] * (1 - c_weight) + values[:, c_left + 1] * c_weight
+        # PIL's bilinear resize: 0.6 ms for 100 x 100 to 620 x 600 against 7.7 ms in numpy
+        image = Image.fromarray(np.ascontiguousarray(self.values[::-1], np.float32), "F")
+        values = np.array(image.resize((x1 - x0, cols - rows), Image.Resampling.BILINEAR))
         low, high = self.labels
         values -= low
         values *= 255.0 / (high - low)
@@ -127,19 +124,6 @@ class DecisionRegions:
 
 # the colour map's 256 RGBA colours, one uint32 each
 _REGION_PIXELS = REGIONS(np.linspace(0.0, 1.0, 256), bytes=True).view(np.uint32).reshape(-1)
-
-
-def _interpolation(n, pixels, flip=False):
-    """(left, weight): pixel p lies ``weight[p]`` of the way from value ``left[p]`` to the next
-    (between cell centres, constant beyond the ends); ``flip`` counts from the other end."""
-    position = np.clip((np.arange(pixels) + 0.5) * n / pixels - 0.5, 0, n - 1)
-    if flip:
-        position = position[::-1]
-    left = np.minimum(position.astype(int), max(n - 2, 0))
-    weight = position - left
-    if n == 1:
-        return left, np.zeros(pixels)
-    return left, weight[:, None] if flip else weight
 
 
 # --- how the cost fell -------------------------------------------------------------------------
