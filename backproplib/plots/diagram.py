@@ -15,7 +15,7 @@ from ..core.network import Network
 from ..numbers import fmt
 from . import style
 from .figure import HALO, AltText, figure_and_axes, figure_of, new_figure
-from .scales import short, vec
+from .scales import short
 
 
 # --- text drawn fast ---------------------------------------------------------------------------
@@ -149,7 +149,7 @@ class NetworkDiagram:
             number.set_text("")
         self.title.set_text("C0 or a gradient is too large for floating point here: use "
                             "smaller weights, inputs or targets")
-        self.shown = (net, None, vec(net.target(y)))
+        self.shown = (net, None, fmt(net.target(y)))
 
     @staticmethod
     def layout(net: Network):
@@ -227,7 +227,7 @@ class NetworkDiagram:
             raise ValueError(f"network_diagram: drawn for sizes {self.sizes}, got {net.sizes}")
         fwd = g.forward
         blocked = {(b.L + 1, b.j) for b in g.blocked}
-        self.shown = (net, g, vec(net.target(y)))
+        self.shown = (net, g, fmt(net.target(y)))
         for k in range(self.sizes[0]):
             self._set(("a", 0, k), "x", fwd.x[k])
             self._set(("da", 0, k), "dC0/dx", g.dx[k], gradient=True)
@@ -285,11 +285,11 @@ class NetworkDiagram:
         else:
             shape = ("-".join(str(n) for n in self.sizes) + " (layers "
                      + ", ".join(self.names) + ")")
-            values = f"a_Out = {vec(fwd.output)}"
+            values = f"a_Out = {fmt(fwd.output)}"
             largest = max(net.parameter_names, key=lambda n: abs(float(g[n])))
             gradients = (f"; the largest gradient is dC0/d{largest} = {fmt(g[largest])}"
                          if float(g[largest]) != 0 else "; every gradient is 0")
-        text = (f"Network diagram {shape}, activation {activation}: x = {vec(fwd.x)}, "
+        text = (f"Network diagram {shape}, activation {activation}: x = {fmt(fwd.x)}, "
                 f"{values}, y = {target}, C0 = {fmt(g.cost)}{gradients}.")
         negative = sum(1 for s in self.signs if not s)
         if negative:
@@ -367,8 +367,8 @@ def activation_pairs(names=None, z=None, forward=None):
                      for sigma, slope in zip(chosen, slopes))
     text = f"Activation curves for z from {fmt(z[0])} to {fmt(z[-1])}, each beside its slope: "
     if forward is not None:
-        marks = "; ".join(f"{n} at z_{n} = {vec(forward.z[n])}, a_{n} = {vec(forward.a[n])}, "
-                          f"slope {vec(forward.da_dz[n])}" for n in forward.z.names)
+        marks = "; ".join(f"{n} at z_{n} = {fmt(forward.z[n])}, a_{n} = {fmt(forward.a[n])}, "
+                          f"slope {fmt(forward.da_dz[n])}" for n in forward.z.names)
         rows += (f". A mark per layer, in the key: {marks}"
                  + "".join(f". {explain_blocked(b)}" for b in forward.blocked))
     fig.bp_plot = AltText(f"{text}{rows}.")

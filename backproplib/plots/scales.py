@@ -51,14 +51,6 @@ def short(value, digits: int | None = None) -> str:
     return rounded(value, digits)
 
 
-def vec(values) -> str:
-    """One number, or a vector as [a, b, c], each by ``fmt``."""
-    values = np.asarray(values).reshape(-1)
-    if len(values) == 1:
-        return fmt(values[0])
-    return "[" + ", ".join(fmt(v) for v in values) + "]"
-
-
 def as_float(value) -> float:
     """The first number of ``value`` (a number or a 1-element array) as a float."""
     return float(np.asarray(value, dtype=float).reshape(-1)[0])
