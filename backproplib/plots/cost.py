@@ -86,8 +86,7 @@ class CostCurve:
         (self.point,) = ax.plot([], [], **style.POINT, zorder=5, label="current point")
         self.readout = NumberText(ax, 0, 1, "", transform=offset_copy(
             ax.transAxes, fig=self.fig, x=0, y=6, units="points"), va="bottom")
-        self.message = None
-        self.problem = None
+        self.message = self.problem = None
         self.flat = ""  # a sentence when C0 changes too little to see (scales.flat_note)
         self.flat_text = ax.text(0.5, 0.42, "", transform=ax.transAxes, ha="center",
                                  va="center", color=style.INK, fontsize=style.FONT, zorder=6,
@@ -289,9 +288,8 @@ class CostContour:
             self.labels = [] if digits > 6 or self.lines is None else ax.clabel(
                 self.lines, self.levels[1:-1:2], fmt=lambda value: short(value, digits),
                 fontsize=style.FONT, colors=style.INK, inline=True)
-            for label in self.labels:
-                label.set_path_effects(HALO)
-                label.set_color(style.INK)  # not the lines' alpha 0.55: grey fails 4.5:1
+            for label in self.labels:  # ink, not the lines' alpha 0.55: grey fails 4.5:1
+                label.set(path_effects=HALO, color=style.INK)
             bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.92, spacing="uniform",
                                     format=CompactFormatter())
             bar.set_label(tex_name(self.cost_name))
@@ -312,12 +310,10 @@ class CostContour:
         self.flat = flat_note(cost, self.cost_name, "over this map")
         self.flat_label = None
         if self.flat:  # the colours stretch a change too small to see: say so on the map
-            self.flat_label = ax.text(0.5, 0.97, textwrap.fill(self.flat, 34),
-                                      transform=ax.transAxes,
-                                      ha="center", va="top", fontsize=style.FONT,
-                                      color=style.INK, zorder=8,
-                                      bbox={"facecolor": "white", "alpha": 0.9,
-                                            "edgecolor": "none", "pad": 4})
+            self.flat_label = ax.text(
+                0.5, 0.97, textwrap.fill(self.flat, 34), transform=ax.transAxes, ha="center",
+                va="top", fontsize=style.FONT, color=style.INK, zorder=8,
+                bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "none", "pad": 4})
         if key:  # the point and the path as drawn; the arrow as a line with a head
             uphill = Line2D([], [], color=style.GRADIENT, lw=2.5, marker=">", ms=8,
                             label="gradient (uphill)")

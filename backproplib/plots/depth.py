@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from ..learning.depth import DepthProfile
 from . import style
@@ -63,18 +64,14 @@ class DepthPlot:
                 (line,) = ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],
                                   lw=style.LINE_WIDTH, label=name or None)
                 self.lines[key].append(line)
-                (zero,) = ax.plot([], [], MARKERS[i], ms=7, mfc="white", mec=COLOURS[i], mew=1.5,
-                                  clip_on=False, zorder=4)
-                zero.set_in_layout(False)
-                self.zeros[key].append(zero)
+                self.zeros[key] += ax.plot([], [], MARKERS[i], ms=7, mfc="white", mec=COLOURS[i],
+                                           mew=1.5, clip_on=False, zorder=4, in_layout=False)
             first = next(iter(self.profiles))
             whose = f" ({first})" if len(self.profiles) > 1 else ""
-            (cross,) = ax.plot([], [], "x", color=style.BLOCKED, ms=6, mew=1.5, clip_on=False,
-                               label=f"blocked neurons on every example{whose}")
-            cross.set_in_layout(False)  # no crosses (no data) must not upset the layout
-            self.crosses.append(cross)
-        from matplotlib.lines import Line2D
-
+            # out of the layout: no crosses (no data) must not upset it
+            self.crosses += ax.plot([], [], "x", color=style.BLOCKED, ms=6, mew=1.5,
+                                    clip_on=False, in_layout=False,
+                                    label=f"blocked neurons on every example{whose}")
         zero = Line2D([], [], marker="o", ls="", ms=7, mfc="white", mec=style.INK, mew=1.5,
                       label="0 (below any log scale)")
         handles = self.lines["deltas"] + [self.crosses[0], zero]
@@ -108,11 +105,7 @@ class DepthPlot:
             values = np.concatenate([np.asarray(getattr(p, key), float)
                                      for p in self.profiles.values()])
             values = values[(values > 0) & np.isfinite(values)]
-            if len(values):
-                first = math.log10(values.min())
-                last = math.log10(values.max())
-            else:
-                first, last = -1.0, 1.0
+            first, last = np.log10([values.min(), values.max()]) if len(values) else (-1.0, 1.0)
             if self.fixed is not None:
                 low, high = self.fixed
             elif kept is not None and kept[0] <= first and last <= kept[1] and \
