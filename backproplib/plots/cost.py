@@ -301,10 +301,9 @@ class CostContour:
                                lw=2, zorder=4, label="descent path")
         (self.path_end,) = ax.plot([], [], "s", color=style.PATH, mec=style.INK, ms=8, zorder=5)
         (self.point,) = ax.plot([], [], **style.POINT, zorder=6, label="current point")
-        self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=18,
-                                     color=style.GRADIENT, lw=2.5, zorder=7, visible=False,
-                                     path_effects=HALO)
-        ax.add_patch(self.arrow)
+        self.arrow = ax.add_patch(FancyArrowPatch(
+            (0, 0), (0, 0), arrowstyle="-|>", mutation_scale=18, color=style.GRADIENT, lw=2.5,
+            zorder=7, visible=False, path_effects=HALO))
         self.note = NumberText(ax, 0.02, 0.03, "", transform=ax.transAxes, va="bottom",
                                color=style.GRADIENT, halo=True, zorder=8)
         self.flat = flat_note(cost, self.cost_name, "over this map")

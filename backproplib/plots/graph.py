@@ -170,13 +170,10 @@ class GraphPlot:
             face = style.INPUT_FACE if node.name.split("[")[0] in ("x", "y") else style.NODE_FACE
         else:
             face = "white"
-        box = FancyBboxPatch((x - w / 2, y - h / 2), w, h,
-                             boxstyle="round,pad=0,rounding_size=0.06",
-                             facecolor=face, edgecolor=style.BLOCKED if blocked else style.INK,
-                             linestyle=style.BLOCKED_STYLE if blocked else "-", linewidth=1.0,
-                             zorder=3)
-        self.ax.add_patch(box)
-        self.boxes[node.name] = box
+        self.boxes[node.name] = self.ax.add_patch(FancyBboxPatch(
+            (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.06",
+            facecolor=face, edgecolor=style.BLOCKED if blocked else style.INK,
+            linestyle=style.BLOCKED_STYLE if blocked else "-", linewidth=1.0, zorder=3))
         # name, value and grad, top to bottom, in ink, VALUE and GRADIENT (or all grey)
         colours = [style.BLOCKED] * 3 if blocked else [style.INK, style.VALUE, style.GRADIENT]
         for text, dy, colour in zip(self.texts[node], (h / 3.2, 0, -h / 3.2), colours):
@@ -206,10 +203,9 @@ class GraphPlot:
                     (end[0] - 0.22, gap_y), (end[0] - 0.22, y1), end]
         for (a, b) in zip(path[:-2], path[1:-1]):
             self.ax.plot([a[0], b[0]], [a[1], b[1]], color=colour, lw=1.0, ls=line, zorder=1)
-        arrow = FancyArrowPatch(path[-2], path[-1], arrowstyle="-|>", mutation_scale=10,
-                                color=colour, linewidth=1.0, shrinkA=0, shrinkB=0, zorder=2,
-                                linestyle=line)
-        self.ax.add_patch(arrow)
+        self.ax.add_patch(FancyArrowPatch(path[-2], path[-1], arrowstyle="-|>", mutation_scale=10,
+                                          color=colour, linewidth=1.0, shrinkA=0, shrinkB=0,
+                                          zorder=2, linestyle=line))
 
     def alt_text(self) -> str:
         counts = self.graph.counts()
