@@ -29,8 +29,8 @@ class DifferenceErrors:
                           for i, (kind, errors) in enumerate(self.errors.items())]
             if mark is not None:  # the axis reaches the mark: the dotted line is always seen
                 ax.axvline(mark, color=style.INK, ls=":", lw=1.2, label=f"h = {mark:.2g}")
-            ax.set_xlim(min([*self.steps, mark or 1]) / 2, max([*self.steps, mark or 0]) * 2)
-            ax.set(xlabel="step $h$", ylabel="relative error",
+            ax.set(xlim=(min([*self.steps, mark or 1]) / 2, max([*self.steps, mark or 0]) * 2),
+                   xlabel="step $h$", ylabel="relative error",
                    title=f"{self.activation}: $\\partial C_0/\\partial${tex_name(name)}")
             ax.legend(frameon=False, loc="best")
             ax.grid(alpha=0.3)

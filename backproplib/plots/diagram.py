@@ -163,8 +163,8 @@ class NetworkDiagram:
     def _draw(self, net, tallest):
         ax = self.ax
         ax.set_axis_off()
-        ax.set_xlim(-0.5, len(self.sizes) - 0.5)
-        ax.set_ylim(-0.5 if self.chain else -tallest / 2, 0.5 if self.chain else tallest / 2)
+        half = 0.5 if self.chain else tallest / 2
+        ax.set(xlim=(-0.5, len(self.sizes) - 0.5), ylim=(-half, half))
         self.positions = [[(L, (n - 1) / 2 - j) for j in range(n)]
                           for L, n in enumerate(self.sizes)]
         marker = 30 if self.chain else 44  # "Out[0]" fits inside

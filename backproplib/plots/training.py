@@ -226,25 +226,18 @@ class WeightDiagram:
         self.fig, self.ax = figure_and_axes(ax, (3.4, 3.0))
         ax = self.ax
         sizes = net.sizes
-        self.columns = ["x", *net.layer_names]
         self.xy = [np.column_stack([np.full(n, float(c)), _spread(n)])
                    for c, n in enumerate(sizes)]
-        segments = []
-        for L in range(len(net.weights)):
-            for j in range(sizes[L + 1]):
-                for k in range(sizes[L]):
-                    segments.append([self.xy[L][k], self.xy[L + 1][j]])
-        self.edges = LineCollection(segments, zorder=1, capstyle="round")
-        ax.add_collection(self.edges)
+        segments = [[self.xy[L][k], self.xy[L + 1][j]] for L in range(len(net.weights))
+                    for j in range(sizes[L + 1]) for k in range(sizes[L])]
+        self.edges = ax.add_collection(LineCollection(segments, zorder=1, capstyle="round"))
         centres = np.concatenate(self.xy)
         self.nodes = ax.scatter(centres[:, 0], centres[:, 1], s=150, zorder=2,
                                 edgecolors=style.INK, linewidths=0.8)
-        for c, name in enumerate(self.columns):
+        for c, name in enumerate(["x", *net.layer_names]):
             ax.text(c, 1.12, name, ha="center", va="bottom", fontsize=style.FONT)
-        ax.set_xlim(-0.4, len(sizes) - 0.6)
-        ax.set_ylim(-1.15, 1.3)
+        ax.set(xlim=(-0.4, len(sizes) - 0.6), ylim=(-1.15, 1.3), title="the weights (width: |w|)")
         ax.set_axis_off()
-        ax.set_title("the weights (width: |w|)")
         self.update(net, blocked)
 
     def update(self, net, blocked=()):
