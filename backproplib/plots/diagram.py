@@ -5,15 +5,19 @@ on each weight of a chain), and each activation beside its slope. The changing n
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
+from matplotlib.textpath import TextPath, text_to_path
 from matplotlib.transforms import Affine2D, offset_copy
 
 from ..chainrule.ledger import explain_blocked
+from ..core.activations import ACTIVATIONS, get
 from ..core.network import Network
 from ..numbers import fmt
 from . import style
+from .depth import MARKERS
 from .figure import HALO, AltText, figure_and_axes, figure_of, new_figure
 from .scales import short
 
@@ -93,9 +97,6 @@ class NumberText(PathPatch):
     def _glyph(cls, char, size, weight="normal"):
         key = (char, size, weight)
         if key not in cls._glyphs:
-            from matplotlib.font_manager import FontProperties
-            from matplotlib.textpath import TextPath, text_to_path
-
             prop = FontProperties(size=size, weight=weight)
             # the advance: "0c0" is as wide as "00" plus c's advance
             wide = text_to_path.get_text_width_height_descent(f"0{char}0", prop, ismath=False)
@@ -330,8 +331,6 @@ def backward_or_none(net, x, y):
 def activation_pairs(names=None, z=None, forward=None):
     """Each activation sigma(z) beside its slope sigma'(z), a row each; with ``forward`` (a
     ``ForwardPass``) its activations, and a mark per neuron at its z, a and slope."""
-    from ..core.activations import ACTIVATIONS, get
-
     if forward is not None and names is None:
         names = dict.fromkeys(a.name for a in forward.activations)
     names = tuple(ACTIVATIONS) if names is None else tuple(names)
@@ -377,8 +376,6 @@ def activation_pairs(names=None, z=None, forward=None):
 
 def _marks(forward, axes, names):
     """A mark per neuron at (z, a) and (z, slope) on its activation's row; the left ones."""
-    from .depth import MARKERS
-
     marks, i = [], 0
     for L, (layer, sigma) in enumerate(zip(forward.z.names, forward.activations)):
         if sigma.name not in names:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import textwrap
 
 from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import render, style
@@ -17,8 +18,6 @@ HALO = [patheffects.withStroke(linewidth=4, foreground="white")]
 
 def new_figure(figsize, dpi=style.RENDER_DPI) -> Figure:
     """A Figure with an Agg canvas, outside pyplot."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     fig = Figure(figsize=figsize, dpi=dpi)
     FigureCanvasAgg(fig)
     return fig

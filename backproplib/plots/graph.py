@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..chainrule import graph as gr
@@ -222,8 +223,6 @@ class GraphPlot:
 
 def _widest(texts) -> float:
     """The width in inches of the widest of ``texts`` at the figure's font size."""
-    from matplotlib.font_manager import FontProperties
-
     renderer = new_figure((1, 1), dpi=72).canvas.get_renderer()
     with style.context():
         font = FontProperties(size=style.FONT)

@@ -24,6 +24,7 @@ import zlib
 
 import numpy as np
 from matplotlib.colors import to_hex
+from PIL import Image
 
 from . import style
 
@@ -172,8 +173,6 @@ def palette_png(rgba, colours: int = 64) -> tuple:
     """(PNG bytes, (left, top, right, bottom)) of the non-transparent part of an RGBA picture
     in ``colours`` colours (PIL's fast octree); (b"", None) if all transparent. Cropped first:
     quantizing costs about 8 ns a pixel."""
-    from PIL import Image
-
     alpha = rgba[:, :, 3]
     rows = np.flatnonzero(alpha.any(axis=1))
     if not len(rows):
@@ -217,8 +216,6 @@ def _svg_text(artist):
 
 def composite(background: bytes, frame: bytes) -> bytes:
     """One opaque PNG of ``frame`` over ``background`` (what a panel's stacked images show)."""
-    from PIL import Image
-
     picture = Image.open(io.BytesIO(background)).convert("RGBA")
     picture.alpha_composite(Image.open(io.BytesIO(frame)).convert("RGBA"))
     buffer = io.BytesIO()

@@ -10,7 +10,7 @@ import math
 import matplotlib
 import numpy as np
 from matplotlib.colors import ListedColormap
-from matplotlib.ticker import Formatter
+from matplotlib.ticker import Formatter, LogLocator, MaxNLocator
 
 from ..learning.reading import rounded
 from ..numbers import fmt
@@ -82,8 +82,6 @@ class CompactFormatter(Formatter):
 
 def compact_ticks(ax):
     """At most 6 ticks across and 7 up, labelled by CompactFormatter."""
-    from matplotlib.ticker import MaxNLocator
-
     for axis, bins in ((ax.xaxis, 5), (ax.yaxis, 6)):
         axis.set_major_locator(MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]))
         axis.set_major_formatter(CompactFormatter())
@@ -149,8 +147,6 @@ def contour_levels(cost, n: int = 12) -> np.ndarray:
     """Increasing levels from the lowest to the highest cost: round numbers, or 1-2-5 steps
     over the top three decades of a non-negative cost spanning more than two (bands for the
     valley). ValueError when there is nothing to draw (no drawable value, or a flat cost)."""
-    from matplotlib.ticker import LogLocator, MaxNLocator
-
     array = drawable(cost)
     if not np.isfinite(array).any():
         raise ValueError("C0 is too large to draw everywhere on this grid (beyond 1e300); "

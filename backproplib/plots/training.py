@@ -10,6 +10,7 @@ import math
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
+from PIL import Image
 
 from ..learning import training
 from ..numbers import fmt
@@ -98,8 +99,6 @@ class DecisionRegions:
     def paint(self, canvas):
         if not self.painted:
             return
-        from PIL import Image
-
         buffer = np.asarray(canvas.buffer_rgba()).view(np.uint32)[:, :, 0]  # one int a pixel
         height = buffer.shape[0]
         x0, y0, x1, y1 = (int(round(v)) for v in self.ax.get_window_extent().extents)
