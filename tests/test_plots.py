@@ -582,7 +582,7 @@ def test_only_the_activation_figure_evaluates_slopes():
     from pathlib import Path
 
     root = Path(plots.__file__).parent.parent
-    allowed = {"activation_pairs", "ActivationPairs"}
+    allowed = {"activation_pairs"}
 
     def visit(node, inside):
         named = isinstance(node, (ast.FunctionDef, ast.ClassDef))
@@ -723,3 +723,19 @@ def test_show_adds_a_note_after_the_figure_s_own_alt_text(seed):
     fig = plots.network_diagram(net, x, y)
     bundle = plots.figure_bundle(fig, note="This is the worked example.")
     assert bundle["text/plain"] == fig.bp_plot.alt_text() + " This is the worked example."
+
+
+@pytest.mark.parametrize("va", ["top", "center", "bottom", "baseline"])
+def test_numbers_sent_as_svg_sit_where_number_text_draws_them(va):
+    # the browser's SVG text must stand on the baselines NumberText's own outlines use
+    import re
+
+    fig = plots.new_figure((3, 2))
+    ax = fig.add_subplot()
+    number = plots.NumberText(ax, 0.5, 0.5, "00\n00", va=va, transform=ax.transAxes)
+    _, front, _ = render.FrameRenderer(fig, [number]).pictures(None, "numbers", 288, 192)
+    ys = [float(y) for y in re.findall(r'<tspan x="[^"]+" y="([^"]+)"', front)]
+    number.draw(fig.canvas.get_renderer())  # places the outlines
+    outline = number.get_path().transformed(number.get_transform()).vertices[:, 1]
+    lowest = fig.bbox.height - outline.min()  # y down, as in the SVG: the last line's "0"
+    assert len(ys) == 2 and abs(ys[1] - lowest) < 0.05 * number.size * fig.dpi / 72

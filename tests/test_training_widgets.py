@@ -395,3 +395,11 @@ def test_the_panel_paints_the_regions_as_the_colour_map_says():
     painted = pixels[row, x0 + 12, :3].copy()  # pixels is the canvas's own buffer
     shown = np.asarray(Image.open(io.BytesIO(view.png())).convert("RGB"))
     np.testing.assert_allclose(shown[row, x0 + 12], painted, atol=12)  # JPEG's error
+    regions.values = np.tile(x1[:, None], (1, regions.n))  # class 0's label at the bottom row
+    canvas.draw()
+    regions.paint(canvas)
+    pixels = np.asarray(canvas.buffer_rgba())
+    middle = (x0 + x1_) // 2
+    bottom, top = pixels[pixels.shape[0] - y0 - 2, middle], pixels[pixels.shape[0] - y1 + 1, middle]
+    np.testing.assert_allclose(bottom, training_plots.REGIONS(0.0, bytes=True), atol=3)
+    np.testing.assert_allclose(top, training_plots.REGIONS(1.0, bytes=True), atol=3)

@@ -8,7 +8,7 @@ import numpy as np
 from ..chainrule.gradcheck import STEPS, step_errors
 from . import style
 from .depth import COLOURS, MARKERS
-from .figure import new_figure
+from .figure import figure_of, new_figure
 from .scales import tex_name
 
 
@@ -29,8 +29,8 @@ class DifferenceErrors:
                           for i, (kind, errors) in enumerate(self.errors.items())]
             if mark is not None:  # the axis reaches the mark: the dotted line is always seen
                 ax.axvline(mark, color=style.INK, ls=":", lw=1.2, label=f"h = {mark:.2g}")
-            ax.set_xlim(min([*self.steps, mark or 1]) / 2, max([*self.steps, mark or 0]) * 2)
-            ax.set(xlabel="step $h$", ylabel="relative error",
+            ax.set(xlim=(min([*self.steps, mark or 1]) / 2, max([*self.steps, mark or 0]) * 2),
+                   xlabel="step $h$", ylabel="relative error",
                    title=f"{self.activation}: $\\partial C_0/\\partial${tex_name(name)}")
             ax.legend(frameon=False, loc="best")
             ax.grid(alpha=0.3)
@@ -63,11 +63,5 @@ def _how(steady) -> str:
 
 
 def difference_errors(net, x, y, name, steps=STEPS, mark=None):
-    """The relative errors of the central and forward differences of dC/d``name`` against the
-    step, log-log, with a dotted line at the step ``mark``. Returns the figure."""
-    plot = DifferenceErrors(net, x, y, name, steps, mark)
-    plot.fig.bp_plot = plot
-    return plot.fig
-
-
-__all__ = ["DifferenceErrors", "difference_errors"]
+    """``DifferenceErrors``' figure."""
+    return figure_of(DifferenceErrors(net, x, y, name, steps, mark))

@@ -1,19 +1,10 @@
-"""Figures for notebook 12: the slow start of a sigmoid output under the quadratic cost, and a
-3-class network's decision regions with its cost curve.
-
-    fig = slow_start_figure(z, y)               # C0 and dC0/dz against z, both costs
-    fig.bp_plot.update(z)                       # the current point moves (a slider)
-    fig = race_figure(runs)                     # a_Out step by step under both costs
-    fig = classification_figure(trainer, data)  # regions (largest a_j wins) and the cost curve
-    plots.show(fig)                             # alt text from fig.bp_plot
-
-The arithmetic comes from ``chainrule.crossentropy`` and ``learning.classification``.
-"""
+"""Figures for notebook 12: the slow start of a sigmoid output under the quadratic cost against
+cross-entropy (``slow_start_figure``, ``race_figure``), and a 3-class network's regions with
+its cost curve (``classification_figure``)."""
 
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.colors import to_rgb
 from matplotlib.ticker import MaxNLocator
 
 from ..chainrule.crossentropy import sigmoid_output
@@ -22,12 +13,11 @@ from ..learning.classification import predicted_classes
 from ..numbers import fmt
 from . import style
 from .figure import AltText, figure_of, new_figure
-from .training import CostHistory
+from .training import CostHistory, TrainingFigure, class_points, plane_axes
 
 CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.GREEN)
 CLASS_MARKERS = ("o", "^", "s")
-#: the regions' colours: each class's mixed 40:60 with white, so that the points stand out
-PALE = np.array([0.4 * np.array(to_rgb(c)) + 0.6 for c in CLASS_COLOURS])
+PALE = np.array([style.pale(c, 0.4) for c in CLASS_COLOURS])  # the regions' colours
 CROSS_ENTROPY = style.VALUE  # cross-entropy's curves: solid blue
 QUADRATIC = style.GRADIENT  # the quadratic cost's: dashed vermillion
 GRID_N = 100
@@ -98,7 +88,6 @@ class SlowStartPlot:
 
 
 def slow_start_figure(z, y, reach=8.0):
-    """``SlowStartPlot`` as a figure for ``plots.show``."""
     return figure_of(SlowStartPlot(z, y, reach))
 
 
@@ -137,17 +126,15 @@ class ClassRegions:
         _, _, self.points = training.grid(self.extent, n)
         self.image = ax.imshow(np.ones((n, n, 3)), origin="lower", extent=self.extent,
                                interpolation="nearest", zorder=1)
-        X = np.asarray(data.X, dtype=float)
-        self.markers = []
-        for j, (colour, marker) in enumerate(zip(CLASS_COLOURS, CLASS_MARKERS)):
-            rows = X[data.classes == j]
-            self.markers += ax.plot(rows[:, 0], rows[:, 1], marker, ms=4.2, color=colour,
-                                    mec=style.INK, mew=0.6, ls="none", zorder=3,
-                                    label=f"class {j}")
+        kinds = list(zip(range(3), CLASS_COLOURS, CLASS_MARKERS))
+        self.markers = class_points(ax, data.X, data.classes, kinds, zorder=3,
+                                    labels=[f"class {j}" for j in range(3)])
         self.counts, self.classes, self.X = data.counts, data.classes, data.X
-        ax.set(xlim=self.extent[:2], ylim=self.extent[2:], aspect="equal", xlabel="$x_1$",
-               ylabel="$x_2$", title="the predicted class")
+        plane_axes(ax, self.extent, "the predicted class")
         self.update(net)
+
+    def dynamic_artists(self) -> list:
+        return [self.image, *self.markers]
 
     def update(self, net):
         self.grid_classes = predicted_classes(net, self.points).reshape(self.n, self.n)
@@ -165,7 +152,7 @@ class ClassRegions:
                 + f". {self.accuracy:.1%} of the points lie in their own class's region.")
 
 
-class ClassificationFigure:
+class ClassificationFigure(TrainingFigure):
     """Decision regions of a 3-class network and the cost curve of its ``training.Trainer``."""
 
     def __init__(self, trainer, data, n=GRID_N, steps=None):
@@ -175,20 +162,7 @@ class ClassificationFigure:
             self.regions = ClassRegions(trainer.net, data, left, n)
             self.history = CostHistory(trainer, right, steps or max(trainer.steps, 10))
             self.fig.subplots_adjust(left=0.08, right=0.95, bottom=0.15, top=0.9, wspace=0.35)
-
-    def update(self, trainer):
-        """Redraw for the trainer's network and cost history now (a live panel)."""
-        self.regions.update(trainer.net)
-        self.history.update(trainer)
-
-    def dynamic_artists(self) -> list:
-        return [self.regions.image, *self.regions.markers, *self.history.dynamic_artists()]
-
-    def static_key(self):
-        return self.history.static_key()
-
-    def alt_text(self) -> str:
-        return f"{self.regions.alt_text()} {self.history.alt_text()}"
+        self.trainer, self.weights, self.parts = trainer, None, (self.regions, self.history)
 
 
 def classification_figure(trainer, data, n=GRID_N):

@@ -1,14 +1,6 @@
-"""The cost as a figure: C0 against one parameter with its tangent, and the cost over two
-parameters as a contour map (with the point, the gradient arrow and descent paths) or a 3-D
-surface.
-
-    fig = cost_vs_param(net, x, y, "w_Out")           # curve, point, tangent
-    fig = cost_contour(surface, point, gradient)      # the map, the point, the arrow uphill
-    fig = paths_contour(surface, {"full batch": p1, "mini-batch SGD": p2})   # paths on it
-
-``CostContour`` is the one contour figure: the map is drawn once (``scales.contour_levels``,
-``scales.COST_CMAP``); ``set_point``, ``set_gradient`` and ``set_path`` move its artists.
-"""
+"""The cost as a figure: C0 against one parameter with its tangent (``CostCurve``), and over
+two parameters as the one contour map, ``CostContour`` (with the point, the gradient arrow and
+descent paths), or a 3-D surface."""
 
 from __future__ import annotations
 
@@ -46,8 +38,7 @@ from .scales import (
 
 # --- cost against one parameter ----------------------------------------------------------------
 def cost_curve(net: Network, x, y, param: str, values) -> np.ndarray:
-    """C0 at each of ``values`` of ``param``, the other parameters as in ``net`` (vectorised);
-    NaN where floating point overflows."""
+    """C0 at each of ``values`` of ``param``, the rest as in ``net``; NaN where it overflows."""
     values = np.asarray(values, dtype=float)
     other = next(n for n in net.parameter_names if n != param)
     fixed = as_float(net.param(other))
@@ -61,7 +52,6 @@ def cost_curve(net: Network, x, y, param: str, values) -> np.ndarray:
 
 
 def _finite_cost(net, x, y, param, value):
-    """C0 at one value of ``param``, or NaN (not drawn) where floating point overflows."""
     try:
         with np.errstate(over="ignore", invalid="ignore"):
             cost = float(net.with_params({param: value}).cost(x, y))
@@ -71,15 +61,11 @@ def _finite_cost(net, x, y, param, value):
 
 
 class CostCurve:
-    """C0 against ``param`` (``style.VALUE``) with the current point (``style.CURRENT``) and
-    the tangent of slope dC0/dparam (``style.GRADIENT``, dashed), a legend inside the axes and
-    the numbers above them."""
+    """C0 against ``param`` with the current point, the tangent of slope dC0/dparam, a legend
+    inside the axes and the numbers above them."""
 
     def __init__(self, net: Network, x, y, param: str, values=None, ax=None):
-        if param not in net.parameter_names:
-            raise ValueError(
-                f"unknown parameter {param!r}; valid names: {', '.join(net.parameter_names)}")
-        self.param = param
+        self.param = param  # net.param refuses an unknown name, naming the valid ones
         start = as_float(net.param(param))
         self.values = centred_values(start) if values is None else _curve_values(values)
         owns = ax is None
@@ -100,8 +86,7 @@ class CostCurve:
         (self.point,) = ax.plot([], [], **style.POINT, zorder=5, label="current point")
         self.readout = NumberText(ax, 0, 1, "", transform=offset_copy(
             ax.transAxes, fig=self.fig, x=0, y=6, units="points"), va="bottom")
-        self.message = None
-        self.problem = None
+        self.message = self.problem = None
         self.flat = ""  # a sentence when C0 changes too little to see (scales.flat_note)
         self.flat_text = ax.text(0.5, 0.42, "", transform=ax.transAxes, ha="center",
                                  va="center", color=style.INK, fontsize=style.FONT, zorder=6,
@@ -115,18 +100,15 @@ class CostCurve:
         self.curve_key = None
 
     def dynamic_artists(self) -> list:
-        """The curve moves too (when another parameter, x or y changes), so that only a change
-        of the axes' limits redraws the background."""
+        """The curve too: only a change of the axes' limits redraws the background."""
         return [self.curve, self.tangent, self.point, self.readout]
 
     def static_key(self):
-        """The axes (ticks, limits) and the message if the curve cannot be drawn."""
         return self.ax.get_ylim(), self.problem, self.flat
 
     def update(self, net: Network, g, x, y):
-        """Move the point and the tangent to ``net`` with its results ``g`` (at x, y); the
-        curve is recomputed only if another parameter, x or y changed. ``g`` None means the
-        backward pass overflowed here: the curve is drawn without the point."""
+        """Move the point and the tangent to ``net`` with its results ``g`` (None: overflowed,
+        no point); the curve is recomputed only if another parameter, x or y changed."""
         others = tuple(float(v) for n, v in net.params().items() if n != self.param)
         key = (others, repr(net.input(x)), repr(net.target(y)))
         if key != self.curve_key:
@@ -177,7 +159,6 @@ class CostCurve:
             self.ax.set_ylim(*limits)  # else keep the axes: no background redraw, no jump
 
     def alt_text(self) -> str:
-        """The curve's range and lowest point, the current point and the tangent's slope."""
         slope, p, cost = self.shown
         text = (f"Cost C0 against {self.param} from {fmt(self.values[0])} to "
                 f"{fmt(self.values[-1])}; ")
@@ -208,7 +189,7 @@ class CostCurve:
 
 
 def _curve_values(values) -> np.ndarray:
-    """The values of a cost curve: at least 2 finite, increasing numbers."""
+    """The values of a cost curve: at least 2 finite, increasing numbers, or an error."""
     try:
         array = np.asarray(values, dtype=float).reshape(-1)
     except (TypeError, ValueError):
@@ -228,8 +209,7 @@ def _curve_values(values) -> np.ndarray:
 
 
 def cost_vs_param(net: Network, x, y, param: str, values=None, ax=None):
-    """C0 against one parameter over a range centred on its value (or ``values``), with the
-    current point and the tangent whose slope is dC0/dparam from backpropagation."""
+    """``CostCurve``'s figure: C0 against ``param`` around its value (or over ``values``)."""
     return figure_of(CostCurve(net, x, y, param, values, ax))
 
 # --- cost over two parameters ------------------------------------------------------------------
@@ -241,12 +221,9 @@ CONTOUR_MARGINS = {"left": 0.16, "right": 0.9, "bottom": 0.14, "top": 0.95}
 
 
 class CostContour:
-    """Filled contour of the cost over two parameters, drawn once, with labelled level lines
-    and a colour bar. Artists that move: the point (``set_point``), the gradient arrow
-    (``set_gradient``), the descent path (``set_path(path)``) and any number of labelled paths
-    (``set_path(points, label, colour)``, e.g. full batch against SGD). ``key`` puts a key below
-    the map for the point, the arrow and (``paths``) the descent path; labelled paths get a
-    legend inside the map instead. ``cost_name`` is C0 (one example) or C (a data set)."""
+    """Filled contour of the cost (``cost_name``: C0 or C) over two parameters, drawn once, with
+    the point, gradient arrow and paths that ``set_point``, ``set_gradient``, ``set_path`` move.
+    ``key``: a key below for the point, arrow and (``paths``) descent path."""
 
     def __init__(self, surface: CostSurface, point=None, gradient=None, path=None, ax=None,
                  paths=None, cost_name="C0", key=True):
@@ -270,8 +247,7 @@ class CostContour:
             self.tidy()
 
     def tidy(self):
-        """Drop the level labels that would overlap another (where lines crowd together) or
-        the legend inside the map; call again after changing the layout."""
+        """Hide level labels that overlap another or the legend; again after a layout change."""
         renderer = self.fig.canvas.get_renderer()
         legend = self.ax.get_legend()
         kept = [artist.get_window_extent(renderer) for artist in (legend, self.flat_label)
@@ -312,9 +288,8 @@ class CostContour:
             self.labels = [] if digits > 6 or self.lines is None else ax.clabel(
                 self.lines, self.levels[1:-1:2], fmt=lambda value: short(value, digits),
                 fontsize=style.FONT, colors=style.INK, inline=True)
-            for label in self.labels:
-                label.set_path_effects(HALO)
-                label.set_color(style.INK)  # not the lines' alpha 0.55: grey fails 4.5:1
+            for label in self.labels:  # ink, not the lines' alpha 0.55: grey fails 4.5:1
+                label.set(path_effects=HALO, color=style.INK)
             bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.92, spacing="uniform",
                                     format=CompactFormatter())
             bar.set_label(tex_name(self.cost_name))
@@ -326,21 +301,18 @@ class CostContour:
                                lw=2, zorder=4, label="descent path")
         (self.path_end,) = ax.plot([], [], "s", color=style.PATH, mec=style.INK, ms=8, zorder=5)
         (self.point,) = ax.plot([], [], **style.POINT, zorder=6, label="current point")
-        self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=18,
-                                     color=style.GRADIENT, lw=2.5, zorder=7, visible=False,
-                                     path_effects=HALO)
-        ax.add_patch(self.arrow)
+        self.arrow = ax.add_patch(FancyArrowPatch(
+            (0, 0), (0, 0), arrowstyle="-|>", mutation_scale=18, color=style.GRADIENT, lw=2.5,
+            zorder=7, visible=False, path_effects=HALO))
         self.note = NumberText(ax, 0.02, 0.03, "", transform=ax.transAxes, va="bottom",
                                color=style.GRADIENT, halo=True, zorder=8)
         self.flat = flat_note(cost, self.cost_name, "over this map")
         self.flat_label = None
         if self.flat:  # the colours stretch a change too small to see: say so on the map
-            self.flat_label = ax.text(0.5, 0.97, textwrap.fill(self.flat, 34),
-                                      transform=ax.transAxes,
-                                      ha="center", va="top", fontsize=style.FONT,
-                                      color=style.INK, zorder=8,
-                                      bbox={"facecolor": "white", "alpha": 0.9,
-                                            "edgecolor": "none", "pad": 4})
+            self.flat_label = ax.text(
+                0.5, 0.97, textwrap.fill(self.flat, 34), transform=ax.transAxes, ha="center",
+                va="top", fontsize=style.FONT, color=style.INK, zorder=8,
+                bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "none", "pad": 4})
         if key:  # the point and the path as drawn; the arrow as a line with a head
             uphill = Line2D([], [], color=style.GRADIENT, lw=2.5, marker=">", ms=8,
                             label="gradient (uphill)")
@@ -373,8 +345,7 @@ class CostContour:
         self.point.set_data([p[0]], [p[1]])
 
     def set_gradient(self, point, gradient):
-        """Arrow from ``point`` along (dC0/dname1, dC0/dname2): uphill. Its length is scaled to
-        a quarter of the plot; the readout carries the size. A zero gradient hides it."""
+        """Arrow from ``point`` uphill along the gradient, a quarter of the plot long."""
         p, g = self._pair(point), self._pair(gradient)
         self.gradient = g
         x0, x1, y0, y1 = self.extent
@@ -393,9 +364,8 @@ class CostContour:
         self.note.set_text("")
 
     def set_path(self, path, label=None, colour=None):
-        """Draw a descent path: a DescentPath, a training run's points, or an array of shape
-        (points, 2). With a ``label`` it is one of several paths (its own line, in ``colour``,
-        named in a legend), and the point marks where the paths start."""
+        """Draw a path (a DescentPath or points (k, 2)); with a ``label``, one of several, in
+        ``colour`` and a legend, the point at its start."""
         if hasattr(path, "array"):
             path = path.array(self.names)
         path = np.asarray(path, dtype=float).reshape(-1, 2)
@@ -413,7 +383,6 @@ class CostContour:
         self.set_point(path[0])
 
     def alt_text(self) -> str:
-        """The axes' ranges, the cost's range and levels, the point, the arrow and the paths."""
         v1, v2 = self.surface.values
         (n1, n2), cost, name = self.names, drawable(self.surface.cost), self.cost_name
         what = "the average cost C" if name == "C" else name
@@ -445,9 +414,7 @@ class CostContour:
         return text
 
     def _pair(self, value):
-        if isinstance(value, dict):
-            return tuple(as_float(value[n]) for n in self.names)
-        first, second = value
+        first, second = [value[n] for n in self.names] if isinstance(value, dict) else value
         return as_float(first), as_float(second)
 
 
@@ -458,14 +425,12 @@ def _steps(xs, ys) -> str:
 
 
 def cost_contour(surface: CostSurface, point=None, gradient=None, path=None, ax=None):
-    """Contour of C0 over the surface's two parameters, with an optional point marker, gradient
-    arrow (uphill; descent goes the opposite way) and descent path. Returns the figure."""
+    """``CostContour``'s figure, with an optional point, gradient arrow and descent path."""
     return figure_of(CostContour(surface, point, gradient, path, ax))
 
 
 def paths_contour(surface, paths: dict, cost_name="C"):
-    """The contour of ``surface`` with {label: points (k, 2)} drawn on it, the first path in
-    ``FULL_BATCH``, the second in ``SGD``. Returns the figure (``fig.bp_plot`` for alt text)."""
+    """The contour of ``surface`` with {label: points (k, 2)} on it (``PATH_COLOURS``)."""
     with style.context():
         contour = CostContour(surface, ax=new_figure((4.6, 3.8)).add_subplot(),
                               cost_name=cost_name, key=False)
@@ -477,8 +442,7 @@ def paths_contour(surface, paths: dict, cost_name="C"):
 
 
 def cost_surfaces(surfaces: dict):
-    """Contours side by side: {title: (surface, cost name)}, e.g. the whole set's C beside one
-    example's C0 over the same two parameters. Returns the figure."""
+    """Contours side by side: {title: (surface, cost name)}."""
     fig = new_figure((4.4 * len(surfaces), 3.7))
     parts = []
     with style.context():
@@ -495,8 +459,8 @@ def cost_surfaces(surfaces: dict):
 
 
 def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
-    """{name: (low, high)} around every point of ``paths`` (arrays of shape (k, 2)), with
-    ``margin`` of the span added each side and at least ``least`` either side of the start."""
+    """{name: (low, high)} around every point of ``paths`` (k, 2) with ``margin`` of the span
+    each side, and at least ``least`` either side of the start."""
     points = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in paths])
     start = points[0]
     ranges = {}
@@ -508,7 +472,7 @@ def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
 
 
 def cost_surface_3d(surface: CostSurface):
-    """C0 over two parameters as a 3-D surface. Returns the figure."""
+    """C0 over two parameters as a 3-D surface."""
     with style.context():
         fig = new_figure((6.0, 4.8))
         ax = fig.add_subplot(projection="3d")
@@ -527,7 +491,6 @@ def cost_surface_3d(surface: CostSurface):
 
 
 def _surface_words(surface: CostSurface) -> str:
-    """The 3-D surface's alt text: its ranges, its lowest point (or flat floor), its highest."""
     (v1, v2), (n1, n2) = surface.values, surface.names
     cost = drawable(surface.cost)
     text = (f"3-D surface of C0 over {n1} from {fmt(v1[0])} to {fmt(v1[-1])} and {n2} from "

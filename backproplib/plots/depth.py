@@ -1,21 +1,13 @@
-"""Gradients through depth, layer by layer: |delta^L| and |dC/dW^L| on log scales.
-
-    fig = depth_profiles({"xavier": p1, "he": p2})   # one line per DepthProfile, in a key
-    plots.show(fig)                                  # with alt text from fig.bp_plot
-    fig.bp_plot.update(p3)                           # a panel moves one line (one profile)
-
-The input side is on the left, Out on the right. A value of 0 (a layer behind dead neurons)
-cannot sit on a log scale: the line stops there, a hollow marker of the line's colour sits on
-the bottom edge instead, and the alt text says so. Layers holding
-neurons that pass (almost) no gradient back on every example are marked with grey crosses
-along the top (``style.BLOCKED``).
-"""
+"""Gradients through depth, layer by layer: |delta^L| and |dC/dW^L| on log scales, input side
+on the left. A 0 (behind dead neurons) is a hollow marker on the bottom edge; layers blocked on
+every example get grey crosses along the top."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from ..learning.depth import DepthProfile
 from . import style
@@ -30,13 +22,9 @@ QUANTITIES = (("deltas", r"$|\delta^L| = |\partial C_0/\partial z^L|$", "|delta|
 
 
 class DepthPlot:
-    """Two log-scale panels side by side, |delta^L| and |dC/dW^L| against the layer, one line
-    per profile. ``update(profile)`` moves the first line (the panel's). ``limits`` fixes
-    both log scales, e.g. (1e-24, 1e24) for a panel, so that a line tilts without the axes
-    moving; by default they follow the values. ``layers`` fixes the x axis for networks of up
-    to that many layers (numbered from 0 = H0; a line ends at its Out), so that a change of
-    depth moves the lines and not the axes; by default the axis fits the deepest profile and
-    names its layers."""
+    """|delta^L| and |dC/dW^L| against the layer, a line per profile; ``update`` moves the first.
+    For a panel, ``limits`` (low, high) fixes both log scales and ``layers`` the x axis (layers
+    numbered from 0 = H0), so that the lines move and not the axes."""
 
     def __init__(self, profiles, axes=None, limits=None, layers=None):
         if limits is not None and not (len(limits) == 2 and 0 < limits[0] < limits[1]):
@@ -56,7 +44,7 @@ class DepthPlot:
                              f"{len(profiles)}")
         self.profiles = dict(profiles)
         with style.context():
-            if axes is None:  # outside pyplot, so that the inline backend does not show it twice
+            if axes is None:
                 fig = new_figure(style.whole_pixels((8.4, 4.1)))
                 fig.set_layout_engine("constrained")
                 axes = fig.subplots(1, 2)
@@ -76,18 +64,14 @@ class DepthPlot:
                 (line,) = ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],
                                   lw=style.LINE_WIDTH, label=name or None)
                 self.lines[key].append(line)
-                (zero,) = ax.plot([], [], MARKERS[i], ms=7, mfc="white", mec=COLOURS[i], mew=1.5,
-                                  clip_on=False, zorder=4)
-                zero.set_in_layout(False)
-                self.zeros[key].append(zero)
+                self.zeros[key] += ax.plot([], [], MARKERS[i], ms=7, mfc="white", mec=COLOURS[i],
+                                           mew=1.5, clip_on=False, zorder=4, in_layout=False)
             first = next(iter(self.profiles))
             whose = f" ({first})" if len(self.profiles) > 1 else ""
-            (cross,) = ax.plot([], [], "x", color=style.BLOCKED, ms=6, mew=1.5, clip_on=False,
-                               label=f"blocked neurons on every example{whose}")
-            cross.set_in_layout(False)  # no crosses (no data) must not upset the layout
-            self.crosses.append(cross)
-        from matplotlib.lines import Line2D
-
+            # out of the layout: no crosses (no data) must not upset it
+            self.crosses += ax.plot([], [], "x", color=style.BLOCKED, ms=6, mew=1.5,
+                                    clip_on=False, in_layout=False,
+                                    label=f"blocked neurons on every example{whose}")
         zero = Line2D([], [], marker="o", ls="", ms=7, mfc="white", mec=style.INK, mew=1.5,
                       label="0 (below any log scale)")
         handles = self.lines["deltas"] + [self.crosses[0], zero]
@@ -113,8 +97,7 @@ class DepthPlot:
                     cross.set_data(blocked, np.full(len(blocked), 10.0 ** high))
 
     def _limits(self):
-        """Log limits in whole steps of ``SNAP`` decades, kept while the values fit and fill
-        at least a third of them, so that a slider rarely redraws the axes."""
+        """Log limits in steps of ``SNAP`` decades, kept while the values fit and fill a third."""
         names = max((p.names for p in self.profiles.values()), key=len)
         limits = []
         old = self.key[1] if self.key else (None, None)
@@ -122,11 +105,7 @@ class DepthPlot:
             values = np.concatenate([np.asarray(getattr(p, key), float)
                                      for p in self.profiles.values()])
             values = values[(values > 0) & np.isfinite(values)]
-            if len(values):
-                first = math.log10(values.min())
-                last = math.log10(values.max())
-            else:
-                first, last = -1.0, 1.0
+            first, last = np.log10([values.min(), values.max()]) if len(values) else (-1.0, 1.0)
             if self.fixed is not None:
                 low, high = self.fixed
             elif kept is not None and kept[0] <= first and last <= kept[1] and \
@@ -152,7 +131,6 @@ class DepthPlot:
         self.key = (depth, tuple(limits))
 
     def update(self, p: DepthProfile):
-        """Show ``p`` as the first profile (the panel's line) and rescale if needed."""
         first = next(iter(self.profiles))
         self.profiles[first] = p
         self._show()
@@ -162,7 +140,6 @@ class DepthPlot:
                 + [zero for zeros in self.zeros.values() for zero in zeros])
 
     def static_key(self):
-        """The axes: the layers they span and the limits of both log scales."""
         return self.key
 
     def alt_text(self) -> str:
@@ -195,8 +172,5 @@ def _describe(p: DepthProfile, key: str, said: str) -> str:
 
 
 def depth_profiles(profiles):
-    """The figure of ``DepthPlot`` for one profile or {label: profile} (at most five)."""
+    """``DepthPlot``'s figure for one profile or {label: profile} (at most five)."""
     return figure_of(DepthPlot(profiles))
-
-
-__all__ = ["DepthPlot", "depth_profiles"]

@@ -1,42 +1,33 @@
 """The network drawn left to right with its numbers (z, a, dC0/da on each node; w and dC0/dw
-on each weight of a chain), and each activation beside its slope.
-
-    fig = network_diagram(net, x, y)
-    moved = net.with_params({"w_Out": 0.7})
-    fig.bp_plot.update(moved, moved.backward(x, y), y)   # a slider moves the numbers only
-    plots.show(fig)
-
-The changing numbers are ``NumberText`` artists: text drawn from cached glyph outlines.
-"""
+on each weight of a chain), and each activation beside its slope. The changing numbers are
+``NumberText`` artists: text drawn from cached glyph outlines."""
 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
+from matplotlib.textpath import TextPath, text_to_path
 from matplotlib.transforms import Affine2D, offset_copy
 
 from ..chainrule.ledger import explain_blocked
+from ..core.activations import ACTIVATIONS, get
 from ..core.network import Network
 from ..numbers import fmt
 from . import style
-from .figure import HALO, figure_and_axes, new_figure
-from .scales import short, vec
+from .depth import MARKERS
+from .figure import HALO, AltText, figure_and_axes, figure_of, new_figure
+from .scales import short
 
 
 # --- text drawn fast ---------------------------------------------------------------------------
 class NumberText(PathPatch):
-    """A short text drawn as glyph outlines put together from a per-character cache.
-
-    ``matplotlib.text.Text`` lays out and rasterises every glyph on every draw; for numbers that
-    change on each slider step that dominates the frame. Measured 2026-12-04 (matplotlib 3.11,
-    2 shared cores), median of 60 slider steps, callback + redraw + PNG: forward_view 7.8 to
-    15 ms with NumberText against 25 to 35 ms with matplotlib's Text; gradient_view 5.9 to 10
-    ms against 16 to 25 ms. Filling cached outlines looks the same. Lines split at
-    "\\n"; ``ha`` is left, right or center (each line aligned), ``va`` is bottom, top, center
-    or baseline; ``halo`` draws a white rim so the text reads over lines and colours.
-    """
+    """A short text drawn from cached glyph outlines (``ha``, ``va`` as for ``Text``; ``halo``:
+    a white rim). matplotlib's Text lays out every glyph on every draw: measured 2026-12-04,
+    median of 60 slider steps, forward_view 7.8 to 15 ms with this against 25 to 35 ms with
+    Text; gradient_view 5.9 to 10 ms against 16 to 25 ms."""
 
     _glyphs = {}  # (character, size, weight) -> (vertices, codes, advance), in points
     LINE = 1.2  # line spacing, in font sizes
@@ -77,9 +68,7 @@ class NumberText(PathPatch):
         self.text = text
         lines = text.split("\n")
         size, step = self.size, self.LINE * self.size
-        top = {"top": -self.ASCENT * size, "baseline": 0.0,
-               "center": (len(lines) - 1) * step / 2 + (self.DESCENT - self.ASCENT) * size / 2,
-               "bottom": (len(lines) - 1) * step + self.DESCENT * size}[self.va]
+        top = self.line_top(len(lines))
         vertices, codes = [], []
         for i, line in enumerate(lines):
             glyphs = [self._glyph(c, size, self.weight) for c in line]
@@ -97,13 +86,17 @@ class NumberText(PathPatch):
             self.set_path(Path(np.zeros((1, 2))))
         self.stale = True
 
+    def line_top(self, lines: int) -> float:
+        """The first line's baseline, in points above the anchor, for ``va`` and ``lines``."""
+        size, step = self.size, self.LINE * self.size
+        return {"top": -self.ASCENT * size, "baseline": 0.0,
+                "center": (lines - 1) * step / 2 + (self.DESCENT - self.ASCENT) * size / 2,
+                "bottom": (lines - 1) * step + self.DESCENT * size}[self.va]
+
     @classmethod
     def _glyph(cls, char, size, weight="normal"):
         key = (char, size, weight)
         if key not in cls._glyphs:
-            from matplotlib.font_manager import FontProperties
-            from matplotlib.textpath import TextPath, text_to_path
-
             prop = FontProperties(size=size, weight=weight)
             # the advance: "0c0" is as wide as "00" plus c's advance
             wide = text_to_path.get_text_width_height_descent(f"0{char}0", prop, ismath=False)
@@ -131,14 +124,9 @@ TITLE_HEIGHT = 0.34  # inches above it for y and C0
 
 
 class NetworkDiagram:
-    """Nodes x, H0, H1, ..., Out left to right with their numbers; in a chain also each weight
-    with its value and dC0/dw. Values are in ``style.INK``, gradients in ``style.GRADIENT``;
-    a blocked neuron (``g.blocked``: dead or saturated, so (almost) no gradient flows back
-    through it) is grey with dashed edges into it; a negative weight's edge is orange. A key
-    below the network says so.
-
-    Names and edges are drawn once; the numbers are ``NumberText`` artists that a slider redraws
-    (see ``dynamic_artists`` and ``static_key``)."""
+    """Nodes x, H0, ..., Out left to right with their numbers (in a chain also each weight's
+    value and dC0/dw); gradients in ``style.GRADIENT``, blocked neurons grey with dashed edges
+    in, negative weights orange, as the key below says."""
 
     def __init__(self, net: Network, x, y, ax=None):
         self.sizes, self.chain = net.sizes, net.is_chain
@@ -162,12 +150,11 @@ class NetworkDiagram:
             number.set_text("")
         self.title.set_text("C0 or a gradient is too large for floating point here: use "
                             "smaller weights, inputs or targets")
-        self.shown = (net, None, vec(net.target(y)))
+        self.shown = (net, None, fmt(net.target(y)))
 
     @staticmethod
     def layout(net: Network):
-        """(figure size in inches, axes box in figure fractions) for drawing ``net``: columns
-        wide enough for the labels, a band above for y and C0 and one below for the key."""
+        """(figure size in inches, axes box in figure fractions) for drawing ``net``."""
         pitch = CHAIN_PITCH if net.is_chain else WIDE_PITCH
         rows = 1.75 if net.is_chain else max(net.sizes) * ROW_PITCH / 72
         width = max(6.4, pitch * len(net.sizes))
@@ -177,8 +164,8 @@ class NetworkDiagram:
     def _draw(self, net, tallest):
         ax = self.ax
         ax.set_axis_off()
-        ax.set_xlim(-0.5, len(self.sizes) - 0.5)
-        ax.set_ylim(-0.5 if self.chain else -tallest / 2, 0.5 if self.chain else tallest / 2)
+        half = 0.5 if self.chain else tallest / 2
+        ax.set(xlim=(-0.5, len(self.sizes) - 0.5), ylim=(-half, half))
         self.positions = [[(L, (n - 1) / 2 - j) for j in range(n)]
                           for L, n in enumerate(self.sizes)]
         marker = 30 if self.chain else 44  # "Out[0]" fits inside
@@ -226,15 +213,13 @@ class NetworkDiagram:
                                     halo=not self.chain)
 
     def dynamic_artists(self) -> list:
-        """Everything but the key: edges and nodes change colour when a neuron is blocked or
-        a weight changes sign, and drawing them is cheaper than redrawing a background."""
+        """Everything but the key (cheaper to draw than a background redrawn on each sign)."""
         edges = [line for layer in self.edges for line in layer.values()]
         nodes = [node for column in self.nodes for node in column]
         names = [name for column in self.node_labels for name in column]
         return edges + nodes + names + list(self.numbers.values()) + [self.title]
 
     def static_key(self):
-        """The background (the key) never changes."""
         return None
 
     def update(self, net: Network, g, y):
@@ -243,7 +228,7 @@ class NetworkDiagram:
             raise ValueError(f"network_diagram: drawn for sizes {self.sizes}, got {net.sizes}")
         fwd = g.forward
         blocked = {(b.L + 1, b.j) for b in g.blocked}
-        self.shown = (net, g, vec(net.target(y)))
+        self.shown = (net, g, fmt(net.target(y)))
         for k in range(self.sizes[0]):
             self._set(("a", 0, k), "x", fwd.x[k])
             self._set(("da", 0, k), "dC0/dx", g.dx[k], gradient=True)
@@ -253,9 +238,8 @@ class NetworkDiagram:
             for j in range(self.sizes[L]):
                 grey = (L, j) in blocked
                 colour = style.BLOCKED if grey else style.INK
-                self.nodes[L][j].set_markerfacecolor(style.BLOCKED_FACE if grey
-                                                     else style.NODE_FACE)
-                self.nodes[L][j].set_markeredgecolor(style.BLOCKED if grey else style.INK)
+                self.nodes[L][j].set(mfc=style.BLOCKED_FACE if grey else style.NODE_FACE,
+                                     mec=style.BLOCKED if grey else style.INK)
                 self.node_labels[L][j].set_color(colour)
                 if self.chain:
                     text = f"z_{layer} = {short(fwd.z[L - 1][j])}\na_{layer} = " \
@@ -271,9 +255,8 @@ class NetworkDiagram:
                     w = net.weights[L - 1][j][k]
                     signs.append(bool(w >= 0))
                     line = self.edges[L - 1][j, k]
-                    line.set_color(style.BLOCKED if grey else
-                                   style.EDGE if w >= 0 else style.NEGATIVE)
-                    line.set_linestyle(style.BLOCKED_STYLE if grey else "-")
+                    line.set(color=style.BLOCKED if grey else style.EDGE if w >= 0 else
+                             style.NEGATIVE, ls=style.BLOCKED_STYLE if grey else "-")
                     if self.chain:
                         self.numbers["w", L, j, k].set_text(f"w_{layer} = {short(w)}")
                         self.numbers["w", L, j, k].set_color(colour)
@@ -289,8 +272,6 @@ class NetworkDiagram:
             self.numbers[key].set_text(text)
 
     def alt_text(self) -> str:
-        """What the diagram shows, with its numbers: the layers, x, the output, y, C0, the
-        gradients (all of them for a chain, the largest otherwise) and the blocked neurons."""
         net, g, target = self.shown
         activation = ", ".join(dict.fromkeys(a.formula for a in net.activations))
         if g is None:
@@ -305,11 +286,11 @@ class NetworkDiagram:
         else:
             shape = ("-".join(str(n) for n in self.sizes) + " (layers "
                      + ", ".join(self.names) + ")")
-            values = f"a_Out = {vec(fwd.output)}"
+            values = f"a_Out = {fmt(fwd.output)}"
             largest = max(net.parameter_names, key=lambda n: abs(float(g[n])))
             gradients = (f"; the largest gradient is dC0/d{largest} = {fmt(g[largest])}"
                          if float(g[largest]) != 0 else "; every gradient is 0")
-        text = (f"Network diagram {shape}, activation {activation}: x = {vec(fwd.x)}, "
+        text = (f"Network diagram {shape}, activation {activation}: x = {fmt(fwd.x)}, "
                 f"{values}, y = {target}, C0 = {fmt(g.cost)}{gradients}.")
         negative = sum(1 for s in self.signs if not s)
         if negative:
@@ -321,7 +302,6 @@ class NetworkDiagram:
 
 
 def _diagram_key():
-    """The legend of the diagram: what each colour and line style means."""
     return [
         Line2D([], [], color=style.EDGE, lw=2, label="weight ≥ 0"),
         Line2D([], [], color=style.NEGATIVE, lw=2, label="weight < 0"),
@@ -335,9 +315,7 @@ def _diagram_key():
 
 def network_diagram(net: Network, x, y, ax=None):
     """The ``NetworkDiagram`` of ``net`` for (x, y): its figure (``fig.bp_plot`` updates it)."""
-    diagram = NetworkDiagram(net, x, y, ax)
-    diagram.fig.bp_plot = diagram
-    return diagram.fig
+    return figure_of(NetworkDiagram(net, x, y, ax))
 
 
 def backward_or_none(net, x, y):
@@ -351,12 +329,8 @@ def backward_or_none(net, x, y):
 
 # --- activations -----------------------------------------------------------------------------
 def activation_pairs(names=None, z=None, forward=None):
-    """Each activation sigma(z) (``style.VALUE``) beside its slope sigma'(z)
-    (``style.GRADIENT``), one row per activation. With ``forward`` (a ``ForwardPass``), a black
-    mark per neuron at its z, a and slope, a shape per neuron named in the key below; its
-    activations are the rows and z covers its values."""
-    from ..core.activations import ACTIVATIONS, get
-
+    """Each activation sigma(z) beside its slope sigma'(z), a row each; with ``forward`` (a
+    ``ForwardPass``) its activations, and a mark per neuron at its z, a and slope."""
     if forward is not None and names is None:
         names = dict.fromkeys(a.name for a in forward.activations)
     names = tuple(ACTIVATIONS) if names is None else tuple(names)
@@ -369,11 +343,12 @@ def activation_pairs(names=None, z=None, forward=None):
     with style.context():
         fig = new_figure((7.0, 2.2 * len(chosen) + 0.3 + 0.35 * (forward is not None)))
         axes = fig.subplots(len(chosen), 2, squeeze=False, sharex=True)
-        for row, sigma in zip(axes, chosen):
+        # the one figure that evaluates sigma' itself: it draws the activations' slopes
+        slopes = [np.asarray(sigma.derivative(z), float) for sigma in chosen]
+        for row, sigma, slope in zip(axes, chosen, slopes):
             row[0].plot(z, sigma.function(z), color=style.VALUE, lw=2)
             row[0].set_title(f"{sigma.formula}$(z)$", fontsize=style.LABEL_FONT)
-            # the one figure that evaluates sigma' itself: it draws the activations' slopes
-            row[1].plot(z, sigma.derivative(z), color=style.GRADIENT, lw=2)
+            row[1].plot(z, slope, color=style.GRADIENT, lw=2)
             row[1].set_title(f"its slope {sigma.formula}$'(z)$", fontsize=style.LABEL_FONT)
             for ax in row:
                 ax.axhline(0, color=style.GRID, lw=0.8)
@@ -386,15 +361,21 @@ def activation_pairs(names=None, z=None, forward=None):
             fig.legend(handles=marks, loc="lower center", frameon=False,
                        ncols=min(len(marks), 5), fontsize=style.FONT)
         fig.tight_layout(rect=(0, 0.35 / fig.get_figheight() if marks else 0, 1, 1))
-    fig.bp_plot = ActivationPairs(chosen, z, axes, forward)
+    rows = "; ".join(f"{sigma.formula}(z) and its slope {sigma.formula}'(z), which runs from "
+                     f"{fmt(slope.min())} to {fmt(slope.max())}"
+                     for sigma, slope in zip(chosen, slopes))
+    text = f"Activation curves for z from {fmt(z[0])} to {fmt(z[-1])}, each beside its slope: "
+    if forward is not None:
+        marks = "; ".join(f"{n} at z_{n} = {fmt(forward.z[n])}, a_{n} = {fmt(forward.a[n])}, "
+                          f"slope {fmt(forward.da_dz[n])}" for n in forward.z.names)
+        rows += (f". A mark per layer, in the key: {marks}"
+                 + "".join(f". {explain_blocked(b)}" for b in forward.blocked))
+    fig.bp_plot = AltText(f"{text}{rows}.")
     return fig
 
 
 def _marks(forward, axes, names):
-    """A mark per neuron of ``forward`` on its activation's row, at (z, a) and (z, slope);
-    returns the left ones (for the key)."""
-    from .depth import MARKERS
-
+    """A mark per neuron at (z, a) and (z, slope) on its activation's row; the left ones."""
     marks, i = [], 0
     for L, (layer, sigma) in enumerate(zip(forward.z.names, forward.activations)):
         if sigma.name not in names:
@@ -410,27 +391,3 @@ def _marks(forward, axes, names):
                                  label=label, zorder=5)
             i += 1
     return marks[::2]
-
-
-class ActivationPairs:
-    """The activation figure's ``axes`` (rows: activation, its slope) and its alt text."""
-
-    def __init__(self, activations, z, axes, forward=None):
-        self.activations, self.z, self.axes, self.forward = activations, z, axes, forward
-
-    def alt_text(self) -> str:
-        z = self.z
-        rows = []
-        for sigma in self.activations:
-            slope = np.asarray(sigma.derivative(z), float)
-            rows.append(f"{sigma.formula}(z) and its slope {sigma.formula}'(z), which runs from "
-                        f"{fmt(slope.min())} to {fmt(slope.max())}")
-        text = (f"Activation curves for z from {fmt(z[0])} to {fmt(z[-1])}, each beside its "
-                "slope: " + "; ".join(rows) + ".")
-        if self.forward is None:
-            return text
-        fwd = self.forward
-        marks = "; ".join(f"{n} at z_{n} = {vec(fwd.z[n])}, a_{n} = {vec(fwd.a[n])}, slope "
-                          f"{vec(fwd.da_dz[n])}" for n in fwd.z.names)
-        blocked = "".join(f" {explain_blocked(b)}." for b in fwd.blocked)
-        return f"{text} A mark per layer, in the key: {marks}.{blocked}"

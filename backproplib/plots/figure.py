@@ -1,20 +1,13 @@
-"""One way to make a figure and one way to show it.
-
-    fig = new_figure((6.0, 4.0))                # a Figure outside pyplot, at style.RENDER_DPI
-    fig, ax = figure_and_axes(ax, (6.0, 4.0))   # ``ax``'s figure, or a new one with one axes
-    show(fig)                                   # a sharp <img> with alt text, in a notebook
-
-Every figure of the workbook comes from ``new_figure``: the inline backend never shows it by
-itself (no figure twice), and ``show`` is the only path to the screen. A figure drawn by this
-package keeps the object that drew it as ``fig.bp_plot``, which says what it shows
-(``alt_text()``).
-"""
+"""One way to make a figure (``new_figure``: outside pyplot, so the inline backend never shows
+it twice) and one way to show it (``show``). A figure drawn here keeps the object that drew it
+as ``fig.bp_plot``, which says what it shows (``alt_text()``)."""
 
 from __future__ import annotations
 
 import textwrap
 
 from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import render, style
@@ -25,8 +18,6 @@ HALO = [patheffects.withStroke(linewidth=4, foreground="white")]
 
 def new_figure(figsize, dpi=style.RENDER_DPI) -> Figure:
     """A Figure with an Agg canvas, outside pyplot."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     fig = Figure(figsize=figsize, dpi=dpi)
     FigureCanvasAgg(fig)
     return fig
@@ -57,8 +48,7 @@ class AltText:
 
 
 def subplots(nrows: int = 1, ncols: int = 1, figsize=(5.6, 3.6), layout=None, **kwargs):
-    """(figure, axes) in the workbook's style (fonts, colours): for figures a notebook draws
-    itself. Show the result with ``plots.show(fig, alt=...)``."""
+    """(figure, axes) in the workbook's style, for figures a notebook draws itself."""
     with style.context():
         fig = new_figure(figsize)
         fig.set_layout_engine(layout)
@@ -66,15 +56,9 @@ def subplots(nrows: int = 1, ncols: int = 1, figsize=(5.6, 3.6), layout=None, **
 
 
 def show(fig, alt: str | None = None, note: str | None = None) -> None:
-    """Show ``fig`` in the notebook as a sharp picture with alt text.
-
-    Use it instead of ``plt.show()`` for every static figure. The output is an HTML ``<img>``
-    holding a PNG with twice the pixels it is shown at (sharp at devicePixelRatio 2) and the
-    alt text, plus the alt text as ``text/plain`` (what a text-only viewer shows). ``alt`` says
-    what the figure shows with its key numbers; by default it comes from the figure's own
-    ``fig.bp_plot.alt_text()``. A figure drawn by hand (``plots.subplots``) needs ``alt=``.
-    ``note`` is a sentence added after it: how the figure's network relates to the notebook's.
-    """
+    """Show ``fig`` as a sharp ``<img>`` with alt text (and the alt text as text/plain):
+    ``alt``, by default ``fig.bp_plot.alt_text()`` (a figure drawn by hand needs it), then
+    ``note``, a sentence after it."""
     from IPython.display import display
 
     display(figure_bundle(fig, alt, note), raw=True)

@@ -1,23 +1,14 @@
-"""Drawings of the computational graph (backproplib.graph), in micrograd's picture.
-
-Every node is a box with its name, its value and its gradient dC0/d(node) ("grad"); a small
-badge at the box's left says which operation made it (x, +, -, ^2 or the activation). Edges run
-left to right, from each input to the node it feeds. Long graphs wrap into bands, read like
-lines of text; an edge that crosses to the next band is drawn around the band's edge.
-
-    fig = graph_figure(graph.network_graph(net, x, y).backward(), blocked=("a_H1",))
-    plots.show(fig)
-
-Also the cost of a gradient: ``pass_ratio_figure`` plots how much longer finite differences
-take than one backward pass, against the number of parameters.
-All drawing, no arithmetic: the numbers come from the graph and from the caller.
-"""
+"""The computational graph drawn as micrograd draws it: a box a node (name, value, grad) with a
+badge for the operation that made it, edges left to right, long graphs wrapped into bands like
+lines of text. Also ``pass_ratio_figure``: how much longer finite differences take than one
+backward pass."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..chainrule import graph as gr
@@ -37,9 +28,8 @@ def _badge(node) -> str:
 # --- where each node goes -----------------------------------------------------------------------
 def layout(graph) -> dict:
     """{node: (column, row)}: columns by depth (leaves just before the node they feed), rows
-    placed from the cost back so that each node sits level with the nodes it feeds; operations
-    are placed first, then the leaves that are not parameters (x, y), then the parameters fill
-    the rows around them, so the main path stays straight."""
+    from the cost back, each node level with those it feeds: operations, then x and y, then
+    the parameters around them, so the main path stays straight."""
     nodes = graph.nodes
     order = {n: i for i, n in enumerate(nodes)}
     consumers = {n: [] for n in nodes}
@@ -181,13 +171,10 @@ class GraphPlot:
             face = style.INPUT_FACE if node.name.split("[")[0] in ("x", "y") else style.NODE_FACE
         else:
             face = "white"
-        box = FancyBboxPatch((x - w / 2, y - h / 2), w, h,
-                             boxstyle="round,pad=0,rounding_size=0.06",
-                             facecolor=face, edgecolor=style.BLOCKED if blocked else style.INK,
-                             linestyle=style.BLOCKED_STYLE if blocked else "-", linewidth=1.0,
-                             zorder=3)
-        self.ax.add_patch(box)
-        self.boxes[node.name] = box
+        self.boxes[node.name] = self.ax.add_patch(FancyBboxPatch(
+            (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.06",
+            facecolor=face, edgecolor=style.BLOCKED if blocked else style.INK,
+            linestyle=style.BLOCKED_STYLE if blocked else "-", linewidth=1.0, zorder=3))
         # name, value and grad, top to bottom, in ink, VALUE and GRADIENT (or all grey)
         colours = [style.BLOCKED] * 3 if blocked else [style.INK, style.VALUE, style.GRADIENT]
         for text, dy, colour in zip(self.texts[node], (h / 3.2, 0, -h / 3.2), colours):
@@ -217,14 +204,11 @@ class GraphPlot:
                     (end[0] - 0.22, gap_y), (end[0] - 0.22, y1), end]
         for (a, b) in zip(path[:-2], path[1:-1]):
             self.ax.plot([a[0], b[0]], [a[1], b[1]], color=colour, lw=1.0, ls=line, zorder=1)
-        arrow = FancyArrowPatch(path[-2], path[-1], arrowstyle="-|>", mutation_scale=10,
-                                color=colour, linewidth=1.0, shrinkA=0, shrinkB=0, zorder=2,
-                                linestyle=line)
-        self.ax.add_patch(arrow)
+        self.ax.add_patch(FancyArrowPatch(path[-2], path[-1], arrowstyle="-|>", mutation_scale=10,
+                                          color=colour, linewidth=1.0, shrinkA=0, shrinkB=0,
+                                          zorder=2, linestyle=line))
 
     def alt_text(self) -> str:
-        """What the picture shows, with the numbers: the nodes by kind, C0, every parameter's
-        and every named node's value and grad, in the order of the forward pass."""
         counts = self.graph.counts()
         kinds = ", ".join(f"{counts[k]} {k}" for k in
                           ("leaf", "multiply", "add", "sigma", "subtract", "square") if counts[k])
@@ -239,8 +223,6 @@ class GraphPlot:
 
 def _widest(texts) -> float:
     """The width in inches of the widest of ``texts`` at the figure's font size."""
-    from matplotlib.font_manager import FontProperties
-
     renderer = new_figure((1, 1), dpi=72).canvas.get_renderer()
     with style.context():
         font = FontProperties(size=style.FONT)
@@ -250,15 +232,14 @@ def _widest(texts) -> float:
 
 
 def graph_figure(graph, blocked=(), title=None):
-    """The graph drawn with the value and the gradient on every node. ``blocked``: names of
-    activation nodes to draw as blocked (grey, dashed), e.g. from a Gradients' ``blocked``:
-    ``["a_" + b.neuron for b in g.blocked]``. Returns the Figure (``fig.bp_plot.alt_text()``)."""
+    """The graph with every node's value and gradient; ``blocked`` names activation nodes to
+    grey out (e.g. ``["a_" + b.neuron for b in g.blocked]``)."""
     return figure_of(GraphPlot(graph, blocked, title))
 
 
 def network_graph_figure(net, x, y, title=None):
-    """The graph of ``net``'s cost for (x, y), after its backward pass, blocked neurons marked
-    as ``Network.backward`` finds them."""
+    """The graph of ``net``'s cost for (x, y), backward done, ``Network.backward``'s blocked
+    neurons marked."""
     g = net.backward(x, y)
     graph = gr.network_graph(net, x, y).backward()
     return graph_figure(graph, ["a_" + b.neuron for b in g.blocked], title)
@@ -267,8 +248,7 @@ def network_graph_figure(net, x, y, title=None):
 # --- the cost of a gradient ---------------------------------------------------------------------
 def pass_ratio_figure(n_params, ratios, labels=()):
     """Measured time ratio (finite differences / one backward pass) against the number of
-    parameters, log-log. Returns the Figure; its alt text names the networks and their counts
-    (the measured times vary from run to run)."""
+    parameters, log-log; the alt text names the networks, not the times (they vary)."""
     n_params, labels = [int(n) for n in n_params], list(labels)
     with style.context():
         fig = new_figure((6.4, 4.0))

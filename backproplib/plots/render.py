@@ -1,28 +1,17 @@
 """Figures to pictures: PNG bytes at twice the shown pixels, and the HTML ``<img>`` with alt text.
 
-    png = figure_png(fig)                       # a static figure, rendered at style.RENDER_DPI
-    html = img_html(png, "what it shows", *style.shown_pixels(fig))
-    frames = FrameRenderer(fig, moving_artists) # a panel's figure: one PNG per slider step
-    png = frames.png(static_key)                # redraws the background only when the key changes
-    back, front, sent = frames.pictures(static_key, alt, *style.shown_pixels(fig))  # a panel's
-
-What a panel sends per slider step (``pictures``) is kept small for a kernel across the
-internet (Binder: about 80 ms round trip, 10 Mbit/s): the moving artists' pixels cropped to where
-they are and reduced to a palette, and the changing numbers as SVG text that the browser draws
-(sharp at any zoom, readable as text). Measured on the worked example's panels (2x pixels),
-bytes of the moving layer and time to encode it (benchmarks/sliders.py keeps the per-step time):
+A panel's slider step (``FrameRenderer.pictures``) sends little, for a kernel across the internet
+(Binder: about 80 ms round trip, 10 Mbit/s): the moving artists' pixels cropped and reduced to a
+palette, and the numbers as SVG text. Measured on the worked example's panels (2x pixels), the
+moving layer's bytes and encoding time (benchmarks/sliders.py keeps the per-step time):
 
     | panel    | RGBA PNG (encode_png) | PIL PNG level 6 | PIL quantize(64) | as sent now (HTML)   |
     | forward  | 91.6 kB, 10 ms        | 73.6 kB, 45 ms  | 21.7 kB, 20 ms   | 6.6 kB, step 3.2 ms  |
     | gradient | 53.3 kB, 8 ms         | 38.5 kB, 41 ms  | 11.8 kB, 16 ms   | 8.0 kB, step 6.0 ms  |
     | surface  | 32.3 kB, 8 ms         | 13.8 kB, 35 ms  | 2.4 kB, 28 ms    | 2.6 kB, step 2.2 ms  |
     | descent  | 34.3 kB, 8 ms         | 17.2 kB, 34 ms  | 5.6 kB, 18 ms    | 4.1 kB, step 3.6 ms  |
-The last column is the whole frame's HTML (base64 PNG and SVG text) and the whole slider step
-(backward, drawing, encoding); before, a step sent 129, 72, 45 and 47 kB and took 9.4, 11.3,
-6.2 and 7.2 ms. A palette of 64 colours (PIL's FASTOCTREE) keeps antialiased edges; the
-numbers, drawn as text, were most of a frame's pixels.
-
-Everything here is about pixels; what a figure shows is plots.py's job, the sliders widgets.py's.
+The last column is the whole frame's HTML and slider step; before, a step sent 129, 72, 45 and
+47 kB and took 9.4, 11.3, 6.2 and 7.2 ms.
 """
 
 from __future__ import annotations
@@ -35,6 +24,7 @@ import zlib
 
 import numpy as np
 from matplotlib.colors import to_hex
+from PIL import Image
 
 from . import style
 
@@ -49,11 +39,8 @@ def figure_png(fig, dpi: float = style.RENDER_DPI) -> bytes:
 
 def img_html(png: bytes, alt: str, width: int, height: int, css_class: str = "",
              mime: str = "image/png") -> str:
-    """``<img>`` shown at ``width`` x ``height`` CSS pixels (the PNG holds more), with ``alt``;
-    ``mime`` names another encoding of the bytes (``"image/jpeg"``).
-
-    The alt text comes first and the picture's bytes last, so a reader of the stored notebook
-    (and nbval's comparison, whose sanitize rule masks the bytes) sees the words first."""
+    """``<img>`` shown at ``width`` x ``height`` CSS pixels with ``alt`` before the bytes (read
+    first in a stored notebook); ``mime`` names another encoding (``"image/jpeg"``)."""
     data = base64.b64encode(png).decode("ascii")
     klass = f'class="{css_class}" ' if css_class else ""
     return (f'<img {klass}alt="{_attr(alt)}" width="{width}" height="{height}" '
@@ -62,16 +49,9 @@ def img_html(png: bytes, alt: str, width: int, height: int, css_class: str = "",
 
 
 def encode_png(rgba) -> bytes:
-    """PNG bytes of an (height, width, 4) uint8 RGBA array, every row unfiltered.
-
-    Written here rather than by PIL because PIL's encoder spends most of its time choosing row
-    filters; unfiltered rows of a figure compress about as well. Measured on the worked
-    example's panels at 2x pixels (2026-12-04): forward 91.6 kB in 10 ms here against PIL's
-    96.4 kB in 29 ms (compress_level 1) or 73.6 kB in 45 ms (level 6); gradient 53 kB in 8 ms
-    against 55 kB in 27 ms. Used for the backgrounds (redrawn when a panel's still parts change)
-    and whole pictures; the per-step frames go through ``palette_png``. (An optional isal
-    deflate was dropped: it is in no requirements file, so no student ran it.)
-    """
+    """PNG bytes of an (height, width, 4) uint8 RGBA array, every row unfiltered: PIL spends
+    most of its time choosing row filters (forward panel 2026-12-04: 91.6 kB in 10 ms here,
+    PIL 96.4 kB in 29 ms at compress_level 1; gradient 53 kB in 8 ms against 55 kB in 27 ms)."""
     rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
     height, width = rgba.shape[:2]
     rows = np.empty((height, 1 + 4 * width), dtype=np.uint8)
@@ -89,18 +69,10 @@ def encode_png(rgba) -> bytes:
 
 
 class FrameRenderer:
-    """Pictures of a kept figure for a slider, in two layers: a background holding what does
-    not move, drawn and encoded only when ``static_key`` changes, and a frame holding only the
-    moving artists (``dynamic``) on a transparent canvas, encoded on every step. A panel shows
-    the frame stacked on the background; a mostly transparent frame encodes and travels many
-    times faster than the whole picture.
-
-    ``dynamic`` artists are marked animated, so a plain ``savefig`` of this figure leaves them
-    out: use ``png()`` for one opaque picture of everything. ``static_key`` is any hashable
-    value describing the background; when it changes (a curve was recomputed, a neuron died)
-    the background is redrawn, or taken from the last ``CACHED`` drawn (by key). The figure's
-    own dpi sets the pixels: make it with ``style.RENDER_DPI``.
-    """
+    """A kept figure's pictures in two layers: a background, drawn only when the hashable
+    ``static_key`` changes (or taken from the last ``CACHED``), and a frame of the ``dynamic``
+    artists on a transparent canvas, drawn every step. The dynamic artists are marked
+    animated, so ``savefig`` leaves them out: ``png()`` is the whole picture."""
 
     CACHED = 16  # backgrounds kept: dragging back and forth across a change redraws nothing
 
@@ -116,8 +88,7 @@ class FrameRenderer:
         self.cache = {}  # static key -> background PNG, the last CACHED ones
 
     def _background(self, static_key) -> bool:
-        """Draw the background for ``static_key``, or take it from the cache, unless it is the
-        one drawn last; True if it changed."""
+        """Draw or take from the cache the background for ``static_key``; True if it changed."""
         if self.background is not None and static_key == self.key:
             return False
         self.key = static_key
@@ -161,12 +132,8 @@ class FrameRenderer:
         return composite(background, frame)
 
     def pictures(self, static_key, alt: str, width: int, height: int) -> tuple:
-        """What a panel sends for one step: (background HTML, or None when it is unchanged;
-        frame HTML, which carries ``alt``; the bytes of the frame's picture).
-
-        The frame is small: numbers (``NumberText`` artists, see ``_svg_text``) go as SVG text
-        drawn by the browser; the other moving artists' pixels are cropped to where they are
-        and reduced to a palette PNG."""
+        """(background HTML or None if unchanged, frame HTML carrying ``alt``, the frame's PNG):
+        numbers (``NumberText``) go as SVG text, other moving pixels as a cropped palette PNG."""
         with style.context():
             redrawn = self._background(static_key)
             texts = self._moving(numbers_as_svg=True)
@@ -203,12 +170,9 @@ def _attr(text: str) -> str:
 
 
 def palette_png(rgba, colours: int = 64) -> tuple:
-    """(PNG bytes, (left, top, right, bottom)) of the non-transparent part of an RGBA picture,
-    reduced to ``colours`` colours (PIL's fast octree, alpha kept); (b"", None) if all of it
-    is transparent. Cropping first makes it both smaller and faster: quantizing costs time in
-    proportion to the pixels (about 8 ns a pixel here)."""
-    from PIL import Image
-
+    """(PNG bytes, (left, top, right, bottom)) of the non-transparent part of an RGBA picture
+    in ``colours`` colours (PIL's fast octree); (b"", None) if all transparent. Cropped first:
+    quantizing costs about 8 ns a pixel."""
     alpha = rgba[:, :, 3]
     rows = np.flatnonzero(alpha.any(axis=1))
     if not len(rows):
@@ -223,11 +187,9 @@ def palette_png(rgba, colours: int = 64) -> tuple:
 
 
 def _svg_text(artist):
-    """An SVG ``<text>`` for a number artist (plots.NumberText: ``text``, ``anchor``,
-    ``anchor_transform``, ``size``, ``ha``, ``va``, ``weight``, ``LINE``/``ASCENT``/
-    ``DESCENT``), in the canvas's pixels with y down; None for any other artist."""
-    needed = ("anchor", "anchor_transform", "size", "ha", "va", "LINE", "ASCENT", "DESCENT")
-    if not all(hasattr(artist, name) for name in needed):
+    """An SVG ``<text>`` for a ``NumberText`` (anything with ``line_top``), in the canvas's
+    pixels with y down; None for any other artist."""
+    if not hasattr(artist, "line_top"):
         return None
     fig = artist.figure
     text = artist.get_text()
@@ -239,14 +201,12 @@ def _svg_text(artist):
     lines = text.split("\n")
     size = artist.size
     step = artist.LINE * size
-    first = {"top": artist.ASCENT * size, "baseline": 0.0,
-             "center": -(len(lines) - 1) * step / 2 + (artist.ASCENT - artist.DESCENT) * size / 2,
-             "bottom": -(len(lines) - 1) * step - artist.DESCENT * size}[artist.va]
+    first = -artist.line_top(len(lines))
     anchor = {"left": "start", "center": "middle", "right": "end"}[artist.ha]
     colour = to_hex(artist.get_facecolor(), keep_alpha=False)
     halo = ' stroke="#fff" stroke-width="{:g}" paint-order="stroke" stroke-linejoin="round"'.format(
         round(4 * points, 1)) if artist.get_path_effects() else ""
-    weight = ' font-weight="bold"' if getattr(artist, "weight", "normal") == "bold" else ""
+    weight = ' font-weight="bold"' if artist.weight == "bold" else ""
     spans = "".join(
         f'<tspan x="{x:.1f}" y="{y + (first + i * step) * points:.1f}">'
         f'{html.escape(line, quote=False)}</tspan>' for i, line in enumerate(lines))
@@ -256,13 +216,8 @@ def _svg_text(artist):
 
 def composite(background: bytes, frame: bytes) -> bytes:
     """One opaque PNG of ``frame`` over ``background`` (what a panel's stacked images show)."""
-    from PIL import Image
-
     picture = Image.open(io.BytesIO(background)).convert("RGBA")
     picture.alpha_composite(Image.open(io.BytesIO(frame)).convert("RGBA"))
     buffer = io.BytesIO()
     picture.convert("RGB").save(buffer, format="png")
     return buffer.getvalue()
-
-
-__all__ = ["FrameRenderer", "composite", "encode_png", "figure_png", "img_html", "palette_png"]

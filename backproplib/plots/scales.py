@@ -1,13 +1,7 @@
-"""Names, numbers, ranges, axis limits, contour levels and the cost's colour map: how every
-figure turns values into an axis, a label or a colour.
-
-- ``tex_name``: w_H1[0,1] -> $w^{H1}_{01}$, the notebooks' notation on axes;
-- ``short`` and ``CompactFormatter``: numbers in labels and on ticks, rounded to the digits
-  the label needs, then written by ``numbers.fmt`` (one number format in every figure);
-- ``axis_limits``: a cost axis that shows every value, and never makes a change too small to
-  see look steep (``flat_note`` says so instead);
-- ``contour_levels``: the one rule for contour levels; ``COST_CMAP`` the one colour map.
-"""
+"""How every figure turns values into an axis, a label or a colour: names on axes (``tex_name``),
+numbers in labels and ticks (``short``, ``CompactFormatter``, by ``numbers.fmt``), axis limits
+that never make a change too small to see look steep (``flat_note`` says so instead), the one
+contour level rule and the one colour map (``COST_CMAP``)."""
 
 from __future__ import annotations
 
@@ -16,7 +10,7 @@ import math
 import matplotlib
 import numpy as np
 from matplotlib.colors import ListedColormap
-from matplotlib.ticker import Formatter
+from matplotlib.ticker import Formatter, LogLocator, MaxNLocator
 
 from ..learning.reading import rounded
 from ..numbers import fmt
@@ -32,8 +26,7 @@ RESOLVES = 0.01
 
 # --- names and numbers in labels --------------------------------------------------------------
 def tex_name(name: str) -> str:
-    """Mathtext for a parameter or value name: w_Out -> $w^{Out}$, w_H1[0,1] -> $w^{H1}_{01}$,
-    C0 -> $C_0$, C -> $C$."""
+    """Mathtext for a name: w_Out -> $w^{Out}$, w_H1[0,1] -> $w^{H1}_{01}$, C0 -> $C_0$."""
     if name in ("x", "y", "C"):
         return f"${name}$"
     if name in ("C0", "C_0"):
@@ -50,21 +43,12 @@ def tex_name(name: str) -> str:
 
 
 def short(value, digits: int | None = None) -> str:
-    """``value`` rounded to ``digits`` significant digits, written by ``fmt``; without
-    ``digits``, fmt's form if it has at most 11 characters, else 6 digits (for a label with
-    little room: the readout and the alt text carry every digit)."""
+    """``value`` rounded to ``digits`` significant digits by ``fmt``; without ``digits``, fmt's
+    form if at most 11 characters, else 6 digits (a label; the alt text carries every digit)."""
     if digits is None:
         text = fmt(value)
         return text if len(text) <= 11 else rounded(value, 6)
     return rounded(value, digits)
-
-
-def vec(values) -> str:
-    """One number, or a vector as [a, b, c], each by ``fmt``."""
-    values = np.asarray(values).reshape(-1)
-    if len(values) == 1:
-        return fmt(values[0])
-    return "[" + ", ".join(fmt(v) for v in values) + "]"
 
 
 def as_float(value) -> float:
@@ -84,8 +68,7 @@ def digits_for(values) -> int:
 
 
 class CompactFormatter(Formatter):
-    """Tick labels with the digits the tick spacing needs, by ``fmt``, and no offset text at
-    the end of the axis (it collides with the figure's own text): 1e+19, 1.2e+19, or 0.5, 1."""
+    """Tick labels with the digits the spacing needs, by ``fmt``, and no offset text."""
 
     digits = 3
 
@@ -99,8 +82,6 @@ class CompactFormatter(Formatter):
 
 def compact_ticks(ax):
     """At most 6 ticks across and 7 up, labelled by CompactFormatter."""
-    from matplotlib.ticker import MaxNLocator
-
     for axis, bins in ((ax.xaxis, 5), (ax.yaxis, 6)):
         axis.set_major_locator(MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]))
         axis.set_major_formatter(CompactFormatter())
@@ -113,7 +94,7 @@ def half_width(value: float) -> float:
 
 
 def centred_values(value, n: int = 201, half: float | None = None) -> np.ndarray:
-    """``n`` evenly spaced values centred on ``value``."""
+    """``n`` evenly spaced values, ``half`` (or ``half_width``) either side of ``value``."""
     value = float(value)
     half = half_width(value) if half is None else float(half)
     return np.linspace(value - half, value + half, n)
@@ -128,8 +109,7 @@ def drawable(values) -> np.ndarray:
 
 
 def too_flat(low: float, high: float) -> bool:
-    """True if a change from ``low`` to ``high`` is below what an axis showing the values
-    themselves resolves (less than ``RESOLVES`` of their size)."""
+    """True if ``high - low`` is less than ``RESOLVES`` of the values' size."""
     return high - low < RESOLVES * max(abs(low), abs(high))
 
 
@@ -147,10 +127,8 @@ def flat_note(values, name="C0", where="on this range") -> str:
 
 
 def axis_limits(values, pad: float = 0.08):
-    """(low, high) that show every drawable value with ``pad`` of the span either side, or None
-    if there is none. Never NaN or infinite, never low == high. Values that change too little
-    to see (``too_flat``) get an axis from 0 (or around them) that shows them flat, as they are,
-    instead of a zoom that makes the change look steep."""
+    """(low, high), never equal, showing every drawable value with ``pad`` of the span either
+    side (None if none); values ``too_flat`` to see get an axis from 0, or around them."""
     array = drawable(values)
     if not np.isfinite(array).any():
         return None
@@ -166,13 +144,9 @@ def axis_limits(values, pad: float = 0.08):
 
 # --- contour levels ---------------------------------------------------------------------------
 def contour_levels(cost, n: int = 12) -> np.ndarray:
-    """Strictly increasing levels for a contour of ``cost``: evenly spaced round numbers, or,
-    for a non-negative cost spanning more than two decades, 1-2-5 steps on a log scale over
-    the top three decades (so the low valley gets bands of its own); the lowest and highest
-    cost close the list. Raises ValueError, in words, when there is nothing to draw: no
-    drawable value, or a cost that is the same everywhere to floating-point precision."""
-    from matplotlib.ticker import LogLocator, MaxNLocator
-
+    """Increasing levels from the lowest to the highest cost: round numbers, or 1-2-5 steps
+    over the top three decades of a non-negative cost spanning more than two (bands for the
+    valley). ValueError when there is nothing to draw (no drawable value, or a flat cost)."""
     array = drawable(cost)
     if not np.isfinite(array).any():
         raise ValueError("C0 is too large to draw everywhere on this grid (beyond 1e300); "

@@ -1,28 +1,8 @@
-"""One visual language for every figure and panel of the workbook.
-
-The same meaning always gets the same colour and line style:
-
-========================  ===============  ==============================================
-what                      name             how it is drawn
-========================  ===============  ==============================================
-values (C0, z, a, w)      ``VALUE``        blue lines; value numbers in ``INK``
-gradients (dC0/d...)      ``GRADIENT``     vermillion: tangent (dashed), arrow, numbers
-blocked neurons           ``BLOCKED``      grey, dashed edges (dead or saturated)
-the current point         ``CURRENT``      black dot with a white rim
-a descent path            ``PATH``         reddish purple dots joined by a line
-negative weights          ``NEGATIVE``     orange edges (positive weights in ``EDGE``)
-========================  ===============  ==============================================
-
-The colours are from the Okabe-Ito palette (chosen to stay apart for the common forms of
-colour blindness; tests/test_plots.py checks their colour differences under simulated
-deuteranopia and protanopia) and every text colour has a contrast of at least 4.5:1 on white
-(WCAG AA). ``CMAP`` (cividis) is the colour map for the cost; it is also made for colour-blind
-readers and keeps an even lightness ramp.
-
-Sizes: a figure inch is shown as ``SHOWN_DPI`` CSS pixels (the web's 96 px per inch) and
-rendered at ``RENDER_DPI`` = twice that, so that a screen with devicePixelRatio 2 gets one image
-pixel per device pixel. Font sizes are in points of the figure: ``FONT`` = 10.5 pt is 14 CSS px,
-JupyterLab's body text at 100% zoom; nothing is drawn smaller (``MIN_FONT``).
+"""One visual language for every figure and panel: the same meaning always gets the same colour
+and line style. Colours from the Okabe-Ito palette (tests check they stay apart under simulated
+deuteranopia and protanopia), every text colour at least 4.5:1 on white (WCAG AA), cividis for
+the cost. A figure inch is ``SHOWN_DPI`` CSS pixels, rendered at twice that (sharp at
+devicePixelRatio 2); ``FONT`` = 10.5 pt = 14 CSS px, JupyterLab's body text, the smallest.
 """
 
 from __future__ import annotations
@@ -82,18 +62,11 @@ POINT = {"marker": "o", "ls": "none", "color": CURRENT, "mec": CURRENT_EDGE, "me
 
 #: rcParams for every figure the workbook draws (``context()``)
 RC = {
-    "font.size": FONT,
+    **dict.fromkeys(("font.size", "xtick.labelsize", "ytick.labelsize", "legend.fontsize"), FONT),
+    **dict.fromkeys(("axes.titlesize", "figure.titlesize"), TITLE_FONT),
     "axes.labelsize": LABEL_FONT,
-    "axes.titlesize": TITLE_FONT,
-    "xtick.labelsize": FONT,
-    "ytick.labelsize": FONT,
-    "legend.fontsize": FONT,
-    "figure.titlesize": TITLE_FONT,
-    "axes.edgecolor": INK,
-    "axes.labelcolor": INK,
-    "text.color": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
+    **dict.fromkeys(("axes.edgecolor", "axes.labelcolor", "text.color", "xtick.color",
+                     "ytick.color"), INK),
     # Okabe-Ito order for figures the notebooks draw themselves (several lines in one plot)
     "axes.prop_cycle": cycler(color=[VALUE, GRADIENT, GREEN, PATH, NEGATIVE, "#56B4E9", INK]),
     "lines.linewidth": LINE_WIDTH,
@@ -109,6 +82,13 @@ RC = {
 }
 
 
+def pale(colour, amount: float) -> tuple:
+    """``colour`` mixed with white, ``amount`` of it (light regions, so points stand out)."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(amount * c + (1 - amount) for c in to_rgb(colour))
+
+
 def context():
     """``with style.context(): ...`` draws with the workbook's fonts, colours and colour map."""
     import matplotlib
@@ -117,8 +97,7 @@ def context():
 
 
 def whole_pixels(size) -> tuple[float, float]:
-    """A figure size in inches rounded to whole CSS pixels, so that the picture rendered at
-    ``RENDER_DPI`` holds exactly ``PIXEL_RATIO`` times the pixels it is shown at."""
+    """A figure size in inches rounded to whole CSS pixels (exactly twice as many rendered)."""
     return tuple(round(inches * SHOWN_DPI) / SHOWN_DPI for inches in size)
 
 

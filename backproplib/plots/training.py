@@ -1,24 +1,7 @@
-"""Figures for training on a data set: what the network predicts, how the cost fell, its weights.
-
-    fig = training_figure(trainer, data)        # the three panels below, side by side
-    fig.bp_plot.update(trainer)                 # after more steps: redraw what changed
-    plots.show(fig)                             # in a notebook (alt text from fig.bp_plot)
-
-- ``DecisionRegions``: a^Out on a 100 x 100 grid of inputs (x_1, x_2), coloured from class 0's
-  label (orange) to class 1's (blue), the line a^Out = threshold between them, and the data
-  points (class 1 as blue circles, class 0 as orange triangles: shape tells them apart too).
-- ``CostHistory``: the average cost C over the whole set against the step, on a log scale.
-- ``WeightDiagram``: the network, one column of neurons per layer; every weight w_jk is a line
-  whose width grows with |w_jk| and whose colour is its sign (style.EDGE positive,
-  style.NEGATIVE negative); blocked neurons (dead or saturated on every example) are grey.
-
-Notebook 09's paths on the contour of the average cost C are ``cost.CostContour``'s (re-exported
-here: ``paths_contour``, ``cost_surfaces``, ``covering_ranges``, ``FULL_BATCH``, ``SGD``).
-
-Each class keeps its artists; ``update`` moves them and ``dynamic_artists``/``static_key`` let
-``render.FrameRenderer`` redraw only what moves. The arithmetic comes from ``training`` and the
-network; nothing here computes a gradient.
-"""
+"""Figures for training on a data set: what the network predicts (``DecisionRegions``), how
+the cost fell (``CostHistory``) and its weights (``WeightDiagram``), side by side in
+``training_figure``; the data sets themselves (``data_overview``). Notebook 09's contours are
+``cost``'s, re-exported here where the notebooks look for them."""
 
 from __future__ import annotations
 
@@ -27,6 +10,7 @@ import math
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
+from PIL import Image
 
 from ..learning import training
 from ..numbers import fmt
@@ -39,23 +23,30 @@ from .cost import (  # noqa: F401 - notebook 09's figures, where notebooks look 
     covering_ranges,
     paths_contour,
 )
-from .figure import HALO, figure_and_axes, new_figure
+from .figure import HALO, AltText, figure_and_axes, figure_of, new_figure
 from .scales import short, tex_name
 
 CLASS_1 = style.VALUE  # blue, as Playground's positive class
 CLASS_0 = style.NEGATIVE  # orange, as Playground's negative class
-
-
-def _pale(colour, amount=0.45):
-    """``colour`` mixed with white (the regions stay light, so the points stand out)."""
-    from matplotlib.colors import to_rgb
-
-    return tuple(amount * c + (1 - amount) for c in to_rgb(colour))
-
-
-REGIONS = LinearSegmentedColormap.from_list("bp_regions",
-                                            [_pale(CLASS_0), style.PAPER, _pale(CLASS_1)])
+TWO_CLASSES = ((1, CLASS_1, "o"), (0, CLASS_0, "^"))  # class 1 as blue circles, drawn first
+REGIONS = LinearSegmentedColormap.from_list(
+    "bp_regions", [style.pale(CLASS_0, 0.45), style.PAPER, style.pale(CLASS_1, 0.45)])
 GRID_N = 100  # decision regions are computed on GRID_N x GRID_N inputs
+
+
+def class_points(ax, X, classes, kinds, labels=None, ms=4.2, mew=0.6, **kwargs) -> list:
+    """The data's points on ``ax``, a line a class: ``kinds`` are (class, colour, marker),
+    ``labels`` a legend label a class."""
+    X, classes = np.asarray(X, dtype=float), np.asarray(classes)
+    return [ax.plot(X[classes == k][:, 0], X[classes == k][:, 1], marker, ms=ms, color=colour,
+                    mec=style.INK, mew=mew, ls="none", label=labels and labels[i], **kwargs)[0]
+            for i, (k, colour, marker) in enumerate(kinds)]
+
+
+def plane_axes(ax, extent, title):
+    """``ax`` as the plane of inputs (x_1, x_2) over ``extent``, to scale."""
+    ax.set(xlim=extent[:2], ylim=extent[2:], aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
+           title=title)
 
 
 # --- what the network predicts -----------------------------------------------------------------
@@ -72,23 +63,13 @@ class DecisionRegions:
         self.image = ax.imshow(np.zeros((n, n)), origin="lower", extent=self.extent,
                                cmap=REGIONS, vmin=labels[0], vmax=labels[1],
                                interpolation="bilinear", zorder=1)
-        X, classes = np.asarray(X, dtype=float), np.asarray(classes)
-        self.points = []
-        for label, colour, marker in ((1, CLASS_1, "o"), (0, CLASS_0, "^")):
-            rows = X[classes == label]
-            self.points += ax.plot(rows[:, 0], rows[:, 1], marker, ms=4.2, color=colour,
-                                   mec=style.INK, mew=0.6, ls="none", zorder=3,
-                                   label=f"class {label} (y = {labels[label]})")
-        self.counts = [int((classes == k).sum()) for k in (0, 1)]
+        self.points = class_points(ax, X, classes, TWO_CLASSES, zorder=3, labels=[
+            f"class {k} (y = {labels[k]})" for k, _, _ in TWO_CLASSES])
+        self.counts = [int((np.asarray(classes) == k).sum()) for k in (0, 1)]
         self.boundary = boundary
         self.painted = False
         self.contour = None
-        ax.set_xlim(extent[0], extent[1])
-        ax.set_ylim(extent[2], extent[3])
-        ax.set_aspect("equal")
-        ax.set_xlabel("$x_1$")
-        ax.set_ylabel("$x_2$")
-        ax.set_title("what the network predicts")
+        plane_axes(ax, self.extent, "what the network predicts")
         self.update(net)
 
     def update(self, net):
@@ -108,13 +89,10 @@ class DecisionRegions:
         return [self.image, *self.points]  # the points drawn over the moving regions
 
     def paint_pixels(self):
-        """Draw the regions straight into the canvas's pixels instead of through ``imshow``
-        (for a live panel: matplotlib's image resampling is most of a frame's cost; measured
-        2026-12-04, one frame of notebook 11's panel after an SGD step, 2-8-8-1 on "circle":
-        15 to 45 ms painted against 62 to 68 ms through imshow, median of 37 frames). The
-        values are interpolated bilinearly to the axes' pixels (rows, then columns), then
-        coloured through the same colour map. Call ``paint(canvas)`` after restoring the
-        background and before drawing ``dynamic_artists()``."""
+        """Paint the regions (bilinear, same colour map) into the canvas's pixels by ``paint``
+        instead of ``imshow``, whose resampling is most of a live frame: measured 2026-12-04,
+        notebook 11's panel, 2-8-8-1 on "circle", 15 to 45 ms against 62 to 68 ms (median of
+        37 frames). ``paint(canvas)`` goes after the background, before the dynamic artists."""
         self.painted = True
         self.image.set_visible(False)
 
@@ -125,14 +103,10 @@ class DecisionRegions:
         height = buffer.shape[0]
         x0, y0, x1, y1 = (int(round(v)) for v in self.ax.get_window_extent().extents)
         rows, cols = height - y1, height - y0  # the buffer's row 0 is the top
-        key = (x1 - x0, cols - rows)
-        if getattr(self, "_resize_key", None) != key:
-            self._rows = _interpolation(self.n, cols - rows, flip=True)  # top row first
-            self._cols = _interpolation(self.n, x1 - x0)
-            self._resize_key = key
-        (r_left, r_weight), (c_left, c_weight) = self._rows, self._cols
-        values = self.values[r_left] * (1 - r_weight) + self.values[r_left + 1] * r_weight
-        values = values[:, c_left] * (1 - c_weight) + values[:, c_left + 1] * c_weight
+        # PIL's bilinear resize: 0.65 ms a paint of notebook 11's panel (470 x 470 pixels),
+        # as fast as the hand-written numpy interpolation it replaced (0.7 ms), 2026-12-05
+        image = Image.fromarray(np.ascontiguousarray(self.values[::-1], np.float32), "F")
+        values = np.array(image.resize((x1 - x0, cols - rows), Image.Resampling.BILINEAR))
         low, high = self.labels
         values -= low
         values *= 255.0 / (high - low)
@@ -148,33 +122,14 @@ class DecisionRegions:
                 f"{self.counts[0]} of class 0 (triangles).")
 
 
-_REGION_COLOURS = REGIONS(np.linspace(0.0, 1.0, 256), bytes=True)  # 256 RGBA rows
-
-
-_REGION_PIXELS = _REGION_COLOURS.view(np.uint32).reshape(-1)  # the same, one int a colour
-
-
-def _interpolation(n, pixels, flip=False):
-    """(left, weight): pixel p lies between value ``left[p]`` and ``left[p] + 1``, at
-    ``weight[p]`` of the way (linear interpolation between cell centres, constant beyond the
-    first and last centre). ``flip`` counts the pixels from the other end (image rows)."""
-    position = np.clip((np.arange(pixels) + 0.5) * n / pixels - 0.5, 0, n - 1)
-    if flip:
-        position = position[::-1]
-    left = np.minimum(position.astype(int), max(n - 2, 0))
-    weight = position - left
-    if n == 1:
-        return left, np.zeros(pixels)
-    return left, weight[:, None] if flip else weight
+# the colour map's 256 RGBA colours, one uint32 each
+_REGION_PIXELS = REGIONS(np.linspace(0.0, 1.0, 256), bytes=True).view(np.uint32).reshape(-1)
 
 
 # --- how the cost fell -------------------------------------------------------------------------
 class CostHistory:
-    """C over the whole set against the step, log scale; the axes grow in jumps as it runs.
-
-    A dotted line marks the cost at the start, so the plot says something from step 0 on
-    (after a reset it is the whole picture, not a lone dot) and later shows how far C fell.
-    The limits keep a margin round the curve: the current point is never cut by the frame."""
+    """C over the whole set against the step, log scale, the axes growing in jumps, with a
+    dotted line at the starting cost (never a lone dot) and a margin round the curve."""
 
     X_MARGIN = 0.03  # of the planned steps, either side
     Y_MARGIN = 0.15  # of a decade: a cost this close to a power of ten gets the next decade
@@ -190,13 +145,10 @@ class CostHistory:
         (self.line,) = ax.plot([], [], "-", color=style.VALUE, lw=style.LINE_WIDTH)
         (self.end,) = ax.plot([], [], "o", color=style.CURRENT, mec=style.CURRENT_EDGE, ms=6,
                               clip_on=False)
-        ax.set_yscale("log")
-        ax.set_xlabel("step")
+        ylabel, title = ((tex_name(self.name), f"gradient descent, $\\eta$ = {short(self.rate)}")
+                         if self.name != "C" else ("average cost $C$", "cost over the data set"))
+        ax.set(yscale="log", xlabel="step", ylabel=ylabel, title=title)
         ax.xaxis.get_major_locator().set_params(integer=True)
-        one = self.name != "C"
-        ax.set_ylabel(tex_name(self.name) if one else "average cost $C$")
-        ax.set_title(f"gradient descent, $\\eta$ = {short(self.rate)}" if one
-                     else "cost over the data set")
         ax.grid(alpha=0.4)
         self.planned = steps
         self.limits = None
@@ -222,9 +174,9 @@ class CostHistory:
         height = (math.log10(start) - limits[1]) / (limits[2] - limits[1]) if drawable else 0
         self.start_label.set_va("top" if height > 0.9 else "bottom")  # no room above: below
         zero = costs[-1] == 0  # below any log scale: a hollow dot on the bottom edge
-        self.end.set_data(steps[-1:], [10.0 ** limits[1]] if zero else costs[-1:])
-        self.end.set_markerfacecolor(style.PAPER if zero else style.CURRENT)
-        self.end.set_markeredgecolor(style.CURRENT if zero else style.CURRENT_EDGE)
+        self.end.set(data=(steps[-1:], [10.0 ** limits[1]] if zero else costs[-1:]),
+                     mfc=style.PAPER if zero else style.CURRENT,
+                     mec=style.CURRENT if zero else style.CURRENT_EDGE)
 
     def _limits(self, steps, costs):
         """(x max, lowest decade, highest decade): change only when the curve leaves them."""
@@ -257,14 +209,11 @@ class CostHistory:
 
 
 def cost_history(run):
-    """``CostHistory`` on a figure of its own: the cost of ``run`` (a ``training.Trainer`` or a
-    ``descent.DescentPath``) against the step."""
+    """The cost of ``run`` (a ``training.Trainer`` or a ``descent.DescentPath``) by step."""
     fig = new_figure(style.whole_pixels((5.2, 3.2)))
     fig.set_layout_engine("constrained")
     with style.context():
-        history = CostHistory(run, fig.add_subplot(), run.steps)
-    fig.bp_plot = history
-    return fig
+        return figure_of(CostHistory(run, fig.add_subplot(), run.steps))
 
 
 # --- the weights -----------------------------------------------------------------------------
@@ -277,25 +226,18 @@ class WeightDiagram:
         self.fig, self.ax = figure_and_axes(ax, (3.4, 3.0))
         ax = self.ax
         sizes = net.sizes
-        self.columns = ["x", *net.layer_names]
         self.xy = [np.column_stack([np.full(n, float(c)), _spread(n)])
                    for c, n in enumerate(sizes)]
-        segments = []
-        for L in range(len(net.weights)):
-            for j in range(sizes[L + 1]):
-                for k in range(sizes[L]):
-                    segments.append([self.xy[L][k], self.xy[L + 1][j]])
-        self.edges = LineCollection(segments, zorder=1, capstyle="round")
-        ax.add_collection(self.edges)
+        segments = [[self.xy[L][k], self.xy[L + 1][j]] for L in range(len(net.weights))
+                    for j in range(sizes[L + 1]) for k in range(sizes[L])]
+        self.edges = ax.add_collection(LineCollection(segments, zorder=1, capstyle="round"))
         centres = np.concatenate(self.xy)
         self.nodes = ax.scatter(centres[:, 0], centres[:, 1], s=150, zorder=2,
                                 edgecolors=style.INK, linewidths=0.8)
-        for c, name in enumerate(self.columns):
+        for c, name in enumerate(["x", *net.layer_names]):
             ax.text(c, 1.12, name, ha="center", va="bottom", fontsize=style.FONT)
-        ax.set_xlim(-0.4, len(sizes) - 0.6)
-        ax.set_ylim(-1.15, 1.3)
+        ax.set(xlim=(-0.4, len(sizes) - 0.6), ylim=(-1.15, 1.3), title="the weights (width: |w|)")
         ax.set_axis_off()
-        ax.set_title("the weights (width: |w|)")
         self.update(net, blocked)
 
     def update(self, net, blocked=()):
@@ -346,17 +288,18 @@ class TrainingFigure:
             self.history = CostHistory(trainer, axes[1], steps)
             self.weights = WeightDiagram(trainer.net, axes[2], blocked)
             self.fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.88, wspace=0.32)
-        self.trainer = trainer
+        self.trainer, self.parts = trainer, (self.regions, self.history, self.weights)
 
     def update(self, trainer=None, blocked=None):
+        """Redraw for the trainer's network and cost history now (a live panel)."""
         trainer = trainer or self.trainer
         self.regions.update(trainer.net)
         self.history.update(trainer)
-        self.weights.update(trainer.net, trainer.blocked() if blocked is None else blocked)
+        if self.weights is not None:
+            self.weights.update(trainer.net, trainer.blocked() if blocked is None else blocked)
 
     def dynamic_artists(self) -> list:
-        return (self.regions.dynamic_artists() + self.history.dynamic_artists()
-                + self.weights.dynamic_artists())
+        return [artist for part in self.parts for artist in part.dynamic_artists()]
 
     def paint(self, canvas):
         """Pixels painted before the dynamic artists (the regions, in a live panel)."""
@@ -366,46 +309,28 @@ class TrainingFigure:
         return self.history.static_key()
 
     def alt_text(self) -> str:
-        return " ".join(p.alt_text() for p in (self.regions, self.history, self.weights))
+        return " ".join(p.alt_text() for p in self.parts)
 
 
 def training_figure(trainer, data, n=GRID_N, boundary=True):
     """Decision regions with the data, the cost curve and the weights of ``trainer`` now."""
-    figure = TrainingFigure(trainer, data, n, steps=max(trainer.steps, 10), boundary=boundary)
-    figure.fig.bp_plot = figure
-    return figure.fig
+    return figure_of(TrainingFigure(trainer, data, n, max(trainer.steps, 10), boundary=boundary))
 
 
 # --- the data sets themselves --------------------------------------------------------------------
 def data_overview(sets):
-    """The data sets side by side (each ``datasets.Dataset``), class 1 as blue circles and
-    class 0 as orange triangles. Returns the figure (``fig.bp_plot`` for alt text)."""
+    """The data sets (each a ``datasets.Dataset``) side by side."""
     sets = list(sets)
     fig = new_figure((2.5 * len(sets), 2.7))
     with style.context():
         axes = np.atleast_1d(fig.subplots(1, len(sets)))
         for ax, data in zip(axes, sets):
-            for label, colour, marker in ((1, CLASS_1, "o"), (0, CLASS_0, "^")):
-                rows = np.asarray(data.X, dtype=float)[data.classes == label]
-                ax.plot(rows[:, 0], rows[:, 1], marker, ms=3.2, color=colour, mec=style.INK,
-                        mew=0.4, ls="none")
-            x0, x1, y0, y1 = data.extent
-            ax.set_xlim(x0, x1)
-            ax.set_ylim(y0, y1)
-            ax.set_aspect("equal")
-            ax.set_title(data.name)
-            ax.set_xticks([])
-            ax.set_yticks([])
+            class_points(ax, data.X, data.classes, TWO_CLASSES, ms=3.2, mew=0.4)
+            ax.set(xlim=data.extent[:2], ylim=data.extent[2:], aspect="equal", title=data.name,
+                   xticks=[], yticks=[])
         fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.88, wspace=0.06)
-    fig.bp_plot = _Overview(sets)
+    parts = [f"{d.name!r} ({int((d.classes == 1).sum())} blue circles of class 1, "
+             f"{int((d.classes == 0).sum())} orange triangles of class 0)" for d in sets]
+    fig.bp_plot = AltText("Scatter plots of the data sets in the plane (x_1, x_2): "
+                          + "; ".join(parts) + ".")
     return fig
-
-
-class _Overview:
-    def __init__(self, sets):
-        self.sets = sets
-
-    def alt_text(self) -> str:
-        parts = [f"{d.name!r} ({int((d.classes == 1).sum())} blue circles of class 1, "
-                 f"{int((d.classes == 0).sum())} orange triangles of class 0)" for d in self.sets]
-        return "Scatter plots of the data sets in the plane (x_1, x_2): " + "; ".join(parts) + "."
