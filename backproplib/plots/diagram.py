@@ -25,9 +25,10 @@ from .scales import short
 # --- text drawn fast ---------------------------------------------------------------------------
 class NumberText(PathPatch):
     """A short text drawn from cached glyph outlines (``ha``, ``va`` as for ``Text``; ``halo``:
-    a white rim). matplotlib's Text lays out every glyph on every draw: measured 2026-12-04,
-    median of 60 slider steps, forward_view 7.8 to 15 ms with this against 25 to 35 ms with
-    Text; gradient_view 5.9 to 10 ms against 16 to 25 ms."""
+    a white rim) on fixed baselines, which a panel's SVG text repeats. Text moves each line's
+    baseline with its glyphs, so its SVG took a layout a number a step: median forward_view
+    step 14.2 ms against 3.2 ms here, 0.55x against 0.15x the peer (2026-12-05, ``python
+    benchmarks/run.py --only sliders``; the numbers' bytes a step are the same)."""
 
     _glyphs = {}  # (character, size, weight) -> (vertices, codes, advance), in points
     LINE = 1.2  # line spacing, in font sizes
