@@ -389,7 +389,7 @@ def test_the_panel_paints_the_regions_as_the_colour_map_says():
     np.testing.assert_allclose(middle, training_plots.REGIONS(0.5, bytes=True), atol=6)
     assert (pixels[pixels.shape[0] - y1 + 1:pixels.shape[0] - y0 - 1, x0 + 1, :3]
             == left[:3]).all()  # the same value up a column gives the same colour
-    # the panel's own picture (what it sends, through JpegFrames) is painted the same way
+    # the panel's own picture (what it sends: render's whole-picture JPEG) is painted the same way
     from PIL import Image
 
     painted = pixels[row, x0 + 12, :3].copy()  # pixels is the canvas's own buffer

@@ -72,16 +72,21 @@ class FrameRenderer:
     """A kept figure's pictures in two layers: a background, drawn only when the hashable
     ``static_key`` changes (or taken from the last ``CACHED``), and a frame of the ``dynamic``
     artists on a transparent canvas, drawn every step. The dynamic artists are marked
-    animated, so ``savefig`` leaves them out: ``png()`` is the whole picture."""
+    animated, so ``savefig`` leaves them out: ``png()`` is the whole picture.
+
+    With ``jpeg`` (a quality), a step sends the whole picture as one JPEG instead (a figure
+    whose moving part is most of it): the still parts restored from the canvas's kept copy,
+    then ``paint(canvas)`` (pixels painted under the moving artists), then those artists."""
 
     CACHED = 16  # backgrounds kept: dragging back and forth across a change redraws nothing
 
-    def __init__(self, fig, dynamic):
+    def __init__(self, fig, dynamic, jpeg=None, paint=None):
         self.fig = fig
         self.dynamic = sorted(dynamic, key=lambda artist: artist.get_zorder())  # stable
         for artist in self.dynamic:
             artist.set_animated(True)
-        self.background = None  # the background's pixels, (height, width, 4)
+        self.jpeg, self.paint = jpeg, paint
+        self.background = None  # its pixels, (height, width, 4); with jpeg, the canvas's copy
         self.background_png = b""
         self.key = object()  # matches no key: the first call draws everything
         self.redraws = 0  # how many times the background was drawn (for tests)
@@ -128,12 +133,38 @@ class FrameRenderer:
 
     def png(self, static_key=None) -> bytes:
         """One opaque PNG: the frame composited over the background."""
+        if self.jpeg:
+            return self._whole(static_key, format="png")
         background, frame, _ = self.layers(static_key)
         return composite(background, frame)
 
+    def _whole(self, static_key, **save) -> bytes:
+        """The whole picture, opaque, saved by PIL with ``save`` (a jpeg renderer's step)."""
+        canvas = self.fig.canvas
+        if self.background is None or static_key != self.key:
+            with style.context():
+                canvas.draw()
+            self.background, self.key = canvas.copy_from_bbox(self.fig.bbox), static_key
+            self.redraws += 1
+        else:
+            canvas.restore_region(self.background)
+        if self.paint is not None:
+            self.paint(canvas)
+        renderer = canvas.get_renderer()
+        for artist in self.dynamic:  # no rc context needed: these carry their own style
+            if artist.get_visible():
+                artist.draw(renderer)
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB").save(buffer, **save)
+        return buffer.getvalue()
+
     def pictures(self, static_key, alt: str, width: int, height: int) -> tuple:
         """(background HTML or None if unchanged, frame HTML carrying ``alt``, the frame's PNG):
-        numbers (``NumberText``) go as SVG text, other moving pixels as a cropped palette PNG."""
+        numbers (``NumberText``) go as SVG text, other moving pixels as a cropped palette PNG;
+        with ``jpeg``, (None, the whole picture as one ``<img>`` carrying ``alt``, its JPEG)."""
+        if self.jpeg:
+            jpeg = self._whole(static_key, format="jpeg", quality=self.jpeg)
+            return None, img_html(jpeg, alt, width, height, "bp-frame-image", "image/jpeg"), jpeg
         with style.context():
             redrawn = self._background(static_key)
             texts = self._moving(numbers_as_svg=True)

@@ -11,7 +11,6 @@ whole picture per step taken: its painted regions change everywhere.
 from __future__ import annotations
 
 import asyncio
-import io
 import math
 
 import ipywidgets as W
@@ -28,50 +27,6 @@ from .panel import Panel
 
 PANEL_DPI = style.RENDER_DPI  # twice the shown pixels: sharp at devicePixelRatio 2
 JPEG_QUALITY = 90
-
-
-class JpegFrames(render.FrameRenderer):
-    """The whole picture as one JPEG per step (a layer of moving parts would be the whole
-    picture here; a JPEG is a fraction of a PNG's size): the still parts blitted from a kept
-    copy, then ``paint(canvas)`` (if given) paints pixels and the moving artists go on top."""
-
-    def __init__(self, fig, dynamic, paint=None):
-        super().__init__(fig, dynamic)
-        self.paint = paint
-
-    def image(self, static_key=None):
-        """The picture as a PIL RGB image."""
-        from PIL import Image
-
-        canvas = self.fig.canvas
-        if self.background is None or static_key != self.key:
-            with style.context():
-                canvas.draw()
-            self.background, self.key = canvas.copy_from_bbox(self.fig.bbox), static_key
-            self.redraws += 1
-        else:
-            canvas.restore_region(self.background)
-        if self.paint is not None:
-            self.paint(canvas)
-        renderer = canvas.get_renderer()
-        for artist in self.dynamic:  # no rc context needed: these carry their own style
-            if artist.get_visible():
-                artist.draw(renderer)
-        return Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
-
-    def encoded(self, static_key=None, **save) -> bytes:
-        buffer = io.BytesIO()
-        self.image(static_key).save(buffer, **save)
-        return buffer.getvalue()
-
-    def pictures(self, static_key, alt, width, height):
-        """(None: no background layer; the frame, one opaque ``<img>`` with ``alt``; JPEG)."""
-        jpeg = self.encoded(static_key, format="jpeg", quality=JPEG_QUALITY)
-        return None, render.img_html(jpeg, alt, width, height, "bp-frame-image",
-                                     mime="image/jpeg"), jpeg
-
-    def png(self, static_key=None) -> bytes:
-        return self.encoded(static_key, format="png")
 
 
 SLIDER_WIDTH = "420px"
@@ -198,8 +153,8 @@ class training_view(Panel):  # notebook 11
                                                       fig=plots.new_figure((10.2, 3.4),
                                                                            dpi=PANEL_DPI))
             self.view.regions.paint_pixels()
-        self.show_figure(self.view, self.view.fig, JpegFrames(
-            self.view.fig, self.view.dynamic_artists(), paint=self.view.paint))
+        self.show_figure(self.view, self.view.fig, render.FrameRenderer(
+            self.view.fig, self.view.dynamic_artists(), jpeg=JPEG_QUALITY, paint=self.view.paint))
         # one opaque picture, no layers to stack: it may shrink to the notebook's width
         self.background.layout.display = "none"
         self.frame.layout = W.Layout(width="100%")
@@ -300,4 +255,4 @@ class training_view(Panel):  # notebook 11
         self.warnings += [explain_blocked(b) for b in self.blocked]
 
 
-__all__ = ["JpegFrames", "sgd_view", "training_view"]
+__all__ = ["sgd_view", "training_view"]
