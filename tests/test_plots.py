@@ -209,6 +209,10 @@ def test_cost_contour_point_arrow_and_path(seed):
     assert "pointing uphill; descent steps go the opposite way" in contour.alt_text()
     line_x, line_y = contour.path.get_data()
     assert np.allclose(np.column_stack([line_x, line_y]), path.array())
+    contour.set_path(path.array()[::2], "every other step")  # one of several: drawn alike
+    drawn = [(line.get_marker(), line.get_markersize(), line.get_linewidth(),
+              line.get_markeredgecolor()) for line in (contour.path, *contour.paths.values())]
+    assert drawn[0] == drawn[1], drawn
     contour.set_point((0.3, -0.2))
     assert contour.point.get_data()[0][0] == 0.3 and contour.point.get_data()[1][0] == -0.2
     contour.set_gradient((0.3, -0.2), (0, 0))

@@ -216,6 +216,8 @@ def cost_vs_param(net: Network, x, y, param: str, values=None, ax=None):
 FULL_BATCH = style.INK  # the full-batch path in 09
 SGD = style.PATH  # the mini-batch path in 09
 PATH_COLOURS = (FULL_BATCH, SGD, style.GRADIENT, style.VALUE)
+# every descent path on a map, alone (06) or beside others (09)
+PATH_STYLE = {"marker": "o", "mec": style.INK, "mew": 0.6, "ms": 5, "lw": 2, "zorder": 4}
 # the margins of notebook 09's SGD panel (widgets.training), fixed as the panel is built
 CONTOUR_MARGINS = {"left": 0.16, "right": 0.9, "bottom": 0.14, "top": 0.95}
 
@@ -297,8 +299,7 @@ class CostContour:
                xlim=(v1[0], v1[-1]), ylim=(v2[0], v2[-1]))
         compact_ticks(ax)
         ax.set_autoscale_on(False)
-        (self.path,) = ax.plot([], [], "o-", color=style.PATH, mec=style.INK, mew=0.6, ms=5,
-                               lw=2, zorder=4, label="descent path")
+        (self.path,) = ax.plot([], [], color=style.PATH, label="descent path", **PATH_STYLE)
         (self.path_end,) = ax.plot([], [], "s", color=style.PATH, mec=style.INK, ms=8, zorder=5)
         (self.point,) = ax.plot([], [], **style.POINT, zorder=6, label="current point")
         self.arrow = ax.add_patch(FancyArrowPatch(
@@ -375,8 +376,7 @@ class CostContour:
             return
         if label not in self.paths:
             colour = colour or PATH_COLOURS[len(self.paths) % len(PATH_COLOURS)]
-            (self.paths[label],) = self.ax.plot([], [], "o-", color=colour, ms=3, lw=1.4,
-                                                   zorder=4, label=label)
+            (self.paths[label],) = self.ax.plot([], [], color=colour, label=label, **PATH_STYLE)
             self.ax.legend(handles=list(self.paths.values()), loc="upper right",
                            fontsize=style.FONT)
         self.paths[label].set_data(path[:, 0], path[:, 1])
