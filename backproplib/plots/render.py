@@ -107,11 +107,12 @@ class FrameRenderer:
         self.background_png = self.cache[static_key]
         return True
 
-    def _moving(self, numbers_as_svg=False) -> list:
-        """Draw the visible moving artists on a cleared (transparent) canvas; with
-        ``numbers_as_svg``, number artists are returned as SVG text instead of drawn."""
+    def _moving(self, numbers_as_svg=False, clear=True) -> list:
+        """Draw the visible moving artists on a cleared (transparent) canvas, or over what it
+        holds; with ``numbers_as_svg``, number artists are returned as SVG text instead."""
         renderer = self.fig.canvas.get_renderer()
-        renderer.clear()
+        if clear:
+            renderer.clear()
         texts = []
         for artist in self.dynamic:
             if not artist.get_visible():
@@ -150,10 +151,7 @@ class FrameRenderer:
             canvas.restore_region(self.background)
         if self.paint is not None:
             self.paint(canvas)
-        renderer = canvas.get_renderer()
-        for artist in self.dynamic:  # no rc context needed: these carry their own style
-            if artist.get_visible():
-                artist.draw(renderer)
+        self._moving(clear=False)  # no rc context needed: these carry their own style
         buffer = io.BytesIO()
         Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB").save(buffer, **save)
         return buffer.getvalue()
