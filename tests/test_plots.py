@@ -743,3 +743,25 @@ def test_numbers_sent_as_svg_sit_where_number_text_draws_them(va):
     outline = number.get_path().transformed(number.get_transform()).vertices[:, 1]
     lowest = fig.bbox.height - outline.min()  # y down, as in the SVG: the last line's "0"
     assert len(ys) == 2 and abs(ys[1] - lowest) < 0.05 * number.size * fig.dpi / 72
+
+
+
+def test_a_key_added_with_a_labelled_path_hides_the_level_labels_it_covers():
+    """Notebook 09's SGD panel: its key comes with the paths, after the labels were placed."""
+    from backproplib.widgets import training as training_widgets
+
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], exact=False)
+    X, Y = net.batch([0.5, -4, 2, 8, -6, 1, 5, -3], [0, 4, 1, 5, 0, 3, 1, 4])
+    contour = training_widgets.sgd_view(net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
+                                        batch_size=2, steps=20, seed=0).contour
+    renderer = contour.fig.canvas.get_renderer()
+    key = contour.ax.get_legend().get_window_extent(renderer)
+    boxes = {}
+    for label in contour.labels:  # where each label would be, shown or not
+        shown = label.get_visible()
+        label.set_visible(True)
+        boxes[label] = label.get_window_extent(renderer)
+        label.set_visible(shown)
+    covered = [label for label in contour.labels if boxes[label].overlaps(key)]
+    assert covered, "no level label lies under the key: the check would pass whatever happens"
+    assert not any(label.get_visible() for label in covered), [t.get_text() for t in covered]

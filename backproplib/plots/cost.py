@@ -379,6 +379,7 @@ class CostContour:
             (self.paths[label],) = self.ax.plot([], [], color=colour, label=label, **PATH_STYLE)
             self.ax.legend(handles=list(self.paths.values()), loc="upper right",
                            fontsize=style.FONT)
+            self.tidy()  # the new legend may cover level labels
         self.paths[label].set_data(path[:, 0], path[:, 1])
         self.set_point(path[0])
 
