@@ -1,7 +1,8 @@
 """Every number of a parameters cell given as text, as an instructor may type it ("1/100",
 "20"): the notebook runs to the end (the project rule: honest for any parameters, numbers as
 text included). test_reruns.py passes the chain's x, y, weights and biases as text; these sets
-add the learning rate, the counts and section 3's z of notebook 12, which crashed:
+add the learning rate, the counts and section 3's z of notebook 12, which crashed, and every
+other number of 07, 08, 10, 11 and 14:
 
 - 06: ``bp.fmt(learning_rate)`` on "1/100" (ValueError: could not convert string to float), and
   ``max(100, steps)`` on "20";
@@ -27,6 +28,18 @@ SETS = {
                           "learning_rate": "1/10", "n_examples": "300"},
     "13_deep_networks": {"depth": "12", "width": "16", "scale": "1", "seed": "0", "m": "32",
                          "bad_bias": "-1"},
+    # the notebooks with other numbers than the chain's (test_reruns.py runs the chain as text)
+    "07_many_neurons": {"x": ["1/2", "-1"], "y": ["0", "2"],
+                        "weights": [[["1/10", "-0.2"], ["0.4", "3/10"], ["-1/2", "0.2"]],
+                                    [["0.3", "0.6", "-1/10"], ["1/2", "-0.4", "0.2"]],
+                                    [["0.7", "-0.3"], ["1/5", "0.8"]]],
+                        "biases": [["2", "1", "1/2"], ["0.1", "2/5"], ["0.3", "-0.2"]]},
+    "08_checking_gradients": dict(CHAIN, h="1/100000", depth="10"),
+    "10_computational_graph": dict(CHAIN, fan_out_weights=[[["1/10"], ["-0.4"]], [["1/2", "0.3"]]],
+                                   fan_out_biases=[["2", "1"], ["3"]]),
+    "11_train_a_network": {"n_examples": "200", "learning_rate": "3/100", "batch_size": "10",
+                           "steps": "1000", "seed": "0"},
+    "14_autodiff_framework": dict(CHAIN, xs=["1/2", "-1", "2"], ys=["0", "1", "1/2"]),
 }
 
 
