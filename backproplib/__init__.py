@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 from .core.activations import ACTIVATIONS, Activation
 from .core.network import Network
 from .core.results import SATURATED_BELOW, ForwardPass, Gradients, LayerValues
-from .numbers import fmt
+from .numbers import fmt, positive_number, whole_number
 
 # imported on first use (PEP 562), so that ``import backproplib`` stays close to numpy's cost
 _LATER = {"gradient_check": "chainrule.gradcheck", "numerical_gradients": "chainrule.gradcheck",
@@ -38,7 +38,8 @@ def __getattr__(name):
 
 
 __all__ = ["__version__", "ACTIVATIONS", "Activation", "ForwardPass", "Gradients", "LayerValues",
-           "Network", "SATURATED_BELOW", "fmt", "worked_example", *_LATER]
+           "Network", "SATURATED_BELOW", "fmt", "positive_number", "whole_number", "worked_example",
+           *_LATER]
 
 
 def __dir__():

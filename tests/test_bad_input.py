@@ -184,6 +184,50 @@ def test_text_that_is_a_number_is_fine():
     assert net.forward("2").output[0] == 3  # H0: 0.5*2 + 1 = 2; Out: 0.5*2 + 2 = 3
 
 
+def text_counts_and_rates():
+    from backproplib.learning.classification import one_neuron_run
+    from backproplib.learning.descent import gradient_descent
+    from backproplib.widgets.classification import slow_start_view
+    from backproplib.widgets.depth import depth_view
+
+    net, x, y = bp.worked_example()
+    return {
+        "steps": lambda: bp.whole_number("lots", "steps"),
+        "learning_rate": lambda: bp.positive_number("fast", "learning_rate"),
+        "steps ": lambda: gradient_descent(net, x, y, "1/100", "lots"),
+        "learning_rate ": lambda: gradient_descent(net, x, y, "fast", "20"),
+        "z": lambda: one_neuron_run("lots", "0", "quadratic"),
+        "z ": lambda: slow_start_view("far", "0"),
+        "y": lambda: slow_start_view("4", "none"),
+        "depth": lambda: depth_view(depth="lots", width="4", m="2"),
+        "seed": lambda: depth_view(depth="3", width="4", seed="any", m="2"),
+    }
+
+
+@pytest.mark.parametrize("what", ["steps", "learning_rate", "steps ", "learning_rate ", "z",
+                                  "z ", "y", "depth", "seed"])
+def test_counts_rates_and_z_as_bad_text_name_what_was_wrong(what):
+    """A count, rate, seed or z given as text that is no number ("lots" for steps): the error
+    names the parameter and the text (notebooks 06, 09, 12, 13 pass their parameters as typed)."""
+    with pytest.raises(ValueError, match=rf"^{what.strip()}: expected .*number.*got the text"):
+        text_counts_and_rates()[what]()
+
+
+@pytest.mark.parametrize("what, value", [("steps", "1/2"), ("seed", "-1")])
+def test_counts_as_text_must_be_whole(what, value):
+    with pytest.raises(ValueError, match=rf"^{what}: expected a whole number.*got"):
+        bp.whole_number(value, what)
+
+
+def test_counts_rates_and_z_as_text_are_read_as_numbers():
+    from backproplib.learning.classification import one_neuron_run
+
+    assert (bp.whole_number("20", "steps"), bp.positive_number("1/100", "learning_rate")) == \
+        (20, 0.01)
+    assert one_neuron_run("4", "0", "quadratic", steps="3") == \
+        one_neuron_run(4.0, 0, "quadratic", steps=3)
+
+
 @pytest.mark.parametrize("flag", [True, False, np.bool_(True)])
 def test_booleans_are_not_numbers(flag):
     with pytest.raises(TypeError, match=r"w_H0: expected a number, "

@@ -205,6 +205,19 @@ def test_training_three_classes_learns_and_accuracy_is_argmax():
 
 
 # --- figures and the panel ----------------------------------------------------------------------
+def test_the_slow_start_figure_shows_its_z_or_says_it_is_off_the_plot():
+    """Notebook 12 with output_z = -30 drew "Two plots against z from -8 to 8 ... At z = -30":
+    the markers sat at z = -8 with the values of z = -30 (C0 = 30, above the axis), and the alt
+    text did not say the point was off the plot. Fails on purpose until fixed (widen the range
+    to the z, or say in the alt text that the point lies outside it)."""
+    for z, y in ((4, 0), (-30, 1)):
+        plot = classification_plots.slow_start_figure(z, y).bp_plot
+        drawn = all(marker.get_xdata()[0] == z and min(marker.axes.get_ylim())
+                    <= marker.get_ydata()[0] <= max(marker.axes.get_ylim())
+                    for marker in plot.markers)
+        assert drawn or "outside" in plot.alt_text(), (z, plot.alt_text())
+
+
 def test_figures_describe_themselves():
     fig = classification_plots.slow_start_figure(4, 0)
     assert bp.fmt(float(crossentropy.sigmoid_output(4, 0).quadratic_delta)) in \

@@ -663,3 +663,31 @@ def test_the_summed_cost_function_of_14_is_checked_at_two_points(activation):
     wrong = ex.check_summed_cost(average_cost, net, BATCH_X, BATCH_Y)
     assert not wrong and "does not divide by m" in str(wrong)
     assert not ex.check_summed_cost(moved_only_at_start, net, BATCH_X, BATCH_Y)
+
+
+@pytest.mark.parametrize("activation", ("relu", "leaky_relu"))
+@pytest.mark.parametrize("name", VALUE_NOTEBOOKS)
+def test_a_right_value_names_an_exercise_that_shows_the_factors_it_cannot(name, activation):
+    """'Here ReLU' = 1 at z_H1 and z_Out: this value cannot show those factors; exercise 4.5
+    can.' must be true: in exercise 4.5 (a what-if moving one bias), each factor named has a
+    slope other than 1 and is a factor of 4.5's gradient. Exercise 3.1 (dC0/da_H1, sigma'(z_Out))
+    and 4.1 (sigma'(z_H1), sigma'(z_Out)) name 3.3 and 4.5, which move b_H1 and b_H0 and leave
+    those slopes at 1, so the sentence is false under the default numbers too."""
+    found = value_exercises(name, activation, {})
+    for number, (net, x, y, param, slope_exercise) in found.items():
+        if not slope_exercise:
+            continue
+        right = chain_by_hand(net, x, y)[param]
+        message = ex.check_gradient(right, net, x, y, param,
+                                    slope_exercise=slope_exercise).message
+        if f"exercise {slope_exercise} can" not in message:
+            continue
+        named = set(re.search(r"= 1 at (.*?): this value", message)[1]
+                    .replace(" and ", ", ").split(", "))
+        moved, moved_x, _, moved_param, _ = found[slope_exercise]
+        _, s, _ = parts(moved, moved_x)
+        moved_layers = range(CHAIN.index(moved_param[2:]) + (moved_param[0] == "a"), 3)
+        shown = {f"z_{CHAIN[M]}" for M in moved_layers if s[M] != 1}
+        assert named <= shown, (f"exercise {number} says exercise {slope_exercise} can show "
+                                f"sigma' at {sorted(named)}; it shows it only at {sorted(shown)}"
+                                f": {message}")

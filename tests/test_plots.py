@@ -700,6 +700,13 @@ def test_cost_history_of_a_descent_path_draws_its_costs_and_says_where_the_lowes
     assert "drops off the bottom edge" in history.alt_text()
 
 
+def test_cost_history_of_one_step_says_1_step_not_1_steps(seed):
+    net, x, y = seed
+    for steps in (1, 2):
+        text = plots.cost_history(gradient_descent(net, x, y, 0.01, steps)).bp_plot.alt_text()
+        assert f" after {steps} step{'s' if steps > 1 else ''}, lowest " in text, text
+
+
 def test_activation_pairs_mark_each_layer_of_a_forward_pass(seed):
     net, x, _ = seed
     for chain in (net, net.with_params({"w_H1": -0.7})):

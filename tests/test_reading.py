@@ -74,6 +74,17 @@ def test_when_blocked_finds_the_step_h1_died():
     assert reading.when_blocked(chain("sigmoid"), 0.5, calm).startswith("No neuron")
 
 
+def test_when_blocked_says_every_parameter_moved_when_none_stopped():
+    """tanh saturates Out from the start, yet every parameter keeps a gradient: "only w_H0,
+    b_H0, w_H1, b_H1, w_Out and b_Out still moved" named all six as if some had stopped."""
+    path = gradient_descent(chain("tanh"), 0.5, 0, 0.01, 20)
+    assert len(path.moving) == len(path.names)
+    text = reading.when_blocked(chain("tanh"), 0.5, path)
+    assert text == "At the start, Out is saturated; where descent ended, every parameter still moved."
+    dead = gradient_descent(chain(), 0.5, 0, 0.01, 20)  # H1 dies: only b_Out keeps moving
+    assert reading.when_blocked(chain(), 0.5, dead).endswith("only b_Out still moved.")
+
+
 def test_first_stuck_and_the_rescue():
     net = chain()
     etas = [0.001, 0.01, 0.03, 0.1]

@@ -39,7 +39,8 @@ def when_blocked(net, x, path) -> str:
         blocked = net.with_params(params).forward(x).blocked
         if blocked:
             who = listed(f"{b.neuron} is {b.kind}" for b in blocked)
-            still = (f"only {listed(path.moving)} still moved" if path.moving
+            still = ("every parameter still moved" if len(path.moving) == len(path.names)
+                     else f"only {listed(path.moving)} still moved" if path.moving
                      else "nothing moved any more")
             start = "At the start" if i == 0 else f"From step {i} on"
             return f"{start}, {who}; where descent ended, {still}."

@@ -203,9 +203,10 @@ class CostHistory:
         what = ("The average cost C over the whole data set" if self.name == "C" else
                 f"{self.name} of gradient descent with learning rate {fmt(self.rate)}")
         return (f"{what} against the step (log scale): {fmt(first)} at the start, {fmt(last)} "
-                f"after {step} steps, lowest {fmt(lowest)} at step {where}; a dotted line "
-                "marks the start." + (" A cost of 0 lies below any log scale: the line drops "
-                                      "off the bottom edge." if lowest == 0 else ""))
+                f"after {step} step{'s' if step != 1 else ''}, lowest {fmt(lowest)} at step "
+                f"{where}; a dotted line marks the start."
+                + (" A cost of 0 lies below any log scale: the line drops off the bottom edge."
+                   if lowest == 0 else ""))
 
 
 def cost_history(run):

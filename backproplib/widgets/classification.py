@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..learning.classification import accuracy
-from ..numbers import fmt
+from ..numbers import fmt, to_scalar
 from ..plots.classification import ClassificationFigure, SlowStartPlot
 from .panel import Panel
 
@@ -18,8 +18,8 @@ class slow_start_view(Panel):
 
     def __init__(self, z, y, reach=8.0):
         super().__init__()
-        self.y = y
-        z = float(z)
+        self.y = y = to_scalar(y, False, "y")  # "0" or "1/2" too
+        z = to_scalar(z, False, "z")
         reach = max(float(reach), abs(z))
         self.title = f"A sigmoid output with target y = {fmt(y)}: both costs against its z"
         self.add_slider("z", W.FloatSlider(value=z, min=-reach, max=reach, step=0.05,

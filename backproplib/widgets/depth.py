@@ -30,7 +30,7 @@ class depth_view(View):  # named as the notebook calls it
     def __init__(self, depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0,
                  bias=0.0, m=32):
         net = deep.deep_network(depth, width, activation, init, scale, seed, bias)
-        scale = deep.number(scale, "scale")
+        depth, scale = len(net.layer_names), deep.number(scale, "scale")  # "20", "1/2" too
         self.width, self.seed, self.bias = net.sizes[0], seed, bias
         X, Y = deep.deep_data(net, m, seed)
         super().__init__(net, X, Y)
