@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import backproplib as bp
 from backproplib import exercises as ex
+from backproplib.exercises.answers import close
 
 NET, X, Y = bp.worked_example()
 DEAD = NET.with_params({"w_H1": -1})  # z_H1 = -1.05: H1 is dead
@@ -345,6 +346,15 @@ def test_function_checks():
     assert stub.message.endswith("return statement. Hint: f(x)")
     assert ex.check_function(None, abs, [(1,)], "f").status == ex.UNANSWERED
     assert not ex.check_function(3, abs, [(1,)], "f")
+
+
+@pytest.mark.parametrize("off, right", [(1e-7, True), (1e-5, False)])
+def test_typed_numbers_and_returned_functions_share_one_tolerance(off, right):
+    """A relative error of 1e-7 is the value, 1e-5 is not: in a typed answer, in what a
+    student's function returns, and in the slip search."""
+    assert bool(ex.check_value(str(2.05 * (1 + off)), 2.05, "z")) is right
+    assert bool(ex.check_function(lambda z: relu(z) * (1 + off), relu, RELU_CASES, "f")) is right
+    assert close(np.array([2.05 * (1 + off), 0.0]), np.array([2.05, 0.0])) is right
 
 
 def test_endless_loops_are_stopped_at_the_time_limit():

@@ -14,6 +14,7 @@ import numpy as np
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
 from ..numbers import fmt, to_scalar
+from .answers import close
 
 _QUANTITY = re.compile(r"^(?:(a|z)_([A-Za-z0-9]+)|x)(?:\[(\d+)\])?$")
 
@@ -202,17 +203,13 @@ def _input_slips(net, g, kind, L, index, inputs) -> dict:
 BLOCKING_BIAS = -10  # a bias that blocks a neuron: dead under ReLU, saturated under sigmoid/tanh
 
 
-def _same(a, b) -> bool:
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-12))
-
-
 def _separates(net, x, y, kind, L, index) -> tuple:
     """(cost is 0, {slip key: True if this case tells the slip from the right value})."""
     g = net.backward(x, y)
     expected = derivative_of(net, g, kind, L, index)[0]
     found = catalogue(net, x, y, kind, L, index)
-    return g.cost == 0, {key: not _same(value, expected) for key, (_, value) in found.items()}
+    return g.cost == 0, {key: not close(np.asarray(value), expected)
+                         for key, (_, value) in found.items()}
 
 
 def coincidences(cases, param: str) -> list:
