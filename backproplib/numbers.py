@@ -288,11 +288,14 @@ def check_per_layer(values, names, what):
                          f"got {len(values)}")
 
 
-def check_pairs(x, y, what="x and y"):
-    """One target per example: x and y both single examples, or batches of one length."""
+def check_targets(x, y, cost, output):
+    """One target per example (x and y both single examples, or batches of one length); for a
+    ``cost`` on probabilities, targets in [0, 1] that sum to 1 where the ``output`` is softmax."""
     if x.ndim != y.ndim or (x.ndim == 2 and len(x) != len(y)):
-        raise ValueError(f"{what}: expected as many targets as examples, got x of shape "
+        raise ValueError(f"x and y: expected as many targets as examples, got x of shape "
                          f"{x.shape} and y of shape {y.shape}")
+    if cost.outputs:
+        check_probabilities(y, "y", sums_to_one=output.output_only)
 
 
 def check_shapes(weights, biases, names):

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core.network import Network, backpropagate, forward_pass
 from ..core.results import classify_slopes
-from ..numbers import NumericOverflow, check_pairs, check_probabilities
+from ..numbers import NumericOverflow, check_targets
 
 MAX_SURFACE_BYTES = 4 * 2**30  # the results of one surface: refused beyond 4 GiB
 # grid points per band: the temporaries stay small and in cache. The 400 x 400 benchmark
@@ -74,9 +74,7 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
             f"{MAX_SURFACE_BYTES / 2**30:.0f} GiB a surface may use; use fewer points or keep "
             "fewer gradients (gradients=[...])")
     x, y = (np.asarray(v, dtype=float) for v in (net.input(x), net.target(y)))
-    check_pairs(x, y)
-    if net.cost_function.outputs:
-        check_probabilities(y, "y", sums_to_one=net.activations[-1].output_only)
+    check_targets(x, y, net.cost_function, net.activations[-1])
     x, y = np.atleast_2d(x), np.atleast_2d(y)  # one example is a batch of one on a grid
     block = np.empty((1 + len(where),) + shape)
     for band, weights, biases in _bands(net, names, values):
