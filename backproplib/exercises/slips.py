@@ -13,6 +13,7 @@ import numpy as np
 
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
+from ..learning.descent import listed
 from ..numbers import fmt, to_scalar
 from .answers import close
 
@@ -310,14 +311,10 @@ def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None) -> s
             shown = True  # this value shows a left-out sigma': say nothing of the others
     said = []
     if ones and not shown:
-        at = "; ".join(f"{formula}' = 1 at {_and(zs)}" for formula, zs in ones.items())
+        at = "; ".join(f"{formula}' = 1 at {listed(zs)}" for formula, zs in ones.items())
         those = "those factors" if sum(map(len, ones.values())) > 1 else "that factor"
         can = f"; exercise {slope_exercise} can" if slope_exercise else ""
         said.append(f"Here {at}: this value cannot show {those}{can}.")
     if linear:
         said.append(f"{linear.formula}'(z) = 1 at every z: no value can show that factor.")
     return " ".join(said)
-
-
-def _and(names) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

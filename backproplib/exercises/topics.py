@@ -13,7 +13,7 @@ from ..chainrule.gradcheck import THRESHOLDS, relative_error
 from ..core import activations as act
 from ..core.network import Network, layer_names
 from ..learning import datasets, depth
-from ..learning.descent import gradient_descent
+from ..learning.descent import gradient_descent, listed
 from ..learning.training import Trainer, initial_network, steps_per_epoch
 from ..numbers import fmt
 from .answers import Feedback, check_choice, check_value
@@ -47,7 +47,7 @@ def check_descent_step(answer, net, x, y, learning_rate, param: str,
 def _verdict_on(run) -> str:
     """The run's own account, led by why it does not count when it ended unhealthy."""
     if run.blocked:
-        names = " and ".join(b.neuron for b in run.blocked)
+        names = listed(b.neuron for b in run.blocked)
         kinds = {b.kind for b in run.blocked}
         return (f"it ends with {names} {' or '.join(sorted(kinds))}, so the network no longer "
                 f"learns through {'it' if len(run.blocked) == 1 else 'them'}, whatever its "
