@@ -342,7 +342,12 @@ def chain_layers(weights, biases, exact, names):
             [[to_scalar(b, exact, f"b_{n}")] for b, n in zip(biases, names)])
 
 
-# --- parameter names: w_H1[j,k] and b_H1[j] as text, and where they live ------------------------
+# --- names: H1 or H1[j], w_H1[j,k] and b_H1[j] as text, and where parameters live ---------------
+def indexed(name: str, j: int, n: int) -> str:
+    """``name`` for a one-neuron layer (H1, a_H1), ``name[j]`` for one of n > 1 (H1[0])."""
+    return name if n == 1 else f"{name}[{j}]"
+
+
 class Slot(NamedTuple):
     """Where a parameter lives: "w" or "b", layer position L, and (j, k) in W^L or (j,) in b^L."""
 
@@ -362,7 +367,7 @@ class ParameterTable:
                 name = f"w_{layer}" if n_out == n_in == 1 else f"w_{layer}[{j},{k}]"
                 self.slots[name] = Slot("w", L, (j, k))
             for j in range(n_out):
-                self.slots[f"b_{layer}" if n_out == 1 else f"b_{layer}[{j}]"] = Slot("b", L, (j,))
+                self.slots[indexed(f"b_{layer}", j, n_out)] = Slot("b", L, (j,))
         self.names = tuple(self.slots)
 
     def locate(self, name) -> Slot:

@@ -14,7 +14,7 @@ import numpy as np
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
 from ..learning.descent import listed
-from ..numbers import fmt, to_scalar
+from ..numbers import fmt, indexed, to_scalar
 from .answers import close
 
 _QUANTITY = re.compile(r"^(?:(a|z)_([A-Za-z0-9]+)|x)(?:\[(\d+)\])?$")
@@ -44,9 +44,7 @@ def quantity(net, name):
 def neuron(net, L, j, letter) -> str:
     """a_H1, or a_H1[0] in a layer of several neurons; x or x[0] for L = -1."""
     name = "x" if L < 0 else f"{letter}_{net.layer_names[L]}"
-    if net.sizes[L + 1] == 1 or j is None:
-        return name
-    return f"{name}[{j}]"
+    return name if j is None else indexed(name, j, net.sizes[L + 1])
 
 
 def derivative_of(net, g, kind, L, index):
