@@ -263,6 +263,8 @@ def test_author_slips_raise_clear_errors():
         ex.check_value(1.0, 1.0, None)
     with pytest.raises(ValueError, match=r"layer: expected one of H0, H1, Out.*'H0'"):
         ex.check_forward(1.0, NET, X, "z", "h0")
+    with pytest.raises(ValueError, match=r"layer: expected one of H0, H1, Out.*'H1'"):
+        ex.check_weight_count(24, (3, 4, 6, 2), "h1")
     with pytest.raises(ValueError, match="quantity"):
         ex.check_forward(1.0, NET, X, "w", "H0")
     with pytest.raises(ValueError, match="w_H0, b_H0"):

@@ -17,6 +17,7 @@ from ..learning.descent import gradient_descent, listed
 from ..learning.training import Trainer, initial_network, steps_per_epoch
 from ..numbers import fmt
 from .answers import Feedback, check_choice, check_value
+from .network import layer_position
 from .sandbox import Case, check_function, function_name
 
 
@@ -111,10 +112,7 @@ def check_bouncing_rate(answer, c) -> Feedback:
 # --- many neurons (notebook 07) ---------------------------------------------------------------
 def check_weight_count(answer, sizes, layer: str) -> Feedback:
     """How many weights W of ``layer`` holds in a network of ``sizes`` (inputs first)."""
-    names = layer_names(len(sizes) - 1)
-    if layer not in names:
-        raise ValueError(f"layer: expected one of {', '.join(names)}, got {layer!r}")
-    L = names.index(layer)
+    L = layer_position(layer_names(len(sizes) - 1), layer)
     n_in, n_out = sizes[L], sizes[L + 1]
     slips = {"That adds the sizes; there is one weight per pair (j, k), so multiply.":
              n_in + n_out,
