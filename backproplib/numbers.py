@@ -113,11 +113,12 @@ def short(value) -> str:
     return text if len(text) <= 30 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
 
 
-def to_array(values, exact: bool, what: str, ndim: int) -> np.ndarray:
-    """A vector (ndim=1) or matrix (ndim=2) in the chosen number system (a single number is
-    a 1-vector or 1 x 1 matrix)."""
+def to_array(values, exact: bool, what: str, ndim: int | None) -> np.ndarray:
+    """A vector (ndim=1), matrix (ndim=2) or either as given (None) in the chosen number
+    system (a single number is a 1-vector or 1 x 1 matrix)."""
+    dims = (1, 2) if ndim is None else (ndim,)
     if (not exact and isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
-            and values.ndim == ndim and values.size):  # numbers already: check them at once
+            and values.ndim in dims and values.size):  # numbers already: check them at once
         array = values.astype(float)
         if not np.isfinite(array).all():
             bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
@@ -128,12 +129,12 @@ def to_array(values, exact: bool, what: str, ndim: int) -> np.ndarray:
         single = isinstance(values, str) or np.ndim(values) == 0
         raw = None if single else np.array(values, dtype=object)
     except ValueError:  # np.ndim of ragged rows raises before np.array could
-        raise ValueError(f"{what}: rows of different lengths in {values!r}") from None
+        raise ValueError(f"{what}: rows of different lengths in {short(values)}") from None
     if single:
         number = to_scalar(values, exact, what)
-        return np.full((1,) * ndim, number, dtype=object if exact else float)
-    if raw.ndim != ndim:
-        expected = "a list of numbers" if ndim == 1 else "a matrix (a list of rows)"
+        return np.full((1,) * dims[0], number, dtype=object if exact else float)
+    if raw.ndim not in dims:
+        expected = "a list of numbers" if ndim != 2 else "a matrix (a list of rows)"
         raise ValueError(f"{what}: expected {expected}, got an array of shape {raw.shape}")
     if raw.size == 0:
         raise ValueError(f"{what}: expected at least one number, got an empty array")
@@ -231,13 +232,9 @@ def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
     if (not exact and type(values) is np.ndarray and values.dtype == float
             and values.ndim in (1, 2) and values.shape[-1] == n and np.isfinite(values).all()):
         return values  # already the network's numbers (a training loop's batches)
-    try:
-        ndim = 2 if np.ndim(values) == 2 else 1
-    except ValueError:  # numpy cannot even tell the shape of ragged rows
-        raise ValueError(f"{what}: rows of different lengths in {values!r}"[:300]) from None
-    vector = to_array(values, exact, what, ndim=ndim)
+    vector = to_array(values, exact, what, ndim=None)
     if vector.shape[-1] != n:
-        per, s = " per example" if ndim == 2 else "", "s" if n > 1 else ""
+        per, s = " per example" if vector.ndim == 2 else "", "s" if n > 1 else ""
         raise ValueError(f"{what}: expected {n} number{s}{per} ({layer} has {n} neuron{s}), "
                          f"got {vector.shape[-1]}")
     return vector
