@@ -243,23 +243,20 @@ def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
 def to_examples(xs, ys, sizes, exact: bool):
     """(X, Y) of shapes (m, n_x) and (m, n_Out) from lists of examples (a flat list where the
     layer has one neuron)."""
-    X, Y = _rows(xs, sizes[0], exact, "xs"), _rows(ys, sizes[-1], exact, "ys")
+    X, Y = _rows(xs, sizes[0], exact, "xs", "the input layer"), _rows(ys, sizes[-1], exact,
+                                                                       "ys", "Out")
     if len(X) != len(Y):
         raise ValueError(f"xs and ys: expected one target per example, got {len(X)} inputs "
                          f"and {len(Y)} targets")
     return X, Y
 
 
-def _rows(values, n, exact, what):
+def _rows(values, n, exact, what, layer):
     if isinstance(values, str) or np.ndim(values) == 0:
         raise ValueError(f"{what}: expected a list of examples, got {values!r}")
     if np.ndim(values) == 1 and n == 1 and not isinstance(values[0], (list, tuple)):
         values = [[v] for v in values]
-    array = to_array(values, exact, what, ndim=2)
-    if array.shape[1] != n:
-        raise ValueError(f"{what}: expected {n} number{'s' if n > 1 else ''} per example, "
-                         f"got rows of {array.shape[1]}")
-    return array
+    return to_vector(to_array(values, exact, what, ndim=2), n, exact, what, layer)
 
 
 def to_layers(weights, biases, exact: bool, names):
