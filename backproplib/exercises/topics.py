@@ -15,7 +15,7 @@ from ..core.network import Network, layer_names
 from ..learning import datasets, depth
 from ..learning.descent import gradient_descent, listed
 from ..learning.training import Trainer, initial_network, steps_per_epoch
-from ..numbers import fmt
+from ..numbers import fmt, lookup
 from .answers import Feedback, check_choice, check_value
 from .network import layer_position
 from .sandbox import Case, check_function, function_name
@@ -663,15 +663,14 @@ INIT_SLIPS = {
 def check_init_variance(function, init: str):
     """The student's ``function(n_in, n_out)`` against ``learning.depth.init_variance`` for
     ``init`` ("xavier" or "he") on layers of several sizes."""
-    if init not in INIT_SLIPS:
-        raise ValueError(f"init: expected one of {', '.join(INIT_SLIPS)}, got {init!r}")
+    slips = lookup(INIT_SLIPS, init, "init", "check_init_variance")
 
     def reference(n_in, n_out):
         return depth.init_variance(init, n_in, n_out)
 
     return check_function(function, reference, INIT_CASES, f"the {init} variance",
                           hint="keep Var(z) (or Var(delta)) the same from layer to layer.",
-                          mistakes=INIT_SLIPS[init])
+                          mistakes=slips)
 
 
 SCALE_OPTIONS = {"a": "grows (relative to Out's)", "b": "shrinks (relative to Out's)",
