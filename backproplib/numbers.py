@@ -113,11 +113,12 @@ def short(value) -> str:
     return text if len(text) <= 30 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
 
 
-def to_array(values, exact: bool, what: str, ndim: int) -> np.ndarray:
-    """A vector (ndim=1) or matrix (ndim=2) in the chosen number system (a single number is
-    a 1-vector or 1 x 1 matrix)."""
+def to_array(values, exact: bool, what: str, ndim: int | None) -> np.ndarray:
+    """A vector (ndim=1), matrix (ndim=2) or either as given (None) in the chosen number
+    system (a single number is a 1-vector or 1 x 1 matrix)."""
+    dims = (1, 2) if ndim is None else (ndim,)
     if (not exact and isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
-            and values.ndim == ndim and values.size):  # numbers already: check them at once
+            and values.ndim in dims and values.size):  # numbers already: check them at once
         array = values.astype(float)
         if not np.isfinite(array).all():
             bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
@@ -128,12 +129,12 @@ def to_array(values, exact: bool, what: str, ndim: int) -> np.ndarray:
         single = isinstance(values, str) or np.ndim(values) == 0
         raw = None if single else np.array(values, dtype=object)
     except ValueError:  # np.ndim of ragged rows raises before np.array could
-        raise ValueError(f"{what}: rows of different lengths in {values!r}") from None
+        raise ValueError(f"{what}: rows of different lengths in {short(values)}") from None
     if single:
         number = to_scalar(values, exact, what)
-        return np.full((1,) * ndim, number, dtype=object if exact else float)
-    if raw.ndim != ndim:
-        expected = "a list of numbers" if ndim == 1 else "a matrix (a list of rows)"
+        return np.full((1,) * dims[0], number, dtype=object if exact else float)
+    if raw.ndim not in dims:
+        expected = "a list of numbers" if ndim != 2 else "a matrix (a list of rows)"
         raise ValueError(f"{what}: expected {expected}, got an array of shape {raw.shape}")
     if raw.size == 0:
         raise ValueError(f"{what}: expected at least one number, got an empty array")
@@ -231,13 +232,9 @@ def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
     if (not exact and type(values) is np.ndarray and values.dtype == float
             and values.ndim in (1, 2) and values.shape[-1] == n and np.isfinite(values).all()):
         return values  # already the network's numbers (a training loop's batches)
-    try:
-        ndim = 2 if np.ndim(values) == 2 else 1
-    except ValueError:  # numpy cannot even tell the shape of ragged rows
-        raise ValueError(f"{what}: rows of different lengths in {values!r}"[:300]) from None
-    vector = to_array(values, exact, what, ndim=ndim)
+    vector = to_array(values, exact, what, ndim=None)
     if vector.shape[-1] != n:
-        per, s = " per example" if ndim == 2 else "", "s" if n > 1 else ""
+        per, s = " per example" if vector.ndim == 2 else "", "s" if n > 1 else ""
         raise ValueError(f"{what}: expected {n} number{s}{per} ({layer} has {n} neuron{s}), "
                          f"got {vector.shape[-1]}")
     return vector
@@ -246,23 +243,20 @@ def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
 def to_examples(xs, ys, sizes, exact: bool):
     """(X, Y) of shapes (m, n_x) and (m, n_Out) from lists of examples (a flat list where the
     layer has one neuron)."""
-    X, Y = _rows(xs, sizes[0], exact, "xs"), _rows(ys, sizes[-1], exact, "ys")
+    X, Y = _rows(xs, sizes[0], exact, "xs", "the input layer"), _rows(ys, sizes[-1], exact,
+                                                                       "ys", "Out")
     if len(X) != len(Y):
         raise ValueError(f"xs and ys: expected one target per example, got {len(X)} inputs "
                          f"and {len(Y)} targets")
     return X, Y
 
 
-def _rows(values, n, exact, what):
+def _rows(values, n, exact, what, layer):
     if isinstance(values, str) or np.ndim(values) == 0:
         raise ValueError(f"{what}: expected a list of examples, got {values!r}")
     if np.ndim(values) == 1 and n == 1 and not isinstance(values[0], (list, tuple)):
         values = [[v] for v in values]
-    array = to_array(values, exact, what, ndim=2)
-    if array.shape[1] != n:
-        raise ValueError(f"{what}: expected {n} number{'s' if n > 1 else ''} per example, "
-                         f"got rows of {array.shape[1]}")
-    return array
+    return to_vector(to_array(values, exact, what, ndim=2), n, exact, what, layer)
 
 
 def to_layers(weights, biases, exact: bool, names):
@@ -288,11 +282,14 @@ def check_per_layer(values, names, what):
                          f"got {len(values)}")
 
 
-def check_pairs(x, y, what="x and y"):
-    """One target per example: x and y both single examples, or batches of one length."""
+def check_targets(x, y, cost, output):
+    """One target per example (x and y both single examples, or batches of one length); for a
+    ``cost`` on probabilities, targets in [0, 1] that sum to 1 where the ``output`` is softmax."""
     if x.ndim != y.ndim or (x.ndim == 2 and len(x) != len(y)):
-        raise ValueError(f"{what}: expected as many targets as examples, got x of shape "
+        raise ValueError(f"x and y: expected as many targets as examples, got x of shape "
                          f"{x.shape} and y of shape {y.shape}")
+    if cost.outputs:
+        check_probabilities(y, "y", sums_to_one=output.output_only)
 
 
 def check_shapes(weights, biases, names):
@@ -339,7 +336,12 @@ def chain_layers(weights, biases, exact, names):
             [[to_scalar(b, exact, f"b_{n}")] for b, n in zip(biases, names)])
 
 
-# --- parameter names: w_H1[j,k] and b_H1[j] as text, and where they live ------------------------
+# --- names: H1 or H1[j], w_H1[j,k] and b_H1[j] as text, and where parameters live ---------------
+def indexed(name: str, j: int, n: int) -> str:
+    """``name`` for a one-neuron layer (H1, a_H1), ``name[j]`` for one of n > 1 (H1[0])."""
+    return name if n == 1 else f"{name}[{j}]"
+
+
 class Slot(NamedTuple):
     """Where a parameter lives: "w" or "b", layer position L, and (j, k) in W^L or (j,) in b^L."""
 
@@ -359,7 +361,7 @@ class ParameterTable:
                 name = f"w_{layer}" if n_out == n_in == 1 else f"w_{layer}[{j},{k}]"
                 self.slots[name] = Slot("w", L, (j, k))
             for j in range(n_out):
-                self.slots[f"b_{layer}" if n_out == 1 else f"b_{layer}[{j}]"] = Slot("b", L, (j,))
+                self.slots[indexed(f"b_{layer}", j, n_out)] = Slot("b", L, (j,))
         self.names = tuple(self.slots)
 
     def locate(self, name) -> Slot:

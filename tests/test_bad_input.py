@@ -52,6 +52,13 @@ def test_ragged_weight_rows():
         bp.Network([[[1, 2], [3]], [[1, 1]]], [[0, 0], [0]])
 
 
+def test_ragged_example_rows():
+    with pytest.raises(ValueError, match=r"x: rows of different lengths in \[\[1, 2, 3\], \[4\]\]"):
+        wide().forward([[1, 2, 3], [4]])
+    with pytest.raises(ValueError, match=r"y: rows of different lengths in .*characters"):
+        wide().backward([[1, 2, 3]] * 2, [[0.5], [0.5] * 40])
+
+
 def test_one_bias_vector_per_layer():
     with pytest.raises(ValueError, match=r"biases: expected .*one vector b per layer \(2\), got 1"):
         wide(biases=[np.zeros(2)])

@@ -86,7 +86,7 @@ def test_batch_takes_flat_lists_for_one_neuron_layers(worked):
     with pytest.raises(ValueError, match="xs and ys: expected one target per example, got 3 inputs and 2"):
         net.batch([0.5, 1, 2], [0, 1])
     wide = bp.Network([[[1, 2]], [[3]]], [[0], [0]])
-    with pytest.raises(ValueError, match="xs: expected 2 numbers per example, got rows of 3"):
+    with pytest.raises(ValueError, match=r"xs: expected 2 numbers per example \(the input layer has 2 neurons\), got 3"):
         wide.batch([[1, 2, 3]], [0])
 
 

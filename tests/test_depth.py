@@ -9,7 +9,7 @@ import pytest
 
 import backproplib as bp
 from backproplib import exercises
-from backproplib.learning import depth
+from backproplib.learning import depth, training
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
 
@@ -89,6 +89,10 @@ def test_negative_biases_kill_relu_layers_and_the_count_comes_from_blocked():
     (lambda: depth.deep_network(3, 2.5), "width"),
     (lambda: depth.deep_network(3, 2, seed=-1), "seed"),
     (lambda: depth.deep_network(3, 2, bias="x"), "bias"),
+    (lambda: depth.initial_weights([3]), r"sizes: expected the layer sizes.*got \[3\]"),
+    (lambda: depth.initial_weights([3, 0]), "layer size: expected a whole number >= 1"),
+    (lambda: training.initial_network([3]), r"sizes: expected the layer sizes.*got \[3\]"),
+    (lambda: exercises.check_init_variance(None, "plain"), "unknown init 'plain'; known: xav"),
 ])
 def test_bad_input_is_named(call, word):
     with pytest.raises(ValueError, match=word):

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import backproplib as bp
 from backproplib import exercises as ex
+from backproplib.exercises.answers import close
 
 NET, X, Y = bp.worked_example()
 DEAD = NET.with_params({"w_H1": -1})  # z_H1 = -1.05: H1 is dead
@@ -262,6 +263,8 @@ def test_author_slips_raise_clear_errors():
         ex.check_value(1.0, 1.0, None)
     with pytest.raises(ValueError, match=r"layer: expected one of H0, H1, Out.*'H0'"):
         ex.check_forward(1.0, NET, X, "z", "h0")
+    with pytest.raises(ValueError, match=r"layer: expected one of H0, H1, Out.*'H1'"):
+        ex.check_weight_count(24, (3, 4, 6, 2), "h1")
     with pytest.raises(ValueError, match="quantity"):
         ex.check_forward(1.0, NET, X, "w", "H0")
     with pytest.raises(ValueError, match="w_H0, b_H0"):
@@ -345,6 +348,15 @@ def test_function_checks():
     assert stub.message.endswith("return statement. Hint: f(x)")
     assert ex.check_function(None, abs, [(1,)], "f").status == ex.UNANSWERED
     assert not ex.check_function(3, abs, [(1,)], "f")
+
+
+@pytest.mark.parametrize("off, right", [(1e-7, True), (1e-5, False)])
+def test_typed_numbers_and_returned_functions_share_one_tolerance(off, right):
+    """A relative error of 1e-7 is the value, 1e-5 is not: in a typed answer, in what a
+    student's function returns, and in the slip search."""
+    assert bool(ex.check_value(str(2.05 * (1 + off)), 2.05, "z")) is right
+    assert bool(ex.check_function(lambda z: relu(z) * (1 + off), relu, RELU_CASES, "f")) is right
+    assert close(np.array([2.05 * (1 + off), 0.0]), np.array([2.05, 0.0])) is right
 
 
 def test_endless_loops_are_stopped_at_the_time_limit():

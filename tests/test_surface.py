@@ -138,6 +138,18 @@ def test_surface_checks_x_and_y(worked):
         bp.cost_surface(net, [1, 2, 3], y, grid)
 
 
+@pytest.mark.parametrize("x, y, cost, words", [
+    ([[0.5], [1.0]], [[0.0]], "quadratic", "x and y: expected as many targets as examples"),
+    (0.5, 1.5, "cross_entropy", "y: cross-entropy expects target probabilities"),
+])
+def test_surface_refuses_targets_as_backward_does(x, y, cost, words):
+    net = bp.Network.chain([0.5, 1.5], [0.2, -0.3], "sigmoid", cost=cost)
+    for compute in (lambda: net.backward(x, y),
+                    lambda: bp.cost_surface(net, x, y, {"w_H0": [0, 1], "w_Out": [0, 1]})):
+        with pytest.raises(ValueError, match=words):
+            compute()
+
+
 @pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh"])
 def test_dead_and_saturated_masks_agree_with_backward(activation):
     net = bp.Network.chain([0.5, 1.5, -1.0], [0.2, -0.3, 0.1], activation)

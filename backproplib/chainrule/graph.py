@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..core import activations as act
-from ..numbers import fmt, to_scalar
+from ..numbers import fmt, indexed, to_scalar
 from .ledger import factor
 
 
@@ -204,7 +204,7 @@ def network_graph(net, x, y) -> Graph:
     parameters = {name: leaf(net.param(name), name, exact) for name in net.parameter_names}
     at = {tuple(net.locate(name)): node for name, node in parameters.items()}  # (kind, L, index)
 
-    a = [leaf(v, _indexed("x", k, len(xs)), exact) for k, v in enumerate(xs)]
+    a = [leaf(v, indexed("x", k, len(xs)), exact) for k, v in enumerate(xs)]
     for L, (W, activation, layer) in enumerate(zip(net.weights, net.activations,
                                                    net.layer_names)):
         n_out = W.shape[0]
@@ -212,23 +212,18 @@ def network_graph(net, x, y) -> Graph:
         for j in range(n_out):
             ws = [at["w", L, (j, k)] for k in range(len(a))]
             products = [multiply(w, a_k, name=f"{w.name}*{a_k.name}") for w, a_k in zip(ws, a)]
-            z = add(*products, at["b", L, (j,)], name=_indexed(f"z_{layer}", j, n_out))
-            layer_a.append(sigma(z, activation, name=_indexed(f"a_{layer}", j, n_out)))
+            z = add(*products, at["b", L, (j,)], name=indexed(f"z_{layer}", j, n_out))
+            layer_a.append(sigma(z, activation, name=indexed(f"a_{layer}", j, n_out)))
         a = layer_a
     n_out = len(a)
-    errors = [subtract(a_j, leaf(y_j, _indexed("y", j, n_out), exact),
-                       name=f"{a_j.name}-{_indexed('y', j, n_out)}")
+    errors = [subtract(a_j, leaf(y_j, indexed("y", j, n_out), exact),
+                       name=f"{a_j.name}-{indexed('y', j, n_out)}")
               for j, (a_j, y_j) in enumerate(zip(a, ys))]
     if n_out == 1:
         cost = square(errors[0], name="C0")
     else:
         cost = add(*(square(e, name=f"({e.name})^2") for e in errors), name="C0")
     return Graph(cost, parameters)
-
-
-def _indexed(name: str, j: int, n: int) -> str:
-    """``name`` for a one-neuron layer, ``name[j]`` for a wider one (the library's names)."""
-    return name if n == 1 else f"{name}[{j}]"
 
 
 # --- forward mode: one sweep per input, against reverse mode: one sweep per output ----------

@@ -202,9 +202,7 @@ class Network:
         One example: C0. A batch (x of shape (m, n_x), y (m, n_Out)): the average C and the
         mean of the examples' gradients. ``g.forward`` holds the forward pass it ran."""
         x, y = self.input(x), self.target(y)
-        num.check_pairs(x, y)
-        if self.cost_function.outputs:
-            num.check_probabilities(y, "y", sums_to_one=self.activations[-1].output_only)
+        num.check_targets(x, y, self.cost_function, self.activations[-1])
         # a non-finite dC0/dz always reaches dC0/dx, so z, dC/dW and dC0/dx cover them all
         r = num.without_overflow(lambda: backpropagate(
             self.weights, self.biases, self.activations, x, y, self.cost_function,

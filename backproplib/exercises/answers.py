@@ -176,7 +176,15 @@ class Feedback:
 REL_TOL, ABS_TOL = Fraction(1e-6), Fraction(1e-9)  # this close to the value is the value
 
 
-def close(a: Fraction, b: Fraction) -> bool:
+def close(a, b) -> bool:
+    """The one matching rule: a and b (numbers, or arrays of one shape, compared entry by entry,
+    NaN matching NaN) within REL_TOL of the larger or within ABS_TOL."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        with np.errstate(invalid="ignore"):
+            near = np.abs(a - b) <= np.maximum(float(REL_TOL) * np.maximum(abs(a), abs(b)),
+                                               float(ABS_TOL))
+        return a.shape == b.shape and bool((near | (a == b) | np.isnan(a) & np.isnan(b)).all())
     return abs(a - b) <= max(REL_TOL * max(abs(a), abs(b)), ABS_TOL)
 
 

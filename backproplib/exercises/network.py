@@ -26,16 +26,15 @@ from .slips import (
 
 
 # --- forward values --------------------------------------------------------------------------
-def _layer_position(net, layer) -> int:
+def layer_position(names, layer) -> int:
+    """Where ``layer`` ("H1") stands in ``names``; an error listing the names otherwise."""
     if not isinstance(layer, str):
-        raise TypeError(f"layer: expected a layer name ({', '.join(net.layer_names)}), got "
-                        f"{layer!r}")
-    if layer not in net.layer_names:
-        near = [n for n in net.layer_names if n.lower() == layer.strip().lower()]
+        raise TypeError(f"layer: expected a layer name ({', '.join(names)}), got {layer!r}")
+    if layer not in names:
+        near = [n for n in names if n.lower() == layer.strip().lower()]
         tail = f" (did you mean {near[0]!r}?)" if near else ""
-        raise ValueError(f"layer: expected one of {', '.join(net.layer_names)}, got "
-                         f"{layer!r}{tail}")
-    return net.layer_names.index(layer)
+        raise ValueError(f"layer: expected one of {', '.join(names)}, got {layer!r}{tail}")
+    return names.index(layer)
 
 
 def _index(net, L, j):
@@ -57,7 +56,8 @@ def check_forward(answer, net, x, quantity: str, layer: str, j=None,
     if changes:
         moved = net.with_params(changes)
         feedback = check_forward(answer, moved, x, quantity, layer, j)
-        L, k = _layer_position(net, layer), _index(net, _layer_position(net, layer), j)
+        L = layer_position(net.layer_names, layer)
+        k = _index(net, L, j)
         old = np.asarray(getattr(net.forward(x), quantity)[L]).reshape(-1)[k or 0]
         new = np.asarray(getattr(moved.forward(x), quantity)[L]).reshape(-1)[k or 0]
         said = ", ".join(f"{n} = {fmt(v)}" for n, v in changes.items())
@@ -66,7 +66,7 @@ def check_forward(answer, net, x, quantity: str, layer: str, j=None,
             return Feedback(WRONG, f"that is {neuron(net, L, k, quantity)} of the network as it "
                                    f"was; with {said} the pass changes from there on.")
         return feedback
-    L = _layer_position(net, layer)
+    L = layer_position(net.layer_names, layer)
     j = _index(net, L, j)
     fwd = net.forward(x)
     pick = (lambda v: np.asarray(v)) if (j is None and net.sizes[L + 1] > 1) else (

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import fmt, positive_number
-from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text, short
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text, close, short
 
 FUNCTION_TIME_LIMIT = 3.0  # seconds a student's function may take for all cases of one check
 BACKWARD_OFF = ("this exercise asks for the chain from the forward pass; backward is switched "
@@ -234,7 +234,7 @@ def _judge(got, want, where):
         bad = got[~np.isfinite(got)].reshape(-1)[0]
         return Feedback(WRONG, f"{where} returned {bad}, not a finite number (look for a "
                                "division by 0 or a number that grows too large).")
-    if np.allclose(got, want, rtol=1e-6, atol=1e-9, equal_nan=True):
+    if close(got, want):
         return None
     return Feedback(WRONG, f"{where} returned {_show_value(got)}; expected "
                            f"{_show_value(want)}.")

@@ -13,7 +13,9 @@ import numpy as np
 
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
-from ..numbers import fmt, to_scalar
+from ..learning.descent import listed
+from ..numbers import fmt, indexed, to_scalar
+from .answers import close
 
 _QUANTITY = re.compile(r"^(?:(a|z)_([A-Za-z0-9]+)|x)(?:\[(\d+)\])?$")
 
@@ -42,9 +44,7 @@ def quantity(net, name):
 def neuron(net, L, j, letter) -> str:
     """a_H1, or a_H1[0] in a layer of several neurons; x or x[0] for L = -1."""
     name = "x" if L < 0 else f"{letter}_{net.layer_names[L]}"
-    if net.sizes[L + 1] == 1 or j is None:
-        return name
-    return f"{name}[{j}]"
+    return name if j is None else indexed(name, j, net.sizes[L + 1])
 
 
 def derivative_of(net, g, kind, L, index):
@@ -202,17 +202,13 @@ def _input_slips(net, g, kind, L, index, inputs) -> dict:
 BLOCKING_BIAS = -10  # a bias that blocks a neuron: dead under ReLU, saturated under sigmoid/tanh
 
 
-def _same(a, b) -> bool:
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-12))
-
-
 def _separates(net, x, y, kind, L, index) -> tuple:
     """(cost is 0, {slip key: True if this case tells the slip from the right value})."""
     g = net.backward(x, y)
     expected = derivative_of(net, g, kind, L, index)[0]
     found = catalogue(net, x, y, kind, L, index)
-    return g.cost == 0, {key: not _same(value, expected) for key, (_, value) in found.items()}
+    return g.cost == 0, {key: not close(np.asarray(value), expected)
+                         for key, (_, value) in found.items()}
 
 
 def coincidences(cases, param: str) -> list:
@@ -313,14 +309,10 @@ def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None) -> s
             shown = True  # this value shows a left-out sigma': say nothing of the others
     said = []
     if ones and not shown:
-        at = "; ".join(f"{formula}' = 1 at {_and(zs)}" for formula, zs in ones.items())
+        at = "; ".join(f"{formula}' = 1 at {listed(zs)}" for formula, zs in ones.items())
         those = "those factors" if sum(map(len, ones.values())) > 1 else "that factor"
         can = f"; exercise {slope_exercise} can" if slope_exercise else ""
         said.append(f"Here {at}: this value cannot show {those}{can}.")
     if linear:
         said.append(f"{linear.formula}'(z) = 1 at every z: no value can show that factor.")
     return " ".join(said)
-
-
-def _and(names) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

@@ -13,10 +13,11 @@ from ..chainrule.gradcheck import THRESHOLDS, relative_error
 from ..core import activations as act
 from ..core.network import Network, layer_names
 from ..learning import datasets, depth
-from ..learning.descent import gradient_descent
+from ..learning.descent import gradient_descent, listed
 from ..learning.training import Trainer, initial_network, steps_per_epoch
-from ..numbers import fmt
+from ..numbers import fmt, lookup
 from .answers import Feedback, check_choice, check_value
+from .network import layer_position
 from .sandbox import Case, check_function, function_name
 
 
@@ -47,7 +48,7 @@ def check_descent_step(answer, net, x, y, learning_rate, param: str,
 def _verdict_on(run) -> str:
     """The run's own account, led by why it does not count when it ended unhealthy."""
     if run.blocked:
-        names = " and ".join(b.neuron for b in run.blocked)
+        names = listed(b.neuron for b in run.blocked)
         kinds = {b.kind for b in run.blocked}
         return (f"it ends with {names} {' or '.join(sorted(kinds))}, so the network no longer "
                 f"learns through {'it' if len(run.blocked) == 1 else 'them'}, whatever its "
@@ -111,10 +112,7 @@ def check_bouncing_rate(answer, c) -> Feedback:
 # --- many neurons (notebook 07) ---------------------------------------------------------------
 def check_weight_count(answer, sizes, layer: str) -> Feedback:
     """How many weights W of ``layer`` holds in a network of ``sizes`` (inputs first)."""
-    names = layer_names(len(sizes) - 1)
-    if layer not in names:
-        raise ValueError(f"layer: expected one of {', '.join(names)}, got {layer!r}")
-    L = names.index(layer)
+    L = layer_position(layer_names(len(sizes) - 1), layer)
     n_in, n_out = sizes[L], sizes[L + 1]
     slips = {"That adds the sizes; there is one weight per pair (j, k), so multiply.":
              n_in + n_out,
@@ -665,15 +663,14 @@ INIT_SLIPS = {
 def check_init_variance(function, init: str):
     """The student's ``function(n_in, n_out)`` against ``learning.depth.init_variance`` for
     ``init`` ("xavier" or "he") on layers of several sizes."""
-    if init not in INIT_SLIPS:
-        raise ValueError(f"init: expected one of {', '.join(INIT_SLIPS)}, got {init!r}")
+    slips = lookup(INIT_SLIPS, init, "init", "check_init_variance")
 
     def reference(n_in, n_out):
         return depth.init_variance(init, n_in, n_out)
 
     return check_function(function, reference, INIT_CASES, f"the {init} variance",
                           hint="keep Var(z) (or Var(delta)) the same from layer to layer.",
-                          mistakes=INIT_SLIPS[init])
+                          mistakes=slips)
 
 
 SCALE_OPTIONS = {"a": "grows (relative to Out's)", "b": "shrinks (relative to Out's)",

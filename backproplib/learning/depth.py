@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import lookup, positive_number, to_scalar, whole_number
+from .training import layer_sizes
 
 INITS = ("plain", "xavier", "he")
 LEVEL_WITHIN = 10.0  # |dC/dW| of H0 and Out within this factor of each other: "level"
@@ -37,10 +38,7 @@ def init_variance(init: str, n_in, n_out, scale=1.0) -> float:
 def initial_weights(sizes, init="he", scale=1.0, seed=0) -> list:
     """One W^L of shape (n_L, n_(L-1)) per layer of ``sizes`` = (n_x, n_H0, ..., n_Out), each
     weight normal with mean 0 and variance ``init_variance``, from ``default_rng(seed)``."""
-    sizes = [whole_number(n, "sizes", 1) for n in sizes]
-    if len(sizes) < 2:
-        raise ValueError(f"sizes: expected the input's size and at least one layer's, got "
-                         f"{sizes!r}")
+    sizes = layer_sizes(sizes)
     rng = np.random.default_rng(whole_number(seed, "seed", 0))
     return [rng.normal(0.0, math.sqrt(init_variance(init, n_in, n_out, scale)), (n_out, n_in))
             for n_in, n_out in zip(sizes[:-1], sizes[1:])]

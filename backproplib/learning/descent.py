@@ -19,7 +19,7 @@ import numpy as np
 
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
-from ..numbers import fmt, positive_number, whole_number
+from ..numbers import fmt, indexed, positive_number, whole_number
 
 MAX_STEPS = 100_000  # more steps than this are refused (a run should take seconds, not hours)
 CONVERGED_COST = 1e-8  # a cost at most this (times the starting cost, within 1 and 1e4) is ~0
@@ -269,7 +269,7 @@ def unreachable_target(net: Network, y) -> str | None:
         above = column[(column > high) | ((column == high) & (not reaches_high))]
         if not (below.size or above.size):
             continue
-        a_name = f"a_{net.layer_names[-1]}" + (f"[{j}]" if net.sizes[-1] > 1 else "")
+        a_name = indexed(f"a_{net.layer_names[-1]}", j, net.sizes[-1])
         can = (f"{sigma.formula} gives numbers {'<=' if reaches_high else '<'} {fmt(high)}"
                if math.isinf(low) else f"numbers {'>=' if reaches_low else '>'} {fmt(low)}"
                if math.isinf(high) else f"numbers from {fmt(low)} to {fmt(high)}"

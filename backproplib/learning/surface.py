@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core.network import Network, backpropagate, forward_pass
 from ..core.results import classify_slopes
-from ..numbers import NumericOverflow, check_pairs, check_probabilities
+from ..numbers import NumericOverflow, check_targets, indexed
 
 MAX_SURFACE_BYTES = 4 * 2**30  # the results of one surface: refused beyond 4 GiB
 # grid points per band: the temporaries stay small and in cache. The 400 x 400 benchmark
@@ -43,7 +43,7 @@ class CostSurface:
         """The grid's forward pass again, for sigma'(z): the cost and gradients (and the
         benchmark's 400 x 400 surface, 0.2 of its 1.7 ms) do without it."""
         net = self.net
-        neurons = [name if n == 1 else f"{name}[{j}]"
+        neurons = [indexed(name, j, n)
                    for name, n in zip(net.layer_names, net.sizes[1:]) for j in range(n)]
         masks = np.empty((2, len(neurons)) + self.cost.shape, dtype=bool)
         for band, weights, biases in _bands(net, self.names, self.values):
@@ -74,9 +74,7 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
             f"{MAX_SURFACE_BYTES / 2**30:.0f} GiB a surface may use; use fewer points or keep "
             "fewer gradients (gradients=[...])")
     x, y = (np.asarray(v, dtype=float) for v in (net.input(x), net.target(y)))
-    check_pairs(x, y)
-    if net.cost_function.outputs:
-        check_probabilities(y, "y", sums_to_one=net.activations[-1].output_only)
+    check_targets(x, y, net.cost_function, net.activations[-1])
     x, y = np.atleast_2d(x), np.atleast_2d(y)  # one example is a batch of one on a grid
     block = np.empty((1 + len(where),) + shape)
     for band, weights, biases in _bands(net, names, values):

@@ -23,14 +23,19 @@ def steps_per_epoch(n: int, batch_size: int) -> int:
     return -(-int(n) // int(batch_size))
 
 
+def layer_sizes(sizes) -> list:
+    """(n_x, n_H0, ..., n_Out) as whole numbers >= 1, at least two of them."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
+        raise ValueError(f"sizes: expected the layer sizes (n_x, ..., n_Out), at least two "
+                         f"numbers, got {sizes!r}")
+    return [whole_number(s, "layer size", 1) for s in sizes]
+
+
 def initial_network(sizes, activation="tanh", seed=0, output_activation=None) -> Network:
     """A network with layer sizes (n_x, n_H0, ..., n_Out): weights normal with standard
     deviation 1/sqrt(n_(L-1)) (z starts about the size of an input) from ``default_rng(seed)``,
     biases 0.1, ``activation`` in every layer (``output_activation`` in Out if given)."""
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
-        raise ValueError(f"sizes: expected the layer sizes (n_x, ..., n_Out), at least two "
-                         f"numbers, got {sizes!r}")
-    sizes = [whole_number(s, "layer size", 1) for s in sizes]
+    sizes = layer_sizes(sizes)
     rng = np.random.default_rng(whole_number(seed, "seed", 0))
     weights = [rng.normal(0.0, 1.0 / math.sqrt(n_in), (n_out, n_in))
                for n_in, n_out in zip(sizes[:-1], sizes[1:])]
