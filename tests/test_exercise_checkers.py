@@ -379,6 +379,24 @@ def test_a_run_that_ends_dead_is_never_the_lowest(activation):
     assert sum(bool(ex.check_lowest_run(k, net, x, y, 20, rates)) for k in "abcd") == 1
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_choice_feedback_starts_its_sentences_with_a_capital(activation):
+    """'d (none of them: ... dead neurons) is not it. one run ends healthy.' read badly, and
+    under tanh or sigmoid no neuron can die: option d says blocked (dead or saturated)."""
+    _, x, y = bp.worked_example()
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation=activation)
+    lowercase = re.compile(r"(?:^|\. )[a-z]{2,}\b(?![(^_/])")
+    for key in "abcd":
+        message = ex.check_lowest_run(key, net, x, y, 20, {"a": 0.005, "b": 0.05, "c": 0.5})
+        message = message.message
+        assert "blocked (dead or saturated) neurons" in message or key != "d", message
+        assert "with dead neurons" not in message, message
+        assert not lowercase.search(message), message
+        X, Y = np.array([[0.5], [1.5]]), np.array([[0.2], [0.9]])
+        message = ex.check_doubled_data(key, net, X, Y).message
+        assert not lowercase.search(message), message
+
+
 def test_finite_difference_checks_reject_the_other_differences():
     net, x, y = bp.worked_example()
     p, h = float(net.param("w_H1")), 0.1
