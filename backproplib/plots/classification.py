@@ -35,8 +35,9 @@ GRID_N = 100
 # --- the slow start ---------------------------------------------------------------------------
 class SlowStartPlot:
     """C0 (left) and dC0/dz (right) of a sigmoid output against its z from -``reach`` to
-    ``reach`` (widened to 1.1 |z|, rounded up, so that the point shows whole), for the target y, under the quadratic and the
-    cross-entropy cost; the current z is a point on every curve."""
+    ``reach`` (widened to 1.1 |z|, rounded up, so that the point shows whole), for the target
+    y, under the quadratic and the cross-entropy cost; the current z is a point on every
+    curve."""
 
     def __init__(self, z, y, reach=8.0):
         self.y, self.reach = float(y), max(float(reach), float(np.ceil(1.1 * abs(float(z)))))
