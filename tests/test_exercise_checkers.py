@@ -130,7 +130,7 @@ CHAIN = ("H0", "H1", "Out")
 
 
 def value_exercises(name, activation, numbers):
-    """{exercise number: (net, x, y, param, slope_exercise)} of each exercise cell of the
+    """{exercise number: (net, x, y, param, keywords)} of each exercise cell of the
     notebook that checks a gradient of the exercise network (or a what-if of it): the cells
     run as stored, after the parameters cell with ``numbers`` and ``activation`` on top."""
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
@@ -150,8 +150,8 @@ def value_exercises(name, activation, numbers):
                 continue
             exec(cell.source, scope)  # noqa: S102
             net, x, y, param = (eval(ast.unparse(a), scope) for a in call.args[1:5])  # noqa: S307
-            named = {k.arg: k.value.value for k in call.keywords}.get("slope_exercise")
-            found[f"{match[1]}.{match[2]}"] = (net, x, y, param, named)
+            keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+            found[f"{match[1]}.{match[2]}"] = (net, x, y, param, keywords)
     return found
 
 
@@ -166,12 +166,12 @@ def test_value_exercises_catch_the_slips_and_one_shows_a_left_out_slope(name, ac
     (every notebook has one) costs something and rejects a left-out sigma', unless the
     activation is linear, where the right value says no value can show it."""
     found = value_exercises(name, activation, NUMBER_SETS[numbers])
-    named = {n for *_, n in found.values() if n}
+    named = {k["slope_exercise"] for *_, k in found.values() if k}
     assert named and named <= set(found), (named, sorted(found))
-    for number, (net, x, y, param, slope_exercise) in found.items():
+    for number, (net, x, y, param, keywords) in found.items():
         assert net.backward(x, y).cost != 0, number
         right = chain_by_hand(net, x, y)[param]
-        feedback = ex.check_gradient(right, net, x, y, param, slope_exercise=slope_exercise)
+        feedback = ex.check_gradient(right, net, x, y, param, **keywords)
         assert feedback, (number, feedback)
         _, s, _ = parts(net, x)
         L = CHAIN.index(param[2:])
@@ -195,8 +195,8 @@ def test_value_exercises_catch_the_slips_and_one_shows_a_left_out_slope(name, ac
         assert right != 0, number
         if activation in ("relu", "leaky_relu"):
             assert all(s[M] == 1 for M in layers), (number, s)
-            if layers:
-                assert f"; exercise {slope_exercise} can." in feedback.message, feedback
+            if layers:  # whether it names the what-if: the test below
+                assert "this value cannot show" in feedback.message, feedback
         if activation in ("sigmoid", "tanh"):
             for M in layers:
                 assert not ex.check_gradient(left_out[M], net, x, y, param), (number, M)
@@ -208,6 +208,11 @@ def test_value_exercises_catch_the_slips_and_one_shows_a_left_out_slope(name, ac
         for slip in others:
             if not math.isclose(slip, right, rel_tol=1e-6, abs_tol=1e-12):
                 assert not ex.check_gradient(slip, net, x, y, param), (number, slip)
+
+
+def test_a_slope_exercise_comes_with_its_what_if():
+    with pytest.raises(ValueError, match=r"slope_exercise and what_if_args: expected both"):
+        ex.check_gradient(0, ex_net("relu"), EX_X, EX_Y, "w_Out", slope_exercise="2.6")
 
 
 def test_what_if_moves_a_bias_only():
@@ -372,6 +377,24 @@ def test_a_run_that_ends_dead_is_never_the_lowest(activation):
         if run.blocked or run.outcome in ("diverged", "stuck"):
             assert not ex.check_lowest_run(key, net, x, y, 20, rates), (activation, key)
     assert sum(bool(ex.check_lowest_run(k, net, x, y, 20, rates)) for k in "abcd") == 1
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_choice_feedback_starts_its_sentences_with_a_capital(activation):
+    """'d (none of them: ... dead neurons) is not it. one run ends healthy.' read badly, and
+    under tanh or sigmoid no neuron can die: option d says blocked (dead or saturated)."""
+    _, x, y = bp.worked_example()
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation=activation)
+    lowercase = re.compile(r"(?:^|\. )[a-z]{2,}\b(?![(^_/])")
+    for key in "abcd":
+        message = ex.check_lowest_run(key, net, x, y, 20, {"a": 0.005, "b": 0.05, "c": 0.5})
+        message = message.message
+        assert "blocked (dead or saturated) neurons" in message or key != "d", message
+        assert "with dead neurons" not in message, message
+        assert not lowercase.search(message), message
+        X, Y = np.array([[0.5], [1.5]]), np.array([[0.2], [0.9]])
+        message = ex.check_doubled_data(key, net, X, Y).message
+        assert not lowercase.search(message), message
 
 
 def test_finite_difference_checks_reject_the_other_differences():
@@ -665,22 +688,24 @@ def test_the_summed_cost_function_of_14_is_checked_at_two_points(activation):
     assert not ex.check_summed_cost(moved_only_at_start, net, BATCH_X, BATCH_Y)
 
 
+@pytest.mark.parametrize("numbers", NUMBER_SETS)
 @pytest.mark.parametrize("activation", ("relu", "leaky_relu"))
 @pytest.mark.parametrize("name", VALUE_NOTEBOOKS)
-def test_a_right_value_names_an_exercise_that_shows_the_factors_it_cannot(name, activation):
+def test_a_right_value_names_an_exercise_that_shows_the_factors_it_cannot(name, activation,
+                                                                          numbers):
     """'Here ReLU' = 1 at z_H1 and z_Out: this value cannot show those factors; exercise 4.5
     can.' must be true: in exercise 4.5 (a what-if moving one bias), each factor named has a
     slope other than 1 and is a factor of 4.5's gradient. Exercise 3.1 (dC0/da_H1, sigma'(z_Out))
     and 4.1 (sigma'(z_H1), sigma'(z_Out)) name 3.3 and 4.5, which move b_H1 and b_H0 and leave
     those slopes at 1, so the sentence is false under the default numbers too."""
-    found = value_exercises(name, activation, {})
-    for number, (net, x, y, param, slope_exercise) in found.items():
-        if not slope_exercise:
+    found = value_exercises(name, activation, NUMBER_SETS[numbers])
+    for number, (net, x, y, param, keywords) in found.items():
+        if not keywords:
             continue
+        slope_exercise = keywords["slope_exercise"]
         right = chain_by_hand(net, x, y)[param]
-        message = ex.check_gradient(right, net, x, y, param,
-                                    slope_exercise=slope_exercise).message
-        if f"exercise {slope_exercise} can" not in message:
+        message = ex.check_gradient(right, net, x, y, param, **keywords).message
+        if "this value cannot show" not in message:
             continue
         named = set(re.search(r"= 1 at (.*?): this value", message)[1]
                     .replace(" and ", ", ").split(", "))
@@ -688,6 +713,12 @@ def test_a_right_value_names_an_exercise_that_shows_the_factors_it_cannot(name, 
         _, s, _ = parts(moved, moved_x)
         moved_layers = range(CHAIN.index(moved_param[2:]) + (moved_param[0] == "a"), 3)
         shown = {f"z_{CHAIN[M]}" for M in moved_layers if s[M] != 1}
-        assert named <= shown, (f"exercise {number} says exercise {slope_exercise} can show "
-                                f"sigma' at {sorted(named)}; it shows it only at {sorted(shown)}"
-                                f": {message}")
+        some = re.search(rf"exercise {slope_exercise} shows the ones? at (.*?)\.", message)
+        said = (set(some[1].replace(" and ", ", ").split(", ")) if some else
+                named if f"exercise {slope_exercise} can" in message else set())
+        assert said <= shown, (f"exercise {number} says exercise {slope_exercise} can show "
+                               f"sigma' at {sorted(said)}; it shows it only at {sorted(shown)}"
+                               f": {message}")
+        assert not (named - said) & shown, (f"exercise {number} leaves out that exercise "
+                                            f"{slope_exercise} shows sigma' at {sorted(shown)}"
+                                            f": {message}")

@@ -6,6 +6,8 @@ is followed by a checked one, that nbval would catch a wrong stored number, and 
 notebook stays right when an instructor changes its parameters.
 """
 
+import contextlib
+import io
 import json
 import re
 import shutil
@@ -225,3 +227,37 @@ def test_refresh_script_normalises_metadata(tmp_path):
     assert "widgets" not in nb.metadata and "execution" not in nb.cells[0].metadata
     assert nb.metadata.kernelspec.name == "python3"
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def printed_by(name, cell_text, activation):
+    """What the first code cell of notebook ``name`` containing ``cell_text`` prints, after the
+    cells above it have run with ``activation`` (figures are drawn but not shown)."""
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    scope = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell in (c for c in nb.cells if c.cell_type == "code"):
+            if cell_text in cell.source:
+                break
+            exec(re.sub(r"^%.*$", "", cell.source, flags=re.MULTILINE), scope)  # noqa: S102
+            if "parameters" in cell.metadata.get("tags", []):
+                scope["activation"] = activation
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(cell.source, scope)  # noqa: S102
+    return printed.getvalue()
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+def test_04s_factor_table_stays_aligned_for_any_label(activation):
+    """Under leaky ReLU the label LeakyReLU'(z_Out) is 17 characters: a table padded to 16 put
+    its '=' one column right of the others."""
+    table = printed_by("04_h0_gradient", "The factor closest to 0", activation).split("\n\n")[0]
+    assert len({line.index(" = ") for line in table.splitlines()}) == 1, table
+
+
+def test_09s_lowest_point_lines_read_as_sentences():
+    """09 printed 'lowest the average C of all examples on this grid: ...'."""
+    nb = nbformat.read(NOTEBOOKS / "09_many_examples.ipynb", as_version=4)
+    lines = [line for cell in nb.cells if cell.cell_type == "code"
+             for line in output_text(cell).splitlines() if "on this grid: " in line]
+    assert lines and all(line.startswith("The lowest value of ") for line in lines), lines

@@ -370,6 +370,8 @@ def check_choice(answer, correct, options: dict, explanations: dict | None = Non
         return Feedback(WRONG, f"{shown(answer)} is not one of the options; answer "
                                f"with one of {keys}.")
     why = explanations.get(key, "")
+    if re.match(r"[a-z]{2,}\b(?![(^_/])", why):  # a sentence starts with a capital; a name (a_Out,
+        why = why[0].upper() + why[1:]  # softmax(z), dC0/dw) keeps its own case
     if key == correct:
         return Feedback(RIGHT, f"{key}: {options[key]}. {why}".strip())
     return Feedback(WRONG, f"{key} ({options[key]}) is not it. {why}".strip())

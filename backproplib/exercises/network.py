@@ -107,11 +107,16 @@ def check_forward(answer, net, x, quantity: str, layer: str, j=None,
 
 
 # --- gradients -------------------------------------------------------------------------------
-def check_gradient(answer, net, x, y, param: str,
-                   slope_exercise: str | None = None) -> Feedback:
+def check_gradient(answer, net, x, y, param: str, slope_exercise: str | None = None,
+                   what_if_args: tuple | None = None) -> Feedback:
     """Check dC0/d``param`` ("w_Out", "w_H1[0,1]", "a_H1", "z_Out[0]", "x"), naming the slips
     of the chain rule; a right value that cannot show a left-out sigma' says so, naming
-    ``slope_exercise`` ("2.6"), where it can."""
+    ``slope_exercise`` ("2.6", the what-if ``what_if(net, x, y, *what_if_args)``) where its
+    network shows it."""
+    if (slope_exercise is None) != (what_if_args is None):
+        raise ValueError("slope_exercise and what_if_args: expected both (\"4.5\" and the "
+                         f"(move, param) of its what_if) or neither, got {slope_exercise!r} and "
+                         f"{what_if_args!r}")
     kind, L, index = quantity(net, param)
     g = net.backward(x, y)
     expected, label = derivative_of(net, g, kind, L, index)
@@ -125,7 +130,7 @@ def check_gradient(answer, net, x, y, param: str,
                 f"{label.replace('dC/', 'dC0/')}, and {hint}")
     note = unreachable_target(net, y) or ""
     feedback = check_value(answer, expected, label, hint, slips, note=note)
-    unseen = (unseen_slopes(net, x, y, param, slope_exercise)
+    unseen = (unseen_slopes(net, x, y, param, slope_exercise, what_if_args)
               if feedback and g.batch_size is None else "")
     return Feedback(RIGHT, f"{feedback.message} {unseen}") if unseen else feedback
 

@@ -291,9 +291,11 @@ def what_if(net, x, y, move: str, param: str) -> tuple:
                    f"of {fmt(old)}?")
 
 
-def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None) -> str:
-    """The sentence for a right value that shows no left-out sigma' (each is 1 at this example;
-    ``slope_exercise`` names one where it is not) or a linear layer's (1 at every z); "" else."""
+def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None,
+                  what_if_args: tuple | None = None) -> str:
+    """The sentence for a right value that shows no left-out sigma' (each is 1 at this example)
+    or a linear layer's (1 at every z); "" else. Exercise ``slope_exercise``, the what-if of
+    ``what_if(net, x, y, *what_if_args)``, is named for the factors its network shows."""
     kind, L, index = quantity(net, param)
     da_dz = net.forward(x).da_dz
     ones, shown, linear = {}, False, None
@@ -304,14 +306,26 @@ def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None) -> s
         if sigma.name == "linear":
             linear = sigma
         elif np.all(slope == 1):
-            ones.setdefault(sigma.formula, []).append(neuron(net, M, j, "z"))
+            ones.setdefault(sigma.formula, []).append((M, j))
         else:
             shown = True  # this value shows a left-out sigma': say nothing of the others
     said = []
     if ones and not shown:
-        at = "; ".join(f"{formula}' = 1 at {listed(zs)}" for formula, zs in ones.items())
-        those = "those factors" if sum(map(len, ones.values())) > 1 else "that factor"
-        can = f"; exercise {slope_exercise} can" if slope_exercise else ""
+        at = "; ".join(f"{formula}' = 1 at {listed([neuron(net, M, j, 'z') for M, j in mj])}"
+                       for formula, mj in ones.items())
+        every = [mj for mjs in ones.values() for mj in mjs]
+        those = "those factors" if len(every) > 1 else "that factor"
+        there = []
+        if what_if_args:  # the factors the what-if's network shows: sigma' not 1 in its gradient
+            moved, _ = what_if(net, x, y, *what_if_args)
+            moved_kind, moved_L, _ = quantity(moved, what_if_args[1])
+            moved_slopes = moved.forward(x).da_dz
+            there = [(M, j) for M, j in every if M in slope_layers(moved, moved_kind, moved_L)
+                     and np.any(np.asarray(moved_slopes[M], dtype=object)[
+                         slice(None) if j is None else j] != 1)]
+        can = ("" if not there else f"; exercise {slope_exercise} can" if there == every else
+               f"; exercise {slope_exercise} shows the one{'s' * (len(there) > 1)} at "
+               f"{listed([neuron(net, M, j, 'z') for M, j in there])}")
         said.append(f"Here {at}: this value cannot show {those}{can}.")
     if linear:
         said.append(f"{linear.formula}'(z) = 1 at every z: no value can show that factor.")

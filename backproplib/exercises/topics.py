@@ -67,11 +67,12 @@ def check_lowest_run(answer, net, x, y, steps, rates: dict) -> Feedback:
             if run.outcome not in ("diverged", "stuck") and not run.blocked}
     correct = min(fine, key=fine.get) if fine else "d"
     options = {key: f"learning rate {fmt(rate)}" for key, rate in rates.items()}
-    options["d"] = "none of them: each run diverges, gets stuck or ends with dead neurons"
+    options["d"] = ("none of them: each run diverges, gets stuck or ends with blocked (dead or "
+                    "saturated) neurons")
     why = {key: f"With learning rate {fmt(rates[key])}: {_verdict_on(run)}"
            for key, run in runs.items()}
-    why["d"] = ("every run ended diverged, stuck or with blocked neurons." if correct == "d"
-                else "one run ends healthy.")
+    why["d"] = ("Every run ended diverged, stuck or with blocked neurons." if correct == "d"
+                else "One run ends healthy.")
     return check_choice(answer, correct, options, why, what="the run with the lowest final cost")
 
 

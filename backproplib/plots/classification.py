@@ -24,11 +24,13 @@ GRID_N = 100
 
 # --- the slow start ---------------------------------------------------------------------------
 class SlowStartPlot:
-    """C0 (left) and dC0/dz (right) of a sigmoid output against its z, for the target y, under
-    the quadratic and the cross-entropy cost; the current z is a point on every curve."""
+    """C0 (left) and dC0/dz (right) of a sigmoid output against its z from -``reach`` to
+    ``reach`` (widened to 1.1 |z|, rounded up, so that the point shows whole), for the target
+    y, under the quadratic and the cross-entropy cost; the current z is a point on every
+    curve."""
 
     def __init__(self, z, y, reach=8.0):
-        self.y, self.reach = float(y), float(reach)
+        self.y, self.reach = float(y), max(float(reach), float(np.ceil(1.1 * abs(float(z)))))
         # 8 inches: 768 px fit JupyterLab's output area (about 860 px at a 1280 px window)
         self.fig = new_figure(style.whole_pixels((8.0, 3.3)))
         zs = np.linspace(-self.reach, self.reach, 401)
@@ -65,11 +67,10 @@ class SlowStartPlot:
         self.now = sigmoid_output(float(z), self.y)
         now = self.now
         values = (now.cross_entropy, now.quadratic, now.cross_entropy_delta, now.quadratic_delta)
-        shown = min(max(float(z), -self.reach), self.reach)
         for marker, value in zip(self.markers, values):
-            marker.set_data([shown], [float(value)])
+            marker.set_data([float(z)], [float(value)])
         for line in self.lines:
-            line.set_xdata([shown, shown])
+            line.set_xdata([float(z), float(z)])
 
     def dynamic_artists(self) -> list:
         return [*self.markers, *self.lines]
@@ -81,7 +82,8 @@ class SlowStartPlot:
         n = self.now
         return (f"Two plots against z from {fmt(-self.reach)} to {fmt(self.reach)} for a sigmoid "
                 f"output with target y = {fmt(self.y)}. Left: the cost, cross-entropy (solid) and "
-                f"quadratic (dashed). Right: their slopes dC0/dz. At z = {fmt(float(n.z))}, "
+                f"quadratic (dashed). Right: their slopes dC0/dz. At z = {fmt(float(n.z))}"
+                f"{' (outside the plot)' if abs(float(n.z)) > self.reach else ''}, "
                 f"a = {fmt(float(n.a))}: cross-entropy's dC0/dz = a - y = "
                 f"{fmt(float(n.cross_entropy_delta))}, the quadratic cost's dC0/dz = "
                 f"2(a - y) sigma'(z) = {fmt(float(n.quadratic_delta))}.")
