@@ -138,3 +138,12 @@ def test_step_outside_its_range(worked, h):
     net, x, y = worked
     with pytest.raises(ValueError, match="h: expected a step between 1e-12 and 1"):
         bp.numerical_gradients(net, x, y, h=h)
+
+
+def test_forward_differences_agree_to_first_order_in_h():
+    """(C(p + h) - C(p)) / h differs from dC/dp by about h C''(p) / 2: small for a small h."""
+    net, x, y = wide_smooth_network()
+    analytic = net.backward(x, y)
+    for h in (1e-6, 1e-7):
+        numeric = bp.numerical_gradients(net, x, y, h=h, kind="forward")
+        assert_gradients_close(numeric, analytic, rtol=1e-4, atol=100 * h)

@@ -124,3 +124,26 @@ def test_relu_gives_positive_zero():
 
     out = relu(np.array([-0.0, -2.0, 3.0]))
     assert not np.signbit(out).any() and out.tolist() == [0.0, 0.0, 3.0]
+
+
+def test_fmt_of_short_exact_decimals_is_pythons_g_format():
+    """A Fraction that ends within 10 significant digits prints every digit; with so few
+    digits that is what Python's "g" format prints for the same (exactly held) float."""
+    for q in (Fraction(10**12), Fraction(-3, 10**7), Fraction(25, 10**9), Fraction(1, 8),
+              Fraction(123456789, 1000), Fraction(2 * 10**10), Fraction(-5, 10**5)):
+        assert bp.fmt(q) == f"{float(q):.10g}", q
+
+
+def test_to_scalar_takes_a_zero_dimensional_array_as_its_number():
+    assert to_scalar(np.array(0.5), False, "w") == 0.5
+    assert to_scalar(np.array(3), True, "w") == Fraction(3)
+    net = bp.Network.chain([np.array(0.5)], [np.array(2.0)], "linear")
+    assert net.param("w_Out") == 0.5 and net.param("b_Out") == 2.0
+
+
+def test_a_step_size_must_be_above_zero():
+    from backproplib.numbers import positive_number
+    assert positive_number("1/100", "learning_rate", exact=True) == Fraction(1, 100)
+    for bad in (0, -0.1, "0"):
+        with pytest.raises(ValueError, match="learning_rate: expected a positive number"):
+            positive_number(bad, "learning_rate")
