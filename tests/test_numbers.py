@@ -147,3 +147,12 @@ def test_a_step_size_must_be_above_zero():
     for bad in (0, -0.1, "0"):
         with pytest.raises(ValueError, match="learning_rate: expected a positive number"):
             positive_number(bad, "learning_rate")
+
+
+def test_whole_numbers_from_least_to_most_both_included():
+    from backproplib.numbers import whole_number
+    assert whole_number(2, "n_examples", least=2) == 2
+    assert whole_number("50", "steps", least=1, most=50) == 50
+    for value, words in ((1, "expected a whole number >= 2"), (51, "expected at most 50")):
+        with pytest.raises(ValueError, match=words):
+            whole_number(value, "n_examples", least=2, most=50)

@@ -205,3 +205,14 @@ def test_a_batch_surface_blocks_a_neuron_where_every_example_blocks_it(activatio
         np.testing.assert_array_equal(
             batch[neuron], np.logical_and.reduce([s[neuron] for s in singles]), neuron)
     assert not np.array_equal(batch["H0"], singles[0]["H0"])  # the examples disagree somewhere
+
+
+def test_an_overflow_that_relu_turns_into_zero_leaves_a_finite_surface():
+    """z_H0 = -1e308 * 10 overflows to -inf on the way, but ReLU makes a_H0 = 0 as at any
+    dead z_H0 = -10: the two grid rows are equal and finite, and the surface is not refused."""
+    net = bp.Network.chain([1.0, 0.7], [0.0, 0.3], "relu")
+    surface = bp.cost_surface(net, 10.0, 1.0, {"w_H0": [-1e308, -1.0], "w_Out": [0.5, 1.0]})
+    assert np.isfinite(surface.cost).all()
+    np.testing.assert_array_equal(surface.cost[0], surface.cost[1])
+    for name, grad in surface.grad.items():
+        np.testing.assert_array_equal(grad[0], grad[1], name)
