@@ -53,6 +53,10 @@ def test_unknown_parameter_lists_twelve_and_counts_the_rest():
     small = bp.worked_example()[0]
     with pytest.raises(ValueError, match=r"valid names: w_H0, b_H0, w_H1, b_H1, w_Out, b_Out$"):
         small.param("w_H7")
+    twelve = bp.Network([np.ones((2, 2)), np.ones((2, 2))], [np.zeros(2), np.zeros(2)])
+    assert len(twelve.parameter_names) == 12
+    with pytest.raises(ValueError, match=r"valid names: w_H0\[0,0\], .*, b_Out\[1\]$"):
+        twelve.param("w_H7")
 
 
 def test_fmt_of_vectors_and_numbers():
