@@ -148,9 +148,11 @@ def test_to_scalar_takes_a_zero_dimensional_array_as_its_number():
 def test_a_step_size_must_be_above_zero():
     from backproplib.numbers import positive_number
     assert positive_number("1/100", "learning_rate", exact=True) == Fraction(1, 100)
-    for bad in (0, -0.1, "0"):
-        with pytest.raises(ValueError, match="learning_rate: expected a positive number"):
+    for bad in (0, -0.1, "0", "1e-400"):
+        with pytest.raises(ValueError, match="learning_rate: expected a positive number") as e:
             positive_number(bad, "learning_rate")
+        # only a step that is (or rounds to) 0 is told so
+        assert ("rounds to 0" in str(e.value)) == (float(bad) == 0), bad
 
 
 def test_whole_numbers_from_least_to_most_both_included():
