@@ -162,3 +162,14 @@ def test_whole_numbers_from_least_to_most_both_included():
     for value, words in ((1, "expected a whole number >= 2"), (51, "expected at most 50")):
         with pytest.raises(ValueError, match=words):
             whole_number(value, "n_examples", least=2, most=50)
+
+
+def test_a_list_holding_one_number_is_one_number_only_where_single():
+    assert to_scalar([0.7], False, "w_Out", single=True) == 0.7
+    with pytest.raises(TypeError, match="learning_rate: expected a number, got list"):
+        to_scalar([0.7], False, "learning_rate")
+
+
+def test_chain_refuses_arrays_among_its_numbers():
+    with pytest.raises(ValueError, match="Network.chain: expected weights as a flat list"):
+        bp.Network.chain([np.array([0.5]), 1.0], [0.0, 0.0])
