@@ -111,6 +111,26 @@ def test_the_routine_broadcasts_a_grid_axis_through_every_layer(worked):
         assert wanted.dC_dw[0][0][i] == pytest.approx(g["b_H0"])
 
 
+def test_a_grid_of_batches_is_each_grid_points_batch():
+    """A grid axis on a wide layer's W and a batch of several examples: every grid point's
+    average cost and mean gradients are those of its own network on the whole batch."""
+    rng = np.random.default_rng(5)
+    net = bp.Network([rng.normal(size=(3, 2)), rng.normal(size=(2, 3))],
+                     [rng.normal(size=3), rng.normal(size=2)], ["tanh", "sigmoid"])
+    X, Y = rng.normal(size=(4, 2)), rng.uniform(size=(4, 2))
+    values = np.array([-0.5, 0.3, 2.0])
+    weights = [np.asarray(W, float) for W in net.weights]
+    weights[1] = np.repeat(weights[1][None], 3, axis=0)
+    weights[1][:, 0, 1] = values
+    r = backpropagate(weights, list(net.biases), net.activations, X, Y, batch=True)
+    for i, w in enumerate(values):
+        g = net.with_params({"w_Out[0,1]": w}).backward(X, Y)
+        assert r.cost[i] == pytest.approx(g.cost, rel=1e-12)
+        for L in range(2):
+            np.testing.assert_allclose(r.dC_dw[L][i], g.dw[L], rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(r.dC_db[L][i], g.db[L], rtol=1e-12, atol=1e-15)
+
+
 def test_descend_is_one_step_of_the_update_rule(worked):
     net, x, y = worked
     g = net.backward(x, y)

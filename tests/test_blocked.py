@@ -51,6 +51,14 @@ def test_the_threshold_is_where_saturation_starts():
         assert ("H0" in blocked(net)) is expect, z
 
 
+def test_a_slope_of_exactly_the_threshold_is_not_saturated():
+    """Saturated means 0 < |sigma'(z)| below SATURATED_BELOW: the threshold itself is not."""
+    from backproplib.core.results import classify_slopes
+    slopes = np.array([SATURATED_BELOW, -SATURATED_BELOW, SATURATED_BELOW / 2])
+    dead, blocked_ = classify_slopes(slopes, bp.core.activations.get("tanh"))
+    assert blocked_.tolist() == [False, False, True] and not dead.any()
+
+
 def test_wide_layers_name_the_neuron():
     net = bp.Network([[[1], [-1]], [[1, 1]]], [[0.5, -0.5], [0]])  # H0[1] has z = -1.5 at x=1
     found = blocked(net)

@@ -152,6 +152,23 @@ def test_large_logits_stay_finite():
     assert sig.cost(-800.0, 1.0) == pytest.approx(800.0, rel=1e-12)
 
 
+def test_cross_entropy_dC_da_matches_finite_differences_for_soft_targets():
+    """Targets strictly between 0 and 1 use both terms of -y/a + (1 - y)/(1 - a)."""
+    net = classifier(output="sigmoid")
+    y = np.array([0.2, 0.7, 0.5])
+    numeric = bp.numerical_gradients(net, X[1], y)
+    np.testing.assert_allclose(net.backward(X[1], y).da["Out"], numeric.da["Out"], rtol=1e-7)
+
+
+def test_cross_entropy_dC_da_is_zero_where_y_is_zero_even_if_a_underflowed():
+    """-y_j / a_j with y_j = 0 is 0 (the docstring's rule), also where a_j is exactly 0."""
+    net = bp.Network([[[1.0], [-1.0], [0.5]]], [[0.0, 0.0, 0.0]], ["softmax"],
+                     cost="cross_entropy")
+    g = net.backward(2000.0, [1, 0, 0])
+    assert g.forward.output.tolist() == [1.0, 0.0, 0.0]
+    assert g.da["Out"].tolist() == [-1.0, 0.0, 0.0]
+
+
 def test_quadratic_default_keeps_the_seed_exactly():
     net = bp.Network.chain(weights=["0.1", "0.01", "0.5"], biases=[2, 1, 3], activation="relu",
                            exact=True)

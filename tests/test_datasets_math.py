@@ -112,6 +112,15 @@ def test_labels_for_each_activation():
     assert datasets.labels_for("linear") == (-1, 1)
 
 
+def test_labels_for_needs_an_output_strictly_above_minus_a_half():
+    """The rule's boundary: sigma(-3) = -0.5 exactly does not "stay above -0.5"."""
+    from backproplib.core.activations import Activation
+    for slope, expected in ((1 / 6, (-1, 1)), (1 / 6 - 1e-3, (0, 1))):
+        sigma = Activation("scaled", lambda z, s=slope: s * z, lambda z, s=slope: s + 0 * z,
+                           False, "scaled")
+        assert datasets.labels_for(sigma) == expected, slope
+
+
 def test_halves_and_shuffling():
     for n in (2, 3, 7):
         d = datasets.make("circle", n, seed=0)

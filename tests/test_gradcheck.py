@@ -138,3 +138,26 @@ def test_step_outside_its_range(worked, h):
     net, x, y = worked
     with pytest.raises(ValueError, match="h: expected a step between 1e-12 and 1"):
         bp.numerical_gradients(net, x, y, h=h)
+
+
+def test_forward_differences_agree_to_first_order_in_h():
+    """(C(p + h) - C(p)) / h differs from dC/dp by about h C''(p) / 2: small for a small h."""
+    net, x, y = wide_smooth_network()
+    analytic = net.backward(x, y)
+    for h in (1e-6, 1e-7):
+        numeric = bp.numerical_gradients(net, x, y, h=h, kind="forward")
+        assert_gradients_close(numeric, analytic, rtol=1e-4, atol=100 * h)
+
+
+def test_step_errors_over_the_default_steps_fall_then_rise():
+    """Truncation shrinks with h, round-off grows as h shrinks: over the default steps the
+    central difference's error is least somewhere in between, far below both ends."""
+    from backproplib.chainrule.gradcheck import STEPS, step_errors
+    net = bp.Network.chain([0.9, 1.2, 0.5], [0.1, -0.2, 0.3], "tanh")
+    errors = step_errors(net, 0.5, 0.2, "w_H0")
+    assert {kind: len(e) for kind, e in errors.items()} == {"central": len(STEPS),
+                                                            "forward": len(STEPS)}
+    central = errors["central"]
+    best = int(np.argmin(central))
+    assert 0 < best < len(STEPS) - 1
+    assert central[best] < central[0] / 100 and central[best] < central[-1] / 100

@@ -248,3 +248,14 @@ def test_repr_shows_values(worked):
     net, x, _ = worked
     assert repr(net.forward(x).z) == "LayerValues(H0=2.05, H1=1.0205, Out=3.51025)"
     assert "1-1-1-1" in repr(net)
+
+
+@pytest.mark.parametrize("n_k", [1, 3])
+def test_weighted_sum_over_a_stack_of_weight_matrices(n_k):
+    """W of shape (..., n_j, n_k) with grid axes in front: z[g, m, j] = sum_k W[g, j, k] a[m, k]."""
+    from backproplib.core.network import weighted_sum
+    rng = np.random.default_rng(7)
+    for grid in [(4,), (3, 2)]:
+        W, a = rng.normal(size=grid + (2, n_k)), rng.normal(size=(5, n_k))
+        expected = np.einsum("...jk,mk->...mj", W, a)
+        np.testing.assert_allclose(weighted_sum(a, W), expected, rtol=1e-12)

@@ -53,6 +53,10 @@ def test_unknown_parameter_lists_twelve_and_counts_the_rest():
     small = bp.worked_example()[0]
     with pytest.raises(ValueError, match=r"valid names: w_H0, b_H0, w_H1, b_H1, w_Out, b_Out$"):
         small.param("w_H7")
+    twelve = bp.Network([np.ones((2, 2)), np.ones((2, 2))], [np.zeros(2), np.zeros(2)])
+    assert len(twelve.parameter_names) == 12
+    with pytest.raises(ValueError, match=r"valid names: w_H0\[0,0\], .*, b_Out\[1\]$"):
+        twelve.param("w_H7")
 
 
 def test_fmt_of_vectors_and_numbers():
@@ -124,3 +128,48 @@ def test_relu_gives_positive_zero():
 
     out = relu(np.array([-0.0, -2.0, 3.0]))
     assert not np.signbit(out).any() and out.tolist() == [0.0, 0.0, 3.0]
+
+
+def test_fmt_of_short_exact_decimals_is_pythons_g_format():
+    """A Fraction that ends within 10 significant digits prints every digit; with so few
+    digits that is what Python's "g" format prints for the same (exactly held) float."""
+    for q in (Fraction(10**12), Fraction(-3, 10**7), Fraction(25, 10**9), Fraction(1, 8),
+              Fraction(123456789, 1000), Fraction(2 * 10**10), Fraction(-5, 10**5)):
+        assert bp.fmt(q) == f"{float(q):.10g}", q
+
+
+def test_to_scalar_takes_a_zero_dimensional_array_as_its_number():
+    assert to_scalar(np.array(0.5), False, "w") == 0.5
+    assert to_scalar(np.array(3), True, "w") == Fraction(3)
+    net = bp.Network.chain([np.array(0.5)], [np.array(2.0)], "linear")
+    assert net.param("w_Out") == 0.5 and net.param("b_Out") == 2.0
+
+
+def test_a_step_size_must_be_above_zero():
+    from backproplib.numbers import positive_number
+    assert positive_number("1/100", "learning_rate", exact=True) == Fraction(1, 100)
+    for bad in (0, -0.1, "0", "1e-400"):
+        with pytest.raises(ValueError, match="learning_rate: expected a positive number") as e:
+            positive_number(bad, "learning_rate")
+        # only a step that is (or rounds to) 0 is told so
+        assert ("rounds to 0" in str(e.value)) == (float(bad) == 0), bad
+
+
+def test_whole_numbers_from_least_to_most_both_included():
+    from backproplib.numbers import whole_number
+    assert whole_number(2, "n_examples", least=2) == 2
+    assert whole_number("50", "steps", least=1, most=50) == 50
+    for value, words in ((1, "expected a whole number >= 2"), (51, "expected at most 50")):
+        with pytest.raises(ValueError, match=words):
+            whole_number(value, "n_examples", least=2, most=50)
+
+
+def test_a_list_holding_one_number_is_one_number_only_where_single():
+    assert to_scalar([0.7], False, "w_Out", single=True) == 0.7
+    with pytest.raises(TypeError, match="learning_rate: expected a number, got list"):
+        to_scalar([0.7], False, "learning_rate")
+
+
+def test_chain_refuses_arrays_among_its_numbers():
+    with pytest.raises(ValueError, match="Network.chain: expected weights as a flat list"):
+        bp.Network.chain([np.array([0.5]), 1.0], [0.0, 0.0])

@@ -196,3 +196,35 @@ def test_a_grid_of_many_bands_matches_backward_in_every_band(worked, pair):
         g = net.with_params({pair[0]: grid[pair[0]][i], pair[1]: grid[pair[1]][j]}).backward(x, y)
         dead = {b.neuron for b in g.blocked}
         assert all(surface.dead[n][i, j] == (n in dead) for n in surface.dead), (i, j)
+
+
+def test_a_wide_grid_of_many_bands_matches_backward_in_every_band():
+    """The many-band grid again on wide layers, whose W and b (off the grid) every band shares."""
+    net, x, y = wide_network()
+    grid = {"w_H1[0,1]": np.linspace(-2.0, 2.0, 40), "b_Out": np.linspace(-1.0, 2.0, 2000)}
+    assert_matches_pointwise(net, x, y, grid, [(0, 0), (17, 1234), (31, 7), (39, 1999)])
+
+
+@pytest.mark.parametrize("activation, mask", [("relu", "dead"), ("sigmoid", "saturated")])
+def test_a_batch_surface_blocks_a_neuron_where_every_example_blocks_it(activation, mask):
+    """For a batch, a neuron is dead (saturated) where it is on each example's own surface."""
+    net = bp.Network.chain([0.5, 1.5, -1.0], [0.2, -0.3, 0.1], activation)
+    xs, ys = [0.8, -0.6, 2.0], [0.3, 0.1, -0.2]
+    grid = {"w_H0": np.linspace(-40, 40, 9), "b_H0": np.linspace(-30, 30, 7)}
+    batch = getattr(bp.cost_surface(net, *net.batch(xs, ys), grid), mask)
+    singles = [getattr(bp.cost_surface(net, x, y, grid), mask) for x, y in zip(xs, ys)]
+    for neuron in batch:
+        np.testing.assert_array_equal(
+            batch[neuron], np.logical_and.reduce([s[neuron] for s in singles]), neuron)
+    assert not np.array_equal(batch["H0"], singles[0]["H0"])  # the examples disagree somewhere
+
+
+def test_an_overflow_that_relu_turns_into_zero_leaves_a_finite_surface():
+    """z_H0 = -1e308 * 10 overflows to -inf on the way, but ReLU makes a_H0 = 0 as at any
+    dead z_H0 = -10: the two grid rows are equal and finite, and the surface is not refused."""
+    net = bp.Network.chain([1.0, 0.7], [0.0, 0.3], "relu")
+    surface = bp.cost_surface(net, 10.0, 1.0, {"w_H0": [-1e308, -1.0], "w_Out": [0.5, 1.0]})
+    assert np.isfinite(surface.cost).all()
+    np.testing.assert_array_equal(surface.cost[0], surface.cost[1])
+    for name, grad in surface.grad.items():
+        np.testing.assert_array_equal(grad[0], grad[1], name)
