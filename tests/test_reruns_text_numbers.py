@@ -24,7 +24,7 @@ SETS = {
     "06_gradient_descent": dict(CHAIN, learning_rate="1/100", steps="20"),
     "09_many_examples": {"xs": ["1/2", "-4", "2", "8"], "ys": ["0", "4", "1", "5"],
                          "learning_rate": "1/20", "batch_size": "2", "steps": "20", "seed": "0"},
-    "12_classification": {"output_z": "4", "output_target": "0", "steps": "300",
+    "12_classification": {"output_z": "7/2", "output_target": "1/10", "steps": "300",
                           "learning_rate": "1/10", "n_examples": "300"},
     "13_deep_networks": {"depth": "12", "width": "16", "scale": "1", "seed": "0", "m": "32",
                          "bad_bias": "-1"},

@@ -10,7 +10,7 @@ from matplotlib.ticker import MaxNLocator
 from ..chainrule.crossentropy import sigmoid_output
 from ..learning import training
 from ..learning.classification import predicted_classes
-from ..numbers import fmt
+from ..numbers import fmt, to_scalar
 from . import style
 from .figure import AltText, figure_of, new_figure
 from .training import CostHistory, TrainingFigure, class_points, plane_axes
@@ -30,7 +30,8 @@ class SlowStartPlot:
     curve."""
 
     def __init__(self, z, y, reach=8.0):
-        self.y, self.reach = float(y), max(float(reach), float(np.ceil(1.1 * abs(float(z)))))
+        z, self.y = to_scalar(z, False, "z"), to_scalar(y, False, "y")  # "1/2" is a number too
+        self.reach = max(float(reach), float(np.ceil(1.1 * abs(z))))
         # 8 inches: 768 px fit JupyterLab's output area (about 860 px at a 1280 px window)
         self.fig = new_figure(style.whole_pixels((8.0, 3.3)))
         zs = np.linspace(-self.reach, self.reach, 401)
@@ -64,13 +65,14 @@ class SlowStartPlot:
         self.update(z)
 
     def update(self, z):
-        self.now = sigmoid_output(float(z), self.y)
+        z = to_scalar(z, False, "z")
+        self.now = sigmoid_output(z, self.y)
         now = self.now
         values = (now.cross_entropy, now.quadratic, now.cross_entropy_delta, now.quadratic_delta)
         for marker, value in zip(self.markers, values):
-            marker.set_data([float(z)], [float(value)])
+            marker.set_data([z], [float(value)])
         for line in self.lines:
-            line.set_xdata([float(z), float(z)])
+            line.set_xdata([z, z])
 
     def dynamic_artists(self) -> list:
         return [*self.markers, *self.lines]
@@ -96,7 +98,8 @@ def slow_start_figure(z, y, reach=8.0):
 def race_figure(runs: dict, y):
     """a^Out step by step while one sigmoid neuron learns, under each cost (``runs``: {cost
     name: the outputs a after 0, 1, 2, ... steps}), with the target as a line."""
-    runs, y = {k: np.asarray(v, dtype=float) for k, v in runs.items()}, float(y)
+    runs = {k: np.asarray(v, dtype=float) for k, v in runs.items()}
+    y = to_scalar(y, False, "y")
     fig = new_figure(style.whole_pixels((5.6, 3.4)))
     with style.context():
         ax = fig.add_subplot()
