@@ -1,5 +1,5 @@
 """Gradients through depth (learning/depth.py, plots/depth.py, widgets/depth.py,
-exercises/depth.py): the sizes per layer against finite differences, the initial weights'
+exercises/topics.py): the sizes per layer against finite differences, the initial weights'
 variances against the derivation, the words against the numbers, the panel and the checks."""
 
 import math
