@@ -7,25 +7,23 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..learning.classification import accuracy
-from ..numbers import fmt, to_scalar
+from ..numbers import fmt
 from ..plots.classification import ClassificationFigure, SlowStartPlot
 from .panel import Panel
 
 
 class slow_start_view(Panel):
-    """A slider ``z`` for a sigmoid output with target ``y``, reaching from -``reach`` to
-    ``reach`` (or to |z|, if larger); ``SlowStartPlot`` and a readout."""
+    """A slider ``z`` for a sigmoid output with target ``y`` over the plot's z range
+    (``SlowStartPlot``: -``reach`` to ``reach``, widened to show z); the plot and a readout."""
 
     def __init__(self, z, y, reach=8.0):
         super().__init__()
-        self.y = y = to_scalar(y, False, "y")  # "0" or "1/2" too
-        z = to_scalar(z, False, "z")
-        reach = max(float(reach), abs(z))
-        self.title = f"A sigmoid output with target y = {fmt(y)}: both costs against its z"
+        self.plot = SlowStartPlot(z, y, reach)  # reads z and y ("1/2" too) and sets the range
+        self.y, z, reach = self.plot.y, float(self.plot.now.z), self.plot.reach
+        self.title = f"A sigmoid output with target y = {fmt(self.y)}: both costs against its z"
         self.add_slider("z", W.FloatSlider(value=z, min=-reach, max=reach, step=0.05,
                                            description="z of the output", readout_format=".2f",
                                            continuous_update=True))
-        self.plot = SlowStartPlot(z, y, reach)
         self.show_figure(self.plot, self.plot.fig)
         self.assemble()
 
