@@ -268,8 +268,9 @@ def to_layers(weights, biases, exact: bool, names):
 
 
 def lookup(table, value, kind, where):
-    if isinstance(value, str) and value.strip().lower().replace("-", "_") in table:
-        return table[value.strip().lower().replace("-", "_")]
+    key = value.strip().lower().replace("-", "_") if isinstance(value, str) else None
+    if key in table:
+        return table[key]
     if isinstance(value, str):
         raise ValueError(f"{where}: unknown {kind} {value!r}; known: {', '.join(table)}")
     raise TypeError(f"{where}: expected the name of {'an' if kind[0] == 'a' else 'a'} {kind}, "
