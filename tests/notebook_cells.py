@@ -1,10 +1,26 @@
-"""Reading stored or rerun notebooks in tests: code cells, tags, printed text, parameters, and
-a copy whose exercises use their hidden solutions."""
+"""Reading stored or rerun notebooks in tests: code cells, tags, printed text, parameters, a
+copy whose exercises use their hidden solutions, and an instructor's rerun with papermill."""
 
 import json
 import re
+from pathlib import Path
 
 import nbformat
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def rerun(notebook, out, parameters):
+    """``notebook`` run by papermill with ``parameters`` into ``out`` (in notebooks/, as an
+    instructor runs it), read back. A cell that raises fails the test with what it raised."""
+    papermill = pytest.importorskip("papermill")
+    try:
+        papermill.execute_notebook(str(notebook), str(out), parameters=parameters,
+                                   cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
+    except papermill.PapermillExecutionError as error:
+        pytest.fail(f"{Path(notebook).name} with {parameters}: {error.ename}: {error.evalue}")
+    return nbformat.read(out, as_version=4)
 
 
 def code_cells(nb):

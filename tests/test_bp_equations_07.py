@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pytest
+from notebook_cells import rerun
 
 import backproplib as bp
 
@@ -24,11 +24,7 @@ WIDE = {
 
 @pytest.mark.parametrize("activation", ["tanh", "leaky_relu"])
 def test_each_equation_equals_backward(activation, tmp_path):
-    papermill = pytest.importorskip("papermill")
-    out = tmp_path / "07.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=dict(WIDE, activation=activation),
-                               progress_bar=False, kernel_name="python3")
-    nb = nbformat.read(out, as_version=4)
+    nb = rerun(NOTEBOOK, tmp_path / "07.ipynb", dict(WIDE, activation=activation))
     cell = next(c for c in nb.cells if c.get("id") == "bp1bp4co")
     text = "".join(o.get("text", "") for o in cell.outputs)
     lines = [line for line in text.splitlines() if line.startswith("BP")]

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from notebook_cells import NOTEBOOKS, rerun
 
 import backproplib as bp
 from backproplib.chainrule import graph
@@ -148,18 +149,10 @@ def test_notebook_10s_forward_mode_section_under_other_parameters(tmp_path, acti
     """Section 7 of notebook 10, rerun: the tangent sweep ends with backward's gradient, every
     count of sweeps is the library's, and both modes agree."""
     import re
-    from pathlib import Path
 
-    import nbformat
 
-    papermill = pytest.importorskip("papermill")
-    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "10_computational_graph.ipynb"
-    out = tmp_path / "10.ipynb"
     parameters = {"activation": activation, "x": "1/2", "weights": [0.3, -0.2, 0.7]}
-    papermill.execute_notebook(str(notebook), str(out), parameters=parameters,
-                               cwd=str(notebook.parent), kernel_name="python3",
-                               progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
+    nb = rerun(NOTEBOOKS / "10_computational_graph.ipynb", tmp_path / "10.ipynb", parameters)
     text = {c.id: "".join(o.get("text", "") for o in c.outputs)
             for c in nb.cells if c.cell_type == "code" and c.id.startswith("fm10")}
     net = bp.Network.chain(weights=[0.3, -0.2, 0.7], biases=[2, 1, 3], activation=activation)

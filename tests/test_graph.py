@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from notebook_cells import rerun as run_again  # noqa: E402
 
 import backproplib as bp  # noqa: E402
 from backproplib.chainrule import graph  # noqa: E402
@@ -382,16 +383,8 @@ RERUNS = {
 @pytest.mark.slow
 @pytest.mark.parametrize("rerun", RERUNS)
 def test_notebook_reruns_with_other_parameters(rerun, tmp_path):
-    papermill = pytest.importorskip("papermill")
-    if not NOTEBOOK.exists():
-        pytest.skip("notebook 10 is not written yet")
-    out = tmp_path / "out.ipynb"
     p = RERUNS[rerun]
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=p, cwd=str(NOTEBOOK.parent),
-                               kernel_name="python3", progress_bar=False)
-    import nbformat
-
-    nb = nbformat.read(out, as_version=4)
+    nb = run_again(NOTEBOOK, tmp_path / "out.ipynb", p)
     text = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):

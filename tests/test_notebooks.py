@@ -13,15 +13,14 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
-from notebook_cells import code_cells, output_text, tags
+from notebook_cells import NOTEBOOKS, code_cells, output_text, tags
+from notebook_cells import rerun as run_again
 
 import backproplib as bp
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # The first nine chapters, whose names other pages link to; later chapters follow them.
 CORE = ["00_start_here", "01_forward_pass", "02_output_layer_gradient", "03_h1_gradient",
         "04_h0_gradient", "05_cost_surface", "06_gradient_descent", "07_many_neurons",
@@ -145,12 +144,7 @@ RERUNS = {
 @pytest.mark.parametrize("rerun", RERUNS)
 @pytest.mark.parametrize("name", CHAIN_NOTEBOOKS)
 def test_instructor_rerun_with_new_parameters(name, rerun, tmp_path):
-    papermill = pytest.importorskip("papermill")
-    out = tmp_path / f"{name}.ipynb"
-    papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out),
-                               parameters=RERUNS[rerun], cwd=str(NOTEBOOKS), kernel_name="python3",
-                               progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
+    nb = run_again(NOTEBOOKS / f"{name}.ipynb", tmp_path / f"{name}.ipynb", RERUNS[rerun])
     cells = code_cells(nb)
     injected = next(c for c in cells if "injected-parameters" in tags(c))
     expected = chain_gradients(cells[0].source + "\n" + injected.source)
@@ -175,15 +169,8 @@ EXTREME_NOTEBOOKS = [n for n in NAMES if n[:2] in ("02", "05", "06")]
 @pytest.mark.parametrize("extreme", EXTREME)
 @pytest.mark.parametrize("name", EXTREME_NOTEBOOKS)
 def test_extreme_parameters_give_no_traceback(name, extreme, tmp_path):
-    papermill = pytest.importorskip("papermill")
-    out = tmp_path / f"{name}.ipynb"
-    try:
-        papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out),
-                                   parameters=EXTREME[extreme], cwd=str(NOTEBOOKS),
-                                   kernel_name="python3", progress_bar=False)
-    except papermill.PapermillExecutionError as error:
-        pytest.fail(f"{name} with {EXTREME[extreme]}: {error.ename}: {error.evalue}")
-    cells = code_cells(nbformat.read(out, as_version=4))
+    cells = code_cells(run_again(NOTEBOOKS / f"{name}.ipynb", tmp_path / f"{name}.ipynb",
+                                 EXTREME[extreme]))
     injected = next(c for c in cells if "injected-parameters" in tags(c))
     expected = chain_gradients(cells[0].source + "\n" + injected.source)
     for cell in cells:

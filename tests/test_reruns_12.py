@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from notebook_cells import output_text as text_of
 from notebook_cells import parameters_scope as scope_of
+from notebook_cells import rerun
 
 import backproplib as bp
 from backproplib.chainrule import crossentropy
@@ -64,16 +65,10 @@ RUNS = Path(tempfile.mkdtemp(prefix="bp12_reruns_"))
 
 @lru_cache(maxsize=None)
 def executed(set_name):
-    papermill = pytest.importorskip("papermill")
-    tmp = RUNS
     nb = with_solution_checks(nbformat.read(NOTEBOOK, as_version=4))
-    source = tmp / f"bp12_rerun_{set_name}_in.ipynb"
-    out = tmp / f"bp12_rerun_{set_name}_out.ipynb"
+    source = RUNS / f"bp12_rerun_{set_name}_in.ipynb"
     nbformat.write(nb, source)
-    papermill.execute_notebook(str(source), str(out), parameters=SETS[set_name],
-                               cwd=str(NOTEBOOK.parent), kernel_name="python3",
-                               progress_bar=False)
-    return nbformat.read(out, as_version=4)
+    return rerun(source, RUNS / f"bp12_rerun_{set_name}_out.ipynb", SETS[set_name])
 
 
 def lesson_text(nb):

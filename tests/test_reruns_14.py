@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from notebook_cells import output_text, with_solutions
+from notebook_cells import output_text, rerun, with_solutions
 
 import backproplib as bp
 
@@ -38,15 +38,11 @@ ANSWERS = {  # exercise -> the line that puts its solution in place of the stude
 
 @pytest.fixture(scope="module", params=list(SETS))
 def run(request, tmp_path_factory):
-    papermill = pytest.importorskip("papermill")
     pytest.importorskip("jax")
     params = SETS[request.param]
     source = tmp_path_factory.mktemp("nb14") / "in.ipynb"
     nbformat.write(with_solutions(nbformat.read(NOTEBOOK, as_version=4), 14, ANSWERS), source)
-    out = source.with_name("out.ipynb")
-    papermill.execute_notebook(str(source), str(out), parameters=params, progress_bar=False,
-                               kernel_name="python3")
-    return dict(DEFAULTS, **params), nbformat.read(out, as_version=4)
+    return dict(DEFAULTS, **params), rerun(source, source.with_name("out.ipynb"), params)
 
 
 def test_the_gradients_follow_the_library(run):

@@ -13,12 +13,9 @@ other number of 07, 08, 10, 11 and 14:
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import nbformat
 import pytest
+from notebook_cells import NOTEBOOKS, rerun
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CHAIN = {"x": "1/2", "y": "0", "weights": ["1/10", "0.01", "1/2"], "biases": ["2", "1", "3"]}
 SETS = {
     "06_gradient_descent": dict(CHAIN, learning_rate="1/100", steps="20"),
@@ -46,15 +43,7 @@ SETS = {
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SETS)
 def test_every_number_of_the_parameters_cell_may_be_text(name, tmp_path):
-    papermill = pytest.importorskip("papermill")
-    out = tmp_path / f"{name}.ipynb"
-    try:
-        papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out),
-                                   parameters=dict(SETS[name], activation="tanh"),
-                                   cwd=str(NOTEBOOKS), kernel_name="python3",
-                                   progress_bar=False)
-    except papermill.PapermillExecutionError as error:
-        pytest.fail(f"{name} with every number as text: {error.ename}: {error.evalue}")
-    nb = nbformat.read(out, as_version=4)
+    nb = rerun(NOTEBOOKS / f"{name}.ipynb", tmp_path / f"{name}.ipynb",
+               dict(SETS[name], activation="tanh"))
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors, errors

@@ -16,6 +16,7 @@ import pytest
 from notebook_cells import code_cells, tags
 from notebook_cells import output_text as text_of
 from notebook_cells import parameters_scope as scope_of
+from notebook_cells import rerun as run_again
 
 import backproplib as bp
 from backproplib.learning import datasets, training
@@ -297,13 +298,9 @@ def with_solution_checks(nb):
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "rerun"), [(n, r) for n in RERUNS for r in RERUNS[n]])
 def test_instructor_rerun(name, rerun, tmp_path):
-    papermill = pytest.importorskip("papermill")
     source = tmp_path / f"{name}.ipynb"
     nbformat.write(with_solution_checks(load(name)), source)
-    out = tmp_path / f"{name}-{rerun}.ipynb"
-    papermill.execute_notebook(str(source), str(out), parameters=RERUNS[name][rerun],
-                               cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
+    nb = run_again(source, tmp_path / f"{name}-{rerun}.ipynb", RERUNS[name][rerun])
     cells = code_cells(nb)
     lesson = [c for c in cells if "solution-check" not in tags(c)]
     text = "\n".join(text_of(c) for c in lesson)
