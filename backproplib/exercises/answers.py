@@ -86,22 +86,19 @@ def read_answer(answer) -> Typed:
     if isinstance(answer, (numbers.Complex, np.complexfloating)):
         raise NotANumber(f"{answer} is a complex number; give a real number")
     if isinstance(answer, (list, tuple, np.ndarray)):
-        size = np.size(answer) if not isinstance(answer, (list, tuple)) else len(answer)
-        if size == 1:
-            return read_answer(answer[0] if isinstance(answer, (list, tuple))
-                          else np.asarray(answer).reshape(-1)[0])
-        raise NotANumber(f"that is {describe_shape(answer)}, but the answer is one number")
+        entries = answer if isinstance(answer, (list, tuple)) else answer.reshape(-1)
+        if len(entries) == 1:
+            return read_answer(entries[0])
+        try:
+            shape = shape_words(np.shape(answer))
+        except ValueError:
+            shape = "rows of different lengths"
+        raise NotANumber(f"that is a {type(answer).__name__} of {shape}, but the answer is one "
+                         "number")
     if callable(answer):
         raise NotANumber("that is a function, not a number: put the number it returns in place "
                          "of None")
     raise NotANumber(f"{shown(answer)} is not a number")
-
-
-def describe_shape(value) -> str:
-    try:
-        return f"a {type(value).__name__} of {shape_words(np.shape(value))}"
-    except ValueError:
-        return f"a {type(value).__name__} of rows of different lengths"
 
 
 def short(text: str) -> str:
@@ -166,8 +163,8 @@ class Feedback:
     __repr__ = __str__
 
     def _repr_html_(self):
-        colour = {RIGHT: "#1b7f3b", WRONG: "#b3261e", UNANSWERED: "#6b6b6b"}[self.status]
-        mark = {RIGHT: "&#10004;", WRONG: "&#10008;", UNANSWERED: "&#8230;"}[self.status]
+        colour, mark = {RIGHT: ("#1b7f3b", "&#10004;"), WRONG: ("#b3261e", "&#10008;"),
+                        UNANSWERED: ("#6b6b6b", "&#8230;")}[self.status]
         return (f'<div class="bp-feedback" style="border-left: 4px solid {colour}; '
                 f'padding: 4px 8px; color: {colour}">{mark} <b>{self.status}</b>: '
                 f"{html.escape(self.message)}</div>")
@@ -304,9 +301,8 @@ def check_value(answer, expected, what: str, hint: str = "", mistakes: dict | No
     """Compare a number (or an array of numbers) with ``expected``. ``mistakes`` maps a hint to
     the value a typical slip gives ({"Check the factor 2.": expected / 2}); ``note`` is added to
     every verdict (e.g. a target the network cannot reach)."""
-    author_text(what, "what")
-    author_text(hint, "hint")
-    author_text(note, "note")
+    for text, name in ((what, "what"), (hint, "hint"), (note, "note")):
+        author_text(text, name)
     target = author_array(expected, "expected")
     slips = mistake_list(mistakes, target.shape)
     feedback = compare(answer, target, fmt(expected), what, hint, slips)
