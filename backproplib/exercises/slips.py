@@ -216,23 +216,15 @@ def chain_cases(net, x, y, param: str) -> list:
     """[(net, x, y, words)]: the network, then each variant whose cost is not 0: a neuron
     blocked in each layer from ``param``'s up, two other inputs, another target."""
     _, L, _ = quantity(net, param)
-    first = max(L, 0)
-    candidates = []
-    for M in range(len(net.layer_names) - 1, first - 1, -1):
-        name = f"b_{net.layer_names[M]}"
-        if name in net.parameter_names:
-            candidates.append(({name: BLOCKING_BIAS}, x, y))
     x0, y0 = to_scalar(x, net.exact, "x", single=True), to_scalar(y, net.exact, "y", single=True)
-    for other_x in (-2 * x0, x0 + 1):
-        candidates.append(({"x": other_x}, other_x, y))
-    candidates.append(({"y": y0 + 1}, x, y0 + 1))
-    chosen = [(net, x, y, _describe(net, x, y, {}))]
-    for changes, cx, cy in candidates:
-        params = {k: v for k, v in changes.items() if k.startswith(("w_", "b_"))}
-        variant = net.with_params(params) if params else net
-        if variant.backward(cx, cy).cost != 0:
-            chosen.append((variant, cx, cy, _describe(variant, cx, cy, changes)))
-    return chosen
+    blocking = [{f"b_{n}": BLOCKING_BIAS} for n in reversed(net.layer_names[max(L, 0):])
+                if f"b_{n}" in net.parameter_names]
+    candidates = ([(net.with_params(b), b, x, y) for b in blocking]
+                  + [(net, {"x": v}, v, y) for v in (-2 * x0, x0 + 1)]
+                  + [(net, {"y": y0 + 1}, x, y0 + 1)])
+    return [(net, x, y, _describe(net, x, y, {}))] + [
+        (variant, cx, cy, _describe(variant, cx, cy, changes))
+        for variant, changes, cx, cy in candidates if variant.backward(cx, cy).cost != 0]
 
 
 def what_if(net, x, y, move: str, param: str) -> tuple:
