@@ -29,21 +29,18 @@ def check_descent_step(answer, net, x, y, learning_rate, param: str,
     or the cost C0 after the step ("cost")."""
     run = gradient_descent(net, x, y, learning_rate, 1, params=(param,))
     eta, old, slope = Fraction(run.learning_rate), net.param(param), net.backward(x, y)[param]
-    if quantity == "value":
-        return check_value(
-            answer, run.params[-1][param], f"{param} after one step",
-            hint=f"new {param} = {param} - eta * dC0/d{param}.",
-            mistakes={f"Step against the gradient: subtract eta * dC0/d{param}, don't add it.":
-                      old + eta * slope,
-                      "Multiply the gradient by the learning rate eta before subtracting.":
-                      old - slope})
-    if quantity != "cost":
-        raise ValueError(f"quantity: expected 'value' or 'cost', got {quantity!r}")
-    return check_value(
-        answer, run.costs[-1], f"C0 after one step on {param}",
-        hint=f"run the forward pass with the new {param}, then C0 = (a_Out - y)^2.",
-        mistakes={"That is the cost before the step.": run.costs[0],
-                  "The cost has no 1/2 in front: C0 = (a_Out - y)^2.": run.costs[-1] / 2})
+    checks = {  # quantity: (expected, what, hint, {slip's hint: value})
+        "value": (run.params[-1][param], f"{param} after one step",
+                  f"new {param} = {param} - eta * dC0/d{param}.",
+                  {f"Step against the gradient: subtract eta * dC0/d{param}, don't add it.":
+                   old + eta * slope,
+                   "Multiply the gradient by the learning rate eta before subtracting.":
+                   old - slope}),
+        "cost": (run.costs[-1], f"C0 after one step on {param}",
+                 f"run the forward pass with the new {param}, then C0 = (a_Out - y)^2.",
+                 {"That is the cost before the step.": run.costs[0],
+                  "The cost has no 1/2 in front: C0 = (a_Out - y)^2.": run.costs[-1] / 2})}
+    return check_value(answer, *lookup(checks, quantity, "quantity", "check_descent_step"))
 
 
 def _verdict_on(run) -> str:
@@ -158,11 +155,10 @@ def check_delta_function(function, net, x, y) -> Feedback:
     notebook's network and of two random ones (one square, so that W for W.T shows)."""
     rng = np.random.default_rng(0)
     activation = net.activations[0].name
-    networks = [(net, x, y, "the notebook's network")]
-    for sizes in ((3, 4, 4, 2), (2, 3, 4, 1)):
-        networks.append((_random_network(rng, sizes, activation), rng.normal(size=sizes[0]),
-                         rng.normal(size=sizes[-1]), f"a random {'-'.join(map(str, sizes))} "
-                         "network"))
+    networks = [(net, x, y, "the notebook's network")] + [
+        (_random_network(rng, sizes, activation), rng.normal(size=sizes[0]),
+         rng.normal(size=sizes[-1]), f"a random {'-'.join(map(str, sizes))} network")
+        for sizes in ((3, 4, 4, 2), (2, 3, 4, 1))]
     checked = []
     for network, cx, cy, words in networks:
         g = network.backward(cx, cy)
