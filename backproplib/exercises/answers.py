@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..numbers import MAX_EXPONENT, MAX_TEXT, fmt, read_number
+from ..numbers import MAX_EXPONENT, MAX_TEXT, Reading, fmt, read_number
 
 RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
 MIN_DIGITS = 3  # a rounded answer needs this many significant digits to count as right
@@ -25,13 +25,10 @@ class NotANumber(Exception):
 
 
 @dataclass(frozen=True)
-class Typed:
-    """One typed number: its value as the student meant it, and how precisely it was typed."""
+class Typed(Reading):
+    """A number as the student typed it (``numbers.Reading``), and its text as shown back."""
 
-    value: Fraction
-    text: str  # as shown back to the student
-    digits: int | None  # significant digits typed; None for an exact Fraction
-    unit: Fraction | None  # place value of the last typed digit (half of it is the rounding)
+    text: str = ""
 
 
 def read_text(text: str, shown: str | None = None) -> Typed:
@@ -56,7 +53,7 @@ def read_text(text: str, shown: str | None = None) -> Typed:
                              "reads") from None
         raise NotANumber(f"the text {shown!r} is not a number such as 0.5, -2 or "
                          "1/3") from None
-    return Typed(reading.value, shown, reading.digits, reading.unit)
+    return Typed(reading.value, reading.digits, reading.unit, shown)
 
 
 def read_answer(answer) -> Typed:
@@ -68,7 +65,7 @@ def read_answer(answer) -> Typed:
     if isinstance(answer, str):
         return read_text(answer)
     if isinstance(answer, Fraction) and answer.denominator != 1:
-        return Typed(answer, str(answer), None, None)
+        return Typed(answer, None, None, str(answer))
     if isinstance(answer, numbers.Integral) and int(answer).bit_length() > 3 * MAX_EXPONENT:
         raise NotANumber(f"an integer of about {int(int(answer).bit_length() * 0.30103)} digits "
                          "is more than this check compares")
@@ -362,26 +359,18 @@ def check_choice(answer, correct, options: dict, explanations: dict | None = Non
     keys = ", ".join(str(k) for k in options)
     if answer is None:
         return Feedback(UNANSWERED, f"replace None with one of {keys}.")
-    key = _choice_key(answer, options)
-    if key is None:
+    text = str(answer).strip().lower().rstrip(").")
+    matches = [k for k in options if answer == k and type(answer) is not bool] + [
+        k for k, says in options.items()
+        if text in (str(k).strip().lower(), str(says).strip().lower())]
+    if not matches:
         return Feedback(WRONG, f"{shown(answer)} is not one of the options; answer "
                                f"with one of {keys}.")
+    key = matches[0]
     why = explanations.get(key, "")
     if re.match(r"[a-z]{2,}\b(?![(^_/])", why):  # a sentence starts with a capital; a name (a_Out,
         why = why[0].upper() + why[1:]  # softmax(z), dC0/dw) keeps its own case
     if key == correct:
         return Feedback(RIGHT, f"{key}: {options[key]}. {why}".strip())
     return Feedback(WRONG, f"{key} ({options[key]}) is not it. {why}".strip())
-
-
-def _choice_key(answer, options):
-    for key in options:
-        if answer == key and type(answer) is not bool:
-            return key
-    text = str(answer).strip().lower().rstrip(").")
-    for key, says in options.items():
-        if text == str(key).strip().lower() or text == str(says).strip().lower():
-            return key
-    return None
-
 

@@ -123,8 +123,8 @@ def check_gradient(answer, net, x, y, param: str, slope_exercise: str | None = N
                  "average, so divide by m.": np.asarray(expected, dtype=object) * g.batch_size}
         hint = (f"{label} is the average over the {g.batch_size} examples of each one's "
                 f"{label.replace('dC/', 'dC0/')}, and {hint}")
-    note = unreachable_target(net, y) or ""
-    feedback = check_value(answer, expected, label, hint, slips, note=note)
+    feedback = check_value(answer, expected, label, hint, slips,
+                           note=unreachable_target(net, y) or "")
     unseen = (unseen_slopes(net, x, y, param, slope_exercise, what_if_args)
               if feedback and g.batch_size is None else "")
     return Feedback(RIGHT, f"{feedback.message} {unseen}") if unseen else feedback
