@@ -282,9 +282,9 @@ def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None,
         there = []
         if what_if_args:  # the factors the what-if's network shows: sigma' not 1 in its gradient
             moved, _ = what_if(net, x, y, *what_if_args)
-            moved_kind, moved_L, _ = quantity(moved, what_if_args[1])
+            moved_layers = slope_layers(moved, *quantity(moved, what_if_args[1])[:2])
             moved_slopes = moved.forward(x).da_dz
-            there = [(M, j) for M, j in every if M in slope_layers(moved, moved_kind, moved_L)
+            there = [(M, j) for M, j in every if M in moved_layers
                      and np.any(np.asarray(moved_slopes[M], dtype=object)[
                          slice(None) if j is None else j] != 1)]
         can = ("" if not there else f"; exercise {slope_exercise} can" if there == every else
