@@ -626,16 +626,12 @@ INIT_SLIPS = {
         "That is He's 2/n_in; Glorot's denominator has n_in + n_out.": lambda n_in, n_out: 2 / n_in,
         "Keep the 2: the average of n_in and n_out is (n_in + n_out)/2, so Var(w) = "
         "1 / ((n_in + n_out)/2).": lambda n_in, n_out: 1 / (n_in + n_out),
-        "That is a standard deviation; the question asks for the variance.":
-            lambda n_in, n_out: (2 / (n_in + n_out)) ** 0.5,
     },
     "he": {
         "That is 1/n_in: ReLU zeroes half of the z's, so E[a^2] = Var(z)/2, and the factor 2 "
         "makes up for it.": lambda n_in, n_out: 1 / n_in,
         "He counts the inputs only (the forward condition): n_in, not n_in + n_out.":
             lambda n_in, n_out: 2 / (n_in + n_out),
-        "That is a standard deviation; the question asks for the variance.":
-            lambda n_in, n_out: (2 / n_in) ** 0.5,
     },
 }
 
@@ -643,9 +639,11 @@ INIT_SLIPS = {
 def check_init_variance(function, init: str):
     """The student's ``function(n_in, n_out)`` against ``learning.depth.init_variance`` for
     ``init`` ("xavier" or "he") on layers of several sizes."""
-    slips = lookup(INIT_SLIPS, init, "init", "check_init_variance")
-    return check_function(function, partial(depth.init_variance, init), INIT_CASES,
-                          f"the {init} variance",
+    variance = partial(depth.init_variance, init)
+    slips = {**lookup(INIT_SLIPS, init, "init", "check_init_variance"),
+             "That is a standard deviation; the question asks for the variance.":
+             lambda n_in, n_out: variance(n_in, n_out) ** 0.5}
+    return check_function(function, variance, INIT_CASES, f"the {init} variance",
                           hint="keep Var(z) (or Var(delta)) the same from layer to layer.",
                           mistakes=slips)
 
