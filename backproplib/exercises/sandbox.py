@@ -111,7 +111,7 @@ def check_function(function, reference, cases, what: str, hint: str = "",
         verdict = _judge(outcome, want, where)
         if verdict is None:
             continue
-        made = {hint: f(*copy.deepcopy(case.args)) for hint, f in slips.items()}
+        made = {h: f(*copy.deepcopy(case.args)) for h, f in slips.items()}
         for slip_hint, value in {**case.slips, **made}.items():
             slip_value = _author_result(value, case.args)
             if _judge(want, slip_value, where) is None:
