@@ -22,7 +22,8 @@ from notebook_cells import code_cells, parameters_scope
 import backproplib as bp
 from backproplib import exercises as ex
 from backproplib.core.activations import ACTIVATIONS as ALL
-from backproplib.exercises.slips import chain_cases, coincidences
+from backproplib.exercises.answers import close
+from backproplib.exercises.slips import catalogue, chain_cases, derivative_of, quantity
 from backproplib.learning.descent import gradient_descent
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
@@ -110,6 +111,24 @@ def test_check_gradient_accepts_the_chain_and_rejects_its_slips(activation, para
 
 
 # --- exercise data without coincidences -------------------------------------------------------
+def coincidences(cases, param):
+    """What the cases [(net, x, y), ...] cannot tell apart when checking dC0/d``param``, in
+    words: a case whose cost is 0, a slip of the catalogue that gives the right value on every
+    case. [] if none."""
+    problems, told, hints = [], {}, {}
+    for number, (net, x, y) in enumerate(cases, start=1):
+        kind, L, index = quantity(net, param)
+        g = net.backward(x, y)
+        if g.cost == 0:
+            problems.append(f"case {number} has a cost of 0, so every gradient is 0")
+        expected = derivative_of(net, g, kind, L, index)[0]
+        for key, (hint, value) in catalogue(net, x, y, kind, L, index).items():
+            hints.setdefault(key, hint)
+            told[key] = told.get(key, False) or not close(np.asarray(value), expected)
+    return problems + [f"no case tells this slip from the right answer: {hints[key]}"
+                       for key, yes in told.items() if not yes]
+
+
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("param", ["w_Out", "w_H1", "w_H0"])
 def test_the_exercise_network_and_its_cases_have_no_coincidences(activation, param):

@@ -5,10 +5,7 @@ the exercise's inputs, so that a cell shows the question and the call, never the
 
 Every check returns a ``Feedback`` ("Right: ...", "Not yet: ..." with a hint, "Not answered
 yet: ..." while the answer is None), truthy only when right. A student's answer never raises; an
-author's slip raises ValueError or TypeError naming the argument. Modules: ``answers`` (typed
-numbers, tolerance, ``check_value``, ``check_choice``), ``slips`` (the slip catalogue and the
-cases that show it), ``network`` (checks of a network's quantities), ``sandbox`` (a student's
-function), ``topics`` (the checks of particular exercises).
+author's slip raises ValueError or TypeError naming the argument.
 """
 
 from .answers import MIN_DIGITS, RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..numbers import MAX_EXPONENT, MAX_TEXT, fmt, read_number
+from ..numbers import MAX_EXPONENT, MAX_TEXT, Reading, fmt, read_number
 
 RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
 MIN_DIGITS = 3  # a rounded answer needs this many significant digits to count as right
@@ -25,13 +25,10 @@ class NotANumber(Exception):
 
 
 @dataclass(frozen=True)
-class Typed:
-    """One typed number: its value as the student meant it, and how precisely it was typed."""
+class Typed(Reading):
+    """A number as the student typed it (``numbers.Reading``), and its text as shown back."""
 
-    value: Fraction
-    text: str  # as shown back to the student
-    digits: int | None  # significant digits typed; None for an exact Fraction
-    unit: Fraction | None  # place value of the last typed digit (half of it is the rounding)
+    text: str = ""
 
 
 def read_text(text: str, shown: str | None = None) -> Typed:
@@ -56,7 +53,7 @@ def read_text(text: str, shown: str | None = None) -> Typed:
                              "reads") from None
         raise NotANumber(f"the text {shown!r} is not a number such as 0.5, -2 or "
                          "1/3") from None
-    return Typed(reading.value, shown, reading.digits, reading.unit)
+    return Typed(reading.value, reading.digits, reading.unit, shown)
 
 
 def read_answer(answer) -> Typed:
@@ -68,7 +65,7 @@ def read_answer(answer) -> Typed:
     if isinstance(answer, str):
         return read_text(answer)
     if isinstance(answer, Fraction) and answer.denominator != 1:
-        return Typed(answer, str(answer), None, None)
+        return Typed(answer, None, None, str(answer))
     if isinstance(answer, numbers.Integral) and int(answer).bit_length() > 3 * MAX_EXPONENT:
         raise NotANumber(f"an integer of about {int(int(answer).bit_length() * 0.30103)} digits "
                          "is more than this check compares")
@@ -86,22 +83,19 @@ def read_answer(answer) -> Typed:
     if isinstance(answer, (numbers.Complex, np.complexfloating)):
         raise NotANumber(f"{answer} is a complex number; give a real number")
     if isinstance(answer, (list, tuple, np.ndarray)):
-        size = np.size(answer) if not isinstance(answer, (list, tuple)) else len(answer)
-        if size == 1:
-            return read_answer(answer[0] if isinstance(answer, (list, tuple))
-                          else np.asarray(answer).reshape(-1)[0])
-        raise NotANumber(f"that is {describe_shape(answer)}, but the answer is one number")
+        entries = answer if isinstance(answer, (list, tuple)) else answer.reshape(-1)
+        if len(entries) == 1:
+            return read_answer(entries[0])
+        try:
+            shape = shape_words(np.shape(answer))
+        except ValueError:
+            shape = "rows of different lengths"
+        raise NotANumber(f"that is a {type(answer).__name__} of {shape}, but the answer is one "
+                         "number")
     if callable(answer):
         raise NotANumber("that is a function, not a number: put the number it returns in place "
                          "of None")
     raise NotANumber(f"{shown(answer)} is not a number")
-
-
-def describe_shape(value) -> str:
-    try:
-        return f"a {type(value).__name__} of {shape_words(np.shape(value))}"
-    except ValueError:
-        return f"a {type(value).__name__} of rows of different lengths"
 
 
 def short(text: str) -> str:
@@ -166,8 +160,8 @@ class Feedback:
     __repr__ = __str__
 
     def _repr_html_(self):
-        colour = {RIGHT: "#1b7f3b", WRONG: "#b3261e", UNANSWERED: "#6b6b6b"}[self.status]
-        mark = {RIGHT: "&#10004;", WRONG: "&#10008;", UNANSWERED: "&#8230;"}[self.status]
+        colour, mark = {RIGHT: ("#1b7f3b", "&#10004;"), WRONG: ("#b3261e", "&#10008;"),
+                        UNANSWERED: ("#6b6b6b", "&#8230;")}[self.status]
         return (f'<div class="bp-feedback" style="border-left: 4px solid {colour}; '
                 f'padding: 4px 8px; color: {colour}">{mark} <b>{self.status}</b>: '
                 f"{html.escape(self.message)}</div>")
@@ -304,9 +298,8 @@ def check_value(answer, expected, what: str, hint: str = "", mistakes: dict | No
     """Compare a number (or an array of numbers) with ``expected``. ``mistakes`` maps a hint to
     the value a typical slip gives ({"Check the factor 2.": expected / 2}); ``note`` is added to
     every verdict (e.g. a target the network cannot reach)."""
-    author_text(what, "what")
-    author_text(hint, "hint")
-    author_text(note, "note")
+    for text, name in ((what, "what"), (hint, "hint"), (note, "note")):
+        author_text(text, name)
     target = author_array(expected, "expected")
     slips = mistake_list(mistakes, target.shape)
     feedback = compare(answer, target, fmt(expected), what, hint, slips)
@@ -366,26 +359,18 @@ def check_choice(answer, correct, options: dict, explanations: dict | None = Non
     keys = ", ".join(str(k) for k in options)
     if answer is None:
         return Feedback(UNANSWERED, f"replace None with one of {keys}.")
-    key = _choice_key(answer, options)
-    if key is None:
+    text = str(answer).strip().lower().rstrip(").")
+    matches = [k for k in options if answer == k and type(answer) is not bool] + [
+        k for k, says in options.items()
+        if text in (str(k).strip().lower(), str(says).strip().lower())]
+    if not matches:
         return Feedback(WRONG, f"{shown(answer)} is not one of the options; answer "
                                f"with one of {keys}.")
+    key = matches[0]
     why = explanations.get(key, "")
     if re.match(r"[a-z]{2,}\b(?![(^_/])", why):  # a sentence starts with a capital; a name (a_Out,
         why = why[0].upper() + why[1:]  # softmax(z), dC0/dw) keeps its own case
     if key == correct:
         return Feedback(RIGHT, f"{key}: {options[key]}. {why}".strip())
     return Feedback(WRONG, f"{key} ({options[key]}) is not it. {why}".strip())
-
-
-def _choice_key(answer, options):
-    for key in options:
-        if answer == key and type(answer) is not bool:
-            return key
-    text = str(answer).strip().lower().rstrip(").")
-    for key, says in options.items():
-        if text == str(key).strip().lower() or text == str(says).strip().lower():
-            return key
-    return None
-
 

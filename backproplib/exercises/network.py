@@ -53,34 +53,29 @@ def check_forward(answer, net, x, quantity: str, layer: str, j=None,
     ({"b_H1": -5}) on ``net.with_params(changes)``, the unchanged network's value a slip."""
     if quantity not in ("z", "a"):
         raise ValueError(f"quantity: expected 'z' or 'a', got {quantity!r}")
+    L = layer_position(net.layer_names, layer)
+    j = _index(net, L, j)
     if changes:
         moved = net.with_params(changes)
         feedback = check_forward(answer, moved, x, quantity, layer, j)
-        L = layer_position(net.layer_names, layer)
-        k = _index(net, L, j)
-        old = np.asarray(getattr(net.forward(x), quantity)[L]).reshape(-1)[k or 0]
-        new = np.asarray(getattr(moved.forward(x), quantity)[L]).reshape(-1)[k or 0]
-        said = ", ".join(f"{n} = {fmt(v)}" for n, v in changes.items())
-        if not feedback and feedback.status == WRONG and old != new and check_value(
-                answer, old, "the old value"):
-            return Feedback(WRONG, f"that is {neuron(net, L, k, quantity)} of the network as it "
+        old, new = (np.asarray(getattr(n.forward(x), quantity)[L]).reshape(-1)[j or 0]
+                    for n in (net, moved))
+        if feedback.status == WRONG and old != new and check_value(answer, old, "old value"):
+            said = ", ".join(f"{n} = {fmt(v)}" for n, v in changes.items())
+            return Feedback(WRONG, f"that is {neuron(net, L, j, quantity)} of the network as it "
                                    f"was; with {said} the pass changes from there on.")
         return feedback
-    L = layer_position(net.layer_names, layer)
-    j = _index(net, L, j)
     fwd = net.forward(x)
     pick = (lambda v: np.asarray(v)) if (j is None and net.sizes[L + 1] > 1) else (
         lambda v: np.asarray(v).reshape(-1)[j or 0])
     sigma = net.activations[L]
-    W, b = net.weights[L], net.biases[L]
-    a_in = fwd.x if L == 0 else fwd.a[L - 1]
+    W, b, a_in = net.weights[L], net.biases[L], [fwd.x, *fwd.a][L]
     name, z_name = neuron(net, L, j, quantity), neuron(net, L, j, "z")
     source = "x" if L == 0 else f"a_{net.layer_names[L - 1]}"
-    w_name, b_name = f"w_{layer}", f"b_{layer}"
     z, a = fwd.z[L], fwd.a[L]
     slips = {}
     if quantity == "z":
-        slips[f"Don't forget the bias: {z_name} = {w_name} * {source} + {b_name}."] = W @ a_in
+        slips[f"Don't forget the bias: {z_name} = w_{layer} * {source} + b_{layer}."] = W @ a_in
         if L > 0 and net.sizes[0] == net.sizes[L]:
             slips[f"{layer} takes {source}, the output of the layer before it, not x."] = (
                 W @ np.asarray(fwd.x) + b)
@@ -92,8 +87,8 @@ def check_forward(answer, net, x, quantity: str, layer: str, j=None,
                   "bias."] = W[0] + b
         slips[f"That is {neuron(net, L, j, 'a')}, after the activation; {z_name} is the "
               "value before it."] = a
-        hint = (f"{z_name} = {w_name} * {source} + {b_name}." if W.shape[1] == 1 else
-                f"{z_name} = the sum over k of {w_name}[j,k] * {source}[k], plus {b_name}[j].")
+        hint = (f"{z_name} = w_{layer} * {source} + b_{layer}." if W.shape[1] == 1 else
+                f"{z_name} = the sum over k of w_{layer}[j,k] * {source}[k], plus b_{layer}[j].")
     else:
         slips[f"That is {z_name}, before the activation; now apply {sigma.formula}."] = z
         for other in (o for o in ACTIVATIONS.values() if o.name not in (sigma.name, "linear")):
@@ -128,8 +123,8 @@ def check_gradient(answer, net, x, y, param: str, slope_exercise: str | None = N
                  "average, so divide by m.": np.asarray(expected, dtype=object) * g.batch_size}
         hint = (f"{label} is the average over the {g.batch_size} examples of each one's "
                 f"{label.replace('dC/', 'dC0/')}, and {hint}")
-    note = unreachable_target(net, y) or ""
-    feedback = check_value(answer, expected, label, hint, slips, note=note)
+    feedback = check_value(answer, expected, label, hint, slips,
+                           note=unreachable_target(net, y) or "")
     unseen = (unseen_slopes(net, x, y, param, slope_exercise, what_if_args)
               if feedback and g.batch_size is None else "")
     return Feedback(RIGHT, f"{feedback.message} {unseen}") if unseen else feedback
@@ -180,20 +175,13 @@ def check_blocked(answer, net, x) -> Feedback:
         return Feedback(WRONG, f"{', '.join(map(str, unknown))} is not a neuron of this "
                                f"network; its neurons are {', '.join(neurons)}.")
     if set(named) == set(blocked):
-        if not blocked:
-            return Feedback(RIGHT, "no neuron is blocked here: every sigma'(z) is large enough "
-                                   "to pass gradient back.")
         why = "; ".join(explain_blocked(b) for b in blocked.values())
-        return Feedback(RIGHT, f"{why}.")
-    wrong = [n for n in named if n not in blocked]
+        return Feedback(RIGHT, f"{why}." if blocked else "no neuron is blocked here: every "
+                        "sigma'(z) is large enough to pass gradient back.")
+    parts = [f"{n} passes gradient back: {net.activations[L].formula}'(z_{n}) = "
+             f"{fmt(fwd.da_dz[L][j])} at z_{n} = {fmt(fwd.z[L][j])}"
+             for n in named if n not in blocked for L, j in [positions[n]]]
     missed = [n for n in blocked if n not in named]
-    parts = []
-    for n in wrong:
-        L, j = positions[n]
-        sigma = net.activations[L]
-        z_name = f"z_{n}"
-        parts.append(f"{n} passes gradient back: {sigma.formula}'({z_name}) = "
-                     f"{fmt(fwd.da_dz[L][j])} at {z_name} = {fmt(fwd.z[L][j])}")
     if missed:
         parts.append(f"{plural(len(missed), 'more neuron')} {'is' if len(missed) == 1 else 'are'} "
                      "blocked: look for a sigma'(z) of 0 or nearly 0")

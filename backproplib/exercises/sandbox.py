@@ -28,8 +28,7 @@ class ForwardOnly(Network):
     def backward(self, x, y):
         raise RuntimeError(BACKWARD_OFF)
 
-    def cost(self, x, y):
-        raise RuntimeError(BACKWARD_OFF)
+    cost = backward
 
     def with_params(self, changes):
         return forward_only(super().with_params(changes))
@@ -105,17 +104,16 @@ def check_function(function, reference, cases, what: str, hint: str = "",
         want = _author_result(case.expected if case.expected is not None
                               else reference(*copy.deepcopy(case.args)), case.args)
         where = (f"{case.words}, {what}" if case.words
-                 else f"{what}({', '.join(map(_show_argument, case.args))})")
+                 else f"{what}({', '.join(map(_show, case.args))})")
         outcome = _run_limited(function, copy.deepcopy(case.args), deadline, time_limit)
         if isinstance(outcome, Feedback):  # it raised, ran out of time or gave no numbers
             return Feedback(outcome.status, f"{where} {outcome.message}{tail}")
         verdict = _judge(outcome, want, where)
         if verdict is None:
             continue
-        case_slips = [(h, _author_result(v, case.args)) for h, v in case.slips.items()]
-        case_slips += [(h, _author_result(f(*copy.deepcopy(case.args)), case.args))
-                       for h, f in slips.items()]
-        for slip_hint, slip_value in case_slips:
+        made = {h: f(*copy.deepcopy(case.args)) for h, f in slips.items()}
+        for slip_hint, value in {**case.slips, **made}.items():
+            slip_value = _author_result(value, case.args)
             if _judge(want, slip_value, where) is None:
                 continue  # the slip gives the right value here: nothing to tell apart
             if _judge(outcome, slip_value, where) is None:
@@ -223,7 +221,7 @@ def _judge(got, want, where):
     if isinstance(want, (bool, np.bool_)):
         if isinstance(got, (bool, np.bool_)) and bool(got) == bool(want):
             return None
-        return Feedback(WRONG, f"{where} returned {_show_value(got)}; expected {want}.")
+        return Feedback(WRONG, f"{where} returned {_show(got)}; expected {want}.")
     if isinstance(got, (bool, np.bool_)):
         return Feedback(WRONG, f"{where} returned {got}, a boolean, not a number.")
     if got.shape != want.shape and not (got.size == want.size == 1):
@@ -236,35 +234,26 @@ def _judge(got, want, where):
                                "division by 0 or a number that grows too large).")
     if close(got, want):
         return None
-    return Feedback(WRONG, f"{where} returned {_show_value(got)}; expected "
-                           f"{_show_value(want)}.")
-
-
-def _show_value(value) -> str:
-    if isinstance(value, np.ndarray):
-        return fmt(value.item()) if value.size == 1 else _show_array(value)
-    return str(value) if isinstance(value, (bool, np.bool_)) else fmt(value)
+    return Feedback(WRONG, f"{where} returned {_show(got)}; expected {_show(want)}.")
 
 
 def _shape_text(array) -> str:
-    if array.ndim == 0 or array.size == 1:
-        return "one number"
-    return f"an array of shape {array.shape}"
+    return "one number" if array.size == 1 else f"an array of shape {array.shape}"
 
 
-def _show_argument(value) -> str:
+def _show(value) -> str:
+    """A test case's argument or a result in a message: a number as ``fmt`` prints it, an array
+    to 4 significant digits (its shape beyond 12 numbers), a network or a function by name."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
     if isinstance(value, Network):
         return "a network"
     if callable(value):
         return function_name(value, "a function")
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real):
         return fmt(value)
     if isinstance(value, np.ndarray):
-        return _show_array(value)
+        return f"an array of shape {value.shape}" if value.size > 12 else fmt(value, 4)
     return f"a {type(value).__name__}"
-
-
-def _show_array(array) -> str:
-    """A short form of a test case's array: 4 significant digits, at most 12 numbers."""
-    array = np.asarray(array)
-    return f"an array of shape {array.shape}" if array.size > 12 else fmt(array, 4)

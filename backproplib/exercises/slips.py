@@ -112,8 +112,7 @@ def catalogue(net, x, y, kind, L, index) -> dict:
     """{slip's key: (hint, value)}, each key naming its slip alike on every network."""
     g = net.backward(x, y)
     expected, _ = derivative_of(net, g, kind, L, index)
-    found = {key: (hint, value) for (key, (hint, value)) in zip(
-        ("factor 2", "sign"), cost_slips(expected).items())}
+    found = dict(zip(("factor 2", "sign"), cost_slips(expected).items()))
     layers = slope_layers(net, kind, L)
     j = index[0] if kind != "x" else 0
     for M in layers:
@@ -123,9 +122,8 @@ def catalogue(net, x, y, kind, L, index) -> dict:
         value = derivative_of(net, without_slopes(net, layers).backward(x, y), kind, L, index)[0]
         found["every slope"] = ("You left out every sigma'(z) factor: each layer the chain "
                                 "passes through multiplies by its activation's slope.", value)
-    fwd = g.forward
     names = net.layer_names
-    inputs = [fwd.x] + [fwd.a[M] for M in range(len(names))]  # inputs[M] comes into layer M
+    inputs = [g.forward.x, *g.forward.a]  # inputs[M] comes into layer M
     if net.is_chain:
         found.update(_chain_weight_slips(net, g, kind, L, expected, inputs))
     if kind in ("w", "b"):
@@ -202,35 +200,6 @@ def _input_slips(net, g, kind, L, index, inputs) -> dict:
 BLOCKING_BIAS = -10  # a bias that blocks a neuron: dead under ReLU, saturated under sigmoid/tanh
 
 
-def _separates(net, x, y, kind, L, index) -> tuple:
-    """(cost is 0, {slip key: True if this case tells the slip from the right value})."""
-    g = net.backward(x, y)
-    expected = derivative_of(net, g, kind, L, index)[0]
-    found = catalogue(net, x, y, kind, L, index)
-    return g.cost == 0, {key: not close(np.asarray(value), expected)
-                         for key, (_, value) in found.items()}
-
-
-def coincidences(cases, param: str) -> list:
-    """What the cases [(net, x, y), ...] cannot tell apart when checking dC0/d``param``, in
-    words: a case whose cost is 0, a slip that gives the right value on every case. [] if none."""
-    problems = []
-    told = {}
-    for number, (net, x, y) in enumerate(cases, start=1):
-        kind, L, index = quantity(net, param)
-        zero, separated = _separates(net, x, y, kind, L, index)
-        if zero:
-            problems.append(f"case {number} has a cost of 0, so every gradient is 0")
-        for key, yes in separated.items():
-            told[key] = told.get(key, False) or yes
-    hints = catalogue(*cases[0], *quantity(cases[0][0], param))
-    for key, yes in told.items():
-        if not yes:
-            hint = hints[key][0] if key in hints else key
-            problems.append(f"no case tells this slip from the right answer: {hint}")
-    return problems
-
-
 def _describe(net, x, y, changed: dict) -> str:
     if not changed:
         return f"on the exercise network (x = {fmt(x)}, y = {fmt(y)})"
@@ -247,23 +216,15 @@ def chain_cases(net, x, y, param: str) -> list:
     """[(net, x, y, words)]: the network, then each variant whose cost is not 0: a neuron
     blocked in each layer from ``param``'s up, two other inputs, another target."""
     _, L, _ = quantity(net, param)
-    first = max(L, 0)
-    candidates = []
-    for M in range(len(net.layer_names) - 1, first - 1, -1):
-        name = f"b_{net.layer_names[M]}"
-        if name in net.parameter_names:
-            candidates.append(({name: BLOCKING_BIAS}, x, y))
     x0, y0 = to_scalar(x, net.exact, "x", single=True), to_scalar(y, net.exact, "y", single=True)
-    for other_x in (-2 * x0, x0 + 1):
-        candidates.append(({"x": other_x}, other_x, y))
-    candidates.append(({"y": y0 + 1}, x, y0 + 1))
-    chosen = [(net, x, y, _describe(net, x, y, {}))]
-    for changes, cx, cy in candidates:
-        params = {k: v for k, v in changes.items() if k.startswith(("w_", "b_"))}
-        variant = net.with_params(params) if params else net
-        if variant.backward(cx, cy).cost != 0:
-            chosen.append((variant, cx, cy, _describe(variant, cx, cy, changes)))
-    return chosen
+    blocking = [{f"b_{n}": BLOCKING_BIAS} for n in reversed(net.layer_names[max(L, 0):])
+                if f"b_{n}" in net.parameter_names]
+    candidates = ([(net.with_params(b), b, x, y) for b in blocking]
+                  + [(net, {"x": v}, v, y) for v in (-2 * x0, x0 + 1)]
+                  + [(net, {"y": y0 + 1}, x, y0 + 1)])
+    return [(net, x, y, _describe(net, x, y, {}))] + [
+        (variant, cx, cy, _describe(variant, cx, cy, changes))
+        for variant, changes, cx, cy in candidates if variant.backward(cx, cy).cost != 0]
 
 
 def what_if(net, x, y, move: str, param: str) -> tuple:
@@ -277,10 +238,13 @@ def what_if(net, x, y, move: str, param: str) -> tuple:
     found = None
     for amount in (s * k for k in range(1, 6) for s in (-1, 1)):
         moved = net.with_params({move: old + amount})
-        zero, told = _separates(moved, x, y, *quantity(moved, param))
-        if not zero and (told.get(f"slope {L}") or found is None):
+        g, at = moved.backward(x, y), quantity(moved, param)
+        slip = catalogue(moved, x, y, *at).get(f"slope {L}")
+        expected = derivative_of(moved, g, *at)[0]
+        shows = slip is not None and not close(np.asarray(slip[1]), expected)
+        if g.cost != 0 and (shows or found is None):
             found = (moved, amount)
-            if told.get(f"slope {L}"):
+            if shows:
                 break
     if found is None:
         raise ValueError(f"no change of {move} by a whole amount up to 5 gives a cost that "
@@ -318,9 +282,9 @@ def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None,
         there = []
         if what_if_args:  # the factors the what-if's network shows: sigma' not 1 in its gradient
             moved, _ = what_if(net, x, y, *what_if_args)
-            moved_kind, moved_L, _ = quantity(moved, what_if_args[1])
+            moved_layers = slope_layers(moved, *quantity(moved, what_if_args[1])[:2])
             moved_slopes = moved.forward(x).da_dz
-            there = [(M, j) for M, j in every if M in slope_layers(moved, moved_kind, moved_L)
+            there = [(M, j) for M, j in every if M in moved_layers
                      and np.any(np.asarray(moved_slopes[M], dtype=object)[
                          slice(None) if j is None else j] != 1)]
         can = ("" if not there else f"; exercise {slope_exercise} can" if there == every else

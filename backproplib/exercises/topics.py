@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 
@@ -28,21 +29,18 @@ def check_descent_step(answer, net, x, y, learning_rate, param: str,
     or the cost C0 after the step ("cost")."""
     run = gradient_descent(net, x, y, learning_rate, 1, params=(param,))
     eta, old, slope = Fraction(run.learning_rate), net.param(param), net.backward(x, y)[param]
-    if quantity == "value":
-        return check_value(
-            answer, run.params[-1][param], f"{param} after one step",
-            hint=f"new {param} = {param} - eta * dC0/d{param}.",
-            mistakes={f"Step against the gradient: subtract eta * dC0/d{param}, don't add it.":
-                      old + eta * slope,
-                      "Multiply the gradient by the learning rate eta before subtracting.":
-                      old - slope})
-    if quantity != "cost":
-        raise ValueError(f"quantity: expected 'value' or 'cost', got {quantity!r}")
-    return check_value(
-        answer, run.costs[-1], f"C0 after one step on {param}",
-        hint=f"run the forward pass with the new {param}, then C0 = (a_Out - y)^2.",
-        mistakes={"That is the cost before the step.": run.costs[0],
-                  "The cost has no 1/2 in front: C0 = (a_Out - y)^2.": run.costs[-1] / 2})
+    checks = {  # quantity: (expected, what, hint, {slip's hint: value})
+        "value": (run.params[-1][param], f"{param} after one step",
+                  f"new {param} = {param} - eta * dC0/d{param}.",
+                  {f"Step against the gradient: subtract eta * dC0/d{param}, don't add it.":
+                   old + eta * slope,
+                   "Multiply the gradient by the learning rate eta before subtracting.":
+                   old - slope}),
+        "cost": (run.costs[-1], f"C0 after one step on {param}",
+                 f"run the forward pass with the new {param}, then C0 = (a_Out - y)^2.",
+                 {"That is the cost before the step.": run.costs[0],
+                  "The cost has no 1/2 in front: C0 = (a_Out - y)^2.": run.costs[-1] / 2})}
+    return check_value(answer, *lookup(checks, quantity, "quantity", "check_descent_step"))
 
 
 def _verdict_on(run) -> str:
@@ -83,13 +81,12 @@ def check_step_function(function) -> Feedback:
              ((-2.0, 0.5, 4.0, 0.05), "a steep parabola (c = 4) from the left of w*"),
              ((0.0, 0.0, 2.0, 0.3), "a start at the bottom (w = w* = 0)"),
              ((1.5, -1.0, 0.5, 3.0), "a step so large it overshoots (eta = 3)")]
-    checked = []
-    for (w, w_star, c, eta), words in cases:
-        slope = 2 * c * (w - w_star)  # d/dw of c (w - w*)^2: the question's own parabola
-        checked.append(Case((w, w_star, c, eta), f"for {words}", w - eta * slope, {
-            "Step against the gradient: subtract eta times the slope.": w + eta * slope,
-            "The slope of c (w - w*)^2 is 2c (w - w*): keep the 2.": w - eta * slope / 2,
-            "Multiply the slope by the learning rate eta.": w - slope}))
+    checked = [Case((w, w_star, c, eta), f"for {words}", w - eta * slope, {
+        "Step against the gradient: subtract eta times the slope.": w + eta * slope,
+        "The slope of c (w - w*)^2 is 2c (w - w*): keep the 2.": w - eta * slope / 2,
+        "Multiply the slope by the learning rate eta.": w - slope})
+        for (w, w_star, c, eta), words in cases
+        for slope in [2 * c * (w - w_star)]]  # d/dw of c (w - w*)^2: the question's parabola
     return check_function(function, None, checked, function_name(function, "one_step"),
                           hint="the gradient of c * (w - w_star)^2 is 2c * (w - w_star); step "
                                "against it.")
@@ -122,9 +119,8 @@ def check_weight_count(answer, sizes, layer: str) -> Feedback:
     if L > 0:
         slips[f"That pairs {layer} with the input; the weights into {layer} come from the layer "
               "just before it."] = sizes[0] * n_out
-    shape = "-".join(str(s) for s in sizes)
-    return check_value(answer, n_in * n_out, f"the number of weights in W_{layer} of a {shape} "
-                       "network", mistakes=slips,
+    return check_value(answer, n_in * n_out, f"the number of weights in W_{layer} of a "
+                       f"{'-'.join(map(str, sizes))} network", mistakes=slips,
                        hint=f"one weight w_jk for each pair of neuron j of {layer} and neuron k "
                             f"of the layer before: one row per neuron of {layer}, one column "
                             "per neuron before it.")
@@ -159,17 +155,16 @@ def check_delta_function(function, net, x, y) -> Feedback:
     notebook's network and of two random ones (one square, so that W for W.T shows)."""
     rng = np.random.default_rng(0)
     activation = net.activations[0].name
-    networks = [(net, x, y, "the notebook's network")]
-    for sizes in ((3, 4, 4, 2), (2, 3, 4, 1)):
-        networks.append((_random_network(rng, sizes, activation), rng.normal(size=sizes[0]),
-                         rng.normal(size=sizes[-1]), f"a random {'-'.join(map(str, sizes))} "
-                         "network"))
+    networks = [(net, x, y, "the notebook's network")] + [
+        (_random_network(rng, sizes, activation), rng.normal(size=sizes[0]),
+         rng.normal(size=sizes[-1]), f"a random {'-'.join(map(str, sizes))} network")
+        for sizes in ((3, 4, 4, 2), (2, 3, 4, 1))]
     checked = []
     for network, cx, cy, words in networks:
         g = network.backward(cx, cy)
         for L in range(len(network.weights) - 1):
-            W, d, s = (np.asarray(network.weights[L + 1], dtype=float),
-                       np.asarray(g.dz[L + 1], dtype=float), np.asarray(g.da_dz[L], dtype=float))
+            W, d, s = (np.asarray(v, dtype=float)
+                       for v in (network.weights[L + 1], g.dz[L + 1], g.da_dz[L]))
             slips = {"Multiply by this layer's slope sigma'(z_L), entry by entry.": g.da[L]}
             if W.shape[0] == W.shape[1]:
                 slips["Use W_next.T, the transpose: the sum runs over the next layer's neurons "
@@ -211,8 +206,8 @@ def check_difference_function(function) -> Feedback:
                      (np.sin, 0.5, 1e-2)):
         up, here, down = f(x0 + h), f(x0), f(x0 - h)
         name = "sin" if f is np.sin else "f(t) = t^3 - 2t"
-        words = f"for {name} at x = {fmt(x0)} with h = {fmt(h)}"
-        checked.append(Case((f, x0, h), words, (up - down) / (2 * h), {
+        checked.append(Case((f, x0, h), f"for {name} at x = {fmt(x0)} with h = {fmt(h)}",
+                            (up - down) / (2 * h), {
             "That is the forward difference (f(x + h) - f(x)) / h; use both sides.":
                 (up - here) / h,
             "The two points x + h and x - h are 2h apart: divide by 2h.": (up - down) / h}))
@@ -257,13 +252,11 @@ def check_batch_gradient_function(function, net, X, Y) -> Feedback:
     checked = []
     for network, bx, by, words in batches:
         g = network.backward(bx, by)
-        inputs = [network.input(bx)] + [g.forward.a[L] for L in range(len(network.weights) - 1)]
-        m = len(np.atleast_2d(inputs[0]))
+        inputs = [network.input(bx), *g.forward.a]  # inputs[L] comes into layer L
         for L in range(len(network.weights)):
-            delta = np.asarray(g.dz[L], dtype=float)
-            A = np.asarray(inputs[L], dtype=float)
-            right = np.asarray(g.dw[L], dtype=float)
-            slips = {"That is the sum over the examples: divide by m for the average.": right * m}
+            delta, A, right = (np.asarray(v, dtype=float) for v in (g.dz[L], inputs[L], g.dw[L]))
+            slips = {"That is the sum over the examples: divide by m for the average.":
+                     right * g.batch_size}
             if right.shape[0] == right.shape[1]:
                 slips["That has the shape of W transposed: put delta first, (delta^T A) / m."] = (
                     right.T)
@@ -366,11 +359,9 @@ def check_example_gradients_at_bottom(answer, net, X, Y, param: str = "w_Out",
 def check_single_neuron_limit(answer, run) -> Feedback:
     """Predict, then check: why the network of ``run`` (a Trainer), one neuron in H0, cannot
     learn a data set that no straight line splits (all after H0 sees x only through z_H0)."""
-    net = run.net
-    bottleneck = net.sizes[1] == 1 and net.sizes[0] == 2
-    if not bottleneck:
+    if run.net.sizes[:2] != (2, 1):
         raise ValueError(f"run: expected a network with 2 inputs and one neuron in H0, got sizes "
-                         f"{net.sizes}")
+                         f"{run.net.sizes}")
     return check_choice(
         answer, "c",
         {"a": "it needs more steps", "b": "its learning rate is too small",
@@ -394,11 +385,9 @@ def check_larger_rate(answer, net, data, learning_rate, batch_size, seed, steps=
                       factor=100) -> Feedback:
     """Predict, then check: ``steps`` steps at ``factor`` times the learning rate end with a
     cost lower (a), higher (b) or about the same (c) as at the learning rate itself."""
-    runs = {}
-    for eta in (learning_rate, factor * learning_rate):
-        runs[eta] = Trainer(net, data.X, data.Y, eta, batch_size, seed=seed,
+    small, large = (Trainer(net, data.X, data.Y, eta, batch_size, seed=seed,
                             threshold=data.threshold, record_every=steps).train(steps)
-    small, large = runs[learning_rate], runs[factor * learning_rate]
+                    for eta in (learning_rate, factor * learning_rate))
     ratio = float(large.cost) / float(small.cost)
     verdict = "a" if ratio < 0.8 else "b" if ratio > 1.25 else "c"
     told = (f"with learning rate {fmt(learning_rate)}, C = {fmt(small.cost)} after {steps} "
@@ -422,10 +411,9 @@ def flat_accuracy(X, Y, threshold, seed, steps=150):
 
 def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
     """Predict, then try: which data sets a network without hidden layers gets below 90%."""
-    accuracy = {}
-    for name in datasets.NAMES:
-        d = datasets.make(name, n_examples, seed=seed, labels=labels)
-        accuracy[name] = flat_accuracy(d.X, d.Y, d.threshold, seed)
+    made = {name: datasets.make(name, n_examples, seed=seed, labels=labels)
+            for name in datasets.NAMES}
+    accuracy = {name: flat_accuracy(d.X, d.Y, d.threshold, seed) for name, d in made.items()}
     sets = {"a": set(), "b": {"xor"}, "c": {"circle", "xor"}, "d": {"circle", "xor", "spiral"},
             "e": set(datasets.NAMES)}
     options = {"a": "none of them", "b": "xor only", "c": "circle and xor",
@@ -454,10 +442,8 @@ def check_accuracy_function(function, trainer, data) -> Feedback:
                        (trainer.start_net, "the untrained network's predictions")):
         judge = Trainer(net, data.X, data.Y, 0.1, threshold=data.threshold)
         checked.append((judge.predictions(), data.Y, data.threshold, judge.accuracy(), words))
-    for a_Out, Y, threshold, words in made_up:
-        truth = (Y[:, 0] > threshold).astype(int)
-        guess = (a_Out[:, 0] > threshold).astype(int)
-        checked.append((a_Out, Y, threshold, float(np.mean(guess == truth)), words))
+    for a_Out, Y, t, words in made_up:
+        checked.append((a_Out, Y, t, float(np.mean((a_Out[:, 0] > t) == (Y[:, 0] > t))), words))
     cases = [Case((a, Y, t), f"on {words}", right, {
         "That is the share of errors: count the examples on the right side.": 1 - right,
         "That is a count: divide by the number of examples.": right * len(Y)})
@@ -506,13 +492,11 @@ def check_first_order_function(function, g, names=("w_H1", "w_Out")) -> Feedback
              (here + (-0.02, 0.03), "the notebook's gradient, a step in both weights"),
              ((3.0, -2.0, 0.1, 0.1), "made-up gradients 3 and -2, steps of 0.1"),
              ((0.0, 5.0, 1.0, -0.5), "made-up gradients 0 and 5, steps 1 and -0.5")]
-    checked = []
-    for (d1, d2, s1, s2), words in cases:
-        checked.append(Case((d1, d2, s1, s2), f"for {words}", d1 * s1 + d2 * s2, {
-            "Add both terms: each weight's step times its own gradient.": d1 * s1,
-            "Add both terms: the second weight's step counts too.": d2 * s2,
-            "The change goes with the gradient, not against it: no minus sign.":
-                -(d1 * s1 + d2 * s2)}))
+    checked = [Case((d1, d2, s1, s2), f"for {words}", d1 * s1 + d2 * s2, {
+        "Add both terms: each weight's step times its own gradient.": d1 * s1,
+        "Add both terms: the second weight's step counts too.": d2 * s2,
+        "The change goes with the gradient, not against it: no minus sign.":
+            -(d1 * s1 + d2 * s2)}) for (d1, d2, s1, s2), words in cases]
     return check_function(function, None, checked, function_name(function, "predicted_change"),
                           hint="each weight's step times its gradient, added up: the dot "
                                "product of the gradient and the step.")
@@ -571,12 +555,8 @@ def _softmax(z):
 def check_softmax_shift(answer, z, c) -> Feedback:
     """What happens to the probabilities softmax(z) when every logit grows by ``c``."""
     before, after = _softmax(z), _softmax(np.asarray(z, dtype=float) + float(c))
-    if np.allclose(before, after, rtol=1e-9, atol=1e-12):
-        correct = "c"
-    elif (after > before).all():
-        correct = "a"
-    else:
-        correct = "b"
+    correct = ("c" if np.allclose(before, after, rtol=1e-9, atol=1e-12) else
+               "a" if (after > before).all() else "b")
     options = {"a": "every probability grows",
                "b": "the largest grows and the others shrink",
                "c": "they stay the same"}
@@ -592,9 +572,8 @@ def check_softmax_shift(answer, z, c) -> Feedback:
 def check_output_delta(answer, net, x, y) -> Feedback:
     """dC0/dz^Out (the whole vector) of ``net`` (softmax output, cross-entropy) at (x, y)."""
     g = net.backward(x, y)
-    expected = np.asarray(g.dz["Out"], dtype=float)
-    a = np.asarray(g.forward.output, dtype=float)
-    t = np.asarray(net.target(y), dtype=float)
+    expected, a, t = (np.asarray(v, dtype=float)
+                      for v in (g.dz["Out"], g.forward.output, net.target(y)))
     slips = {
         "That is a^Out itself: the first delta subtracts the target.": a,
         "Check the sign: dC0/dz_j = a_j - y_j, which is negative for the target's class.": t - a,
@@ -647,16 +626,12 @@ INIT_SLIPS = {
         "That is He's 2/n_in; Glorot's denominator has n_in + n_out.": lambda n_in, n_out: 2 / n_in,
         "Keep the 2: the average of n_in and n_out is (n_in + n_out)/2, so Var(w) = "
         "1 / ((n_in + n_out)/2).": lambda n_in, n_out: 1 / (n_in + n_out),
-        "That is a standard deviation; the question asks for the variance.":
-            lambda n_in, n_out: (2 / (n_in + n_out)) ** 0.5,
     },
     "he": {
         "That is 1/n_in: ReLU zeroes half of the z's, so E[a^2] = Var(z)/2, and the factor 2 "
         "makes up for it.": lambda n_in, n_out: 1 / n_in,
         "He counts the inputs only (the forward condition): n_in, not n_in + n_out.":
             lambda n_in, n_out: 2 / (n_in + n_out),
-        "That is a standard deviation; the question asks for the variance.":
-            lambda n_in, n_out: (2 / n_in) ** 0.5,
     },
 }
 
@@ -664,12 +639,11 @@ INIT_SLIPS = {
 def check_init_variance(function, init: str):
     """The student's ``function(n_in, n_out)`` against ``learning.depth.init_variance`` for
     ``init`` ("xavier" or "he") on layers of several sizes."""
-    slips = lookup(INIT_SLIPS, init, "init", "check_init_variance")
-
-    def reference(n_in, n_out):
-        return depth.init_variance(init, n_in, n_out)
-
-    return check_function(function, reference, INIT_CASES, f"the {init} variance",
+    variance = partial(depth.init_variance, init)
+    slips = {**lookup(INIT_SLIPS, init, "init", "check_init_variance"),
+             "That is a standard deviation; the question asks for the variance.":
+             lambda n_in, n_out: variance(n_in, n_out) ** 0.5}
+    return check_function(function, variance, INIT_CASES, f"the {init} variance",
                           hint="keep Var(z) (or Var(delta)) the same from layer to layer.",
                           mistakes=slips)
 
