@@ -1,12 +1,10 @@
 """The computation as a graph of scalar nodes, and backpropagation as one pass over it.
 
-Every number the forward pass makes is a ``Node``: the leaves are x, y and the parameters; every
-other node was made by one operation, which computes its value and its local derivatives
-d(out)/d(input) side by side, as micrograd's engine.py does. ``backward`` walks the nodes from
-the cost back, handing every input  local derivative * the node's gradient; an input that feeds
-several nodes adds up their shares (for a network: the sum over j of the chain rule). Forward
-mode (``tangent_sweep``) carries d(node)/dp forward beside each value with the same local
-derivatives. Numbers stay in the network's number system: floats, or exact Fractions.
+Each operation computes a ``Node``'s value and its local derivatives d(node)/d(input) side by
+side, as micrograd's engine.py does. ``Graph.backward`` walks from the cost back, handing every
+input local derivative * the node's gradient; an input that feeds several nodes adds up their
+shares (the sum over j). Forward mode (``tangent_sweep``) uses the same local derivatives.
+Numbers stay in the network's number system: floats, or exact Fractions.
 """
 
 from __future__ import annotations
@@ -126,16 +124,9 @@ def _inputs(node):
     return iter(sorted(node.inputs, key=lambda child: child.is_leaf))
 
 
-def backward(output: Node) -> list:
-    """Fill ``grad`` = d(output)/d(node) for every node, from 0 again each time; returns the
-    nodes in topological order."""
-    order = topological_order(output)
-    _sweep(order)
-    return order
-
-
 def _sweep(order, seed=None):
-    """The backward pass over ``order``: d(seed)/d(node), the seed the last node unless given."""
+    """The backward pass over ``order``: ``grad`` = d(seed)/d(node), from 0 again each time;
+    the seed is the last node unless given."""
     for node in order:
         node.grad = 0
     (order[-1] if seed is None else seed).grad = 1
@@ -167,6 +158,7 @@ class Graph:
         return self.output.value
 
     def backward(self) -> "Graph":
+        """Fill every node's ``grad`` = dC0/d(node)."""
         _sweep(self.nodes)
         return self
 
@@ -273,15 +265,14 @@ def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
         for seed in inputs:
             tangent_sweep(order, seed)
             columns.append([out.tangent for out in outputs])
-        rows = [list(row) for row in zip(*columns)] if columns else [[] for _ in outputs]
+        rows = list(zip(*columns)) or [()] * len(outputs)
     else:
         rows = []
         for out in outputs:
             _sweep(order, out)
-            rows.append([leaf.grad for leaf in inputs])
+            rows.append(tuple(leaf.grad for leaf in inputs))
     return Derivatives(mode, tuple(n.name for n in outputs), tuple(n.name for n in inputs),
-                       tuple(tuple(row) for row in rows),
-                       len(inputs) if mode == "forward" else len(outputs))
+                       tuple(rows), len(inputs) if mode == "forward" else len(outputs))
 
 
 # --- the graph in words ----------------------------------------------------------------------
