@@ -88,6 +88,15 @@ def test_text_as_a_leaf_is_a_number_or_a_clear_error():
         graph.leaf("half", "x")
 
 
+def test_a_local_line_says_each_factor_of_a_product_is_the_other_one():
+    net, x, y = bp.worked_example()
+    G = graph.network_graph(net, x, y)
+    w, a = net.param("w_H1"), G.node("a_H0").value
+    assert graph.local_line(G.node("w_H1*a_H0")) == (
+        f"w_H1*a_H0 = w_H1 * a_H0:  d(w_H1*a_H0)/dw_H1 = a_H0 = {bp.fmt(a)},  "
+        f"d(w_H1*a_H0)/da_H0 = w_H1 = {bp.fmt(w)}")
+
+
 # --- the backward pass -----------------------------------------------------------------------
 def test_backward_is_local_gradient_times_upstream_gradient():
     # f = (u * v + w)^2 by hand: df/d(uv + w) = 2(uv + w), df/du = 2(uv + w) v, ...

@@ -128,9 +128,7 @@ def gradient_check(net: Network, x, y, h: float = 1e-5):
 def check_table(rows) -> str:
     """The rows of ``gradient_check`` as an aligned text table."""
     width = max(len(r.name) for r in rows)
-    header = f"{'parameter':<{width}}  {'backprop':>14}  {'finite diff':>14}  {'rel. error':>10}"
-    lines = [header + "  verdict"]
-    for r in rows:
-        lines.append(f"{r.name:<{width}}  {fmt(r.analytic):>14}  {fmt(r.numeric):>14}  "
-                     f"{r.error:>10.1e}  {r.verdict}")
-    return "\n".join(lines)
+    return "\n".join([f"{'parameter':<{width}}  {'backprop':>14}  {'finite diff':>14}  "
+                      f"{'rel. error':>10}  verdict"] +
+                     [f"{r.name:<{width}}  {fmt(r.analytic):>14}  {fmt(r.numeric):>14}  "
+                      f"{r.error:>10.1e}  {r.verdict}" for r in rows])

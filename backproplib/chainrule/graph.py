@@ -309,18 +309,16 @@ def forward_line(node: Node) -> str:
 def local_line(node: Node) -> str:
     """The rule and its local derivatives: "a_H0 = ReLU(z_H0):  da_H0/dz_H0 = ReLU'(2.05) = 1"."""
     parts = []
-    for child, local in zip(node.inputs, node.local):
-        slope = _local_name(node, child)
+    for i, (child, local) in enumerate(zip(node.inputs, node.local)):
         if node.op == "*":
-            other = node.inputs[1] if child is node.inputs[0] else node.inputs[0]
-            parts.append(f"{slope} = {_d(other.name)} = {fmt(local)}")
+            middle = [_d(node.inputs[1 - i].name)]  # d(ab)/da = b
         elif node.op == "^2":
-            parts.append(f"{slope} = 2{_paren_name(child.name)} = 2 * {factor(child.value)} = "
-                         f"{fmt(local)}")
+            middle = [f"2{_paren_name(child.name)}", f"2 * {factor(child.value)}"]
         elif node.op in ("+", "-"):
-            parts.append(f"{slope} = {fmt(local)}")
+            middle = []
         else:
-            parts.append(f"{slope} = {node.op}'({fmt(child.value)}) = {fmt(local)}")
+            middle = [f"{node.op}'({fmt(child.value)})"]
+        parts.append(" = ".join([_local_name(node, child), *middle, fmt(local)]))
     rule = forward_line(node).split(" = ")[1]
     return f"{node.name} = {rule}:  " + ",  ".join(parts)
 
