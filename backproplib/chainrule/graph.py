@@ -168,9 +168,8 @@ class Graph:
 
     def derivatives(self, mode="reverse", outputs=("C0",), inputs=None) -> "Derivatives":
         """``derivatives`` for named nodes; by default dC0/d(parameter) for every parameter."""
-        names = list(self.parameters) if inputs is None else list(inputs)
-        return derivatives([self.output if name == self.output.name else self.node(name)
-                            for name in outputs], [self.node(name) for name in names], mode)
+        names = self.parameters if inputs is None else inputs
+        return derivatives(map(self.node, outputs), map(self.node, names), mode)
 
     def report(self) -> str:
         """One line per parameter, "dC0/dw_H0 = 0.01755125", as ``Gradients.report`` prints."""
