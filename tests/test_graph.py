@@ -97,6 +97,12 @@ def test_a_local_line_says_each_factor_of_a_product_is_the_other_one():
         f"d(w_H1*a_H0)/da_H0 = w_H1 = {bp.fmt(w)}")
 
 
+def test_a_square_of_a_square_keeps_the_inner_parentheses():
+    u = graph.leaf(1.5, "u")
+    G = graph.Graph(graph.square(graph.square(u, name="(u)^2"), name="C0"))
+    assert graph.forward_line(G.output) == "C0 = ((u)^2)^2 = 2.25^2 = 5.0625"
+
+
 # --- the backward pass -----------------------------------------------------------------------
 def test_backward_is_local_gradient_times_upstream_gradient():
     # f = (u * v + w)^2 by hand: df/d(uv + w) = 2(uv + w), df/du = 2(uv + w) v, ...

@@ -299,7 +299,7 @@ def forward_line(node: Node) -> str:
     if node.op in ("*", "+", "-"):
         rule, numeric = f" {node.op} ".join(names), f" {node.op} ".join(numbers)
     elif node.op == "^2":
-        rule, numeric = f"{_paren_name(names[0])}^2", f"{numbers[0]}^2"
+        rule, numeric = f"{_d(names[0])}^2", f"{numbers[0]}^2"
     else:
         rule, numeric = f"{node.op}({names[0]})", f"{node.op}({fmt(node.inputs[0].value)})"
     return f"{node.name} = {rule} = {numeric} = {fmt(node.value)}"
@@ -312,7 +312,7 @@ def local_line(node: Node) -> str:
         if node.op == "*":
             middle = [_d(node.inputs[1 - i].name)]  # d(ab)/da = b
         elif node.op == "^2":
-            middle = [f"2{_paren_name(child.name)}", f"2 * {factor(child.value)}"]
+            middle = [f"2{_d(child.name)}", f"2 * {factor(child.value)}"]
         elif node.op in ("+", "-"):
             middle = []
         else:
@@ -331,19 +331,15 @@ def backward_lines(graph) -> list:
 
 
 def _local_name(node, child) -> str:
-    """The local derivative's label; the square's is d(u)^2/d(u), not dC0/d(u), the gradient."""
+    """The local derivative's label; a square's is d(a-y)^2/d(a-y), not dC0/d(a-y), the gradient."""
     if node.op == "^2":
-        return f"d{_paren_name(child.name)}^2/d{_d(child.name)}"
+        return f"d{_d(child.name)}^2/d{_d(child.name)}"
     return f"d{_d(node.name)}/d{_d(child.name)}"
 
 
 def _d(name: str) -> str:
-    """A node's name after d: in parentheses when it is an expression (d(w_H0*x))."""
+    """A node's name in a formula: in parentheses when it is an expression (d(w_H0*x), (a-y)^2)."""
     return f"({name})" if any(op in name for op in "*-^(") else name
-
-
-def _paren_name(name: str) -> str:
-    return name if name.startswith("(") else f"({name})"
 
 
 # --- what a gradient costs --------------------------------------------------------------------
