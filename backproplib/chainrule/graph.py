@@ -246,10 +246,6 @@ class Derivatives:
     def d(self, output: str, wrt: str):
         return self.values[self.outputs.index(output)][self.inputs.index(wrt)]
 
-    def gradients(self) -> dict:
-        """{input name: d(output)/d(input)} for the first output (the cost)."""
-        return dict(zip(self.inputs, self.values[0]))
-
 
 def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
     """Every d(output)/d(input) for the nodes ``outputs`` and the leaves ``inputs``: "forward"
