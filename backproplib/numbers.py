@@ -245,8 +245,8 @@ def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
 def to_examples(xs, ys, sizes, exact: bool):
     """(X, Y) of shapes (m, n_x) and (m, n_Out) from lists of examples (a flat list where the
     layer has one neuron)."""
-    X, Y = _rows(xs, sizes[0], exact, "xs", "the input layer"), _rows(ys, sizes[-1], exact,
-                                                                       "ys", "Out")
+    X = _rows(xs, sizes[0], exact, "xs", "the input layer")
+    Y = _rows(ys, sizes[-1], exact, "ys", "Out")
     if len(X) != len(Y):
         raise ValueError(f"xs and ys: expected one target per example, got {len(X)} inputs "
                          f"and {len(Y)} targets")
