@@ -219,9 +219,7 @@ def network_graph(net, x, y) -> Graph:
 
 # --- forward mode: one sweep per input, against reverse mode: one sweep per output ----------
 def tangent_sweep(order, seed: Node) -> None:
-    """Forward mode: ``tangent`` = d(node)/d(seed) for every node of ``order`` (topological),
-    the seed's 1 and other leaves' 0, each computed node's the sum over its inputs of
-    local derivative * the input's tangent."""
+    """Forward mode: every node's ``tangent`` = d(node)/d(seed), ``order`` topological."""
     for node in order:
         if node.is_leaf:
             node.tangent = 1 if node is seed else 0
