@@ -50,7 +50,7 @@ def to_scalar(value, exact: bool, what: str, single: bool = False):
     raise TypeError(f"{what}: expected a number, got {type(value).__name__} {short(value)}")
 
 
-A_NUMBER = "a number such as 0.1, -2 or 1/3"  # what text read_number takes, for its errors
+_A_NUMBER = "a number such as 0.1, -2 or 1/3"  # what text read_number takes, for its errors
 _NUMBER = re.compile(r"^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
 _RATIO = re.compile(r"^([+-]?\d+)\s*/\s*([+-]?\d+)$")
 
@@ -77,7 +77,7 @@ def read_number(text: str, what: str = "number") -> Reading:
         return Reading(Fraction(int(ratio[1]), int(ratio[2])), None, None)
     if not decimal_form or not (decimal_form[2] or decimal_form[3]):
         hint = ": write the decimal point as '.'" if re.match(r"^[+-]?\d+,\d+$", text) else ""
-        raise ValueError(f"{what}: expected {A_NUMBER}, got the text {short(text)}{hint}")
+        raise ValueError(f"{what}: expected {_A_NUMBER}, got the text {short(text)}{hint}")
     sign, whole, fraction, exponent = (decimal_form[1], decimal_form[2], decimal_form[3] or "",
                                        int(decimal_form[4] or 0))
     if abs(exponent) > MAX_EXPONENT:
@@ -186,12 +186,12 @@ def _exact_decimal(q: Fraction) -> str:
 
 # --- validators -------------------------------------------------------------------------------
 def _validated(value, what: str, exact: bool, expected: str):
-    """to_scalar's number; its errors say what was ``expected`` ("a whole number")."""
+    """to_scalar's number; its errors say what was ``expected`` ("a whole number such as 20")."""
     try:
         return to_scalar(value, exact, what)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError) as error:  # our example replaces read_number's 0.1
         message = f"{what}: expected {expected}; {str(error).partition(': ')[2]}"
-        raise type(error)(message.replace(f"; expected {A_NUMBER},", ",")) from None
+        raise type(error)(message.replace(f"; expected {_A_NUMBER},", ",")) from None
 
 
 def positive_number(value, what: str, exact: bool = False):
