@@ -50,6 +50,7 @@ def to_scalar(value, exact: bool, what: str, single: bool = False):
     raise TypeError(f"{what}: expected a number, got {type(value).__name__} {short(value)}")
 
 
+_A_NUMBER = "a number such as 0.1, -2 or 1/3"  # what text read_number takes, for its errors
 _NUMBER = re.compile(r"^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
 _RATIO = re.compile(r"^([+-]?\d+)\s*/\s*([+-]?\d+)$")
 
@@ -76,8 +77,7 @@ def read_number(text: str, what: str = "number") -> Reading:
         return Reading(Fraction(int(ratio[1]), int(ratio[2])), None, None)
     if not decimal_form or not (decimal_form[2] or decimal_form[3]):
         hint = ": write the decimal point as '.'" if re.match(r"^[+-]?\d+,\d+$", text) else ""
-        raise ValueError(f"{what}: expected a number such as 0.1, -2 or 1/3, got the text "
-                         f"{short(text)}{hint}")
+        raise ValueError(f"{what}: expected {_A_NUMBER}, got the text {short(text)}{hint}")
     sign, whole, fraction, exponent = (decimal_form[1], decimal_form[2], decimal_form[3] or "",
                                        int(decimal_form[4] or 0))
     if abs(exponent) > MAX_EXPONENT:
@@ -147,11 +147,8 @@ def is_exact_input(value) -> bool:
     """True if ``value`` (possibly nested) holds a Fraction or a string: a wish for exactness."""
     if isinstance(value, (Fraction, str)):
         return True
-    if isinstance(value, np.ndarray):
-        return any(is_exact_input(v) for v in value.flat)
-    if isinstance(value, (list, tuple)):  # not np.asarray: layers of different shapes
-        return any(is_exact_input(v) for v in value)
-    return False
+    items = value.flat if isinstance(value, np.ndarray) else value  # lists: layers of any shape
+    return isinstance(value, (np.ndarray, list, tuple)) and any(map(is_exact_input, items))
 
 
 def fmt(value, digits: int | None = None) -> str:
@@ -188,13 +185,18 @@ def _exact_decimal(q: Fraction) -> str:
 
 
 # --- validators -------------------------------------------------------------------------------
+def _validated(value, what: str, exact: bool, expected: str):
+    """to_scalar's number; its errors say what was ``expected`` ("a whole number such as 20")."""
+    try:
+        return to_scalar(value, exact, what)
+    except (TypeError, ValueError) as error:  # our example replaces read_number's 0.1
+        message = f"{what}: expected {expected}; {str(error).partition(': ')[2]}"
+        raise type(error)(message.replace(f"; expected {_A_NUMBER},", ",")) from None
+
+
 def positive_number(value, what: str, exact: bool = False):
     """A learning rate or another step size: a number > 0, as a float (Fraction if exact)."""
-    try:
-        number = to_scalar(value, exact, what)
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"{what}: expected a positive number such as 0.01; "
-                          f"{str(error).partition(': ')[2]}") from None
+    number = _validated(value, what, exact, "a positive number such as 0.01")
     if number > 0:
         return number
     rounds = " (0, or it rounds to 0 in floating point)" if number == 0 else ""
@@ -204,7 +206,7 @@ def positive_number(value, what: str, exact: bool = False):
 
 def whole_number(value, what: str, least: int = 0, most: int | None = None) -> int:
     """A count such as steps, a batch size or a seed (20, 20.0 or "20") from least to most."""
-    number = to_scalar(value, True, what)
+    number = _validated(value, what, True, "a whole number such as 20")
     if number.denominator != 1:
         raise ValueError(f"{what}: expected a whole number, got {fmt(number)}")
     if number < least:
@@ -243,8 +245,8 @@ def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
 def to_examples(xs, ys, sizes, exact: bool):
     """(X, Y) of shapes (m, n_x) and (m, n_Out) from lists of examples (a flat list where the
     layer has one neuron)."""
-    X, Y = _rows(xs, sizes[0], exact, "xs", "the input layer"), _rows(ys, sizes[-1], exact,
-                                                                       "ys", "Out")
+    X = _rows(xs, sizes[0], exact, "xs", "the input layer")
+    Y = _rows(ys, sizes[-1], exact, "ys", "Out")
     if len(X) != len(Y):
         raise ValueError(f"xs and ys: expected one target per example, got {len(X)} inputs "
                          f"and {len(Y)} targets")
@@ -260,10 +262,19 @@ def _rows(values, n, exact, what, layer):
 
 
 def to_layers(weights, biases, exact: bool, names):
-    """Every W^L and b^L in the chosen number system, their shapes checked."""
+    """Every W^L and b^L in the chosen number system, of shapes (n_L, n_(L-1)) and (n_L,)."""
     weights = [to_array(W, exact, f"weights of layer {n}", 2) for W, n in zip(weights, names)]
     biases = [to_array(b, exact, f"biases of layer {n}", 1) for b, n in zip(biases, names)]
-    check_shapes(weights, biases, names)
+    for L, (W, b, name) in enumerate(zip(weights, biases, names)):
+        if L > 0 and W.shape[1] != weights[L - 1].shape[0]:
+            prev, n_prev = names[L - 1], weights[L - 1].shape[0]
+            raise ValueError(
+                f"weights of layer {name}: expected shape ({W.shape[0]}, {n_prev}) to take the "
+                f"{n_prev} outputs of {prev} (w_jk runs from k in {prev} to j in {name}), got "
+                f"{W.shape}")
+        if b.shape != (W.shape[0],):
+            raise ValueError(f"biases of layer {name}: expected {W.shape[0]} (one per neuron), "
+                             f"got {b.shape[0]}")
     return weights, biases
 
 
@@ -291,20 +302,6 @@ def check_targets(x, y, cost, output):
                          f"{x.shape} and y of shape {y.shape}")
     if cost.outputs:
         check_probabilities(y, "y", sums_to_one=output.output_only)
-
-
-def check_shapes(weights, biases, names):
-    """W^L of shape (n_L, n_(L-1)) and b^L of shape (n_L,) for every layer."""
-    for L, (W, b, name) in enumerate(zip(weights, biases, names)):
-        if L > 0 and W.shape[1] != weights[L - 1].shape[0]:
-            prev, n_prev = names[L - 1], weights[L - 1].shape[0]
-            raise ValueError(
-                f"weights of layer {name}: expected shape ({W.shape[0]}, {n_prev}) to take the "
-                f"{n_prev} outputs of {prev} (w_jk runs from k in {prev} to j in {name}), got "
-                f"{W.shape}")
-        if b.shape != (W.shape[0],):
-            raise ValueError(f"biases of layer {name}: expected {W.shape[0]} (one per neuron), "
-                             f"got {b.shape[0]}")
 
 
 def check_layers(weights, biases):
@@ -421,21 +418,17 @@ class NumericOverflow(OverflowError, ValueError):
 
 def without_overflow(compute, checked, layer_names):
     """compute(), free where nothing overflows (checking every array afterwards took 3 of the
-    worked example's 28 us); else again, ``check_finite`` naming the layer that overflowed."""
+    worked example's 28 us); else again, refused naming the first layer whose z overflowed
+    (``checked(result)`` is each layer's z and the cost)."""
     try:
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             return compute()
     except FloatingPointError:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = compute()
-        check_finite(*checked(result), layer_names)
-        return result
-
-
-def check_finite(arrays, cost, layer_names):
-    """Refuse a result that overflowed, naming the layer (``arrays`` starts with each z)."""
+    arrays, cost = checked(result)
     if np.isfinite(np.concatenate([*arrays, np.ravel(cost)], axis=None)).all():
-        return
+        return result
     for name, z in zip(layer_names, arrays):
         if not np.isfinite(z).all():
             raise NumericOverflow(

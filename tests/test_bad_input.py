@@ -226,6 +226,15 @@ def test_counts_as_text_must_be_whole(what, value):
         bp.whole_number(value, what)
 
 
+def test_bad_text_for_a_count_or_a_rate_gets_an_example_of_its_own_kind():
+    with pytest.raises(ValueError, match=r"^steps: expected a whole number such as 20, got the "
+                                         r"text 'lots'$"):
+        bp.whole_number("lots", "steps")
+    with pytest.raises(ValueError, match=r"^learning_rate: expected a positive number such as "
+                                         r"0.01, got the text 'fast'$"):
+        bp.positive_number("fast", "learning_rate")
+
+
 def test_counts_rates_and_z_as_text_are_read_as_numbers():
     from backproplib.learning.classification import one_neuron_run
 

@@ -89,13 +89,28 @@ def test_text_as_a_leaf_is_a_number_or_a_clear_error():
         graph.leaf("half", "x")
 
 
+def test_a_local_line_says_each_factor_of_a_product_is_the_other_one():
+    net, x, y = bp.worked_example()
+    G = graph.network_graph(net, x, y)
+    w, a = net.param("w_H1"), G.node("a_H0").value
+    assert graph.local_line(G.node("w_H1*a_H0")) == (
+        f"w_H1*a_H0 = w_H1 * a_H0:  d(w_H1*a_H0)/dw_H1 = a_H0 = {bp.fmt(a)},  "
+        f"d(w_H1*a_H0)/da_H0 = w_H1 = {bp.fmt(w)}")
+
+
+def test_a_square_of_a_square_keeps_the_inner_parentheses():
+    u = graph.leaf(1.5, "u")
+    G = graph.Graph(graph.square(graph.square(u, name="(u)^2"), name="C0"))
+    assert graph.forward_line(G.output) == "C0 = ((u)^2)^2 = 2.25^2 = 5.0625"
+
+
 # --- the backward pass -----------------------------------------------------------------------
 def test_backward_is_local_gradient_times_upstream_gradient():
     # f = (u * v + w)^2 by hand: df/d(uv + w) = 2(uv + w), df/du = 2(uv + w) v, ...
     u, v, w = graph.leaf(1.5, "u"), graph.leaf(-2.0, "v"), graph.leaf(0.5, "w")
     s = graph.add(graph.multiply(u, v), w)
     f = graph.square(s)
-    graph.backward(f)
+    graph.Graph(f).backward()
     inner = 1.5 * -2.0 + 0.5
     assert f.grad == 1
     assert s.grad == 2 * inner
@@ -106,11 +121,11 @@ def test_fan_out_adds_what_every_consumer_hands_back():
     x = graph.leaf(0.5, "x")
     p, q = graph.multiply(graph.leaf(3.0), x), graph.multiply(graph.leaf(-7.0), x)
     f = graph.add(p, q)
-    graph.backward(f)
+    graph.Graph(f).backward()
     assert x.grad == 3.0 - 7.0  # not -7 (the last one only), not 3
     # a node used twice by one operation: d(a * a)/da = 2a
     a = graph.leaf(1.25)
-    graph.backward(graph.multiply(a, a))
+    graph.Graph(graph.multiply(a, a)).backward()
     assert a.grad == 2.5
 
 
@@ -150,8 +165,7 @@ def test_a_deep_chain_needs_no_recursion():
     for k in range(5000):  # far past Python's recursion limit (1000)
         node = graph.add(node, graph.leaf(0.001)) if k % 2 else graph.multiply(node,
                                                                                 graph.leaf(1.0))
-    order = graph.backward(node)
-    assert len(order) == 1 + 2 * 5000
+    assert len(graph.Graph(node).backward()) == 1 + 2 * 5000
     assert start.grad == 1.0
     assert node.value == pytest.approx(1 + 0.001 * 2500)
 

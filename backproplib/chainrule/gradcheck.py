@@ -1,13 +1,8 @@
-"""Gradient checking: compare backpropagation with central finite differences.
+"""Gradient checking: backpropagation against central finite differences
 
     dC/dp ~ (C(p + h) - C(p - h)) / (2h)          error O(h^2), h = 1e-5 by default
 
-The relative error |a - n| / max(1e-8, |a| + |n|) judges the match (CS231n's thresholds):
-
-    > 1e-2   probably wrong
-    1e-4 .. 1e-2   suspicious, unless a kink (ReLU at z = 0) lies within h of the point
-    1e-7 .. 1e-4   fine for kinked activations (ReLU), a little high for smooth ones
-    < 1e-7   good
+judged by their relative error |a - n| / max(1e-8, |a| + |n|) against CS231n's THRESHOLDS.
 """
 
 from __future__ import annotations
@@ -24,7 +19,7 @@ from ..numbers import fmt
 KINDS = ("central", "forward")  # the finite differences ``numerical_gradients`` takes
 STEPS = np.logspace(-12, -1, 45)  # steps from round-off's side to truncation's (``step_errors``)
 THRESHOLDS = ((1e-7, "good"), (1e-4, "fine near a kink, high for smooth activations"),
-              (1e-2, "suspicious"), (float("inf"), "probably wrong"))
+              (1e-2, "suspicious"), (float("inf"), "probably wrong"))  # below each limit
 
 
 def relative_error(analytic, numeric):
@@ -35,7 +30,7 @@ def relative_error(analytic, numeric):
 
 
 def verdict(error: float) -> str:
-    """What a relative error says, by the thresholds in this module's docstring."""
+    """What a relative error says, by THRESHOLDS."""
     error = float(error)
     if not error >= 0:  # NaN, or a negative number that no relative error can be
         raise ValueError(f"relative error: expected a number >= 0, got {error}")
@@ -133,9 +128,7 @@ def gradient_check(net: Network, x, y, h: float = 1e-5):
 def check_table(rows) -> str:
     """The rows of ``gradient_check`` as an aligned text table."""
     width = max(len(r.name) for r in rows)
-    header = f"{'parameter':<{width}}  {'backprop':>14}  {'finite diff':>14}  {'rel. error':>10}"
-    lines = [header + "  verdict"]
-    for r in rows:
-        lines.append(f"{r.name:<{width}}  {fmt(r.analytic):>14}  {fmt(r.numeric):>14}  "
-                     f"{r.error:>10.1e}  {r.verdict}")
-    return "\n".join(lines)
+    return "\n".join([f"{'parameter':<{width}}  {'backprop':>14}  {'finite diff':>14}  "
+                      f"{'rel. error':>10}  verdict"] +
+                     [f"{r.name:<{width}}  {fmt(r.analytic):>14}  {fmt(r.numeric):>14}  "
+                      f"{r.error:>10.1e}  {r.verdict}" for r in rows])

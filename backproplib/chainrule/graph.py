@@ -1,12 +1,10 @@
 """The computation as a graph of scalar nodes, and backpropagation as one pass over it.
 
-Every number the forward pass makes is a ``Node``: the leaves are x, y and the parameters; every
-other node was made by one operation, which computes its value and its local derivatives
-d(out)/d(input) side by side, as micrograd's engine.py does. ``backward`` walks the nodes from
-the cost back, handing every input  local derivative * the node's gradient; an input that feeds
-several nodes adds up their shares (for a network: the sum over j of the chain rule). Forward
-mode (``tangent_sweep``) carries d(node)/dp forward beside each value with the same local
-derivatives. Numbers stay in the network's number system: floats, or exact Fractions.
+Each operation computes a ``Node``'s value and its local derivatives d(node)/d(input) side by
+side, as micrograd's engine.py does. ``Graph.backward`` walks from the cost back, handing every
+input local derivative * the node's gradient; an input that feeds several nodes adds up their
+shares (the sum over j). Forward mode (``tangent_sweep``) uses the same local derivatives.
+Numbers stay in the network's number system: floats, or exact Fractions.
 """
 
 from __future__ import annotations
@@ -126,16 +124,9 @@ def _inputs(node):
     return iter(sorted(node.inputs, key=lambda child: child.is_leaf))
 
 
-def backward(output: Node) -> list:
-    """Fill ``grad`` = d(output)/d(node) for every node, from 0 again each time; returns the
-    nodes in topological order."""
-    order = topological_order(output)
-    _sweep(order)
-    return order
-
-
 def _sweep(order, seed=None):
-    """The backward pass over ``order``: d(seed)/d(node), the seed the last node unless given."""
+    """The backward pass over ``order``: ``grad`` = d(seed)/d(node), from 0 again each time;
+    the seed is the last node unless given."""
     for node in order:
         node.grad = 0
     (order[-1] if seed is None else seed).grad = 1
@@ -167,6 +158,7 @@ class Graph:
         return self.output.value
 
     def backward(self) -> "Graph":
+        """Fill every node's ``grad`` = dC0/d(node)."""
         _sweep(self.nodes)
         return self
 
@@ -176,9 +168,8 @@ class Graph:
 
     def derivatives(self, mode="reverse", outputs=("C0",), inputs=None) -> "Derivatives":
         """``derivatives`` for named nodes; by default dC0/d(parameter) for every parameter."""
-        names = list(self.parameters) if inputs is None else list(inputs)
-        return derivatives([self.output if name == self.output.name else self.node(name)
-                            for name in outputs], [self.node(name) for name in names], mode)
+        names = self.parameters if inputs is None else inputs
+        return derivatives(map(self.node, outputs), map(self.node, names), mode)
 
     def report(self) -> str:
         """One line per parameter, "dC0/dw_H0 = 0.01755125", as ``Gradients.report`` prints."""
@@ -228,9 +219,7 @@ def network_graph(net, x, y) -> Graph:
 
 # --- forward mode: one sweep per input, against reverse mode: one sweep per output ----------
 def tangent_sweep(order, seed: Node) -> None:
-    """Forward mode: ``tangent`` = d(node)/d(seed) for every node of ``order`` (topological),
-    the seed's 1 and other leaves' 0, each computed node's the sum over its inputs of
-    local derivative * the input's tangent."""
+    """Forward mode: every node's ``tangent`` = d(node)/d(seed), ``order`` topological."""
     for node in order:
         if node.is_leaf:
             node.tangent = 1 if node is seed else 0
@@ -255,10 +244,6 @@ class Derivatives:
     def d(self, output: str, wrt: str):
         return self.values[self.outputs.index(output)][self.inputs.index(wrt)]
 
-    def gradients(self) -> dict:
-        """{input name: d(output)/d(input)} for the first output (the cost)."""
-        return dict(zip(self.inputs, self.values[0]))
-
 
 def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
     """Every d(output)/d(input) for the nodes ``outputs`` and the leaves ``inputs``: "forward"
@@ -273,15 +258,14 @@ def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
         for seed in inputs:
             tangent_sweep(order, seed)
             columns.append([out.tangent for out in outputs])
-        rows = [list(row) for row in zip(*columns)] if columns else [[] for _ in outputs]
+        rows = list(zip(*columns)) or [()] * len(outputs)
     else:
         rows = []
         for out in outputs:
             _sweep(order, out)
-            rows.append([leaf.grad for leaf in inputs])
+            rows.append(tuple(leaf.grad for leaf in inputs))
     return Derivatives(mode, tuple(n.name for n in outputs), tuple(n.name for n in inputs),
-                       tuple(tuple(row) for row in rows),
-                       len(inputs) if mode == "forward" else len(outputs))
+                       tuple(rows), len(inputs) if mode == "forward" else len(outputs))
 
 
 # --- the graph in words ----------------------------------------------------------------------
@@ -309,7 +293,7 @@ def forward_line(node: Node) -> str:
     if node.op in ("*", "+", "-"):
         rule, numeric = f" {node.op} ".join(names), f" {node.op} ".join(numbers)
     elif node.op == "^2":
-        rule, numeric = f"{_paren_name(names[0])}^2", f"{numbers[0]}^2"
+        rule, numeric = f"{_d(names[0])}^2", f"{numbers[0]}^2"
     else:
         rule, numeric = f"{node.op}({names[0]})", f"{node.op}({fmt(node.inputs[0].value)})"
     return f"{node.name} = {rule} = {numeric} = {fmt(node.value)}"
@@ -318,18 +302,16 @@ def forward_line(node: Node) -> str:
 def local_line(node: Node) -> str:
     """The rule and its local derivatives: "a_H0 = ReLU(z_H0):  da_H0/dz_H0 = ReLU'(2.05) = 1"."""
     parts = []
-    for child, local in zip(node.inputs, node.local):
-        slope = _local_name(node, child)
+    for i, (child, local) in enumerate(zip(node.inputs, node.local)):
         if node.op == "*":
-            other = node.inputs[1] if child is node.inputs[0] else node.inputs[0]
-            parts.append(f"{slope} = {_d(other.name)} = {fmt(local)}")
+            middle = [_d(node.inputs[1 - i].name)]  # d(ab)/da = b
         elif node.op == "^2":
-            parts.append(f"{slope} = 2{_paren_name(child.name)} = 2 * {factor(child.value)} = "
-                         f"{fmt(local)}")
+            middle = [f"2{_d(child.name)}", f"2 * {factor(child.value)}"]
         elif node.op in ("+", "-"):
-            parts.append(f"{slope} = {fmt(local)}")
+            middle = []
         else:
-            parts.append(f"{slope} = {node.op}'({fmt(child.value)}) = {fmt(local)}")
+            middle = [f"{node.op}'({fmt(child.value)})"]
+        parts.append(" = ".join([_local_name(node, child), *middle, fmt(local)]))
     rule = forward_line(node).split(" = ")[1]
     return f"{node.name} = {rule}:  " + ",  ".join(parts)
 
@@ -343,19 +325,15 @@ def backward_lines(graph) -> list:
 
 
 def _local_name(node, child) -> str:
-    """The local derivative's label; the square's is d(u)^2/d(u), not dC0/d(u), the gradient."""
+    """The local derivative's label; a square's is d(a-y)^2/d(a-y), not dC0/d(a-y), the gradient."""
     if node.op == "^2":
-        return f"d{_paren_name(child.name)}^2/d{_d(child.name)}"
+        return f"d{_d(child.name)}^2/d{_d(child.name)}"
     return f"d{_d(node.name)}/d{_d(child.name)}"
 
 
 def _d(name: str) -> str:
-    """A node's name after d: in parentheses when it is an expression (d(w_H0*x))."""
+    """A node's name in a formula: in parentheses when it is an expression (d(w_H0*x), (a-y)^2)."""
     return f"({name})" if any(op in name for op in "*-^(") else name
-
-
-def _paren_name(name: str) -> str:
-    return name if name.startswith("(") else f"({name})"
 
 
 # --- what a gradient costs --------------------------------------------------------------------

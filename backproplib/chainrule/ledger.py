@@ -1,12 +1,8 @@
-r"""The chain rule written out step by step with the actual numbers, as in the worked example.
-
-``print(ledger(net, x, y))`` reads like the hand computation: each layer's z and a, the cost,
-then from the output back the factors dC0/da, da/dz, dz/dw and their products. Text uses the
-code's spelling (dC0/dw_H1), Markdown and ``to_latex()`` the prose's ($\partial C_0/\partial
-w^{H1}$). Parts and numbers are found by name: ``book.backward_part("H1")``,
-``book.value("H1", "dC0/dw")`` (dC0/dw_H1), ``book.value("Out", "dz/da")`` (w_Out),
-``book.value(None, "C0")``: a line's key is the first layer its name mentions and the name
-without layer names.
+"""The chain rule written out step by step with the actual numbers, as in the worked example:
+each layer's z and a, the cost, then from the output back the factors dC0/da, da/dz, dz/dw and
+their products; in text the code's spelling (dC0/dw_H1), in Markdown and LaTeX the prose's. A
+line's key is the first layer its name mentions and the name without layer names:
+``book.value("H1", "dC0/dw")`` is dC0/dw_H1, ``book.value(None, "C0")`` the cost.
 """
 
 from __future__ import annotations
