@@ -71,9 +71,8 @@ class View(Panel):
     def _slider(self, name, value, default=None):
         value = _number(value, name)
         low, high, step = _grid(value, *self._range(name, value, default))
-        return self.add_slider(name, W.FloatSlider(
-            value=value, min=low, max=high, step=step, description=name,
-            readout_format=_readout_format(step, value), continuous_update=True))
+        return self.add_slider(name, value=value, min=low, max=high, step=step,
+                               readout_format=_readout_format(step, value))
 
     # running
     def _follow_sliders(self):
@@ -184,7 +183,7 @@ class forward_view(View):
         ax = self._figure(size).add_subplot()
         ax.set_position(box)
         self.diagram = plots.NetworkDiagram(net, x, y, ax=ax)
-        self.show_figure(self.diagram, self.fig)
+        self.show_figure(self.diagram)
         self.assemble()
 
     def _update(self):
@@ -227,7 +226,7 @@ class gradient_view(View):
         # with one slider the curve never changes: it goes in the background, and only the
         # tangent, the point and the numbers travel per step (5.5 kB of PNG less a step)
         moving = [a for a in self.curve.dynamic_artists() if extra or a is not self.curve.curve]
-        self.show_figure(self.curve, self.fig, render.FrameRenderer(self.fig, moving))
+        self.show_figure(self.curve, render.FrameRenderer(self.fig, moving))
         self.ledger = W.HTML(layout=W.Layout(min_height="6em"))
         self.ledger.add_class("bp-ledger")
         self.ledger_text = ""
@@ -278,7 +277,7 @@ class _ContourView(View):
                                              paths=self.paths)
             self.fig.tight_layout()
             self.contour.tidy()
-        self.show_figure(self.contour, self.fig)
+        self.show_figure(self.contour)
 
     def _figure_without_numbers(self):
         self.contour.set_gradient((0, 0), (math.inf, math.inf))  # "too large to draw"
@@ -338,9 +337,8 @@ class descent_view(_ContourView):
         self.contour.set_gradient(start, tuple(float(g[n]) for n in self.params))
         self._slider("learning_rate", learning_rate, (0.001, max(0.3, learning_rate), 0.001))
         low, high, step = self._range("steps", steps, (1, max(100, steps), 1))
-        self.add_slider("steps", W.IntSlider(
-            value=steps, min=int(min(low, steps)), max=int(max(high, steps)),
-            step=max(1, int(step or 1)), description="steps", continuous_update=True))
+        self.add_slider("steps", W.IntSlider, value=steps, min=int(min(low, steps)),
+                        max=int(max(high, steps)), step=max(1, int(step or 1)))
         self.path = None
         self.assemble()
 

@@ -21,10 +21,9 @@ class slow_start_view(Panel):
         self.plot = SlowStartPlot(z, y, reach)  # reads z and y ("1/2" too) and sets the range
         self.y, z, reach = self.plot.y, float(self.plot.now.z), self.plot.reach
         self.title = f"A sigmoid output with target y = {fmt(self.y)}: both costs against its z"
-        self.add_slider("z", W.FloatSlider(value=z, min=-reach, max=reach, step=0.05,
-                                           description="z of the output", readout_format=".2f",
-                                           continuous_update=True))
-        self.show_figure(self.plot, self.plot.fig)
+        self.add_slider("z", value=z, min=-reach, max=reach, step=0.05,
+                        description="z of the output", readout_format=".2f")
+        self.show_figure(self.plot)
         self.assemble()
 
     def _update(self):
@@ -50,17 +49,17 @@ class class_training_view(Panel):
     up to) that many steps (``trainer`` is reset first); the predicted classes and the cost
     curve follow."""
 
+    continuous_update = False  # each setting trains: only where the slider is let go
+
     def __init__(self, trainer, data, steps=1000):
         super().__init__()
         self.trainer, self.data = trainer.reset(), data
         self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on the "
                       f"3-class {data.name!r} ({len(data)} examples)")
-        self.add_slider("steps", W.IntSlider(value=0, min=0, max=int(steps),
-                                             step=max(1, int(steps) // 50),
-                                             description="steps trained",
-                                             continuous_update=False))
+        self.add_slider("steps", W.IntSlider, value=0, min=0, max=int(steps),
+                        step=max(1, int(steps) // 50), description="steps trained")
         self.plot = ClassificationFigure(trainer, data, 60, steps=max(int(steps), 10))
-        self.show_figure(self.plot, self.plot.fig)
+        self.show_figure(self.plot)
         self.assemble()
 
     def _update(self):

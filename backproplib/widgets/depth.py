@@ -13,7 +13,6 @@ from ..learning import depth as deep
 from ..plots import style
 from ..plots.depth import DepthPlot
 from . import View
-from .panel import SLIDER_WIDTH
 
 MAX_DEPTH = 30
 LIMITS = (1e-24, 1e24)  # the panel's log scales stay put: a line tilts, the axes never move
@@ -26,6 +25,7 @@ class depth_view(View):  # named as the notebook calls it
     per-layer |delta^L| and |dC/dW^L| of ``learning.depth.deep_network`` on ``m`` examples."""
 
     title = "Gradients through depth"
+    label_width = "5.5em"  # one width: the four controls line up
 
     def __init__(self, depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0,
                  bias=0.0, m=32):
@@ -34,32 +34,25 @@ class depth_view(View):  # named as the notebook calls it
         self.width, self.seed, self.bias = net.sizes[0], seed, bias
         X, Y = deep.deep_data(net, m, seed)
         super().__init__(net, X, Y)
-        look = {"description_width": "5.5em"}  # one width: the four controls line up
-        layout = W.Layout(width=SLIDER_WIDTH)
-        controls = {
-            "depth": W.IntSlider(value=depth, min=2, max=max(MAX_DEPTH, depth), step=1,
-                                 description="depth", continuous_update=True, style=look,
-                                 layout=layout),
-            "activation": W.Dropdown(options=list(ACTIVATIONS), value=net.activations[0].name,
-                                     description="activation", style=look),
-            "init": W.Dropdown(options=list(deep.INITS), value=init.strip().lower(),
-                               description="init", style=look),
-            "scale": W.FloatLogSlider(value=scale, base=10, min=min(SCALES[0], math.log10(scale)),
-                                      max=max(SCALES[1], math.log10(scale)), step=0.05,
-                                      description="scale", continuous_update=True,
-                                      readout_format=".3g", style=look, layout=layout),
-        }
-        for name, control in controls.items():
-            self.add_slider(name, control, width=None)  # styled above
+        deepest = self.add_slider("depth", W.IntSlider, value=depth, min=2,
+                                  max=max(MAX_DEPTH, depth), step=1).max
+        self.add_slider("activation", W.Dropdown(options=list(ACTIVATIONS),
+                                                 value=net.activations[0].name,
+                                                 description="activation"))
+        self.add_slider("init", W.Dropdown(options=list(deep.INITS), value=init.strip().lower(),
+                                           description="init"))
+        self.add_slider("scale", W.FloatLogSlider, value=scale, base=10,
+                        min=min(SCALES[0], math.log10(scale)),
+                        max=max(SCALES[1], math.log10(scale)), step=0.05, readout_format=".3g")
         self._figure((7.6, 3.7))
         with style.context():
             axes = self.fig.subplots(1, 2)
             self.plot = DepthPlot(deep.profile(net, X, Y), axes=axes, limits=LIMITS,
-                                  layers=controls["depth"].max)
+                                  layers=deepest)
             self.fig.set_layout_engine("constrained")
             self.fig.canvas.draw()
             self.fig.set_layout_engine("none")  # keep the axes where they are from now on
-        self.show_figure(self.plot, self.fig)
+        self.show_figure(self.plot)
         self.assemble()
 
     def _update(self):

@@ -1,13 +1,10 @@
 """The one base of every slider panel: controls, a picture, an aria-live readout, a summary.
 
-A subclass adds its sliders (``add_slider``), its figure (``show_figure``), calls ``assemble``
+A subclass adds its sliders (``add_slider``) and figure (``show_figure``), calls ``assemble``
 and writes ``_update``: read the sliders, compute, set ``lines`` and ``warnings``, ``draw()``.
-A callback never raises: a bad value is explained in the readout instead.
-
-No backlog: a change that arrives while the panel draws only marks it stale, and when the
-drawing ends the panel draws once more from the sliders' newest values. A value from the
-browser is drawn just after the kernel has answered it (``browser_loop``), so the browser's
-next value (it holds one pending update per widget) travels while this one is drawn.
+A callback never raises: a bad value is explained in the readout instead. A change that
+arrives while the panel draws only marks it stale: the panel then draws once more, from the
+newest values, after answering the browser (``browser_loop``).
 """
 
 from __future__ import annotations
@@ -23,7 +20,6 @@ from ..numbers import fmt
 from ..plots import render, style
 
 SIGNIFICANT = 4  # digits a readout shows; the full numbers fold away below it
-SLIDER_WIDTH = "460px"
 
 
 def brief(value) -> str:
@@ -83,6 +79,9 @@ class Panel:
     title = ""
     readout_height = None  # a fixed height (CSS) for the readout, or None: it grows
     css = ""  # the panel's own look, sent once with the readout's (READOUT_CSS)
+    slider_width = "460px"
+    label_width = "initial"  # a label's width: by default its whole text
+    continuous_update = True  # sliders report while they move, not only when let go
 
     def __init__(self):
         self.sliders, self.buttons = {}, {}
@@ -106,22 +105,23 @@ class Panel:
         self._stale = False
 
     # building
-    def add_slider(self, name, slider, width=SLIDER_WIDTH):
-        """Add ``slider`` as ``name``, ``width`` wide with its whole label (never cut to "z of
-        the o..."); with ``width`` None, as it was made."""
-        if width:
-            slider.style = {"description_width": "initial"}
-            slider.layout = W.Layout(width=width)
-        slider.observe(self._on_change, names="value")
-        self.sliders[name] = slider
-        return slider
+    def add_slider(self, name, control=W.FloatSlider, **traits):
+        """Add ``control`` as ``name``: a widget, or a widget class built with ``traits``,
+        labelled ``name`` and ``slider_width`` wide. Labels show whole, never "z of the o..."."""
+        if isinstance(control, type):
+            control = control(**{"description": name, "continuous_update": self.continuous_update,
+                                 "layout": W.Layout(width=self.slider_width), **traits})
+        control.style = {"description_width": self.label_width}
+        control.observe(self._on_change, names="value")
+        self.sliders[name] = control
+        return control
 
-    def show_figure(self, plot, fig, renderer=None):
-        """Show ``fig``, drawn by ``plot`` (with ``dynamic_artists()``, ``static_key()`` and
+    def show_figure(self, plot, renderer=None):
+        """Show ``plot.fig``, drawn by ``plot`` (with ``dynamic_artists()``, ``static_key()`` and
         ``alt_text()``); ``renderer`` redraws its moving artists per step."""
-        self.plot, self.fig = plot, fig
-        self.renderer = renderer or render.FrameRenderer(fig, plot.dynamic_artists())
-        width, height = self.size = style.shown_pixels(fig)
+        self.plot, self.fig = plot, plot.fig
+        self.renderer = renderer or render.FrameRenderer(self.fig, plot.dynamic_artists())
+        width, height = self.size = style.shown_pixels(self.fig)
         for layer in (self.background, self.frame):
             layer.layout = W.Layout(grid_area="picture", width=f"{width}px",
                                     height=f"{height}px", margin="0", padding="0")
@@ -236,6 +236,4 @@ class Panel:
         return f"<{type(self).__name__}: {', '.join([*self.sliders, *self.buttons])}>"
 
 
-__all__ = [
-    "READOUT_CSS", "SLIDER_WIDTH", "Panel", "brief", "briefly", "browser_loop",
-]
+__all__ = ["READOUT_CSS", "Panel", "brief", "briefly", "browser_loop"]

@@ -25,11 +25,7 @@ from ..plots import render, style
 from ..plots import training as training_plots
 from .panel import Panel
 
-PANEL_DPI = style.RENDER_DPI  # twice the shown pixels: sharp at devicePixelRatio 2
 JPEG_QUALITY = 90
-
-
-SLIDER_WIDTH = "420px"
 
 
 class sgd_view(Panel):  # notebook 09; named as the notebooks call it
@@ -37,6 +33,8 @@ class sgd_view(Panel):  # notebook 09; named as the notebooks call it
     mini-batch SGD (batches from a permutation seeded by ``seed``) on ``params``, drawn on the
     contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot
     (by default the box around both paths at the starting settings)."""
+
+    slider_width = "420px"
 
     def __init__(self, net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
                  batch_size=2, steps=20, seed=0, ranges=None):
@@ -54,22 +52,18 @@ class sgd_view(Panel):  # notebook 09; named as the notebooks call it
         grid = {name: np.linspace(*ranges[name], 121) for name in self.params}
         self.surface = cost_surface(net, self.X, self.Y, grid)
         with style.context():
-            fig = plots.new_figure((5.6, 4.2), dpi=PANEL_DPI)
+            fig = plots.new_figure((5.6, 4.2))
             self.contour = plots.CostContour(self.surface, ax=fig.add_subplot(), cost_name="C",
                                              key=False)
             first = [[float(start[p]) for p in self.params]]
             self.contour.set_path(first, "full batch", training_plots.FULL_BATCH)
             self.contour.set_path(first, "mini-batch SGD", training_plots.SGD)
             fig.subplots_adjust(**training_plots.CONTOUR_MARGINS)
-        self.show_figure(self.contour, fig)
-        top = max(1.0, 4 * float(learning_rate))
-        self.add_slider("batch_size", W.IntSlider(value=int(batch_size), min=1,
-                                                  max=self.n_examples, description="batch_size",
-                                                  continuous_update=True), SLIDER_WIDTH)
-        self.add_slider("learning_rate", W.FloatSlider(
-            value=float(learning_rate), min=0.001, max=top, step=0.001,
-            readout_format=".3f", description="learning_rate", continuous_update=True),
-            SLIDER_WIDTH)
+        self.show_figure(self.contour)
+        self.add_slider("batch_size", W.IntSlider, value=int(batch_size), min=1,
+                        max=self.n_examples)
+        self.add_slider("learning_rate", value=float(learning_rate), min=0.001,
+                        max=max(1.0, 4 * float(learning_rate)), step=0.001, readout_format=".3f")
         self.assemble()
 
     def _update(self):
@@ -117,6 +111,9 @@ class training_view(Panel):  # notebook 11
     ``trainer`` (a ``training.Trainer`` on ``data``, a ``datasets.Dataset``); decision regions,
     cost curve and weights."""
 
+    slider_width = "420px"
+    continuous_update = False  # a new setting only changes the words: sent once, let go
+
     def __init__(self, trainer, data, steps=500):
         super().__init__()
         self.trainer, self.data, self.n_steps = trainer, data, int(steps)
@@ -128,13 +125,10 @@ class training_view(Panel):  # notebook 11
         self.task = None
         self.blocked = []  # the neurons blocked at the last drawing
         lr = float(trainer.learning_rate)
-        self.add_slider("learning_rate", W.FloatLogSlider(
-            value=lr, base=10, min=-3, max=math.log10(max(10.0, lr)), step=0.05,
-            readout_format=".3g", description="learning_rate", continuous_update=False),
-            SLIDER_WIDTH)
-        self.add_slider("batch_size", W.IntSlider(value=trainer.batch_size, min=1,
-                                                  max=trainer.n, description="batch_size",
-                                                  continuous_update=False), SLIDER_WIDTH)
+        self.add_slider("learning_rate", W.FloatLogSlider, value=lr, base=10, min=-3,
+                        max=math.log10(max(10.0, lr)), step=0.05, readout_format=".3g")
+        self.add_slider("batch_size", W.IntSlider, value=trainer.batch_size, min=1,
+                        max=trainer.n)
         self.buttons = {
             "step": W.Button(description="step", tooltip="take one SGD step"),
             "train": W.Button(description=f"train {self.n_steps}", button_style="primary",
@@ -145,15 +139,14 @@ class training_view(Panel):  # notebook 11
         self.buttons["train"].on_click(lambda _: self.press_train())
         self.buttons["reset"].on_click(lambda _: self.press_reset())
         self.progress = W.IntProgress(value=0, min=0, max=self.n_steps, description="progress",
-                                      layout=W.Layout(width=SLIDER_WIDTH))
+                                      layout=W.Layout(width=self.slider_width))
         self.progress.add_class("bp-progress")
         with style.context():
             self.view = training_plots.TrainingFigure(trainer, data, steps=self.n_steps,
                                                       boundary=False,
-                                                      fig=plots.new_figure((10.2, 3.4),
-                                                                           dpi=PANEL_DPI))
+                                                      fig=plots.new_figure((10.2, 3.4)))
             self.view.regions.paint_pixels()
-        self.show_figure(self.view, self.view.fig, render.FrameRenderer(
+        self.show_figure(self.view, render.FrameRenderer(
             self.view.fig, self.view.dynamic_artists(), jpeg=JPEG_QUALITY, paint=self.view.paint))
         # one opaque picture, no layers to stack: it may shrink to the notebook's width
         self.background.layout.display = "none"
