@@ -10,7 +10,7 @@ import ipywidgets as W
 
 from ..core.activations import ACTIVATIONS
 from ..learning import depth as deep
-from ..plots import style
+from ..plots import new_figure, style
 from ..plots.depth import DepthPlot
 from . import View
 
@@ -44,14 +44,13 @@ class depth_view(View):  # named as the notebook calls it
         self.add_slider("scale", W.FloatLogSlider, value=scale, base=10,
                         min=min(SCALES[0], math.log10(scale)),
                         max=max(SCALES[1], math.log10(scale)), step=0.05, readout_format=".3g")
-        self._figure((7.6, 3.7))
+        fig = new_figure((7.6, 3.7))
         with style.context():
-            axes = self.fig.subplots(1, 2)
-            self.plot = DepthPlot(deep.profile(net, X, Y), axes=axes, limits=LIMITS,
-                                  layers=deepest)
-            self.fig.set_layout_engine("constrained")
-            self.fig.canvas.draw()
-            self.fig.set_layout_engine("none")  # keep the axes where they are from now on
+            self.plot = DepthPlot(deep.profile(net, X, Y), axes=fig.subplots(1, 2),
+                                  limits=LIMITS, layers=deepest)
+            fig.set_layout_engine("constrained")
+            fig.canvas.draw()
+            fig.set_layout_engine("none")  # keep the axes where they are from now on
         self.show_figure(self.plot)
         self.assemble()
 

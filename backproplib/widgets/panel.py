@@ -36,10 +36,8 @@ def briefly(text: str) -> str:
     return _LONG.sub(lambda m: brief(float(m.group())), text)
 
 
-# The readout's look, sent once per panel (a <style> in the panel) rather than on every step.
-# A box of fixed height scrolls and shows shadows at the top and bottom edges where more text
-# hides (the white covers ride with the text, background-attachment: local; the shadows stay):
-# a box that holds more than fits says so, with or without an overlay scrollbar.
+# The readout's look, sent once per panel. A box of fixed height scrolls, with shadows at the
+# edges where more text hides (white covers ride with the text, background-attachment: local).
 READOUT_CSS = (
     ".bp-live{font-family:monospace;line-height:1.35}"
     ".bp-live.bp-fixed{overflow-y:auto;box-sizing:border-box;padding:0 .3em;"
@@ -54,10 +52,9 @@ READOUT_CSS = (
 
 
 def browser_loop():
-    """The kernel's event loop while it handles a message from the browser (a widget's new
-    value), else None (a value set by code: drawn at once, so the next line sees it).
-    Drawing after the answer takes the drawing out of the browser's round trip: at Binder's
-    distance (80 ms) a held key's last value leaves sooner."""
+    """The kernel's event loop while it handles a widget's new value from the browser, else None
+    (a value set by code is drawn at once). Drawing after the answer takes the drawing out of
+    the browser's round trip: at Binder's distance (80 ms) a held key's last value leaves sooner."""
     try:
         from IPython import get_ipython
 
@@ -116,11 +113,14 @@ class Panel:
         self.sliders[name] = control
         return control
 
-    def show_figure(self, plot, renderer=None):
-        """Show ``plot.fig``, drawn by ``plot`` (with ``dynamic_artists()``, ``static_key()`` and
-        ``alt_text()``); ``renderer`` redraws its moving artists per step."""
+    def show_figure(self, plot, moving=None, **options):
+        """Show ``plot.fig`` (``plot`` has ``dynamic_artists()``, ``static_key()``, ``alt_text()``)
+        at whole CSS pixels; a ``render.FrameRenderer`` with ``options`` redraws the ``moving``
+        artists (by default the dynamic ones) per step."""
         self.plot, self.fig = plot, plot.fig
-        self.renderer = renderer or render.FrameRenderer(self.fig, plot.dynamic_artists())
+        self.fig.set_size_inches(style.whole_pixels(self.fig.get_size_inches()))
+        self.renderer = render.FrameRenderer(self.fig, plot.dynamic_artists() if moving is None
+                                             else moving, **options)
         width, height = self.size = style.shown_pixels(self.fig)
         for layer in (self.background, self.frame):
             layer.layout = W.Layout(grid_area="picture", width=f"{width}px",
@@ -144,11 +144,9 @@ class Panel:
         self.refresh()
 
     def _focus_css(self) -> str:
-        """Focusing a slider (Tab, a click) scrolls the browser to its handle, centred if it
-        was out of view, so the picture and readout below the sliders fell below the fold. A
-        scroll margin below each handle, down to the readout's bottom (the slider rows after it,
-        the picture, the readout), makes the browser bring them into view with the handle; at
-        most a screen less JupyterLab's bars, so the handle itself stays in view."""
+        """A scroll margin below each slider's handle, down to the readout's bottom: focusing a
+        slider (Tab, a click) scrolls its handle into view and, with it, the picture and readout
+        below (at most a screen less JupyterLab's bars, so the handle itself stays in view)."""
         row = "(var(--jp-widgets-inline-height) + 2 * var(--jp-widgets-margin))"
         # the picture, the readout, and 10px: the rest of the handle's row and the gap
         below = f"{self.size[1] + 10}px + {self.readout_height or '7em'}"

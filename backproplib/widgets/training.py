@@ -1,12 +1,7 @@
-"""Panels for learning from many examples (``panel.Panel``s, like the views of ``widgets``).
-
-    view = sgd_view(net, X, Y, learning_rate=0.05, batch_size=2, steps=20)    # notebook 09
-    view = training_view(trainer, data, steps=500)                            # notebook 11
-
-sgd_view draws both runs' paths on a contour computed once. training_view trains in chunks,
-giving the kernel back between them (the train button stops it), and sends one JPEG of the
-whole picture per step taken: its painted regions change everywhere.
-"""
+"""Panels for learning from many examples: ``sgd_view`` (notebook 09: full-batch and
+mini-batch paths on a contour computed once) and ``training_view`` (notebook 11: trains in
+chunks, giving the kernel back between them; one JPEG of the whole picture per step taken, as
+its painted regions change everywhere)."""
 
 from __future__ import annotations
 
@@ -21,14 +16,14 @@ from ..chainrule.ledger import explain_blocked
 from ..learning import training
 from ..learning.surface import cost_surface
 from ..numbers import fmt
-from ..plots import render, style
+from ..plots import style
 from ..plots import training as training_plots
 from .panel import Panel
 
 JPEG_QUALITY = 90
 
 
-class sgd_view(Panel):  # notebook 09; named as the notebooks call it
+class sgd_view(Panel):
     """Sliders ``batch_size`` and ``learning_rate``; ``steps`` steps of full-batch descent and of
     mini-batch SGD (batches from a permutation seeded by ``seed``) on ``params``, drawn on the
     contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot
@@ -106,7 +101,7 @@ def _points(trainer, params):
     return np.array([[float(p[n]) for n in params] for p in trainer.path])
 
 
-class training_view(Panel):  # notebook 11
+class training_view(Panel):
     """Buttons step / train ``steps`` / reset and sliders learning_rate, batch_size for
     ``trainer`` (a ``training.Trainer`` on ``data``, a ``datasets.Dataset``); decision regions,
     cost curve and weights."""
@@ -141,13 +136,10 @@ class training_view(Panel):  # notebook 11
         self.progress = W.IntProgress(value=0, min=0, max=self.n_steps, description="progress",
                                       layout=W.Layout(width=self.slider_width))
         self.progress.add_class("bp-progress")
-        with style.context():
-            self.view = training_plots.TrainingFigure(trainer, data, steps=self.n_steps,
-                                                      boundary=False,
-                                                      fig=plots.new_figure((10.2, 3.4)))
-            self.view.regions.paint_pixels()
-        self.show_figure(self.view, render.FrameRenderer(
-            self.view.fig, self.view.dynamic_artists(), jpeg=JPEG_QUALITY, paint=self.view.paint))
+        self.view = training_plots.TrainingFigure(trainer, data, steps=self.n_steps,
+                                                  boundary=False)
+        self.view.regions.paint_pixels()
+        self.show_figure(self.view, jpeg=JPEG_QUALITY, paint=self.view.paint)
         # one opaque picture, no layers to stack: it may shrink to the notebook's width
         self.background.layout.display = "none"
         self.frame.layout = W.Layout(width="100%")
