@@ -75,8 +75,8 @@ class View(Panel):
         return self._backward()
 
     def _backward(self):
-        """``net.backward``; where it overflows, the figure is drawn without its numbers first
-        (saying so in its alt text) and the error goes on to the readout."""
+        """``net.backward``; where it overflows, the figure is drawn without its numbers (its alt
+        text says so) and the error goes on to the readout."""
         try:
             return self.net.backward(self.x, self.y)
         except OverflowError:
@@ -129,11 +129,11 @@ def _check_bounds(name, bounds):
 
 
 def _grid(value, low, high, step=None):
-    """(low, high, step) of a slider starting at ``value``, which the browser snaps to
-    low + k * step: the start must sit on that grid, or the panel computes with another value
-    than the slider shows. Without a ``step``, the first round one (1, 2 or 5 times a power of
-    ten, near span / 100: 10 arrow presses cross a tenth of the picture) that puts both ends on
-    the grid; else the ends move outwards to the grid. A start outside the range widens it."""
+    """(low, high, step) of a slider starting at ``value``, on the grid low + k * step that the
+    browser snaps it to (off the grid, the panel would compute with another value than the
+    slider shows). Without ``step``, the first round one (1, 2 or 5 times a power of ten, near
+    span / 100: 10 presses cross a tenth of the picture) that puts both ends on the grid; else
+    the ends move outwards to it. A start outside the range widens it."""
     low, high = min(low, value), max(high, value)
     target = max(high - low, 1e-9) / 100
     power = 10.0 ** math.floor(math.log10(target))

@@ -1,6 +1,5 @@
-"""Notebook 13's panel: depth, activation, initialisation and the scale of the initial weights;
-each change builds the network again from the seed and redraws the per-layer sizes of delta and
-dC/dW (``plots.depth.DepthPlot``) from one ``net.backward``."""
+"""Notebook 13's panel: each change of depth, activation, init or weight scale builds the
+network again from the seed and redraws |delta| and |dC/dW| per layer from one backward."""
 
 from __future__ import annotations
 
@@ -20,18 +19,17 @@ LIMITS = (1e-24, 1e24)  # the panel's log scales stay put: a line tilts, the axe
 SCALES = (-2, 1)  # the scale slider runs from 10^-2 to 10^1
 
 
-class depth_view(View):  # named as the notebook calls it
+class depth_view(View):
     """Sliders depth and scale, menus activation and init (``learning.depth.INITS``); the
     per-layer |delta^L| and |dC/dW^L| of ``learning.depth.deep_network`` on ``m`` examples."""
 
     title = "Gradients through depth"
     label_width = "5.5em"  # one width: the four controls line up
 
-    def __init__(self, depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0,
-                 bias=0.0, m=32):
-        net = deep.deep_network(depth, width, activation, init, scale, seed, bias)
+    def __init__(self, depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, m=32):
+        net = deep.deep_network(depth, width, activation, init, scale, seed)
         depth, scale = len(net.layer_names), deep.number(scale, "scale")  # "20", "1/2" too
-        self.width, self.seed, self.bias = net.sizes[0], seed, bias
+        self.width, self.seed = net.sizes[0], seed
         X, Y = deep.deep_data(net, m, seed)
         super().__init__(net, X, Y)
         deepest = self.add_slider("depth", W.IntSlider, value=depth, min=2,
@@ -57,7 +55,7 @@ class depth_view(View):  # named as the notebook calls it
     def _update(self):
         s = {name: control.value for name, control in self.sliders.items()}
         self.net = deep.deep_network(s["depth"], self.width, s["activation"], s["init"],
-                                     s["scale"], self.seed, self.bias)
+                                     s["scale"], self.seed)
         self.g = g = self._backward()
         self.profile = p = deep.profile_of(g)
         self.plot.update(p)

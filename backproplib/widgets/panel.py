@@ -67,11 +67,11 @@ def browser_loop():
 
 
 class Panel:
-    """A slider panel: ``widget`` (the box), ``sliders``, ``buttons``, ``picture`` (the still
+    """A slider panel: ``widget`` (the box), ``sliders``, ``buttons``, ``picture`` (a still
     ``background`` under the moving ``frame``, which carries the alt text), ``readout``
-    (aria-live) showing ``lines`` and ``warnings``, ``folded`` (lines with every digit, folded
-    away below the readout), ``summary()``, ``png()``, ``error`` (the last exception a callback
-    caught), ``pictures_sent`` and ``frame_bytes`` (the last frame's picture)."""
+    (aria-live: ``lines``, then ``warnings``), ``folded`` (every digit, folded away below),
+    ``summary()``, ``png()``, ``error`` (the last a callback caught), ``pictures_sent``,
+    ``frame_bytes``."""
 
     title = ""
     readout_height = None  # a fixed height (CSS) for the readout, or None: it grows

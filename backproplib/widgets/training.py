@@ -26,31 +26,28 @@ JPEG_QUALITY = 90
 class sgd_view(Panel):
     """Sliders ``batch_size`` and ``learning_rate``; ``steps`` steps of full-batch descent and of
     mini-batch SGD (batches from a permutation seeded by ``seed``) on ``params``, drawn on the
-    contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot
-    (by default the box around both paths at the starting settings)."""
+    contour of the average cost over (X, Y), around both paths at the starting settings."""
 
     slider_width = "420px"
 
     def __init__(self, net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
-                 batch_size=2, steps=20, seed=0, ranges=None):
+                 batch_size=2, steps=20, seed=0):
         super().__init__()
         self.net, self.params, self.steps, self.seed = net, tuple(params), steps, seed
         self.X, self.Y = net.input(X), net.target(Y)
         self.n_examples = len(self.X)
         self.title = (f"Full-batch descent and mini-batch SGD on {params[0]} and {params[1]}, "
                       f"{self.n_examples} examples")
-        start = net.params()
-        if ranges is None:  # room for both paths at the starting settings
-            ranges = training_plots.covering_ranges(
-                [_points(self._run(learning_rate, size), self.params)
-                 for size in (self.n_examples, batch_size)], self.params)
+        paths = [_points(self._run(learning_rate, size), self.params)
+                 for size in (self.n_examples, batch_size)]
+        ranges = training_plots.covering_ranges(paths, self.params)
         grid = {name: np.linspace(*ranges[name], 121) for name in self.params}
         self.surface = cost_surface(net, self.X, self.Y, grid)
         with style.context():
             fig = plots.new_figure((5.6, 4.2))
             self.contour = plots.CostContour(self.surface, ax=fig.add_subplot(), cost_name="C",
                                              key=False)
-            first = [[float(start[p]) for p in self.params]]
+            first = paths[0][:1]  # both paths start here
             self.contour.set_path(first, "full batch", training_plots.FULL_BATCH)
             self.contour.set_path(first, "mini-batch SGD", training_plots.SGD)
             fig.subplots_adjust(**training_plots.CONTOUR_MARGINS)
@@ -107,7 +104,7 @@ class training_view(Panel):
     cost curve and weights."""
 
     slider_width = "420px"
-    continuous_update = False  # a new setting only changes the words: sent once, let go
+    continuous_update = False
 
     def __init__(self, trainer, data, steps=500):
         super().__init__()
