@@ -121,14 +121,13 @@ class Panel:
         self.fig.set_size_inches(style.whole_pixels(self.fig.get_size_inches()))
         self.renderer = render.FrameRenderer(self.fig, plot.dynamic_artists() if moving is None
                                              else moving, **options)
-        width, height = self.size = style.shown_pixels(self.fig)
+        self.size = style.shown_pixels(self.fig)
+        width, height = (f"{pixels}px" for pixels in self.size)
         for layer in (self.background, self.frame):
-            layer.layout = W.Layout(grid_area="picture", width=f"{width}px",
-                                    height=f"{height}px", margin="0", padding="0")
-        self.picture.layout = W.Layout(grid_template_areas='"picture"',
-                                       grid_template_columns=f"{width}px",
-                                       grid_template_rows=f"{height}px",
-                                       width=f"{width}px", height=f"{height}px",
+            layer.layout = W.Layout(grid_area="picture", width=width, height=height, margin="0",
+                                    padding="0")
+        self.picture.layout = W.Layout(grid_template_areas='"picture"', grid_template_columns=width,
+                                       grid_template_rows=height, width=width, height=height,
                                        max_width="100%", overflow="hidden")
 
     def assemble(self, children=None):
