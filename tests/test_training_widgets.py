@@ -108,6 +108,19 @@ def test_training_view_sliders_reach_the_trainer():
     assert view.pictures_sent == sent + 1 and "after 1 step" in view.frame.value
 
 
+def test_sliders_follow_their_panels_one_rule(chain_data):
+    # labelled by name, label shown whole, as wide as the panel says; the training panel's
+    # settings arrive when let go, notebook 09's while they move
+    trainer, data = small_trainer()
+    for view, continuous in ((training_widgets.training_view(trainer, data, steps=10), False),
+                             (training_widgets.sgd_view(*chain_data, steps=5), True)):
+        for name, slider in view.sliders.items():
+            assert slider.description == name and slider.style.description_width == "initial"
+            assert slider.layout.width == view.slider_width == "420px"
+            assert slider.continuous_update is continuous
+        assert len(view.sliders) == 2
+
+
 def test_training_view_explains_divergence():
     trainer, data = small_trainer(activation="linear", hidden=(3,), lr=0.05)
     view = training_widgets.training_view(trainer, data, steps=200)

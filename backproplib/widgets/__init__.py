@@ -1,19 +1,13 @@
-"""Slider panels for one network (``panel.Panel``s, named as the notebooks call them):
-
-    forward_view(net, x, y)            # x and the parameters; the network diagram
-    gradient_view(net, x, y, "w_Out")  # the cost against w_Out, its tangent, the ledger
-    surface_view(net, x, y)            # the contour over (w_H1, w_Out), point and arrow
-    descent_view(net, x, y)            # learning rate and steps; the path on the contour
-
-Each slider step runs exactly one ``net.backward``; every gradient, with all its digits, is
-folded away under the readout (``.details``).
-"""
+"""Slider panels for one network, named as the notebooks call them: ``forward_view`` (x and
+the parameters; the network diagram), ``gradient_view`` (C0 against one parameter with its
+tangent, and the ledger), ``surface_view`` (the contour over two parameters, point and arrow),
+``descent_view`` (learning rate and steps; the path on the contour). Each slider step runs one
+``net.backward``; every gradient, with all its digits, folds away under the readout."""
 
 from __future__ import annotations
 
 import html
 import math
-import numbers
 
 import ipywidgets as W
 import numpy as np
@@ -24,7 +18,7 @@ from ..core.network import Network
 from ..learning.descent import gradient_descent, parameter_list, whole_steps
 from ..learning.surface import cost_surface
 from ..numbers import fmt, positive_number, to_array, to_scalar
-from ..plots import render, style
+from ..plots import style
 from ..plots.scales import as_float
 from .panel import Panel, brief
 
@@ -56,10 +50,6 @@ class View(Panel):
         self.extra = [self.details]
 
     # building
-    def _figure(self, figsize):
-        self.fig = plots.new_figure(style.whole_pixels(figsize))
-        return self.fig
-
     def _range(self, name, value, default=None):
         """(low, high, step or None) for the slider ``name`` starting at ``value``:
         ``ranges[name]``, else ``default``, else value +- plots.half_width(value)."""
@@ -71,9 +61,8 @@ class View(Panel):
     def _slider(self, name, value, default=None):
         value = _number(value, name)
         low, high, step = _grid(value, *self._range(name, value, default))
-        return self.add_slider(name, W.FloatSlider(
-            value=value, min=low, max=high, step=step, description=name,
-            readout_format=_readout_format(step, value), continuous_update=True))
+        return self.add_slider(name, value=value, min=low, max=high, step=step,
+                               readout_format=_readout_format(step, value))
 
     # running
     def _follow_sliders(self):
@@ -86,8 +75,8 @@ class View(Panel):
         return self._backward()
 
     def _backward(self):
-        """``net.backward``; where it overflows, the figure is drawn without its numbers first
-        (saying so in its alt text) and the error goes on to the readout."""
+        """``net.backward``; where it overflows, the figure is drawn without its numbers (its alt
+        text says so) and the error goes on to the readout."""
         try:
             return self.net.backward(self.x, self.y)
         except OverflowError:
@@ -140,11 +129,11 @@ def _check_bounds(name, bounds):
 
 
 def _grid(value, low, high, step=None):
-    """(low, high, step) of a slider starting at ``value``, which the browser snaps to
-    low + k * step: the start must sit on that grid, or the panel computes with another value
-    than the slider shows. Without a ``step``, the first round one (1, 2 or 5 times a power of
-    ten, near span / 100: 10 arrow presses cross a tenth of the picture) that puts both ends on
-    the grid; else the ends move outwards to the grid. A start outside the range widens it."""
+    """(low, high, step) of a slider starting at ``value``, on the grid low + k * step that the
+    browser snaps it to (off the grid, the panel would compute with another value than the
+    slider shows). Without ``step``, the first round one (1, 2 or 5 times a power of ten, near
+    span / 100: 10 presses cross a tenth of the picture) that puts both ends on the grid; else
+    the ends move outwards to it. A start outside the range widens it."""
     low, high = min(low, value), max(high, value)
     target = max(high - low, 1e-9) / 100
     power = 10.0 ** math.floor(math.log10(target))
@@ -168,9 +157,8 @@ def _readout_format(step, value=0.0):
 
 
 class forward_view(View):
-    """Sliders for x and each parameter (or those in ``params``); the network diagram with z, a
-    and the gradients; the readout gives x, the output and C0. With several inputs the "x"
-    slider moves x[0]. ``ranges`` = {name: (low, high[, step])}."""
+    """Sliders for x (its first number) and each parameter (or those in ``params``); the network
+    diagram with z, a and the gradients; the readout: x, the output and C0."""
 
     title = "Forward pass"
 
@@ -180,11 +168,8 @@ class forward_view(View):
         self._slider("x", as_float(net.input(x)))
         for name in self.names:
             self._slider(name, net.param(name))
-        size, box = plots.NetworkDiagram.layout(net)  # as network_diagram would choose
-        ax = self._figure(size).add_subplot()
-        ax.set_position(box)
-        self.diagram = plots.NetworkDiagram(net, x, y, ax=ax)
-        self.show_figure(self.diagram, self.fig)
+        self.diagram = plots.NetworkDiagram(net, x, y)
+        self.show_figure(self.diagram)
         self.assemble()
 
     def _update(self):
@@ -219,15 +204,11 @@ class gradient_view(View):
             self._slider(name, as_float(net.input(x)) if name == "x" else
                          as_float(net.target(y)) if name == "y" else net.param(name))
         slider = self.sliders[param]
-        self._figure((6.0, 4.0))
-        values = np.linspace(slider.min, slider.max, 241)
-        with style.context():
-            self.curve = plots.CostCurve(net, x, y, param, values, ax=self.fig.add_subplot())
-            self.fig.tight_layout()
+        self.curve = plots.CostCurve(net, x, y, param, np.linspace(slider.min, slider.max, 241))
         # with one slider the curve never changes: it goes in the background, and only the
         # tangent, the point and the numbers travel per step (5.5 kB of PNG less a step)
         moving = [a for a in self.curve.dynamic_artists() if extra or a is not self.curve.curve]
-        self.show_figure(self.curve, self.fig, render.FrameRenderer(self.fig, moving))
+        self.show_figure(self.curve, moving)
         self.ledger = W.HTML(layout=W.Layout(min_height="6em"))
         self.ledger.add_class("bp-ledger")
         self.ledger_text = ""
@@ -255,11 +236,9 @@ class gradient_view(View):
 
 class _ContourView(View):
     """The contour of C0 over two parameters ``params``, drawn once, spanning exactly their
-    sliders' ranges (``bounds``)."""
+    sliders' ranges (``bounds``); for a ``descent``, no sliders and a key entry for paths."""
 
-    paths = False  # whether the contour shows descent paths (and a key entry for them)
-
-    def _contour(self, params, sliders=True):
+    def _contour(self, params, descent=False):
         if isinstance(params, str) or len(params) != 2 or params[0] == params[1]:
             raise ValueError(f"params: expected two different parameter names, got {params!r}")
         self.params = parameter_list(self.start_net, params)
@@ -267,26 +246,20 @@ class _ContourView(View):
         for name in self.params:
             value = _number(self.start_net.param(name), name)
             self.bounds[name] = _grid(value, *self._range(name, value))
-            if sliders:
+            if not descent:
                 self._slider(name, value, self.bounds[name])
         surface = cost_surface(self.start_net, self.x, self.y, {
             name: np.linspace(*self.bounds[name][:2], 121) for name in self.params},
             gradients=())
-        self._figure((5.8, 5.2))
-        with style.context():
-            self.contour = plots.CostContour(surface, ax=self.fig.add_subplot(),
-                                             paths=self.paths)
-            self.fig.tight_layout()
-            self.contour.tidy()
-        self.show_figure(self.contour, self.fig)
+        self.contour = plots.CostContour(surface, paths=descent)
+        self.show_figure(self.contour)
 
     def _figure_without_numbers(self):
         self.contour.set_gradient((0, 0), (math.inf, math.inf))  # "too large to draw"
 
 
 class surface_view(_ContourView):
-    """The contour of C0 over two parameters; their sliders move the point and the gradient
-    arrow. ``ranges`` = {name: (low, high) or (low, high, step)}."""
+    """The contour of C0 over two parameters; their sliders move the point and gradient arrow."""
 
     def __init__(self, net, x, y, params=("w_H1", "w_Out"), ranges=None):
         super().__init__(net, x, y, ranges, list(params))
@@ -323,14 +296,12 @@ class descent_view(_ContourView):
     """Sliders ``learning_rate`` and ``steps``; gradient descent on ``params`` drawn as a path on
     their contour (drawn once). The readout explains divergence or a dead neuron."""
 
-    paths = True
-
     def __init__(self, net, x, y, params=("w_H1", "w_Out"), ranges=None, learning_rate=0.01,
                  steps=20):
         learning_rate = positive_number(learning_rate, "learning_rate")
         steps = whole_steps(steps)
         super().__init__(net, x, y, ranges, [*params, "learning_rate", "steps"])
-        self._contour(params, sliders=False)
+        self._contour(params, descent=True)
         self.title = f"Gradient descent on {params[0]} and {params[1]}"
         start = tuple(float(net.param(n)) for n in self.params)
         g = net.backward(x, y)
@@ -338,9 +309,8 @@ class descent_view(_ContourView):
         self.contour.set_gradient(start, tuple(float(g[n]) for n in self.params))
         self._slider("learning_rate", learning_rate, (0.001, max(0.3, learning_rate), 0.001))
         low, high, step = self._range("steps", steps, (1, max(100, steps), 1))
-        self.add_slider("steps", W.IntSlider(
-            value=steps, min=int(min(low, steps)), max=int(max(high, steps)),
-            step=max(1, int(step or 1)), description="steps", continuous_update=True))
+        self.add_slider("steps", W.IntSlider, value=steps, min=int(min(low, steps)),
+                        max=int(max(high, steps)), step=max(1, int(step or 1)))
         self.path = None
         self.assemble()
 
@@ -376,10 +346,9 @@ LEDGER_CSS = (".bp-ledger-text{font-family:monospace;line-height:1.45}"
 
 
 def _ledger_html(book) -> str:
-    """The ledger as on paper: each layer's title in bold, one equation a line, a blocked
-    neuron's note under its line, the conventions in small print (``LEDGER_CSS``, sent once
-    with the panel). Plain text: typesetting TeX on every step took the browser hundreds of
-    milliseconds (benchmarks/browser.py)."""
+    """The ledger as on paper (``LEDGER_CSS``): titles in bold, one equation a line, a blocked
+    neuron's note under its line, conventions in small print. Plain text: typesetting TeX on
+    every step took the browser hundreds of milliseconds (benchmarks/browser.py)."""
     def line(step):
         note = f"<i>{html.escape(step.note, quote=False)}</i>" if step.note else ""
         return f"<p>{html.escape(step.render(), quote=False)}</p>{note}"
@@ -399,15 +368,13 @@ def _reaching_switch(net, x, y, name):
     switches off and sigmoid turns), or None to keep the plain default."""
     value = _number(net.param(name), name)
     low, high = value - plots.half_width(value), value + plots.half_width(value)
-    kind, L, index = net.locate(name)
-    try:
-        z0, z1 = (float(np.asarray(net.with_params({name: v}).backward(x, y).forward.z[L])
-                        .reshape(-1)[index[0]]) for v in (value, value + 1.0))
-    except (ArithmeticError, ValueError):
+    _, L, index = net.locate(name)
+    try:  # z is linear in the weight or bias that feeds it
+        z0, z1 = (float(np.ravel(net.with_params({name: v}).backward(x, y).forward.z[L])[index[0]])
+                  for v in (value, value + 1.0))
+        crossing = value - z0 / (z1 - z0)
+    except (ArithmeticError, ValueError):  # overflows, or z does not move with this parameter
         return None
-    if z1 == z0 or not math.isfinite(z1 - z0):  # z does not move with this parameter
-        return None
-    crossing = value - z0 / (z1 - z0)  # z is linear in the weight or bias that feeds it
     if not math.isfinite(crossing) or low < crossing < high or abs(crossing) > 1e6:
         return None
     room = max(0.25 * abs(crossing - value), 0.5)  # both sides of the switch show
@@ -416,7 +383,7 @@ def _reaching_switch(net, x, y, name):
 
 def _set_first(value, new):
     """``value`` with its first number replaced (a scalar stays a scalar)."""
-    if np.ndim(value) == 0 or isinstance(value, (str, numbers.Number)):
+    if np.ndim(value) == 0:  # a number, or one as text
         return new
     array = to_array(np.ravel(np.array(value, dtype=object)), False, "the slider's vector", 1)
     array[0] = new

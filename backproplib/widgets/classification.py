@@ -1,6 +1,5 @@
-"""Notebook 12's panels, named as the notebook calls them: ``slow_start_view(z, y)`` (both
-costs of a sigmoid output against its z) and ``class_training_view(trainer, data, steps)``
-(a 3-class network trained for as many steps as its slider says)."""
+"""Notebook 12's panels: ``slow_start_view`` (both costs of a sigmoid output against its z) and
+``class_training_view`` (a 3-class network trained for as many steps as its slider says)."""
 
 from __future__ import annotations
 
@@ -13,18 +12,17 @@ from .panel import Panel
 
 
 class slow_start_view(Panel):
-    """A slider ``z`` for a sigmoid output with target ``y`` over the plot's z range
-    (``SlowStartPlot``: -``reach`` to ``reach``, widened to show z); the plot and a readout."""
+    """A slider ``z`` for a sigmoid output with target ``y`` over the z range of its
+    ``SlowStartPlot``; the plot and a readout."""
 
-    def __init__(self, z, y, reach=8.0):
+    def __init__(self, z, y):
         super().__init__()
-        self.plot = SlowStartPlot(z, y, reach)  # reads z and y ("1/2" too) and sets the range
+        self.plot = SlowStartPlot(z, y)  # reads z and y ("1/2" too) and sets the range
         self.y, z, reach = self.plot.y, float(self.plot.now.z), self.plot.reach
         self.title = f"A sigmoid output with target y = {fmt(self.y)}: both costs against its z"
-        self.add_slider("z", W.FloatSlider(value=z, min=-reach, max=reach, step=0.05,
-                                           description="z of the output", readout_format=".2f",
-                                           continuous_update=True))
-        self.show_figure(self.plot, self.plot.fig)
+        self.add_slider("z", value=z, min=-reach, max=reach, step=0.05,
+                        description="z of the output", readout_format=".2f")
+        self.show_figure(self.plot)
         self.assemble()
 
     def _update(self):
@@ -45,22 +43,21 @@ class slow_start_view(Panel):
 
 
 class class_training_view(Panel):
-    """A slider ``steps`` for a ``training.Trainer`` of a softmax network on a 3-class data set
-    (``learning.classification.ClassData``): moving it trains on (or starts again and trains
-    up to) that many steps (``trainer`` is reset first); the predicted classes and the cost
-    curve follow."""
+    """A slider ``steps`` for a ``training.Trainer`` (reset first) of a softmax network on a
+    3-class ``learning.classification.ClassData``: moving it trains on, or starts again, up to
+    that many steps; the predicted classes and the cost curve follow."""
+
+    continuous_update = False  # each setting trains: only where the slider is let go
 
     def __init__(self, trainer, data, steps=1000):
         super().__init__()
         self.trainer, self.data = trainer.reset(), data
         self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on the "
                       f"3-class {data.name!r} ({len(data)} examples)")
-        self.add_slider("steps", W.IntSlider(value=0, min=0, max=int(steps),
-                                             step=max(1, int(steps) // 50),
-                                             description="steps trained",
-                                             continuous_update=False))
+        self.add_slider("steps", W.IntSlider, value=0, min=0, max=int(steps),
+                        step=max(1, int(steps) // 50), description="steps trained")
         self.plot = ClassificationFigure(trainer, data, 60, steps=max(int(steps), 10))
-        self.show_figure(self.plot, self.plot.fig)
+        self.show_figure(self.plot)
         self.assemble()
 
     def _update(self):

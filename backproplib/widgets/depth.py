@@ -1,6 +1,5 @@
-"""Notebook 13's panel: depth, activation, initialisation and the scale of the initial weights;
-each change builds the network again from the seed and redraws the per-layer sizes of delta and
-dC/dW (``plots.depth.DepthPlot``) from one ``net.backward``."""
+"""Notebook 13's panel: each change of depth, activation, init or weight scale builds the
+network again from the seed and redraws |delta| and |dC/dW| per layer from one backward."""
 
 from __future__ import annotations
 
@@ -10,10 +9,9 @@ import ipywidgets as W
 
 from ..core.activations import ACTIVATIONS
 from ..learning import depth as deep
-from ..plots import style
+from ..plots import new_figure, style
 from ..plots.depth import DepthPlot
 from . import View
-from .panel import SLIDER_WIDTH
 
 MAX_DEPTH = 30
 LIMITS = (1e-24, 1e24)  # the panel's log scales stay put: a line tilts, the axes never move
@@ -21,51 +19,43 @@ LIMITS = (1e-24, 1e24)  # the panel's log scales stay put: a line tilts, the axe
 SCALES = (-2, 1)  # the scale slider runs from 10^-2 to 10^1
 
 
-class depth_view(View):  # named as the notebook calls it
+class depth_view(View):
     """Sliders depth and scale, menus activation and init (``learning.depth.INITS``); the
     per-layer |delta^L| and |dC/dW^L| of ``learning.depth.deep_network`` on ``m`` examples."""
 
     title = "Gradients through depth"
+    label_width = "5.5em"  # one width: the four controls line up
 
-    def __init__(self, depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0,
-                 bias=0.0, m=32):
-        net = deep.deep_network(depth, width, activation, init, scale, seed, bias)
+    def __init__(self, depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, m=32):
+        net = deep.deep_network(depth, width, activation, init, scale, seed)
         depth, scale = len(net.layer_names), deep.number(scale, "scale")  # "20", "1/2" too
-        self.width, self.seed, self.bias = net.sizes[0], seed, bias
+        self.width, self.seed = net.sizes[0], seed
         X, Y = deep.deep_data(net, m, seed)
         super().__init__(net, X, Y)
-        look = {"description_width": "5.5em"}  # one width: the four controls line up
-        layout = W.Layout(width=SLIDER_WIDTH)
-        controls = {
-            "depth": W.IntSlider(value=depth, min=2, max=max(MAX_DEPTH, depth), step=1,
-                                 description="depth", continuous_update=True, style=look,
-                                 layout=layout),
-            "activation": W.Dropdown(options=list(ACTIVATIONS), value=net.activations[0].name,
-                                     description="activation", style=look),
-            "init": W.Dropdown(options=list(deep.INITS), value=init.strip().lower(),
-                               description="init", style=look),
-            "scale": W.FloatLogSlider(value=scale, base=10, min=min(SCALES[0], math.log10(scale)),
-                                      max=max(SCALES[1], math.log10(scale)), step=0.05,
-                                      description="scale", continuous_update=True,
-                                      readout_format=".3g", style=look, layout=layout),
-        }
-        for name, control in controls.items():
-            self.add_slider(name, control, width=None)  # styled above
-        self._figure((7.6, 3.7))
+        deepest = self.add_slider("depth", W.IntSlider, value=depth, min=2,
+                                  max=max(MAX_DEPTH, depth), step=1).max
+        self.add_slider("activation", W.Dropdown(options=list(ACTIVATIONS),
+                                                 value=net.activations[0].name,
+                                                 description="activation"))
+        self.add_slider("init", W.Dropdown(options=list(deep.INITS), value=init.strip().lower(),
+                                           description="init"))
+        self.add_slider("scale", W.FloatLogSlider, value=scale, base=10,
+                        min=min(SCALES[0], math.log10(scale)),
+                        max=max(SCALES[1], math.log10(scale)), step=0.05, readout_format=".3g")
+        fig = new_figure((7.6, 3.7))
         with style.context():
-            axes = self.fig.subplots(1, 2)
-            self.plot = DepthPlot(deep.profile(net, X, Y), axes=axes, limits=LIMITS,
-                                  layers=controls["depth"].max)
-            self.fig.set_layout_engine("constrained")
-            self.fig.canvas.draw()
-            self.fig.set_layout_engine("none")  # keep the axes where they are from now on
-        self.show_figure(self.plot, self.fig)
+            self.plot = DepthPlot(deep.profile(net, X, Y), axes=fig.subplots(1, 2),
+                                  limits=LIMITS, layers=deepest)
+            fig.set_layout_engine("constrained")
+            fig.canvas.draw()
+            fig.set_layout_engine("none")  # keep the axes where they are from now on
+        self.show_figure(self.plot)
         self.assemble()
 
     def _update(self):
         s = {name: control.value for name, control in self.sliders.items()}
         self.net = deep.deep_network(s["depth"], self.width, s["activation"], s["init"],
-                                     s["scale"], self.seed, self.bias)
+                                     s["scale"], self.seed)
         self.g = g = self._backward()
         self.profile = p = deep.profile_of(g)
         self.plot.update(p)

@@ -1,13 +1,10 @@
 """The one base of every slider panel: controls, a picture, an aria-live readout, a summary.
 
-A subclass adds its sliders (``add_slider``), its figure (``show_figure``), calls ``assemble``
+A subclass adds its sliders (``add_slider``) and figure (``show_figure``), calls ``assemble``
 and writes ``_update``: read the sliders, compute, set ``lines`` and ``warnings``, ``draw()``.
-A callback never raises: a bad value is explained in the readout instead.
-
-No backlog: a change that arrives while the panel draws only marks it stale, and when the
-drawing ends the panel draws once more from the sliders' newest values. A value from the
-browser is drawn just after the kernel has answered it (``browser_loop``), so the browser's
-next value (it holds one pending update per widget) travels while this one is drawn.
+A callback never raises: a bad value is explained in the readout instead. A change that
+arrives while the panel draws only marks it stale: the panel then draws once more, from the
+newest values, after answering the browser (``browser_loop``).
 """
 
 from __future__ import annotations
@@ -23,7 +20,6 @@ from ..numbers import fmt
 from ..plots import render, style
 
 SIGNIFICANT = 4  # digits a readout shows; the full numbers fold away below it
-SLIDER_WIDTH = "460px"
 
 
 def brief(value) -> str:
@@ -40,10 +36,8 @@ def briefly(text: str) -> str:
     return _LONG.sub(lambda m: brief(float(m.group())), text)
 
 
-# The readout's look, sent once per panel (a <style> in the panel) rather than on every step.
-# A box of fixed height scrolls and shows shadows at the top and bottom edges where more text
-# hides (the white covers ride with the text, background-attachment: local; the shadows stay):
-# a box that holds more than fits says so, with or without an overlay scrollbar.
+# The readout's look, sent once per panel. A box of fixed height scrolls, with shadows at the
+# edges where more text hides (white covers ride with the text, background-attachment: local).
 READOUT_CSS = (
     ".bp-live{font-family:monospace;line-height:1.35}"
     ".bp-live.bp-fixed{overflow-y:auto;box-sizing:border-box;padding:0 .3em;"
@@ -58,10 +52,9 @@ READOUT_CSS = (
 
 
 def browser_loop():
-    """The kernel's event loop while it handles a message from the browser (a widget's new
-    value), else None (a value set by code: drawn at once, so the next line sees it).
-    Drawing after the answer takes the drawing out of the browser's round trip: at Binder's
-    distance (80 ms) a held key's last value leaves sooner."""
+    """The kernel's event loop while it handles a widget's new value from the browser, else None
+    (a value set by code is drawn at once). Drawing after the answer takes the drawing out of
+    the browser's round trip: at Binder's distance (80 ms) a held key's last value leaves sooner."""
     try:
         from IPython import get_ipython
 
@@ -74,15 +67,18 @@ def browser_loop():
 
 
 class Panel:
-    """A slider panel: ``widget`` (the box), ``sliders``, ``buttons``, ``picture`` (the still
+    """A slider panel: ``widget`` (the box), ``sliders``, ``buttons``, ``picture`` (a still
     ``background`` under the moving ``frame``, which carries the alt text), ``readout``
-    (aria-live) showing ``lines`` and ``warnings``, ``folded`` (lines with every digit, folded
-    away below the readout), ``summary()``, ``png()``, ``error`` (the last exception a callback
-    caught), ``pictures_sent`` and ``frame_bytes`` (the last frame's picture)."""
+    (aria-live: ``lines``, then ``warnings``), ``folded`` (every digit, folded away below),
+    ``summary()``, ``png()``, ``error`` (the last a callback caught), ``pictures_sent``,
+    ``frame_bytes``."""
 
     title = ""
     readout_height = None  # a fixed height (CSS) for the readout, or None: it grows
     css = ""  # the panel's own look, sent once with the readout's (READOUT_CSS)
+    slider_width = "460px"
+    label_width = "initial"  # a label's width: by default its whole text
+    continuous_update = True  # sliders report while they move, not only when let go
 
     def __init__(self):
         self.sliders, self.buttons = {}, {}
@@ -106,29 +102,32 @@ class Panel:
         self._stale = False
 
     # building
-    def add_slider(self, name, slider, width=SLIDER_WIDTH):
-        """Add ``slider`` as ``name``, ``width`` wide with its whole label (never cut to "z of
-        the o..."); with ``width`` None, as it was made."""
-        if width:
-            slider.style = {"description_width": "initial"}
-            slider.layout = W.Layout(width=width)
-        slider.observe(self._on_change, names="value")
-        self.sliders[name] = slider
-        return slider
+    def add_slider(self, name, control=W.FloatSlider, **traits):
+        """Add ``control`` as ``name``: a widget, or a widget class built with ``traits``,
+        labelled ``name`` and ``slider_width`` wide. Labels show whole, never "z of the o..."."""
+        if isinstance(control, type):
+            control = control(**{"description": name, "continuous_update": self.continuous_update,
+                                 "layout": W.Layout(width=self.slider_width), **traits})
+        control.style = {"description_width": self.label_width}
+        control.observe(self._on_change, names="value")
+        self.sliders[name] = control
+        return control
 
-    def show_figure(self, plot, fig, renderer=None):
-        """Show ``fig``, drawn by ``plot`` (with ``dynamic_artists()``, ``static_key()`` and
-        ``alt_text()``); ``renderer`` redraws its moving artists per step."""
-        self.plot, self.fig = plot, fig
-        self.renderer = renderer or render.FrameRenderer(fig, plot.dynamic_artists())
-        width, height = self.size = style.shown_pixels(fig)
+    def show_figure(self, plot, moving=None, **options):
+        """Show ``plot.fig`` (``plot`` has ``dynamic_artists()``, ``static_key()``, ``alt_text()``)
+        at whole CSS pixels; a ``render.FrameRenderer`` with ``options`` redraws the ``moving``
+        artists (by default the dynamic ones) per step."""
+        self.plot, self.fig = plot, plot.fig
+        self.fig.set_size_inches(style.whole_pixels(self.fig.get_size_inches()))
+        self.renderer = render.FrameRenderer(self.fig, plot.dynamic_artists() if moving is None
+                                             else moving, **options)
+        self.size = style.shown_pixels(self.fig)
+        width, height = (f"{pixels}px" for pixels in self.size)
         for layer in (self.background, self.frame):
-            layer.layout = W.Layout(grid_area="picture", width=f"{width}px",
-                                    height=f"{height}px", margin="0", padding="0")
-        self.picture.layout = W.Layout(grid_template_areas='"picture"',
-                                       grid_template_columns=f"{width}px",
-                                       grid_template_rows=f"{height}px",
-                                       width=f"{width}px", height=f"{height}px",
+            layer.layout = W.Layout(grid_area="picture", width=width, height=height, margin="0",
+                                    padding="0")
+        self.picture.layout = W.Layout(grid_template_areas='"picture"', grid_template_columns=width,
+                                       grid_template_rows=height, width=width, height=height,
                                        max_width="100%", overflow="hidden")
 
     def assemble(self, children=None):
@@ -144,11 +143,9 @@ class Panel:
         self.refresh()
 
     def _focus_css(self) -> str:
-        """Focusing a slider (Tab, a click) scrolls the browser to its handle, centred if it
-        was out of view, so the picture and readout below the sliders fell below the fold. A
-        scroll margin below each handle, down to the readout's bottom (the slider rows after it,
-        the picture, the readout), makes the browser bring them into view with the handle; at
-        most a screen less JupyterLab's bars, so the handle itself stays in view."""
+        """A scroll margin below each slider's handle, down to the readout's bottom: focusing a
+        slider (Tab, a click) scrolls its handle into view and, with it, the picture and readout
+        below (at most a screen less JupyterLab's bars, so the handle itself stays in view)."""
         row = "(var(--jp-widgets-inline-height) + 2 * var(--jp-widgets-margin))"
         # the picture, the readout, and 10px: the rest of the handle's row and the gap
         below = f"{self.size[1] + 10}px + {self.readout_height or '7em'}"
@@ -236,6 +233,4 @@ class Panel:
         return f"<{type(self).__name__}: {', '.join([*self.sliders, *self.buttons])}>"
 
 
-__all__ = [
-    "READOUT_CSS", "SLIDER_WIDTH", "Panel", "brief", "briefly", "browser_loop",
-]
+__all__ = ["READOUT_CSS", "Panel", "brief", "briefly", "browser_loop"]

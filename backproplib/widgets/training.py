@@ -1,12 +1,7 @@
-"""Panels for learning from many examples (``panel.Panel``s, like the views of ``widgets``).
-
-    view = sgd_view(net, X, Y, learning_rate=0.05, batch_size=2, steps=20)    # notebook 09
-    view = training_view(trainer, data, steps=500)                            # notebook 11
-
-sgd_view draws both runs' paths on a contour computed once. training_view trains in chunks,
-giving the kernel back between them (the train button stops it), and sends one JPEG of the
-whole picture per step taken: its painted regions change everywhere.
-"""
+"""Panels for learning from many examples: ``sgd_view`` (notebook 09: full-batch and
+mini-batch paths on a contour computed once) and ``training_view`` (notebook 11: trains in
+chunks, giving the kernel back between them; one JPEG of the whole picture per step taken, as
+its painted regions change everywhere)."""
 
 from __future__ import annotations
 
@@ -21,55 +16,46 @@ from ..chainrule.ledger import explain_blocked
 from ..learning import training
 from ..learning.surface import cost_surface
 from ..numbers import fmt
-from ..plots import render, style
+from ..plots import style
 from ..plots import training as training_plots
 from .panel import Panel
 
-PANEL_DPI = style.RENDER_DPI  # twice the shown pixels: sharp at devicePixelRatio 2
 JPEG_QUALITY = 90
 
 
-SLIDER_WIDTH = "420px"
-
-
-class sgd_view(Panel):  # notebook 09; named as the notebooks call it
+class sgd_view(Panel):
     """Sliders ``batch_size`` and ``learning_rate``; ``steps`` steps of full-batch descent and of
     mini-batch SGD (batches from a permutation seeded by ``seed``) on ``params``, drawn on the
-    contour of the average cost over (X, Y). ``ranges`` = {name: (low, high)} for the plot
-    (by default the box around both paths at the starting settings)."""
+    contour of the average cost over (X, Y), around both paths at the starting settings."""
+
+    slider_width = "420px"
 
     def __init__(self, net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
-                 batch_size=2, steps=20, seed=0, ranges=None):
+                 batch_size=2, steps=20, seed=0):
         super().__init__()
         self.net, self.params, self.steps, self.seed = net, tuple(params), steps, seed
         self.X, self.Y = net.input(X), net.target(Y)
         self.n_examples = len(self.X)
         self.title = (f"Full-batch descent and mini-batch SGD on {params[0]} and {params[1]}, "
                       f"{self.n_examples} examples")
-        start = net.params()
-        if ranges is None:  # room for both paths at the starting settings
-            ranges = training_plots.covering_ranges(
-                [_points(self._run(learning_rate, size), self.params)
-                 for size in (self.n_examples, batch_size)], self.params)
+        paths = [_points(self._run(learning_rate, size), self.params)
+                 for size in (self.n_examples, batch_size)]
+        ranges = training_plots.covering_ranges(paths, self.params)
         grid = {name: np.linspace(*ranges[name], 121) for name in self.params}
         self.surface = cost_surface(net, self.X, self.Y, grid)
         with style.context():
-            fig = plots.new_figure((5.6, 4.2), dpi=PANEL_DPI)
+            fig = plots.new_figure((5.6, 4.2))
             self.contour = plots.CostContour(self.surface, ax=fig.add_subplot(), cost_name="C",
                                              key=False)
-            first = [[float(start[p]) for p in self.params]]
+            first = paths[0][:1]  # both paths start here
             self.contour.set_path(first, "full batch", training_plots.FULL_BATCH)
             self.contour.set_path(first, "mini-batch SGD", training_plots.SGD)
             fig.subplots_adjust(**training_plots.CONTOUR_MARGINS)
-        self.show_figure(self.contour, fig)
-        top = max(1.0, 4 * float(learning_rate))
-        self.add_slider("batch_size", W.IntSlider(value=int(batch_size), min=1,
-                                                  max=self.n_examples, description="batch_size",
-                                                  continuous_update=True), SLIDER_WIDTH)
-        self.add_slider("learning_rate", W.FloatSlider(
-            value=float(learning_rate), min=0.001, max=top, step=0.001,
-            readout_format=".3f", description="learning_rate", continuous_update=True),
-            SLIDER_WIDTH)
+        self.show_figure(self.contour)
+        self.add_slider("batch_size", W.IntSlider, value=int(batch_size), min=1,
+                        max=self.n_examples)
+        self.add_slider("learning_rate", value=float(learning_rate), min=0.001,
+                        max=max(1.0, 4 * float(learning_rate)), step=0.001, readout_format=".3f")
         self.assemble()
 
     def _update(self):
@@ -112,10 +98,13 @@ def _points(trainer, params):
     return np.array([[float(p[n]) for n in params] for p in trainer.path])
 
 
-class training_view(Panel):  # notebook 11
+class training_view(Panel):
     """Buttons step / train ``steps`` / reset and sliders learning_rate, batch_size for
     ``trainer`` (a ``training.Trainer`` on ``data``, a ``datasets.Dataset``); decision regions,
     cost curve and weights."""
+
+    slider_width = "420px"
+    continuous_update = False
 
     def __init__(self, trainer, data, steps=500):
         super().__init__()
@@ -128,13 +117,10 @@ class training_view(Panel):  # notebook 11
         self.task = None
         self.blocked = []  # the neurons blocked at the last drawing
         lr = float(trainer.learning_rate)
-        self.add_slider("learning_rate", W.FloatLogSlider(
-            value=lr, base=10, min=-3, max=math.log10(max(10.0, lr)), step=0.05,
-            readout_format=".3g", description="learning_rate", continuous_update=False),
-            SLIDER_WIDTH)
-        self.add_slider("batch_size", W.IntSlider(value=trainer.batch_size, min=1,
-                                                  max=trainer.n, description="batch_size",
-                                                  continuous_update=False), SLIDER_WIDTH)
+        self.add_slider("learning_rate", W.FloatLogSlider, value=lr, base=10, min=-3,
+                        max=math.log10(max(10.0, lr)), step=0.05, readout_format=".3g")
+        self.add_slider("batch_size", W.IntSlider, value=trainer.batch_size, min=1,
+                        max=trainer.n)
         self.buttons = {
             "step": W.Button(description="step", tooltip="take one SGD step"),
             "train": W.Button(description=f"train {self.n_steps}", button_style="primary",
@@ -145,16 +131,12 @@ class training_view(Panel):  # notebook 11
         self.buttons["train"].on_click(lambda _: self.press_train())
         self.buttons["reset"].on_click(lambda _: self.press_reset())
         self.progress = W.IntProgress(value=0, min=0, max=self.n_steps, description="progress",
-                                      layout=W.Layout(width=SLIDER_WIDTH))
+                                      layout=W.Layout(width=self.slider_width))
         self.progress.add_class("bp-progress")
-        with style.context():
-            self.view = training_plots.TrainingFigure(trainer, data, steps=self.n_steps,
-                                                      boundary=False,
-                                                      fig=plots.new_figure((10.2, 3.4),
-                                                                           dpi=PANEL_DPI))
-            self.view.regions.paint_pixels()
-        self.show_figure(self.view, self.view.fig, render.FrameRenderer(
-            self.view.fig, self.view.dynamic_artists(), jpeg=JPEG_QUALITY, paint=self.view.paint))
+        self.view = training_plots.TrainingFigure(trainer, data, steps=self.n_steps,
+                                                  boundary=False)
+        self.view.regions.paint_pixels()
+        self.show_figure(self.view, jpeg=JPEG_QUALITY, paint=self.view.paint)
         # one opaque picture, no layers to stack: it may shrink to the notebook's width
         self.background.layout.display = "none"
         self.frame.layout = W.Layout(width="100%")
