@@ -21,10 +21,6 @@ ROW_PITCH = 0.82  # inches between rows of boxes
 BADGE = {"*": "×", "+": "+", "-": "−", "^2": "x²", "sigmoid": "σ"}  # else the op's own name
 
 
-def _badge(node) -> str:
-    return BADGE.get(node.op, node.op)
-
-
 # --- where each node goes -----------------------------------------------------------------------
 def layout(graph) -> dict:
     """{node: (column, row)}: columns by depth (leaves just before the node they feed), rows
@@ -109,7 +105,8 @@ class GraphPlot:
                       for n in graph.nodes}
         self.box_w = _widest(t for texts in self.texts.values() for t in texts) + 0.16
         self.box_h = 3 * style.FONT * 1.32 / 72 + 0.1
-        self.badge_w = _widest([_badge(n) for n in graph.nodes if not n.is_leaf] or ["+"]) + 0.14
+        self.badges = {n: BADGE.get(n.op, n.op) for n in graph.nodes if not n.is_leaf}
+        self.badge_w = _widest([*self.badges.values()] or ["+"]) + 0.14
         self.gap = self.badge_w + 0.16
         self.pitch = self.box_w + self.gap
         self.place = layout(graph)
@@ -180,7 +177,7 @@ class GraphPlot:
         for text, dy, colour in zip(self.texts[node], (h / 3.2, 0, -h / 3.2), colours):
             self.ax.text(x, y + dy, text, ha="center", va="center", color=colour, zorder=4)
         if not node.is_leaf:
-            self.ax.text(x - w / 2 - self.badge_w / 2, y, _badge(node), ha="center",
+            self.ax.text(x - w / 2 - self.badge_w / 2, y, self.badges[node], ha="center",
                          va="center", color=colours[0], zorder=5,
                          bbox=dict(boxstyle="round,pad=0.18", facecolor="white",
                                    edgecolor=colours[0], linewidth=0.8))

@@ -86,21 +86,20 @@ class FrameRenderer:
         for artist in self.dynamic:
             artist.set_animated(True)
         self.jpeg, self.paint = jpeg, paint
-        self.background = None  # its pixels, (height, width, 4); with jpeg, the canvas's copy
-        self.background_png = b""
+        self.background_png = b""  # the background's PNG, as last sent
+        self.still = None  # with jpeg: the canvas's copy of the still parts (copy_from_bbox)
         self.key = object()  # matches no key: the first call draws everything
         self.redraws = 0  # how many times the background was drawn (for tests)
         self.cache = {}  # static key -> background PNG, the last CACHED ones
 
     def _background(self, static_key) -> bool:
         """Draw or take from the cache the background for ``static_key``; True if it changed."""
-        if self.background is not None and static_key == self.key:
+        if self.background_png and static_key == self.key:
             return False
         self.key = static_key
         if static_key not in self.cache:
             self.fig.canvas.draw()  # animated (moving) artists are left out
-            self.background = np.array(self.fig.canvas.buffer_rgba())
-            self.cache[static_key] = encode_png(self.background)
+            self.cache[static_key] = encode_png(np.asarray(self.fig.canvas.buffer_rgba()))
             self.redraws += 1
             if len(self.cache) > self.CACHED:
                 self.cache.pop(next(iter(self.cache)))
@@ -142,13 +141,13 @@ class FrameRenderer:
     def _whole(self, static_key, **save) -> bytes:
         """The whole picture, opaque, saved by PIL with ``save`` (a jpeg renderer's step)."""
         canvas = self.fig.canvas
-        if self.background is None or static_key != self.key:
+        if self.still is None or static_key != self.key:
             with style.context():
                 canvas.draw()
-            self.background, self.key = canvas.copy_from_bbox(self.fig.bbox), static_key
+            self.still, self.key = canvas.copy_from_bbox(self.fig.bbox), static_key
             self.redraws += 1
         else:
-            canvas.restore_region(self.background)
+            canvas.restore_region(self.still)
         if self.paint is not None:
             self.paint(canvas)
         self._moving(clear=False)  # no rc context needed: these carry their own style

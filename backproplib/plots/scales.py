@@ -143,10 +143,11 @@ def axis_limits(values, pad: float = 0.08):
 
 
 # --- contour levels ---------------------------------------------------------------------------
-def contour_levels(cost, n: int = 12) -> np.ndarray:
-    """Increasing levels from the lowest to the highest cost: round numbers, or 1-2-5 steps
-    over the top three decades of a non-negative cost spanning more than two (bands for the
-    valley). ValueError when there is nothing to draw (no drawable value, or a flat cost)."""
+def contour_levels(cost, n: int = 12) -> tuple[np.ndarray, bool]:
+    """(increasing levels from the lowest to the highest cost, whether log-spaced): round
+    numbers, or 1-2-5 steps over the top three decades of a non-negative cost spanning more
+    than two (bands for the valley). ValueError when there is nothing to draw (no drawable
+    value, or a flat cost)."""
     array = drawable(cost)
     if not np.isfinite(array).any():
         raise ValueError("C0 is too large to draw everywhere on this grid (beyond 1e300); "
@@ -161,17 +162,12 @@ def contour_levels(cost, n: int = 12) -> np.ndarray:
                          f"is {fmt(low)} everywhere to ten digits), so there are no contour "
                          "lines to draw; widen the ranges or use smaller numbers")
     floor = float(np.nanpercentile(array, 2))
-    if low >= 0 and high > 100 * max(floor, high * 1e-12):
+    log = low >= 0 and high > 100 * max(floor, high * 1e-12)
+    if log:
         floor = max(floor, high * 1e-3)  # three decades: more would crowd the valley's rim
         levels = LogLocator(subs=(1, 2, 5), numticks=60).tick_values(floor, high)
         levels = levels[(levels > floor) & (levels < high)]
     else:
         levels = MaxNLocator(n, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
         levels = levels[(levels > low) & (levels < high)]
-    return np.unique(np.concatenate([[low], levels, [high]]))
-
-
-def is_log(levels) -> bool:
-    """True if ``contour_levels`` chose log-spaced levels."""
-    inner = np.asarray(levels[1:-1], float)
-    return len(inner) > 2 and inner[0] > 0 and inner[-1] / inner[0] > 100
+    return np.unique(np.concatenate([[low], levels, [high]])), log
