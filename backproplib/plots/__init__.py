@@ -10,16 +10,13 @@ from .cost import (
     CostCurve,
     cost_contour,
     cost_surface_3d,
-    cost_surfaces,
     cost_vs_param,
-    covering_ranges,
-    paths_contour,
 )
 from .depth import depth_profiles
 from .diagram import NetworkDiagram, NumberText, activation_pairs, network_diagram
 from .figure import LARGEST, figure_bundle, new_figure, show, subplots
 from .scales import centred_values, half_width, short, tex_name
-from .training import cost_history
+from .training import cost_history, cost_surfaces, covering_ranges, paths_contour
 
 __all__ = [
     "LARGEST", "CostContour", "CostCurve", "NetworkDiagram", "NumberText", "activation_pairs",

@@ -24,10 +24,8 @@ GRID_N = 100
 
 # --- the slow start ---------------------------------------------------------------------------
 class SlowStartPlot:
-    """C0 (left) and dC0/dz (right) of a sigmoid output against its z from -``reach`` to
-    ``reach`` (widened to 1.1 |z|, rounded up, so that the point shows whole), for the target
-    y, under the quadratic and the cross-entropy cost; the current z is a point on every
-    curve."""
+    """C0 (left) and dC0/dz (right) of a sigmoid output with target y against its z, under the
+    quadratic and the cross-entropy cost, from -``reach`` to ``reach`` (at least 1.1 |z|)."""
 
     def __init__(self, z, y, reach=8.0):
         z, self.y = to_scalar(z, False, "z"), to_scalar(y, False, "y")  # "1/2" is a number too

@@ -1,6 +1,6 @@
 """The cost as a figure: C0 against one parameter with its tangent (``CostCurve``), and over
 two parameters as the one contour map, ``CostContour`` (with the point, the gradient arrow and
-descent paths), or a 3-D surface."""
+descent paths; notebook 09's maps are in ``training``), or a 3-D surface."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ..learning.surface import CostSurface, cost_surface
 from ..numbers import fmt
 from . import style
 from .diagram import NumberText, backward_or_none
-from .figure import HALO, LARGEST, AltText, figure_and_axes, figure_of, new_figure, say, subplots
+from .figure import HALO, LARGEST, AltText, figure_and_axes, figure_of, new_figure, say
 from .scales import (
     COST_CMAP,
     CompactFormatter,
@@ -205,13 +205,10 @@ def cost_vs_param(net: Network, x, y, param: str, values=None, ax=None):
     return figure_of(CostCurve(net, x, y, param, values, ax))
 
 # --- cost over two parameters ------------------------------------------------------------------
-FULL_BATCH = style.INK  # the full-batch path in 09
-SGD = style.PATH  # the mini-batch path in 09
-PATH_COLOURS = (FULL_BATCH, SGD, style.GRADIENT, style.VALUE)
+# labelled paths take these in turn: 09's full batch (ink) and mini-batch SGD first
+PATH_COLOURS = (style.INK, style.PATH, style.GRADIENT, style.VALUE)
 # every descent path on a map, alone (06) or beside others (09)
 PATH_STYLE = {"marker": "o", "mec": style.INK, "mew": 0.6, "ms": 5, "lw": 2, "zorder": 4}
-# the margins of notebook 09's SGD panel (widgets.training), fixed as the panel is built
-CONTOUR_MARGINS = {"left": 0.16, "right": 0.9, "bottom": 0.14, "top": 0.95}
 
 
 class CostContour:
@@ -420,47 +417,6 @@ def _steps(xs, ys) -> str:
 def cost_contour(surface: CostSurface, point=None, gradient=None, path=None, ax=None):
     """``CostContour``'s figure, with an optional point, gradient arrow and descent path."""
     return figure_of(CostContour(surface, point, gradient, path, ax))
-
-
-def paths_contour(surface, paths: dict, cost_name="C"):
-    """The contour of ``surface`` with {label: points (k, 2)} on it (``PATH_COLOURS``)."""
-    with style.context():
-        contour = CostContour(surface, ax=new_figure((4.6, 3.8)).add_subplot(),
-                              cost_name=cost_name, key=False)
-        for label, points in paths.items():
-            contour.set_path(points, label)
-        contour.fig.tight_layout()
-        contour.tidy()
-    return figure_of(contour)
-
-
-def cost_surfaces(surfaces: dict):
-    """Contours side by side: {title: (surface, cost name)}."""
-    fig, axes = subplots(1, len(surfaces), figsize=(4.4 * len(surfaces), 3.7), squeeze=False)
-    parts = []
-    with style.context():
-        for ax, (title, (surface, cost_name)) in zip(axes[0], surfaces.items()):
-            part = CostContour(surface, ax=ax, cost_name=cost_name, key=False)
-            ax.set_title(title)
-            parts.append((title, part))
-        fig.tight_layout()
-        for _, part in parts:
-            part.tidy()
-    fig.bp_plot = AltText(" ".join(f"{title}: {part.alt_text()}" for title, part in parts))
-    return fig
-
-
-def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
-    """{name: (low, high)} around every point of ``paths`` (k, 2) with ``margin`` of the span
-    each side, and at least ``least`` either side of the start."""
-    points = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in paths])
-    start = points[0]
-    ranges = {}
-    for axis, name in enumerate(names):
-        low, high = points[:, axis].min(), points[:, axis].max()
-        pad = margin * (high - low)
-        ranges[name] = (min(low - pad, start[axis] - least), max(high + pad, start[axis] + least))
-    return ranges
 
 
 def cost_surface_3d(surface: CostSurface):

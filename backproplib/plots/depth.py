@@ -13,7 +13,7 @@ from ..learning.depth import DepthProfile
 from . import style
 from .figure import figure_of, subplots
 
-COLOURS = [style.VALUE, style.GRADIENT, style.GREEN, style.PATH, style.NEGATIVE]
+COLOURS = style.SERIES[:5]
 MARKERS = ["o", "s", "^", "D", "v"]
 FLOOR, CEILING = 1e-30, 1e30  # the widest the log axes go
 SNAP = 2  # log limits move in steps of this many decades

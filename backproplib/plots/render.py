@@ -132,7 +132,7 @@ class FrameRenderer:
         return self.background_png, frame, redrawn
 
     def png(self, static_key=None) -> bytes:
-        """One opaque PNG: the frame composited over the background."""
+        """One opaque PNG of the whole picture."""
         if self.jpeg:
             return self._whole(static_key, format="png")
         background, frame, _ = self.layers(static_key)

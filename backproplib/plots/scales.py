@@ -29,10 +29,8 @@ def tex_name(name: str) -> str:
     """Mathtext for a name: w_Out -> $w^{Out}$, w_H1[0,1] -> $w^{H1}_{01}$, C0 -> $C_0$."""
     if name in ("x", "y", "C"):
         return f"${name}$"
-    if name in ("C0", "C_0"):
+    if name == "C0":
         return "$C_0$"
-    if name == "learning_rate":
-        return r"learning rate $\eta$"
     kind, _, rest = name.partition("_")
     if not rest:
         return name
@@ -153,14 +151,10 @@ def contour_levels(cost, n: int = 12) -> tuple[np.ndarray, bool]:
         raise ValueError("C0 is too large to draw everywhere on this grid (beyond 1e300); "
                          "use smaller weights, inputs or targets")
     low, high = float(np.nanmin(array)), float(np.nanmax(array))
-    if low == high:
-        raise ValueError(f"C0 is {fmt(low)} at every point of this grid, so there are no "
-                         "contour lines to draw; widen the ranges or choose parameters the "
-                         "cost depends on here")
     if not high - low > 1e-9 * max(abs(low), abs(high)):
-        raise ValueError(f"C0 changes by less than floating point can show over this grid (it "
-                         f"is {fmt(low)} everywhere to ten digits), so there are no contour "
-                         "lines to draw; widen the ranges or use smaller numbers")
+        raise ValueError(f"C0 is {fmt(low)} everywhere on this grid (to ten digits), so there "
+                         "are no contour lines to draw; widen the ranges or choose parameters "
+                         "the cost depends on here")
     floor = float(np.nanpercentile(array, 2))
     log = low >= 0 and high > 100 * max(floor, high * 1e-12)
     if log:

@@ -1,7 +1,7 @@
 """Figures for training on a data set: what the network predicts (``DecisionRegions``), how
 the cost fell (``CostHistory``) and its weights (``WeightDiagram``), side by side in
-``training_figure``; the data sets themselves (``data_overview``). Notebook 09's contours are
-``cost``'s, re-exported here where the notebooks look for them."""
+``training_figure``; the data sets themselves (``data_overview``); notebook 09's cost maps with
+descent paths (``paths_contour``, ``cost_surfaces``)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,7 @@ from PIL import Image
 from ..learning import training
 from ..numbers import fmt
 from . import style
-from .cost import (  # noqa: F401 - notebook 09's figures, where notebooks look for them
-    CONTOUR_MARGINS,
-    FULL_BATCH,
-    SGD,
-    cost_surfaces,
-    covering_ranges,
-    paths_contour,
-)
+from .cost import PATH_COLOURS, CostContour
 from .figure import HALO, AltText, figure_of, new_figure, subplots
 from .scales import short, tex_name
 
@@ -32,6 +25,9 @@ TWO_CLASSES = ((1, CLASS_1, "o"), (0, CLASS_0, "^"))  # class 1 as blue circles,
 REGIONS = LinearSegmentedColormap.from_list(
     "bp_regions", [style.pale(CLASS_0, 0.45), style.PAPER, style.pale(CLASS_1, 0.45)])
 GRID_N = 100  # decision regions are computed on GRID_N x GRID_N inputs
+FULL_BATCH, SGD = PATH_COLOURS[:2]  # notebook 09's two paths
+# the margins of notebook 09's SGD panel (widgets.training), fixed as the panel is built
+CONTOUR_MARGINS = {"left": 0.16, "right": 0.9, "bottom": 0.14, "top": 0.95}
 
 
 def class_points(ax, X, classes, kinds, labels=None, ms=4.2, mew=0.6, **kwargs) -> list:
@@ -322,3 +318,45 @@ def data_overview(sets):
     fig.bp_plot = AltText("Scatter plots of the data sets in the plane (x_1, x_2): "
                           + "; ".join(parts) + ".")
     return fig
+
+
+# --- notebook 09: the cost over two weights, with descent paths -------------------------------
+def paths_contour(surface, paths: dict, cost_name="C"):
+    """The contour of ``surface`` with {label: points (k, 2)} on it (``PATH_COLOURS``)."""
+    with style.context():
+        contour = CostContour(surface, ax=new_figure((4.6, 3.8)).add_subplot(),
+                              cost_name=cost_name, key=False)
+        for label, points in paths.items():
+            contour.set_path(points, label)
+        contour.fig.tight_layout()
+        contour.tidy()
+    return figure_of(contour)
+
+
+def cost_surfaces(surfaces: dict):
+    """Contours side by side: {title: (surface, cost name)}."""
+    fig, axes = subplots(1, len(surfaces), figsize=(4.4 * len(surfaces), 3.7), squeeze=False)
+    parts = []
+    with style.context():
+        for ax, (title, (surface, cost_name)) in zip(axes[0], surfaces.items()):
+            part = CostContour(surface, ax=ax, cost_name=cost_name, key=False)
+            ax.set_title(title)
+            parts.append((title, part))
+        fig.tight_layout()
+        for _, part in parts:
+            part.tidy()
+    fig.bp_plot = AltText(" ".join(f"{title}: {part.alt_text()}" for title, part in parts))
+    return fig
+
+
+def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
+    """{name: (low, high)} around every point of ``paths`` (k, 2) with ``margin`` of the span
+    each side, and at least ``least`` either side of the start."""
+    points = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in paths])
+    start = points[0]
+    ranges = {}
+    for axis, name in enumerate(names):
+        low, high = points[:, axis].min(), points[:, axis].max()
+        pad = margin * (high - low)
+        ranges[name] = (min(low - pad, start[axis] - least), max(high + pad, start[axis] + least))
+    return ranges
