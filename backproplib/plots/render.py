@@ -37,15 +37,14 @@ def figure_png(fig, dpi: float = style.RENDER_DPI) -> bytes:
     return buffer.getvalue()
 
 
-def img_html(png: bytes, alt: str, width: int, height: int, css_class: str = "",
-             mime: str = "image/png") -> str:
+def img_html(png: bytes, alt: str, width, height, css_class: str = "", mime: str = "image/png",
+             css: str = "display:block;max-width:100%;height:auto") -> str:
     """``<img>`` shown at ``width`` x ``height`` CSS pixels with ``alt`` before the bytes (read
     first in a stored notebook); ``mime`` names another encoding (``"image/jpeg"``)."""
     data = base64.b64encode(png).decode("ascii")
     klass = f'class="{css_class}" ' if css_class else ""
-    return (f'<img {klass}alt="{_attr(alt)}" width="{width}" height="{height}" '
-            f'style="display:block;max-width:100%;height:auto" '
-            f'src="data:{mime};base64,{data}">')
+    return (f'<img {klass}alt="{_attr(alt)}" width="{width:g}" height="{height:g}" '
+            f'style="{css}" src="data:{mime};base64,{data}">')
 
 
 def encode_png(rgba) -> bytes:
@@ -170,15 +169,12 @@ class FrameRenderer:
                 if redrawn else None)
         png, box = palette_png(pixels)
         scale = width / pixels.shape[1]
-        if png:
-            src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        else:  # nothing but numbers moves: the alt text still needs a home (one pixel)
-            src, box, scale = BLANK, (0, 0, 1, 1), 1
+        if not png:  # nothing but numbers moves: the alt text still needs a home (one pixel)
+            box, scale = (0, 0, 1, 1), 1
         left, top, right, bottom = box
-        parts = [f'<img class="bp-frame-image" alt="{_attr(alt)}" '
-                 f'width="{(right - left) * scale:g}" height="{(bottom - top) * scale:g}" '
-                 f'style="position:absolute;left:{left * scale:g}px;top:{top * scale:g}px" '
-                 f'src="{src}">']
+        parts = [img_html(png or BLANK, alt, (right - left) * scale, (bottom - top) * scale,
+                          "bp-frame-image", css=f"position:absolute;left:{left * scale:g}px;"
+                          f"top:{top * scale:g}px")]
         if texts:
             parts.append(f'<svg aria-hidden="true" width="{width}" height="{height}" '
                          f'viewBox="0 0 {pixels.shape[1]} {pixels.shape[0]}" style="position:'
@@ -189,8 +185,8 @@ class FrameRenderer:
         return back, front, png
 
 
-BLANK = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg"
-         "YGBgAAAABQABpfZFQAAAAABJRU5ErkJggg==")  # one transparent pixel
+BLANK = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABp"
+                         "fZFQAAAAABJRU5ErkJggg==")  # one transparent pixel, PNG
 
 
 def _attr(text: str) -> str:
