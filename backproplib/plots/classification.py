@@ -63,8 +63,7 @@ class SlowStartPlot:
 
     def update(self, z):
         z = to_scalar(z, False, "z")
-        self.now = sigmoid_output(z, self.y)
-        now = self.now
+        now = self.now = sigmoid_output(z, self.y)
         values = (now.cross_entropy, now.quadratic, now.cross_entropy_delta, now.quadratic_delta)
         for marker, value in zip(self.markers, values):
             marker.set_data([z], [float(value)])

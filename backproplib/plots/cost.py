@@ -86,7 +86,7 @@ class CostCurve:
             ax.grid(True)
             # two lines of numbers above the axes: leave them room in tight_layout
             ax.set_title(" \n ", fontsize=style.FONT, loc="left")
-            self.legend = ax.legend(loc="best", fontsize=style.FONT)
+            ax.legend(loc="best", fontsize=style.FONT)
             self.curve_key = None
             self.update(net, backward_or_none(net, x, y), x, y)
             if owns:

@@ -239,8 +239,7 @@ class WeightDiagram:
         biggest = float(np.abs(weights).max()) or 1.0
         self.edges.set_linewidths(0.3 + self.MAX_WIDTH * np.abs(weights) / biggest)
         self.edges.set_colors([style.EDGE if w >= 0 else style.NEGATIVE for w in weights])
-        faces = [[style.INPUT_FACE] * net.sizes[0]]
-        faces += [[style.NODE_FACE] * n for n in net.sizes[1:]]
+        faces = [[style.NODE_FACE if c else style.INPUT_FACE] * n for c, n in enumerate(net.sizes)]
         for b in blocked:
             faces[b.L + 1][b.j] = style.BLOCKED_FACE
         self.nodes.set_facecolors([f for column in faces for f in column])
