@@ -241,8 +241,8 @@ class NetworkDiagram:
             for j in range(self.sizes[L]):
                 grey = (L, j) in blocked
                 colour = style.BLOCKED if grey else style.INK
-                self.nodes[L][j].set(mfc=style.BLOCKED_FACE if grey else style.NODE_FACE,
-                                     mec=style.BLOCKED if grey else style.INK)
+                self.nodes[L][j].set(mec=colour,
+                                     mfc=style.BLOCKED_FACE if grey else style.NODE_FACE)
                 self.node_labels[L][j].set_color(colour)
                 if self.chain:
                     text = f"z_{layer} = {short(fwd.z[L - 1][j])}\na_{layer} = " \
