@@ -10,6 +10,7 @@ import math
 import numpy as np
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.textpath import text_to_path
 
 from ..chainrule import graph as gr
 from ..numbers import fmt
@@ -219,13 +220,10 @@ class GraphPlot:
 
 
 def _widest(texts) -> float:
-    """The width in inches of the widest of ``texts`` at the figure's font size."""
-    renderer = new_figure((1, 1), dpi=72).canvas.get_renderer()
-    with style.context():
-        font = FontProperties(size=style.FONT)
-        widths = [renderer.get_text_width_height_descent(t, font, ismath=False)[0]
-                  for t in set(texts)]
-    return max(widths) / 72
+    """The width in inches of the widest of ``texts`` at the figures' font size."""
+    font = FontProperties(size=style.FONT)
+    return max(text_to_path.get_text_width_height_descent(t, font, ismath=False)[0]
+               for t in set(texts)) / 72
 
 
 def graph_figure(graph, blocked=(), title=None):
