@@ -184,6 +184,17 @@ def surface(net, x, y, n=41):
                                        "w_Out": np.linspace(-1.5, 2.5, n)})
 
 
+@pytest.mark.parametrize("reach, spacing", [(1, "evenly spaced"), (30, "logarithmic")])
+def test_cost_contour_says_how_its_levels_are_spaced(seed, reach, spacing):
+    # C0 from 0 to 36.6 on the narrow map, to 8930 on the wide one: bands for the valley
+    net, x, y = seed
+    contour = plots.cost_contour(bp.cost_surface(net, x, y, {
+        "w_H1": np.linspace(-1, 1, 41), "w_Out": np.linspace(-reach, reach, 41)})).bp_plot
+    inner = contour.levels[1:-1]
+    assert np.allclose(np.diff(inner), inner[1] - inner[0]) == (spacing == "evenly spaced")
+    assert f"{len(inner)} {spacing} level lines between." in contour.alt_text()
+
+
 def test_cost_contour_point_arrow_and_path(seed):
     net, x, y = seed
     s = surface(net, x, y)
@@ -298,6 +309,17 @@ def test_frame_renderer_keeps_backgrounds_by_key(seed):
     curve.ax.set_ylim(*limits)
     again, _, redrawn = renderer.layers(curve.static_key())
     assert redrawn and again == first and renderer.redraws == 2  # from the cache
+
+
+def test_a_jpeg_renderer_redraws_its_still_parts_only_when_the_key_changes(seed):
+    net, x, y = seed
+    fig = plots.new_figure((6, 4), dpi=40)
+    curve = plots.CostCurve(net, x, y, "w_Out", ax=fig.add_subplot())
+    renderer = render.FrameRenderer(fig, curve.dynamic_artists(), jpeg=90)
+    first = renderer.png(curve.static_key())
+    assert renderer.png(curve.static_key()) == first and renderer.redraws == 1
+    curve.ax.set_ylim(0, 100)  # new axes: the kept still parts are stale
+    assert renderer.png(curve.static_key()) != first and renderer.redraws == 2
 
 
 def test_encode_png_round_trips_rgba():

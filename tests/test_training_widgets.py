@@ -385,8 +385,8 @@ def test_the_panel_paints_the_regions_as_the_colour_map_says():
     view = training_widgets.training_view(trainer, data, steps=5)
     regions, canvas = view.view.regions, view.fig.canvas
     low, high = data.labels
-    x1 = np.linspace(low, high, regions.n)
-    regions.values = np.tile(x1, (regions.n, 1))  # from class 0's label (left) to class 1's
+    x1 = np.linspace(low, high, training_plots.GRID_N)
+    regions.values = np.tile(x1, (training_plots.GRID_N, 1))  # from class 0's label (left) to class 1's
     canvas.draw()
     regions.paint(canvas)
     pixels = np.asarray(canvas.buffer_rgba())
@@ -405,7 +405,7 @@ def test_the_panel_paints_the_regions_as_the_colour_map_says():
     painted = pixels[row, x0 + 12, :3].copy()  # pixels is the canvas's own buffer
     shown = np.asarray(Image.open(io.BytesIO(view.png())).convert("RGB"))
     np.testing.assert_allclose(shown[row, x0 + 12], painted, atol=12)  # JPEG's error
-    regions.values = np.tile(x1[:, None], (1, regions.n))  # class 0's label at the bottom row
+    regions.values = np.tile(x1[:, None], (1, training_plots.GRID_N))  # class 0's label at the bottom row
     canvas.draw()
     regions.paint(canvas)
     pixels = np.asarray(canvas.buffer_rgba())

@@ -1,9 +1,6 @@
-"""Figures for the workbook, one module per subject, in one visual language (``style``).
-
-Every figure function returns a matplotlib Figure and draws nothing itself; ``plots.show(fig)``
-shows it. The object that drew it stays as ``fig.bp_plot``: it says what it shows
-(``alt_text()``), and a live one moves its artists by an ``update``-style method. A figure whose
-numbers are too large to draw says so in words instead of raising.
+"""Figures for the workbook, one module per subject, in one visual language (``style``). A figure
+function returns a Figure without showing it (``show`` does, with the alt text of ``fig.bp_plot``,
+see ``figure``); a figure whose numbers are too large to draw says so in words instead of raising.
 """
 
 from . import style
@@ -13,16 +10,13 @@ from .cost import (
     CostCurve,
     cost_contour,
     cost_surface_3d,
-    cost_surfaces,
     cost_vs_param,
-    covering_ranges,
-    paths_contour,
 )
 from .depth import depth_profiles
 from .diagram import NetworkDiagram, NumberText, activation_pairs, network_diagram
 from .figure import LARGEST, figure_bundle, new_figure, show, subplots
 from .scales import centred_values, half_width, short, tex_name
-from .training import cost_history
+from .training import cost_history, cost_surfaces, covering_ranges, paths_contour
 
 __all__ = [
     "LARGEST", "CostContour", "CostCurve", "NetworkDiagram", "NumberText", "activation_pairs",

@@ -8,7 +8,7 @@ import numpy as np
 from ..chainrule.gradcheck import STEPS, step_errors
 from . import style
 from .depth import COLOURS, MARKERS
-from .figure import figure_of, new_figure
+from .figure import figure_of, subplots
 from .scales import tex_name
 
 
@@ -19,18 +19,17 @@ class DifferenceErrors:
         self.name, self.mark, self.steps = name, mark, np.asarray(steps, dtype=float)
         self.errors = step_errors(net, x, y, name, self.steps)
         self.activation = ", ".join(dict.fromkeys(a.formula for a in net.activations))
+        self.fig, ax = subplots(layout="constrained")
         with style.context():
-            self.fig = new_figure(style.whole_pixels((5.6, 3.6)))
-            self.fig.set_layout_engine("constrained")
-            ax = self.fig.add_subplot()
             self.lines = [ax.loglog(self.steps, np.where(errors > 0, errors, np.nan), ms=3,
                                     marker=MARKERS[i], color=COLOURS[i],
                                     label=f"{kind} difference")[0]
                           for i, (kind, errors) in enumerate(self.errors.items())]
+            low, high = self.steps.min(), self.steps.max()
             if mark is not None:  # the axis reaches the mark: the dotted line is always seen
                 ax.axvline(mark, color=style.INK, ls=":", lw=1.2, label=f"h = {mark:.2g}")
-            ax.set(xlim=(min([*self.steps, mark or 1]) / 2, max([*self.steps, mark or 0]) * 2),
-                   xlabel="step $h$", ylabel="relative error",
+                low, high = min(low, mark), max(high, mark)
+            ax.set(xlim=(low / 2, high * 2), xlabel="step $h$", ylabel="relative error",
                    title=f"{self.activation}: $\\partial C_0/\\partial${tex_name(name)}")
             ax.legend(frameon=False, loc="best")
             ax.grid(alpha=0.3)

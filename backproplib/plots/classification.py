@@ -12,7 +12,7 @@ from ..learning import training
 from ..learning.classification import predicted_classes
 from ..numbers import fmt, to_scalar
 from . import style
-from .figure import AltText, figure_of, new_figure
+from .figure import AltText, figure_of, subplots
 from .training import CostHistory, TrainingFigure, class_points, plane_axes
 
 CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.GREEN)
@@ -24,20 +24,17 @@ GRID_N = 100
 
 # --- the slow start ---------------------------------------------------------------------------
 class SlowStartPlot:
-    """C0 (left) and dC0/dz (right) of a sigmoid output against its z from -``reach`` to
-    ``reach`` (widened to 1.1 |z|, rounded up, so that the point shows whole), for the target
-    y, under the quadratic and the cross-entropy cost; the current z is a point on every
-    curve."""
+    """C0 (left) and dC0/dz (right) of a sigmoid output with target y against its z, under the
+    quadratic and the cross-entropy cost, from -``reach`` to ``reach`` (at least 1.1 |z|)."""
 
     def __init__(self, z, y, reach=8.0):
         z, self.y = to_scalar(z, False, "z"), to_scalar(y, False, "y")  # "1/2" is a number too
         self.reach = max(float(reach), float(np.ceil(1.1 * abs(z))))
         # 8 inches: 768 px fit JupyterLab's output area (about 860 px at a 1280 px window)
-        self.fig = new_figure(style.whole_pixels((8.0, 3.3)))
+        self.fig, self.axes = subplots(1, 2, figsize=(8.0, 3.3))
         zs = np.linspace(-self.reach, self.reach, 401)
         curves = sigmoid_output(zs, self.y)
         with style.context():
-            self.axes = self.fig.subplots(1, 2)
             left, right = self.axes
             for ax, ce, quad, label in (
                     (left, curves.cross_entropy, curves.quadratic, "cost $C_0$"),
@@ -66,8 +63,7 @@ class SlowStartPlot:
 
     def update(self, z):
         z = to_scalar(z, False, "z")
-        self.now = sigmoid_output(z, self.y)
-        now = self.now
+        now = self.now = sigmoid_output(z, self.y)
         values = (now.cross_entropy, now.quadratic, now.cross_entropy_delta, now.quadratic_delta)
         for marker, value in zip(self.markers, values):
             marker.set_data([z], [float(value)])
@@ -100,9 +96,8 @@ def race_figure(runs: dict, y):
     name: the outputs a after 0, 1, 2, ... steps}), with the target as a line."""
     runs = {k: np.asarray(v, dtype=float) for k, v in runs.items()}
     y = to_scalar(y, False, "y")
-    fig = new_figure(style.whole_pixels((5.6, 3.4)))
+    fig, ax = subplots(figsize=(5.6, 3.4))
     with style.context():
-        ax = fig.add_subplot()
         for name, a in runs.items():
             cross = name == "cross_entropy"
             ax.plot(np.arange(len(a)), a, "-" if cross else "--",
@@ -161,13 +156,13 @@ class ClassificationFigure(TrainingFigure):
     """Decision regions of a 3-class network and the cost curve of its ``training.Trainer``."""
 
     def __init__(self, trainer, data, n=GRID_N, steps=None):
-        self.fig = new_figure(style.whole_pixels((7.6, 3.5)))
+        self.fig, (left, right) = subplots(1, 2, figsize=(7.6, 3.5),
+                                           gridspec_kw={"width_ratios": [1.0, 1.1]})
         with style.context():
-            left, right = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 1.1]})
             self.regions = ClassRegions(trainer.net, data, left, n)
             self.history = CostHistory(trainer, right, steps or max(trainer.steps, 10))
             self.fig.subplots_adjust(left=0.08, right=0.95, bottom=0.15, top=0.9, wspace=0.35)
-        self.trainer, self.weights, self.parts = trainer, None, (self.regions, self.history)
+        self.weights, self.parts = None, (self.regions, self.history)
 
 
 def classification_figure(trainer, data, n=GRID_N):

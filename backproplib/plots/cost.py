@@ -1,6 +1,6 @@
 """The cost as a figure: C0 against one parameter with its tangent (``CostCurve``), and over
 two parameters as the one contour map, ``CostContour`` (with the point, the gradient arrow and
-descent paths), or a 3-D surface."""
+descent paths; notebook 09's maps are in ``training``), or a 3-D surface."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ from .scales import (
     digits_for,
     drawable,
     flat_note,
-    is_log,
     short,
     tex_name,
 )
@@ -42,22 +41,20 @@ def cost_curve(net: Network, x, y, param: str, values) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     other = next(n for n in net.parameter_names if n != param)
     fixed = as_float(net.param(other))
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
             surface = cost_surface(net, x, y, {param: values, other: [fixed, fixed]},
                                    gradients=())
-        return np.array(surface.cost[:, 0], dtype=float)
-    except OverflowError:  # draw the part of the curve that floating point holds
-        return np.array([_finite_cost(net, x, y, param, v) for v in values])
+            return drawable(surface.cost[:, 0])
+        except OverflowError:  # draw the part of the curve that floating point holds
+            return drawable([_finite_cost(net, x, y, param, v) for v in values])
 
 
 def _finite_cost(net, x, y, param, value):
     try:
-        with np.errstate(over="ignore", invalid="ignore"):
-            cost = float(net.with_params({param: value}).cost(x, y))
+        return float(net.with_params({param: value}).cost(x, y))
     except OverflowError:
         return math.nan
-    return cost if math.isfinite(cost) else math.nan
 
 
 class CostCurve:
@@ -70,34 +67,30 @@ class CostCurve:
         self.values = centred_values(start) if values is None else _curve_values(values)
         owns = ax is None
         with style.context():
-            self.fig, self.ax = figure_and_axes(ax, (6.0, 4.0))
-            self._draw()
+            self.fig, self.ax = fig, ax = figure_and_axes(ax, (6.0, 4.0))
+            (self.curve,) = ax.plot(self.values, np.zeros_like(self.values), color=style.VALUE,
+                                    lw=style.LINE_WIDTH, label="$C_0$")
+            slope = f"tangent, slope $\\partial C_0/\\partial${tex_name(param)}"
+            (self.tangent,) = ax.plot([], [], color=style.GRADIENT, lw=2,
+                                      ls=style.TANGENT_STYLE, label=slope)
+            (self.point,) = ax.plot([], [], **style.POINT, zorder=5, label="current point")
+            self.readout = NumberText(ax, 0, 1, "", transform=offset_copy(
+                ax.transAxes, fig=fig, x=0, y=6, units="points"), va="bottom")
+            self.message = self.problem = None
+            self.flat = ""  # a sentence when C0 changes too little to see (scales.flat_note)
+            self.flat_text = ax.text(0.5, 0.42, "", transform=ax.transAxes, ha="center",
+                                     va="center", color=style.INK, fontsize=style.FONT, zorder=6,
+                                     path_effects=HALO)
+            ax.set(xlabel=tex_name(param), ylabel="$C_0$", xlim=(self.values[0], self.values[-1]))
+            compact_ticks(ax)
+            ax.grid(True)
+            # two lines of numbers above the axes: leave them room in tight_layout
+            ax.set_title(" \n ", fontsize=style.FONT, loc="left")
+            ax.legend(loc="best", fontsize=style.FONT)
+            self.curve_key = None
             self.update(net, backward_or_none(net, x, y), x, y)
             if owns:
-                self.fig.tight_layout()
-
-    def _draw(self):
-        ax = self.ax
-        (self.curve,) = ax.plot(self.values, np.zeros_like(self.values), color=style.VALUE,
-                                lw=style.LINE_WIDTH, label="$C_0$")
-        slope = f"tangent, slope $\\partial C_0/\\partial${tex_name(self.param)}"
-        (self.tangent,) = ax.plot([], [], color=style.GRADIENT, lw=2, ls=style.TANGENT_STYLE,
-                                  label=slope)
-        (self.point,) = ax.plot([], [], **style.POINT, zorder=5, label="current point")
-        self.readout = NumberText(ax, 0, 1, "", transform=offset_copy(
-            ax.transAxes, fig=self.fig, x=0, y=6, units="points"), va="bottom")
-        self.message = self.problem = None
-        self.flat = ""  # a sentence when C0 changes too little to see (scales.flat_note)
-        self.flat_text = ax.text(0.5, 0.42, "", transform=ax.transAxes, ha="center",
-                                 va="center", color=style.INK, fontsize=style.FONT, zorder=6,
-                                 path_effects=HALO)
-        ax.set(xlabel=tex_name(self.param), ylabel="$C_0$", xlim=(self.values[0], self.values[-1]))
-        compact_ticks(ax)
-        ax.grid(True)
-        # two lines of numbers above the axes: leave them room in tight_layout
-        ax.set_title(" \n ", fontsize=style.FONT, loc="left")
-        self.legend = ax.legend(loc="best", fontsize=style.FONT)
-        self.curve_key = None
+                fig.tight_layout()
 
     def dynamic_artists(self) -> list:
         """The curve too: only a change of the axes' limits redraws the background."""
@@ -134,7 +127,6 @@ class CostCurve:
         return g
 
     def _set_curve(self, cost):
-        cost = drawable(cost)
         self.curve.set_ydata(cost)
         limits = axis_limits(cost)
         if self.message is not None:
@@ -213,13 +205,10 @@ def cost_vs_param(net: Network, x, y, param: str, values=None, ax=None):
     return figure_of(CostCurve(net, x, y, param, values, ax))
 
 # --- cost over two parameters ------------------------------------------------------------------
-FULL_BATCH = style.INK  # the full-batch path in 09
-SGD = style.PATH  # the mini-batch path in 09
-PATH_COLOURS = (FULL_BATCH, SGD, style.GRADIENT, style.VALUE)
+# labelled paths take these in turn: 09's full batch (ink) and mini-batch SGD first
+PATH_COLOURS = (style.INK, style.PATH, style.GRADIENT, style.VALUE)
 # every descent path on a map, alone (06) or beside others (09)
 PATH_STYLE = {"marker": "o", "mec": style.INK, "mew": 0.6, "ms": 5, "lw": 2, "zorder": 4}
-# the margins of notebook 09's SGD panel (widgets.training), fixed as the panel is built
-CONTOUR_MARGINS = {"left": 0.16, "right": 0.9, "bottom": 0.14, "top": 0.95}
 
 
 class CostContour:
@@ -269,7 +258,7 @@ class CostContour:
         self.filled = self.lines = None
         self.labels = []
         try:
-            self.levels = contour_levels(cost)
+            self.levels, self.log = contour_levels(cost)
         except ValueError as error:
             self.levels, self.problem = None, str(error).replace("C0", self.cost_name)
             say(ax, self.problem)
@@ -392,7 +381,7 @@ class CostContour:
         if self.problem:
             text += f"; no contours: {self.problem}."
         else:
-            spacing = "logarithmic" if is_log(self.levels) else "evenly spaced"
+            spacing = "logarithmic" if self.log else "evenly spaced"
             text += (f"; {name} there runs from {fmt(np.nanmin(cost))} to "
                      f"{fmt(np.nanmax(cost))}, with {len(self.levels) - 2} {spacing} level "
                      "lines between.")
@@ -430,79 +419,33 @@ def cost_contour(surface: CostSurface, point=None, gradient=None, path=None, ax=
     return figure_of(CostContour(surface, point, gradient, path, ax))
 
 
-def paths_contour(surface, paths: dict, cost_name="C"):
-    """The contour of ``surface`` with {label: points (k, 2)} on it (``PATH_COLOURS``)."""
-    with style.context():
-        contour = CostContour(surface, ax=new_figure((4.6, 3.8)).add_subplot(),
-                              cost_name=cost_name, key=False)
-        for label, points in paths.items():
-            contour.set_path(points, label)
-        contour.fig.tight_layout()
-        contour.tidy()
-    return figure_of(contour)
-
-
-def cost_surfaces(surfaces: dict):
-    """Contours side by side: {title: (surface, cost name)}."""
-    fig = new_figure((4.4 * len(surfaces), 3.7))
-    parts = []
-    with style.context():
-        axes = np.atleast_1d(fig.subplots(1, len(surfaces)))
-        for ax, (title, (surface, cost_name)) in zip(axes, surfaces.items()):
-            part = CostContour(surface, ax=ax, cost_name=cost_name, key=False)
-            ax.set_title(title)
-            parts.append((title, part))
-        fig.tight_layout()
-        for _, part in parts:
-            part.tidy()
-    fig.bp_plot = AltText(" ".join(f"{title}: {part.alt_text()}" for title, part in parts))
-    return fig
-
-
-def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
-    """{name: (low, high)} around every point of ``paths`` (k, 2) with ``margin`` of the span
-    each side, and at least ``least`` either side of the start."""
-    points = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in paths])
-    start = points[0]
-    ranges = {}
-    for axis, name in enumerate(names):
-        low, high = points[:, axis].min(), points[:, axis].max()
-        pad = margin * (high - low)
-        ranges[name] = (min(low - pad, start[axis] - least), max(high + pad, start[axis] + least))
-    return ranges
-
-
 def cost_surface_3d(surface: CostSurface):
     """C0 over two parameters as a 3-D surface."""
     with style.context():
         fig = new_figure((6.0, 4.8))
         ax = fig.add_subplot(projection="3d")
-        v1, v2 = surface.values
+        (v1, v2), (n1, n2) = surface.values, surface.names
         X, Y = np.meshgrid(v1, v2, indexing="ij")
         cost = drawable(surface.cost)
         ax.plot_surface(X, Y, cost, cmap=COST_CMAP, linewidth=0, antialiased=True,
                         rcount=60, ccount=60)
-        ax.set_xlabel(tex_name(surface.names[0]), labelpad=10)
-        ax.set_ylabel(tex_name(surface.names[1]), labelpad=10)
+        ax.set_xlabel(tex_name(n1), labelpad=10)
+        ax.set_ylabel(tex_name(n2), labelpad=10)
         ax.set_zlabel("$C_0$")
         compact_ticks(ax)  # at most 6 ticks a side: the default 9 run into each other
         fig.tight_layout()
-    fig.bp_plot = AltText(_surface_words(surface))
-    return fig
-
-
-def _surface_words(surface: CostSurface) -> str:
-    (v1, v2), (n1, n2) = surface.values, surface.names
-    cost = drawable(surface.cost)
     text = (f"3-D surface of C0 over {n1} from {fmt(v1[0])} to {fmt(v1[-1])} and {n2} from "
             f"{fmt(v2[0])} to {fmt(v2[-1])}")
     if not np.isfinite(cost).any():
-        return text + ": C0 is too large to draw (beyond 1e300) everywhere."
-    i, j = np.unravel_index(int(np.nanargmin(cost)), cost.shape)
-    if np.nanmin(cost) == np.nanmax(cost):
-        return text + f": flat, C0 = {fmt(cost[i, j])} everywhere."
-    lowest = int((cost == cost[i, j]).sum())
-    where = (f"at {n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}" if lowest == 1 else
-             f"held on {lowest} of the {cost.size} grid points, a flat floor, first at "
-             f"{n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}")
-    return text + f"; C0 runs from {fmt(cost[i, j])} ({where}) to {fmt(np.nanmax(cost))}."
+        text += ": C0 is too large to draw (beyond 1e300) everywhere."
+    elif np.nanmin(cost) == np.nanmax(cost):
+        text += f": flat, C0 = {fmt(np.nanmin(cost))} everywhere."
+    else:
+        i, j = np.unravel_index(int(np.nanargmin(cost)), cost.shape)
+        lowest = int((cost == cost[i, j]).sum())
+        where = f"{n1} = {fmt(v1[i])}, {n2} = {fmt(v2[j])}"
+        where = (f"at {where}" if lowest == 1 else f"held on {lowest} of the {cost.size} grid "
+                 f"points, a flat floor, first at {where}")
+        text += f"; C0 runs from {fmt(cost[i, j])} ({where}) to {fmt(np.nanmax(cost))}."
+    fig.bp_plot = AltText(text)
+    return fig

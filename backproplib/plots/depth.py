@@ -11,9 +11,9 @@ from matplotlib.lines import Line2D
 
 from ..learning.depth import DepthProfile
 from . import style
-from .figure import figure_of, new_figure
+from .figure import figure_of, subplots
 
-COLOURS = [style.VALUE, style.GRADIENT, style.GREEN, style.PATH, style.NEGATIVE]
+COLOURS = style.SERIES[:5]
 MARKERS = ["o", "s", "^", "D", "v"]
 FLOOR, CEILING = 1e-30, 1e30  # the widest the log axes go
 SNAP = 2  # log limits move in steps of this many decades
@@ -27,11 +27,7 @@ class DepthPlot:
     numbered from 0 = H0), so that the lines move and not the axes."""
 
     def __init__(self, profiles, axes=None, limits=None, layers=None):
-        if limits is not None and not (len(limits) == 2 and 0 < limits[0] < limits[1]):
-            raise ValueError(f"limits: expected (low, high) with 0 < low < high, got {limits!r}")
         self.fixed = None if limits is None else tuple(math.log10(v) for v in limits)
-        if layers is not None and not (isinstance(layers, int) and layers >= 2):
-            raise ValueError(f"layers: expected a whole number of layers >= 2, got {layers!r}")
         self.span = layers
         if isinstance(profiles, DepthProfile):
             profiles = {"": profiles}
@@ -43,11 +39,9 @@ class DepthPlot:
             raise ValueError(f"profiles: at most {len(COLOURS)} in one figure, got "
                              f"{len(profiles)}")
         self.profiles = dict(profiles)
+        if axes is None:
+            _, axes = subplots(1, 2, figsize=(8.4, 4.1), layout="constrained")
         with style.context():
-            if axes is None:
-                fig = new_figure(style.whole_pixels((8.4, 4.1)))
-                fig.set_layout_engine("constrained")
-                axes = fig.subplots(1, 2)
             self.axes = tuple(axes)
             self.fig = self.axes[0].figure
             self._draw()

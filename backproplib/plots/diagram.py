@@ -59,9 +59,6 @@ class NumberText(PathPatch):
     def set_color(self, color):
         self.set_facecolor(color)
 
-    def get_color(self):
-        return self.get_facecolor()
-
     def set_text(self, text):
         text = str(text)
         if text == self.text:
@@ -138,7 +135,7 @@ class NetworkDiagram:
             self.fig, self.ax = figure_and_axes(ax, size)
             if owns:
                 self.ax.set_position(box)
-            self._draw(net, max(self.sizes))
+            self._draw(max(self.sizes))
         g = backward_or_none(net, x, y)
         if g is None:
             self.cannot_show(net, y)
@@ -162,7 +159,7 @@ class NetworkDiagram:
         height = rows + LEGEND_HEIGHT + TITLE_HEIGHT
         return (width, height), [0, LEGEND_HEIGHT / height, 1, rows / height]
 
-    def _draw(self, net, tallest):
+    def _draw(self, tallest):
         ax = self.ax
         ax.set_axis_off()
         half = 0.5 if self.chain else tallest / 2
@@ -200,10 +197,16 @@ class NetworkDiagram:
             self.node_labels.append(labels)
         self.title = NumberText(ax, 0.01, 1 - 0.08 / self.fig.get_figheight(), "",
                              transform=self.fig.transFigure, va="top", fontsize=style.FONT)
-        self.key = self.fig.legend(handles=_diagram_key(), loc="lower center", ncol=2,
-                                   frameon=False, fontsize=style.FONT, handlelength=2.4,
-                                   borderaxespad=0.2, columnspacing=1.6)
-        self.signs = ()
+        key = [Line2D([], [], color=style.EDGE, lw=2, label="weight ≥ 0"),
+               Line2D([], [], color=style.NEGATIVE, lw=2, label="weight < 0"),
+               Line2D([], [], color=style.BLOCKED, lw=2, ls=style.BLOCKED_STYLE, marker="o",
+                      ms=10, mfc=style.BLOCKED_FACE, mec=style.BLOCKED,
+                      label="blocked neuron (dead or saturated)"),
+               Line2D([], [], ls="none", marker="s", ms=10, color=style.GRADIENT,
+                      label="numbers in this colour: gradients")]
+        self.key = self.fig.legend(handles=key, loc="lower center", ncol=2, frameon=False,
+                                   fontsize=style.FONT, handlelength=2.4, borderaxespad=0.2,
+                                   columnspacing=1.6)
         self.shown = None
 
     def _number(self, key, cx, cy, dy, va, gradient=False):
@@ -233,14 +236,13 @@ class NetworkDiagram:
         for k in range(self.sizes[0]):
             self._set(("a", 0, k), "x", fwd.x[k])
             self._set(("da", 0, k), "dC0/dx", g.dx[k], gradient=True)
-        signs = []
         for L in range(1, len(self.sizes)):
             layer = self.names[L]
             for j in range(self.sizes[L]):
                 grey = (L, j) in blocked
                 colour = style.BLOCKED if grey else style.INK
-                self.nodes[L][j].set(mfc=style.BLOCKED_FACE if grey else style.NODE_FACE,
-                                     mec=style.BLOCKED if grey else style.INK)
+                self.nodes[L][j].set(mec=colour,
+                                     mfc=style.BLOCKED_FACE if grey else style.NODE_FACE)
                 self.node_labels[L][j].set_color(colour)
                 if self.chain:
                     text = f"z_{layer} = {short(fwd.z[L - 1][j])}\na_{layer} = " \
@@ -254,7 +256,6 @@ class NetworkDiagram:
                 self.numbers["a", L, j].set_color(colour)
                 for k in range(self.sizes[L - 1]):
                     w = net.weights[L - 1][j][k]
-                    signs.append(bool(w >= 0))
                     line = self.edges[L - 1][j, k]
                     line.set(color=style.BLOCKED if grey else style.EDGE if w >= 0 else
                              style.NEGATIVE, ls=style.BLOCKED_STYLE if grey else "-")
@@ -263,7 +264,6 @@ class NetworkDiagram:
                         self.numbers["w", L, j, k].set_color(colour)
                         self._set(("dw", L, j, k), f"dC0/dw_{layer}", g.dw[L - 1][j][k],
                                   gradient=True)
-        self.signs = tuple(signs)
         self.title.set_text(f"y = {self.shown[2]}, C0 = {fmt(g.cost)}")
         return g
 
@@ -293,25 +293,13 @@ class NetworkDiagram:
                          if float(g[largest]) != 0 else "; every gradient is 0")
         text = (f"Network diagram {shape}, activation {activation}: x = {fmt(fwd.x)}, "
                 f"{values}, y = {target}, C0 = {fmt(g.cost)}{gradients}.")
-        negative = sum(1 for s in self.signs if not s)
-        if negative:
-            text += f" {negative} of the {len(self.signs)} weights are negative (orange)."
+        weights = np.concatenate([np.ravel(W) for W in net.weights])
+        if (weights < 0).any():
+            text += f" {(weights < 0).sum()} of the {weights.size} weights are negative (orange)."
         if g.blocked:
             text += " Greyed, with dashed inputs: " + "; ".join(
                 explain_blocked(b) for b in g.blocked) + "."
         return text
-
-
-def _diagram_key():
-    return [
-        Line2D([], [], color=style.EDGE, lw=2, label="weight ≥ 0"),
-        Line2D([], [], color=style.NEGATIVE, lw=2, label="weight < 0"),
-        Line2D([], [], color=style.BLOCKED, lw=2, ls=style.BLOCKED_STYLE, marker="o", ms=10,
-               mfc=style.BLOCKED_FACE, mec=style.BLOCKED,
-               label="blocked neuron (dead or saturated)"),
-        Line2D([], [], ls="none", marker="s", ms=10, color=style.GRADIENT,
-               label="numbers in this colour: gradients"),
-    ]
 
 
 def network_diagram(net: Network, x, y, ax=None):

@@ -17,8 +17,8 @@ HALO = [patheffects.withStroke(linewidth=4, foreground="white")]
 
 
 def new_figure(figsize, dpi=style.RENDER_DPI) -> Figure:
-    """A Figure with an Agg canvas, outside pyplot."""
-    fig = Figure(figsize=figsize, dpi=dpi)
+    """A Figure with an Agg canvas, outside pyplot, ``figsize`` rounded to whole CSS pixels."""
+    fig = Figure(figsize=style.whole_pixels(figsize), dpi=dpi)
     FigureCanvasAgg(fig)
     return fig
 

@@ -10,6 +10,7 @@ import math
 import numpy as np
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.textpath import text_to_path
 
 from ..chainrule import graph as gr
 from ..numbers import fmt
@@ -19,10 +20,6 @@ from .figure import AltText, figure_of, new_figure
 MAX_WIDTH = 9.4  # inches: about 900 CSS px, inside a JupyterLab cell at 100% zoom
 ROW_PITCH = 0.82  # inches between rows of boxes
 BADGE = {"*": "×", "+": "+", "-": "−", "^2": "x²", "sigmoid": "σ"}  # else the op's own name
-
-
-def _badge(node) -> str:
-    return BADGE.get(node.op, node.op)
 
 
 # --- where each node goes -----------------------------------------------------------------------
@@ -109,7 +106,8 @@ class GraphPlot:
                       for n in graph.nodes}
         self.box_w = _widest(t for texts in self.texts.values() for t in texts) + 0.16
         self.box_h = 3 * style.FONT * 1.32 / 72 + 0.1
-        self.badge_w = _widest([_badge(n) for n in graph.nodes if not n.is_leaf] or ["+"]) + 0.14
+        self.badges = {n: BADGE.get(n.op, n.op) for n in graph.nodes if not n.is_leaf}
+        self.badge_w = _widest([*self.badges.values()] or ["+"]) + 0.14
         self.gap = self.badge_w + 0.16
         self.pitch = self.box_w + self.gap
         self.place = layout(graph)
@@ -180,7 +178,7 @@ class GraphPlot:
         for text, dy, colour in zip(self.texts[node], (h / 3.2, 0, -h / 3.2), colours):
             self.ax.text(x, y + dy, text, ha="center", va="center", color=colour, zorder=4)
         if not node.is_leaf:
-            self.ax.text(x - w / 2 - self.badge_w / 2, y, _badge(node), ha="center",
+            self.ax.text(x - w / 2 - self.badge_w / 2, y, self.badges[node], ha="center",
                          va="center", color=colours[0], zorder=5,
                          bbox=dict(boxstyle="round,pad=0.18", facecolor="white",
                                    edgecolor=colours[0], linewidth=0.8))
@@ -222,13 +220,10 @@ class GraphPlot:
 
 
 def _widest(texts) -> float:
-    """The width in inches of the widest of ``texts`` at the figure's font size."""
-    renderer = new_figure((1, 1), dpi=72).canvas.get_renderer()
-    with style.context():
-        font = FontProperties(size=style.FONT)
-        widths = [renderer.get_text_width_height_descent(t, font, ismath=False)[0]
-                  for t in set(texts)]
-    return max(widths) / 72
+    """The width in inches of the widest of ``texts`` at the figures' font size."""
+    font = FontProperties(size=style.FONT)
+    return max(text_to_path.get_text_width_height_descent(t, font, ismath=False)[0]
+               for t in set(texts)) / 72
 
 
 def graph_figure(graph, blocked=(), title=None):

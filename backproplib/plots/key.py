@@ -9,11 +9,10 @@ def colour_word(meaning: str) -> str:
     "path", "negative weight"), as the figures draw it."""
     if meaning not in style.KEY_COLOURS:
         raise ValueError(f"unknown meaning {meaning!r}; known: {', '.join(style.KEY_COLOURS)}")
-    colour = style.KEY_COLOURS[meaning].upper()
-    words = {c.upper(): w for c, w in style.COLOUR_WORDS.items()}
-    if colour not in words:
+    colour = style.KEY_COLOURS[meaning]
+    if colour not in style.COLOUR_WORDS:
         raise ValueError(f"style colour {colour} for {meaning!r} has no word in style.COLOUR_WORDS")
-    return words[colour]
+    return style.COLOUR_WORDS[colour]
 
 
 def colour_key() -> str:

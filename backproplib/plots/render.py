@@ -37,15 +37,14 @@ def figure_png(fig, dpi: float = style.RENDER_DPI) -> bytes:
     return buffer.getvalue()
 
 
-def img_html(png: bytes, alt: str, width: int, height: int, css_class: str = "",
-             mime: str = "image/png") -> str:
+def img_html(png: bytes, alt: str, width, height, css_class: str = "", mime: str = "image/png",
+             css: str = "display:block;max-width:100%;height:auto") -> str:
     """``<img>`` shown at ``width`` x ``height`` CSS pixels with ``alt`` before the bytes (read
     first in a stored notebook); ``mime`` names another encoding (``"image/jpeg"``)."""
     data = base64.b64encode(png).decode("ascii")
     klass = f'class="{css_class}" ' if css_class else ""
-    return (f'<img {klass}alt="{_attr(alt)}" width="{width}" height="{height}" '
-            f'style="display:block;max-width:100%;height:auto" '
-            f'src="data:{mime};base64,{data}">')
+    return (f'<img {klass}alt="{_attr(alt)}" width="{width:g}" height="{height:g}" '
+            f'style="{css}" src="data:{mime};base64,{data}">')
 
 
 def encode_png(rgba) -> bytes:
@@ -86,21 +85,20 @@ class FrameRenderer:
         for artist in self.dynamic:
             artist.set_animated(True)
         self.jpeg, self.paint = jpeg, paint
-        self.background = None  # its pixels, (height, width, 4); with jpeg, the canvas's copy
-        self.background_png = b""
+        self.background_png = b""  # the background's PNG, as last sent
+        self.still = None  # with jpeg: the canvas's copy of the still parts (copy_from_bbox)
         self.key = object()  # matches no key: the first call draws everything
         self.redraws = 0  # how many times the background was drawn (for tests)
         self.cache = {}  # static key -> background PNG, the last CACHED ones
 
     def _background(self, static_key) -> bool:
         """Draw or take from the cache the background for ``static_key``; True if it changed."""
-        if self.background is not None and static_key == self.key:
+        if self.background_png and static_key == self.key:
             return False
         self.key = static_key
         if static_key not in self.cache:
             self.fig.canvas.draw()  # animated (moving) artists are left out
-            self.background = np.array(self.fig.canvas.buffer_rgba())
-            self.cache[static_key] = encode_png(self.background)
+            self.cache[static_key] = encode_png(np.asarray(self.fig.canvas.buffer_rgba()))
             self.redraws += 1
             if len(self.cache) > self.CACHED:
                 self.cache.pop(next(iter(self.cache)))
@@ -133,7 +131,7 @@ class FrameRenderer:
         return self.background_png, frame, redrawn
 
     def png(self, static_key=None) -> bytes:
-        """One opaque PNG: the frame composited over the background."""
+        """One opaque PNG of the whole picture."""
         if self.jpeg:
             return self._whole(static_key, format="png")
         background, frame, _ = self.layers(static_key)
@@ -142,13 +140,13 @@ class FrameRenderer:
     def _whole(self, static_key, **save) -> bytes:
         """The whole picture, opaque, saved by PIL with ``save`` (a jpeg renderer's step)."""
         canvas = self.fig.canvas
-        if self.background is None or static_key != self.key:
+        if self.still is None or static_key != self.key:
             with style.context():
                 canvas.draw()
-            self.background, self.key = canvas.copy_from_bbox(self.fig.bbox), static_key
+            self.still, self.key = canvas.copy_from_bbox(self.fig.bbox), static_key
             self.redraws += 1
         else:
-            canvas.restore_region(self.background)
+            canvas.restore_region(self.still)
         if self.paint is not None:
             self.paint(canvas)
         self._moving(clear=False)  # no rc context needed: these carry their own style
@@ -171,15 +169,12 @@ class FrameRenderer:
                 if redrawn else None)
         png, box = palette_png(pixels)
         scale = width / pixels.shape[1]
-        if png:
-            src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        else:  # nothing but numbers moves: the alt text still needs a home (one pixel)
-            src, box, scale = BLANK, (0, 0, 1, 1), 1
+        if not png:  # nothing but numbers moves: the alt text still needs a home (one pixel)
+            box, scale = (0, 0, 1, 1), 1
         left, top, right, bottom = box
-        parts = [f'<img class="bp-frame-image" alt="{_attr(alt)}" '
-                 f'width="{(right - left) * scale:g}" height="{(bottom - top) * scale:g}" '
-                 f'style="position:absolute;left:{left * scale:g}px;top:{top * scale:g}px" '
-                 f'src="{src}">']
+        parts = [img_html(png or BLANK, alt, (right - left) * scale, (bottom - top) * scale,
+                          "bp-frame-image", css=f"position:absolute;left:{left * scale:g}px;"
+                          f"top:{top * scale:g}px")]
         if texts:
             parts.append(f'<svg aria-hidden="true" width="{width}" height="{height}" '
                          f'viewBox="0 0 {pixels.shape[1]} {pixels.shape[0]}" style="position:'
@@ -190,8 +185,8 @@ class FrameRenderer:
         return back, front, png
 
 
-BLANK = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg"
-         "YGBgAAAABQABpfZFQAAAAABJRU5ErkJggg==")  # one transparent pixel
+BLANK = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABp"
+                         "fZFQAAAAABJRU5ErkJggg==")  # one transparent pixel, PNG
 
 
 def _attr(text: str) -> str:

@@ -29,10 +29,8 @@ def tex_name(name: str) -> str:
     """Mathtext for a name: w_Out -> $w^{Out}$, w_H1[0,1] -> $w^{H1}_{01}$, C0 -> $C_0$."""
     if name in ("x", "y", "C"):
         return f"${name}$"
-    if name in ("C0", "C_0"):
+    if name == "C0":
         return "$C_0$"
-    if name == "learning_rate":
-        return r"learning rate $\eta$"
     kind, _, rest = name.partition("_")
     if not rest:
         return name
@@ -143,35 +141,27 @@ def axis_limits(values, pad: float = 0.08):
 
 
 # --- contour levels ---------------------------------------------------------------------------
-def contour_levels(cost, n: int = 12) -> np.ndarray:
-    """Increasing levels from the lowest to the highest cost: round numbers, or 1-2-5 steps
-    over the top three decades of a non-negative cost spanning more than two (bands for the
-    valley). ValueError when there is nothing to draw (no drawable value, or a flat cost)."""
+def contour_levels(cost, n: int = 12) -> tuple[np.ndarray, bool]:
+    """(increasing levels from the lowest to the highest cost, whether log-spaced): round
+    numbers, or 1-2-5 steps over the top three decades of a non-negative cost spanning more
+    than two (bands for the valley). ValueError when there is nothing to draw (no drawable
+    value, or a flat cost)."""
     array = drawable(cost)
     if not np.isfinite(array).any():
         raise ValueError("C0 is too large to draw everywhere on this grid (beyond 1e300); "
                          "use smaller weights, inputs or targets")
     low, high = float(np.nanmin(array)), float(np.nanmax(array))
-    if low == high:
-        raise ValueError(f"C0 is {fmt(low)} at every point of this grid, so there are no "
-                         "contour lines to draw; widen the ranges or choose parameters the "
-                         "cost depends on here")
     if not high - low > 1e-9 * max(abs(low), abs(high)):
-        raise ValueError(f"C0 changes by less than floating point can show over this grid (it "
-                         f"is {fmt(low)} everywhere to ten digits), so there are no contour "
-                         "lines to draw; widen the ranges or use smaller numbers")
+        raise ValueError(f"C0 is {fmt(low)} everywhere on this grid (to ten digits), so there "
+                         "are no contour lines to draw; widen the ranges or choose parameters "
+                         "the cost depends on here")
     floor = float(np.nanpercentile(array, 2))
-    if low >= 0 and high > 100 * max(floor, high * 1e-12):
+    log = low >= 0 and high > 100 * max(floor, high * 1e-12)
+    if log:
         floor = max(floor, high * 1e-3)  # three decades: more would crowd the valley's rim
         levels = LogLocator(subs=(1, 2, 5), numticks=60).tick_values(floor, high)
         levels = levels[(levels > floor) & (levels < high)]
     else:
         levels = MaxNLocator(n, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
         levels = levels[(levels > low) & (levels < high)]
-    return np.unique(np.concatenate([[low], levels, [high]]))
-
-
-def is_log(levels) -> bool:
-    """True if ``contour_levels`` chose log-spaced levels."""
-    inner = np.asarray(levels[1:-1], float)
-    return len(inner) > 2 and inner[0] > 0 and inner[-1] / inner[0] > 100
+    return np.unique(np.concatenate([[low], levels, [high]])), log

@@ -60,6 +60,10 @@ MARKER = 9  # the current point, in points
 POINT = {"marker": "o", "ls": "none", "color": CURRENT, "mec": CURRENT_EDGE, "mew": 1.5,
          "ms": MARKER}
 
+#: the colours of several lines in one plot, in Okabe-Ito order (depth profiles, and figures
+#: the notebooks draw themselves)
+SERIES = [VALUE, GRADIENT, GREEN, PATH, NEGATIVE, "#56B4E9", INK]
+
 #: rcParams for every figure the workbook draws (``context()``)
 RC = {
     **dict.fromkeys(("font.size", "xtick.labelsize", "ytick.labelsize", "legend.fontsize"), FONT),
@@ -67,8 +71,7 @@ RC = {
     "axes.labelsize": LABEL_FONT,
     **dict.fromkeys(("axes.edgecolor", "axes.labelcolor", "text.color", "xtick.color",
                      "ytick.color"), INK),
-    # Okabe-Ito order for figures the notebooks draw themselves (several lines in one plot)
-    "axes.prop_cycle": cycler(color=[VALUE, GRADIENT, GREEN, PATH, NEGATIVE, "#56B4E9", INK]),
+    "axes.prop_cycle": cycler(color=SERIES),
     "lines.linewidth": LINE_WIDTH,
     "grid.color": GRID,
     "grid.alpha": 0.5,

@@ -1,7 +1,7 @@
 """Figures for training on a data set: what the network predicts (``DecisionRegions``), how
 the cost fell (``CostHistory``) and its weights (``WeightDiagram``), side by side in
-``training_figure``; the data sets themselves (``data_overview``). Notebook 09's contours are
-``cost``'s, re-exported here where the notebooks look for them."""
+``training_figure``; the data sets themselves (``data_overview``); notebook 09's cost maps with
+descent paths (``paths_contour``, ``cost_surfaces``)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,8 @@ from PIL import Image
 from ..learning import training
 from ..numbers import fmt
 from . import style
-from .cost import (  # noqa: F401 - notebook 09's figures, where notebooks look for them
-    CONTOUR_MARGINS,
-    FULL_BATCH,
-    SGD,
-    cost_surfaces,
-    covering_ranges,
-    paths_contour,
-)
-from .figure import HALO, AltText, figure_and_axes, figure_of, new_figure
+from .cost import PATH_COLOURS, CostContour
+from .figure import HALO, AltText, figure_of, new_figure, subplots
 from .scales import short, tex_name
 
 CLASS_1 = style.VALUE  # blue, as Playground's positive class
@@ -32,6 +25,9 @@ TWO_CLASSES = ((1, CLASS_1, "o"), (0, CLASS_0, "^"))  # class 1 as blue circles,
 REGIONS = LinearSegmentedColormap.from_list(
     "bp_regions", [style.pale(CLASS_0, 0.45), style.PAPER, style.pale(CLASS_1, 0.45)])
 GRID_N = 100  # decision regions are computed on GRID_N x GRID_N inputs
+FULL_BATCH, SGD = PATH_COLOURS[:2]  # notebook 09's two paths
+# the margins of notebook 09's SGD panel (widgets.training), fixed as the panel is built
+CONTOUR_MARGINS = {"left": 0.16, "right": 0.9, "bottom": 0.14, "top": 0.95}
 
 
 def class_points(ax, X, classes, kinds, labels=None, ms=4.2, mew=0.6, **kwargs) -> list:
@@ -54,13 +50,12 @@ class DecisionRegions:
     """a^Out over the inputs with the data on top. ``labels`` are the targets of class 0 and 1;
     the colour runs between them and the line is where a^Out crosses their midpoint."""
 
-    def __init__(self, net, X, classes, labels, extent, ax=None, n=GRID_N, boundary=True):
-        self.fig, self.ax = figure_and_axes(ax, (3.4, 3.4))
-        self.extent, self.n, self.labels = tuple(extent), n, tuple(labels)
+    def __init__(self, net, X, classes, labels, extent, ax, boundary=True):
+        self.fig, self.ax = ax.figure, ax
+        self.extent, self.labels = tuple(extent), tuple(labels)
         self.threshold = (labels[0] + labels[1]) / 2
-        self.x1, self.x2, _ = training.grid(extent, n)
-        ax = self.ax
-        self.image = ax.imshow(np.zeros((n, n)), origin="lower", extent=self.extent,
+        self.x1, self.x2, _ = training.grid(extent, GRID_N)
+        self.image = ax.imshow(np.zeros((GRID_N, GRID_N)), origin="lower", extent=self.extent,
                                cmap=REGIONS, vmin=labels[0], vmax=labels[1],
                                interpolation="bilinear", zorder=1)
         self.points = class_points(ax, X, classes, TWO_CLASSES, zorder=3, labels=[
@@ -73,7 +68,7 @@ class DecisionRegions:
         self.update(net)
 
     def update(self, net):
-        self.values = training.output_on_grid(net, self.extent, self.n)
+        self.values = training.output_on_grid(net, self.extent, GRID_N)
         self.image.set_data(self.values)
         if self.boundary:
             if self.contour is not None:
@@ -134,9 +129,8 @@ class CostHistory:
     X_MARGIN = 0.03  # of the planned steps, either side
     Y_MARGIN = 0.15  # of a decade: a cost this close to a power of ten gets the next decade
 
-    def __init__(self, trainer, ax=None, steps=None):
-        self.fig, self.ax = figure_and_axes(ax, (3.4, 3.0))
-        ax = self.ax
+    def __init__(self, trainer, ax, steps=None):
+        self.fig, self.ax = ax.figure, ax
         self.name, self.rate = trainer.cost_name, trainer.learning_rate  # "C", or "C0" of a path
         self.start = ax.axhline(1.0, color=style.INK, ls=":", lw=1.2, zorder=1)
         self.start_label = ax.text(0.98, 1.0, "", transform=ax.get_yaxis_transform(),
@@ -211,10 +205,9 @@ class CostHistory:
 
 def cost_history(run):
     """The cost of ``run`` (a ``training.Trainer`` or a ``descent.DescentPath``) by step."""
-    fig = new_figure(style.whole_pixels((5.2, 3.2)))
-    fig.set_layout_engine("constrained")
+    _, ax = subplots(figsize=(5.2, 3.2), layout="constrained")
     with style.context():
-        return figure_of(CostHistory(run, fig.add_subplot(), run.steps))
+        return figure_of(CostHistory(run, ax, run.steps))
 
 
 # --- the weights -----------------------------------------------------------------------------
@@ -223,12 +216,12 @@ class WeightDiagram:
 
     MAX_WIDTH = 5.0
 
-    def __init__(self, net, ax=None, blocked=()):
-        self.fig, self.ax = figure_and_axes(ax, (3.4, 3.0))
-        ax = self.ax
+    def __init__(self, net, ax, blocked=()):
+        self.fig, self.ax = ax.figure, ax
         sizes = net.sizes
-        self.xy = [np.column_stack([np.full(n, float(c)), _spread(n)])
-                   for c, n in enumerate(sizes)]
+        reach = [min(1.0, 0.25 * (n - 1)) for n in sizes]  # each column spread around 0
+        self.xy = [np.column_stack([np.full(n, float(c)), np.linspace(r, -r, n)])
+                   for c, (n, r) in enumerate(zip(sizes, reach))]
         segments = [[self.xy[L][k], self.xy[L + 1][j]] for L in range(len(net.weights))
                     for j in range(sizes[L + 1]) for k in range(sizes[L])]
         self.edges = ax.add_collection(LineCollection(segments, zorder=1, capstyle="round"))
@@ -246,8 +239,7 @@ class WeightDiagram:
         biggest = float(np.abs(weights).max()) or 1.0
         self.edges.set_linewidths(0.3 + self.MAX_WIDTH * np.abs(weights) / biggest)
         self.edges.set_colors([style.EDGE if w >= 0 else style.NEGATIVE for w in weights])
-        faces = [[style.INPUT_FACE] * net.sizes[0]]
-        faces += [[style.NODE_FACE] * n for n in net.sizes[1:]]
+        faces = [[style.NODE_FACE if c else style.INPUT_FACE] * n for c, n in enumerate(net.sizes)]
         for b in blocked:
             faces[b.L + 1][b.j] = style.BLOCKED_FACE
         self.nodes.set_facecolors([f for column in faces for f in column])
@@ -267,33 +259,24 @@ class WeightDiagram:
         return text
 
 
-def _spread(n):
-    """n neuron heights evenly spread around 0 within [-1, 1]."""
-    if n == 1:
-        return np.zeros(1)
-    reach = min(1.0, 0.25 * (n - 1))
-    return np.linspace(reach, -reach, n)
-
-
 # --- the three together ------------------------------------------------------------------------
 class TrainingFigure:
     """Decision regions, cost history and weights of a ``training.Trainer``, side by side."""
 
-    def __init__(self, trainer, data, n=GRID_N, steps=None, fig=None, boundary=True):
+    def __init__(self, trainer, data, steps=None, fig=None, boundary=True):
         self.fig = fig or new_figure((10.2, 3.4))
         with style.context():
             axes = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.0, 1.05, 1.0]})
             blocked = trainer.blocked()
             self.regions = DecisionRegions(trainer.net, data.X, data.classes, data.labels,
-                                           data.extent, axes[0], n, boundary)
+                                           data.extent, axes[0], boundary)
             self.history = CostHistory(trainer, axes[1], steps)
             self.weights = WeightDiagram(trainer.net, axes[2], blocked)
             self.fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.88, wspace=0.32)
-        self.trainer, self.parts = trainer, (self.regions, self.history, self.weights)
+        self.parts = (self.regions, self.history, self.weights)
 
-    def update(self, trainer=None, blocked=None):
+    def update(self, trainer, blocked=None):
         """Redraw for the trainer's network and cost history now (a live panel)."""
-        trainer = trainer or self.trainer
         self.regions.update(trainer.net)
         self.history.update(trainer)
         if self.weights is not None:
@@ -313,19 +296,18 @@ class TrainingFigure:
         return " ".join(p.alt_text() for p in self.parts)
 
 
-def training_figure(trainer, data, n=GRID_N, boundary=True):
+def training_figure(trainer, data):
     """Decision regions with the data, the cost curve and the weights of ``trainer`` now."""
-    return figure_of(TrainingFigure(trainer, data, n, max(trainer.steps, 10), boundary=boundary))
+    return figure_of(TrainingFigure(trainer, data, max(trainer.steps, 10)))
 
 
 # --- the data sets themselves --------------------------------------------------------------------
 def data_overview(sets):
     """The data sets (each a ``datasets.Dataset``) side by side."""
     sets = list(sets)
-    fig = new_figure((2.5 * len(sets), 2.7))
+    fig, axes = subplots(1, len(sets), figsize=(2.5 * len(sets), 2.7), squeeze=False)
     with style.context():
-        axes = np.atleast_1d(fig.subplots(1, len(sets)))
-        for ax, data in zip(axes, sets):
+        for ax, data in zip(axes[0], sets):
             class_points(ax, data.X, data.classes, TWO_CLASSES, ms=3.2, mew=0.4)
             ax.set(xlim=data.extent[:2], ylim=data.extent[2:], aspect="equal", title=data.name,
                    xticks=[], yticks=[])
@@ -335,3 +317,45 @@ def data_overview(sets):
     fig.bp_plot = AltText("Scatter plots of the data sets in the plane (x_1, x_2): "
                           + "; ".join(parts) + ".")
     return fig
+
+
+# --- notebook 09: the cost over two weights, with descent paths -------------------------------
+def paths_contour(surface, paths: dict, cost_name="C"):
+    """The contour of ``surface`` with {label: points (k, 2)} on it (``PATH_COLOURS``)."""
+    with style.context():
+        contour = CostContour(surface, ax=new_figure((4.6, 3.8)).add_subplot(),
+                              cost_name=cost_name, key=False)
+        for label, points in paths.items():
+            contour.set_path(points, label)
+        contour.fig.tight_layout()
+        contour.tidy()
+    return figure_of(contour)
+
+
+def cost_surfaces(surfaces: dict):
+    """Contours side by side: {title: (surface, cost name)}."""
+    fig, axes = subplots(1, len(surfaces), figsize=(4.4 * len(surfaces), 3.7), squeeze=False)
+    parts = []
+    with style.context():
+        for ax, (title, (surface, cost_name)) in zip(axes[0], surfaces.items()):
+            part = CostContour(surface, ax=ax, cost_name=cost_name, key=False)
+            ax.set_title(title)
+            parts.append((title, part))
+        fig.tight_layout()
+        for _, part in parts:
+            part.tidy()
+    fig.bp_plot = AltText(" ".join(f"{title}: {part.alt_text()}" for title, part in parts))
+    return fig
+
+
+def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
+    """{name: (low, high)} around every point of ``paths`` (k, 2) with ``margin`` of the span
+    each side, and at least ``least`` either side of the start."""
+    points = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in paths])
+    start = points[0]
+    ranges = {}
+    for axis, name in enumerate(names):
+        low, high = points[:, axis].min(), points[:, axis].max()
+        pad = margin * (high - low)
+        ranges[name] = (min(low - pad, start[axis] - least), max(high + pad, start[axis] + least))
+    return ranges
