@@ -4,8 +4,8 @@ figures (plots/key.py): each checked against the computation, under several acti
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 import re
+from fractions import Fraction
 
 import numpy as np
 import pytest
