@@ -171,7 +171,7 @@ def test_no_verdict_speaks_of_a_kink_where_the_activation_has_none(activation):
     assert any(1e-7 <= r.error < 1e-4 for r in rows) or activation == "linear"
     assert not any("kink" in r.verdict for r in rows), check_table(rows)
     middle = [r for r in rows if 1e-7 <= r.error < 1e-4]
-    assert all(r.verdict == "high for an activation without a kink" for r in middle)
+    assert all(r.verdict == "high for a smooth activation" for r in middle)
 
 
 def test_a_check_of_zero_against_zero_is_not_called_good():
