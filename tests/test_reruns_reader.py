@@ -5,6 +5,7 @@ says. The parameters are the reader's (linear, numbers as text) unless named oth
 from __future__ import annotations
 
 import re
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,7 +35,7 @@ RUNS = {
 def executed(run):
     papermill = pytest.importorskip("papermill")
     name, parameters = RUNS[run]
-    out = Path(f"/tmp/bp-reader-{run}.ipynb")
+    out = Path(tempfile.mkdtemp(prefix="bp-reader-")) / f"{run}.ipynb"
     try:
         papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out),
                                    parameters=parameters, cwd=str(NOTEBOOKS),
