@@ -97,3 +97,15 @@ def test_the_surface_marks_blocked_points_by_the_same_rule(worked):
     t = bp.Network.chain([1, 1, 1], [30, 0, 0], "tanh")
     st = bp.cost_surface(t, 1, 0, {"w_H1": [0, 1], "w_Out": [0, 1]})
     assert st.saturated["H0"].all() and not st.dead["H0"].any()
+
+
+def test_a_saturated_neuron_scales_what_flows_back_and_says_so():
+    # H1 saturated (sigmoid'(-6) = 0.0025), yet w_H1 = -7.9 makes dC0/da_H0 14 times the
+    # original's: the sentence must not say that almost no gradient flows back through H1
+    net = bp.Network.chain([0.1, -7.901, 0.5], [2, 1, 3], "sigmoid")
+    b = blocked(net, 0.5, 0)["H1"]
+    original = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], "sigmoid").backward(0.5, 0)
+    assert abs(net.backward(0.5, 0).da["H0"][0]) > 10 * abs(original.da["H0"][0])
+    sentence = bp.explain_blocked(b)
+    assert "almost no gradient" not in sentence
+    assert f"whatever flows back through it is multiplied by {bp.fmt(b.slope)}" in sentence

@@ -395,3 +395,17 @@ def test_a_parameter_zig_zags_only_when_every_last_step_flips_sign():
     jumps = np.diff([p["w_Out"] for p in path.params[-7:]])
     assert (jumps[:-1] * jumps[1:] < 0).any() and not (jumps[:-1] * jumps[1:] < 0).all()
     assert path.outcome == "falling" and "zig-zag" not in path.details
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+def test_a_short_run_that_bounces_over_the_valley_is_not_crawling(steps):
+    # linear twin, b_Out only, learning rate 1: a_Out - y goes from -1.94 to +1.94 and back, so
+    # C0 stays at 3.7636 while b_Out jumps 3.88 on every step (20 steps call it oscillating)
+    twin = bp.Network.chain(weights=["-1/2", "2", "3/10"], biases=["-1", "1/2", "-2/5"],
+                            activation="linear")
+    path = gradient_descent(twin, "3/10", "1", 1, steps, params=("b_Out",))
+    assert path.costs[-1] == pytest.approx(path.costs[0])
+    jumps = np.diff([p["b_Out"] for p in path.params])
+    assert (abs(jumps) > 3).all()
+    assert path.outcome == "oscillating", path.message
+    assert "rawl" not in path.message and "b_Out jumped over the valley" in path.message

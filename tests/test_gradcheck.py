@@ -161,3 +161,22 @@ def test_step_errors_over_the_default_steps_fall_then_rise():
     best = int(np.argmin(central))
     assert 0 < best < len(STEPS) - 1
     assert central[best] < central[0] / 100 and central[best] < central[-1] / 100
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "linear"])
+def test_no_verdict_speaks_of_a_kink_where_the_activation_has_none(activation):
+    # sigmoid's dC0/dw_H0 is 3e-06 here: round-off gives a relative error of about 5e-07
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation, exact=False)
+    rows = bp.gradient_check(net, 0.5, 0, h=1e-3 if activation == "tanh" else 1e-5)
+    assert any(1e-7 <= r.error < 1e-4 for r in rows) or activation == "linear"
+    assert not any("kink" in r.verdict for r in rows), check_table(rows)
+    middle = [r for r in rows if 1e-7 <= r.error < 1e-4]
+    assert all(r.verdict == "high for a smooth activation" for r in middle)
+
+
+def test_a_check_of_zero_against_zero_is_not_called_good():
+    net = bp.Network.chain([0.1, 0.01, 0.5], [-1, 1, 3], "relu")  # H0 dead: both 0 for w_H0
+    rows = {r.name: r for r in bp.gradient_check(net, 0.5, 0)}
+    assert rows["w_H0"].analytic == 0 and rows["w_H0"].numeric == 0
+    assert rows["w_H0"].verdict == "both 0: checks nothing"
+    assert rows["w_Out"].verdict == "good"

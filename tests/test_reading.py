@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -176,3 +177,14 @@ def test_the_rescue_counts_a_crawl_only_where_the_leaky_run_sat_on_the_plateau(
         first = next(i for i, c in enumerate(costs) if c <= 1.001 * plateau)
         assert match is None, report
         assert f"(C0 about {bp.fmt(plateau)}) from step {first} on" in report, report
+
+
+def test_zero_crossing_of_an_exact_network_is_exact():
+    # linear chain, numbers as text (exact): z_Out = w_Out a_H1 + b_Out crosses 0 at
+    # w_Out = -b_Out / a_H1 = -2/9; a step either side gives z_Out = +-a_H1 = -+1.8 exactly
+    net = bp.Network.chain(weights=["-1/2", "2", "3/10"], biases=["-1", "1/2", "-2/5"],
+                           activation="linear")
+    text, _ = reading.zero_crossing(net, "3/10", "w_Out")
+    a_H1 = net.forward("3/10").a["H1"][0]
+    assert a_H1 == Fraction(-9, 5)
+    assert f"z_Out = {bp.fmt(a_H1)}," in text and f"z_Out = {bp.fmt(-a_H1)}," in text, text

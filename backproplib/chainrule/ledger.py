@@ -400,5 +400,6 @@ def explain_blocked(blocked: Blocked) -> str:
     slope = (f"|{f}'({z_name})| < {fmt(SATURATED_BELOW)}" if batch else
              f"{f}'({z_name}) = {fmt(b.slope)}"
              + (" (too small for floating point)" if b.slope == 0 else ""))
-    return (f"{b.neuron} is saturated{on}: {slope} {where}, so almost no gradient "
-            "flows back through it")
+    factor = f"less than {fmt(SATURATED_BELOW)}" if batch else fmt(b.slope)
+    return (f"{b.neuron} is saturated{on}: {slope} {where}, so whatever flows back through it "
+            f"is multiplied by {factor}")

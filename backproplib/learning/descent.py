@@ -161,6 +161,11 @@ class _Run:
             return "diverged", (f"Diverged: {C} grew from {fmt(self.start)} to "
                                 f"{fmt(self.end)} in {_steps(self.taken)}. The learning rate "
                                 f"{lr} is too large."), _OVERSHOOT
+        if swinging and self.taken < 3 and self.end > self.start * (1 - CRAWLING_PACE):
+            steps = "its one step" if self.taken == 1 else "both steps"
+            return "oscillating", (f"Oscillating: {listed(swinging)} jumped over the valley on "
+                                   f"{steps}, landing about as high on the other side; {fell}. "
+                                   f"Try a smaller learning rate than {lr}."), ""
         if swinging and max(self.costs[-4:]) - min(self.costs[-4:]) <= 1e-6 * abs(self.end):
             return "oscillating", (f"Oscillating: {swinging[0]} jumps over the valley and "
                                    f"back on every step, and {C} stays at {fmt(self.end)}. "
@@ -180,9 +185,14 @@ class _Run:
                             f"step.{dead}"), detail
 
     def _swinging(self):
-        """Moving parameters whose step flips sign on every one of the last (up to 6) steps."""
+        """Moving parameters whose step flips sign on every one of the last (up to 6) steps;
+        in a run of 1 or 2 steps, whose gradient flipped sign on every step (a jump over the
+        valley: the next step would go back)."""
+        if self.taken < 3:
+            return [n for n in self.moving
+                    if all(a[n] * b[n] < 0 for a, b in zip(self.grads, self.grads[1:]))]
         jumps = {n: np.diff([p[n] for p in self.points[-7:]]) for n in self.moving}
-        return [n for n, d in jumps.items() if self.taken >= 3 and (d[:-1] * d[1:] < 0).all()]
+        return [n for n, d in jumps.items() if (d[:-1] * d[1:] < 0).all()]
 
     def _oscillation(self, name):
         values = [p[name] for p in self.points[-3:]]

@@ -130,12 +130,12 @@ def zero_crossing(net, x, param: str, half_width=2.0, reach=6.0):
     layer, fwd = net.layer_names[L], net.forward(x)
     a_in = fwd.x[0] if L == 0 else fwd.a[L - 1][0]
     into = "x" if L == 0 else f"a_{net.layer_names[L - 1]}"
-    w, b = float(net.param(param)), float(net.param(f"b_{layer}"))
+    w = float(net.param(param))
     low, high = w - half_width, w + half_width
     if a_in == 0:
         return (f"{into} = 0 here, so {param} has no effect on z_{layer}: the whole curve is "
                 "flat and the gradient is 0.", (low, high))
-    crossing = -b / float(a_in)
+    crossing = -net.param(f"b_{layer}") / a_in  # a Fraction when the network is exact
     formula = net.activations[L].formula
     lines = [f"z_{layer} = {param} * {into} + b_{layer} crosses 0 at {param} = "
              f"-b_{layer} / {into} = {fmt(crossing)}"]
@@ -154,7 +154,7 @@ def zero_crossing(net, x, param: str, half_width=2.0, reach=6.0):
     else:
         lines.append(f"{formula} has a slope on both sides: the curve does not go flat there.")
     if abs(crossing - w) < reach:
-        low, high = min(low, crossing - 1), max(high, crossing + 1)
+        low, high = min(low, float(crossing) - 1), max(high, float(crossing) + 1)
     else:
         lines.append(f"(the crossing is far from {param} = {fmt(w)}, outside the range drawn)")
     return "\n".join(lines), (low, high)
