@@ -9,11 +9,9 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-import nbformat
 import pytest
-from notebook_cells import code_cells, output_text
+from notebook_cells import NOTEBOOKS, code_cells, output_text, rerun
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 LINEAR = {"x": "3/10", "y": "1", "weights": ["-1/2", "2", "3/10"], "biases": ["-1", "1/2", "-2/5"],
           "activation": "linear"}
 TEXT_07 = {"x": ["1/2", "-1"], "y": ["1", "-1/2"],
@@ -33,16 +31,9 @@ RUNS = {
 
 @lru_cache(maxsize=None)
 def executed(run):
-    papermill = pytest.importorskip("papermill")
     name, parameters = RUNS[run]
     out = Path(tempfile.mkdtemp(prefix="bp-reader-")) / f"{run}.ipynb"
-    try:
-        papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out),
-                                   parameters=parameters, cwd=str(NOTEBOOKS),
-                                   kernel_name="python3", progress_bar=False)
-    except papermill.PapermillExecutionError as error:
-        pytest.fail(f"{run}: {error.ename}: {error.evalue}")
-    return nbformat.read(out, as_version=4)
+    return rerun(NOTEBOOKS / f"{name}.ipynb", out, parameters)
 
 
 def printed(run, start):
