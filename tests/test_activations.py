@@ -128,3 +128,10 @@ def test_get_rejects_unknown_names_and_non_names():
         act.get("softplus")
     with pytest.raises(TypeError, match="expected the name of an activation"):
         act.get(3)
+
+
+@pytest.mark.parametrize("name", list(act.ACTIVATIONS))
+def test_kink_is_true_exactly_where_the_slope_jumps_at_0(name):
+    sigma = act.ACTIVATIONS[name]
+    left, right = (float(sigma.derivative(np.array([z]))[0]) for z in (-1e-9, 1e-9))
+    assert sigma.kink == (abs(right - left) > 1e-3)

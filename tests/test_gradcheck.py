@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import backproplib as bp
+from backproplib.chainrule import gradcheck
 from backproplib.chainrule.gradcheck import check_table, verdict
 
 TABLES = ("dw", "db", "da", "dz")
@@ -180,3 +181,12 @@ def test_a_check_of_zero_against_zero_is_not_called_good():
     assert rows["w_H0"].analytic == 0 and rows["w_H0"].numeric == 0
     assert rows["w_H0"].verdict == "both 0: checks nothing"
     assert rows["w_Out"].verdict == "good"
+
+
+def test_the_middle_band_blames_a_kink_only_where_the_network_has_one():
+    row = gradcheck.CheckRow
+    assert row("w_Out", 1.0, 1.00001, 1e-5, kinked=True).verdict == gradcheck.THRESHOLDS[1][1]
+    assert row("w_Out", 1.0, 1.00001, 1e-5, kinked=False).verdict == "high for a smooth activation"
+    relu, tanh = (bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], a) for a in ("relu", "tanh"))
+    assert gradcheck.gradient_check(relu, 0.5, 0)[0].kinked
+    assert not gradcheck.gradient_check(tanh, 0.5, 0)[0].kinked

@@ -110,7 +110,7 @@ class CheckRow:
     analytic: float
     numeric: float
     error: float
-    kinked: bool = True  # some activation of the network has a kink (ReLU, leaky ReLU at z = 0)
+    kinked: bool = True  # some activation of the network has a kink (``Activation.kink``)
 
     @property
     def verdict(self) -> str:
@@ -127,7 +127,7 @@ def gradient_check(net: Network, x, y, h: float = 1e-5):
     """One CheckRow per parameter: backprop's value, the finite difference, their relative error."""
     analytic = net.as_float().backward(x, y)
     numeric = numerical_gradients(net, x, y, h)
-    kinked = any(s.name in ("relu", "leaky_relu") for s in net.activations)
+    kinked = any(sigma.kink for sigma in net.activations)
     return [CheckRow(n, float(analytic[n]), float(numeric[n]),
                      float(relative_error(analytic[n], numeric[n])), kinked)
             for n in net.parameter_names]

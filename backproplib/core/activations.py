@@ -26,6 +26,7 @@ class Activation:
     exact: bool
     formula: str  # how the ledger writes sigma, e.g. "ReLU"
     smooth: bool = False  # sigma'(z) > 0 everywhere: a 0 is underflow (saturation), not death
+    kink: bool = False  # sigma' jumps at z = 0 (ReLU, leaky ReLU): finite differences err there
     output_only: bool = False  # softmax: a function of the whole layer
 
     def chain(self, dC_da, a, slope):
@@ -68,9 +69,9 @@ def softmax(z):
 
 
 ACTIVATIONS = {  # what any layer may use
-    "relu": Activation("relu", relu, relu_prime, True, "ReLU"),
+    "relu": Activation("relu", relu, relu_prime, True, "ReLU", kink=True),
     "leaky_relu": Activation("leaky_relu", lambda z: z * step(z, Fraction(1, 100)),
-                             lambda z: step(z, Fraction(1, 100)), True, "LeakyReLU"),
+                             lambda z: step(z, Fraction(1, 100)), True, "LeakyReLU", kink=True),
     "sigmoid": Activation("sigmoid", sigmoid, lambda z: (s := sigmoid(z)) * (1 - s), False,
                           "sigmoid", smooth=True),
     "tanh": Activation("tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2, False, "tanh",
