@@ -134,7 +134,9 @@ def test_network_diagram_of_a_wider_network():
         assert label in shown
     assert len(fig.bp_plot.edges[1]) == 4
     assert fig.bp_plot.edges[1][0, 1].get_color() == style.NEGATIVE  # a negative weight
-    assert "1 of the 8 weights are negative" in fig.bp_plot.alt_text()
+    assert "1 of the 8 weights is negative" in fig.bp_plot.alt_text()
+    two = plots.network_diagram(net.with_params({"w_Out[0,1]": -0.8}), 1.0, 0)
+    assert "2 of the 8 weights are negative" in two.bp_plot.alt_text()
 
 
 def test_cost_vs_param_point_and_tangent(seed):

@@ -295,7 +295,8 @@ class NetworkDiagram:
                 f"{values}, y = {target}, C0 = {fmt(g.cost)}{gradients}.")
         negative = sum(1 for s in self.signs if not s)
         if negative:
-            text += f" {negative} of the {len(self.signs)} weights are negative (orange)."
+            text += (f" {negative} of the {len(self.signs)} weights "
+                     f"{'is' if negative == 1 else 'are'} negative (orange).")
         if g.blocked:
             text += " Greyed, with dashed inputs: " + "; ".join(
                 explain_blocked(b) for b in g.blocked) + "."
