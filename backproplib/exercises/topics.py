@@ -12,6 +12,7 @@ from ..chainrule.crossentropy import sigmoid_output
 from ..chainrule.gradcheck import THRESHOLDS, relative_error
 from ..core import activations as act
 from ..core.network import Network, layer_names
+from ..core.results import classify_slopes
 from ..learning import datasets, depth
 from ..learning.descent import gradient_descent, listed
 from ..learning.training import Trainer, initial_network, steps_per_epoch
@@ -386,8 +387,17 @@ def check_single_neuron_limit(answer, run) -> Feedback:
               "boundary.",
          "b": "a larger learning rate reaches the best weights sooner, but the best weights of "
               "this network still draw a straight line.",
-         "d": "neurons can die, but a chain of any activation has the same limit: it only sees "
+         "d": f"{_can_die(net)} a chain of any activation has the same limit: it only sees "
               "z_H0."})
+
+
+def _can_die(net) -> str:
+    """Whether the hidden neurons of ``net`` can die (classify_slopes: sigma'(z) = 0 at z < 0)."""
+    hidden = net.activations[:-1]
+    names = listed(dict.fromkeys(s.formula for s in hidden))
+    if any(classify_slopes(s.derivative(np.array([-1.0])), s)[0].any() for s in hidden):
+        return f"Its {names} neurons can die, but"
+    return f"Its {names} neurons cannot die, and"
 
 
 def check_larger_rate(answer, net, data, learning_rate, batch_size, seed, steps=200,
