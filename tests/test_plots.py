@@ -368,8 +368,9 @@ def test_every_figure_describes_itself_with_its_numbers(seed, make):
                             [f"({bp.fmt(g['w_H1'])}, {bp.fmt(g['w_Out'])})", "w_H1 = 0.01",
                              f"to {bp.fmt(s.cost.max())}"]),
         "surface3d": lambda: (plots.cost_surface_3d(s), [f"to {bp.fmt(s.cost.max())}"]),
-        "activations": lambda: (plots.activation_pairs(["relu", "tanh"]),
-                                ["ReLU'(z)", "tanh'(z), which runs from"]),
+        "activations": lambda: (plots.activation_pairs(["relu", "tanh", "linear"]),
+                                ["ReLU'(z)", "tanh'(z), which runs from",
+                                 "linear'(z), which is 1 at every z"]),
     }[make]()
     alt = fig.bp_plot.alt_text()
     for part in expected:

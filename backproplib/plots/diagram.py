@@ -363,8 +363,9 @@ def activation_pairs(names=None, z=None, forward=None):
             fig.legend(handles=marks, loc="lower center", frameon=False,
                        ncols=min(len(marks), 5), fontsize=style.FONT)
         fig.tight_layout(rect=(0, 0.35 / fig.get_figheight() if marks else 0, 1, 1))
-    rows = "; ".join(f"{sigma.formula}(z) and its slope {sigma.formula}'(z), which runs from "
-                     f"{fmt(slope.min())} to {fmt(slope.max())}"
+    rows = "; ".join(f"{sigma.formula}(z) and its slope {sigma.formula}'(z), which "
+                     + (f"is {fmt(slope.min())} at every z" if slope.min() == slope.max() else
+                        f"runs from {fmt(slope.min())} to {fmt(slope.max())}")
                      for sigma, slope in zip(chosen, slopes))
     text = f"Activation curves for z from {fmt(z[0])} to {fmt(z[-1])}, each beside its slope: "
     if forward is not None:
