@@ -738,6 +738,22 @@ def test_the_summed_cost_function_of_14_is_checked_at_two_points(activation):
     assert not wrong and "does not divide by m" in str(wrong)
     assert not ex.check_summed_cost(moved_only_at_start, net, BATCH_X, BATCH_Y)
 
+    def unfinished(params):
+        return None
+
+    said = ex.check_summed_cost(unfinished, net, BATCH_X, BATCH_Y).message
+    start = bp.fmt([float(net.param(n)) for n in names])
+    assert said.startswith(f"unfinished({start}) returned None"), said  # the student's call
+
+
+@pytest.mark.parametrize("init", ["xavier", "he"])
+def test_the_variance_feedback_names_the_student_s_function(init):
+    def glorot_variance(n_in, n_out):
+        return None
+
+    said = ex.check_init_variance(glorot_variance, init).message
+    assert said.startswith("glorot_variance(") and f"the {init} variance" not in said, said
+
 
 @pytest.mark.parametrize("numbers", NUMBER_SETS)
 @pytest.mark.parametrize("activation", ("relu", "leaky_relu"))

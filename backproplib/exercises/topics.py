@@ -287,7 +287,7 @@ def check_summed_cost(function, net, X, Y) -> Feedback:
     start = np.array([float(net.param(n)) for n in net.parameter_names])
     return check_function(
         function, lambda p: m * average(p), [(start,), (start + 0.25,)],
-        function_name(function, "summed_cost") + "(params)",
+        function_name(function, "summed_cost"),
         hint="the same squares as an average, added up instead of averaged.",
         mistakes={f"That is the average over the {m} examples: the sum does not divide by m.":
                   average})
@@ -679,7 +679,8 @@ def check_init_variance(function, init: str):
     def reference(n_in, n_out):
         return depth.init_variance(init, n_in, n_out)
 
-    return check_function(function, reference, INIT_CASES, f"the {init} variance",
+    return check_function(function, reference, INIT_CASES,
+                          function_name(function, f"the {init} variance"),
                           hint="keep Var(z) (or Var(delta)) the same from layer to layer.",
                           mistakes=slips)
 
