@@ -170,6 +170,13 @@ def fmt(value, digits: int | None = None) -> str:
     return "0" if number == 0 else f"{number:.{digits or DIGITS}g}"
 
 
+def article(n: int) -> str:
+    """The article a count takes when said aloud: "an" 8, 11, 18, 80-89, 11000, else "a"."""
+    digits = str(abs(int(n)))
+    eleven = digits[:2] in ("11", "18") and len(digits) % 3 == 2  # 11, 18, 11000, 18000...
+    return "an" if digits[0] == "8" or eleven else "a"
+
+
 def _exact_decimal(q: Fraction) -> str:
     """A finite decimal, every digit, in fixed or e-notation by fmt's one rule."""
     places = 0

@@ -154,6 +154,17 @@ def test_static_figure_describes_itself():
         depth_plots.depth_profiles([p])
 
 
+@pytest.mark.parametrize("layers,said", [(8, "an 8-layer"), (11, "an 11-layer"),
+                                         (7, "a 7-layer"), (18, "an 18-layer")])
+def test_the_figure_says_the_depth_with_its_article(layers, said):
+    from backproplib.plots import depth as depth_plots
+
+    net = depth.deep_network(layers, 2, "linear", "xavier", 1.0, 0)
+    X, Y = depth.deep_data(net, 2, 0)
+    alt = depth_plots.depth_profiles(depth.profile(net, X, Y)).bp_plot.alt_text()
+    assert f"per layer of {said} network" in alt, alt
+
+
 def test_numbers_may_be_text():
     a = depth.deep_network(3, 2, "tanh", "he", "1/2", seed=1, bias="-1/4")
     b = depth.deep_network(3, 2, "tanh", "he", 0.5, seed=1, bias=-0.25)

@@ -258,6 +258,20 @@ def test_targets_out_of_the_outputs_reach_are_flagged(seed, activation, y, reach
         assert "outside" not in path.details and lowest_cost(net, y) == 0
 
 
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "sigmoid", "tanh", "linear"])
+def test_every_target_out_of_reach_is_named(activation):
+    """Sigmoid 7.3 named only y = 0 of the targets (0, 2), though sigmoid reaches neither."""
+    net = bp.Network([[[0.1]], [[0.2], [-0.3]]], [[0.1], [0.2, 0.3]], [activation] * 2)
+    low, high, _, _ = output_range(net.activations[-1])
+    y = [-3, 2]
+    out = [j for j, t in enumerate(y) if not low < t < high]
+    note = unreachable_target(net, y) or ""
+    for j in range(2):
+        assert (f"y[{j}] = {y[j]}" in note) == (j in out), note
+        assert (f"a_Out[{j}] towards" in note) == (j in out), note
+    assert not out or (" are outside" in note) == (len(out) == 2), note
+
+
 def test_output_ranges_are_read_from_the_activation():
     assert output_range(bp.ACTIVATIONS["tanh"]) == (-1, 1, False, False)
     assert output_range(bp.ACTIVATIONS["sigmoid"]) == (0, 1, False, False)

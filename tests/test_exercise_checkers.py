@@ -387,6 +387,39 @@ def test_check_direction_and_descent_step(activation):
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_computed_answer_is_echoed_as_a_decimal_never_as_a_long_fraction(activation):
+    """Numbers as text make the network exact: the cost after a step of 1/20 is a Fraction
+    with a long denominator; feedback on twice it shows the decimal fmt prints."""
+    net = bp.Network.chain(["-1/2", "2", "3/10"], ["-1", "1/2", "-2/5"], activation=activation)
+    after = net.descend(net.backward("3/10", "1"), "1/20", ["w_Out"]).cost("3/10", "1")
+    assert ex.check_descent_step(after, net, "3/10", "1", "1/20", "w_Out", quantity="cost")
+    message = ex.check_descent_step(after * 2, net, "3/10", "1", "1/20", "w_Out",
+                                    quantity="cost").message
+    shown = bp.fmt(float(after * 2)) if isinstance(after, Fraction) else str(after * 2)
+    assert message.startswith(f"{shown} is not C0"), message
+    assert not re.search(r"\d/\d", message), message
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_the_model_solution_of_6_2_takes_the_step_in_the_network_s_numbers(activation):
+    """With numbers as text the network is exact: the solution's cost after one step is the
+    checker's, not a cost after a float step (a Fraction of 36 digits)."""
+    nb = nbformat.read(NOTEBOOKS / "06_gradient_descent.ipynb", as_version=4)
+    sources = [c.source for c in code_cells(nb)]
+    x, y = "3/10", "1"
+    net = bp.Network.chain(["-1/2", "2", "3/10"], ["-1", "1/2", "-2/5"], activation=activation)
+    scope = {"bp": bp, "net": net, "x": x, "y": y, "g": net.backward(x, y)}
+    exercise = next(s for s in sources if s.startswith("# Exercise 6.1"))
+    exec(re.search(r"^eta = .*$", exercise, re.MULTILINE)[0], scope)  # noqa: S102
+    exec(next(s for s in sources if "def solution_6_2" in s), scope)  # noqa: S102
+    if net.exact:  # the step written out with eta as typed, 0.05 = 1/20
+        step = net.param("w_Out") - Fraction(str(scope["eta"])) * scope["g"]["w_Out"]
+        assert scope["solution_6_2"]() == net.with_params({"w_Out": step}).cost(x, y)
+    assert ex.check_descent_step(scope["solution_6_2"](), net, x, y, scope["eta"], "w_Out",
+                                 quantity="cost")
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_a_run_that_ends_dead_is_never_the_lowest(activation):
     _, x, y = bp.worked_example()
     net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation=activation)
@@ -612,6 +645,24 @@ def test_training_checks():
         ex.check_single_neuron_limit("c", trainer)
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_the_single_neuron_feedback_starts_with_capitals_and_dies_only_where_it_can(activation):
+    """11.1: 'b (...) is not it. a larger learning rate' read badly, and option d said 'neurons
+    can die' of sigmoid, tanh and linear neurons, whose slope is never 0."""
+    from backproplib.learning import datasets, training
+
+    data = datasets.make("circle", 60, seed=0)
+    chain = training.initial_network([2, 1, 1, 1], activation, seed=0, output_activation="tanh")
+    run = training.Trainer(chain, data.X, data.Y, 0.03, 10, threshold=data.threshold).train(5)
+    lowercase = re.compile(r"(?:^|\. )[a-z]+\b(?![(^_/])")
+    for key in "abcd":
+        message = ex.check_single_neuron_limit(key, run).message
+        assert message.startswith(key) and not lowercase.search(message[1:]), message
+    dies = activation == "relu"  # its slope is 0 for z < 0; leaky ReLU's is 1/100
+    said = ex.check_single_neuron_limit("d", run).message
+    assert ("can die" in said) == dies and ("cannot die" in said) != dies, said
+
+
 def test_forward_only_refuses_backward_and_says_why():
     net = ex.forward_only(ex_net("tanh"))
     assert np.allclose(net.forward(EX_X).output, ex_net("tanh").forward(EX_X).output)
@@ -705,6 +756,22 @@ def test_the_summed_cost_function_of_14_is_checked_at_two_points(activation):
     wrong = ex.check_summed_cost(average_cost, net, BATCH_X, BATCH_Y)
     assert not wrong and "does not divide by m" in str(wrong)
     assert not ex.check_summed_cost(moved_only_at_start, net, BATCH_X, BATCH_Y)
+
+    def unfinished(params):
+        return None
+
+    said = ex.check_summed_cost(unfinished, net, BATCH_X, BATCH_Y).message
+    start = bp.fmt([float(net.param(n)) for n in names])
+    assert said.startswith(f"unfinished({start}) returned None"), said  # the student's call
+
+
+@pytest.mark.parametrize("init", ["xavier", "he"])
+def test_the_variance_feedback_names_the_student_s_function(init):
+    def glorot_variance(n_in, n_out):
+        return None
+
+    said = ex.check_init_variance(glorot_variance, init).message
+    assert said.startswith("glorot_variance(") and f"the {init} variance" not in said, said
 
 
 @pytest.mark.parametrize("numbers", NUMBER_SETS)

@@ -134,7 +134,9 @@ def test_network_diagram_of_a_wider_network():
         assert label in shown
     assert len(fig.bp_plot.edges[1]) == 4
     assert fig.bp_plot.edges[1][0, 1].get_color() == style.NEGATIVE  # a negative weight
-    assert "1 of the 8 weights are negative" in fig.bp_plot.alt_text()
+    assert "1 of the 8 weights is negative" in fig.bp_plot.alt_text()
+    two = plots.network_diagram(net.with_params({"w_Out[0,1]": -0.8}), 1.0, 0)
+    assert "2 of the 8 weights are negative" in two.bp_plot.alt_text()
 
 
 def test_cost_vs_param_point_and_tangent(seed):
@@ -388,8 +390,9 @@ def test_every_figure_describes_itself_with_its_numbers(seed, make):
                             [f"({bp.fmt(g['w_H1'])}, {bp.fmt(g['w_Out'])})", "w_H1 = 0.01",
                              f"to {bp.fmt(s.cost.max())}"]),
         "surface3d": lambda: (plots.cost_surface_3d(s), [f"to {bp.fmt(s.cost.max())}"]),
-        "activations": lambda: (plots.activation_pairs(["relu", "tanh"]),
-                                ["ReLU'(z)", "tanh'(z), which runs from"]),
+        "activations": lambda: (plots.activation_pairs(["relu", "tanh", "linear"]),
+                                ["ReLU'(z)", "tanh'(z), which runs from",
+                                 "linear'(z), which is 1 at every z"]),
     }[make]()
     alt = fig.bp_plot.alt_text()
     for part in expected:

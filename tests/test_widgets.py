@@ -34,9 +34,12 @@ def gradient_lines(net, x, y, where=""):
 
 
 def assert_readout_matches(view, net, x, y, where=""):
+    summary, readout = view.summary().split("\n\n")[0], " " + " ".join(view.lines)  # no ledger
     for line in gradient_lines(net, x, y, where):
         assert line in view.all_gradients.value, line
-        assert line in view.summary().splitlines(), line
+        said = line.partition(" = ")[0]  # once in the summary: every digit, or the readout's
+        assert len(re.findall(rf"(?<![\w/]){re.escape(said)} = ", summary)) == 1, (said, summary)
+        assert line in summary.splitlines() or f" {said} = " in readout, line
     g = net.backward(x, y)
     # the compact readout has C0 to about 4 digits; every digit folds away below it
     assert f"C0{where} = {brief(g.cost)}" in view.readout.value
@@ -76,6 +79,15 @@ def test_forward_view_sliders_readout_and_image(seed):
     view.sliders["x"].value = 1.0
     assert_readout_matches(view, moved, 1.0, y)
     assert view.summary().splitlines()[1].startswith("x = 1, ")
+
+
+@pytest.mark.parametrize("activation", ("relu", "leaky_relu", "sigmoid", "tanh", "linear"))
+def test_the_summary_gives_each_quantity_once(activation):
+    """'C0 = 3.764' then 'C0 = 3.7636': the readout's C0 and the folded one, rounded apart."""
+    net = bp.Network.chain(["-1/2", "2", "3/10"], ["-1", "1/2", "-2/5"], activation=activation)
+    for view in (widgets.forward_view(net, "3/10", "1"), widgets.gradient_view(net, "3/10", "1"),
+                 widgets.surface_view(net, "3/10", "1")):
+        assert_readout_matches(view, net, "3/10", "1")
 
 
 def test_forward_view_with_a_subset_of_parameters(seed):

@@ -64,8 +64,9 @@ def read_answer(answer) -> Typed:
         raise NotANumber(f"{answer} is a boolean (True/False), not a number")
     if isinstance(answer, str):
         return read_text(answer)
-    if isinstance(answer, Fraction) and answer.denominator != 1:
-        return Typed(answer, None, None, str(answer))
+    if isinstance(answer, Fraction) and answer.denominator != 1:  # shown as fmt prints a float
+        readable = Fraction(1, 10**300) < abs(answer) < 10**300
+        return Typed(answer, None, None, fmt(float(answer)) if readable else short(str(answer)))
     if isinstance(answer, numbers.Integral) and int(answer).bit_length() > 3 * MAX_EXPONENT:
         raise NotANumber(f"an integer of about {int(int(answer).bit_length() * 0.30103)} digits "
                          "is more than this check compares")
@@ -368,8 +369,8 @@ def check_choice(answer, correct, options: dict, explanations: dict | None = Non
                                f"with one of {keys}.")
     key = matches[0]
     why = explanations.get(key, "")
-    if re.match(r"[a-z]{2,}\b(?![(^_/])", why):  # a sentence starts with a capital; a name (a_Out,
-        why = why[0].upper() + why[1:]  # softmax(z), dC0/dw) keeps its own case
+    if re.match(r"(?:a|[a-z]{2,})\b(?![(^_/])", why):  # a sentence starts with a capital; a
+        why = why[0].upper() + why[1:]  # name (a_Out, softmax(z), dC0/dw) keeps its own case
     if key == correct:
         return Feedback(RIGHT, f"{key}: {options[key]}. {why}".strip())
     return Feedback(WRONG, f"{key} ({options[key]}) is not it. {why}".strip())

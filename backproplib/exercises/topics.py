@@ -13,6 +13,7 @@ from ..chainrule.crossentropy import sigmoid_output
 from ..chainrule.gradcheck import THRESHOLDS, relative_error
 from ..core import activations as act
 from ..core.network import Network, layer_names
+from ..core.results import classify_slopes
 from ..learning import datasets, depth
 from ..learning.descent import gradient_descent, listed
 from ..learning.training import Trainer, initial_network, steps_per_epoch
@@ -279,7 +280,7 @@ def check_summed_cost(function, net, X, Y) -> Feedback:
     start = np.array([float(net.param(n)) for n in net.parameter_names])
     return check_function(
         function, lambda p: m * average(p), [(start,), (start + 0.25,)],
-        function_name(function, "summed_cost") + "(params)",
+        function_name(function, "summed_cost"),
         hint="the same squares as an average, added up instead of averaged.",
         mistakes={f"That is the average over the {m} examples: the sum does not divide by m.":
                   average})
@@ -377,8 +378,17 @@ def check_single_neuron_limit(answer, run) -> Feedback:
               "boundary.",
          "b": "a larger learning rate reaches the best weights sooner, but the best weights of "
               "this network still draw a straight line.",
-         "d": "neurons can die, but a chain of any activation has the same limit: it only sees "
+         "d": f"{_can_die(run.net)} a chain of any activation has the same limit: it only sees "
               "z_H0."})
+
+
+def _can_die(net) -> str:
+    """Whether the hidden neurons of ``net`` can die (classify_slopes: sigma'(z) = 0 at z < 0)."""
+    hidden = net.activations[:-1]
+    names = listed(dict.fromkeys(s.formula for s in hidden))
+    if any(classify_slopes(s.derivative(np.array([-1.0])), s)[0].any() for s in hidden):
+        return f"Its {names} neurons can die, but"
+    return f"Its {names} neurons cannot die, and"
 
 
 def check_larger_rate(answer, net, data, learning_rate, batch_size, seed, steps=200,
@@ -643,7 +653,8 @@ def check_init_variance(function, init: str):
     slips = {**lookup(INIT_SLIPS, init, "init", "check_init_variance"),
              "That is a standard deviation; the question asks for the variance.":
              lambda n_in, n_out: variance(n_in, n_out) ** 0.5}
-    return check_function(function, variance, INIT_CASES, f"the {init} variance",
+    return check_function(function, variance, INIT_CASES,
+                          function_name(function, f"the {init} variance"),
                           hint="keep Var(z) (or Var(delta)) the same from layer to layer.",
                           mistakes=slips)
 

@@ -274,21 +274,26 @@ def unreachable_target(net: Network, y) -> str | None:
     sigma = net.activations[-1]
     low, high, reaches_low, reaches_high = output_range(sigma)
     targets = np.asarray(net.target(y), dtype=float).reshape(-1, net.sizes[-1])
+    found = []  # (y_j, its value, a_j, the edge a_j can come to)
     for j, column in enumerate(targets.T):
         below = column[(column < low) | ((column == low) & (not reaches_low))]
         above = column[(column > high) | ((column == high) & (not reaches_high))]
-        if not (below.size or above.size):
-            continue
-        a_name = indexed(f"a_{net.layer_names[-1]}", j, net.sizes[-1])
-        can = (f"{sigma.formula} gives numbers {'<=' if reaches_high else '<'} {fmt(high)}"
-               if math.isinf(low) else f"numbers {'>=' if reaches_low else '>'} {fmt(low)}"
-               if math.isinf(high) else f"numbers from {fmt(low)} to {fmt(high)}"
-               if reaches_low else f"numbers strictly between {fmt(low)} and {fmt(high)}")
-        return (f"Note: the target y = {fmt((below if below.size else above)[0])} is outside "
-                f"what {sigma.formula} can output ({can}), so {a_name} can never equal it and "
-                f"the cost cannot reach 0: the best descent can do is bring {a_name} towards "
-                f"{fmt(low if below.size else high)}.")
-    return None
+        if below.size or above.size:
+            found.append((indexed("y", j, net.sizes[-1]), (below if below.size else above)[0],
+                          indexed(f"a_{net.layer_names[-1]}", j, net.sizes[-1]),
+                          low if below.size else high))
+    if not found:
+        return None
+    can = (f"{sigma.formula} gives numbers {'<=' if reaches_high else '<'} {fmt(high)}"
+           if math.isinf(low) else f"numbers {'>=' if reaches_low else '>'} {fmt(low)}"
+           if math.isinf(high) else f"numbers from {fmt(low)} to {fmt(high)}"
+           if reaches_low else f"numbers strictly between {fmt(low)} and {fmt(high)}")
+    one, targets = len(found) == 1, listed(f"{t} = {fmt(v)}" for t, v, _, _ in found)
+    return (f"Note: the target{'' if one else 's'} {targets} {_are(found)} outside what "
+            f"{sigma.formula} can output ({can}), so {listed(a for _, _, a, _ in found)} can "
+            f"never equal {'it' if one else 'them'} and the cost cannot reach 0: the best "
+            f"descent can do is bring "
+            f"{listed(f'{a} towards {fmt(edge)}' for _, _, a, edge in found)}.")
 
 
 def parameter_list(net, params) -> tuple:

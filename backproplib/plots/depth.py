@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from ..learning.depth import DepthProfile
+from ..numbers import article
 from . import style
 from .figure import figure_of, subplots
 
@@ -151,7 +152,8 @@ class DepthPlot:
             blocked = p.dead_sentence()
             parts.append(f"{who}{sizes}; {p.trend()}; {blocked}.")
         depth = len(next(iter(self.profiles.values())).names)
-        return (f"Two log-scale plots of the gradient's size per layer of a {depth}-layer "
+        return (f"Two log-scale plots of the gradient's size per layer of "
+                f"{article(depth)} {depth}-layer "
                 f"network, input side on the left: |delta^L| (left) and |dC/dW^L| (right). "
                 + " ".join(parts))
 

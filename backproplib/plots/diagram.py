@@ -294,8 +294,10 @@ class NetworkDiagram:
         text = (f"Network diagram {shape}, activation {activation}: x = {fmt(fwd.x)}, "
                 f"{values}, y = {target}, C0 = {fmt(g.cost)}{gradients}.")
         weights = np.concatenate([np.ravel(W) for W in net.weights])
-        if (weights < 0).any():
-            text += f" {(weights < 0).sum()} of the {weights.size} weights are negative (orange)."
+        negative = int((weights < 0).sum())
+        if negative:
+            text += (f" {negative} of the {weights.size} weights "
+                     f"{'is' if negative == 1 else 'are'} negative (orange).")
         if g.blocked:
             text += " Greyed, with dashed inputs: " + "; ".join(
                 explain_blocked(b) for b in g.blocked) + "."
@@ -350,8 +352,9 @@ def activation_pairs(names=None, z=None, forward=None):
             fig.legend(handles=marks, loc="lower center", frameon=False,
                        ncols=min(len(marks), 5), fontsize=style.FONT)
         fig.tight_layout(rect=(0, 0.35 / fig.get_figheight() if marks else 0, 1, 1))
-    rows = "; ".join(f"{sigma.formula}(z) and its slope {sigma.formula}'(z), which runs from "
-                     f"{fmt(slope.min())} to {fmt(slope.max())}"
+    rows = "; ".join(f"{sigma.formula}(z) and its slope {sigma.formula}'(z), which "
+                     + (f"is {fmt(slope.min())} at every z" if slope.min() == slope.max() else
+                        f"runs from {fmt(slope.min())} to {fmt(slope.max())}")
                      for sigma, slope in zip(chosen, slopes))
     text = f"Activation curves for z from {fmt(z[0])} to {fmt(z[-1])}, each beside its slope: "
     if forward is not None:

@@ -219,7 +219,9 @@ class Panel:
     def summary(self) -> str:
         """What the panel shows, as plain text: title, readout, folded lines, warnings."""
         parts = [self.title] if self.title else []
-        parts += self.lines + [line for line in self.folded if line not in self.lines]
+        said = " " + " ".join(self.lines)  # a quantity the readout gives is not given again
+        parts += self.lines + [line for line in self.folded if line not in self.lines
+                               and f" {line.partition(' = ')[0]} = " not in said]
         return "\n".join(parts + [f"Warning: {w}" for w in self.warnings])
 
     def _repr_mimebundle_(self, **kwargs):
