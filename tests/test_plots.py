@@ -797,3 +797,11 @@ def test_a_key_added_with_a_labelled_path_hides_the_level_labels_it_covers():
     covered = [label for label in contour.labels if boxes[label].overlaps(key)]
     assert covered, "no level label lies under the key: the check would pass whatever happens"
     assert not any(label.get_visible() for label in covered), [t.get_text() for t in covered]
+
+
+def test_a_diagram_without_numbers_names_its_network_with_the_right_article():
+    # huge weights overflow the backward pass: the diagram leaves its numbers out and says so
+    for n_x, article in ((8, "an"), (2, "a"), (11, "an")):
+        net = bp.Network([np.full((2, n_x), 1e200), np.full((1, 2), 1e200)], [[0, 0], [0]])
+        text = plots.NetworkDiagram(net, [1.0] * n_x, 0).alt_text()
+        assert text.startswith(f"Network diagram of {article} {n_x}-2-1 network, "), text

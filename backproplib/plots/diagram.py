@@ -15,7 +15,7 @@ from matplotlib.transforms import Affine2D, offset_copy
 from ..chainrule.ledger import explain_blocked
 from ..core.activations import ACTIVATIONS, get
 from ..core.network import Network
-from ..numbers import fmt
+from ..numbers import article, fmt
 from . import style
 from .depth import MARKERS
 from .figure import HALO, AltText, figure_and_axes, figure_of, new_figure
@@ -276,7 +276,8 @@ class NetworkDiagram:
         net, g, target = self.shown
         activation = ", ".join(dict.fromkeys(a.formula for a in net.activations))
         if g is None:
-            return (f"Network diagram of a {'-'.join(str(n) for n in self.sizes)} network, "
+            return (f"Network diagram of {article(self.sizes[0])} "
+                    f"{'-'.join(str(n) for n in self.sizes)} network, "
                     f"activation {activation}, without numbers: {self.title.get_text()}.")
         fwd = g.forward
         if self.chain:

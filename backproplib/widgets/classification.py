@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..learning.classification import accuracy
-from ..numbers import fmt
+from ..numbers import article, fmt
 from ..plots.classification import ClassificationFigure, SlowStartPlot
 from .panel import Panel
 
@@ -52,7 +52,8 @@ class class_training_view(Panel):
     def __init__(self, trainer, data, steps=1000):
         super().__init__()
         self.trainer, self.data = trainer.reset(), data
-        self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on the "
+        sizes = trainer.net.sizes
+        self.title = (f"Training {article(sizes[0])} {'-'.join(map(str, sizes))} network on the "
                       f"3-class {data.name!r} ({len(data)} examples)")
         self.add_slider("steps", W.IntSlider, value=0, min=0, max=int(steps),
                         step=max(1, int(steps) // 50), description="steps trained")

@@ -15,7 +15,7 @@ from .. import plots
 from ..chainrule.ledger import explain_blocked
 from ..learning import training
 from ..learning.surface import cost_surface
-from ..numbers import fmt
+from ..numbers import article, fmt
 from ..plots import style
 from ..plots import training as training_plots
 from .panel import Panel
@@ -110,7 +110,8 @@ class training_view(Panel):
         super().__init__()
         self.trainer, self.data, self.n_steps = trainer, data, int(steps)
         self.chunk = max(5, self.n_steps // 25)
-        self.title = (f"Training a {'-'.join(map(str, trainer.net.sizes))} network on "
+        sizes = trainer.net.sizes
+        self.title = (f"Training {article(sizes[0])} {'-'.join(map(str, sizes))} network on "
                       f"{data.name!r} ({len(data)} examples)")
         self.running = False
         self.stop_asked = False
