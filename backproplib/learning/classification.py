@@ -11,14 +11,14 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import to_scalar
-from .datasets import RADIUS, Points, clouds, drawn, quadrants, rings
+from .datasets import RADIUS, Dataset, clouds, drawn, quadrants, rings
 from .descent import gradient_descent
 from .training import initial_network
 
 CLASSES = 3
 
 
-class ClassData(Points):
+class ClassData(Dataset):
     """A 3-class data set: ``X`` (n, 2), one-hot ``Y`` (n, 3), ``classes`` (n,) 0, 1 or 2."""
 
 

@@ -1,9 +1,8 @@
 """The four 2-D data sets of TensorFlow Playground, generated in code from a seed (no download).
 
 ``make("circle", n=200, seed=0)`` gives ``X`` (n, 2), ``Y`` (n, 1) and ``classes`` (n,) 0 or 1,
-the batch form of ``net.backward(data.X, data.Y)``, by Playground's recipes (dataset.ts) and
-coordinates; ``noise`` from 0 to 0.5 blurs them as its slider does. The targets are ``labels``,
-(-1, 1) for a tanh output, or (0, 1) from ``labels_for(activation)``.
+by Playground's recipes (dataset.ts) and coordinates; ``noise`` from 0 to 0.5 blurs them as its
+slider does. ``Y`` holds ``labels``, (-1, 1) for a tanh output, or (0, 1) from ``labels_for``.
 """
 
 from __future__ import annotations
@@ -22,9 +21,11 @@ DEFAULT_LABELS = (-1, 1)
 
 
 @dataclass(frozen=True)
-class Points:
-    """Examples in the plane: ``X`` (n, 2) inputs, ``Y`` their targets, ``classes`` (n,), drawn
-    with ``seed`` and ``noise``."""
+class Dataset:
+    """Examples in the plane, drawn with ``seed`` and ``noise``: ``X`` (n, 2) inputs, ``classes``
+    (n,), and targets ``Y``, of shape (n, 1) holding ``labels`` (class 0's target, class 1's),
+    or one-hot where ``labels`` is None. ``make(d.name, len(d), d.noise, d.seed, d.labels)``
+    makes a two-class set again."""
 
     name: str
     X: np.ndarray
@@ -32,6 +33,7 @@ class Points:
     classes: np.ndarray
     seed: int
     noise: float
+    labels: tuple | None = None
 
     def __len__(self):
         return len(self.X)
@@ -47,25 +49,16 @@ class Points:
         """How many examples each class has."""
         return [int(c) for c in np.bincount(self.classes, minlength=max(2, self.Y.shape[1]))]
 
-    def __repr__(self):
-        counts = ", ".join(f"class {j}: {c}" for j, c in enumerate(self.counts))
-        labels = getattr(self, "labels", None)
-        targets = "one-hot Y" if labels is None else f"labels={labels}"
-        return (f"{type(self).__name__}({self.name!r}, n={len(self)}, {counts}, {targets}, "
-                f"noise={self.noise:g}, seed={self.seed})")
-
-
-@dataclass(frozen=True, repr=False)
-class Dataset(Points):
-    """``Y`` (n, 1) holds ``labels`` (class 0's target, class 1's) for ``classes`` 0 or 1;
-    ``make(d.name, len(d), d.noise, d.seed, d.labels)`` makes it again."""
-
-    labels: tuple
-
     @property
     def threshold(self) -> float:
         """The midpoint of the two labels: a_Out above it predicts class 1."""
         return (self.labels[0] + self.labels[1]) / 2
+
+    def __repr__(self):
+        counts = ", ".join(f"class {j}: {c}" for j, c in enumerate(self.counts))
+        targets = "one-hot Y" if self.labels is None else f"labels={self.labels}"
+        return (f"{type(self).__name__}({self.name!r}, n={len(self)}, {counts}, {targets}, "
+                f"noise={self.noise:g}, seed={self.seed})")
 
 
 def make(name: str, n: int = 200, noise: float = 0.0, seed: int = 0,
@@ -171,12 +164,11 @@ GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}
 # --- checking what an instructor typed --------------------------------------------------------
 def _labels(labels):
     try:
-        low, high = labels
-        low, high = float(low), float(high)
+        low, high = (float(v) for v in labels)
     except (TypeError, ValueError):
         raise ValueError(f"labels: expected two numbers (class 0, class 1) such as (-1, 1), "
                          f"got {labels!r}") from None
     if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
         raise ValueError(f"labels: expected two finite numbers, class 0's below class 1's, "
                          f"such as (-1, 1), got {labels!r}")
-    return (int(low) if low.is_integer() else low, int(high) if high.is_integer() else high)
+    return tuple(int(v) if v.is_integer() else v for v in (low, high))

@@ -99,20 +99,12 @@ class Trainer:
     # --- running ----------------------------------------------------------------------------
     def reset(self):
         """Back to the starting network and an empty history; the same batches come again."""
-        self.net = self.start_net
-        self.rng = np.random.default_rng(self.seed)
-        self.steps = 0
-        self.epoch = 0
-        self.examples_seen = 0
+        self.net, self.rng = self.start_net, np.random.default_rng(self.seed)
+        self.steps = self.epoch = self.examples_seen = self._position = 0
         self._order = self.rng.permutation(self.n)
-        self._position = 0
-        self.batch = None
-        self.costs = [self.net.cost(self.X, self.Y)]
-        self.cost_steps = [0]
-        self.batch_costs = []
+        self.batch, self.diverged, self.overflow = None, False, None
+        self.costs, self.cost_steps, self.batch_costs = [self.net.cost(self.X, self.Y)], [0], []
         self.path = [self._tracked(self.net)]
-        self.diverged = False
-        self.overflow = None
         return self
 
     def step(self):
@@ -122,16 +114,15 @@ class Trainer:
         # the batch: the next slice of this epoch's permutation
         self.batch = batch = self._order[self._position:self._position + self.batch_size]
         self._position += len(batch)
+        record = (self.steps + 1) % self.record_every == 0
         try:
             g = self.net.backward(self.X[batch], self.Y[batch])
             new = self.net.descend(g, self.learning_rate, self.params)
-            record = (self.steps + 1) % self.record_every == 0
             cost = new.cost(self.X, self.Y) if record else None
         except NumericOverflow as error:
             self.diverged, self.overflow = True, error
             return None
-        self.net = new
-        self.steps += 1
+        self.net, self.steps = new, self.steps + 1
         self.examples_seen += len(batch)
         self.batch_costs.append(g.cost)
         if record:
@@ -141,8 +132,7 @@ class Trainer:
             self.path.append(self._tracked(new))
         if self._position >= self.n:  # the epoch is over: the next step starts the next one
             self.epoch += 1
-            self._order = self.rng.permutation(self.n)
-            self._position = 0
+            self._order, self._position = self.rng.permutation(self.n), 0
         return g
 
     def train(self, steps, chunk=100, on_chunk=None):
