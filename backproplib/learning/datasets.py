@@ -97,9 +97,9 @@ def labels_for(activation) -> tuple:
 
 
 # --- the four recipes --------------------------------------------------------------------------
-def _halves(n):
-    """Examples of class 1 and of class 0: n - n // 2 and n // 2."""
-    return n - n // 2, n // 2
+def shares(n, k=2):
+    """n examples split over k groups as evenly as can be, the larger groups first."""
+    return [n // k + (j < n % k) for j in range(k)]
 
 
 def rings(bands, counts, noise, rng):
@@ -123,7 +123,7 @@ def quadrants(n, noise, rng):
 
 def circle(n, noise, rng):
     """Class 1 inside radius 2.5, class 0 in the ring 3.5-5; a label comes from the noisy point."""
-    X, radius = rings([(0.0, 0.5), (0.7, 1.0)], _halves(n), noise, rng)
+    X, radius = rings([(0.0, 0.5), (0.7, 1.0)], shares(n), noise, rng)
     return X, (radius < RADIUS * 0.5).astype(int)
 
 
@@ -142,20 +142,20 @@ def clouds(centres, counts, noise, rng):
 
 def gauss(n, noise, rng):
     """Class 1 around (2, 2), class 0 around (-2, -2)."""
-    return clouds([2, -2], _halves(n), noise, rng), np.repeat([1, 0], _halves(n))
+    return clouds([2, -2], shares(n), noise, rng), np.repeat([1, 0], shares(n))
 
 
 def spiral(n, noise, rng):
     """Two arms r = 5 i/m, t = 1.75 * 2 pi i/m (+ pi for class 0), plus uniform noise."""
     X = []
-    for count, turn in zip(_halves(n)[::-1], (math.pi, 0.0)):
+    for count, turn in zip(shares(n)[::-1], (math.pi, 0.0)):
         i = np.arange(count)
         m = max(count, 1)
         r = i / m * RADIUS
         t = 1.75 * i / m * 2 * math.pi + turn
         arm = np.column_stack([r * np.sin(t), r * np.cos(t)])
         X.append(arm + rng.uniform(-1, 1, (count, 2)) * noise)
-    return np.concatenate(X), np.repeat([0, 1], _halves(n)[::-1])
+    return np.concatenate(X), np.repeat([0, 1], shares(n)[::-1])
 
 
 GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}

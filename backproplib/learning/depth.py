@@ -25,8 +25,7 @@ _VARIANCES = {"plain": lambda n_in, n_out: 1.0, "xavier": lambda n_in, n_out: 2 
 
 
 def init_variance(init: str, n_in, n_out, scale=1.0) -> float:
-    """Var(w) of a layer with ``n_in`` inputs and ``n_out`` neurons under ``init``, times
-    ``scale`` squared."""
+    """Var(w) under ``init`` of a layer of ``n_out`` neurons with ``n_in`` inputs, times scale^2."""
     base = lookup(_VARIANCES, init, "init", "init")
     scale = positive_number(scale, "scale")
     if scale > 1e100:
@@ -46,9 +45,8 @@ def initial_weights(sizes, init="he", scale=1.0, seed=0) -> list:
 
 def deep_network(depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, bias=0.0,
                  output_activation="linear") -> Network:
-    """x of ``width`` numbers, ``depth`` - 1 hidden layers of ``width`` neurons with
-    ``activation``, and one output neuron with ``output_activation``; weights from
-    ``initial_weights``, every bias ``bias``."""
+    """``width`` inputs, ``depth`` - 1 hidden layers of ``width`` neurons with ``activation``, one
+    output neuron with ``output_activation``; weights by ``initial_weights``, biases ``bias``."""
     depth = whole_number(depth, "depth", 1)
     if depth < 2:
         raise ValueError(f"depth: expected at least 2 layers (a hidden one and Out), got {depth}")

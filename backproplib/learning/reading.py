@@ -23,10 +23,9 @@ def lowest_point(surface: CostSurface, digits: int = 4) -> str:
     cost falls further outside the picture), with ``digits`` significant digits."""
     cost = np.asarray(surface.cost, dtype=float)
     index = np.unravel_index(np.nanargmin(cost), cost.shape)
-    at = ", ".join(f"{name} = {rounded(values[i], digits)}"
-                   for name, values, i in zip(surface.names, surface.values, index))
-    edges = [name for name, values, i in zip(surface.names, surface.values, index)
-             if i in (0, len(values) - 1)]
+    axes = list(zip(surface.names, surface.values, index))
+    at = ", ".join(f"{name} = {rounded(values[i], digits)}" for name, values, i in axes)
+    edges = [name for name, values, i in axes if i in (0, len(values) - 1)]
     where = (f"on the grid's edge in {' and '.join(edges)}: the cost may be lower outside "
              "the picture" if edges else "inside the grid")
     return f"{rounded(cost[index], digits)} at {at} ({where})"
@@ -49,11 +48,8 @@ def when_blocked(net, x, path) -> str:
 
 def first_stuck(net, x, y, learning_rates, steps, params=None):
     """The descent at the first of ``learning_rates`` that ends stuck on a plateau, or None."""
-    for eta in learning_rates:
-        run = gradient_descent(net, x, y, eta, steps, params=params)
-        if run.outcome == "stuck":
-            return run
-    return None
+    runs = (gradient_descent(net, x, y, eta, steps, params=params) for eta in learning_rates)
+    return next((run for run in runs if run.outcome == "stuck"), None)
 
 
 def stuck_report(run, params) -> str:
@@ -107,9 +103,8 @@ def float_against_exact(net, x, y) -> str:
         names = ", ".join(sorted({s.formula for s in net.activations if not s.exact}))
         return (f"Exact fractions need rational activations (ReLU, leaky ReLU, linear); {names} "
                 "is not, so there is no exact table here.")
-    floats = net.as_float()
     exact_net = Network(net.weights, net.biases, [s.name for s in net.activations], exact=True)
-    g, exact_g = floats.backward(x, y), exact_net.backward(x, y)
+    g, exact_g = net.as_float().backward(x, y), exact_net.backward(x, y)
     lines, noisy = [f"{'':>6}  {'float (repr)':<22} {'exact':<24} float - exact"], []
     for name in net.parameter_names:
         as_float, exact = float(g[name]), exact_g[name]

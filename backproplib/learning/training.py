@@ -188,7 +188,7 @@ class Trainer:
 
     @property
     def message(self) -> str:
-        """What the run did, in words: the cost, the steps and epochs, the accuracy, warnings."""
+        """What the run did, in words: the steps and epochs, the cost, and any warnings."""
         start, now = self.costs[0], self.cost
         epochs = self.examples_seen / self.n
         lines = [f"{self.steps} step{'s' if self.steps != 1 else ''} of batch size "
