@@ -68,16 +68,14 @@ def leaky_rescue(stuck, weights, biases, x, y, steps, params, long_steps=2000) -
     whether and when the crawl left the plateau (or that nothing got stuck)."""
     if stuck is None:
         return "Nothing got stuck above, so there is nothing to rescue."
-    ours = stuck.net.activations[0].formula
+    ours, eta, plateau = stuck.net.activations[0].formula, stuck.learning_rate, stuck.costs[-1]
     leaky = Network.chain(weights=weights, biases=biases, activation="leaky_relu", exact=False)
-    eta = stuck.learning_rate
-    lines = [f"{ours}, learning rate {fmt(eta)}: stuck at C0 = {fmt(stuck.costs[-1])} after "
+    lines = [f"{ours}, learning rate {fmt(eta)}: stuck at C0 = {fmt(plateau)} after "
              f"{stuck.steps_taken} step(s)"]
     short = gradient_descent(leaky, x, y, eta, steps, params=params)
     lines.append(f"leaky ReLU in place of {ours}(z), {steps} steps: {short.outcome}, C0 = "
                  f"{fmt(short.costs[-1])}")
     rescue = gradient_descent(leaky, x, y, eta, long_steps, params=params)
-    plateau = stuck.costs[-1]
     reached = next((i for i, c in enumerate(rescue.costs) if c <= plateau * 1.001), None)
     if reached is not None:
         left = next((i for i in range(reached, len(rescue.costs))
@@ -142,8 +140,8 @@ def zero_crossing(net, x, param: str, half_width=2.0, reach=6.0):
         lines += [f"  in a copy with {param} = {fmt(w_try)}:",
                   f"    z_{layer} = {fmt(there.z[layer][0])}, "
                   f"{formula}'(z_{layer}) = {fmt(there.da_dz[layer][0])}: {state}"]
-    if any(kinds):
-        kind = next(k for k in kinds if k)
+    kind = next((k for k in kinds if k), None)
+    if kind:
         flat = "flat" if kind == "dead" else "almost flat"
         lines.append(f"Where {layer} is {kind}, the curve is {flat} and so is the tangent.")
     else:
