@@ -82,8 +82,7 @@ RECIPES = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}
 
 def classifier(sizes, activation="tanh", seed=0, cost="cross_entropy") -> Network:
     """``training.initial_network(sizes, activation, seed)``, softmax on Out, cost ``cost``."""
-    start = initial_network(sizes, activation, seed, output_activation="softmax")
-    return Network(list(start.weights), list(start.biases), start.activations, cost=cost)
+    return initial_network(sizes, activation, seed, "softmax", cost)
 
 
 def one_neuron_run(z, y, cost, learning_rate=0.15, steps=300) -> list:

@@ -115,6 +115,7 @@ def _outcome(path, floor, overflowed):
     taken, start, end, eta = len(costs) - 1, costs[0], costs[-1], fmt(path.learning_rate)
     fell = f"{C} went from {fmt(start)} to {fmt(end)} in {_steps(taken)}"
     dead = [b.neuron for b in path.blocked if b.kind == "dead"]
+    are, it = ("is", "it") if len(dead) == 1 else ("are", "them")
     if overflowed:
         return "diverged", (f"Diverged: step {taken + 1} overflowed floating point, so descent "
                             f"stopped at {C} = {fmt(end)}. The learning rate {eta} is too "
@@ -123,8 +124,8 @@ def _outcome(path, floor, overflowed):
     if dead and (at_bottom or not moving):
         went_up = (" On the way the cost went up: a step overshot onto the flat part."
                    if end > start else "")
-        return "stuck", (f"Stuck: {listed(dead)} {_are(dead)} dead, so no gradient flows back "
-                         f"through {'it' if len(dead) == 1 else 'them'}; {fell}."), (
+        return "stuck", (f"Stuck: {listed(dead)} {are} dead, so no gradient flows back through "
+                         f"{it}; {fell}."), (
             "; ".join(explain_blocked(b) for b in path.blocked) + "." + went_up)
     if at_bottom:
         where = ("about 0" if floor == 0 else
@@ -161,7 +162,7 @@ def _outcome(path, floor, overflowed):
               f"length {fmt(length[0])} ({fmt(length[1])} at the start).")
     if swinging:
         detail += f" {listed(swinging)} zig-zag: the learning rate is close to too large."
-    dead = f" {listed(dead)} {_are(dead)} dead." if dead else ""
+    dead = f" {listed(dead)} {are} dead." if dead else ""
     if pace >= CRAWLING_PACE:
         return "falling", f"Still falling: {fell}, by {_percent(pace)} on the last step.{dead}", (
             detail)
@@ -194,10 +195,6 @@ def listed(names) -> str:
     """Names joined as prose: a; a and b; a, b and c."""
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _are(names):
-    return "is" if len(names) == 1 else "are"
 
 
 def _steps(n):

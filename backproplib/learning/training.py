@@ -31,7 +31,8 @@ def layer_sizes(sizes) -> list:
     return [whole_number(s, "layer size", 1) for s in sizes]
 
 
-def initial_network(sizes, activation="tanh", seed=0, output_activation=None) -> Network:
+def initial_network(sizes, activation="tanh", seed=0, output_activation=None,
+                    cost="quadratic") -> Network:
     """A network with layer sizes (n_x, n_H0, ..., n_Out): weights normal with standard
     deviation 1/sqrt(n_(L-1)) (z starts about the size of an input) from ``default_rng(seed)``,
     biases 0.1, ``activation`` in every layer (``output_activation`` in Out if given)."""
@@ -41,7 +42,7 @@ def initial_network(sizes, activation="tanh", seed=0, output_activation=None) ->
                for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     biases = [np.full(n_out, 0.1) for n_out in sizes[1:]]
     out = activation if output_activation is None else output_activation
-    return Network(weights, biases, [activation] * (len(sizes) - 2) + [out])
+    return Network(weights, biases, [activation] * (len(sizes) - 2) + [out], cost=cost)
 
 
 class Trainer:
@@ -210,10 +211,8 @@ class Trainer:
 def grid(extent, n=100):
     """(x1 values, x2 values, points): an n x n grid over extent (x1_min, x1_max, x2_min,
     x2_max); ``points`` has shape (n * n, 2), row i * n + j at (x1[j], x2[i])."""
-    x1 = np.linspace(extent[0], extent[1], n)
-    x2 = np.linspace(extent[2], extent[3], n)
-    points = np.column_stack([np.tile(x1, n), np.repeat(x2, n)])
-    return x1, x2, points
+    x1, x2 = np.linspace(extent[0], extent[1], n), np.linspace(extent[2], extent[3], n)
+    return x1, x2, np.column_stack([np.tile(x1, n), np.repeat(x2, n)])
 
 
 def output_on_grid(net: Network, extent, n=100) -> np.ndarray:
