@@ -187,6 +187,8 @@ def _still_moving(path, outcome):
     return (f"{text} The network has become a constant predictor: every neuron of "
             f"{net.layer_names[hidden]} is dead, so a_Out depends on nothing but "
             f"{listed(sorted(biases))}, whatever x is.")
+
+
 _OVERSHOOT = ("Each step overshoots the valley and lands higher up the other side; try a "
               "smaller learning rate.")
 

@@ -191,10 +191,9 @@ class Trainer:
     def message(self) -> str:
         """What the run did, in words: the steps and epochs, the cost, and any warnings."""
         start, now = self.costs[0], self.cost
-        epochs = self.examples_seen / self.n
         lines = [f"{self.steps} step{'s' if self.steps != 1 else ''} of batch size "
-                 f"{self.batch_size} ({fmt(round(epochs, 2))} epochs), learning rate "
-                 f"{fmt(self.learning_rate)}: C went from {fmt(start)} to {fmt(now)}"]
+                 f"{self.batch_size} ({fmt(round(self.examples_seen / self.n, 2))} epochs), "
+                 f"learning rate {fmt(self.learning_rate)}: C went from {fmt(start)} to {fmt(now)}"]
         if self.diverged:
             lines.append(f"Diverged: the next step overflowed ({self.overflow}), so training "
                          f"stopped at the last finite step: the learning rate "
@@ -219,8 +218,7 @@ def output_on_grid(net: Network, extent, n=100) -> np.ndarray:
     """a^Out (the first output) on the n x n ``grid``: shape (n, n), row i at x2[i]. By
     ``network.forward_pass`` without sigma'(z), in float32: a picture needs a few digits, and
     tanh or sigmoid over n * n points runs several times faster so."""
-    _, _, points = grid(extent, n)
-    points = points.astype(np.float32)
+    points = grid(extent, n)[2].astype(np.float32)
     weights = [np.asarray(W, dtype=np.float32) for W in net.weights]
     biases = [np.asarray(b, dtype=np.float32) for b in net.biases]
     with np.errstate(over="ignore", invalid="ignore"):
