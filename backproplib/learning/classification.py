@@ -11,7 +11,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import to_scalar
-from .datasets import RADIUS, Dataset, clouds, drawn, quadrants, rings, shares
+from .datasets import RADIUS, Dataset, arms, clouds, drawn, quadrants, rings, shares
 from .descent import gradient_descent
 from .training import initial_network
 
@@ -68,13 +68,9 @@ def gauss(n, noise, rng):
 
 def spiral(n, noise, rng):
     """Three arms r = 5 i/m, t = 1.25 * 2 pi i/m + 2 pi j/3, plus uniform noise."""
-    arms = []
-    for j, count in enumerate(shares(n, CLASSES)):
-        i = np.arange(count) / max(count, 1)
-        t = 1.25 * i * 2 * math.pi + 2 * math.pi * j / CLASSES
-        arm = np.column_stack([i * RADIUS * np.sin(t), i * RADIUS * np.cos(t)])
-        arms.append(arm + rng.uniform(-1, 1, (count, 2)) * noise)
-    return np.concatenate(arms), np.repeat(np.arange(CLASSES), shares(n, CLASSES))
+    return arms(shares(n, CLASSES),
+                lambda i, m, j: 1.25 * (i / m) * 2 * math.pi + 2 * math.pi * j / CLASSES,
+                noise, rng)
 
 
 RECIPES = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}

@@ -145,17 +145,22 @@ def gauss(n, noise, rng):
     return clouds([2, -2], shares(n), noise, rng), np.repeat([1, 0], shares(n))
 
 
+def arms(counts, angle, noise, rng):
+    """(X, classes): arm j holds class j, ``counts[j]`` points at r = 5 i/m and t =
+    ``angle(i, m, j)`` for i = 0 .. m - 1 (m = counts[j]), each moved by up to ``noise``."""
+    X = []
+    for j, count in enumerate(counts):
+        i, m = np.arange(count), max(count, 1)
+        r, t = i / m * RADIUS, angle(i, m, j)
+        X.append(np.column_stack([r * np.sin(t), r * np.cos(t)])
+                 + rng.uniform(-1, 1, (count, 2)) * noise)
+    return np.concatenate(X), np.repeat(np.arange(len(counts)), counts)
+
+
 def spiral(n, noise, rng):
     """Two arms r = 5 i/m, t = 1.75 * 2 pi i/m (+ pi for class 0), plus uniform noise."""
-    X = []
-    for count, turn in zip(shares(n)[::-1], (math.pi, 0.0)):
-        i = np.arange(count)
-        m = max(count, 1)
-        r = i / m * RADIUS
-        t = 1.75 * i / m * 2 * math.pi + turn
-        arm = np.column_stack([r * np.sin(t), r * np.cos(t)])
-        X.append(arm + rng.uniform(-1, 1, (count, 2)) * noise)
-    return np.concatenate(X), np.repeat([0, 1], shares(n)[::-1])
+    return arms(shares(n)[::-1], lambda i, m, j: 1.75 * i / m * 2 * math.pi + (math.pi, 0.0)[j],
+                noise, rng)
 
 
 GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}

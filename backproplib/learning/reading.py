@@ -121,8 +121,7 @@ def zero_crossing(net, x, param: str, half_width=2.0, reach=6.0):
     ``half_width`` around it, widened to the crossing and a step beyond if within ``reach``."""
     L = net.locate(param).L
     layer, fwd = net.layer_names[L], net.forward(x)
-    a_in = fwd.x[0] if L == 0 else fwd.a[L - 1][0]
-    into = "x" if L == 0 else f"a_{net.layer_names[L - 1]}"
+    a_in, into = (fwd.x[0], "x") if L == 0 else (fwd.a[L - 1][0], f"a_{net.layer_names[L - 1]}")
     w, b = float(net.param(param)), float(net.param(f"b_{layer}"))
     low, high = w - half_width, w + half_width
     if a_in == 0:
