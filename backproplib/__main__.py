@@ -25,8 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     net, x, y = worked_example()
-    weights = [fmt(net.param(f"w_{name}")) for name in net.layer_names]
-    biases = [fmt(net.param(f"b_{name}")) for name in net.layer_names]
+    weights, biases = ([fmt(p) for p in layers] for layers in (net.weights, net.biases))
     p = _Parser(prog="python -m backproplib",
                 description="Print every step of backpropagation through a chain x -> H0 -> ... "
                             "-> Out of one neuron per layer, with cost C0 = (a_Out - y)^2.")

@@ -183,6 +183,18 @@ def test_the_recipes_say_what_they_promise():
     assert classification.make_classes("spiral", 300).counts == [100, 100, 100]
 
 
+def test_the_spiral_arms_turn_as_documented():
+    """Arm j: r = 5 i/m, t = 1.25 * 2 pi i/m + 2 pi j/3 (so a swap of the arms' offsets shows)."""
+    data = classification.make_classes("spiral", 300)
+    for j in range(3):
+        i = np.arange(100) / 100
+        t = 1.25 * 2 * np.pi * i + 2 * np.pi * j / 3
+        expected = np.column_stack([5 * i * np.sin(t), 5 * i * np.cos(t)])
+        arm = data.X[data.classes == j]
+        found = arm[np.argsort(np.hypot(arm[:, 0], arm[:, 1]))]  # shuffled: sort by radius
+        np.testing.assert_allclose(found, expected, atol=1e-12)
+
+
 @pytest.mark.parametrize("bad", [dict(name="moons"), dict(n=2), dict(n=2.5), dict(seed=-1),
                                  dict(noise=0.7)])
 def test_bad_data_set_input_is_refused(bad):

@@ -11,14 +11,14 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import to_scalar
-from .datasets import RADIUS, Points, clouds, drawn, quadrants, rings
+from .datasets import RADIUS, Dataset, arms, clouds, drawn, quadrants, rings, shares
 from .descent import gradient_descent
 from .training import initial_network
 
 CLASSES = 3
 
 
-class ClassData(Points):
+class ClassData(Dataset):
     """A 3-class data set: ``X`` (n, 2), one-hot ``Y`` (n, 3), ``classes`` (n,) 0, 1 or 2."""
 
 
@@ -32,8 +32,7 @@ def make_classes(name: str, n: int = 300, noise: float = 0.0, seed: int = 0) -> 
 
 def one_hot(classes, k: int = CLASSES) -> np.ndarray:
     """Rows y with y_j = 1 for the example's class j and 0 elsewhere: shape (n, k)."""
-    classes = np.asarray(classes, dtype=int)
-    return np.eye(k)[classes]
+    return np.eye(k)[np.asarray(classes, dtype=int)]
 
 
 def predicted_classes(net, X) -> np.ndarray:
@@ -47,14 +46,9 @@ def accuracy(net, X, classes) -> float:
 
 
 # --- the recipes ----------------------------------------------------------------------------
-def _thirds(n):
-    """Examples per class: n // 3 each, the remainder going to the first classes."""
-    return [n // CLASSES + (1 if j < n % CLASSES else 0) for j in range(CLASSES)]
-
-
 def circle(n, noise, rng):
     """Three rings; a class comes from the radius of the noisy point."""
-    X, radius = rings([(0.0, 0.32), (0.44, 0.66), (0.78, 1.0)], _thirds(n), noise, rng)
+    X, radius = rings([(0.0, 0.32), (0.44, 0.66), (0.78, 1.0)], shares(n, CLASSES), noise, rng)
     return X, np.digitize(radius, [0.38 * RADIUS, 0.72 * RADIUS])
 
 
@@ -68,28 +62,23 @@ def gauss(n, noise, rng):
     """Three clouds at distance 2.8 from the origin, 120 degrees apart."""
     centres = [2.8 * np.array([math.cos(t), math.sin(t)])
                for t in (math.pi / 2, math.pi * 7 / 6, -math.pi / 6)]
-    return clouds(centres, _thirds(n), noise, rng), np.repeat(np.arange(CLASSES), _thirds(n))
+    counts = shares(n, CLASSES)
+    return clouds(centres, counts, noise, rng), np.repeat(np.arange(CLASSES), counts)
 
 
 def spiral(n, noise, rng):
     """Three arms r = 5 i/m, t = 1.25 * 2 pi i/m + 2 pi j/3, plus uniform noise."""
-    arms = []
-    for j, count in enumerate(_thirds(n)):
-        i = np.arange(count) / max(count, 1)
-        t = 1.25 * i * 2 * math.pi + 2 * math.pi * j / CLASSES
-        arm = np.column_stack([i * RADIUS * np.sin(t), i * RADIUS * np.cos(t)])
-        arms.append(arm + rng.uniform(-1, 1, (count, 2)) * noise)
-    return np.concatenate(arms), np.repeat(np.arange(CLASSES), _thirds(n))
+    return arms(shares(n, CLASSES),
+                lambda i, m, j: 1.25 * (i / m) * 2 * math.pi + 2 * math.pi * j / CLASSES,
+                noise, rng)
 
 
 RECIPES = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}
 
 
 def classifier(sizes, activation="tanh", seed=0, cost="cross_entropy") -> Network:
-    """``training.initial_network(sizes, activation, seed)`` with softmax on Out and the cost
-    pair ``cost``."""
-    start = initial_network(sizes, activation, seed, output_activation="softmax")
-    return Network(list(start.weights), list(start.biases), start.activations, cost=cost)
+    """``training.initial_network(sizes, activation, seed)``, softmax on Out, cost ``cost``."""
+    return initial_network(sizes, activation, seed, "softmax", cost)
 
 
 def one_neuron_run(z, y, cost, learning_rate=0.15, steps=300) -> list:

@@ -1,9 +1,8 @@
 """The four 2-D data sets of TensorFlow Playground, generated in code from a seed (no download).
 
 ``make("circle", n=200, seed=0)`` gives ``X`` (n, 2), ``Y`` (n, 1) and ``classes`` (n,) 0 or 1,
-the batch form of ``net.backward(data.X, data.Y)``, by Playground's recipes (dataset.ts) and
-coordinates; ``noise`` from 0 to 0.5 blurs them as its slider does. The targets are ``labels``,
-(-1, 1) for a tanh output, or (0, 1) from ``labels_for(activation)``.
+by Playground's recipes (dataset.ts) and coordinates; ``noise`` from 0 to 0.5 blurs them as its
+slider does. ``Y`` holds ``labels``, (-1, 1) for a tanh output, or (0, 1) from ``labels_for``.
 """
 
 from __future__ import annotations
@@ -22,9 +21,11 @@ DEFAULT_LABELS = (-1, 1)
 
 
 @dataclass(frozen=True)
-class Points:
-    """Examples in the plane: ``X`` (n, 2) inputs, ``Y`` their targets, ``classes`` (n,), drawn
-    with ``seed`` and ``noise``."""
+class Dataset:
+    """Examples in the plane, drawn with ``seed`` and ``noise``: ``X`` (n, 2) inputs, ``classes``
+    (n,), and targets ``Y``, of shape (n, 1) holding ``labels`` (class 0's target, class 1's),
+    or one-hot where ``labels`` is None. ``make(d.name, len(d), d.noise, d.seed, d.labels)``
+    makes a two-class set again."""
 
     name: str
     X: np.ndarray
@@ -32,6 +33,7 @@ class Points:
     classes: np.ndarray
     seed: int
     noise: float
+    labels: tuple | None = None
 
     def __len__(self):
         return len(self.X)
@@ -47,25 +49,16 @@ class Points:
         """How many examples each class has."""
         return [int(c) for c in np.bincount(self.classes, minlength=max(2, self.Y.shape[1]))]
 
-    def __repr__(self):
-        counts = ", ".join(f"class {j}: {c}" for j, c in enumerate(self.counts))
-        labels = getattr(self, "labels", None)
-        targets = "one-hot Y" if labels is None else f"labels={labels}"
-        return (f"{type(self).__name__}({self.name!r}, n={len(self)}, {counts}, {targets}, "
-                f"noise={self.noise:g}, seed={self.seed})")
-
-
-@dataclass(frozen=True, repr=False)
-class Dataset(Points):
-    """``Y`` (n, 1) holds ``labels`` (class 0's target, class 1's) for ``classes`` 0 or 1;
-    ``make(d.name, len(d), d.noise, d.seed, d.labels)`` makes it again."""
-
-    labels: tuple
-
     @property
     def threshold(self) -> float:
         """The midpoint of the two labels: a_Out above it predicts class 1."""
         return (self.labels[0] + self.labels[1]) / 2
+
+    def __repr__(self):
+        counts = ", ".join(f"class {j}: {c}" for j, c in enumerate(self.counts))
+        targets = "one-hot Y" if self.labels is None else f"labels={self.labels}"
+        return (f"{type(self).__name__}({self.name!r}, n={len(self)}, {counts}, {targets}, "
+                f"noise={self.noise:g}, seed={self.seed})")
 
 
 def make(name: str, n: int = 200, noise: float = 0.0, seed: int = 0,
@@ -104,9 +97,9 @@ def labels_for(activation) -> tuple:
 
 
 # --- the four recipes --------------------------------------------------------------------------
-def _halves(n):
-    """Examples of class 1 and of class 0: n - n // 2 and n // 2."""
-    return n - n // 2, n // 2
+def shares(n, k=2):
+    """n examples split over k groups as evenly as can be, the larger groups first."""
+    return [n // k + (j < n % k) for j in range(k)]
 
 
 def rings(bands, counts, noise, rng):
@@ -130,7 +123,7 @@ def quadrants(n, noise, rng):
 
 def circle(n, noise, rng):
     """Class 1 inside radius 2.5, class 0 in the ring 3.5-5; a label comes from the noisy point."""
-    X, radius = rings([(0.0, 0.5), (0.7, 1.0)], _halves(n), noise, rng)
+    X, radius = rings([(0.0, 0.5), (0.7, 1.0)], shares(n), noise, rng)
     return X, (radius < RADIUS * 0.5).astype(int)
 
 
@@ -149,20 +142,25 @@ def clouds(centres, counts, noise, rng):
 
 def gauss(n, noise, rng):
     """Class 1 around (2, 2), class 0 around (-2, -2)."""
-    return clouds([2, -2], _halves(n), noise, rng), np.repeat([1, 0], _halves(n))
+    return clouds([2, -2], shares(n), noise, rng), np.repeat([1, 0], shares(n))
+
+
+def arms(counts, angle, noise, rng):
+    """(X, classes): arm j holds class j, ``counts[j]`` points at r = 5 i/m and t =
+    ``angle(i, m, j)`` for i = 0 .. m - 1 (m = counts[j]), each moved by up to ``noise``."""
+    X = []
+    for j, count in enumerate(counts):
+        i, m = np.arange(count), max(count, 1)
+        r, t = i / m * RADIUS, angle(i, m, j)
+        X.append(np.column_stack([r * np.sin(t), r * np.cos(t)])
+                 + rng.uniform(-1, 1, (count, 2)) * noise)
+    return np.concatenate(X), np.repeat(np.arange(len(counts)), counts)
 
 
 def spiral(n, noise, rng):
     """Two arms r = 5 i/m, t = 1.75 * 2 pi i/m (+ pi for class 0), plus uniform noise."""
-    X = []
-    for count, turn in zip(_halves(n)[::-1], (math.pi, 0.0)):
-        i = np.arange(count)
-        m = max(count, 1)
-        r = i / m * RADIUS
-        t = 1.75 * i / m * 2 * math.pi + turn
-        arm = np.column_stack([r * np.sin(t), r * np.cos(t)])
-        X.append(arm + rng.uniform(-1, 1, (count, 2)) * noise)
-    return np.concatenate(X), np.repeat([0, 1], _halves(n)[::-1])
+    return arms(shares(n)[::-1], lambda i, m, j: 1.75 * i / m * 2 * math.pi + (math.pi, 0.0)[j],
+                noise, rng)
 
 
 GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}
@@ -171,12 +169,11 @@ GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}
 # --- checking what an instructor typed --------------------------------------------------------
 def _labels(labels):
     try:
-        low, high = labels
-        low, high = float(low), float(high)
+        low, high = (float(v) for v in labels)
     except (TypeError, ValueError):
         raise ValueError(f"labels: expected two numbers (class 0, class 1) such as (-1, 1), "
                          f"got {labels!r}") from None
     if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
         raise ValueError(f"labels: expected two finite numbers, class 0's below class 1's, "
                          f"such as (-1, 1), got {labels!r}")
-    return (int(low) if low.is_integer() else low, int(high) if high.is_integer() else high)
+    return tuple(int(v) if v.is_integer() else v for v in (low, high))

@@ -25,8 +25,7 @@ _VARIANCES = {"plain": lambda n_in, n_out: 1.0, "xavier": lambda n_in, n_out: 2 
 
 
 def init_variance(init: str, n_in, n_out, scale=1.0) -> float:
-    """Var(w) of a layer with ``n_in`` inputs and ``n_out`` neurons under ``init``, times
-    ``scale`` squared."""
+    """Var(w) under ``init`` of a layer of ``n_out`` neurons with ``n_in`` inputs, times scale^2."""
     base = lookup(_VARIANCES, init, "init", "init")
     scale = positive_number(scale, "scale")
     if scale > 1e100:
@@ -46,9 +45,8 @@ def initial_weights(sizes, init="he", scale=1.0, seed=0) -> list:
 
 def deep_network(depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, bias=0.0,
                  output_activation="linear") -> Network:
-    """x of ``width`` numbers, ``depth`` - 1 hidden layers of ``width`` neurons with
-    ``activation``, and one output neuron with ``output_activation``; weights from
-    ``initial_weights``, every bias ``bias``."""
+    """``width`` inputs, ``depth`` - 1 hidden layers of ``width`` neurons with ``activation``, one
+    output neuron with ``output_activation``; weights by ``initial_weights``, biases ``bias``."""
     depth = whole_number(depth, "depth", 1)
     if depth < 2:
         raise ValueError(f"depth: expected at least 2 layers (a hidden one and Out), got {depth}")
@@ -98,42 +96,31 @@ class DepthProfile:
     def trend(self) -> str:
         """"vanishing", "exploding", "level" (within ``LEVEL_WITHIN``) or "no gradient"."""
         s = self.spread
-        if math.isnan(s):
-            return "no gradient"
-        if s < 1 / LEVEL_WITHIN:
-            return "vanishing"
-        if s > LEVEL_WITHIN:
-            return "exploding"
-        return "level"
+        return ("no gradient" if math.isnan(s) else "vanishing" if s < 1 / LEVEL_WITHIN
+                else "exploding" if s > LEVEL_WITHIN else "level")
 
     def verdict(self) -> str:
         """One sentence: the trend with the two norms it compares."""
-        first, last = self.names[0], self.names[-1]
-        numbers = (f"|delta| is {self.deltas[0]:.3g} at {first} and {self.deltas[-1]:.3g} at "
-                   f"{last}")
-        trend = self.trend()
+        first, last, trend, ratio = self.names[0], self.names[-1], self.trend(), self.spread
+        numbers = f"|delta| is {self.deltas[0]:.3g} at {first} and {self.deltas[-1]:.3g} at {last}"
         if trend == "no gradient":
             return f"no gradient reaches {first} or {last}: {numbers}"
         if trend == "level":
-            return (f"level: {numbers}, within a factor of {LEVEL_WITHIN:.3g} of each other")
-        ratio = self.spread
+            return f"level: {numbers}, within a factor of {LEVEL_WITHIN:.3g} of each other"
         factor = ratio if ratio >= 1 else (1 / ratio if ratio > 0 else math.inf)
-        size = "larger" if ratio >= 1 else "smaller"
         times = "infinitely" if math.isinf(factor) else f"{factor:.3g} times"
-        return f"{trend}: {numbers}, {times} {size} at {first}"
+        return f"{trend}: {numbers}, {times} {'larger' if ratio >= 1 else 'smaller'} at {first}"
 
     def dead_sentence(self) -> str:
         """How many neurons are blocked (dead or saturated) on every example, layer by layer."""
-        total = int(self.blocked_count.sum())
-        neurons = int(sum(self.widths))
+        total, neurons = int(self.blocked_count.sum()), int(sum(self.widths))
         if total == 0:
             return f"no neuron of the {neurons} is blocked on every example"
-        kinds = sorted({b.kind for b in self.blocked})
+        kinds = " or ".join(sorted({b.kind for b in self.blocked}))
         layers = ", ".join(f"{n} {c}/{w}" for n, c, w in
                            zip(self.names, self.blocked_count, self.widths) if c)
-        verb = "is" if total == 1 else "are"
-        return (f"{total} of the {neurons} neurons {verb} {' or '.join(kinds)} on every example "
-                f"(per layer: {layers})")
+        return (f"{total} of the {neurons} neurons {'is' if total == 1 else 'are'} {kinds} on "
+                f"every example (per layer: {layers})")
 
 
 def profile(net: Network, X, Y) -> DepthProfile:

@@ -2,18 +2,15 @@
 
 Each step is ``Network.descend``, p <- p - learning_rate * dC/dp, for the parameters named in
 ``params`` only (all by default), in floats; a step that overflows ends the path at the last
-finite point. ``DescentPath.outcome`` is one of "converged" (about the lowest cost, or gradient
-0 with every neuron alive), "falling" (by at least 1% a step), "crawling" (slower), "oscillating"
-(jumping over the valley while the cost stays put), "diverged" (the cost grew, or a step
-overflowed), "stuck" (dead neurons pass no gradient back) or "unmoved" (steps too small for
-floating point). ``message`` says it in about 30 words from the run's own numbers, ``details``
-explains more.
+finite point. ``DescentPath.outcome`` is "converged", "falling", "crawling", "oscillating",
+"diverged", "stuck" or "unmoved"; ``message`` says why in about 30 words from the run's own
+numbers, ``details`` explains more.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -39,13 +36,13 @@ class DescentPath:
     params: list
     costs: list
     net: Network
-    outcome: str
-    message: str
+    gradients: list = field(repr=False)
+    moving: tuple
+    blocked: tuple
+    cost_name: str
+    outcome: str = ""
+    message: str = ""
     details: str = ""
-    gradients: list = field(repr=False, default_factory=list)
-    moving: tuple = ()
-    blocked: tuple = ()
-    cost_name: str = "C0"
 
     @property
     def steps_taken(self) -> int:
@@ -81,147 +78,125 @@ def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> D
     moves = None if set(names) == set(net.parameter_names) else names  # None: whole arrays
     with np.errstate(all="ignore"):
         g = net.backward(x, y)
-    nets, costs, grads = [net], [float(g.cost)], [_gradient(g)]
-    overflowed = False
-    for _ in range(steps):
-        if all(grads[-1][n] == 0 for n in names):
-            break  # nothing can move: at a minimum, or stuck
-        try:
-            with np.errstate(all="ignore"):
+        points, costs, grads, overflowed = [], [float(g.cost)], [_gradient(g)], False
+        while True:
+            points.append({n: float(v) for n, v in net.params().items() if n in names})
+            if len(costs) > steps or all(grads[-1][n] == 0 for n in names):
+                break  # done, or nothing can move: at a minimum, or stuck
+            try:
                 new = net.descend(g, lr, moves)
-                g_new = new.backward(x, y)
-            cost, grad = float(g_new.cost), _gradient(g_new)
-            overflowed = not (math.isfinite(cost) and all(map(math.isfinite, grad.values())))
-        except (OverflowError, ValueError):  # descend refuses a parameter beyond floats
-            overflowed = True
-        if overflowed:
-            break
-        net, g = new, g_new
-        nets.append(net)
-        costs.append(cost)
-        grads.append(grad)
-    points = [{n: float(v) for n, v in m.params().items() if n in names} for m in nets]
-    run = _Run(names, lr, points, costs, net, y, grads, g, overflowed)
-    outcome, message, details = run.explain()
-    return DescentPath(names, lr, steps, points, costs, net, outcome, message, details, grads,
-                       run.moving, g.blocked, run.C)
+                new_g = new.backward(x, y)
+                grad = _gradient(new_g)
+                overflowed = not all(map(math.isfinite, [new_g.cost, *grad.values()]))
+            except (OverflowError, ValueError):  # descend refuses a parameter beyond floats
+                overflowed = True
+            if overflowed:
+                break
+            net, g = new, new_g
+            costs.append(float(g.cost))
+            grads.append(grad)
+    path = DescentPath(names, lr, steps, points, costs, net, grads,
+                       tuple(n for n in names if grads[-1][n] != 0), g.blocked,
+                       "C" if g.batch_size else "C0")
+    outcome, message, details = _outcome(path, lowest_cost(net, y), overflowed)
+    extra = [details, _still_moving(path, outcome), unreachable_target(net, y)]
+    return replace(path, outcome=outcome, message=message,
+                   details=" ".join(e for e in extra if e))
 
 
 def _gradient(g) -> dict:
     return {name: float(value) for name, value in g.as_dict().items()}
 
 
-class _Run:
-    """The outcome of a finished run and the sentences that explain it, from its numbers."""
-
-    def __init__(self, names, lr, points, costs, net, y, grads, g, overflowed):
-        self.names, self.lr, self.points, self.costs = names, lr, points, costs
-        self.net, self.y, self.grads, self.overflowed = net, y, grads, overflowed
-        self.C = "C" if g.batch_size else "C0"
-        self.taken, self.start, self.end = len(costs) - 1, costs[0], costs[-1]
-        self.fell = (f"{self.C} went from {fmt(self.start)} to {fmt(self.end)} in "
-                     f"{_steps(self.taken)}")
-        self.moving = tuple(n for n in names if grads[-1][n] != 0)
-        self.blocked = g.blocked
-        self.dead = [b.neuron for b in g.blocked if b.kind == "dead"]
-        self.floor = lowest_cost(net, y)  # > 0 when y is out of the output's reach
-
-    def explain(self):
-        outcome, message, details = self._outcome()
-        extra = [details, self._still_moving(outcome), unreachable_target(self.net, self.y)]
-        return outcome, message, " ".join(e for e in extra if e)
-
-    def _outcome(self):
-        C, lr, fell = self.C, fmt(self.lr), self.fell
-        if self.overflowed:
-            return "diverged", (f"Diverged: step {self.taken + 1} overflowed floating point, "
-                                f"so descent stopped at {C} = {fmt(self.end)}. The learning "
-                                f"rate {lr} is too large."), _OVERSHOOT
-        at_bottom = self.end - self.floor <= CONVERGED_COST * min(max(1.0, self.start), 1e4)
-        if self.dead and (at_bottom or not self.moving):
-            went_up = (" On the way the cost went up: a step overshot onto the flat part."
-                       if self.end > self.start else "")
-            return "stuck", (f"Stuck: {listed(self.dead)} {_are(self.dead)} dead, so no "
-                             f"gradient flows back through "
-                             f"{'it' if len(self.dead) == 1 else 'them'}; {fell}."), (
-                "; ".join(explain_blocked(b) for b in self.blocked) + "." + went_up)
-        if at_bottom:
-            where = ("about 0" if self.floor == 0 else
-                     f"about the lowest this output allows ({fmt(self.floor)})")
-            return "converged", f"Converged: {fell}, {where}.", ""
-        if not self.moving:
-            return "converged", (f"Converged: every gradient is 0 at {C} = {fmt(self.end)} "
-                                 f"after {_steps(self.taken)}: a minimum or a flat spot."), ""
-        if self.taken == 0 or all(p == self.points[0] for p in self.points):
-            return "unmoved", (f"Nothing moved: with learning rate {lr}, p - learning_rate * "
-                               f"d{C}/dp rounds back to p in floating point. Use a larger "
-                               "learning rate."), ""
-        swinging = self._swinging()
-        if self.end > self.start * (1 + 1e-9):
-            return "diverged", (f"Diverged: {C} grew from {fmt(self.start)} to "
-                                f"{fmt(self.end)} in {_steps(self.taken)}. The learning rate "
-                                f"{lr} is too large."), _OVERSHOOT
-        if swinging and self.taken < 3 and self.end > self.start * (1 - CRAWLING_PACE):
-            steps = "its one step" if self.taken == 1 else "both steps"
-            return "oscillating", (f"Oscillating: {listed(swinging)} jumped over the valley on "
-                                   f"{steps}, landing about as high on the other side; {fell}. "
-                                   f"Try a smaller learning rate than {lr}."), ""
-        if swinging and max(self.costs[-4:]) - min(self.costs[-4:]) <= 1e-6 * abs(self.end):
-            return "oscillating", (f"Oscillating: {swinging[0]} jumps over the valley and "
-                                   f"back on every step, and {C} stays at {fmt(self.end)}. "
-                                   f"Try a smaller learning rate than {lr}."), (
-                self._oscillation(swinging[0]))
-        drop = self.costs[-2] - self.end
-        pace = drop / self.costs[-2]
-        detail = (f"The last step lowered {C} by {fmt(drop)} ({_percent(pace)}); the gradient "
-                  f"has length {fmt(self._length(-1))} ({fmt(self._length(0))} at the start).")
-        if swinging:
-            detail += f" {listed(swinging)} zig-zag: the learning rate is close to too large."
-        dead = f" {listed(self.dead)} {_are(self.dead)} dead." if self.dead else ""
-        if pace >= CRAWLING_PACE:
-            return "falling", (f"Still falling: {fell}, by {_percent(pace)} on the last "
-                               f"step.{dead}"), detail
-        return "crawling", (f"Crawling: {fell}, by only {_percent(max(pace, 0))} on the last "
-                            f"step.{dead}"), detail
-
-    def _swinging(self):
-        """Moving parameters whose step flips sign on every one of the last (up to 6) steps;
-        in a run of 1 or 2 steps, whose gradient flipped sign on every step (a jump over the
-        valley: the next step would go back)."""
-        if self.taken < 3:
-            return [n for n in self.moving
-                    if all(a[n] * b[n] < 0 for a, b in zip(self.grads, self.grads[1:]))]
-        jumps = {n: np.diff([p[n] for p in self.points[-7:]]) for n in self.moving}
-        return [n for n, d in jumps.items() if (d[:-1] * d[1:] < 0).all()]
-
-    def _oscillation(self, name):
-        values = [p[name] for p in self.points[-3:]]
+def _outcome(path, floor, overflowed):
+    """(outcome, message, details) of a finished run, every number read from the run; ``floor``
+    is the lowest cost the output allows (> 0 when y is out of its reach)."""
+    C, points, costs, moving = path.cost_name, path.params, path.costs, path.moving
+    taken, start, end, eta = len(costs) - 1, costs[0], costs[-1], fmt(path.learning_rate)
+    fell = f"{C} went from {fmt(start)} to {fmt(end)} in {_steps(taken)}"
+    dead = [b.neuron for b in path.blocked if b.kind == "dead"]
+    are, it = ("is", "it") if len(dead) == 1 else ("are", "them")
+    if overflowed:
+        return "diverged", (f"Diverged: step {taken + 1} overflowed floating point, so descent "
+                            f"stopped at {C} = {fmt(end)}. The learning rate {eta} is too "
+                            "large."), _OVERSHOOT
+    at_bottom = end - floor <= CONVERGED_COST * min(max(1.0, start), 1e4)
+    if dead and (at_bottom or not moving):
+        went_up = (" On the way the cost went up: a step overshot onto the flat part."
+                   if end > start else "")
+        return "stuck", (f"Stuck: {listed(dead)} {are} dead, so no gradient flows back through "
+                         f"{it}; {fell}."), (
+            "; ".join(explain_blocked(b) for b in path.blocked) + "." + went_up)
+    if at_bottom:
+        where = ("about 0" if floor == 0 else
+                 f"about the lowest this output allows ({fmt(floor)})")
+        return "converged", f"Converged: {fell}, {where}.", ""
+    if not moving:
+        return "converged", (f"Converged: every gradient is 0 at {C} = {fmt(end)} after "
+                             f"{_steps(taken)}: a minimum or a flat spot."), ""
+    if taken == 0 or all(p == points[0] for p in points):
+        return "unmoved", (f"Nothing moved: with learning rate {eta}, p - learning_rate * "
+                           f"d{C}/dp rounds back to p in floating point. Use a larger learning "
+                           "rate."), ""
+    # the moving parameters whose step flips sign on every one of the last (up to 6) steps; in a
+    # run of 1 or 2 steps, whose gradient flipped sign on every step (the next step goes back)
+    if taken < 3:
+        grads = path.gradients
+        swinging = [n for n in moving if all(a[n] * b[n] < 0 for a, b in zip(grads, grads[1:]))]
+    else:
+        jumps = {n: np.diff([p[n] for p in points[-7:]]) for n in moving}
+        swinging = [n for n, d in jumps.items() if (d[:-1] * d[1:] < 0).all()]
+    if end > start * (1 + 1e-9):
+        return "diverged", (f"Diverged: {C} grew from {fmt(start)} to {fmt(end)} in "
+                            f"{_steps(taken)}. The learning rate {eta} is too large."), _OVERSHOOT
+    if swinging and taken < 3 and end > start * (1 - CRAWLING_PACE):
+        steps = "its one step" if taken == 1 else "both steps"
+        return "oscillating", (f"Oscillating: {listed(swinging)} jumped over the valley on "
+                               f"{steps}, landing about as high on the other side; {fell}. Try "
+                               f"a smaller learning rate than {eta}."), ""
+    if swinging and max(costs[-4:]) - min(costs[-4:]) <= 1e-6 * abs(end):
+        name = swinging[0]
+        values = [p[name] for p in points[-3:]]
         factor = (values[2] - values[1]) / (values[1] - values[0])
-        curvature = (1 - factor) / (2 * self.lr)
-        return (f"Near its best value the cost grows like c * ({name} - best)^2 with c = "
-                f"{fmt(curvature)}, so a step multiplies the distance to the best value by "
-                f"1 - 2c * learning_rate = {fmt(factor)}. A learning rate below "
-                f"{fmt(1 / curvature)} (1/c) converges.")
+        c = (1 - factor) / (2 * path.learning_rate)
+        return "oscillating", (f"Oscillating: {name} jumps over the valley and back on every "
+                               f"step, and {C} stays at {fmt(end)}. Try a smaller learning "
+                               f"rate than {eta}."), (
+            f"Near its best value the cost grows like c * ({name} - best)^2 with c = {fmt(c)}, "
+            f"so a step multiplies the distance to the best value by 1 - 2c * learning_rate = "
+            f"{fmt(factor)}. A learning rate below {fmt(1 / c)} (1/c) converges.")
+    drop = costs[-2] - end
+    pace = drop / costs[-2]
+    length = [math.sqrt(sum(path.gradients[i][n] ** 2 for n in path.names)) for i in (-1, 0)]
+    detail = (f"The last step lowered {C} by {fmt(drop)} ({_percent(pace)}); the gradient has "
+              f"length {fmt(length[0])} ({fmt(length[1])} at the start).")
+    if swinging:
+        detail += f" {listed(swinging)} zig-zag: the learning rate is close to too large."
+    dead = f" {listed(dead)} {are} dead." if dead else ""
+    if pace >= CRAWLING_PACE:
+        return "falling", f"Still falling: {fell}, by {_percent(pace)} on the last step.{dead}", (
+            detail)
+    return "crawling", (f"Crawling: {fell}, by only {_percent(max(pace, 0))} on the last "
+                        f"step.{dead}"), detail
 
-    def _length(self, i):
-        return math.sqrt(sum(self.grads[i][n] ** 2 for n in self.names))
 
-    def _still_moving(self, outcome):
-        """Which parameters still move; when every neuron of the last hidden layer is dead and
-        only Out's biases move, that the network has become a constant predictor."""
-        if outcome in ("converged", "diverged") or len(self.moving) in (0, len(self.names)):
-            return ""
-        still = [n for n in self.names if n not in self.moving]
-        text = (f"Still moving: {listed(self.moving)}; {listed(still)} "
-                f"{'has' if len(still) == 1 else 'have'} gradient 0.")
-        net, hidden = self.net, len(self.net.layer_names) - 2  # -1: no hidden layer, no one dead
-        dead = {b.j for b in self.blocked if b.L == hidden and b.kind == "dead"}
-        biases = {n for n in net.parameter_names if tuple(net.locate(n))[:2] == ("b", hidden + 1)}
-        if len(dead) < net.sizes[hidden + 1] or not set(self.moving) <= biases:
-            return text
-        return (f"{text} The network has become a constant predictor: every neuron of "
-                f"{net.layer_names[hidden]} is dead, so a_Out depends on nothing but "
-                f"{listed(sorted(biases))}, whatever x is.")
+def _still_moving(path, outcome):
+    """Which parameters still move; when every neuron of the last hidden layer is dead and
+    only Out's biases move, that the network has become a constant predictor."""
+    names, moving, net = path.names, path.moving, path.net
+    if outcome in ("converged", "diverged") or len(moving) in (0, len(names)):
+        return ""
+    still = [n for n in names if n not in moving]
+    text = (f"Still moving: {listed(moving)}; {listed(still)} "
+            f"{'has' if len(still) == 1 else 'have'} gradient 0.")
+    hidden = len(net.layer_names) - 2  # -1: no hidden layer, no one dead
+    dead = {b.j for b in path.blocked if b.L == hidden and b.kind == "dead"}
+    biases = {n for n in net.parameter_names if tuple(net.locate(n))[:2] == ("b", hidden + 1)}
+    if len(dead) < net.sizes[hidden + 1] or not set(moving) <= biases:
+        return text
+    return (f"{text} The network has become a constant predictor: every neuron of "
+            f"{net.layer_names[hidden]} is dead, so a_Out depends on nothing but "
+            f"{listed(sorted(biases))}, whatever x is.")
 
 
 _OVERSHOOT = ("Each step overshoots the valley and lands higher up the other side; try a "
@@ -232,10 +207,6 @@ def listed(names) -> str:
     """Names joined as prose: a; a and b; a, b and c."""
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _are(names):
-    return "is" if len(names) == 1 else "are"
 
 
 def _steps(n):
@@ -289,7 +260,7 @@ def unreachable_target(net: Network, y) -> str | None:
            if math.isinf(high) else f"numbers from {fmt(low)} to {fmt(high)}"
            if reaches_low else f"numbers strictly between {fmt(low)} and {fmt(high)}")
     one, targets = len(found) == 1, listed(f"{t} = {fmt(v)}" for t, v, _, _ in found)
-    return (f"Note: the target{'' if one else 's'} {targets} {_are(found)} outside what "
+    return (f"Note: the target{'' if one else 's'} {targets} {'is' if one else 'are'} outside what "
             f"{sigma.formula} can output ({can}), so {listed(a for _, _, a, _ in found)} can "
             f"never equal {'it' if one else 'them'} and the cost cannot reach 0: the best "
             f"descent can do is bring "

@@ -23,10 +23,9 @@ def lowest_point(surface: CostSurface, digits: int = 4) -> str:
     cost falls further outside the picture), with ``digits`` significant digits."""
     cost = np.asarray(surface.cost, dtype=float)
     index = np.unravel_index(np.nanargmin(cost), cost.shape)
-    at = ", ".join(f"{name} = {rounded(values[i], digits)}"
-                   for name, values, i in zip(surface.names, surface.values, index))
-    edges = [name for name, values, i in zip(surface.names, surface.values, index)
-             if i in (0, len(values) - 1)]
+    axes = list(zip(surface.names, surface.values, index))
+    at = ", ".join(f"{name} = {rounded(values[i], digits)}" for name, values, i in axes)
+    edges = [name for name, values, i in axes if i in (0, len(values) - 1)]
     where = (f"on the grid's edge in {' and '.join(edges)}: the cost may be lower outside "
              "the picture" if edges else "inside the grid")
     return f"{rounded(cost[index], digits)} at {at} ({where})"
@@ -49,11 +48,8 @@ def when_blocked(net, x, path) -> str:
 
 def first_stuck(net, x, y, learning_rates, steps, params=None):
     """The descent at the first of ``learning_rates`` that ends stuck on a plateau, or None."""
-    for eta in learning_rates:
-        run = gradient_descent(net, x, y, eta, steps, params=params)
-        if run.outcome == "stuck":
-            return run
-    return None
+    runs = (gradient_descent(net, x, y, eta, steps, params=params) for eta in learning_rates)
+    return next((run for run in runs if run.outcome == "stuck"), None)
 
 
 def stuck_report(run, params) -> str:
@@ -72,16 +68,14 @@ def leaky_rescue(stuck, weights, biases, x, y, steps, params, long_steps=2000) -
     whether and when the crawl left the plateau (or that nothing got stuck)."""
     if stuck is None:
         return "Nothing got stuck above, so there is nothing to rescue."
-    ours = stuck.net.activations[0].formula
+    ours, eta, plateau = stuck.net.activations[0].formula, stuck.learning_rate, stuck.costs[-1]
     leaky = Network.chain(weights=weights, biases=biases, activation="leaky_relu", exact=False)
-    eta = stuck.learning_rate
-    lines = [f"{ours}, learning rate {fmt(eta)}: stuck at C0 = {fmt(stuck.costs[-1])} after "
+    lines = [f"{ours}, learning rate {fmt(eta)}: stuck at C0 = {fmt(plateau)} after "
              f"{stuck.steps_taken} step(s)"]
     short = gradient_descent(leaky, x, y, eta, steps, params=params)
     lines.append(f"leaky ReLU in place of {ours}(z), {steps} steps: {short.outcome}, C0 = "
                  f"{fmt(short.costs[-1])}")
     rescue = gradient_descent(leaky, x, y, eta, long_steps, params=params)
-    plateau = stuck.costs[-1]
     reached = next((i for i, c in enumerate(rescue.costs) if c <= plateau * 1.001), None)
     if reached is not None:
         left = next((i for i in range(reached, len(rescue.costs))
@@ -107,9 +101,8 @@ def float_against_exact(net, x, y) -> str:
         names = ", ".join(sorted({s.formula for s in net.activations if not s.exact}))
         return (f"Exact fractions need rational activations (ReLU, leaky ReLU, linear); {names} "
                 "is not, so there is no exact table here.")
-    floats = net.as_float()
     exact_net = Network(net.weights, net.biases, [s.name for s in net.activations], exact=True)
-    g, exact_g = floats.backward(x, y), exact_net.backward(x, y)
+    g, exact_g = net.as_float().backward(x, y), exact_net.backward(x, y)
     lines, noisy = [f"{'':>6}  {'float (repr)':<22} {'exact':<24} float - exact"], []
     for name in net.parameter_names:
         as_float, exact = float(g[name]), exact_g[name]
@@ -128,8 +121,7 @@ def zero_crossing(net, x, param: str, half_width=2.0, reach=6.0):
     ``half_width`` around it, widened to the crossing and a step beyond if within ``reach``."""
     L = net.locate(param).L
     layer, fwd = net.layer_names[L], net.forward(x)
-    a_in = fwd.x[0] if L == 0 else fwd.a[L - 1][0]
-    into = "x" if L == 0 else f"a_{net.layer_names[L - 1]}"
+    a_in, into = (fwd.x[0], "x") if L == 0 else (fwd.a[L - 1][0], f"a_{net.layer_names[L - 1]}")
     w = float(net.param(param))
     low, high = w - half_width, w + half_width
     if a_in == 0:
@@ -147,8 +139,8 @@ def zero_crossing(net, x, param: str, half_width=2.0, reach=6.0):
         lines += [f"  in a copy with {param} = {fmt(w_try)}:",
                   f"    z_{layer} = {fmt(there.z[layer][0])}, "
                   f"{formula}'(z_{layer}) = {fmt(there.da_dz[layer][0])}: {state}"]
-    if any(kinds):
-        kind = next(k for k in kinds if k)
+    kind = next((k for k in kinds if k), None)
+    if kind:
         flat = "flat" if kind == "dead" else "almost flat"
         lines.append(f"Where {layer} is {kind}, the curve is {flat} and so is the tangent.")
     else:

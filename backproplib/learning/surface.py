@@ -59,9 +59,7 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
     keeping the derivatives of ``gradients`` (all by default), within ``MAX_SURFACE_BYTES``."""
     if not isinstance(grid, dict) or len(grid) != 2:
         raise ValueError(f"grid: expected {{name1: values1, name2: values2}}, got {grid!r}")
-    names = tuple(grid)
-    if names[0] == names[1]:
-        raise ValueError(f"grid: expected two different parameters, got {names[0]!r} twice")
+    names = tuple(grid)  # two different names: a dict's keys
     values = tuple(_grid_axis(grid[n], n) for n in names)
     keep = net.parameter_names if gradients is None else tuple(gradients)
     where = [net.locate(name) for name in keep]

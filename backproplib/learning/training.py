@@ -31,7 +31,8 @@ def layer_sizes(sizes) -> list:
     return [whole_number(s, "layer size", 1) for s in sizes]
 
 
-def initial_network(sizes, activation="tanh", seed=0, output_activation=None) -> Network:
+def initial_network(sizes, activation="tanh", seed=0, output_activation=None,
+                    cost="quadratic") -> Network:
     """A network with layer sizes (n_x, n_H0, ..., n_Out): weights normal with standard
     deviation 1/sqrt(n_(L-1)) (z starts about the size of an input) from ``default_rng(seed)``,
     biases 0.1, ``activation`` in every layer (``output_activation`` in Out if given)."""
@@ -41,7 +42,7 @@ def initial_network(sizes, activation="tanh", seed=0, output_activation=None) ->
                for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     biases = [np.full(n_out, 0.1) for n_out in sizes[1:]]
     out = activation if output_activation is None else output_activation
-    return Network(weights, biases, [activation] * (len(sizes) - 2) + [out])
+    return Network(weights, biases, [activation] * (len(sizes) - 2) + [out], cost=cost)
 
 
 class Trainer:
@@ -99,20 +100,12 @@ class Trainer:
     # --- running ----------------------------------------------------------------------------
     def reset(self):
         """Back to the starting network and an empty history; the same batches come again."""
-        self.net = self.start_net
-        self.rng = np.random.default_rng(self.seed)
-        self.steps = 0
-        self.epoch = 0
-        self.examples_seen = 0
+        self.net, self.rng = self.start_net, np.random.default_rng(self.seed)
+        self.steps = self.epoch = self.examples_seen = self._position = 0
         self._order = self.rng.permutation(self.n)
-        self._position = 0
-        self.batch = None
-        self.costs = [self.net.cost(self.X, self.Y)]
-        self.cost_steps = [0]
-        self.batch_costs = []
+        self.batch, self.diverged, self.overflow = None, False, None
+        self.costs, self.cost_steps, self.batch_costs = [self.net.cost(self.X, self.Y)], [0], []
         self.path = [self._tracked(self.net)]
-        self.diverged = False
-        self.overflow = None
         return self
 
     def step(self):
@@ -122,16 +115,15 @@ class Trainer:
         # the batch: the next slice of this epoch's permutation
         self.batch = batch = self._order[self._position:self._position + self.batch_size]
         self._position += len(batch)
+        record = (self.steps + 1) % self.record_every == 0
         try:
             g = self.net.backward(self.X[batch], self.Y[batch])
             new = self.net.descend(g, self.learning_rate, self.params)
-            record = (self.steps + 1) % self.record_every == 0
             cost = new.cost(self.X, self.Y) if record else None
         except NumericOverflow as error:
             self.diverged, self.overflow = True, error
             return None
-        self.net = new
-        self.steps += 1
+        self.net, self.steps = new, self.steps + 1
         self.examples_seen += len(batch)
         self.batch_costs.append(g.cost)
         if record:
@@ -141,8 +133,7 @@ class Trainer:
             self.path.append(self._tracked(new))
         if self._position >= self.n:  # the epoch is over: the next step starts the next one
             self.epoch += 1
-            self._order = self.rng.permutation(self.n)
-            self._position = 0
+            self._order, self._position = self.rng.permutation(self.n), 0
         return g
 
     def train(self, steps, chunk=100, on_chunk=None):
@@ -198,12 +189,11 @@ class Trainer:
 
     @property
     def message(self) -> str:
-        """What the run did, in words: the cost, the steps and epochs, the accuracy, warnings."""
+        """What the run did, in words: the steps and epochs, the cost, and any warnings."""
         start, now = self.costs[0], self.cost
-        epochs = self.examples_seen / self.n
         lines = [f"{self.steps} step{'s' if self.steps != 1 else ''} of batch size "
-                 f"{self.batch_size} ({fmt(round(epochs, 2))} epochs), learning rate "
-                 f"{fmt(self.learning_rate)}: C went from {fmt(start)} to {fmt(now)}"]
+                 f"{self.batch_size} ({fmt(round(self.examples_seen / self.n, 2))} epochs), "
+                 f"learning rate {fmt(self.learning_rate)}: C went from {fmt(start)} to {fmt(now)}"]
         if self.diverged:
             lines.append(f"Diverged: the next step overflowed ({self.overflow}), so training "
                          f"stopped at the last finite step: the learning rate "
@@ -220,18 +210,15 @@ class Trainer:
 def grid(extent, n=100):
     """(x1 values, x2 values, points): an n x n grid over extent (x1_min, x1_max, x2_min,
     x2_max); ``points`` has shape (n * n, 2), row i * n + j at (x1[j], x2[i])."""
-    x1 = np.linspace(extent[0], extent[1], n)
-    x2 = np.linspace(extent[2], extent[3], n)
-    points = np.column_stack([np.tile(x1, n), np.repeat(x2, n)])
-    return x1, x2, points
+    x1, x2 = np.linspace(extent[0], extent[1], n), np.linspace(extent[2], extent[3], n)
+    return x1, x2, np.column_stack([np.tile(x1, n), np.repeat(x2, n)])
 
 
 def output_on_grid(net: Network, extent, n=100) -> np.ndarray:
     """a^Out (the first output) on the n x n ``grid``: shape (n, n), row i at x2[i]. By
     ``network.forward_pass`` without sigma'(z), in float32: a picture needs a few digits, and
     tanh or sigmoid over n * n points runs several times faster so."""
-    _, _, points = grid(extent, n)
-    points = points.astype(np.float32)
+    points = grid(extent, n)[2].astype(np.float32)
     weights = [np.asarray(W, dtype=np.float32) for W in net.weights]
     biases = [np.asarray(b, dtype=np.float32) for b in net.biases]
     with np.errstate(over="ignore", invalid="ignore"):
