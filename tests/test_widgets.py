@@ -34,12 +34,11 @@ def gradient_lines(net, x, y, where=""):
 
 
 def assert_readout_matches(view, net, x, y, where=""):
-    summary, readout = view.summary().split("\n\n")[0], " " + " ".join(view.lines)  # no ledger
+    summary = view.summary().split("\n\n")[0].splitlines()  # not the ledger below
     for line in gradient_lines(net, x, y, where):
         assert line in view.all_gradients.value, line
-        said = line.partition(" = ")[0]  # once in the summary: every digit, or the readout's
-        assert len(re.findall(rf"(?<![\w/]){re.escape(said)} = ", summary)) == 1, (said, summary)
-        assert line in summary.splitlines() or f" {said} = " in readout, line
+        said = line.partition(" = ")[0]  # in the summary once, with every digit
+        assert [s for s in summary if s.startswith(f"{said} = ")] == [line], (line, summary)
     g = net.backward(x, y)
     # the compact readout has C0 to about 4 digits; every digit folds away below it
     assert f"C0{where} = {brief(g.cost)}" in view.readout.value
@@ -88,6 +87,9 @@ def test_the_summary_gives_each_quantity_once(activation):
     for view in (widgets.forward_view(net, "3/10", "1"), widgets.gradient_view(net, "3/10", "1"),
                  widgets.surface_view(net, "3/10", "1")):
         assert_readout_matches(view, net, "3/10", "1")
+        summary = view.summary().split("\n\n")[0].splitlines()
+        C0 = f"C0 = {bp.fmt(net.backward('3/10', '1').cost)}"
+        assert [s for s in summary if s.startswith("C0 = ")] == [C0], summary
 
 
 def test_forward_view_with_a_subset_of_parameters(seed):

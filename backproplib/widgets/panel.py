@@ -219,9 +219,12 @@ class Panel:
     def summary(self) -> str:
         """What the panel shows, as plain text: title, readout, folded lines, warnings."""
         parts = [self.title] if self.title else []
-        said = " " + " ".join(self.lines)  # a quantity the readout gives is not given again
-        parts += self.lines + [line for line in self.folded if line not in self.lines
-                               and f" {line.partition(' = ')[0]} = " not in said]
+        # each quantity once, with every digit: a readout line "C0 = 12.32" gives way to the
+        # folded "C0 = 12.32185506"
+        full = {line.partition(" = ")[0] for line in self.folded}
+        shown = [line for line in self.lines if line.count(" = ") != 1 or ", " in line
+                 or line.partition(" = ")[0] not in full]
+        parts += shown + [line for line in self.folded if line not in shown]
         return "\n".join(parts + [f"Warning: {w}" for w in self.warnings])
 
     def _repr_mimebundle_(self, **kwargs):
