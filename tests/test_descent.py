@@ -423,3 +423,18 @@ def test_a_short_run_that_bounces_over_the_valley_is_not_crawling(steps):
     assert (abs(jumps) > 3).all()
     assert path.outcome == "oscillating", path.message
     assert "rawl" not in path.message and "b_Out jumped over the valley" in path.message
+
+
+def test_a_short_run_that_falls_is_neither_a_bounce_nor_a_zig_zag():
+    # the reader's runs: a sign change of a gradient after one step is no zig-zag, and a step
+    # that lowered C0 is no bounce, although some gradient changed sign on it
+    twin = bp.Network.chain(weights=["-1/2", "2", "3/10"], biases=["-1", "1/2", "-2/5"],
+                            activation="linear")
+    one = gradient_descent(twin, "3/10", "1", "1/20", 1)
+    assert one.gradients[0]["w_H1"] * one.gradients[1]["w_H1"] < 0  # it did change sign
+    assert "zig-zag" not in one.details, one.details
+    net = bp.Network.chain(weights=[-2.19, 1.24, -0.4], biases=[1.01, 0.47, -0.39],
+                           activation="linear")
+    step = gradient_descent(net, -0.55, -0.35, 0.1, 1)
+    assert step.costs[1] < step.costs[0] and step.outcome != "oscillating", step.message
+    assert gradient_descent(net, -0.55, -0.35, 0.1, 20).outcome == "converged"  # no bounce

@@ -138,22 +138,21 @@ def _outcome(path, floor, overflowed):
         return "unmoved", (f"Nothing moved: with learning rate {eta}, p - learning_rate * "
                            f"d{C}/dp rounds back to p in floating point. Use a larger learning "
                            "rate."), ""
-    # the moving parameters whose step flips sign on every one of the last (up to 6) steps; in a
-    # run of 1 or 2 steps, whose gradient flipped sign on every step (the next step goes back)
-    if taken < 3:
-        grads = path.gradients
-        swinging = [n for n in moving if all(a[n] * b[n] < 0 for a, b in zip(grads, grads[1:]))]
-    else:
-        jumps = {n: np.diff([p[n] for p in points[-7:]]) for n in moving}
-        swinging = [n for n, d in jumps.items() if (d[:-1] * d[1:] < 0).all()]
+    # the moving parameters whose step flips sign on every one of the last (up to 6) steps
+    jumps = {n: np.diff([p[n] for p in points[-7:]]) for n in moving}
+    swinging = [n for n, d in jumps.items() if taken >= 3 and (d[:-1] * d[1:] < 0).all()]
     if end > start * (1 + 1e-9):
         return "diverged", (f"Diverged: {C} grew from {fmt(start)} to {fmt(end)} in "
                             f"{_steps(taken)}. The learning rate {eta} is too large."), _OVERSHOOT
-    if swinging and taken < 3 and end > start * (1 - CRAWLING_PACE):
-        steps = "its one step" if taken == 1 else "both steps"
-        return "oscillating", (f"Oscillating: {listed(swinging)} jumped over the valley on "
-                               f"{steps}, landing about as high on the other side; {fell}. Try "
-                               f"a smaller learning rate than {eta}."), ""
+    # 1 or 2 steps show no zig-zag, but they do show a bounce: C back where it was, and the
+    # gradient of what bounced reversed on every step
+    grads = path.gradients
+    bounced = [n for n in moving if all(a[n] * b[n] < 0 for a, b in zip(grads, grads[1:]))]
+    if taken < 3 and bounced and max(costs) - min(costs) <= 1e-6 * abs(end):
+        on = "both steps" if taken == 2 else f"{'its' if len(bounced) == 1 else 'their'} one step"
+        return "oscillating", (f"Oscillating: {listed(bounced)} jumped over the valley on {on}, "
+                               f"landing as high on the other side; {fell}. Try a smaller "
+                               f"learning rate than {eta}."), ""
     if swinging and max(costs[-4:]) - min(costs[-4:]) <= 1e-6 * abs(end):
         name = swinging[0]
         values = [p[name] for p in points[-3:]]
