@@ -805,3 +805,13 @@ def test_a_diagram_without_numbers_names_its_network_with_the_right_article():
         net = bp.Network([np.full((2, n_x), 1e200), np.full((1, 2), 1e200)], [[0, 0], [0]])
         text = plots.NetworkDiagram(net, [1.0] * n_x, 0).alt_text()
         assert text.startswith(f"Network diagram of {article} {n_x}-2-1 network, "), text
+
+
+def test_a_contour_map_without_lines_says_whether_the_cost_is_flat_or_only_finer_than_floats():
+    from backproplib.plots.scales import contour_levels
+    with pytest.raises(ValueError, match="C0 is 4 at every point of this grid.*choose parameters"):
+        contour_levels(np.full((3, 3), 4.0))
+    # C0 does depend on the parameters here, by less than ten digits can show
+    finer = 1 - np.linspace(0, 1e-12, 9).reshape(3, 3)
+    with pytest.raises(ValueError, match="less than floating point can show.*smaller numbers"):
+        contour_levels(finer)

@@ -151,10 +151,14 @@ def contour_levels(cost, n: int = 12) -> tuple[np.ndarray, bool]:
         raise ValueError("C0 is too large to draw everywhere on this grid (beyond 1e300); "
                          "use smaller weights, inputs or targets")
     low, high = float(np.nanmin(array)), float(np.nanmax(array))
-    if not high - low > 1e-9 * max(abs(low), abs(high)):
-        raise ValueError(f"C0 is {fmt(low)} everywhere on this grid (to ten digits), so there "
-                         "are no contour lines to draw; widen the ranges or choose parameters "
-                         "the cost depends on here")
+    if low == high:
+        raise ValueError(f"C0 is {fmt(low)} at every point of this grid, so there are no "
+                         "contour lines to draw; widen the ranges or choose parameters the "
+                         "cost depends on here")
+    if not high - low > 1e-9 * max(abs(low), abs(high)):  # it changes, below ten digits
+        raise ValueError(f"C0 changes by less than floating point can show over this grid (it "
+                         f"is {fmt(low)} everywhere to ten digits), so there are no contour "
+                         "lines to draw; widen the ranges or use smaller numbers")
     floor = float(np.nanpercentile(array, 2))
     log = low >= 0 and high > 100 * max(floor, high * 1e-12)
     if log:
