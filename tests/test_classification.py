@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 import backproplib as bp  # noqa: E402
 from backproplib import exercises  # noqa: E402
 from backproplib.chainrule import crossentropy  # noqa: E402
-from backproplib.learning import classification, training  # noqa: E402
+from backproplib.learning import classification, datasets, training  # noqa: E402
 from backproplib.plots import classification as classification_plots  # noqa: E402
 from backproplib.widgets import classification as classification_widgets  # noqa: E402
 
@@ -314,3 +314,11 @@ def test_the_class_training_panel_trains_to_its_slider():
     view.sliders["steps"].value = 20  # back: starts again from the same network
     assert f"= {bp.fmt(fresh().train(20).cost)} (at the start" in view.summary()
     assert 'alt="' in view.frame.value and "class 2" in view.frame.value
+
+
+def test_a_one_hot_set_says_why_it_has_no_threshold():
+    data = classification.make_classes("spiral", 30)
+    with pytest.raises(ValueError, match="'spiral' set has one-hot targets, so it has no threshold"):
+        _ = data.threshold
+    two = datasets.make("spiral", 30, labels=(0, 1))
+    assert two.threshold == 0.5

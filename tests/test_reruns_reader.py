@@ -84,3 +84,10 @@ def test_08_says_whose_numbers_and_gives_verdicts_that_fit(run):
     for name in flagged:
         assert re.search(rf"^{name} .*: ", table.partition("\n\n")[2], re.MULTILINE), (
             f"{name} is flagged and not explained:\n{table}")
+
+
+@pytest.mark.slow
+def test_08_a_kink_with_nothing_flowing_back_has_nothing_to_bend():
+    text = printed("08-linear", "relu_net = ")
+    assert "dC0/da_H1 = 0 here" in text, text  # the reader's numbers kill H0 in the ReLU copy
+    assert "has nothing to bend" in text and "almost nothing" not in text, text

@@ -52,6 +52,9 @@ class Dataset:
     @property
     def threshold(self) -> float:
         """The midpoint of the two labels: a_Out above it predicts class 1."""
+        if self.labels is None:
+            raise ValueError(f"the {self.name!r} set has one-hot targets, so it has no threshold: "
+                             "its prediction is the class whose a_Out is largest")
         return (self.labels[0] + self.labels[1]) / 2
 
     def __repr__(self):

@@ -81,6 +81,7 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
         for i, (kind, L, index) in enumerate(where, 1):
             out = block[i, band, :, None] if len(x) == 1 else None  # (rows, columns, m = 1)
             wanted.setdefault(L, []).append((kind, index, out))
+
         def run(weights=weights, biases=biases, wanted=wanted):
             return backpropagate(weights, biases, net.activations, x, y, net.cost_function,
                                  batch=True, wanted=wanted)
