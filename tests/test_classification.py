@@ -313,6 +313,12 @@ def test_the_class_training_panel_trains_to_its_slider():
     assert f"accuracy = {accuracy:.1%}" in view.summary()
     view.sliders["steps"].value = 20  # back: starts again from the same network
     assert f"= {bp.fmt(fresh().train(20).cost)} (at the start" in view.summary()
+    for steps in (40, 20, 0, 60):  # back and forth from kept states: as if trained afresh
+        view.sliders["steps"].value = steps
+        reference, now = fresh().train(steps), view.trainer
+        assert (now.steps, now.costs, now.batch_costs) == (steps, reference.costs,
+                                                           reference.batch_costs)
+        assert all((a == b).all() for a, b in zip(now.net.weights, reference.net.weights))
     assert 'alt="' in view.frame.value and "class 2" in view.frame.value
 
 

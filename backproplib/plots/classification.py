@@ -17,7 +17,9 @@ from .training import CostHistory, TrainingFigure, class_points, plane_axes
 
 CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.GREEN)
 CLASS_MARKERS = ("o", "^", "s")
-PALE = np.array([style.pale(c, 0.4) for c in CLASS_COLOURS])  # the regions' colours
+# the regions' colours as RGBA bytes, truncated as matplotlib converts floats: the same pixels,
+# and imshow draws bytes faster (a step of notebook 12's panel 45 -> 32 ms, 2026-12-05)
+PALE = (255 * np.array([[*style.pale(c, 0.4), 1] for c in CLASS_COLOURS])).astype(np.uint8)
 CROSS_ENTROPY = style.VALUE  # cross-entropy's curves: solid blue
 QUADRATIC = style.GRADIENT  # the quadratic cost's: dashed vermillion
 GRID_N = 100
