@@ -815,3 +815,12 @@ def test_a_contour_map_without_lines_says_whether_the_cost_is_flat_or_only_finer
     finer = 1 - np.linspace(0, 1e-12, 9).reshape(3, 3)
     with pytest.raises(ValueError, match="less than floating point can show.*smaller numbers"):
         contour_levels(finer)
+
+
+def test_a_flat_point_says_no_arrow_once():
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, -30])  # Out dead: every gradient here is 0
+    surface = bp.cost_surface(net, 0.5, 0, {"w_H1": np.linspace(-1, 1, 5),
+                                            "w_Out": np.linspace(-1, 1, 5)})
+    text = plots.cost_contour(surface, (0.01, 0.5), (0.0, 0.0)).bp_plot.alt_text()
+    assert "No arrow: the gradient is 0 here, so descent would not move." in text, text
+    assert text.lower().count("no arrow") == 1, text

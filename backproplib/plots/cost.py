@@ -344,8 +344,8 @@ class CostContour:
         if scale == 0 or not math.isfinite(scale):
             self.arrow.set_visible(False)
             self.arrow_ends = None
-            self.note.set_text("gradient 0 here: no arrow, descent would not move"
-                               if scale == 0 else "gradient too large to draw")
+            self.note.set_text("the gradient is 0 here, so descent would not move"
+                               if scale == 0 else "the gradient is too large to draw")
             return
         factor = 0.25 / scale
         self.arrow_ends = ((p[0], p[1]), (p[0] + g[0] * factor, p[1] + g[1] * factor))
