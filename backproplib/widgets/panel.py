@@ -219,13 +219,24 @@ class Panel:
     def summary(self) -> str:
         """What the panel shows, as plain text: title, readout, folded lines, warnings."""
         parts = [self.title] if self.title else []
-        # each quantity once, with every digit: a readout line "C0 = 12.32" gives way to the
-        # folded "C0 = 12.32185506"
         full = {line.partition(" = ")[0] for line in self.folded}
-        shown = [line for line in self.lines if line.count(" = ") != 1 or ", " in line
-                 or line.partition(" = ")[0] not in full]
+        shown = [line for line in map(self._unrounded, self.lines, [full] * len(self.lines))
+                 if line]
         parts += shown + [line for line in self.folded if line not in shown]
         return "\n".join(parts + [f"Warning: {w}" for w in self.warnings])
+
+    @staticmethod
+    def _unrounded(line, full):
+        """A readout line without the rounded values that a folded line gives with every digit,
+        so that each quantity is said once: "w_Out = 0.5, C0 = 12.32" -> "w_Out = 0.5", and
+        "slope of the tangent = dC0/dw_Out = 7.164" -> "slope of the tangent = dC0/dw_Out"."""
+        items = []
+        for item in line.split(", "):
+            *names, _ = item.split(" = ")
+            if names and names[-1] in full:
+                item = " = ".join(names) if len(names) > 1 else ""
+            items += [item] if item else []
+        return ", ".join(items)
 
     def _repr_mimebundle_(self, **kwargs):
         # Where widgets don't render (GitHub, nbviewer, a saved file reopened), the text form
