@@ -230,7 +230,7 @@ def test_cost_contour_point_arrow_and_path(seed):
     assert contour.point.get_data()[0][0] == 0.3 and contour.point.get_data()[1][0] == -0.2
     contour.set_gradient((0.3, -0.2), (0, 0))
     assert not contour.arrow.get_visible()
-    assert "gradient 0 here" in contour.note.get_text() and "No arrow" in contour.alt_text()
+    assert "the gradient is 0 here" in contour.note.get_text() and "No arrow" in contour.alt_text()
 
 
 def test_cost_surface_3d_and_activation_pairs(seed):
