@@ -196,3 +196,19 @@ def test_the_article_follows_the_first_word_said():
         word = first_word(n)  # a vowel sound: a vowel letter, but "one" starts with a w
         expected = "an" if word[0] in "aeiou" and word != "one" else "a"
         assert article(n) == expected, (n, first_word(n))
+
+
+def test_short_keeps_a_text_of_up_to_30_characters_whole():
+    """An error message repeats a short input whole (at most 30 characters) and cuts a longer
+    one to its start and end, saying how long it was."""
+    from backproplib.numbers import short
+    for length in (1, 29, 30, 31, 5000):
+        given = "7" * (length - 2) if length > 2 else 7  # repr adds two quotes to a str
+        text = repr(given)
+        assert len(text) == length
+        if length <= 30:
+            assert short(given) == text
+        else:
+            cut = short(given)
+            assert cut.startswith(text[:12]) and f"{text[-6:]} ({length} characters)" in cut
+            assert len(cut) < 40
