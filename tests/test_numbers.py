@@ -212,3 +212,16 @@ def test_short_keeps_a_text_of_up_to_30_characters_whole():
             cut = short(given)
             assert cut.startswith(text[:12]) and f"{text[-6:]} ({length} characters)" in cut
             assert len(cut) < 40
+
+
+def test_short_says_only_the_size_of_a_number_beyond_300_bits():
+    """A number of up to 300 bits shows its leading digits, cut as any long text; a larger one
+    (whose digits take time to print) is said by its count of digits, give or take one."""
+    from backproplib.numbers import short
+    for bits in (299, 300):
+        assert short(2**bits - 1).startswith(str(2**bits - 1)[:12])
+    for n in (2**300, -(2**300), Fraction(1, 2**300), 10**4000):
+        said = short(n)
+        digits = int(said.removeprefix("a number of about ").removesuffix(" digits"))
+        size = max(abs(Fraction(n).numerator), Fraction(n).denominator)
+        assert abs(digits - len(str(size))) <= 1, (said, len(str(size)))
