@@ -51,6 +51,16 @@ def test_labels_zero_one():
     assert np.array_equal(data.Y[:, 0], data.classes.astype(float))
 
 
+def test_repr_names_the_labels_or_one_hot_targets():
+    """The repr says the two-class targets' labels; with labels None, the one-hot Y."""
+    data = datasets.make("xor", 40, labels=(0, 1), seed=2)
+    ones = int(data.classes.sum())
+    text = repr(data)
+    assert f"class 0: {40 - ones}, class 1: {ones}, labels=(0, 1)" in text and "one-hot" not in text
+    one_hot = datasets.Dataset("xor", data.X, np.eye(2)[data.classes], data.classes, 2, 0.0)
+    assert "one-hot Y" in repr(one_hot) and "labels=" not in repr(one_hot)
+
+
 @pytest.mark.parametrize("activation, labels", [("relu", (0, 1)), ("sigmoid", (0, 1)),
                                                 ("leaky_relu", (0, 1)), ("tanh", (-1, 1)),
                                                 ("linear", (-1, 1))])

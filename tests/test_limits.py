@@ -74,6 +74,19 @@ def test_a_surface_over_the_memory_budget_is_refused_before_allocating(worked):
     assert set(few.grad) == {"w_H1"}
 
 
+def test_a_surface_exactly_at_the_memory_budget_is_kept(worked, monkeypatch):
+    """Refused only beyond the budget: the cost and one gradient on 3 x 2 points are 2 * 6
+    floats of 8 bytes, kept with a budget of exactly that, refused with a byte less."""
+    from backproplib.learning import surface
+    net, x, y = worked
+    grid, need = {"w_H1": [0.0, 0.5, 1.0], "w_Out": [0.0, 1.0]}, 2 * 3 * 2 * 8
+    monkeypatch.setattr(surface, "MAX_SURFACE_BYTES", need)
+    assert bp.cost_surface(net, x, y, grid, gradients=["w_H1"]).cost.shape == (3, 2)
+    monkeypatch.setattr(surface, "MAX_SURFACE_BYTES", need - 1)
+    with pytest.raises(ValueError, match="3 x 2 points with the cost and 1 gradients"):
+        bp.cost_surface(net, x, y, grid, gradients=["w_H1"])
+
+
 def test_with_params_wants_a_dict(worked):
     net, _, _ = worked
     with pytest.raises(TypeError, match=r"with_params: expected a dict \{parameter name: number\}"):

@@ -173,3 +173,55 @@ def test_a_list_holding_one_number_is_one_number_only_where_single():
 def test_chain_refuses_arrays_among_its_numbers():
     with pytest.raises(ValueError, match="Network.chain: expected weights as a flat list"):
         bp.Network.chain([np.array([0.5]), 1.0], [0.0, 0.0])
+
+
+def first_word(n):
+    """The first word of n said aloud in English, spelled out group by group (an independent
+    rule for ``article``)."""
+    ones = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen seventeen eighteen nineteen").split()
+    tens = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+    while n >= 1000:  # the leading group of three digits says the first word
+        n //= 1000
+    return ones[n // 100] if n >= 100 else ones[n] if n < 20 else tens[n // 10]
+
+
+def test_the_article_follows_the_first_word_said():
+    """"an" before a vowel sound: eight, eleven, eighteen, eighty(-...), eight hundred, eleven
+    thousand; "a" otherwise."""
+    from backproplib.numbers import article
+    said = [*range(0, 2000), *range(8000, 20000, 7), 80000, 110000, 8 * 10**6, 11 * 10**6,
+            18 * 10**9, 180 * 10**6, 1100]
+    for n in said:
+        word = first_word(n)  # a vowel sound: a vowel letter, but "one" starts with a w
+        expected = "an" if word[0] in "aeiou" and word != "one" else "a"
+        assert article(n) == expected, (n, first_word(n))
+
+
+def test_short_keeps_a_text_of_up_to_30_characters_whole():
+    """An error message repeats a short input whole (at most 30 characters) and cuts a longer
+    one to its start and end, saying how long it was."""
+    from backproplib.numbers import short
+    for length in (1, 29, 30, 31, 5000):
+        given = "7" * (length - 2) if length > 2 else 7  # repr adds two quotes to a str
+        text = repr(given)
+        assert len(text) == length
+        if length <= 30:
+            assert short(given) == text
+        else:
+            cut = short(given)
+            assert cut.startswith(text[:12]) and f"{text[-6:]} ({length} characters)" in cut
+            assert len(cut) < 40
+
+
+def test_short_says_only_the_size_of_a_number_beyond_300_bits():
+    """A number of up to 300 bits shows its leading digits, cut as any long text; a larger one
+    (whose digits take time to print) is said by its count of digits, give or take one."""
+    from backproplib.numbers import short
+    for bits in (299, 300):
+        assert short(2**bits - 1).startswith(str(2**bits - 1)[:12])
+    for n in (2**300, -(2**300), Fraction(1, 2**300), 10**4000):
+        said = short(n)
+        digits = int(said.removeprefix("a number of about ").removesuffix(" digits"))
+        size = max(abs(Fraction(n).numerator), Fraction(n).denominator)
+        assert abs(digits - len(str(size))) <= 1, (said, len(str(size)))

@@ -206,17 +206,19 @@ def test_a_wide_grid_of_many_bands_matches_backward_in_every_band():
 
 
 @pytest.mark.parametrize("activation, mask", [("relu", "dead"), ("sigmoid", "saturated")])
-def test_a_batch_surface_blocks_a_neuron_where_every_example_blocks_it(activation, mask):
+@pytest.mark.parametrize("layer", ["H0", "Out"])  # Out: H0 and H1 lie off the grid, z (m, n)
+def test_a_batch_surface_blocks_a_neuron_where_every_example_blocks_it(activation, mask, layer):
     """For a batch, a neuron is dead (saturated) where it is on each example's own surface."""
     net = bp.Network.chain([0.5, 1.5, -1.0], [0.2, -0.3, 0.1], activation)
     xs, ys = [0.8, -0.6, 2.0], [0.3, 0.1, -0.2]
-    grid = {"w_H0": np.linspace(-40, 40, 9), "b_H0": np.linspace(-30, 30, 7)}
+    grid = {f"w_{layer}": np.linspace(-40, 40, 9), f"b_{layer}": np.linspace(-30, 30, 7)}
     batch = getattr(bp.cost_surface(net, *net.batch(xs, ys), grid), mask)
     singles = [getattr(bp.cost_surface(net, x, y, grid), mask) for x, y in zip(xs, ys)]
     for neuron in batch:
         np.testing.assert_array_equal(
             batch[neuron], np.logical_and.reduce([s[neuron] for s in singles]), neuron)
-    assert not np.array_equal(batch["H0"], singles[0]["H0"])  # the examples disagree somewhere
+    # the examples disagree somewhere
+    assert not np.array_equal(batch[layer], singles[0][layer])
 
 
 def test_an_overflow_that_relu_turns_into_zero_leaves_a_finite_surface():
