@@ -50,7 +50,6 @@ def to_scalar(value, exact: bool, what: str, single: bool = False):
     raise TypeError(f"{what}: expected a number, got {type(value).__name__} {short(value)}")
 
 
-_A_NUMBER = "a number such as 0.1, -2 or 1/3"  # what text read_number takes, for its errors
 _NUMBER = re.compile(r"^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
 _RATIO = re.compile(r"^([+-]?\d+)\s*/\s*([+-]?\d+)$")
 
@@ -64,9 +63,11 @@ class Reading:
     unit: Fraction | None  # place value of the last digit typed (0.0001 for "0.0350")
 
 
-def read_number(text: str, what: str = "number") -> Reading:
-    """The one text-to-number parser: "0.1", "-2", "1e-3", "1/3"; anything else, more than
-    ``MAX_TEXT`` characters or an exponent beyond ``MAX_EXPONENT`` is a ValueError."""
+def read_number(text: str, what: str = "number",
+                expected: str = "a number such as 0.1, -2 or 1/3") -> Reading:
+    """The one text-to-number parser: "0.1", "-2", "1e-3", "1/3"; anything else (a ValueError
+    saying what was ``expected``), more than ``MAX_TEXT`` characters or an exponent beyond
+    ``MAX_EXPONENT`` is a ValueError."""
     text = str(text).strip().replace("_", "")
     if len(text) > MAX_TEXT:
         raise ValueError(f"{what}: expected a number of at most {MAX_TEXT} characters, got "
@@ -77,7 +78,7 @@ def read_number(text: str, what: str = "number") -> Reading:
         return Reading(Fraction(int(ratio[1]), int(ratio[2])), None, None)
     if not decimal_form or not (decimal_form[2] or decimal_form[3]):
         hint = ": write the decimal point as '.'" if re.match(r"^[+-]?\d+,\d+$", text) else ""
-        raise ValueError(f"{what}: expected {_A_NUMBER}, got the text {short(text)}{hint}")
+        raise ValueError(f"{what}: expected {expected}, got the text {short(text)}{hint}")
     sign, whole, fraction, exponent = (decimal_form[1], decimal_form[2], decimal_form[3] or "",
                                        int(decimal_form[4] or 0))
     if abs(exponent) > MAX_EXPONENT:
@@ -194,11 +195,12 @@ def _exact_decimal(q: Fraction) -> str:
 # --- validators -------------------------------------------------------------------------------
 def _validated(value, what: str, exact: bool, expected: str):
     """to_scalar's number; its errors say what was ``expected`` ("a whole number such as 20")."""
+    if isinstance(value, str):  # text: read_number's own error names what was expected
+        value = read_number(value, what, expected).value
     try:
         return to_scalar(value, exact, what)
-    except (TypeError, ValueError) as error:  # our example replaces read_number's 0.1
-        message = f"{what}: expected {expected}; {str(error).partition(': ')[2]}"
-        raise type(error)(message.replace(f"; expected {_A_NUMBER},", ",")) from None
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{what}: expected {expected}; {str(error).partition(': ')[2]}") from None
 
 
 def positive_number(value, what: str, exact: bool = False):
