@@ -96,8 +96,11 @@ class DepthProfile:
     def trend(self) -> str:
         """"vanishing", "exploding", "level" (within ``LEVEL_WITHIN``) or "no gradient"."""
         s = self.spread
-        return ("no gradient" if math.isnan(s) else "vanishing" if s < 1 / LEVEL_WITHIN
-                else "exploding" if s > LEVEL_WITHIN else "level")
+        if math.isnan(s):
+            return "no gradient"
+        if s < 1 / LEVEL_WITHIN:
+            return "vanishing"
+        return "exploding" if s > LEVEL_WITHIN else "level"
 
     def verdict(self) -> str:
         """One sentence: the trend with the two norms it compares."""

@@ -95,9 +95,9 @@ def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> D
             net, g = new, new_g
             costs.append(float(g.cost))
             grads.append(grad)
-    path = DescentPath(names, lr, steps, points, costs, net, grads,
-                       tuple(n for n in names if grads[-1][n] != 0), g.blocked,
-                       "C" if g.batch_size else "C0")
+    path = DescentPath(names, lr, steps, points, costs, net, gradients=grads,
+                       moving=tuple(n for n in names if grads[-1][n] != 0), blocked=g.blocked,
+                       cost_name="C" if g.batch_size else "C0")
     outcome, message, details = _outcome(path, lowest_cost(net, y), overflowed)
     extra = [details, _still_moving(path, outcome), unreachable_target(net, y)]
     return replace(path, outcome=outcome, message=message,

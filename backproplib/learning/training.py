@@ -101,10 +101,12 @@ class Trainer:
     def reset(self):
         """Back to the starting network and an empty history; the same batches come again."""
         self.net, self.rng = self.start_net, np.random.default_rng(self.seed)
-        self.steps = self.epoch = self.examples_seen = self._position = 0
-        self._order = self.rng.permutation(self.n)
-        self.batch, self.diverged, self.overflow = None, False, None
-        self.costs, self.cost_steps, self.batch_costs = [self.net.cost(self.X, self.Y)], [0], []
+        self.steps = self.epoch = self.examples_seen = 0
+        self._order, self._position = self.rng.permutation(self.n), 0
+        self.batch = None
+        self.diverged, self.overflow = False, None
+        self.costs, self.cost_steps = [self.net.cost(self.X, self.Y)], [0]
+        self.batch_costs = []
         self.path = [self._tracked(self.net)]
         return self
 
@@ -123,7 +125,8 @@ class Trainer:
         except NumericOverflow as error:
             self.diverged, self.overflow = True, error
             return None
-        self.net, self.steps = new, self.steps + 1
+        self.net = new
+        self.steps += 1
         self.examples_seen += len(batch)
         self.batch_costs.append(g.cost)
         if record:
