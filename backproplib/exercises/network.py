@@ -178,9 +178,12 @@ def check_blocked(answer, net, x) -> Feedback:
         why = "; ".join(explain_blocked(b) for b in blocked.values())
         return Feedback(RIGHT, f"{why}." if blocked else "no neuron is blocked here: every "
                         "sigma'(z) is large enough to pass gradient back.")
-    parts = [f"{n} passes gradient back: {net.activations[L].formula}'(z_{n}) = "
-             f"{fmt(fwd.da_dz[L][j])} at z_{n} = {fmt(fwd.z[L][j])}"
-             for n in named if n not in blocked for L, j in [positions[n]]]
+    parts = []
+    for n in named:
+        if n not in blocked:
+            L, j = positions[n]
+            parts.append(f"{n} passes gradient back: {net.activations[L].formula}'(z_{n}) = "
+                         f"{fmt(fwd.da_dz[L][j])} at z_{n} = {fmt(fwd.z[L][j])}")
     missed = [n for n in blocked if n not in named]
     if missed:
         parts.append(f"{plural(len(missed), 'more neuron')} {'is' if len(missed) == 1 else 'are'} "

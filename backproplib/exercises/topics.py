@@ -82,12 +82,13 @@ def check_step_function(function) -> Feedback:
              ((-2.0, 0.5, 4.0, 0.05), "a steep parabola (c = 4) from the left of w*"),
              ((0.0, 0.0, 2.0, 0.3), "a start at the bottom (w = w* = 0)"),
              ((1.5, -1.0, 0.5, 3.0), "a step so large it overshoots (eta = 3)")]
-    checked = [Case((w, w_star, c, eta), f"for {words}", w - eta * slope, {
-        "Step against the gradient: subtract eta times the slope.": w + eta * slope,
-        "The slope of c (w - w*)^2 is 2c (w - w*): keep the 2.": w - eta * slope / 2,
-        "Multiply the slope by the learning rate eta.": w - slope})
-        for (w, w_star, c, eta), words in cases
-        for slope in [2 * c * (w - w_star)]]  # d/dw of c (w - w*)^2: the question's parabola
+    checked = []
+    for (w, w_star, c, eta), words in cases:
+        slope = 2 * c * (w - w_star)  # d/dw of c (w - w*)^2: the question's own parabola
+        checked.append(Case((w, w_star, c, eta), f"for {words}", w - eta * slope, {
+            "Step against the gradient: subtract eta times the slope.": w + eta * slope,
+            "The slope of c (w - w*)^2 is 2c (w - w*): keep the 2.": w - eta * slope / 2,
+            "Multiply the slope by the learning rate eta.": w - slope}))
     return check_function(function, None, checked, function_name(function, "one_step"),
                           hint="the gradient of c * (w - w_star)^2 is 2c * (w - w_star); step "
                                "against it.")
@@ -565,8 +566,10 @@ def _softmax(z):
 def check_softmax_shift(answer, z, c) -> Feedback:
     """What happens to the probabilities softmax(z) when every logit grows by ``c``."""
     before, after = _softmax(z), _softmax(np.asarray(z, dtype=float) + float(c))
-    correct = ("c" if np.allclose(before, after, rtol=1e-9, atol=1e-12) else
-               "a" if (after > before).all() else "b")
+    if np.allclose(before, after, rtol=1e-9, atol=1e-12):
+        correct = "c"
+    else:
+        correct = "a" if (after > before).all() else "b"
     options = {"a": "every probability grows",
                "b": "the largest grows and the others shrink",
                "c": "they stay the same"}
