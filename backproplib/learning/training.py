@@ -8,6 +8,7 @@ fresh seeded permutation cut into consecutive batches; with m = n SGD is full-ba
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -108,6 +109,16 @@ class Trainer:
         self.costs, self.cost_steps = [self.net.cost(self.X, self.Y)], [0]
         self.batch_costs = []
         self.path = [self._tracked(self.net)]
+        return self
+
+    def snapshot(self) -> dict:
+        """Everything this trainer has done so far (network, history, place in the batches),
+        for ``restore``."""
+        return copy.deepcopy(vars(self))
+
+    def restore(self, snapshot: dict):
+        """Back to the state of a ``snapshot``, in place: whoever holds this trainer sees it."""
+        vars(self).update(copy.deepcopy(snapshot))
         return self
 
     def step(self):

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import copy
-
 import ipywidgets as W
 
 from ..learning.classification import accuracy
@@ -54,7 +52,7 @@ class class_training_view(Panel):
     def __init__(self, trainer, data, steps=1000):
         super().__init__()
         self.trainer, self.data = trainer.reset(), data
-        self.kept = {}  # the trainer's state (its attributes) by its steps, as drawn
+        self.kept = {}  # the trainer's snapshots by its steps, as drawn
         sizes = trainer.net.sizes
         self.title = (f"Training {article(sizes[0])} {'-'.join(map(str, sizes))} network on the "
                       f"3-class {data.name!r} ({len(data)} examples)")
@@ -67,11 +65,11 @@ class class_training_view(Panel):
     def _update(self):
         t, wanted = self.trainer, self.sliders["steps"].value
         if wanted < t.steps:  # back: from the last state kept at or below (0: the start)
-            vars(t).update(copy.deepcopy(self.kept[max(s for s in self.kept if s <= wanted)]))
+            t.restore(self.kept[max(s for s in self.kept if s <= wanted)])
         t.train(wanted - t.steps)
         # a state kept per step count drawn (1 ms a copy): a held key back would otherwise
         # train from the start per value, 580 steps 60-140 ms (2026-12-05)
-        self.kept.setdefault(t.steps, copy.deepcopy(vars(t)))
+        self.kept.setdefault(t.steps, t.snapshot())
         self.plot.update(t)
         self.lines = [
             f"step {t.steps}, batch_size = {t.batch_size}, learning_rate = {fmt(t.learning_rate)}",
