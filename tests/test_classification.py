@@ -2,12 +2,17 @@
 against finite differences and a hand-written formula), the sigmoid output's two costs, the
 3-class data sets, the figures and panel, and the exercise checks."""
 
+import base64
+import io
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
 
 import backproplib as bp  # noqa: E402
 from backproplib import exercises  # noqa: E402
@@ -320,6 +325,14 @@ def test_the_class_training_panel_trains_to_its_slider():
                                                            reference.batch_costs)
         assert all((a == b).all() for a, b in zip(now.net.weights, reference.net.weights))
     assert 'alt="' in view.frame.value and "class 2" in view.frame.value
+    # the predicted classes go as their own cells, shown crisp: one pixel a cell, top row first
+    tag, data64 = re.search(r'(<img class="bp-frame-image bp-map-image"[^>]*)src="data:image/png;'
+                            r'base64,([^"]+)"', view.frame.value).groups()
+    assert "image-rendering:pixelated" in tag
+    cells = np.asarray(Image.open(io.BytesIO(base64.b64decode(data64))).convert("RGB"))
+    regions = view.plot.regions
+    expected = classification_plots.PALE[classification.predicted_classes(now.net, regions.points).reshape(regions.n, regions.n)]
+    assert np.array_equal(cells, expected[::-1, :, :3])
 
 
 def test_a_one_hot_set_says_why_it_has_no_threshold():

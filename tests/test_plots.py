@@ -2,6 +2,7 @@
 and artists that move when ``update`` / ``set_point`` / ``set_path`` are called."""
 
 import io
+import re
 import subprocess
 import sys
 
@@ -313,15 +314,33 @@ def test_frame_renderer_keeps_backgrounds_by_key(seed):
     assert redrawn and again == first and renderer.redraws == 2  # from the cache
 
 
-def test_a_jpeg_renderer_redraws_its_still_parts_only_when_the_key_changes(seed):
-    net, x, y = seed
-    fig = plots.new_figure((6, 4), dpi=40)
-    curve = plots.CostCurve(net, x, y, "w_Out", ax=fig.add_subplot())
-    renderer = render.FrameRenderer(fig, curve.dynamic_artists(), jpeg=90)
-    first = renderer.png(curve.static_key())
-    assert renderer.png(curve.static_key()) == first and renderer.redraws == 1
-    curve.ax.set_ylim(0, 100)  # new axes: the kept still parts are stale
-    assert renderer.png(curve.static_key()) != first and renderer.redraws == 2
+def test_lines_and_round_markers_go_as_svg_of_the_same_geometry_unless_see_through():
+    from matplotlib.collections import LineCollection
+
+    from backproplib.plots import style
+
+    fig = plots.new_figure((3, 2))
+    ax = fig.add_subplot(xlim=(0, 4), ylim=(0, 2))
+    lines = ax.add_collection(LineCollection([[(0, 0), (4, 2)], [(1, 2), (3, 0)]],
+                                             colors=["#112233", style.NEGATIVE],
+                                             linewidths=[1.0, 3.0]))
+    dots = ax.scatter([1, 3], [1, 0.5], s=100, c="white", edgecolors="black", linewidths=2)
+    _, front, png = render.FrameRenderer(fig, [lines, dots]).pictures(None, "x", 300, 200)
+    assert png == b""  # nothing left to the PNG
+    points, height = fig.dpi / 72, fig.bbox.height
+    (x0, y0), (x1, y1) = ax.transData.transform([(0, 0), (4, 2)])
+    first = re.search(r'<path d="M([\d.]+) ([\d.]+)L([\d.]+) ([\d.]+)" stroke="(#\w+)" '
+                      r'stroke-width="([\d.]+)"', front).groups()
+    np.testing.assert_allclose([float(v) for v in first[:4]],
+                               [x0, height - y0, x1, height - y1], atol=0.06)
+    assert first[4] == "#112233" and float(first[5]) == pytest.approx(points, rel=1e-2)
+    assert f'stroke="{style.NEGATIVE.lower()}" stroke-width="{3 * points:.3g}"' in front
+    cx, cy = ax.transData.transform((1, 1))
+    assert (f'<circle cx="{cx:.1f}" cy="{height - cy:.1f}" r="{5 * points:.3g}" fill="#ffffff" '
+            f'stroke="#000000" stroke-width="{2 * points:.3g}"/>') in front
+    lines.set_alpha(0.5)  # see-through: matplotlib blends it, so it goes as pixels
+    _, front, png = render.FrameRenderer(fig, [lines]).pictures(None, "x", 300, 200)
+    assert png and "<path" not in front
 
 
 def test_encode_png_round_trips_rgba():

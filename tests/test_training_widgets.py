@@ -23,7 +23,6 @@ from backproplib.learning import datasets, training
 from backproplib.widgets import training as training_widgets
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-JPEG = b"\xff\xd8"
 
 
 @pytest.fixture
@@ -88,7 +87,7 @@ def test_training_view_buttons():
     assert trainer.steps == 31 and view.progress.value == 30
     assert f"C over the whole set = {bp.fmt(trainer.cost)}" in view.summary()
     assert f"accuracy = {trainer.accuracy():.1%}" in view.summary()
-    assert view.frame_bytes[:2] == JPEG and 'src="data:image/jpeg;base64,' in view.frame.value
+    assert view.frame_bytes[:4] == b"\x89PNG"  # the cost curve; the regions and weights apart
     assert f"after {trainer.steps} steps" in view.frame.value  # the alt text follows
     view.buttons["reset"].click()
     assert trainer.steps == 0 and trainer.net is trainer.start_net and view.progress.value == 0
@@ -378,38 +377,82 @@ def test_data_overview_names_every_set():
         assert f"'{data.name}' ({int((data.classes == 1).sum())} blue circles" in alt
 
 
-def test_the_panel_paints_the_regions_as_the_colour_map_says():
+def sent_images(html):
+    """[(class, decoded image, (left, top, width, height) in % of the layer)] of a layer."""
+    import base64
+
+    from PIL import Image
+
+    found = []
+    for klass, style, data in re.findall(r'<img class="([^"]*)"[^>]*style="([^"]*)" '
+                                         r'src="data:image/png;base64,([^"]+)"', html):
+        box = tuple(float(re.search(rf"{k}:([-\d.]+)%", style).group(1))
+                    for k in ("left", "top", "width", "height"))
+        found.append((klass, Image.open(io.BytesIO(base64.b64decode(data))), box))
+    return found
+
+
+def test_the_panel_sends_the_regions_as_their_cells_in_the_colour_map():
     from backproplib.plots import training as training_plots
 
     trainer, data = small_trainer()
     view = training_widgets.training_view(trainer, data, steps=5)
-    regions, canvas = view.view.regions, view.fig.canvas
+    regions, n = view.view.regions, training_plots.GRID_N
     low, high = data.labels
-    x1 = np.linspace(low, high, training_plots.GRID_N)
-    regions.values = np.tile(x1, (training_plots.GRID_N, 1))  # from class 0's label (left) to class 1's
-    canvas.draw()
-    regions.paint(canvas)
-    pixels = np.asarray(canvas.buffer_rgba())
-    x0, y0, x1_, y1 = (int(round(v)) for v in regions.ax.get_window_extent().extents)
-    row = pixels.shape[0] - (y0 + y1) // 2
-    left, right = pixels[row, x0 + 1], pixels[row, x1_ - 2]
-    np.testing.assert_allclose(left, training_plots.REGIONS(0.0, bytes=True), atol=3)
-    np.testing.assert_allclose(right, training_plots.REGIONS(1.0, bytes=True), atol=3)
-    middle = pixels[row, (x0 + x1_) // 2]
-    np.testing.assert_allclose(middle, training_plots.REGIONS(0.5, bytes=True), atol=6)
-    assert (pixels[pixels.shape[0] - y1 + 1:pixels.shape[0] - y0 - 1, x0 + 1, :3]
-            == left[:3]).all()  # the same value up a column gives the same colour
-    # the panel's own picture (what it sends: render's whole-picture JPEG) is painted the same way
+    x1 = np.linspace(low, high, n)
+    for values, first, last in ((np.tile(x1, (n, 1)), np.s_[:, 0], np.s_[:, -1]),  # by x_1
+                                (np.tile(x1[:, None], (1, n)), np.s_[-1], np.s_[0])):  # by x_2
+        regions.image.set_data(values)  # class 0's label at the left, then at the bottom
+        view.draw()
+        (klass, cells, box), *_ = sent_images(view.frame.value)
+        assert "bp-frame-image bp-map-image" in klass and cells.size == (n, n)
+        cells = np.asarray(cells.convert("RGB"))
+        # the image's top row is the top of the plane
+        assert (cells[first] == training_plots.REGIONS(0.0, bytes=True)[:3]).all()
+        assert (cells[last] == training_plots.REGIONS(1.0, bytes=True)[:3]).all()
+        middle = cells[n // 2, n // 2] if values[0, 0] == values[0, 1] else cells[0, n // 2]
+        np.testing.assert_allclose(middle, training_plots.REGIONS(0.5, bytes=True)[:3], atol=3)
+    # over the axes' frame exactly; the browser scales the cells smoothly (bilinear, as imshow)
+    x0, y0, x1_, y1 = regions.ax.get_window_extent().extents
+    width, height = view.fig.bbox.width, view.fig.bbox.height
+    expected = (100 * x0 / width, 100 * (height - y1) / height, 100 * (x1_ - x0) / width,
+                100 * (y1 - y0) / height)
+    np.testing.assert_allclose(box, expected, atol=0.01)
+    assert "image-rendering" not in view.frame.value
+    # matplotlib's own picture of the panel (png()) shows the same colours there
     from PIL import Image
 
-    painted = pixels[row, x0 + 12, :3].copy()  # pixels is the canvas's own buffer
     shown = np.asarray(Image.open(io.BytesIO(view.png())).convert("RGB"))
-    np.testing.assert_allclose(shown[row, x0 + 12], painted, atol=12)  # JPEG's error
-    regions.values = np.tile(x1[:, None], (1, training_plots.GRID_N))  # class 0's label at the bottom row
-    canvas.draw()
-    regions.paint(canvas)
-    pixels = np.asarray(canvas.buffer_rgba())
-    middle = (x0 + x1_) // 2
-    bottom, top = pixels[pixels.shape[0] - y0 - 2, middle], pixels[pixels.shape[0] - y1 + 1, middle]
-    np.testing.assert_allclose(bottom, training_plots.REGIONS(0.0, bytes=True), atol=3)
-    np.testing.assert_allclose(top, training_plots.REGIONS(1.0, bytes=True), atol=3)
+    row, left, right = int(height - (y0 + y1) / 2), int(x0) + 3, int(x1_) - 3
+    np.testing.assert_allclose(shown[row, (left + right) // 2],
+                               training_plots.REGIONS(0.5, bytes=True)[:3], atol=3)
+
+
+def test_a_step_of_the_panel_sends_only_what_changes():
+    from backproplib.plots import style
+
+    trainer, data = small_trainer(hidden=(4, 3))
+    view = training_widgets.training_view(trainer, data, steps=5)
+    regions = view.view.regions
+    background, overlay = view.background.value, view.overlay.value
+    view.buttons["step"].click()
+    frame = view.frame.value
+    assert view.background.value == background and view.overlay.value == overlay  # not sent
+    # the data points and the regions' frame lie over the regions, in the overlay, sent once
+    (klass, points, box), = sent_images(overlay)
+    assert klass == "bp-part-image" and 'alt=""' in overlay
+    x0, y0, x1, y1 = regions.ax.get_window_extent().extents
+    width = view.fig.bbox.width
+    assert box[0] < 100 * x0 / width and box[0] + box[2] > 100 * x1 / width
+    # the frame: the regions' cells, the cost curve's pixels (away from the regions) and the
+    # weights as SVG lines, one a weight, orange where it is negative
+    (_, cells, _), (klass, curve, box) = sent_images(frame)
+    assert klass == "bp-part-image" and box[0] > 100 * x1 / width
+    weights = np.concatenate([np.ravel(W) for W in trainer.net.weights])
+    strokes = re.findall(r'<path d="[^"]+" stroke="(#\w+)"', frame)
+    assert len(strokes) == len(weights) == 2 * 4 + 4 * 3 + 3
+    assert strokes == [(style.NEGATIVE if w < 0 else style.EDGE).lower() for w in weights]
+    assert 0 < (weights < 0).sum() < len(weights)
+    assert frame.count("<circle") == sum(trainer.net.sizes)
+    # one step sends a small part of what the whole picture is as a PNG
+    assert len(frame) < len(view.png()) / 5

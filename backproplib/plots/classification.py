@@ -136,7 +136,11 @@ class ClassRegions:
         self.update(net)
 
     def dynamic_artists(self) -> list:
-        return [self.image, *self.markers]
+        return [self.image]
+
+    def over_artists(self) -> list:
+        """What lies over the moving regions and stays: the data and the frame."""
+        return [*self.markers, *self.ax.spines.values()]
 
     def update(self, net):
         self.grid_classes = predicted_classes(net, self.points).reshape(self.n, self.n)

@@ -11,7 +11,9 @@ moving layer's bytes and encoding time (benchmarks/sliders.py keeps the per-step
     | surface  | 32.3 kB, 8 ms         | 13.8 kB, 35 ms  | 2.4 kB, 28 ms    | 2.6 kB, step 2.2 ms  |
     | descent  | 34.3 kB, 8 ms         | 17.2 kB, 34 ms  | 5.6 kB, 18 ms    | 4.1 kB, step 3.6 ms  |
 The last column is the whole frame's HTML and slider step; before, a step sent 129, 72, 45 and
-47 kB and took 9.4, 11.3, 6.2 and 7.2 ms.
+47 kB and took 9.4, 11.3, 6.2 and 7.2 ms. A training panel's step sends a map as its grid of
+cells, lines as SVG, and its data points once, in an overlay: notebook 11's frame went from a
+189 kB JPEG (253 kB of HTML) to 22 kB of HTML, notebook 12's from 24 to 6 kB (2026-12-05).
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ import struct
 import zlib
 
 import numpy as np
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_hex
+from matplotlib.image import AxesImage
+from matplotlib.markers import MarkerStyle
 from PIL import Image
 
 from . import style
@@ -68,28 +73,29 @@ def encode_png(rgba) -> bytes:
 
 
 class FrameRenderer:
-    """A kept figure's pictures in two layers: a background, drawn only when the hashable
-    ``static_key`` changes (or taken from the last ``CACHED``), and a frame of the ``dynamic``
-    artists on a transparent canvas, drawn every step. The dynamic artists are marked
-    animated, so ``savefig`` leaves them out: ``png()`` is the whole picture.
+    """A kept figure's pictures in layers: a background, drawn only when the hashable
+    ``static_key`` changes (or taken from the last ``CACHED``), a frame of the ``dynamic``
+    artists, drawn every step, and an overlay of the still artists ``over`` them (a map's data
+    points), drawn with the background. The dynamic and over artists are marked animated, so
+    ``savefig`` leaves them out: ``png()`` is the whole picture.
 
-    With ``jpeg`` (a quality), a step sends the whole picture as one JPEG instead (a figure
-    whose moving part is most of it): the still parts restored from the canvas's kept copy,
-    then ``paint(canvas)`` (pixels painted under the moving artists), then those artists."""
+    A step sends the frame at its information content: a map (an ``AxesImage``) as its own
+    grid of cells, which the browser scales over the axes; numbers, lines and round markers as
+    SVG; the other moving pixels as a cropped palette PNG."""
 
     CACHED = 16  # backgrounds kept: dragging back and forth across a change redraws nothing
 
-    def __init__(self, fig, dynamic, jpeg=None, paint=None):
+    def __init__(self, fig, dynamic, over=()):
         self.fig = fig
         self.dynamic = sorted(dynamic, key=lambda artist: artist.get_zorder())  # stable
-        for artist in self.dynamic:
+        self.over = sorted(over, key=lambda artist: artist.get_zorder())
+        for artist in (*self.dynamic, *self.over):
             artist.set_animated(True)
-        self.jpeg, self.paint = jpeg, paint
         self.background_png = b""  # the background's PNG, as last sent
-        self.still = None  # with jpeg: the canvas's copy of the still parts (copy_from_bbox)
+        self.over_layer = (b"", None)  # the overlay's palette PNG and box, as last sent
         self.key = object()  # matches no key: the first call draws everything
         self.redraws = 0  # how many times the background was drawn (for tests)
-        self.cache = {}  # static key -> background PNG, the last CACHED ones
+        self.cache = {}  # static key -> (background PNG, overlay), the last CACHED ones
 
     def _background(self, static_key) -> bool:
         """Draw or take from the cache the background for ``static_key``; True if it changed."""
@@ -98,91 +104,121 @@ class FrameRenderer:
         self.key = static_key
         if static_key not in self.cache:
             self.fig.canvas.draw()  # animated (moving) artists are left out
-            self.cache[static_key] = encode_png(np.asarray(self.fig.canvas.buffer_rgba()))
+            background = encode_png(np.asarray(self.fig.canvas.buffer_rgba()))
+            over = (b"", None)
+            if self.over:
+                self._moving(self.over)
+                over = palette_png(np.asarray(self.fig.canvas.buffer_rgba()))
+            self.cache[static_key] = (background, over)
             self.redraws += 1
             if len(self.cache) > self.CACHED:
                 self.cache.pop(next(iter(self.cache)))
-        self.background_png = self.cache[static_key]
+        self.background_png, self.over_layer = self.cache[static_key]
         return True
 
-    def _moving(self, numbers_as_svg=False, clear=True) -> list:
-        """Draw the visible moving artists on a cleared (transparent) canvas, or over what it
-        holds; with ``numbers_as_svg``, number artists are returned as SVG text instead."""
+    def _moving(self, artists, as_svg=False, clear=True) -> list:
+        """Draw the visible ``artists`` on a cleared (transparent) canvas, or over what it
+        holds; with ``as_svg``, maps are left out (``_map``) and the artists SVG can say
+        (``_svg``) are returned as SVG elements instead."""
         renderer = self.fig.canvas.get_renderer()
         if clear:
             renderer.clear()
-        texts = []
-        for artist in self.dynamic:
-            if not artist.get_visible():
+        svg = []
+        for artist in artists:
+            if not artist.get_visible() or (as_svg and isinstance(artist, AxesImage)):
                 continue
-            text = _svg_text(artist) if numbers_as_svg else None
-            if text is None:
+            element = _svg(artist) if as_svg else None
+            if element is None:
                 artist.draw(renderer)
             else:
-                texts.append(text)
-        return texts
+                svg.append(element)
+        return svg
 
     def layers(self, static_key=None) -> tuple[bytes, bytes, bool]:
-        """(background PNG, frame PNG, whether the background was redrawn for this call)."""
+        """(background PNG, PNG of the moving and over artists, whether the background was
+        redrawn for this call), every layer drawn by matplotlib."""
         with style.context():
             redrawn = self._background(static_key)
-            self._moving()
+            self._moving([*self.dynamic, *self.over])
             frame = encode_png(np.asarray(self.fig.canvas.buffer_rgba()))
         return self.background_png, frame, redrawn
 
     def png(self, static_key=None) -> bytes:
         """One opaque PNG of the whole picture."""
-        if self.jpeg:
-            return self._whole(static_key, format="png")
         background, frame, _ = self.layers(static_key)
         return composite(background, frame)
 
-    def _whole(self, static_key, **save) -> bytes:
-        """The whole picture, opaque, saved by PIL with ``save`` (a jpeg renderer's step)."""
-        canvas = self.fig.canvas
-        if self.still is None or static_key != self.key:
-            with style.context():
-                canvas.draw()
-            self.still, self.key = canvas.copy_from_bbox(self.fig.bbox), static_key
-            self.redraws += 1
-        else:
-            canvas.restore_region(self.still)
-        if self.paint is not None:
-            self.paint(canvas)
-        self._moving(clear=False)  # no rc context needed: these carry their own style
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB").save(buffer, **save)
-        return buffer.getvalue()
-
     def pictures(self, static_key, alt: str, width: int, height: int) -> tuple:
-        """(background HTML or None if unchanged, frame HTML carrying ``alt``, the frame's PNG):
-        numbers (``NumberText``) go as SVG text, other moving pixels as a cropped palette PNG;
-        with ``jpeg``, (None, the whole picture as one ``<img>`` carrying ``alt``, its JPEG)."""
-        if self.jpeg:
-            jpeg = self._whole(static_key, format="jpeg", quality=self.jpeg)
-            return None, img_html(jpeg, alt, width, height, "bp-frame-image", "image/jpeg"), jpeg
+        """(background HTML or None if unchanged, frame HTML carrying ``alt``, the frame's
+        palette PNG) at ``width`` x ``height`` CSS pixels, or any width in that proportion."""
         with style.context():
             redrawn = self._background(static_key)
-            texts = self._moving(numbers_as_svg=True)
+            svg = self._moving(self.dynamic, as_svg=True)
             pixels = np.asarray(self.fig.canvas.buffer_rgba())
         back = (img_html(self.background_png, "", width, height, "bp-background-image")
                 if redrawn else None)
-        png, box = palette_png(pixels)
         scale = width / pixels.shape[1]
-        if not png:  # nothing but numbers moves: the alt text still needs a home (one pixel)
-            box, scale = (0, 0, 1, 1), 1
-        left, top, right, bottom = box
-        parts = [img_html(png or BLANK, alt, (right - left) * scale, (bottom - top) * scale,
-                          "bp-frame-image", css=f"position:absolute;left:{left * scale:g}px;"
-                          f"top:{top * scale:g}px")]
-        if texts:
-            parts.append(f'<svg aria-hidden="true" width="{width}" height="{height}" '
-                         f'viewBox="0 0 {pixels.shape[1]} {pixels.shape[0]}" style="position:'
-                         f'absolute;left:0;top:0;pointer-events:none" font-family="DejaVu Sans,'
-                         f'Verdana,sans-serif">{"".join(texts)}</svg>')
-        front = (f'<div class="bp-frame-layer" style="position:relative;width:{width}px;'
-                 f'height:{height}px;overflow:hidden">{"".join(parts)}</div>')
-        return back, front, png
+        images = [_map(image) for image in self.dynamic
+                  if isinstance(image, AxesImage) and image.get_visible()]
+        png, box = palette_png(pixels)
+        if png or not images:  # nothing else moves: the alt text still needs a home (one pixel)
+            images.append((png or BLANK, box or (0, 0, 1 / scale, 1 / scale), "", ""))
+        # the first image says what the whole picture shows; the others are parts of it
+        parts = [_placed(png, box, f"{'bp-frame-image' if i == 0 else 'bp-part-image'} {kind}",
+                         css, pixels.shape, scale, "" if i else alt)
+                 for i, (png, box, kind, css) in enumerate(images)]
+        if svg:
+            parts.append(f'<svg aria-hidden="true" width="100%" height="100%" viewBox="0 0 '
+                         f'{pixels.shape[1]} {pixels.shape[0]}" style="position:absolute;left:0;'
+                         f'top:0;pointer-events:none" font-family="DejaVu Sans,Verdana,sans-serif">'
+                         f'{"".join(svg)}</svg>')
+        return back, _layer(parts, width, height), png
+
+    def overlay(self, width: int, height: int) -> str:
+        """The overlay's HTML (the still artists ``over`` the frame), for the last background."""
+        png, box = self.over_layer
+        shape = np.asarray(self.fig.canvas.buffer_rgba()).shape
+        scale = width / shape[1]
+        return _layer([_placed(png or BLANK, box or (0, 0, 1 / scale, 1 / scale),
+                               "bp-part-image", "", shape, scale)], width, height)
+
+
+def _layer(parts, width, height) -> str:
+    """A layer of absolutely placed ``parts``, ``width`` x ``height`` CSS pixels at most,
+    shrinking in proportion with the space it gets."""
+    return (f'<div class="bp-frame-layer" style="position:relative;width:100%;max-width:'
+            f'{width}px;aspect-ratio:{width}/{height};overflow:hidden">{"".join(parts)}</div>')
+
+
+def _placed(png, box, css_class, css, shape, scale, alt="") -> str:
+    """``png`` shown over ``box`` (left, top, right, bottom) of a picture of ``shape`` (rows,
+    columns) image pixels, ``scale`` CSS pixels each, placed in percentages of the layer."""
+    left, top, right, bottom = box
+    rows, columns = shape[:2]
+    return img_html(png, alt, (right - left) * scale, (bottom - top) * scale, css_class.strip(),
+                    css=f"position:absolute;left:{100 * left / columns:.4g}%;"
+                    f"top:{100 * top / rows:.4g}%;width:{100 * (right - left) / columns:.4g}%;"
+                    f"height:{100 * (bottom - top) / rows:.4g}%{css}")
+
+
+def _map(image) -> tuple:
+    """(PNG, box, class, CSS) of an ``AxesImage`` (a map of values over a grid): a PNG of its own
+    cells, which the browser scales over the image's extent, smoothly, or with
+    ``interpolation="nearest"`` as crisp cells. Notebook 11's 100 x 100 decision regions:
+    4.3 kB, where a step sent a 189 kB JPEG of the whole picture before (2026-12-05)."""
+    rgba = image.to_rgba(image.get_array(), bytes=True)
+    if image.origin == "lower":
+        rgba = rgba[::-1]
+    if (rgba[:, :, 3] == 255).all():
+        rgba = rgba[:, :, :3]  # opaque: RGB, 7% fewer bytes
+    x0, x1, y0, y1 = image.get_extent()
+    (left, bottom), (right, top) = image.axes.transData.transform([(x0, y0), (x1, y1)])
+    rows = image.figure.bbox.height
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgba)).save(buffer, format="png")
+    crisp = image.get_interpolation() in ("nearest", "none")  # each cell's edges stay sharp
+    return (buffer.getvalue(), (left, rows - top, right, rows - bottom), "bp-map-image",
+            ";image-rendering:pixelated" if crisp else "")
 
 
 BLANK = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABp"
@@ -210,9 +246,16 @@ def palette_png(rgba, colours: int = 64) -> tuple:
     return buffer.getvalue(), (int(left), int(top), int(right), int(bottom))
 
 
-def _svg_text(artist):
-    """An SVG ``<text>`` for a ``NumberText`` (anything with ``line_top``), in the canvas's
-    pixels with y down; None for any other artist."""
+def _svg(artist):
+    """SVG for an artist, in the canvas's pixels with y down: a ``NumberText`` (anything with
+    ``line_top``) as text, a ``LineCollection`` as lines, a scatter of round markers as circles;
+    None for any other artist, or one with transparent colours. The weights of notebook 11's
+    panel, 88 lines and 19 nodes: 6 kB of SVG, against a 27 kB palette PNG that took 17 ms
+    more to encode (2026-12-05)."""
+    if isinstance(artist, LineCollection):
+        return _svg_lines(artist)
+    if isinstance(artist, PathCollection):
+        return _svg_circles(artist)
     if not hasattr(artist, "line_top"):
         return None
     fig = artist.figure
@@ -236,6 +279,54 @@ def _svg_text(artist):
         f'{html.escape(line, quote=False)}</tspan>' for i, line in enumerate(lines))
     return (f'<text font-size="{size * points:.1f}" fill="{colour}" text-anchor="{anchor}"'
             f'{weight}{halo}>{spans}</text>')
+
+
+def _colours(rgba, n):
+    """``n`` hex colours from matplotlib's (k, 4) RGBA (k is 1 or n); None if any is see-through
+    (left to the PNG, which blends it as matplotlib does)."""
+    rgba = np.broadcast_to(np.asarray(rgba, dtype=float).reshape(-1, 4), (n, 4))
+    return None if (rgba[:, 3] < 1).any() else [to_hex(c) for c in rgba]
+
+
+def _svg_lines(lines):
+    segments = lines.get_segments()
+    points = lines.figure.dpi / 72
+    colours = _colours(lines.get_colors(), len(segments))
+    if colours is None or lines.get_linestyle()[0][1] is not None:  # dashed: the PNG's
+        return None
+    widths = np.broadcast_to(lines.get_linewidths(), len(segments)) * points
+    height = lines.figure.bbox.height
+    xy = lines.get_transform().transform(np.concatenate(segments))  # one call: 0.1 ms each
+    ends = np.cumsum([len(segment) for segment in segments])
+    paths = []
+    for segment, colour, width in zip(np.split(xy, ends[:-1]), colours, widths):
+        d = "L".join(f"{x:.1f} {height - y:.1f}" for x, y in segment)
+        paths.append(f'<path d="M{d}" stroke="{colour}" stroke-width="{width:.3g}"/>')
+    cap = {"round": "round", "projecting": "square"}.get(lines.get_capstyle(), "butt")
+    return f'<g fill="none" stroke-linecap="{cap}">{"".join(paths)}</g>'
+
+
+ROUND = MarkerStyle("o")  # scatter's default marker, a circle of diameter sqrt(s) points
+ROUND = ROUND.get_path().transformed(ROUND.get_transform()).vertices
+
+
+def _svg_circles(dots):
+    paths = dots.get_paths()
+    if len(paths) != 1 or not np.allclose(paths[0].vertices, ROUND):
+        return None
+    centres = dots.get_offset_transform().transform(dots.get_offsets())
+    n = len(centres)
+    faces = _colours(dots.get_facecolors(), n)
+    edges = _colours(dots.get_edgecolors(), n)
+    if faces is None or edges is None:
+        return None
+    points = dots.figure.dpi / 72
+    radii = np.sqrt(np.broadcast_to(dots.get_sizes(), n)) / 2 * points
+    widths = np.broadcast_to(dots.get_linewidths(), n) * points
+    height = dots.figure.bbox.height
+    return "".join(f'<circle cx="{x:.1f}" cy="{height - y:.1f}" r="{r:.3g}" fill="{f}" '
+                   f'stroke="{e}" stroke-width="{w:.3g}"/>'
+                   for (x, y), r, f, e, w in zip(centres, radii, faces, edges, widths))
 
 
 def composite(background: bytes, frame: bytes) -> bytes:

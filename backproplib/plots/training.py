@@ -10,7 +10,6 @@ import math
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
-from PIL import Image
 
 from ..learning import training
 from ..numbers import fmt
@@ -62,7 +61,6 @@ class DecisionRegions:
             f"class {k} (y = {labels[k]})" for k, _, _ in TWO_CLASSES])
         self.counts = [int((np.asarray(classes) == k).sum()) for k in (0, 1)]
         self.boundary = boundary
-        self.painted = False
         self.contour = None
         plane_axes(ax, self.extent, "what the network predicts")
         self.update(net)
@@ -79,34 +77,11 @@ class DecisionRegions:
                             if crosses else None)
 
     def dynamic_artists(self) -> list:
-        if self.painted:  # the regions are painted into the pixels; the frame goes on top
-            return [*self.points, *self.ax.spines.values()]
-        return [self.image, *self.points]  # the points drawn over the moving regions
+        return [self.image]
 
-    def paint_pixels(self):
-        """Paint the regions (bilinear, same colour map) into the canvas's pixels by ``paint``
-        instead of ``imshow``, whose resampling is most of a live frame: measured 2026-12-04,
-        notebook 11's panel, 2-8-8-1 on "circle", 15 to 45 ms against 62 to 68 ms (median of
-        37 frames). ``paint(canvas)`` goes after the background, before the dynamic artists."""
-        self.painted = True
-        self.image.set_visible(False)
-
-    def paint(self, canvas):
-        if not self.painted:
-            return
-        buffer = np.asarray(canvas.buffer_rgba()).view(np.uint32)[:, :, 0]  # one int a pixel
-        height = buffer.shape[0]
-        x0, y0, x1, y1 = (int(round(v)) for v in self.ax.get_window_extent().extents)
-        rows, cols = height - y1, height - y0  # the buffer's row 0 is the top
-        # PIL's bilinear resize: 0.65 ms a paint of notebook 11's panel (470 x 470 pixels),
-        # as fast as the hand-written numpy interpolation it replaced (0.7 ms), 2026-12-05
-        image = Image.fromarray(np.ascontiguousarray(self.values[::-1], np.float32), "F")
-        values = np.array(image.resize((x1 - x0, cols - rows), Image.Resampling.BILINEAR))
-        low, high = self.labels
-        values -= low
-        values *= 255.0 / (high - low)
-        np.clip(values, 0, 255, out=values)
-        buffer[rows:cols, x0:x1] = _REGION_PIXELS[values.astype(np.uint8)]
+    def over_artists(self) -> list:
+        """What lies over the moving regions and stays: the data and the frame."""
+        return [*self.points, *self.ax.spines.values()]
 
     def alt_text(self) -> str:
         share = float((self.values > self.threshold).mean())
@@ -115,10 +90,6 @@ class DecisionRegions:
                 f"predicts class 1 (blue) on {share:.0%} of the plane and class 0 (orange) on "
                 f"the rest; the data: {self.counts[1]} points of class 1 (circles) and "
                 f"{self.counts[0]} of class 0 (triangles).")
-
-
-# the colour map's 256 RGBA colours, one uint32 each
-_REGION_PIXELS = REGIONS(np.linspace(0.0, 1.0, 256), bytes=True).view(np.uint32).reshape(-1)
 
 
 # --- how the cost fell -------------------------------------------------------------------------
@@ -285,9 +256,8 @@ class TrainingFigure:
     def dynamic_artists(self) -> list:
         return [artist for part in self.parts for artist in part.dynamic_artists()]
 
-    def paint(self, canvas):
-        """Pixels painted before the dynamic artists (the regions, in a live panel)."""
-        self.regions.paint(canvas)
+    def over_artists(self) -> list:
+        return self.regions.over_artists()
 
     def static_key(self):
         return self.history.static_key()

@@ -59,7 +59,7 @@ class class_training_view(Panel):
         self.add_slider("steps", W.IntSlider, value=0, min=0, max=int(steps),
                         step=max(1, int(steps) // 50), description="steps trained")
         self.plot = ClassificationFigure(trainer, data, 60, steps=max(int(steps), 10))
-        self.show_figure(self.plot)
+        self.show_figure(self.plot, over=self.plot.over_artists())
         self.assemble()
 
     def _update(self):

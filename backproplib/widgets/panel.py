@@ -121,9 +121,12 @@ class Panel:
         self.fig.set_size_inches(style.whole_pixels(self.fig.get_size_inches()))
         self.renderer = render.FrameRenderer(self.fig, plot.dynamic_artists() if moving is None
                                              else moving, **options)
+        if self.renderer.over:  # still artists over the moving ones: a third layer, on top
+            self.overlay = W.HTML()
+            self.picture.children = (*self.picture.children, self.overlay)
         self.size = style.shown_pixels(self.fig)
         width, height = (f"{pixels}px" for pixels in self.size)
-        for layer in (self.background, self.frame):
+        for layer in self.picture.children:
             layer.layout = W.Layout(grid_area="picture", width=width, height=height, margin="0",
                                     padding="0")
         self.picture.layout = W.Layout(grid_template_areas='"picture"', grid_template_columns=width,
@@ -196,6 +199,8 @@ class Panel:
                                                    self.plot.alt_text(), *self.size)
         if back is not None:
             self.background.value = back
+            if self.renderer.over:
+                self.overlay.value = self.renderer.overlay(*self.size)
         self.frame.value = front
         self.frame_bytes = data
         self.pictures_sent += 1

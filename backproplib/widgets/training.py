@@ -1,7 +1,7 @@
 """Panels for learning from many examples: ``sgd_view`` (notebook 09: full-batch and
 mini-batch paths on a contour computed once) and ``training_view`` (notebook 11: trains in
-chunks, giving the kernel back between them; one JPEG of the whole picture per step taken, as
-its painted regions change everywhere)."""
+chunks, giving the kernel back between them; per step taken, the decision regions as their
+own 100 x 100 cells, the weights as SVG, the cost curve as a palette PNG)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ from ..numbers import article, fmt
 from ..plots import style
 from ..plots import training as training_plots
 from .panel import Panel
-
-JPEG_QUALITY = 90
 
 
 class sgd_view(Panel):
@@ -136,12 +134,12 @@ class training_view(Panel):
         self.progress.add_class("bp-progress")
         self.view = training_plots.TrainingFigure(trainer, data, steps=self.n_steps,
                                                   boundary=False)
-        self.view.regions.paint_pixels()
-        self.show_figure(self.view, jpeg=JPEG_QUALITY, paint=self.view.paint)
-        # one opaque picture, no layers to stack: it may shrink to the notebook's width
-        self.background.layout.display = "none"
-        self.frame.layout = W.Layout(width="100%")
+        self.show_figure(self.view, over=self.view.over_artists())
+        # wider than a notebook's output area on a small screen: the layers shrink together
+        for layer in self.picture.children:
+            layer.layout = W.Layout(grid_area="picture", width="100%")
         self.picture.layout = W.Layout(width="100%", max_width=f"{self.size[0]}px",
+                                       grid_template_areas='"picture"',
                                        grid_template_columns="minmax(0, 1fr)",
                                        overflow="hidden")  # never a scrollable region
         controls = W.VBox([W.HBox(list(self.buttons.values())), self.progress,

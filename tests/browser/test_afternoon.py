@@ -437,8 +437,14 @@ class TrainingPanel:
         return seen[-1]
 
     def picture(self):
-        image = self.box.locator(".bp-frame img").first
-        return decoded(image if image.count() else self.box.locator("img").first)
+        """The picture as the browser shows it, its layers together (at devicePixelRatio 2)."""
+        import io
+
+        from PIL import Image
+
+        picture = self.box.locator(".bp-picture").first
+        picture.scroll_into_view_if_needed()
+        return Image.open(io.BytesIO(picture.screenshot())).convert("RGB")
 
 
 def cost_plot(picture):
