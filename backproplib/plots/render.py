@@ -13,7 +13,8 @@ moving layer's bytes and encoding time (benchmarks/sliders.py keeps the per-step
 The last column is the whole frame's HTML and slider step; before, a step sent 129, 72, 45 and
 47 kB and took 9.4, 11.3, 6.2 and 7.2 ms. A training panel's step sends a map as its grid of
 cells, lines as SVG, and its data points once, in an overlay: notebook 11's frame went from a
-189 kB JPEG (253 kB of HTML) to 22 kB of HTML, notebook 12's from 24 to 6 kB (2026-12-05).
+189 kB JPEG (253 kB of HTML) to about 20 kB of HTML, notebook 12's from 24 to 6 kB (2026-12-05;
+benchmarks/training.py keeps the bytes).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_hex
 from matplotlib.image import AxesImage
-from matplotlib.markers import MarkerStyle
+from matplotlib.path import Path
 from PIL import Image
 
 from . import style
@@ -205,7 +206,7 @@ def _map(image) -> tuple:
     """(PNG, box, class, CSS) of an ``AxesImage`` (a map of values over a grid): a PNG of its own
     cells, which the browser scales over the image's extent, smoothly, or with
     ``interpolation="nearest"`` as crisp cells. Notebook 11's 100 x 100 decision regions:
-    4.3 kB, where a step sent a 189 kB JPEG of the whole picture before (2026-12-05)."""
+    4-5 kB, where a step sent a 189 kB JPEG of the whole picture before (2026-12-05)."""
     rgba = image.to_rgba(image.get_array(), bytes=True)
     if image.origin == "lower":
         rgba = rgba[::-1]
@@ -250,8 +251,8 @@ def _svg(artist):
     """SVG for an artist, in the canvas's pixels with y down: a ``NumberText`` (anything with
     ``line_top``) as text, a ``LineCollection`` as lines, a scatter of round markers as circles;
     None for any other artist, or one with transparent colours. The weights of notebook 11's
-    panel, 88 lines and 19 nodes: 6 kB of SVG, against a 27 kB palette PNG that took 17 ms
-    more to encode (2026-12-05)."""
+    panel, 88 lines and 19 nodes: 8.4 kB of SVG written in 1.6 ms, against a 27 kB palette PNG
+    drawn and encoded in 27 ms (2026-12-05)."""
     if isinstance(artist, LineCollection):
         return _svg_lines(artist)
     if isinstance(artist, PathCollection):
@@ -289,6 +290,7 @@ def _colours(rgba, n):
 
 
 def _svg_lines(lines):
+    """A ``LineCollection`` of solid, opaque lines as SVG paths."""
     segments = lines.get_segments()
     points = lines.figure.dpi / 72
     colours = _colours(lines.get_colors(), len(segments))
@@ -306,11 +308,11 @@ def _svg_lines(lines):
     return f'<g fill="none" stroke-linecap="{cap}">{"".join(paths)}</g>'
 
 
-ROUND = MarkerStyle("o")  # scatter's default marker, a circle of diameter sqrt(s) points
-ROUND = ROUND.get_path().transformed(ROUND.get_transform()).vertices
+ROUND = Path.unit_circle().vertices / 2  # scatter's marker "o": diameter sqrt(s) points
 
 
 def _svg_circles(dots):
+    """A scatter of opaque round markers as SVG circles."""
     paths = dots.get_paths()
     if len(paths) != 1 or not np.allclose(paths[0].vertices, ROUND):
         return None

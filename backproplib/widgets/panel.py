@@ -68,7 +68,8 @@ def browser_loop():
 
 class Panel:
     """A slider panel: ``widget`` (the box), ``sliders``, ``buttons``, ``picture`` (a still
-    ``background`` under the moving ``frame``, which carries the alt text), ``readout``
+    ``background`` under the moving ``frame``, which carries the alt text, and for a figure with
+    still artists over moving ones, an ``overlay`` on top), ``readout``
     (aria-live: ``lines``, then ``warnings``), ``folded`` (every digit, folded away below),
     ``summary()``, ``png()``, ``error`` (the last a callback caught), ``pictures_sent``,
     ``frame_bytes``."""
