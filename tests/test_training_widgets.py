@@ -456,3 +456,9 @@ def test_a_step_of_the_panel_sends_only_what_changes():
     assert frame.count("<circle") == sum(trainer.net.sizes)
     # one step sends a small part of what the whole picture is as a PNG
     assert len(frame) < len(view.png()) / 5
+    # the start's dotted line and label stay in the background while training: another start
+    # (another network) draws a new one
+    history, key = view.view.history, view.view.static_key()
+    assert not history.start_label.get_animated() and history.start_label.get_text()
+    history.update(small_trainer(hidden=(5,))[0])
+    assert view.view.static_key() != key

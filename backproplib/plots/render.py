@@ -13,7 +13,7 @@ moving layer's bytes and encoding time (benchmarks/sliders.py keeps the per-step
 The last column is the whole frame's HTML and slider step; before, a step sent 129, 72, 45 and
 47 kB and took 9.4, 11.3, 6.2 and 7.2 ms. A training panel's step sends a map as its grid of
 cells, lines as SVG, and its data points once, in an overlay: notebook 11's frame went from a
-189 kB JPEG (253 kB of HTML) to about 20 kB of HTML, notebook 12's from 24 to 6 kB (2026-12-05;
+189 kB JPEG (253 kB of HTML) to about 20 kB of HTML, notebook 12's from 24 to 3 kB (2026-12-05;
 benchmarks/training.py keeps the bytes).
 """
 
