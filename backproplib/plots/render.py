@@ -43,14 +43,14 @@ def figure_png(fig, dpi: float = style.RENDER_DPI) -> bytes:
     return buffer.getvalue()
 
 
-def img_html(png: bytes, alt: str, width, height, css_class: str = "", mime: str = "image/png",
+def img_html(png: bytes, alt: str, width, height, css_class: str = "",
              css: str = "display:block;max-width:100%;height:auto") -> str:
     """``<img>`` shown at ``width`` x ``height`` CSS pixels with ``alt`` before the bytes (read
-    first in a stored notebook); ``mime`` names another encoding (``"image/jpeg"``)."""
+    first in a stored notebook)."""
     data = base64.b64encode(png).decode("ascii")
     klass = f'class="{css_class}" ' if css_class else ""
     return (f'<img {klass}alt="{_attr(alt)}" width="{width:g}" height="{height:g}" '
-            f'style="{css}" src="data:{mime};base64,{data}">')
+            f'style="{css}" src="data:image/png;base64,{data}">')
 
 
 def encode_png(rgba) -> bytes:
