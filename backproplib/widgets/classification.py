@@ -27,16 +27,16 @@ class slow_start_view(Panel):
 
     def _update(self):
         self.plot.update(self.sliders["z"].value)
-        n = self.plot.now
-        quad, cross = float(n.quadratic_delta), float(n.cross_entropy_delta)
+        now = self.plot.now
+        quad, cross = float(now.quadratic_delta), float(now.cross_entropy_delta)
         ratio = [f"cross-entropy's first delta is {fmt(round(cross / quad, 3))} times the "
                  "quadratic cost's (1 / (2 sigma'(z)))"] if quad != 0 else []
-        self.say(lambda f: [
-            f"z = {f(float(n.z))}, a = sigma(z) = {f(float(n.a))}, y = {f(n.y)}, "
-            f"sigma'(z) = {f(float(n.slope))}",
-            f"quadratic:     C0 = {f(float(n.quadratic))}, dC0/dz = 2(a - y) sigma'(z) = "
-            f"{f(quad)}",
-            f"cross-entropy: C0 = {f(float(n.cross_entropy))}, dC0/dz = a - y = {f(cross)}",
+        self.say(lambda n: [
+            f"z = {n(float(now.z))}, a = sigma(z) = {n(float(now.a))}, y = {n(now.y)}, "
+            f"sigma'(z) = {n(float(now.slope))}",
+            f"quadratic:     C0 = {n(float(now.quadratic))}, dC0/dz = 2(a - y) sigma'(z) = "
+            f"{n(quad)}",
+            f"cross-entropy: C0 = {n(float(now.cross_entropy))}, dC0/dz = a - y = {n(cross)}",
             *ratio])
         self.draw()
 

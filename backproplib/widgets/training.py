@@ -218,13 +218,13 @@ class training_view(Panel):
         """The readout's lines and warnings for the trainer as it is (``blocked``: its
         neurons blocked at the last drawing)."""
         t = self.trainer
-        epochs = t.examples_seen / t.n
+        epochs, right = t.examples_seen / t.n, t.accuracy()
         self.say(lambda n: [
             f"step {t.steps} (epoch {fmt(round(epochs, 2))}; {t.steps_per_epoch} "
             f"step{'s' if t.steps_per_epoch != 1 else ''} per epoch), "
             f"batch_size = {t.batch_size}, learning_rate = {n(t.learning_rate)}",
             f"C over the whole set = {n(t.cost)} (at the start {n(t.costs[0])})",
-            f"accuracy = {t.accuracy():.1%} of {t.n} examples on the right side"])
+            f"accuracy = {right:.1%} of {t.n} examples on the right side"])
         if t.diverged:
             self.warnings.append(f"Diverged: a step overflowed ({t.overflow}); training stopped "
                                  f"at the last finite step. The learning rate "
