@@ -47,6 +47,17 @@ def test_initial_weights_have_the_derived_variance(init, expected, scale):
     assert abs(W.mean()) < 5 * math.sqrt(variance / N)
 
 
+@pytest.mark.parametrize("sizes", [[3, 3, 3, 3], [2, 2, 2], [8, 8, 8, 8]])
+def test_training_s_initial_network_draws_by_the_same_rule_as_depth_s_weights(sizes):
+    # on layers of one width, xavier's 2 / (n + n) is training's 1/n, to the last digit; the
+    # two drew apart there when one took 1/sqrt(n) and the other sqrt(1/n) (0.5773502691896258
+    # and 0.5773502691896257 for n = 3)
+    for seed in (0, 4):
+        net = training.initial_network(sizes, seed=seed)
+        drawn = depth.initial_weights(sizes, "xavier", 1.0, seed=seed)
+        assert all(np.array_equal(w, d) for w, d in zip(net.weights, drawn)), seed
+
+
 def test_he_keeps_relu_z_steady_and_xavier_does_not():
     ratios = {}
     for init in ("xavier", "he"):

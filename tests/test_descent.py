@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import backproplib as bp
 from backproplib.learning.descent import (
+    CRAWLING_PACE,
     MAX_STEPS,
     DescentPath,
     gradient_descent,
@@ -423,6 +424,19 @@ def test_a_short_run_that_bounces_over_the_valley_is_not_crawling(steps):
     assert (abs(jumps) > 3).all()
     assert path.outcome == "oscillating", path.message
     assert "rawl" not in path.message and "b_Out jumped over the valley" in path.message
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+def test_a_short_run_that_falls_says_by_how_much_and_calls_it_no_crawl(seed, steps):
+    # a fall of 0.665% a step is a crawl after 3 steps; 1 or 2 steps show no pace yet
+    net, x, y = seed
+    path = gradient_descent(net, x, y, 0.0005, steps)
+    falls = [bp.fmt(float(f"{100 * (a - b) / a:.3g}")) for a, b in zip(path.costs, path.costs[1:])]
+    assert path.outcome == "falling" and float(falls[-1]) < 100 * CRAWLING_PACE
+    went = f"C0 went from {bp.fmt(path.costs[0])} to {bp.fmt(path.costs[-1])}"
+    assert path.message == (f"Fell: {went} in {steps} step{'s' * (steps > 1)}, "
+                            + " and then ".join(f"down {f}%" for f in falls) + "."), path.message
+    assert gradient_descent(net, x, y, 0.0005, 3).outcome == "crawling"
 
 
 def test_a_short_run_that_falls_is_neither_a_bounce_nor_a_zig_zag():

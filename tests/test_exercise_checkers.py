@@ -389,14 +389,14 @@ def test_check_direction_and_descent_step(activation):
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_a_computed_answer_is_echoed_as_a_decimal_never_as_a_long_fraction(activation):
     """Numbers as text make the network exact: the cost after a step of 1/20 is a Fraction
-    with a long denominator; feedback on twice it shows the decimal fmt prints."""
+    with a long denominator; feedback on twice it shows the decimal fmt prints (every digit
+    of an exact one, a float without its noise)."""
     net = bp.Network.chain(["-1/2", "2", "3/10"], ["-1", "1/2", "-2/5"], activation=activation)
     after = net.descend(net.backward("3/10", "1"), "1/20", ["w_Out"]).cost("3/10", "1")
     assert ex.check_descent_step(after, net, "3/10", "1", "1/20", "w_Out", quantity="cost")
     message = ex.check_descent_step(after * 2, net, "3/10", "1", "1/20", "w_Out",
                                     quantity="cost").message
-    shown = bp.fmt(float(after * 2)) if isinstance(after, Fraction) else str(after * 2)
-    assert message.startswith(f"{shown} is not C0"), message
+    assert message.startswith(f"{bp.fmt(after * 2)} is not C0"), message
     assert not re.search(r"\d/\d", message), message
 
 

@@ -73,6 +73,26 @@ def test_fractions_are_exact():
     assert not ex.check_gradient(Fraction("7.1644"), NET, X, Y, "w_Out")
 
 
+NOISY = 2 * (0.5 * -1.0 + -0.2 * 3.0) + 0.4  # -1.8000000000000003 (exercise 7.2's numbers)
+
+
+@pytest.mark.parametrize("answer", [NOISY, np.float64(NOISY), np.array([NOISY]), [np.float64(NOISY)],
+                                    np.longdouble(NOISY)])
+def test_feedback_shows_a_float_as_fmt_prints_it_not_its_noise(answer):
+    assert repr(NOISY) == "-1.8000000000000003"
+    W, delta = np.array([[2.0, -1.0], [0.5, 3.0]]), np.array([0.3, -0.2])
+    for feedback in (ex.check_backprop_sum(answer, W, delta, 1), ex.check_value(answer, 1, "w")):
+        assert feedback.message.startswith("-1.8 is not"), feedback
+    choice = ex.check_choice(answer, "a", {"a": "up", "b": "down"}).message
+    assert "00000" not in choice and ("-1.8" in choice or "a ndarray" in choice), choice
+
+
+def test_an_exact_answer_is_shown_with_every_digit():
+    tiny = Fraction(1, 2**40)  # 9.094947017729282379150390625e-13, exactly
+    assert ex.check_value(tiny, 1, "w").message.startswith(f"{bp.fmt(tiny)} is not w")
+    assert "9.094947017729282379150390625e-13" in ex.check_value(tiny, 1, "w").message
+
+
 @pytest.mark.parametrize("answer", [7, 7.2, "7.2"])
 def test_the_answer_rounded_to_too_few_digits_is_close_not_right(answer):
     feedback = ex.check_gradient(answer, NET, X, Y, "w_Out")

@@ -832,8 +832,20 @@ def test_a_contour_map_without_lines_says_whether_the_cost_is_flat_or_only_finer
         contour_levels(np.full((3, 3), 4.0))
     # C0 does depend on the parameters here, by less than ten digits can show
     finer = 1 - np.linspace(0, 1e-12, 9).reshape(3, 3)
-    with pytest.raises(ValueError, match="less than floating point can show.*smaller numbers"):
+    with pytest.raises(ValueError, match=r"C0 changes by only 1e-12 over this grid \(it is 1 "
+                                         r"everywhere to ten digits\): less than a billionth"):
         contour_levels(finer)
+
+
+def test_a_map_too_flat_for_contours_says_so_once_with_ends_that_hold_the_point_s_cost():
+    from backproplib import widgets
+    net = bp.Network.chain([0.5, 0.5, 0.5], [0, 0, -25], activation="sigmoid")  # Out saturated
+    view = widgets.surface_view(net, 1.0, 1.0)  # C0 from 0.9999999998 to 1 (at the point: 1)
+    low, high = re.search(r"no contours: C0 changes by only \S+ over this grid \(from (\S+) to "
+                          r"(\S+)\)", view.contour.alt_text()).groups()
+    point = re.search(r"(?<![\w/])C0 = ([^,\s]+)", view.summary())[1]
+    assert low != high and float(low) <= float(point) <= float(high), (low, point, high)
+    assert view.contour.flat == "" and view.contour.flat_label is None  # not said twice
 
 
 def test_a_flat_point_says_no_arrow_once():

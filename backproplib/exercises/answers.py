@@ -64,17 +64,17 @@ def read_answer(answer) -> Typed:
         raise NotANumber(f"{answer} is a boolean (True/False), not a number")
     if isinstance(answer, str):
         return read_text(answer)
-    if isinstance(answer, Fraction) and answer.denominator != 1:  # shown as fmt prints a float
+    if isinstance(answer, Fraction) and answer.denominator != 1:  # shown as fmt prints it
         readable = Fraction(1, 10**300) < abs(answer) < 10**300
-        return Typed(answer, None, None, fmt(float(answer)) if readable else short(str(answer)))
+        return Typed(answer, None, None, short(fmt(answer)) if readable else short(str(answer)))
     if isinstance(answer, numbers.Integral) and int(answer).bit_length() > 3 * MAX_EXPONENT:
         raise NotANumber(f"an integer of about {int(int(answer).bit_length() * 0.30103)} digits "
                          "is more than this check compares")
-    if isinstance(answer, (Fraction, numbers.Integral, decimal.Decimal, np.floating)):
-        return read_text(str(answer))  # numpy's floats: the shortest repr in their precision
-    if isinstance(answer, numbers.Real):
+    if isinstance(answer, (Fraction, numbers.Integral, decimal.Decimal)):
+        return read_text(str(answer))
+    if isinstance(answer, numbers.Real):  # numpy's floats: the shortest repr in their precision
         try:
-            text = repr(float(answer))
+            text = str(answer) if isinstance(answer, np.floating) else repr(float(answer))
             typed = read_text(text)
             if (typed.digits or 0) > FLOAT_DIGITS:  # float noise: shown as the notebooks print it
                 return read_text(text, fmt(float(answer)))
@@ -134,10 +134,13 @@ def significant_digits(value) -> int | None:
 
 
 def shown(answer) -> str:
-    """A student's answer as feedback shows it: text, numbers, lists of them; else its kind."""
-    if isinstance(answer, (str, int, float, Fraction)) or (
-            isinstance(answer, (list, tuple)) and all(isinstance(v, (str, int, float))
-                                                      for v in answer)):
+    """A student's answer as feedback shows it: text, numbers (floats as fmt prints them, no
+    float noise), lists of them; else its kind."""
+    if isinstance(answer, (float, Fraction, np.floating)):
+        return short(fmt(answer))
+    if isinstance(answer, (list, tuple)) and all(isinstance(v, (str, int, float)) for v in answer):
+        return short(f"[{', '.join(map(shown, answer))}]")
+    if isinstance(answer, (str, int)):
         return short(repr(answer))
     if callable(answer):
         return "a function"

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from ..core.network import Network
 from ..numbers import lookup, positive_number, to_scalar, whole_number
-from .training import layer_sizes
+from .training import draw_weights
 
 INITS = ("plain", "xavier", "he")
 LEVEL_WITHIN = 10.0  # |dC/dW| of H0 and Out within this factor of each other: "level"
@@ -35,12 +36,9 @@ def init_variance(init: str, n_in, n_out, scale=1.0) -> float:
 
 
 def initial_weights(sizes, init="he", scale=1.0, seed=0) -> list:
-    """One W^L of shape (n_L, n_(L-1)) per layer of ``sizes`` = (n_x, n_H0, ..., n_Out), each
-    weight normal with mean 0 and variance ``init_variance``, from ``default_rng(seed)``."""
-    sizes = layer_sizes(sizes)
-    rng = np.random.default_rng(whole_number(seed, "seed", 0))
-    return [rng.normal(0.0, math.sqrt(init_variance(init, n_in, n_out, scale)), (n_out, n_in))
-            for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    """``training.draw_weights`` with variance ``init_variance``: one W^L of shape
+    (n_L, n_(L-1)) per layer of ``sizes`` = (n_x, n_H0, ..., n_Out)."""
+    return draw_weights(sizes, partial(init_variance, init, scale=scale), seed)
 
 
 def deep_network(depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, bias=0.0,

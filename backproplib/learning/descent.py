@@ -172,6 +172,10 @@ def _outcome(path, floor, overflowed):
     if swinging:
         detail += f" {listed(swinging)} zig-zag: the learning rate is close to too large."
     dead = f" {listed(dead)} {are} dead." if dead else ""
+    if taken < 3 and end < start:  # 1 or 2 steps show no pace (as no zig-zag): what they did
+        each = " and then ".join(f"{'down' if b < a else 'up'} {_percent(abs(b - a) / a)}"
+                                 for a, b in zip(costs, costs[1:]))
+        return "falling", f"Fell: {fell}, {each}.{dead}", detail
     if pace >= CRAWLING_PACE:
         return "falling", f"Still falling: {fell}, by {_percent(pace)} on the last step.{dead}", (
             detail)

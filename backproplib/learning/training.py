@@ -32,15 +32,23 @@ def layer_sizes(sizes) -> list:
     return [whole_number(s, "layer size", 1) for s in sizes]
 
 
-def initial_network(sizes, activation="tanh", seed=0, output_activation=None,
-                    cost="quadratic") -> Network:
-    """A network with layer sizes (n_x, n_H0, ..., n_Out): weights normal with standard
-    deviation 1/sqrt(n_(L-1)) (z starts about the size of an input) from ``default_rng(seed)``,
-    biases 0.1, ``activation`` in every layer (``output_activation`` in Out if given)."""
+def draw_weights(sizes, variance, seed=0) -> list:
+    """One W^L of shape (n_L, n_(L-1)) per layer of ``sizes`` = (n_x, n_H0, ..., n_Out), each
+    weight normal with mean 0 and variance ``variance(n_in, n_out)`` (standard deviation its
+    square root), from ``default_rng(seed)``: the one rule of every initial network."""
     sizes = layer_sizes(sizes)
     rng = np.random.default_rng(whole_number(seed, "seed", 0))
-    weights = [rng.normal(0.0, 1.0 / math.sqrt(n_in), (n_out, n_in))
-               for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    return [rng.normal(0.0, math.sqrt(variance(n_in, n_out)), (n_out, n_in))
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
+def initial_network(sizes, activation="tanh", seed=0, output_activation=None,
+                    cost="quadratic") -> Network:
+    """A network with layer sizes (n_x, n_H0, ..., n_Out): weights by ``draw_weights`` with
+    variance 1/n_(L-1) (z starts about the size of an input), biases 0.1, ``activation`` in
+    every layer (``output_activation`` in Out if given)."""
+    sizes = layer_sizes(sizes)
+    weights = draw_weights(sizes, lambda n_in, n_out: 1 / n_in, seed)
     biases = [np.full(n_out, 0.1) for n_out in sizes[1:]]
     out = activation if output_activation is None else output_activation
     return Network(weights, biases, [activation] * (len(sizes) - 2) + [out], cost=cost)

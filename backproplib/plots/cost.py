@@ -296,7 +296,8 @@ class CostContour:
             zorder=7, visible=False, path_effects=HALO))
         self.note = NumberText(ax, 0.02, 0.03, "", transform=ax.transAxes, va="bottom",
                                color=style.GRADIENT, halo=True, zorder=8)
-        self.flat = flat_note(cost, self.cost_name, "over this map")
+        # (a map without contours says the same in its problem: once is enough)
+        self.flat = "" if self.problem else flat_note(cost, self.cost_name, "over this map")
         self.flat_label = None
         if self.flat:  # the colours stretch a change too small to see: say so on the map
             self.flat_label = ax.text(

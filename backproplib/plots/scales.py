@@ -156,9 +156,11 @@ def contour_levels(cost, n: int = 12) -> tuple[np.ndarray, bool]:
                          "contour lines to draw; widen the ranges or choose parameters the "
                          "cost depends on here")
     if not high - low > 1e-9 * max(abs(low), abs(high)):  # it changes, below ten digits
-        raise ValueError(f"C0 changes by less than floating point can show over this grid (it "
-                         f"is {fmt(low)} everywhere to ten digits), so there are no contour "
-                         "lines to draw; widen the ranges or use smaller numbers")
+        ends = (f"it is {fmt(low)} everywhere to ten digits" if fmt(low) == fmt(high) else
+                f"from {fmt(low)} to {fmt(high)}")  # fmt's digits: as a panel prints its C0
+        raise ValueError(f"C0 changes by only {fmt(high - low, 3)} over this grid ({ends}): "
+                         "less than a billionth of its size, so there are no contour lines to "
+                         "draw; widen the ranges or use smaller numbers")
     floor = float(np.nanpercentile(array, 2))
     log = low >= 0 and high > 100 * max(floor, high * 1e-12)
     if log:

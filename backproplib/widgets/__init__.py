@@ -20,7 +20,7 @@ from ..learning.surface import cost_surface
 from ..numbers import fmt, positive_number, to_array, to_scalar
 from ..plots import style
 from ..plots.scales import as_float
-from .panel import Panel, brief
+from .panel import Panel
 
 
 class View(Panel):
@@ -175,9 +175,9 @@ class forward_view(View):
     def _update(self):
         g = self._follow_sliders()
         self.diagram.update(self.net, g, self.y)
-        self.lines = [f"x = {brief(np.ravel(g.forward.x))}, a_Out = "
-                      f"{brief(np.ravel(g.forward.output))}, "
-                      f"y = {brief(np.ravel(self.net.target(self.y)))}", f"C0 = {brief(g.cost)}"]
+        self.say(lambda n: [f"x = {n(np.ravel(g.forward.x))}, a_Out = "
+                            f"{n(np.ravel(g.forward.output))}, "
+                            f"y = {n(np.ravel(self.net.target(self.y)))}", f"C0 = {n(g.cost)}"])
         self._show(g)
 
     def _figure_without_numbers(self):
@@ -219,9 +219,10 @@ class gradient_view(View):
     def _update(self):
         g = self._follow_sliders()
         self.curve.update(self.net, g, self.x, self.y)
-        self.lines = [f"{self.param} = {brief(self.net.param(self.param))}, "
-                      f"C0 = {brief(g.cost)}",
-                      f"slope of the tangent = dC0/d{self.param} = {brief(g[self.param])}"]
+        slope = f"dC0/d{self.param}"
+        self.say(lambda n: [f"{self.param} = {n(self.net.param(self.param))}, C0 = {n(g.cost)}",
+                            f"slope of the tangent = {slope} = {n(g[self.param])}"],
+                 gives=("C0", slope))
         self._show(g)
         book = ledger(self.net, self.x, self.y, param=self.param, g=g)
         self.ledger_text = str(book)
@@ -284,11 +285,12 @@ class surface_view(_ContourView):
         g = self._follow_sliders()
         gradient = tuple(float(g[n]) for n in self.params)
         self.contour.set_gradient(point, gradient)
-        self.lines = [", ".join(f"{n} = {brief(v)}" for n, v in zip(self.params, point))
-                      + f", C0 = {brief(g.cost)}",
-                      f"gradient (dC0/d{self.params[0]}, dC0/d{self.params[1]}) = "
-                      f"({brief(gradient[0])}, {brief(gradient[1])}): "
-                      + self._arrow_meaning(gradient)]
+        names, meaning = [f"dC0/d{name}" for name in self.params], self._arrow_meaning(gradient)
+        self.say(lambda n: [", ".join(f"{p} = {n(v)}" for p, v in zip(self.params, point))
+                            + f", C0 = {n(g.cost)}",
+                            f"gradient ({', '.join(names)}) = "
+                            f"({', '.join(n(g[p]) for p in self.params)}): {meaning}"],
+                 gives=("C0", *names))
         self._show(g)
 
 
@@ -322,12 +324,12 @@ class descent_view(_ContourView):
         self.net = path.net
         end = path.params[-1]
         self.contour.set_path(path)
-        self.lines = [f"learning_rate = {brief(lr)}, steps = {steps} ({path.steps_taken} taken)",
-                      path.message,  # the readout shortens its numbers
-                      "where it ended: " + ", ".join(f"{n} = {brief(end[n])}"
-                                                     for n in self.params)]
+        self.say(lambda n: [f"learning_rate = {n(lr)}, steps = {steps} ({path.steps_taken} "
+                            "taken)", path.message,  # the readout shortens its numbers
+                            "where it ended: " + ", ".join(f"{p} = {n(end[p])}"
+                                                           for p in self.params)])
         g = self._backward()  # an overflow leaves the lines above in the readout
-        self.lines.append(f"C0 (where descent ended) = {brief(g.cost)}")
+        self.say(lambda n: [f"C0 (where descent ended) = {n(g.cost)}"])
         if path.outcome == "diverged":
             self.warnings.append(path.message)
         if not self.contour.inside([[p[n] for n in self.params] for p in path.params]):

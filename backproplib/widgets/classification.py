@@ -27,18 +27,17 @@ class slow_start_view(Panel):
 
     def _update(self):
         self.plot.update(self.sliders["z"].value)
-        n = self.plot.now
-        quad, cross = float(n.quadratic_delta), float(n.cross_entropy_delta)
-        self.lines = [
-            f"z = {fmt(float(n.z))}, a = sigma(z) = {fmt(float(n.a))}, y = {fmt(n.y)}, "
-            f"sigma'(z) = {fmt(float(n.slope))}",
-            f"quadratic:     C0 = {fmt(float(n.quadratic))}, dC0/dz = 2(a - y) sigma'(z) = "
-            f"{fmt(quad)}",
-            f"cross-entropy: C0 = {fmt(float(n.cross_entropy))}, dC0/dz = a - y = {fmt(cross)}",
-        ]
-        if quad != 0:
-            self.lines.append(f"cross-entropy's first delta is {fmt(round(cross / quad, 3))} "
-                              f"times the quadratic cost's (1 / (2 sigma'(z)))")
+        now = self.plot.now
+        quad, cross = float(now.quadratic_delta), float(now.cross_entropy_delta)
+        ratio = [f"cross-entropy's first delta is {fmt(round(cross / quad, 3))} times the "
+                 "quadratic cost's (1 / (2 sigma'(z)))"] if quad != 0 else []
+        self.say(lambda n: [
+            f"z = {n(float(now.z))}, a = sigma(z) = {n(float(now.a))}, y = {n(now.y)}, "
+            f"sigma'(z) = {n(float(now.slope))}",
+            f"quadratic:     C0 = {n(float(now.quadratic))}, dC0/dz = 2(a - y) sigma'(z) = "
+            f"{n(quad)}",
+            f"cross-entropy: C0 = {n(float(now.cross_entropy))}, dC0/dz = a - y = {n(cross)}",
+            *ratio])
         self.draw()
 
 
@@ -71,11 +70,11 @@ class class_training_view(Panel):
         # train from the start per value, 580 steps 60-140 ms (2026-12-05)
         self.kept.setdefault(t.steps, t.snapshot())
         self.plot.update(t)
-        self.lines = [
-            f"step {t.steps}, batch_size = {t.batch_size}, learning_rate = {fmt(t.learning_rate)}",
-            f"C over the whole set = {fmt(t.cost)} (at the start {fmt(t.costs[0])})",
-            f"accuracy = {accuracy(t.net, self.data.X, self.data.classes):.1%} of {t.n} "
-            f"examples in their own class's region"]
+        right = accuracy(t.net, self.data.X, self.data.classes)
+        self.say(lambda n: [
+            f"step {t.steps}, batch_size = {t.batch_size}, learning_rate = {n(t.learning_rate)}",
+            f"C over the whole set = {n(t.cost)} (at the start {n(t.costs[0])})",
+            f"accuracy = {right:.1%} of {t.n} examples in their own class's region"])
         if t.diverged:
             self.warnings.append(f"Diverged: a step overflowed ({t.overflow}); training stopped "
                                  f"at the last finite step. The learning rate is too large.")

@@ -60,14 +60,13 @@ class depth_view(View):
         self.profile = p = deep.profile_of(g)
         self.plot.update(p)
         variance = deep.init_variance(s["init"], self.width, self.width, s["scale"])
-        self.lines = [
+        self.say(lambda n: [  # sizes to 3 digits, as the verdict and the folded table give them
             f"depth {s['depth']}, width {self.width}, {self.net.activations[0].formula} hidden "
-            f"layers, init {s['init']}, scale {s['scale']:.3g} (Var(w) = {variance:.3g} "
+            f"layers, init {s['init']}, scale {s['scale']:.3g} (Var(w) = {n(variance)} "
             "between hidden layers)",
             p.verdict(),
             f"|dC/dW| from {p.norms[0]:.3g} at {p.names[0]} to {p.norms[-1]:.3g} at "
-            f"{p.names[-1]}; C = {p.cost:.4g}",
-        ]
+            f"{p.names[-1]}; C = {n(p.cost)}"])
         if p.blocked:
             self.warnings.append(p.dead_sentence())
         self.folded = [f"{name}: |delta| = {d:.3g}, |dC/dW| = {n:.3g}"

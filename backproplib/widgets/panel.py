@@ -1,7 +1,7 @@
 """The one base of every slider panel: controls, a picture, an aria-live readout, a summary.
 
 A subclass adds its sliders (``add_slider``) and figure (``show_figure``), calls ``assemble``
-and writes ``_update``: read the sliders, compute, set ``lines`` and ``warnings``, ``draw()``.
+and writes ``_update``: read the sliders, compute, ``say`` its lines, add ``warnings``, ``draw()``.
 A callback never raises: a bad value is explained in the readout instead. A change that
 arrives while the panel draws only marks it stale: the panel then draws once more, from the
 newest values, after answering the browser (``browser_loop``).
@@ -69,10 +69,10 @@ def browser_loop():
 class Panel:
     """A slider panel: ``widget`` (the box), ``sliders``, ``buttons``, ``picture`` (a still
     ``background`` under the moving ``frame``, which carries the alt text, and for a figure with
-    still artists over moving ones, an ``overlay`` on top), ``readout``
-    (aria-live: ``lines``, then ``warnings``), ``folded`` (every digit, folded away below),
-    ``summary()``, ``png()``, ``error`` (the last a callback caught), ``pictures_sent``,
-    ``frame_bytes``."""
+    still artists over moving ones, an ``overlay`` on top), ``readout`` (aria-live: ``lines``,
+    then ``warnings``), ``unrounded`` (the lines with every digit, for the summary), ``folded``
+    (every digit, folded away below), ``summary()``, ``png()``, ``error`` (the last a callback
+    caught), ``pictures_sent``, ``frame_bytes``."""
 
     title = ""
     readout_height = None  # a fixed height (CSS) for the readout, or None: it grows
@@ -83,7 +83,7 @@ class Panel:
 
     def __init__(self):
         self.sliders, self.buttons = {}, {}
-        self.lines, self.folded, self.warnings = [], [], []
+        self.lines, self.unrounded, self.folded, self.warnings, self.gives = [], [], [], [], set()
         self.extra = []  # widgets below the readout (the folded lines, a ledger)
         self.error = None
         self.pictures_sent = 0
@@ -182,7 +182,8 @@ class Panel:
 
     def refresh(self):
         """Recompute from the controls and redraw; any error ends up in the readout."""
-        self.lines, self.folded, self.warnings, self.error = [], [], [], None  # nothing stale
+        self.lines, self.unrounded, self.folded, self.warnings = [], [], [], []  # nothing stale
+        self.gives, self.error = set(), None
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 self._update()
@@ -193,6 +194,15 @@ class Panel:
 
     def _update(self):
         raise NotImplementedError
+
+    def say(self, text, gives=()):
+        """Add the lines ``text(printer)`` (a function of the number printer): to the readout as
+        ``text(brief)``, short, and to the summary as ``text(fmt)``, every digit; the summary
+        leaves out the folded lines of the quantities named in ``gives`` ("C0", "dC0/dw_Out"),
+        which these lines state already."""
+        self.lines += text(brief)
+        self.unrounded += text(fmt)
+        self.gives |= set(gives)
 
     def draw(self):
         """Send the picture: the background if it changed, the frame with the alt text."""
@@ -223,26 +233,12 @@ class Panel:
 
     # showing
     def summary(self) -> str:
-        """What the panel shows, as plain text: title, readout, folded lines, warnings."""
-        parts = [self.title] if self.title else []
-        full = {line.partition(" = ")[0] for line in self.folded}
-        shown = [line for line in map(self._unrounded, self.lines, [full] * len(self.lines))
-                 if line]
-        parts += shown + [line for line in self.folded if line not in shown]
-        return "\n".join(parts + [f"Warning: {w}" for w in self.warnings])
-
-    @staticmethod
-    def _unrounded(line, full):
-        """A readout line without the rounded values that a folded line gives with every digit,
-        so that each quantity is said once: "w_Out = 0.5, C0 = 12.32" -> "w_Out = 0.5", and
-        "slope of the tangent = dC0/dw_Out = 7.164" -> "slope of the tangent = dC0/dw_Out"."""
-        items = []
-        for item in line.split(", "):
-            *names, _ = item.split(" = ")
-            if names and names[-1] in full:
-                item = " = ".join(names) if len(names) > 1 else ""
-            items += [item] if item else []
-        return ", ".join(items)
+        """What the panel shows, as plain text, each quantity once and with every digit: title,
+        the readout's lines unrounded, the folded lines they do not state, warnings."""
+        folded = [line for line in self.folded
+                  if line not in self.unrounded and line.partition(" = ")[0] not in self.gives]
+        return "\n".join([self.title] * bool(self.title) + self.unrounded + folded
+                         + [f"Warning: {w}" for w in self.warnings])
 
     def _repr_mimebundle_(self, **kwargs):
         # Where widgets don't render (GitHub, nbviewer, a saved file reopened), the text form

@@ -62,16 +62,15 @@ class sgd_view(Panel):
         self.full = self._run(lr, self.n_examples)
         self.sgd = self._run(lr, size)
         per = self.sgd.steps_per_epoch
-        self.lines = [
-            f"learning_rate = {fmt(lr)}, steps = {self.steps}",
+        full, sgd = self.full, self.sgd
+        self.say(lambda n: [
+            f"learning_rate = {n(lr)}, steps = {self.steps}",
             f"batch_size = {size}: {per} step{'s' if per != 1 else ''} per epoch, so "
-            f"{self.steps} steps are {fmt(round(self.sgd.examples_seen / self.n_examples, 3))} "
-            f"epochs ({self.sgd.examples_seen} examples seen)",
-            f"full batch ({self.n_examples} examples per step): C from "
-            f"{fmt(self.full.costs[0])} to {fmt(self.full.cost)} "
-            f"({self.full.examples_seen} examples seen)",
-            f"mini-batch SGD: C from {fmt(self.sgd.costs[0])} to {fmt(self.sgd.cost)}",
-        ]
+            f"{self.steps} steps are {fmt(round(sgd.examples_seen / self.n_examples, 3))} "
+            f"epochs ({sgd.examples_seen} examples seen)",
+            f"full batch ({self.n_examples} examples per step): C from {n(full.costs[0])} to "
+            f"{n(full.cost)} ({full.examples_seen} examples seen)",
+            f"mini-batch SGD: C from {n(sgd.costs[0])} to {n(sgd.cost)}"])
         for label, run, colour in (("full batch", self.full, training_plots.FULL_BATCH),
                                    ("mini-batch SGD", self.sgd, training_plots.SGD)):
             self.contour.set_path(_points(run, self.params), label, colour)
@@ -156,7 +155,7 @@ class training_view(Panel):
             self._write_readout()
             return
         # they set how the next steps go; the picture shows the steps taken: only words change
-        self.lines, self.warnings = [], []
+        self.lines, self.unrounded, self.warnings = [], [], []
         self._words()
         self._write_readout()
 
@@ -217,14 +216,13 @@ class training_view(Panel):
         """The readout's lines and warnings for the trainer as it is (``blocked``: its
         neurons blocked at the last drawing)."""
         t = self.trainer
-        epochs = t.examples_seen / t.n
-        self.lines = [
+        epochs, right = t.examples_seen / t.n, t.accuracy()
+        self.say(lambda n: [
             f"step {t.steps} (epoch {fmt(round(epochs, 2))}; {t.steps_per_epoch} "
             f"step{'s' if t.steps_per_epoch != 1 else ''} per epoch), "
-            f"batch_size = {t.batch_size}, learning_rate = {fmt(t.learning_rate)}",
-            f"C over the whole set = {fmt(t.cost)} (at the start {fmt(t.costs[0])})",
-            f"accuracy = {t.accuracy():.1%} of {t.n} examples on the right side",
-        ]
+            f"batch_size = {t.batch_size}, learning_rate = {n(t.learning_rate)}",
+            f"C over the whole set = {n(t.cost)} (at the start {n(t.costs[0])})",
+            f"accuracy = {right:.1%} of {t.n} examples on the right side"])
         if t.diverged:
             self.warnings.append(f"Diverged: a step overflowed ({t.overflow}); training stopped "
                                  f"at the last finite step. The learning rate "
