@@ -132,6 +132,13 @@ def test_a_jacobian_by_both_modes_is_the_same_matrix():
     assert np.allclose(forward.values, reverse.values, rtol=1e-12, atol=1e-15)
 
 
+def test_no_inputs_give_an_empty_row_per_output_in_both_modes():
+    G = graph.network_graph(*bp.worked_example())
+    for mode in graph.MODES:
+        found = G.derivatives(mode, outputs=["a_Out", "C0"], inputs=[])
+        assert found.values == ((), ()) and found.sweeps == (2 if mode == "reverse" else 0)
+
+
 def test_tangent_lines_end_with_the_gradient():
     net, x, y = bp.worked_example()
     G = graph.network_graph(net, x, y)
