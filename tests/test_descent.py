@@ -137,6 +137,42 @@ def test_oscillating_b_out_when_the_hidden_neurons_are_dead():
     assert gradient_descent(net, 0.5, 4.7, 0.5, 5).costs[1] == pytest.approx(0, abs=1e-20)
 
 
+def test_three_steps_are_enough_to_call_a_zig_zag_an_oscillation():
+    # H0 and H1 dead: C0 = (b_Out - 4.7)^2, so c = 1 and a step multiplies the distance to
+    # 4.7 by 1 - 2 * 1 * 1 = -1
+    path = gradient_descent(bp.Network.chain(**DEAD_HIDDEN), 0.5, 4.7, 1, 3)
+    assert [p["b_Out"] for p in path.params] == pytest.approx([3, 6.4, 3, 6.4])
+    assert path.outcome == "oscillating", path.message
+    assert "b_Out jumps over the valley and back on every step" in path.message
+    assert "c = 1," in path.details and "learning_rate = -1." in path.details
+
+
+@pytest.mark.parametrize("y", [4.7, 20])
+def test_a_bounce_is_an_oscillation_whatever_the_height_of_the_cost(y):
+    # as above, at a learning rate a hair below 1: the distance to y shrinks by 1 - 2e-9 a step,
+    # so C0 (2.89 or 289) stays the same to 1e-7 of itself
+    path = gradient_descent(bp.Network.chain(**DEAD_HIDDEN), 0.5, y, 1 - 1e-9, 20)
+    assert max(path.costs) / min(path.costs) - 1 < 1e-7
+    assert path.outcome == "oscillating", path.message
+
+
+@pytest.mark.parametrize("steps", [3, 5, 8])
+def test_a_short_steady_fall_is_no_zig_zag(seed, steps):
+    net, x, y = seed
+    path = gradient_descent(net, x, y, 0.01, steps)
+    jumps = np.diff(path.array(), axis=0)
+    assert not (jumps[:-1] * jumps[1:] < 0).all(axis=0).any()  # none turns back on every step
+    assert path.outcome == "falling" and "zig-zag" not in path.details
+
+
+def test_a_constant_output_is_blamed_on_dead_neurons_only_when_they_are_dead():
+    # w_Out = 0 and z_H1 = 0: only b_Out has a gradient, but tanh's H1 is alive
+    net = bp.Network.chain(weights=[0.5, 0, 0], biases=[0.2, 0, 0.3], activation="tanh")
+    path = gradient_descent(net, 0.5, 0.9, 0.01, 3)
+    assert path.moving == ("b_Out",) and path.blocked == ()
+    assert "Still moving: b_Out;" in path.details and "dead" not in path.details
+
+
 def test_diverged_when_the_cost_grows(seed):
     _, x, _ = seed
     net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation="linear")
@@ -286,6 +322,17 @@ def test_an_unreachable_target_converges_to_its_floor():
     assert path.costs[-1] == pytest.approx(1)  # a_Out cannot go below 0: (0 - (-1))^2
     assert path.outcome == "stuck" and "Out is dead" in path.message  # it got there by dying
     assert "y = -1 is outside what ReLU can output" in path.details
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_saturating_at_the_edge_of_reach_is_converged_to_the_floor(activation):
+    # y = 2 is beyond both outputs' top, 1: one long step saturates a_Out at 1.0 in floats,
+    # every gradient is 0 and C0 = (1 - 2)^2, the lowest the output allows
+    net = bp.Network.chain([0.1, 0.01, 0.5], [0.2, 0.1, 0.3], activation=activation)
+    path = gradient_descent(net, 0.5, 2, 100, 50)
+    assert path.costs[-1] == (1 - 2) ** 2 == lowest_cost(net, 2) and path.moving == ()
+    assert path.outcome == "converged"
+    assert path.message.endswith("to 1 in 1 step, about the lowest this output allows (1).")
 
 
 # --- a batch ---------------------------------------------------------------------------------
