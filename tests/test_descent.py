@@ -147,11 +147,12 @@ def test_three_steps_are_enough_to_call_a_zig_zag_an_oscillation():
     assert "c = 1," in path.details and "learning_rate = -1." in path.details
 
 
+@pytest.mark.parametrize("steps", [2, 20])
 @pytest.mark.parametrize("y", [4.7, 20])
-def test_a_bounce_is_an_oscillation_whatever_the_height_of_the_cost(y):
+def test_a_bounce_is_an_oscillation_whatever_the_height_of_the_cost(y, steps):
     # as above, at a learning rate a hair below 1: the distance to y shrinks by 1 - 2e-9 a step,
     # so C0 (2.89 or 289) stays the same to 1e-7 of itself
-    path = gradient_descent(bp.Network.chain(**DEAD_HIDDEN), 0.5, y, 1 - 1e-9, 20)
+    path = gradient_descent(bp.Network.chain(**DEAD_HIDDEN), 0.5, y, 1 - 1e-9, steps)
     assert max(path.costs) / min(path.costs) - 1 < 1e-7
     assert path.outcome == "oscillating", path.message
 
@@ -163,6 +164,31 @@ def test_a_short_steady_fall_is_no_zig_zag(seed, steps):
     jumps = np.diff(path.array(), axis=0)
     assert not (jumps[:-1] * jumps[1:] < 0).all(axis=0).any()  # none turns back on every step
     assert path.outcome == "falling" and "zig-zag" not in path.details
+
+
+def test_a_dead_last_hidden_layer_alone_makes_a_constant_predictor():
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, -1, 3])  # H0 alive, H1 dead
+    fwd = net.forward(0.5)
+    assert fwd.z["H0"][0] > 0 and fwd.z["H1"][0] < 0
+    path = gradient_descent(net, 0.5, 4.7, 0.1, 5)
+    assert path.outcome == "falling" and path.moving == ("b_Out",)
+    assert "constant predictor: every neuron of H1 is dead" in path.details
+
+
+def test_a_parameter_too_large_to_move_does_not_zig_zag():
+    # w_H0 = 1e17 times x = 1e-17: its gradient (about 1e-18) is not 0, but a step of 0.01 times
+    # it rounds back to 1e17, so w_H0 never moves while the others fall
+    net = bp.Network.chain(weights=[1e17, 0.5, 0.5], biases=[0, 0.1, 0.1], activation="linear")
+    path = gradient_descent(net, 1e-17, 0, 0.01, 5)
+    assert "w_H0" in path.moving and {p["w_H0"] for p in path.params} == {1e17}
+    assert path.outcome == "falling" and "zig-zag" not in path.details
+
+
+def test_a_dead_hidden_layer_before_two_outputs_makes_a_constant_predictor():
+    net = bp.Network([[[1]], [[0.3], [0.2]]], [[-1], [0.5, 0.1]], "relu")  # z_H0 = -0.5: dead
+    path = gradient_descent(net, 0.5, [1, 0], 0.1, 3)
+    assert path.moving == ("b_Out[0]", "b_Out[1]")
+    assert "constant predictor: every neuron of H0 is dead" in path.details
 
 
 def test_a_constant_output_is_blamed_on_dead_neurons_only_when_they_are_dead():
