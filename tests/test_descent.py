@@ -498,6 +498,34 @@ def test_a_short_run_that_bounces_over_the_valley_is_not_crawling(steps):
     assert "rawl" not in path.message and "b_Out jumped over the valley" in path.message
 
 
+def test_an_oscillation_reads_the_curvature_at_any_learning_rate():
+    # linear, a_H1 = 2: C0 = (2 w_Out - 0)^2 = 4 w_Out^2, so c = 4, and at the learning rate
+    # 1/4 a step multiplies w_Out by 1 - 2 * 4 / 4 = -1
+    net = bp.Network.chain(weights=[1, 2, 1], biases=[0, 0, 0], activation="linear")
+    path = gradient_descent(net, 1, 0, 0.25, 10, params="w_Out")
+    assert [p["w_Out"] for p in path.params[:3]] == [1, -1, 1] and path.outcome == "oscillating"
+    assert "with c = 4," in path.details and "learning_rate = -1." in path.details
+    assert "A learning rate below 0.25 (1/c) converges." in path.details
+
+
+def test_a_bounce_names_only_the_parameters_whose_gradient_reversed():
+    # linear, w_Out = 0: at the start only w_Out and b_Out have a gradient (-2 each); a step of
+    # 1/2 takes a_Out from 0 to 2 around y = 1, so C0 stays 1 and both gradients become +2
+    net = bp.Network.chain(weights=[1, 1, 0], biases=[0, 0, 0], activation="linear")
+    path = gradient_descent(net, 1, 1, 0.5, 1)
+    assert path.costs == [1, 1] and path.gradients[0]["w_H1"] == 0
+    assert path.message.startswith("Oscillating: w_Out and b_Out jumped over the valley on their "
+                                   "one step")
+
+
+def test_a_zig_zag_while_falling_is_named():
+    # b_Out alone (H0, H1 dead), c = 1: a step multiplies the distance to y by 1 - 2 * 0.9 = -0.8
+    path = gradient_descent(bp.Network.chain(**DEAD_HIDDEN), 0.5, 4.7, 0.9, 10)
+    jumps = np.diff([p["b_Out"] for p in path.params])
+    assert (jumps[:-1] * jumps[1:] < 0).all() and path.outcome == "falling"
+    assert "b_Out zig-zag: the learning rate is close to too large." in path.details
+
+
 def test_a_short_run_that_falls_is_neither_a_bounce_nor_a_zig_zag():
     # the reader's runs: a sign change of a gradient after one step is no zig-zag, and a step
     # that lowered C0 is no bounce, although some gradient changed sign on it
