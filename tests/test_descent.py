@@ -216,6 +216,13 @@ def test_overshooting_onto_the_dead_plateau_is_stuck_not_diverged(seed):
     assert "Out are dead" in path.message and "On the way the cost went up" in path.details
 
 
+def test_dead_from_the_start_is_stuck_without_a_rise():
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[-1, -1, -3])  # every z < 0
+    path = gradient_descent(net, 0.5, 4.7, 0.1, 5)
+    assert path.costs == [pytest.approx(4.7 ** 2)] and path.outcome == "stuck"
+    assert "H0, H1 and Out are dead" in path.message and "went up" not in path.details
+
+
 def test_overflow_stops_at_the_last_finite_step_without_nan():
     net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation="linear")
     path = gradient_descent(net, 0.5, 0, 0.5, 200)

@@ -119,6 +119,17 @@ def test_epochs_and_examples_are_counted():
     assert trainer.cost_steps == list(range(8))
 
 
+def test_training_in_chunks_takes_the_steps_asked_and_reports_after_each_chunk():
+    data = datasets.make("gauss", 10, seed=0)
+    trainer = training.Trainer(training.initial_network([2, 2, 1], "tanh"), data.X, data.Y,
+                               batch_size=4, record_every=100)
+    calls = []
+    trainer.train(7, chunk=3, on_chunk=lambda done, steps: calls.append((done, steps)))
+    assert trainer.steps == 7 and calls == [(3, 7), (6, 7), (7, 7)]
+    assert trainer.cost_steps == [0, 3, 6, 7]  # C recorded at the end of every chunk
+    assert trainer.costs[-1] == trainer.net.cost(data.X, data.Y)
+
+
 def test_reset_gives_the_same_run_again_and_the_seed_matters():
     data = datasets.make("xor", 30, seed=0)
     net = training.initial_network([2, 4, 1], "tanh", seed=1)
