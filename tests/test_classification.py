@@ -177,6 +177,9 @@ def test_the_recipes_say_what_they_promise():
     circle = classification.make_classes("circle", 300)
     r = np.hypot(*circle.X.T)
     assert (np.diff([r[circle.classes == j].mean() for j in range(3)]) > 1).all()
+    # without noise each class is its own ring: 0 to 1.6, 2.2 to 3.3, 3.9 to 5 (R = 5)
+    for j, (inner, outer) in enumerate([(0, 1.6), (2.2, 3.3), (3.9, 5)]):
+        assert inner <= r[circle.classes == j].min() and r[circle.classes == j].max() <= outer
     xor = classification.make_classes("xor", 300)
     x1, x2 = xor.X.T
     assert (xor.classes[x1 * x2 >= 0] == 0).all()
@@ -185,6 +188,9 @@ def test_the_recipes_say_what_they_promise():
     gauss = classification.make_classes("gauss", 300)
     centres = [gauss.X[gauss.classes == j].mean(axis=0) for j in range(3)]
     assert all(np.hypot(*c) == pytest.approx(2.8, abs=0.3) for c in centres)
+    # 120 degrees apart: every pair 2 * 2.8 * sin(60 degrees) = 2.8 sqrt(3) from each other
+    for a, b in ((0, 1), (1, 2), (0, 2)):
+        assert np.hypot(*(centres[a] - centres[b])) == pytest.approx(2.8 * np.sqrt(3), abs=0.3)
     assert classification.make_classes("spiral", 300).counts == [100, 100, 100]
 
 
@@ -219,6 +225,10 @@ def test_training_three_classes_learns_and_accuracy_is_argmax():
     assert classification.accuracy(trainer.net, data.X, data.classes) == pytest.approx(
         float((predicted == data.classes).mean()))
     assert classification.accuracy(trainer.net, data.X, data.classes) > 0.9
+    # one example alone gets the class it gets in the batch
+    classes = classification.predicted_classes(trainer.net, data.X)
+    assert [classification.predicted_classes(trainer.net, x) for x in data.X[:5]] == list(
+        classes[:5])
 
 
 # --- figures and the panel ----------------------------------------------------------------------

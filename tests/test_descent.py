@@ -138,6 +138,68 @@ def test_oscillating_b_out_when_the_hidden_neurons_are_dead():
     assert gradient_descent(net, 0.5, 4.7, 0.5, 5).costs[1] == pytest.approx(0, abs=1e-20)
 
 
+def test_three_steps_are_enough_to_call_a_zig_zag_an_oscillation():
+    # H0 and H1 dead: C0 = (b_Out - 4.7)^2, so c = 1 and a step multiplies the distance to
+    # 4.7 by 1 - 2 * 1 * 1 = -1
+    path = gradient_descent(bp.Network.chain(**DEAD_HIDDEN), 0.5, 4.7, 1, 3)
+    assert [p["b_Out"] for p in path.params] == pytest.approx([3, 6.4, 3, 6.4])
+    assert path.outcome == "oscillating", path.message
+    assert "b_Out jumps over the valley and back on every step" in path.message
+    assert "c = 1," in path.details and "learning_rate = -1." in path.details
+
+
+@pytest.mark.parametrize("steps", [2, 20])
+@pytest.mark.parametrize("y", [4.7, 20])
+def test_a_bounce_is_an_oscillation_whatever_the_height_of_the_cost(y, steps):
+    # as above, at a learning rate a hair below 1: the distance to y shrinks by 1 - 2e-9 a step,
+    # so C0 (2.89 or 289) stays the same to 1e-7 of itself
+    path = gradient_descent(bp.Network.chain(**DEAD_HIDDEN), 0.5, y, 1 - 1e-9, steps)
+    assert max(path.costs) / min(path.costs) - 1 < 1e-7
+    assert path.outcome == "oscillating", path.message
+
+
+@pytest.mark.parametrize("steps", [3, 5, 8])
+def test_a_short_steady_fall_is_no_zig_zag(seed, steps):
+    net, x, y = seed
+    path = gradient_descent(net, x, y, 0.01, steps)
+    jumps = np.diff(path.array(), axis=0)
+    assert not (jumps[:-1] * jumps[1:] < 0).all(axis=0).any()  # none turns back on every step
+    assert path.outcome == "falling" and "zig-zag" not in path.details
+
+
+def test_a_dead_last_hidden_layer_alone_makes_a_constant_predictor():
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, -1, 3])  # H0 alive, H1 dead
+    fwd = net.forward(0.5)
+    assert fwd.z["H0"][0] > 0 and fwd.z["H1"][0] < 0
+    path = gradient_descent(net, 0.5, 4.7, 0.1, 5)
+    assert path.outcome == "falling" and path.moving == ("b_Out",)
+    assert "constant predictor: every neuron of H1 is dead" in path.details
+
+
+def test_a_parameter_too_large_to_move_does_not_zig_zag():
+    # w_H0 = 1e17 times x = 1e-17: its gradient (about 1e-18) is not 0, but a step of 0.01 times
+    # it rounds back to 1e17, so w_H0 never moves while the others fall
+    net = bp.Network.chain(weights=[1e17, 0.5, 0.5], biases=[0, 0.1, 0.1], activation="linear")
+    path = gradient_descent(net, 1e-17, 0, 0.01, 5)
+    assert "w_H0" in path.moving and {p["w_H0"] for p in path.params} == {1e17}
+    assert path.outcome == "falling" and "zig-zag" not in path.details
+
+
+def test_a_dead_hidden_layer_before_two_outputs_makes_a_constant_predictor():
+    net = bp.Network([[[1]], [[0.3], [0.2]]], [[-1], [0.5, 0.1]], "relu")  # z_H0 = -0.5: dead
+    path = gradient_descent(net, 0.5, [1, 0], 0.1, 3)
+    assert path.moving == ("b_Out[0]", "b_Out[1]")
+    assert "constant predictor: every neuron of H0 is dead" in path.details
+
+
+def test_a_constant_output_is_blamed_on_dead_neurons_only_when_they_are_dead():
+    # w_Out = 0 and z_H1 = 0: only b_Out has a gradient, but tanh's H1 is alive
+    net = bp.Network.chain(weights=[0.5, 0, 0], biases=[0.2, 0, 0.3], activation="tanh")
+    path = gradient_descent(net, 0.5, 0.9, 0.01, 3)
+    assert path.moving == ("b_Out",) and path.blocked == ()
+    assert "Still moving: b_Out;" in path.details and "dead" not in path.details
+
+
 def test_diverged_when_the_cost_grows(seed):
     _, x, _ = seed
     net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation="linear")
@@ -153,6 +215,13 @@ def test_overshooting_onto_the_dead_plateau_is_stuck_not_diverged(seed):
     path = gradient_descent(net, x, 10, 0.2, 30)
     assert path.outcome == "stuck" and path.outcome != "diverged" and path.costs[-1] == 100
     assert "Out are dead" in path.message and "On the way the cost went up" in path.details
+
+
+def test_dead_from_the_start_is_stuck_without_a_rise():
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[-1, -1, -3])  # every z < 0
+    path = gradient_descent(net, 0.5, 4.7, 0.1, 5)
+    assert path.costs == [pytest.approx(4.7 ** 2)] and path.outcome == "stuck"
+    assert "H0, H1 and Out are dead" in path.message and "went up" not in path.details
 
 
 def test_overflow_stops_at_the_last_finite_step_without_nan():
@@ -287,6 +356,17 @@ def test_an_unreachable_target_converges_to_its_floor():
     assert path.costs[-1] == pytest.approx(1)  # a_Out cannot go below 0: (0 - (-1))^2
     assert path.outcome == "stuck" and "Out is dead" in path.message  # it got there by dying
     assert "y = -1 is outside what ReLU can output" in path.details
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_saturating_at_the_edge_of_reach_is_converged_to_the_floor(activation):
+    # y = 2 is beyond both outputs' top, 1: one long step saturates a_Out at 1.0 in floats,
+    # every gradient is 0 and C0 = (1 - 2)^2, the lowest the output allows
+    net = bp.Network.chain([0.1, 0.01, 0.5], [0.2, 0.1, 0.3], activation=activation)
+    path = gradient_descent(net, 0.5, 2, 100, 50)
+    assert path.costs[-1] == (1 - 2) ** 2 == lowest_cost(net, 2) and path.moving == ()
+    assert path.outcome == "converged"
+    assert path.message.endswith("to 1 in 1 step, about the lowest this output allows (1).")
 
 
 # --- a batch ---------------------------------------------------------------------------------
@@ -437,6 +517,34 @@ def test_a_short_run_that_falls_says_by_how_much_and_calls_it_no_crawl(seed, ste
     assert path.message == (f"Fell: {went} in {steps} step{'s' * (steps > 1)}, "
                             + " and then ".join(f"down {f}%" for f in falls) + "."), path.message
     assert gradient_descent(net, x, y, 0.0005, 3).outcome == "crawling"
+
+
+def test_an_oscillation_reads_the_curvature_at_any_learning_rate():
+    # linear, a_H1 = 2: C0 = (2 w_Out - 0)^2 = 4 w_Out^2, so c = 4, and at the learning rate
+    # 1/4 a step multiplies w_Out by 1 - 2 * 4 / 4 = -1
+    net = bp.Network.chain(weights=[1, 2, 1], biases=[0, 0, 0], activation="linear")
+    path = gradient_descent(net, 1, 0, 0.25, 10, params="w_Out")
+    assert [p["w_Out"] for p in path.params[:3]] == [1, -1, 1] and path.outcome == "oscillating"
+    assert "with c = 4," in path.details and "learning_rate = -1." in path.details
+    assert "A learning rate below 0.25 (1/c) converges." in path.details
+
+
+def test_a_bounce_names_only_the_parameters_whose_gradient_reversed():
+    # linear, w_Out = 0: at the start only w_Out and b_Out have a gradient (-2 each); a step of
+    # 1/2 takes a_Out from 0 to 2 around y = 1, so C0 stays 1 and both gradients become +2
+    net = bp.Network.chain(weights=[1, 1, 0], biases=[0, 0, 0], activation="linear")
+    path = gradient_descent(net, 1, 1, 0.5, 1)
+    assert path.costs == [1, 1] and path.gradients[0]["w_H1"] == 0
+    assert path.message.startswith("Oscillating: w_Out and b_Out jumped over the valley on their "
+                                   "one step")
+
+
+def test_a_zig_zag_while_falling_is_named():
+    # b_Out alone (H0, H1 dead), c = 1: a step multiplies the distance to y by 1 - 2 * 0.9 = -0.8
+    path = gradient_descent(bp.Network.chain(**DEAD_HIDDEN), 0.5, 4.7, 0.9, 10)
+    jumps = np.diff([p["b_Out"] for p in path.params])
+    assert (jumps[:-1] * jumps[1:] < 0).all() and path.outcome == "falling"
+    assert "b_Out zig-zag: the learning rate is close to too large." in path.details
 
 
 def test_a_short_run_that_falls_is_neither_a_bounce_nor_a_zig_zag():

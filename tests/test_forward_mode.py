@@ -132,6 +132,28 @@ def test_a_jacobian_by_both_modes_is_the_same_matrix():
     assert np.allclose(forward.values, reverse.values, rtol=1e-12, atol=1e-15)
 
 
+def test_no_inputs_give_an_empty_row_per_output_in_both_modes():
+    G = graph.network_graph(*bp.worked_example())
+    for mode in graph.MODES:
+        found = G.derivatives(mode, outputs=["a_Out", "C0"], inputs=[])
+        assert found.values == ((), ()) and found.sweeps == (2 if mode == "reverse" else 0)
+
+
+def test_each_mode_leaves_its_own_sweep_on_the_nodes():
+    """Forward mode really runs tangent sweeps (every tangent d(node)/d(last input), no grad)
+    and reverse mode backward sweeps (every grad d(last output)/d(node), no tangent)."""
+    net, x, y = bp.worked_example()
+    G = graph.network_graph(net, x, y)
+    forward = G.derivatives("forward", inputs=["w_H1"])
+    assert G.output.tangent == forward.d("C0", "w_H1") == net.backward(x, y)["w_H1"]
+    assert G.node("a_H0").tangent == 0 and G.node("z_H1").tangent == G.node("a_H0").value
+    assert all(n.grad == 0 for n in G.nodes)
+    G = graph.network_graph(net, x, y)
+    reverse = G.derivatives("reverse", inputs=["w_H1"])
+    assert G.node("w_H1").grad == reverse.d("C0", "w_H1") == forward.d("C0", "w_H1")
+    assert G.output.grad == 1 and all(n.tangent == 0 for n in G.nodes)
+
+
 def test_tangent_lines_end_with_the_gradient():
     net, x, y = bp.worked_example()
     G = graph.network_graph(net, x, y)

@@ -4,6 +4,7 @@ notebook 10 rerun with other parameters."""
 
 import math
 import re
+import timeit
 from fractions import Fraction
 from pathlib import Path
 
@@ -85,8 +86,17 @@ def test_an_unknown_activation_is_named():
 def test_text_as_a_leaf_is_a_number_or_a_clear_error():
     assert graph.leaf("1/2", "x", exact=True).value == Fraction(1, 2)
     assert graph.leaf("0.25", "x").value == 0.25
-    with pytest.raises(ValueError, match="x"):
-        graph.leaf("half", "x")
+    with pytest.raises(ValueError, match="^w_H0: expected a number.*'half'"):
+        graph.leaf("half", "w_H0")
+    with pytest.raises(ValueError, match="^value: expected a number"):  # a leaf with no name
+        graph.leaf("half")
+
+
+def test_a_node_is_shown_by_its_name_else_its_operation():
+    u = graph.leaf(1.5)
+    assert repr(u) == "Node(leaf: value=1.5, grad=0)"
+    assert repr(graph.multiply(u, u)) == "Node(*: value=2.25, grad=0)"
+    assert repr(graph.square(u, name="C0")) == "Node(C0: value=2.25, grad=0)"
 
 
 def test_a_local_line_says_each_factor_of_a_product_is_the_other_one():
@@ -96,6 +106,22 @@ def test_a_local_line_says_each_factor_of_a_product_is_the_other_one():
     assert graph.local_line(G.node("w_H1*a_H0")) == (
         f"w_H1*a_H0 = w_H1 * a_H0:  d(w_H1*a_H0)/dw_H1 = a_H0 = {bp.fmt(a)},  "
         f"d(w_H1*a_H0)/da_H0 = w_H1 = {bp.fmt(w)}")
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_local_lines_of_sums_differences_and_sigma_read_the_forward_pass(activation):
+    """A sum's and a difference's local derivatives are plus and minus 1, with no middle step;
+    sigma's is sigma'(z) at the z of the network's own forward pass."""
+    net, x, y = random_network((1, 1, 1), activation, seed=2)
+    G, fwd = graph.network_graph(net, x, y), net.forward(x)
+    sigma, z = net.activations[0].formula, fwd.z["H0"][0]
+    assert graph.local_line(G.node("z_H0")) == (
+        "z_H0 = w_H0*x + b_H0:  dz_H0/d(w_H0*x) = 1,  dz_H0/db_H0 = 1")
+    assert graph.local_line(G.node("a_H0")) == (
+        f"a_H0 = {sigma}(z_H0):  da_H0/dz_H0 = {sigma}'({bp.fmt(z)}) = "
+        f"{bp.fmt(fwd.da_dz['H0'][0])}")
+    assert graph.local_line(G.node("a_Out-y")) == (
+        "a_Out-y = a_Out - y:  d(a_Out-y)/da_Out = 1,  d(a_Out-y)/dy = -1")
 
 
 def test_a_square_of_a_square_keeps_the_inner_parentheses():
@@ -208,10 +234,14 @@ def test_graph_gradients_equal_backward_and_finite_differences(sizes, seed, acti
 
 
 @pytest.mark.parametrize("output", ["softmax", "sigmoid"])
-def test_finite_differences_use_the_networks_own_cost(output):
-    """Cross-entropy, not the quadratic cost, when the network's cost pair says so."""
-    net = bp.Network([[[0.3, -0.2], [0.1, 0.4]], [[0.5, -0.6], [0.2, 0.3]]], [[0.1, 0.2], [0, 0.1]],
-                     activations=["tanh", output], cost="cross_entropy")
+@pytest.mark.parametrize("hidden", [1, 2])
+def test_finite_differences_use_the_networks_own_cost(output, hidden):
+    """Cross-entropy, not the quadratic cost, when the network's cost pair says so (from Out's
+    z and a, whatever the depth)."""
+    weights = [[[0.3, -0.2], [0.1, 0.4]], [[0.7, 0.1], [-0.3, 0.2]], [[0.5, -0.6], [0.2, 0.3]]]
+    biases = [[0.1, 0.2], [0.05, -0.1], [0, 0.1]]
+    net = bp.Network(weights[-hidden - 1:], biases[-hidden - 1:],
+                     activations=["tanh"] * hidden + [output], cost="cross_entropy")
     numeric = graph.finite_differences(net, [0.5, 0.2], [1, 0]).gradients
     back = net.backward([0.5, 0.2], [1, 0])
     for name in net.parameter_names:
@@ -318,6 +348,29 @@ def test_time_gradients_counts_two_forward_passes_per_parameter():
     assert cost.parameters == 23 and cost.forward_passes == 46
     assert cost.finite_differences > 0 and cost.backward > 0
     assert cost.ratio == cost.finite_differences / cost.backward
+
+
+def test_time_gradients_times_three_batches_of_about_a_third_of_min_time(monkeypatch):
+    """On a stand-in clock that moves 2 ms per finite-differences call and 0.5 ms per backward
+    call (no test times anything): the calls each way add up to about min_time, and the per-call
+    seconds come back."""
+    clock, real_timer, cost_per_call = [0.0], timeit.Timer, iter([0.002, 0.0005])
+
+    def timer(function):
+        seconds = next(cost_per_call)
+
+        def call():
+            clock[0] += seconds
+            function()
+        return real_timer(call, timer=lambda: clock[0])
+
+    monkeypatch.setattr(graph.timeit, "Timer", timer)
+    net, x, y = bp.worked_example()
+    cost = graph.time_gradients(net, x, y, min_time=0.3)
+    assert (cost.finite_differences, cost.backward) == pytest.approx((0.002, 0.0005))
+    assert cost.ratio == pytest.approx(4)
+    # one call to gauge, then three batches of about 0.1 s, each way
+    assert clock[0] == pytest.approx(2 * 0.3, rel=0.01)
 
 
 # --- the drawing -----------------------------------------------------------------------------------

@@ -40,6 +40,17 @@ def test_lowest_point_names_the_minimum_and_the_edge(activation):
     assert ("on the grid's edge" in text) == on_edge, text
 
 
+def test_lowest_point_at_the_far_corner_of_the_grid_is_on_its_edge():
+    # linear chain, y = 10 beyond every a_Out of this grid: C0 falls towards its largest values
+    net = chain("linear")
+    grid = {"w_Out": np.linspace(-1, 1, 11), "b_Out": np.linspace(-3, -1, 11)}
+    surface = bp.cost_surface(net, 0.5, 10, grid)
+    assert np.unravel_index(np.argmin(surface.cost), surface.cost.shape) == (10, 10)
+    assert reading.lowest_point(surface).endswith(
+        "at w_Out = 1, b_Out = -1 (on the grid's edge in w_Out and b_Out: the cost may be lower "
+        "outside the picture)")
+
+
 def test_lowest_point_inside_a_grid_around_a_minimum():
     # linear chain, y reachable: the cost is 0 on a curve through the middle of this grid
     net = chain("linear", biases=(0, 0, 0))
@@ -57,7 +68,22 @@ def test_zero_crossing_follows_the_activation(activation):
     assert low <= crossing - 1 and high >= crossing + 1  # the slider reaches past it
     dead_left = activation == "relu"
     assert ("H1 is dead" in text) == dead_left, text
+    assert ("Where H1 is dead, the curve is flat and so is the tangent." in text) == dead_left
     assert ("does not go flat" in text) == (not dead_left), text
+
+
+@pytest.mark.parametrize("w_H1, b_H1, drawn, far", [("0", "-3", (-2, 4), False),
+                                                    ("0", "-6", (-2, 2), True),
+                                                    ("4", "-3", (2, 6), False)])
+def test_zero_crossing_widens_the_range_to_a_crossing_within_reach(w_H1, b_H1, drawn, far):
+    # linear, exact, a_H0 = 1: z_H1 crosses 0 at w_H1 = -b_H1, 3, 6 or 1 away from w_H1; the
+    # range is w_H1 +- 2, widened to the crossing +- 1 when that is less than 6 away
+    net = bp.Network.chain(weights=["1/2", w_H1, "1"], biases=["1", b_H1, "0"],
+                           activation="linear")
+    text, (low, high) = reading.zero_crossing(net, 0, "w_H1")
+    assert f"crosses 0 at w_H1 = -b_H1 / a_H0 = {-int(b_H1)}" in text
+    assert (low, high) == drawn
+    assert ("the crossing is far from" in text) == far
 
 
 def test_zero_crossing_without_input():
@@ -113,6 +139,9 @@ def test_float_against_exact(activation):
         exact = bp.Network.chain(["0.1", "0.01", "0.5"], [2, 1, 3], activation, exact=True)
         assert f"= {bp.fmt(exact.backward('0.5', 0)['w_H0'])}" in text
         noisy = text.splitlines()[-1]
+        for row in text.splitlines()[1:7]:  # float - exact: rounding, far below the gradient
+            name, as_float, _, error = row.split()
+            assert abs(float(error)) <= 8 * math.ulp(float(as_float)), row
         g = chain(activation).backward(0.5, 0)
         for name in chain().parameter_names:
             shows = repr(float(g[name])) != bp.fmt(exact.backward("0.5", 0)[name])
@@ -173,6 +202,7 @@ def test_the_rescue_counts_a_crawl_only_where_the_leaky_run_sat_on_the_plateau(
     match = re.search(r"left it at step (\d+): (\d+) steps of crawling", report)
     if on:  # some steps sat on the plateau: the crawl is counted, and is at least one step
         assert match and int(match[2]) >= 1 and int(match[1]) == on[-1] + 1, report
+        assert int(match[1]) - int(match[2]) == on[0], report  # from where it reached it
     else:
         first = next(i for i, c in enumerate(costs) if c <= 1.001 * plateau)
         assert match is None, report

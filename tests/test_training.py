@@ -119,6 +119,31 @@ def test_epochs_and_examples_are_counted():
     assert trainer.cost_steps == list(range(8))
 
 
+def test_training_in_chunks_takes_the_steps_asked_and_reports_after_each_chunk():
+    data = datasets.make("gauss", 10, seed=0)
+    trainer = training.Trainer(training.initial_network([2, 2, 1], "tanh"), data.X, data.Y,
+                               batch_size=4, record_every=100)
+    calls = []
+    trainer.train(7, chunk=3, on_chunk=lambda done, steps: calls.append((done, steps)))
+    assert trainer.steps == 7 and calls == [(3, 7), (6, 7), (7, 7)]
+    assert trainer.cost_steps == [0, 3, 6, 7]  # C recorded at the end of every chunk
+    assert trainer.costs[-1] == trainer.net.cost(data.X, data.Y)
+
+
+def test_the_message_says_the_cost_went_up_only_when_it_did():
+    data = datasets.make("gauss", 20, seed=0)
+    net = training.initial_network([2, 3, 1], "tanh", seed=1)
+    falling = training.Trainer(net, data.X, data.Y, learning_rate=0.1).train(10)
+    assert falling.costs[-1] < falling.costs[0] and "went up" not in falling.message
+    rising = training.Trainer(net, data.X, data.Y, learning_rate=20).train(10)
+    assert rising.costs[-1] > rising.costs[0]
+    assert "The cost went up: each step overshoots." in rising.message
+    # every ReLU dead on every example: ten steps leave C where it was
+    dead = bp.Network([[[0.0, 0.0]], [[1.0]]], [[-1.0], [-1.0]], "relu")
+    flat = training.Trainer(dead, data.X, data.Y).train(10)
+    assert flat.steps == 10 and flat.costs[-1] == flat.costs[0] and "went up" not in flat.message
+
+
 def test_reset_gives_the_same_run_again_and_the_seed_matters():
     data = datasets.make("xor", 30, seed=0)
     net = training.initial_network([2, 4, 1], "tanh", seed=1)
@@ -177,16 +202,20 @@ def test_only_the_chosen_parameters_move_and_their_path_is_kept():
 
 def test_accuracy_reads_the_threshold():
     net = bp.Network([[[1.0, 0.0]]], [[0.0]], "tanh")  # a_Out = tanh(x_1): class 1 iff x_1 > 0
-    X = np.array([[1.0, 5.0], [-1.0, 0.0], [2.0, -3.0], [-0.5, 1.0]])
-    Y = np.array([[1.0], [-1.0], [-1.0], [-1.0]])
+    # the last row lies on the boundary: a_Out = tanh(0) = 0 and y = 0 are not above 0: class 0
+    X = np.array([[1.0, 5.0], [-1.0, 0.0], [2.0, -3.0], [-0.5, 1.0], [0.0, 2.0]])
+    Y = np.array([[1.0], [-1.0], [-1.0], [-1.0], [0.0]])
     trainer = training.Trainer(net, X, Y, batch_size=2)
-    assert trainer.classes().tolist() == [1, 0, 1, 0]
-    assert trainer.accuracy() == 0.75
-    assert training.Trainer(net, X, Y, threshold=0.9).accuracy() == 0.5
+    assert trainer.classes().tolist() == [1, 0, 1, 0, 0]
+    assert trainer.accuracy() == 0.8
+    assert training.Trainer(net, X, Y, threshold=0.9).accuracy() == 0.6
+    Y[-1] = 0.5  # now above 0: class 1, which a_Out = 0 misses
+    assert training.Trainer(net, X, Y).accuracy() == 0.6
 
 
-def test_output_on_grid_is_the_forward_pass_at_the_grid_points():
-    net = training.initial_network([2, 3, 1], "tanh", seed=4)
+@pytest.mark.parametrize("sizes", [[2, 3, 1], [2, 3, 4, 1]])
+def test_output_on_grid_is_the_forward_pass_at_the_grid_points(sizes):
+    net = training.initial_network(sizes, "tanh", seed=4)
     extent = (-6, 6, -3, 3)
     x1, x2, points = training.grid(extent, 5)
     values = training.output_on_grid(net, extent, 5)
