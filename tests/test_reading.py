@@ -119,6 +119,15 @@ def test_float_against_exact(activation):
             assert (name in noisy.split(": ")[1].split(", ")) == shows
 
 
+def test_a_float_gradient_of_minus_zero_is_exact_not_noisy():
+    # a_H0 = 0 at the kink z_H0 = 0: dC0/dw_H0 = dz * a_H0 is -0.0 in floats, 0 exactly; repr
+    # shows "-0.0", yet the float equals the fraction: no noise to name
+    net = chain("leaky_relu", weights=(2, 3, 0.5), biases=(-1, 1, -0.5))
+    assert repr(float(net.backward(0.5, 1)["w_H1"])) == "-0.0"
+    text = reading.float_against_exact(net, 0.5, 1)
+    assert text.splitlines()[-1] == "float noise shows in repr for: none", text
+
+
 def test_every_key_colour_has_a_word_and_the_words_differ():
     words = {meaning: key.colour_word(meaning) for meaning in style.KEY_COLOURS}
     assert len(set(words.values())) == len(words)
