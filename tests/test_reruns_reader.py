@@ -19,7 +19,16 @@ TEXT_07 = {"x": ["1/2", "-1"], "y": ["1", "-1/2"],
                        [["0.3", "0.6", "-1/10"], ["1/2", "-0.4", "0.2"]],
                        [["0.7", "-0.3"], ["1/5", "0.8"]]],
            "biases": [["-2", "1", "1/2"], ["0.1", "-2/5"], ["0.3", "-0.2"]], "param": "w_H0[2,1]"}
+# leaky ReLU at its kink: z_H0 = 0 and z_Out = 0 exactly; tanh with x < 0 (the reader of 2026-12-05)
+KINK = {"x": "1/2", "y": "1", "weights": ["2", "3", "1/2"], "biases": ["-1", "1", "-1/2"],
+        "activation": "leaky_relu"}
 RUNS = {
+    "01-kink": ("01_forward_pass", KINK),
+    "02-kink": ("02_output_layer_gradient", KINK),
+    "08-kink": ("08_checking_gradients", KINK),
+    "08-tanh": ("08_checking_gradients", {"x": -3, "y": -3, "weights": [-2, 3, 0.5],
+                                          "biases": [-1, 4, 1], "activation": "tanh",
+                                          "h": 1e-4, "depth": 15}),
     "06-linear": ("06_gradient_descent", dict(LINEAR, learning_rate="1/20", steps="1")),
     "07-relu-text": ("07_many_neurons", dict(TEXT_07, activation="relu")),
     "07-linear-text": ("07_many_neurons", dict(TEXT_07, activation="linear")),
@@ -91,3 +100,31 @@ def test_08_a_kink_with_nothing_flowing_back_has_nothing_to_bend():
     text = printed("08-linear", "relu_net = ")
     assert "dC0/da_H1 = 0 here" in text, text  # the reader's numbers kill H0 in the ReLU copy
     assert "has nothing to bend" in text and "almost nothing" not in text, text
+
+
+@pytest.mark.slow
+def test_01_leaky_relu_at_its_kink_does_not_pass_z_on_unchanged():
+    # LeakyReLU(0) = 0, but its slope there is 0.01, not 1: "passes z_Out on unchanged" misled
+    for layer, start in (("H0", 'z, a = fwd.z["H0"]'), ("Out", 'a_in, z, a = fwd.a["H1"]')):
+        text = printed("01-kink", start)
+        assert f"passes z_{layer} on unchanged" not in text, text
+        assert f"LeakyReLU'(z_{layer}) = 0.01" in text, text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("run", ["02-kink", "08-kink"])
+def test_a_check_across_a_kink_is_not_called_probably_wrong(run):
+    # w_Out +- h puts z_Out = 0 on both sides of the kink: the quotient averages the slopes 0.01
+    # and 1, and backpropagation (which takes 0.01 at 0) is right
+    text = printed(run, "from backproplib.chainrule.gradcheck import" if run == "02-kink"
+                   else "rows = bp.gradient_check")
+    assert "probably wrong" not in text and "kink within h" in text, text
+
+
+@pytest.mark.slow
+def test_08_a_deep_sigmoid_chain_never_shrinks_by_a_factor_below_one():
+    # x = -3: a_H0 = sigmoid(-3) is small, so |dC0/dw_H1| < |dC0/dw_H0| although |delta| shrinks
+    # by 1 / sigma'(z) >= 4 at every layer; "shrinks by a factor of 0.35" was untrue
+    text = printed("08-tanh", "deep = {")
+    low, high = re.search(r"shrinks by a factor of (\S+) to (\S+);", text).groups()
+    assert 4 <= float(low) <= float(high), text
