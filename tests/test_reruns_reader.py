@@ -26,6 +26,10 @@ RUNS = {
     "01-kink": ("01_forward_pass", KINK),
     "02-kink": ("02_output_layer_gradient", KINK),
     "08-kink": ("08_checking_gradients", KINK),
+    "04-leaky": ("04_h0_gradient", {"x": "1/2", "y": "1/2", "weights": ["-1/10", "3/2", "1/2"],
+                                    "biases": ["-2", "1/4", "-3"], "activation": "leaky_relu"}),
+    "12-tie": ("12_classification", {"x": [0, 0], "biases": [0, 0, 0], "output_z": 0,
+                                     "output_target": 0.5, "steps": 30, "n_examples": 60}),
     "08-tanh": ("08_checking_gradients", {"x": -3, "y": -3, "weights": [-2, 3, 0.5],
                                           "biases": [-1, 4, 1], "activation": "tanh",
                                           "h": 1e-4, "depth": 15}),
@@ -128,3 +132,16 @@ def test_08_a_deep_sigmoid_chain_never_shrinks_by_a_factor_below_one():
     text = printed("08-tanh", "deep = {")
     low, high = re.search(r"shrinks by a factor of (\S+) to (\S+);", text).groups()
     assert 4 <= float(low) <= float(high), text
+
+
+@pytest.mark.slow
+def test_a_tie_is_not_reported_as_one_winner():
+    # 04: LeakyReLU'(z_Out) = LeakyReLU'(z_H0) = 0.01 both; 12: logits [0, 0, 0], a three-way tie
+    text = printed("04-leaky", "factors = [")
+    assert "The factors closest to 0 are LeakyReLU'(z_Out) = 0.01 and LeakyReLU'(z_H0) = 0.01" \
+        in text, text
+    text = printed("12-tie", "fwd = net.forward(x)")
+    assert "predicts class" not in text and "tie (classes 0, 1, 2)" in text, text
+    # output_z = 0 with target 1/2: the neuron starts on its target and stays (it crashed)
+    race = printed("12-tie", "runs = {name: classification.one_neuron_run")
+    assert "0.5 after 30 steps" in race, race
