@@ -25,6 +25,7 @@ KINK = {"x": "1/2", "y": "1", "weights": ["2", "3", "1/2"], "biases": ["-1", "1"
 RUNS = {
     "01-kink": ("01_forward_pass", KINK),
     "02-kink": ("02_output_layer_gradient", KINK),
+    "05-kink": ("05_cost_surface", KINK),
     "08-kink": ("08_checking_gradients", KINK),
     "04-leaky": ("04_h0_gradient", {"x": "1/2", "y": "1/2", "weights": ["-1/10", "3/2", "1/2"],
                                     "biases": ["-2", "1/4", "-3"], "activation": "leaky_relu"}),
@@ -145,3 +146,13 @@ def test_a_tie_is_not_reported_as_one_winner():
     # output_z = 0 with target 1/2: the neuron starts on its target and stays (it crashed)
     race = printed("12-tie", "runs = {name: classification.one_neuron_run")
     assert "0.5 after 30 steps" in race, race
+
+
+@pytest.mark.slow
+def test_05_a_step_across_the_kink_is_said_to_miss_the_prediction():
+    # against the gradient, w_Out grows and z_Out = 0 goes positive, where leaky ReLU's slope is
+    # 1 and not the 0.01 the gradient took: C0 changed by -0.0199 where -0.0002 was predicted
+    lines = printed("05-kink", "from backproplib.chainrule.gradcheck import kink_between")
+    lines = lines.splitlines()
+    against = next(i for i, line in enumerate(lines) if "against the gradient" in line)
+    assert "kink" in lines[against + 1] and "kink" not in lines[against - 1], lines

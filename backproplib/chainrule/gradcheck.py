@@ -40,13 +40,19 @@ def verdict(error: float, straddled: bool = False) -> str:
         word for limit, word in THRESHOLDS if error < limit)
 
 
-def kink_within(net: Network, x, name: str, h: float) -> bool:
-    """Whether ``name`` - h and ``name`` + h put some z of a layer with a kink (ReLU, leaky
-    ReLU) on two sides of 0: the central difference then averages the slopes of both sides."""
-    net, value = net.as_float(), float(net.param(name))
-    up, down = (net.with_params({name: value + s * h}).forward(x).z for s in (1, -1))
-    return any(((u > 0) != (d > 0)).any() for u, d, sigma in zip(up, down, net.activations)
+def kink_between(first: Network, second: Network, x) -> bool:
+    """Whether two networks of one shape put some z of a layer with a kink (ReLU, leaky ReLU) on
+    two sides of 0 for input ``x``: between them a slope jumps that neither gradient knows."""
+    up, down = (net.as_float().forward(x).z for net in (first, second))
+    return any(((u > 0) != (d > 0)).any() for u, d, sigma in zip(up, down, first.activations)
                if sigma.kink)
+
+
+def kink_within(net: Network, x, name: str, h: float) -> bool:
+    """Whether ``name`` - h and ``name`` + h lie on two sides of a kink (``kink_between``): the
+    central difference then averages the slopes of both sides."""
+    net, value = net.as_float(), float(net.param(name))
+    return kink_between(*(net.with_params({name: value + s * h}) for s in (1, -1)), x)
 
 
 def numerical_gradients(net: Network, x, y, h: float = 1e-5, kind: str = "central") -> Gradients:
