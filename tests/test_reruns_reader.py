@@ -31,6 +31,9 @@ RUNS = {
                                     "biases": ["-2", "1/4", "-3"], "activation": "leaky_relu"}),
     "12-tie": ("12_classification", {"x": [0, 0], "biases": [0, 0, 0], "output_z": 0,
                                      "output_target": 0.5, "steps": 30, "n_examples": 60}),
+    "14-leaky": ("14_autodiff_framework", {"x": "1/2", "y": "1/2", "weights": ["-1/10", "3/2", "1/2"],
+                                           "biases": ["-2", "1/4", "-3"], "xs": ["1/2", "-3"],
+                                           "ys": ["1/2", "-1"], "activation": "leaky_relu"}),
     "08-tanh": ("08_checking_gradients", {"x": -3, "y": -3, "weights": [-2, 3, 0.5],
                                           "biases": [-1, 4, 1], "activation": "tanh",
                                           "h": 1e-4, "depth": 15}),
@@ -156,3 +159,15 @@ def test_05_a_step_across_the_kink_is_said_to_miss_the_prediction():
     lines = lines.splitlines()
     against = next(i for i, line in enumerate(lines) if "against the gradient" in line)
     assert "kink" in lines[against + 1] and "kink" not in lines[against - 1], lines
+
+
+@pytest.mark.slow
+def test_14_prints_jax_and_backproplib_the_same_way_when_they_agree():
+    # numbers as text: backproplib's gradients are exact fractions and printed every digit,
+    # 0.00010842526875 beside JAX's 0.0001084252688, under "every gradient agrees"
+    text = printed("14-leaky", "value_and_gradients = jax.jit")
+    assert "every gradient agrees" in text, text
+    c0 = re.match(r"C0: JAX (\S+), backproplib (\S+)$", text.splitlines()[0])
+    assert c0 and c0[1] == c0[2], text
+    rows = [line.split() for line in text.splitlines() if line.startswith(("w_", "b_"))]
+    assert len(rows) == 6 and all(jax_value == ours for _, jax_value, ours in rows), text
