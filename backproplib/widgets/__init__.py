@@ -68,11 +68,20 @@ class View(Panel):
     def _follow_sliders(self):
         """``x``, ``y`` and ``net`` as the sliders set them; the step's one backward pass."""
         if "x" in self.sliders:
-            self.x = _set_first(self.x, self.sliders["x"].value)
+            self.x = _set_first(self.x, self._slid("x"))
         if "y" in self.sliders:
-            self.y = _set_first(self.y, self.sliders["y"].value)
-        self.net = self.start_net.with_params({n: self.sliders[n].value for n in self.names})
+            self.y = _set_first(self.y, self._slid("y"))
+        self.net = self.start_net.with_params(
+            {n: self._slid(n, self.start_net.param(n)) for n in self.names})
         return self._backward()
+
+    def _slid(self, name, start=None):
+        """A slider's number: ``start`` while the slider shows it; elsewhere, in an exact network,
+        the decimal its readout shows, not the float's noise (7.800000000000001 as 7.80)."""
+        slider = self.sliders[name]
+        if start is not None and slider.value == float(start):
+            return start
+        return format(slider.value, slider.readout_format) if self.start_net.exact else slider.value
 
     def _backward(self):
         """``net.backward``; where it overflows, the figure is drawn without its numbers (its alt
