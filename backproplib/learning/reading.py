@@ -108,7 +108,7 @@ def float_against_exact(net, x, y) -> str:
         as_float, exact = float(g[name]), exact_g[name]
         error = float(Fraction(as_float) - exact)
         lines.append(f"{name:>6}  {as_float!r:<22} {fmt(exact):<24} {error:.2g}")
-        noisy += [name] if as_float != exact and repr(as_float) != fmt(exact) else []  # -0.0: exact
+        noisy += [name] if as_float != float(exact) else []  # repr shows it: not the nearest float
     lines += ["", f"the exact gradient of w_H0 is the fraction {exact_g['w_H0']!r} = "
                   f"{fmt(exact_g['w_H0'])}"]
     lines.append("float noise shows in repr for: " + (", ".join(noisy) if noisy else "none"))
