@@ -2,6 +2,8 @@
 range in about 10 presses, the readout says nothing the picture does not show, and numbers are
 short with every digit folded away."""
 
+from fractions import Fraction
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -144,5 +146,11 @@ def test_an_exact_network_computes_with_the_slider_as_its_readout_shows_it():
     view.sliders["w_Out"].value = -1.5 + 3 * 0.2
     moved = net.with_params({"w_Out": "-0.9"})
     assert f"C0 = {bp.fmt(moved.cost('1/2', '1/2'))}\n" in view.summary(), view.summary()
+    # x = 2/3 exactly at the start, not its readout's 0.666667 (dC0/dw_H0 was off in the 7th digit)
+    third = bp.Network.chain(["1/3", "-2/7", "5/6"], ["-1/3", "1/9", "2/3"], "leaky_relu")
+    thirds = widgets.forward_view(third, "2/3", "-1/7", params=["w_H0"])
+    thirds.sliders["w_H0"].value = 1.0  # and back: the panel reads every slider again
+    thirds.sliders["w_H0"].value = float(Fraction(1, 3))
+    assert third.backward("2/3", "-1/7").report() in thirds.summary(), thirds.summary()
     view.sliders["x"].value = 0.1 + 0.2  # 0.30000000000000004
     assert f"C0 = {bp.fmt(moved.cost('0.3', '1/2'))}\n" in view.summary(), view.summary()
