@@ -30,6 +30,8 @@ RUNS = {
     "05-kink": ("05_cost_surface", KINK),
     "08-kink": ("08_checking_gradients", KINK),
     "04-leaky": ("04_h0_gradient", LEAKY),
+    "04-zeros": ("04_h0_gradient", {"x": "0", "y": "0", "weights": ["0", "0", "0"],
+                                    "biases": ["0", "0", "0"], "activation": "leaky_relu"}),
     "12-tie": ("12_classification", {"x": [0, 0], "biases": [0, 0, 0], "output_z": 0,
                                      "output_target": 0.5, "steps": 30, "n_examples": 60}),
     "14-leaky": ("14_autodiff_framework", dict(LEAKY, xs=["1/2", "-3"], ys=["1/2", "-1"])),
@@ -144,6 +146,8 @@ def test_a_tie_is_not_reported_as_one_winner():
     text = printed("04-leaky", "factors = [")
     assert "The factors closest to 0 are LeakyReLU'(z_Out) = 0.01 and LeakyReLU'(z_H0) = 0.01" \
         in text, text
+    text = printed("04-zeros", "factors = [")
+    assert "are 2(a_Out - y) = 0, w_Out = 0, w_H1 = 0 and x = 0." in text, text
     text = printed("12-tie", "fwd = net.forward(x)")
     assert "predicts class" not in text and "tie (classes 0, 1, 2)" in text, text
     # output_z = 0 with target 1/2: the neuron starts on its target and stays (it crashed)
