@@ -37,7 +37,20 @@ def test_lowest_point_names_the_minimum_and_the_edge(activation):
     i, j = np.unravel_index(np.argmin(surface.cost), surface.cost.shape)
     assert text.startswith(reading.rounded(surface.cost[i, j]))
     on_edge = i in (0, 20) or j in (0, 20)
-    assert ("on the grid's edge" in text) == on_edge, text
+    if surface.cost[i, j] == 0:  # ReLU's dead Out predicts y = 0: nothing lower, edge or not
+        assert "no cost is below 0" in text, text
+    else:
+        assert ("on the grid's edge" in text) == on_edge, text
+
+
+def test_a_lowest_point_of_0_on_the_edge_is_not_said_to_go_lower():
+    # every number 0 (notebook 09 with xs = ys = 0): C is 0 on the whole grid; its first point is
+    # on the edge, yet no cost can be lower than 0
+    net = chain("leaky_relu", weights=(0, 0, 0), biases=(0, 0, 0))
+    surface = bp.cost_surface(net, 0, 0, {"w_H1": np.linspace(-1, 1, 5),
+                                          "w_Out": np.linspace(-1, 1, 5)})
+    text = reading.lowest_point(surface)
+    assert text.startswith("0 at") and "lower outside" not in text and "below 0" in text, text
 
 
 def test_lowest_point_inside_a_grid_around_a_minimum():

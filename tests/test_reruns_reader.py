@@ -36,6 +36,7 @@ RUNS = {
                                      "output_target": 0.5, "steps": 30, "n_examples": 60}),
     "14-leaky": ("14_autodiff_framework", dict(LEAKY, xs=["1/2", "-3"], ys=["1/2", "-1"])),
     "08-leaky": ("08_checking_gradients", dict(LEAKY, h="1/1000", depth="7")),
+    "08-x0": ("08_checking_gradients", {"x": 0}),
     "08-tanh": ("08_checking_gradients", {"x": -3, "y": -3, "weights": [-2, 3, 0.5],
                                           "biases": [-1, 4, 1], "activation": "tanh",
                                           "h": 1e-4, "depth": 15}),
@@ -183,3 +184,13 @@ def test_08_says_why_the_deep_relu_chain_has_no_gradient_when_it_predicts_y():
     # table was 0 at every layer with no word why, beside "ReLU's slope is 1 wherever ... alive"
     text = printed("08-leaky", "deep = {")
     assert "a_Out = 0.5 = y: its cost is 0, and so is every gradient" in text, text
+
+
+@pytest.mark.slow
+def test_08_with_x_0_does_not_balance_errors_that_are_not_there():
+    # x = 0: C0 of the sigmoid stand-in does not change with w_H0; the cell printed "balance near
+    # h ~ inf" and "below the central difference's balance point, on the round-off side"
+    text = printed("08-x0", "# The two errors")
+    assert "no truncation or round-off to balance" in text and "inf" not in text, text
+    cell = next(c for c in code_cells(executed("08-x0")) if c.source.startswith("smooth = net"))
+    assert "Warning" not in output_text(cell), output_text(cell)

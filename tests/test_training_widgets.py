@@ -413,3 +413,11 @@ def test_the_panel_paints_the_regions_as_the_colour_map_says():
     bottom, top = pixels[pixels.shape[0] - y0 - 2, middle], pixels[pixels.shape[0] - y1 + 1, middle]
     np.testing.assert_allclose(bottom, training_plots.REGIONS(0.0, bytes=True), atol=3)
     np.testing.assert_allclose(top, training_plots.REGIONS(1.0, bytes=True), atol=3)
+
+
+def test_the_sgd_panel_counts_one_step_in_the_singular():
+    net = bp.Network.chain([2, 3, 0.5], [-1, 1, -0.5], "leaky_relu")
+    X, Y = np.array([[0.5], [1.0], [2.0]]), np.array([[1.0], [0.0], [1.0]])
+    view = training_widgets.sgd_view(net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.1,
+                                     batch_size=1, steps=1, seed=0)
+    assert "so 1 step is 0.333 epochs (1 example seen)" in view.summary(), view.summary()

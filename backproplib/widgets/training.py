@@ -67,8 +67,9 @@ class sgd_view(Panel):
         self.lines = [
             f"learning_rate = {fmt(lr)}, steps = {self.steps}",
             f"batch_size = {size}: {per} step{'s' if per != 1 else ''} per epoch, so "
-            f"{self.steps} steps are {fmt(round(self.sgd.examples_seen / self.n_examples, 3))} "
-            f"epochs ({self.sgd.examples_seen} examples seen)",
+            f"{self.steps} {'step is' if self.steps == 1 else 'steps are'} "
+            f"{training.epochs(self.sgd.examples_seen, self.n_examples)} "
+            f"({self.sgd.examples_seen} example{'s' * (self.sgd.examples_seen != 1)} seen)",
             f"full batch ({self.n_examples} examples per step): C from "
             f"{fmt(self.full.costs[0])} to {fmt(self.full.cost)} "
             f"({self.full.examples_seen} examples seen)",
