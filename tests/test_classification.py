@@ -159,6 +159,14 @@ def test_the_slow_start():
     assert cross[1] == pytest.approx(1 / (1 + np.exp(-z1)), rel=1e-12)
 
 
+def test_a_neuron_that_starts_on_its_target_stays_there_every_step():
+    # z = 0 gives a = 1/2 = y: every gradient is 0 and descent stops at once; notebook 12 still
+    # reads the output after 30 steps (an IndexError when the run returned only the start)
+    for cost in ("quadratic", "cross_entropy"):
+        outputs = classification.one_neuron_run(0, 0.5, cost, steps=40)
+        assert outputs == [0.5] * 41
+
+
 # --- three classes ------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", classification.RECIPES)
 def test_three_class_data_sets(name):

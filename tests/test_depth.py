@@ -134,6 +134,18 @@ def test_scale_check_agrees_with_the_networks(activation):
         assert not exercises.check_scale_effect(other, dict(settings, m=32))
 
 
+def test_the_scale_check_explains_a_shrink_by_saturation_not_by_growth():
+    # notebook 13's reader's tanh network: doubled weights saturate more neurons and the ratio
+    # shrinks; the feedback gave the reason for growth ("a factor ... comes in once per layer")
+    settings = dict(depth=6, width=8, activation="tanh", init="plain", scale=4.0, seed=0, m=4)
+    feedback = exercises.check_scale_effect("b", settings)
+    assert feedback and "shrinks" in feedback.message, feedback.message
+    assert "sigma'(z) is smaller" in feedback.message and "comes in once" not in feedback.message
+    grows = exercises.check_scale_effect("a", dict(settings, activation="relu", init="he",
+                                                   scale=1.0))
+    assert grows and "comes in once per layer" in grows.message, grows.message
+
+
 def test_the_panel_follows_its_controls_and_never_raises():
     from backproplib.widgets import depth as depth_widgets
 

@@ -330,6 +330,10 @@ def test_check_nonzero_gradients_counts_exact_zeros(activation):
     assert not ex.check_nonzero_gradients(count - 1, net, EX_X, EX_Y)
     if activation == "relu":  # H1 dead: only b_Out (w_Out multiplies a_H1 = 0)
         assert count == 1
+    if count == len(net.parameter_names):  # leaky ReLU, linear: no factor is 0 (notebook 04's
+        # reader under leaky ReLU was told "a factor that is exactly 0 makes the product 0")
+        hint = ex.check_nonzero_gradients(count - 3, net, EX_X, EX_Y).message
+        assert "exactly 0" in hint and "is not 0" in hint, hint
 
 
 def test_check_forward_what_if_names_the_old_network():

@@ -359,6 +359,8 @@ RELU_CASES = [(2.05,), (-1.5,), (0.0,)]
 def test_function_checks():
     ok = ex.check_function(relu, relu, RELU_CASES, "my_relu")
     assert ok and "3 test cases" in ok.message
+    both = ex.check_function(relu, relu, RELU_CASES[:2], "my_relu")  # not "all 2 test cases"
+    assert both and both.message.endswith("gives the right value on both test cases."), both
     wrong = ex.check_function(lambda z: z, relu, RELU_CASES, "my_relu", "max(0, z)")
     assert not wrong and "my_relu(-1.5)" in wrong.message and "max(0, z)" in wrong.message
     crash = ex.check_function(lambda z: 1 / 0, relu, RELU_CASES, "f", "max(0, z)")

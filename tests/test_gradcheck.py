@@ -131,7 +131,23 @@ def test_gradient_check_flags_a_relu_sitting_on_its_kink():
     assert rows["w_Out"].analytic == 0
     assert rows["w_Out"].numeric == pytest.approx(-1, rel=1e-4)
     assert rows["w_Out"].error == pytest.approx(1)
-    assert rows["w_Out"].verdict == "probably wrong"
+    # backprop is right by the convention; the quotient averages the slopes 0 and 2(a - y) of
+    # the two sides, which the verdict says instead of "probably wrong"
+    assert rows["w_Out"].straddled and rows["w_Out"].verdict == gradcheck.STRADDLED
+    assert gradcheck.verdict(rows["w_Out"].error) == "probably wrong"
+
+
+def test_a_kink_within_h_only_where_the_nudge_moves_a_z_across_it():
+    # leaky ReLU with z_H0 = 0 and z_Out = 0 (notebook 02's reader's numbers): w_H1 meets a_H0 = 0
+    # and moves nothing, w_Out moves z_Out across 0; far from every kink nothing straddles
+    net = bp.Network.chain([2, 3, 0.5], [-1, 1, -0.5], "leaky_relu")
+    assert gradcheck.kink_within(net, 0.5, "w_Out", 1e-5)
+    assert gradcheck.kink_within(net, 0.5, "b_H0", 1e-5)
+    assert not gradcheck.kink_within(net, 0.5, "w_H1", 1e-5)
+    assert not gradcheck.kink_within(bp.Network.chain([2, 3, 0.5], [1, 1, 1], "relu"), 0.5,
+                                     "w_Out", 1e-5)
+    assert gradcheck.verdict(0.96, straddled=True) == gradcheck.STRADDLED
+    assert gradcheck.verdict(1e-9, straddled=True) == "good"
 
 
 @pytest.mark.parametrize("h", [1, 1.0, 2.0, 1e-13])

@@ -167,6 +167,33 @@ def test_cost_vs_param_point_and_tangent(seed):
     assert (ty[1] - ty[0]) / (tx[1] - tx[0]) == pytest.approx(float(g["w_Out"]))
 
 
+def test_difference_errors_of_a_gradient_of_0_say_so_without_a_warning():
+    # x = 0: dC0/dw_H0 = delta x = 0 and C0 does not change with w_H0; every error is exactly 0.
+    # The alt text said the error "climbs steadily to 0", and matplotlib warned in the notebook
+    import warnings
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], "sigmoid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        alt = plots.difference_errors(net, 0, 0, "w_H0", mark=1e-5).bp_plot.alt_text()
+    assert alt.count("exactly 0 at every step") == 2 and "climbs" not in alt, alt
+
+
+def test_cost_vs_param_says_an_exact_slope_as_the_notebook_prints_it():
+    # numbers as text make the network exact: the alt text said -0.002319242944 where the
+    # notebook printed dC0/dw_Out = -0.00231924294375 (its C0 was exact already)
+    net = bp.Network.chain(["-1/10", "3/2", "1/2"], ["-2", "1/4", "-3"], "leaky_relu")
+    g = net.backward("1/2", "1/2")
+    alt = plots.cost_vs_param(net, "1/2", "1/2", "w_Out").bp_plot.alt_text()
+    assert f"the tangent's slope dC0/dw_Out = {bp.fmt(g['w_Out'])}." in alt, alt
+    assert bp.fmt(g["w_Out"]) == "-0.00231924294375"
+    pair = {"w_H1": net.param("w_H1"), "w_Out": net.param("w_Out")}
+    surface = bp.cost_surface(net, "1/2", "1/2", {"w_H1": np.linspace(1, 2, 5),
+                                                 "w_Out": np.linspace(0, 1, 5)})
+    alt = plots.cost_contour(surface, point=pair, gradient={n: g[n] for n in pair}
+                             ).bp_plot.alt_text()
+    assert f"= ({bp.fmt(g['w_H1'])}, {bp.fmt(g['w_Out'])}), pointing uphill" in alt, alt
+
+
 def test_cost_vs_param_recomputes_the_curve_when_another_parameter_moves(seed):
     net, x, y = seed
     curve = plots.cost_vs_param(net, x, y, "w_Out", values=np.linspace(0, 1, 11)).bp_plot

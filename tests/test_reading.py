@@ -37,7 +37,20 @@ def test_lowest_point_names_the_minimum_and_the_edge(activation):
     i, j = np.unravel_index(np.argmin(surface.cost), surface.cost.shape)
     assert text.startswith(reading.rounded(surface.cost[i, j]))
     on_edge = i in (0, 20) or j in (0, 20)
-    assert ("on the grid's edge" in text) == on_edge, text
+    if surface.cost[i, j] == 0:  # ReLU's dead Out predicts y = 0: nothing lower, edge or not
+        assert "no cost is below 0" in text, text
+    else:
+        assert ("on the grid's edge" in text) == on_edge, text
+
+
+def test_a_lowest_point_of_0_on_the_edge_is_not_said_to_go_lower():
+    # every number 0 (notebook 09 with xs = ys = 0): C is 0 on the whole grid; its first point is
+    # on the edge, yet no cost can be lower than 0
+    net = chain("leaky_relu", weights=(0, 0, 0), biases=(0, 0, 0))
+    surface = bp.cost_surface(net, 0, 0, {"w_H1": np.linspace(-1, 1, 5),
+                                          "w_Out": np.linspace(-1, 1, 5)})
+    text = reading.lowest_point(surface)
+    assert text.startswith("0 at") and "lower outside" not in text and "below 0" in text, text
 
 
 def test_lowest_point_at_the_far_corner_of_the_grid_is_on_its_edge():
@@ -144,8 +157,22 @@ def test_float_against_exact(activation):
             assert abs(float(error)) <= 8 * math.ulp(float(as_float)), row
         g = chain(activation).backward(0.5, 0)
         for name in chain().parameter_names:
-            shows = repr(float(g[name])) != bp.fmt(exact.backward("0.5", 0)[name])
+            shows = float(g[name]) != float(exact.backward("0.5", 0)[name])
             assert (name in noisy.split(": ")[1].split(", ")) == shows
+
+
+def test_a_float_gradient_of_minus_zero_is_exact_not_noisy():
+    # a_H0 = 0 at the kink z_H0 = 0: dC0/dw_H0 = dz * a_H0 is -0.0 in floats, 0 exactly; repr
+    # shows "-0.0", yet the float equals the fraction: no noise to name
+    net = chain("leaky_relu", weights=(2, 3, 0.5), biases=(-1, 1, -0.5))
+    assert repr(float(net.backward(0.5, 1)["w_H1"])) == "-0.0"
+    text = reading.float_against_exact(net, 0.5, 1)
+    assert text.splitlines()[-1] == "float noise shows in repr for: none", text
+    # 1/3 has no finite decimal: b_H1's float is the float nearest to it, and its repr
+    # 1.503968253968254 is the fraction's own first 16 digits, no noise; w_H0's is one float off
+    net = chain("leaky_relu", weights=("1/3", "-2/7", "5/6"), biases=("-1/3", "1/9", "2/3"))
+    text = reading.float_against_exact(net, "2/3", "-1/7")
+    assert text.splitlines()[-1] == ("float noise shows in repr for: w_H0, b_H0, w_Out, b_Out"), text
 
 
 def test_every_key_colour_has_a_word_and_the_words_differ():

@@ -19,7 +19,27 @@ TEXT_07 = {"x": ["1/2", "-1"], "y": ["1", "-1/2"],
                        [["0.3", "0.6", "-1/10"], ["1/2", "-0.4", "0.2"]],
                        [["0.7", "-0.3"], ["1/5", "0.8"]]],
            "biases": [["-2", "1", "1/2"], ["0.1", "-2/5"], ["0.3", "-0.2"]], "param": "w_H0[2,1]"}
+# leaky ReLU at its kink: z_H0 = 0 and z_Out = 0 exactly; tanh with x < 0 (the reader of 2026-12-05)
+LEAKY = {"x": "1/2", "y": "1/2", "weights": ["-1/10", "3/2", "1/2"], "biases": ["-2", "1/4", "-3"],
+         "activation": "leaky_relu"}  # H0 and Out in the leak, every number as text
+KINK = {"x": "1/2", "y": "1", "weights": ["2", "3", "1/2"], "biases": ["-1", "1", "-1/2"],
+        "activation": "leaky_relu"}
 RUNS = {
+    "01-kink": ("01_forward_pass", KINK),
+    "02-kink": ("02_output_layer_gradient", KINK),
+    "05-kink": ("05_cost_surface", KINK),
+    "08-kink": ("08_checking_gradients", KINK),
+    "04-leaky": ("04_h0_gradient", LEAKY),
+    "04-zeros": ("04_h0_gradient", {"x": "0", "y": "0", "weights": ["0", "0", "0"],
+                                    "biases": ["0", "0", "0"], "activation": "leaky_relu"}),
+    "12-tie": ("12_classification", {"x": [0, 0], "biases": [0, 0, 0], "output_z": 0,
+                                     "output_target": 0.5, "steps": 30, "n_examples": 60}),
+    "14-leaky": ("14_autodiff_framework", dict(LEAKY, xs=["1/2", "-3"], ys=["1/2", "-1"])),
+    "08-leaky": ("08_checking_gradients", dict(LEAKY, h="1/1000", depth="7")),
+    "08-x0": ("08_checking_gradients", {"x": 0}),
+    "08-tanh": ("08_checking_gradients", {"x": -3, "y": -3, "weights": [-2, 3, 0.5],
+                                          "biases": [-1, 4, 1], "activation": "tanh",
+                                          "h": 1e-4, "depth": 15}),
     "06-linear": ("06_gradient_descent", dict(LINEAR, learning_rate="1/20", steps="1")),
     "07-relu-text": ("07_many_neurons", dict(TEXT_07, activation="relu")),
     "07-linear-text": ("07_many_neurons", dict(TEXT_07, activation="linear")),
@@ -91,3 +111,86 @@ def test_08_a_kink_with_nothing_flowing_back_has_nothing_to_bend():
     text = printed("08-linear", "relu_net = ")
     assert "dC0/da_H1 = 0 here" in text, text  # the reader's numbers kill H0 in the ReLU copy
     assert "has nothing to bend" in text and "almost nothing" not in text, text
+
+
+@pytest.mark.slow
+def test_01_leaky_relu_at_its_kink_does_not_pass_z_on_unchanged():
+    # LeakyReLU(0) = 0, but its slope there is 0.01, not 1: "passes z_Out on unchanged" misled
+    for layer, start in (("H0", 'z, a = fwd.z["H0"]'), ("Out", 'a_in, z, a = fwd.a["H1"]')):
+        text = printed("01-kink", start)
+        assert f"passes z_{layer} on unchanged" not in text, text
+        assert f"LeakyReLU'(z_{layer}) = 0.01" in text, text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("run", ["02-kink", "08-kink"])
+def test_a_check_across_a_kink_is_not_called_probably_wrong(run):
+    # w_Out +- h puts z_Out = 0 on both sides of the kink: the quotient averages the slopes 0.01
+    # and 1, and backpropagation (which takes 0.01 at 0) is right
+    text = printed(run, "from backproplib.chainrule.gradcheck import" if run == "02-kink"
+                   else "rows = bp.gradient_check")
+    assert "probably wrong" not in text and "kink within h" in text, text
+
+
+@pytest.mark.slow
+def test_08_a_deep_sigmoid_chain_never_shrinks_by_a_factor_below_one():
+    # x = -3: a_H0 = sigmoid(-3) is small, so |dC0/dw_H1| < |dC0/dw_H0| although |delta| shrinks
+    # by 1 / sigma'(z) >= 4 at every layer; "shrinks by a factor of 0.35" was untrue
+    text = printed("08-tanh", "deep = {")
+    low, high = re.search(r"shrinks by a factor of (\S+) to (\S+);", text).groups()
+    assert 4 <= float(low) <= float(high), text
+
+
+@pytest.mark.slow
+def test_a_tie_is_not_reported_as_one_winner():
+    # 04: LeakyReLU'(z_Out) = LeakyReLU'(z_H0) = 0.01 both; 12: logits [0, 0, 0], a three-way tie
+    text = printed("04-leaky", "factors = [")
+    assert "The factors closest to 0 are LeakyReLU'(z_Out) = 0.01 and LeakyReLU'(z_H0) = 0.01" \
+        in text, text
+    text = printed("04-zeros", "factors = [")
+    assert "are 2(a_Out - y) = 0, w_Out = 0, w_H1 = 0 and x = 0." in text, text
+    text = printed("12-tie", "fwd = net.forward(x)")
+    assert "predicts class" not in text and "tie (classes 0, 1, 2)" in text, text
+    # output_z = 0 with target 1/2: the neuron starts on its target and stays (it crashed)
+    race = printed("12-tie", "runs = {name: classification.one_neuron_run")
+    assert "0.5 after 30 steps" in race, race
+
+
+@pytest.mark.slow
+def test_05_a_step_across_the_kink_is_said_to_miss_the_prediction():
+    # against the gradient, w_Out grows and z_Out = 0 goes positive, where leaky ReLU's slope is
+    # 1 and not the 0.01 the gradient took: C0 changed by -0.0199 where -0.0002 was predicted
+    lines = printed("05-kink", "from backproplib.chainrule.gradcheck import kink_between")
+    lines = lines.splitlines()
+    against = next(i for i, line in enumerate(lines) if "against the gradient" in line)
+    assert "kink" in lines[against + 1] and "kink" not in lines[against - 1], lines
+
+
+@pytest.mark.slow
+def test_14_prints_jax_and_backproplib_the_same_way_when_they_agree():
+    # numbers as text: backproplib's gradients are exact fractions and printed every digit,
+    # 0.00010842526875 beside JAX's 0.0001084252688, under "every gradient agrees"
+    text = printed("14-leaky", "value_and_gradients = jax.jit")
+    assert "every gradient agrees" in text, text
+    c0 = re.match(r"C0: JAX (\S+), backproplib (\S+)$", text.splitlines()[0])
+    assert c0 and c0[1] == c0[2], text
+    rows = [line.split() for line in text.splitlines() if line.startswith(("w_", "b_"))]
+    assert len(rows) == 6 and all(jax_value == ours for _, jax_value, ours in rows), text
+
+
+@pytest.mark.slow
+def test_08_says_why_the_deep_relu_chain_has_no_gradient_when_it_predicts_y():
+    # weights 1, biases 0: the ReLU chain passes x = 1/2 through, and y = 1/2; its column of the
+    # table was 0 at every layer with no word why, beside "ReLU's slope is 1 wherever ... alive"
+    text = printed("08-leaky", "deep = {")
+    assert "a_Out = 0.5 = y: its cost is 0, and so is every gradient" in text, text
+
+
+@pytest.mark.slow
+def test_08_with_x_0_does_not_balance_errors_that_are_not_there():
+    # x = 0: C0 of the sigmoid stand-in does not change with w_H0; the cell printed "balance near
+    # h ~ inf" and "below the central difference's balance point, on the round-off side"
+    text = printed("08-x0", "# The two errors")
+    assert "no truncation or round-off to balance" in text and "inf" not in text, text
+    cell = next(c for c in code_cells(executed("08-x0")) if c.source.startswith("smooth = net"))
+    assert "Warning" not in output_text(cell), output_text(cell)

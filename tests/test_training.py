@@ -273,3 +273,12 @@ def test_bad_data_is_named():
     trainer = training.Trainer(net, np.zeros((4, 2)), np.zeros((4, 1)), batch_size=2)
     with pytest.raises(ValueError, match="steps"):
         trainer.train(-1)
+
+
+def test_one_epoch_is_said_in_the_singular():
+    # three examples, batch 1, three steps: "(1 epochs)" in the trainer's message and notebook 09
+    assert training.epochs(3, 3) == "1 epoch" and training.epochs(4, 3) == "1.333 epochs"
+    net = bp.Network.chain([2, 3, 0.5], [-1, 1, -0.5], "leaky_relu")
+    X, Y = np.array([[0.5], [1.0], [2.0]]), np.array([[1.0], [0.0], [1.0]])
+    trainer = training.Trainer(net, X, Y, 0.1, 1, seed=0).train(3)
+    assert "(1 epoch)," in trainer.message, trainer.message

@@ -462,3 +462,11 @@ def test_a_step_of_the_panel_sends_only_what_changes():
     assert not history.start_label.get_animated() and history.start_label.get_text()
     history.update(small_trainer(hidden=(5,))[0])
     assert view.view.static_key() != key
+
+
+def test_the_sgd_panel_counts_one_step_in_the_singular():
+    net = bp.Network.chain([2, 3, 0.5], [-1, 1, -0.5], "leaky_relu")
+    X, Y = np.array([[0.5], [1.0], [2.0]]), np.array([[1.0], [0.0], [1.0]])
+    view = training_widgets.sgd_view(net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.1,
+                                     batch_size=1, steps=1, seed=0)
+    assert "so 1 step is 0.333 epochs (1 example seen)" in view.summary(), view.summary()

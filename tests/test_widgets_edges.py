@@ -2,6 +2,8 @@
 range in about 10 presses, the readout says nothing the picture does not show, and numbers are
 short with every digit folded away."""
 
+from fractions import Fraction
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -133,3 +135,22 @@ def test_a_vector_input_given_as_text_follows_its_slider():
     expected = net.backward([0.7, "1/3"], 0)
     assert view.g.cost == pytest.approx(expected.cost)
     assert view.g["w_H0[0,1]"] == pytest.approx(expected["w_H0[0,1]"])
+
+
+def test_an_exact_network_computes_with_the_slider_as_its_readout_shows_it():
+    # numbers as text make the network exact; a browser may send -1.5 + 3 * 0.2 as the float
+    # -0.8999999999999999, which the panel read as that decimal: C0 with 45 digits of noise
+    net = bp.Network.chain(["1/3", "3/2", "1/2"], ["-2", "1/4", "-3"], "leaky_relu")
+    view = widgets.forward_view(net, "1/2", "1/2", params=["w_H0", "w_Out"])
+    assert f"C0 = {bp.fmt(net.cost('1/2', '1/2'))}\n" in view.summary()  # w_H0 = 1/3 exactly
+    view.sliders["w_Out"].value = -1.5 + 3 * 0.2
+    moved = net.with_params({"w_Out": "-0.9"})
+    assert f"C0 = {bp.fmt(moved.cost('1/2', '1/2'))}\n" in view.summary(), view.summary()
+    # x = 2/3 exactly at the start, not its readout's 0.666667 (dC0/dw_H0 was off in the 7th digit)
+    third = bp.Network.chain(["1/3", "-2/7", "5/6"], ["-1/3", "1/9", "2/3"], "leaky_relu")
+    thirds = widgets.forward_view(third, "2/3", "-1/7", params=["w_H0"])
+    thirds.sliders["w_H0"].value = 1.0  # and back: the panel reads every slider again
+    thirds.sliders["w_H0"].value = float(Fraction(1, 3))
+    assert third.backward("2/3", "-1/7").report() in thirds.summary(), thirds.summary()
+    view.sliders["x"].value = 0.1 + 0.2  # 0.30000000000000004
+    assert f"C0 = {bp.fmt(moved.cost('0.3', '1/2'))}\n" in view.summary(), view.summary()

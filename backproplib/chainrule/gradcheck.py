@@ -20,6 +20,7 @@ KINDS = ("central", "forward")  # the finite differences ``numerical_gradients``
 STEPS = np.logspace(-12, -1, 45)  # steps from round-off's side to truncation's (``step_errors``)
 THRESHOLDS = ((1e-7, "good"), (1e-4, "fine near a kink, high for smooth activations"),
               (1e-2, "suspicious"), (float("inf"), "probably wrong"))  # below each limit
+STRADDLED = "kink within h: averages two slopes"  # p - h and p + h on two sides of a kink
 
 
 def relative_error(analytic, numeric):
@@ -29,12 +30,29 @@ def relative_error(analytic, numeric):
     return np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))
 
 
-def verdict(error: float) -> str:
-    """What a relative error says, by THRESHOLDS."""
+def verdict(error: float, straddled: bool = False) -> str:
+    """What a relative error says, by THRESHOLDS; above the first band STRADDLED where the
+    difference straddles a kink (``kink_within``): the two sides' slopes differ, no bug needed."""
     error = float(error)
     if not error >= 0:  # NaN, or a negative number that no relative error can be
         raise ValueError(f"relative error: expected a number >= 0, got {error}")
-    return next(word for limit, word in THRESHOLDS if error < limit)
+    return STRADDLED if straddled and error >= THRESHOLDS[0][0] else next(
+        word for limit, word in THRESHOLDS if error < limit)
+
+
+def kink_between(first: Network, second: Network, x) -> bool:
+    """Whether two networks of one shape put some z of a layer with a kink (ReLU, leaky ReLU) on
+    two sides of 0 for input ``x``: between them a slope jumps that neither gradient knows."""
+    up, down = (net.as_float().forward(x).z for net in (first, second))
+    return any(((u > 0) != (d > 0)).any() for u, d, sigma in zip(up, down, first.activations)
+               if sigma.kink)
+
+
+def kink_within(net: Network, x, name: str, h: float) -> bool:
+    """Whether ``name`` - h and ``name`` + h lie on two sides of a kink (``kink_between``): the
+    central difference then averages the slopes of both sides."""
+    net, value = net.as_float(), float(net.param(name))
+    return kink_between(*(net.with_params({name: value + s * h}) for s in (1, -1)), x)
 
 
 def numerical_gradients(net: Network, x, y, h: float = 1e-5, kind: str = "central") -> Gradients:
@@ -111,6 +129,7 @@ class CheckRow:
     numeric: float
     error: float
     kinked: bool = True  # some activation of the network has a kink (``Activation.kink``)
+    straddled: bool = False  # p - h and p + h lie on two sides of a kink (``kink_within``)
 
     @property
     def verdict(self) -> str:
@@ -118,7 +137,7 @@ class CheckRow:
         checks nothing, and without a kink the second band is only high."""
         if self.analytic == 0 and self.numeric == 0:
             return "both 0: checks nothing"
-        word = verdict(self.error)
+        word = verdict(self.error, self.straddled)
         return word if self.kinked or word != THRESHOLDS[1][1] else (
             "high for a smooth activation")
 
@@ -129,8 +148,8 @@ def gradient_check(net: Network, x, y, h: float = 1e-5):
     numeric = numerical_gradients(net, x, y, h)
     kinked = any(sigma.kink for sigma in net.activations)
     return [CheckRow(n, float(analytic[n]), float(numeric[n]),
-                     float(relative_error(analytic[n], numeric[n])), kinked)
-            for n in net.parameter_names]
+                     float(relative_error(analytic[n], numeric[n])), kinked,
+                     kinked and kink_within(net, x, n, h)) for n in net.parameter_names]
 
 
 def check_table(rows) -> str:

@@ -278,7 +278,7 @@ def check_nonzero_gradients(answer, net, x, y) -> Feedback:
     count = int(sum(g[n] != 0 for n in net.parameter_names))
     kinds = {b.kind for b in g.blocked}
     hint = ("a slope that is tiny is not 0: only a factor that is exactly 0 makes a product 0."
-            if "saturated" in kinds else
+            if "saturated" in kinds or count == len(net.parameter_names) else
             "a factor that is exactly 0 (a dead neuron's sigma', or an activation of 0 that a "
             "weight multiplies) makes the whole product 0.")
     return check_value(answer, count, "the number of parameters with a non-zero gradient",

@@ -119,7 +119,8 @@ def check_function(function, reference, cases, what: str, hint: str = "",
             if _judge(outcome, slip_value, where) is None:
                 return Feedback(WRONG, f"{verdict.message} {slip_hint}")
         return Feedback(verdict.status, verdict.message + tail)
-    inputs = "the test case" if len(cases) == 1 else f"all {len(cases)} test cases"
+    inputs = ("the test case", "both test cases")[len(cases) - 1] if len(cases) < 3 else (
+        f"all {len(cases)} test cases")
     return Feedback(RIGHT, f"{what} gives the right value on {inputs}.")
 
 

@@ -84,8 +84,9 @@ def classifier(sizes, activation="tanh", seed=0, cost="cross_entropy") -> Networ
 def one_neuron_run(z, y, cost, learning_rate=0.15, steps=300) -> list:
     """The outputs a after 0, 1, ..., ``steps`` steps of gradient descent on one sigmoid neuron,
     a = sigma(w x + b) with x = 1, from w = b = z / 2 towards ``y`` under ``cost`` (Nielsen's
-    chapter 3 experiment)."""
+    chapter 3 experiment). A run that stops early (every gradient 0) stays put for the rest."""
     z = to_scalar(z, False, "z")  # "4" or "1/2" too
     net = Network.chain(weights=[z / 2], biases=[z / 2], activation="sigmoid", cost=cost)
     run = gradient_descent(net, 1, y, learning_rate, steps)
-    return [float(net.with_params(p).forward(1).output[0]) for p in run.params]
+    outputs = [float(net.with_params(p).forward(1).output[0]) for p in run.params]
+    return outputs + outputs[-1:] * (run.steps + 1 - len(outputs))

@@ -26,8 +26,9 @@ def lowest_point(surface: CostSurface, digits: int = 4) -> str:
     axes = list(zip(surface.names, surface.values, index))
     at = ", ".join(f"{name} = {rounded(values[i], digits)}" for name, values, i in axes)
     edges = [name for name, values, i in axes if i in (0, len(values) - 1)]
-    where = (f"on the grid's edge in {' and '.join(edges)}: the cost may be lower outside "
-             "the picture" if edges else "inside the grid")
+    where = ("no cost is below 0" if cost[index] == 0 else f"on the grid's edge in "
+             f"{' and '.join(edges)}: the cost may be lower outside the picture" if edges else
+             "inside the grid")
     return f"{rounded(cost[index], digits)} at {at} ({where})"
 
 
@@ -108,7 +109,7 @@ def float_against_exact(net, x, y) -> str:
         as_float, exact = float(g[name]), exact_g[name]
         error = float(Fraction(as_float) - exact)
         lines.append(f"{name:>6}  {as_float!r:<22} {fmt(exact):<24} {error:.2g}")
-        noisy += [name] if repr(as_float) != fmt(exact) else []
+        noisy += [name] if as_float != float(exact) else []  # repr shows it: not the nearest float
     lines += ["", f"the exact gradient of w_H0 is the fraction {exact_g['w_H0']!r} = "
                   f"{fmt(exact_g['w_H0'])}"]
     lines.append("float noise shows in repr for: " + (", ".join(noisy) if noisy else "none"))

@@ -24,6 +24,12 @@ def steps_per_epoch(n: int, batch_size: int) -> int:
     return -(-int(n) // int(batch_size))
 
 
+def epochs(examples_seen: int, n: int, digits=3) -> str:
+    """How many passes over ``n`` examples ``examples_seen`` make: "1 epoch", "2.5 epochs"."""
+    count = fmt(round(examples_seen / n, digits))
+    return f"{count} epoch{'' if count == '1' else 's'}"
+
+
 def layer_sizes(sizes) -> list:
     """(n_x, n_H0, ..., n_Out) as whole numbers >= 1, at least two of them."""
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
@@ -214,7 +220,7 @@ class Trainer:
         """What the run did, in words: the steps and epochs, the cost, and any warnings."""
         start, now = self.costs[0], self.cost
         lines = [f"{self.steps} step{'s' if self.steps != 1 else ''} of batch size "
-                 f"{self.batch_size} ({fmt(round(self.examples_seen / self.n, 2))} epochs), "
+                 f"{self.batch_size} ({epochs(self.examples_seen, self.n, 2)}), "
                  f"learning rate {fmt(self.learning_rate)}: C went from {fmt(start)} to {fmt(now)}"]
         if self.diverged:
             lines.append(f"Diverged: the next step overflowed ({self.overflow}), so training "

@@ -26,6 +26,7 @@ class DifferenceErrors:
                                     label=f"{kind} difference")[0]
                           for i, (kind, errors) in enumerate(self.errors.items())]
             low, high = self.steps.min(), self.steps.max()
+            ax.set_autoscalex_on(False)  # xlim below: with every error 0, the mark alone sized it
             if mark is not None:  # the axis reaches the mark: the dotted line is always seen
                 ax.axvline(mark, color=style.INK, ls=":", lw=1.2, label=f"h = {mark:.2g}")
                 low, high = min(low, mark), max(high, mark)
@@ -45,6 +46,8 @@ class DifferenceErrors:
 
 def _trend(kind, steps, errors):
     """Where one difference's error is lowest, and whether it falls and climbs steadily."""
+    if not errors.any():  # both 0 at every step: the check of a gradient of 0 checks nothing
+        return f"the {kind} difference's error is exactly 0 at every step (nothing drawn)"
     order = np.argsort(steps)[::-1]  # from the largest step to the smallest
     h, e = steps[order], errors[order]
     i = int(np.nanargmin(e))

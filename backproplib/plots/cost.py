@@ -123,7 +123,7 @@ class CostCurve:
         self.tangent.set_data(xs, c + slope * (xs - p) if drawable_point else [np.nan] * 2)
         self.readout.set_text(f"{self.param} = {fmt(p)}, C0 = {fmt(c)}\n"
                               f"slope of the tangent: dC0/d{self.param} = {fmt(slope)}")
-        self.shown = (slope, p, g.cost)
+        self.shown = (g[self.param], p, g.cost)  # exact where the network is
         return g
 
     def _set_curve(self, cost):
@@ -338,7 +338,7 @@ class CostContour:
     def set_gradient(self, point, gradient):
         """Arrow from ``point`` uphill along the gradient, a quarter of the plot long."""
         p, g = self._pair(point), self._pair(gradient)
-        self.gradient = g
+        self.gradient = self._pair(gradient, convert=lambda v: v)  # said exact where it is
         x0, x1, y0, y1 = self.extent
         with np.errstate(over="ignore", invalid="ignore"):
             scale = max(abs(g[0]) / (x1 - x0), abs(g[1]) / (y1 - y0))
@@ -404,9 +404,9 @@ class CostContour:
             text += f" {label}: {_steps(*line.get_data())}."
         return text
 
-    def _pair(self, value):
+    def _pair(self, value, convert=as_float):
         first, second = [value[n] for n in self.names] if isinstance(value, dict) else value
-        return as_float(first), as_float(second)
+        return convert(first), convert(second)
 
 
 def _steps(xs, ys) -> str:

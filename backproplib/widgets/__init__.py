@@ -33,6 +33,7 @@ class View(Panel):
     def __init__(self, net: Network, x, y, ranges=None, valid=()):
         super().__init__()
         self.start_net, self.net, self.x, self.y = net, net, x, y
+        self.start_xy = {"x": x, "y": y}
         self.g = None
         self.names = []  # the parameters the sliders set
         if ranges is not None and not isinstance(ranges, dict):
@@ -67,12 +68,21 @@ class View(Panel):
     # running
     def _follow_sliders(self):
         """``x``, ``y`` and ``net`` as the sliders set them; the step's one backward pass."""
-        if "x" in self.sliders:
-            self.x = _set_first(self.x, self.sliders["x"].value)
-        if "y" in self.sliders:
-            self.y = _set_first(self.y, self.sliders["y"].value)
-        self.net = self.start_net.with_params({n: self.sliders[n].value for n in self.names})
+        for name in ("x", "y"):
+            if name in self.sliders:
+                start = np.ravel(np.array(self.start_xy[name], dtype=object))[0]
+                setattr(self, name, _set_first(getattr(self, name), self._slid(name, start)))
+        self.net = self.start_net.with_params(
+            {n: self._slid(n, self.start_net.param(n)) for n in self.names})
         return self._backward()
+
+    def _slid(self, name, start):
+        """A slider's number: ``start`` (2/3) while the slider shows it; elsewhere, in an exact
+        network, the decimal its readout shows, not the float's noise (7.800000000000001)."""
+        slider, exact = self.sliders[name], self.start_net.exact
+        if slider.value == _number(start, name):
+            return to_scalar(start, exact, name)
+        return format(slider.value, slider.readout_format) if exact else slider.value
 
     def _backward(self):
         """``net.backward``; where it overflows, the figure is drawn without its numbers (its alt

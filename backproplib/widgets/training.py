@@ -66,8 +66,9 @@ class sgd_view(Panel):
         self.say(lambda n: [
             f"learning_rate = {n(lr)}, steps = {self.steps}",
             f"batch_size = {size}: {per} step{'s' if per != 1 else ''} per epoch, so "
-            f"{self.steps} steps are {fmt(round(sgd.examples_seen / self.n_examples, 3))} "
-            f"epochs ({sgd.examples_seen} examples seen)",
+            f"{self.steps} {'step is' if self.steps == 1 else 'steps are'} "
+            f"{training.epochs(sgd.examples_seen, self.n_examples)} "
+            f"({sgd.examples_seen} example{'s' * (sgd.examples_seen != 1)} seen)",
             f"full batch ({self.n_examples} examples per step): C from {n(full.costs[0])} to "
             f"{n(full.cost)} ({full.examples_seen} examples seen)",
             f"mini-batch SGD: C from {n(sgd.costs[0])} to {n(sgd.cost)}"])
