@@ -191,6 +191,15 @@ def test_a_dead_hidden_layer_before_two_outputs_makes_a_constant_predictor():
     assert "constant predictor: every neuron of H0 is dead" in path.details
 
 
+def test_a_dead_neuron_before_the_last_hidden_layer_is_not_counted_in_it():
+    # H0 (ReLU) dead, H1 linear at z = 0 and w_Out = 0: only b_Out moves, but H1 is alive
+    net = bp.Network([[[1.0]], [[1.0]], [[0.0]]], [[-1.0], [0.0], [0.3]],
+                     ["relu", "linear", "linear"])
+    path = gradient_descent(net, 0.5, 0.9, 0.01, 3)
+    assert path.moving == ("b_Out",) and [b.neuron for b in path.blocked] == ["H0"]
+    assert "Still moving: b_Out;" in path.details and "constant predictor" not in path.details
+
+
 def test_a_constant_output_is_blamed_on_dead_neurons_only_when_they_are_dead():
     # w_Out = 0 and z_H1 = 0: only b_Out has a gradient, but tanh's H1 is alive
     net = bp.Network.chain(weights=[0.5, 0, 0], biases=[0.2, 0, 0.3], activation="tanh")
