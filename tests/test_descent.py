@@ -534,6 +534,15 @@ def test_a_bounce_names_only_the_parameters_whose_gradient_reversed():
                                    "one step")
 
 
+def test_a_gradient_exactly_0_midway_is_read_like_any_other():
+    # linear, x = 1, a_H1 = 1, a_Out - y = 1: the first step of 1/4 takes w_Out from 1/2 to
+    # exactly 0, so at step 1 w_H1's gradient 2 (a_Out - y) w_Out a_H0 is 0, then moves again
+    net = bp.Network.chain(weights=[1, 1, 0.5], biases=[0, 0, 0.5], activation="linear")
+    path = gradient_descent(net, 1, 0, 0.25, 5, params=("w_H1", "w_Out"))
+    assert path.params[1]["w_Out"] == 0 and path.gradients[1]["w_H1"] == 0
+    assert path.moving == ("w_H1", "w_Out") and path.outcome == "falling", path.message
+
+
 def test_a_zig_zag_while_falling_is_named():
     # b_Out alone (H0, H1 dead), c = 1: a step multiplies the distance to y by 1 - 2 * 0.9 = -0.8
     path = gradient_descent(bp.Network.chain(**DEAD_HIDDEN), 0.5, 4.7, 0.9, 10)
