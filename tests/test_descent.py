@@ -192,6 +192,15 @@ def test_a_dead_hidden_layer_before_two_outputs_makes_a_constant_predictor():
     assert "constant predictor: every neuron of H0 is dead" in path.details
 
 
+def test_a_dead_neuron_before_the_last_hidden_layer_is_not_counted_in_it():
+    # H0 (ReLU) dead, H1 linear at z = 0 and w_Out = 0: only b_Out moves, but H1 is alive
+    net = bp.Network([[[1.0]], [[1.0]], [[0.0]]], [[-1.0], [0.0], [0.3]],
+                     ["relu", "linear", "linear"])
+    path = gradient_descent(net, 0.5, 0.9, 0.01, 3)
+    assert path.moving == ("b_Out",) and [b.neuron for b in path.blocked] == ["H0"]
+    assert "Still moving: b_Out;" in path.details and "constant predictor" not in path.details
+
+
 def test_a_constant_output_is_blamed_on_dead_neurons_only_when_they_are_dead():
     # w_Out = 0 and z_H1 = 0: only b_Out has a gradient, but tanh's H1 is alive
     net = bp.Network.chain(weights=[0.5, 0, 0], biases=[0.2, 0, 0.3], activation="tanh")
@@ -537,6 +546,15 @@ def test_a_bounce_names_only_the_parameters_whose_gradient_reversed():
     assert path.costs == [1, 1] and path.gradients[0]["w_H1"] == 0
     assert path.message.startswith("Oscillating: w_Out and b_Out jumped over the valley on their "
                                    "one step")
+
+
+def test_a_gradient_exactly_0_midway_is_read_like_any_other():
+    # linear, x = 1, a_H1 = 1, a_Out - y = 1: the first step of 1/4 takes w_Out from 1/2 to
+    # exactly 0, so at step 1 w_H1's gradient 2 (a_Out - y) w_Out a_H0 is 0, then moves again
+    net = bp.Network.chain(weights=[1, 1, 0.5], biases=[0, 0, 0.5], activation="linear")
+    path = gradient_descent(net, 1, 0, 0.25, 5, params=("w_H1", "w_Out"))
+    assert path.params[1]["w_Out"] == 0 and path.gradients[1]["w_H1"] == 0
+    assert path.moving == ("w_H1", "w_Out") and path.outcome == "falling", path.message
 
 
 def test_a_zig_zag_while_falling_is_named():
