@@ -49,8 +49,15 @@ def test_a_lowest_point_of_0_on_the_edge_is_not_said_to_go_lower():
     net = chain("leaky_relu", weights=(0, 0, 0), biases=(0, 0, 0))
     surface = bp.cost_surface(net, 0, 0, {"w_H1": np.linspace(-1, 1, 5),
                                           "w_Out": np.linspace(-1, 1, 5)})
-    text = reading.lowest_point(surface)
-    assert text.startswith("0 at") and "lower outside" not in text and "below 0" in text, text
+    assert reading.lowest_point(surface) == "0 at every point of this grid"
+    net = chain("relu", weights=(0.1, 0.01, 0.5), biases=(-1, 1, 3))  # ReLU's dead H0: C0 = 12.25
+    surface = bp.cost_surface(net, 0.5, 0, {"w_H0": np.linspace(-1, 1, 5),
+                                            "w_Out": np.linspace(-1, 1, 5)})
+    text = reading.lowest_point(surface)  # w_Out sees a_H1 = ReLU(1) = 1: not flat
+    assert "the cost may be lower outside" in text, text
+    flat = bp.cost_surface(net, 0.5, 0, {"w_H0": np.linspace(-1, 1, 5), "b_H0": [-2, -1.5]})
+    level = reading.rounded(flat.cost[0, 0])  # H0 dead on the whole grid: one cost
+    assert reading.lowest_point(flat) == f"{level} at every point of this grid"
 
 
 def test_lowest_point_at_the_far_corner_of_the_grid_is_on_its_edge():

@@ -37,6 +37,10 @@ RUNS = {
     "14-leaky": ("14_autodiff_framework", dict(LEAKY, xs=["1/2", "-3"], ys=["1/2", "-1"])),
     "08-leaky": ("08_checking_gradients", dict(LEAKY, h="1/1000", depth="7")),
     "08-x0": ("08_checking_gradients", {"x": 0}),
+    "05-flat": ("05_cost_surface", {"x": "-1/2", "y": "2", "weights": ["0", "0", "0"],
+                                    "biases": ["0", "0", "0"], "activation": "tanh"}),
+    "13-depth2": ("13_deep_networks", {"activation": "tanh", "depth": "2", "width": "3",
+                                       "init": "xavier", "m": "2", "bad_bias": "5"}),
     "08-tanh": ("08_checking_gradients", {"x": -3, "y": -3, "weights": [-2, 3, 0.5],
                                           "biases": [-1, 4, 1], "activation": "tanh",
                                           "h": 1e-4, "depth": 15}),
@@ -194,3 +198,17 @@ def test_08_with_x_0_does_not_balance_errors_that_are_not_there():
     assert "no truncation or round-off to balance" in text and "inf" not in text, text
     cell = next(c for c in code_cells(executed("08-x0")) if c.source.startswith("smooth = net"))
     assert "Warning" not in output_text(cell), output_text(cell)
+
+
+@pytest.mark.slow
+def test_05_a_map_flat_everywhere_has_no_steepest_point():
+    # every weight and bias 0: a_H0 = a_H1 = 0, so C0 = 4 whatever w_H1 and w_Out; the cell named
+    # the "steepest grid point" with gradient length 0
+    text = printed("05-flat", 'flat = (surface.grad["w_H1"] == 0)')
+    assert "steepest" not in text and "C0 is 4 at all of them" in text, text
+
+
+@pytest.mark.slow
+def test_13_one_hidden_layer_is_not_a_range_from_h0_to_h0():
+    text = printed("13-depth2", "for scheme in deep.INITS")
+    assert "Var(z) from" not in text and "at H0, the one hidden layer" in text, text

@@ -26,6 +26,8 @@ def lowest_point(surface: CostSurface, digits: int = 4) -> str:
     axes = list(zip(surface.names, surface.values, index))
     at = ", ".join(f"{name} = {rounded(values[i], digits)}" for name, values, i in axes)
     edges = [name for name, values, i in axes if i in (0, len(values) - 1)]
+    if np.nanmax(cost) == cost[index]:  # a flat map has no lowest point of its own
+        return f"{rounded(cost[index], digits)} at every point of this grid"
     where = ("no cost is below 0" if cost[index] == 0 else f"on the grid's edge in "
              f"{' and '.join(edges)}: the cost may be lower outside the picture" if edges else
              "inside the grid")
