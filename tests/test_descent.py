@@ -578,3 +578,19 @@ def test_a_short_run_that_falls_is_neither_a_bounce_nor_a_zig_zag():
     step = gradient_descent(net, -0.55, -0.35, 0.1, 1)
     assert step.costs[1] < step.costs[0] and step.outcome != "oscillating", step.message
     assert gradient_descent(net, -0.55, -0.35, 0.1, 20).outcome == "converged"  # no bounce
+
+
+@pytest.mark.parametrize("steps", [9, 10])
+def test_a_run_that_goes_up_on_some_steps_is_not_called_still_falling(steps):
+    # leaky ReLU with z_H0 = z_Out = 0 at the start: the steps cross the kinks back and forth,
+    # so C0 falls overall but goes up on every other step
+    net = bp.Network.chain(weights=[2, 3, 0.5], biases=[-1, 1, -0.5], activation="leaky_relu")
+    path = gradient_descent(net, 0.5, 1, 0.1, steps)
+    rises = [b > a for a, b in zip(path.costs, path.costs[1:])]
+    assert path.costs[-1] < path.costs[0] and sum(rises) == 4, path.costs
+    assert path.outcome == "falling" and path.message.startswith(
+        f"Falling unevenly: C0 went from 1 to {bp.fmt(path.costs[-1])} in {steps} steps, but it "
+        f"went up on 4 of the {steps} steps."), path.message
+    last = "raised" if rises[-1] else "lowered"
+    drop = abs(path.costs[-2] - path.costs[-1])
+    assert path.details.startswith(f"The last step {last} C0 by {bp.fmt(drop)} ("), path.details

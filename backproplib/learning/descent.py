@@ -167,8 +167,9 @@ def _outcome(path, floor, overflowed):
     drop = costs[-2] - end
     pace = drop / costs[-2]
     length = [math.sqrt(sum(path.gradients[i][n] ** 2 for n in path.names)) for i in (-1, 0)]
-    detail = (f"The last step lowered {C} by {fmt(drop)} ({_percent(pace)}); the gradient has "
-              f"length {fmt(length[0])} ({fmt(length[1])} at the start).")
+    detail = (f"The last step {'lowered' if drop >= 0 else 'raised'} {C} by {fmt(abs(drop))} "
+              f"({_percent(abs(pace))}); the gradient has length {fmt(length[0])} "
+              f"({fmt(length[1])} at the start).")
     if swinging:
         detail += f" {listed(swinging)} zig-zag: the learning rate is close to too large."
     dead = f" {listed(dead)} {are} dead." if dead else ""
@@ -176,6 +177,10 @@ def _outcome(path, floor, overflowed):
         each = " and then ".join(f"{'down' if b < a else 'up'} {_percent(abs(b - a) / a)}"
                                  for a, b in zip(costs, costs[1:]))
         return "falling", f"Fell: {fell}, {each}.{dead}", detail
+    rises = sum(b > a * (1 + 1e-9) for a, b in zip(costs, costs[1:]))
+    if rises:  # lower at the end, but not on every step: no pace to quote
+        return "falling", (f"Falling unevenly: {fell}, but it went up on {rises} of the "
+                           f"{taken} steps.{dead}"), detail
     if pace >= CRAWLING_PACE:
         return "falling", f"Still falling: {fell}, by {_percent(pace)} on the last step.{dead}", (
             detail)
