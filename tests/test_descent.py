@@ -528,6 +528,15 @@ def test_a_short_run_that_falls_says_by_how_much_and_calls_it_no_crawl(seed, ste
     assert gradient_descent(net, x, y, 0.0005, 3).outcome == "crawling"
 
 
+def test_a_short_run_calls_a_step_that_left_the_cost_as_it_was_unchanged_not_up():
+    # a learning rate of 1e-14 moves the parameters by a few ulps: the first step lowers C0 in
+    # its last digit, the second leaves it exactly as it was ('up 0%' before)
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], "sigmoid", exact=False)
+    path = gradient_descent(net, 0.5, 0, 1e-14, 2)
+    assert path.costs[0] > path.costs[1] == path.costs[2] and path.outcome == "falling"
+    assert path.message.endswith("down 2.38e-14% and then unchanged."), path.message
+
+
 def test_an_oscillation_reads_the_curvature_at_any_learning_rate():
     # linear, a_H1 = 2: C0 = (2 w_Out - 0)^2 = 4 w_Out^2, so c = 4, and at the learning rate
     # 1/4 a step multiplies w_Out by 1 - 2 * 4 / 4 = -1

@@ -175,7 +175,7 @@ def _outcome(path, floor, overflowed):
     dead = f" {listed(dead)} {are} dead." if dead else ""
     if taken < 3 and end < start:  # 1 or 2 steps show no pace (as no zig-zag): what they did
         each = " and then ".join(f"{'down' if b < a else 'up'} {_percent(abs(b - a) / a)}"
-                                 for a, b in zip(costs, costs[1:]))
+                                 if b != a else "unchanged" for a, b in zip(costs, costs[1:]))
         return "falling", f"Fell: {fell}, {each}.{dead}", detail
     rises = sum(b > a * (1 + 1e-9) for a, b in zip(costs, costs[1:]))
     if rises:  # lower at the end, but not on every step: no pace to quote
