@@ -146,6 +146,20 @@ def test_the_scale_check_explains_a_shrink_by_saturation_not_by_growth():
     assert grows and "comes in once per layer" in grows.message, grows.message
 
 
+def test_the_scale_check_blames_sigma_prime_only_where_it_took_back_the_weights_factor():
+    # one layer back from Out (depth 2): doubled weights bring a factor 2 once, and tanh with
+    # small z takes back almost none of it (1.94 times as large: 'c', within a factor of 2); the
+    # feedback said sigma' 'about cancels' the weights' factor
+    settings = dict(depth=2, width=3, activation="tanh", init="xavier", seed=0, m=2)
+    feedback = exercises.check_scale_effect("c", settings)
+    assert feedback and "1.94 times as large" in feedback.message, feedback.message
+    assert "comes in once per layer" in feedback.message
+    assert "sigma'(z) is smaller" not in feedback.message
+    # where sigma' does take most of it back, the feedback says how large the weights' factor was
+    settings = dict(depth=6, width=8, activation="tanh", init="plain", scale=4.0, seed=0, m=4)
+    assert "outweighs the weights' factor 32." in exercises.check_scale_effect("b", settings).message
+
+
 def test_the_panel_follows_its_controls_and_never_raises():
     from backproplib.widgets import depth as depth_widgets
 

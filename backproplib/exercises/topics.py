@@ -676,9 +676,12 @@ def check_scale_effect(answer, settings: dict, factor=2.0):
     after = _profile(dict(settings, scale=settings.get("scale", 1.0) * factor), m)
     change = after.spread / before.spread if before.spread > 0 else float("inf")
     correct = "a" if change > 2 else "b" if change < 0.5 else "c"
-    reason = ("so a factor on every weight comes in once per layer" if correct == "a" else
+    weights = factor ** (len(before.names) - 1)  # (W^L)^T once per layer after H0
+    reason = ("so a factor on every weight comes in once per layer"
+              if correct == "a" or change > 0.9 * weights else
               "and larger weights push z to where sigma'(z) is smaller, which here "
-              f"{'outweighs' if correct == 'b' else 'about cancels'} the weights' factor")
+              f"{'outweighs' if change < 1 else 'takes back part of'} the weights' factor "
+              f"{fmt(weights, 3)}")
     why = (f"|delta^H0| / |delta^Out| was {fmt(before.spread, 3)} and is {fmt(after.spread, 3)} "
            f"with the scale times {fmt(factor)}: {fmt(change, 3)} times as large. Each layer on "
            f"the way back multiplies delta by (W^L)^T and sigma'(z^L), {reason}.")
