@@ -178,6 +178,17 @@ def test_the_panel_follows_its_controls_and_never_raises():
     assert 'alt="Two log-scale plots' in view.frame.value
 
 
+def test_the_panel_summary_gives_the_scale_with_every_digit_as_it_gives_var_w():
+    # scale 2/3 under He on width 6: Var(w) = (2/3)^2 * 2/6 = 0.1481481481; the summary gave the
+    # scale as 0.667, from which Var(w) comes out 0.1483
+    from backproplib.widgets import depth as depth_widgets
+
+    view = depth_widgets.depth_view(7, 6, "leaky_relu", "he", "2/3", seed=0, m=5)
+    variance = depth.init_variance("he", 6, 6, 2 / 3)
+    assert f"scale {bp.fmt(2 / 3)} (Var(w) = {bp.fmt(variance)} " in view.summary(), (
+        view.summary())
+
+
 def test_static_figure_describes_itself():
     from backproplib.plots import depth as depth_plots
 
