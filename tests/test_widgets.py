@@ -240,6 +240,9 @@ def test_descent_view_draws_the_path_and_explains_divergence(seed):
     assert html.escape(briefly(big.message), quote=False) in view.readout.value
     assert "bp-warning" in view.readout.value
     assert f"Warning: {big.message}" in view.summary()
+    # said once: as the warning, not also as a line of the readout or the summary
+    assert view.summary().count(big.message) == 1, view.summary()
+    assert view.readout.value.count(html.escape(briefly(big.message), quote=False)) == 1
     assert np.allclose(np.column_stack(view.contour.path.get_data()), big.array())
     assert view.png() != png
     assert float(view.net.params()["w_H1"]) == pytest.approx(big.params[-1]["w_H1"])

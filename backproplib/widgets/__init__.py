@@ -334,14 +334,15 @@ class descent_view(_ContourView):
         self.net = path.net
         end = path.params[-1]
         self.contour.set_path(path)
+        diverged = path.outcome == "diverged"  # then its message is a warning, said once
         self.say(lambda n: [f"learning_rate = {n(lr)}, steps = {steps} ({path.steps_taken} "
-                            "taken)", path.message,  # the readout shortens its numbers
+                            "taken)", *[path.message] * (not diverged),  # shortened in readout
                             "where it ended: " + ", ".join(f"{p} = {n(end[p])}"
                                                            for p in self.params)])
+        if diverged:
+            self.warnings.append(path.message)
         g = self._backward()  # an overflow leaves the lines above in the readout
         self.say(lambda n: [f"C0 (where descent ended) = {n(g.cost)}"])
-        if path.outcome == "diverged":
-            self.warnings.append(path.message)
         if not self.contour.inside([[p[n] for n in self.params] for p in path.params]):
             self.warnings.append("the path leaves the plotted area; only the part inside shows")
         # a blocked neuron is worth a warning here only if it stopped the descent

@@ -235,8 +235,8 @@ class Panel:
     def summary(self) -> str:
         """What the panel shows, as plain text, each quantity once and with every digit: title,
         the readout's lines unrounded, the folded lines they do not state, warnings."""
-        folded = [line for line in self.folded
-                  if line not in self.unrounded and line.partition(" = ")[0] not in self.gives]
+        folded = [line for line in self.folded if line not in self.unrounded
+                  and line not in self.warnings and line.partition(" = ")[0] not in self.gives]
         return "\n".join([self.title] * bool(self.title) + self.unrounded + folded
                          + [f"Warning: {w}" for w in self.warnings])
 
