@@ -189,6 +189,24 @@ def test_the_panel_summary_gives_the_scale_with_every_digit_as_it_gives_var_w():
         view.summary())
 
 
+@pytest.mark.parametrize("n_layers", [2, 3, 6])
+def test_the_panel_states_the_variance_each_hidden_layer_was_drawn_with(n_layers):
+    # depth 2 has one hidden layer and no layer between hidden layers: the sentence names the
+    # weights into each hidden layer, which are width x width at any depth
+    import re
+
+    from backproplib.widgets import depth as depth_widgets
+
+    view = depth_widgets.depth_view(n_layers, 40, "tanh", "xavier", 1.5, seed=0, m=4)
+    said = float(re.search(r"Var\(w\) = ([0-9.e-]+) into each hidden layer", view.summary())[1])
+    hidden = view.net.weights[:-1]
+    assert len(hidden) == n_layers - 1
+    for W in hidden:
+        n_out, n_in = W.shape
+        assert said == pytest.approx(depth.init_variance("xavier", n_in, n_out, 1.5), rel=1e-9)
+        assert np.var(W) == pytest.approx(said, rel=0.15)  # 1,600 draws of that variance
+
+
 def test_static_figure_describes_itself():
     from backproplib.plots import depth as depth_plots
 

@@ -63,7 +63,7 @@ class depth_view(View):
         self.say(lambda n: [  # sizes to 3 digits, as the verdict and the folded table give them
             f"depth {s['depth']}, width {self.width}, {self.net.activations[0].formula} hidden "
             f"layers, init {s['init']}, scale {n(s['scale'])} (Var(w) = {n(variance)} "
-            "between hidden layers)",
+            "into each hidden layer)",
             p.verdict(),
             f"|dC/dW| from {p.norms[0]:.3g} at {p.names[0]} to {p.norms[-1]:.3g} at "
             f"{p.names[-1]}; C = {n(p.cost)}"])
