@@ -19,7 +19,6 @@ from ..learning.descent import gradient_descent, parameter_list, whole_steps
 from ..learning.surface import cost_surface
 from ..numbers import fmt, positive_number, to_array, to_scalar
 from ..plots import style
-from ..plots.scales import as_float
 from .panel import Panel
 
 
@@ -33,7 +32,7 @@ class View(Panel):
     def __init__(self, net: Network, x, y, ranges=None, valid=()):
         super().__init__()
         self.start_net, self.net, self.x, self.y = net, net, x, y
-        self.start_xy = {"x": x, "y": y}
+        self.starts = {}  # slider name: (its start in the network's numbers, as a float)
         self.g = None
         self.names = []  # the parameters the sliders set
         if ranges is not None and not isinstance(ranges, dict):
@@ -59,8 +58,9 @@ class View(Panel):
             return _check_bounds(name, given)
         return default or (value - plots.half_width(value), value + plots.half_width(value), None)
 
-    def _slider(self, name, value, default=None):
-        value = _number(value, name)
+    def _slider(self, name, start, default=None):
+        value = _number(start, name)
+        self.starts[name] = start, value
         low, high, step = _grid(value, *self._range(name, value, default))
         return self.add_slider(name, value=value, min=low, max=high, step=step,
                                readout_format=_readout_format(step, value))
@@ -70,19 +70,17 @@ class View(Panel):
         """``x``, ``y`` and ``net`` as the sliders set them; the step's one backward pass."""
         for name in ("x", "y"):
             if name in self.sliders:
-                start = np.ravel(np.array(self.start_xy[name], dtype=object))[0]
-                setattr(self, name, _set_first(getattr(self, name), self._slid(name, start)))
-        self.net = self.start_net.with_params(
-            {n: self._slid(n, self.start_net.param(n)) for n in self.names})
+                setattr(self, name, _set_first(getattr(self, name), self._slid(name)))
+        self.net = self.start_net.with_params({n: self._slid(n) for n in self.names})
         return self._backward()
 
-    def _slid(self, name, start):
-        """A slider's number: ``start`` (2/3) while the slider shows it; elsewhere, in an exact
+    def _slid(self, name):
+        """A slider's number: its start (2/3) while the slider shows it; elsewhere, in an exact
         network, the decimal its readout shows, not the float's noise (7.800000000000001)."""
-        slider, exact = self.sliders[name], self.start_net.exact
-        if slider.value == _number(start, name):
-            return to_scalar(start, exact, name)
-        return format(slider.value, slider.readout_format) if exact else slider.value
+        slider, (start, value) = self.sliders[name], self.starts[name]
+        if slider.value == value:
+            return start
+        return format(slider.value, slider.readout_format) if self.start_net.exact else slider.value
 
     def _backward(self):
         """``net.backward``; where it overflows, the figure is drawn without its numbers (its alt
@@ -175,7 +173,7 @@ class forward_view(View):
     def __init__(self, net, x, y, params=None, ranges=None):
         super().__init__(net, x, y, ranges, ["x", *net.parameter_names])
         self.names = net.parameter_names if params is None else parameter_list(net, params)
-        self._slider("x", as_float(net.input(x)))
+        self._slider("x", np.ravel(net.input(x))[0])
         for name in self.names:
             self._slider(name, net.param(name))
         self.diagram = plots.NetworkDiagram(net, x, y)
@@ -211,8 +209,8 @@ class gradient_view(View):
         self.title = f"Gradient of C0 with respect to {param}"
         self._slider(param, net.param(param), _reaching_switch(net, x, y, param))
         for name in extra:
-            self._slider(name, as_float(net.input(x)) if name == "x" else
-                         as_float(net.target(y)) if name == "y" else net.param(name))
+            self._slider(name, np.ravel(net.input(x))[0] if name == "x" else
+                         np.ravel(net.target(y))[0] if name == "y" else net.param(name))
         slider = self.sliders[param]
         self.curve = plots.CostCurve(net, x, y, param, np.linspace(slider.min, slider.max, 241))
         # with one slider the curve never changes: it goes in the background, and only the
@@ -255,10 +253,11 @@ class _ContourView(View):
         self.params = parameter_list(self.start_net, params)
         self.bounds = {}
         for name in self.params:
-            value = _number(self.start_net.param(name), name)
+            start = self.start_net.param(name)
+            value = _number(start, name)
             self.bounds[name] = _grid(value, *self._range(name, value))
             if not descent:
-                self._slider(name, value, self.bounds[name])
+                self._slider(name, start, self.bounds[name])
         surface = cost_surface(self.start_net, self.x, self.y, {
             name: np.linspace(*self.bounds[name][:2], 121) for name in self.params},
             gradients=())

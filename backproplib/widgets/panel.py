@@ -83,9 +83,8 @@ class Panel:
 
     def __init__(self):
         self.sliders, self.buttons = {}, {}
-        self.lines, self.unrounded, self.folded, self.warnings, self.gives = [], [], [], [], set()
+        self._forget()
         self.extra = []  # widgets below the readout (the folded lines, a ledger)
-        self.error = None
         self.pictures_sent = 0
         self.frame_bytes = b""
         self.background = W.HTML()  # the figure's still parts: changes rarely
@@ -182,8 +181,7 @@ class Panel:
 
     def refresh(self):
         """Recompute from the controls and redraw; any error ends up in the readout."""
-        self.lines, self.unrounded, self.folded, self.warnings = [], [], [], []  # nothing stale
-        self.gives, self.error = set(), None
+        self._forget()
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 self._update()
@@ -194,6 +192,11 @@ class Panel:
 
     def _update(self):
         raise NotImplementedError
+
+    def _forget(self):
+        """No lines, folded lines, warnings or error yet: nothing stale from the last step."""
+        self.lines, self.unrounded, self.folded, self.warnings, self.gives = [], [], [], [], set()
+        self.error = None
 
     def say(self, text, gives=()):
         """Add the lines ``text(printer)`` (a function of the number printer): to the readout as
