@@ -9,7 +9,7 @@ from functools import partial
 
 import numpy as np
 
-from ..chainrule.crossentropy import sigmoid_output
+from ..chainrule.crossentropy import sigmoid_output, softmax_delta
 from ..chainrule.gradcheck import THRESHOLDS, relative_error
 from ..core import activations as act
 from ..core.network import Network, layer_names
@@ -97,14 +97,12 @@ def check_step_function(function) -> Feedback:
 def check_bouncing_rate(answer, c) -> Feedback:
     """The learning rate that makes descent on C(w) = c (w - w*)^2 bounce for ever: each step
     multiplies the distance to w* by 1 - 2c eta, and bouncing means that factor is -1."""
-    c = Fraction(c)
-    expected = 1 / c
+    c = Fraction(c)  # (at c = 1 the last slip is the answer, and check_value passes over it)
     slips = {"That learning rate makes the factor 0: it lands on the bottom in one step.":
              1 / (2 * c),
-             "That makes the factor 1 - 2c * eta smaller than -1: it diverges.": 2 / c}
-    if c != 1:
-        slips[f"That is the answer for c = 1; here c = {fmt(c)}."] = 1
-    return check_value(answer, expected, f"the learning rate that oscillates when c = {fmt(c)}",
+             "That makes the factor 1 - 2c * eta smaller than -1: it diverges.": 2 / c,
+             f"That is the answer for c = 1; here c = {fmt(c)}.": 1}
+    return check_value(answer, 1 / c, f"the learning rate that oscillates when c = {fmt(c)}",
                        hint="one step multiplies the distance to w_star by 1 - 2c * eta; "
                             "bouncing for ever means that factor is -1.", mistakes=slips)
 
@@ -117,10 +115,9 @@ def check_weight_count(answer, sizes, layer: str) -> Feedback:
     slips = {"That adds the sizes; there is one weight per pair (j, k), so multiply.":
              n_in + n_out,
              f"That counts {layer}'s {n_out} biases too; W_{layer} holds the weights only.":
-             n_in * n_out + n_out}
-    if L > 0:
-        slips[f"That pairs {layer} with the input; the weights into {layer} come from the layer "
-              "just before it."] = sizes[0] * n_out
+             n_in * n_out + n_out,
+             f"That pairs {layer} with the input; the weights into {layer} come from the layer "
+             "just before it.": sizes[0] * n_out}  # into H0 that is the answer: passed over
     return check_value(answer, n_in * n_out, f"the number of weights in W_{layer} of a "
                        f"{'-'.join(map(str, sizes))} network", mistakes=slips,
                        hint=f"one weight w_jk for each pair of neuron j of {layer} and neuron k "
@@ -139,9 +136,8 @@ def check_backprop_sum(answer, W, delta, k: int) -> Feedback:
     for j in range(W.shape[0]):
         slips[f"That is only the j = {j} term; neuron {k} of L-1 feeds every neuron of "
               "L."] = W[j, k] * delta[j]
-    for other in range(W.shape[1]):
-        if other != k:
-            slips[f"That is dC0/da_{other}, the sum down column {other}."] = columns[other]
+    for other in range(W.shape[1]):  # (column k's own is the answer: check_value passes over it)
+        slips[f"That is dC0/da_{other}, the sum down column {other}."] = columns[other]
     return check_value(answer, columns[k], f"dC0/da_{k} of layer L-1", mistakes=slips,
                        hint=f"add w_j{k} * delta_j over j: the weights that leave neuron k = "
                             f"{k}, column {k} of W_L.")
@@ -304,10 +300,9 @@ def check_steps_per_epoch(answer, n: int, batch_size: int) -> Feedback:
     slips = {"Count steps, not a fraction: every batch, the last smaller one too, is a step.":
              Fraction(n, batch_size),
              "That multiplies: an epoch has one step per batch, n / m rounded up.":
-             n * batch_size}
-    if n % batch_size:
-        slips[f"{n} / {batch_size} is not a whole number: the last, smaller batch is a step "
-              "too."] = n // batch_size
+             n * batch_size,  # (the last slip is the answer where m divides n: passed over)
+             f"{n} / {batch_size} is not a whole number: the last, smaller batch is a step too.":
+             n // batch_size}
     return check_value(answer, expected, "the steps in one epoch", mistakes=slips,
                        hint="each step uses one batch; an epoch uses every example once.")
 
@@ -585,8 +580,8 @@ def check_softmax_shift(answer, z, c) -> Feedback:
 def check_output_delta(answer, net, x, y) -> Feedback:
     """dC0/dz^Out (the whole vector) of ``net`` (softmax output, cross-entropy) at (x, y)."""
     g = net.backward(x, y)
-    expected, a, t = (np.asarray(v, dtype=float)
-                      for v in (g.dz["Out"], g.forward.output, net.target(y)))
+    steps = softmax_delta(g.forward.z["Out"], net.target(y))  # the derivation's numbers
+    a, t = steps.a, steps.y
     slips = {
         "That is a^Out itself: the first delta subtracts the target.": a,
         "Check the sign: dC0/dz_j = a_j - y_j, which is negative for the target's class.": t - a,
@@ -594,11 +589,9 @@ def check_output_delta(answer, net, x, y) -> Feedback:
         "is no 2.": 2 * (a - t),
         "That keeps a sigma' factor a_j (1 - a_j): the softmax's Jacobian cancels it with "
         "cross-entropy.": (a - t) * a * (1 - a),
+        "That is dC0/da^Out; go on through the softmax's Jacobian to z.": steps.dC_da,
     }
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dC_da = np.where(t == 0, 0.0, -t / a)
-    slips["That is dC0/da^Out; go on through the softmax's Jacobian to z."] = dC_da
-    return check_value(answer, expected, "dC0/dz^Out", mistakes=slips,
+    return check_value(answer, np.asarray(g.dz["Out"], dtype=float), "dC0/dz^Out", mistakes=slips,
                        hint="work out a^Out = softmax(z^Out) first; the first delta of softmax "
                             "with cross-entropy is simple.")
 
