@@ -189,10 +189,8 @@ def close(a, b) -> bool:
 
 
 def rounds_to(typed: Typed, target: Fraction) -> bool:
-    """True if ``target`` rounded to the typed digits gives the typed number (either way on a
-    tie, so a float a hair below 3.51025 still rounds to 3.5103)."""
-    if typed.unit is None:
-        return False
+    """True if ``target`` rounded to the digits of a typed decimal gives the typed number (either
+    way on a tie, so a float a hair below 3.51025 still rounds to 3.5103)."""
     return abs(typed.value - target) <= typed.unit / 2 * (1 + Fraction(1, 10**9))
 
 

@@ -242,7 +242,7 @@ def check_weight_source(answer, net, weight: str) -> Feedback:
                        hint="w_jk runs from neuron k of layer L-1 to neuron j of layer L.",
                        mistakes={f"That is j, where the weight goes (a neuron of "
                                  f"{net.layer_names[L]}); the second index k is where it comes "
-                                 "from.": j} if j != k else None)
+                                 "from.": j})  # (where j = k, check_value passes over it)
 
 
 def check_activation_function(function, activation) -> Feedback:
@@ -284,8 +284,7 @@ def check_nonzero_gradients(answer, net, x, y) -> Feedback:
     return check_value(answer, count, "the number of parameters with a non-zero gradient",
                        hint=hint, mistakes={"Count the parameters whose chain holds no factor "
                                             "that is exactly 0: not all of them.":
-                                            len(net.parameter_names)}
-                       if count != len(net.parameter_names) else None)
+                                            len(net.parameter_names)})  # passed over if right
 
 
 def check_output_gradient(answer, a_Out, y) -> Feedback:

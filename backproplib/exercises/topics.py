@@ -487,7 +487,7 @@ def check_grid_reading(answer, surface, at: dict, quantity: str = "cost") -> Fee
                        hint=f"a descent step is -eta * dC0/d{second}: its sign is the opposite "
                             "of the slope's.",
                        mistakes={"That is the sign of the slope: uphill. Descent goes the other "
-                                 "way.": sign} if sign else None)
+                                 "way.": sign})  # at a slope of 0 that is the answer: passed over
 
 
 def check_first_order_function(function, g, names=("w_H1", "w_Out")) -> Feedback:
