@@ -364,6 +364,8 @@ def test_small_value_checks():
                         (W[1, 1] * delta[1], "only the j = 1 term"),
                         (float(delta @ W[:, 0]), "dC0/da_0, the sum down column 0")):
         assert named in ex.check_backprop_sum(slip, W, delta, 1).message, named
+    rounded = ex.check_backprop_sum("-1.1", W, np.array([0.37, -0.231]), 1)  # -1.063, 2 digits
+    assert rounded.message.startswith("close: give more digits"), rounded  # not column 1's slip
     assert ex.check_steps_per_epoch(32, 1000, 32)
     for slip in (31, 1000 / 32, 32000):
         assert not ex.check_steps_per_epoch(slip, 1000, 32)
