@@ -481,8 +481,7 @@ def check_grid_reading(answer, surface, at: dict, quantity: str = "cost") -> Fee
                                 f"{second} = surface.values[1][j].")
     if quantity != "step sign":
         raise ValueError(f"quantity: expected 'cost' or 'step sign', got {quantity!r}")
-    slope = float(surface.grad[second][i, j])
-    sign = float(np.sign(slope))
+    sign = float(np.sign(surface.grad[second][i, j]))  # of the slope there
     return check_value(answer, -sign, f"the sign of a downhill step in {second} there",
                        hint=f"a descent step is -eta * dC0/d{second}: its sign is the opposite "
                             "of the slope's.",
