@@ -22,7 +22,6 @@ from .figure import HALO, LARGEST, AltText, figure_and_axes, figure_of, new_figu
 from .scales import (
     COST_CMAP,
     CompactFormatter,
-    as_float,
     axis_limits,
     centred_values,
     compact_ticks,
@@ -40,7 +39,7 @@ def cost_curve(net: Network, x, y, param: str, values) -> np.ndarray:
     """C0 at each of ``values`` of ``param``, the rest as in ``net``; NaN where it overflows."""
     values = np.asarray(values, dtype=float)
     other = next(n for n in net.parameter_names if n != param)
-    fixed = as_float(net.param(other))
+    fixed = float(net.param(other))
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             surface = cost_surface(net, x, y, {param: values, other: [fixed, fixed]},
@@ -63,8 +62,8 @@ class CostCurve:
 
     def __init__(self, net: Network, x, y, param: str, values=None, ax=None):
         self.param = param  # net.param refuses an unknown name, naming the valid ones
-        start = as_float(net.param(param))
-        self.values = centred_values(start) if values is None else _curve_values(values)
+        self.values = (centred_values(net.param(param)) if values is None else
+                       _curve_values(values))
         owns = ax is None
         with style.context():
             self.fig, self.ax = fig, ax = figure_and_axes(ax, (6.0, 4.0))
@@ -76,7 +75,7 @@ class CostCurve:
             (self.point,) = ax.plot([], [], **style.POINT, zorder=5, label="current point")
             self.readout = NumberText(ax, 0, 1, "", transform=offset_copy(
                 ax.transAxes, fig=fig, x=0, y=6, units="points"), va="bottom")
-            self.message = self.problem = None
+            self.message = self.problem = self.curve_key = None
             self.flat = ""  # a sentence when C0 changes too little to see (scales.flat_note)
             self.flat_text = ax.text(0.5, 0.42, "", transform=ax.transAxes, ha="center",
                                      va="center", color=style.INK, fontsize=style.FONT, zorder=6,
@@ -87,7 +86,6 @@ class CostCurve:
             # two lines of numbers above the axes: leave them room in tight_layout
             ax.set_title(" \n ", fontsize=style.FONT, loc="left")
             ax.legend(loc="best", fontsize=style.FONT)
-            self.curve_key = None
             self.update(net, backward_or_none(net, x, y), x, y)
             if owns:
                 fig.tight_layout()
@@ -107,7 +105,7 @@ class CostCurve:
         if key != self.curve_key:
             self._set_curve(cost_curve(net, x, y, self.param, self.values))
             self.curve_key = key
-        p = as_float(net.param(self.param))
+        p = float(net.param(self.param))
         if g is None:
             self.point.set_data([], [])
             self.tangent.set_data([], [])
@@ -404,7 +402,7 @@ class CostContour:
             text += f" {label}: {_steps(*line.get_data())}."
         return text
 
-    def _pair(self, value, convert=as_float):
+    def _pair(self, value, convert=float):
         first, second = [value[n] for n in self.names] if isinstance(value, dict) else value
         return convert(first), convert(second)
 

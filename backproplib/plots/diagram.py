@@ -24,13 +24,13 @@ from .scales import short
 
 # --- text drawn fast ---------------------------------------------------------------------------
 class NumberText(PathPatch):
-    """A short text drawn from cached glyph outlines (``ha``, ``va`` as for ``Text``; ``halo``:
-    a white rim) on fixed baselines, which a panel's SVG text repeats. Text moves each line's
-    baseline with its glyphs, so its SVG took a layout a number a step: median forward_view
-    step 14.2 ms against 3.2 ms here, 0.55x against 0.15x the peer (2026-12-05, ``python
-    benchmarks/run.py --only sliders``; the numbers' bytes a step are the same)."""
+    """A short text drawn as outlines (``ha``, ``va`` as for ``Text``; ``halo``: a white rim) on
+    fixed baselines, which a panel's SVG text repeats. Text moves each line's baseline with its
+    glyphs, so its SVG took a layout a number a step: median forward_view step 14.2 ms against
+    3.2 ms here, 0.55x against 0.15x the peer (2026-12-05, ``python benchmarks/run.py --only
+    sliders``; the numbers' bytes a step are the same). A step only keeps the text: the outlines
+    are made when the text is drawn (a panel step sends it as SVG)."""
 
-    _glyphs = {}  # (character, size, weight) -> (vertices, codes, advance), in points
     LINE = 1.2  # line spacing, in font sizes
     ASCENT, DESCENT = 0.76, 0.24  # of DejaVu Sans, in font sizes
 
@@ -40,18 +40,13 @@ class NumberText(PathPatch):
         self.weight = weight
         self.anchor = (x, y)
         self.anchor_transform = ax.transData if transform is None else transform
-        self.size, self.ha, self.va, self.text = fontsize, ha, va, None
+        self.size, self.ha, self.va = fontsize, ha, va
         if halo:
             self.set_path_effects(HALO)
         self.set_in_layout(False)
         ax.add_artist(self)
         self.set_clip_on(False)  # labels sit outside the axes too (titles, readouts)
         self.set_text(text)
-        self._place()
-
-    def _place(self):
-        x, y = self.anchor_transform.transform(self.anchor)
-        self._transform = Affine2D().scale(self.figure.dpi / 72).translate(x, y)
 
     def get_text(self) -> str:
         return self.text
@@ -60,28 +55,7 @@ class NumberText(PathPatch):
         self.set_facecolor(color)
 
     def set_text(self, text):
-        text = str(text)
-        if text == self.text:
-            return
-        self.text = text
-        lines = text.split("\n")
-        size, step = self.size, self.LINE * self.size
-        top = self.line_top(len(lines))
-        vertices, codes = [], []
-        for i, line in enumerate(lines):
-            glyphs = [self._glyph(c, size, self.weight) for c in line]
-            width = sum(g[2] for g in glyphs)
-            x = {"left": 0.0, "center": -width / 2, "right": -width}[self.ha]
-            y = top - i * step
-            for v, c, advance in glyphs:
-                if len(v):
-                    vertices.append(v + (x, y))
-                    codes.append(c)
-                x += advance
-        if vertices:
-            self.set_path(Path(np.concatenate(vertices), np.concatenate(codes)))
-        else:
-            self.set_path(Path(np.zeros((1, 2))))
+        self.text = str(text)
         self.stale = True
 
     def line_top(self, lines: int) -> float:
@@ -91,25 +65,22 @@ class NumberText(PathPatch):
                 "center": (lines - 1) * step / 2 + (self.DESCENT - self.ASCENT) * size / 2,
                 "bottom": (lines - 1) * step + self.DESCENT * size}[self.va]
 
-    @classmethod
-    def _glyph(cls, char, size, weight="normal"):
-        key = (char, size, weight)
-        if key not in cls._glyphs:
-            prop = FontProperties(size=size, weight=weight)
-            # the advance: "0c0" is as wide as "00" plus c's advance
-            wide = text_to_path.get_text_width_height_descent(f"0{char}0", prop, ismath=False)
-            narrow = text_to_path.get_text_width_height_descent("00", prop, ismath=False)
-            vertices, codes = np.zeros((0, 2)), np.zeros(0, dtype=Path.code_type)
-            if not char.isspace():  # a space has no outline (and TextPath fails on it)
-                path = TextPath((0, 0), char, prop=prop)
-                vertices = np.asarray(path.vertices, float)
-                codes = path.codes if path.codes is not None else np.full(
-                    len(vertices), Path.LINETO, dtype=Path.code_type)
-            cls._glyphs[key] = (vertices, codes, wide[0] - narrow[0])
-        return cls._glyphs[key]
-
     def draw(self, renderer):
-        self._place()  # the axes may have moved or rescaled since the text was set
+        """The outlines of the lines, in points from the anchor (the axes may have moved or
+        rescaled since the text was set), then drawn."""
+        x, y = self.anchor_transform.transform(self.anchor)
+        self._transform = Affine2D().scale(self.figure.dpi / 72).translate(x, y)
+        prop = FontProperties(size=self.size, weight=self.weight)
+        lines = self.text.split("\n")
+        top = self.line_top(len(lines))
+        outlines = []
+        for i, line in enumerate(lines):
+            if line.strip():  # a blank line has no outline (and TextPath fails on a space)
+                width = text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]
+                left = {"left": 0.0, "center": -width / 2, "right": -width}[self.ha]
+                outlines.append(TextPath((left, top - i * self.LINE * self.size), line,
+                                         prop=prop))
+        self.set_path(Path.make_compound_path(*outlines) if outlines else Path(np.zeros((1, 2))))
         super().draw(renderer)
 
 

@@ -49,11 +49,6 @@ def short(value, digits: int | None = None) -> str:
     return rounded(value, digits)
 
 
-def as_float(value) -> float:
-    """The first number of ``value`` (a number or a 1-element array) as a float."""
-    return float(np.asarray(value, dtype=float).reshape(-1)[0])
-
-
 def digits_for(values) -> int:
     """Significant digits that tell ``values`` apart: enough for their smallest spacing."""
     values = np.asarray([v for v in values if np.isfinite(v)], float)
