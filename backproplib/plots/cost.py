@@ -143,9 +143,8 @@ class CostCurve:
                                           f"to {short(self.values[-1], 4)}")
         self.flat_text.set_text(textwrap.fill(self.flat, 46))
         low, high = self.ax.get_ylim()
-        span = high - low
-        inside = low <= limits[0] and limits[1] <= high
-        if self.curve_key is None or not inside or limits[1] - limits[0] < 0.4 * span:
+        if (self.curve_key is None or not low <= limits[0] <= limits[1] <= high
+                or limits[1] - limits[0] < 0.4 * (high - low)):
             self.ax.set_ylim(*limits)  # else keep the axes: no background redraw, no jump
 
     def alt_text(self) -> str:
@@ -166,14 +165,11 @@ class CostCurve:
         elif np.isfinite(ys).any():
             lowest = np.flatnonzero(ys == np.nanmin(ys))
             i, j = int(lowest[0]), int(lowest[-1])
-            if i == j:
-                where = f"at {self.param} = {fmt(self.values[i])}"
-            elif j - i + 1 == len(lowest):  # a flat stretch, as where a ReLU is dead
-                where = (f"all the way from {self.param} = {fmt(self.values[i])} to "
-                         f"{fmt(self.values[j])}")
-            else:
-                where = (f"at {len(lowest)} places, from {self.param} = "
-                         f"{fmt(self.values[i])} to {fmt(self.values[j])}")
+            ends = f"from {self.param} = {fmt(self.values[i])} to {fmt(self.values[j])}"
+            # one place, a flat stretch (as where a ReLU is dead), or several apart
+            where = (f"at {self.param} = {fmt(self.values[i])}" if i == j else
+                     f"all the way {ends}" if j - i + 1 == len(lowest) else
+                     f"at {len(lowest)} places, {ends}")
             text += f" The lowest C0 on the plot is {fmt(ys[i])}, {where}."
         return text
 
@@ -340,17 +336,14 @@ class CostContour:
         x0, x1, y0, y1 = self.extent
         with np.errstate(over="ignore", invalid="ignore"):
             scale = max(abs(g[0]) / (x1 - x0), abs(g[1]) / (y1 - y0))
-        if scale == 0 or not math.isfinite(scale):
-            self.arrow.set_visible(False)
-            self.arrow_ends = None
-            self.note.set_text("the gradient is 0 here, so descent would not move"
-                               if scale == 0 else "the gradient is too large to draw")
-            return
-        factor = 0.25 / scale
-        self.arrow_ends = ((p[0], p[1]), (p[0] + g[0] * factor, p[1] + g[1] * factor))
-        self.arrow.set_positions(*self.arrow_ends)
-        self.arrow.set_visible(True)
-        self.note.set_text("")
+        self.arrow_ends = None
+        if scale > 0 and math.isfinite(scale):
+            self.arrow_ends = (p, (p[0] + g[0] * 0.25 / scale, p[1] + g[1] * 0.25 / scale))
+            self.arrow.set_positions(*self.arrow_ends)
+        self.arrow.set_visible(self.arrow_ends is not None)
+        self.note.set_text("" if self.arrow_ends else
+                           "the gradient is 0 here, so descent would not move" if scale == 0
+                           else "the gradient is too large to draw")
 
     def set_path(self, path, label=None, colour=None):
         """Draw a path (a DescentPath or points (k, 2)); with a ``label``, one of several, in

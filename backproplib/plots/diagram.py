@@ -15,7 +15,7 @@ from matplotlib.transforms import Affine2D, offset_copy
 from ..chainrule.ledger import explain_blocked
 from ..core.activations import ACTIVATIONS, get
 from ..core.network import Network
-from ..numbers import article, fmt
+from ..numbers import article, fmt, indexed
 from . import style
 from .depth import MARKERS
 from .figure import HALO, AltText, figure_and_axes, figure_of, new_figure
@@ -50,9 +50,6 @@ class NumberText(PathPatch):
 
     def get_text(self) -> str:
         return self.text
-
-    def set_color(self, color):
-        self.set_facecolor(color)
 
     def set_text(self, text):
         self.text = str(text)
@@ -100,13 +97,14 @@ class NetworkDiagram:
     def __init__(self, net: Network, x, y, ax=None):
         self.sizes, self.chain = net.sizes, net.is_chain
         self.names = ("x",) + tuple(net.layer_names)
-        owns = ax is None
         with style.context():
-            size, box = self.layout(net)
-            self.fig, self.ax = figure_and_axes(ax, size)
-            if owns:
-                self.ax.set_position(box)
-            self._draw(max(self.sizes))
+            pitch = CHAIN_PITCH if self.chain else WIDE_PITCH
+            rows = 1.75 if self.chain else max(self.sizes) * ROW_PITCH / 72  # inches
+            height = rows + LEGEND_HEIGHT + TITLE_HEIGHT
+            self.fig, self.ax = figure_and_axes(ax, (max(6.4, pitch * len(self.sizes)), height))
+            if ax is None:
+                self.ax.set_position([0, LEGEND_HEIGHT / height, 1, rows / height])
+            self._draw()
         g = backward_or_none(net, x, y)
         if g is None:
             self.cannot_show(net, y)
@@ -121,19 +119,10 @@ class NetworkDiagram:
                             "smaller weights, inputs or targets")
         self.shown = (net, None, fmt(net.target(y)))
 
-    @staticmethod
-    def layout(net: Network):
-        """(figure size in inches, axes box in figure fractions) for drawing ``net``."""
-        pitch = CHAIN_PITCH if net.is_chain else WIDE_PITCH
-        rows = 1.75 if net.is_chain else max(net.sizes) * ROW_PITCH / 72
-        width = max(6.4, pitch * len(net.sizes))
-        height = rows + LEGEND_HEIGHT + TITLE_HEIGHT
-        return (width, height), [0, LEGEND_HEIGHT / height, 1, rows / height]
-
-    def _draw(self, tallest):
+    def _draw(self):
         ax = self.ax
         ax.set_axis_off()
-        half = 0.5 if self.chain else tallest / 2
+        half = 0.5 if self.chain else max(self.sizes) / 2
         ax.set(xlim=(-0.5, len(self.sizes) - 0.5), ylim=(-half, half))
         self.positions = [[(L, (n - 1) / 2 - j) for j in range(n)]
                           for L, n in enumerate(self.sizes)]
@@ -157,9 +146,8 @@ class NetworkDiagram:
             for j, (cx, cy) in enumerate(column):
                 (node,) = ax.plot([cx], [cy], "o", ms=marker, mec=style.INK, mew=1.2, zorder=3,
                                   mfc=style.INPUT_FACE if L == 0 else style.NODE_FACE)
-                name = self.names[L] if len(column) == 1 else f"{self.names[L]}[{j}]"
-                labels.append(NumberText(ax, cx, cy, name, ha="center", va="center",
-                                         weight="bold", zorder=4))
+                labels.append(NumberText(ax, cx, cy, indexed(self.names[L], j, len(column)),
+                                         ha="center", va="center", weight="bold"))
                 nodes.append(node)
                 self._number(("a", L, j), cx, cy, node_gap, "bottom")
                 if L > 0 or self.chain:
@@ -178,7 +166,6 @@ class NetworkDiagram:
         self.key = self.fig.legend(handles=key, loc="lower center", ncol=2, frameon=False,
                                    fontsize=style.FONT, handlelength=2.4, borderaxespad=0.2,
                                    columnspacing=1.6)
-        self.shown = None
 
     def _number(self, key, cx, cy, dy, va, gradient=False):
         """A label ``dy`` points above (below, if negative) the point (cx, cy) of the data."""
@@ -205,8 +192,9 @@ class NetworkDiagram:
         blocked = {(b.L + 1, b.j) for b in g.blocked}
         self.shown = (net, g, fmt(net.target(y)))
         for k in range(self.sizes[0]):
-            self._set(("a", 0, k), "x", fwd.x[k])
-            self._set(("da", 0, k), "dC0/dx", g.dx[k], gradient=True)
+            self.numbers["a", 0, k].set_text(f"x = {short(fwd.x[k])}")
+            if self.chain:  # a gradient's number goes below its name
+                self.numbers["da", 0, k].set_text(f"dC0/dx =\n{short(g.dx[k])}")
         for L in range(1, len(self.sizes)):
             layer = self.names[L]
             for j in range(self.sizes[L]):
@@ -215,40 +203,30 @@ class NetworkDiagram:
                 self.nodes[L][j].set(mec=colour,
                                      mfc=style.BLOCKED_FACE if grey else style.NODE_FACE)
                 self.node_labels[L][j].set_color(colour)
-                if self.chain:
-                    text = f"z_{layer} = {short(fwd.z[L - 1][j])}\na_{layer} = " \
-                           f"{short(fwd.a[L - 1][j])}"
-                    self.numbers["a", L, j].set_text(text)
-                    self._set(("da", L, j), f"dC0/da_{layer}", g.da[L - 1][j],
-                              gradient=True)
-                else:
-                    self.numbers["a", L, j].set_text(f"a = {short(fwd.a[L - 1][j])}")
-                    self.numbers["da", L, j].set_text(f"dC0/da = {short(g.da[L - 1][j])}")
-                self.numbers["a", L, j].set_color(colour)
+                z, a, da = (short(v[L - 1][j]) for v in (fwd.z, fwd.a, g.da))
+                self.numbers["a", L, j].set(text=f"z_{layer} = {z}\na_{layer} = {a}"
+                                            if self.chain else f"a = {a}", color=colour)
+                self.numbers["da", L, j].set_text(f"dC0/da_{layer} =\n{da}" if self.chain
+                                                  else f"dC0/da = {da}")
                 for k in range(self.sizes[L - 1]):
                     w = net.weights[L - 1][j][k]
                     line = self.edges[L - 1][j, k]
                     line.set(color=style.BLOCKED if grey else style.EDGE if w >= 0 else
                              style.NEGATIVE, ls=style.BLOCKED_STYLE if grey else "-")
                     if self.chain:
-                        self.numbers["w", L, j, k].set_text(f"w_{layer} = {short(w)}")
-                        self.numbers["w", L, j, k].set_color(colour)
-                        self._set(("dw", L, j, k), f"dC0/dw_{layer}", g.dw[L - 1][j][k],
-                                  gradient=True)
+                        self.numbers["w", L, j, k].set(text=f"w_{layer} = {short(w)}",
+                                                       color=colour)
+                        self.numbers["dw", L, j, k].set_text(
+                            f"dC0/dw_{layer} =\n{short(g.dw[L - 1][j][k])}")
         self.title.set_text(f"y = {self.shown[2]}, C0 = {fmt(g.cost)}")
         return g
-
-    def _set(self, key, name, value, gradient=False):
-        if key in self.numbers:
-            text = f"{name} =\n{short(value)}" if gradient else f"{name} = {short(value)}"
-            self.numbers[key].set_text(text)
 
     def alt_text(self) -> str:
         net, g, target = self.shown
         activation = ", ".join(dict.fromkeys(a.formula for a in net.activations))
+        sizes = "-".join(str(n) for n in self.sizes)
         if g is None:
-            return (f"Network diagram of {article(self.sizes[0])} "
-                    f"{'-'.join(str(n) for n in self.sizes)} network, "
+            return (f"Network diagram of {article(self.sizes[0])} {sizes} network, "
                     f"activation {activation}, without numbers: {self.title.get_text()}.")
         fwd = g.forward
         if self.chain:
@@ -257,8 +235,7 @@ class NetworkDiagram:
             gradients = "; gradients " + ", ".join(
                 f"dC0/d{n} = {fmt(g[n])}" for n in net.parameter_names)
         else:
-            shape = ("-".join(str(n) for n in self.sizes) + " (layers "
-                     + ", ".join(self.names) + ")")
+            shape = f"{sizes} (layers {', '.join(self.names)})"
             values = f"a_Out = {fmt(fwd.output)}"
             largest = max(net.parameter_names, key=lambda n: abs(float(g[n])))
             gradients = (f"; the largest gradient is dC0/d{largest} = {fmt(g[largest])}"
@@ -348,10 +325,9 @@ def _marks(forward, axes, names):
         row = axes[names.index(sigma.name)]
         values = [np.ravel(v[L]) for v in (forward.z, forward.a, forward.da_dz)]
         for j, (z, a, slope) in enumerate(zip(*values)):
-            label = layer if len(values[0]) == 1 else f"{layer}[{j}]"
             for ax, height in ((row[0], a), (row[1], slope)):
                 marks += ax.plot([float(z)], [float(height)], MARKERS[i % len(MARKERS)],
                                  color=style.CURRENT, mec=style.CURRENT_EDGE, ms=style.MARKER,
-                                 label=label, zorder=5)
+                                 label=indexed(layer, j, len(values[0])), zorder=5)
             i += 1
     return marks[::2]

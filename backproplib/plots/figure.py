@@ -25,10 +25,9 @@ def new_figure(figsize, dpi=style.RENDER_DPI) -> Figure:
 
 def figure_and_axes(ax, figsize):
     """(figure, axes): ``ax`` and its figure, or a new figure holding one axes."""
-    if ax is not None:
-        return ax.figure, ax
-    fig = new_figure(figsize)
-    return fig, fig.add_subplot()
+    if ax is None:
+        ax = new_figure(figsize).add_subplot()
+    return ax.figure, ax
 
 
 def figure_of(plot):
