@@ -112,7 +112,7 @@ class CostCurve:
             self.readout.set_text(f"{self.param} = {fmt(p)}:\nC0 or its gradient is too large "
                                   "for floating point here")
             self.shown = (None, p, None)
-            return g
+            return
         c, slope = float(g.cost), float(g[self.param])
         reach = 0.18 * (self.values[-1] - self.values[0])
         xs = np.array([p - reach, p + reach])
@@ -122,7 +122,6 @@ class CostCurve:
         self.readout.set_text(f"{self.param} = {fmt(p)}, C0 = {fmt(c)}\n"
                               f"slope of the tangent: dC0/d{self.param} = {fmt(slope)}")
         self.shown = (g[self.param], p, g.cost)  # exact where the network is
-        return g
 
     def _set_curve(self, cost):
         self.curve.set_ydata(cost)
@@ -419,8 +418,7 @@ def cost_surface_3d(surface: CostSurface):
         (v1, v2), (n1, n2) = surface.values, surface.names
         X, Y = np.meshgrid(v1, v2, indexing="ij")
         cost = drawable(surface.cost)
-        ax.plot_surface(X, Y, cost, cmap=COST_CMAP, linewidth=0, antialiased=True,
-                        rcount=60, ccount=60)
+        ax.plot_surface(X, Y, cost, cmap=COST_CMAP, linewidth=0, rcount=60, ccount=60)
         ax.set_xlabel(tex_name(n1), labelpad=10)
         ax.set_ylabel(tex_name(n2), labelpad=10)
         ax.set_zlabel("$C_0$")

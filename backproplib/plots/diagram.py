@@ -219,7 +219,6 @@ class NetworkDiagram:
                         self.numbers["dw", L, j, k].set_text(
                             f"dC0/dw_{layer} =\n{short(g.dw[L - 1][j][k])}")
         self.title.set_text(f"y = {self.shown[2]}, C0 = {fmt(g.cost)}")
-        return g
 
     def alt_text(self) -> str:
         net, g, target = self.shown
