@@ -1,6 +1,6 @@
 """The network drawn left to right with its numbers (z, a, dC0/da on each node; w and dC0/dw
 on each weight of a chain), and each activation beside its slope. The changing numbers are
-``NumberText`` artists: text drawn from cached glyph outlines."""
+``NumberText`` artists: text outlines on fixed baselines."""
 
 from __future__ import annotations
 
@@ -22,14 +22,15 @@ from .figure import HALO, AltText, figure_and_axes, figure_of, new_figure
 from .scales import short
 
 
-# --- text drawn fast ---------------------------------------------------------------------------
+# --- numbers on fixed baselines ------------------------------------------------------------------
 class NumberText(PathPatch):
     """A short text drawn as outlines (``ha``, ``va`` as for ``Text``; ``halo``: a white rim) on
     fixed baselines, which a panel's SVG text repeats. Text moves each line's baseline with its
     glyphs, so its SVG took a layout a number a step: median forward_view step 14.2 ms against
-    3.2 ms here, 0.55x against 0.15x the peer (2026-12-05, ``python benchmarks/run.py --only
-    sliders``; the numbers' bytes a step are the same). A step only keeps the text: the outlines
-    are made when the text is drawn (a panel step sends it as SVG)."""
+    3.2 ms with outlines from a glyph cache, 0.55x against 0.15x the peer (2026-12-05, ``python
+    benchmarks/run.py --only sliders``; the numbers' bytes a step are the same). A step now only
+    keeps the text (a panel sends it as SVG); matplotlib's ``TextPath`` makes the outlines when
+    the whole figure is drawn."""
 
     LINE = 1.2  # line spacing, in font sizes
     ASCENT, DESCENT = 0.76, 0.24  # of DejaVu Sans, in font sizes
