@@ -7,7 +7,7 @@ grid of stops; every step is one sample, and the median and p95 are quoted; both
 under 30 ms. The peer, timed in the same run, is the cheapest honest redraw a view could do:
 move one line on a kept matplotlib figure (Agg, 640 x 480) and write the PNG.
 
-(The measurement behind drawing the numbers with the glyph-cached NumberText instead of
+(The measurement behind drawing the numbers with NumberText instead of
 matplotlib's Text is quoted in backproplib/plots/diagram.py.)
 """
 

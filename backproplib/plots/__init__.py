@@ -5,13 +5,7 @@ see ``figure``); a figure whose numbers are too large to draw says so in words i
 
 from . import style
 from .checking import difference_errors
-from .cost import (
-    CostContour,
-    CostCurve,
-    cost_contour,
-    cost_surface_3d,
-    cost_vs_param,
-)
+from .cost import CostContour, CostCurve, cost_contour, cost_surface_3d, cost_vs_param
 from .depth import depth_profiles
 from .diagram import NetworkDiagram, NumberText, activation_pairs, network_diagram
 from .figure import LARGEST, figure_bundle, new_figure, show, subplots

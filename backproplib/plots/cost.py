@@ -22,7 +22,6 @@ from .figure import HALO, LARGEST, AltText, figure_and_axes, figure_of, new_figu
 from .scales import (
     COST_CMAP,
     CompactFormatter,
-    as_float,
     axis_limits,
     centred_values,
     compact_ticks,
@@ -40,7 +39,7 @@ def cost_curve(net: Network, x, y, param: str, values) -> np.ndarray:
     """C0 at each of ``values`` of ``param``, the rest as in ``net``; NaN where it overflows."""
     values = np.asarray(values, dtype=float)
     other = next(n for n in net.parameter_names if n != param)
-    fixed = as_float(net.param(other))
+    fixed = float(net.param(other))
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             surface = cost_surface(net, x, y, {param: values, other: [fixed, fixed]},
@@ -63,8 +62,8 @@ class CostCurve:
 
     def __init__(self, net: Network, x, y, param: str, values=None, ax=None):
         self.param = param  # net.param refuses an unknown name, naming the valid ones
-        start = as_float(net.param(param))
-        self.values = centred_values(start) if values is None else _curve_values(values)
+        self.values = (centred_values(net.param(param)) if values is None else
+                       _curve_values(values))
         owns = ax is None
         with style.context():
             self.fig, self.ax = fig, ax = figure_and_axes(ax, (6.0, 4.0))
@@ -76,7 +75,7 @@ class CostCurve:
             (self.point,) = ax.plot([], [], **style.POINT, zorder=5, label="current point")
             self.readout = NumberText(ax, 0, 1, "", transform=offset_copy(
                 ax.transAxes, fig=fig, x=0, y=6, units="points"), va="bottom")
-            self.message = self.problem = None
+            self.message = self.problem = self.curve_key = None
             self.flat = ""  # a sentence when C0 changes too little to see (scales.flat_note)
             self.flat_text = ax.text(0.5, 0.42, "", transform=ax.transAxes, ha="center",
                                      va="center", color=style.INK, fontsize=style.FONT, zorder=6,
@@ -87,7 +86,6 @@ class CostCurve:
             # two lines of numbers above the axes: leave them room in tight_layout
             ax.set_title(" \n ", fontsize=style.FONT, loc="left")
             ax.legend(loc="best", fontsize=style.FONT)
-            self.curve_key = None
             self.update(net, backward_or_none(net, x, y), x, y)
             if owns:
                 fig.tight_layout()
@@ -107,14 +105,14 @@ class CostCurve:
         if key != self.curve_key:
             self._set_curve(cost_curve(net, x, y, self.param, self.values))
             self.curve_key = key
-        p = as_float(net.param(self.param))
+        p = float(net.param(self.param))
         if g is None:
             self.point.set_data([], [])
             self.tangent.set_data([], [])
             self.readout.set_text(f"{self.param} = {fmt(p)}:\nC0 or its gradient is too large "
                                   "for floating point here")
             self.shown = (None, p, None)
-            return g
+            return
         c, slope = float(g.cost), float(g[self.param])
         reach = 0.18 * (self.values[-1] - self.values[0])
         xs = np.array([p - reach, p + reach])
@@ -124,7 +122,6 @@ class CostCurve:
         self.readout.set_text(f"{self.param} = {fmt(p)}, C0 = {fmt(c)}\n"
                               f"slope of the tangent: dC0/d{self.param} = {fmt(slope)}")
         self.shown = (g[self.param], p, g.cost)  # exact where the network is
-        return g
 
     def _set_curve(self, cost):
         self.curve.set_ydata(cost)
@@ -145,9 +142,8 @@ class CostCurve:
                                           f"to {short(self.values[-1], 4)}")
         self.flat_text.set_text(textwrap.fill(self.flat, 46))
         low, high = self.ax.get_ylim()
-        span = high - low
-        inside = low <= limits[0] and limits[1] <= high
-        if self.curve_key is None or not inside or limits[1] - limits[0] < 0.4 * span:
+        if (self.curve_key is None or not low <= limits[0] <= limits[1] <= high
+                or limits[1] - limits[0] < 0.4 * (high - low)):
             self.ax.set_ylim(*limits)  # else keep the axes: no background redraw, no jump
 
     def alt_text(self) -> str:
@@ -168,14 +164,11 @@ class CostCurve:
         elif np.isfinite(ys).any():
             lowest = np.flatnonzero(ys == np.nanmin(ys))
             i, j = int(lowest[0]), int(lowest[-1])
-            if i == j:
-                where = f"at {self.param} = {fmt(self.values[i])}"
-            elif j - i + 1 == len(lowest):  # a flat stretch, as where a ReLU is dead
-                where = (f"all the way from {self.param} = {fmt(self.values[i])} to "
-                         f"{fmt(self.values[j])}")
-            else:
-                where = (f"at {len(lowest)} places, from {self.param} = "
-                         f"{fmt(self.values[i])} to {fmt(self.values[j])}")
+            ends = f"from {self.param} = {fmt(self.values[i])} to {fmt(self.values[j])}"
+            # one place, a flat stretch (as where a ReLU is dead), or several apart
+            where = (f"at {self.param} = {fmt(self.values[i])}" if i == j else
+                     f"all the way {ends}" if j - i + 1 == len(lowest) else
+                     f"at {len(lowest)} places, {ends}")
             text += f" The lowest C0 on the plot is {fmt(ys[i])}, {where}."
         return text
 
@@ -342,17 +335,14 @@ class CostContour:
         x0, x1, y0, y1 = self.extent
         with np.errstate(over="ignore", invalid="ignore"):
             scale = max(abs(g[0]) / (x1 - x0), abs(g[1]) / (y1 - y0))
-        if scale == 0 or not math.isfinite(scale):
-            self.arrow.set_visible(False)
-            self.arrow_ends = None
-            self.note.set_text("the gradient is 0 here, so descent would not move"
-                               if scale == 0 else "the gradient is too large to draw")
-            return
-        factor = 0.25 / scale
-        self.arrow_ends = ((p[0], p[1]), (p[0] + g[0] * factor, p[1] + g[1] * factor))
-        self.arrow.set_positions(*self.arrow_ends)
-        self.arrow.set_visible(True)
-        self.note.set_text("")
+        self.arrow_ends = None
+        if scale > 0 and math.isfinite(scale):
+            self.arrow_ends = (p, (p[0] + g[0] * 0.25 / scale, p[1] + g[1] * 0.25 / scale))
+            self.arrow.set_positions(*self.arrow_ends)
+        self.arrow.set_visible(self.arrow_ends is not None)
+        self.note.set_text("" if self.arrow_ends else
+                           "the gradient is 0 here, so descent would not move" if scale == 0
+                           else "the gradient is too large to draw")
 
     def set_path(self, path, label=None, colour=None):
         """Draw a path (a DescentPath or points (k, 2)); with a ``label``, one of several, in
@@ -404,7 +394,7 @@ class CostContour:
             text += f" {label}: {_steps(*line.get_data())}."
         return text
 
-    def _pair(self, value, convert=as_float):
+    def _pair(self, value, convert=float):
         first, second = [value[n] for n in self.names] if isinstance(value, dict) else value
         return convert(first), convert(second)
 
@@ -428,8 +418,7 @@ def cost_surface_3d(surface: CostSurface):
         (v1, v2), (n1, n2) = surface.values, surface.names
         X, Y = np.meshgrid(v1, v2, indexing="ij")
         cost = drawable(surface.cost)
-        ax.plot_surface(X, Y, cost, cmap=COST_CMAP, linewidth=0, antialiased=True,
-                        rcount=60, ccount=60)
+        ax.plot_surface(X, Y, cost, cmap=COST_CMAP, linewidth=0, rcount=60, ccount=60)
         ax.set_xlabel(tex_name(n1), labelpad=10)
         ax.set_ylabel(tex_name(n2), labelpad=10)
         ax.set_zlabel("$C_0$")

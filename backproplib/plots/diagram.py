@@ -1,6 +1,6 @@
 """The network drawn left to right with its numbers (z, a, dC0/da on each node; w and dC0/dw
 on each weight of a chain), and each activation beside its slope. The changing numbers are
-``NumberText`` artists: text drawn from cached glyph outlines."""
+``NumberText`` artists: text outlines on fixed baselines."""
 
 from __future__ import annotations
 
@@ -15,22 +15,23 @@ from matplotlib.transforms import Affine2D, offset_copy
 from ..chainrule.ledger import explain_blocked
 from ..core.activations import ACTIVATIONS, get
 from ..core.network import Network
-from ..numbers import article, fmt
+from ..numbers import article, fmt, indexed
 from . import style
 from .depth import MARKERS
 from .figure import HALO, AltText, figure_and_axes, figure_of, new_figure
 from .scales import short
 
 
-# --- text drawn fast ---------------------------------------------------------------------------
+# --- numbers on fixed baselines ------------------------------------------------------------------
 class NumberText(PathPatch):
-    """A short text drawn from cached glyph outlines (``ha``, ``va`` as for ``Text``; ``halo``:
-    a white rim) on fixed baselines, which a panel's SVG text repeats. Text moves each line's
-    baseline with its glyphs, so its SVG took a layout a number a step: median forward_view
-    step 14.2 ms against 3.2 ms here, 0.55x against 0.15x the peer (2026-12-05, ``python
-    benchmarks/run.py --only sliders``; the numbers' bytes a step are the same)."""
+    """A short text drawn as outlines (``ha``, ``va`` as for ``Text``; ``halo``: a white rim) on
+    fixed baselines, which a panel's SVG text repeats. Text moves each line's baseline with its
+    glyphs, so its SVG took a layout a number a step: median forward_view step 14.2 ms against
+    3.2 ms with outlines from a glyph cache, 0.55x against 0.15x the peer (2026-12-05, ``python
+    benchmarks/run.py --only sliders``; the numbers' bytes a step are the same). A step now only
+    keeps the text (a panel sends it as SVG); matplotlib's ``TextPath`` makes the outlines when
+    the whole figure is drawn."""
 
-    _glyphs = {}  # (character, size, weight) -> (vertices, codes, advance), in points
     LINE = 1.2  # line spacing, in font sizes
     ASCENT, DESCENT = 0.76, 0.24  # of DejaVu Sans, in font sizes
 
@@ -40,48 +41,19 @@ class NumberText(PathPatch):
         self.weight = weight
         self.anchor = (x, y)
         self.anchor_transform = ax.transData if transform is None else transform
-        self.size, self.ha, self.va, self.text = fontsize, ha, va, None
+        self.size, self.ha, self.va = fontsize, ha, va
         if halo:
             self.set_path_effects(HALO)
         self.set_in_layout(False)
         ax.add_artist(self)
         self.set_clip_on(False)  # labels sit outside the axes too (titles, readouts)
         self.set_text(text)
-        self._place()
-
-    def _place(self):
-        x, y = self.anchor_transform.transform(self.anchor)
-        self._transform = Affine2D().scale(self.figure.dpi / 72).translate(x, y)
 
     def get_text(self) -> str:
         return self.text
 
-    def set_color(self, color):
-        self.set_facecolor(color)
-
     def set_text(self, text):
-        text = str(text)
-        if text == self.text:
-            return
-        self.text = text
-        lines = text.split("\n")
-        size, step = self.size, self.LINE * self.size
-        top = self.line_top(len(lines))
-        vertices, codes = [], []
-        for i, line in enumerate(lines):
-            glyphs = [self._glyph(c, size, self.weight) for c in line]
-            width = sum(g[2] for g in glyphs)
-            x = {"left": 0.0, "center": -width / 2, "right": -width}[self.ha]
-            y = top - i * step
-            for v, c, advance in glyphs:
-                if len(v):
-                    vertices.append(v + (x, y))
-                    codes.append(c)
-                x += advance
-        if vertices:
-            self.set_path(Path(np.concatenate(vertices), np.concatenate(codes)))
-        else:
-            self.set_path(Path(np.zeros((1, 2))))
+        self.text = str(text)
         self.stale = True
 
     def line_top(self, lines: int) -> float:
@@ -91,25 +63,22 @@ class NumberText(PathPatch):
                 "center": (lines - 1) * step / 2 + (self.DESCENT - self.ASCENT) * size / 2,
                 "bottom": (lines - 1) * step + self.DESCENT * size}[self.va]
 
-    @classmethod
-    def _glyph(cls, char, size, weight="normal"):
-        key = (char, size, weight)
-        if key not in cls._glyphs:
-            prop = FontProperties(size=size, weight=weight)
-            # the advance: "0c0" is as wide as "00" plus c's advance
-            wide = text_to_path.get_text_width_height_descent(f"0{char}0", prop, ismath=False)
-            narrow = text_to_path.get_text_width_height_descent("00", prop, ismath=False)
-            vertices, codes = np.zeros((0, 2)), np.zeros(0, dtype=Path.code_type)
-            if not char.isspace():  # a space has no outline (and TextPath fails on it)
-                path = TextPath((0, 0), char, prop=prop)
-                vertices = np.asarray(path.vertices, float)
-                codes = path.codes if path.codes is not None else np.full(
-                    len(vertices), Path.LINETO, dtype=Path.code_type)
-            cls._glyphs[key] = (vertices, codes, wide[0] - narrow[0])
-        return cls._glyphs[key]
-
     def draw(self, renderer):
-        self._place()  # the axes may have moved or rescaled since the text was set
+        """The outlines of the lines, in points from the anchor (the axes may have moved or
+        rescaled since the text was set), then drawn."""
+        x, y = self.anchor_transform.transform(self.anchor)
+        self._transform = Affine2D().scale(self.figure.dpi / 72).translate(x, y)
+        prop = FontProperties(size=self.size, weight=self.weight)
+        lines = self.text.split("\n")
+        top = self.line_top(len(lines))
+        outlines = []
+        for i, line in enumerate(lines):
+            if line.strip():  # a blank line has no outline (and TextPath fails on a space)
+                width = text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]
+                left = {"left": 0.0, "center": -width / 2, "right": -width}[self.ha]
+                outlines.append(TextPath((left, top - i * self.LINE * self.size), line,
+                                         prop=prop))
+        self.set_path(Path.make_compound_path(*outlines) if outlines else Path(np.zeros((1, 2))))
         super().draw(renderer)
 
 
@@ -129,13 +98,14 @@ class NetworkDiagram:
     def __init__(self, net: Network, x, y, ax=None):
         self.sizes, self.chain = net.sizes, net.is_chain
         self.names = ("x",) + tuple(net.layer_names)
-        owns = ax is None
         with style.context():
-            size, box = self.layout(net)
-            self.fig, self.ax = figure_and_axes(ax, size)
-            if owns:
-                self.ax.set_position(box)
-            self._draw(max(self.sizes))
+            pitch = CHAIN_PITCH if self.chain else WIDE_PITCH
+            rows = 1.75 if self.chain else max(self.sizes) * ROW_PITCH / 72  # inches
+            height = rows + LEGEND_HEIGHT + TITLE_HEIGHT
+            self.fig, self.ax = figure_and_axes(ax, (max(6.4, pitch * len(self.sizes)), height))
+            if ax is None:
+                self.ax.set_position([0, LEGEND_HEIGHT / height, 1, rows / height])
+            self._draw()
         g = backward_or_none(net, x, y)
         if g is None:
             self.cannot_show(net, y)
@@ -150,19 +120,10 @@ class NetworkDiagram:
                             "smaller weights, inputs or targets")
         self.shown = (net, None, fmt(net.target(y)))
 
-    @staticmethod
-    def layout(net: Network):
-        """(figure size in inches, axes box in figure fractions) for drawing ``net``."""
-        pitch = CHAIN_PITCH if net.is_chain else WIDE_PITCH
-        rows = 1.75 if net.is_chain else max(net.sizes) * ROW_PITCH / 72
-        width = max(6.4, pitch * len(net.sizes))
-        height = rows + LEGEND_HEIGHT + TITLE_HEIGHT
-        return (width, height), [0, LEGEND_HEIGHT / height, 1, rows / height]
-
-    def _draw(self, tallest):
+    def _draw(self):
         ax = self.ax
         ax.set_axis_off()
-        half = 0.5 if self.chain else tallest / 2
+        half = 0.5 if self.chain else max(self.sizes) / 2
         ax.set(xlim=(-0.5, len(self.sizes) - 0.5), ylim=(-half, half))
         self.positions = [[(L, (n - 1) / 2 - j) for j in range(n)]
                           for L, n in enumerate(self.sizes)]
@@ -186,9 +147,8 @@ class NetworkDiagram:
             for j, (cx, cy) in enumerate(column):
                 (node,) = ax.plot([cx], [cy], "o", ms=marker, mec=style.INK, mew=1.2, zorder=3,
                                   mfc=style.INPUT_FACE if L == 0 else style.NODE_FACE)
-                name = self.names[L] if len(column) == 1 else f"{self.names[L]}[{j}]"
-                labels.append(NumberText(ax, cx, cy, name, ha="center", va="center",
-                                         weight="bold", zorder=4))
+                labels.append(NumberText(ax, cx, cy, indexed(self.names[L], j, len(column)),
+                                         ha="center", va="center", weight="bold"))
                 nodes.append(node)
                 self._number(("a", L, j), cx, cy, node_gap, "bottom")
                 if L > 0 or self.chain:
@@ -207,7 +167,6 @@ class NetworkDiagram:
         self.key = self.fig.legend(handles=key, loc="lower center", ncol=2, frameon=False,
                                    fontsize=style.FONT, handlelength=2.4, borderaxespad=0.2,
                                    columnspacing=1.6)
-        self.shown = None
 
     def _number(self, key, cx, cy, dy, va, gradient=False):
         """A label ``dy`` points above (below, if negative) the point (cx, cy) of the data."""
@@ -234,8 +193,9 @@ class NetworkDiagram:
         blocked = {(b.L + 1, b.j) for b in g.blocked}
         self.shown = (net, g, fmt(net.target(y)))
         for k in range(self.sizes[0]):
-            self._set(("a", 0, k), "x", fwd.x[k])
-            self._set(("da", 0, k), "dC0/dx", g.dx[k], gradient=True)
+            self.numbers["a", 0, k].set_text(f"x = {short(fwd.x[k])}")
+            if self.chain:  # a gradient's number goes below its name
+                self.numbers["da", 0, k].set_text(f"dC0/dx =\n{short(g.dx[k])}")
         for L in range(1, len(self.sizes)):
             layer = self.names[L]
             for j in range(self.sizes[L]):
@@ -244,40 +204,29 @@ class NetworkDiagram:
                 self.nodes[L][j].set(mec=colour,
                                      mfc=style.BLOCKED_FACE if grey else style.NODE_FACE)
                 self.node_labels[L][j].set_color(colour)
-                if self.chain:
-                    text = f"z_{layer} = {short(fwd.z[L - 1][j])}\na_{layer} = " \
-                           f"{short(fwd.a[L - 1][j])}"
-                    self.numbers["a", L, j].set_text(text)
-                    self._set(("da", L, j), f"dC0/da_{layer}", g.da[L - 1][j],
-                              gradient=True)
-                else:
-                    self.numbers["a", L, j].set_text(f"a = {short(fwd.a[L - 1][j])}")
-                    self.numbers["da", L, j].set_text(f"dC0/da = {short(g.da[L - 1][j])}")
-                self.numbers["a", L, j].set_color(colour)
+                z, a, da = (short(v[L - 1][j]) for v in (fwd.z, fwd.a, g.da))
+                self.numbers["a", L, j].set(text=f"z_{layer} = {z}\na_{layer} = {a}"
+                                            if self.chain else f"a = {a}", color=colour)
+                self.numbers["da", L, j].set_text(f"dC0/da_{layer} =\n{da}" if self.chain
+                                                  else f"dC0/da = {da}")
                 for k in range(self.sizes[L - 1]):
                     w = net.weights[L - 1][j][k]
                     line = self.edges[L - 1][j, k]
                     line.set(color=style.BLOCKED if grey else style.EDGE if w >= 0 else
                              style.NEGATIVE, ls=style.BLOCKED_STYLE if grey else "-")
                     if self.chain:
-                        self.numbers["w", L, j, k].set_text(f"w_{layer} = {short(w)}")
-                        self.numbers["w", L, j, k].set_color(colour)
-                        self._set(("dw", L, j, k), f"dC0/dw_{layer}", g.dw[L - 1][j][k],
-                                  gradient=True)
+                        self.numbers["w", L, j, k].set(text=f"w_{layer} = {short(w)}",
+                                                       color=colour)
+                        self.numbers["dw", L, j, k].set_text(
+                            f"dC0/dw_{layer} =\n{short(g.dw[L - 1][j][k])}")
         self.title.set_text(f"y = {self.shown[2]}, C0 = {fmt(g.cost)}")
-        return g
-
-    def _set(self, key, name, value, gradient=False):
-        if key in self.numbers:
-            text = f"{name} =\n{short(value)}" if gradient else f"{name} = {short(value)}"
-            self.numbers[key].set_text(text)
 
     def alt_text(self) -> str:
         net, g, target = self.shown
         activation = ", ".join(dict.fromkeys(a.formula for a in net.activations))
+        sizes = "-".join(str(n) for n in self.sizes)
         if g is None:
-            return (f"Network diagram of {article(self.sizes[0])} "
-                    f"{'-'.join(str(n) for n in self.sizes)} network, "
+            return (f"Network diagram of {article(self.sizes[0])} {sizes} network, "
                     f"activation {activation}, without numbers: {self.title.get_text()}.")
         fwd = g.forward
         if self.chain:
@@ -286,8 +235,7 @@ class NetworkDiagram:
             gradients = "; gradients " + ", ".join(
                 f"dC0/d{n} = {fmt(g[n])}" for n in net.parameter_names)
         else:
-            shape = ("-".join(str(n) for n in self.sizes) + " (layers "
-                     + ", ".join(self.names) + ")")
+            shape = f"{sizes} (layers {', '.join(self.names)})"
             values = f"a_Out = {fmt(fwd.output)}"
             largest = max(net.parameter_names, key=lambda n: abs(float(g[n])))
             gradients = (f"; the largest gradient is dC0/d{largest} = {fmt(g[largest])}"
@@ -377,10 +325,9 @@ def _marks(forward, axes, names):
         row = axes[names.index(sigma.name)]
         values = [np.ravel(v[L]) for v in (forward.z, forward.a, forward.da_dz)]
         for j, (z, a, slope) in enumerate(zip(*values)):
-            label = layer if len(values[0]) == 1 else f"{layer}[{j}]"
             for ax, height in ((row[0], a), (row[1], slope)):
                 marks += ax.plot([float(z)], [float(height)], MARKERS[i % len(MARKERS)],
                                  color=style.CURRENT, mec=style.CURRENT_EDGE, ms=style.MARKER,
-                                 label=label, zorder=5)
+                                 label=indexed(layer, j, len(values[0])), zorder=5)
             i += 1
     return marks[::2]

@@ -25,10 +25,9 @@ def new_figure(figsize, dpi=style.RENDER_DPI) -> Figure:
 
 def figure_and_axes(ax, figsize):
     """(figure, axes): ``ax`` and its figure, or a new figure holding one axes."""
-    if ax is not None:
-        return ax.figure, ax
-    fig = new_figure(figsize)
-    return fig, fig.add_subplot()
+    if ax is None:
+        ax = new_figure(figsize).add_subplot()
+    return ax.figure, ax
 
 
 def figure_of(plot):
@@ -67,12 +66,11 @@ def show(fig, alt: str | None = None, note: str | None = None) -> None:
 def figure_bundle(fig, alt: str | None = None, note: str | None = None) -> dict:
     """The output ``show`` displays: {"text/html": <img alt=... src=PNG>, "text/plain": alt}."""
     if alt is None:
-        plot = getattr(fig, "bp_plot", None)
-        if plot is None or not hasattr(plot, "alt_text"):
+        if not hasattr(getattr(fig, "bp_plot", None), "alt_text"):
             raise TypeError("plots.show: this figure was not drawn by backproplib.plots, so it "
                             "cannot describe itself; pass alt='what it shows, with its key "
                             "numbers' (computed, e.g. with bp.fmt)")
-        alt = plot.alt_text()
+        alt = fig.bp_plot.alt_text()
     alt = f"{alt} {note}" if note else alt
     if not isinstance(alt, str) or not alt.strip():
         raise TypeError(f"plots.show: alt must be a non-empty text, got {alt!r}")

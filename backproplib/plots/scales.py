@@ -49,11 +49,6 @@ def short(value, digits: int | None = None) -> str:
     return rounded(value, digits)
 
 
-def as_float(value) -> float:
-    """The first number of ``value`` (a number or a 1-element array) as a float."""
-    return float(np.asarray(value, dtype=float).reshape(-1)[0])
-
-
 def digits_for(values) -> int:
     """Significant digits that tell ``values`` apart: enough for their smallest spacing."""
     values = np.asarray([v for v in values if np.isfinite(v)], float)
@@ -166,8 +161,7 @@ def contour_levels(cost, n: int = 12) -> tuple[np.ndarray, bool]:
     if log:
         floor = max(floor, high * 1e-3)  # three decades: more would crowd the valley's rim
         levels = LogLocator(subs=(1, 2, 5), numticks=60).tick_values(floor, high)
-        levels = levels[(levels > floor) & (levels < high)]
     else:
-        levels = MaxNLocator(n, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
-        levels = levels[(levels > low) & (levels < high)]
+        floor, levels = low, MaxNLocator(n, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
+    levels = levels[(levels > floor) & (levels < high)]
     return np.unique(np.concatenate([[low], levels, [high]])), log
