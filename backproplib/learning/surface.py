@@ -47,10 +47,16 @@ class CostSurface:
                    for name, n in zip(net.layer_names, net.sizes[1:]) for j in range(n)]
         masks = np.empty((2, len(neurons)) + self.cost.shape, dtype=bool)
         for band, weights, biases in _bands(net, self.names, self.values):
+            i = 0  # the neuron's row of ``masks``
             with np.errstate(over="ignore", invalid="ignore"):
                 zs, _ = forward_pass(weights, biases, net.activations, self.x)
-                _write_masks(masks[:, :, band], net,
-                             [sigma.derivative(z) for sigma, z in zip(net.activations, zs)])
+                for z, sigma in zip(zs, net.activations):  # blocked on every example
+                    dead, blocked = (m.all(axis=-2)
+                                     for m in classify_slopes(sigma.derivative(z), sigma))
+                    for j in range(z.shape[-1]):
+                        masks[0, i, band] = dead[..., j]
+                        masks[1, i, band] = blocked[..., j] & ~dead[..., j]  # saturated
+                        i += 1
         return dict(zip(neurons, masks[0])), dict(zip(neurons, masks[1]))
 
 
@@ -132,21 +138,6 @@ def _grid_parameters(net, slots, values):
         array[(...,) + index] = vals.reshape(grid_shape)
         table[L] = array
     return weights, biases
-
-
-def _write_masks(out, net, slopes):
-    """Dead and saturated masks of every neuron on this band of the grid (on every example)."""
-    i = 0
-    for slope, sigma in zip(slopes, net.activations):
-        dead, blocked = classify_slopes(slope, sigma)
-        never_saturated = blocked is dead  # an activation that dies but does not saturate
-        # on every example; one example is itself, with no pass over the grid
-        dead, blocked = ((m[..., 0, :] if slope.shape[-2] == 1 else m.all(axis=-2))
-                         for m in (dead, blocked))
-        for j in range(slope.shape[-1]):
-            out[0, i] = dead[..., j]
-            out[1, i] = False if never_saturated else blocked[..., j] & ~dead[..., j]
-            i += 1
 
 
 def _grid_axis(values, name):
