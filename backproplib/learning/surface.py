@@ -130,9 +130,7 @@ def _grid_parameters(net, slots, values):
         table = weights if kind == "w" else biases
         grid_shape = [1, 1] + ([1] if kind == "b" else [])  # b^L: a singleton example axis
         grid_shape[axis] = len(vals)
-        base = table[L]
-        if base.ndim == len(index):  # not yet on the grid: give it the grid axes
-            base = base.reshape((1,) * len(grid_shape) + base.shape)
+        base = table[L]  # on the grid already if the other parameter is in this layer
         shape = np.broadcast_shapes(base.shape, tuple(grid_shape) + base.shape[-len(index):])
         array = np.array(np.broadcast_to(base, shape))
         array[(...,) + index] = vals.reshape(grid_shape)
