@@ -391,13 +391,12 @@ class ParameterTable:
         if not isinstance(changes, dict):
             raise TypeError(f"with_params: expected a dict {{parameter name: number}} such as "
                             f"{{'w_Out': 0.7}}, got {type(changes).__name__} {changes!r}")
+        given = {"w": weights, "b": biases}
         tables = {"w": list(weights), "b": list(biases)}
-        copied = set()
         for name, value in changes.items():
             kind, L, index = self.locate(name)
-            if (kind, L) not in copied:
+            if tables[kind][L] is given[kind][L]:  # copied before its first change only
                 tables[kind][L] = tables[kind][L].copy()
-                copied.add((kind, L))
             tables[kind][L][index] = to_scalar(value, exact, name, single=True)
         return tables["w"], tables["b"]
 
