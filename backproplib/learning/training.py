@@ -202,14 +202,12 @@ class Trainer:
         """a^Out for every example, shape (n, n_Out)."""
         return self.net.forward(self.X).output
 
-    def classes(self) -> np.ndarray:
-        """1 where the first output is above the threshold, else 0."""
-        return (np.asarray(self.predictions()[:, 0], dtype=float) > self.threshold).astype(int)
-
     def accuracy(self) -> float:
-        """The fraction of examples whose predicted class is their class."""
-        truth = (np.asarray(self.Y[:, 0], dtype=float) > self.threshold).astype(int)
-        return float((self.classes() == truth).mean())
+        """The fraction of examples whose predicted class is their class: class 1 where the
+        first output (or target) is above the threshold, else class 0."""
+        predicted, truth = (np.asarray(v[:, 0], dtype=float) > self.threshold
+                            for v in (self.predictions(), self.Y))
+        return float((predicted == truth).mean())
 
     def blocked(self) -> tuple:
         """The neurons that pass (almost) no gradient back on every example (``Blocked``)."""
