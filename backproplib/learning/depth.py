@@ -19,10 +19,10 @@ from ..core.network import Network
 from ..numbers import lookup, positive_number, to_scalar, whole_number
 from .training import draw_weights
 
-INITS = ("plain", "xavier", "he")
 LEVEL_WITHIN = 10.0  # |dC/dW| of H0 and Out within this factor of each other: "level"
 _VARIANCES = {"plain": lambda n_in, n_out: 1.0, "xavier": lambda n_in, n_out: 2 / (n_in + n_out),
               "he": lambda n_in, n_out: 2 / n_in}
+INITS = tuple(_VARIANCES)  # ("plain", "xavier", "he")
 
 
 def init_variance(init: str, n_in, n_out, scale=1.0) -> float:
