@@ -7,7 +7,7 @@ With a batch (x of shape (m, n_x)) the surface is the average cost C.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -87,10 +87,8 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
         for i, (kind, L, index) in enumerate(where, 1):
             out = block[i, band, :, None] if len(x) == 1 else None  # (rows, columns, m = 1)
             wanted.setdefault(L, []).append((kind, index, out))
-
-        def run(weights=weights, biases=biases, wanted=wanted):
-            return backpropagate(weights, biases, net.activations, x, y, net.cost_function,
-                                 batch=True, wanted=wanted)
+        run = partial(backpropagate, weights, biases, net.activations, x, y, net.cost_function,
+                      batch=True, wanted=wanted)
         try:  # numpy's flags say whether anything overflowed: no pass to look (0.1 ms)
             with np.errstate(over="raise", invalid="raise", divide="raise"):
                 r, overflowed = run(), False
