@@ -52,17 +52,16 @@ def handout(args) -> str:
     if len(args.weights) != len(args.biases):
         raise ValueError(f"--weights and --biases: expected one of each per layer, got "
                          f"{len(args.weights)} weights and {len(args.biases)} biases")
-    net = Network.chain(weights=[w.strip() for w in args.weights], activation=args.activation,
-                        biases=[b.strip() for b in args.biases], exact=args.exact)
-    x, y = args.x.strip(), args.y.strip()
+    net = Network.chain(weights=args.weights, biases=args.biases, activation=args.activation,
+                        exact=args.exact)  # numbers as text: read_number strips the spaces
     if args.format != "json":
-        book = ledger(net, x, y)
+        book = ledger(net, args.x, args.y)
         return str(book) if args.format == "text" else getattr(book, f"to_{args.format}")()
-    g = net.backward(x, y)
+    g = net.backward(args.x, args.y)
     fwd = g.forward
     return json.dumps({
         "exact": net.exact, "activations": [a.name for a in net.activations],
-        "x": fmt(fwd.x[0]), "y": fmt(net.target(y)[0]),
+        "x": fmt(fwd.x[0]), "y": fmt(net.target(args.y)[0]),
         "forward": {name: {"z": fmt(fwd.z[name][0]), "a": fmt(fwd.a[name][0])}
                     for name in net.layer_names},
         "cost": fmt(g.cost), "gradients": {name: fmt(v) for name, v in g.as_dict().items()},

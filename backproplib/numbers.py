@@ -33,12 +33,10 @@ def to_scalar(value, exact: bool, what: str, single: bool = False):
         raise TypeError(f"{what}: expected a number, got the boolean {value!r}")
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
-    if isinstance(value, str):
-        return _in_system(read_number(value, what).value, exact, what, value)
-    if isinstance(value, decimal.Decimal):
-        if not value.is_finite():
-            raise ValueError(f"{what}: expected a finite number, got {value}")
-        value = read_number(str(value), what).value
+    if isinstance(value, decimal.Decimal) and not value.is_finite():
+        raise ValueError(f"{what}: expected a finite number, got {value}")
+    if isinstance(value, (str, decimal.Decimal)):  # a Decimal reads as its text, digit for digit
+        return _in_system(read_number(str(value), what).value, exact, what, value)
     if isinstance(value, numbers.Rational):  # (numpy's integers become Python ints)
         return _in_system(Fraction(int(value.numerator), int(value.denominator)), exact, what,
                           value)
@@ -391,13 +389,12 @@ class ParameterTable:
         if not isinstance(changes, dict):
             raise TypeError(f"with_params: expected a dict {{parameter name: number}} such as "
                             f"{{'w_Out': 0.7}}, got {type(changes).__name__} {changes!r}")
+        given = {"w": weights, "b": biases}
         tables = {"w": list(weights), "b": list(biases)}
-        copied = set()
         for name, value in changes.items():
             kind, L, index = self.locate(name)
-            if (kind, L) not in copied:
+            if tables[kind][L] is given[kind][L]:  # copied before its first change only
                 tables[kind][L] = tables[kind][L].copy()
-                copied.add((kind, L))
             tables[kind][L][index] = to_scalar(value, exact, name, single=True)
         return tables["w"], tables["b"]
 

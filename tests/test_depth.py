@@ -3,6 +3,7 @@ exercises/topics.py): the sizes per layer against finite differences, the initia
 variances against the derivation, the words against the numbers, the panel and the checks."""
 
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from backproplib import exercises
 from backproplib.learning import depth, training
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
+ONE = lambda n_in, n_out: 1.0  # noqa: E731 (a variance rule for draw_weights)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -37,7 +39,8 @@ def test_sizes_per_layer_match_finite_differences(activation):
 @pytest.mark.parametrize("scale", [1.0, 0.3])
 def test_initial_weights_have_the_derived_variance(init, expected, scale):
     n_in, n_out = 150, 400
-    (W,) = depth.initial_weights([n_in, n_out], init, scale, seed=7)
+    variance_rule = partial(depth.init_variance, init, scale=scale)  # as deep_network draws
+    (W,) = training.draw_weights([n_in, n_out], variance_rule, seed=7)
     assert W.shape == (n_out, n_in)
     variance = expected(n_in, n_out) * scale**2
     assert depth.init_variance(init, n_in, n_out, scale) == pytest.approx(variance)
@@ -54,7 +57,7 @@ def test_training_s_initial_network_draws_by_the_same_rule_as_depth_s_weights(si
     # and 0.5773502691896257 for n = 3)
     for seed in (0, 4):
         net = training.initial_network(sizes, seed=seed)
-        drawn = depth.initial_weights(sizes, "xavier", 1.0, seed=seed)
+        drawn = training.draw_weights(sizes, partial(depth.init_variance, "xavier"), seed)
         assert all(np.array_equal(w, d) for w, d in zip(net.weights, drawn)), seed
 
 
@@ -100,8 +103,8 @@ def test_negative_biases_kill_relu_layers_and_the_count_comes_from_blocked():
     (lambda: depth.deep_network(3, 2.5), "width"),
     (lambda: depth.deep_network(3, 2, seed=-1), "seed"),
     (lambda: depth.deep_network(3, 2, bias="x"), "bias"),
-    (lambda: depth.initial_weights([3]), r"sizes: expected the layer sizes.*got \[3\]"),
-    (lambda: depth.initial_weights([3, 0]), "layer size: expected a whole number >= 1"),
+    (lambda: training.draw_weights([3], ONE), r"sizes: expected the layer sizes.*got \[3\]"),
+    (lambda: training.draw_weights([3, 0], ONE), "layer size: expected a whole number >= 1"),
     (lambda: training.initial_network([3]), r"sizes: expected the layer sizes.*got \[3\]"),
     (lambda: exercises.check_init_variance(None, "plain"), "unknown init 'plain'; known: xav"),
 ])

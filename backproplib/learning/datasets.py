@@ -17,7 +17,6 @@ from ..numbers import lookup, to_scalar, whole_number
 
 NAMES = ("circle", "xor", "gauss", "spiral")
 RADIUS = 5.0  # Playground's data radius; the points lie in about [-6, 6]^2
-DEFAULT_LABELS = (-1, 1)
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class Dataset:
 
 
 def make(name: str, n: int = 200, noise: float = 0.0, seed: int = 0,
-         labels=DEFAULT_LABELS) -> Dataset:
+         labels=(-1, 1)) -> Dataset:
     """The data set ``name`` with ``n`` examples, shuffled (the first few hold both classes);
     the same (name, n, noise, seed) always gives the same numbers."""
     name, X, classes, noise, seed = drawn(GENERATORS, name, n, noise, seed)

@@ -19,10 +19,10 @@ from ..core.network import Network
 from ..numbers import lookup, positive_number, to_scalar, whole_number
 from .training import draw_weights
 
-INITS = ("plain", "xavier", "he")
 LEVEL_WITHIN = 10.0  # |dC/dW| of H0 and Out within this factor of each other: "level"
 _VARIANCES = {"plain": lambda n_in, n_out: 1.0, "xavier": lambda n_in, n_out: 2 / (n_in + n_out),
               "he": lambda n_in, n_out: 2 / n_in}
+INITS = tuple(_VARIANCES)  # ("plain", "xavier", "he")
 
 
 def init_variance(init: str, n_in, n_out, scale=1.0) -> float:
@@ -35,21 +35,16 @@ def init_variance(init: str, n_in, n_out, scale=1.0) -> float:
     return base(whole_number(n_in, "n_in", 1), whole_number(n_out, "n_out", 1)) * scale * scale
 
 
-def initial_weights(sizes, init="he", scale=1.0, seed=0) -> list:
-    """``training.draw_weights`` with variance ``init_variance``: one W^L of shape
-    (n_L, n_(L-1)) per layer of ``sizes`` = (n_x, n_H0, ..., n_Out)."""
-    return draw_weights(sizes, partial(init_variance, init, scale=scale), seed)
-
-
 def deep_network(depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, bias=0.0,
                  output_activation="linear") -> Network:
     """``width`` inputs, ``depth`` - 1 hidden layers of ``width`` neurons with ``activation``, one
-    output neuron with ``output_activation``; weights by ``initial_weights``, biases ``bias``."""
+    output neuron with ``output_activation``; weights by ``training.draw_weights`` with variance
+    ``init_variance``, biases ``bias``."""
     depth = whole_number(depth, "depth", 1)
     if depth < 2:
         raise ValueError(f"depth: expected at least 2 layers (a hidden one and Out), got {depth}")
     sizes = [whole_number(width, "width", 1)] * depth + [1]
-    weights = initial_weights(sizes, init, scale, seed)
+    weights = draw_weights(sizes, partial(init_variance, init, scale=scale), seed)
     biases = [np.full(n, number(bias, "bias")) for n in sizes[1:]]
     return Network(weights, biases, [activation] * (depth - 1) + [output_activation],
                    exact=False)

@@ -7,7 +7,7 @@ With a batch (x of shape (m, n_x)) the surface is the average cost C.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -47,10 +47,16 @@ class CostSurface:
                    for name, n in zip(net.layer_names, net.sizes[1:]) for j in range(n)]
         masks = np.empty((2, len(neurons)) + self.cost.shape, dtype=bool)
         for band, weights, biases in _bands(net, self.names, self.values):
+            i = 0  # the neuron's row of ``masks``
             with np.errstate(over="ignore", invalid="ignore"):
                 zs, _ = forward_pass(weights, biases, net.activations, self.x)
-                _write_masks(masks[:, :, band], net,
-                             [sigma.derivative(z) for sigma, z in zip(net.activations, zs)])
+                for z, sigma in zip(zs, net.activations):  # blocked on every example
+                    dead, blocked = (m.all(axis=-2)
+                                     for m in classify_slopes(sigma.derivative(z), sigma))
+                    for j in range(z.shape[-1]):
+                        masks[0, i, band] = dead[..., j]
+                        masks[1, i, band] = blocked[..., j] & ~dead[..., j]  # saturated
+                        i += 1
         return dict(zip(neurons, masks[0])), dict(zip(neurons, masks[1]))
 
 
@@ -81,10 +87,8 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
         for i, (kind, L, index) in enumerate(where, 1):
             out = block[i, band, :, None] if len(x) == 1 else None  # (rows, columns, m = 1)
             wanted.setdefault(L, []).append((kind, index, out))
-
-        def run(weights=weights, biases=biases, wanted=wanted):
-            return backpropagate(weights, biases, net.activations, x, y, net.cost_function,
-                                 batch=True, wanted=wanted)
+        run = partial(backpropagate, weights, biases, net.activations, x, y, net.cost_function,
+                      batch=True, wanted=wanted)
         try:  # numpy's flags say whether anything overflowed: no pass to look (0.1 ms)
             with np.errstate(over="raise", invalid="raise", divide="raise"):
                 r, overflowed = run(), False
@@ -124,29 +128,12 @@ def _grid_parameters(net, slots, values):
         table = weights if kind == "w" else biases
         grid_shape = [1, 1] + ([1] if kind == "b" else [])  # b^L: a singleton example axis
         grid_shape[axis] = len(vals)
-        base = table[L]
-        if base.ndim == len(index):  # not yet on the grid: give it the grid axes
-            base = base.reshape((1,) * len(grid_shape) + base.shape)
+        base = table[L]  # on the grid already if the other parameter is in this layer
         shape = np.broadcast_shapes(base.shape, tuple(grid_shape) + base.shape[-len(index):])
         array = np.array(np.broadcast_to(base, shape))
         array[(...,) + index] = vals.reshape(grid_shape)
         table[L] = array
     return weights, biases
-
-
-def _write_masks(out, net, slopes):
-    """Dead and saturated masks of every neuron on this band of the grid (on every example)."""
-    i = 0
-    for slope, sigma in zip(slopes, net.activations):
-        dead, blocked = classify_slopes(slope, sigma)
-        never_saturated = blocked is dead  # an activation that dies but does not saturate
-        # on every example; one example is itself, with no pass over the grid
-        dead, blocked = ((m[..., 0, :] if slope.shape[-2] == 1 else m.all(axis=-2))
-                         for m in (dead, blocked))
-        for j in range(slope.shape[-1]):
-            out[0, i] = dead[..., j]
-            out[1, i] = False if never_saturated else blocked[..., j] & ~dead[..., j]
-            i += 1
 
 
 def _grid_axis(values, name):

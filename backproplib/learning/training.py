@@ -53,11 +53,10 @@ def initial_network(sizes, activation="tanh", seed=0, output_activation=None,
     """A network with layer sizes (n_x, n_H0, ..., n_Out): weights by ``draw_weights`` with
     variance 1/n_(L-1) (z starts about the size of an input), biases 0.1, ``activation`` in
     every layer (``output_activation`` in Out if given)."""
-    sizes = layer_sizes(sizes)
     weights = draw_weights(sizes, lambda n_in, n_out: 1 / n_in, seed)
-    biases = [np.full(n_out, 0.1) for n_out in sizes[1:]]
+    biases = [np.full(len(W), 0.1) for W in weights]
     out = activation if output_activation is None else output_activation
-    return Network(weights, biases, [activation] * (len(sizes) - 2) + [out], cost=cost)
+    return Network(weights, biases, [activation] * (len(weights) - 1) + [out], cost=cost)
 
 
 class Trainer:
@@ -202,14 +201,12 @@ class Trainer:
         """a^Out for every example, shape (n, n_Out)."""
         return self.net.forward(self.X).output
 
-    def classes(self) -> np.ndarray:
-        """1 where the first output is above the threshold, else 0."""
-        return (np.asarray(self.predictions()[:, 0], dtype=float) > self.threshold).astype(int)
-
     def accuracy(self) -> float:
-        """The fraction of examples whose predicted class is their class."""
-        truth = (np.asarray(self.Y[:, 0], dtype=float) > self.threshold).astype(int)
-        return float((self.classes() == truth).mean())
+        """The fraction of examples whose predicted class is their class: class 1 where the
+        first output (or target) is above the threshold, else class 0."""
+        predicted, truth = (np.asarray(v[:, 0], dtype=float) > self.threshold
+                            for v in (self.predictions(), self.Y))
+        return float((predicted == truth).mean())
 
     def blocked(self) -> tuple:
         """The neurons that pass (almost) no gradient back on every example (``Blocked``)."""
