@@ -343,11 +343,10 @@ class FiniteDifferences:
     forward_passes: int  # two per parameter
 
 
-def finite_differences(net, x, y, h=1e-5) -> FiniteDifferences:
-    """Every dC0/dp ~ (C0(p + h) - C0(p - h)) / 2h, two forward passes per parameter (in exact
-    mode h is 1/100000), where backpropagation needs one forward and one backward pass."""
-    if net.exact:
-        h = Fraction(1, 100000)
+def finite_differences(net, x, y) -> FiniteDifferences:
+    """Every dC0/dp ~ (C0(p + h) - C0(p - h)) / 2h, h = 1e-5 (1/100000 in exact mode), two forward
+    passes per parameter, where backpropagation needs one forward and one backward pass."""
+    h = Fraction(1, 100000) if net.exact else 1e-5
     xs, ys = net.input(x), net.target(y)
 
     def cost(changed):  # the forward pass alone, then the network's own cost pair

@@ -234,7 +234,7 @@ class gradient_view(View):
         self._show(g)
         book = ledger(self.net, self.x, self.y, param=self.param, g=g)
         self.ledger_text = str(book)
-        self.ledger.value = _ledger_html(book)
+        self.ledger.value = book.to_html()
 
     def _figure_without_numbers(self):
         self.curve.update(self.net, None, self.x, self.y)
@@ -350,28 +350,11 @@ class descent_view(_ContourView):
         self.folded[:0] = [path.message] + ([path.details] if path.details else [])
 
 
-LEDGER_CSS = (".bp-ledger-text{font-family:monospace;line-height:1.45}"
+LEDGER_CSS = (".bp-ledger-text{font-family:monospace;line-height:1.45}"  # Ledger.to_html's
               ".bp-ledger-text b{display:block;margin-top:.5em}"
               ".bp-ledger-text p{margin:0 0 0 1em}"
               f".bp-ledger-text i{{display:block;margin-left:2em;color:{style.WARNING}}}"
               ".bp-ledger-text small{display:block;margin-top:.6em;color:#555}")
-
-
-def _ledger_html(book) -> str:
-    """The ledger as on paper (``LEDGER_CSS``): titles in bold, one equation a line, a blocked
-    neuron's note under its line, conventions in small print. Plain text: typesetting TeX on
-    every step took the browser hundreds of milliseconds (benchmarks/browser.py)."""
-    def line(step):
-        note = f"<i>{html.escape(step.note, quote=False)}</i>" if step.note else ""
-        return f"<p>{html.escape(step.render(), quote=False)}</p>{note}"
-
-    blocks = [f"<b>{html.escape(s.title)}</b>" + "".join(line(step) for step in s.steps)
-              for s in book.sections]
-    conventions = str(book).rpartition("Conventions:\n")[2].splitlines()
-    rules = "<br>".join(html.escape(rule.removeprefix("- "), quote=False)
-                        for rule in conventions if rule.strip())
-    return (f'<div class="bp-ledger-text">{"".join(blocks)}'
-            f"<small>Conventions:<br>{rules}</small></div>")
 
 
 def _reaching_switch(net, x, y, name):
