@@ -42,7 +42,8 @@ class View(Panel):
         if unknown:
             raise ValueError(f"ranges: no slider named {unknown[0]!r} here; sliders: "
                              f"{', '.join(valid)}")
-        self.ranges = ranges or {}
+        self.ranges = {name: _check_bounds(name, bounds)
+                       for name, bounds in (ranges or {}).items() if bounds is not None}
         self.all_gradients = W.HTML()
         self.all_gradients.add_class("bp-gradients")
         self.details = W.Accordion(children=[self.all_gradients], selected_index=None)
@@ -53,10 +54,8 @@ class View(Panel):
     def _range(self, name, value, default=None):
         """(low, high, step or None) for the slider ``name`` starting at ``value``:
         ``ranges[name]``, else ``default``, else value +- plots.half_width(value)."""
-        given = self.ranges.get(name)
-        if given is not None:
-            return _check_bounds(name, given)
-        return default or (value - plots.half_width(value), value + plots.half_width(value), None)
+        return self.ranges.get(name) or default or (
+            value - plots.half_width(value), value + plots.half_width(value), None)
 
     def _slider(self, name, start, default=None):
         value = _number(start, name)

@@ -150,11 +150,9 @@ class training_view(Panel):
             self.trainer.batch_size = self.sliders["batch_size"].value
         except (TypeError, ValueError) as error:
             self.warnings = [f"Cannot use this setting: {error}"]
-            self._write_readout()
-            return
-        # they set how the next steps go; the picture shows the steps taken: only words change
-        self.lines, self.unrounded, self.warnings = [], [], []
-        self._words()
+        else:  # they set how the next steps go; the picture shows the steps taken: only words
+            self._forget()
+            self._words()
         self._write_readout()
 
     def press_step(self):
