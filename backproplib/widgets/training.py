@@ -150,7 +150,7 @@ class training_view(Panel):
             self.trainer.batch_size = self.sliders["batch_size"].value
         except (TypeError, ValueError) as error:
             self.warnings = [f"Cannot use this setting: {error}"]
-        else:  # they set how the next steps go; the picture shows the steps taken: only words
+        else:  # they set the next steps; the picture shows the steps taken: only words change
             self._forget()
             self._words()
         self._write_readout()
