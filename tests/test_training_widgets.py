@@ -80,9 +80,9 @@ def test_sgd_view_moves_with_the_learning_rate_and_explains_overshooting(chain_d
 def test_training_view_buttons():
     trainer, data = small_trainer()
     view = training_widgets.training_view(trainer, data, steps=30)
-    assert "step 0 (epoch 0; 6 steps per epoch)" in view.summary()
+    assert "step 0 (0 epochs; 6 steps per epoch)" in view.summary()
     view.buttons["step"].click()
-    assert trainer.steps == 1 and "step 1 (epoch 0.17" in view.summary()
+    assert trainer.steps == 1 and "step 1 (0.17 epochs" in view.summary()
     view.buttons["train"].click()  # no event loop here: trains at once, chunk by chunk
     assert trainer.steps == 31 and view.progress.value == 30
     assert f"C over the whole set = {bp.fmt(trainer.cost)}" in view.summary()

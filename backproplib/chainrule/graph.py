@@ -167,9 +167,28 @@ class Graph:
         return {name: leaf.grad for name, leaf in self.parameters.items()}
 
     def derivatives(self, mode="reverse", outputs=("C0",), inputs=None) -> "Derivatives":
-        """``derivatives`` for named nodes; by default dC0/d(parameter) for every parameter."""
-        names = self.parameters if inputs is None else inputs
-        return derivatives(map(self.node, outputs), map(self.node, names), mode)
+        """Every d(output)/d(input) for the nodes named ``outputs`` and the leaves ``inputs`` (by
+        default every parameter): "forward" runs one ``tangent_sweep`` per input (a column),
+        "reverse" one backward sweep per output (a row), so reverse mode is cheap for one cost
+        of many parameters."""
+        if mode not in MODES:
+            raise ValueError(f"mode: expected 'forward' or 'reverse', got {mode!r}")
+        outputs = [self.node(name) for name in outputs]
+        inputs = [self.node(name) for name in (self.parameters if inputs is None else inputs)]
+        order = topological_order(*outputs)
+        if mode == "forward":
+            columns = []
+            for seed in inputs:
+                tangent_sweep(order, seed)
+                columns.append([out.tangent for out in outputs])
+            rows = list(zip(*columns)) or [()] * len(outputs)
+        else:
+            rows = []
+            for out in outputs:
+                _sweep(order, out)
+                rows.append(tuple(leaf.grad for leaf in inputs))
+        return Derivatives(mode, tuple(n.name for n in outputs), tuple(n.name for n in inputs),
+                           tuple(rows), len(inputs) if mode == "forward" else len(outputs))
 
     def report(self) -> str:
         """One line per parameter, "dC0/dw_H0 = 0.01755125", as ``Gradients.report`` prints."""
@@ -243,29 +262,6 @@ class Derivatives:
 
     def d(self, output: str, wrt: str):
         return self.values[self.outputs.index(output)][self.inputs.index(wrt)]
-
-
-def derivatives(outputs, inputs, mode="reverse") -> Derivatives:
-    """Every d(output)/d(input) for the nodes ``outputs`` and the leaves ``inputs``: "forward"
-    runs one ``tangent_sweep`` per input (a column), "reverse" one backward sweep per output
-    (a row), so reverse mode is cheap for one cost of many parameters."""
-    if mode not in MODES:
-        raise ValueError(f"mode: expected 'forward' or 'reverse', got {mode!r}")
-    outputs, inputs = list(outputs), list(inputs)
-    order = topological_order(*outputs)
-    if mode == "forward":
-        columns = []
-        for seed in inputs:
-            tangent_sweep(order, seed)
-            columns.append([out.tangent for out in outputs])
-        rows = list(zip(*columns)) or [()] * len(outputs)
-    else:
-        rows = []
-        for out in outputs:
-            _sweep(order, out)
-            rows.append(tuple(leaf.grad for leaf in inputs))
-    return Derivatives(mode, tuple(n.name for n in outputs), tuple(n.name for n in inputs),
-                       tuple(rows), len(inputs) if mode == "forward" else len(outputs))
 
 
 # --- the graph in words ----------------------------------------------------------------------
@@ -343,11 +339,10 @@ class FiniteDifferences:
     forward_passes: int  # two per parameter
 
 
-def finite_differences(net, x, y, h=1e-5) -> FiniteDifferences:
-    """Every dC0/dp ~ (C0(p + h) - C0(p - h)) / 2h, two forward passes per parameter (in exact
-    mode h is 1/100000), where backpropagation needs one forward and one backward pass."""
-    if net.exact:
-        h = Fraction(1, 100000)
+def finite_differences(net, x, y) -> FiniteDifferences:
+    """Every dC0/dp ~ (C0(p + h) - C0(p - h)) / 2h, h = 1e-5 (1/100000 in exact mode), two forward
+    passes per parameter, where backpropagation needs one forward and one backward pass."""
+    h = Fraction(1, 100000) if net.exact else 1e-5
     xs, ys = net.input(x), net.target(y)
 
     def cost(changed):  # the forward pass alone, then the network's own cost pair

@@ -7,6 +7,7 @@ line's key is the first layer its name mentions and the name without layer names
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -204,29 +205,24 @@ class Ledger:
         blocks.append(f"Conventions:\n\\begin{{itemize}}\n{items}\n\\end{{itemize}}")
         return "\n\n".join(blocks)
 
+    def to_html(self) -> str:
+        """As on paper, in a panel's CSS classes: titles in bold, one equation a line, a blocked
+        neuron's note under its line, conventions in small print. Plain text: typesetting TeX on
+        every step took the browser hundreds of milliseconds (benchmarks/browser.py)."""
+        def line(step):
+            note = f"<i>{html.escape(step.note, quote=False)}</i>" if step.note else ""
+            return f"<p>{html.escape(step.render(), quote=False)}</p>{note}"
+
+        blocks = [f"<b>{html.escape(s.title)}</b>" + "".join(map(line, s.steps))
+                  for s in self.sections]
+        rules = "<br>".join(html.escape(_render(c, False), quote=False) for c in self.conventions)
+        return (f'<div class="bp-ledger-text">{"".join(blocks)}'
+                f"<small>Conventions:<br>{rules}</small></div>")
+
 
 def _tex_text(sentence: str) -> str:
     """A blocked neuron's sentence (plain text) made safe for LaTeX's text mode."""
     return sentence.replace("_", r"\_").replace("<=", r"$\le$")
-
-
-def _conventions(net) -> list:
-    """What the ledger assumes; the ReLU'(0) = 0 line only where the network uses ReLU."""
-    out = len(net.weights) - 1
-    a, y = _sym(net, "a", out, "j"), _sym(net, "y", out, "j")
-    each = (_sum_over("j", "Out"),) if net.sizes[-1] > 1 else ()
-    conventions = [
-        ("H0, H1 and Out name layers, they are not powers: ", _math(Sym("a", "H1")),
-         " is the activation of layer H1."),
-        (_math(C0, " = ", *each, "(", a, " - ", y, ")^2"), " has no 1/2 in front, so ",
-         _math(D(C0, a), " = 2(", a, " - ", y, ")"), "."),
-    ]
-    relu = [sigma for sigma in net.activations if sigma.name == "relu"]
-    if relu:
-        z = Sym("z")
-        conventions.append((_math(*_of(relu[0], z, prime=True), " = 0"), " for ", _math(z, LE, "0"),
-                            ", also at the kink ", _math(z, " = 0"), " (as in PyTorch)."))
-    return conventions
 
 
 # --- writing it from the backward pass ---------------------------------------------------------
@@ -248,7 +244,7 @@ def ledger(net: Network, x, y, param: str | None = None, *, g=None) -> Ledger:
     else:  # every layer, or those param's layer needs: below Out from H(n-2)'s, from 2(a - y)
         first = writer.out if param is None or L == writer.out else writer.out - 1
         sections += [writer.backward(M) for M in range(first, L - 1, -1)]
-    return Ledger(sections, _conventions(net))
+    return Ledger(sections, writer.conventions())
 
 
 def _sym(net, letter, L, *index) -> Sym:
@@ -285,6 +281,9 @@ class _Writer:
     def __init__(self, net, g, y):
         self.net, self.g, self.fwd, self.y = net, g, g.forward, y
         self.out = len(net.weights) - 1
+        self.a_j, self.y_j = _sym(net, "a", self.out, "j"), _sym(net, "y", self.out, "j")
+        self.cost_rule = ((_sum_over("j", "Out"),) if net.sizes[-1] > 1 else ()) + (
+            "(", self.a_j, " - ", self.y_j, ")^2")
         self.inputs = [self.fwd.x, *self.fwd.a]  # inputs[L] = a^(L-1), x for H0
         self.notes = {(b.L, b.j): explain_blocked(b) for b in g.blocked}
 
@@ -307,11 +306,26 @@ class _Writer:
         return Section(net.layer_names[L], False, tuple(steps))
 
     def cost(self) -> Section:
-        a, y = _sym(self.net, "a", self.out, "j"), _sym(self.net, "y", self.out, "j")
-        each = (_sum_over("j", "Out"),) if self.net.sizes[-1] > 1 else ()
         terms = [("(", a_j, " - ", y_j, ")^2") for a_j, y_j in zip(self.fwd.output, self.y)]
-        rule = (*each, "(", a, " - ", y, ")^2")
-        return Section("Cost", False, (Step(C0, self.g.cost, rule, _plus(terms, wrap=False)),))
+        return Section("Cost", False, (Step(C0, self.g.cost, self.cost_rule,
+                                            _plus(terms, wrap=False)),))
+
+    def conventions(self) -> list:
+        """What the ledger assumes; the ReLU'(0) = 0 line only where the network uses ReLU."""
+        a, y = self.a_j, self.y_j
+        conventions = [
+            ("H0, H1 and Out name layers, they are not powers: ", _math(Sym("a", "H1")),
+             " is the activation of layer H1."),
+            (_math(C0, " = ", *self.cost_rule), " has no 1/2 in front, so ",
+             _math(D(C0, a), " = 2(", a, " - ", y, ")"), "."),
+        ]
+        relu = [sigma for sigma in self.net.activations if sigma.name == "relu"]
+        if relu:
+            z = Sym("z")
+            conventions.append((_math(*_of(relu[0], z, prime=True), " = 0"), " for ",
+                                _math(z, LE, "0"), ", also at the kink ", _math(z, " = 0"),
+                                " (as in PyTorch)."))
+        return conventions
 
     # backward, one factor at a time
     def output_slope(self, j) -> Step:

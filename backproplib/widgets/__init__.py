@@ -42,7 +42,8 @@ class View(Panel):
         if unknown:
             raise ValueError(f"ranges: no slider named {unknown[0]!r} here; sliders: "
                              f"{', '.join(valid)}")
-        self.ranges = ranges or {}
+        self.ranges = {name: _check_bounds(name, bounds)
+                       for name, bounds in (ranges or {}).items() if bounds is not None}
         self.all_gradients = W.HTML()
         self.all_gradients.add_class("bp-gradients")
         self.details = W.Accordion(children=[self.all_gradients], selected_index=None)
@@ -53,10 +54,8 @@ class View(Panel):
     def _range(self, name, value, default=None):
         """(low, high, step or None) for the slider ``name`` starting at ``value``:
         ``ranges[name]``, else ``default``, else value +- plots.half_width(value)."""
-        given = self.ranges.get(name)
-        if given is not None:
-            return _check_bounds(name, given)
-        return default or (value - plots.half_width(value), value + plots.half_width(value), None)
+        return self.ranges.get(name) or default or (
+            value - plots.half_width(value), value + plots.half_width(value), None)
 
     def _slider(self, name, start, default=None):
         value = _number(start, name)
@@ -234,7 +233,7 @@ class gradient_view(View):
         self._show(g)
         book = ledger(self.net, self.x, self.y, param=self.param, g=g)
         self.ledger_text = str(book)
-        self.ledger.value = _ledger_html(book)
+        self.ledger.value = book.to_html()
 
     def _figure_without_numbers(self):
         self.curve.update(self.net, None, self.x, self.y)
@@ -350,28 +349,11 @@ class descent_view(_ContourView):
         self.folded[:0] = [path.message] + ([path.details] if path.details else [])
 
 
-LEDGER_CSS = (".bp-ledger-text{font-family:monospace;line-height:1.45}"
+LEDGER_CSS = (".bp-ledger-text{font-family:monospace;line-height:1.45}"  # Ledger.to_html's
               ".bp-ledger-text b{display:block;margin-top:.5em}"
               ".bp-ledger-text p{margin:0 0 0 1em}"
               f".bp-ledger-text i{{display:block;margin-left:2em;color:{style.WARNING}}}"
               ".bp-ledger-text small{display:block;margin-top:.6em;color:#555}")
-
-
-def _ledger_html(book) -> str:
-    """The ledger as on paper (``LEDGER_CSS``): titles in bold, one equation a line, a blocked
-    neuron's note under its line, conventions in small print. Plain text: typesetting TeX on
-    every step took the browser hundreds of milliseconds (benchmarks/browser.py)."""
-    def line(step):
-        note = f"<i>{html.escape(step.note, quote=False)}</i>" if step.note else ""
-        return f"<p>{html.escape(step.render(), quote=False)}</p>{note}"
-
-    blocks = [f"<b>{html.escape(s.title)}</b>" + "".join(line(step) for step in s.steps)
-              for s in book.sections]
-    conventions = str(book).rpartition("Conventions:\n")[2].splitlines()
-    rules = "<br>".join(html.escape(rule.removeprefix("- "), quote=False)
-                        for rule in conventions if rule.strip())
-    return (f'<div class="bp-ledger-text">{"".join(blocks)}'
-            f"<small>Conventions:<br>{rules}</small></div>")
 
 
 def _reaching_switch(net, x, y, name):

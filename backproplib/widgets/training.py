@@ -57,12 +57,10 @@ class sgd_view(Panel):
         self.assemble()
 
     def _update(self):
-        lr = self.sliders["learning_rate"].value
-        size = self.sliders["batch_size"].value
-        self.full = self._run(lr, self.n_examples)
-        self.sgd = self._run(lr, size)
-        per = self.sgd.steps_per_epoch
-        full, sgd = self.full, self.sgd
+        lr, size = self.sliders["learning_rate"].value, self.sliders["batch_size"].value
+        self.full = full = self._run(lr, self.n_examples)
+        self.sgd = sgd = self._run(lr, size)
+        per = sgd.steps_per_epoch
         self.say(lambda n: [
             f"learning_rate = {n(lr)}, steps = {self.steps}",
             f"batch_size = {size}: {per} step{'s' if per != 1 else ''} per epoch, so "
@@ -72,8 +70,8 @@ class sgd_view(Panel):
             f"full batch ({self.n_examples} examples per step): C from {n(full.costs[0])} to "
             f"{n(full.cost)} ({full.examples_seen} examples seen)",
             f"mini-batch SGD: C from {n(sgd.costs[0])} to {n(sgd.cost)}"])
-        for label, run, colour in (("full batch", self.full, training_plots.FULL_BATCH),
-                                   ("mini-batch SGD", self.sgd, training_plots.SGD)):
+        for label, run, colour in (("full batch", full, training_plots.FULL_BATCH),
+                                   ("mini-batch SGD", sgd, training_plots.SGD)):
             self.contour.set_path(_points(run, self.params), label, colour)
             if run.diverged:
                 self.warnings.append(f"{label} diverged: the learning rate {fmt(lr)} is too "
@@ -82,7 +80,7 @@ class sgd_view(Panel):
             elif run.cost > run.costs[0]:
                 self.warnings.append(f"{label}: the cost went up, the learning rate {fmt(lr)} "
                                      "overshoots")
-        if not all(self.contour.inside(_points(r, self.params)) for r in (self.full, self.sgd)):
+        if not all(self.contour.inside(_points(r, self.params)) for r in (full, sgd)):
             self.warnings.append("a path leaves the plotted area; only the part inside shows")
         self.draw()
 
@@ -126,9 +124,8 @@ class training_view(Panel):
                               tooltip=f"take {self.n_steps} SGD steps (press again to stop)"),
             "reset": W.Button(description="reset", tooltip="back to the starting network"),
         }
-        self.buttons["step"].on_click(lambda _: self.press_step())
-        self.buttons["train"].on_click(lambda _: self.press_train())
-        self.buttons["reset"].on_click(lambda _: self.press_reset())
+        for name, button in self.buttons.items():  # "step" calls press_step, and so on
+            button.on_click(lambda _, name=name: getattr(self, f"press_{name}")())
         self.progress = W.IntProgress(value=0, min=0, max=self.n_steps, description="progress",
                                       layout=W.Layout(width=self.slider_width))
         self.progress.add_class("bp-progress")
@@ -153,11 +150,9 @@ class training_view(Panel):
             self.trainer.batch_size = self.sliders["batch_size"].value
         except (TypeError, ValueError) as error:
             self.warnings = [f"Cannot use this setting: {error}"]
-            self._write_readout()
-            return
-        # they set how the next steps go; the picture shows the steps taken: only words change
-        self.lines, self.unrounded, self.warnings = [], [], []
-        self._words()
+        else:  # they set the next steps; the picture shows the steps taken: only words change
+            self._forget()
+            self._words()
         self._write_readout()
 
     def press_step(self):
@@ -216,10 +211,9 @@ class training_view(Panel):
     def _words(self):
         """The readout's lines and warnings for the trainer as it is (``blocked``: its
         neurons blocked at the last drawing)."""
-        t = self.trainer
-        epochs, right = t.examples_seen / t.n, t.accuracy()
+        t, right = self.trainer, self.trainer.accuracy()
         self.say(lambda n: [
-            f"step {t.steps} (epoch {fmt(round(epochs, 2))}; {t.steps_per_epoch} "
+            f"step {t.steps} ({training.epochs(t.examples_seen, t.n, 2)}; {t.steps_per_epoch} "
             f"step{'s' if t.steps_per_epoch != 1 else ''} per epoch), "
             f"batch_size = {t.batch_size}, learning_rate = {n(t.learning_rate)}",
             f"C over the whole set = {n(t.cost)} (at the start {n(t.costs[0])})",
