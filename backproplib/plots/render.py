@@ -144,8 +144,7 @@ class FrameRenderer:
 
     def png(self, static_key=None) -> bytes:
         """One opaque PNG of the whole picture."""
-        background, frame, _ = self.layers(static_key)
-        return composite(background, frame)
+        return composite(*self.layers(static_key)[:2])
 
     def pictures(self, static_key, alt: str, width: int, height: int) -> tuple:
         """(background HTML or None if unchanged, frame HTML carrying ``alt``, the frame's
