@@ -38,16 +38,11 @@ def class_points(ax, X, classes, kinds, labels=None, ms=4.2, mew=0.6, **kwargs) 
             for i, (k, colour, marker) in enumerate(kinds)]
 
 
-def plane_axes(ax, extent, title):
-    """``ax`` as the plane of inputs (x_1, x_2) over ``extent``, to scale."""
-    ax.set(xlim=extent[:2], ylim=extent[2:], aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
-           title=title)
-
-
 # --- what the network predicts -----------------------------------------------------------------
 class Regions:
-    """A map over the plane of ``data``'s inputs on an n x n grid (``image``: ``start`` until
-    ``update`` sets it) under the data: ``kinds`` (class, colour, marker), ``labels`` a class."""
+    """A map over the plane of ``data``'s inputs (x_1, x_2), to scale, on an n x n grid
+    (``image``: ``start`` until ``update`` sets it) under the data: ``kinds`` (class, colour,
+    marker), ``labels`` a class."""
 
     def __init__(self, data, ax, kinds, labels, title, start, **image):
         self.fig, self.ax, self.extent, self.n = ax.figure, ax, tuple(data.extent), len(start)
@@ -55,7 +50,8 @@ class Regions:
         self.image = ax.imshow(start, origin="lower", extent=self.extent, zorder=1, **image)
         self.markers = class_points(ax, data.X, data.classes, kinds, zorder=3, labels=labels)
         self.counts = data.counts
-        plane_axes(ax, self.extent, title)
+        ax.set(xlim=self.extent[:2], ylim=self.extent[2:], aspect="equal", xlabel="$x_1$",
+               ylabel="$x_2$", title=title)
 
     def dynamic_artists(self) -> list:
         return [self.image]
