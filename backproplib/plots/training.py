@@ -45,7 +45,7 @@ class Regions:
     marker), ``labels`` a class."""
 
     def __init__(self, data, ax, kinds, labels, title, start, **image):
-        self.fig, self.ax, self.extent, self.n = ax.figure, ax, tuple(data.extent), len(start)
+        self.ax, self.extent, self.n = ax, tuple(data.extent), len(start)
         self.x1, self.x2, self.points = training.grid(self.extent, self.n)
         self.image = ax.imshow(start, origin="lower", extent=self.extent, zorder=1, **image)
         self.markers = class_points(ax, data.X, data.classes, kinds, zorder=3, labels=labels)
