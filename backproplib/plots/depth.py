@@ -149,8 +149,7 @@ class DepthPlot:
                 if outside:
                     sizes += (f" ({outside} values outside the plotted {low:.0e} to {high:.0e}, "
                               "not drawn)")
-            blocked = p.dead_sentence()
-            parts.append(f"{who}{sizes}; {p.trend()}; {blocked}.")
+            parts.append(f"{who}{sizes}; {p.trend()}; {p.dead_sentence()}.")
         depth = len(next(iter(self.profiles.values())).names)
         return (f"Two log-scale plots of the gradient's size per layer of "
                 f"{article(depth)} {depth}-layer "

@@ -240,9 +240,9 @@ class TrainingFigure:
     """Decision regions, cost history and weights of a ``training.Trainer``, side by side."""
 
     def __init__(self, trainer, data, steps=None, boundary=True):
-        self.fig = new_figure((10.2, 3.4))
+        self.fig, axes = subplots(1, 3, figsize=(10.2, 3.4),
+                                  gridspec_kw={"width_ratios": [1.0, 1.05, 1.0]})
         with style.context():
-            axes = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.0, 1.05, 1.0]})
             self.regions = DecisionRegions(trainer.net, data, axes[0], boundary)
             self.history = CostHistory(trainer, axes[1], steps)
             self.weights = WeightDiagram(trainer.net, axes[2], trainer.blocked())
