@@ -129,7 +129,7 @@ class GraphPlot:
             ax = self.fig.add_axes((0, 0, 1, 1))
             ax.set(xlim=(0, width), ylim=(0, height))
             ax.set_axis_off()
-            self.ax, self.width, self.height, self.head = ax, width, height, head
+            self.ax, self.height, self.head = ax, height, head
             self.boxes = {}
             self._draw()
 
