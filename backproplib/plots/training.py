@@ -285,8 +285,8 @@ def data_overview(sets):
             ax.set(xlim=data.extent[:2], ylim=data.extent[2:], aspect="equal", title=data.name,
                    xticks=[], yticks=[])
         fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.88, wspace=0.06)
-    parts = [f"{d.name!r} ({int((d.classes == 1).sum())} blue circles of class 1, "
-             f"{int((d.classes == 0).sum())} orange triangles of class 0)" for d in sets]
+    parts = [f"{d.name!r} ({d.counts[1]} blue circles of class 1, {d.counts[0]} orange "
+             "triangles of class 0)" for d in sets]
     fig.bp_plot = AltText("Scatter plots of the data sets in the plane (x_1, x_2): "
                           + "; ".join(parts) + ".")
     return fig
@@ -308,16 +308,15 @@ def paths_contour(surface, paths: dict, cost_name="C"):
 def cost_surfaces(surfaces: dict):
     """Contours side by side: {title: (surface, cost name)}."""
     fig, axes = subplots(1, len(surfaces), figsize=(4.4 * len(surfaces), 3.7), squeeze=False)
-    parts = []
+    parts = {}  # title: its contour
     with style.context():
         for ax, (title, (surface, cost_name)) in zip(axes[0], surfaces.items()):
-            part = CostContour(surface, ax=ax, cost_name=cost_name, key=False)
+            parts[title] = CostContour(surface, ax=ax, cost_name=cost_name, key=False)
             ax.set_title(title)
-            parts.append((title, part))
         fig.tight_layout()
-        for _, part in parts:
+        for part in parts.values():
             part.tidy()
-    fig.bp_plot = AltText(" ".join(f"{title}: {part.alt_text()}" for title, part in parts))
+    fig.bp_plot = AltText(" ".join(f"{title}: {part.alt_text()}" for title, part in parts.items()))
     return fig
 
 
