@@ -56,9 +56,8 @@ class DepthPlot:
                    if self.span is None else "layer number (0 = H0)")
             ax.grid(True, which="major", alpha=0.4)
             for i, name in enumerate(self.profiles):
-                (line,) = ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],
-                                  lw=style.LINE_WIDTH, label=name or None)
-                self.lines[key].append(line)
+                self.lines[key] += ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],
+                                           lw=style.LINE_WIDTH, label=name or None)
                 self.zeros[key] += ax.plot([], [], MARKERS[i], ms=7, mfc="white", mec=COLOURS[i],
                                            mew=1.5, clip_on=False, zorder=4, in_layout=False)
             first = next(iter(self.profiles))
