@@ -2,6 +2,7 @@
 range in about 10 presses, the readout says nothing the picture does not show, and numbers are
 short with every digit folded away."""
 
+import base64
 from fractions import Fraction
 
 import matplotlib
@@ -105,6 +106,7 @@ def test_a_frame_of_numbers_only_keeps_its_alt_text_on_a_transparent_pixel():
     back, front, png = frames.pictures(None, "one number", 288, 192)
     assert png == b"" and back is not None
     assert 'alt="one number" width="1" height="1"' in front
+    assert f"base64,{base64.b64encode(render.BLANK).decode()}" in front  # the pixel carries it
     assert ">C0 = 1.5</tspan>" in front and 'text-anchor="middle"' in front
     pixel = Image.open(io.BytesIO(render.BLANK))
     assert pixel.size == (1, 1) and pixel.convert("RGBA").getpixel((0, 0))[3] == 0

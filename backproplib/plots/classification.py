@@ -8,12 +8,11 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..chainrule.crossentropy import sigmoid_output
-from ..learning import training
 from ..learning.classification import predicted_classes
 from ..numbers import fmt, to_scalar
 from . import style
 from .figure import AltText, figure_of, subplots
-from .training import CostHistory, TrainingFigure, class_points, plane_axes
+from .training import CostHistory, Regions, TrainingFigure
 
 CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.GREEN)
 CLASS_MARKERS = ("o", "^", "s")
@@ -120,27 +119,15 @@ def race_figure(runs: dict, y):
 
 
 # --- three classes ----------------------------------------------------------------------------
-class ClassRegions:
+class ClassRegions(Regions):
     """The predicted class (the largest a_j^Out) over the plane, with the data on top."""
 
     def __init__(self, net, data, ax, n=GRID_N):
-        self.ax, self.n, self.extent = ax, n, data.extent
-        _, _, self.points = training.grid(self.extent, n)
-        self.image = ax.imshow(np.ones((n, n, 3)), origin="lower", extent=self.extent,
-                               interpolation="nearest", zorder=1)
-        kinds = list(zip(range(3), CLASS_COLOURS, CLASS_MARKERS))
-        self.markers = class_points(ax, data.X, data.classes, kinds, zorder=3,
-                                    labels=[f"class {j}" for j in range(3)])
-        self.counts, self.classes, self.X = data.counts, data.classes, data.X
-        plane_axes(ax, self.extent, "the predicted class")
+        super().__init__(data, ax, list(zip(range(3), CLASS_COLOURS, CLASS_MARKERS)),
+                         [f"class {j}" for j in range(3)], "the predicted class",
+                         np.ones((n, n, 3)), interpolation="nearest")
+        self.classes, self.X = data.classes, data.X
         self.update(net)
-
-    def dynamic_artists(self) -> list:
-        return [self.image]
-
-    def over_artists(self) -> list:
-        """What lies over the moving regions and stays: the data and the frame."""
-        return [*self.markers, *self.ax.spines.values()]
 
     def update(self, net):
         self.grid_classes = predicted_classes(net, self.points).reshape(self.n, self.n)

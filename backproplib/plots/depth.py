@@ -56,9 +56,8 @@ class DepthPlot:
                    if self.span is None else "layer number (0 = H0)")
             ax.grid(True, which="major", alpha=0.4)
             for i, name in enumerate(self.profiles):
-                (line,) = ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],
-                                  lw=style.LINE_WIDTH, label=name or None)
-                self.lines[key].append(line)
+                self.lines[key] += ax.plot([], [], marker=MARKERS[i], ms=4, color=COLOURS[i],
+                                           lw=style.LINE_WIDTH, label=name or None)
                 self.zeros[key] += ax.plot([], [], MARKERS[i], ms=7, mfc="white", mec=COLOURS[i],
                                            mew=1.5, clip_on=False, zorder=4, in_layout=False)
             first = next(iter(self.profiles))
@@ -149,8 +148,7 @@ class DepthPlot:
                 if outside:
                     sizes += (f" ({outside} values outside the plotted {low:.0e} to {high:.0e}, "
                               "not drawn)")
-            blocked = p.dead_sentence()
-            parts.append(f"{who}{sizes}; {p.trend()}; {blocked}.")
+            parts.append(f"{who}{sizes}; {p.trend()}; {p.dead_sentence()}.")
         depth = len(next(iter(self.profiles.values())).names)
         return (f"Two log-scale plots of the gradient's size per layer of "
                 f"{article(depth)} {depth}-layer "

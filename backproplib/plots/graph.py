@@ -129,7 +129,7 @@ class GraphPlot:
             ax = self.fig.add_axes((0, 0, 1, 1))
             ax.set(xlim=(0, width), ylim=(0, height))
             ax.set_axis_off()
-            self.ax, self.width, self.height, self.head = ax, width, height, head
+            self.ax, self.height, self.head = ax, height, head
             self.boxes = {}
             self._draw()
 
@@ -194,9 +194,7 @@ class GraphPlot:
         if band_of[0] == band_of[1]:
             path = [start, end]
         else:  # around the end of the band, like a line of text, to the next band
-            band = band_of[0]
-            lowest = self.centre(child)[1] - (self.place[child][1] - self.band_rows[band][1]) \
-                * ROW_PITCH
+            lowest = y0 - (self.place[child][1] - self.band_rows[band_of[0]][1]) * ROW_PITCH
             gap_y = lowest - self.box_h / 2 - 0.3
             path = [start, (start[0] + 0.12, y0), (start[0] + 0.12, gap_y),
                     (end[0] - 0.22, gap_y), (end[0] - 0.22, y1), end]

@@ -49,7 +49,8 @@ def img_html(png: bytes, alt: str, width, height, css_class: str = "",
     first in a stored notebook)."""
     data = base64.b64encode(png).decode("ascii")
     klass = f'class="{css_class}" ' if css_class else ""
-    return (f'<img {klass}alt="{_attr(alt)}" width="{width:g}" height="{height:g}" '
+    alt = html.escape(" ".join(str(alt).split()), quote=True)
+    return (f'<img {klass}alt="{alt}" width="{width:g}" height="{height:g}" '
             f'style="{css}" src="data:image/png;base64,{data}">')
 
 
@@ -106,24 +107,21 @@ class FrameRenderer:
         if static_key not in self.cache:
             self.fig.canvas.draw()  # animated (moving) artists are left out
             background = encode_png(np.asarray(self.fig.canvas.buffer_rgba()))
-            over = (b"", None)
-            if self.over:
-                self._moving(self.over)
-                over = palette_png(np.asarray(self.fig.canvas.buffer_rgba()))
-            self.cache[static_key] = (background, over)
+            self._moving(self.over)  # none: a transparent canvas, (b"", None)
+            self.cache[static_key] = (background, palette_png(
+                np.asarray(self.fig.canvas.buffer_rgba())))
             self.redraws += 1
             if len(self.cache) > self.CACHED:
                 self.cache.pop(next(iter(self.cache)))
         self.background_png, self.over_layer = self.cache[static_key]
         return True
 
-    def _moving(self, artists, as_svg=False, clear=True) -> list:
-        """Draw the visible ``artists`` on a cleared (transparent) canvas, or over what it
-        holds; with ``as_svg``, maps are left out (``_map``) and the artists SVG can say
-        (``_svg``) are returned as SVG elements instead."""
+    def _moving(self, artists, as_svg=False) -> list:
+        """Draw the visible ``artists`` on a cleared (transparent) canvas; with ``as_svg``,
+        maps are left out (``_map``) and the artists SVG can say (``_svg``) are returned as SVG
+        elements instead."""
         renderer = self.fig.canvas.get_renderer()
-        if clear:
-            renderer.clear()
+        renderer.clear()
         svg = []
         for artist in artists:
             if not artist.get_visible() or (as_svg and isinstance(artist, AxesImage)):
@@ -146,8 +144,7 @@ class FrameRenderer:
 
     def png(self, static_key=None) -> bytes:
         """One opaque PNG of the whole picture."""
-        background, frame, _ = self.layers(static_key)
-        return composite(background, frame)
+        return composite(*self.layers(static_key)[:2])
 
     def pictures(self, static_key, alt: str, width: int, height: int) -> tuple:
         """(background HTML or None if unchanged, frame HTML carrying ``alt``, the frame's
@@ -163,11 +160,11 @@ class FrameRenderer:
                   if isinstance(image, AxesImage) and image.get_visible()]
         png, box = palette_png(pixels)
         if png or not images:  # nothing else moves: the alt text still needs a home (one pixel)
-            images.append((png or BLANK, box or (0, 0, 1 / scale, 1 / scale), "", ""))
+            images.append((png, box, "", ""))
         # the first image says what the whole picture shows; the others are parts of it
-        parts = [_placed(png, box, f"{'bp-frame-image' if i == 0 else 'bp-part-image'} {kind}",
+        parts = [_placed(image, box, f"{'bp-frame-image' if i == 0 else 'bp-part-image'} {kind}",
                          css, pixels.shape, scale, "" if i else alt)
-                 for i, (png, box, kind, css) in enumerate(images)]
+                 for i, (image, box, kind, css) in enumerate(images)]
         if svg:
             parts.append(f'<svg aria-hidden="true" width="100%" height="100%" viewBox="0 0 '
                          f'{pixels.shape[1]} {pixels.shape[0]}" style="position:absolute;left:0;'
@@ -177,11 +174,9 @@ class FrameRenderer:
 
     def overlay(self, width: int, height: int) -> str:
         """The overlay's HTML (the still artists ``over`` the frame), for the last background."""
-        png, box = self.over_layer
         shape = np.asarray(self.fig.canvas.buffer_rgba()).shape
-        scale = width / shape[1]
-        return _layer([_placed(png or BLANK, box or (0, 0, 1 / scale, 1 / scale),
-                               "bp-part-image", "", shape, scale)], width, height)
+        return _layer([_placed(*self.over_layer, "bp-part-image", "", shape, width / shape[1])],
+                      width, height)
 
 
 def _layer(parts, width, height) -> str:
@@ -193,7 +188,10 @@ def _layer(parts, width, height) -> str:
 
 def _placed(png, box, css_class, css, shape, scale, alt="") -> str:
     """``png`` shown over ``box`` (left, top, right, bottom) of a picture of ``shape`` (rows,
-    columns) image pixels, ``scale`` CSS pixels each, placed in percentages of the layer."""
+    columns) image pixels, ``scale`` CSS pixels each, placed in percentages of the layer; no
+    ``png`` (b""): one blank pixel in the corner."""
+    if not png:
+        png, box = BLANK, (0, 0, 1 / scale, 1 / scale)
     left, top, right, bottom = box
     rows, columns = shape[:2]
     return img_html(png, alt, (right - left) * scale, (bottom - top) * scale, css_class.strip(),
@@ -226,25 +224,18 @@ BLANK = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQV
                          "fZFQAAAAABJRU5ErkJggg==")  # one transparent pixel, PNG
 
 
-def _attr(text: str) -> str:
-    return html.escape(" ".join(str(text).split()), quote=True)
-
-
 def palette_png(rgba, colours: int = 64) -> tuple:
     """(PNG bytes, (left, top, right, bottom)) of the non-transparent part of an RGBA picture
     in ``colours`` colours (PIL's fast octree); (b"", None) if all transparent. Cropped first:
     quantizing costs about 8 ns a pixel."""
-    alpha = rgba[:, :, 3]
-    rows = np.flatnonzero(alpha.any(axis=1))
-    if not len(rows):
+    image = Image.fromarray(np.ascontiguousarray(rgba), "RGBA")
+    box = image.getbbox()  # of the alpha channel
+    if box is None:
         return b"", None
-    cols = np.flatnonzero(alpha[rows[0]:rows[-1] + 1].any(axis=0))
-    top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    image = Image.fromarray(np.ascontiguousarray(rgba[top:bottom, left:right]), "RGBA")
     buffer = io.BytesIO()
-    image.quantize(colours, method=Image.Quantize.FASTOCTREE).save(buffer, format="png",
-                                                                   compress_level=6)
-    return buffer.getvalue(), (int(left), int(top), int(right), int(bottom))
+    image.crop(box).quantize(colours, method=Image.Quantize.FASTOCTREE).save(
+        buffer, format="png", compress_level=6)
+    return buffer.getvalue(), box
 
 
 def _svg(artist):
@@ -253,19 +244,18 @@ def _svg(artist):
     None for any other artist, or one with transparent colours. The weights of notebook 11's
     panel, 88 lines and 19 nodes: 8.4 kB of SVG written in 1.6 ms, against a 27 kB palette PNG
     drawn and encoded in 27 ms (2026-12-05)."""
+    points, height = artist.figure.dpi / 72, artist.figure.bbox.height
     if isinstance(artist, LineCollection):
-        return _svg_lines(artist)
+        return _svg_lines(artist, points, height)
     if isinstance(artist, PathCollection):
-        return _svg_circles(artist)
+        return _svg_circles(artist, points, height)
     if not hasattr(artist, "line_top"):
         return None
-    fig = artist.figure
     text = artist.get_text()
     if not text:
         return ""
-    points = fig.dpi / 72
     x, y = artist.anchor_transform.transform(artist.anchor)
-    y = fig.bbox.height - y  # y down
+    y = height - y  # y down
     lines = text.split("\n")
     size = artist.size
     step = artist.LINE * size
@@ -289,15 +279,14 @@ def _colours(rgba, n):
     return None if (rgba[:, 3] < 1).any() else [to_hex(c) for c in rgba]
 
 
-def _svg_lines(lines):
-    """A ``LineCollection`` of solid, opaque lines as SVG paths."""
+def _svg_lines(lines, points, height):
+    """A ``LineCollection`` of solid, opaque lines as SVG paths (``points``: pixels a point;
+    ``height``: the canvas's, to turn y down)."""
     segments = lines.get_segments()
-    points = lines.figure.dpi / 72
     colours = _colours(lines.get_colors(), len(segments))
     if colours is None or lines.get_linestyle()[0][1] is not None:  # dashed: the PNG's
         return None
     widths = np.broadcast_to(lines.get_linewidths(), len(segments)) * points
-    height = lines.figure.bbox.height
     xy = lines.get_transform().transform(np.concatenate(segments))  # one call: 0.1 ms each
     ends = np.cumsum([len(segment) for segment in segments])
     paths = []
@@ -311,8 +300,8 @@ def _svg_lines(lines):
 ROUND = Path.unit_circle().vertices / 2  # scatter's marker "o": diameter sqrt(s) points
 
 
-def _svg_circles(dots):
-    """A scatter of opaque round markers as SVG circles."""
+def _svg_circles(dots, points, height):
+    """A scatter of opaque round markers as SVG circles (``points``, ``height``: as above)."""
     paths = dots.get_paths()
     if len(paths) != 1 or not np.allclose(paths[0].vertices, ROUND):
         return None
@@ -322,10 +311,8 @@ def _svg_circles(dots):
     edges = _colours(dots.get_edgecolors(), n)
     if faces is None or edges is None:
         return None
-    points = dots.figure.dpi / 72
     radii = np.sqrt(np.broadcast_to(dots.get_sizes(), n)) / 2 * points
     widths = np.broadcast_to(dots.get_linewidths(), n) * points
-    height = dots.figure.bbox.height
     return "".join(f'<circle cx="{x:.1f}" cy="{height - y:.1f}" r="{r:.3g}" fill="{f}" '
                    f'stroke="{e}" stroke-width="{w:.3g}"/>'
                    for (x, y), r, f, e, w in zip(centres, radii, faces, edges, widths))

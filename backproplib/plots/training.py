@@ -38,35 +38,44 @@ def class_points(ax, X, classes, kinds, labels=None, ms=4.2, mew=0.6, **kwargs) 
             for i, (k, colour, marker) in enumerate(kinds)]
 
 
-def plane_axes(ax, extent, title):
-    """``ax`` as the plane of inputs (x_1, x_2) over ``extent``, to scale."""
-    ax.set(xlim=extent[:2], ylim=extent[2:], aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
-           title=title)
-
-
 # --- what the network predicts -----------------------------------------------------------------
-class DecisionRegions:
-    """a^Out over the inputs with the data on top. ``labels`` are the targets of class 0 and 1;
-    the colour runs between them and the line is where a^Out crosses their midpoint."""
+class Regions:
+    """A map over the plane of ``data``'s inputs (x_1, x_2), to scale, on an n x n grid
+    (``image``: ``start`` until ``update`` sets it) under the data: ``kinds`` (class, colour,
+    marker), ``labels`` a class."""
 
-    def __init__(self, net, X, classes, labels, extent, ax, boundary=True):
-        self.fig, self.ax = ax.figure, ax
-        self.extent, self.labels = tuple(extent), tuple(labels)
-        self.threshold = (labels[0] + labels[1]) / 2
-        self.x1, self.x2, _ = training.grid(extent, GRID_N)
-        self.image = ax.imshow(np.zeros((GRID_N, GRID_N)), origin="lower", extent=self.extent,
-                               cmap=REGIONS, vmin=labels[0], vmax=labels[1],
-                               interpolation="bilinear", zorder=1)
-        self.points = class_points(ax, X, classes, TWO_CLASSES, zorder=3, labels=[
-            f"class {k} (y = {labels[k]})" for k, _, _ in TWO_CLASSES])
-        self.counts = [int((np.asarray(classes) == k).sum()) for k in (0, 1)]
-        self.boundary = boundary
-        self.contour = None
-        plane_axes(ax, self.extent, "what the network predicts")
+    def __init__(self, data, ax, kinds, labels, title, start, **image):
+        self.ax, self.extent, self.n = ax, tuple(data.extent), len(start)
+        self.x1, self.x2, self.points = training.grid(self.extent, self.n)
+        self.image = ax.imshow(start, origin="lower", extent=self.extent, zorder=1, **image)
+        self.markers = class_points(ax, data.X, data.classes, kinds, zorder=3, labels=labels)
+        self.counts = data.counts
+        ax.set(xlim=self.extent[:2], ylim=self.extent[2:], aspect="equal", xlabel="$x_1$",
+               ylabel="$x_2$", title=title)
+
+    def dynamic_artists(self) -> list:
+        return [self.image]
+
+    def over_artists(self) -> list:
+        """What lies over the moving regions and stays: the data and the frame."""
+        return [*self.markers, *self.ax.spines.values()]
+
+
+class DecisionRegions(Regions):
+    """a^Out over the inputs with the data on top. The data's ``labels`` are the targets of
+    class 0 and 1; the colour runs between them and the line is where a^Out crosses their
+    midpoint (the data's ``threshold``)."""
+
+    def __init__(self, net, data, ax, boundary=True):
+        self.threshold, self.boundary, self.contour = data.threshold, boundary, None
+        labels = [f"class {k} (y = {data.labels[k]})" for k, _, _ in TWO_CLASSES]
+        super().__init__(data, ax, TWO_CLASSES, labels, "what the network predicts",
+                         np.zeros((GRID_N, GRID_N)), cmap=REGIONS, vmin=data.labels[0],
+                         vmax=data.labels[1], interpolation="bilinear")
         self.update(net)
 
     def update(self, net):
-        self.values = training.output_on_grid(net, self.extent, GRID_N)
+        self.values = training.output_on_grid(net, self.extent, self.n)
         self.image.set_data(self.values)
         if self.boundary:
             if self.contour is not None:
@@ -75,13 +84,6 @@ class DecisionRegions:
             self.contour = (self.ax.contour(self.x1, self.x2, self.values, [self.threshold],
                                             colors=style.INK, linewidths=1.2, zorder=2)
                             if crosses else None)
-
-    def dynamic_artists(self) -> list:
-        return [self.image]
-
-    def over_artists(self) -> list:
-        """What lies over the moving regions and stays: the data and the frame."""
-        return [*self.points, *self.ax.spines.values()]
 
     def alt_text(self) -> str:
         share = float((self.values > self.threshold).mean())
@@ -237,15 +239,13 @@ class WeightDiagram:
 class TrainingFigure:
     """Decision regions, cost history and weights of a ``training.Trainer``, side by side."""
 
-    def __init__(self, trainer, data, steps=None, fig=None, boundary=True):
-        self.fig = fig or new_figure((10.2, 3.4))
+    def __init__(self, trainer, data, steps=None, boundary=True):
+        self.fig, axes = subplots(1, 3, figsize=(10.2, 3.4),
+                                  gridspec_kw={"width_ratios": [1.0, 1.05, 1.0]})
         with style.context():
-            axes = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.0, 1.05, 1.0]})
-            blocked = trainer.blocked()
-            self.regions = DecisionRegions(trainer.net, data.X, data.classes, data.labels,
-                                           data.extent, axes[0], boundary)
+            self.regions = DecisionRegions(trainer.net, data, axes[0], boundary)
             self.history = CostHistory(trainer, axes[1], steps)
-            self.weights = WeightDiagram(trainer.net, axes[2], blocked)
+            self.weights = WeightDiagram(trainer.net, axes[2], trainer.blocked())
             self.fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.88, wspace=0.32)
         self.parts = (self.regions, self.history, self.weights)
 
@@ -285,8 +285,8 @@ def data_overview(sets):
             ax.set(xlim=data.extent[:2], ylim=data.extent[2:], aspect="equal", title=data.name,
                    xticks=[], yticks=[])
         fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.88, wspace=0.06)
-    parts = [f"{d.name!r} ({int((d.classes == 1).sum())} blue circles of class 1, "
-             f"{int((d.classes == 0).sum())} orange triangles of class 0)" for d in sets]
+    parts = [f"{d.name!r} ({d.counts[1]} blue circles of class 1, {d.counts[0]} orange "
+             "triangles of class 0)" for d in sets]
     fig.bp_plot = AltText("Scatter plots of the data sets in the plane (x_1, x_2): "
                           + "; ".join(parts) + ".")
     return fig
@@ -308,16 +308,15 @@ def paths_contour(surface, paths: dict, cost_name="C"):
 def cost_surfaces(surfaces: dict):
     """Contours side by side: {title: (surface, cost name)}."""
     fig, axes = subplots(1, len(surfaces), figsize=(4.4 * len(surfaces), 3.7), squeeze=False)
-    parts = []
+    parts = {}  # title: its contour
     with style.context():
         for ax, (title, (surface, cost_name)) in zip(axes[0], surfaces.items()):
-            part = CostContour(surface, ax=ax, cost_name=cost_name, key=False)
+            parts[title] = CostContour(surface, ax=ax, cost_name=cost_name, key=False)
             ax.set_title(title)
-            parts.append((title, part))
         fig.tight_layout()
-        for _, part in parts:
+        for part in parts.values():
             part.tidy()
-    fig.bp_plot = AltText(" ".join(f"{title}: {part.alt_text()}" for title, part in parts))
+    fig.bp_plot = AltText(" ".join(f"{title}: {part.alt_text()}" for title, part in parts.items()))
     return fig
 
 
