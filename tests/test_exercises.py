@@ -87,12 +87,6 @@ def test_feedback_shows_a_float_as_fmt_prints_it_not_its_noise(answer):
     assert "00000" not in choice and ("-1.8" in choice or "a ndarray" in choice), choice
 
 
-@pytest.mark.parametrize("answer", [12345678901234.5, np.float64(-12345678901234.5), [0.1234567890123]])
-def test_a_float_a_student_typed_is_echoed_in_full(answer):
-    typed = repr(float(np.ravel(answer)[0]))  # up to 15 digits: what was typed, not float noise
-    assert ex.check_value(answer, 1, "w").message.startswith(f"{typed} is not w")
-
-
 def test_an_exact_answer_is_shown_with_every_digit():
     tiny = Fraction(1, 2**40)  # 9.094947017729282379150390625e-13, exactly
     assert ex.check_value(tiny, 1, "w").message.startswith(f"{bp.fmt(tiny)} is not w")
