@@ -7,7 +7,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from ..numbers import ParameterTable, fmt
+from ..numbers import ParameterTable, fmt, indexed
 
 SATURATED_BELOW = 0.01  # 0 < |sigma'(z)| below this: the neuron is called saturated
 
@@ -62,7 +62,7 @@ def find_blocked(names, zs, slopes, activations) -> tuple:
             dead, saturated = dead.all(axis=0), saturated.all(axis=0)
         for j in map(int, np.flatnonzero(saturated)):
             at = (slice(None), j) if np.ndim(slope) == 2 else j  # every example's, or the one
-            found.append(Blocked(name, L, j, name if len(dead) == 1 else f"{name}[{j}]", z[at],
+            found.append(Blocked(name, L, j, indexed(name, j, len(dead)), z[at],
                                  slope[at], "dead" if dead[j] else "saturated", sigma))
     return tuple(found)
 
