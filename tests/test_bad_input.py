@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 import backproplib as bp
+from backproplib.learning import training
+from backproplib.learning.descent import MAX_STEPS
 
 KNOWN = "relu, leaky_relu, sigmoid, tanh, linear, softmax"
 
@@ -297,3 +299,13 @@ def test_unknown_parameter_name_in_gradients(worked):
     net, x, y = worked
     with pytest.raises(ValueError, match="unknown parameter 'w_H9'; valid names: w_H0"):
         net.backward(x, y)["w_H9"]
+
+
+def test_training_refuses_more_steps_than_descent_takes_instead_of_running_for_hours():
+    net = bp.Network.chain(weights=[0.5], biases=[0.0], activation="linear", exact=False)
+    trainer = training.Trainer(net, [[1.0]], [[0.0]], 0.01, batch_size=1)
+    expected = f"steps: expected at most {MAX_STEPS:,}, got {MAX_STEPS + 1}"
+    with pytest.raises(ValueError, match=expected):
+        trainer.train(MAX_STEPS + 1)
+    assert trainer.steps == 0
+

@@ -16,7 +16,7 @@ import numpy as np
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network, forward_pass
 from ..numbers import NumericOverflow, fmt, positive_number, whole_number
-from .descent import parameter_list
+from .descent import MAX_STEPS, parameter_list
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
@@ -166,7 +166,7 @@ class Trainer:
     def train(self, steps, chunk=100, on_chunk=None):
         """Take ``steps`` steps (fewer if training diverges), ``chunk`` at a time; after each
         chunk the cost is recorded and ``on_chunk(done, steps)`` called (a progress bar)."""
-        steps = whole_number(steps, "steps", 0)
+        steps = whole_number(steps, "steps", 0, MAX_STEPS)
         chunk = whole_number(chunk, "chunk", 1)
         done = 0
         while done < steps and not self.diverged:
