@@ -261,11 +261,12 @@ def to_examples(xs, ys, sizes, exact: bool):
 
 
 def _rows(values, n, exact, what, layer):
-    if isinstance(values, str) or np.ndim(values) == 0:
+    if isinstance(values, str) or not np.iterable(values):
         raise ValueError(f"{what}: expected a list of examples, got {values!r}")
-    if np.ndim(values) == 1 and n == 1 and not isinstance(values[0], (list, tuple)):
-        values = [[v] for v in values]
-    return to_vector(to_array(values, exact, what, ndim=2), n, exact, what, layer)
+    rows = to_array(values, exact, what, ndim=None)  # names ragged rows and [] as bad
+    if rows.ndim == 1 and n == 1:
+        rows = rows[:, None]
+    return to_vector(to_array(rows, exact, what, ndim=2), n, exact, what, layer)
 
 
 def to_layers(weights, biases, exact: bool, names):

@@ -61,6 +61,17 @@ def test_ragged_example_rows():
         wide().backward([[1, 2, 3]] * 2, [[0.5], [0.5] * 40])
 
 
+@pytest.mark.parametrize("xs, words", [
+    ([], "xs: expected at least one number, got an empty array"),
+    ([[0.5], [1, 2]], r"xs: rows of different lengths in \[\[0.5\], \[1, 2\]\]"),
+    ([0.5, [1]], r"xs: rows of different lengths in \[0.5, \[1\]\]"),
+])
+def test_an_empty_or_ragged_list_of_examples(xs, words):
+    net = bp.Network.chain(weights=[0.1, 0.5], biases=[2, 3], activation="relu")
+    with pytest.raises(ValueError, match=words):
+        net.batch(xs, [0] * len(xs))
+
+
 def test_one_bias_vector_per_layer():
     with pytest.raises(ValueError, match=r"biases: expected .*one vector b per layer \(2\), got 1"):
         wide(biases=[np.zeros(2)])
