@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import backproplib as bp
+from backproplib.learning import depth as deep
 from backproplib.learning import training
 from backproplib.learning.descent import MAX_STEPS
 
@@ -320,3 +321,14 @@ def test_training_refuses_more_steps_than_descent_takes_instead_of_running_for_h
         trainer.train(MAX_STEPS + 1)
     assert trainer.steps == 0
 
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: deep.deep_network(10**9, 32), "depth and width: expected at most 100,000,000 "
+                                           r"weights \(depth x width x width\), got 1000000000 x 32 x 32"),
+    (lambda: deep.deep_network(2, 10**9), "depth and width: expected at most"),
+    (lambda: deep.deep_data(deep.deep_network(3, 4), 10**9), "m: expected at most 7,692,307, got 1000000000"),
+])
+def test_a_deep_network_or_batch_too_big_for_memory_is_refused_before_allocating(make, words):
+    with pytest.raises(ValueError, match=words):
+        make()

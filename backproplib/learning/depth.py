@@ -19,6 +19,7 @@ from ..core.network import Network
 from ..numbers import lookup, positive_number, to_scalar, whole_number
 from .training import draw_weights
 
+MAX_NUMBERS = 10**8  # weights of a deep network, or of z's in its batch's forward pass: 800 MB
 LEVEL_WITHIN = 10.0  # |dC/dW| of H0 and Out within this factor of each other: "level"
 _VARIANCES = {"plain": lambda n_in, n_out: 1.0, "xavier": lambda n_in, n_out: 2 / (n_in + n_out),
               "he": lambda n_in, n_out: 2 / n_in}
@@ -43,7 +44,11 @@ def deep_network(depth=20, width=32, activation="relu", init="he", scale=1.0, se
     depth = whole_number(depth, "depth", 1)
     if depth < 2:
         raise ValueError(f"depth: expected at least 2 layers (a hidden one and Out), got {depth}")
-    sizes = [whole_number(width, "width", 1)] * depth + [1]
+    width = whole_number(width, "width", 1)
+    if depth * width * width > MAX_NUMBERS:
+        raise ValueError(f"depth and width: expected at most {MAX_NUMBERS:,} weights (depth x "
+                         f"width x width), got {depth} x {width} x {width}")
+    sizes = [width] * depth + [1]
     weights = draw_weights(sizes, partial(init_variance, init, scale=scale), seed)
     biases = [np.full(n, number(bias, "bias")) for n in sizes[1:]]
     return Network(weights, biases, [activation] * (depth - 1) + [output_activation],
@@ -53,7 +58,7 @@ def deep_network(depth=20, width=32, activation="relu", init="he", scale=1.0, se
 def deep_data(net: Network, m=32, seed=0):
     """(X, Y): ``m`` examples for ``net``, every number normal with mean 0 and variance 1, from
     ``default_rng(seed + 1)`` (not the weights' stream)."""
-    m = whole_number(m, "m", 1)
+    m = whole_number(m, "m", 1, MAX_NUMBERS // sum(net.sizes))
     rng = np.random.default_rng(whole_number(seed, "seed", 0) + 1)
     return rng.normal(size=(m, net.sizes[0])), rng.normal(size=(m, net.sizes[-1]))
 
