@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 import backproplib as bp
+from backproplib.learning import datasets
+from backproplib.learning.classification import make_classes
 from backproplib.learning import depth as deep
 from backproplib.learning import training
 from backproplib.learning.descent import MAX_STEPS
@@ -332,3 +334,11 @@ def test_training_refuses_more_steps_than_descent_takes_instead_of_running_for_h
 def test_a_deep_network_or_batch_too_big_for_memory_is_refused_before_allocating(make, words):
     with pytest.raises(ValueError, match=words):
         make()
+
+
+@pytest.mark.parametrize("name", ["circle", "spiral"])
+def test_a_data_set_too_big_for_memory_is_refused_before_drawing(name):
+    with pytest.raises(ValueError, match="n_examples: expected at most 1,000,000, got 1000000000"):
+        datasets.make(name, 10**9)
+    with pytest.raises(ValueError, match="n_examples: expected at most 1,000,000"):
+        make_classes(name, 10**9)

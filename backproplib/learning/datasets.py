@@ -16,6 +16,7 @@ from ..core import activations as act
 from ..numbers import lookup, to_scalar, whole_number
 
 NAMES = ("circle", "xor", "gauss", "spiral")
+MAX_EXAMPLES = 10**6  # a data set's points: more are refused before drawing (memory, plots)
 RADIUS = 5.0  # Playground's data radius; the points lie in about [-6, 6]^2
 
 
@@ -78,7 +79,7 @@ def drawn(recipes, name, n, noise, seed, least=2):
     """(name, X, classes, noise, seed): the points of ``recipes[name](n, noise, rng)``, rng
     ``numpy.random.default_rng(seed)``, shuffled and read-only; the arguments checked."""
     recipe = lookup(recipes, name, "dataset", "dataset")
-    n = whole_number(n, "n_examples", least)
+    n = whole_number(n, "n_examples", least, MAX_EXAMPLES)
     noise = float(to_scalar(noise, False, "noise"))
     if not 0 <= noise <= 0.5:
         raise ValueError(f"noise: expected a number from 0 to 0.5, got {noise:g}")
