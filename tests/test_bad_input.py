@@ -1,6 +1,8 @@
 """Bad input gets a ValueError or TypeError that names the layer, what was expected and what
 was given (DESIGN.md): never a silent NaN."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -342,3 +344,20 @@ def test_a_data_set_too_big_for_memory_is_refused_before_drawing(name):
         datasets.make(name, 10**9)
     with pytest.raises(ValueError, match="n_examples: expected at most 1,000,000"):
         make_classes(name, 10**9)
+
+# --- an instructor's parameters, read where the notebook reads them ---------------------------
+@pytest.mark.parametrize("notebook, parameters, words", [
+    ("08_checking_gradients", {"depth": 0}, "depth: expected a whole number >= 2, got 0"),
+    ("08_checking_gradients", {"depth": 1}, "depth: expected a whole number >= 2, got 1"),
+    ("08_checking_gradients", {"depth": 10**9}, "depth: expected at most 100, got 1000000000"),
+])
+def test_a_bad_parameter_is_named_where_the_notebook_reads_it(tmp_path, notebook, parameters,
+                                                               words):
+    papermill = pytest.importorskip("papermill")
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        papermill.execute_notebook(str(notebooks / f"{notebook}.ipynb"),
+                                   str(tmp_path / "out.ipynb"), parameters=parameters,
+                                   cwd=str(notebooks),
+                                   kernel_name="python3", progress_bar=False)
+    assert (error.value.ename, error.value.evalue) == ("ValueError", words)
