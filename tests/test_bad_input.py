@@ -338,6 +338,12 @@ def test_a_deep_network_or_batch_too_big_for_memory_is_refused_before_allocating
         make()
 
 
+def test_an_initial_network_too_big_for_memory_is_refused_before_drawing():
+    with pytest.raises(ValueError, match=r"layer sizes \[2, 1000000000, 1\]: expected at most "
+                                         r"100,000,000 weights, got 3,000,000,000"):
+        training.initial_network([2, 10**9, 1])
+
+
 @pytest.mark.parametrize("name", ["circle", "spiral"])
 def test_a_data_set_too_big_for_memory_is_refused_before_drawing(name):
     with pytest.raises(ValueError, match="n_examples: expected at most 1,000,000, got 1000000000"):

@@ -15,8 +15,10 @@ import numpy as np
 
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network, forward_pass
-from ..numbers import NumericOverflow, fmt, positive_number, whole_number
+from ..numbers import NumericOverflow, fmt, positive_number, short, whole_number
 from .descent import MAX_STEPS, parameter_list
+
+MAX_WEIGHTS = 10**8  # of one network (800 MB of floats): more are refused before drawing them
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
@@ -35,7 +37,12 @@ def layer_sizes(sizes) -> list:
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
         raise ValueError(f"sizes: expected the layer sizes (n_x, ..., n_Out), at least two "
                          f"numbers, got {sizes!r}")
-    return [whole_number(s, "layer size", 1) for s in sizes]
+    sizes = [whole_number(s, "layer size", 1) for s in sizes]
+    weights = sum(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    if weights > MAX_WEIGHTS:
+        raise ValueError(f"layer sizes {short(sizes)}: expected at most {MAX_WEIGHTS:,} weights, "
+                         f"got {weights:,}")
+    return sizes
 
 
 def draw_weights(sizes, variance, seed=0) -> list:
