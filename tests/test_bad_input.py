@@ -356,6 +356,8 @@ def test_a_data_set_too_big_for_memory_is_refused_before_drawing(name):
     ("08_checking_gradients", {"depth": 0}, "depth: expected a whole number >= 2, got 0"),
     ("08_checking_gradients", {"depth": 1}, "depth: expected a whole number >= 2, got 1"),
     ("08_checking_gradients", {"depth": 10**9}, "depth: expected at most 100, got 1000000000"),
+    ("14_autodiff_framework", {"xs": "abc"}, "xs: expected a list of examples, got 'abc'"),
+    ("14_autodiff_framework", {"xs": 0.5}, "xs: expected a list of examples, got 0.5"),
 ])
 def test_a_bad_parameter_is_named_where_the_notebook_reads_it(tmp_path, notebook, parameters,
                                                                words):
