@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib.learning import datasets
-from backproplib.learning.classification import make_classes
+from backproplib.learning import datasets, training
 from backproplib.learning import depth as deep
-from backproplib.learning import training
+from backproplib.learning.classification import make_classes
 from backproplib.learning.descent import MAX_STEPS
 
 KNOWN = "relu, leaky_relu, sigmoid, tanh, linear, softmax"
