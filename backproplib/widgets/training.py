@@ -124,8 +124,9 @@ class training_view(Panel):
                               tooltip=f"take {self.n_steps} SGD steps (press again to stop)"),
             "reset": W.Button(description="reset", tooltip="back to the starting network"),
         }
-        for name, button in self.buttons.items():  # "step" calls press_step, and so on
-            button.on_click(lambda _, name=name: getattr(self, f"press_{name}")())
+        for name, press in (("step", self.press_step), ("train", self.press_train),
+                            ("reset", self.press_reset)):
+            self.buttons[name].on_click(lambda _, press=press: press())
         self.progress = W.IntProgress(value=0, min=0, max=self.n_steps, description="progress",
                                       layout=W.Layout(width=self.slider_width))
         self.progress.add_class("bp-progress")
