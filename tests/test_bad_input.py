@@ -1,6 +1,7 @@
 """Bad input gets a ValueError or TypeError that names the layer, what was expected and what
 was given (DESIGN.md): never a silent NaN."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -350,13 +351,28 @@ def test_a_data_set_too_big_for_memory_is_refused_before_drawing(name):
     with pytest.raises(ValueError, match="n_examples: expected at most 1,000,000"):
         make_classes(name, 10**9)
 
+
+def test_hidden_is_a_list_of_widths():
+    with pytest.raises(ValueError, match="^" + re.escape(HIDDEN + "got '8,8'") + "$"):
+        training.hidden_layers("8,8")
+    with pytest.raises(ValueError, match=r"^hidden \[0\]: expected a whole number, got 8.5$"):
+        training.hidden_layers([8.5])
+    assert training.hidden_layers([]) == [] and training.hidden_layers(("8", 8.0)) == [8, 8]
+
+
 # --- an instructor's parameters, read where the notebook reads them ---------------------------
+HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] for one hidden "
+          "layer, [] for none), ")
+
+
 @pytest.mark.parametrize("notebook, parameters, words", [
     ("08_checking_gradients", {"depth": 0}, "depth: expected a whole number >= 2, got 0"),
     ("08_checking_gradients", {"depth": 1}, "depth: expected a whole number >= 2, got 1"),
     ("08_checking_gradients", {"depth": 10**9}, "depth: expected at most 100, got 1000000000"),
     ("14_autodiff_framework", {"xs": "abc"}, "xs: expected a list of examples, got 'abc'"),
     ("14_autodiff_framework", {"xs": 0.5}, "xs: expected a list of examples, got 0.5"),
+    ("11_train_a_network", {"hidden": 8}, HIDDEN + "got 8"),
+    ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
 ])
 def test_a_bad_parameter_is_named_where_the_notebook_reads_it(tmp_path, notebook, parameters,
                                                                words):

@@ -45,6 +45,14 @@ def layer_sizes(sizes) -> list:
     return sizes
 
 
+def hidden_layers(hidden) -> list:
+    """A parameters cell's ``hidden``: the hidden layers' widths as whole numbers >= 1."""
+    if not isinstance(hidden, (list, tuple)):
+        raise ValueError(f"hidden: expected a list of hidden-layer widths such as [8, 8] ([8] "
+                         f"for one hidden layer, [] for none), got {short(hidden)}")
+    return [whole_number(n, f"hidden [{i}]", 1) for i, n in enumerate(hidden)]
+
+
 def draw_weights(sizes, variance, seed=0) -> list:
     """One W^L of shape (n_L, n_(L-1)) per layer of ``sizes`` = (n_x, n_H0, ..., n_Out), each
     weight normal with mean 0 and variance ``variance(n_in, n_out)`` (standard deviation its
