@@ -211,6 +211,15 @@ def positive_number(value, what: str, exact: bool = False):
                      f"{fmt(number)}{rounds}")
 
 
+def probability(value, what: str) -> float:
+    """A target probability such as a sigmoid output's y: a number from 0 to 1, as a float."""
+    number = _validated(value, what, False, "a probability from 0 to 1 such as 0 or 0.5")
+    if 0 <= number <= 1:
+        return number
+    raise ValueError(f"{what}: expected a probability from 0 to 1 such as 0 or 0.5, got "
+                     f"{fmt(number)}")
+
+
 def whole_number(value, what: str, least: int = 0, most: int | None = None) -> int:
     """A count such as steps, a batch size or a seed (20, 20.0 or "20") from least to most."""
     number = _validated(value, what, True, "a whole number such as 20")

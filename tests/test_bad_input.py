@@ -373,6 +373,12 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
     ("14_autodiff_framework", {"xs": 0.5}, "xs: expected a list of examples, got 0.5"),
     ("11_train_a_network", {"hidden": 8}, HIDDEN + "got 8"),
     ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
+    ("12_classification", {"output_z": "abc"},
+     "output_z: expected a number such as 0.1, -2 or 1/3, got the text 'abc'"),
+    ("12_classification", {"output_target": 2},
+     "output_target: expected a probability from 0 to 1 such as 0 or 0.5, got 2"),
+    ("12_classification", {"output_target": "x"},
+     "output_target: expected a probability from 0 to 1 such as 0 or 0.5, got the text 'x'"),
 ])
 def test_a_bad_parameter_is_named_where_the_notebook_reads_it(tmp_path, notebook, parameters,
                                                                words):

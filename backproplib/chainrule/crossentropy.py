@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import activations as act
-from ..numbers import check_probabilities, fmt
+from ..numbers import check_probabilities, fmt, probability
 from .ledger import factor, show_value
 
 
@@ -99,11 +99,8 @@ class SigmoidOutput:
 def sigmoid_output(z, y) -> SigmoidOutput:
     """Both costs at ``z`` (a number or an array) for a target 0 <= y <= 1, by the library's
     own sigmoid, slope and cross-entropy."""
-    z = np.asarray(z, dtype=float)
-    y_ = np.asarray([y], dtype=float)
-    check_probabilities(y_, "y", sums_to_one=False)
+    z, y = np.asarray(z, dtype=float), probability(y, "y")
     sigma = act.get("sigmoid")
     a, slope = sigma.function(z), sigma.derivative(z)
-    y = float(y_[0])
     cross = act.COSTS["cross_entropy"].function(z[..., None], a[..., None], y, sigma)
     return SigmoidOutput(z, y, a, slope, (a - y) ** 2, 2 * (a - y) * slope, cross, a - y)
