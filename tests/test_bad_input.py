@@ -4,8 +4,10 @@ was given (DESIGN.md): never a silent NaN."""
 import re
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
+from notebook_cells import code_cells, tags
 
 import backproplib as bp
 from backproplib.learning import datasets, training
@@ -371,6 +373,12 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
     ("08_checking_gradients", {"depth": 10**9}, "depth: expected at most 100, got 1000000000"),
     ("14_autodiff_framework", {"xs": "abc"}, "xs: expected a list of examples, got 'abc'"),
     ("14_autodiff_framework", {"xs": 0.5}, "xs: expected a list of examples, got 0.5"),
+    ("06_gradient_descent", {"steps": 0}, "steps: expected a whole number >= 1, got 0"),
+    ("09_many_examples", {"steps": 0}, "steps: expected a whole number >= 1, got 0"),
+    ("09_many_examples", {"steps": 10**9}, f"steps: expected at most {MAX_STEPS:,}, got 1000000000"),
+    ("08_checking_gradients", {"h": 1e-13}, "h: expected a step between 1e-12 and 1 such as "
+     "1e-5, got 1e-13: a smaller step drowns the difference in round-off (C(p + h) and C(p - h) "
+     "become equal)"),
     ("11_train_a_network", {"hidden": 8}, HIDDEN + "got 8"),
     ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
     ("12_classification", {"output_z": "abc"},
@@ -382,11 +390,17 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
 ])
 def test_a_bad_parameter_is_named_where_the_notebook_reads_it(tmp_path, notebook, parameters,
                                                                words):
+    """The error comes from the first cell after the parameters that uses the parameter, with
+    the bounds the library applies later (06 took steps = 0 and failed in gradient_descent)."""
     papermill = pytest.importorskip("papermill")
     notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    (name,) = parameters
+    reads = next(c.source for c in code_cells(nbformat.read(notebooks / f"{notebook}.ipynb", 4))
+                 if "parameters" not in tags(c) and re.search(rf"\b{name}\b", c.source))
     with pytest.raises(papermill.PapermillExecutionError) as error:
         papermill.execute_notebook(str(notebooks / f"{notebook}.ipynb"),
                                    str(tmp_path / "out.ipynb"), parameters=parameters,
                                    cwd=str(notebooks),
                                    kernel_name="python3", progress_bar=False)
-    assert (error.value.ename, error.value.evalue) == ("ValueError", words)
+    assert (error.value.ename, error.value.evalue, error.value.source) == ("ValueError", words,
+                                                                           reads)

@@ -59,10 +59,10 @@ def test_finite_difference_step_must_be_small_and_positive(h):
         bp.numerical_gradients(net, x, y, h=h)
 
 
-@pytest.mark.parametrize("h", ["small", True, None])
-def test_finite_difference_step_must_be_a_number(h):
+@pytest.mark.parametrize("h, error", [("small", ValueError), (True, TypeError), (None, TypeError)])
+def test_finite_difference_step_must_be_a_number(h, error):
     net, x, y = bp.worked_example()
-    with pytest.raises(TypeError, match="h: expected a small positive step such as 1e-5"):
+    with pytest.raises(error, match="h: expected a small positive step such as 1e-5"):
         bp.numerical_gradients(net, x, y, h=h)
 
 

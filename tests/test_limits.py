@@ -97,7 +97,7 @@ def test_a_step_too_small_for_finite_differences_is_refused(worked):
     net, x, y = worked
     with pytest.raises(ValueError, match="h: expected a step between 1e-12 and 1.*round-off"):
         bp.numerical_gradients(net, x, y, h=1e-20)
-    with pytest.raises(TypeError, match="h: expected a small positive step"):
+    with pytest.raises(ValueError, match="h: expected a small positive step"):
         bp.numerical_gradients(net, x, y, h="small")
 
 

@@ -7,14 +7,13 @@ judged by their relative error |a - n| / max(1e-8, |a| + |n|) against CS231n's T
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..core.network import Network, forward_pass
 from ..core.results import Gradients, LayerValues
-from ..numbers import fmt
+from ..numbers import fmt, short, to_scalar
 
 KINDS = ("central", "forward")  # the finite differences ``numerical_gradients`` takes
 STEPS = np.logspace(-12, -1, 45)  # steps from round-off's side to truncation's (``step_errors``)
@@ -59,7 +58,7 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5, kind: str = "centra
     """Every derivative ``Network.backward`` gives (dw, db, dz, da, dx), estimated in floats by
     central differences (``kind="forward"``: (C(p + h) - C(p)) / h, error O(h)), for one example
     or a batch (the average cost C); z, a and x are nudged and the rest of the network run on."""
-    h = _step(h)
+    h = difference_step(h)
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
     net = net.as_float()
@@ -103,10 +102,13 @@ def numerical_gradients(net: Network, x, y, h: float = 1e-5, kind: str = "centra
                    dx=dx)
 
 
-def _step(h):
-    if isinstance(h, (bool, np.bool_)) or not isinstance(h, numbers.Real):
-        raise TypeError(f"h: expected a small positive step such as 1e-5, got {h!r}")
-    h = float(h)
+def difference_step(h) -> float:
+    """The step h of a finite difference, from 1e-12 to 1: a number or text such as "1e-5"."""
+    try:
+        h = to_scalar(h, False, "h")
+    except (TypeError, ValueError) as error:
+        message = f"h: expected a small positive step such as 1e-5, got {short(h)}"
+        raise type(error)(message) from None
     if not 1e-12 <= h < 1:
         raise ValueError(
             f"h: expected a step between 1e-12 and 1 such as 1e-5, got {h!r}: a smaller step "
