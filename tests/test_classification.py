@@ -293,6 +293,18 @@ def test_check_output_delta(activation):
         assert not feedback and words in feedback.message, (words, feedback)
 
 
+@pytest.mark.parametrize("output, cost, n_out", [("sigmoid", "cross_entropy", 3),
+                                                 ("softmax", "quadratic", 3),
+                                                 ("sigmoid", "cross_entropy", 1)])
+def test_check_output_delta_wants_softmax_and_cross_entropy(output, cost, n_out):
+    """Another network's dz^Out is not a - y, and 12's slips and hint would mislead."""
+    net = bp.Network([np.ones((n_out, 2))], [np.zeros(n_out)], [output], cost=cost)
+    with pytest.raises(ValueError, match=rf"^check_output_delta: expected a network with a "
+                                         rf"softmax output and the cross-entropy cost, got "
+                                         rf"{output} with the {cost} cost$"):
+        exercises.check_output_delta([0.5] * n_out, net, [1, 2], [1] + [0] * (n_out - 1))
+
+
 def test_check_softmax():
     def right(z):
         e = np.exp(z - z.max())

@@ -578,6 +578,10 @@ def check_softmax_shift(answer, z, c) -> Feedback:
 
 def check_output_delta(answer, net, x, y) -> Feedback:
     """dC0/dz^Out (the whole vector) of ``net`` (softmax output, cross-entropy) at (x, y)."""
+    output, cost = net.activations[-1].name, net.cost_function.name
+    if (output, cost) != ("softmax", "cross_entropy"):
+        raise ValueError(f"check_output_delta: expected a network with a softmax output and the "
+                         f"cross-entropy cost, got {output} with the {cost} cost")
     g = net.backward(x, y)
     steps = softmax_delta(g.forward.z["Out"], net.target(y))  # the derivation's numbers
     a, t = steps.a, steps.y
