@@ -243,14 +243,22 @@ def check_probabilities(y, what: str, sums_to_one: bool):
                          f"sum to 1 (one-hot such as [0, 1, 0]), got {short(y.tolist())}")
 
 
-def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
-    """x or y as the network's numbers: shape (n,) for one example, (m, n) for a batch."""
+def to_vector(values, n: int, exact: bool, what: str, layer: str, rows=False) -> np.ndarray:
+    """x or y as the network's numbers: shape (n,) for one example, (m, n) for a batch; with
+    ``rows`` a list of examples, always (m, n) (a flat list where the layer has one neuron)."""
+    if rows and (isinstance(values, str) or not np.iterable(values)):
+        raise ValueError(f"{what}: expected a list of examples, got {values!r}")
     if not exact and type(values) in (float, int) and n == 1 and abs(values) < 1e300:
         return np.array([values], dtype=float)  # a plain number, as in the worked example
-    if (not exact and type(values) is np.ndarray and values.dtype == float
+    if (not exact and type(values) is np.ndarray and values.dtype == float and not rows
             and values.ndim in (1, 2) and values.shape[-1] == n and np.isfinite(values).all()):
         return values  # already the network's numbers (a training loop's batches)
-    vector = to_array(values, exact, what, ndim=None)
+    vector = to_array(values, exact, what, ndim=None)  # names ragged rows and [] as bad
+    if rows and vector.ndim == 1 and n == 1:
+        vector = vector[:, None]  # one number per example
+    elif rows and vector.ndim == 1:
+        raise ValueError(f"{what}: expected a matrix (a list of rows), got an array of shape "
+                         f"{vector.shape}")
     if vector.shape[-1] != n:
         per, s = " per example" if vector.ndim == 2 else "", "s" if n > 1 else ""
         raise ValueError(f"{what}: expected {n} number{s}{per} ({layer} has {n} neuron{s}), "
@@ -261,21 +269,12 @@ def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
 def to_examples(xs, ys, sizes, exact: bool):
     """(X, Y) of shapes (m, n_x) and (m, n_Out) from lists of examples (a flat list where the
     layer has one neuron)."""
-    X = _rows(xs, sizes[0], exact, "xs", "the input layer")
-    Y = _rows(ys, sizes[-1], exact, "ys", "Out")
+    X = to_vector(xs, sizes[0], exact, "xs", "the input layer", rows=True)
+    Y = to_vector(ys, sizes[-1], exact, "ys", "Out", rows=True)
     if len(X) != len(Y):
         raise ValueError(f"xs and ys: expected one target per example, got {len(X)} inputs "
                          f"and {len(Y)} targets")
     return X, Y
-
-
-def _rows(values, n, exact, what, layer):
-    if isinstance(values, str) or not np.iterable(values):
-        raise ValueError(f"{what}: expected a list of examples, got {values!r}")
-    rows = to_array(values, exact, what, ndim=None)  # names ragged rows and [] as bad
-    if rows.ndim == 1 and n == 1:
-        rows = rows[:, None]
-    return to_vector(to_array(rows, exact, what, ndim=2), n, exact, what, layer)
 
 
 def to_layers(weights, biases, exact: bool, names):

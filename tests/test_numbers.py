@@ -117,6 +117,18 @@ def test_batches_of_nested_and_flat_lists():
     assert X.shape == (2, 1) and Y.shape == (2, 2)
 
 
+def test_a_list_of_exact_examples_is_read_once(monkeypatch):
+    """Each number of xs and ys goes through to_scalar once (it was three times: two to_array
+    and to_vector's own), flat or nested."""
+    from backproplib import numbers
+
+    wide = bp.Network([[[1, 2]], [[3]]], [[0], [0]], exact=True)
+    calls = []
+    monkeypatch.setattr(numbers, "to_scalar", lambda v, *a, **k: calls.append(v) or Fraction(v))
+    X, Y = wide.batch([["1/2", 1], [2, 3]], ["1", 0])
+    assert calls == ["1/2", 1, 2, 3, "1", 0] and X.tolist() == [[Fraction(1, 2), 1], [2, 3]]
+
+
 def test_fmt_of_long_exact_decimals():
     value = Fraction(1, 2 ** 1100)
     text = bp.fmt(value)
