@@ -22,7 +22,7 @@ SETS = {
     "09_many_examples": {"xs": ["1/2", "-4", "2", "8"], "ys": ["0", "4", "1", "5"],
                          "learning_rate": "1/20", "batch_size": "2", "steps": "20", "seed": "0"},
     "12_classification": {"output_z": "7/2", "output_target": "1/10", "steps": "300",
-                          "learning_rate": "1/10", "n_examples": "300"},
+                          "learning_rate": "1/10", "n_examples": "300", "hidden": ["8", "8"]},
     "13_deep_networks": {"depth": "12", "width": "16", "scale": "1", "seed": "0", "m": "32",
                          "bad_bias": "-1"},
     # the notebooks with other numbers than the chain's (test_reruns.py runs the chain as text)
@@ -35,7 +35,7 @@ SETS = {
     "10_computational_graph": dict(CHAIN, fan_out_weights=[[["1/10"], ["-0.4"]], [["1/2", "0.3"]]],
                                    fan_out_biases=[["2", "1"], ["3"]]),
     "11_train_a_network": {"n_examples": "200", "learning_rate": "3/100", "batch_size": "10",
-                           "steps": "1000", "seed": "0"},
+                           "steps": "1000", "seed": "0", "hidden": ["8", "8"]},
     "14_autodiff_framework": dict(CHAIN, xs=["1/2", "-1", "2"], ys=["0", "1", "1/2"]),
 }
 
