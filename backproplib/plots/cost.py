@@ -344,9 +344,9 @@ class CostContour:
                            "the gradient is 0 here, so descent would not move" if scale == 0
                            else "the gradient is too large to draw")
 
-    def set_path(self, path, label=None, colour=None):
+    def set_path(self, path, label=None):
         """Draw a path (a DescentPath or points (k, 2)); with a ``label``, one of several, in
-        ``colour`` and a legend, the point at its start."""
+        the next of ``PATH_COLOURS`` and a legend, the point at its start."""
         if hasattr(path, "array"):
             path = path.array(self.names)
         path = np.asarray(path, dtype=float).reshape(-1, 2)
@@ -355,7 +355,7 @@ class CostContour:
             self.path_end.set_data(path[-1:, 0], path[-1:, 1])
             return
         if label not in self.paths:
-            colour = colour or PATH_COLOURS[len(self.paths) % len(PATH_COLOURS)]
+            colour = PATH_COLOURS[len(self.paths) % len(PATH_COLOURS)]
             (self.paths[label],) = self.ax.plot([], [], color=colour, label=label, **PATH_STYLE)
             self.ax.legend(handles=list(self.paths.values()), loc="upper right",
                            fontsize=style.FONT)

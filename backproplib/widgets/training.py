@@ -45,10 +45,11 @@ class sgd_view(Panel):
             fig = plots.new_figure((5.6, 4.2))
             self.contour = plots.CostContour(self.surface, ax=fig.add_subplot(), cost_name="C",
                                              key=False)
-            first = paths[0][:1]  # both paths start here
-            self.contour.set_path(first, "full batch", training_plots.FULL_BATCH)
-            self.contour.set_path(first, "mini-batch SGD", training_plots.SGD)
-            fig.subplots_adjust(**training_plots.CONTOUR_MARGINS)
+            # both paths start at the same point; their colours are cost.PATH_COLOURS in turn
+            for label in ("full batch", "mini-batch SGD"):
+                self.contour.set_path(paths[0][:1], label)
+            # margins fixed as the panel is built: the picture's size never changes
+            fig.subplots_adjust(left=0.16, right=0.9, bottom=0.14, top=0.95)
         self.show_figure(self.contour)
         self.add_slider("batch_size", W.IntSlider, value=int(batch_size), min=1,
                         max=self.n_examples)
@@ -70,9 +71,8 @@ class sgd_view(Panel):
             f"full batch ({self.n_examples} examples per step): C from {n(full.costs[0])} to "
             f"{n(full.cost)} ({full.examples_seen} examples seen)",
             f"mini-batch SGD: C from {n(sgd.costs[0])} to {n(sgd.cost)}"])
-        for label, run, colour in (("full batch", full, training_plots.FULL_BATCH),
-                                   ("mini-batch SGD", sgd, training_plots.SGD)):
-            self.contour.set_path(_points(run, self.params), label, colour)
+        for label, run in (("full batch", full), ("mini-batch SGD", sgd)):
+            self.contour.set_path(_points(run, self.params), label)
             if run.diverged:
                 self.warnings.append(f"{label} diverged: the learning rate {fmt(lr)} is too "
                                      "large, so a step overflowed; it stopped at the last "
