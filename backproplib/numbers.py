@@ -169,6 +169,11 @@ def fmt(value, digits: int | None = None) -> str:
     return "0" if number == 0 else f"{number:.{digits or DIGITS}g}"
 
 
+def plural(n: int, word: str) -> str:
+    """A count and its word: "1 step", "0 steps", "3 steps"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def article(n: int) -> str:
     """The article a count takes when said aloud: "an" 8, 11, 18, 80-89, 11000, else "a"."""
     digits = str(abs(int(n)))
@@ -243,9 +248,9 @@ def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
         return values  # already the network's numbers (a training loop's batches)
     vector = to_array(values, exact, what, ndim=None)
     if vector.shape[-1] != n:
-        per, s = " per example" if vector.ndim == 2 else "", "s" if n > 1 else ""
-        raise ValueError(f"{what}: expected {n} number{s}{per} ({layer} has {n} neuron{s}), "
-                         f"got {vector.shape[-1]}")
+        per = " per example" if vector.ndim == 2 else ""
+        raise ValueError(f"{what}: expected {plural(n, 'number')}{per} ({layer} has "
+                         f"{plural(n, 'neuron')}), got {vector.shape[-1]}")
     return vector
 
 

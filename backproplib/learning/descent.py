@@ -16,7 +16,7 @@ import numpy as np
 
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
-from ..numbers import fmt, indexed, positive_number, whole_number
+from ..numbers import fmt, indexed, plural, positive_number, whole_number
 
 MAX_STEPS = 100_000  # more steps than this are refused (a run should take seconds, not hours)
 CONVERGED_COST = 1e-8  # a cost at most this (times the starting cost, within 1 and 1e4) is ~0
@@ -113,7 +113,7 @@ def _outcome(path, floor, overflowed):
     is the lowest cost the output allows (> 0 when y is out of its reach)."""
     C, points, costs, moving = path.cost_name, path.params, path.costs, path.moving
     taken, start, end, eta = len(costs) - 1, costs[0], costs[-1], fmt(path.learning_rate)
-    fell = f"{C} went from {fmt(start)} to {fmt(end)} in {_steps(taken)}"
+    fell = f"{C} went from {fmt(start)} to {fmt(end)} in {plural(taken, 'step')}"
     dead = [b.neuron for b in path.blocked if b.kind == "dead"]
     are, it = ("is", "it") if len(dead) == 1 else ("are", "them")
     if overflowed:
@@ -133,7 +133,7 @@ def _outcome(path, floor, overflowed):
         return "converged", f"Converged: {fell}, {where}.", ""
     if not moving:
         return "converged", (f"Converged: every gradient is 0 at {C} = {fmt(end)} after "
-                             f"{_steps(taken)}: a minimum or a flat spot."), ""
+                             f"{plural(taken, 'step')}: a minimum or a flat spot."), ""
     if taken == 0 or all(p == points[0] for p in points):
         return "unmoved", (f"Nothing moved: with learning rate {eta}, p - learning_rate * "
                            f"d{C}/dp rounds back to p in floating point. Use a larger learning "
@@ -143,7 +143,8 @@ def _outcome(path, floor, overflowed):
     swinging = [n for n, d in jumps.items() if taken >= 3 and (d[:-1] * d[1:] < 0).all()]
     if end > start * (1 + 1e-9):
         return "diverged", (f"Diverged: {C} grew from {fmt(start)} to {fmt(end)} in "
-                            f"{_steps(taken)}. The learning rate {eta} is too large."), _OVERSHOOT
+                            f"{plural(taken, 'step')}. The learning rate {eta} is too "
+                            "large."), _OVERSHOOT
     # 1 or 2 steps show no zig-zag, but they do show a bounce: C back where it was, and the
     # gradient of what bounced reversed on every step
     grads = path.gradients
@@ -215,10 +216,6 @@ def listed(names) -> str:
     """Names joined as prose: a; a and b; a, b and c."""
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _steps(n):
-    return f"{n} step{'s' if n != 1 else ''}"
 
 
 def _percent(fraction):

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network, forward_pass
-from ..numbers import NumericOverflow, fmt, positive_number, short, whole_number
+from ..numbers import NumericOverflow, fmt, plural, positive_number, short, whole_number
 from .descent import MAX_STEPS, parameter_list
 
 MAX_WEIGHTS = 10**8  # of one network (800 MB of floats): more are refused before drawing them
@@ -223,7 +223,7 @@ class Trainer:
     def message(self) -> str:
         """What the run did, in words: the steps and epochs, the cost, and any warnings."""
         start, now = self.costs[0], self.cost
-        lines = [f"{self.steps} step{'s' if self.steps != 1 else ''} of batch size "
+        lines = [f"{plural(self.steps, 'step')} of batch size "
                  f"{self.batch_size} ({epochs(self.examples_seen, self.n, 2)}), "
                  f"learning rate {fmt(self.learning_rate)}: C went from {fmt(start)} to {fmt(now)}"]
         if self.diverged:

@@ -15,7 +15,7 @@ from matplotlib.transforms import offset_copy
 
 from ..core.network import Network
 from ..learning.surface import CostSurface, cost_surface
-from ..numbers import fmt
+from ..numbers import fmt, plural
 from . import style
 from .diagram import NumberText, backward_or_none
 from .figure import HALO, LARGEST, AltText, figure_and_axes, figure_of, new_figure, say
@@ -400,8 +400,7 @@ class CostContour:
 
 
 def _steps(xs, ys) -> str:
-    n = len(xs) - 1
-    return (f"{n} step{'s' if n != 1 else ''} goes from ({fmt(xs[0])}, {fmt(ys[0])}) to "
+    return (f"{plural(len(xs) - 1, 'step')} goes from ({fmt(xs[0])}, {fmt(ys[0])}) to "
             f"({fmt(xs[-1])}, {fmt(ys[-1])})")
 
 

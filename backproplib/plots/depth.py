@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from ..learning.depth import DepthProfile
-from ..numbers import article
+from ..numbers import article, plural
 from . import style
 from .figure import figure_of, subplots
 
@@ -161,7 +161,7 @@ def _describe(p: DepthProfile, key: str, said: str) -> str:
     text = f"{said} from {values[0]:.3g} at {p.names[0]} to {values[-1]:.3g} at {p.names[-1]}"
     zeros = [n for n, v in zip(p.names, values) if v == 0]
     if zeros:
-        text += f" (0 at {len(zeros)} layer{'s' if len(zeros) > 1 else ''}, not drawn)"
+        text += f" (0 at {plural(len(zeros), 'layer')}, not drawn)"
     return text
 
 

@@ -12,7 +12,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 
 from ..learning import training
-from ..numbers import fmt
+from ..numbers import fmt, plural
 from . import style
 from .cost import CostContour
 from .figure import HALO, AltText, figure_of, new_figure, subplots
@@ -170,7 +170,7 @@ class CostHistory:
         what = ("The average cost C over the whole data set" if self.name == "C" else
                 f"{self.name} of gradient descent with learning rate {fmt(self.rate)}")
         return (f"{what} against the step (log scale): {fmt(first)} at the start, {fmt(last)} "
-                f"after {step} step{'s' if step != 1 else ''}, lowest {fmt(lowest)} at step "
+                f"after {plural(step, 'step')}, lowest {fmt(lowest)} at step "
                 f"{where}; a dotted line marks the start."
                 + (" A cost of 0 lies below any log scale: the line drops off the bottom edge."
                    if lowest == 0 else ""))
@@ -291,7 +291,8 @@ def data_overview(sets):
 
 # --- notebook 09: the cost over two weights, with descent paths -------------------------------
 def paths_contour(surface, paths: dict, cost_name="C"):
-    """The contour of ``surface`` with {label: points (k, 2)} on it (``cost.PATH_COLOURS`` in turn)."""
+    """The contour of ``surface`` with {label: points (k, 2)} on it (``cost.PATH_COLOURS``
+    in turn)."""
     with style.context():
         contour = CostContour(surface, ax=new_figure((4.6, 3.8)).add_subplot(),
                               cost_name=cost_name, key=False)

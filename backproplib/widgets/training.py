@@ -15,7 +15,7 @@ from .. import plots
 from ..chainrule.ledger import explain_blocked
 from ..learning import training
 from ..learning.surface import cost_surface
-from ..numbers import article, fmt
+from ..numbers import article, fmt, plural
 from ..plots import style
 from ..plots import training as training_plots
 from .panel import Panel
@@ -64,10 +64,10 @@ class sgd_view(Panel):
         per = sgd.steps_per_epoch
         self.say(lambda n: [
             f"learning_rate = {n(lr)}, steps = {self.steps}",
-            f"batch_size = {size}: {per} step{'s' if per != 1 else ''} per epoch, so "
+            f"batch_size = {size}: {plural(per, 'step')} per epoch, so "
             f"{self.steps} {'step is' if self.steps == 1 else 'steps are'} "
             f"{training.epochs(sgd.examples_seen, self.n_examples)} "
-            f"({sgd.examples_seen} example{'s' * (sgd.examples_seen != 1)} seen)",
+            f"({plural(sgd.examples_seen, 'example')} seen)",
             f"full batch ({self.n_examples} examples per step): C from {n(full.costs[0])} to "
             f"{n(full.cost)} ({full.examples_seen} examples seen)",
             f"mini-batch SGD: C from {n(sgd.costs[0])} to {n(sgd.cost)}"])
@@ -214,8 +214,8 @@ class training_view(Panel):
         neurons blocked at the last drawing)."""
         t, right = self.trainer, self.trainer.accuracy()
         self.say(lambda n: [
-            f"step {t.steps} ({training.epochs(t.examples_seen, t.n, 2)}; {t.steps_per_epoch} "
-            f"step{'s' if t.steps_per_epoch != 1 else ''} per epoch), "
+            f"step {t.steps} ({training.epochs(t.examples_seen, t.n, 2)}; "
+            f"{plural(t.steps_per_epoch, 'step')} per epoch), "
             f"batch_size = {t.batch_size}, learning_rate = {n(t.learning_rate)}",
             f"C over the whole set = {n(t.cost)} (at the start {n(t.costs[0])})",
             f"accuracy = {right:.1%} of {t.n} examples on the right side"])
