@@ -142,6 +142,16 @@ def to_array(values, exact: bool, what: str, ndim: int | None) -> np.ndarray:
     return np.array(flat, dtype=object if exact else float).reshape(raw.shape)
 
 
+def grid_values(values, what: str) -> np.ndarray:
+    """The values a grid or a curve of the cost runs over: a list of at least 2 finite
+    numbers (text such as "1/2" too), as floats."""
+    array = to_array(values, False, what, ndim=1)
+    if array.size < 2:
+        raise ValueError(f"{what}: expected a list of at least 2 numbers, got the one number "
+                         f"{fmt(array[0])}")
+    return array
+
+
 def is_exact_input(value) -> bool:
     """True if ``value`` (possibly nested) holds a Fraction or a string: a wish for exactness."""
     if isinstance(value, (Fraction, str)):

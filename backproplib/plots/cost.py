@@ -15,7 +15,7 @@ from matplotlib.transforms import offset_copy
 
 from ..core.network import Network
 from ..learning.surface import CostSurface, cost_surface
-from ..numbers import fmt, plural
+from ..numbers import fmt, grid_values, plural
 from . import style
 from .diagram import NumberText, backward_or_none
 from .figure import HALO, LARGEST, AltText, figure_and_axes, figure_of, new_figure, say
@@ -174,15 +174,9 @@ class CostCurve:
 
 
 def _curve_values(values) -> np.ndarray:
-    """The values of a cost curve: at least 2 finite, increasing numbers, or an error."""
-    try:
-        array = np.asarray(values, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise TypeError(f"values: expected a list of numbers, got {values!r}"[:200]) from None
-    if array.size < 2 or not np.isfinite(array).all():
-        shown = ", ".join(fmt(v) for v in array[:4]) + ("..." if array.size > 4 else "")
-        raise ValueError(f"values: expected at least 2 finite numbers, got {array.size} "
-                         f"({shown})")
+    """The values of a cost curve: a cost surface's ``grid_values``, increasing and drawable
+    (within +-LARGEST), or an error."""
+    array = grid_values(values, "values")
     if not (np.diff(array) > 0).all():
         raise ValueError(f"values: expected numbers in increasing order; from {fmt(array[0])} "
                          f"to {fmt(array[-1])} some repeat or fall (in floating point, numbers "
