@@ -222,18 +222,25 @@ class Trainer:
     @property
     def message(self) -> str:
         """What the run did, in words: the steps and epochs, the cost, and any warnings."""
-        start, now = self.costs[0], self.cost
-        lines = [f"{plural(self.steps, 'step')} of batch size "
-                 f"{self.batch_size} ({epochs(self.examples_seen, self.n, 2)}), "
-                 f"learning rate {fmt(self.learning_rate)}: C went from {fmt(start)} to {fmt(now)}"]
+        return "\n".join([f"{plural(self.steps, 'step')} of batch size {self.batch_size} "
+                          f"({epochs(self.examples_seen, self.n, 2)}), learning rate "
+                          f"{fmt(self.learning_rate)}: C went from {fmt(self.costs[0])} to "
+                          f"{fmt(self.cost)}", *self.warnings()])
+
+    def warnings(self, blocked=None) -> list:
+        """What went wrong, in words, for ``message`` and the panels: a divergence, or a cost
+        above its start after an epoch or more (one batch's step may go up by chance), and each
+        neuron in ``blocked`` (by default those blocked now)."""
+        lines = []
         if self.diverged:
-            lines.append(f"Diverged: the next step overflowed ({self.overflow}), so training "
-                         f"stopped at the last finite step: the learning rate "
-                         f"{fmt(self.learning_rate)} is too large.")
-        elif self.steps and now > start:
-            lines.append("The cost went up: each step overshoots. Try a smaller learning rate.")
-        lines += [explain_blocked(b) for b in self.blocked()]
-        return "\n".join(lines)
+            lines.append(f"Diverged: a step overflowed ({self.overflow}), so training stopped "
+                         f"at the last finite step: the learning rate {fmt(self.learning_rate)} "
+                         "is too large.")
+        elif self.steps >= self.steps_per_epoch and self.cost > self.costs[0]:
+            lines.append("The cost is higher than at the start: the learning rate overshoots. "
+                         "Try a smaller one.")
+        return lines + [explain_blocked(b) for b in (self.blocked() if blocked is None
+                                                     else blocked)]
 
     def _tracked(self, net):
         return {name: net.param(name) for name in self.params or ()}

@@ -75,9 +75,7 @@ class class_training_view(Panel):
             f"step {t.steps}, batch_size = {t.batch_size}, learning_rate = {n(t.learning_rate)}",
             f"C over the whole set = {n(t.cost)} (at the start {n(t.costs[0])})",
             f"accuracy = {right:.1%} of {t.n} examples in their own class's region"])
-        if t.diverged:
-            self.warnings.append(f"Diverged: a step overflowed ({t.overflow}); training stopped "
-                                 f"at the last finite step. The learning rate is too large.")
+        self.warnings += t.warnings(blocked=())  # (no neuron list: the picture has none)
         self.draw()
 
 

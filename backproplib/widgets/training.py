@@ -12,7 +12,6 @@ import ipywidgets as W
 import numpy as np
 
 from .. import plots
-from ..chainrule.ledger import explain_blocked
 from ..learning import training
 from ..learning.surface import cost_surface
 from ..numbers import article, fmt, plural
@@ -219,15 +218,7 @@ class training_view(Panel):
             f"batch_size = {t.batch_size}, learning_rate = {n(t.learning_rate)}",
             f"C over the whole set = {n(t.cost)} (at the start {n(t.costs[0])})",
             f"accuracy = {right:.1%} of {t.n} examples on the right side"])
-        if t.diverged:
-            self.warnings.append(f"Diverged: a step overflowed ({t.overflow}); training stopped "
-                                 f"at the last finite step. The learning rate "
-                                 f"{fmt(t.learning_rate)} is too large: press reset and try a "
-                                 "smaller one.")
-        elif t.steps >= t.steps_per_epoch and t.cost > t.costs[0]:
-            self.warnings.append("The cost is higher than at the start: the learning rate "
-                                 "overshoots. Try a smaller one.")
-        self.warnings += [explain_blocked(b) for b in self.blocked]
+        self.warnings += t.warnings(self.blocked)
 
 
 __all__ = ["sgd_view", "training_view"]
