@@ -55,6 +55,13 @@ def test_sgd_view_draws_both_runs_and_says_so(chain_data):
     assert len(xs) == 13 and xs[-1] == pytest.approx(full.net.param("w_H1"))
 
 
+def test_sgd_view_needs_two_different_parameters(chain_data):
+    net, X, Y = chain_data
+    for params in ("w_H1", ("w_H1", "w_H1"), ("w_H0", "w_H1", "w_Out")):
+        with pytest.raises(ValueError, match="params: expected 2 different parameter names"):
+            training_widgets.sgd_view(net, X, Y, params=params)
+
+
 def test_sgd_view_with_batch_size_n_draws_one_path_twice(chain_data):
     net, X, Y = chain_data
     view = training_widgets.sgd_view(net, X, Y, steps=5)

@@ -272,12 +272,14 @@ def unreachable_target(net: Network, y) -> str | None:
             f"{listed(f'{a} towards {fmt(edge)}' for _, _, a, edge in found)}.")
 
 
-def parameter_list(net, params) -> tuple:
-    """``params`` (one name or several) as a tuple of ``net``'s parameter names, each once."""
+def parameter_list(net, params, count=None) -> tuple:
+    """``params`` (one name or several; ``count`` of them if given, as a map's two) as a tuple
+    of ``net``'s parameter names, each once."""
     names = (params,) if isinstance(params, str) else tuple(params)
     for name in names:
         net.locate(name)
-    if not names or len(set(names)) != len(names):
-        raise ValueError(f"params: expected at least one name, each parameter once, got "
-                         f"{names!r}")
+    if not names or len(set(names)) != len(names) or len(names) != (count or len(names)):
+        expected = (f"{count} different parameter names" if count else
+                    "at least one name, each parameter once")
+        raise ValueError(f"params: expected {expected}, got {names!r}")
     return names

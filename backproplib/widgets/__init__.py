@@ -247,9 +247,7 @@ class _ContourView(View):
     sliders' ranges (``bounds``); for a ``descent``, no sliders and a key entry for paths."""
 
     def _contour(self, params, descent=False):
-        if isinstance(params, str) or len(params) != 2 or params[0] == params[1]:
-            raise ValueError(f"params: expected two different parameter names, got {params!r}")
-        self.params = parameter_list(self.start_net, params)
+        self.params = parameter_list(self.start_net, params, 2)
         self.bounds = {}
         for name in self.params:
             start = self.start_net.param(name)

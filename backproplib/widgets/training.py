@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import plots
 from ..learning import training
+from ..learning.descent import parameter_list
 from ..learning.surface import cost_surface
 from ..numbers import article, fmt, plural
 from ..plots import style
@@ -30,7 +31,8 @@ class sgd_view(Panel):
     def __init__(self, net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
                  batch_size=2, steps=20, seed=0):
         super().__init__()
-        self.net, self.params, self.steps, self.seed = net, tuple(params), steps, seed
+        self.params = params = parameter_list(net, params, 2)
+        self.net, self.steps, self.seed = net, steps, seed
         self.X, self.Y = net.input(X), net.target(Y)
         self.n_examples = len(self.X)
         self.title = (f"Full-batch descent and mini-batch SGD on {params[0]} and {params[1]}, "
