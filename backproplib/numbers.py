@@ -191,6 +191,12 @@ def article(n: int) -> str:
     return "an" if digits[0] == "8" or eleven else "a"
 
 
+def network_name(sizes) -> str:
+    """A network named by its layer sizes, with its article: "a 2-8-8-1 network", "an 8-4-1
+    network"."""
+    return f"{article(sizes[0])} {'-'.join(map(str, sizes))} network"
+
+
 def _exact_decimal(q: Fraction) -> str:
     """A finite decimal, every digit, in fixed or e-notation by fmt's one rule."""
     places = 0

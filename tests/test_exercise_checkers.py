@@ -357,6 +357,7 @@ def test_small_value_checks():
     assert ex.check_weight_count(24, (3, 4, 6, 2), "H1")
     for slip in (10, 18, 30):
         assert not ex.check_weight_count(slip, (3, 4, 6, 2), "H1")
+    assert "of an 8-4-1 network" in ex.check_weight_count(5, (8, 4, 1), "H0").message
     W, delta = np.array([[2.0, -1.0], [0.5, 3.0]]), np.array([0.3, -0.2])
     assert ex.check_backprop_sum(-0.9, W, delta, 1)
     assert "row 1" in ex.check_backprop_sum(float(W[1] @ delta), W, delta, 1).message

@@ -17,7 +17,7 @@ from ..core.results import classify_slopes
 from ..learning import datasets, depth
 from ..learning.descent import gradient_descent, listed
 from ..learning.training import Trainer, initial_network, steps_per_epoch
-from ..numbers import fmt, lookup
+from ..numbers import fmt, lookup, network_name
 from .answers import Feedback, check_choice, check_value
 from .network import layer_position
 from .sandbox import Case, check_function, function_name
@@ -118,8 +118,8 @@ def check_weight_count(answer, sizes, layer: str) -> Feedback:
              n_in * n_out + n_out,
              f"That pairs {layer} with the input; the weights into {layer} come from the layer "
              "just before it.": sizes[0] * n_out}  # into H0 that is the answer: passed over
-    return check_value(answer, n_in * n_out, f"the number of weights in W_{layer} of a "
-                       f"{'-'.join(map(str, sizes))} network", mistakes=slips,
+    return check_value(answer, n_in * n_out, f"the number of weights in W_{layer} of "
+                       f"{network_name(sizes)}", mistakes=slips,
                        hint=f"one weight w_jk for each pair of neuron j of {layer} and neuron k "
                             f"of the layer before: one row per neuron of {layer}, one column "
                             "per neuron before it.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..learning.classification import accuracy
-from ..numbers import article, fmt
+from ..numbers import fmt, network_name
 from ..plots.classification import ClassificationFigure, SlowStartPlot
 from .panel import Panel
 
@@ -52,9 +52,8 @@ class class_training_view(Panel):
         super().__init__()
         self.trainer, self.data = trainer.reset(), data
         self.kept = {}  # the trainer's snapshots by its steps, as drawn
-        sizes = trainer.net.sizes
-        self.title = (f"Training {article(sizes[0])} {'-'.join(map(str, sizes))} network on the "
-                      f"3-class {data.name!r} ({len(data)} examples)")
+        self.title = (f"Training {network_name(trainer.net.sizes)} on the 3-class {data.name!r} "
+                      f"({len(data)} examples)")
         self.add_slider("steps", W.IntSlider, value=0, min=0, max=int(steps),
                         step=max(1, int(steps) // 50), description="steps trained")
         self.plot = ClassificationFigure(trainer, data, 60, steps=max(int(steps), 10))

@@ -15,7 +15,7 @@ from .. import plots
 from ..learning import training
 from ..learning.descent import parameter_list
 from ..learning.surface import cost_surface
-from ..numbers import article, fmt, plural
+from ..numbers import fmt, network_name, plural
 from ..plots import style
 from ..plots import training as training_plots
 from .panel import Panel
@@ -107,9 +107,8 @@ class training_view(Panel):
         super().__init__()
         self.trainer, self.data, self.n_steps = trainer, data, int(steps)
         self.chunk = max(5, self.n_steps // 25)
-        sizes = trainer.net.sizes
-        self.title = (f"Training {article(sizes[0])} {'-'.join(map(str, sizes))} network on "
-                      f"{data.name!r} ({len(data)} examples)")
+        self.title = (f"Training {network_name(trainer.net.sizes)} on {data.name!r} "
+                      f"({len(data)} examples)")
         self.running = False
         self.stop_asked = False
         self.task = None
