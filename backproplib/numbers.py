@@ -179,6 +179,13 @@ def fmt(value, digits: int | None = None) -> str:
     return "0" if number == 0 else f"{number:.{digits or DIGITS}g}"
 
 
+def rounded(value, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant digits, as ``fmt`` prints it (for float sums whose
+    last digits depend on the order of the additions)."""
+    number = float(value)
+    return fmt(float(f"{number:.{digits}g}")) if np.isfinite(number) else str(number)
+
+
 def plural(n: int, word: str) -> str:
     """A count and its word: "1 step", "0 steps", "3 steps"."""
     return f"{n} {word}{'' if n == 1 else 's'}"

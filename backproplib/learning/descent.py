@@ -16,7 +16,7 @@ import numpy as np
 
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
-from ..numbers import fmt, indexed, plural, positive_number, whole_number
+from ..numbers import fmt, indexed, plural, positive_number, rounded, whole_number
 
 MAX_STEPS = 100_000  # more steps than this are refused (a run should take seconds, not hours)
 CONVERGED_COST = 1e-8  # a cost at most this (times the starting cost, within 1 and 1e4) is ~0
@@ -219,7 +219,7 @@ def listed(names) -> str:
 
 
 def _percent(fraction):
-    return f"{fmt(float(f'{100 * fraction:.3g}'))}%"
+    return f"{rounded(100 * fraction, 3)}%"
 
 
 # --- the target and the output's range -------------------------------------------------------
