@@ -55,6 +55,17 @@ def test_sgd_view_draws_both_runs_and_says_so(chain_data):
     assert len(xs) == 13 and xs[-1] == pytest.approx(full.net.param("w_H1"))
 
 
+def test_sgd_view_says_which_run_diverged():
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="linear")
+    X, Y = net.batch([0.5, -1, 2, 3, -2, 1, 4, -3], [0, 1, 0.5, 2, 0, 1.5, 1, 0.5])
+    view = training_widgets.sgd_view(net, X, Y, learning_rate=0.01, steps=10)
+    assert not any("Diverged" in w for w in view.warnings)
+    view.sliders["learning_rate"].value = 0.2
+    for label in ("full batch", "mini-batch SGD"):
+        assert (f"{label}: Diverged: a step overflowed floating point, so training stopped at "
+                "the last finite step: the learning rate 0.2 is too large.") in view.warnings
+
+
 def test_sgd_view_needs_two_different_parameters(chain_data):
     net, X, Y = chain_data
     for params in ("w_H1", ("w_H1", "w_H1"), ("w_H0", "w_H1", "w_Out")):

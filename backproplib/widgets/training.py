@@ -15,7 +15,7 @@ from .. import plots
 from ..learning import training
 from ..learning.descent import parameter_list
 from ..learning.surface import cost_surface
-from ..numbers import fmt, network_name, plural
+from ..numbers import network_name, plural
 from ..plots import style
 from ..plots import training as training_plots
 from .panel import Panel
@@ -74,13 +74,7 @@ class sgd_view(Panel):
             f"mini-batch SGD: C from {n(sgd.costs[0])} to {n(sgd.cost)}"])
         for label, run in (("full batch", full), ("mini-batch SGD", sgd)):
             self.contour.set_path(_points(run, self.params), label)
-            if run.diverged:
-                self.warnings.append(f"{label} diverged: the learning rate {fmt(lr)} is too "
-                                     "large, so a step overflowed; it stopped at the last "
-                                     "finite step")
-            elif run.cost > run.costs[0]:
-                self.warnings.append(f"{label}: the cost went up, the learning rate {fmt(lr)} "
-                                     "overshoots")
+            self.warnings += [f"{label}: {warning}" for warning in run.warnings(blocked=())]
         if not all(self.contour.inside(_points(r, self.params)) for r in (full, sgd)):
             self.warnings.append("a path leaves the plotted area; only the part inside shows")
         self.draw()
