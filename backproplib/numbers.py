@@ -371,6 +371,13 @@ def chain_layers(weights, biases, exact, names):
 
 
 # --- names: H1 or H1[j], w_H1[j,k] and b_H1[j] as text, and where parameters live ---------------
+def some_names(names, most: int = 12) -> str:
+    """``names`` joined by commas, the first ``most`` and how many more: an error's list of the
+    valid names stays short on a network of thousands of parameters."""
+    more = len(names) - most
+    return ", ".join(names[:most]) + (f", ... ({more} more)" if more > 0 else "")
+
+
 def indexed(name: str, j: int, n: int) -> str:
     """``name`` for a one-neuron layer (H1, a_H1), ``name[j]`` for one of n > 1 (H1[0])."""
     return name if n == 1 else f"{name}[{j}]"
@@ -403,10 +410,8 @@ class ParameterTable:
         try:
             return self.slots[name]
         except (KeyError, TypeError):
-            more = len(self.names) - 12
-            tail = f", ... ({more} more)" if more > 0 else ""
             raise ValueError(f"unknown parameter {name!r}; valid names: "
-                             f"{', '.join(self.names[:12])}{tail}") from None
+                             f"{some_names(self.names)}") from None
 
     def value(self, name, weights, biases):
         """Parameter ``name``'s entry of the weights and biases (or of dC/dW and dC/db)."""

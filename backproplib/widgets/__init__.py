@@ -17,7 +17,7 @@ from ..chainrule.ledger import explain_blocked, ledger
 from ..core.network import Network
 from ..learning.descent import gradient_descent, parameter_list, whole_steps
 from ..learning.surface import cost_surface
-from ..numbers import fmt, positive_number, to_array, to_scalar
+from ..numbers import fmt, positive_number, some_names, to_array, to_scalar
 from ..plots import style
 from .panel import Panel
 
@@ -202,7 +202,7 @@ class gradient_view(View):
         for name in extra:
             if name not in net.parameter_names and name not in ("x", "y"):
                 raise ValueError(f"unknown slider {name!r}; valid: x, y, "
-                                 f"{', '.join(net.parameter_names)}")
+                                 f"{some_names(net.parameter_names)}")
         self.names = parameter_list(net, [param] + [s for s in extra if s not in ("x", "y")])
         self.param = param
         self.title = f"Gradient of C0 with respect to {param}"
