@@ -48,7 +48,7 @@ def neuron(net, L, j, letter) -> str:
 
 def derivative_of(net, g, kind, L, index):
     """(value, label) of the derivative ``quantity`` names, read from the results ``g``."""
-    cost = "C" if g.batch_size else "C0"
+    cost = g.cost_name
     if kind in ("w", "b"):
         name = next(n for n in net.parameter_names if tuple(net.locate(n)) == (kind, L, index))
         return g[name], f"d{cost}/d{name}"

@@ -97,7 +97,7 @@ def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> D
             grads.append(grad)
     path = DescentPath(names, lr, steps, points, costs, net, gradients=grads,
                        moving=tuple(n for n in names if grads[-1][n] != 0), blocked=g.blocked,
-                       cost_name="C" if g.batch_size else "C0")
+                       cost_name=g.cost_name)
     outcome, message, details = _outcome(path, lowest_cost(net, y), overflowed)
     extra = [details, _still_moving(path, outcome), unreachable_target(net, y)]
     return replace(path, outcome=outcome, message=message,
