@@ -113,9 +113,8 @@ class Gradients:
         """{parameter name: derivative}, in the order of ``parameter_names``."""
         return {name: self[name] for name in self.parameter_names}
 
-    def report(self, names=None, cost_name=None) -> str:
+    def report(self, names=None) -> str:
         """One line "dC0/dw_H0 = 0.01755125" per parameter (all, or those in ``names``);
-        "dC/..." for a batch's average cost (or as ``cost_name`` says)."""
+        "dC/..." for a batch's average cost."""
         names = [names] if isinstance(names, str) else names or self.parameter_names
-        return "\n".join(f"d{cost_name or self.cost_name}/d{name} = {fmt(self[name])}"
-                         for name in names)
+        return "\n".join(f"d{self.cost_name}/d{name} = {fmt(self[name])}" for name in names)
