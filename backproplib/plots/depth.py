@@ -140,7 +140,7 @@ class DepthPlot:
         parts = []
         for name, p in self.profiles.items():
             who = f"{name}: " if name else ""
-            sizes = "; ".join(_describe(p, key, said) for key, _, said in QUANTITIES)
+            sizes = "; ".join(describe(p, key, said) for key, _, said in QUANTITIES)
             if self.fixed is not None:
                 low, high = (10.0 ** v for v in self.fixed)
                 values = np.concatenate([p.deltas, p.norms])
@@ -156,7 +156,9 @@ class DepthPlot:
                 + " ".join(parts))
 
 
-def _describe(p: DepthProfile, key: str, said: str) -> str:
+def describe(p: DepthProfile, key: str, said: str) -> str:
+    """``key`` as the plot shows it, in words: "|dC/dW| from 0.5 at H0 to 0.01 at Out" (and
+    where it is 0: not drawn on a log scale)."""
     values = np.asarray(getattr(p, key), dtype=float)
     text = f"{said} from {values[0]:.3g} at {p.names[0]} to {values[-1]:.3g} at {p.names[-1]}"
     zeros = [n for n, v in zip(p.names, values) if v == 0]

@@ -10,7 +10,7 @@ import ipywidgets as W
 from ..core.activations import ACTIVATIONS
 from ..learning import depth as deep
 from ..plots import style, subplots
-from ..plots.depth import DepthPlot
+from ..plots.depth import DepthPlot, describe
 from . import View
 
 MAX_DEPTH = 30
@@ -64,8 +64,7 @@ class depth_view(View):
             f"layers, init {s['init']}, scale {n(s['scale'])} (Var(w) = {n(variance)} "
             "into each hidden layer)",
             p.verdict(),
-            f"|dC/dW| from {p.norms[0]:.3g} at {p.names[0]} to {p.norms[-1]:.3g} at "
-            f"{p.names[-1]}; C = {n(p.cost)}"])
+            f"{describe(p, 'norms', '|dC/dW|')}; C = {n(p.cost)}"])
         if p.blocked:
             self.warnings.append(p.dead_sentence())
         self.folded = [f"{name}: |delta| = {d:.3g}, |dC/dW| = {n:.3g}"
