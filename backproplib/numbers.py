@@ -251,15 +251,16 @@ def whole_number(value, what: str, least: int = 0, most: int | None = None) -> i
     return int(number)
 
 
-def check_probabilities(y, what: str, sums_to_one: bool):
-    """Targets in [0, 1], for a softmax output also summing to 1 per example (one-hot)."""
+def check_probabilities(y, sums_to_one: bool):
+    """Targets y in [0, 1] (a number or an array), for a softmax output also summing to 1 per
+    example (one-hot)."""
     values = np.asarray(y, dtype=float)
     if ((values < 0) | (values > 1)).any():
-        raise ValueError(f"{what}: cross-entropy expects target probabilities between 0 and 1 "
-                         f"(one-hot such as [0, 1, 0]), got {short(y.tolist())}")
+        raise ValueError(f"y: cross-entropy expects target probabilities between 0 and 1 "
+                         f"(one-hot such as [0, 1, 0]), got {short(values.tolist())}")
     if sums_to_one and (np.abs(values.sum(axis=-1) - 1) > 1e-9).any():
-        raise ValueError(f"{what}: cross-entropy with a softmax output expects targets that "
-                         f"sum to 1 (one-hot such as [0, 1, 0]), got {short(y.tolist())}")
+        raise ValueError(f"y: cross-entropy with a softmax output expects targets that sum to "
+                         f"1 (one-hot such as [0, 1, 0]), got {short(values.tolist())}")
 
 
 def to_vector(values, n: int, exact: bool, what: str, layer: str) -> np.ndarray:
@@ -337,7 +338,7 @@ def check_targets(x, y, cost, output):
         raise ValueError(f"x and y: expected as many targets as examples, got x of shape "
                          f"{x.shape} and y of shape {y.shape}")
     if cost.outputs:
-        check_probabilities(y, "y", sums_to_one=output.output_only)
+        check_probabilities(y, sums_to_one=output.output_only)
 
 
 def check_layers(weights, biases):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import activations as act
-from ..numbers import check_probabilities, fmt
+from ..numbers import check_probabilities, fmt, to_scalar
 from .ledger import factor, show_value
 
 
@@ -70,7 +70,7 @@ def softmax_delta(z, y) -> SoftmaxDelta:
     if len(z) < 2 or len(y) != len(z) or not np.isfinite(z).all():
         raise ValueError(f"z and y: expected two finite vectors of the same length (at least 2), "
                          f"got z = {z.tolist()} and y = {y.tolist()}")
-    check_probabilities(y, "y", sums_to_one=True)
+    check_probabilities(y, sums_to_one=True)
     shift = float(z.max())
     exps = np.exp(z - shift)
     a = exps / exps.sum()
@@ -100,10 +100,9 @@ def sigmoid_output(z, y) -> SigmoidOutput:
     """Both costs at ``z`` (a number or an array) for a target 0 <= y <= 1, by the library's
     own sigmoid, slope and cross-entropy."""
     z = np.asarray(z, dtype=float)
-    y_ = np.asarray([y], dtype=float)
-    check_probabilities(y_, "y", sums_to_one=False)
+    y = to_scalar(y, False, "y")  # "1/2" too
+    check_probabilities(y, sums_to_one=False)
     sigma = act.get("sigmoid")
     a, slope = sigma.function(z), sigma.derivative(z)
-    y = float(y_[0])
     cross = act.COSTS["cross_entropy"].function(z[..., None], a[..., None], y, sigma)
     return SigmoidOutput(z, y, a, slope, (a - y) ** 2, 2 * (a - y) * slope, cross, a - y)
