@@ -16,7 +16,7 @@ from ..core.network import Network, layer_names
 from ..core.results import classify_slopes
 from ..learning import datasets, depth
 from ..learning.descent import gradient_descent, listed
-from ..learning.training import Trainer, initial_network, steps_per_epoch
+from ..learning.training import Trainer, initial_network, steps_per_epoch, threshold_accuracy
 from ..numbers import fmt, lookup, network_name
 from .answers import Feedback, check_choice, check_value
 from .network import layer_position
@@ -436,24 +436,22 @@ def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
 
 
 def check_accuracy_function(function, trainer, data) -> Feedback:
-    """A student's ``my_accuracy(a_Out, Y, threshold)`` against ``Trainer.accuracy`` on the
+    """A student's ``my_accuracy(a_Out, Y, threshold)`` against ``threshold_accuracy`` on the
     trained and the untrained network, and on made-up predictions (labels -1/1 and 0/1)."""
     rng = np.random.default_rng(114)
     made_up = [(rng.uniform(-1, 1, (7, 1)), np.array([[1.0], [-1], [1], [1], [-1], [-1], [1]]),
                 0.0, "made-up predictions for labels -1 and 1"),
                (rng.uniform(0, 1, (5, 1)), np.array([[0.0], [1], [1], [0], [1]]), 0.5,
                 "made-up predictions for labels 0 and 1")]
-    checked = []
-    for net, words in ((trainer.net, "the trained network's predictions"),
-                       (trainer.start_net, "the untrained network's predictions")):
-        judge = Trainer(net, data.X, data.Y, 0.1, threshold=data.threshold)
-        checked.append((judge.predictions(), data.Y, data.threshold, judge.accuracy(), words))
-    for a_Out, Y, t, words in made_up:
-        checked.append((a_Out, Y, t, float(np.mean((a_Out[:, 0] > t) == (Y[:, 0] > t))), words))
-    cases = [Case((a, Y, t), f"on {words}", right, {
-        "That is the share of errors: count the examples on the right side.": 1 - right,
-        "That is a count: divide by the number of examples.": right * len(Y)})
-        for a, Y, t, right, words in checked]
+    checked = [(net.forward(data.X).output, data.Y, data.threshold, words)
+               for net, words in ((trainer.net, "the trained network's predictions"),
+                                  (trainer.start_net, "the untrained network's predictions"))]
+    cases = []
+    for a, Y, t, words in checked + made_up:
+        right = threshold_accuracy(a, Y, t)
+        cases.append(Case((a, Y, t), f"on {words}", right, {
+            "That is the share of errors: count the examples on the right side.": 1 - right,
+            "That is a count: divide by the number of examples.": right * len(Y)}))
     return check_function(function, None, cases, function_name(function, "my_accuracy"),
                           hint="compare (a_Out > threshold) with (Y > threshold) and take the "
                                "mean.")

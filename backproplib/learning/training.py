@@ -209,11 +209,8 @@ class Trainer:
         return self.net.forward(self.X).output
 
     def accuracy(self) -> float:
-        """The fraction of examples whose predicted class is their class: class 1 where the
-        first output (or target) is above the threshold, else class 0."""
-        predicted, truth = (np.asarray(v[:, 0], dtype=float) > self.threshold
-                            for v in (self.predictions(), self.Y))
-        return float((predicted == truth).mean())
+        """``threshold_accuracy`` of the network's outputs on the data, now."""
+        return threshold_accuracy(self.predictions(), self.Y, self.threshold)
 
     def blocked(self) -> tuple:
         """The neurons that pass (almost) no gradient back on every example (``Blocked``)."""
@@ -244,6 +241,13 @@ class Trainer:
 
     def _tracked(self, net):
         return {name: net.param(name) for name in self.params or ()}
+
+
+def threshold_accuracy(outputs, Y, threshold) -> float:
+    """The fraction of examples whose predicted class is their class: class 1 where the first
+    output (or target) is above the threshold, else class 0."""
+    predicted, truth = (np.asarray(v[:, 0], dtype=float) > threshold for v in (outputs, Y))
+    return float((predicted == truth).mean())
 
 
 def grid(extent, n=100):
