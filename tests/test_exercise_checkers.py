@@ -463,6 +463,8 @@ def test_finite_difference_checks_reject_the_other_differences():
     assert ex.check_difference((up - here) / h, net, x, y, "w_H1", h)
     for slip in ((up - down) / (2 * h), (here - down) / h, (up - here) / (2 * h)):
         assert not ex.check_difference(slip, net, x, y, "w_H1", h)
+    with pytest.raises(ValueError, match="kind: expected one of central, forward, got 'backward'"):
+        ex.check_difference(here, net, x, y, "w_H1", h, kind="backward")
     assert ex.check_difference_function(lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h))
     assert not ex.check_difference_function(lambda f, x, h: (f(x + h) - f(x)) / h)
     assert not ex.check_difference_function(lambda f, x, h: (f(x + h) - f(x - h)) / h)

@@ -10,7 +10,7 @@ from functools import partial
 import numpy as np
 
 from ..chainrule.crossentropy import sigmoid_output, softmax_delta
-from ..chainrule.gradcheck import THRESHOLDS, relative_error
+from ..chainrule.gradcheck import KINDS, THRESHOLDS, relative_error
 from ..core import activations as act
 from ..core.network import Network, layer_names
 from ..core.results import classify_slopes
@@ -181,8 +181,8 @@ def check_difference(answer, net, x, y, param: str, h, kind: str = "forward") ->
     up, here, down = (net.with_params({param: p + s}).cost(x, y) for s in (h, 0, -h))
     estimates = {"forward": (up - here) / h, "central": (up - down) / (2 * h),
                  "backward": (here - down) / h}
-    if kind not in ("forward", "central"):
-        raise ValueError(f"kind: expected 'forward' or 'central', got {kind!r}")
+    if kind not in KINDS:  # the differences numerical_gradients takes
+        raise ValueError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
     words = {"forward": "(C0(w + h) - C0(w)) / h: one point h to the right, and w itself.",
              "central": "(C0(w + h) - C0(w - h)) / (2h): the points on both sides, 2h apart."}
     slips = {f"That is the {other} difference; the {kind} one is {words[kind]}": value
