@@ -138,6 +138,17 @@ def test_sliders_follow_their_panels_one_rule(chain_data):
         assert len(view.sliders) == 2
 
 
+def test_the_training_panels_read_their_steps_as_the_library_does():
+    from backproplib.widgets import classification as classification_widgets
+
+    trainer, data = small_trainer()
+    assert training_widgets.training_view(trainer, data, steps="30").n_steps == 30
+    for panel in (training_widgets.training_view, classification_widgets.class_training_view):
+        with pytest.raises(ValueError, match="steps: expected a whole number such as 20, got "
+                                             "the text 'many'"):
+            panel(trainer, data, steps="many")
+
+
 def test_training_view_explains_divergence():
     trainer, data = small_trainer(activation="linear", hidden=(3,), lr=0.05)
     view = training_widgets.training_view(trainer, data, steps=200)

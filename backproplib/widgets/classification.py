@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
+from ..learning.descent import whole_steps
 from ..numbers import fmt, network_name
 from ..plots.classification import ClassificationFigure, SlowStartPlot
 from .panel import Panel
@@ -53,9 +54,10 @@ class class_training_view(Panel):
         self.kept = {}  # the trainer's snapshots by its steps, as drawn
         self.title = (f"Training {network_name(trainer.net.sizes)} on the 3-class {data.name!r} "
                       f"({len(data)} examples)")
-        self.add_slider("steps", W.IntSlider, value=0, min=0, max=int(steps),
-                        step=max(1, int(steps) // 50), description="steps trained")
-        self.plot = ClassificationFigure(trainer, data, 60, steps=max(int(steps), 10))
+        steps = whole_steps(steps)  # "1000" too; 0 or 10**9 refused in the library's words
+        self.add_slider("steps", W.IntSlider, value=0, min=0, max=steps,
+                        step=max(1, steps // 50), description="steps trained")
+        self.plot = ClassificationFigure(trainer, data, 60, steps=max(steps, 10))
         self.show_figure(self.plot, over=self.plot.over_artists())
         self.assemble()
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import plots
 from ..learning import training
-from ..learning.descent import parameter_list
+from ..learning.descent import parameter_list, whole_steps
 from ..learning.surface import cost_surface
 from ..numbers import network_name, plural
 from ..plots import style
@@ -99,7 +99,7 @@ class training_view(Panel):
 
     def __init__(self, trainer, data, steps=500):
         super().__init__()
-        self.trainer, self.data, self.n_steps = trainer, data, int(steps)
+        self.trainer, self.data, self.n_steps = trainer, data, whole_steps(steps)
         self.chunk = max(5, self.n_steps // 25)
         self.title = (f"Training {network_name(trainer.net.sizes)} on {data.name!r} "
                       f"({len(data)} examples)")
