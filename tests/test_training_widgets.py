@@ -55,6 +55,16 @@ def test_sgd_view_draws_both_runs_and_says_so(chain_data):
     assert len(xs) == 13 and xs[-1] == pytest.approx(full.net.param("w_H1"))
 
 
+def test_sgd_view_reads_its_settings_as_text_too(chain_data):
+    net, X, Y = chain_data
+    view = training_widgets.sgd_view(net, X, Y, learning_rate="1/20", batch_size="2", steps="12")
+    assert view.error is None
+    assert (view.sliders["learning_rate"].value, view.sliders["batch_size"].value) == (0.05, 2)
+    assert "12 steps are 3 epochs (24 examples seen)" in view.summary()
+    with pytest.raises(ValueError, match="steps: expected a whole number such as 20"):
+        training_widgets.sgd_view(net, X, Y, steps="many")
+
+
 def test_sgd_view_says_which_run_diverged():
     net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="linear")
     X, Y = net.batch([0.5, -1, 2, 3, -2, 1, 4, -3], [0, 1, 0.5, 2, 0, 1.5, 1, 0.5])

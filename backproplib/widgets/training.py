@@ -15,7 +15,7 @@ from .. import plots
 from ..learning import training
 from ..learning.descent import parameter_list, whole_steps
 from ..learning.surface import cost_surface
-from ..numbers import network_name, plural
+from ..numbers import network_name, plural, positive_number
 from ..plots import style
 from ..plots import training as training_plots
 from .panel import Panel
@@ -32,13 +32,14 @@ class sgd_view(Panel):
                  batch_size=2, steps=20, seed=0):
         super().__init__()
         self.params = params = parameter_list(net, params, 2)
-        self.net, self.steps, self.seed = net, steps, seed
+        self.net, self.steps, self.seed = net, whole_steps(steps), seed
+        learning_rate = positive_number(learning_rate, "learning_rate")  # "1/20" too
         self.X, self.Y = net.input(X), net.target(Y)
         self.n_examples = len(self.X)
         self.title = (f"Full-batch descent and mini-batch SGD on {params[0]} and {params[1]}, "
                       f"{self.n_examples} examples")
-        paths = [_points(self._run(learning_rate, size), self.params)
-                 for size in (self.n_examples, batch_size)]
+        runs = [self._run(learning_rate, size) for size in (self.n_examples, batch_size)]
+        paths = [_points(run, self.params) for run in runs]
         ranges = training_plots.covering_ranges(paths, self.params)
         grid = {name: np.linspace(*ranges[name], 121) for name in self.params}
         self.surface = cost_surface(net, self.X, self.Y, grid)
@@ -52,10 +53,10 @@ class sgd_view(Panel):
             # margins fixed as the panel is built: the picture's size never changes
             fig.subplots_adjust(left=0.16, right=0.9, bottom=0.14, top=0.95)
         self.show_figure(self.contour)
-        self.add_slider("batch_size", W.IntSlider, value=int(batch_size), min=1,
-                        max=self.n_examples)
-        self.add_slider("learning_rate", value=float(learning_rate), min=0.001,
-                        max=max(1.0, 4 * float(learning_rate)), step=0.001, readout_format=".3f")
+        self.add_slider("batch_size", W.IntSlider, value=runs[1].batch_size, min=1,
+                        max=self.n_examples)  # as the Trainer read it ("2" too)
+        self.add_slider("learning_rate", value=learning_rate, min=0.001,
+                        max=max(1.0, 4 * learning_rate), step=0.001, readout_format=".3f")
         self.assemble()
 
     def _update(self):
