@@ -817,3 +817,14 @@ def test_a_right_value_names_an_exercise_that_shows_the_factors_it_cannot(name, 
         assert not (named - said) & shown, (f"exercise {number} leaves out that exercise "
                                             f"{slope_exercise} shows sigma' at {sorted(shown)}"
                                             f": {message}")
+
+
+
+def test_need_hidden_offers_a_set_no_option_names_in_the_options_words(monkeypatch):
+    from backproplib.exercises import topics
+    from backproplib.learning import datasets
+
+    # circle, gauss and xor below 90%: none of the options "a" to "e" says so, "f" does
+    shares = iter([0.5 if name in ("circle", "gauss", "xor") else 0.95 for name in datasets.NAMES])
+    monkeypatch.setattr(topics, "flat_accuracy", lambda X, Y, threshold, seed: next(shares))
+    assert ex.check_need_hidden("circle, gauss and xor", 20, 0, (-1, 1))

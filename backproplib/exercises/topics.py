@@ -427,7 +427,7 @@ def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
     needs = {name for name, a in accuracy.items() if a < 0.9}
     correct = next((key for key, names in sets.items() if names == needs), "f")
     if correct == "f":  # these settings found another set: offer it too
-        options["f"] = ", ".join(sorted(needs))
+        options["f"] = listed(sorted(needs))  # "circle, gauss and xor", as the others
     report = ", ".join(f"{name} {a:.0%}" for name, a in accuracy.items())
     return check_choice(answer, correct, options,
                         {correct: f"after 150 steps, a network without a hidden layer gets "
