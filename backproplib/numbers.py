@@ -142,6 +142,16 @@ def to_array(values, exact: bool, what: str, ndim: int | None) -> np.ndarray:
     return np.array(flat, dtype=object if exact else float).reshape(raw.shape)
 
 
+def grid_values(values, what: str) -> np.ndarray:
+    """The values a grid or a curve of the cost runs over: a list of at least 2 finite
+    numbers (text such as "1/2" too), as floats."""
+    array = to_array(values, False, what, ndim=1)
+    if array.size < 2:
+        raise ValueError(f"{what}: expected a list of at least 2 numbers, got the one number "
+                         f"{fmt(array[0])}")
+    return array
+
+
 def is_exact_input(value) -> bool:
     """True if ``value`` (possibly nested) holds a Fraction or a string: a wish for exactness."""
     if isinstance(value, (Fraction, str)):
@@ -169,11 +179,29 @@ def fmt(value, digits: int | None = None) -> str:
     return "0" if number == 0 else f"{number:.{digits or DIGITS}g}"
 
 
+def rounded(value, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant digits, as ``fmt`` prints it (for float sums whose
+    last digits depend on the order of the additions)."""
+    number = float(value)
+    return fmt(float(f"{number:.{digits}g}")) if np.isfinite(number) else str(number)
+
+
+def plural(n: int, word: str) -> str:
+    """A count and its word: "1 step", "0 steps", "3 steps"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def article(n: int) -> str:
     """The article a count takes when said aloud: "an" 8, 11, 18, 80-89, 11000, else "a"."""
     digits = str(abs(int(n)))
     eleven = digits[:2] in ("11", "18") and len(digits) % 3 == 2  # 11, 18, 11000, 18000...
     return "an" if digits[0] == "8" or eleven else "a"
+
+
+def network_name(sizes) -> str:
+    """A network named by its layer sizes, with its article: "a 2-8-8-1 network", "an 8-4-1
+    network"."""
+    return f"{article(sizes[0])} {'-'.join(map(str, sizes))} network"
 
 
 def _exact_decimal(q: Fraction) -> str:
@@ -232,15 +260,16 @@ def whole_number(value, what: str, least: int = 0, most: int | None = None) -> i
     return int(number)
 
 
-def check_probabilities(y, what: str, sums_to_one: bool):
-    """Targets in [0, 1], for a softmax output also summing to 1 per example (one-hot)."""
+def check_probabilities(y, sums_to_one: bool):
+    """Targets y in [0, 1] (a number or an array), for a softmax output also summing to 1 per
+    example (one-hot)."""
     values = np.asarray(y, dtype=float)
     if ((values < 0) | (values > 1)).any():
-        raise ValueError(f"{what}: cross-entropy expects target probabilities between 0 and 1 "
-                         f"(one-hot such as [0, 1, 0]), got {short(y.tolist())}")
+        raise ValueError(f"y: cross-entropy expects target probabilities between 0 and 1 "
+                         f"(one-hot such as [0, 1, 0]), got {short(values.tolist())}")
     if sums_to_one and (np.abs(values.sum(axis=-1) - 1) > 1e-9).any():
-        raise ValueError(f"{what}: cross-entropy with a softmax output expects targets that "
-                         f"sum to 1 (one-hot such as [0, 1, 0]), got {short(y.tolist())}")
+        raise ValueError(f"y: cross-entropy with a softmax output expects targets that sum to "
+                         f"1 (one-hot such as [0, 1, 0]), got {short(values.tolist())}")
 
 
 def to_vector(values, n: int, exact: bool, what: str, layer: str, rows=False) -> np.ndarray:
@@ -260,9 +289,9 @@ def to_vector(values, n: int, exact: bool, what: str, layer: str, rows=False) ->
         raise ValueError(f"{what}: expected a matrix (a list of rows), got an array of shape "
                          f"{vector.shape}")
     if vector.shape[-1] != n:
-        per, s = " per example" if vector.ndim == 2 else "", "s" if n > 1 else ""
-        raise ValueError(f"{what}: expected {n} number{s}{per} ({layer} has {n} neuron{s}), "
-                         f"got {vector.shape[-1]}")
+        per = " per example" if vector.ndim == 2 else ""
+        raise ValueError(f"{what}: expected {plural(n, 'number')}{per} ({layer} has "
+                         f"{plural(n, 'neuron')}), got {vector.shape[-1]}")
     return vector
 
 
@@ -317,7 +346,7 @@ def check_targets(x, y, cost, output):
         raise ValueError(f"x and y: expected as many targets as examples, got x of shape "
                          f"{x.shape} and y of shape {y.shape}")
     if cost.outputs:
-        check_probabilities(y, "y", sums_to_one=output.output_only)
+        check_probabilities(y, sums_to_one=output.output_only)
 
 
 def check_layers(weights, biases):
@@ -351,6 +380,13 @@ def chain_layers(weights, biases, exact, names):
 
 
 # --- names: H1 or H1[j], w_H1[j,k] and b_H1[j] as text, and where parameters live ---------------
+def some_names(names, most: int = 12) -> str:
+    """``names`` joined by commas, the first ``most`` and how many more: an error's list of the
+    valid names stays short on a network of thousands of parameters."""
+    more = len(names) - most
+    return ", ".join(names[:most]) + (f", ... ({more} more)" if more > 0 else "")
+
+
 def indexed(name: str, j: int, n: int) -> str:
     """``name`` for a one-neuron layer (H1, a_H1), ``name[j]`` for one of n > 1 (H1[0])."""
     return name if n == 1 else f"{name}[{j}]"
@@ -383,10 +419,8 @@ class ParameterTable:
         try:
             return self.slots[name]
         except (KeyError, TypeError):
-            more = len(self.names) - 12
-            tail = f", ... ({more} more)" if more > 0 else ""
             raise ValueError(f"unknown parameter {name!r}; valid names: "
-                             f"{', '.join(self.names[:12])}{tail}") from None
+                             f"{some_names(self.names)}") from None
 
     def value(self, name, weights, biases):
         """Parameter ``name``'s entry of the weights and biases (or of dC/dW and dC/db)."""

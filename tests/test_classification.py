@@ -157,6 +157,11 @@ def test_the_slow_start():
     s = crossentropy.sigmoid_output(4.0, 0)
     z1 = 4.0 - 2 * 0.15 * float(s.cross_entropy_delta)
     assert cross[1] == pytest.approx(1 / (1 + np.exp(-z1)), rel=1e-12)
+    # the target as text, as everywhere; a target outside [0, 1] named
+    assert crossentropy.sigmoid_output(4, "1/2").cross_entropy == \
+        crossentropy.sigmoid_output(4, 0.5).cross_entropy
+    with pytest.raises(ValueError, match=r"y: cross-entropy expects .* got 1.5$"):
+        crossentropy.sigmoid_output(4, "3/2")
 
 
 def test_a_neuron_that_starts_on_its_target_stays_there_every_step():

@@ -173,7 +173,11 @@ def test_the_panel_follows_its_controls_and_never_raises():
     assert view.error is None and view.summary() != first
     net = depth.deep_network(8, 8, "relu", "he", view.sliders["scale"].value, 0)
     X, Y = depth.deep_data(net, 8, 0)
-    assert depth.profile(net, X, Y).verdict() in view.summary()
+    p = depth.profile(net, X, Y)
+    assert p.verdict() in view.summary()
+    # the readout's |dC/dW| line is the alt text's: the same numbers, from H0 to Out
+    said = f"|dC/dW| from {p.norms[0]:.3g} at H0 to {p.norms[-1]:.3g} at Out; C = "
+    assert said in view.summary() and said.split(";")[0] in view.frame.value
     view.sliders["activation"].value = "sigmoid"
     view.sliders["depth"].value = 12
     assert view.error is None and "depth 12" in view.summary()

@@ -357,6 +357,7 @@ def test_small_value_checks():
     assert ex.check_weight_count(24, (3, 4, 6, 2), "H1")
     for slip in (10, 18, 30):
         assert not ex.check_weight_count(slip, (3, 4, 6, 2), "H1")
+    assert "of an 8-4-1 network" in ex.check_weight_count(5, (8, 4, 1), "H0").message
     W, delta = np.array([[2.0, -1.0], [0.5, 3.0]]), np.array([0.3, -0.2])
     assert ex.check_backprop_sum(-0.9, W, delta, 1)
     assert "row 1" in ex.check_backprop_sum(float(W[1] @ delta), W, delta, 1).message
@@ -462,6 +463,8 @@ def test_finite_difference_checks_reject_the_other_differences():
     assert ex.check_difference((up - here) / h, net, x, y, "w_H1", h)
     for slip in ((up - down) / (2 * h), (here - down) / h, (up - here) / (2 * h)):
         assert not ex.check_difference(slip, net, x, y, "w_H1", h)
+    with pytest.raises(ValueError, match="kind: expected one of central, forward, got 'backward'"):
+        ex.check_difference(here, net, x, y, "w_H1", h, kind="backward")
     assert ex.check_difference_function(lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h))
     assert not ex.check_difference_function(lambda f, x, h: (f(x + h) - f(x)) / h)
     assert not ex.check_difference_function(lambda f, x, h: (f(x + h) - f(x - h)) / h)
@@ -814,3 +817,14 @@ def test_a_right_value_names_an_exercise_that_shows_the_factors_it_cannot(name, 
         assert not (named - said) & shown, (f"exercise {number} leaves out that exercise "
                                             f"{slope_exercise} shows sigma' at {sorted(shown)}"
                                             f": {message}")
+
+
+
+def test_need_hidden_offers_a_set_no_option_names_in_the_options_words(monkeypatch):
+    from backproplib.exercises import topics
+    from backproplib.learning import datasets
+
+    # circle, gauss and xor below 90%: none of the options "a" to "e" says so, "f" does
+    shares = iter([0.5 if name in ("circle", "gauss", "xor") else 0.95 for name in datasets.NAMES])
+    monkeypatch.setattr(topics, "flat_accuracy", lambda X, Y, threshold, seed: next(shares))
+    assert ex.check_need_hidden("circle, gauss and xor", 20, 0, (-1, 1))

@@ -389,3 +389,11 @@ def test_a_note_is_safe_in_latex():
     latex = bp.ledger(net, 0.5, 0).to_latex()
     note = next(line for line in latex.splitlines() if r"\text{(H1 is dead" in line)
     assert "z_H1" not in note.split(r"\text")[1] and r"z\_H1" in note
+
+
+def test_a_wide_network_without_param_names_twelve_parameters_and_counts_the_rest():
+    wide = bp.Network([np.ones((4, 3)), np.ones((1, 4))], [np.zeros(4), np.zeros(1)])
+    assert len(wide.parameter_names) == 21
+    with pytest.raises(ValueError, match=r"needs param=\.\.\., one of w_H0\[0,0\], .*, "
+                                         r"w_H0\[3,2\], \.\.\. \(9 more\)$"):
+        bp.ledger(wide, [1, 2, 3], 0)

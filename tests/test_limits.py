@@ -59,7 +59,8 @@ def test_booleans_and_junk_are_type_errors():
         to_scalar(True, False, "x")
     with pytest.raises(TypeError, match="x: expected a number, got dict"):
         to_scalar({}, False, "x")
-    with pytest.raises(TypeError, match="grid values of w_H1: expected numbers"):
+    with pytest.raises(TypeError, match=r"grid values of w_H1 \[0\]: expected a number, got the "
+                       "boolean True"):
         net, x, y = bp.worked_example()
         bp.cost_surface(net, x, y, {"w_H1": [True, False], "w_Out": [0, 1]})
 

@@ -693,9 +693,10 @@ def test_the_static_html_export_keeps_the_alt_text(seed):
 
 @pytest.mark.parametrize("values, message", [
     (np.linspace(1e15, 1e15 + 1, 50), "increasing order"),
-    ([1], "at least 2 finite numbers"),
-    ([0, float("nan")], "at least 2 finite numbers"),
-    (["a", "b"], "expected a list of numbers"),
+    ([1], "at least 2 numbers, got the one number 1"),
+    ([0, float("nan")], r"values \[1\]: expected a finite number, got nan"),
+    (["a", "b"], r"values \[0\]: expected a number such as 0.1, -2 or 1/3, got the text 'a'"),
+    ([[0, 1], [2, 3]], r"expected a list of numbers, got an array of shape \(2, 2\)"),
 ])
 def test_cost_vs_param_values_slips_are_explained(seed, values, message):
     net, x, y = seed

@@ -55,6 +55,34 @@ def test_sgd_view_draws_both_runs_and_says_so(chain_data):
     assert len(xs) == 13 and xs[-1] == pytest.approx(full.net.param("w_H1"))
 
 
+def test_sgd_view_reads_its_settings_as_text_too(chain_data):
+    net, X, Y = chain_data
+    view = training_widgets.sgd_view(net, X, Y, learning_rate="1/20", batch_size="2", steps="12")
+    assert view.error is None
+    assert (view.sliders["learning_rate"].value, view.sliders["batch_size"].value) == (0.05, 2)
+    assert "12 steps are 3 epochs (24 examples seen)" in view.summary()
+    with pytest.raises(ValueError, match="steps: expected a whole number such as 20"):
+        training_widgets.sgd_view(net, X, Y, steps="many")
+
+
+def test_sgd_view_says_which_run_diverged():
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="linear")
+    X, Y = net.batch([0.5, -1, 2, 3, -2, 1, 4, -3], [0, 1, 0.5, 2, 0, 1.5, 1, 0.5])
+    view = training_widgets.sgd_view(net, X, Y, learning_rate=0.01, steps=10)
+    assert not any("Diverged" in w for w in view.warnings)
+    view.sliders["learning_rate"].value = 0.2
+    for label in ("full batch", "mini-batch SGD"):
+        assert (f"{label}: Diverged: a step overflowed floating point, so training stopped at "
+                "the last finite step: the learning rate 0.2 is too large.") in view.warnings
+
+
+def test_sgd_view_needs_two_different_parameters(chain_data):
+    net, X, Y = chain_data
+    for params in ("w_H1", ("w_H1", "w_H1"), ("w_H0", "w_H1", "w_Out")):
+        with pytest.raises(ValueError, match="params: expected 2 different parameter names"):
+            training_widgets.sgd_view(net, X, Y, params=params)
+
+
 def test_sgd_view_with_batch_size_n_draws_one_path_twice(chain_data):
     net, X, Y = chain_data
     view = training_widgets.sgd_view(net, X, Y, steps=5)
@@ -118,6 +146,17 @@ def test_sliders_follow_their_panels_one_rule(chain_data):
             assert slider.layout.width == view.slider_width == "420px"
             assert slider.continuous_update is continuous
         assert len(view.sliders) == 2
+
+
+def test_the_training_panels_read_their_steps_as_the_library_does():
+    from backproplib.widgets import classification as classification_widgets
+
+    trainer, data = small_trainer()
+    assert training_widgets.training_view(trainer, data, steps="30").n_steps == 30
+    for panel in (training_widgets.training_view, classification_widgets.class_training_view):
+        with pytest.raises(ValueError, match="steps: expected a whole number such as 20, got "
+                                             "the text 'many'"):
+            panel(trainer, data, steps="many")
 
 
 def test_training_view_explains_divergence():

@@ -70,7 +70,7 @@ def softmax_delta(z, y) -> SoftmaxDelta:
     if len(z) < 2 or len(y) != len(z) or not np.isfinite(z).all():
         raise ValueError(f"z and y: expected two finite vectors of the same length (at least 2), "
                          f"got z = {z.tolist()} and y = {y.tolist()}")
-    check_probabilities(y, "y", sums_to_one=True)
+    check_probabilities(y, sums_to_one=True)
     shift = float(z.max())
     exps = np.exp(z - shift)
     a = exps / exps.sum()

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..core.results import SATURATED_BELOW, Blocked
-from ..numbers import fmt
+from ..numbers import fmt, some_names
 
 
 # --- symbols, written once and shown in code spelling or in LaTeX --------------------------------
@@ -231,7 +231,7 @@ def ledger(net: Network, x, y, param: str | None = None, *, g=None) -> Ledger:
     as "w_H1[0,1]") of any network; ``g``: ``net.backward(x, y)`` if already computed."""
     if param is None and not net.is_chain:
         raise ValueError("ledger: a network with more than one neuron per layer needs param=..., "
-                         "one of " + ", ".join(net.parameter_names))
+                         "one of " + some_names(net.parameter_names))
     g = net.backward(x, y) if g is None else g
     if g.batch_size is not None:
         raise ValueError(f"ledger: expected one example, got a batch of {g.batch_size}; the "

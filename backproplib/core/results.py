@@ -107,14 +107,14 @@ class Gradients:
     parameter_names = property(lambda self: self.parameters.names)
     da_dz = property(lambda self: self.forward.da_dz, doc="sigma'(z^L) of every layer")
     blocked = property(lambda self: self.forward.blocked, doc="the neurons ``Blocked``")
+    cost_name = property(lambda self: "C" if self.batch_size else "C0", doc="C0, or C: a batch's")
 
     def as_dict(self) -> dict:
         """{parameter name: derivative}, in the order of ``parameter_names``."""
         return {name: self[name] for name in self.parameter_names}
 
-    def report(self, names=None, cost_name=None) -> str:
+    def report(self, names=None) -> str:
         """One line "dC0/dw_H0 = 0.01755125" per parameter (all, or those in ``names``);
-        "dC/..." for a batch's average cost (or as ``cost_name`` says)."""
+        "dC/..." for a batch's average cost."""
         names = [names] if isinstance(names, str) else names or self.parameter_names
-        cost_name = cost_name or ("C" if self.batch_size else "C0")
-        return "\n".join(f"d{cost_name}/d{name} = {fmt(self[name])}" for name in names)
+        return "\n".join(f"d{self.cost_name}/d{name} = {fmt(self[name])}" for name in names)

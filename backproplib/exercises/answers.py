@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..numbers import MAX_EXPONENT, MAX_TEXT, Reading, fmt, read_number
+from ..numbers import MAX_EXPONENT, MAX_TEXT, Reading, fmt, plural, read_number
 
 RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
 MIN_DIGITS = 3  # a rounded answer needs this many significant digits to count as right
@@ -191,10 +191,6 @@ def rounds_to(typed: Typed, target: Fraction) -> bool:
     """True if ``target`` rounded to the digits of a typed decimal gives the typed number (either
     way on a tie, so a float a hair below 3.51025 still rounds to 3.5103)."""
     return abs(typed.value - target) <= typed.unit / 2 * (1 + Fraction(1, 10**9))
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def digits_of(typed: Typed, target: Fraction) -> int | None:

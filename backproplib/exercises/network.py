@@ -11,8 +11,8 @@ from ..chainrule.ledger import explain_blocked
 from ..core.activations import ACTIVATIONS, get
 from ..core.network import Network
 from ..learning.descent import unreachable_target
-from ..numbers import fmt
-from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, plural, shown
+from ..numbers import fmt, plural
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, check_choice, check_value, shown
 from .sandbox import Case, check_function, forward_only, function_name
 from .slips import (
     catalogue,

@@ -14,7 +14,7 @@ import numpy as np
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
 from ..learning.descent import listed
-from ..numbers import fmt, indexed, to_scalar
+from ..numbers import fmt, indexed, some_names, to_scalar
 from .answers import close
 
 _QUANTITY = re.compile(r"^(?:(a|z)_([A-Za-z0-9]+)|x)(?:\[(\d+)\])?$")
@@ -35,9 +35,8 @@ def quantity(net, name):
         j = int(match[3]) if match[3] else 0 if net.sizes[L + 1] == 1 else None
         if j is None or j < net.sizes[L + 1]:
             return match[1] or "x", L, (j,)
-    valid = ", ".join(net.parameter_names[:12]) + (", ..." if len(net.parameter_names) > 12
-                                                    else "")
-    raise ValueError(f"param: unknown quantity {name!r}; expected a parameter name ({valid}), "
+    raise ValueError(f"param: unknown quantity {name!r}; expected a parameter name "
+                     f"({some_names(net.parameter_names)}), "
                      f"or a_<layer>, z_<layer> (layers {', '.join(net.layer_names)}) or x")
 
 
@@ -49,7 +48,7 @@ def neuron(net, L, j, letter) -> str:
 
 def derivative_of(net, g, kind, L, index):
     """(value, label) of the derivative ``quantity`` names, read from the results ``g``."""
-    cost = "C" if g.batch_size else "C0"
+    cost = g.cost_name
     if kind in ("w", "b"):
         name = next(n for n in net.parameter_names if tuple(net.locate(n)) == (kind, L, index))
         return g[name], f"d{cost}/d{name}"

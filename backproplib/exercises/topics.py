@@ -10,14 +10,14 @@ from functools import partial
 import numpy as np
 
 from ..chainrule.crossentropy import sigmoid_output, softmax_delta
-from ..chainrule.gradcheck import THRESHOLDS, relative_error
+from ..chainrule.gradcheck import KINDS, THRESHOLDS, relative_error
 from ..core import activations as act
 from ..core.network import Network, layer_names
 from ..core.results import classify_slopes
 from ..learning import datasets, depth
 from ..learning.descent import gradient_descent, listed
-from ..learning.training import Trainer, initial_network, steps_per_epoch
-from ..numbers import fmt, lookup
+from ..learning.training import Trainer, initial_network, steps_per_epoch, threshold_accuracy
+from ..numbers import fmt, lookup, network_name
 from .answers import Feedback, check_choice, check_value
 from .network import layer_position
 from .sandbox import Case, check_function, function_name
@@ -118,8 +118,8 @@ def check_weight_count(answer, sizes, layer: str) -> Feedback:
              n_in * n_out + n_out,
              f"That pairs {layer} with the input; the weights into {layer} come from the layer "
              "just before it.": sizes[0] * n_out}  # into H0 that is the answer: passed over
-    return check_value(answer, n_in * n_out, f"the number of weights in W_{layer} of a "
-                       f"{'-'.join(map(str, sizes))} network", mistakes=slips,
+    return check_value(answer, n_in * n_out, f"the number of weights in W_{layer} of "
+                       f"{network_name(sizes)}", mistakes=slips,
                        hint=f"one weight w_jk for each pair of neuron j of {layer} and neuron k "
                             f"of the layer before: one row per neuron of {layer}, one column "
                             "per neuron before it.")
@@ -181,8 +181,8 @@ def check_difference(answer, net, x, y, param: str, h, kind: str = "forward") ->
     up, here, down = (net.with_params({param: p + s}).cost(x, y) for s in (h, 0, -h))
     estimates = {"forward": (up - here) / h, "central": (up - down) / (2 * h),
                  "backward": (here - down) / h}
-    if kind not in ("forward", "central"):
-        raise ValueError(f"kind: expected 'forward' or 'central', got {kind!r}")
+    if kind not in KINDS:  # the differences numerical_gradients takes
+        raise ValueError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
     words = {"forward": "(C0(w + h) - C0(w)) / h: one point h to the right, and w itself.",
              "central": "(C0(w + h) - C0(w - h)) / (2h): the points on both sides, 2h apart."}
     slips = {f"That is the {other} difference; the {kind} one is {words[kind]}": value
@@ -427,7 +427,7 @@ def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
     needs = {name for name, a in accuracy.items() if a < 0.9}
     correct = next((key for key, names in sets.items() if names == needs), "f")
     if correct == "f":  # these settings found another set: offer it too
-        options["f"] = ", ".join(sorted(needs))
+        options["f"] = listed(sorted(needs))  # "circle, gauss and xor", as the others
     report = ", ".join(f"{name} {a:.0%}" for name, a in accuracy.items())
     return check_choice(answer, correct, options,
                         {correct: f"after 150 steps, a network without a hidden layer gets "
@@ -436,24 +436,22 @@ def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
 
 
 def check_accuracy_function(function, trainer, data) -> Feedback:
-    """A student's ``my_accuracy(a_Out, Y, threshold)`` against ``Trainer.accuracy`` on the
+    """A student's ``my_accuracy(a_Out, Y, threshold)`` against ``threshold_accuracy`` on the
     trained and the untrained network, and on made-up predictions (labels -1/1 and 0/1)."""
     rng = np.random.default_rng(114)
     made_up = [(rng.uniform(-1, 1, (7, 1)), np.array([[1.0], [-1], [1], [1], [-1], [-1], [1]]),
                 0.0, "made-up predictions for labels -1 and 1"),
                (rng.uniform(0, 1, (5, 1)), np.array([[0.0], [1], [1], [0], [1]]), 0.5,
                 "made-up predictions for labels 0 and 1")]
-    checked = []
-    for net, words in ((trainer.net, "the trained network's predictions"),
-                       (trainer.start_net, "the untrained network's predictions")):
-        judge = Trainer(net, data.X, data.Y, 0.1, threshold=data.threshold)
-        checked.append((judge.predictions(), data.Y, data.threshold, judge.accuracy(), words))
-    for a_Out, Y, t, words in made_up:
-        checked.append((a_Out, Y, t, float(np.mean((a_Out[:, 0] > t) == (Y[:, 0] > t))), words))
-    cases = [Case((a, Y, t), f"on {words}", right, {
-        "That is the share of errors: count the examples on the right side.": 1 - right,
-        "That is a count: divide by the number of examples.": right * len(Y)})
-        for a, Y, t, right, words in checked]
+    checked = [(net.forward(data.X).output, data.Y, data.threshold, words)
+               for net, words in ((trainer.net, "the trained network's predictions"),
+                                  (trainer.start_net, "the untrained network's predictions"))]
+    cases = []
+    for a, Y, t, words in checked + made_up:
+        right = threshold_accuracy(a, Y, t)
+        cases.append(Case((a, Y, t), f"on {words}", right, {
+            "That is the share of errors: count the examples on the right side.": 1 - right,
+            "That is a count: divide by the number of examples.": right * len(Y)}))
     return check_function(function, None, cases, function_name(function, "my_accuracy"),
                           hint="compare (a_Out > threshold) with (Y > threshold) and take the "
                                "mean.")

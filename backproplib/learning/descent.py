@@ -16,7 +16,7 @@ import numpy as np
 
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network
-from ..numbers import fmt, indexed, positive_number, whole_number
+from ..numbers import fmt, indexed, plural, positive_number, rounded, whole_number
 
 MAX_STEPS = 100_000  # more steps than this are refused (a run should take seconds, not hours)
 CONVERGED_COST = 1e-8  # a cost at most this (times the starting cost, within 1 and 1e4) is ~0
@@ -97,7 +97,7 @@ def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> D
             grads.append(grad)
     path = DescentPath(names, lr, steps, points, costs, net, gradients=grads,
                        moving=tuple(n for n in names if grads[-1][n] != 0), blocked=g.blocked,
-                       cost_name="C" if g.batch_size else "C0")
+                       cost_name=g.cost_name)
     outcome, message, details = _outcome(path, lowest_cost(net, y), overflowed)
     extra = [details, _still_moving(path, outcome), unreachable_target(net, y)]
     return replace(path, outcome=outcome, message=message,
@@ -113,7 +113,7 @@ def _outcome(path, floor, overflowed):
     is the lowest cost the output allows (> 0 when y is out of its reach)."""
     C, points, costs, moving = path.cost_name, path.params, path.costs, path.moving
     taken, start, end, eta = len(costs) - 1, costs[0], costs[-1], fmt(path.learning_rate)
-    fell = f"{C} went from {fmt(start)} to {fmt(end)} in {_steps(taken)}"
+    fell = f"{C} went from {fmt(start)} to {fmt(end)} in {plural(taken, 'step')}"
     dead = [b.neuron for b in path.blocked if b.kind == "dead"]
     are, it = ("is", "it") if len(dead) == 1 else ("are", "them")
     if overflowed:
@@ -133,7 +133,7 @@ def _outcome(path, floor, overflowed):
         return "converged", f"Converged: {fell}, {where}.", ""
     if not moving:
         return "converged", (f"Converged: every gradient is 0 at {C} = {fmt(end)} after "
-                             f"{_steps(taken)}: a minimum or a flat spot."), ""
+                             f"{plural(taken, 'step')}: a minimum or a flat spot."), ""
     if taken == 0 or all(p == points[0] for p in points):
         return "unmoved", (f"Nothing moved: with learning rate {eta}, p - learning_rate * "
                            f"d{C}/dp rounds back to p in floating point. Use a larger learning "
@@ -143,7 +143,8 @@ def _outcome(path, floor, overflowed):
     swinging = [n for n, d in jumps.items() if taken >= 3 and (d[:-1] * d[1:] < 0).all()]
     if end > start * (1 + 1e-9):
         return "diverged", (f"Diverged: {C} grew from {fmt(start)} to {fmt(end)} in "
-                            f"{_steps(taken)}. The learning rate {eta} is too large."), _OVERSHOOT
+                            f"{plural(taken, 'step')}. The learning rate {eta} is too "
+                            "large."), _OVERSHOOT
     # 1 or 2 steps show no zig-zag, but they do show a bounce: C back where it was, and the
     # gradient of what bounced reversed on every step
     grads = path.gradients
@@ -217,12 +218,8 @@ def listed(names) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _steps(n):
-    return f"{n} step{'s' if n != 1 else ''}"
-
-
 def _percent(fraction):
-    return f"{fmt(float(f'{100 * fraction:.3g}'))}%"
+    return f"{rounded(100 * fraction, 3)}%"
 
 
 # --- the target and the output's range -------------------------------------------------------
@@ -275,12 +272,14 @@ def unreachable_target(net: Network, y) -> str | None:
             f"{listed(f'{a} towards {fmt(edge)}' for _, _, a, edge in found)}.")
 
 
-def parameter_list(net, params) -> tuple:
-    """``params`` (one name or several) as a tuple of ``net``'s parameter names, each once."""
+def parameter_list(net, params, count=None) -> tuple:
+    """``params`` (one name or several; ``count`` of them if given, as a map's two) as a tuple
+    of ``net``'s parameter names, each once."""
     names = (params,) if isinstance(params, str) else tuple(params)
     for name in names:
         net.locate(name)
-    if not names or len(set(names)) != len(names):
-        raise ValueError(f"params: expected at least one name, each parameter once, got "
-                         f"{names!r}")
+    if not names or len(set(names)) != len(names) or len(names) != (count or len(names)):
+        expected = (f"{count} different parameter names" if count else
+                    "at least one name, each parameter once")
+        raise ValueError(f"params: expected {expected}, got {names!r}")
     return names

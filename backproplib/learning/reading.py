@@ -6,16 +6,9 @@ from fractions import Fraction
 import numpy as np
 
 from ..core.network import Network
-from ..numbers import fmt
+from ..numbers import fmt, rounded
 from .descent import gradient_descent, listed
 from .surface import CostSurface
-
-
-def rounded(value, digits: int = 4) -> str:
-    """``value`` to ``digits`` significant digits, as ``fmt`` prints it (for float sums whose
-    last digits depend on the order of the additions)."""
-    number = float(value)
-    return fmt(float(f"{number:.{digits}g}")) if np.isfinite(number) else str(number)
 
 
 def lowest_point(surface: CostSurface, digits: int = 4) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core.network import Network, backpropagate, forward_pass
 from ..core.results import classify_slopes
-from ..numbers import NumericOverflow, check_targets, indexed
+from ..numbers import NumericOverflow, check_targets, grid_values, indexed
 
 MAX_SURFACE_BYTES = 4 * 2**30  # the results of one surface: refused beyond 4 GiB
 # grid points per band: the temporaries stay small and in cache. The 400 x 400 benchmark
@@ -66,7 +66,7 @@ def cost_surface(net: Network, x, y, grid: dict, gradients=None) -> CostSurface:
     if not isinstance(grid, dict) or len(grid) != 2:
         raise ValueError(f"grid: expected {{name1: values1, name2: values2}}, got {grid!r}")
     names = tuple(grid)  # two different names: a dict's keys
-    values = tuple(_grid_axis(grid[n], n) for n in names)
+    values = tuple(grid_values(grid[n], f"grid values of {n}") for n in names)
     keep = net.parameter_names if gradients is None else tuple(gradients)
     where = [net.locate(name) for name in keep]
     shape = (len(values[0]), len(values[1]))
@@ -134,16 +134,3 @@ def _grid_parameters(net, slots, values):
         array[(...,) + index] = vals.reshape(grid_shape)
         table[L] = array
     return weights, biases
-
-
-def _grid_axis(values, name):
-    array = np.asarray(values)
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"grid values of {name}: expected numbers, got {values!r}"[:200])
-    array = array.astype(float)
-    if array.ndim != 1 or array.size < 2:
-        raise ValueError(f"grid values of {name}: expected a 1-D list of at least 2 numbers, "
-                         f"got shape {array.shape}")
-    if not np.isfinite(array).all():
-        raise ValueError(f"grid values of {name}: expected finite numbers, got NaN or infinity")
-    return array

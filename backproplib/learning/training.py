@@ -15,7 +15,7 @@ import numpy as np
 
 from ..chainrule.ledger import explain_blocked
 from ..core.network import Network, forward_pass
-from ..numbers import NumericOverflow, fmt, positive_number, short, whole_number
+from ..numbers import NumericOverflow, fmt, plural, positive_number, short, whole_number
 from .descent import MAX_STEPS, parameter_list
 
 MAX_WEIGHTS = 10**8  # of one network (800 MB of floats): more are refused before drawing them
@@ -217,11 +217,8 @@ class Trainer:
         return self.net.forward(self.X).output
 
     def accuracy(self) -> float:
-        """The fraction of examples whose predicted class is their class: class 1 where the
-        first output (or target) is above the threshold, else class 0."""
-        predicted, truth = (np.asarray(v[:, 0], dtype=float) > self.threshold
-                            for v in (self.predictions(), self.Y))
-        return float((predicted == truth).mean())
+        """``threshold_accuracy`` of the network's outputs on the data, now."""
+        return threshold_accuracy(self.predictions(), self.Y, self.threshold)
 
     def blocked(self) -> tuple:
         """The neurons that pass (almost) no gradient back on every example (``Blocked``)."""
@@ -230,21 +227,35 @@ class Trainer:
     @property
     def message(self) -> str:
         """What the run did, in words: the steps and epochs, the cost, and any warnings."""
-        start, now = self.costs[0], self.cost
-        lines = [f"{self.steps} step{'s' if self.steps != 1 else ''} of batch size "
-                 f"{self.batch_size} ({epochs(self.examples_seen, self.n, 2)}), "
-                 f"learning rate {fmt(self.learning_rate)}: C went from {fmt(start)} to {fmt(now)}"]
+        return "\n".join([f"{plural(self.steps, 'step')} of batch size {self.batch_size} "
+                          f"({epochs(self.examples_seen, self.n, 2)}), learning rate "
+                          f"{fmt(self.learning_rate)}: C went from {fmt(self.costs[0])} to "
+                          f"{fmt(self.cost)}", *self.warnings()])
+
+    def warnings(self, blocked=None) -> list:
+        """What went wrong, in words, for ``message`` and the panels: a divergence, or a cost
+        above its start after an epoch or more (one batch's step may go up by chance), and each
+        neuron in ``blocked`` (by default those blocked now)."""
+        lines = []
         if self.diverged:
-            lines.append(f"Diverged: the next step overflowed ({self.overflow}), so training "
-                         f"stopped at the last finite step: the learning rate "
-                         f"{fmt(self.learning_rate)} is too large.")
-        elif self.steps and now > start:
-            lines.append("The cost went up: each step overshoots. Try a smaller learning rate.")
-        lines += [explain_blocked(b) for b in self.blocked()]
-        return "\n".join(lines)
+            lines.append("Diverged: a step overflowed floating point, so training stopped at "
+                         f"the last finite step: the learning rate {fmt(self.learning_rate)} is "
+                         "too large.")  # (which number overflowed: ``overflow``)
+        elif self.steps >= self.steps_per_epoch and self.cost > self.costs[0]:
+            lines.append("The cost is higher than at the start: the learning rate overshoots. "
+                         "Try a smaller one.")
+        return lines + [explain_blocked(b) for b in (self.blocked() if blocked is None
+                                                     else blocked)]
 
     def _tracked(self, net):
         return {name: net.param(name) for name in self.params or ()}
+
+
+def threshold_accuracy(outputs, Y, threshold) -> float:
+    """The fraction of examples whose predicted class is their class: class 1 where the first
+    output (or target) is above the threshold, else class 0."""
+    predicted, truth = (np.asarray(v[:, 0], dtype=float) > threshold for v in (outputs, Y))
+    return float((predicted == truth).mean())
 
 
 def grid(extent, n=100):

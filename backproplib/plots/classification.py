@@ -8,11 +8,11 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..chainrule.crossentropy import sigmoid_output
-from ..learning.classification import predicted_classes
+from ..learning.classification import accuracy, predicted_classes
 from ..numbers import fmt, to_scalar
 from . import style
 from .figure import AltText, figure_of, subplots
-from .training import CostHistory, Regions, TrainingFigure
+from .training import GRID_N, CostHistory, Regions, TrainingFigure
 
 CLASS_COLOURS = (style.VALUE, style.NEGATIVE, style.GREEN)
 CLASS_MARKERS = ("o", "^", "s")
@@ -21,7 +21,6 @@ CLASS_MARKERS = ("o", "^", "s")
 PALE = (255 * np.array([[*style.pale(c, 0.4), 1] for c in CLASS_COLOURS])).astype(np.uint8)
 CROSS_ENTROPY = style.VALUE  # cross-entropy's curves: solid blue
 QUADRATIC = style.GRADIENT  # the quadratic cost's: dashed vermillion
-GRID_N = 100
 
 # --- the slow start ---------------------------------------------------------------------------
 class SlowStartPlot:
@@ -132,7 +131,7 @@ class ClassRegions(Regions):
     def update(self, net):
         self.grid_classes = predicted_classes(net, self.points).reshape(self.n, self.n)
         self.image.set_data(PALE[self.grid_classes])
-        self.accuracy = float((predicted_classes(net, self.X) == self.classes).mean())
+        self.accuracy = accuracy(net, self.X, self.classes)
 
     def alt_text(self) -> str:
         shares = np.bincount(self.grid_classes.reshape(-1), minlength=len(CLASS_COLOURS))

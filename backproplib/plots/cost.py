@@ -15,7 +15,7 @@ from matplotlib.transforms import offset_copy
 
 from ..core.network import Network
 from ..learning.surface import CostSurface, cost_surface
-from ..numbers import fmt
+from ..numbers import fmt, grid_values, plural
 from . import style
 from .diagram import NumberText, backward_or_none
 from .figure import HALO, LARGEST, AltText, figure_and_axes, figure_of, new_figure, say
@@ -174,15 +174,9 @@ class CostCurve:
 
 
 def _curve_values(values) -> np.ndarray:
-    """The values of a cost curve: at least 2 finite, increasing numbers, or an error."""
-    try:
-        array = np.asarray(values, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise TypeError(f"values: expected a list of numbers, got {values!r}"[:200]) from None
-    if array.size < 2 or not np.isfinite(array).all():
-        shown = ", ".join(fmt(v) for v in array[:4]) + ("..." if array.size > 4 else "")
-        raise ValueError(f"values: expected at least 2 finite numbers, got {array.size} "
-                         f"({shown})")
+    """The values of a cost curve: a cost surface's ``grid_values``, increasing and drawable
+    (within +-LARGEST), or an error."""
+    array = grid_values(values, "values")
     if not (np.diff(array) > 0).all():
         raise ValueError(f"values: expected numbers in increasing order; from {fmt(array[0])} "
                          f"to {fmt(array[-1])} some repeat or fall (in floating point, numbers "
@@ -344,9 +338,9 @@ class CostContour:
                            "the gradient is 0 here, so descent would not move" if scale == 0
                            else "the gradient is too large to draw")
 
-    def set_path(self, path, label=None, colour=None):
+    def set_path(self, path, label=None):
         """Draw a path (a DescentPath or points (k, 2)); with a ``label``, one of several, in
-        ``colour`` and a legend, the point at its start."""
+        the next of ``PATH_COLOURS`` and a legend, the point at its start."""
         if hasattr(path, "array"):
             path = path.array(self.names)
         path = np.asarray(path, dtype=float).reshape(-1, 2)
@@ -355,7 +349,7 @@ class CostContour:
             self.path_end.set_data(path[-1:, 0], path[-1:, 1])
             return
         if label not in self.paths:
-            colour = colour or PATH_COLOURS[len(self.paths) % len(PATH_COLOURS)]
+            colour = PATH_COLOURS[len(self.paths) % len(PATH_COLOURS)]
             (self.paths[label],) = self.ax.plot([], [], color=colour, label=label, **PATH_STYLE)
             self.ax.legend(handles=list(self.paths.values()), loc="upper right",
                            fontsize=style.FONT)
@@ -400,8 +394,7 @@ class CostContour:
 
 
 def _steps(xs, ys) -> str:
-    n = len(xs) - 1
-    return (f"{n} step{'s' if n != 1 else ''} goes from ({fmt(xs[0])}, {fmt(ys[0])}) to "
+    return (f"{plural(len(xs) - 1, 'step')} goes from ({fmt(xs[0])}, {fmt(ys[0])}) to "
             f"({fmt(xs[-1])}, {fmt(ys[-1])})")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from ..learning.depth import DepthProfile
-from ..numbers import article
+from ..numbers import article, plural
 from . import style
 from .figure import figure_of, subplots
 
@@ -140,7 +140,7 @@ class DepthPlot:
         parts = []
         for name, p in self.profiles.items():
             who = f"{name}: " if name else ""
-            sizes = "; ".join(_describe(p, key, said) for key, _, said in QUANTITIES)
+            sizes = "; ".join(describe(p, key, said) for key, _, said in QUANTITIES)
             if self.fixed is not None:
                 low, high = (10.0 ** v for v in self.fixed)
                 values = np.concatenate([p.deltas, p.norms])
@@ -156,12 +156,14 @@ class DepthPlot:
                 + " ".join(parts))
 
 
-def _describe(p: DepthProfile, key: str, said: str) -> str:
+def describe(p: DepthProfile, key: str, said: str) -> str:
+    """``key`` as the plot shows it, in words: "|dC/dW| from 0.5 at H0 to 0.01 at Out" (and
+    where it is 0: not drawn on a log scale)."""
     values = np.asarray(getattr(p, key), dtype=float)
     text = f"{said} from {values[0]:.3g} at {p.names[0]} to {values[-1]:.3g} at {p.names[-1]}"
     zeros = [n for n, v in zip(p.names, values) if v == 0]
     if zeros:
-        text += f" (0 at {len(zeros)} layer{'s' if len(zeros) > 1 else ''}, not drawn)"
+        text += f" (0 at {plural(len(zeros), 'layer')}, not drawn)"
     return text
 
 

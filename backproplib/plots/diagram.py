@@ -15,7 +15,7 @@ from matplotlib.transforms import Affine2D, offset_copy
 from ..chainrule.ledger import explain_blocked
 from ..core.activations import ACTIVATIONS, get
 from ..core.network import Network
-from ..numbers import article, fmt, indexed
+from ..numbers import fmt, indexed, network_name
 from . import style
 from .depth import MARKERS
 from .figure import HALO, AltText, figure_and_axes, figure_of, new_figure
@@ -224,9 +224,8 @@ class NetworkDiagram:
     def alt_text(self) -> str:
         net, g, target = self.shown
         activation = ", ".join(dict.fromkeys(a.formula for a in net.activations))
-        sizes = "-".join(str(n) for n in self.sizes)
         if g is None:
-            return (f"Network diagram of {article(self.sizes[0])} {sizes} network, "
+            return (f"Network diagram of {network_name(self.sizes)}, "
                     f"activation {activation}, without numbers: {self.title.get_text()}.")
         fwd = g.forward
         if self.chain:
@@ -235,7 +234,7 @@ class NetworkDiagram:
             gradients = "; gradients " + ", ".join(
                 f"dC0/d{n} = {fmt(g[n])}" for n in net.parameter_names)
         else:
-            shape = f"{sizes} (layers {', '.join(self.names)})"
+            shape = f"{'-'.join(map(str, self.sizes))} (layers {', '.join(self.names)})"
             values = f"a_Out = {fmt(fwd.output)}"
             largest = max(net.parameter_names, key=lambda n: abs(float(g[n])))
             gradients = (f"; the largest gradient is dC0/d{largest} = {fmt(g[largest])}"

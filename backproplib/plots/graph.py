@@ -13,7 +13,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.textpath import text_to_path
 
 from ..chainrule import graph as gr
-from ..numbers import fmt
+from ..numbers import fmt, plural
 from . import style
 from .figure import AltText, figure_of, new_figure
 
@@ -209,7 +209,7 @@ class GraphPlot:
         kinds = ", ".join(f"{counts[k]} {k}" for k in
                           ("leaf", "multiply", "add", "sigma", "subtract", "square") if counts[k])
         parts = [f"Computational graph of C0 with {len(self.graph)} nodes ({kinds}), drawn left "
-                 f"to right in {self.bands} band{'s' if self.bands > 1 else ''}; C0 = "
+                 f"to right in {plural(self.bands, 'band')}; C0 = "
                  f"{fmt(self.graph.cost)}."]
         parts += [f"{n.name}: value {fmt(n.value)}, grad {fmt(n.grad)}"
                   + (" (blocked)" if n.name in self.blocked else "") + ";"

@@ -12,8 +12,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import Formatter, LogLocator, MaxNLocator
 
-from ..learning.reading import rounded
-from ..numbers import fmt
+from ..numbers import fmt, rounded
 from . import style
 from .figure import LARGEST
 

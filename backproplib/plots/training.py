@@ -12,9 +12,9 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 
 from ..learning import training
-from ..numbers import fmt
+from ..numbers import fmt, plural
 from . import style
-from .cost import PATH_COLOURS, CostContour
+from .cost import CostContour
 from .figure import HALO, AltText, figure_of, new_figure, subplots
 from .scales import short, tex_name
 
@@ -24,9 +24,6 @@ TWO_CLASSES = ((1, CLASS_1, "o"), (0, CLASS_0, "^"))  # class 1 as blue circles,
 REGIONS = LinearSegmentedColormap.from_list(
     "bp_regions", [style.pale(CLASS_0, 0.45), style.PAPER, style.pale(CLASS_1, 0.45)])
 GRID_N = 100  # decision regions are computed on GRID_N x GRID_N inputs
-FULL_BATCH, SGD = PATH_COLOURS[:2]  # notebook 09's two paths
-# the margins of notebook 09's SGD panel (widgets.training), fixed as the panel is built
-CONTOUR_MARGINS = {"left": 0.16, "right": 0.9, "bottom": 0.14, "top": 0.95}
 
 
 def class_points(ax, X, classes, kinds, labels=None, ms=4.2, mew=0.6, **kwargs) -> list:
@@ -173,7 +170,7 @@ class CostHistory:
         what = ("The average cost C over the whole data set" if self.name == "C" else
                 f"{self.name} of gradient descent with learning rate {fmt(self.rate)}")
         return (f"{what} against the step (log scale): {fmt(first)} at the start, {fmt(last)} "
-                f"after {step} step{'s' if step != 1 else ''}, lowest {fmt(lowest)} at step "
+                f"after {plural(step, 'step')}, lowest {fmt(lowest)} at step "
                 f"{where}; a dotted line marks the start."
                 + (" A cost of 0 lies below any log scale: the line drops off the bottom edge."
                    if lowest == 0 else ""))
@@ -294,7 +291,8 @@ def data_overview(sets):
 
 # --- notebook 09: the cost over two weights, with descent paths -------------------------------
 def paths_contour(surface, paths: dict, cost_name="C"):
-    """The contour of ``surface`` with {label: points (k, 2)} on it (``PATH_COLOURS``)."""
+    """The contour of ``surface`` with {label: points (k, 2)} on it (``cost.PATH_COLOURS``
+    in turn)."""
     with style.context():
         contour = CostContour(surface, ax=new_figure((4.6, 3.8)).add_subplot(),
                               cost_name=cost_name, key=False)

@@ -17,7 +17,7 @@ from ..chainrule.ledger import explain_blocked, ledger
 from ..core.network import Network
 from ..learning.descent import gradient_descent, parameter_list, whole_steps
 from ..learning.surface import cost_surface
-from ..numbers import fmt, positive_number, to_array, to_scalar
+from ..numbers import fmt, positive_number, some_names, to_array, to_scalar
 from ..plots import style
 from .panel import Panel
 
@@ -202,7 +202,7 @@ class gradient_view(View):
         for name in extra:
             if name not in net.parameter_names and name not in ("x", "y"):
                 raise ValueError(f"unknown slider {name!r}; valid: x, y, "
-                                 f"{', '.join(net.parameter_names)}")
+                                 f"{some_names(net.parameter_names)}")
         self.names = parameter_list(net, [param] + [s for s in extra if s not in ("x", "y")])
         self.param = param
         self.title = f"Gradient of C0 with respect to {param}"
@@ -247,9 +247,7 @@ class _ContourView(View):
     sliders' ranges (``bounds``); for a ``descent``, no sliders and a key entry for paths."""
 
     def _contour(self, params, descent=False):
-        if isinstance(params, str) or len(params) != 2 or params[0] == params[1]:
-            raise ValueError(f"params: expected two different parameter names, got {params!r}")
-        self.params = parameter_list(self.start_net, params)
+        self.params = parameter_list(self.start_net, params, 2)
         self.bounds = {}
         for name in self.params:
             start = self.start_net.param(name)

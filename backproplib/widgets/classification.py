@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..learning.classification import accuracy
-from ..numbers import article, fmt
+from ..learning.descent import whole_steps
+from ..numbers import fmt, network_name
 from ..plots.classification import ClassificationFigure, SlowStartPlot
 from .panel import Panel
 
@@ -52,12 +52,12 @@ class class_training_view(Panel):
         super().__init__()
         self.trainer, self.data = trainer.reset(), data
         self.kept = {}  # the trainer's snapshots by its steps, as drawn
-        sizes = trainer.net.sizes
-        self.title = (f"Training {article(sizes[0])} {'-'.join(map(str, sizes))} network on the "
-                      f"3-class {data.name!r} ({len(data)} examples)")
-        self.add_slider("steps", W.IntSlider, value=0, min=0, max=int(steps),
-                        step=max(1, int(steps) // 50), description="steps trained")
-        self.plot = ClassificationFigure(trainer, data, 60, steps=max(int(steps), 10))
+        self.title = (f"Training {network_name(trainer.net.sizes)} on the 3-class {data.name!r} "
+                      f"({len(data)} examples)")
+        steps = whole_steps(steps)  # "1000" too; 0 or 10**9 refused in the library's words
+        self.add_slider("steps", W.IntSlider, value=0, min=0, max=steps,
+                        step=max(1, steps // 50), description="steps trained")
+        self.plot = ClassificationFigure(trainer, data, 60, steps=max(steps, 10))
         self.show_figure(self.plot, over=self.plot.over_artists())
         self.assemble()
 
@@ -70,14 +70,12 @@ class class_training_view(Panel):
         # train from the start per value, 580 steps 60-140 ms (2026-12-05)
         self.kept.setdefault(t.steps, t.snapshot())
         self.plot.update(t)
-        right = accuracy(t.net, self.data.X, self.data.classes)
+        right = self.plot.regions.accuracy  # what the picture's alt text says too
         self.say(lambda n: [
             f"step {t.steps}, batch_size = {t.batch_size}, learning_rate = {n(t.learning_rate)}",
             f"C over the whole set = {n(t.cost)} (at the start {n(t.costs[0])})",
             f"accuracy = {right:.1%} of {t.n} examples in their own class's region"])
-        if t.diverged:
-            self.warnings.append(f"Diverged: a step overflowed ({t.overflow}); training stopped "
-                                 f"at the last finite step. The learning rate is too large.")
+        self.warnings += t.warnings(blocked=())  # (no neuron list: the picture has none)
         self.draw()
 
 

@@ -9,8 +9,8 @@ import ipywidgets as W
 
 from ..core.activations import ACTIVATIONS
 from ..learning import depth as deep
-from ..plots import new_figure, style
-from ..plots.depth import DepthPlot
+from ..plots import style, subplots
+from ..plots.depth import DepthPlot, describe
 from . import View
 
 MAX_DEPTH = 30
@@ -42,11 +42,10 @@ class depth_view(View):
         self.add_slider("scale", W.FloatLogSlider, value=scale, base=10,
                         min=min(SCALES[0], math.log10(scale)),
                         max=max(SCALES[1], math.log10(scale)), step=0.05, readout_format=".3g")
-        fig = new_figure((7.6, 3.7))
+        fig, axes = subplots(1, 2, figsize=(7.6, 3.7), layout="constrained")
         with style.context():
-            self.plot = DepthPlot(deep.profile(net, X, Y), axes=fig.subplots(1, 2),
-                                  limits=LIMITS, layers=deepest)
-            fig.set_layout_engine("constrained")
+            self.plot = DepthPlot(deep.profile(net, X, Y), axes=axes, limits=LIMITS,
+                                  layers=deepest)
             fig.canvas.draw()
             fig.set_layout_engine("none")  # keep the axes where they are from now on
         self.show_figure(self.plot)
@@ -65,8 +64,7 @@ class depth_view(View):
             f"layers, init {s['init']}, scale {n(s['scale'])} (Var(w) = {n(variance)} "
             "into each hidden layer)",
             p.verdict(),
-            f"|dC/dW| from {p.norms[0]:.3g} at {p.names[0]} to {p.norms[-1]:.3g} at "
-            f"{p.names[-1]}; C = {n(p.cost)}"])
+            f"{describe(p, 'norms', '|dC/dW|')}; C = {n(p.cost)}"])
         if p.blocked:
             self.warnings.append(p.dead_sentence())
         self.folded = [f"{name}: |delta| = {d:.3g}, |dC/dW| = {n:.3g}"

@@ -12,10 +12,10 @@ import ipywidgets as W
 import numpy as np
 
 from .. import plots
-from ..chainrule.ledger import explain_blocked
 from ..learning import training
+from ..learning.descent import parameter_list, whole_steps
 from ..learning.surface import cost_surface
-from ..numbers import article, fmt
+from ..numbers import network_name, plural, positive_number
 from ..plots import style
 from ..plots import training as training_plots
 from .panel import Panel
@@ -31,13 +31,15 @@ class sgd_view(Panel):
     def __init__(self, net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
                  batch_size=2, steps=20, seed=0):
         super().__init__()
-        self.net, self.params, self.steps, self.seed = net, tuple(params), steps, seed
+        self.params = params = parameter_list(net, params, 2)
+        self.net, self.steps, self.seed = net, whole_steps(steps), seed
+        learning_rate = positive_number(learning_rate, "learning_rate")  # "1/20" too
         self.X, self.Y = net.input(X), net.target(Y)
         self.n_examples = len(self.X)
         self.title = (f"Full-batch descent and mini-batch SGD on {params[0]} and {params[1]}, "
                       f"{self.n_examples} examples")
-        paths = [_points(self._run(learning_rate, size), self.params)
-                 for size in (self.n_examples, batch_size)]
+        runs = [self._run(learning_rate, size) for size in (self.n_examples, batch_size)]
+        paths = [_points(run, self.params) for run in runs]
         ranges = training_plots.covering_ranges(paths, self.params)
         grid = {name: np.linspace(*ranges[name], 121) for name in self.params}
         self.surface = cost_surface(net, self.X, self.Y, grid)
@@ -45,15 +47,16 @@ class sgd_view(Panel):
             fig = plots.new_figure((5.6, 4.2))
             self.contour = plots.CostContour(self.surface, ax=fig.add_subplot(), cost_name="C",
                                              key=False)
-            first = paths[0][:1]  # both paths start here
-            self.contour.set_path(first, "full batch", training_plots.FULL_BATCH)
-            self.contour.set_path(first, "mini-batch SGD", training_plots.SGD)
-            fig.subplots_adjust(**training_plots.CONTOUR_MARGINS)
+            # both paths start at the same point; their colours are cost.PATH_COLOURS in turn
+            for label in ("full batch", "mini-batch SGD"):
+                self.contour.set_path(paths[0][:1], label)
+            # margins fixed as the panel is built: the picture's size never changes
+            fig.subplots_adjust(left=0.16, right=0.9, bottom=0.14, top=0.95)
         self.show_figure(self.contour)
-        self.add_slider("batch_size", W.IntSlider, value=int(batch_size), min=1,
-                        max=self.n_examples)
-        self.add_slider("learning_rate", value=float(learning_rate), min=0.001,
-                        max=max(1.0, 4 * float(learning_rate)), step=0.001, readout_format=".3f")
+        self.add_slider("batch_size", W.IntSlider, value=runs[1].batch_size, min=1,
+                        max=self.n_examples)  # as the Trainer read it ("2" too)
+        self.add_slider("learning_rate", value=learning_rate, min=0.001,
+                        max=max(1.0, 4 * learning_rate), step=0.001, readout_format=".3f")
         self.assemble()
 
     def _update(self):
@@ -63,23 +66,16 @@ class sgd_view(Panel):
         per = sgd.steps_per_epoch
         self.say(lambda n: [
             f"learning_rate = {n(lr)}, steps = {self.steps}",
-            f"batch_size = {size}: {per} step{'s' if per != 1 else ''} per epoch, so "
+            f"batch_size = {size}: {plural(per, 'step')} per epoch, so "
             f"{self.steps} {'step is' if self.steps == 1 else 'steps are'} "
             f"{training.epochs(sgd.examples_seen, self.n_examples)} "
-            f"({sgd.examples_seen} example{'s' * (sgd.examples_seen != 1)} seen)",
+            f"({plural(sgd.examples_seen, 'example')} seen)",
             f"full batch ({self.n_examples} examples per step): C from {n(full.costs[0])} to "
             f"{n(full.cost)} ({full.examples_seen} examples seen)",
             f"mini-batch SGD: C from {n(sgd.costs[0])} to {n(sgd.cost)}"])
-        for label, run, colour in (("full batch", full, training_plots.FULL_BATCH),
-                                   ("mini-batch SGD", sgd, training_plots.SGD)):
-            self.contour.set_path(_points(run, self.params), label, colour)
-            if run.diverged:
-                self.warnings.append(f"{label} diverged: the learning rate {fmt(lr)} is too "
-                                     "large, so a step overflowed; it stopped at the last "
-                                     "finite step")
-            elif run.cost > run.costs[0]:
-                self.warnings.append(f"{label}: the cost went up, the learning rate {fmt(lr)} "
-                                     "overshoots")
+        for label, run in (("full batch", full), ("mini-batch SGD", sgd)):
+            self.contour.set_path(_points(run, self.params), label)
+            self.warnings += [f"{label}: {warning}" for warning in run.warnings(blocked=())]
         if not all(self.contour.inside(_points(r, self.params)) for r in (full, sgd)):
             self.warnings.append("a path leaves the plotted area; only the part inside shows")
         self.draw()
@@ -104,11 +100,10 @@ class training_view(Panel):
 
     def __init__(self, trainer, data, steps=500):
         super().__init__()
-        self.trainer, self.data, self.n_steps = trainer, data, int(steps)
+        self.trainer, self.data, self.n_steps = trainer, data, whole_steps(steps)
         self.chunk = max(5, self.n_steps // 25)
-        sizes = trainer.net.sizes
-        self.title = (f"Training {article(sizes[0])} {'-'.join(map(str, sizes))} network on "
-                      f"{data.name!r} ({len(data)} examples)")
+        self.title = (f"Training {network_name(trainer.net.sizes)} on {data.name!r} "
+                      f"({len(data)} examples)")
         self.running = False
         self.stop_asked = False
         self.task = None
@@ -214,20 +209,12 @@ class training_view(Panel):
         neurons blocked at the last drawing)."""
         t, right = self.trainer, self.trainer.accuracy()
         self.say(lambda n: [
-            f"step {t.steps} ({training.epochs(t.examples_seen, t.n, 2)}; {t.steps_per_epoch} "
-            f"step{'s' if t.steps_per_epoch != 1 else ''} per epoch), "
+            f"step {t.steps} ({training.epochs(t.examples_seen, t.n, 2)}; "
+            f"{plural(t.steps_per_epoch, 'step')} per epoch), "
             f"batch_size = {t.batch_size}, learning_rate = {n(t.learning_rate)}",
             f"C over the whole set = {n(t.cost)} (at the start {n(t.costs[0])})",
             f"accuracy = {right:.1%} of {t.n} examples on the right side"])
-        if t.diverged:
-            self.warnings.append(f"Diverged: a step overflowed ({t.overflow}); training stopped "
-                                 f"at the last finite step. The learning rate "
-                                 f"{fmt(t.learning_rate)} is too large: press reset and try a "
-                                 "smaller one.")
-        elif t.steps >= t.steps_per_epoch and t.cost > t.costs[0]:
-            self.warnings.append("The cost is higher than at the start: the learning rate "
-                                 "overshoots. Try a smaller one.")
-        self.warnings += [explain_blocked(b) for b in self.blocked]
+        self.warnings += t.warnings(self.blocked)
 
 
 __all__ = ["sgd_view", "training_view"]
