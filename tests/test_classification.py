@@ -160,7 +160,7 @@ def test_the_slow_start():
     # the target as text, as everywhere; a target outside [0, 1] named
     assert crossentropy.sigmoid_output(4, "1/2").cross_entropy == \
         crossentropy.sigmoid_output(4, 0.5).cross_entropy
-    with pytest.raises(ValueError, match=r"y: cross-entropy expects .* got 1.5$"):
+    with pytest.raises(ValueError, match=r"y: expected a probability from 0 to 1 .* got 1.5$"):
         crossentropy.sigmoid_output(4, "3/2")
 
 
