@@ -18,7 +18,8 @@ from ..core.network import Network, forward_pass
 from ..numbers import NumericOverflow, fmt, positive_number, short, whole_number
 from .descent import MAX_STEPS, parameter_list
 
-MAX_WEIGHTS = 10**8  # of one network (800 MB of floats): more are refused before drawing them
+MAX_WEIGHTS = 10**5  # of one network, refused beyond before drawing: 11 trained 2-100000-1 for
+# 169 s, and Network's table of names takes 3 s and 400 MB per 10**6 weights
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
