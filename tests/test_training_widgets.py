@@ -488,7 +488,7 @@ def test_a_wide_layer_shows_its_first_neurons_and_says_how_many_it_has():
     assert [t.get_text() for t in diagram.ax.texts] == ["x", "H0", "16 of\n5,000", "Out"]
     assert [b.neuron for b in trainer.blocked()] == ["H0[3]", "H0[20]", "H0[4000]"]
     assert diagram.alt_text().startswith(
-        "The network 2-5000-1: the first 16 neurons of each wider layer and the 48 weights "
-        "between the neurons drawn (of 15,000) as lines: the widest has |w| = "
+        "The network 2-5000-1 with the 48 weights between the first 16 neurons of each layer "
+        "(of 15,000) as lines: the widest has |w| = "
         + bp.fmt(float(max(abs(net.weights[0][:16]).max(), abs(net.weights[1][:, :16]).max()))))
     assert diagram.alt_text().endswith(" Blocked on every example (grey): H0[3].")

@@ -235,10 +235,9 @@ class WeightDiagram:
     def alt_text(self) -> str:
         sizes, count, biggest, negative, blocked = self.shown
         total = sum(a * b for a, b in zip(sizes, sizes[1:]))
-        text = (f"The network {'-'.join(str(s) for s in sizes)} with its {count} weights as "
-                if count == total else f"The network {'-'.join(str(s) for s in sizes)}: the "
-                f"first {self.MAX_NEURONS} neurons of each wider layer and the {count} weights "
-                f"between the neurons drawn (of {total:,}) as ") + (
+        drawn = (f"its {count} weights" if count == total else f"the {count} weights between "
+                 f"the first {self.MAX_NEURONS} neurons of each layer (of {total:,})")
+        text = (f"The network {'-'.join(str(s) for s in sizes)} with {drawn} as "
                 f"lines: the widest has |w| = {fmt(biggest)}; {negative} are negative "
                 f"(orange), the others positive (dark grey).")
         if blocked:
