@@ -330,10 +330,13 @@ def test_training_refuses_more_steps_than_descent_takes_instead_of_running_for_h
 
 
 @pytest.mark.parametrize("make, words", [
-    (lambda: deep.deep_network(10**9, 32), "depth and width: expected at most 100,000,000 "
+    (lambda: deep.deep_network(10**9, 32), "depth and width: expected at most 100,000 "
                                            r"weights \(depth x width x width\), got 1000000000 x 32 x 32"),
     (lambda: deep.deep_network(2, 10**9), "depth and width: expected at most"),
-    (lambda: deep.deep_data(deep.deep_network(3, 4), 10**9), "m: expected at most 7,692,307, got 1000000000"),
+    # 30 x 1825 x 1825 was allowed: Network's table of 10**8 names alone outgrew 23 GB
+    (lambda: deep.deep_network(30, 1825), "got 30 x 1825 x 1825"),
+    (lambda: deep.deep_data(deep.deep_network(3, 4), 10**9),
+     "m: expected at most 7,692, got 1000000000"),
 ])
 def test_a_deep_network_or_batch_too_big_for_memory_is_refused_before_allocating(make, words):
     with pytest.raises(ValueError, match=words):
@@ -342,16 +345,21 @@ def test_a_deep_network_or_batch_too_big_for_memory_is_refused_before_allocating
 
 def test_an_initial_network_too_big_for_memory_is_refused_before_drawing():
     with pytest.raises(ValueError, match=r"layer sizes \[2, 1000000000, 1\]: expected at most "
-                                         r"100,000,000 weights, got 3,000,000,000"):
+                                         r"100,000 weights, got 3,000,000,000"):
         training.initial_network([2, 10**9, 1])
+    # 2-100000-1 was allowed, and notebook 11 trained it for 169 s (8 GB)
+    with pytest.raises(ValueError, match=r"^layer sizes \[2, 100000, 3\]: expected at most "
+                                         r"100,000 weights, got 500,000$"):
+        training.initial_network([2, 100000, 3])
 
 
 @pytest.mark.parametrize("name", ["circle", "spiral"])
 def test_a_data_set_too_big_for_memory_is_refused_before_drawing(name):
-    with pytest.raises(ValueError, match="n_examples: expected at most 1,000,000, got 1000000000"):
+    with pytest.raises(ValueError, match="n_examples: expected at most 50,000, got 1000000000"):
         datasets.make(name, 10**9)
-    with pytest.raises(ValueError, match="n_examples: expected at most 1,000,000"):
-        make_classes(name, 10**9)
+    # 10**5 was allowed, and notebook 11 trained on them in batches of 10**5 for 78 s
+    with pytest.raises(ValueError, match="^n_examples: expected at most 50,000, got 100000$"):
+        make_classes(name, 10**5)
 
 
 def test_hidden_is_a_list_of_widths():
@@ -380,6 +388,14 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
      "1e-5, got 1e-13: a smaller step drowns the difference in round-off (C(p + h) and C(p - h) "
      "become equal)"),
     ("11_train_a_network", {"hidden": 8}, HIDDEN + "got 8"),
+    # inside the old limits, these took 260 s (8 GB) and 113 s; 13's network of 6.7 * 10**7
+    # weights would have needed about 26 GB for its table of parameter names alone
+    ("11_train_a_network", {"hidden": [100000]},
+     "layer sizes [2, 100000, 1]: expected at most 100,000 weights, got 300,000"),
+    ("11_train_a_network", {"n_examples": 10**6},
+     "n_examples: expected at most 50,000, got 1000000"),
+    ("13_deep_networks", {"width": 1825}, "depth and width: expected at most 100,000 weights "
+                                          "(depth x width x width), got 20 x 1825 x 1825"),
     ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
     ("12_classification", {"output_z": "abc"},
      "output_z: expected a number such as 0.1, -2 or 1/3, got the text 'abc'"),

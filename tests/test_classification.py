@@ -370,6 +370,22 @@ def test_the_class_training_panel_trains_to_its_slider():
     assert np.array_equal(cells, expected[::-1, :, :3])
 
 
+def test_a_wide_layer_s_predicted_classes_on_the_grid_are_computed_a_slice_at_a_time():
+    # 2-5000-3's forward pass on the 100 x 100 grid held three 10,000 x 5,000 arrays (1.2 GB)
+    import tracemalloc
+
+    data = classification.make_classes("circle", 30)
+    net = classification.classifier([2, 5000, 3], "tanh", seed=1)
+    trainer = training.Trainer(net, data.X, data.Y, 0.1, 10)
+    tracemalloc.start()
+    regions = classification_plots.classification_figure(trainer, data).bp_plot.regions
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 100 * 2**20
+    assert np.array_equal(regions.grid_classes.reshape(-1)[::997], [
+        classification.predicted_classes(net, p) for p in regions.points[::997]])
+
+
 def test_a_one_hot_set_says_why_it_has_no_threshold():
     data = classification.make_classes("spiral", 30)
     with pytest.raises(ValueError, match="'spiral' set has one-hot targets, so it has no threshold"):

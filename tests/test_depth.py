@@ -280,3 +280,16 @@ def test_a_zero_sits_on_the_bottom_edge_and_blocked_layers_are_crossed_along_the
         low, high = ax.get_ylim()
         assert len(zeros[0].get_ydata()) and set(zeros[0].get_ydata()) == {low}
         assert len(cross.get_ydata()) and set(cross.get_ydata()) == {high}
+
+
+def test_the_depth_slider_reaches_only_networks_the_limit_allows():
+    # 20 x 60 x 60 weights is allowed and 28 x 60 x 60 is not: the slider stops at 27 (it ran
+    # to 30, and sliding past 27 raised in the panel's callback)
+    from backproplib.widgets import depth as depth_widgets
+
+    view = depth_widgets.depth_view(20, 60, "relu", "he", 1.0, seed=0, m=2)
+    slider = view.sliders["depth"]
+    assert slider.max == 27 == depth.MAX_WEIGHTS // 60**2
+    slider.value = slider.max
+    assert view.net.sizes == (60,) * 27 + (1,)
+    assert depth_widgets.depth_view(20, 32, m=2).sliders["depth"].max == depth_widgets.MAX_DEPTH

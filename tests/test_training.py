@@ -228,6 +228,22 @@ def test_output_on_grid_is_the_forward_pass_at_the_grid_points(sizes):
         assert values[i, j] == pytest.approx(a, rel=1e-5, abs=1e-6)  # float32: a picture
 
 
+def test_a_wide_layer_on_the_grid_is_computed_a_slice_at_a_time():
+    # 2-5000-1 on the 100 x 100 grid held two 10,000 x 5,000 arrays (400 MB; 2-33333-1, 2.7 GB)
+    import tracemalloc
+
+    net = training.initial_network([2, 5000, 1], "tanh", seed=1)
+    tracemalloc.start()
+    values = training.output_on_grid(net, (-6, 6, -6, 6))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 50 * 2**20
+    x1, x2, _ = training.grid((-6, 6, -6, 6))
+    for i, j in ((0, 0), (57, 3), (99, 99)):
+        a = net.forward([x1[j], x2[i]]).output[0]
+        assert values[i, j] == pytest.approx(a, rel=1e-4, abs=1e-5)
+
+
 def test_initial_network_is_deterministic_and_shaped():
     a = training.initial_network([2, 4, 3, 1], "relu", seed=9, output_activation="tanh")
     b = training.initial_network([2, 4, 3, 1], "relu", seed=9, output_activation="tanh")

@@ -509,3 +509,25 @@ def test_the_sgd_panel_counts_one_step_in_the_singular():
     view = training_widgets.sgd_view(net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.1,
                                      batch_size=1, steps=1, seed=0)
     assert "so 1 step is 0.333 epochs (1 example seen)" in view.summary(), view.summary()
+
+
+def test_a_wide_layer_shows_its_first_neurons_and_says_how_many_it_has():
+    # 2-5000-1 drew 15,000 lines and 5,003 circles (2-33333-1: 100,000 lines, 3 s), unreadable
+    from backproplib.plots import training as training_plots
+
+    data = datasets.make("circle", 20, seed=0)
+    net = training.initial_network([2, 5000, 1], "relu", seed=0)
+    b = np.zeros(5000)
+    b[[3, 20, 4000]] = -100.0  # dead on every example: H0[3] is drawn grey, the others not
+    net = bp.Network(net.weights, [b, net.biases[1]], "relu", exact=False)
+    trainer = training.Trainer(net, data.X, data.Y, 0.03, 10, threshold=data.threshold)
+    diagram = training_plots.training_figure(trainer, data).bp_plot.weights
+    assert len(diagram.edges.get_segments()) == 2 * 16 + 16 * 1
+    assert len(diagram.nodes.get_offsets()) == 2 + 16 + 1
+    assert [t.get_text() for t in diagram.ax.texts] == ["x", "H0", "16 of\n5,000", "Out"]
+    assert [b.neuron for b in trainer.blocked()] == ["H0[3]", "H0[20]", "H0[4000]"]
+    assert diagram.alt_text().startswith(
+        "The network 2-5000-1 with the 48 weights between the first 16 neurons of each layer "
+        "(of 15,000) as lines: the widest has |w| = "
+        + bp.fmt(float(max(abs(net.weights[0][:16]).max(), abs(net.weights[1][:, :16]).max()))))
+    assert diagram.alt_text().endswith(" Blocked on every example (grey): H0[3].")

@@ -18,7 +18,8 @@ from ..core.network import Network, forward_pass
 from ..numbers import NumericOverflow, fmt, plural, positive_number, short, whole_number
 from .descent import MAX_STEPS, parameter_list
 
-MAX_WEIGHTS = 10**8  # of one network (800 MB of floats): more are refused before drawing them
+MAX_WEIGHTS = 10**5  # of one network, refused beyond before drawing: 11 trained 2-100000-1 for
+# 169 s, and Network's table of names takes 3 s and 400 MB per 10**6 weights
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
@@ -273,6 +274,13 @@ def output_on_grid(net: Network, extent, n=100) -> np.ndarray:
     weights = [np.asarray(W, dtype=np.float32) for W in net.weights]
     biases = [np.asarray(b, dtype=np.float32) for b in net.biases]
     with np.errstate(over="ignore", invalid="ignore"):
-        _, outputs = forward_pass(weights, biases, net.activations, points)
-    return outputs[-1][:, 0].astype(float).reshape(n, n)
+        return in_slices(lambda rows: forward_pass(weights, biases, net.activations, rows)[1][-1],
+                         points, net)[:, 0].astype(float).reshape(n, n)
+
+
+def in_slices(f, points, net):
+    """f(rows of ``points``), a slice of rows at a time, concatenated: a forward pass of ``net``
+    holds at most about 10**6 z's per layer (a picture's grid through 2-33333-1 held 2.7 GB)."""
+    rows = max(1, 10**6 // max(net.sizes))
+    return np.concatenate([f(points[i:i + rows]) for i in range(0, len(points), rows)])
 

@@ -4,11 +4,14 @@ its cost curve (``classification_figure``)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..chainrule.crossentropy import sigmoid_output
 from ..learning.classification import accuracy, predicted_classes
+from ..learning.training import in_slices
 from ..numbers import fmt, to_scalar
 from . import style
 from .figure import AltText, figure_of, subplots
@@ -129,7 +132,8 @@ class ClassRegions(Regions):
         self.update(net)
 
     def update(self, net):
-        self.grid_classes = predicted_classes(net, self.points).reshape(self.n, self.n)
+        self.grid_classes = in_slices(partial(predicted_classes, net), self.points,
+                                      net).reshape(self.n, self.n)
         self.image.set_data(PALE[self.grid_classes])
         self.accuracy = accuracy(net, self.X, self.classes)
 

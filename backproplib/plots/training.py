@@ -188,10 +188,11 @@ class WeightDiagram:
     """Neurons in columns (x, H0, ..., Out); each weight a line, width ~ |w|, colour its sign."""
 
     MAX_WIDTH = 5.0
+    MAX_NEURONS = 16  # a wider layer shows its first 16 (2-33333-1 drew 100,000 lines, 3 s)
 
     def __init__(self, net, ax, blocked=()):
         self.fig, self.ax = ax.figure, ax
-        sizes = net.sizes
+        self.sizes = sizes = [min(n, self.MAX_NEURONS) for n in net.sizes]
         reach = [min(1.0, 0.25 * (n - 1)) for n in sizes]  # each column spread around 0
         self.xy = [np.column_stack([np.full(n, float(c)), np.linspace(r, -r, n)])
                    for c, (n, r) in enumerate(zip(sizes, reach))]
@@ -201,18 +202,24 @@ class WeightDiagram:
         centres = np.concatenate(self.xy)
         self.nodes = ax.scatter(centres[:, 0], centres[:, 1], s=150, zorder=2,
                                 edgecolors=style.INK, linewidths=0.8)
-        for c, name in enumerate(["x", *net.layer_names]):
+        for c, (name, n) in enumerate(zip(["x", *net.layer_names], net.sizes)):
             ax.text(c, 1.12, name, ha="center", va="bottom", fontsize=style.FONT)
+            if n > self.MAX_NEURONS:
+                ax.text(c, -1.14, f"{self.MAX_NEURONS} of\n{n:,}", ha="center", va="top",
+                        fontsize=style.FONT)
         ax.set(xlim=(-0.4, len(sizes) - 0.6), ylim=(-1.15, 1.3), title="the weights (width: |w|)")
         ax.set_axis_off()
         self.update(net, blocked)
 
     def update(self, net, blocked=()):
-        weights = np.concatenate([np.asarray(W, dtype=float).reshape(-1) for W in net.weights])
+        n = self.sizes  # the neurons drawn, and the weights between them
+        weights = np.concatenate([np.asarray(W, dtype=float)[:n[L + 1], :n[L]].reshape(-1)
+                                  for L, W in enumerate(net.weights)])
         biggest = float(np.abs(weights).max()) or 1.0
         self.edges.set_linewidths(0.3 + self.MAX_WIDTH * np.abs(weights) / biggest)
         self.edges.set_colors([style.EDGE if w >= 0 else style.NEGATIVE for w in weights])
-        faces = [[style.NODE_FACE if c else style.INPUT_FACE] * n for c, n in enumerate(net.sizes)]
+        faces = [[style.NODE_FACE if c else style.INPUT_FACE] * k for c, k in enumerate(n)]
+        blocked = [b for b in blocked if b.j < n[b.L + 1]]
         for b in blocked:
             faces[b.L + 1][b.j] = style.BLOCKED_FACE
         self.nodes.set_facecolors([f for column in faces for f in column])
@@ -224,7 +231,10 @@ class WeightDiagram:
 
     def alt_text(self) -> str:
         sizes, count, biggest, negative, blocked = self.shown
-        text = (f"The network {'-'.join(str(s) for s in sizes)} with its {count} weights as "
+        total = sum(a * b for a, b in zip(sizes, sizes[1:]))
+        drawn = (f"its {count} weights" if count == total else f"the {count} weights between "
+                 f"the first {self.MAX_NEURONS} neurons of each layer (of {total:,})")
+        text = (f"The network {'-'.join(str(s) for s in sizes)} with {drawn} as "
                 f"lines: the widest has |w| = {fmt(biggest)}; {negative} are negative "
                 f"(orange), the others positive (dark grey).")
         if blocked:

@@ -32,8 +32,8 @@ class depth_view(View):
         self.width, self.seed = net.sizes[0], seed
         X, Y = deep.deep_data(net, m, seed)
         super().__init__(net, X, Y)
-        deepest = self.add_slider("depth", W.IntSlider, value=depth, min=2,
-                                  max=max(MAX_DEPTH, depth), step=1).max
+        deepest = self.add_slider("depth", W.IntSlider, value=depth, min=2, step=1, max=max(
+            depth, min(MAX_DEPTH, deep.MAX_WEIGHTS // self.width**2))).max  # each one allowed
         self.add_slider("activation", W.Dropdown(options=list(ACTIVATIONS),
                                                  value=net.activations[0].name,
                                                  description="activation"))
