@@ -336,7 +336,7 @@ def test_training_refuses_more_steps_than_descent_takes_instead_of_running_for_h
     # 30 x 1825 x 1825 was allowed: Network's table of 10**8 names alone outgrew 23 GB
     (lambda: deep.deep_network(30, 1825), "got 30 x 1825 x 1825"),
     (lambda: deep.deep_data(deep.deep_network(3, 4), 10**9),
-     "m: expected at most 7,692, got 1000000000"),
+     f"m: expected at most {10**7 // 13:,}, got 1000000000"),
 ])
 def test_a_deep_network_or_batch_too_big_for_memory_is_refused_before_allocating(make, words):
     with pytest.raises(ValueError, match=words):
@@ -360,6 +360,16 @@ def test_a_data_set_too_big_for_memory_is_refused_before_drawing(name):
     # 10**5 was allowed, and notebook 11 trained on them in batches of 10**5 for 78 s
     with pytest.raises(ValueError, match="^n_examples: expected at most 50,000, got 100000$"):
         make_classes(name, 10**5)
+
+
+def test_a_pass_over_the_data_too_big_for_memory_is_refused_before_training():
+    # 5 * 10**4 examples and 2-33333-1 were each allowed alone, and together the first cost over
+    # the data set would hold 13 GB of z's
+    data = datasets.make("circle", 50_000)
+    with pytest.raises(ValueError, match=r"^the data set and the network: expected at most "
+                                         r"10,000,000 values .* got 50,000 x 33,336: use fewer"):
+        training.Trainer(training.initial_network([2, 33333, 1]), data.X, data.Y)
+    training.Trainer(training.initial_network([2, 197, 1]), data.X, data.Y)  # 10,000,000: fine
 
 
 def test_hidden_is_a_list_of_widths():

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import lookup, positive_number, to_scalar, whole_number
-from .training import MAX_WEIGHTS, draw_weights
+from .training import MAX_VALUES, MAX_WEIGHTS, draw_weights
 
 LEVEL_WITHIN = 10.0  # |dC/dW| of H0 and Out within this factor of each other: "level"
 _VARIANCES = {"plain": lambda n_in, n_out: 1.0, "xavier": lambda n_in, n_out: 2 / (n_in + n_out),
@@ -57,7 +57,7 @@ def deep_network(depth=20, width=32, activation="relu", init="he", scale=1.0, se
 def deep_data(net: Network, m=32, seed=0):
     """(X, Y): ``m`` examples for ``net``, every number normal with mean 0 and variance 1, from
     ``default_rng(seed + 1)`` (not the weights' stream)."""
-    m = whole_number(m, "m", 1, MAX_WEIGHTS // sum(net.sizes))  # z's of a forward pass, too
+    m = whole_number(m, "m", 1, MAX_VALUES // sum(net.sizes))  # z's of a forward pass
     rng = np.random.default_rng(whole_number(seed, "seed", 0) + 1)
     return rng.normal(size=(m, net.sizes[0])), rng.normal(size=(m, net.sizes[-1]))
 

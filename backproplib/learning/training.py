@@ -20,6 +20,8 @@ from .descent import MAX_STEPS, parameter_list
 
 MAX_WEIGHTS = 10**5  # of one network, refused beyond before drawing: 11 trained 2-100000-1 for
 # 169 s, and Network's table of names takes 3 s and 400 MB per 10**6 weights
+MAX_VALUES = 10**7  # z's in one forward pass over a data set (examples x neurons): 80 MB each
+# for z and a; 5 * 10**4 examples through 2-33333-1 would hold 13 GB
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
@@ -93,7 +95,11 @@ class Trainer:
         if self.X.ndim != 2 or self.Y.ndim != 2 or len(self.X) != len(self.Y):
             raise ValueError(f"X and Y: expected one row per example, (n, {net.sizes[0]}) and "
                              f"(n, {net.sizes[-1]}), got {self.X.shape} and {self.Y.shape}")
-        self.n = len(self.X)
+        self.n, neurons = len(self.X), sum(net.sizes)
+        if self.n * neurons > MAX_VALUES:
+            raise ValueError(f"the data set and the network: expected at most {MAX_VALUES:,} "
+                             f"values in a pass over every example (examples x neurons), got "
+                             f"{self.n:,} x {neurons:,}: use fewer examples or narrower layers")
         self.learning_rate = learning_rate
         self.batch_size = min(10, self.n) if batch_size is None else batch_size
         self.seed = whole_number(seed, "seed", 0)
