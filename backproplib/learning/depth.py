@@ -17,7 +17,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import lookup, positive_number, to_scalar, whole_number
-from .training import MAX_VALUES, MAX_WEIGHTS, draw_weights
+from .training import MAX_WEIGHTS, draw_weights, most_examples
 
 LEVEL_WITHIN = 10.0  # |dC/dW| of H0 and Out within this factor of each other: "level"
 _VARIANCES = {"plain": lambda n_in, n_out: 1.0, "xavier": lambda n_in, n_out: 2 / (n_in + n_out),
@@ -44,7 +44,7 @@ def deep_network(depth=20, width=32, activation="relu", init="he", scale=1.0, se
     if depth < 2:
         raise ValueError(f"depth: expected at least 2 layers (a hidden one and Out), got {depth}")
     width = whole_number(width, "width", 1)
-    if depth * width * width > MAX_WEIGHTS:  # checked before the list of sizes is made
+    if depth > deepest(width):  # checked before the list of sizes is made
         raise ValueError(f"depth and width: expected at most {MAX_WEIGHTS:,} weights (depth x "
                          f"width x width), got {depth} x {width} x {width}")
     sizes = [width] * depth + [1]
@@ -54,10 +54,16 @@ def deep_network(depth=20, width=32, activation="relu", init="he", scale=1.0, se
                    exact=False)
 
 
+def deepest(width: int) -> int:
+    """The most layers of ``width`` neurons a deep network may have (``MAX_WEIGHTS`` in all):
+    ``deep_network``'s limit, and the end of the depth slider."""
+    return MAX_WEIGHTS // width**2
+
+
 def deep_data(net: Network, m=32, seed=0):
     """(X, Y): ``m`` examples for ``net``, every number normal with mean 0 and variance 1, from
     ``default_rng(seed + 1)`` (not the weights' stream)."""
-    m = whole_number(m, "m", 1, MAX_VALUES // sum(net.sizes))  # z's of a forward pass
+    m = whole_number(m, "m", 1, most_examples(net))
     rng = np.random.default_rng(whole_number(seed, "seed", 0) + 1)
     return rng.normal(size=(m, net.sizes[0])), rng.normal(size=(m, net.sizes[-1]))
 

@@ -56,6 +56,11 @@ def hidden_layers(hidden) -> list:
     return [whole_number(n, f"hidden [{i}]", 1) for i, n in enumerate(hidden)]
 
 
+def most_examples(net: Network) -> int:
+    """The most examples one pass of ``net`` over a data set may take (``MAX_VALUES`` z's)."""
+    return MAX_VALUES // sum(net.sizes)
+
+
 def draw_weights(sizes, variance, seed=0) -> list:
     """One W^L of shape (n_L, n_(L-1)) per layer of ``sizes`` = (n_x, n_H0, ..., n_Out), each
     weight normal with mean 0 and variance ``variance(n_in, n_out)`` (standard deviation its
@@ -96,7 +101,7 @@ class Trainer:
             raise ValueError(f"X and Y: expected one row per example, (n, {net.sizes[0]}) and "
                              f"(n, {net.sizes[-1]}), got {self.X.shape} and {self.Y.shape}")
         self.n, neurons = len(self.X), sum(net.sizes)
-        if self.n * neurons > MAX_VALUES:
+        if self.n > most_examples(net):
             raise ValueError(f"the data set and the network: expected at most {MAX_VALUES:,} "
                              f"values in a pass over every example (examples x neurons), got "
                              f"{self.n:,} x {neurons:,}: use fewer examples or narrower layers")

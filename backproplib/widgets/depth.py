@@ -33,7 +33,7 @@ class depth_view(View):
         X, Y = deep.deep_data(net, m, seed)
         super().__init__(net, X, Y)
         deepest = self.add_slider("depth", W.IntSlider, value=depth, min=2, step=1, max=max(
-            depth, min(MAX_DEPTH, deep.MAX_WEIGHTS // self.width**2))).max  # each one allowed
+            depth, min(MAX_DEPTH, deep.deepest(self.width)))).max  # each one allowed
         self.add_slider("activation", W.Dropdown(options=list(ACTIVATIONS),
                                                  value=net.activations[0].name,
                                                  description="activation"))
