@@ -166,6 +166,18 @@ def test_training_view_explains_divergence():
     view.buttons["train"].click()
     assert view.error is None
     assert any("too large" in w or "overshoots" in w for w in view.warnings), view.summary()
+    # diverged, the trainer takes no more steps: the panel says what the student can do, and
+    # Trainer.message (read by notebooks without buttons) speaks of no button
+    net = training.initial_network([2, 3, 1], "linear", seed=1)
+    data = datasets.make("xor", 60, seed=1, labels=datasets.labels_for("linear"))
+    trainer = training.Trainer(net, data.X, data.Y, 10, 10, seed=1, threshold=data.threshold)
+    view = training_widgets.training_view(trainer, data, steps=200)
+    view.buttons["train"].click()
+    assert trainer.diverged and "the learning rate 10 is too large" in view.summary()
+    assert "Press reset and try a smaller learning_rate." in view.summary()
+    assert "reset" not in trainer.message
+    view.buttons["reset"].click()
+    assert "reset" not in view.summary()
 
 
 def test_training_view_names_blocked_neurons():

@@ -215,6 +215,8 @@ class training_view(Panel):
             f"C over the whole set = {n(t.cost)} (at the start {n(t.costs[0])})",
             f"accuracy = {right:.1%} of {t.n} examples on the right side"])
         self.warnings += t.warnings(self.blocked)
+        if t.diverged:  # the trainer takes no more steps: the way on is the reset button
+            self.warnings.append("Press reset and try a smaller learning_rate.")
 
 
 __all__ = ["sgd_view", "training_view"]
