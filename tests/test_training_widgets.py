@@ -61,6 +61,8 @@ def test_sgd_view_reads_its_settings_as_text_too(chain_data):
     assert view.error is None
     assert (view.sliders["learning_rate"].value, view.sliders["batch_size"].value) == (0.05, 2)
     assert "12 steps are 3 epochs (24 examples seen)" in view.summary()
+    one = training_widgets.sgd_view(net, X, Y, learning_rate="1/20", batch_size="2", steps="1")
+    assert "so 1 step is 0.25 epochs (2 examples seen)" in one.summary()
     with pytest.raises(ValueError, match="steps: expected a whole number such as 20"):
         training_widgets.sgd_view(net, X, Y, steps="many")
 

@@ -67,7 +67,7 @@ class sgd_view(Panel):
         self.say(lambda n: [
             f"learning_rate = {n(lr)}, steps = {self.steps}",
             f"batch_size = {size}: {plural(per, 'step')} per epoch, so "
-            f"{self.steps} {'step is' if self.steps == 1 else 'steps are'} "
+            f"{plural(self.steps, 'step')} {'is' if self.steps == 1 else 'are'} "
             f"{training.epochs(sgd.examples_seen, self.n_examples)} "
             f"({plural(sgd.examples_seen, 'example')} seen)",
             f"full batch ({self.n_examples} examples per step): C from {n(full.costs[0])} to "
