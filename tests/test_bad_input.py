@@ -430,3 +430,17 @@ def test_a_bad_parameter_is_named_where_the_notebook_reads_it(tmp_path, notebook
                                    kernel_name="python3", progress_bar=False)
     assert (error.value.ename, error.value.evalue, error.value.source) == ("ValueError", words,
                                                                            reads)
+
+
+def test_numbers_too_large_to_draw_are_refused_in_one_wording():
+    # a slider's range and a cost curve's values: one rule (plots' LARGEST), one sentence
+    from backproplib import plots, widgets
+
+    net = bp.Network.chain([0.5], [0.1], "tanh")
+    words = r"expected nothing beyond \+-1e300 \(a figure's axes end there\), got 1e\+301"
+    with pytest.raises(ValueError, match=r"ranges\['w_Out'\]: " + words):
+        widgets.forward_view(net, 1, 0, ranges={"w_Out": (0, "1e301")})
+    with pytest.raises(ValueError, match=r"w_Out: " + words):
+        widgets.forward_view(bp.Network.chain([1e301], [0.1], "tanh"), 1, 0)
+    with pytest.raises(ValueError, match=r"values: " + words):
+        plots.cost_vs_param(net, 1, 0, "w_Out", values=[-1e301, 0])

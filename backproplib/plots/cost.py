@@ -24,6 +24,7 @@ from .scales import (
     CompactFormatter,
     axis_limits,
     centred_values,
+    check_drawable,
     compact_ticks,
     contour_levels,
     digits_for,
@@ -181,10 +182,7 @@ def _curve_values(values) -> np.ndarray:
         raise ValueError(f"values: expected numbers in increasing order; from {fmt(array[0])} "
                          f"to {fmt(array[-1])} some repeat or fall (in floating point, numbers "
                          "closer than its resolution count as equal): use a wider range")
-    if np.abs(array).max() > LARGEST:
-        raise ValueError(f"values: expected numbers within +-1e300, got up to "
-                         f"{fmt(np.abs(array).max())}")
-    return array
+    return check_drawable(array, "values")
 
 
 def cost_vs_param(net: Network, x, y, param: str, values=None, ax=None):

@@ -100,6 +100,16 @@ def drawable(values) -> np.ndarray:
     return array
 
 
+def check_drawable(values, what: str):
+    """``values`` (a number or an array) if none is beyond +-LARGEST, else a ValueError naming
+    ``what``: the one limit of a slider's range and of a curve's values."""
+    largest = np.abs(values).max()
+    if largest > LARGEST:
+        raise ValueError(f"{what}: expected nothing beyond +-1e300 (a figure's axes end there), "
+                         f"got {fmt(largest)}")
+    return values
+
+
 def too_flat(low: float, high: float) -> bool:
     """True if ``high - low`` is less than ``RESOLVES`` of the values' size."""
     return high - low < RESOLVES * max(abs(low), abs(high))

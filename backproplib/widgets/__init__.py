@@ -19,6 +19,7 @@ from ..learning.descent import gradient_descent, parameter_list, whole_steps
 from ..learning.surface import cost_surface
 from ..numbers import fmt, positive_number, some_names, to_array, to_scalar
 from ..plots import style
+from ..plots.scales import check_drawable
 from .panel import Panel
 
 
@@ -113,11 +114,7 @@ class View(Panel):
 
 def _number(value, what) -> float:
     """A slider's starting value as a finite float, in the library's words if it is not."""
-    number = float(to_scalar(value, False, what))
-    if abs(number) > plots.LARGEST:
-        raise ValueError(f"{what}: expected a number within +-1e300 for a slider, got "
-                         f"{fmt(number)}")
-    return number
+    return check_drawable(float(to_scalar(value, False, what)), what)
 
 
 def _check_bounds(name, bounds):
