@@ -114,6 +114,19 @@ def test_bad_input_is_named(kwargs, error, words):
         datasets.make(**kwargs)
 
 
+def test_labels_are_numbers_as_every_parameter_reads_them():
+    text = datasets.make("circle", 40, seed=2, labels=("0", "1/2"))
+    assert text.labels == (0, 0.5) and sorted(set(text.Y.ravel())) == [0, 0.5]
+    assert "labels=(0, 0.5)" in repr(text)
+    with pytest.raises(ValueError, match=r"labels \[1\]: expected a number such as 0.1, -2 or "
+                                         r"1/3, got the text 'half'"):
+        datasets.make("circle", labels=("0", "half"))
+    for bad in ("01", (0, 1, 2), ((0, 1),), (1, 1)):  # "01" is one number, not (0, 1)
+        with pytest.raises(ValueError, match=r"labels: expected two numbers, class 0's below "
+                                             r"class 1's, such as \(-1, 1\), got"):
+            datasets.make("circle", labels=bad)
+
+
 def test_noise_may_be_text():
     a, b = datasets.make("circle", 40, "1/4", seed=2), datasets.make("circle", 40, 0.25, seed=2)
     assert a.noise == b.noise == 0.25 and np.array_equal(a.X, b.X)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import activations as act
-from ..numbers import lookup, to_scalar, whole_number
+from ..numbers import lookup, short, to_array, to_scalar, whole_number
 
 NAMES = ("circle", "xor", "gauss", "spiral")
 MAX_EXAMPLES = 5 * 10**4  # a data set's points: more are refused before drawing (11 trained 10**6
@@ -172,12 +172,8 @@ GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}
 
 # --- checking what an instructor typed --------------------------------------------------------
 def _labels(labels):
-    try:
-        low, high = (float(v) for v in labels)
-    except (TypeError, ValueError):
-        raise ValueError(f"labels: expected two numbers (class 0, class 1) such as (-1, 1), "
-                         f"got {labels!r}") from None
-    if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
-        raise ValueError(f"labels: expected two finite numbers, class 0's below class 1's, "
-                         f"such as (-1, 1), got {labels!r}")
-    return tuple(int(v) if v.is_integer() else v for v in (low, high))
+    pair = to_array(labels, False, "labels", ndim=None)  # numbers as text ("1/2") too
+    if pair.shape != (2,) or pair[0] >= pair[1]:
+        raise ValueError(f"labels: expected two numbers, class 0's below class 1's, such as "
+                         f"(-1, 1), got {short(labels)}")
+    return tuple(int(v) if v.is_integer() else v for v in pair.tolist())
