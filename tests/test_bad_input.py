@@ -378,6 +378,10 @@ def test_hidden_is_a_list_of_widths():
     with pytest.raises(ValueError, match=r"^hidden \[0\]: expected a whole number, got 8.5$"):
         training.hidden_layers([8.5])
     assert training.hidden_layers([]) == [] and training.hidden_layers(("8", 8.0)) == [8, 8]
+    # the network they make from the plane's two inputs, within the weights every network has
+    assert training.hidden_layers([20000], outputs=3) == [20000]
+    with pytest.raises(ValueError, match=r"^layer sizes \[2, 20001, 3\]: expected at most "):
+        training.hidden_layers([20001], outputs=3)
 
 
 # --- an instructor's parameters, read where the notebook reads them ---------------------------
@@ -407,6 +411,8 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
     ("13_deep_networks", {"width": 1825}, "depth and width: expected at most 100,000 weights "
                                           "(depth x width x width), got 20 x 1825 x 1825"),
     ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
+    ("12_classification", {"hidden": [20001]},  # 2-20000-3 holds 100,000: the most allowed
+     "layer sizes [2, 20001, 3]: expected at most 100,000 weights, got 100,005"),
     ("12_classification", {"output_z": "abc"},
      "output_z: expected a number such as 0.1, -2 or 1/3, got the text 'abc'"),
     ("12_classification", {"output_target": 2},

@@ -48,12 +48,14 @@ def layer_sizes(sizes) -> list:
     return sizes
 
 
-def hidden_layers(hidden) -> list:
-    """A parameters cell's ``hidden``: the hidden layers' widths as whole numbers >= 1."""
+def hidden_layers(hidden, outputs=1) -> list:
+    """A parameters cell's ``hidden``: the hidden layers' widths as whole numbers >= 1, of a
+    network from the plane's 2 inputs to ``outputs`` within ``layer_sizes``' weights."""
     if not isinstance(hidden, (list, tuple)):
         raise ValueError(f"hidden: expected a list of hidden-layer widths such as [8, 8] ([8] "
                          f"for one hidden layer, [] for none), got {short(hidden)}")
-    return [whole_number(n, f"hidden [{i}]", 1) for i, n in enumerate(hidden)]
+    widths = [whole_number(n, f"hidden [{i}]", 1) for i, n in enumerate(hidden)]
+    return layer_sizes([2, *widths, outputs])[1:-1]
 
 
 def most_examples(net: Network) -> int:
