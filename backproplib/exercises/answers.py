@@ -8,6 +8,7 @@ import html
 import math
 import numbers
 import re
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -17,7 +18,7 @@ from ..numbers import MAX_EXPONENT, MAX_TEXT, Reading, fmt, plural, read_number
 
 RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
 MIN_DIGITS = 3  # a rounded answer needs this many significant digits to count as right
-FLOAT_DIGITS = 12  # a float with more digits than this is float noise, shown as fmt prints it
+FLOAT_DIGITS = 12  # an author's float with more digits than this is read as float noise
 
 
 class NotANumber(Exception):
@@ -76,7 +77,8 @@ def read_answer(answer) -> Typed:
         try:
             text = str(answer) if isinstance(answer, np.floating) else repr(float(answer))
             typed = read_text(text)
-            if (typed.digits or 0) > FLOAT_DIGITS:  # float noise: shown as the notebooks print it
+            # more digits than a float keeps (15) are noise: shown as the notebooks print it
+            if (typed.digits or 0) > sys.float_info.dig:
                 return read_text(text, fmt(float(answer)))
             return typed
         except OverflowError:
