@@ -374,3 +374,5 @@ def check_choice(answer, correct, options: dict, explanations: dict | None = Non
         return Feedback(RIGHT, f"{key}: {options[key]}. {why}".strip())
     return Feedback(WRONG, f"{key} ({options[key]}) is not it. {why}".strip())
 
+
+__all__ = ["MIN_DIGITS", "RIGHT", "UNANSWERED", "WRONG", "Feedback", "check_choice", "check_value"]

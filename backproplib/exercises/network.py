@@ -291,3 +291,10 @@ def check_output_gradient(answer, a_Out, y) -> Feedback:
     """dC0/da_Out for a prediction ``a_Out`` and a target ``y`` (of some network)."""
     identity = Network.chain(weights=[1, 1, 1], biases=[0, 0, 0], activation="linear")
     return check_gradient(answer, identity, a_Out, y, "a_Out")
+
+
+__all__ = [
+    "check_activation_function", "check_blocked", "check_chain_function", "check_direction",
+    "check_forward", "check_gradient", "check_nonzero_gradients", "check_output_gradient",
+    "check_target_change", "check_weight_source",
+]

@@ -258,3 +258,6 @@ def _show(value) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}" if value.size > 12 else fmt(value, 4)
     return f"a {type(value).__name__}"
+
+
+__all__ = ["FUNCTION_TIME_LIMIT", "Case", "check_function", "forward_only"]

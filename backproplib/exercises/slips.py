@@ -293,3 +293,6 @@ def unseen_slopes(net, x, y, param: str, slope_exercise: str | None = None,
     if linear:
         said.append(f"{linear.formula}'(z) = 1 at every z: no value can show that factor.")
     return " ".join(said)
+
+
+__all__ = ["what_if"]

@@ -687,3 +687,17 @@ def _profile(settings, m):
     net = depth.deep_network(**settings)
     X, Y = depth.deep_data(net, m, settings.get("seed", 0))
     return depth.profile(net, X, Y)
+
+
+__all__ = [
+    "check_accuracy_function", "check_backprop_sum", "check_backward_pass_function",
+    "check_batch_gradient_function", "check_bouncing_rate", "check_delta_function",
+    "check_descent_step", "check_difference", "check_difference_function", "check_doubled_data",
+    "check_error_verdict", "check_example_gradients_at_bottom", "check_fan_out",
+    "check_finite_difference_passes", "check_first_order_function", "check_grid_reading",
+    "check_init_variance", "check_larger_rate", "check_lowest_run", "check_need_hidden",
+    "check_output_delta", "check_relative_error", "check_scale_effect",
+    "check_single_neuron_limit", "check_slow_start", "check_softmax", "check_softmax_shift",
+    "check_step_function", "check_steps_per_epoch", "check_summed_cost", "check_summed_gradient",
+    "check_weight_count", "grid_point",
+]

@@ -226,13 +226,9 @@ class Trainer:
         self.record()
         return self.costs[-1]
 
-    def predictions(self) -> np.ndarray:
-        """a^Out for every example, shape (n, n_Out)."""
-        return self.net.forward(self.X).output
-
     def accuracy(self) -> float:
-        """``threshold_accuracy`` of the network's outputs on the data, now."""
-        return threshold_accuracy(self.predictions(), self.Y, self.threshold)
+        """``threshold_accuracy`` of the network's outputs a^Out on the data, now."""
+        return threshold_accuracy(self.net.forward(self.X).output, self.Y, self.threshold)
 
     def blocked(self) -> tuple:
         """The neurons that pass (almost) no gradient back on every example (``Blocked``)."""
