@@ -347,9 +347,9 @@ def test_check_forward_what_if_names_the_old_network():
 
 def test_small_value_checks():
     net, x, y = bp.worked_example()
-    assert ex.check_target_change(-2, net, x, y, 1)
-    assert not ex.check_target_change(-1, net, x, y, 1)
-    assert not ex.check_target_change(2, net, x, y, 1)
+    assert ex.check_target_change(-2, net, x, y)
+    assert not ex.check_target_change(-1, net, x, y)
+    assert not ex.check_target_change(2, net, x, y)
     wide = bp.Network([np.zeros((3, 1)), np.zeros((2, 3)), np.zeros((1, 2))],
                       [np.zeros(3), np.zeros(2), np.zeros(1)])
     assert ex.check_weight_source(0, wide, "w_H1[1,0]")

@@ -218,11 +218,10 @@ def check_chain_function(function, net, x, y, param: str) -> Feedback:
                           hint=_gradient_hint(net, kind, L, index))
 
 
-def check_target_change(answer, net, x, y, change=1) -> Feedback:
-    """By how much dC0/da_Out changes when the target grows by ``change`` (the prediction
-    unchanged)."""
+def check_target_change(answer, net, x, y) -> Feedback:
+    """By how much dC0/da_Out changes when the target grows by 1 (the prediction unchanged)."""
     before = net.backward(x, y).da[-1]
-    after = net.backward(x, net.target(y) + change).da[-1]
+    after = net.backward(x, net.target(y) + 1).da[-1]
     expected = np.asarray(after, dtype=object)[0] - np.asarray(before, dtype=object)[0]
     return check_value(answer, expected, "the change of dC0/da_Out",
                        hint="write 2(a - (y + 1)) - 2(a - y) and simplify; no numbers needed.",
