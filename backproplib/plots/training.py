@@ -12,7 +12,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 
 from ..learning import training
-from ..numbers import fmt, plural
+from ..numbers import fmt, plural, rounded
 from . import style
 from .cost import CostContour
 from .figure import HALO, AltText, figure_of, new_figure, subplots
@@ -130,7 +130,7 @@ class CostHistory:
         self.start_key = start if drawable else None  # a new start redraws the background
         self.start.set_ydata([start, start] if drawable else [np.nan, np.nan])
         self.start_label.set_position((0.98, start if drawable else np.nan))
-        self.start_label.set_text(f"start: {short(start, 4)}" if drawable else "")
+        self.start_label.set_text(f"start: {rounded(start, 4)}" if drawable else "")
         limits = self._limits(steps, costs)
         if limits != self.limits:
             self.limits = limits
