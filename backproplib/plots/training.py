@@ -332,10 +332,7 @@ def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
     """{name: (low, high)} around every point of ``paths`` (k, 2) with ``margin`` of the span
     each side, and at least ``least`` either side of the start."""
     points = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in paths])
-    start = points[0]
-    ranges = {}
-    for axis, name in enumerate(names):
-        low, high = points[:, axis].min(), points[:, axis].max()
-        pad = margin * (high - low)
-        ranges[name] = (min(low - pad, start[axis] - least), max(high + pad, start[axis] + least))
-    return ranges
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = margin * (high - low)
+    low, high = np.minimum(low - pad, points[0] - least), np.maximum(high + pad, points[0] + least)
+    return {name: (low[axis], high[axis]) for axis, name in enumerate(names)}
