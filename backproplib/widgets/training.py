@@ -121,13 +121,6 @@ class training_view(Panel):
         self.view = training_plots.TrainingFigure(trainer, data, steps=self.n_steps,
                                                   boundary=False)
         self.show_figure(self.view, over=self.view.over_artists())
-        # wider than a notebook's output area on a small screen: the layers shrink together
-        for layer in self.picture.children:
-            layer.layout = W.Layout(grid_area="picture", width="100%")
-        self.picture.layout = W.Layout(width="100%", max_width=f"{self.size[0]}px",
-                                       grid_template_areas='"picture"',
-                                       grid_template_columns="minmax(0, 1fr)",
-                                       overflow="hidden")  # never a scrollable region
         controls = W.VBox([W.HBox(list(self.buttons.values())), self.progress,
                            *self.sliders.values()])
         self.assemble([controls, self.picture, self.readout])
