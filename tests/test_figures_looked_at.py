@@ -18,6 +18,7 @@ from test_plots import assert_readable, drawn_texts  # noqa: E402
 import backproplib as bp  # noqa: E402
 from backproplib import plots  # noqa: E402
 from backproplib.learning import datasets, training  # noqa: E402
+from backproplib.numbers import rounded  # noqa: E402
 from backproplib.plots import training as training_plots  # noqa: E402
 
 
@@ -82,7 +83,7 @@ def test_the_cost_plot_is_not_a_dot_in_a_corner_at_the_start_nor_after_training(
     assert clear_of_the_frame(history.ax, 0, start), (history.ax.get_xlim(),
                                                        history.ax.get_ylim(), start)
     assert list(history.start.get_ydata()) == [start, start]
-    assert history.start_label.get_text() == f"start: {plots.short(start, 4)}"
+    assert history.start_label.get_text() == f"start: {rounded(start, 4)}"
     trainer.train(40)
     figure.update(trainer)
     assert clear_of_the_frame(history.ax, trainer.cost_steps[-1], trainer.costs[-1]), (

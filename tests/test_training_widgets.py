@@ -412,8 +412,10 @@ def test_paths_contour_and_ranges(chain_data):
     net, X, Y = chain_data
     paths = [np.array([[0.0, 0.5], [-0.3, 0.1]]), np.array([[0.0, 0.5], [0.2, -0.4]])]
     ranges = training_plots.covering_ranges(paths, ("w_H1", "w_Out"), margin=0.1, least=0.5)
-    assert ranges["w_H1"][0] <= -0.5 and ranges["w_H1"][1] >= 0.5
-    assert ranges["w_Out"][0] < -0.4 and ranges["w_Out"][1] >= 1.0
+    # w_H1 runs from -0.3 to 0.2: 0.1 of that span either side stays within least (0.5) of
+    # the start 0; w_Out runs from -0.4 to 0.5: 0.1 of its span 0.9 below, least above
+    assert ranges["w_H1"] == pytest.approx((-0.5, 0.5))
+    assert ranges["w_Out"] == pytest.approx((-0.4 - 0.1 * 0.9, 0.5 + 0.5))
     surface = bp.cost_surface(net, X, Y, {n: np.linspace(*ranges[n], 21) for n in ranges})
     fig = training_plots.paths_contour(surface, {"full batch": paths[0], "SGD": paths[1]})
     alt = fig.bp_plot.alt_text()

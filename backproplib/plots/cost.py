@@ -15,7 +15,7 @@ from matplotlib.transforms import offset_copy
 
 from ..core.network import Network
 from ..learning.surface import CostSurface, cost_surface
-from ..numbers import fmt, grid_values, plural
+from ..numbers import fmt, grid_values, plural, rounded
 from . import style
 from .diagram import NumberText, backward_or_none
 from .figure import HALO, LARGEST, AltText, figure_and_axes, figure_of, new_figure, say
@@ -30,7 +30,6 @@ from .scales import (
     digits_for,
     drawable,
     flat_note,
-    short,
     tex_name,
 )
 
@@ -139,8 +138,8 @@ class CostCurve:
             self.ax.set_ylim(0, 1)
             return
         self.problem = None
-        self.flat = flat_note(cost, "C0", f"for {self.param} from {short(self.values[0], 4)} "
-                                          f"to {short(self.values[-1], 4)}")
+        self.flat = flat_note(cost, "C0", f"for {self.param} from {rounded(self.values[0], 4)} "
+                                          f"to {rounded(self.values[-1], 4)}")
         self.flat_text.set_text(textwrap.fill(self.flat, 46))
         low, high = self.ax.get_ylim()
         if (self.curve_key is None or not low <= limits[0] <= limits[1] <= high
@@ -262,7 +261,7 @@ class CostContour:
             # labels of at most 6 digits, or none: levels that differ only in their 9th digit
             # would all read the same (the colour bar lists them with every digit)
             self.labels = [] if digits > 6 or self.lines is None else ax.clabel(
-                self.lines, self.levels[1:-1:2], fmt=lambda value: short(value, digits),
+                self.lines, self.levels[1:-1:2], fmt=lambda value: rounded(value, digits),
                 fontsize=style.FONT, colors=style.INK, inline=True)
             for label in self.labels:  # ink, not the lines' alpha 0.55: grey fails 4.5:1
                 label.set(path_effects=HALO, color=style.INK)

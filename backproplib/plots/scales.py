@@ -39,13 +39,11 @@ def tex_name(name: str) -> str:
     return f"${kind}^{{{rest}}}$"
 
 
-def short(value, digits: int | None = None) -> str:
-    """``value`` rounded to ``digits`` significant digits by ``fmt``; without ``digits``, fmt's
-    form if at most 11 characters, else 6 digits (a label; the alt text carries every digit)."""
-    if digits is None:
-        text = fmt(value)
-        return text if len(text) <= 11 else rounded(value, 6)
-    return rounded(value, digits)
+def short(value) -> str:
+    """``value`` in fmt's form if at most 11 characters, else to 6 significant digits (a label;
+    the alt text carries every digit). ``numbers.rounded`` gives a chosen number of digits."""
+    text = fmt(value)
+    return text if len(text) <= 11 else rounded(value, 6)
 
 
 def digits_for(values) -> int:
@@ -69,7 +67,7 @@ class CompactFormatter(Formatter):
         self.digits = digits_for(locs)
 
     def __call__(self, value, pos=None):
-        return short(value, self.digits).replace("-", "\u2212")
+        return rounded(value, self.digits).replace("-", "\u2212")
 
 
 def compact_ticks(ax):
@@ -124,8 +122,8 @@ def flat_note(values, name="C0", where="on this range") -> str:
     if low == high or not too_flat(low, high):
         return ""
     digits = max(4, digits_for([low, high]))
-    return (f"{name} changes by only {short(high - low, 3)} {where} (from {short(low, digits)} "
-            f"to {short(high, digits)}), too little to see at this scale")
+    return (f"{name} changes by only {rounded(high - low, 3)} {where} (from {rounded(low, digits)} "
+            f"to {rounded(high, digits)}), too little to see at this scale")
 
 
 def axis_limits(values, pad: float = 0.08):

@@ -12,7 +12,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 
 from ..learning import training
-from ..numbers import fmt, plural
+from ..numbers import fmt, plural, rounded
 from . import style
 from .cost import CostContour
 from .figure import HALO, AltText, figure_of, new_figure, subplots
@@ -130,7 +130,7 @@ class CostHistory:
         self.start_key = start if drawable else None  # a new start redraws the background
         self.start.set_ydata([start, start] if drawable else [np.nan, np.nan])
         self.start_label.set_position((0.98, start if drawable else np.nan))
-        self.start_label.set_text(f"start: {short(start, 4)}" if drawable else "")
+        self.start_label.set_text(f"start: {rounded(start, 4)}" if drawable else "")
         limits = self._limits(steps, costs)
         if limits != self.limits:
             self.limits = limits
@@ -300,11 +300,11 @@ def data_overview(sets):
 
 
 # --- notebook 09: the cost over two weights, with descent paths -------------------------------
-def paths_contour(surface, paths: dict, cost_name="C"):
+def paths_contour(surface, paths: dict, cost_name="C", figsize=(4.6, 3.8)):
     """The contour of ``surface`` with {label: points (k, 2)} on it (``cost.PATH_COLOURS``
-    in turn)."""
+    in turn), laid out once (a panel's picture keeps its margins)."""
     with style.context():
-        contour = CostContour(surface, ax=new_figure((4.6, 3.8)).add_subplot(),
+        contour = CostContour(surface, ax=new_figure(figsize).add_subplot(),
                               cost_name=cost_name, key=False)
         for label, points in paths.items():
             contour.set_path(points, label)
@@ -332,10 +332,7 @@ def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
     """{name: (low, high)} around every point of ``paths`` (k, 2) with ``margin`` of the span
     each side, and at least ``least`` either side of the start."""
     points = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in paths])
-    start = points[0]
-    ranges = {}
-    for axis, name in enumerate(names):
-        low, high = points[:, axis].min(), points[:, axis].max()
-        pad = margin * (high - low)
-        ranges[name] = (min(low - pad, start[axis] - least), max(high + pad, start[axis] + least))
-    return ranges
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = margin * (high - low)
+    low, high = np.minimum(low - pad, points[0] - least), np.maximum(high + pad, points[0] + least)
+    return {name: (low[axis], high[axis]) for axis, name in enumerate(names)}

@@ -125,13 +125,14 @@ class Panel:
             self.overlay = W.HTML()
             self.picture.children = (*self.picture.children, self.overlay)
         self.size = style.shown_pixels(self.fig)
-        width, height = (f"{pixels}px" for pixels in self.size)
+        # the layers lie on one another in one grid cell, the figure's width at most: in a
+        # narrower output area (a small screen) they shrink together, never cut off
         for layer in self.picture.children:
-            layer.layout = W.Layout(grid_area="picture", width=width, height=height, margin="0",
-                                    padding="0")
-        self.picture.layout = W.Layout(grid_template_areas='"picture"', grid_template_columns=width,
-                                       grid_template_rows=height, width=width, height=height,
-                                       max_width="100%", overflow="hidden")
+            layer.layout = W.Layout(grid_area="picture", width="100%", margin="0", padding="0")
+        self.picture.layout = W.Layout(width="100%", max_width=f"{self.size[0]}px",
+                                       grid_template_areas='"picture"',
+                                       grid_template_columns="minmax(0, 1fr)",
+                                       overflow="hidden")  # never a scrollable region
 
     def assemble(self, children=None):
         """Stack ``children`` (by default the sliders, the picture, the readout and ``extra``)

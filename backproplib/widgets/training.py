@@ -16,7 +16,6 @@ from ..learning import training
 from ..learning.descent import parameter_list, whole_steps
 from ..learning.surface import cost_surface
 from ..numbers import network_name, plural, positive_number
-from ..plots import style
 from ..plots import training as training_plots
 from .panel import Panel
 
@@ -43,15 +42,9 @@ class sgd_view(Panel):
         ranges = training_plots.covering_ranges(paths, self.params)
         grid = {name: np.linspace(*ranges[name], 121) for name in self.params}
         self.surface = cost_surface(net, self.X, self.Y, grid)
-        with style.context():
-            fig = plots.new_figure((5.6, 4.2))
-            self.contour = plots.CostContour(self.surface, ax=fig.add_subplot(), cost_name="C",
-                                             key=False)
-            # both paths start at the same point; their colours are cost.PATH_COLOURS in turn
-            for label in ("full batch", "mini-batch SGD"):
-                self.contour.set_path(paths[0][:1], label)
-            # margins fixed as the panel is built: the picture's size never changes
-            fig.subplots_adjust(left=0.16, right=0.9, bottom=0.14, top=0.95)
+        # both paths start at the same point; their colours are cost.PATH_COLOURS in turn
+        starts = dict.fromkeys(("full batch", "mini-batch SGD"), paths[0][:1])
+        self.contour = plots.paths_contour(self.surface, starts, "C", (5.6, 4.2)).bp_plot
         self.show_figure(self.contour)
         self.add_slider("batch_size", W.IntSlider, value=runs[1].batch_size, min=1,
                         max=self.n_examples)  # as the Trainer read it ("2" too)
@@ -128,13 +121,6 @@ class training_view(Panel):
         self.view = training_plots.TrainingFigure(trainer, data, steps=self.n_steps,
                                                   boundary=False)
         self.show_figure(self.view, over=self.view.over_artists())
-        # wider than a notebook's output area on a small screen: the layers shrink together
-        for layer in self.picture.children:
-            layer.layout = W.Layout(grid_area="picture", width="100%")
-        self.picture.layout = W.Layout(width="100%", max_width=f"{self.size[0]}px",
-                                       grid_template_areas='"picture"',
-                                       grid_template_columns="minmax(0, 1fr)",
-                                       overflow="hidden")  # never a scrollable region
         controls = W.VBox([W.HBox(list(self.buttons.values())), self.progress,
                            *self.sliders.values()])
         self.assemble([controls, self.picture, self.readout])
