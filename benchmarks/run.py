@@ -368,8 +368,9 @@ def main(argv=None) -> int:
     s = Settings(args.quick)
     started = time.perf_counter()
     print(f"backproplib benchmarks: python {sys.version.split()[0]}, numpy {np.__version__}, "
-          f"{os.cpu_count()} cores, {'quick' if s.quick else 'full'} run "
-          f"({s.repeats} repeats, median quoted)", flush=True)
+          f"{os.cpu_count()} cores, OPENBLAS_NUM_THREADS="
+          f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, {'quick' if s.quick else 'full'} "
+          f"run ({s.repeats} repeats, median quoted)", flush=True)
     rows = []
     for name in chosen:
         row_start = time.perf_counter()

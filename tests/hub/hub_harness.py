@@ -8,6 +8,9 @@ shared/notes/class-deployment.md):
 - the proxy answers 404 until the hub has registered its route: wait for /hub/health = 200;
 - nbgitpuller's folder is the repository URL's last segment as written.
 
+The students' servers get the environment of deploy/z2jh/config.yaml's `singleuser.extraEnv`,
+as Zero to JupyterHub hands it to KubeSpawner.environment.
+
 Every wait polls a condition with a deadline; nothing relies on a fixed sleep.
 """
 
@@ -30,9 +33,11 @@ from urllib.parse import parse_qs, quote, urlencode, urlparse
 import psutil
 import requests
 import websocket
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
+CLASS_CONFIG = ROOT / "deploy" / "z2jh" / "config.yaml"
 PROXY = ROOT / "tests" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 STUDENT_PASSWORD = "class-password-2026"
 ADMIN_PASSWORD = "an-admin-password-of-at-least-32-characters"
@@ -72,6 +77,12 @@ def readme_link() -> dict:
         raise AssertionError(f"the README's link goes to {parsed.path}, not "
                              "/hub/user-redirect/git-pull")
     return {key: values[0] for key, values in parse_qs(parsed.query).items()}
+
+
+def class_environment() -> dict[str, str]:
+    """The class hub's singleuser.extraEnv: what every student's server and kernel get."""
+    config = yaml.safe_load(CLASS_CONFIG.read_text(encoding="utf-8"))
+    return config["singleuser"].get("extraEnv", {})
 
 
 def git(*args, cwd=None, git_dir=None) -> str:
@@ -133,6 +144,7 @@ c.Spawner.args = {args!r}
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.Spawner.env_keep = ["PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "MPLBACKEND"]
+c.Spawner.environment = {class_environment()!r}
 """
 
     def start(self, timeout: float = 60):
@@ -457,6 +469,8 @@ def run_class(workdir: Path, n_students: int = 5, branch: str = "class-2026") ->
             result[phase] = max(s.times[phase] for s in students)
         result["server MiB"] = [rss_mib(s.server_process()) for s in students]
         result["kernel MiB"] = [rss_mib(s.kernel) for s in students]
+        result["kernel env"] = [{name: (s.kernel.environ() if s.kernel else {}).get(name)
+                                 for name in class_environment()} for s in students]
         processes = hub.processes()
         result["hub MiB"] = rss_mib(processes.get("hub"))
         result["proxy MiB"] = rss_mib(processes.get("proxy"))

@@ -49,6 +49,15 @@ def test_five_students_run_the_first_notebook(class_result):
     assert all(mib > 0 for mib in class_result["kernel MiB"]), class_result["kernel MiB"]
 
 
+def test_every_kernel_gets_the_class_environment(class_result):
+    # deploy/z2jh/config.yaml's singleuser.extraEnv reaches each student's kernel; it asks for
+    # one BLAS thread, which kept the workbook fast with students sharing cores
+    # (README, "CPU"; measured with OPENBLAS_NUM_THREADS unset and =1)
+    wanted = hub_harness.class_environment()
+    assert wanted.get("OPENBLAS_NUM_THREADS") == "1", wanted
+    assert class_result["kernel env"] == [wanted] * class_result["students"]
+
+
 def test_a_later_click_brings_the_fix_and_keeps_the_edit(class_result):
     assert class_result["fix arrived"], "the instructor's fix did not reach the edited copy"
     assert class_result["edit survived"], "the student's saved edit was lost"
