@@ -408,6 +408,10 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
      "layer sizes [2, 100000, 1]: expected at most 100,000 weights, got 300,000"),
     ("11_train_a_network", {"n_examples": 10**6},
      "n_examples: expected at most 50,000, got 1000000"),
+    # each within its own limit, together refused only at the Trainer, four cells later
+    ("11_train_a_network", {"n_examples": 50_000, "hidden": [33333]},
+     "n_examples and hidden: expected at most 10,000,000 values in a pass over every example "
+     "(examples x neurons), got 50,000 x 33,336: use fewer examples or narrower layers"),
     ("13_deep_networks", {"width": 1825}, "depth and width: expected at most 100,000 weights "
                                           "(depth x width x width), got 20 x 1825 x 1825"),
     ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
@@ -426,9 +430,9 @@ def test_a_bad_parameter_is_named_where_the_notebook_reads_it(tmp_path, notebook
     the bounds the library applies later (06 took steps = 0 and failed in gradient_descent)."""
     papermill = pytest.importorskip("papermill")
     notebooks = Path(__file__).resolve().parent.parent / "notebooks"
-    (name,) = parameters
     reads = next(c.source for c in code_cells(nbformat.read(notebooks / f"{notebook}.ipynb", 4))
-                 if "parameters" not in tags(c) and re.search(rf"\b{name}\b", c.source))
+                 if "parameters" not in tags(c)
+                 and all(re.search(rf"\b{name}\b", c.source) for name in parameters))
     with pytest.raises(papermill.PapermillExecutionError) as error:
         papermill.execute_notebook(str(notebooks / f"{notebook}.ipynb"),
                                    str(tmp_path / "out.ipynb"), parameters=parameters,

@@ -63,6 +63,16 @@ def most_examples(net: Network) -> int:
     return MAX_VALUES // sum(net.sizes)
 
 
+def check_pass(net: Network, n: int, what="the data set and the network") -> int:
+    """``n``, if one pass of ``net`` over ``n`` examples stays within ``most_examples``; else an
+    error naming ``what`` (a notebook names its parameters, in the first cell that has both)."""
+    if n > most_examples(net):
+        raise ValueError(f"{what}: expected at most {MAX_VALUES:,} values in a pass over every "
+                         f"example (examples x neurons), got {n:,} x {sum(net.sizes):,}: use "
+                         f"fewer examples or narrower layers")
+    return n
+
+
 def draw_weights(sizes, variance, seed=0) -> list:
     """One W^L of shape (n_L, n_(L-1)) per layer of ``sizes`` = (n_x, n_H0, ..., n_Out), each
     weight normal with mean 0 and variance ``variance(n_in, n_out)`` (standard deviation its
@@ -102,11 +112,7 @@ class Trainer:
         if self.X.ndim != 2 or self.Y.ndim != 2 or len(self.X) != len(self.Y):
             raise ValueError(f"X and Y: expected one row per example, (n, {net.sizes[0]}) and "
                              f"(n, {net.sizes[-1]}), got {self.X.shape} and {self.Y.shape}")
-        self.n, neurons = len(self.X), sum(net.sizes)
-        if self.n > most_examples(net):
-            raise ValueError(f"the data set and the network: expected at most {MAX_VALUES:,} "
-                             f"values in a pass over every example (examples x neurons), got "
-                             f"{self.n:,} x {neurons:,}: use fewer examples or narrower layers")
+        self.n = check_pass(net, len(self.X))
         self.learning_rate = learning_rate
         self.batch_size = min(10, self.n) if batch_size is None else batch_size
         self.seed = whole_number(seed, "seed", 0)
