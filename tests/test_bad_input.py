@@ -412,6 +412,9 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
     ("11_train_a_network", {"n_examples": 50_000, "hidden": [33333]},
      "n_examples and hidden: expected at most 10,000,000 values in a pass over every example "
      "(examples x neurons), got 50,000 x 33,336: use fewer examples or narrower layers"),
+    # train(0) took 0 steps, and the training panel refused them cells later
+    ("11_train_a_network", {"steps": 0}, "steps: expected a whole number >= 1, got 0"),
+    ("12_classification", {"steps": 0}, "steps: expected a whole number >= 1, got 0"),
     ("13_deep_networks", {"width": 1825}, "depth and width: expected at most 100,000 weights "
                                           "(depth x width x width), got 20 x 1825 x 1825"),
     ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
