@@ -380,7 +380,8 @@ def test_hidden_is_a_list_of_widths():
     assert training.hidden_layers([]) == [] and training.hidden_layers(("8", 8.0)) == [8, 8]
     # the network they make from the plane's two inputs, within the weights every network has
     assert training.hidden_layers([20000], outputs=3) == [20000]
-    with pytest.raises(ValueError, match=r"^layer sizes \[2, 20001, 3\]: expected at most "):
+    with pytest.raises(ValueError,
+                       match=r"^hidden: the layer sizes \[2, 20001, 3\]: expected at most "):
         training.hidden_layers([20001], outputs=3)
 
 
@@ -405,7 +406,7 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
     # inside the old limits, these took 260 s (8 GB) and 113 s; 13's network of 6.7 * 10**7
     # weights would have needed about 26 GB for its table of parameter names alone
     ("11_train_a_network", {"hidden": [100000]},
-     "layer sizes [2, 100000, 1]: expected at most 100,000 weights, got 300,000"),
+     "hidden: the layer sizes [2, 100000, 1]: expected at most 100,000 weights, got 300,000"),
     ("11_train_a_network", {"n_examples": 10**6},
      "n_examples: expected at most 50,000, got 1000000"),
     # each within its own limit, together refused only at the Trainer, four cells later
@@ -419,7 +420,7 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
                                           "(depth x width x width), got 20 x 1825 x 1825"),
     ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
     ("12_classification", {"hidden": [20001]},  # 2-20000-3 holds 100,000: the most allowed
-     "layer sizes [2, 20001, 3]: expected at most 100,000 weights, got 100,005"),
+     "hidden: the layer sizes [2, 20001, 3]: expected at most 100,000 weights, got 100,005"),
     ("12_classification", {"output_z": "abc"},
      "output_z: expected a number such as 0.1, -2 or 1/3, got the text 'abc'"),
     ("12_classification", {"output_target": 2},

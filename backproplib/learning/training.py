@@ -35,15 +35,16 @@ def epochs(examples_seen: int, n: int, digits=3) -> str:
     return f"{count} epoch{'' if count == '1' else 's'}"
 
 
-def layer_sizes(sizes) -> list:
-    """(n_x, n_H0, ..., n_Out) as whole numbers >= 1, at least two of them."""
+def layer_sizes(sizes, what="layer sizes") -> list:
+    """(n_x, n_H0, ..., n_Out) as whole numbers >= 1, at least two of them; ``what`` names them
+    in the error for too many weights."""
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
         raise ValueError(f"sizes: expected the layer sizes (n_x, ..., n_Out), at least two "
                          f"numbers, got {sizes!r}")
     sizes = [whole_number(s, "layer size", 1) for s in sizes]
     weights = sum(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
     if weights > MAX_WEIGHTS:
-        raise ValueError(f"layer sizes {short(sizes)}: expected at most {MAX_WEIGHTS:,} weights, "
+        raise ValueError(f"{what} {short(sizes)}: expected at most {MAX_WEIGHTS:,} weights, "
                          f"got {weights:,}")
     return sizes
 
@@ -55,7 +56,7 @@ def hidden_layers(hidden, outputs=1) -> list:
         raise ValueError(f"hidden: expected a list of hidden-layer widths such as [8, 8] ([8] "
                          f"for one hidden layer, [] for none), got {short(hidden)}")
     widths = [whole_number(n, f"hidden [{i}]", 1) for i, n in enumerate(hidden)]
-    return layer_sizes([2, *widths, outputs])[1:-1]
+    return layer_sizes([2, *widths, outputs], "hidden: the layer sizes")[1:-1]
 
 
 def most_examples(net: Network) -> int:
