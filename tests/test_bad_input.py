@@ -386,6 +386,8 @@ def test_hidden_is_a_list_of_widths():
 
 
 # --- an instructor's parameters, read where the notebook reads them ---------------------------
+OVERFLOW = ("the cost or a gradient overflowed: the numbers grew past what floating point holds "
+            "(about 1.8e308); use smaller weights, inputs or targets.")
 HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] for one hidden "
           "layer, [] for none), ")
 
@@ -416,6 +418,10 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
     # train(0) took 0 steps, and the training panel refused them cells later
     ("11_train_a_network", {"steps": 0}, "steps: expected a whole number >= 1, got 0"),
     ("12_classification", {"steps": 0}, "steps: expected a whole number >= 1, got 0"),
+    # overflow, refused in the network's words where the notebook first has x, y and the network:
+    # 09 printed its table of examples first, 10 printed a graph of infinite values
+    ("09_many_examples", {"xs": [1e300, -4, 2, 8, -6, 1, 5, -3]}, OVERFLOW),
+    ("10_computational_graph", {"x": 1e300}, OVERFLOW),
     ("13_deep_networks", {"width": 1825}, "depth and width: expected at most 100,000 weights "
                                           "(depth x width x width), got 20 x 1825 x 1825"),
     ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
@@ -442,8 +448,8 @@ def test_a_bad_parameter_is_named_where_the_notebook_reads_it(tmp_path, notebook
                                    str(tmp_path / "out.ipynb"), parameters=parameters,
                                    cwd=str(notebooks),
                                    kernel_name="python3", progress_bar=False)
-    assert (error.value.ename, error.value.evalue, error.value.source) == ("ValueError", words,
-                                                                           reads)
+    assert (error.value.ename, error.value.evalue, error.value.source) == (
+        "NumericOverflow" if words == OVERFLOW else "ValueError", words, reads)
 
 
 def test_numbers_too_large_to_draw_are_refused_in_one_wording():
