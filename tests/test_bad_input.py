@@ -418,8 +418,10 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
     # train(0) took 0 steps, and the training panel refused them cells later
     ("11_train_a_network", {"steps": 0}, "steps: expected a whole number >= 1, got 0"),
     ("12_classification", {"steps": 0}, "steps: expected a whole number >= 1, got 0"),
-    # overflow, refused in the network's words where the notebook first has x, y and the network:
-    # 09 printed its table of examples first, 10 printed a graph of infinite values
+    # overflow, refused in the network's words where the notebook first has x, y and the network,
+    # not two to six cells later: 00's diagram drew it without numbers, 09 printed its table of
+    # examples first, 10 printed a graph of infinite values
+    ("00_start_here", {"x": 1e300}, OVERFLOW),
     ("09_many_examples", {"xs": [1e300, -4, 2, 8, -6, 1, 5, -3]}, OVERFLOW),
     ("10_computational_graph", {"x": 1e300}, OVERFLOW),
     ("13_deep_networks", {"width": 1825}, "depth and width: expected at most 100,000 weights "
