@@ -424,6 +424,7 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
     ("00_start_here", {"x": 1e300}, OVERFLOW),
     ("09_many_examples", {"xs": [1e300, -4, 2, 8, -6, 1, 5, -3]}, OVERFLOW),
     ("10_computational_graph", {"x": 1e300}, OVERFLOW),
+    ("13_deep_networks", {"bad_bias": 1e300}, OVERFLOW),  # read first, used eight cells later
     ("13_deep_networks", {"width": 1825}, "depth and width: expected at most 100,000 weights "
                                           "(depth x width x width), got 20 x 1825 x 1825"),
     ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
