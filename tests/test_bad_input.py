@@ -380,11 +380,14 @@ def test_hidden_is_a_list_of_widths():
     assert training.hidden_layers([]) == [] and training.hidden_layers(("8", 8.0)) == [8, 8]
     # the network they make from the plane's two inputs, within the weights every network has
     assert training.hidden_layers([20000], outputs=3) == [20000]
-    with pytest.raises(ValueError, match=r"^layer sizes \[2, 20001, 3\]: expected at most "):
+    with pytest.raises(ValueError,
+                       match=r"^hidden: the layer sizes \[2, 20001, 3\]: expected at most "):
         training.hidden_layers([20001], outputs=3)
 
 
 # --- an instructor's parameters, read where the notebook reads them ---------------------------
+OVERFLOW = ("the cost or a gradient overflowed: the numbers grew past what floating point holds "
+            "(about 1.8e308); use smaller weights, inputs or targets.")
 HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] for one hidden "
           "layer, [] for none), ")
 
@@ -405,14 +408,28 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
     # inside the old limits, these took 260 s (8 GB) and 113 s; 13's network of 6.7 * 10**7
     # weights would have needed about 26 GB for its table of parameter names alone
     ("11_train_a_network", {"hidden": [100000]},
-     "layer sizes [2, 100000, 1]: expected at most 100,000 weights, got 300,000"),
+     "hidden: the layer sizes [2, 100000, 1]: expected at most 100,000 weights, got 300,000"),
     ("11_train_a_network", {"n_examples": 10**6},
      "n_examples: expected at most 50,000, got 1000000"),
+    # each within its own limit, together refused only at the Trainer, four cells later
+    ("11_train_a_network", {"n_examples": 50_000, "hidden": [33333]},
+     "n_examples and hidden: expected at most 10,000,000 values in a pass over every example "
+     "(examples x neurons), got 50,000 x 33,336: use fewer examples or narrower layers"),
+    # train(0) took 0 steps, and the training panel refused them cells later
+    ("11_train_a_network", {"steps": 0}, "steps: expected a whole number >= 1, got 0"),
+    ("12_classification", {"steps": 0}, "steps: expected a whole number >= 1, got 0"),
+    # overflow, refused in the network's words where the notebook first has x, y and the network,
+    # not two to six cells later: 00's diagram drew it without numbers, 09 printed its table of
+    # examples first, 10 printed a graph of infinite values
+    ("00_start_here", {"x": 1e300}, OVERFLOW),
+    ("09_many_examples", {"xs": [1e300, -4, 2, 8, -6, 1, 5, -3]}, OVERFLOW),
+    ("10_computational_graph", {"x": 1e300}, OVERFLOW),
+    ("13_deep_networks", {"bad_bias": 1e300}, OVERFLOW),  # read first, used eight cells later
     ("13_deep_networks", {"width": 1825}, "depth and width: expected at most 100,000 weights "
                                           "(depth x width x width), got 20 x 1825 x 1825"),
     ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
     ("12_classification", {"hidden": [20001]},  # 2-20000-3 holds 100,000: the most allowed
-     "layer sizes [2, 20001, 3]: expected at most 100,000 weights, got 100,005"),
+     "hidden: the layer sizes [2, 20001, 3]: expected at most 100,000 weights, got 100,005"),
     ("12_classification", {"output_z": "abc"},
      "output_z: expected a number such as 0.1, -2 or 1/3, got the text 'abc'"),
     ("12_classification", {"output_target": 2},
@@ -426,16 +443,16 @@ def test_a_bad_parameter_is_named_where_the_notebook_reads_it(tmp_path, notebook
     the bounds the library applies later (06 took steps = 0 and failed in gradient_descent)."""
     papermill = pytest.importorskip("papermill")
     notebooks = Path(__file__).resolve().parent.parent / "notebooks"
-    (name,) = parameters
     reads = next(c.source for c in code_cells(nbformat.read(notebooks / f"{notebook}.ipynb", 4))
-                 if "parameters" not in tags(c) and re.search(rf"\b{name}\b", c.source))
+                 if "parameters" not in tags(c)
+                 and all(re.search(rf"\b{name}\b", c.source) for name in parameters))
     with pytest.raises(papermill.PapermillExecutionError) as error:
         papermill.execute_notebook(str(notebooks / f"{notebook}.ipynb"),
                                    str(tmp_path / "out.ipynb"), parameters=parameters,
                                    cwd=str(notebooks),
                                    kernel_name="python3", progress_bar=False)
-    assert (error.value.ename, error.value.evalue, error.value.source) == ("ValueError", words,
-                                                                           reads)
+    assert (error.value.ename, error.value.evalue, error.value.source) == (
+        "NumericOverflow" if words == OVERFLOW else "ValueError", words, reads)
 
 
 def test_numbers_too_large_to_draw_are_refused_in_one_wording():

@@ -16,6 +16,7 @@ import pytest
 from notebook_cells import output_text, rerun, with_solutions
 
 from backproplib.learning import depth
+from backproplib.numbers import fmt
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "13_deep_networks.ipynb"
 DEFAULTS = dict(depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, m=32,
@@ -58,6 +59,12 @@ def test_table_and_sentences_follow_the_library(run):
     assert p.verdict() in everything
     assert f"In this notebook's network (biases 0): {p.dead_sentence()}." in everything
     assert net.activations[0].formula in everything
+    # the exercise network's x and y, as fmt prints them (and the exercise feedback shows
+    # arrays): np.round(v, 3) printed a tiny negative number as -0.0
+    ex_net = depth.deep_network(6, 3, settings["activation"], "plain", 0.9, settings["seed"] + 13,
+                                bias=0.1)
+    (ex_x,), (ex_y,) = depth.deep_data(ex_net, 1, settings["seed"] + 13)
+    assert f"x = {fmt(ex_x, 4)}, y = {fmt(ex_y, 4)}" in everything
 
 
 def test_every_solution_is_right(run):

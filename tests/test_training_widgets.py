@@ -19,6 +19,7 @@ from notebook_cells import parameters_scope as scope_of
 from notebook_cells import rerun as run_again
 
 import backproplib as bp
+from backproplib import plots
 from backproplib.learning import datasets, training
 from backproplib.widgets import training as training_widgets
 
@@ -404,6 +405,21 @@ def test_training_figure_describes_itself_with_the_trainers_numbers():
     assert f"{int((data.classes == 1).sum())} points of class 1" in alt
     weights = np.concatenate([W.reshape(-1) for W in trainer.net.weights])
     assert f"{int((weights < 0).sum())} are negative" in alt
+
+
+def test_a_cost_beyond_what_a_figure_draws_is_left_off_the_curve():
+    # notebook 12 with learning_rate = 1e300: C reached 2.8e300, and the log axis's ticks
+    # raised Python's "cannot convert float infinity to integer" when the figure was drawn
+    from backproplib.learning import classification
+    from backproplib.plots import classification as classification_plots
+
+    data = classification.make_classes("circle", 60, seed=0)
+    net = classification.classifier([2, 4, 3], "tanh", seed=0, cost="cross_entropy")
+    trainer = training.Trainer(net, data.X, data.Y, 1e300, 10, seed=0).train(20)
+    assert max(trainer.costs) > plots.LARGEST
+    fig = classification_plots.classification_figure(trainer, data, n=20)
+    fig.savefig(io.BytesIO(), format="png")
+    assert f"{bp.fmt(trainer.cost)} after 20 steps" in fig.bp_plot.alt_text()
 
 
 def test_paths_contour_and_ranges(chain_data):

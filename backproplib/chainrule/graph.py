@@ -9,6 +9,7 @@ Numbers stay in the network's number system: floats, or exact Fractions.
 
 from __future__ import annotations
 
+import math
 import timeit
 from collections import Counter
 from dataclasses import dataclass
@@ -233,6 +234,8 @@ def network_graph(net, x, y) -> Graph:
         cost = square(errors[0], name="C0")
     else:
         cost = add(*(square(e, name=f"({e.name})^2") for e in errors), name="C0")
+    if not math.isfinite(cost.value):  # refused as the network refuses it, in its words
+        net.backward(x, y)
     return Graph(cost, parameters)
 
 

@@ -35,15 +35,16 @@ def epochs(examples_seen: int, n: int, digits=3) -> str:
     return f"{count} epoch{'' if count == '1' else 's'}"
 
 
-def layer_sizes(sizes) -> list:
-    """(n_x, n_H0, ..., n_Out) as whole numbers >= 1, at least two of them."""
+def layer_sizes(sizes, what="layer sizes") -> list:
+    """(n_x, n_H0, ..., n_Out) as whole numbers >= 1, at least two of them; ``what`` names them
+    in the error for too many weights."""
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
         raise ValueError(f"sizes: expected the layer sizes (n_x, ..., n_Out), at least two "
                          f"numbers, got {sizes!r}")
     sizes = [whole_number(s, "layer size", 1) for s in sizes]
     weights = sum(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
     if weights > MAX_WEIGHTS:
-        raise ValueError(f"layer sizes {short(sizes)}: expected at most {MAX_WEIGHTS:,} weights, "
+        raise ValueError(f"{what} {short(sizes)}: expected at most {MAX_WEIGHTS:,} weights, "
                          f"got {weights:,}")
     return sizes
 
@@ -55,12 +56,22 @@ def hidden_layers(hidden, outputs=1) -> list:
         raise ValueError(f"hidden: expected a list of hidden-layer widths such as [8, 8] ([8] "
                          f"for one hidden layer, [] for none), got {short(hidden)}")
     widths = [whole_number(n, f"hidden [{i}]", 1) for i, n in enumerate(hidden)]
-    return layer_sizes([2, *widths, outputs])[1:-1]
+    return layer_sizes([2, *widths, outputs], "hidden: the layer sizes")[1:-1]
 
 
 def most_examples(net: Network) -> int:
     """The most examples one pass of ``net`` over a data set may take (``MAX_VALUES`` z's)."""
     return MAX_VALUES // sum(net.sizes)
+
+
+def check_pass(net: Network, n: int, what="the data set and the network") -> int:
+    """``n``, if one pass of ``net`` over ``n`` examples stays within ``most_examples``; else an
+    error naming ``what`` (a notebook names its parameters, in the first cell that has both)."""
+    if n > most_examples(net):
+        raise ValueError(f"{what}: expected at most {MAX_VALUES:,} values in a pass over every "
+                         f"example (examples x neurons), got {n:,} x {sum(net.sizes):,}: use "
+                         f"fewer examples or narrower layers")
+    return n
 
 
 def draw_weights(sizes, variance, seed=0) -> list:
@@ -102,11 +113,7 @@ class Trainer:
         if self.X.ndim != 2 or self.Y.ndim != 2 or len(self.X) != len(self.Y):
             raise ValueError(f"X and Y: expected one row per example, (n, {net.sizes[0]}) and "
                              f"(n, {net.sizes[-1]}), got {self.X.shape} and {self.Y.shape}")
-        self.n, neurons = len(self.X), sum(net.sizes)
-        if self.n > most_examples(net):
-            raise ValueError(f"the data set and the network: expected at most {MAX_VALUES:,} "
-                             f"values in a pass over every example (examples x neurons), got "
-                             f"{self.n:,} x {neurons:,}: use fewer examples or narrower layers")
+        self.n = check_pass(net, len(self.X))
         self.learning_rate = learning_rate
         self.batch_size = min(10, self.n) if batch_size is None else batch_size
         self.seed = whole_number(seed, "seed", 0)

@@ -13,10 +13,10 @@ from ..learning.depth import DepthProfile
 from ..numbers import article, plural
 from . import style
 from .figure import figure_of, subplots
+from .scales import CEILING, FLOOR  # the widest the log axes go
 
 COLOURS = style.SERIES[:5]
 MARKERS = ["o", "s", "^", "D", "v"]
-FLOOR, CEILING = 1e-30, 1e30  # the widest the log axes go
 SNAP = 2  # log limits move in steps of this many decades
 QUANTITIES = (("deltas", r"$|\delta^L| = |\partial C_0/\partial z^L|$", "|delta|"),
               ("norms", r"$|\partial C/\partial W^L|$", "|dC/dW|"))

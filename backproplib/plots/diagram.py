@@ -253,7 +253,10 @@ class NetworkDiagram:
 
 
 def network_diagram(net: Network, x, y, ax=None):
-    """The ``NetworkDiagram`` of ``net`` for (x, y): its figure (``fig.bp_plot`` updates it)."""
+    """The ``NetworkDiagram`` of ``net`` for (x, y): its figure (``fig.bp_plot`` updates it).
+    Numbers whose C0 or gradients overflow are refused, as ``net.backward`` refuses them: a
+    notebook's parameters, unlike a panel's sliders, are not drawn without numbers."""
+    net.backward(x, y)
     return figure_of(NetworkDiagram(net, x, y, ax))
 
 

@@ -21,6 +21,7 @@ COST_CMAP = ListedColormap(matplotlib.colormaps[style.CMAP](
 #: a change smaller than this share of the values' size is flat to the eye on an axis that
 #: shows the values themselves (1% of a 300-pixel axis is 3 pixels)
 RESOLVES = 0.01
+FLOOR, CEILING = 1e-30, 1e30  # the widest a log axis goes: ticks near 1e300 overflow
 
 
 # --- names and numbers in labels --------------------------------------------------------------

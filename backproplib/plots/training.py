@@ -13,7 +13,7 @@ from matplotlib.colors import LinearSegmentedColormap
 
 from ..learning import training
 from ..numbers import fmt, plural, rounded
-from . import style
+from . import scales, style
 from .cost import CostContour
 from .figure import HALO, AltText, figure_of, new_figure, subplots
 from .scales import short, tex_name
@@ -150,7 +150,7 @@ class CostHistory:
         else:
             last = max(steps[-1], 10)
             x_max = 10 * 2 ** math.ceil(math.log2(last / 10))
-        positive = costs[(costs > 0) & np.isfinite(costs)]
+        positive = costs[(costs > 0) & (costs <= scales.CEILING)]  # the rest: off the axes
         if not len(positive):
             return (x_max, -3, 0)
         low = math.floor(math.log10(positive.min()) - self.Y_MARGIN)
