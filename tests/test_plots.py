@@ -883,3 +883,12 @@ def test_a_flat_point_says_no_arrow_once():
     text = plots.cost_contour(surface, (0.01, 0.5), (0.0, 0.0)).bp_plot.alt_text()
     assert "No arrow: the gradient is 0 here, so descent would not move." in text, text
     assert text.lower().count("no arrow") == 1, text
+
+
+def test_covering_ranges_cover_each_path_up_to_where_it_runs_off():
+    # a learning rate that is too large: the second step lands near -1e300, where a grid's
+    # cost overflows; the map covers the steps before it
+    path = [[0.0, 0.5], [-1.0, -2.0], [-2.4e300, 3.0], [-2.4e300, 2.0]]
+    ranges = plots.covering_ranges([path, path[:2]], ("w_H1", "w_Out"))
+    (low1, high1), (low2, high2) = ranges["w_H1"], ranges["w_Out"]
+    assert -2 < low1 < -1 and 0 < high1 < 1 and -3 < low2 < -2 and 0.5 < high2 < 1.5

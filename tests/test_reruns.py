@@ -76,6 +76,10 @@ SETS_FOR: dict[str, dict[str, dict]] = {
         "text": {"weights": ["0.3", "-1/5", "0.7"], "biases": ["1/2", "0.25", "1"],
                  "xs": ["1/2", "-4", "2", "8", "-6", "1", "5", "-3"],
                  "ys": ["0", "4", "1", "5", "0", "3", "1", "4"], "learning_rate": "1/20"},
+        # learning rates that are too large: the paths run off (ReLU's first step lands near
+        # -1e300; linear overflows after a few steps), the map covers them near the start
+        "diverging": {"learning_rate": 1e300},
+        "overshooting": {"learning_rate": 2},
     },
     # 11 trains on a data set; "text": the learning rate as text
     "11_train_a_network": {"default": {}, "text": {"learning_rate": "3/100"}},

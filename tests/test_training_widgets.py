@@ -74,9 +74,28 @@ def test_sgd_view_says_which_run_diverged():
     view = training_widgets.sgd_view(net, X, Y, learning_rate=0.01, steps=10)
     assert not any("Diverged" in w for w in view.warnings)
     view.sliders["learning_rate"].value = 0.2
+    for label, run in (("full batch", view.full), ("mini-batch SGD", view.sgd)):
+        assert 0 < run.steps < 10 and run.diverged
+        assert (f"{label}: Diverged: a step overflowed floating point, so training stopped "
+                f"after {run.steps} steps: the learning rate 0.2 is too large.") in view.warnings
+        assert (f"{label}: the path leaves the plotted area; only the part inside shows"
+                in view.warnings) == (not view.contour.inside(
+                    [[p["w_H1"], p["w_Out"]] for p in run.path]))
+    # the readout counts the steps taken, not the steps asked for
+    assert f"so {view.sgd.steps} steps are " in view.summary()
+
+
+def test_sgd_view_maps_a_path_that_runs_off_near_its_start(chain_data):
+    # ReLU's first step with learning rate 1e300 lands near w = -1e300: a map around the whole
+    # path overflowed; the map covers the start, and each path is said to leave it
+    net, X, Y = chain_data
+    view = training_widgets.sgd_view(net, X, Y, learning_rate=1e300)
+    assert view.error is None
+    (low, high), start = view.surface.values[0][[0, -1]], float(net.param("w_H1"))
+    assert low < start < high and high - low < 10
     for label in ("full batch", "mini-batch SGD"):
-        assert (f"{label}: Diverged: a step overflowed floating point, so training stopped at "
-                "the last finite step: the learning rate 0.2 is too large.") in view.warnings
+        assert f"{label}: the path leaves the plotted area; only the part inside shows" in (
+            view.warnings)
 
 
 def test_sgd_view_needs_two_different_parameters(chain_data):

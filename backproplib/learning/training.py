@@ -255,9 +255,9 @@ class Trainer:
         neuron in ``blocked`` (by default those blocked now)."""
         lines = []
         if self.diverged:
-            lines.append("Diverged: a step overflowed floating point, so training stopped at "
-                         f"the last finite step: the learning rate {fmt(self.learning_rate)} is "
-                         "too large.")  # (which number overflowed: ``overflow``)
+            lines.append("Diverged: a step overflowed floating point, so training stopped "
+                         f"after {plural(self.steps, 'step')}: the learning rate "
+                         f"{fmt(self.learning_rate)} is too large.")  # (what: ``overflow``)
         elif self.steps >= self.steps_per_epoch and self.cost > self.costs[0]:
             lines.append("The cost is higher than at the start: the learning rate overshoots. "
                          "Try a smaller one.")

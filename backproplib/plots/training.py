@@ -328,10 +328,18 @@ def cost_surfaces(surfaces: dict):
     return fig
 
 
-def covering_ranges(paths, names, margin=0.15, least=0.5) -> dict:
-    """{name: (low, high)} around every point of ``paths`` (k, 2) with ``margin`` of the span
-    each side, and at least ``least`` either side of the start."""
-    points = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in paths])
+def covering_ranges(paths, names, margin=0.15, least=0.5, far=1e3) -> dict:
+    """{name: (low, high)} around the points of ``paths`` (k, 2) with ``margin`` of the span
+    each side, and at least ``least`` either side of the start. A path counts up to its first
+    point more than ``far`` half-widths from its start: a learning rate too large sends it
+    off towards infinity, where the cost overflows (the readout says it leaves the map)."""
+    near = []
+    for path in paths:
+        path = np.asarray(path, dtype=float).reshape(-1, 2)
+        reach = far * np.array([scales.half_width(v) for v in path[0]])
+        gone = np.logical_or.accumulate(~(abs(path - path[0]) <= reach).all(axis=1))  # NaN too
+        near.append(path[~gone])
+    points = np.concatenate(near)
     low, high = points.min(axis=0), points.max(axis=0)
     pad = margin * (high - low)
     low, high = np.minimum(low - pad, points[0] - least), np.maximum(high + pad, points[0] + least)

@@ -60,7 +60,7 @@ class sgd_view(Panel):
         self.say(lambda n: [
             f"learning_rate = {n(lr)}, steps = {self.steps}",
             f"batch_size = {size}: {plural(per, 'step')} per epoch, so "
-            f"{plural(self.steps, 'step')} {'is' if self.steps == 1 else 'are'} "
+            f"{plural(sgd.steps, 'step')} {'is' if sgd.steps == 1 else 'are'} "  # taken
             f"{training.epochs(sgd.examples_seen, self.n_examples)} "
             f"({plural(sgd.examples_seen, 'example')} seen)",
             f"full batch ({self.n_examples} examples per step): C from {n(full.costs[0])} to "
@@ -69,8 +69,9 @@ class sgd_view(Panel):
         for label, run in (("full batch", full), ("mini-batch SGD", sgd)):
             self.contour.set_path(_points(run, self.params), label)
             self.warnings += [f"{label}: {warning}" for warning in run.warnings(blocked=())]
-        if not all(self.contour.inside(_points(r, self.params)) for r in (full, sgd)):
-            self.warnings.append("a path leaves the plotted area; only the part inside shows")
+            if not self.contour.inside(_points(run, self.params)):
+                self.warnings.append(f"{label}: the path leaves the plotted area; only the part "
+                                     "inside shows")
         self.draw()
 
     def _run(self, learning_rate, batch_size):
