@@ -8,7 +8,6 @@ import html
 import math
 import numbers
 import re
-import sys
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -18,7 +17,7 @@ from ..numbers import MAX_EXPONENT, MAX_TEXT, Reading, fmt, plural, read_number
 
 RIGHT, WRONG, UNANSWERED = "Right", "Not yet", "Not answered yet"
 MIN_DIGITS = 3  # a rounded answer needs this many significant digits to count as right
-FLOAT_DIGITS = 12  # an author's float with more digits than this is read as float noise
+FLOAT_DIGITS = 12  # a float with more digits than this is float noise, shown as fmt prints it
 
 
 class NotANumber(Exception):
@@ -77,8 +76,7 @@ def read_answer(answer) -> Typed:
         try:
             text = str(answer) if isinstance(answer, np.floating) else repr(float(answer))
             typed = read_text(text)
-            # more digits than a float keeps (15) are noise: shown as the notebooks print it
-            if (typed.digits or 0) > sys.float_info.dig:
+            if (typed.digits or 0) > FLOAT_DIGITS:  # float noise: shown as the notebooks print it
                 return read_text(text, fmt(float(answer)))
             return typed
         except OverflowError:
