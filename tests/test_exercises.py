@@ -87,6 +87,14 @@ def test_feedback_shows_a_float_as_fmt_prints_it_not_its_noise(answer):
     assert "00000" not in choice and ("-1.8" in choice or "a ndarray" in choice), choice
 
 
+def test_a_computed_float_of_15_digits_is_shown_as_fmt_prints_it():
+    # a float computed in a cell often has 15 significant digits, not 17 (notebook 06's check
+    # 6.1 under tanh): it is shown as the notebooks print numbers, not with all 15
+    answer = -0.519784697514536
+    assert repr(answer) == "-0.519784697514536"
+    assert ex.check_value(answer, 1, "w").message.startswith("-0.5197846975 is not w")
+
+
 def test_an_exact_answer_is_shown_with_every_digit():
     tiny = Fraction(1, 2**40)  # 9.094947017729282379150390625e-13, exactly
     assert ex.check_value(tiny, 1, "w").message.startswith(f"{bp.fmt(tiny)} is not w")
