@@ -308,6 +308,9 @@ class CostContour:
         v1, v2 = self.surface.values
         return v1[0], v1[-1], v2[0], v2[-1]
 
+    #: what a reader is told when ``inside`` is False for a path drawn on the map
+    LEAVES = "the path leaves the plotted area; only the part inside shows"
+
     def inside(self, points) -> bool:
         """True if every point (rows of (names[0], names[1])) lies on the map."""
         x0, x1, y0, y1 = self.extent

@@ -337,7 +337,7 @@ class descent_view(_ContourView):
         g = self._backward()  # an overflow leaves the lines above in the readout
         self.say(lambda n: [f"C0 (where descent ended) = {n(g.cost)}"])
         if not self.contour.inside([[p[n] for n in self.params] for p in path.params]):
-            self.warnings.append("the path leaves the plotted area; only the part inside shows")
+            self.warnings.append(self.contour.LEAVES)
         # a blocked neuron is worth a warning here only if it stopped the descent
         self._show(g, where=" (where descent ended)", blocked=path.outcome == "stuck")
         # every digit, and the run's longer story, folded away below

@@ -67,11 +67,11 @@ class sgd_view(Panel):
             f"{n(full.cost)} ({full.examples_seen} examples seen)",
             f"mini-batch SGD: C from {n(sgd.costs[0])} to {n(sgd.cost)}"])
         for label, run in (("full batch", full), ("mini-batch SGD", sgd)):
-            self.contour.set_path(_points(run, self.params), label)
+            points = _points(run, self.params)
+            self.contour.set_path(points, label)
             self.warnings += [f"{label}: {warning}" for warning in run.warnings(blocked=())]
-            if not self.contour.inside(_points(run, self.params)):
-                self.warnings.append(f"{label}: the path leaves the plotted area; only the part "
-                                     "inside shows")
+            if not self.contour.inside(points):
+                self.warnings.append(f"{label}: {self.contour.LEAVES}")
         self.draw()
 
     def _run(self, learning_rate, batch_size):
