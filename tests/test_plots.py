@@ -825,25 +825,45 @@ def test_numbers_sent_as_svg_sit_where_number_text_draws_them(va):
 
 
 
-def test_a_key_added_with_a_labelled_path_hides_the_level_labels_it_covers():
-    """Notebook 09's SGD panel: its key comes with the paths, after the labels were placed."""
+def test_no_map_legend_covers_a_path_or_its_start_nor_is_cut_off():
+    """Notebooks 06 and 09 and their panels: the key or the paths' legend on the map hid the
+    start (09 with learning_rate = 2 runs both paths to the lower left, and the map keeps the
+    start near its upper right corner, where the legend was)."""
+    from backproplib import widgets
+    from backproplib.learning import training
+    from backproplib.plots import training as training_plots
     from backproplib.widgets import training as training_widgets
 
+    pair = ("w_H1", "w_Out")
     net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], exact=False)
+    contours = [widgets.descent_view(net, 0.5, 0).contour]  # 06, its panel and figure
+    path = gradient_descent(net, 0.5, 0, 0.01, 20, params=pair)
+    surface = bp.cost_surface(net, 0.5, 0, {n: plots.centred_values(net.param(n), 121)
+                                            for n in pair})
+    contours.append(plots.cost_contour(surface, (0.01, 0.5), (1, 1), path).bp_plot)
     X, Y = net.batch([0.5, -4, 2, 8, -6, 1, 5, -3], [0, 4, 1, 5, 0, 3, 1, 4])
-    contour = training_widgets.sgd_view(net, X, Y, params=("w_H1", "w_Out"), learning_rate=0.05,
-                                        batch_size=2, steps=20, seed=0).contour
-    renderer = contour.fig.canvas.get_renderer()
-    key = contour.ax.get_legend().get_window_extent(renderer)
-    boxes = {}
-    for label in contour.labels:  # where each label would be, shown or not
-        shown = label.get_visible()
-        label.set_visible(True)
-        boxes[label] = label.get_window_extent(renderer)
-        label.set_visible(shown)
-    covered = [label for label in contour.labels if boxes[label].overlaps(key)]
-    assert covered, "no level label lies under the key: the check would pass whatever happens"
-    assert not any(label.get_visible() for label in covered), [t.get_text() for t in covered]
+    for learning_rate in (0.05, 2):  # 09's, and one that hid both starts
+        view = training_widgets.sgd_view(net, X, Y, pair, learning_rate, 2, 20, 0)
+        paths = {}
+        for label, size in (("full batch", 8), ("SGD", 2)):
+            run = training.Trainer(net, X, Y, learning_rate, size, 0, params=pair)
+            run.train(20)
+            paths[label] = np.array([[p[n] for n in pair] for p in run.path])
+        contours += [view.contour, training_plots.paths_contour(view.surface, paths).bp_plot]
+    for contour in contours:
+        renderer = contour.fig.canvas.get_renderer()
+        legend = contour.ax.get_legend().get_window_extent(renderer)
+        page = contour.fig.bbox
+        assert page.x0 <= legend.x0 and legend.x1 <= page.x1 and page.y0 <= legend.y0, legend
+        lines = [line for line in (contour.path, *contour.paths.values()) if len(line.get_xdata())]
+        assert lines
+        for line in lines:
+            steps = np.column_stack(line.get_data())
+            points = contour.ax.transData.transform(steps)  # and 10 along each step
+            between = np.linspace(points[:-1], points[1:], 10).reshape(-1, 2)
+            assert contour.ax.bbox.contains(*points[0])  # the start is on the map
+            assert not legend.contains(*points[0]), (line.get_label(), legend)
+            assert not any(legend.contains(*p) for p in between if contour.ax.bbox.contains(*p))
 
 
 def test_a_diagram_without_numbers_names_its_network_with_the_right_article():

@@ -193,6 +193,9 @@ def cost_vs_param(net: Network, x, y, param: str, values=None, ax=None):
 PATH_COLOURS = (style.INK, style.PATH, style.GRADIENT, style.VALUE)
 # every descent path on a map, alone (06) or beside others (09)
 PATH_STYLE = {"marker": "o", "mec": style.INK, "mew": 0.6, "ms": 5, "lw": 2, "zorder": 4}
+# a map's key (or its labelled paths' legend), in a row below it: on the map it hides points
+KEY = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.16), "ncol": 3, "frameon": False,
+       "fontsize": style.FONT, "handlelength": 1.6, "columnspacing": 1.0}
 
 
 class CostContour:
@@ -222,11 +225,10 @@ class CostContour:
             self.tidy()
 
     def tidy(self):
-        """Hide level labels that overlap another or the legend; again after a layout change."""
+        """Hide level labels that overlap another or the flat note; again after a layout change
+        (the key and the legend lie below the map)."""
         renderer = self.fig.canvas.get_renderer()
-        legend = self.ax.get_legend()
-        kept = [artist.get_window_extent(renderer) for artist in (legend, self.flat_label)
-                if artist is not None]
+        kept = [self.flat_label.get_window_extent(renderer)] if self.flat_label else []
         for label in self.labels:
             label.set_visible(True)
             box = label.get_window_extent(renderer).padded(2)
@@ -292,9 +294,7 @@ class CostContour:
             uphill = Line2D([], [], color=style.GRADIENT, lw=2.5, marker=">", ms=8,
                             label="gradient (uphill)")
             entries = [self.point, uphill, self.path][:3 if self.path_in_key else 2]
-            ax.legend(handles=entries, loc="upper center", bbox_to_anchor=(0.5, -0.16),
-                      ncol=3, frameon=False, fontsize=style.FONT, handlelength=1.6,
-                      columnspacing=1.0)
+            ax.legend(handles=entries, **KEY)
 
     def dynamic_artists(self) -> list:
         return [self.path, self.path_end, *self.paths.values(), self.point, self.arrow,
@@ -351,9 +351,8 @@ class CostContour:
         if label not in self.paths:
             colour = PATH_COLOURS[len(self.paths) % len(PATH_COLOURS)]
             (self.paths[label],) = self.ax.plot([], [], color=colour, label=label, **PATH_STYLE)
-            self.ax.legend(handles=list(self.paths.values()), loc="upper right",
-                           fontsize=style.FONT)
-            self.tidy()  # the new legend may cover level labels
+            # below the map, as the key: on it, it hid a start (09 with learning_rate = 2)
+            self.ax.legend(handles=list(self.paths.values()), **KEY)
         self.paths[label].set_data(path[:, 0], path[:, 1])
         self.set_point(path[0])
 

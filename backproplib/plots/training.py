@@ -300,9 +300,9 @@ def data_overview(sets):
 
 
 # --- notebook 09: the cost over two weights, with descent paths -------------------------------
-def paths_contour(surface, paths: dict, cost_name="C", figsize=(4.6, 3.8)):
+def paths_contour(surface, paths: dict, cost_name="C", figsize=(4.6, 4.1)):
     """The contour of ``surface`` with {label: points (k, 2)} on it (``cost.PATH_COLOURS``
-    in turn), laid out once (a panel's picture keeps its margins)."""
+    in turn) and a legend below, laid out once (a panel's picture keeps its margins)."""
     with style.context():
         contour = CostContour(surface, ax=new_figure(figsize).add_subplot(),
                               cost_name=cost_name, key=False)

@@ -44,7 +44,7 @@ class sgd_view(Panel):
         self.surface = cost_surface(net, self.X, self.Y, grid)
         # both paths start at the same point; their colours are cost.PATH_COLOURS in turn
         starts = dict.fromkeys(("full batch", "mini-batch SGD"), paths[0][:1])
-        self.contour = plots.paths_contour(self.surface, starts, "C", (5.6, 4.2)).bp_plot
+        self.contour = plots.paths_contour(self.surface, starts, "C", (5.6, 4.5)).bp_plot
         self.show_figure(self.contour)
         self.add_slider("batch_size", W.IntSlider, value=runs[1].batch_size, min=1,
                         max=self.n_examples)  # as the Trainer read it ("2" too)
