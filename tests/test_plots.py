@@ -866,6 +866,30 @@ def test_no_map_legend_covers_a_path_or_its_start_nor_is_cut_off():
             assert not any(legend.contains(*p) for p in between if contour.ax.bbox.contains(*p))
 
 
+def test_tick_labels_and_the_flat_note_keep_their_digits():
+    """Ticks read to the decimals that tell them apart (no trailing zeros, a true minus); the
+    flat note gives the change to 3 significant digits and its ends to the first decimal where
+    they differ, 4 significant digits at least. Worked out here with format specs, not fmt."""
+    from backproplib.plots.scales import compact_ticks, flat_note
+
+    for limits in (((1000.2, 1001.8), (2.00121, 2.00189)), ((-3.3, -1.4), (-0.00123, 0.00191))):
+        ax = plots.new_figure((4, 3)).add_subplot(xlim=limits[0], ylim=limits[1])
+        compact_ticks(ax)
+        ax.figure.canvas.draw()
+        for axis in (ax.xaxis, ax.yaxis):
+            ticks = axis.get_majorticklocs()
+            d = next(d for d in range(13) if np.allclose(ticks, ticks.round(d), rtol=0, atol=1e-9))
+            texts = [f"{t:.{d}f}" for t in ticks]
+            expected = [(t.rstrip("0").rstrip(".") if d else t).replace("-", "\u2212") for t in texts]
+            assert [label.get_text() for label in axis.get_majorticklabels()] == expected
+    for low, high in ((1.23401, 1.23489), (5.00213, 5.01247)):  # one digit before the point
+        apart = next(i for i, (a, b) in enumerate(zip(f"{low:.9f}", f"{high:.9f}")) if a != b) - 1
+        d = max(apart, 3)
+        assert flat_note(np.linspace(low, high, 12), "C", "over this map") == (
+            f"C changes by only {high - low:.3g} over this map (from {round(low, d)} to "
+            f"{round(high, d)}), too little to see at this scale")
+
+
 def test_a_diagram_without_numbers_names_its_network_with_the_right_article():
     # huge weights overflow the backward pass: the diagram leaves its numbers out and says so
     for n_x, article in ((8, "an"), (2, "a"), (11, "an")):
