@@ -306,20 +306,20 @@ def to_examples(xs, ys, sizes, exact: bool):
     return X, Y
 
 
-def to_layers(weights, biases, exact: bool, names):
+def to_layers(weights, biases, exact: bool, names, what=("weights", "biases")):
     """Every W^L and b^L in the chosen number system, of shapes (n_L, n_(L-1)) and (n_L,)."""
-    weights = [to_array(W, exact, f"weights of layer {n}", 2) for W, n in zip(weights, names)]
-    biases = [to_array(b, exact, f"biases of layer {n}", 1) for b, n in zip(biases, names)]
+    weights = [to_array(W, exact, f"{what[0]} of layer {n}", 2) for W, n in zip(weights, names)]
+    biases = [to_array(b, exact, f"{what[1]} of layer {n}", 1) for b, n in zip(biases, names)]
     for L, (W, b, name) in enumerate(zip(weights, biases, names)):
         if L > 0 and W.shape[1] != weights[L - 1].shape[0]:
             prev, n_prev = names[L - 1], weights[L - 1].shape[0]
             raise ValueError(
-                f"weights of layer {name}: expected shape ({W.shape[0]}, {n_prev}) to take the "
+                f"{what[0]} of layer {name}: expected shape ({W.shape[0]}, {n_prev}) to take the "
                 f"{n_prev} outputs of {prev} (w_jk runs from k in {prev} to j in {name}), got "
                 f"{W.shape}")
         if b.shape != (W.shape[0],):
-            raise ValueError(f"biases of layer {name}: expected {W.shape[0]} (one per neuron), "
-                             f"got {b.shape[0]}")
+            raise ValueError(f"{what[1]} of layer {name}: expected {W.shape[0]} (one per "
+                             f"neuron), got {b.shape[0]}")
     return weights, biases
 
 
@@ -349,14 +349,14 @@ def check_targets(x, y, cost, output):
         check_probabilities(y, sums_to_one=output.output_only)
 
 
-def check_layers(weights, biases):
-    """A list with one W per layer and a list with one b per layer."""
+def check_layers(weights, biases, what=("weights", "biases")):
+    """A list with one W per layer and a list with one b per layer, named as ``what``."""
     if not isinstance(weights, (list, tuple)) or len(weights) == 0:
         given = "an empty list" if isinstance(weights, (list, tuple)) else repr(weights)
-        raise ValueError(f"weights: expected a list with one matrix W per layer, got {given}")
+        raise ValueError(f"{what[0]}: expected a list with one matrix W per layer, got {given}")
     if not isinstance(biases, (list, tuple)) or len(biases) != len(weights):
         given = f"{len(biases)}" if isinstance(biases, (list, tuple)) else repr(biases)
-        raise ValueError(f"biases: expected a list with one vector b per layer "
+        raise ValueError(f"{what[1]}: expected a list with one vector b per layer "
                          f"({len(weights)}), got {given}")
 
 
@@ -414,13 +414,13 @@ class ParameterTable:
                 self.slots[indexed(f"b_{layer}", j, n_out)] = Slot("b", L, (j,))
         self.names = tuple(self.slots)
 
-    def locate(self, name) -> Slot:
-        """Where parameter ``name`` lives; an unknown name is a ValueError listing valid ones."""
+    def locate(self, name, what: str = "") -> Slot:
+        """Where parameter ``name`` lives; else a ValueError (led by ``what``) listing names."""
         try:
             return self.slots[name]
         except (KeyError, TypeError):
-            raise ValueError(f"unknown parameter {name!r}; valid names: "
-                             f"{some_names(self.names)}") from None
+            raise ValueError(f"{what + ': ' if what else ''}unknown parameter {name!r}; valid "
+                             f"names: {some_names(self.names)}") from None
 
     def value(self, name, weights, biases):
         """Parameter ``name``'s entry of the weights and biases (or of dC/dW and dC/db)."""

@@ -430,6 +430,17 @@ HIDDEN = ("hidden: expected a list of hidden-layer widths such as [8, 8] ([8] fo
     ("12_classification", {"hidden": 8}, HIDDEN + "got 8"),
     ("12_classification", {"hidden": [20001]},  # 2-20000-3 holds 100,000: the most allowed
      "hidden: the layer sizes [2, 20001, 3]: expected at most 100,000 weights, got 100,005"),
+    # named as the notebook names them, not as the library's arguments (weights, biases)
+    ("07_many_neurons", {"param": "w_H9"}, "param: unknown parameter 'w_H9'; valid names: "
+     "w_H0[0,0], w_H0[0,1], w_H0[1,0], w_H0[1,1], w_H0[2,0], w_H0[2,1], b_H0[0], b_H0[1], "
+     "b_H0[2], w_H1[0,0], w_H1[0,1], w_H1[0,2], ... (11 more)"),
+    ("10_computational_graph", {"fan_out_weights": "abc"},
+     "fan_out_weights: expected a list with one matrix W per layer, got 'abc'"),
+    ("10_computational_graph", {"fan_out_weights": [[[0.1], ["x"]], [[0.5, 0.3]]]},
+     "fan_out_weights of layer H0 [1,0]: expected a number such as 0.1, -2 or 1/3, got the "
+     "text 'x'"),
+    ("10_computational_graph", {"fan_out_biases": [[2], [3]]},
+     "fan_out_biases of layer H0: expected 2 (one per neuron), got 1"),
     ("12_classification", {"output_z": "abc"},
      "output_z: expected a number such as 0.1, -2 or 1/3, got the text 'abc'"),
     ("12_classification", {"output_target": 2},

@@ -95,6 +95,25 @@ def test_a_computed_float_of_15_digits_is_shown_as_fmt_prints_it():
     assert ex.check_value(answer, 1, "w").message.startswith("-0.5197846975 is not w")
 
 
+@pytest.mark.parametrize("typed, message", [
+    ("12345678901234.5", "12345678901234.5 is not w."),
+    (" 0.50 ", "0.50 is not w."), ("1/2", "1/2 is not w."), ("1_000.5", "1_000.5 is not w."),
+    ("1_0x", "the text '1_0x' is not a number such as 0.5, -2 or 1/3. Give w as a single number.")])
+def test_an_answer_typed_as_text_is_echoed_as_typed(typed, message):
+    # stripped, and otherwise as typed (a float literal arrives as a float: shown as fmt prints
+    # it, as a computed answer is, above)
+    assert ex.check_value(typed, 2, "w").message == message
+    assert ex.check_value(typed, 2, "w", mistakes={"A slip.": 1000.5}).message == (
+        f"{message} A slip." if typed == "1_000.5" else message)
+    assert ex.check_value([typed, "1"], [2, 1], "w").message.startswith(
+        f"entry [0] ({typed.strip()}) is not right" if "x" not in typed else "the text '1_0x'")
+
+
+def test_a_close_answer_typed_as_text_is_echoed_as_typed():
+    assert ex.check_gradient("0_7.2", NET, X, Y, "w_Out").message.startswith(
+        "close: give more digits. 0_7.2 is dC0/dw_Out rounded to only 2 significant digits")
+
+
 def test_an_exact_answer_is_shown_with_every_digit():
     tiny = Fraction(1, 2**40)  # 9.094947017729282379150390625e-13, exactly
     assert ex.check_value(tiny, 1, "w").message.startswith(f"{bp.fmt(tiny)} is not w")

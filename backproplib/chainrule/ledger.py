@@ -238,7 +238,7 @@ def ledger(net: Network, x, y, param: str | None = None, *, g=None) -> Ledger:
                          "ledger writes out the chain for one x and y")
     writer = _Writer(net, g, net.target(y))
     sections = [writer.forward(M) for M in range(writer.out + 1)] + [writer.cost()]
-    kind, L, index = net.locate(param) if param is not None else ("", 0, ())
+    kind, L, index = net.locate(param, "param") if param is not None else ("", 0, ())
     if not net.is_chain:
         sections.append(writer.parameter(param, kind, L, index))
     else:  # every layer, or those param's layer needs: below Out from H(n-2)'s, from 2(a - y)

@@ -95,14 +95,16 @@ class Network:
     "0.1" and every activation is rational; ``exact=True`` insists, ``exact=False`` uses floats.
     A network never changes: ``with_params`` and ``descend`` return new ones.
     ``sizes`` is (n_x, n_H0, ..., n_Out), the neurons per layer with the input first.
+    ``what``: the names errors give the weights and biases (a notebook's variables' names).
     """
 
-    def __init__(self, weights, biases, activations="relu", exact=None, cost="quadratic"):
-        num.check_layers(weights, biases)
+    def __init__(self, weights, biases, activations="relu", exact=None, cost="quadratic",
+                 what=("weights", "biases")):
+        num.check_layers(weights, biases, what)
         sigmas = _activation_list(activations, layer_names(len(weights)))
         exact = num.choose_exactness(exact, weights, biases, sigmas)
         self.layer_names = layer_names(len(weights))
-        weights, biases = num.to_layers(weights, biases, exact, self.layer_names)
+        weights, biases = num.to_layers(weights, biases, exact, self.layer_names, what)
         for array in (*weights, *biases):
             array.flags.writeable = False
         self.weights, self.biases = tuple(weights), tuple(biases)
@@ -130,9 +132,9 @@ class Network:
 
     is_chain = property(lambda self: all(n == 1 for n in self.sizes), doc="one neuron a layer")
 
-    def locate(self, name) -> num.Slot:
+    def locate(self, name, what: str = "") -> num.Slot:
         """Where parameter ``name`` lives: (kind "w" or "b", layer position, index)."""
-        return self.parameters.locate(name)
+        return self.parameters.locate(name, what)
 
     def param(self, name):
         """The value of one parameter, e.g. ``net.param("w_Out")``."""

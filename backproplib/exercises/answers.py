@@ -33,8 +33,8 @@ class Typed(Reading):
 
 def read_text(text: str, shown: str | None = None) -> Typed:
     """Text as one number with the digits typed (``numbers.read_number``), refused in words."""
+    shown = short(shown or text.strip())  # as typed, underscores too
     text = text.strip().replace("_", "")
-    shown = short(shown or text)
     if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
         raise NotANumber(f"{shown} is not a finite number")
     if re.match(r"^[+-]?\d+,\d+$", text):
