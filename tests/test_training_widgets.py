@@ -455,7 +455,10 @@ def test_paths_contour_and_ranges(chain_data):
     fig = training_plots.paths_contour(surface, {"full batch": paths[0], "SGD": paths[1]})
     alt = fig.bp_plot.alt_text()
     assert "the average cost C" in alt
-    assert "full batch: 1 step goes from (0, 0.5) to (-0.3, 0.1)" in alt
+    assert "full batch: a path of 1 step goes from (0, 0.5) to (-0.3, 0.1)" in alt
+    assert "SGD: a path of 1 step goes from (0, 0.5) to (0.2, -0.4)" in alt
+    longer = training_plots.paths_contour(surface, {"SGD": np.vstack([paths[1], paths[0]])})
+    assert "SGD: a path of 3 steps goes from (0, 0.5) to (-0.3, 0.1)" in longer.bp_plot.alt_text()
 
 
 def test_data_overview_names_every_set():

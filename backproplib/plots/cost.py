@@ -384,7 +384,7 @@ class CostContour:
         if len(xs):
             text += f" A descent path of {_steps(xs, ys)}."
         for label, line in self.paths.items():
-            text += f" {label}: {_steps(*line.get_data())}."
+            text += f" {label}: a path of {_steps(*line.get_data())}."
         return text
 
     def _pair(self, value, convert=float):
