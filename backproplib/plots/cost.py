@@ -283,7 +283,8 @@ class CostContour:
         self.note = NumberText(ax, 0.02, 0.03, "", transform=ax.transAxes, va="bottom",
                                color=style.GRADIENT, halo=True, zorder=8)
         # (a map without contours says the same in its problem: once is enough)
-        self.flat = "" if self.problem else flat_note(cost, self.cost_name, "over this map")
+        self.flat = "" if self.problem else flat_note(
+            cost, self.cost_name, "over this map", ": the colours and level lines magnify it")
         self.flat_label = None
         if self.flat:  # the colours stretch a change too small to see: say so on the map
             self.flat_label = ax.text(

@@ -114,8 +114,10 @@ def too_flat(low: float, high: float) -> bool:
     return high - low < RESOLVES * max(abs(low), abs(high))
 
 
-def flat_note(values, name="C0", where="on this range") -> str:
-    """A sentence when ``values`` change too little to see, else ""."""
+def flat_note(values, name="C0", where="on this range",
+              seen=", too little to see at this scale") -> str:
+    """A sentence when ``values`` change too little to see, else "", ending in what a reader
+    ``seen`` on the figure (a map's colours stretch the change instead of hiding it)."""
     array = drawable(values)
     if not np.isfinite(array).any():
         return ""
@@ -124,7 +126,7 @@ def flat_note(values, name="C0", where="on this range") -> str:
         return ""
     digits = max(4, digits_for([low, high]))
     return (f"{name} changes by only {rounded(high - low, 3)} {where} (from {rounded(low, digits)} "
-            f"to {rounded(high, digits)}), too little to see at this scale")
+            f"to {rounded(high, digits)}){seen}")
 
 
 def axis_limits(values, pad: float = 0.08):
