@@ -362,6 +362,8 @@ def test_09_says_where_each_run_ended(activation, set_name):
         assert run.steps in rows, (label, run.steps, rows)
         for neuron in run.blocked():
             assert f"{label}: {bp.explain_blocked(neuron)}" in text, label
+        said = re.findall(rf"^{label}: {BLOCKED_CLAIM.pattern}", text, re.MULTILINE)
+        assert set(said) == {(b.neuron, b.kind) for b in run.blocked()}, (label, said)
     if (activation, set_name) == ("relu", "diverging"):  # the first step kills H1
         assert "mini-batch SGD: H1 is dead on every example" in text
 
