@@ -56,10 +56,9 @@ class sgd_view(Panel):
         lr, size = self.sliders["learning_rate"].value, self.sliders["batch_size"].value
         self.full = full = self._run(lr, self.n_examples)
         self.sgd = sgd = self._run(lr, size)
-        per = sgd.steps_per_epoch
         self.say(lambda n: [
             f"learning_rate = {n(lr)}, steps = {self.steps}",
-            f"batch_size = {size}: {plural(per, 'step')} per epoch" + (
+            f"batch_size = {size}: {plural(sgd.steps_per_epoch, 'step')} per epoch" + (
                 f", so {plural(sgd.steps, 'step')} {'is' if sgd.steps == 1 else 'are'} "  # taken
                 f"{training.epochs(sgd.examples_seen, self.n_examples)} "
                 f"({plural(sgd.examples_seen, 'example')} seen)" if sgd.steps else
