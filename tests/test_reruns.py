@@ -39,6 +39,7 @@ import nbformat
 import pytest
 
 import backproplib as bp
+from backproplib.learning import training
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
@@ -79,7 +80,8 @@ SETS_FOR: dict[str, dict[str, dict]] = {
         # learning rates that are too large: the paths run off (ReLU's first step lands near
         # -1e300; linear overflows after a few steps), the map covers them near the start
         "diverging": {"learning_rate": 1e300},
-        "overshooting": {"learning_rate": 2},
+        # 25 steps: the cost table shows every few steps and the last (a stride of 2 skipped it)
+        "overshooting": {"learning_rate": 2, "steps": 25},
     },
     # 11 trains on a data set; "text": the learning rate as text
     "11_train_a_network": {"default": {}, "text": {"learning_rate": "3/100"}},
@@ -338,6 +340,32 @@ def test_every_solution_is_right(name, activation, set_name):
     verdicts = {c.metadata["exercise"]: cell_text(c, "execute_result").strip() for c in checks}
     wrong = {n: v for n, v in verdicts.items() if not v.startswith("Right")}
     assert not wrong, f"{name} under {activation}, {set_name}: {wrong}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("set_name", ["diverging", "overshooting"])
+def test_09_says_where_each_run_ended(activation, set_name):
+    """09's cost table shows each run's last step taken, and names with the run's label every
+    neuron that the run left passing (almost) no gradient back (``Trainer.blocked``)."""
+    executed = executed_or_fail("09_many_examples", activation, set_name)
+    scope = scope_of(executed)
+    net = bp.Network.chain(scope["weights"], scope["biases"], activation=activation, exact=False)
+    X, Y = net.batch(scope["xs"], scope["ys"])
+    text = "\n".join(cell_text(c) for c in executed.cells if c.cell_type == "code")
+    table = next(t for c in executed.cells if "C, full batch" in (t := cell_text(c)))
+    rows = [int(s) for s in re.findall(r"^ *(\d+) +\S+ +\S+$", table, re.MULTILINE)]
+    assert 1 <= len(rows) <= 13, rows  # short
+    for label, size in (("full batch", len(X)), ("mini-batch SGD", scope["batch_size"])):
+        run = training.Trainer(net, X, Y, scope["learning_rate"], size, scope["seed"],
+                               params=("w_H1", "w_Out")).train(scope["steps"])
+        assert run.steps in rows, (label, run.steps, rows)
+        for neuron in run.blocked():
+            assert f"{label}: {bp.explain_blocked(neuron)}" in text, label
+        said = re.findall(rf"^{label}: {BLOCKED_CLAIM.pattern}", text, re.MULTILINE)
+        assert set(said) == {(b.neuron, b.kind) for b in run.blocked()}, (label, said)
+    if (activation, set_name) == ("relu", "diverging"):  # the first step kills H1
+        assert "mini-batch SGD: H1 is dead on every example" in text
 
 
 # --- fast checks of the stored notebooks: solutions are one deliberate action away ---------------

@@ -93,9 +93,27 @@ def test_sgd_view_maps_a_path_that_runs_off_near_its_start(chain_data):
     assert view.error is None
     (low, high), start = view.surface.values[0][[0, -1]], float(net.param("w_H1"))
     assert low < start < high and high - low < 10
-    for label in ("full batch", "mini-batch SGD"):
+    for label, run in (("full batch", view.full), ("mini-batch SGD", view.sgd)):
         assert f"{label}: the path leaves the plotted area; only the part inside shows" in (
             view.warnings)
+        # the first step killed H1: z_H1 <= 0 on every example, and the readout says so
+        assert (run.net.forward(X).z[1] <= 0).all() and not run.diverged
+        assert (f"{label}: H1 is dead on every example: ReLU'(z_H1) = 0 for all 8 examples "
+                "(ReLU passes nothing for z <= 0), so no gradient flows back through it"
+                in view.warnings)
+    view.sliders["learning_rate"].value = 0.05  # H1 lives: no neuron is called dead
+    assert view.error is None and not any("dead" in w for w in view.warnings)
+
+
+def test_sgd_view_says_when_no_step_was_completed():
+    # linear, learning rate 1e300: the first step of either run overflows
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="linear")
+    X, Y = net.batch([0.5, -1, 2, 3, -2, 1, 4, -3], [0, 1, 0.5, 2, 0, 1.5, 1, 0.5])
+    view = training_widgets.sgd_view(net, X, Y, learning_rate=1e300)
+    assert (view.sgd.steps, view.full.steps) == (0, 0) and view.sgd.diverged
+    text = view.summary()
+    assert "batch_size = 2: 4 steps per epoch; no SGD step was completed" in text
+    assert "0 steps are" not in text and "0 epochs" not in text
 
 
 def test_sgd_view_needs_two_different_parameters(chain_data):

@@ -56,20 +56,20 @@ class sgd_view(Panel):
         lr, size = self.sliders["learning_rate"].value, self.sliders["batch_size"].value
         self.full = full = self._run(lr, self.n_examples)
         self.sgd = sgd = self._run(lr, size)
-        per = sgd.steps_per_epoch
         self.say(lambda n: [
             f"learning_rate = {n(lr)}, steps = {self.steps}",
-            f"batch_size = {size}: {plural(per, 'step')} per epoch, so "
-            f"{plural(sgd.steps, 'step')} {'is' if sgd.steps == 1 else 'are'} "  # taken
-            f"{training.epochs(sgd.examples_seen, self.n_examples)} "
-            f"({plural(sgd.examples_seen, 'example')} seen)",
+            f"batch_size = {size}: {plural(sgd.steps_per_epoch, 'step')} per epoch" + (
+                f", so {plural(sgd.steps, 'step')} {'is' if sgd.steps == 1 else 'are'} "  # taken
+                f"{training.epochs(sgd.examples_seen, self.n_examples)} "
+                f"({plural(sgd.examples_seen, 'example')} seen)" if sgd.steps else
+                "; no SGD step was completed"),
             f"full batch ({self.n_examples} examples per step): C from {n(full.costs[0])} to "
             f"{n(full.cost)} ({full.examples_seen} examples seen)",
             f"mini-batch SGD: C from {n(sgd.costs[0])} to {n(sgd.cost)}"])
         for label, run in (("full batch", full), ("mini-batch SGD", sgd)):
             points = _points(run, self.params)
             self.contour.set_path(points, label)
-            self.warnings += [f"{label}: {warning}" for warning in run.warnings(blocked=())]
+            self.warnings += [f"{label}: {warning}" for warning in run.warnings()]
             if not self.contour.inside(points):
                 self.warnings.append(f"{label}: {self.contour.LEAVES}")
         self.draw()
