@@ -93,6 +93,7 @@ def test_negative_biases_kill_relu_layers_and_the_count_comes_from_blocked():
     dead_layers = [L for L, (c, w) in enumerate(zip(p.blocked_count, p.widths)) if c == w]
     assert dead_layers and all(p.deltas[L] == 0 for L in range(dead_layers[-1] + 1))
     assert p.trend() == "vanishing" and "dead on every example" in p.dead_sentence()
+    assert p.verdict().endswith("at Out: no gradient reaches H0"), p.verdict()  # not "infinitely"
 
 
 @pytest.mark.parametrize("call,word", [

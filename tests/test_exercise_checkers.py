@@ -731,6 +731,8 @@ def test_the_summed_gradient_of_14_is_the_sum_and_the_average_is_rejected(activa
     if not math.isclose(sum(grads), sum(grads) / 3, abs_tol=1e-12):
         feedback = ex.check_summed_gradient(sum(grads) / 3, net, BATCH_X, BATCH_Y, "w_Out")
         assert not feedback and "average" in str(feedback), activation
+    said = ex.check_summed_gradient(None, net, BATCH_X, BATCH_Y, "w_Out").message
+    assert "d(sum of the C_i)/dw_Out" in said, said  # C is the average (README), not the sum
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)

@@ -94,6 +94,22 @@ def test_every_ignored_cell_is_followed_by_a_checked_one(name):
         assert "nbval-skip" not in tags(cell) and "NBVAL_SKIP" not in cell.source
 
 
+# "the red arrow" where the figure draws it brown-orange: a colour the text gives a marker must
+# be the word plots.key gives the colour style draws it in (a path may have several colours)
+DRAWN = {"dot": "current", "arrow": "gradient", "crosses": "blocked"}
+COLOURED = re.compile(r"\b(red|white|black|blue|brown-orange|orange|gr[ae]y|green|pink-purple|"
+                      r"purple|yellow-orange|yellow|pink|brown) (dot|arrow|crosses)\b", re.I)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_markdown_names_the_colours_the_figures_draw(name):
+    from backproplib.plots import key
+
+    for cell in load(name).cells:
+        for word, noun in COLOURED.findall(cell.source if cell.cell_type == "markdown" else ""):
+            assert word.lower() == key.colour_word(DRAWN[noun]), f"{name}: {word} {noun}"
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_every_stored_figure_has_alt_text(name):
     """A figure reaches the page only as an <img> with alt text (plots.show), never as a bare

@@ -23,7 +23,7 @@ DEFAULTS = dict(depth=20, width=32, activation="relu", init="he", scale=1.0, see
                 bad_bias=-1.0)
 SETS = {
     "relu-12": dict(activation="relu", depth=12, width=16),
-    "tanh-xavier": dict(activation="tanh", init="xavier", depth=15),
+    "tanh-xavier": dict(activation="tanh", init="xavier", depth=15, scale=1.5),
     "sigmoid": dict(activation="sigmoid", depth=10, scale=2.0),
     "leaky-plain": dict(activation="leaky_relu", init="plain", scale=0.2, depth=14, width=24),
 }
@@ -59,6 +59,10 @@ def test_table_and_sentences_follow_the_library(run):
     assert p.verdict() in everything
     assert f"In this notebook's network (biases 0): {p.dead_sentence()}." in everything
     assert net.activations[0].formula in everything
+    variance = depth.init_variance(settings["init"], settings["width"], settings["width"],
+                                   settings["scale"])  # 0.0703125 at scale 1.5, not 0.0703
+    said = re.findall(r"Var\(w\) = (\S+) into each hidden layer", everything)  # cell and panel
+    assert len(said) >= 2 and set(said) == {fmt(variance)}, said
     # the exercise network's x and y, as fmt prints them (and the exercise feedback shows
     # arrays): np.round(v, 3) printed a tiny negative number as -0.0
     ex_net = depth.deep_network(6, 3, settings["activation"], "plain", 0.9, settings["seed"] + 13,

@@ -266,8 +266,8 @@ def check_batch_gradient_function(function, net, X, Y) -> Feedback:
 
 
 def check_summed_cost(function, net, X, Y) -> Feedback:
-    """A student's ``summed_cost(params)``: the SUM of C0 over (X, Y) for ``net``'s parameters
-    in ``net.parameter_names`` order, at the network's own and at each moved by 0.25."""
+    """A student's ``summed_cost(params)``: the SUM of the C_i over (X, Y) for ``net``'s
+    parameters in ``net.parameter_names`` order, at the network's own and each moved by 0.25."""
     m = len(net.input(X))
 
     def average(params):
@@ -284,11 +284,11 @@ def check_summed_cost(function, net, X, Y) -> Feedback:
 
 
 def check_summed_gradient(answer, net, X, Y, param: str) -> Feedback:
-    """dC/d``param`` of the SUM of C0 over the batch (X, Y): the sum of the examples' own
+    """d(sum of the C_i)/d``param`` over the batch (X, Y): the sum of the examples' own
     gradients, which is m times the batch's averaged one."""
     average = net.backward(X, Y)[param]
     total = sum(net.backward(x_i, y_i)[param] for x_i, y_i in zip(net.input(X), net.target(Y)))
-    return check_value(answer, total, f"dC/d{param} of the summed cost",
+    return check_value(answer, total, f"d(sum of the C_i)/d{param}",
                        hint="the gradient of a sum is the sum of the gradients.",
                        mistakes={"That is the average over the examples' gradients; the sum "
                                  "adds them up instead.": average})

@@ -113,7 +113,9 @@ class DepthProfile:
             return f"no gradient reaches {first} or {last}: {numbers}"
         if trend == "level":
             return f"level: {numbers}, within a factor of {LEVEL_WITHIN:.3g} of each other"
-        factor = ratio if ratio >= 1 else (1 / ratio if ratio > 0 else math.inf)
+        if ratio == 0:  # no factor measures how much smaller nothing is
+            return f"{trend}: {numbers}: no gradient reaches {first}"
+        factor = ratio if ratio >= 1 else 1 / ratio
         times = "infinitely" if math.isinf(factor) else f"{factor:.3g} times"
         return f"{trend}: {numbers}, {times} {'larger' if ratio >= 1 else 'smaller'} at {first}"
 
