@@ -186,9 +186,9 @@ def rounded(value, digits: int = 4) -> str:
     return fmt(float(f"{number:.{digits}g}")) if np.isfinite(number) else str(number)
 
 
-def plural(n: int, word: str) -> str:
-    """A count and its word: "1 step", "0 steps", "3 steps"."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def plural(n: int, word: str, no=False) -> str:
+    """A count and its word: "1 step", "0 steps", "3 steps"; "no steps" for 0 if ``no``."""
+    return f"{'no' if no and n == 0 else n} {word}{'' if n == 1 else 's'}"
 
 
 def article(n: int) -> str:

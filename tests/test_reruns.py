@@ -36,10 +36,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 import backproplib as bp
-from backproplib.learning import training
+from backproplib.learning import descent, training
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
@@ -82,6 +83,8 @@ SETS_FOR: dict[str, dict[str, dict]] = {
         "diverging": {"learning_rate": 1e300},
         # 25 steps: the cost table shows every few steps and the last (a stride of 2 skipped it)
         "overshooting": {"learning_rate": 2, "steps": 25},
+        # batch_size = n: SGD is full-batch descent, the paths coincide (not "zigzags")
+        "full-batch": {"batch_size": 8},
     },
     # 11 trains on a data set; "text": the learning rate as text
     "11_train_a_network": {"default": {}, "text": {"learning_rate": "3/100"}},
@@ -344,10 +347,12 @@ def test_every_solution_is_right(name, activation, set_name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-@pytest.mark.parametrize("set_name", ["diverging", "overshooting"])
+@pytest.mark.parametrize("set_name", ["diverging", "overshooting", "full-batch"])
 def test_09_says_where_each_run_ended(activation, set_name):
     """09's cost table shows each run's last step taken, and names with the run's label every
-    neuron that the run left passing (almost) no gradient back (``Trainer.blocked``)."""
+    neuron that the run left passing (almost) no gradient back (``Trainer.blocked``). Its list
+    of the first epoch's batches stops where SGD stopped; it says when the paths coincide
+    (batch_size = n) and when a target is out of the output's reach; it says no "0 steps"."""
     executed = executed_or_fail("09_many_examples", activation, set_name)
     scope = scope_of(executed)
     net = bp.Network.chain(scope["weights"], scope["biases"], activation=activation, exact=False)
@@ -356,14 +361,29 @@ def test_09_says_where_each_run_ended(activation, set_name):
     table = next(t for c in executed.cells if "C, full batch" in (t := cell_text(c)))
     rows = [int(s) for s in re.findall(r"^ *(\d+) +\S+ +\S+$", table, re.MULTILINE)]
     assert 1 <= len(rows) <= 13, rows  # short
+    trained = {}
     for label, size in (("full batch", len(X)), ("mini-batch SGD", scope["batch_size"])):
-        run = training.Trainer(net, X, Y, scope["learning_rate"], size, scope["seed"],
-                               params=("w_H1", "w_Out")).train(scope["steps"])
+        trained[label] = run = training.Trainer(net, X, Y, scope["learning_rate"], size,
+                                                scope["seed"], params=("w_H1", "w_Out"))
+        run.train(scope["steps"])
         assert run.steps in rows, (label, run.steps, rows)
         for neuron in run.blocked():
             assert f"{label}: {bp.explain_blocked(neuron)}" in text, label
         said = re.findall(rf"^{label}: {BLOCKED_CLAIM.pattern}", text, re.MULTILINE)
         assert set(said) == {(b.neuron, b.kind) for b in run.blocked()}, (label, said)
+    # the first epoch's batches: slices of the seed's permutation, none after a step overflowed
+    sgd, m = trained["mini-batch SGD"], scope["batch_size"]
+    order = np.random.default_rng(scope["seed"]).permutation(len(X))
+    listed = re.findall(r"^step (\d+): examples \[([\d, ]*)\]$", text, re.MULTILINE)
+    assert listed == [(str(k + 1), ", ".join(map(str, sorted(order[k * m:(k + 1) * m]))))
+                      for k in range(min(sgd.steps, sgd.steps_per_epoch))], listed
+    assert ("no later step was taken" in text) == (sgd.diverged and sgd.steps < sgd.steps_per_epoch)
+    coincide = "so SGD is full-batch descent: the two paths coincide" in text
+    assert coincide == (m == len(X)), set_name
+    assert not coincide or trained["full batch"].path == sgd.path
+    note = descent.unreachable_target(net, Y)  # sigmoid, tanh: targets such as 4 and 5
+    assert ("Note: the target" in text) == (note is not None) and (note or "") in text
+    assert not re.search(r"\b0 (steps?|examples?)\b", text), "say no steps, no examples"
     if (activation, set_name) == ("relu", "diverging"):  # the first step kills H1
         assert "mini-batch SGD: H1 is dead on every example" in text
 

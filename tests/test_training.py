@@ -192,6 +192,20 @@ def test_a_huge_learning_rate_diverges_and_stops_at_a_finite_step():
     assert "Diverged" in trainer.message and "too large" in trainer.message
 
 
+def test_a_run_that_overflows_on_its_first_step_says_no_step_was_taken():
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="linear")
+    X, Y = net.batch([0.5, -4, 2, 8], [0, 4, 1, 5])
+    for learning_rate, taken in ((1e300, "no steps"), (1, "3 steps")):  # step 1 or 4 overflows
+        trainer = training.Trainer(net, X, Y, learning_rate, batch_size=4).train(100)
+        (said,) = trainer.warnings()
+        assert trainer.diverged and f"training stopped with {taken} taken: the" in said
+    assert "stopped with no steps taken: the learning rate 1e+300" in (
+        training.Trainer(net, X, Y, 1e300).train(5).message)
+    assert [bp.numbers.plural(n, "example", no=True) for n in (0, 1, 2)] == [
+        "no examples", "1 example", "2 examples"]
+    assert bp.numbers.plural(0, "step") == "0 steps"  # a count, unless the caller says so
+
+
 def test_only_the_chosen_parameters_move_and_their_path_is_kept():
     net, x, y = bp.worked_example()
     X, Y = net.batch([0.5, 1, -1, 2], [0, 1, 0.5, 2])

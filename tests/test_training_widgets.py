@@ -77,7 +77,8 @@ def test_sgd_view_says_which_run_diverged():
     for label, run in (("full batch", view.full), ("mini-batch SGD", view.sgd)):
         assert 0 < run.steps < 10 and run.diverged
         assert (f"{label}: Diverged: a step overflowed floating point, so training stopped "
-                f"after {run.steps} steps: the learning rate 0.2 is too large.") in view.warnings
+                f"with {run.steps} steps taken: the learning rate 0.2 is too large."
+                in view.warnings)
         assert (f"{label}: the path leaves the plotted area; only the part inside shows"
                 in view.warnings) == (not view.contour.inside(
                     [[p["w_H1"], p["w_Out"]] for p in run.path]))
@@ -114,6 +115,7 @@ def test_sgd_view_says_when_no_step_was_completed():
     text = view.summary()
     assert "batch_size = 2: 4 steps per epoch; no SGD step was completed" in text
     assert "0 steps are" not in text and "0 epochs" not in text
+    assert "(no examples seen)" in text and "0 examples" not in text
 
 
 def test_sgd_view_needs_two_different_parameters(chain_data):
@@ -477,6 +479,8 @@ def test_paths_contour_and_ranges(chain_data):
     assert "SGD: a path of 1 step goes from (0, 0.5) to (0.2, -0.4)" in alt
     longer = training_plots.paths_contour(surface, {"SGD": np.vstack([paths[1], paths[0]])})
     assert "SGD: a path of 3 steps goes from (0, 0.5) to (-0.3, 0.1)" in longer.bp_plot.alt_text()
+    none = training_plots.paths_contour(surface, {"SGD": paths[1][:1]})  # its first step failed
+    assert "SGD: a path of no steps stays at (0, 0.5)." in none.bp_plot.alt_text()
 
 
 def test_data_overview_names_every_set():

@@ -256,7 +256,7 @@ class Trainer:
         lines = []
         if self.diverged:
             lines.append("Diverged: a step overflowed floating point, so training stopped "
-                         f"after {plural(self.steps, 'step')}: the learning rate "
+                         f"with {plural(self.steps, 'step', True)} taken: the learning rate "
                          f"{fmt(self.learning_rate)} is too large.")  # (what: ``overflow``)
         elif self.steps >= self.steps_per_epoch and self.cost > self.costs[0]:
             lines.append("The cost is higher than at the start: the learning rate overshoots. "

@@ -394,8 +394,9 @@ class CostContour:
 
 
 def _steps(xs, ys) -> str:
-    return (f"{plural(len(xs) - 1, 'step')} goes from ({fmt(xs[0])}, {fmt(ys[0])}) to "
-            f"({fmt(xs[-1])}, {fmt(ys[-1])})")
+    start, end = (f"({fmt(xs[i])}, {fmt(ys[i])})" for i in (0, -1))
+    return f"{plural(len(xs) - 1, 'step', True)} " + (
+        f"goes from {start} to {end}" if len(xs) > 1 else f"stays at {start}")
 
 
 def cost_contour(surface: CostSurface, point=None, gradient=None, path=None, ax=None):

@@ -64,7 +64,7 @@ class sgd_view(Panel):
                 f"({plural(sgd.examples_seen, 'example')} seen)" if sgd.steps else
                 "; no SGD step was completed"),
             f"full batch ({self.n_examples} examples per step): C from {n(full.costs[0])} to "
-            f"{n(full.cost)} ({full.examples_seen} examples seen)",
+            f"{n(full.cost)} ({plural(full.examples_seen, 'example', True)} seen)",
             f"mini-batch SGD: C from {n(sgd.costs[0])} to {n(sgd.cost)}"])
         for label, run in (("full batch", full), ("mini-batch SGD", sgd)):
             points = _points(run, self.params)
