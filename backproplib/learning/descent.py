@@ -115,21 +115,24 @@ def _outcome(path, floor, overflowed):
     taken, start, end, eta = len(costs) - 1, costs[0], costs[-1], fmt(path.learning_rate)
     fell = f"{C} went from {fmt(start)} to {fmt(end)} in {plural(taken, 'step')}"
     dead = [b.neuron for b in path.blocked if b.kind == "dead"]
+    out_dead = any(b.layer == path.net.layer_names[-1] for b in path.blocked if b.kind == "dead")
     are, it = ("is", "it") if len(dead) == 1 else ("are", "them")
     if overflowed:
         return "diverged", (f"Diverged: step {taken + 1} overflowed floating point, so descent "
                             f"stopped at {C} = {fmt(end)}. The learning rate {eta} is too "
                             "large."), _OVERSHOOT
     at_bottom = end - floor <= CONVERGED_COST * min(max(1.0, start), 1e4)
-    if dead and (at_bottom or not moving):
+    if dead and not moving and (out_dead or not at_bottom):  # nothing left that could learn
         went_up = (" On the way the cost went up: a step overshot onto the flat part."
                    if end > start else "")
         return "stuck", (f"Stuck: {listed(dead)} {are} dead, so no gradient flows back through "
                          f"{it}; {fell}."), (
             "; ".join(explain_blocked(b) for b in path.blocked) + "." + went_up)
+    where = ("about 0" if floor == 0 else f"about the lowest this output allows ({fmt(floor)})")
+    if at_bottom and dead:  # Out's parameters took C there: with dead neurons, never "converged"
+        return "falling", (f"Fell: {fell}, {where}, but {listed(dead)} {are} dead, so no gradient "
+                           f"flows back through {it}."), ""
     if at_bottom:
-        where = ("about 0" if floor == 0 else
-                 f"about the lowest this output allows ({fmt(floor)})")
         return "converged", f"Converged: {fell}, {where}.", ""
     if not moving:
         return "converged", (f"Converged: every gradient is 0 at {C} = {fmt(end)} after "
