@@ -87,9 +87,32 @@ def test_a_cost_of_zero_reached_by_killing_neurons_is_stuck_not_converged(seed):
 
 def test_converged_to_about_zero_says_about():
     net = bp.Network.chain([0.1, 0.01, 0.5], [0.2, 0.1, 0.3], activation="tanh")
-    path = gradient_descent(net, 0.5, 0.2, 0.5, 300)
-    assert path.outcome == "converged" and 0 < path.costs[-1] < 1e-7 and not path.blocked
+    path = gradient_descent(net, 0.5, 0.2, 0.5, 6)
+    assert path.outcome == "converged" and 0 < path.costs[-1] < 1e-8 and not path.blocked
     assert path.message.startswith("Converged: C0 went from ") and "about 0" in path.message
+    # C0 falls about 40-fold a step: 300 steps stop where a_Out = y to float precision
+    longer = gradient_descent(net, 0.5, 0.2, 0.5, 300)
+    assert longer.message.endswith(f"to 0 (to floating-point precision) in "
+                                   f"{longer.steps_taken} steps.") and longer.steps_taken < 20
+
+
+@pytest.mark.parametrize("weights, biases, x, y", [
+    ([0.1, 0.01, 0.5], [2, 1, 3], 0.5, 0),  # notebook 06's linear twin: 1.2e-32, 0 at step 2
+    (["0.3", "-1/5", "0.7"], ["0.1", "-1/2", "0.2"], "1/2", "0.3"),  # 3.1e-33 for 20 steps
+])
+def test_one_step_to_the_bottom_is_one_step_whatever_the_float_rounding(weights, biases, x, y):
+    # C0 = (b_Out - b*)^2 has c = 1: learning rate 1/(2c) lands on the bottom in one step, as
+    # exact arithmetic shows; floats leave a rounding error that later steps only shuffle
+    exact = bp.Network.chain(weights=weights, biases=biases, activation="linear", exact=True)
+    g = exact.backward(exact.input(x), exact.target(y))
+    assert exact.descend(g, Fraction(1, 2), ["b_Out"]).cost(x, y) == 0
+    path = gradient_descent(exact, x, y, 0.5, 20, params=("b_Out",))
+    assert 0 < path.costs[1] < 1e-30 and path.steps_taken == 1
+    assert path.message == (f"Converged: C0 went from {bp.fmt(path.costs[0])} to 0 (to "
+                            "floating-point precision) in 1 step.")
+    quarter = gradient_descent(exact, x, y, 0.25, 20, params=("b_Out",))  # far from rounding
+    assert quarter.steps_taken == 20 and quarter.message.endswith(
+        f"to {bp.fmt(quarter.costs[-1])} in 20 steps, about 0.")
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
