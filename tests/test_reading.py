@@ -145,6 +145,7 @@ def test_first_stuck_and_the_rescue():
     rescue = reading.leaky_rescue(stuck, [0.1, 0.01, 0.5], [2, 1, 3], 0.5, 0, 20,
                                   params=("w_H1", "w_Out"))
     assert "da_H1/dz_H1 = 0.01" in rescue
+    assert f"stuck at C0 = 9 after {stuck.steps_taken} steps\n" in rescue  # was "8 step(s)"
     assert reading.first_stuck(chain("sigmoid"), 0.5, 0, etas, 20) is None
     assert "did not get stuck" in reading.stuck_report(None, ("w_H1", "w_Out"))
     assert "nothing to rescue" in reading.leaky_rescue(None, [], [], 0.5, 0, 20, ("w_H1",))

@@ -20,6 +20,7 @@ from ..numbers import fmt, indexed, plural, positive_number, rounded, whole_numb
 
 MAX_STEPS = 100_000  # more steps than this are refused (a run should take seconds, not hours)
 CONVERGED_COST = 1e-8  # a cost at most this (times the starting cost, within 1 and 1e4) is ~0
+ROUNDING_COST = 1e-24  # ... and at most this is 0 to float precision (a - y: 1e-12 of the scale)
 CRAWLING_PACE = 0.01  # falling by less than 1% of the cost per step counts as crawling
 
 
@@ -75,14 +76,17 @@ def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> D
     names = tuple(net.parameter_names) if params is None else parameter_list(net, params)
     net = net.as_float()
     x, y = net.input(x), net.target(y)
+    floor = lowest_cost(net, y)
     moves = None if set(names) == set(net.parameter_names) else names  # None: whole arrays
     with np.errstate(all="ignore"):
         g = net.backward(x, y)
         points, costs, grads, overflowed = [], [float(g.cost)], [_gradient(g)], False
+        scale = min(max(1.0, costs[0]), 1e4)  # the unit of CONVERGED_COST and ROUNDING_COST
         while True:
             points.append({n: float(v) for n, v in net.params().items() if n in names})
-            if len(costs) > steps or all(grads[-1][n] == 0 for n in names):
-                break  # done, or nothing can move: at a minimum, or stuck
+            if (len(costs) > steps or costs[-1] - floor <= ROUNDING_COST * scale
+                    or all(grads[-1][n] == 0 for n in names)):
+                break  # done, on the bottom to float precision, or nothing can move (stuck)
             try:
                 new = net.descend(g, lr, moves)
                 new_g = new.backward(x, y)
@@ -98,7 +102,7 @@ def gradient_descent(net: Network, x, y, learning_rate, steps, params=None) -> D
     path = DescentPath(names, lr, steps, points, costs, net, gradients=grads,
                        moving=tuple(n for n in names if grads[-1][n] != 0), blocked=g.blocked,
                        cost_name=g.cost_name)
-    outcome, message, details = _outcome(path, lowest_cost(net, y), overflowed)
+    outcome, message, details = _outcome(path, floor, scale, overflowed)
     extra = [details, _still_moving(path, outcome), unreachable_target(net, y)]
     return replace(path, outcome=outcome, message=message,
                    details=" ".join(e for e in extra if e))
@@ -108,29 +112,36 @@ def _gradient(g) -> dict:
     return {name: float(value) for name, value in g.as_dict().items()}
 
 
-def _outcome(path, floor, overflowed):
+def _outcome(path, floor, scale, overflowed):
     """(outcome, message, details) of a finished run, every number read from the run; ``floor``
-    is the lowest cost the output allows (> 0 when y is out of its reach)."""
+    is the lowest cost the output allows (> 0 when y is out of its reach), ``scale`` the unit
+    of the tolerances (the starting cost, kept within 1 and 1e4)."""
     C, points, costs, moving = path.cost_name, path.params, path.costs, path.moving
     taken, start, end, eta = len(costs) - 1, costs[0], costs[-1], fmt(path.learning_rate)
-    fell = f"{C} went from {fmt(start)} to {fmt(end)} in {plural(taken, 'step')}"
+    rounding = end != floor and end - floor <= ROUNDING_COST * scale  # a C0 of 1e-32 is 0
+    shown = f"{fmt(floor)} (to floating-point precision)" if rounding else fmt(end)
+    fell = f"{C} went from {fmt(start)} to {shown} in {plural(taken, 'step')}"
     dead = [b.neuron for b in path.blocked if b.kind == "dead"]
+    out_dead = any(b.layer == path.net.layer_names[-1] for b in path.blocked if b.kind == "dead")
     are, it = ("is", "it") if len(dead) == 1 else ("are", "them")
     if overflowed:
         return "diverged", (f"Diverged: step {taken + 1} overflowed floating point, so descent "
                             f"stopped at {C} = {fmt(end)}. The learning rate {eta} is too "
                             "large."), _OVERSHOOT
-    at_bottom = end - floor <= CONVERGED_COST * min(max(1.0, start), 1e4)
-    if dead and (at_bottom or not moving):
+    at_bottom = end - floor <= CONVERGED_COST * scale
+    if dead and not moving and (out_dead or not at_bottom):  # nothing left that could learn
         went_up = (" On the way the cost went up: a step overshot onto the flat part."
                    if end > start else "")
         return "stuck", (f"Stuck: {listed(dead)} {are} dead, so no gradient flows back through "
                          f"{it}; {fell}."), (
             "; ".join(explain_blocked(b) for b in path.blocked) + "." + went_up)
+    where = ("" if rounding else ", about 0" if floor == 0 else
+             f", about the lowest this output allows ({fmt(floor)})")
+    if at_bottom and dead:  # Out's parameters took C there: with dead neurons, never "converged"
+        return "falling", (f"Fell: {fell}{where}, but {listed(dead)} {are} dead, so no gradient "
+                           f"flows back through {it}."), ""
     if at_bottom:
-        where = ("about 0" if floor == 0 else
-                 f"about the lowest this output allows ({fmt(floor)})")
-        return "converged", f"Converged: {fell}, {where}.", ""
+        return "converged", f"Converged: {fell}{where}.", ""
     if not moving:
         return "converged", (f"Converged: every gradient is 0 at {C} = {fmt(end)} after "
                              f"{plural(taken, 'step')}: a minimum or a flat spot."), ""

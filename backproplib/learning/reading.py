@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..core.network import Network
-from ..numbers import fmt, rounded
+from ..numbers import fmt, plural, rounded
 from .descent import gradient_descent, listed
 from .surface import CostSurface
 
@@ -67,7 +67,7 @@ def leaky_rescue(stuck, weights, biases, x, y, steps, params, long_steps=2000) -
     ours, eta, plateau = stuck.net.activations[0].formula, stuck.learning_rate, stuck.costs[-1]
     leaky = Network.chain(weights=weights, biases=biases, activation="leaky_relu", exact=False)
     lines = [f"{ours}, learning rate {fmt(eta)}: stuck at C0 = {fmt(plateau)} after "
-             f"{stuck.steps_taken} step(s)"]
+             f"{plural(stuck.steps_taken, 'step')}"]
     short = gradient_descent(leaky, x, y, eta, steps, params=params)
     lines.append(f"leaky ReLU in place of {ours}(z), {steps} steps: {short.outcome}, C0 = "
                  f"{fmt(short.costs[-1])}")
