@@ -487,6 +487,9 @@ def test_delta_function_check_rejects_row_for_column_and_a_lost_slope(activation
                                        else (W.T @ d) * s, net, x, y)
     if activation != "linear":
         assert not ex.check_delta_function(lambda W, d, s: W.T @ d, net, x, y)
+    # 13.2 passes its exercise network: "on layer H0 of the notebook's network" named another
+    said = ex.check_delta_function(lambda W, d, s: None, net, x, y).message
+    assert said.startswith("on layer H0 of the 2-3-2-1 network,"), said
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)

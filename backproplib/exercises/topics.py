@@ -149,11 +149,11 @@ def _random_network(rng, sizes, activation):
 
 
 def check_delta_function(function, net, x, y) -> Feedback:
-    """A student's ``delta_before(W_next, delta_next, da_dz)`` on every hidden layer of the
-    notebook's network and of two random ones (one square, so that W for W.T shows)."""
+    """A student's ``delta_before(W_next, delta_next, da_dz)`` on every hidden layer of ``net``
+    and of two random ones (one square, so that W for W.T shows)."""
     rng = np.random.default_rng(0)
     activation = net.activations[0].name
-    networks = [(net, x, y, "the notebook's network")] + [
+    networks = [(net, x, y, f"the {'-'.join(map(str, net.sizes))} network")] + [
         (_random_network(rng, sizes, activation), rng.normal(size=sizes[0]),
          rng.normal(size=sizes[-1]), f"a random {'-'.join(map(str, sizes))} network")
         for sizes in ((3, 4, 4, 2), (2, 3, 4, 1))]
