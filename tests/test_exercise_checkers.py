@@ -487,6 +487,9 @@ def test_delta_function_check_rejects_row_for_column_and_a_lost_slope(activation
                                        else (W.T @ d) * s, net, x, y)
     if activation != "linear":
         assert not ex.check_delta_function(lambda W, d, s: W.T @ d, net, x, y)
+    # 13.2 passes its exercise network: "on layer H0 of the notebook's network" named another
+    said = ex.check_delta_function(lambda W, d, s: None, net, x, y).message
+    assert said.startswith("on layer H0 of the 2-3-2-1 network,"), said
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -830,3 +833,53 @@ def test_need_hidden_offers_a_set_no_option_names_in_the_options_words(monkeypat
     shares = iter([0.5 if name in ("circle", "gauss", "xor") else 0.95 for name in datasets.NAMES])
     monkeypatch.setattr(topics, "flat_accuracy", lambda X, Y, threshold, seed: next(shares))
     assert ex.check_need_hidden("circle, gauss and xor", 20, 0, (-1, 1))
+
+
+def hints(check, keys="abc"):
+    """{key: the hint after 'is not it.'} for each wrong choice; exactly one key is right."""
+    said = {key: check(key) for key in keys}
+    assert sum(map(bool, said.values())) == 1, said
+    found = {key: f.message.partition(" is not it.")[2].strip() for key, f in said.items() if not f}
+    assert all(found.values()), said  # "Not yet: b (C0 goes down) is not it." and no more
+    return found
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_every_wrong_choice_says_what_slip_it_shows(activation, monkeypatch):
+    from itertools import cycle
+
+    from backproplib.exercises import topics
+    from backproplib.learning import datasets, training
+
+    # 2.5, with a live and with a dead output (relu: C0 flat in w_Out); right by dC0/dw_Out's sign
+    for net in (ex_net(activation), ex_net(activation).with_params({"b_Out": -5})):
+        slope = float(net.backward(EX_X, EX_Y)["w_Out"])
+        said = hints(lambda k, net=net: ex.check_direction(k, net, EX_X, EX_Y, "w_Out"))
+        words = {"a": "dC0/dw_Out > 0", "b": "dC0/dw_Out < 0", "c": "dC0/dw_Out = 0"}
+        assert set(said) == set("abc") - {"a" if slope > 0 else "b" if slope < 0 else "c"}
+        assert all(words[key] in hint for key, hint in said.items()), said
+    # 12.4: the quadratic delta is (a - y) times 2a(1 - a) <= 1/2, never the larger
+    for z, y, right in ((-5, 1, "b"), (4, 0, "b"), (0, 0.5, "c")):
+        said = hints(lambda k, z=z, y=y: ex.check_slow_start(k, z, y))
+        assert set(said) == set("abc") - {right} and "at most 1/2" in said["a"], said
+    # 11.2 and 13.3: the numbers that decided, and what would have to happen for the choice
+    data = datasets.make("circle", 60, seed=0)
+    net = training.initial_network([2, 4, 1], activation, seed=0)
+    for rate in (0.0003, 0.03):
+        said = hints(lambda k, rate=rate: ex.check_larger_rate(k, net, data, rate, 10, 0))
+        assert all(f"with learning rate {bp.fmt(rate)}, C = " in hint for hint in said.values())
+    settings = dict(depth=4, width=6, activation=activation, init="xavier", seed=0, m=8)
+    said = hints(lambda k: ex.check_scale_effect(k, settings))
+    assert all("times as large" in hint and "the weights' factor 8 gives" in hint
+               for hint in said.values()), said
+    # 11.3 with accuracies made up: each wrong set is told the data sets it gets wrong
+    shares = {"circle": 0.5, "xor": 0.6, "gauss": 0.95, "spiral": 0.89}
+    order = cycle(datasets.NAMES)  # check_need_hidden asks in this order
+    monkeypatch.setattr(topics, "flat_accuracy", lambda X, Y, threshold, seed: shares[next(order)])
+    said = hints(lambda k: ex.check_need_hidden(k, 20, 0, (-1, 1)), "abcde")
+    assert said == {"a": "Circle needs one: only 50% right without it; spiral needs one: only 89% "
+                         "right without it; xor needs one: only 60% right without it.",
+                    "b": "Circle needs one: only 50% right without it; spiral needs one: only 89% "
+                         "right without it.",
+                    "c": "Spiral needs one: only 89% right without it.",
+                    "e": "Gauss does not need one: 95% right without it."}, said

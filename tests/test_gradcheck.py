@@ -1,5 +1,6 @@
 """numerical_gradients agrees with backward; relative_error and its verdicts (CS231n's)."""
 
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -121,6 +122,19 @@ def test_gradient_check_rows_for_the_seed(worked):
     table = check_table(rows)
     assert table.splitlines()[0].split()[:3] == ["parameter", "backprop", "finite"]
     assert "w_H0" in table and "0.01755125" in table
+
+
+@pytest.mark.parametrize("names", [("w", "b_Out"), ("w_H0", "b_H0"), ("w_H1[10,12]", "b_H1[10]")])
+def test_check_table_header_stands_over_its_columns(names):
+    # "parameter        backprop" stood 4 characters right of "w_H0       0.01755125": the
+    # width came from the parameter names alone, shorter than the word "parameter"
+    rows = [gradcheck.CheckRow(name, 0.01755125, 1e-300, 0.5) for name in names]
+    header, *lines = check_table(rows).splitlines()
+    ends = [header.index(word) + len(word) for word in ("backprop", "finite diff", "rel. error")]
+    for line in lines:
+        row = re.match(r"(\S+) +(\S+) +(\S+) +(\S+)  (\S.*)$", line)
+        assert [row.end(2), row.end(3), row.end(4)] == ends, (header, line)
+        assert row.start(5) == header.index("verdict") and row.start(1) == 0, (header, line)
 
 
 def test_gradient_check_flags_a_relu_sitting_on_its_kink():

@@ -156,7 +156,7 @@ def gradient_check(net: Network, x, y, h: float = 1e-5):
 
 def check_table(rows) -> str:
     """The rows of ``gradient_check`` as an aligned text table."""
-    width = max(len(r.name) for r in rows)
+    width = max(len("parameter"), *(len(r.name) for r in rows))  # the header's word too
     return "\n".join([f"{'parameter':<{width}}  {'backprop':>14}  {'finite diff':>14}  "
                       f"{'rel. error':>10}  verdict"] +
                      [f"{r.name:<{width}}  {fmt(r.analytic):>14}  {fmt(r.numeric):>14}  "

@@ -263,12 +263,17 @@ def check_direction(answer, net, x, y, param: str) -> Feedback:
     or stay (c)? Judged from the sign of dC0/d``param``."""
     slope = net.backward(x, y)[param]
     correct = "a" if slope > 0 else "b" if slope < 0 else "c"
-    why = {"a": f"dC0/d{param} > 0: the cost rises with {param}.",
-           "b": f"dC0/d{param} < 0: the cost falls as {param} grows.",
-           "c": f"dC0/d{param} = 0: to first order the cost does not move."}
+    why = {"a": f"C0 goes up (to first order) only where dC0/d{param} > 0: work out its sign, "
+                "factor by factor.",
+           "b": f"C0 goes down only where dC0/d{param} < 0: work out its sign, factor by factor.",
+           "c": f"a nudge h moves C0 by about dC0/d{param} * h: small, but 0 only where "
+                f"dC0/d{param} = 0."}
+    why[correct] = {"a": f"dC0/d{param} > 0: the cost rises with {param}.",
+                    "b": f"dC0/d{param} < 0: the cost falls as {param} grows.",
+                    "c": f"dC0/d{param} = 0: to first order the cost does not move."}[correct]
     return check_choice(answer, correct, {"a": "C0 goes up", "b": "C0 goes down",
-                                          "c": "C0 stays the same"},
-                        {correct: why[correct]}, what="the direction C0 moves")
+                                          "c": "C0 stays the same"}, why,
+                        what="the direction C0 moves")
 
 
 def check_nonzero_gradients(answer, net, x, y) -> Feedback:

@@ -149,11 +149,11 @@ def _random_network(rng, sizes, activation):
 
 
 def check_delta_function(function, net, x, y) -> Feedback:
-    """A student's ``delta_before(W_next, delta_next, da_dz)`` on every hidden layer of the
-    notebook's network and of two random ones (one square, so that W for W.T shows)."""
+    """A student's ``delta_before(W_next, delta_next, da_dz)`` on every hidden layer of ``net``
+    and of two random ones (one square, so that W for W.T shows)."""
     rng = np.random.default_rng(0)
     activation = net.activations[0].name
-    networks = [(net, x, y, "the notebook's network")] + [
+    networks = [(net, x, y, f"the {'-'.join(map(str, net.sizes))} network")] + [
         (_random_network(rng, sizes, activation), rng.normal(size=sizes[0]),
          rng.normal(size=sizes[-1]), f"a random {'-'.join(map(str, sizes))} network")
         for sizes in ((3, 4, 4, 2), (2, 3, 4, 1))]
@@ -404,7 +404,11 @@ def check_larger_rate(answer, net, data, learning_rate, batch_size, seed, steps=
     return check_choice(answer, verdict,
                         {"a": "lower: larger steps get there faster",
                          "b": "higher: the steps overshoot", "c": "about the same"},
-                        {verdict: told})
+                        {"a": f"larger steps get there faster only while they do not overshoot: "
+                              f"{told}", "b": "overshooting steps end higher up the valley's "
+                              f"side, and these did not end much higher: {told}",
+                         "c": f"steps {fmt(factor)} times as large end elsewhere: {told}",
+                         verdict: told})
 
 
 def flat_accuracy(X, Y, threshold, seed, steps=150):
@@ -429,10 +433,14 @@ def check_need_hidden(answer, n_examples, seed, labels) -> Feedback:
     if correct == "f":  # these settings found another set: offer it too
         options["f"] = listed(sorted(needs))  # "circle, gauss and xor", as the others
     report = ", ".join(f"{name} {a:.0%}" for name, a in accuracy.items())
+    why = {key: "; ".join(f"{name} needs one: only {accuracy[name]:.0%} right without it"
+                          if name in needs else f"{name} does not need one: {accuracy[name]:.0%} "
+                          "right without it" for name in sorted(names ^ needs)) + "."
+           for key, names in sets.items()}
     return check_choice(answer, correct, options,
-                        {correct: f"after 150 steps, a network without a hidden layer gets "
-                                  f"right: {report}. Below 90%, no straight line splits the two "
-                                  "classes."})
+                        dict(why, **{correct: f"after 150 steps, a network without a hidden "
+                                              f"layer gets right: {report}. Below 90%, no "
+                                              "straight line splits the two classes."}))
 
 
 def check_accuracy_function(function, trainer, data) -> Feedback:
@@ -621,7 +629,12 @@ def check_slow_start(answer, z, y) -> Feedback:
     numbers = (f"at z = {fmt(float(z))}, a = {fmt(float(n.a))}: the quadratic cost's "
                f"dC0/dz = 2(a - y) sigma'(z) = {fmt(float(n.quadratic_delta))}, "
                f"cross-entropy's a - y = {fmt(float(n.cross_entropy_delta))}")
-    return check_choice(answer, correct, options, {correct: numbers + "."})
+    why = {"a": "the quadratic cost's 2(a - y) sigma'(z) is a - y times 2a(1 - a), which is at "
+                "most 1/2: it is never the larger.",
+           "b": "both dC0/dz hold the factor a - y, which is 0 here.",
+           "c": "both dC0/dz hold a - y, but the quadratic cost's also 2a(1 - a), at most 1/2: "
+                "they agree only where a = y.", correct: numbers + "."}
+    return check_choice(answer, correct, options, why)
 
 
 # --- gradients through depth (notebook 13) ----------------------------------------------------
@@ -676,11 +689,15 @@ def check_scale_effect(answer, settings: dict, factor=2.0):
               "and larger weights push z to where sigma'(z) is smaller, which here "
               f"{'outweighs' if change < 1 else 'takes back part of'} the weights' factor "
               f"{fmt(weights, 3)}")
-    why = (f"|delta^H0| / |delta^Out| was {fmt(before.spread, 3)} and is {fmt(after.spread, 3)} "
-           f"with the scale times {fmt(factor)}: {fmt(change, 3)} times as large. Each layer on "
-           f"the way back multiplies delta by (W^L)^T and sigma'(z^L), {reason}.")
-    return check_choice(answer, correct, SCALE_OPTIONS, {correct: why},
-                        what="how H0's gradient changes")
+    seen = (f"|delta^H0| / |delta^Out| was {fmt(before.spread, 3)} and is "
+            f"{fmt(after.spread, 3)} with the scale times {fmt(factor)}: {fmt(change, 3)} times "
+            "as large. Each layer on the way back multiplies delta by (W^L)^T and sigma'(z^L)")
+    gives = f"the weights' factor {fmt(weights, 3)} gives"
+    why = {"a": f"{seen}: it grows only where {gives} more than the slopes sigma'(z) take back.",
+           "b": f"{seen}: it shrinks only where the slopes sigma'(z) take back more than {gives}.",
+           "c": f"{seen}: it stays only where the slopes sigma'(z) take back about what {gives}.",
+           correct: f"{seen}, {reason}."}
+    return check_choice(answer, correct, SCALE_OPTIONS, why, what="how H0's gradient changes")
 
 
 def _profile(settings, m):
