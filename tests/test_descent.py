@@ -427,7 +427,7 @@ def test_saturating_at_the_edge_of_reach_is_converged_to_the_floor(activation):
     path = gradient_descent(net, 0.5, 2, 100, 50)
     assert path.costs[-1] == (1 - 2) ** 2 == lowest_cost(net, 2) and path.moving == ()
     assert path.outcome == "converged"
-    assert path.message.endswith("to 1 in 1 step, about the lowest this output allows (1).")
+    assert path.message.endswith("to 1 in 1 step, the lowest this output allows (1).")
 
 
 # --- a batch ---------------------------------------------------------------------------------
@@ -655,3 +655,12 @@ def test_a_run_that_goes_up_on_some_steps_is_not_called_still_falling(steps):
     last = "raised" if rises[-1] else "lowered"
     drop = abs(path.costs[-2] - path.costs[-1])
     assert path.details.startswith(f"The last step {last} C0 by {bp.fmt(drop)} ("), path.details
+
+
+def test_an_exact_landing_on_zero_says_0_once():
+    # linear chain, only b_Out moves: a_Out = 1 + b_Out, dC0/db_Out = 2(1 + b_Out - 3) = -4 at
+    # the start, and eta = 1/2 steps b_Out to exactly 2: C0 = (3 - 3)^2 = 0 in one step
+    net = bp.Network.chain([1, 1, 1], [0, 0, 0], activation="linear")
+    path = gradient_descent(net, 1, 3, 0.5, 10, params=["b_Out"])
+    assert path.costs == [4, 0]
+    assert path.message == "Converged: C0 went from 4 to 0 in 1 step."

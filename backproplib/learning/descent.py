@@ -118,8 +118,8 @@ def _outcome(path, floor, scale, overflowed):
     of the tolerances (the starting cost, kept within 1 and 1e4)."""
     C, points, costs, moving = path.cost_name, path.params, path.costs, path.moving
     taken, start, end, eta = len(costs) - 1, costs[0], costs[-1], fmt(path.learning_rate)
-    rounding = end != floor and end - floor <= ROUNDING_COST * scale  # a C0 of 1e-32 is 0
-    shown = f"{fmt(floor)} (to floating-point precision)" if rounding else fmt(end)
+    landed = end - floor <= ROUNDING_COST * scale  # on the floor: a C0 of 1e-32 is 0
+    shown = f"{fmt(floor)} (to floating-point precision)" if landed and end != floor else fmt(end)
     fell = f"{C} went from {fmt(start)} to {shown} in {plural(taken, 'step')}"
     dead = [b.neuron for b in path.blocked if b.kind == "dead"]
     out_dead = any(b.layer == path.net.layer_names[-1] for b in path.blocked if b.kind == "dead")
@@ -135,8 +135,8 @@ def _outcome(path, floor, scale, overflowed):
         return "stuck", (f"Stuck: {listed(dead)} {are} dead, so no gradient flows back through "
                          f"{it}; {fell}."), (
             "; ".join(explain_blocked(b) for b in path.blocked) + "." + went_up)
-    where = ("" if rounding else ", about 0" if floor == 0 else
-             f", about the lowest this output allows ({fmt(floor)})")
+    where = ("" if landed and floor == 0 else ", about 0" if floor == 0 else
+             f", {'' if landed else 'about '}the lowest this output allows ({fmt(floor)})")
     if at_bottom and dead:  # Out's parameters took C there: with dead neurons, never "converged"
         return "falling", (f"Fell: {fell}{where}, but {listed(dead)} {are} dead, so no gradient "
                            f"flows back through {it}."), ""
