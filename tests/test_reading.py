@@ -151,6 +151,51 @@ def test_first_stuck_and_the_rescue():
     assert "nothing to rescue" in reading.leaky_rescue(None, [], [], 0.5, 0, 20, ("w_H1",))
 
 
+def regime_groups(line):
+    """[(words, first rate, last rate)] of one line of reading.regimes, after its last ': '."""
+    parts = line.rsplit(": ", 1)[1].rstrip(".").split("; ")
+    found = [re.fullmatch(r"(.+) (?:from (\S+) to (\S+)|at (\S+))", part).groups()
+             for part in parts]
+    return [(words, float(a or at), float(b or at)) for words, a, b, at in found]
+
+
+def test_regimes_follow_the_parabola_of_a_linear_chain():
+    # w_Out alone, linear: C0 = (a_H1 * w_Out + b_Out - y)^2 = c * (w_Out - best)^2, c = a_H1^2
+    net = chain("linear", weights=(1, 2, 0.5), biases=(0, 0, 0))
+    c = float(net.forward(net.input(1)).a[1][0]) ** 2  # 4: 1/(2c) = 0.125, 1/c = 0.25
+    first, second = reading.regimes(net, 1, 3, (0.1, 0.3, 0.005), 20, ("w_Out",),
+                                    count=100).splitlines()
+    found = regime_groups(first)
+    assert found[0][1] == 0.1 and found[-1][2] == 0.3 and "41 learning rates" in first
+    for words, *ends in found:
+        for eta in ends:
+            factor = 1 - 2 * c * eta  # a step multiplies the distance to the best w_Out by this
+            expected = (("diverged",) if factor < -1 else ("oscillating",) if factor == -1
+                        else ("converged",) if factor == 0 else ("converged", "falling",
+                                                                   "crawling"))
+            assert words in expected, (eta, first)
+    assert ("oscillating", 1 / c, 1 / c) in found, first
+    assert any(w == "converged" and a <= 1 / (2 * c) <= b for w, a, b in found), first
+    # linear has no flat part to get stuck on, and is its own linear twin
+    assert second.startswith("Never on this slider: ") and "stuck" in second, second
+    assert not any(words in second for words, *_ in found) and "twin" not in second, second
+
+
+def test_regimes_under_relu_name_what_is_missing_and_what_the_linear_twin_shows():
+    pair = ("w_H1", "w_Out")
+    text = reading.regimes(chain(), 0.5, 0, (0.001, 0.3, 0.001), 20, pair).splitlines()
+    ours, twin = regime_groups(text[0]), regime_groups(text[1])
+    runs = {eta: gradient_descent(chain(), 0.5, 0, eta, 20, params=pair)
+            for _, a, b in ours for eta in (a, b)}
+    assert all(words.split()[0] == runs[a].outcome == runs[b].outcome for words, a, b in ours)
+    assert "stuck with H1 dead" in text[0]
+    missing = [w for w in reading.REGIMES if w not in {w.split()[0] for w, *_ in ours}]
+    assert text[1].startswith(f"Never on this slider: {', '.join(missing[:-1])} and "
+                              f"{missing[-1]}. The linear twin")
+    assert twin == regime_groups(reading.regimes(chain("linear"), 0.5, 0, (0.001, 0.3, 0.001),
+                                                 20, pair).splitlines()[0])
+
+
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_float_against_exact(activation):
     text = reading.float_against_exact(chain(activation), 0.5, 0)

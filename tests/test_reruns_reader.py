@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from notebook_cells import NOTEBOOKS, code_cells, output_text, rerun
 
+import backproplib as bp
+from backproplib.learning.descent import gradient_descent
 from backproplib.numbers import fmt
 
 LINEAR = {"x": "3/10", "y": "1", "weights": ["-1/2", "2", "3/10"], "biases": ["-1", "1/2", "-2/5"],
@@ -47,6 +49,8 @@ RUNS = {
                                           "biases": [-1, 4, 1], "activation": "tanh",
                                           "h": 1e-4, "depth": 15}),
     "06-linear": ("06_gradient_descent", dict(LINEAR, learning_rate="1/20", steps="1")),
+    "06-tanh-text": ("06_gradient_descent", {"x": "1/2", "y": "0", "weights": ["1/10", "0.01",
+                     "1/2"], "biases": ["2", "1", "3"], "activation": "tanh", "steps": "30"}),
     "07-relu-text": ("07_many_neurons", dict(TEXT_07, activation="relu")),
     "07-linear-text": ("07_many_neurons", dict(TEXT_07, activation="linear")),
     "08-linear": ("08_checking_gradients", dict(LINEAR, h="1/1000", depth="6")),
@@ -88,6 +92,27 @@ def test_06_one_step_over_the_valley_is_not_crawling():
     assert not re.search(r"(\w+): \1", text, re.IGNORECASE), text  # "converged: Converged"
     table = printed("06-linear", "etas = [")
     assert "step(s)" not in table, table
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("run", ["06-linear", "06-tanh-text"])
+def test_06_the_line_under_the_panel_says_what_descent_does_at_its_rates(run):
+    p = RUNS[run][1]
+    text = printed(run, "# What this slider's learning rates do").splitlines()
+    assert f"and {p['steps']} step{'s' * (p['steps'] != '1')}: " in text[0], text
+    nets = [bp.Network.chain(weights=p["weights"], biases=p["biases"], activation=activation)
+            for activation in dict.fromkeys([p["activation"], "linear"])]  # with the twin
+    for line, net in zip(text, nets):  # each group's ends, as gradient_descent says
+        for part in line.rsplit(": ", 1)[1].rstrip(".").split("; "):
+            words, rates = re.fullmatch(r"(.+?) (?:from|at) (.+)", part).groups()
+            for eta in rates.split(" to "):
+                path = gradient_descent(net, p["x"], p["y"], float(eta), int(p["steps"]),
+                                        params=("w_H1", "w_Out"))
+                said = set(re.findall(r"(H\d|Out) (dead|saturated)", words))
+                assert words.split()[0] == path.outcome, (eta, line)
+                assert said == {(b.neuron, b.kind) for b in path.blocked}, (eta, line)
+    groups = text[0].rsplit(": ", 1)[1]  # the slider's whole range, 0.001 to 0.3
+    assert re.match(r"[^;]* (at|from) 0\.001\b", groups) and groups.endswith(" 0.3."), text
 
 
 @pytest.mark.slow

@@ -59,6 +59,47 @@ def stuck_report(run, params) -> str:
     return "\n".join(lines)
 
 
+REGIMES = ("crawling", "falling", "converged", "stuck", "oscillating", "diverged")
+
+
+def regimes(net, x, y, rates, steps, params=None, count=40) -> str:
+    """What descent does at ``count`` learning rates log-spaced over a slider's ``rates`` =
+    (low, high, step), on its grid, consecutive rates with the same outcome (and blocked
+    neurons) grouped; the outcomes it never has, and which of them a linear twin has there."""
+    low, high, step = map(float, rates)
+    grid = np.unique(np.round(low + np.round((np.geomspace(low, high, count) - low) / step)
+                              * step, 12))
+
+    def sweep(net):
+        groups = []  # [words, first rate, last rate]
+        for eta in grid:
+            run = gradient_descent(net, x, y, eta, steps, params)
+            blocked = listed(f"{b.neuron} {b.kind}" for b in run.blocked) if run.blocked else ""
+            words = f"{run.outcome} with {blocked}" if blocked else run.outcome
+            if groups and groups[-1][0] == words:
+                groups[-1][2] = eta
+            else:
+                groups.append([words, eta, eta])
+        said = "; ".join(f"{w} at {fmt(a)}" if a == b else f"{w} from {fmt(a)} to {fmt(b)}"
+                         for w, a, b in groups)
+        return said, [w for w in REGIMES if not any(g[0].split()[0] == w for g in groups)]
+
+    said, missing = sweep(net)
+    lines = [f"On this slider ({len(grid)} learning rates from {fmt(grid[0])} to {fmt(grid[-1])}), "
+             f"with these numbers and {plural(steps, 'step')}: {said}."]
+    if missing:
+        lines.append(f"Never on this slider: {listed(missing)}.")
+    if missing and any(s.name != "linear" for s in net.activations):
+        twin_said, twin_missing = sweep(Network(net.weights, net.biases, "linear", exact=False))
+        seen = [w for w in missing if w not in twin_missing]
+        ours = listed(dict.fromkeys(s.formula for s in net.activations))
+        lines[-1] += (f" The linear twin (activation \"linear\" in place of {ours}, as below) "
+                      f"shows {listed(seen) if seen else 'none of them'} on it: {twin_said}.")
+        missing = [w for w in missing if w in twin_missing]
+        lines += [f"Neither shows: {listed(missing)}."] if missing else []
+    return "\n".join(lines)
+
+
 def leaky_rescue(stuck, weights, biases, x, y, steps, params, long_steps=2000) -> str:
     """Descent from the same start with leaky ReLU, at the learning rate that got ``stuck``:
     whether and when the crawl left the plateau (or that nothing got stuck)."""
