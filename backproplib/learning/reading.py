@@ -2,6 +2,7 @@
 code that only guards against other parameters (a range probe, an edge test)."""
 
 from fractions import Fraction
+from itertools import groupby
 
 import numpy as np
 
@@ -71,18 +72,13 @@ def regimes(net, x, y, rates, steps, params=None, count=40) -> str:
                               * step, 12))
 
     def sweep(net):
-        groups = []  # [words, first rate, last rate]
-        for eta in grid:
-            run = gradient_descent(net, x, y, eta, steps, params)
-            blocked = listed(f"{b.neuron} {b.kind}" for b in run.blocked) if run.blocked else ""
-            words = f"{run.outcome} with {blocked}" if blocked else run.outcome
-            if groups and groups[-1][0] == words:
-                groups[-1][2] = eta
-            else:
-                groups.append([words, eta, eta])
-        said = "; ".join(f"{w} at {fmt(a)}" if a == b else f"{w} from {fmt(a)} to {fmt(b)}"
-                         for w, a, b in groups)
-        return said, [w for w in REGIMES if not any(g[0].split()[0] == w for g in groups)]
+        runs = (gradient_descent(net, x, y, eta, steps, params) for eta in grid)
+        words = [run.outcome + (f" with {listed(f'{b.neuron} {b.kind}' for b in run.blocked)}"
+                                if run.blocked else "") for run in runs]  # "stuck with H1 dead"
+        groups = [(w, [eta for _, eta in g]) for w, g in groupby(zip(words, grid), lambda p: p[0])]
+        said = "; ".join(f"{w} at {fmt(r[0])}" if len(r) == 1 else
+                         f"{w} from {fmt(r[0])} to {fmt(r[-1])}" for w, r in groups)
+        return said, [w for w in REGIMES if w not in {v.split()[0] for v in words}]
 
     said, missing = sweep(net)
     lines = [f"On this slider ({len(grid)} learning rates from {fmt(grid[0])} to {fmt(grid[-1])}), "
