@@ -25,6 +25,7 @@ from backproplib.core.activations import ACTIVATIONS as ALL
 from backproplib.exercises.answers import close
 from backproplib.exercises.slips import catalogue, chain_cases, derivative_of, quantity
 from backproplib.learning.descent import gradient_descent
+from backproplib.plots import centred_values
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -88,6 +89,50 @@ def test_close_only_when_more_digits_make_it_right():
     assert ex.check_gradient("7.2", net, x, y, "w_Out").message.startswith("close")
     assert "close" not in ex.check_gradient("7.3", net, x, y, "w_Out").message
     assert "close" not in ex.check_gradient("7.17", net, x, y, "w_Out").message
+
+
+REVIEW_NUMBERS = {"x": "1/2", "weights": ["0.3", "-1/5", "0.7"]}  # an instructor's, as text
+
+
+def review_cases(activation):
+    """[(label, check(answer), right value)]: 2.6, 5.1, 6.1 and 6.2 as the review of the
+    exercises ran them under an instructor's numbers given as text."""
+    nb = nbformat.read(NOTEBOOKS / "06_gradient_descent.ipynb", as_version=4)
+    scope = {**parameters_scope(nb), **REVIEW_NUMBERS}
+    net = bp.Network.chain(scope["weights"], scope["biases"], activation=activation)
+    x, y, eta = scope["x"], scope["y"], scope["learning_rate"]
+    run = gradient_descent(net, x, y, eta, 1, params=("w_Out",))
+    moved, _ = ex.what_if(ex_net(activation), EX_X, EX_Y, "b_Out", "w_Out")
+    point = {name: float(net.param(name)) for name in ("w_H1", "w_Out")}
+    surface = bp.cost_surface(net, x, y, {n: centred_values(v, n=121)
+                                          for n, v in point.items()})
+    there = {"w_H1": point["w_H1"] + 1, "w_Out": point["w_Out"] - 1}
+    return [
+        ("2.6", lambda a: ex.check_gradient(a, moved, EX_X, EX_Y, "w_Out"),
+         moved.backward(EX_X, EX_Y)["w_Out"]),
+        ("5.1", lambda a: ex.check_grid_reading(a, surface, there),
+         surface.cost[ex.grid_point(surface, there)]),
+        ("6.1", lambda a: ex.check_descent_step(a, net, x, y, eta, "w_Out"), run.params[-1]["w_Out"]),
+        ("6.2", lambda a: ex.check_descent_step(a, net, x, y, eta, "w_Out", "cost"), run.costs[-1]),
+    ]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_rounded_right_answer_is_never_blamed_for_a_slip_that_rounds_the_same(activation):
+    """The right value rounded to 1 or 2 digits is right or "close", never a slip whose value
+    rounds the same (the review's 2.6 and 5.1 under tanh, 6.1 and 6.2 under sigmoid); a slip's
+    value typed whole is still named."""
+    for label, check, right in review_cases(activation):
+        for digits in (1, 2):
+            feedback = check(f"{float(right):#.{digits}g}")  # 0.70: two digits typed
+            assert feedback or feedback.message.startswith("close") or "Hint:" in feedback.message, (
+                label, digits, feedback)
+    moved, _ = ex.what_if(ex_net(activation), EX_X, EX_Y, "b_Out", "w_Out")
+    slip = chain_by_hand(moved, EX_X, EX_Y, input_of={2: 3})["w_Out"]  # a_Out for a_H1
+    if not close(slip, moved.backward(EX_X, EX_Y)["w_Out"]):
+        assert "not a_Out" in ex.check_gradient(slip, moved, EX_X, EX_Y, "w_Out").message
+    named = ex.check_value("0.70", 0.698, "v", mistakes={"That is the slip.": 0.7})
+    assert named.message.endswith("That is the slip."), named  # what was typed, exactly
 
 
 # --- gradients of the exercise network, every activation --------------------------------------

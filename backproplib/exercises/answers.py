@@ -213,8 +213,9 @@ def _exponent(value: Fraction) -> int:
 def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint: str,
             mistakes: list) -> Feedback:
     """Right (the value, or it rounded to at least ``MIN_DIGITS`` typed digits, or all of a
-    shorter answer's), a named slip, close (rounded to fewer digits, when the answer has more
-    than ``MIN_DIGITS``), or wrong with the hint. -1.6 is typed whole: -1.55 is not close."""
+    shorter answer's), a named slip (its value, or it rounded, unless the typed digits round
+    the right value too), close (rounded to fewer digits, when the answer has more than
+    ``MIN_DIGITS``), or wrong with the hint. -1.6 is typed whole: -1.55 is not close."""
     shortest = significant_digits(target)  # None: more than FLOAT_DIGITS
     need = MIN_DIGITS if shortest is None else min(MIN_DIGITS, shortest)
     digits = digits_of(typed, target)
@@ -228,7 +229,7 @@ def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint
         if close(target, slip_value):
             continue  # this slip gives the right value here: nothing to tell apart
         if close(typed.value, slip_value) or (
-                (typed.digits or 0) >= 2 and rounds_to(typed, slip_value)):
+                (typed.digits or 0) >= 2 and not rounded and rounds_to(typed, slip_value)):
             return Feedback(WRONG, f"{typed.text} is not {what}. {slip_hint}")
     if rounded and shortest != need:
         return Feedback(WRONG, f"close: give more digits. {typed.text} is {what} rounded to "
