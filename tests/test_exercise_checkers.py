@@ -135,6 +135,44 @@ def test_a_rounded_right_answer_is_never_blamed_for_a_slip_that_rounds_the_same(
     assert named.message.endswith("That is the slip."), named  # what was typed, exactly
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_value_two_slips_give_names_each_of_them(activation):
+    """On the exercise network w_Out = 2, so leaving it out of dC0/da_H1 (3.1) halves it like
+    the lost 2; under ReLU a_H0 = w_H0 = 0.4, so a_H0 in place of x in dC0/dw_H0 (4.2, and
+    4.3's function) is also w_H0 in its place. A value some slips share names each of them."""
+    net, right = ex_net(activation), {}
+    for param in ("a_H1", "w_H0"):
+        right[param] = chain_by_hand(net, EX_X, EX_Y)[param]
+        kind, L, index = quantity(net, param)
+        slips = catalogue(net, EX_X, EX_Y, kind, L, index).values()
+        for _, value in slips:
+            if close(value, right[param]):
+                continue
+            message = ex.check_gradient(value, net, EX_X, EX_Y, param).message
+            for other, twin in slips:
+                assert other in message or not close(twin, value), (param, message, other)
+    halved = ex.check_gradient(right["a_H1"] / 2, net, EX_X, EX_Y, "a_H1").message
+    assert "factor 2" in halved and "= w_Out" in halved, halved
+    if activation == "relu":
+        a_H0 = chain_by_hand(net, EX_X, EX_Y, input_of={0: 1})["w_H0"]
+        message = ex.check_gradient(a_H0, net, EX_X, EX_Y, "w_H0").message
+        assert "not the weight w_H0" in message and "not a_H0" in message, message
+        function = chain_function("w_H0", input_of={0: 1})  # the other cases tell them apart
+        message = ex.check_chain_function(function, net, EX_X, EX_Y, "w_H0").message
+        assert "not the weight w_H0" not in message and "not a_H0" in message, message
+
+
+def test_a_function_is_blamed_for_a_slip_only_if_it_gives_that_slip_on_every_case():
+    """11.4 in the review: (a == Y).mean() gives 0 where the accuracy is 1, the share of errors
+    there, but not elsewhere: no slip is named. A function that makes the slip is named."""
+    errors = "That is the share of errors."
+    cases = [ex.sandbox.Case((t,), f"at {t}", t, {errors: 1 - t}) for t in (1.0, 0.25, 0.5)]
+    said = ex.sandbox.check_function(lambda t: 0.0, None, cases, "f", hint="count.")
+    assert not said and errors not in said.message and "Hint: count." in said.message, said
+    said = ex.sandbox.check_function(lambda t: 1 - t, None, cases, "f", hint="count.")
+    assert said.message.endswith(errors), said
+
+
 # --- gradients of the exercise network, every activation --------------------------------------
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("param", ["a_Out", "a_H1", "a_H0", "w_Out", "w_H1", "w_H0", "b_H1"])

@@ -187,6 +187,22 @@ def close(a, b) -> bool:
     return abs(a - b) <= max(REL_TOL * max(abs(a), abs(b)), ABS_TOL)
 
 
+def ties(slips) -> list:
+    """[(hint, value)] of ``slips`` with the hints of the slips that give one value here joined:
+    these numbers cannot tell those slips apart, so the feedback names each of them."""
+    groups = []
+    for hint, value in slips:
+        twin = next((g for g in groups if np.shape(g[1]) == np.shape(value) and close(g[1], value)),
+                    None)
+        if twin:
+            twin[0].append(hint)
+        else:
+            groups.append([[hint], value])
+    return [(hints[0] if len(hints) == 1 else f"These numbers cannot tell {len(hints)} slips "
+             f"apart; each gives this value. {' Or: '.join(hints)}", value)
+            for hints, value in groups]
+
+
 def rounds_to(typed: Typed, target: Fraction) -> bool:
     """True if ``target`` rounded to the digits of a typed decimal gives the typed number (either
     way on a tie, so a float a hair below 3.51025 still rounds to 3.5103)."""
@@ -258,7 +274,7 @@ def mistake_list(mistakes, shape) -> list:
         values = author_array(value, f"mistakes[{hint[:30]!r}...]")
         if values.shape == shape:
             found.append((hint, values))
-    return found
+    return ties(found)
 
 
 def author_array(value, what: str) -> np.ndarray:

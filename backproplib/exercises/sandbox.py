@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import ctypes
+import functools
 import numbers
 import sys
 import threading
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import fmt, positive_number
-from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text, close, short
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text, close, short, ties
 
 FUNCTION_TIME_LIMIT = 3.0  # seconds a student's function may take for all cases of one check
 BACKWARD_OFF = ("this exercise asks for the chain from the forward pass; backward is switched "
@@ -100,24 +101,39 @@ def check_function(function, reference, cases, what: str, hint: str = "",
         return Feedback(WRONG, f"expected a function for {what}, got {type(function).__name__}.")
     deadline = time.monotonic() + time_limit
     tail = f" Hint: {hint}" if hint else ""
-    for case in cases:
-        want = _author_result(case.expected if case.expected is not None
-                              else reference(*copy.deepcopy(case.args)), case.args)
+    wants = [_author_result(case.expected if case.expected is not None
+                            else reference(*copy.deepcopy(case.args)), case.args) for case in cases]
+
+    @functools.cache
+    def run(i):  # the student's result on case i
+        return _run_limited(function, copy.deepcopy(cases[i].args), deadline, time_limit)
+
+    @functools.cache
+    def slip_values(i):  # {hint: that slip's result} on case i, where it is not the right one
+        made = {h: f(*copy.deepcopy(cases[i].args)) for h, f in slips.items()}
+        values = {h: _author_result(v, cases[i].args)
+                  for h, v in {**cases[i].slips, **made}.items()}
+        return {h: v for h, v in values.items() if _judge(wants[i], v, "") is not None}
+
+    def gives(i, hint):  # the function gives that slip on case i, or case i cannot show it
+        value = slip_values(i).get(hint)
+        got = run(i)
+        return value is None or not isinstance(got, Feedback) and _judge(got, value, "") is None
+
+    for i, case in enumerate(cases):
         where = (f"{case.words}, {what}" if case.words
                  else f"{what}({', '.join(map(_show, case.args))})")
-        outcome = _run_limited(function, copy.deepcopy(case.args), deadline, time_limit)
+        outcome = run(i)
         if isinstance(outcome, Feedback):  # it raised, ran out of time or gave no numbers
             return Feedback(outcome.status, f"{where} {outcome.message}{tail}")
-        verdict = _judge(outcome, want, where)
+        verdict = _judge(outcome, wants[i], where)
         if verdict is None:
             continue
-        made = {h: f(*copy.deepcopy(case.args)) for h, f in slips.items()}
-        for slip_hint, value in {**case.slips, **made}.items():
-            slip_value = _author_result(value, case.args)
-            if _judge(want, slip_value, where) is None:
-                continue  # the slip gives the right value here: nothing to tell apart
-            if _judge(outcome, slip_value, where) is None:
-                return Feedback(WRONG, f"{verdict.message} {slip_hint}")
+        # a slip is named when the function gives it on every case that shows it
+        named = [h for h in slip_values(i) if all(gives(k, h) for k in range(len(cases)))]
+        if named:
+            said = ties([(h, slip_values(i)[h]) for h in named])[0][0]
+            return Feedback(WRONG, f"{verdict.message} {said}")
         return Feedback(verdict.status, verdict.message + tail)
     inputs = ("the test case", "both test cases")[len(cases) - 1] if len(cases) < 3 else (
         f"all {len(cases)} test cases")
