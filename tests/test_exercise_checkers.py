@@ -8,6 +8,7 @@ slip catalogue), so that a checker that accepts a slip fails here.
 
 import ast
 import contextlib
+import copy
 import io
 import math
 import re
@@ -676,6 +677,17 @@ def test_graph_checks():
     assert ex.check_backward_pass_function(adds, graphs)
     feedback = ex.check_backward_pass_function(overwrites, graphs)
     assert not feedback and "on u twice" in feedback.message
+    # a graph of more than 12 nodes: the feedback names the first wrong node, not the shape
+    chain = graph.network_graph(net, x, y)
+    grads = adds(copy.deepcopy(chain))
+
+    def one_off(G):
+        return grads[:5] + [grads[5] + 1] + grads[6:]
+
+    said = ex.check_backward_pass_function(one_off, [(chain, "the chain")])
+    assert len(grads) > 12 and "shape" not in said.message, said
+    assert f"G.nodes[5] ({chain.nodes[5].name}) is {bp.fmt(grads[5] + 1)}" in said.message, said
+    assert f"{len(grads)} numbers, 1 of them wrong" in said.message, said
 
 
 @pytest.mark.parametrize("activation", ["relu", "sigmoid"])

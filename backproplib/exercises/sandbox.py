@@ -69,6 +69,7 @@ class Case:
     words: str = ""
     expected: object = None
     slips: dict = field(default_factory=dict)
+    names: tuple = ()  # each entry's name, for a result too long to show ("G.nodes[5] (a_H0)")
 
 
 def check_function(function, reference, cases, what: str, hint: str = "",
@@ -126,7 +127,7 @@ def check_function(function, reference, cases, what: str, hint: str = "",
         outcome = run(i)
         if isinstance(outcome, Feedback):  # it raised, ran out of time or gave no numbers
             return Feedback(outcome.status, f"{where} {outcome.message}{tail}")
-        verdict = _judge(outcome, wants[i], where)
+        verdict = _judge(outcome, wants[i], where, case.names)
         if verdict is None:
             continue
         # a slip is named when the function gives it on every case that shows it
@@ -233,8 +234,9 @@ def _as_numbers(result):
     return array
 
 
-def _judge(got, want, where):
-    """None if ``got`` matches ``want``, else a Feedback saying how it differs, in words."""
+def _judge(got, want, where, names=()):
+    """None if ``got`` matches ``want``, else a Feedback saying how it differs, in words (in a
+    result too long to show, the first wrong entry, by its name in ``names``)."""
     if isinstance(want, (bool, np.bool_)):
         if isinstance(got, (bool, np.bool_)) and bool(got) == bool(want):
             return None
@@ -251,6 +253,13 @@ def _judge(got, want, where):
                                "division by 0 or a number that grows too large).")
     if close(got, want):
         return None
+    if want.size > 12:
+        wrong = [k for k, pair in enumerate(zip(got.flat, want.flat))
+                 if not close(*map(np.array, pair))]
+        k, first = wrong[0], " (the first of them)" if len(wrong) > 1 else ""
+        at = names[k] if names else f"entry {list(np.unravel_index(k, want.shape))}"
+        return Feedback(WRONG, f"{where} returned {want.size} numbers, {len(wrong)} of them wrong: "
+                               f"{at} is {fmt(got.flat[k])}; expected {fmt(want.flat[k])}{first}.")
     return Feedback(WRONG, f"{where} returned {_show(got)}; expected {_show(want)}.")
 
 

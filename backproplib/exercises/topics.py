@@ -543,7 +543,9 @@ def check_backward_pass_function(function, graphs) -> Feedback:
     for G, words in graphs:
         mine = copy.deepcopy(G)
         mine.backward()
-        checked.append(Case((G,), f"on {words}", [node.grad for node in mine.nodes]))
+        names = tuple(f"G.nodes[{i}]" + (f" ({node.name})" if node.name else "")
+                      for i, node in enumerate(G.nodes))
+        checked.append(Case((G,), f"on {words}", [node.grad for node in mine.nodes], names=names))
     return check_function(function, None, checked, function_name(function, "backward_pass"),
                           hint="each child gets local * node.grad ADDED to what it has (+=): a "
                                "node that feeds several others collects a share from each of "
