@@ -600,18 +600,27 @@ def check_output_delta(answer, net, x, y) -> Feedback:
 
 
 SOFTMAX_CASES = [(np.array([2.0, 1.0, -1.0]),), (np.array([1000.0, 1001.0, 1002.0]),),
-                 (np.array([-3.0, 0.5, 0.0, 5.0]),), (np.array([-800.0, -801.0]),)]
+                 (np.array([-3.0, 0.5, 0.0, 5.0]),), (np.array([-800.0, -801.0]),),
+                 (np.array([0.0, 1000.0]),)]
+
+
+def _smallest_out(z):
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z - np.min(z))
+        return e / e.sum()
 
 
 def check_softmax(function) -> Feedback:
     """A student's softmax(z) for a 1-D array z: on small logits, on logits near 1000 (e^1000
-    overflows) and near -800 (e^-800 underflows to 0)."""
+    overflows), near -800 (e^-800 underflows to 0) and far apart (0 and 1000)."""
     return check_function(
         function, _softmax, SOFTMAX_CASES, "my_softmax",
         hint="e^z overflows for z = 1000: take the largest z out of every exponent first; the "
              "probabilities do not change (exercise 12.1).",
         mistakes={"Divide by the sum, so that the probabilities add up to 1.":
-                  lambda z: np.exp(z - np.max(z))})
+                  lambda z: np.exp(z - np.max(z)),
+                  "Take out the largest z, not the smallest: e^(z - min(z)) overflows when the "
+                  "logits lie far apart.": _smallest_out})
 
 
 def check_slow_start(answer, z, y) -> Feedback:
