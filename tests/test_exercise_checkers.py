@@ -49,15 +49,18 @@ def parts(net, x):
 
 
 def chain_by_hand(net, x, y, slope=(True, True, True), two=2.0, weight_for_a=None,
-                  input_of=None):
+                  input_of=None, z_input=False):
     """{quantity: value} of a chain by the written-out chain rule, with optional slips: a
     sigma' left out (slope[M] False), the 2 lost (two=1), a_(M-1) for w_M (weight_for_a=M),
-    another layer's a as the input of a weight (input_of={L: index into a})."""
+    another layer's a as the input of a weight (input_of={L: index into a}), z_(L-1) for
+    a_(L-1) as the input of w_L (z_input)."""
     a, s, w = parts(net, x)
     y = float(net.target(y)[0])
     slopes = [s[M] if slope[M] else 1.0 for M in range(3)]
     weights = [a[M] if weight_for_a == M else w[M] for M in range(3)]
     inputs = {L: a[(input_of or {}).get(L, L)] for L in range(3)}
+    if z_input:
+        inputs.update({L: float(net.forward(x).z[L - 1][0]) for L in (1, 2)})
     out = {}
     da = two * (a[3] - y)
     out["a_Out"] = da
@@ -363,9 +366,10 @@ def test_check_chain_function_accepts_the_chain_and_rejects_each_slip(activation
     slips += [dict(slope=[M != K for M in range(3)]) for K in range(L, 3)]
     slips += [dict(weight_for_a=M) for M in range(L + 1, 3)]
     slips += [dict(input_of={L: other}) for other in range(4) if other != L]
+    slips += [dict(z_input=True)] if L > 0 else []  # under ReLU a case needs z_(L-1) < 0
     for slip in slips:
-        if activation == "linear" and "slope" in slip:
-            continue  # sigma' = 1 everywhere: leaving it out is no slip
+        if activation == "linear" and ("slope" in slip or "z_input" in slip):
+            continue  # sigma' = 1 and a = z everywhere: leaving it out is no slip
         feedback = ex.check_chain_function(chain_function(param, **slip), net, EX_X, EX_Y, param)
         assert not feedback, (activation, param, slip)
 
