@@ -575,6 +575,9 @@ def test_delta_function_check_rejects_row_for_column_and_a_lost_slope(activation
                                        else (W.T @ d) * s, net, x, y)
     if activation != "linear":
         assert not ex.check_delta_function(lambda W, d, s: W.T @ d, net, x, y)
+    said = ex.check_delta_function(lambda W, d, s: (W @ d) * s, net, x, y)  # 7.4, 13.2
+    assert "your function raised ValueError" in said.message, said  # a lambda has no name
+    assert "Use W_next.T" in said.message, said  # though H0's W_next is not square
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)

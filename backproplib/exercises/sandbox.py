@@ -118,24 +118,27 @@ def check_function(function, reference, cases, what: str, hint: str = "",
 
     def gives(i, hint):  # the function gives that slip on case i, or case i cannot show it
         value = slip_values(i).get(hint)
+        if value is None:
+            return True
         got = run(i)
-        return value is None or not isinstance(got, Feedback) and _judge(got, value, "") is None
+        return not isinstance(got, Feedback) and _judge(got, value, "") is None
+
+    def blamed(hints):  # the slips the function gives on every case that shows them, or the hint
+        named = {h: next(slip_values(k)[h] for k in range(len(cases)) if h in slip_values(k))
+                 for h in hints if all(gives(k, h) for k in range(len(cases)))}
+        return f" {ties(named.items())[0][0]}" if named else tail
 
     for i, case in enumerate(cases):
         where = (f"{case.words}, {what}" if case.words
                  else f"{what}({', '.join(map(_show, case.args))})")
         outcome = run(i)
         if isinstance(outcome, Feedback):  # it raised, ran out of time or gave no numbers
-            return Feedback(outcome.status, f"{where} {outcome.message}{tail}")
+            said = tail if not outcome.message.startswith("raised") else blamed(  # a slip that
+                dict.fromkeys(h for k in range(len(cases)) for h in slip_values(k)))  # shows
+            return Feedback(outcome.status, f"{where} {outcome.message}{said}")  # elsewhere
         verdict = _judge(outcome, wants[i], where, case.names)
-        if verdict is None:
-            continue
-        # a slip is named when the function gives it on every case that shows it
-        named = [h for h in slip_values(i) if all(gives(k, h) for k in range(len(cases)))]
-        if named:
-            said = ties([(h, slip_values(i)[h]) for h in named])[0][0]
-            return Feedback(WRONG, f"{verdict.message} {said}")
-        return Feedback(verdict.status, verdict.message + tail)
+        if verdict is not None:
+            return Feedback(verdict.status, verdict.message + blamed(slip_values(i)))
     inputs = ("the test case", "both test cases")[len(cases) - 1] if len(cases) < 3 else (
         f"all {len(cases)} test cases")
     return Feedback(RIGHT, f"{what} gives the right value on {inputs}.")
