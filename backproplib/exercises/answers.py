@@ -377,7 +377,8 @@ def check_choice(answer, correct, options: dict, explanations: dict | None = Non
     text = str(answer).strip().lower().rstrip(").")
     matches = [k for k in options if answer == k and type(answer) is not bool] + [
         k for k, says in options.items()
-        if text in (str(k).strip().lower(), str(says).strip().lower())]
+        if text in {str(k).strip().lower(), str(says).strip().lower(), f"{k}: {says}".lower(),
+                    f"{k}) {says}".lower()}]  # a key, its words, or both ("c: both stay the same")
     if not matches:
         return Feedback(WRONG, f"{shown(answer)} is not one of the options; answer "
                                f"with one of {keys}.")
