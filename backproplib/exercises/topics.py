@@ -169,7 +169,8 @@ def check_delta_function(function, net, x, y) -> Feedback:
                       "j, down a column of W."] = (W @ d) * s
             checked.append(Case((W, d, s), f"on layer {network.layer_names[L]} of {words}",
                                 g.dz[L], slips))
-    return check_function(function, None, checked, function_name(function, "your function"),
+    named = "delta_before" if function is None else "your function"  # 07's name; a lambda's
+    return check_function(function, None, checked, function_name(function, named),
                           hint="delta_L = (W_(L+1) transposed @ delta_(L+1)) * sigma'(z_L).")
 
 
