@@ -324,6 +324,14 @@ def test_check_softmax():
     assert "Divide by the sum" in exercises.check_softmax(lambda z: np.exp(z - z.max())).message
     assert not exercises.check_softmax(lambda z: np.ones_like(z) / len(z))
 
+    def smallest_out(z):  # right unless the logits lie far apart: [0, 1000] gives [0, nan]
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = np.exp(z - z.min())
+            return e / e.sum()
+
+    said = exercises.check_softmax(smallest_out)
+    assert not said and "overflows" in said.message and "largest" in said.message, said
+
 
 def test_check_softmax_shift_and_slow_start():
     assert exercises.check_softmax_shift("c", [2, 1, -1], 3)

@@ -8,6 +8,7 @@ slip catalogue), so that a checker that accepts a slip fails here.
 
 import ast
 import contextlib
+import copy
 import io
 import math
 import re
@@ -25,6 +26,7 @@ from backproplib.core.activations import ACTIVATIONS as ALL
 from backproplib.exercises.answers import close
 from backproplib.exercises.slips import catalogue, chain_cases, derivative_of, quantity
 from backproplib.learning.descent import gradient_descent
+from backproplib.plots import centred_values
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "linear")
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -47,15 +49,18 @@ def parts(net, x):
 
 
 def chain_by_hand(net, x, y, slope=(True, True, True), two=2.0, weight_for_a=None,
-                  input_of=None):
+                  input_of=None, z_input=False):
     """{quantity: value} of a chain by the written-out chain rule, with optional slips: a
     sigma' left out (slope[M] False), the 2 lost (two=1), a_(M-1) for w_M (weight_for_a=M),
-    another layer's a as the input of a weight (input_of={L: index into a})."""
+    another layer's a as the input of a weight (input_of={L: index into a}), z_(L-1) for
+    a_(L-1) as the input of w_L (z_input)."""
     a, s, w = parts(net, x)
     y = float(net.target(y)[0])
     slopes = [s[M] if slope[M] else 1.0 for M in range(3)]
     weights = [a[M] if weight_for_a == M else w[M] for M in range(3)]
     inputs = {L: a[(input_of or {}).get(L, L)] for L in range(3)}
+    if z_input:
+        inputs.update({L: float(net.forward(x).z[L - 1][0]) for L in (1, 2)})
     out = {}
     da = two * (a[3] - y)
     out["a_Out"] = da
@@ -88,6 +93,88 @@ def test_close_only_when_more_digits_make_it_right():
     assert ex.check_gradient("7.2", net, x, y, "w_Out").message.startswith("close")
     assert "close" not in ex.check_gradient("7.3", net, x, y, "w_Out").message
     assert "close" not in ex.check_gradient("7.17", net, x, y, "w_Out").message
+
+
+REVIEW_NUMBERS = {"x": "1/2", "weights": ["0.3", "-1/5", "0.7"]}  # an instructor's, as text
+
+
+def review_cases(activation):
+    """[(label, check(answer), right value)]: 2.6, 5.1, 6.1 and 6.2 as the review of the
+    exercises ran them under an instructor's numbers given as text."""
+    nb = nbformat.read(NOTEBOOKS / "06_gradient_descent.ipynb", as_version=4)
+    scope = {**parameters_scope(nb), **REVIEW_NUMBERS}
+    net = bp.Network.chain(scope["weights"], scope["biases"], activation=activation)
+    x, y, eta = scope["x"], scope["y"], scope["learning_rate"]
+    run = gradient_descent(net, x, y, eta, 1, params=("w_Out",))
+    moved, _ = ex.what_if(ex_net(activation), EX_X, EX_Y, "b_Out", "w_Out")
+    point = {name: float(net.param(name)) for name in ("w_H1", "w_Out")}
+    surface = bp.cost_surface(net, x, y, {n: centred_values(v, n=121)
+                                          for n, v in point.items()})
+    there = {"w_H1": point["w_H1"] + 1, "w_Out": point["w_Out"] - 1}
+    return [
+        ("2.6", lambda a: ex.check_gradient(a, moved, EX_X, EX_Y, "w_Out"),
+         moved.backward(EX_X, EX_Y)["w_Out"]),
+        ("5.1", lambda a: ex.check_grid_reading(a, surface, there),
+         surface.cost[ex.grid_point(surface, there)]),
+        ("6.1", lambda a: ex.check_descent_step(a, net, x, y, eta, "w_Out"), run.params[-1]["w_Out"]),
+        ("6.2", lambda a: ex.check_descent_step(a, net, x, y, eta, "w_Out", "cost"), run.costs[-1]),
+    ]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_rounded_right_answer_is_never_blamed_for_a_slip_that_rounds_the_same(activation):
+    """The right value rounded to 1 or 2 digits is right or "close", never a slip whose value
+    rounds the same (the review's 2.6 and 5.1 under tanh, 6.1 and 6.2 under sigmoid); a slip's
+    value typed whole is still named."""
+    for label, check, right in review_cases(activation):
+        for digits in (1, 2):
+            feedback = check(f"{float(right):#.{digits}g}")  # 0.70: two digits typed
+            assert feedback or feedback.message.startswith("close") or "Hint:" in feedback.message, (
+                label, digits, feedback)
+    moved, _ = ex.what_if(ex_net(activation), EX_X, EX_Y, "b_Out", "w_Out")
+    slip = chain_by_hand(moved, EX_X, EX_Y, input_of={2: 3})["w_Out"]  # a_Out for a_H1
+    if not close(slip, moved.backward(EX_X, EX_Y)["w_Out"]):
+        assert "not a_Out" in ex.check_gradient(slip, moved, EX_X, EX_Y, "w_Out").message
+    named = ex.check_value("0.70", 0.698, "v", mistakes={"That is the slip.": 0.7})
+    assert named.message.endswith("That is the slip."), named  # what was typed, exactly
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_value_two_slips_give_names_each_of_them(activation):
+    """On the exercise network w_Out = 2, so leaving it out of dC0/da_H1 (3.1) halves it like
+    the lost 2; under ReLU a_H0 = w_H0 = 0.4, so a_H0 in place of x in dC0/dw_H0 (4.2, and
+    4.3's function) is also w_H0 in its place. A value some slips share names each of them."""
+    net, right = ex_net(activation), {}
+    for param in ("a_H1", "w_H0"):
+        right[param] = chain_by_hand(net, EX_X, EX_Y)[param]
+        kind, L, index = quantity(net, param)
+        slips = catalogue(net, EX_X, EX_Y, kind, L, index).values()
+        for _, value in slips:
+            if close(value, right[param]):
+                continue
+            message = ex.check_gradient(value, net, EX_X, EX_Y, param).message
+            for other, twin in slips:
+                assert other in message or not close(twin, value), (param, message, other)
+    halved = ex.check_gradient(right["a_H1"] / 2, net, EX_X, EX_Y, "a_H1").message
+    assert "factor 2" in halved and "= w_Out" in halved, halved
+    if activation == "relu":
+        a_H0 = chain_by_hand(net, EX_X, EX_Y, input_of={0: 1})["w_H0"]
+        message = ex.check_gradient(a_H0, net, EX_X, EX_Y, "w_H0").message
+        assert "not the weight w_H0" in message and "not a_H0" in message, message
+        function = chain_function("w_H0", input_of={0: 1})  # the other cases tell them apart
+        message = ex.check_chain_function(function, net, EX_X, EX_Y, "w_H0").message
+        assert "not the weight w_H0" not in message and "not a_H0" in message, message
+
+
+def test_a_function_is_blamed_for_a_slip_only_if_it_gives_that_slip_on_every_case():
+    """11.4 in the review: (a == Y).mean() gives 0 where the accuracy is 1, the share of errors
+    there, but not elsewhere: no slip is named. A function that makes the slip is named."""
+    errors = "That is the share of errors."
+    cases = [ex.sandbox.Case((t,), f"at {t}", t, {errors: 1 - t}) for t in (1.0, 0.25, 0.5)]
+    said = ex.sandbox.check_function(lambda t: 0.0, None, cases, "f", hint="count.")
+    assert not said and errors not in said.message and "Hint: count." in said.message, said
+    said = ex.sandbox.check_function(lambda t: 1 - t, None, cases, "f", hint="count.")
+    assert said.message.endswith(errors), said
 
 
 # --- gradients of the exercise network, every activation --------------------------------------
@@ -279,9 +366,10 @@ def test_check_chain_function_accepts_the_chain_and_rejects_each_slip(activation
     slips += [dict(slope=[M != K for M in range(3)]) for K in range(L, 3)]
     slips += [dict(weight_for_a=M) for M in range(L + 1, 3)]
     slips += [dict(input_of={L: other}) for other in range(4) if other != L]
+    slips += [dict(z_input=True)] if L > 0 else []  # under ReLU a case needs z_(L-1) < 0
     for slip in slips:
-        if activation == "linear" and "slope" in slip:
-            continue  # sigma' = 1 everywhere: leaving it out is no slip
+        if activation == "linear" and ("slope" in slip or "z_input" in slip):
+            continue  # sigma' = 1 and a = z everywhere: leaving it out is no slip
         feedback = ex.check_chain_function(chain_function(param, **slip), net, EX_X, EX_Y, param)
         assert not feedback, (activation, param, slip)
 
@@ -490,6 +578,9 @@ def test_delta_function_check_rejects_row_for_column_and_a_lost_slope(activation
     # 13.2 passes its exercise network: "on layer H0 of the notebook's network" named another
     said = ex.check_delta_function(lambda W, d, s: None, net, x, y).message
     assert said.startswith("on layer H0 of the 2-3-2-1 network,"), said
+    said = ex.check_delta_function(lambda W, d, s: (W @ d) * s, net, x, y)  # 7.4, 13.2
+    assert "your function raised ValueError" in said.message, said  # a lambda has no name
+    assert "Use W_next.T" in said.message, said  # though H0's W_next is not square
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -596,6 +687,17 @@ def test_graph_checks():
     assert ex.check_backward_pass_function(adds, graphs)
     feedback = ex.check_backward_pass_function(overwrites, graphs)
     assert not feedback and "on u twice" in feedback.message
+    # a graph of more than 12 nodes: the feedback names the first wrong node, not the shape
+    chain = graph.network_graph(net, x, y)
+    grads = adds(copy.deepcopy(chain))
+
+    def one_off(G):
+        return grads[:5] + [grads[5] + 1] + grads[6:]
+
+    said = ex.check_backward_pass_function(one_off, [(chain, "the chain")])
+    assert len(grads) > 12 and "shape" not in said.message, said
+    assert f"G.nodes[5] ({chain.nodes[5].name}) is {bp.fmt(grads[5] + 1)}" in said.message, said
+    assert f"{len(grads)} numbers, 1 of them wrong" in said.message, said
 
 
 @pytest.mark.parametrize("activation", ["relu", "sigmoid"])

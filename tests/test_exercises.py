@@ -369,6 +369,9 @@ def test_choice_questions():
     wrong = ex.check_choice("a", up, options, why)
     assert not wrong and "against the gradient" in wrong.message and "goes down" not in wrong.message
     assert ex.check_choice("w_Out goes down", up, options)
+    for typed in (f"{up}: {options[up]}", f"{up.upper()}) {options[up]}."):  # 9.3 typed in full
+        assert ex.check_choice(typed, up, options), typed
+    assert "not one of the options" in ex.check_choice(f"{up}: w_Out stays", up, options).message
     assert "not one of the options" in ex.check_choice("z", up, options).message
     assert ex.check_choice(None, up, options).status == ex.UNANSWERED
     assert ex.check_choice(2, 2, {1: "one", 2: "two"}) and ex.check_choice("2", 2, {1: "x", 2: "y"})

@@ -187,6 +187,22 @@ def close(a, b) -> bool:
     return abs(a - b) <= max(REL_TOL * max(abs(a), abs(b)), ABS_TOL)
 
 
+def ties(slips) -> list:
+    """[(hint, value)] of ``slips`` with the hints of the slips that give one value here joined:
+    these numbers cannot tell those slips apart, so the feedback names each of them."""
+    groups = []
+    for hint, value in slips:
+        twin = next((g for g in groups if np.shape(g[1]) == np.shape(value) and close(g[1], value)),
+                    None)
+        if twin:
+            twin[0].append(hint)
+        else:
+            groups.append([[hint], value])
+    return [(hints[0] if len(hints) == 1 else f"These numbers cannot tell {len(hints)} slips "
+             f"apart; each gives this value. {' Or: '.join(hints)}", value)
+            for hints, value in groups]
+
+
 def rounds_to(typed: Typed, target: Fraction) -> bool:
     """True if ``target`` rounded to the digits of a typed decimal gives the typed number (either
     way on a tie, so a float a hair below 3.51025 still rounds to 3.5103)."""
@@ -213,8 +229,9 @@ def _exponent(value: Fraction) -> int:
 def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint: str,
             mistakes: list) -> Feedback:
     """Right (the value, or it rounded to at least ``MIN_DIGITS`` typed digits, or all of a
-    shorter answer's), a named slip, close (rounded to fewer digits, when the answer has more
-    than ``MIN_DIGITS``), or wrong with the hint. -1.6 is typed whole: -1.55 is not close."""
+    shorter answer's), a named slip (its value, or it rounded, unless the typed digits round
+    the right value too), close (rounded to fewer digits, when the answer has more than
+    ``MIN_DIGITS``), or wrong with the hint. -1.6 is typed whole: -1.55 is not close."""
     shortest = significant_digits(target)  # None: more than FLOAT_DIGITS
     need = MIN_DIGITS if shortest is None else min(MIN_DIGITS, shortest)
     digits = digits_of(typed, target)
@@ -228,7 +245,7 @@ def verdict(typed: Typed, target: Fraction, what: str, shown_expected: str, hint
         if close(target, slip_value):
             continue  # this slip gives the right value here: nothing to tell apart
         if close(typed.value, slip_value) or (
-                (typed.digits or 0) >= 2 and rounds_to(typed, slip_value)):
+                (typed.digits or 0) >= 2 and not rounded and rounds_to(typed, slip_value)):
             return Feedback(WRONG, f"{typed.text} is not {what}. {slip_hint}")
     if rounded and shortest != need:
         return Feedback(WRONG, f"close: give more digits. {typed.text} is {what} rounded to "
@@ -257,7 +274,7 @@ def mistake_list(mistakes, shape) -> list:
         values = author_array(value, f"mistakes[{hint[:30]!r}...]")
         if values.shape == shape:
             found.append((hint, values))
-    return found
+    return ties(found)
 
 
 def author_array(value, what: str) -> np.ndarray:
@@ -360,7 +377,8 @@ def check_choice(answer, correct, options: dict, explanations: dict | None = Non
     text = str(answer).strip().lower().rstrip(").")
     matches = [k for k in options if answer == k and type(answer) is not bool] + [
         k for k, says in options.items()
-        if text in (str(k).strip().lower(), str(says).strip().lower())]
+        if text in {str(k).strip().lower(), str(says).strip().lower(), f"{k}: {says}".lower(),
+                    f"{k}) {says}".lower()}]  # a key, its words, or both ("c: both stay the same")
     if not matches:
         return Feedback(WRONG, f"{shown(answer)} is not one of the options; answer "
                                f"with one of {keys}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import ctypes
+import functools
 import numbers
 import sys
 import threading
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..numbers import fmt, positive_number
-from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text, close, short
+from .answers import RIGHT, UNANSWERED, WRONG, Feedback, author_text, close, short, ties
 
 FUNCTION_TIME_LIMIT = 3.0  # seconds a student's function may take for all cases of one check
 BACKWARD_OFF = ("this exercise asks for the chain from the forward pass; backward is switched "
@@ -68,6 +69,7 @@ class Case:
     words: str = ""
     expected: object = None
     slips: dict = field(default_factory=dict)
+    names: tuple = ()  # each entry's name, for a result too long to show ("G.nodes[5] (a_H0)")
 
 
 def check_function(function, reference, cases, what: str, hint: str = "",
@@ -100,25 +102,43 @@ def check_function(function, reference, cases, what: str, hint: str = "",
         return Feedback(WRONG, f"expected a function for {what}, got {type(function).__name__}.")
     deadline = time.monotonic() + time_limit
     tail = f" Hint: {hint}" if hint else ""
-    for case in cases:
-        want = _author_result(case.expected if case.expected is not None
-                              else reference(*copy.deepcopy(case.args)), case.args)
+    wants = [_author_result(case.expected if case.expected is not None
+                            else reference(*copy.deepcopy(case.args)), case.args) for case in cases]
+
+    @functools.cache
+    def run(i):  # the student's result on case i
+        return _run_limited(function, copy.deepcopy(cases[i].args), deadline, time_limit)
+
+    @functools.cache
+    def slip_values(i):  # {hint: that slip's result} on case i, where it is not the right one
+        made = {h: f(*copy.deepcopy(cases[i].args)) for h, f in slips.items()}
+        values = {h: _author_result(v, cases[i].args)
+                  for h, v in {**cases[i].slips, **made}.items()}
+        return {h: v for h, v in values.items() if _judge(wants[i], v, "") is not None}
+
+    def gives(i, hint):  # the function gives that slip on case i, or case i cannot show it
+        value = slip_values(i).get(hint)
+        if value is None:
+            return True
+        got = run(i)
+        return not isinstance(got, Feedback) and _judge(got, value, "") is None
+
+    def blamed(hints):  # the slips the function gives on every case that shows them, or the hint
+        named = {h: next(slip_values(k)[h] for k in range(len(cases)) if h in slip_values(k))
+                 for h in hints if all(gives(k, h) for k in range(len(cases)))}
+        return f" {ties(named.items())[0][0]}" if named else tail
+
+    for i, case in enumerate(cases):
         where = (f"{case.words}, {what}" if case.words
                  else f"{what}({', '.join(map(_show, case.args))})")
-        outcome = _run_limited(function, copy.deepcopy(case.args), deadline, time_limit)
+        outcome = run(i)
         if isinstance(outcome, Feedback):  # it raised, ran out of time or gave no numbers
-            return Feedback(outcome.status, f"{where} {outcome.message}{tail}")
-        verdict = _judge(outcome, want, where)
-        if verdict is None:
-            continue
-        made = {h: f(*copy.deepcopy(case.args)) for h, f in slips.items()}
-        for slip_hint, value in {**case.slips, **made}.items():
-            slip_value = _author_result(value, case.args)
-            if _judge(want, slip_value, where) is None:
-                continue  # the slip gives the right value here: nothing to tell apart
-            if _judge(outcome, slip_value, where) is None:
-                return Feedback(WRONG, f"{verdict.message} {slip_hint}")
-        return Feedback(verdict.status, verdict.message + tail)
+            said = tail if not outcome.message.startswith("raised") else blamed(  # a slip that
+                dict.fromkeys(h for k in range(len(cases)) for h in slip_values(k)))  # shows
+            return Feedback(outcome.status, f"{where} {outcome.message}{said}")  # elsewhere
+        verdict = _judge(outcome, wants[i], where, case.names)
+        if verdict is not None:
+            return Feedback(verdict.status, verdict.message + blamed(slip_values(i)))
     inputs = ("the test case", "both test cases")[len(cases) - 1] if len(cases) < 3 else (
         f"all {len(cases)} test cases")
     return Feedback(RIGHT, f"{what} gives the right value on {inputs}.")
@@ -217,8 +237,9 @@ def _as_numbers(result):
     return array
 
 
-def _judge(got, want, where):
-    """None if ``got`` matches ``want``, else a Feedback saying how it differs, in words."""
+def _judge(got, want, where, names=()):
+    """None if ``got`` matches ``want``, else a Feedback saying how it differs, in words (in a
+    result too long to show, the first wrong entry, by its name in ``names``)."""
     if isinstance(want, (bool, np.bool_)):
         if isinstance(got, (bool, np.bool_)) and bool(got) == bool(want):
             return None
@@ -235,6 +256,13 @@ def _judge(got, want, where):
                                "division by 0 or a number that grows too large).")
     if close(got, want):
         return None
+    if want.size > 12:
+        wrong = [k for k, pair in enumerate(zip(got.flat, want.flat))
+                 if not close(*map(np.array, pair))]
+        k, first = wrong[0], " (the first of them)" if len(wrong) > 1 else ""
+        at = names[k] if names else f"entry {list(np.unravel_index(k, want.shape))}"
+        return Feedback(WRONG, f"{where} returned {want.size} numbers, {len(wrong)} of them wrong: "
+                               f"{at} is {fmt(got.flat[k])}; expected {fmt(want.flat[k])}{first}.")
     return Feedback(WRONG, f"{where} returned {_show(got)}; expected {_show(want)}.")
 
 

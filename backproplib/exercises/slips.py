@@ -213,11 +213,15 @@ def _describe(net, x, y, changed: dict) -> str:
 
 def chain_cases(net, x, y, param: str) -> list:
     """[(net, x, y, words)]: the network, then each variant whose cost is not 0: a neuron
-    blocked in each layer from ``param``'s up, two other inputs, another target."""
+    blocked in each layer from ``param``'s up, two other inputs, another target, and z = -1 in
+    the layer below ``param``'s (where a ReLU's a is not z)."""
     _, L, _ = quantity(net, param)
     x0, y0 = to_scalar(x, net.exact, "x", single=True), to_scalar(y, net.exact, "y", single=True)
     blocking = [{f"b_{n}": BLOCKING_BIAS} for n in reversed(net.layer_names[max(L, 0):])
                 if f"b_{n}" in net.parameter_names]
+    if L > 0:
+        b = f"b_{net.layer_names[L - 1]}"
+        blocking.append({b: net.param(b) - net.forward(x).z[L - 1][0] - 1})
     candidates = ([(net.with_params(b), b, x, y) for b in blocking]
                   + [(net, {"x": v}, v, y) for v in (-2 * x0, x0 + 1)]
                   + [(net, {"y": y0 + 1}, x, y0 + 1)])

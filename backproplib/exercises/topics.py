@@ -169,7 +169,8 @@ def check_delta_function(function, net, x, y) -> Feedback:
                       "j, down a column of W."] = (W @ d) * s
             checked.append(Case((W, d, s), f"on layer {network.layer_names[L]} of {words}",
                                 g.dz[L], slips))
-    return check_function(function, None, checked, function_name(function, "delta_before"),
+    named = "delta_before" if function is None else "your function"  # 07's name; a lambda's
+    return check_function(function, None, checked, function_name(function, named),
                           hint="delta_L = (W_(L+1) transposed @ delta_(L+1)) * sigma'(z_L).")
 
 
@@ -551,7 +552,9 @@ def check_backward_pass_function(function, graphs) -> Feedback:
     for G, words in graphs:
         mine = copy.deepcopy(G)
         mine.backward()
-        checked.append(Case((G,), f"on {words}", [node.grad for node in mine.nodes]))
+        names = tuple(f"G.nodes[{i}]" + (f" ({node.name})" if node.name else "")
+                      for i, node in enumerate(G.nodes))
+        checked.append(Case((G,), f"on {words}", [node.grad for node in mine.nodes], names=names))
     return check_function(function, None, checked, function_name(function, "backward_pass"),
                           hint="each child gets local * node.grad ADDED to what it has (+=): a "
                                "node that feeds several others collects a share from each of "
@@ -606,18 +609,27 @@ def check_output_delta(answer, net, x, y) -> Feedback:
 
 
 SOFTMAX_CASES = [(np.array([2.0, 1.0, -1.0]),), (np.array([1000.0, 1001.0, 1002.0]),),
-                 (np.array([-3.0, 0.5, 0.0, 5.0]),), (np.array([-800.0, -801.0]),)]
+                 (np.array([-3.0, 0.5, 0.0, 5.0]),), (np.array([-800.0, -801.0]),),
+                 (np.array([0.0, 1000.0]),)]
+
+
+def _smallest_out(z):
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z - np.min(z))
+        return e / e.sum()
 
 
 def check_softmax(function) -> Feedback:
     """A student's softmax(z) for a 1-D array z: on small logits, on logits near 1000 (e^1000
-    overflows) and near -800 (e^-800 underflows to 0)."""
+    overflows), near -800 (e^-800 underflows to 0) and far apart (0 and 1000)."""
     return check_function(
         function, _softmax, SOFTMAX_CASES, "my_softmax",
         hint="e^z overflows for z = 1000: take the largest z out of every exponent first; the "
              "probabilities do not change (exercise 12.1).",
         mistakes={"Divide by the sum, so that the probabilities add up to 1.":
-                  lambda z: np.exp(z - np.max(z))})
+                  lambda z: np.exp(z - np.max(z)),
+                  "Take out the largest z, not the smallest: e^(z - min(z)) overflows when the "
+                  "logits lie far apart.": _smallest_out})
 
 
 def check_slow_start(answer, z, y) -> Feedback:
