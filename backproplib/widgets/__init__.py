@@ -306,6 +306,9 @@ class descent_view(_ContourView):
         learning_rate = positive_number(learning_rate, "learning_rate")
         steps = whole_steps(steps)
         super().__init__(net, x, y, ranges, [*params, "learning_rate", "steps"])
+        for name, check in (("learning_rate", positive_number), ("steps", whole_steps)):
+            for end in self.ranges.get(name, ())[:2]:  # now, not once the slider gets there
+                check(end, f"ranges[{name!r}]")
         self._contour(params, descent=True)
         self.title = f"Gradient descent on {params[0]} and {params[1]}"
         start = tuple(float(net.param(n)) for n in self.params)
