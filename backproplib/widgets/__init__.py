@@ -25,7 +25,7 @@ from .panel import Panel
 
 class View(Panel):
     """A slider panel that follows one network: ``net`` (as the sliders set it), ``g`` (its
-    last ``backward``), ``all_gradients`` (every dC0/dparameter, folded inside ``details``);
+    last ``backward``), ``all_gradients`` (every dC0/dparameter, folded by ``details``);
     ``ranges`` = {slider name: (low, high) or (low, high, step)} for the names in ``valid``."""
 
     readout_height = "8.5em"  # the compact readout: fixed, so the panel never jumps
@@ -47,9 +47,13 @@ class View(Panel):
                        for name, bounds in (ranges or {}).items() if bounds is not None}
         self.all_gradients = W.HTML()
         self.all_gradients.add_class("bp-gradients")
-        self.details = W.Accordion(children=[self.all_gradients], selected_index=None)
-        self.details.set_title(0, "Every gradient at these values")
-        self.extra = [self.details]
+        # a native <details>, never redrawn (it keeps its state), folds the gradients below it:
+        # Tab, Enter and Space work and its state is announced (an Accordion's title is neither)
+        self.details = W.HTML(
+            "<style>.bp-view:has(.bp-fold details:not([open])) .bp-gradients{display:none}"
+            "</style><details><summary>Every gradient at these values</summary></details>")
+        self.details.add_class("bp-fold")
+        self.extra = [self.details, self.all_gradients]
 
     # building
     def _range(self, name, value, default=None):
