@@ -485,6 +485,9 @@ def test_numbers_too_large_to_draw_are_refused_in_one_wording():
                                          r"number such as 0.01, got 0 "),
     ({"learning_rate": (-0.1, 0.3)}, r"ranges\['learning_rate'\]: expected a positive number "
                                      r"such as 0.01, got -0.1$"),
+    ({"learning_rate": (0.0005, 0.3, 0.001)}, r"ranges\['learning_rate'\] \(its low end on "
+                                              r"the step's grid\): expected a positive number "
+                                              r"such as 0.01, got 0 "),  # 0.01 - 10 * 0.001
     ({"steps": (0, 100, 1)}, r"ranges\['steps'\]: expected a whole number >= 1, got 0$"),
     ({"steps": (1, 10**9)}, r"ranges\['steps'\]: expected at most 100,000, got 1000000000$"),
 ])

@@ -319,7 +319,8 @@ class descent_view(_ContourView):
         g = net.backward(x, y)
         self.contour.set_point(start)
         self.contour.set_gradient(start, tuple(float(g[n]) for n in self.params))
-        self._slider("learning_rate", learning_rate, (0.001, max(0.3, learning_rate), 0.001))
+        lr = self._slider("learning_rate", learning_rate, (0.001, max(0.3, learning_rate), 0.001))
+        positive_number(lr.min, "ranges['learning_rate'] (its low end on the step's grid)")
         low, high, step = self._range("steps", steps, (1, max(100, steps), 1))
         self.add_slider("steps", W.IntSlider, value=steps, min=int(min(low, steps)),
                         max=int(max(high, steps)), step=max(1, int(step or 1)))
