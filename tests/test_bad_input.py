@@ -478,3 +478,24 @@ def test_numbers_too_large_to_draw_are_refused_in_one_wording():
         widgets.forward_view(bp.Network.chain([1e301], [0.1], "tanh"), 1, 0)
     with pytest.raises(ValueError, match=r"values: " + words):
         plots.cost_vs_param(net, 1, 0, "w_Out", values=[-1e301, 0])
+
+
+@pytest.mark.parametrize("ranges, words", [
+    ({"learning_rate": (0, 0.3, 0.001)}, r"ranges\['learning_rate'\]: expected a positive "
+                                         r"number such as 0.01, got 0 "),
+    ({"learning_rate": (-0.1, 0.3)}, r"ranges\['learning_rate'\]: expected a positive number "
+                                     r"such as 0.01, got -0.1$"),
+    ({"learning_rate": (0.0005, 0.3, 0.001)}, r"ranges\['learning_rate'\] \(its low end on "
+                                              r"the step's grid\): expected a positive number "
+                                              r"such as 0.01, got 0 "),  # 0.01 - 10 * 0.001
+    ({"steps": (0, 100, 1)}, r"ranges\['steps'\]: expected a whole number >= 1, got 0$"),
+    ({"steps": (1, 10**9)}, r"ranges\['steps'\]: expected at most 100,000, got 1000000000$"),
+])
+def test_a_descent_range_is_checked_when_the_panel_is_built(ranges, words):
+    # by the rule its slider's value is checked with, not when the slider first reaches 0
+    from backproplib import widgets
+
+    net = bp.Network.chain([0.5, 0.4, 0.3], [0.1, 0.2, 0.3], "tanh")
+    widgets.descent_view(net, 1, 0, ranges={"learning_rate": (0.002, 0.5), "steps": (1, 50)})
+    with pytest.raises(ValueError, match=words):
+        widgets.descent_view(net, 1, 0, ranges=ranges)

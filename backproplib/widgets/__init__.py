@@ -25,7 +25,7 @@ from .panel import Panel
 
 class View(Panel):
     """A slider panel that follows one network: ``net`` (as the sliders set it), ``g`` (its
-    last ``backward``), ``all_gradients`` (every dC0/dparameter, folded inside ``details``);
+    last ``backward``), ``all_gradients`` (every dC0/dparameter, folded by ``details``);
     ``ranges`` = {slider name: (low, high) or (low, high, step)} for the names in ``valid``."""
 
     readout_height = "8.5em"  # the compact readout: fixed, so the panel never jumps
@@ -47,9 +47,13 @@ class View(Panel):
                        for name, bounds in (ranges or {}).items() if bounds is not None}
         self.all_gradients = W.HTML()
         self.all_gradients.add_class("bp-gradients")
-        self.details = W.Accordion(children=[self.all_gradients], selected_index=None)
-        self.details.set_title(0, "Every gradient at these values")
-        self.extra = [self.details]
+        # a native <details>, never redrawn (it keeps its state), folds the gradients below it:
+        # Tab, Enter and Space work and its state is announced (an Accordion's title is neither)
+        self.details = W.HTML(
+            "<style>.bp-view:has(.bp-fold details:not([open])) .bp-gradients{display:none}"
+            "</style><details><summary>Every gradient at these values</summary></details>")
+        self.details.add_class("bp-fold")
+        self.extra = [self.details, self.all_gradients]
 
     # building
     def _range(self, name, value, default=None):
@@ -306,13 +310,17 @@ class descent_view(_ContourView):
         learning_rate = positive_number(learning_rate, "learning_rate")
         steps = whole_steps(steps)
         super().__init__(net, x, y, ranges, [*params, "learning_rate", "steps"])
+        for name, check in (("learning_rate", positive_number), ("steps", whole_steps)):
+            for end in self.ranges.get(name, ())[:2]:  # now, not once the slider gets there
+                check(end, f"ranges[{name!r}]")
         self._contour(params, descent=True)
         self.title = f"Gradient descent on {params[0]} and {params[1]}"
         start = tuple(float(net.param(n)) for n in self.params)
         g = net.backward(x, y)
         self.contour.set_point(start)
         self.contour.set_gradient(start, tuple(float(g[n]) for n in self.params))
-        self._slider("learning_rate", learning_rate, (0.001, max(0.3, learning_rate), 0.001))
+        lr = self._slider("learning_rate", learning_rate, (0.001, max(0.3, learning_rate), 0.001))
+        positive_number(lr.min, "ranges['learning_rate'] (its low end on the step's grid)")
         low, high, step = self._range("steps", steps, (1, max(100, steps), 1))
         self.add_slider("steps", W.IntSlider, value=steps, min=int(min(low, steps)),
                         max=int(max(high, steps)), step=max(1, int(step or 1)))

@@ -220,6 +220,40 @@ def test_every_panel_readout_is_announced(opened):
         assert panel["text"].strip(), f"{opened.path.name}: panel {i}'s readout is empty"
 
 
+FOCUSED = """() => { const e = document.activeElement;
+  return [e.tagName, (e.textContent || '').trim(), !!e.closest('.bp-view'),
+          e.closest('details') ? e.closest('details').open : null] }"""
+
+
+def test_every_gradient_folds_out_by_keyboard(opened):
+    """Tab from a panel's readout reaches "Every gradient at these values", Enter opens it
+    (a native <summary>: focusable, announced as collapsed or expanded), and it stays open
+    while a slider moves; Space closes it."""
+    opened.require_run()
+    page = opened.notebook.page
+    view = page.locator(".bp-view:has(.bp-gradients)").first
+    if not view.count():
+        pytest.skip(f"{opened.path.name} has no panel with folded gradients")
+    gradients = view.locator(".bp-gradients").first
+    readout = view.locator(".bp-readout [tabindex='0']").first
+    readout.scroll_into_view_if_needed()
+    readout.focus()
+    assert not gradients.is_visible(), "the gradients should start folded away"
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED) == ["SUMMARY", "Every gradient at these values", True, False]
+    page.keyboard.press("Enter")
+    wait_for(gradients.is_visible, 5, "Enter to show every gradient")
+    assert text_of(gradients).strip() and page.evaluate(FOCUSED)[3] is True
+    before = text_of(gradients)
+    view.locator(".noUi-handle").first.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for(lambda: text_of(gradients) != before, 15, "the gradients to follow the slider")
+    assert gradients.is_visible(), "a slider step folded the gradients away again"
+    view.locator("summary").first.focus()
+    page.keyboard.press("Space")
+    wait_for(lambda: not gradients.is_visible(), 5, "Space to fold the gradients away")
+
+
 # ipywidgets' own slider handles (noUiSlider) carry no accessible name; that is upstream
 # (README, accessibility): the one exception, by rule and by element.
 AXE_EXCEPTIONS = {("aria-input-field-name", "noUi-handle")}
