@@ -135,3 +135,29 @@ def test_the_3d_surface_says_when_its_lowest_cost_is_a_flat_floor():
     assert floor > 1
     alt = plots.cost_surface_3d(surface).bp_plot.alt_text()
     assert f"held on {floor} of the {surface.cost.size} grid points, a flat floor" in alt, alt
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_flat_curve_s_note_covers_nothing_on_its_own_axis_or_on_a_shared_one(shared):
+    # notebook 04, cell 16: both curves on one vertical scale, set after the figures are made;
+    # the note on the flat w_H0 curve sat on the curve, the tangent and the point
+    net, x, y = bp.worked_example()
+    fig, axes = plots.subplots(1, 2, figsize=(10, 4))
+    curves = [plots.cost_vs_param(net, x, y, name, ax=ax).bp_plot
+              for name, ax in zip(("w_H1", "w_H0"), axes)]
+    if shared:
+        top = max(ax.get_ylim()[1] for ax in axes)
+        for ax in axes:
+            ax.set_ylim(0, top)
+    fig.tight_layout()
+    drawn_texts(fig)  # drawn as a notebook shows it
+    flat = curves[1]
+    assert flat.flat, "w_H0's curve changes too little to see: it has a flat note"
+    note = flat.flat_text.get_window_extent(fig.canvas.get_renderer()).padded(2)
+    legend = flat.ax.get_legend().get_window_extent()
+    assert not note.overlaps(legend), (note, legend)
+    for line in (flat.curve, flat.tangent, flat.point):  # nor does the legend, pushed aside
+        points = flat.ax.transData.transform(np.column_stack(line.get_data()))
+        points = points[np.isfinite(points).all(axis=1)]
+        for box in (note, legend):
+            assert len(points) and not any(box.contains(*p) for p in points), line.get_label()

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.colors import BoundaryNorm
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import Bbox, offset_copy
 
 from ..core.network import Network
 from ..learning.surface import CostSurface, cost_surface
@@ -77,9 +77,9 @@ class CostCurve:
                 ax.transAxes, fig=fig, x=0, y=6, units="points"), va="bottom")
             self.message = self.problem = self.curve_key = None
             self.flat = ""  # a sentence when C0 changes too little to see (scales.flat_note)
-            self.flat_text = ax.text(0.5, 0.42, "", transform=ax.transAxes, ha="center",
-                                     va="center", color=style.INK, fontsize=style.FONT, zorder=6,
-                                     path_effects=HALO)
+            self.flat_text = ax.annotate("", (0.5, 0.5), xycoords=self._clear_band, ha="center",
+                                         va="center", color=style.INK, fontsize=style.FONT,
+                                         zorder=6, path_effects=HALO)
             ax.set(xlabel=tex_name(param), ylabel="$C_0$", xlim=(self.values[0], self.values[-1]))
             compact_ticks(ax)
             ax.grid(True)
@@ -89,6 +89,21 @@ class CostCurve:
             self.update(net, backward_or_none(net, x, y), x, y)
             if owns:
                 fig.tight_layout()
+
+    def _clear_band(self, renderer):
+        """Where the flat note covers nothing, found when drawn (a notebook may set the limits):
+        in the taller band of the axes below or above the curve, tangent and point, next to
+        them (the legend keeps the rest of the band)."""
+        box, (low, high) = self.ax.bbox, self.ax.get_ylim()
+        ys = np.concatenate([np.asarray(line.get_ydata(), float)
+                             for line in (self.curve, self.tangent, self.point)])
+        ys = box.y0 + box.height * np.clip((ys[np.isfinite(ys)] - low) / (high - low), 0, 1)
+        bottom, top = (ys.min(), ys.max()) if len(ys) else (box.y0, box.y0)
+        half = renderer.points_to_pixels(style.FONT) * (0.6 * self.flat_text.get_text().count(
+            "\n") + 1.1)  # half the note's lines (1.2 font sizes each), and a gap
+        y = (max(bottom - half, (box.y0 + bottom) / 2) if bottom - box.y0 > box.y1 - top else
+             min(top + half, (top + box.y1) / 2))
+        return Bbox([[box.x0, y], [box.x1, y]])
 
     def dynamic_artists(self) -> list:
         """The curve too: only a change of the axes' limits redraws the background."""
