@@ -326,6 +326,7 @@ class CostContour:
 
     #: what a reader is told when ``inside`` is False for a path drawn on the map
     LEAVES = "the path leaves the plotted area; only the part inside shows"
+    OFF_MAP = "off the map (only its start shows at the edge)"  # where the arrow's head lies
 
     def inside(self, points) -> bool:
         """True if every point (rows of (names[0], names[1])) lies on the map."""
@@ -391,8 +392,9 @@ class CostContour:
         if len(px):
             text += f" The point marks {n1} = {fmt(px[0])}, {n2} = {fmt(py[0])}."
         if self.arrow.get_visible() and self.gradient is not None:
+            off = "" if self.inside(self.arrow_ends[1]) else ", " + self.OFF_MAP
             text += (f" The arrow is the gradient (d{name}/d{n1}, d{name}/d{n2}) = "
-                     f"({fmt(self.gradient[0])}, {fmt(self.gradient[1])}), pointing uphill; "
+                     f"({fmt(self.gradient[0])}, {fmt(self.gradient[1])}), pointing uphill{off}; "
                      "descent steps go the opposite way.")
         elif self.gradient is not None:
             text += f" No arrow: {self.note.get_text()}."
