@@ -98,6 +98,17 @@ def test_network_diagram_shows_the_worked_example_numbers(seed):
     assert "weight < 0" in key and "blocked neuron (dead or saturated)" in key
 
 
+def test_network_diagram_gives_every_number_by_one_digits_rule():
+    # 01 under tanh drew "z_Out = 3.466913822" (fmt's 10 digits fit 11 characters) beside
+    # "z_H1 = 0.805355" (6 digits): a number that ends within 9 digits shows whole (the seed's
+    # 0.01755125 above), any other to 6 significant digits
+    net = bp.Network.chain(["0.3", "-1/5", "0.7"], [2, 1, 3], activation="tanh")
+    numbers = re.findall(r"=\s(-?[\d.]+(?:e-?\d+)?)", " ".join(
+        t for t in texts(plots.network_diagram(net, "1/2", 0)) if t.startswith(("z_", "dC0/"))))
+    digits = [len(re.sub(r"^0*\.?0*|\.|e.*$", "", n.lstrip("-"))) for n in numbers]
+    assert len(numbers) == 13 and max(digits) == 6, dict(zip(numbers, digits))
+
+
 def test_network_diagram_greys_a_blocked_neuron_and_updates_numbers(seed):
     net, x, y = seed
     fig = plots.network_diagram(net, x, y)
