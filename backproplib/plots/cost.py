@@ -291,7 +291,8 @@ class CostContour:
         ax.set_autoscale_on(False)
         (self.path,) = ax.plot([], [], color=style.PATH, label="descent path", **PATH_STYLE)
         (self.path_end,) = ax.plot([], [], "s", color=style.PATH, mec=style.INK, ms=8, zorder=5)
-        (self.point,) = ax.plot([], [], **style.POINT, zorder=6, label="current point")
+        (self.point,) = ax.plot([], [], **style.POINT, zorder=6, label="start" if
+                                self.path_in_key else "current point")  # a descent's start
         self.arrow = ax.add_patch(FancyArrowPatch(
             (0, 0), (0, 0), arrowstyle="-|>", mutation_scale=18, color=style.GRADIENT, lw=2.5,
             zorder=7, visible=False, path_effects=HALO))
