@@ -161,3 +161,16 @@ def test_a_flat_curve_s_note_covers_nothing_on_its_own_axis_or_on_a_shared_one(s
         points = points[np.isfinite(points).all(axis=1)]
         for box in (note, legend):
             assert len(points) and not any(box.contains(*p) for p in points), line.get_label()
+
+
+def test_no_colour_bar_label_sits_a_fraction_of_a_step_from_an_end():
+    # 09's map: C from 3.478 to 11.1 in steps of 1, labelled "11" right beside "11.1"
+    from backproplib.learning.surface import CostSurface
+
+    v = np.linspace(-1, 1, 41)
+    cost = 3.478373132 + (11.10439316 - 3.478373132) * (v[:, None] ** 2 + v[None, :] ** 2) / 2
+    contour = plots.cost_contour(CostSurface(("w_H1", "w_Out"), (v, v), cost, {}, None, None))
+    contour.canvas.draw()
+    ticks = [float(t.get_text().replace("\u2212", "-")) for t in contour.axes[1].get_yticklabels()]
+    steps = np.diff(ticks)
+    assert len(ticks) > 3 and steps.min() >= np.median(steps) / 2, ticks

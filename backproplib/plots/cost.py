@@ -285,6 +285,12 @@ class CostContour:
             bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.92, spacing="uniform",
                                     format=CompactFormatter())
             bar.set_label(tex_name(self.cost_name))
+            ticks = list(bar.get_ticks())  # no label a fraction of a step beside an end's (11.1)
+            for i, end, far in ((1, 0, 2), (-2, -1, -3)):
+                if (not self.log and len(ticks) > 3 and ticks[end] == self.levels[end]
+                        and abs(ticks[end] - ticks[i]) < abs(ticks[far] - ticks[i]) / 2):
+                    del ticks[i]
+                    bar.set_ticks(ticks)
         ax.set(xlabel=tex_name(self.names[0]), ylabel=tex_name(self.names[1]),
                xlim=(v1[0], v1[-1]), ylim=(v2[0], v2[-1]))
         compact_ticks(ax)
