@@ -184,6 +184,10 @@ def test_the_panel_follows_its_controls_and_never_raises():
     assert view.error is None and "depth 12" in view.summary()
     assert "sigmoid hidden layers" in view.summary()
     assert 'alt="Two log-scale plots' in view.frame.value
+    # the fold-out holds each layer's sizes, not "Every gradient at these values"
+    title, folded = view.details.titles[0], view.all_gradients.value
+    assert "gradient at" not in title and all(q in title and q in folded
+                                              for q in ("|delta|", "|dC/dW|")), title
 
 
 def test_the_panel_summary_gives_the_scale_with_every_digit_as_it_gives_var_w():
@@ -281,6 +285,10 @@ def test_a_zero_sits_on_the_bottom_edge_and_blocked_layers_are_crossed_along_the
         low, high = ax.get_ylim()
         assert len(zeros[0].get_ydata()) and set(zeros[0].get_ydata()) == {low}
         assert len(cross.get_ydata()) and set(cross.get_ydata()) == {high}
+    # 13 said "(0 at 19 layers, not drawn)" beside the hollow markers it draws for them
+    zeros = sum(np.asarray(dead.norms) == 0)
+    assert f"(0 at {zeros} layers, drawn hollow on the bottom edge)" in plot.alt_text()
+    assert "not drawn" not in plot.alt_text()
 
 
 def test_the_depth_slider_reaches_only_networks_the_limit_allows():

@@ -135,3 +135,42 @@ def test_the_3d_surface_says_when_its_lowest_cost_is_a_flat_floor():
     assert floor > 1
     alt = plots.cost_surface_3d(surface).bp_plot.alt_text()
     assert f"held on {floor} of the {surface.cost.size} grid points, a flat floor" in alt, alt
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_flat_curve_s_note_covers_nothing_on_its_own_axis_or_on_a_shared_one(shared):
+    # notebook 04, cell 16: both curves on one vertical scale, set after the figures are made;
+    # the note on the flat w_H0 curve sat on the curve, the tangent and the point
+    net, x, y = bp.worked_example()
+    fig, axes = plots.subplots(1, 2, figsize=(10, 4))
+    curves = [plots.cost_vs_param(net, x, y, name, ax=ax).bp_plot
+              for name, ax in zip(("w_H1", "w_H0"), axes)]
+    if shared:
+        top = max(ax.get_ylim()[1] for ax in axes)
+        for ax in axes:
+            ax.set_ylim(0, top)
+    fig.tight_layout()
+    drawn_texts(fig)  # drawn as a notebook shows it
+    flat = curves[1]
+    assert flat.flat, "w_H0's curve changes too little to see: it has a flat note"
+    note = flat.flat_text.get_window_extent(fig.canvas.get_renderer()).padded(2)
+    legend = flat.ax.get_legend().get_window_extent()
+    assert not note.overlaps(legend), (note, legend)
+    for line in (flat.curve, flat.tangent, flat.point):  # nor does the legend, pushed aside
+        points = flat.ax.transData.transform(np.column_stack(line.get_data()))
+        points = points[np.isfinite(points).all(axis=1)]
+        for box in (note, legend):
+            assert len(points) and not any(box.contains(*p) for p in points), line.get_label()
+
+
+def test_no_colour_bar_label_sits_a_fraction_of_a_step_from_an_end():
+    # 09's map: C from 3.478 to 11.1 in steps of 1, labelled "11" right beside "11.1"
+    from backproplib.learning.surface import CostSurface
+
+    v = np.linspace(-1, 1, 41)
+    cost = 3.478373132 + (11.10439316 - 3.478373132) * (v[:, None] ** 2 + v[None, :] ** 2) / 2
+    contour = plots.cost_contour(CostSurface(("w_H1", "w_Out"), (v, v), cost, {}, None, None))
+    contour.canvas.draw()
+    ticks = [float(t.get_text().replace("\u2212", "-")) for t in contour.axes[1].get_yticklabels()]
+    steps = np.diff(ticks)
+    assert len(ticks) > 3 and steps.min() >= np.median(steps) / 2, ticks

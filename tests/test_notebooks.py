@@ -264,3 +264,22 @@ def test_09s_lowest_point_lines_read_as_sentences():
     lines = [line for cell in nb.cells if cell.cell_type == "code"
              for line in output_text(cell).splitlines() if "on this grid: " in line]
     assert lines and all(line.startswith("The lowest value of ") for line in lines), lines
+
+
+def test_04_says_what_its_panel_does_with_a_curve_too_flat_to_see():
+    """04 said its panel "zooms its vertical axis to the curve, so it never looks flat"; the
+    panel drew a flat line and a note (plots.scales: a change below RESOLVES of the cost's size
+    gets an axis from 0), as it does at 04's own parameters."""
+    from backproplib import widgets
+    from backproplib.plots.scales import RESOLVES
+
+    cells = load("04_h0_gradient").cells
+    at = next(i for i, c in enumerate(cells) if "widgets.gradient_view(" in c.source)
+    prose = " ".join(cells[at - 1].source.split())
+    scope = {}
+    exec(cells[1].source, scope)  # noqa: S102 (the parameters cell)
+    net = bp.Network.chain(scope["weights"], scope["biases"], activation=scope["activation"])
+    view = widgets.gradient_view(net, scope["x"], scope["y"], param="w_H0", sliders=["w_H1"])
+    assert view.curve.flat and view.curve.ax.get_ylim()[0] == 0, "the panel shows it flat"
+    assert "never looks flat" not in prose, prose
+    assert f"less than {RESOLVES:.0%} of its size" in prose and "note" in prose, prose

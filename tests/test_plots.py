@@ -98,6 +98,17 @@ def test_network_diagram_shows_the_worked_example_numbers(seed):
     assert "weight < 0" in key and "blocked neuron (dead or saturated)" in key
 
 
+def test_network_diagram_gives_every_number_by_one_digits_rule():
+    # 01 under tanh drew "z_Out = 3.466913822" (fmt's 10 digits fit 11 characters) beside
+    # "z_H1 = 0.805355" (6 digits): a number that ends within 9 digits shows whole (the seed's
+    # 0.01755125 above), any other to 6 significant digits
+    net = bp.Network.chain(["0.3", "-1/5", "0.7"], [2, 1, 3], activation="tanh")
+    numbers = re.findall(r"=\s(-?[\d.]+(?:e-?\d+)?)", " ".join(
+        t for t in texts(plots.network_diagram(net, "1/2", 0)) if t.startswith(("z_", "dC0/"))))
+    digits = [len(re.sub(r"^0*\.?0*|\.|e.*$", "", n.lstrip("-"))) for n in numbers]
+    assert len(numbers) == 13 and max(digits) == 6, dict(zip(numbers, digits))
+
+
 def test_network_diagram_greys_a_blocked_neuron_and_updates_numbers(seed):
     net, x, y = seed
     fig = plots.network_diagram(net, x, y)
@@ -246,7 +257,7 @@ def test_cost_contour_point_arrow_and_path(seed):
     assert direction[0] * gradient[1] - direction[1] * gradient[0] == pytest.approx(0, abs=1e-9)
     assert direction @ gradient > 0
     key = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert key == ["current point", "gradient (uphill)", "descent path"]
+    assert key == ["start", "gradient (uphill)", "descent path"]  # the point starts the path
     assert "pointing uphill; descent steps go the opposite way" in contour.alt_text()
     line_x, line_y = contour.path.get_data()
     assert np.allclose(np.column_stack([line_x, line_y]), path.array())
@@ -918,6 +929,18 @@ def test_a_map_too_flat_for_contours_says_so_once_with_ends_that_hold_the_point_
     point = re.search(r"(?<![\w/])C0 = ([^,\s]+)", view.summary())[1]
     assert low != high and float(low) <= float(point) <= float(high), (low, point, high)
     assert view.contour.flat == "" and view.contour.flat_label is None  # not said twice
+
+
+def test_a_map_with_a_descent_path_calls_its_point_the_start(seed):
+    # 06's key said "current point" for the path's start (the square is where it ended)
+    net, x, y = seed
+    surface = bp.cost_surface(net, x, y, {"w_H1": np.linspace(-1, 1, 5),
+                                          "w_Out": np.linspace(-1, 1, 5)})
+    path = [[0.01, 0.5], [-0.1, 0.3]]
+    for drawn, words in ((plots.cost_contour(surface, path[0], (7.2, 7.2), path), "start"),
+                         (plots.cost_contour(surface, path[0], (7.2, 7.2)), "current point")):
+        key = [t.get_text() for t in drawn.bp_plot.ax.get_legend().get_texts()]
+        assert key[0] == words, key
 
 
 def test_a_flat_point_says_no_arrow_once():

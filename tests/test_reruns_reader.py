@@ -30,6 +30,11 @@ KINK = {"x": "1/2", "y": "1", "weights": ["2", "3", "1/2"], "biases": ["-1", "1"
         "activation": "leaky_relu"}
 RUNS = {
     "01-kink": ("01_forward_pass", KINK),
+    # the reviewer's 01 under tanh: a_Out = y = 0 needs w_Out = -4.5, off the slider's -1.3..2.7
+    "01-tanh": ("01_forward_pass", {"x": "1/2", "y": 0, "weights": ["0.3", "-1/5", "0.7"],
+                                    "biases": [2, 1, 3], "activation": "tanh"}),
+    "01-sigmoid": ("01_forward_pass", {"activation": "sigmoid"}),  # never 0: y out of reach
+    "01-dead": ("01_forward_pass", {"y": 2, "weights": [0.1, -4, 0.5], "biases": [6, 1, 3]}),
     "02-kink": ("02_output_layer_gradient", KINK),
     "05-kink": ("05_cost_surface", KINK),
     "08-kink": ("08_checking_gradients", KINK),
@@ -148,6 +153,26 @@ def test_01_leaky_relu_at_its_kink_does_not_pass_z_on_unchanged():
         text = printed("01-kink", start)
         assert f"passes z_{layer} on unchanged" not in text, text
         assert f"LeakyReLU'(z_{layer}) = 0.01" in text, text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("run", ["01-tanh", "01-sigmoid", "01-dead"])
+def test_01_says_whether_its_w_Out_slider_can_make_a_Out_equal_to_y(run):
+    # 01 asks for "a w_Out that makes the prediction a_Out equal to the target y"; the slider
+    # did not reach it, and nothing said so. Where a_Out = y is z_Out = 0 (tanh, y = 0), the
+    # slider reaches it, as 02's and 03's do; elsewhere the cell says whether the slider can.
+    p = dict(x=0.5, y=0, weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="relu")
+    p.update(RUNS[run][1])
+    net = bp.Network.chain(p["weights"], p["biases"], activation=p["activation"])
+    text = printed(run, "print(view.summary())")
+    low, high = (float(v) for v in re.search(r"On the w_Out slider, from (\S+) to (\S+), ",
+                                             text).groups())
+    ends = [float(net.with_params({"w_Out": w}).forward(p["x"]).a["Out"][0]) for w in (low, high)]
+    reached = min(ends) <= float(net.target(p["y"])[0]) <= max(ends)
+    assert reached == (run == "01-tanh") and ("no w_Out on it" in text) != reached, text
+    if run == "01-tanh":  # z_Out = w_Out * a_H1 + b_Out = 0
+        crossing = -float(net.param("b_Out")) / float(net.forward(p["x"]).a["H1"][0])
+        assert low <= crossing <= high, (crossing, text)
 
 
 @pytest.mark.slow

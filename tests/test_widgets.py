@@ -373,6 +373,26 @@ def test_one_backward_and_no_forward_per_slider_step(seed, make, monkeypatch):
     assert view.error is None
 
 
+def test_a_setting_it_cannot_show_leaves_the_last_picture_and_its_alt_says_so(seed):
+    # 06 at a learning rate of 0: the readout said "Cannot show this setting", while the alt
+    # described the path of the last setting as if it were this one's
+    view = widgets.descent_view(*seed)
+    before, slider = alt(view), view.sliders["learning_rate"]
+    slider.min = 0
+    slider.value = 0
+    assert "Cannot show this setting" in view.readout.value
+    stale = alt(view)
+    assert stale.endswith(before) and stale.startswith("Not redrawn"), stale
+    view.refresh()  # and once more: said once
+    assert alt(view) == stale
+    slider.value = 0.02  # a setting it can show: its own picture and alt
+    assert view.error is None and not alt(view).startswith("Not redrawn")
+    huge = bp.Network.chain([1e77, 1e77, 1], [0, 0, 0], activation="linear")
+    view = widgets.gradient_view(huge, 0.5, 0, param="b_Out", sliders=["x"])
+    view.sliders["x"].value = 2.5  # overflows, and draws the curve without its numbers
+    assert view.error is not None and not alt(view).startswith("Not redrawn"), alt(view)
+
+
 def test_the_huge_but_valid_chain_draws_and_explains(seed):
     # issue 9: a curve whose y-limits padded past the float maximum used to raise
     view = widgets.gradient_view(bp.Network.chain([2.15e51] * 3, [0, 0, 0]), 1, 0, "w_H0")

@@ -3,6 +3,7 @@ range in about 10 presses, the readout says nothing the picture does not show, a
 short with every digit folded away."""
 
 import base64
+import re
 from fractions import Fraction
 
 import matplotlib
@@ -67,6 +68,13 @@ def test_the_readout_says_when_the_arrow_runs_off_the_map(seed):
         assert "off the map" in view.readout.value
     else:
         assert "off the map" not in view.readout.value
+    for name, slider in view.sliders.items():  # 05 at w_H1 = 2.01: the alt did not say so
+        for value in (slider.min, slider.max):
+            others = [other.value for other in view.sliders.values()]
+            slider.value = value
+            alt = re.search(r'alt="([^"]*)"', view.frame.value)[1]
+            said = "off the map" in view.readout.value
+            assert said == ("off the map" in alt), (name, value, others, alt)
 
 
 def test_brief_numbers():

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.colors import BoundaryNorm
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import Bbox, offset_copy
 
 from ..core.network import Network
 from ..learning.surface import CostSurface, cost_surface
@@ -77,9 +77,9 @@ class CostCurve:
                 ax.transAxes, fig=fig, x=0, y=6, units="points"), va="bottom")
             self.message = self.problem = self.curve_key = None
             self.flat = ""  # a sentence when C0 changes too little to see (scales.flat_note)
-            self.flat_text = ax.text(0.5, 0.42, "", transform=ax.transAxes, ha="center",
-                                     va="center", color=style.INK, fontsize=style.FONT, zorder=6,
-                                     path_effects=HALO)
+            self.flat_text = ax.annotate("", (0.5, 0.5), xycoords=self._clear_band, ha="center",
+                                         va="center", color=style.INK, fontsize=style.FONT,
+                                         zorder=6, path_effects=HALO)
             ax.set(xlabel=tex_name(param), ylabel="$C_0$", xlim=(self.values[0], self.values[-1]))
             compact_ticks(ax)
             ax.grid(True)
@@ -89,6 +89,21 @@ class CostCurve:
             self.update(net, backward_or_none(net, x, y), x, y)
             if owns:
                 fig.tight_layout()
+
+    def _clear_band(self, renderer):
+        """Where the flat note covers nothing, found when drawn (a notebook may set the limits):
+        in the taller band of the axes below or above the curve, tangent and point, next to
+        them (the legend keeps the rest of the band)."""
+        box, (low, high) = self.ax.bbox, self.ax.get_ylim()
+        ys = np.concatenate([np.asarray(line.get_ydata(), float)
+                             for line in (self.curve, self.tangent, self.point)])
+        ys = box.y0 + box.height * np.clip((ys[np.isfinite(ys)] - low) / (high - low), 0, 1)
+        bottom, top = (ys.min(), ys.max()) if len(ys) else (box.y0, box.y0)
+        half = renderer.points_to_pixels(style.FONT) * (0.6 * self.flat_text.get_text().count(
+            "\n") + 1.1)  # half the note's lines (1.2 font sizes each), and a gap
+        y = (max(bottom - half, (box.y0 + bottom) / 2) if bottom - box.y0 > box.y1 - top else
+             min(top + half, (top + box.y1) / 2))
+        return Bbox([[box.x0, y], [box.x1, y]])
 
     def dynamic_artists(self) -> list:
         """The curve too: only a change of the axes' limits redraws the background."""
@@ -270,13 +285,20 @@ class CostContour:
             bar = self.fig.colorbar(self.filled, ax=ax, shrink=0.92, spacing="uniform",
                                     format=CompactFormatter())
             bar.set_label(tex_name(self.cost_name))
+            ticks = list(bar.get_ticks())  # no label a fraction of a step beside an end's (11.1)
+            for i, end, far in ((1, 0, 2), (-2, -1, -3)):
+                if (not self.log and len(ticks) > 3 and ticks[end] == self.levels[end]
+                        and abs(ticks[end] - ticks[i]) < abs(ticks[far] - ticks[i]) / 2):
+                    del ticks[i]
+                    bar.set_ticks(ticks)
         ax.set(xlabel=tex_name(self.names[0]), ylabel=tex_name(self.names[1]),
                xlim=(v1[0], v1[-1]), ylim=(v2[0], v2[-1]))
         compact_ticks(ax)
         ax.set_autoscale_on(False)
         (self.path,) = ax.plot([], [], color=style.PATH, label="descent path", **PATH_STYLE)
         (self.path_end,) = ax.plot([], [], "s", color=style.PATH, mec=style.INK, ms=8, zorder=5)
-        (self.point,) = ax.plot([], [], **style.POINT, zorder=6, label="current point")
+        (self.point,) = ax.plot([], [], **style.POINT, zorder=6, label="start" if
+                                self.path_in_key else "current point")  # a descent's start
         self.arrow = ax.add_patch(FancyArrowPatch(
             (0, 0), (0, 0), arrowstyle="-|>", mutation_scale=18, color=style.GRADIENT, lw=2.5,
             zorder=7, visible=False, path_effects=HALO))
@@ -311,6 +333,7 @@ class CostContour:
 
     #: what a reader is told when ``inside`` is False for a path drawn on the map
     LEAVES = "the path leaves the plotted area; only the part inside shows"
+    OFF_MAP = "off the map (only its start shows at the edge)"  # where the arrow's head lies
 
     def inside(self, points) -> bool:
         """True if every point (rows of (names[0], names[1])) lies on the map."""
@@ -376,8 +399,9 @@ class CostContour:
         if len(px):
             text += f" The point marks {n1} = {fmt(px[0])}, {n2} = {fmt(py[0])}."
         if self.arrow.get_visible() and self.gradient is not None:
+            off = "" if self.inside(self.arrow_ends[1]) else ", " + self.OFF_MAP
             text += (f" The arrow is the gradient (d{name}/d{n1}, d{name}/d{n2}) = "
-                     f"({fmt(self.gradient[0])}, {fmt(self.gradient[1])}), pointing uphill; "
+                     f"({fmt(self.gradient[0])}, {fmt(self.gradient[1])}), pointing uphill{off}; "
                      "descent steps go the opposite way.")
         elif self.gradient is not None:
             text += f" No arrow: {self.note.get_text()}."

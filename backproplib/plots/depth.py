@@ -158,12 +158,12 @@ class DepthPlot:
 
 def describe(p: DepthProfile, key: str, said: str) -> str:
     """``key`` as the plot shows it, in words: "|dC/dW| from 0.5 at H0 to 0.01 at Out" (and
-    where it is 0: not drawn on a log scale)."""
+    where it is 0: below any log scale, a hollow marker on the bottom edge)."""
     values = np.asarray(getattr(p, key), dtype=float)
     text = f"{said} from {values[0]:.3g} at {p.names[0]} to {values[-1]:.3g} at {p.names[-1]}"
     zeros = [n for n, v in zip(p.names, values) if v == 0]
     if zeros:
-        text += f" (0 at {plural(len(zeros), 'layer')}, not drawn)"
+        text += f" (0 at {plural(len(zeros), 'layer')}, drawn hollow on the bottom edge)"
     return text
 
 

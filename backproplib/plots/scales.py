@@ -41,10 +41,11 @@ def tex_name(name: str) -> str:
 
 
 def short(value) -> str:
-    """``value`` in fmt's form if at most 11 characters, else to 6 significant digits (a label;
-    the alt text carries every digit). ``numbers.rounded`` gives a chosen number of digits."""
+    """``value`` in fmt's form if it ends within 9 digits and 11 characters (0.01755125), else
+    to 6 significant digits (a label; the alt text carries every digit): one rule, not
+    3.466913822 beside 0.805355. ``numbers.rounded`` gives a chosen number of digits."""
     text = fmt(value)
-    return text if len(text) <= 11 else rounded(value, 6)
+    return text if len(text) <= 11 and rounded(value, 9) == text else rounded(value, 6)
 
 
 def digits_for(values) -> int:

@@ -283,8 +283,8 @@ class surface_view(_ContourView):
                     if not any(gradient) else "no arrow: the gradient is too large to draw")
         if self.contour.inside(self.contour.arrow_ends[1]):
             return "the arrow points uphill; a descent step goes the opposite way"
-        return ("the arrow points uphill, off the map (only its start shows at the edge); "
-                "a descent step goes the opposite way, back into the map")
+        return (f"the arrow points uphill, {self.contour.OFF_MAP}; a descent step goes the "
+                "opposite way, back into the map")
 
     def _update(self):
         point = tuple(self.sliders[n].value for n in self.params)

@@ -32,6 +32,7 @@ class depth_view(View):
         self.width, self.seed = net.sizes[0], seed
         X, Y = deep.deep_data(net, m, seed)
         super().__init__(net, X, Y)
+        self.details.set_title(0, "Each layer's |delta| and |dC/dW| at these values")
         deepest = self.add_slider("depth", W.IntSlider, value=depth, min=2, step=1, max=max(
             depth, min(MAX_DEPTH, deep.deepest(self.width)))).max  # each one allowed
         self.add_slider("activation", W.Dropdown(options=list(ACTIVATIONS),

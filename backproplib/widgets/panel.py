@@ -20,6 +20,8 @@ from ..numbers import fmt
 from ..plots import render, style
 
 SIGNIFICANT = 4  # digits a readout shows; the full numbers fold away below it
+# before the alt text of a picture kept from the last setting, when this one cannot be shown
+STALE = "Not redrawn for this setting, which cannot be shown (the readout says why): "
 
 
 def brief(value) -> str:
@@ -183,12 +185,15 @@ class Panel:
     def refresh(self):
         """Recompute from the controls and redraw; any error ends up in the readout."""
         self._forget()
+        sent = self.pictures_sent
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 self._update()
         except Exception as error:  # a slider or a button must never break the notebook
             self.error = error
             self.warnings.append(f"Cannot show this setting: {error}")
+            if sent == self.pictures_sent and STALE not in self.frame.value:  # not redrawn
+                self.frame.value = self.frame.value.replace('alt="', f'alt="{STALE}', 1)
         self._write_readout()
 
     def _update(self):
