@@ -441,7 +441,8 @@ def test_small_value_checks():
     wide = bp.Network([np.zeros((3, 1)), np.zeros((2, 3)), np.zeros((1, 2))],
                       [np.zeros(3), np.zeros(2), np.zeros(1)])
     assert ex.check_weight_source(0, wide, "w_H1[1,0]")
-    assert not ex.check_weight_source(1, wide, "w_H1[1,0]")
+    said = ex.check_weight_source(1, wide, "w_H1[1,0]").message  # j: points at the idea (0.3)
+    assert "w_H1[j,k] * a_H0[k]" in said and "second" not in said and "k is" not in said, said
     assert ex.check_weight_count(24, (3, 4, 6, 2), "H1")
     for slip in (10, 18, 30):
         assert not ex.check_weight_count(slip, (3, 4, 6, 2), "H1")

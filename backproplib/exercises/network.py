@@ -236,12 +236,13 @@ def check_weight_source(answer, net, weight: str) -> Feedback:
     if kind != "w" or len(index) != 2:
         raise ValueError(f"weight: expected a weight w_<layer>[j,k], got {weight!r}")
     j, k = index
-    before = "x" if L == 0 else net.layer_names[L - 1]
+    before, layer = "x" if L == 0 else net.layer_names[L - 1], net.layer_names[L]
+    source = "x" if L == 0 else f"a_{before}"
     return check_value(answer, k, f"the index of the {before} neuron that {weight} comes from",
                        hint="w_jk runs from neuron k of layer L-1 to neuron j of layer L.",
-                       mistakes={f"That is j, where the weight goes (a neuron of "
-                                 f"{net.layer_names[L]}); the second index k is where it comes "
-                                 "from.": j})  # (where j = k, check_value passes over it)
+                       mistakes={f"The weight goes to a neuron of {layer}; it comes from the "
+                                 f"{before} neuron it multiplies in z_{layer}[j] = sum over k of "
+                                 f"w_{layer}[j,k] * {source}[k] + b_{layer}[j].": j})
 
 
 def check_activation_function(function, activation) -> Feedback:
