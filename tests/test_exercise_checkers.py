@@ -735,6 +735,38 @@ def test_a_sum_along_the_row_is_rejected_in_the_notation_of_07(activation):
         assert not said and f"column {j}" in said.message and "neuron q of" in said.message, said
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_wrong_neuron_one_term_of_the_sum_and_z_for_a_are_named(activation):
+    """7.3 in the review: a_H0[j] for a_H0[k], only one term q of the sum over the next layer,
+    z_H0[k] for a_H0[k]; and z_H1 for a_H1 in 2.2 (a chain): each is named where it gives
+    another value than the right one, under every activation."""
+    net = bp.Network([[[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]], [[0.3, 0.6, -0.1], [0.5, -0.4, 0.2]],
+                      [[0.7, -0.3], [0.2, 0.8]]], [[2, 1, 0.5], [0.1, 0.4], [0.3, -0.2]],
+                     activations=activation)  # 07's parameters
+    x, y, j, k = [0.5, -1.0], [0.0, 2.0], 0, 2
+    fwd = net.forward(x)
+    s = [np.asarray(fwd.da_dz[L], float) for L in range(3)]
+    W = np.asarray(net.weights[2], float)
+    terms = W[:, j] * s[2] * 2 * (np.asarray(fwd.a[2], float) - np.array(y))  # one per q of Out
+    a_H0, z_H0 = np.asarray(fwd.a[0], float), np.asarray(fwd.z[0], float)
+    right = terms.sum() * s[1][j] * a_H0[k]
+    slips = {f"not a_H0[{j}]": terms.sum() * s[1][j] * a_H0[j],
+             f"not z_H0[{k}]": terms.sum() * s[1][j] * z_H0[k]}
+    slips.update({f"only the q = {q} term": terms[q] * s[1][j] * a_H0[k] for q in range(2)})
+    chain = ex_net(activation)
+    cases = [(net, x, y, f"w_H1[{j},{k}]", right, slips),
+             (chain, EX_X, EX_Y, "w_Out", chain_by_hand(chain, EX_X, EX_Y)["w_Out"],
+              {"not z_H1": chain_by_hand(chain, EX_X, EX_Y, z_input=True)["w_Out"]})]
+    for case_net, cx, cy, param, right, named in cases:
+        assert ex.check_gradient(right, case_net, cx, cy, param)
+        for words, value in named.items():
+            if not close(value, right):
+                said = ex.check_gradient(value, case_net, cx, cy, param)
+                assert not said and words in said.message, (words, said)
+    if activation in ("sigmoid", "tanh"):  # where a is not z: the z slips show
+        assert not close(slips[f"not z_H0[{k}]"], right)
+
+
 def test_training_checks():
     from backproplib.learning import datasets, training
 
