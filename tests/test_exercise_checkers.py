@@ -256,7 +256,7 @@ def value_exercises(name, activation, numbers):
                 continue
             exec(cell.source, scope)  # noqa: S102
             net, x, y, param = (eval(ast.unparse(a), scope) for a in call.args[1:5])  # noqa: S307
-            keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+            keywords = {k.arg: eval(ast.unparse(k.value), scope) for k in call.keywords}  # noqa: S307
             found[f"{match[1]}.{match[2]}"] = (net, x, y, param, keywords)
     return found
 
@@ -272,8 +272,14 @@ def test_value_exercises_catch_the_slips_and_one_shows_a_left_out_slope(name, ac
     (every notebook has one) costs something and rejects a left-out sigma', unless the
     activation is linear, where the right value says no value can show it."""
     found = value_exercises(name, activation, NUMBER_SETS[numbers])
-    named = {k["slope_exercise"] for *_, k in found.values() if k}
+    named = {k["slope_exercise"] for *_, k in found.values() if "slope_exercise" in k}
     assert named and named <= set(found), (named, sorted(found))
+    for number in named:  # the what-if passes the network before the change: its value is named
+        net, x, y, param, keywords = found[number]
+        old = chain_by_hand(keywords["before"], x, y)[param]
+        if not close(old, chain_by_hand(net, x, y)[param]):
+            said = ex.check_gradient(old, net, x, y, param, **keywords)
+            assert not said and f"dC0/d{param} of the network as it was" in said.message, said
     for number, (net, x, y, param, keywords) in found.items():
         assert net.backward(x, y).cost != 0, number
         right = chain_by_hand(net, x, y)[param]
@@ -319,6 +325,8 @@ def test_value_exercises_catch_the_slips_and_one_shows_a_left_out_slope(name, ac
 def test_a_slope_exercise_comes_with_its_what_if():
     with pytest.raises(ValueError, match=r"slope_exercise and what_if_args: expected both"):
         ex.check_gradient(0, ex_net("relu"), EX_X, EX_Y, "w_Out", slope_exercise="2.6")
+    with pytest.raises(TypeError, match=r"before: expected the network before the change"):
+        ex.check_gradient(0, ex_net("relu"), EX_X, EX_Y, "w_Out", before="ex_net")
 
 
 def test_what_if_moves_a_bias_only():
@@ -935,7 +943,7 @@ def test_a_right_value_names_an_exercise_that_shows_the_factors_it_cannot(name, 
     those slopes at 1, so the sentence is false under the default numbers too."""
     found = value_exercises(name, activation, NUMBER_SETS[numbers])
     for number, (net, x, y, param, keywords) in found.items():
-        if not keywords:
+        if "slope_exercise" not in keywords:
             continue
         slope_exercise = keywords["slope_exercise"]
         right = chain_by_hand(net, x, y)[param]
