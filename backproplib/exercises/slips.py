@@ -130,9 +130,8 @@ def catalogue(net, x, y, kind, L, index) -> dict:
     if kind == "a" and L == len(names) - 1:
         found["cost"] = ("That is C0 itself; its derivative is dC0/da_Out = 2(a_Out - y).",
                          g.cost)
-    W = net.weights[L + 1] if kind != "x" and L < len(names) - 1 else np.zeros((1, 1))
-    if W.shape[0] > 1 and index[0] is not None:  # the sum over the next layer's neurons q
-        j, delta, after = index[0], np.asarray(g.dz[L + 1]), names[L + 1]
+    if kind != "x" and L < len(names) - 1 and net.sizes[L + 2] > 1 and index[0] is not None:
+        W, j, delta, after = net.weights[L + 1], index[0], np.asarray(g.dz[L + 1]), names[L + 1]
 
         def down(v):  # a value of dC0/da_L[j], carried down to the quantity asked for
             v = v if kind == "a" else v * np.asarray(g.da_dz[L])[j]
@@ -168,8 +167,8 @@ def _chain_weight_slips(net, g, kind, L, expected, inputs) -> dict:
 
 
 def _input_slips(net, g, kind, L, index, inputs) -> dict:
-    """dz/dw taken as 1 (that is dC0/db), as the weight, or as another layer's a; dz/db taken
-    as the input."""
+    """dz/dw taken as 1 (that is dC0/db), as the weight, as another layer's or neuron's a, or
+    as z; dz/db taken as the input."""
     names = net.layer_names
     j = index[0]
     dz = np.asarray(g.dz[L])[j]
