@@ -256,7 +256,7 @@ def value_exercises(name, activation, numbers):
                 continue
             exec(cell.source, scope)  # noqa: S102
             net, x, y, param = (eval(ast.unparse(a), scope) for a in call.args[1:5])  # noqa: S307
-            keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+            keywords = {k.arg: eval(ast.unparse(k.value), scope) for k in call.keywords}  # noqa: S307
             found[f"{match[1]}.{match[2]}"] = (net, x, y, param, keywords)
     return found
 
@@ -272,8 +272,14 @@ def test_value_exercises_catch_the_slips_and_one_shows_a_left_out_slope(name, ac
     (every notebook has one) costs something and rejects a left-out sigma', unless the
     activation is linear, where the right value says no value can show it."""
     found = value_exercises(name, activation, NUMBER_SETS[numbers])
-    named = {k["slope_exercise"] for *_, k in found.values() if k}
+    named = {k["slope_exercise"] for *_, k in found.values() if "slope_exercise" in k}
     assert named and named <= set(found), (named, sorted(found))
+    for number in named:  # the what-if passes the network before the change: its value is named
+        net, x, y, param, keywords = found[number]
+        old = chain_by_hand(keywords["before"], x, y)[param]
+        if not close(old, chain_by_hand(net, x, y)[param]):
+            said = ex.check_gradient(old, net, x, y, param, **keywords)
+            assert not said and f"dC0/d{param} of the network as it was" in said.message, said
     for number, (net, x, y, param, keywords) in found.items():
         assert net.backward(x, y).cost != 0, number
         right = chain_by_hand(net, x, y)[param]
@@ -319,6 +325,8 @@ def test_value_exercises_catch_the_slips_and_one_shows_a_left_out_slope(name, ac
 def test_a_slope_exercise_comes_with_its_what_if():
     with pytest.raises(ValueError, match=r"slope_exercise and what_if_args: expected both"):
         ex.check_gradient(0, ex_net("relu"), EX_X, EX_Y, "w_Out", slope_exercise="2.6")
+    with pytest.raises(TypeError, match=r"before: expected the network before the change"):
+        ex.check_gradient(0, ex_net("relu"), EX_X, EX_Y, "w_Out", before="ex_net")
 
 
 def test_what_if_moves_a_bias_only():
@@ -441,7 +449,8 @@ def test_small_value_checks():
     wide = bp.Network([np.zeros((3, 1)), np.zeros((2, 3)), np.zeros((1, 2))],
                       [np.zeros(3), np.zeros(2), np.zeros(1)])
     assert ex.check_weight_source(0, wide, "w_H1[1,0]")
-    assert not ex.check_weight_source(1, wide, "w_H1[1,0]")
+    said = ex.check_weight_source(1, wide, "w_H1[1,0]").message  # j: points at the idea (0.3)
+    assert "w_H1[j,k] * a_H0[k]" in said and "second" not in said and "k is" not in said, said
     assert ex.check_weight_count(24, (3, 4, 6, 2), "H1")
     for slip in (10, 18, 30):
         assert not ex.check_weight_count(slip, (3, 4, 6, 2), "H1")
@@ -734,6 +743,38 @@ def test_a_sum_along_the_row_is_rejected_in_the_notation_of_07(activation):
         assert not said and f"column {j}" in said.message and "neuron q of" in said.message, said
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_wrong_neuron_one_term_of_the_sum_and_z_for_a_are_named(activation):
+    """7.3 in the review: a_H0[j] for a_H0[k], only one term q of the sum over the next layer,
+    z_H0[k] for a_H0[k]; and z_H1 for a_H1 in 2.2 (a chain): each is named where it gives
+    another value than the right one, under every activation."""
+    net = bp.Network([[[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]], [[0.3, 0.6, -0.1], [0.5, -0.4, 0.2]],
+                      [[0.7, -0.3], [0.2, 0.8]]], [[2, 1, 0.5], [0.1, 0.4], [0.3, -0.2]],
+                     activations=activation)  # 07's parameters
+    x, y, j, k = [0.5, -1.0], [0.0, 2.0], 0, 2
+    fwd = net.forward(x)
+    s = [np.asarray(fwd.da_dz[L], float) for L in range(3)]
+    W = np.asarray(net.weights[2], float)
+    terms = W[:, j] * s[2] * 2 * (np.asarray(fwd.a[2], float) - np.array(y))  # one per q of Out
+    a_H0, z_H0 = np.asarray(fwd.a[0], float), np.asarray(fwd.z[0], float)
+    right = terms.sum() * s[1][j] * a_H0[k]
+    slips = {f"not a_H0[{j}]": terms.sum() * s[1][j] * a_H0[j],
+             f"not z_H0[{k}]": terms.sum() * s[1][j] * z_H0[k]}
+    slips.update({f"only the q = {q} term": terms[q] * s[1][j] * a_H0[k] for q in range(2)})
+    chain = ex_net(activation)
+    cases = [(net, x, y, f"w_H1[{j},{k}]", right, slips),
+             (chain, EX_X, EX_Y, "w_Out", chain_by_hand(chain, EX_X, EX_Y)["w_Out"],
+              {"not z_H1": chain_by_hand(chain, EX_X, EX_Y, z_input=True)["w_Out"]})]
+    for case_net, cx, cy, param, right, named in cases:
+        assert ex.check_gradient(right, case_net, cx, cy, param)
+        for words, value in named.items():
+            if not close(value, right):
+                said = ex.check_gradient(value, case_net, cx, cy, param)
+                assert not said and words in said.message, (words, said)
+    if activation in ("sigmoid", "tanh"):  # where a is not z: the z slips show
+        assert not close(slips[f"not z_H0[{k}]"], right)
+
+
 def test_training_checks():
     from backproplib.learning import datasets, training
 
@@ -902,7 +943,7 @@ def test_a_right_value_names_an_exercise_that_shows_the_factors_it_cannot(name, 
     those slopes at 1, so the sentence is false under the default numbers too."""
     found = value_exercises(name, activation, NUMBER_SETS[numbers])
     for number, (net, x, y, param, keywords) in found.items():
-        if not keywords:
+        if "slope_exercise" not in keywords:
             continue
         slope_exercise = keywords["slope_exercise"]
         right = chain_by_hand(net, x, y)[param]

@@ -103,11 +103,14 @@ def check_forward(answer, net, x, quantity: str, layer: str, j=None,
 
 # --- gradients -------------------------------------------------------------------------------
 def check_gradient(answer, net, x, y, param: str, slope_exercise: str | None = None,
-                   what_if_args: tuple | None = None) -> Feedback:
+                   what_if_args: tuple | None = None, before: Network | None = None) -> Feedback:
     """Check dC0/d``param`` ("w_Out", "w_H1[0,1]", "a_H1", "z_Out[0]", "x"), naming the slips
-    of the chain rule; a right value that cannot show a left-out sigma' says so, naming
-    ``slope_exercise`` ("2.6", the what-if ``what_if(net, x, y, *what_if_args)``) where its
-    network shows it."""
+    of the chain rule (and ``before``'s value, a what-if's network before its change); a right
+    value that cannot show a left-out sigma' says so, naming ``slope_exercise`` ("2.6", the
+    what-if ``what_if(net, x, y, *what_if_args)``) where its network shows it."""
+    if before is not None and (not isinstance(before, Network) or before.sizes != net.sizes):
+        raise TypeError(f"before: expected the network before the change (sizes {net.sizes}), "
+                        f"got {before!r}")
     if (slope_exercise is None) != (what_if_args is None):
         raise ValueError("slope_exercise and what_if_args: expected both (\"4.5\" and the "
                          f"(move, param) of its what_if) or neither, got {slope_exercise!r} and "
@@ -123,6 +126,11 @@ def check_gradient(answer, net, x, y, param: str, slope_exercise: str | None = N
                  "average, so divide by m.": np.asarray(expected, dtype=object) * g.batch_size}
         hint = (f"{label} is the average over the {g.batch_size} examples of each one's "
                 f"{label.replace('dC/', 'dC0/')}, and {hint}")
+    if before is not None:
+        said = ", ".join(f"{n} = {fmt(net.param(n))}" for n in net.parameter_names
+                         if net.param(n) != before.param(n))
+        slips[f"That is {label} of the network as it was: with {said}, compute the forward "
+              "pass again first."] = derivative_of(before, before.backward(x, y), kind, L, index)[0]
     feedback = check_value(answer, expected, label, hint, slips,
                            note=unreachable_target(net, y) or "")
     unseen = (unseen_slopes(net, x, y, param, slope_exercise, what_if_args)
@@ -236,12 +244,13 @@ def check_weight_source(answer, net, weight: str) -> Feedback:
     if kind != "w" or len(index) != 2:
         raise ValueError(f"weight: expected a weight w_<layer>[j,k], got {weight!r}")
     j, k = index
-    before = "x" if L == 0 else net.layer_names[L - 1]
+    before, layer = "x" if L == 0 else net.layer_names[L - 1], net.layer_names[L]
+    source = "x" if L == 0 else f"a_{before}"
     return check_value(answer, k, f"the index of the {before} neuron that {weight} comes from",
                        hint="w_jk runs from neuron k of layer L-1 to neuron j of layer L.",
-                       mistakes={f"That is j, where the weight goes (a neuron of "
-                                 f"{net.layer_names[L]}); the second index k is where it comes "
-                                 "from.": j})  # (where j = k, check_value passes over it)
+                       mistakes={f"The weight goes to a neuron of {layer}; it comes from the "
+                                 f"{before} neuron it multiplies in z_{layer}[j] = sum over k of "
+                                 f"w_{layer}[j,k] * {source}[k] + b_{layer}[j].": j})
 
 
 def check_activation_function(function, activation) -> Feedback:

@@ -130,20 +130,21 @@ def catalogue(net, x, y, kind, L, index) -> dict:
     if kind == "a" and L == len(names) - 1:
         found["cost"] = ("That is C0 itself; its derivative is dC0/da_Out = 2(a_Out - y).",
                          g.cost)
-    square = kind != "x" and L < len(names) - 1 and net.weights[L + 1].shape[0] == net.sizes[L + 1]
-    if square and not net.is_chain:
-        j, row = index[0], net.weights[L + 1] @ np.asarray(g.dz[L + 1])  # W, not W transposed
-        if kind == "a":
-            found["row"] = (f"The sum runs down column {j} of W_{names[L + 1]} (the weights "
-                            f"leaving neuron {j}), not along row {j}.",
-                            row if j is None else row[j])
-        elif j is not None:
-            value = row[j] * np.asarray(g.da_dz[L])[j]
-            if kind == "w":
-                value = value * np.asarray(inputs[L])[index[1]]
-            found["row"] = (f"The sum runs down column {j} of W_{names[L + 1]} (w_{names[L + 1]}"
-                            f"[q,{j}]: from neuron {j} of {names[L]} to neuron q of "
-                            f"{names[L + 1]}), not along row {j}.", value)
+    if kind != "x" and L < len(names) - 1 and net.sizes[L + 2] > 1 and index[0] is not None:
+        W, j, delta, after = net.weights[L + 1], index[0], np.asarray(g.dz[L + 1]), names[L + 1]
+
+        def down(v):  # a value of dC0/da_L[j], carried down to the quantity asked for
+            v = v if kind == "a" else v * np.asarray(g.da_dz[L])[j]
+            return v * np.asarray(inputs[L])[index[1]] if kind == "w" else v
+
+        if W.shape[0] == W.shape[1]:  # W, not W transposed
+            found["row"] = (f"The sum runs down column {j} of W_{after} (w_{after}[q,{j}]: from "
+                            f"neuron {j} of {names[L]} to neuron q of {after}), not along row {j}.",
+                            down((W @ delta)[j]))
+        for q in range(W.shape[0]):
+            found[f"term {q}"] = (f"That is only the q = {q} term of the sum; neuron {j} of "
+                                  f"{names[L]} feeds every neuron q of {after}.",
+                                  down(W[q, j] * delta[q]))
     return found
 
 
@@ -166,8 +167,8 @@ def _chain_weight_slips(net, g, kind, L, expected, inputs) -> dict:
 
 
 def _input_slips(net, g, kind, L, index, inputs) -> dict:
-    """dz/dw taken as 1 (that is dC0/db), as the weight, or as another layer's a; dz/db taken
-    as the input."""
+    """dz/dw taken as 1 (that is dC0/db), as the weight, as another layer's or neuron's a, or
+    as z; dz/db taken as the input."""
     names = net.layer_names
     j = index[0]
     dz = np.asarray(g.dz[L])[j]
@@ -186,13 +187,19 @@ def _input_slips(net, g, kind, L, index, inputs) -> dict:
         "w for a": (f"dz_{layer}/dw_{layer} is {source}, the value coming into {layer}, not the "
                     f"weight w_{layer}.", dz * net.weights[L][j, k]),
     }
-    for M, values in enumerate(inputs):
-        if M != L and np.size(values) > k:
-            other = neuron(net, M - 1, k, "a")
-            what = "the network's input" if M == 0 else (
-                f"{names[M - 1]}'s own output" if M - 1 == L else f"the output of {names[M - 1]}")
-            slips[f"input {M}"] = (f"dz_{layer}/dw_{layer} is {source}, the value coming into "
-                                   f"{layer}, not {other} ({what}).", dz * np.asarray(values)[k])
+    others = [(f"input {M}", neuron(net, M - 1, k, "a"), "the network's input" if M == 0 else
+               f"{names[M - 1]}'s own output" if M - 1 == L else f"the output of {names[M - 1]}",
+               np.asarray(values)[k]) for M, values in enumerate(inputs)
+              if M != L and np.size(values) > k]
+    if j != k and j < np.size(inputs[L]):
+        others.append(("neuron j", neuron(net, L - 1, j, "a"), f"w_{layer}[{j},{k}] runs from "
+                       f"{source} to neuron {j} of {layer}", np.asarray(inputs[L])[j]))
+    if L > 0 and net.activations[L - 1].name != "linear":  # (a linear layer's a is z)
+        others.append(("z for a", neuron(net, L - 1, k, "z"), f"before {names[L - 1]}'s "
+                       "activation", np.asarray(g.forward.z[L - 1])[k]))
+    for key, other, what, value in others:
+        slips[key] = (f"dz_{layer}/dw_{layer} is {source}, the value coming into {layer}, not "
+                      f"{other} ({what}).", dz * value)
     return slips
 
 
