@@ -116,16 +116,13 @@ def check_function(function, reference, cases, what: str, hint: str = "",
                   for h, v in {**cases[i].slips, **made}.items()}
         return {h: v for h, v in values.items() if _judge(wants[i], v, "") is not None}
 
-    def gives(i, hint):  # the function gives that slip on case i, or case i cannot show it
-        value = slip_values(i).get(hint)
-        if value is None:
-            return True
-        got = run(i)
-        return not isinstance(got, Feedback) and _judge(got, value, "") is None
-
     def blamed(hints):  # the slips the function gives on every case that shows them, or the hint
-        named = {h: next(slip_values(k)[h] for k in range(len(cases)) if h in slip_values(k))
-                 for h in hints if all(gives(k, h) for k in range(len(cases)))}
+        named = {}
+        for h in hints:
+            shown = [(k, slip_values(k)[h]) for k in range(len(cases)) if h in slip_values(k)]
+            if all(not isinstance(run(k), Feedback) and _judge(run(k), value, "") is None
+                   for k, value in shown):
+                named[h] = shown[0][1]  # its value on the first case that shows it
         return f" {ties(named.items())[0][0]}" if named else tail
 
     for i, case in enumerate(cases):
