@@ -29,6 +29,7 @@ class View(Panel):
     ``ranges`` = {slider name: (low, high) or (low, high, step)} for the names in ``valid``."""
 
     readout_height = "8.5em"  # the compact readout: fixed, so the panel never jumps
+    fold_title = "Every gradient at these values"  # what ``details`` folds away
 
     def __init__(self, net: Network, x, y, ranges=None, valid=()):
         super().__init__()
@@ -51,7 +52,7 @@ class View(Panel):
         # Tab, Enter and Space work and its state is announced (an Accordion's title is neither)
         self.details = W.HTML(
             "<style>.bp-view:has(.bp-fold details:not([open])) .bp-gradients{display:none}"
-            "</style><details><summary>Every gradient at these values</summary></details>")
+            f"</style><details><summary>{self.fold_title}</summary></details>")
         self.details.add_class("bp-fold")
         self.extra = [self.details, self.all_gradients]
 

@@ -25,6 +25,7 @@ class depth_view(View):
 
     title = "Gradients through depth"
     label_width = "5.5em"  # one width: the four controls line up
+    fold_title = "Each layer's |delta| and |dC/dW| at these values"
 
     def __init__(self, depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, m=32):
         net = deep.deep_network(depth, width, activation, init, scale, seed)
@@ -32,7 +33,6 @@ class depth_view(View):
         self.width, self.seed = net.sizes[0], seed
         X, Y = deep.deep_data(net, m, seed)
         super().__init__(net, X, Y)
-        self.details.set_title(0, "Each layer's |delta| and |dC/dW| at these values")
         deepest = self.add_slider("depth", W.IntSlider, value=depth, min=2, step=1, max=max(
             depth, min(MAX_DEPTH, deep.deepest(self.width)))).max  # each one allowed
         self.add_slider("activation", W.Dropdown(options=list(ACTIVATIONS),
