@@ -298,3 +298,12 @@ def test_zero_crossing_of_an_exact_network_is_exact():
     a_H1 = net.forward("3/10").a["H1"][0]
     assert a_H1 == Fraction(-9, 5)
     assert f"z_Out = {bp.fmt(a_H1)}," in text and f"z_Out = {bp.fmt(-a_H1)}," in text, text
+
+
+def test_regimes_of_a_cross_entropy_network_offer_no_quadratic_twin():
+    # a linear twin would swap the cost for the quadratic one (cross-entropy needs a^Out in
+    # (0, 1)), so its regimes would describe another cost: there is none
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation="sigmoid", cost="cross_entropy")
+    text = reading.regimes(net, 0.5, 1, (0.001, 0.3, 0.001), 20, ("w_H1", "w_Out"))
+    assert "twin" not in text and "Neither" not in text
+    assert text.startswith("On this slider (")

@@ -85,8 +85,11 @@ def regimes(net, x, y, rates, steps, params=None, count=40) -> str:
              f"with these numbers and {plural(steps, 'step')}: {said}."]
     if missing:
         lines.append(f"Never on this slider: {listed(missing)}.")
-    if missing and any(s.name != "linear" for s in net.activations):
-        twin_said, twin_missing = sweep(Network(net.weights, net.biases, "linear", exact=False))
+    # (cross-entropy has no linear twin: it needs each a^Out in (0, 1))
+    if missing and any(s.name != "linear" for s in net.activations) and not (
+            net.cost_function.outputs):
+        twin_said, twin_missing = sweep(Network(net.weights, net.biases, "linear", exact=False,
+                                                cost=net.cost_function))
         seen = [w for w in missing if w not in twin_missing]
         ours = listed(dict.fromkeys(s.formula for s in net.activations))
         lines[-1] += (f" The linear twin (activation \"linear\" in place of {ours}, as below) "
