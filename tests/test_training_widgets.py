@@ -204,8 +204,12 @@ def test_sliders_follow_their_panels_one_rule(chain_data):
 
 def test_the_tracks_of_a_panels_sliders_line_up(chain_data):
     # one label width per panel, the longest label's whole: every track starts at one x
+    from matplotlib import font_manager
+    from PIL import ImageFont
+
     from backproplib import widgets
 
+    font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), 13)  # JupyterLab's labels
     net, x, y = bp.worked_example()
     for view in (widgets.descent_view(net, x, y), widgets.forward_view(net, x, y),
                  training_widgets.sgd_view(*chain_data), training_widgets.training_view(
@@ -213,8 +217,8 @@ def test_the_tracks_of_a_panels_sliders_line_up(chain_data):
         controls = [*view.sliders.values(), *([view.progress] if hasattr(view, "progress") else [])]
         widths = {control.style.description_width for control in controls}
         assert len(widths) == 1 and widths != {"initial"}, widths
-        longest = max(len(control.description) for control in controls)
-        assert float(widths.pop().removesuffix("em")) >= 0.55 * longest
+        longest = max(font.getlength(control.description) for control in controls)  # in px
+        assert 13 * float(widths.pop().removesuffix("em")) >= longest, (widths, longest)
 
 
 def test_the_training_panels_read_their_steps_as_the_library_does():

@@ -140,7 +140,7 @@ class Panel:
         children = children or [W.VBox(list(self.sliders.values())), self.picture, self.readout,
                                 *self.extra]
         longest = max((len(control.description) for control in self.sliders.values()), default=0)
-        width = self.label_width or f"{0.55 * longest:.3g}em"  # 0.55em: a letter's width or more
+        width = self.label_width or f"{0.55 * longest + 1:.3g}em"  # 1em more: "w_Out" is wide
         for control in self.sliders.values():
             control.style = {"description_width": width}
         look = W.HTML(layout=W.Layout(display="none"))
