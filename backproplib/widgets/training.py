@@ -48,9 +48,8 @@ class sgd_view(Panel):
         self.show_figure(self.contour)
         self.add_slider("batch_size", W.IntSlider, value=runs[1].batch_size, min=1,
                         max=self.n_examples)  # as the Trainer read it ("2" too)
-        self.add_slider("learning_rate", value=learning_rate, min=0.001,  # to 0.3 as in 06:
-                        max=max(0.3, 4 * learning_rate), step=0.001,  # 09 kills H1 from 0.31
-                        readout_format=".3f")
+        self.add_slider("learning_rate", value=learning_rate, min=0.001, step=0.001,  # as 06:
+                        max=max(0.3, 4 * learning_rate), readout_format=".3f")  # 09's H1 dies above
         self.assemble()
 
     def _update(self):
