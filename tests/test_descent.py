@@ -403,6 +403,18 @@ def test_every_target_out_of_reach_is_named(activation):
     assert not out or (" are outside" in note) == (len(out) == 2), note
 
 
+@pytest.mark.parametrize("activation, out, edges", [
+    ("sigmoid", "s y = -1, 0, 1, 3, 4 and 5 are", "0 or 1"),
+    ("tanh", "s y = -1, 1, 3, 4 and 5 are", "-1 or 1"), ("relu", " y = -1 is", "0")])
+def test_every_target_value_out_of_reach_is_named_once(activation, out, edges):
+    """Notebook 09 under sigmoid named only y = 0 of its targets 0, 1, 3, 4 and 5."""
+    net = bp.Network.chain([0.1, 0.01, 0.5], [2, 1, 3], activation=activation)
+    _, Y = net.batch([0] * 9, [0, 4, 1, 5, 0, 3, -1, 4, 0.5])
+    note = unreachable_target(net, Y)
+    assert note.startswith(f"Note: the target{out} outside what"), note
+    assert note.endswith(f"bring a_Out towards {edges}."), note
+
+
 def test_output_ranges_are_read_from_the_activation():
     assert output_range(bp.ACTIVATIONS["tanh"]) == (-1, 1, False, False)
     assert output_range(bp.ACTIVATIONS["sigmoid"]) == (0, 1, False, False)

@@ -19,6 +19,7 @@ import backproplib as bp  # noqa: E402
 from backproplib import plots  # noqa: E402
 from backproplib.learning import datasets, training  # noqa: E402
 from backproplib.numbers import rounded  # noqa: E402
+from backproplib.plots import style  # noqa: E402
 from backproplib.plots import training as training_plots  # noqa: E402
 
 
@@ -66,6 +67,22 @@ def trainer_and_data():
     data = datasets.make("circle", 60, seed=1, labels=datasets.labels_for(net.activations[-1]))
     return training.Trainer(net, data.X, data.Y, 0.05, 10, seed=1,
                             threshold=data.threshold), data
+
+
+def test_one_colour_means_one_thing_in_the_training_figure():
+    """11 drew class 0's points and a negative weight's edge both orange. The alt texts name
+    each class by the word for the colour drawn."""
+    from matplotlib.colors import to_hex
+
+    trainer, data = trainer_and_data()
+    figure = training_plots.TrainingFigure(trainer, data, steps=40)
+    points = {to_hex(line.get_color()) for line in figure.regions.markers}
+    edges = {to_hex(colour) for colour in figure.weights.edges.get_colors()}
+    assert to_hex(style.NEGATIVE) in edges and not points & edges, (points, edges)
+    overview = training_plots.data_overview([data]).bp_plot.alt_text()
+    for k, colour, _ in training_plots.TWO_CLASSES:
+        word = style.COLOUR_WORDS[colour]
+        assert f"class {k} ({word})" in figure.regions.alt_text() and f"{word} " in overview
 
 
 def clear_of_the_frame(ax, x, y):

@@ -118,6 +118,18 @@ def test_sgd_view_says_when_no_step_was_completed():
     assert "(no examples seen)" in text and "0 examples" not in text
 
 
+def test_most_of_the_sgd_views_learning_rate_track_shows_runs_that_differ():
+    # notebook 09's defaults: a learning rate from about 0.3 up kills H1 in both runs, C = 4
+    net = bp.Network.chain(weights=[0.1, 0.01, 0.5], biases=[2, 1, 3], activation="relu")
+    X, Y = net.batch([0.5, -4, 2, 8, -6, 1, 5, -3], [0, 4, 1, 5, 0, 3, 1, 4])
+    view = training_widgets.sgd_view(net, X, Y, learning_rate=0.05)
+    slider, both_dead = view.sliders["learning_rate"], 0
+    for place in np.linspace(slider.min, slider.max, 11):  # evenly along the track
+        slider.value = place
+        both_dead += sum("H1 is dead" in warning for warning in view.warnings) == 2
+    assert both_dead <= 3, both_dead
+
+
 def test_sgd_view_needs_two_different_parameters(chain_data):
     net, X, Y = chain_data
     for params in ("w_H1", ("w_H1", "w_H1"), ("w_H0", "w_H1", "w_Out")):
@@ -143,7 +155,7 @@ def test_sgd_view_moves_with_the_learning_rate_and_explains_overshooting(chain_d
     after = view.contour.paths["mini-batch SGD"].get_data()[0]
     assert not np.allclose(before[1:], after[1:len(before)])
     assert view.error is None  # a bad setting is explained, never raised
-    assert "learning_rate = 1" in view.summary()
+    assert "learning_rate = 0.3" in view.summary()
 
 
 # --- 11: step, train, reset ----------------------------------------------------------------------
@@ -178,16 +190,35 @@ def test_training_view_sliders_reach_the_trainer():
 
 
 def test_sliders_follow_their_panels_one_rule(chain_data):
-    # labelled by name, label shown whole, as wide as the panel says; the training panel's
-    # settings arrive when let go, notebook 09's while they move
+    # labelled by name, as wide as the panel says; the training panel's settings arrive when
+    # let go, notebook 09's while they move
     trainer, data = small_trainer()
     for view, continuous in ((training_widgets.training_view(trainer, data, steps=10), False),
                              (training_widgets.sgd_view(*chain_data, steps=5), True)):
         for name, slider in view.sliders.items():
-            assert slider.description == name and slider.style.description_width == "initial"
+            assert slider.description == name
             assert slider.layout.width == view.slider_width == "420px"
             assert slider.continuous_update is continuous
         assert len(view.sliders) == 2
+
+
+def test_the_tracks_of_a_panels_sliders_line_up(chain_data):
+    # one label width per panel, the longest label's whole: every track starts at one x
+    from matplotlib import font_manager
+    from PIL import ImageFont
+
+    from backproplib import widgets
+
+    font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), 13)  # JupyterLab's labels
+    net, x, y = bp.worked_example()
+    for view in (widgets.descent_view(net, x, y), widgets.forward_view(net, x, y),
+                 training_widgets.sgd_view(*chain_data), training_widgets.training_view(
+                     *small_trainer(), steps=5)):
+        controls = [*view.sliders.values(), *([view.progress] if hasattr(view, "progress") else [])]
+        widths = {control.style.description_width for control in controls}
+        assert len(widths) == 1 and widths != {"initial"}, widths
+        longest = max(font.getlength(control.description) for control in controls)  # in px
+        assert 13 * float(widths.pop().removesuffix("em")) >= longest, (widths, longest)
 
 
 def test_the_training_panels_read_their_steps_as_the_library_does():

@@ -261,26 +261,27 @@ def unreachable_target(net: Network, y) -> str | None:
     sigma = net.activations[-1]
     low, high, reaches_low, reaches_high = output_range(sigma)
     targets = np.asarray(net.target(y), dtype=float).reshape(-1, net.sizes[-1])
-    found = []  # (y_j, its value, a_j, the edge a_j can come to)
+    found = []  # (y_j, its values out of reach, a_j, the edges a_j can come to)
     for j, column in enumerate(targets.T):
         below = column[(column < low) | ((column == low) & (not reaches_low))]
         above = column[(column > high) | ((column == high) & (not reaches_high))]
         if below.size or above.size:
-            found.append((indexed("y", j, net.sizes[-1]), (below if below.size else above)[0],
-                          indexed(f"a_{net.layer_names[-1]}", j, net.sizes[-1]),
-                          low if below.size else high))
+            edges = " or ".join([fmt(low)] * bool(below.size) + [fmt(high)] * bool(above.size))
+            found.append((indexed("y", j, net.sizes[-1]), sorted({*below, *above}),
+                          indexed(f"a_{net.layer_names[-1]}", j, net.sizes[-1]), edges))
     if not found:
         return None
     can = (f"{sigma.formula} gives numbers {'<=' if reaches_high else '<'} {fmt(high)}"
            if math.isinf(low) else f"numbers {'>=' if reaches_low else '>'} {fmt(low)}"
            if math.isinf(high) else f"numbers from {fmt(low)} to {fmt(high)}"
            if reaches_low else f"numbers strictly between {fmt(low)} and {fmt(high)}")
-    one, targets = len(found) == 1, listed(f"{t} = {fmt(v)}" for t, v, _, _ in found)
+    one = sum(len(values) for _, values, _, _ in found) == 1
+    targets = listed(f"{t} = {listed(map(fmt, values))}" for t, values, _, _ in found)
     return (f"Note: the target{'' if one else 's'} {targets} {'is' if one else 'are'} outside what "
             f"{sigma.formula} can output ({can}), so {listed(a for _, _, a, _ in found)} can "
             f"never equal {'it' if one else 'them'} and the cost cannot reach 0: the best "
             f"descent can do is bring "
-            f"{listed(f'{a} towards {fmt(edge)}' for _, _, a, edge in found)}.")
+            f"{listed(f'{a} towards {edges}' for _, _, a, edges in found)}.")
 
 
 def parameter_list(net, params, count=None) -> tuple:

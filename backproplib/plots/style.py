@@ -26,7 +26,7 @@ INPUT_FACE = "#f6e7c8"  # the input node's fill
 GRID = "#b0b0b0"
 CMAP = "cividis"
 WARNING = "#a40000"  # panel warnings (text), 7.7:1 on white
-GREEN = "#009E73"  # bluish green: a third series (notebook 12's third class, 13's third profile)
+GREEN = "#009E73"  # bluish green: 11's class 0, a third series (12's third class, 13's)
 
 #: a word for each colour that carries meaning, beside its hex value, so that a notebook's text
 #: names the colour a figure really draws (``plots.key``)

@@ -19,8 +19,9 @@ from .figure import HALO, AltText, figure_of, new_figure, subplots
 from .scales import short, tex_name
 
 CLASS_1 = style.VALUE  # blue, as Playground's positive class
-CLASS_0 = style.NEGATIVE  # orange, as Playground's negative class
+CLASS_0 = style.GREEN  # not Playground's orange: here orange means a negative weight
 TWO_CLASSES = ((1, CLASS_1, "o"), (0, CLASS_0, "^"))  # class 1 as blue circles, drawn first
+WORD = {k: style.COLOUR_WORDS[colour] for k, colour, _ in TWO_CLASSES}  # {1: "blue", 0: ...}
 REGIONS = LinearSegmentedColormap.from_list(
     "bp_regions", [style.pale(CLASS_0, 0.45), style.PAPER, style.pale(CLASS_1, 0.45)])
 GRID_N = 100  # decision regions are computed on GRID_N x GRID_N inputs
@@ -86,9 +87,9 @@ class DecisionRegions(Regions):
         share = float((self.values > self.threshold).mean())
         return (f"Decision regions over x_1 from {fmt(self.extent[0])} to {fmt(self.extent[1])} "
                 f"and x_2 from {fmt(self.extent[2])} to {fmt(self.extent[3])}: the network "
-                f"predicts class 1 (blue) on {share:.0%} of the plane and class 0 (orange) on "
-                f"the rest; the data: {self.counts[1]} points of class 1 (circles) and "
-                f"{self.counts[0]} of class 0 (triangles).")
+                f"predicts class 1 ({WORD[1]}) on {share:.0%} of the plane and class 0 "
+                f"({WORD[0]}) on the rest; the data: {self.counts[1]} points of class 1 "
+                f"(circles) and {self.counts[0]} of class 0 (triangles).")
 
 
 # --- how the cost fell -------------------------------------------------------------------------
@@ -292,7 +293,7 @@ def data_overview(sets):
             ax.set(xlim=data.extent[:2], ylim=data.extent[2:], aspect="equal", title=data.name,
                    xticks=[], yticks=[])
         fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.88, wspace=0.06)
-    parts = [f"{d.name!r} ({d.counts[1]} blue circles of class 1, {d.counts[0]} orange "
+    parts = [f"{d.name!r} ({d.counts[1]} {WORD[1]} circles of class 1, {d.counts[0]} {WORD[0]} "
              "triangles of class 0)" for d in sets]
     fig.bp_plot = AltText("Scatter plots of the data sets in the plane (x_1, x_2): "
                           + "; ".join(parts) + ".")

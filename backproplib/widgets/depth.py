@@ -24,7 +24,6 @@ class depth_view(View):
     per-layer |delta^L| and |dC/dW^L| of ``learning.depth.deep_network`` on ``m`` examples."""
 
     title = "Gradients through depth"
-    label_width = "5.5em"  # one width: the four controls line up
     fold_title = "Each layer's |delta| and |dC/dW| at these values"
 
     def __init__(self, depth=20, width=32, activation="relu", init="he", scale=1.0, seed=0, m=32):

@@ -80,7 +80,6 @@ class Panel:
     readout_height = None  # a fixed height (CSS) for the readout, or None: it grows
     css = ""  # the panel's own look, sent once with the readout's (READOUT_CSS)
     slider_width = "460px"
-    label_width = "initial"  # a label's width: by default its whole text
     continuous_update = True  # sliders report while they move, not only when let go
 
     def __init__(self):
@@ -106,11 +105,10 @@ class Panel:
     # building
     def add_slider(self, name, control=W.FloatSlider, **traits):
         """Add ``control`` as ``name``: a widget, or a widget class built with ``traits``,
-        labelled ``name`` and ``slider_width`` wide. Labels show whole, never "z of the o..."."""
+        labelled ``name`` and ``slider_width`` wide; ``assemble`` gives the labels one width."""
         if isinstance(control, type):
             control = control(**{"description": name, "continuous_update": self.continuous_update,
                                  "layout": W.Layout(width=self.slider_width), **traits})
-        control.style = {"description_width": self.label_width}
         control.observe(self._on_change, names="value")
         self.sliders[name] = control
         return control
@@ -141,6 +139,9 @@ class Panel:
         and draw."""
         children = children or [W.VBox(list(self.sliders.values())), self.picture, self.readout,
                                 *self.extra]
+        longest = max((len(control.description) for control in self.sliders.values()), default=0)
+        for control in self.sliders.values():  # the longest whole (1em more: "w_Out" is wide),
+            control.style = {"description_width": f"{0.55 * longest + 1:.3g}em"}  # tracks line up
         look = W.HTML(layout=W.Layout(display="none"))
         self.widget = W.VBox([*children, look])
         self.widget.add_class("bp-view")

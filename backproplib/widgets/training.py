@@ -48,8 +48,8 @@ class sgd_view(Panel):
         self.show_figure(self.contour)
         self.add_slider("batch_size", W.IntSlider, value=runs[1].batch_size, min=1,
                         max=self.n_examples)  # as the Trainer read it ("2" too)
-        self.add_slider("learning_rate", value=learning_rate, min=0.001,
-                        max=max(1.0, 4 * learning_rate), step=0.001, readout_format=".3f")
+        self.add_slider("learning_rate", value=learning_rate, min=0.001, step=0.001,  # as 06:
+                        max=max(0.3, 4 * learning_rate), readout_format=".3f")  # 09's H1 dies above
         self.assemble()
 
     def _update(self):
@@ -125,6 +125,7 @@ class training_view(Panel):
         controls = W.VBox([W.HBox(list(self.buttons.values())), self.progress,
                            *self.sliders.values()])
         self.assemble([controls, self.picture, self.readout])
+        self.progress.style.description_width = self.sliders["batch_size"].style.description_width
 
     # the controls
     def _on_change(self, change=None):
