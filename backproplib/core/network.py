@@ -163,10 +163,8 @@ class Network:
 
     def as_float(self) -> "Network":
         """This network in floating point (itself if it already is); every number checked."""
-        if not self.exact:
-            return self
-        return self._with(*num.to_layers(self.weights, self.biases, False, self.layer_names),
-                          exact=False)
+        return self if not self.exact else self._with(
+            *num.to_layers(self.weights, self.biases, False, self.layer_names), exact=False)
 
     def __repr__(self):
         cost = "" if self.cost_function.name == "quadratic" else f", cost={self.cost_function.name}"
