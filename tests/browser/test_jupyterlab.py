@@ -239,8 +239,10 @@ def test_every_gradient_folds_out_by_keyboard(opened):
     readout.scroll_into_view_if_needed()
     readout.focus()
     assert not gradients.is_visible(), "the gradients should start folded away"
+    title = view.locator(".bp-fold summary").first.inner_text().strip()  # 13: each layer's sizes
+    assert title.endswith("at these values"), title
     page.keyboard.press("Tab")
-    assert page.evaluate(FOCUSED) == ["SUMMARY", "Every gradient at these values", True, False]
+    assert page.evaluate(FOCUSED) == ["SUMMARY", title, True, False]
     page.keyboard.press("Enter")
     wait_for(gradients.is_visible, 5, "Enter to show every gradient")
     assert text_of(gradients).strip() and page.evaluate(FOCUSED)[3] is True
