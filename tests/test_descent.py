@@ -676,3 +676,23 @@ def test_an_exact_landing_on_zero_says_0_once():
     path = gradient_descent(net, 1, 3, 0.5, 10, params=["b_Out"])
     assert path.costs == [4, 0]
     assert path.message == "Converged: C0 went from 4 to 0 in 1 step."
+
+
+def test_to_float_precision_means_a_few_float_spacings_not_1e_12():
+    # linear chain, only b_Out moves, eta = 1/4: a - y halves exactly on every step from -1, so
+    # after 45 steps a - y = -2^-45 (about 3e-14, 64 float spacings at a = 2) and
+    # C0 = 2^-90: small, but not 0 to float precision; it stopped at step 40 (C0 = 2^-80) before
+    net = bp.Network.chain([1, 1, 1], [0, 0, 0], activation="linear")
+    path = gradient_descent(net, 1, 2, 0.25, 45, params=["b_Out"])
+    assert path.steps_taken == 45 and path.costs[-1] == 2.0 ** -90
+    assert path.message == f"Converged: C0 went from 1 to {bp.fmt(2.0 ** -90)} in 45 steps, about 0."
+    longer = gradient_descent(net, 1, 2, 0.25, 100, params=["b_Out"])  # a - y = -2^-50: 0 now
+    assert longer.steps_taken == 50 and longer.message.endswith(
+        "to 0 (to floating-point precision) in 50 steps.")
+
+
+def test_a_run_that_starts_on_the_bottom_says_so_without_steps():
+    net = bp.Network.chain([1, 1, 1], [0, 0, 0], activation="linear")  # a_Out = x = y: C0 = 0
+    path = gradient_descent(net, 1, 1, 0.1, 10)
+    assert path.steps_taken == 0
+    assert path.message == "Converged: C0 was 0 at the start, before any step."

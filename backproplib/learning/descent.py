@@ -20,7 +20,7 @@ from ..numbers import fmt, indexed, plural, positive_number, rounded, whole_numb
 
 MAX_STEPS = 100_000  # more steps than this are refused (a run should take seconds, not hours)
 CONVERGED_COST = 1e-8  # a cost at most this (times the starting cost, within 1 and 1e4) is ~0
-ROUNDING_COST = 1e-24  # ... and at most this is 0 to float precision (a - y: 1e-12 of the scale)
+ROUNDING_COST = 1e-30  # ... and at most this is 0 to float precision (a - y: a few float spacings)
 CRAWLING_PACE = 0.01  # falling by less than 1% of the cost per step counts as crawling
 
 
@@ -120,7 +120,8 @@ def _outcome(path, floor, scale, overflowed):
     taken, start, end, eta = len(costs) - 1, costs[0], costs[-1], fmt(path.learning_rate)
     landed = end - floor <= ROUNDING_COST * scale  # on the floor: a C0 of 1e-32 is 0
     shown = f"{fmt(floor)} (to floating-point precision)" if landed and end != floor else fmt(end)
-    fell = f"{C} went from {fmt(start)} to {shown} in {plural(taken, 'step')}"
+    fell = (f"{C} went from {fmt(start)} to {shown} in {plural(taken, 'step')}" if taken else
+            f"{C} was {shown} at the start, before any step")
     dead = [b.neuron for b in path.blocked if b.kind == "dead"]
     out_dead = any(b.layer == path.net.layer_names[-1] for b in path.blocked if b.kind == "dead")
     are, it = ("is", "it") if len(dead) == 1 else ("are", "them")
