@@ -35,6 +35,8 @@ RUNS = {
                                     "biases": [2, 1, 3], "activation": "tanh"}),
     "01-sigmoid": ("01_forward_pass", {"activation": "sigmoid"}),  # never 0: y out of reach
     "01-dead": ("01_forward_pass", {"y": 2, "weights": [0.1, -4, 0.5], "biases": [6, 1, 3]}),
+    # sigmoid saturated at both ends of the slider: a_Out differs, but both ends print as 1
+    "01-saturated": ("01_forward_pass", {"activation": "sigmoid", "biases": [2, 1, 25]}),
     "02-kink": ("02_output_layer_gradient", KINK),
     "05-kink": ("05_cost_surface", KINK),
     "08-kink": ("08_checking_gradients", KINK),
@@ -156,7 +158,7 @@ def test_01_leaky_relu_at_its_kink_does_not_pass_z_on_unchanged():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("run", ["01-tanh", "01-sigmoid", "01-dead"])
+@pytest.mark.parametrize("run", ["01-tanh", "01-sigmoid", "01-dead", "01-saturated"])
 def test_01_says_whether_its_w_Out_slider_can_make_a_Out_equal_to_y(run):
     # 01 asks for "a w_Out that makes the prediction a_Out equal to the target y"; the slider
     # did not reach it, and nothing said so. Where a_Out = y is z_Out = 0 (tanh, y = 0), the
@@ -170,6 +172,9 @@ def test_01_says_whether_its_w_Out_slider_can_make_a_Out_equal_to_y(run):
     ends = [float(net.with_params({"w_Out": w}).forward(p["x"]).a["Out"][0]) for w in (low, high)]
     reached = min(ends) <= float(net.target(p["y"])[0]) <= max(ends)
     assert reached == (run == "01-tanh") and ("no w_Out on it" in text) != reached, text
+    shown = re.search(r"a_Out takes the values from (\S+) to (\S+): ", text)
+    assert shown is None or shown[1] != shown[2], text  # never "from 1 to 1"
+    assert (shown is None) == (fmt(ends[0]) == fmt(ends[1])), text
     if run == "01-tanh":  # z_Out = w_Out * a_H1 + b_Out = 0
         crossing = -float(net.param("b_Out")) / float(net.forward(p["x"]).a["H1"][0])
         assert low <= crossing <= high, (crossing, text)
