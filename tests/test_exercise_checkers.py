@@ -157,6 +157,7 @@ def test_a_value_two_slips_give_names_each_of_them(activation):
                 assert other in message or not close(twin, value), (param, message, other)
     halved = ex.check_gradient(right["a_H1"] / 2, net, EX_X, EX_Y, "a_H1").message
     assert "factor 2" in halved and "= w_Out" in halved, halved
+    assert "This value fits 2 slips here: (1) " in halved and " (2) " in halved, halved
     if activation == "relu":
         a_H0 = chain_by_hand(net, EX_X, EX_Y, input_of={0: 1})["w_H0"]
         message = ex.check_gradient(a_H0, net, EX_X, EX_Y, "w_H0").message

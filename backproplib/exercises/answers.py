@@ -198,8 +198,8 @@ def ties(slips) -> list:
             twin[0].append(hint)
         else:
             groups.append([[hint], value])
-    return [(hints[0] if len(hints) == 1 else f"These numbers cannot tell {len(hints)} slips "
-             f"apart; each gives this value. {' Or: '.join(hints)}", value)
+    return [(hints[0] if len(hints) == 1 else f"This value fits {len(hints)} slips here: "
+             + " ".join(f"({i}) {hint}" for i, hint in enumerate(hints, 1)), value)
             for hints, value in groups]
 
 
