@@ -1012,10 +1012,21 @@ def test_every_wrong_choice_says_what_slip_it_shows(activation, monkeypatch):
     for rate in (0.0003, 0.03):
         said = hints(lambda k, rate=rate: ex.check_larger_rate(k, net, data, rate, 10, 0))
         assert all(f"with learning rate {bp.fmt(rate)}, C = " in hint for hint in said.values())
+        # b's hint said "these did not end much higher" where they ended lower (a was right)
+        ended = {"a": "these ended lower", "b": "these ended higher",
+                 "c": "counts as about the same"}[(set("abc") - set(said)).pop()]
+        assert all(ended in hint for hint in said.values()), said
     settings = dict(depth=4, width=6, activation=activation, init="xavier", seed=0, m=8)
     said = hints(lambda k: ex.check_scale_effect(k, settings))
     assert all("times as large" in hint and "the weights' factor 8 gives" in hint
                for hint in said.values()), said
+    # 1.94 times as large is c, within the factor of 2: a's and b's hints did not say so
+    said = hints(lambda k: ex.check_scale_effect(k, dict(settings, depth=2, width=3, m=2)))
+    band = "within the factor of 2 this question counts as about the same"
+    right = (set("abc") - set(said)).pop()
+    assert all((band in hint) == (right == "c") for hint in said.values()), said
+    # relu's 1.9998 times: the band's number is not rounded onto its edge, 2
+    assert all(0.5 < float(t) < 2 for t in re.findall(r"([\d.]+) times: within", str(said))), said
     # 11.3 with accuracies made up: each wrong set is told the data sets it gets wrong
     shares = {"circle": 0.5, "xor": 0.6, "gauss": 0.95, "spiral": 0.89}
     order = cycle(datasets.NAMES)  # check_need_hidden asks in this order

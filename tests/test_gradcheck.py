@@ -124,11 +124,13 @@ def test_gradient_check_rows_for_the_seed(worked):
     assert "w_H0" in table and "0.01755125" in table
 
 
+@pytest.mark.parametrize("value", [0.01755125, -3.966778125e-05])
 @pytest.mark.parametrize("names", [("w", "b_Out"), ("w_H0", "b_H0"), ("w_H1[10,12]", "b_H1[10]")])
-def test_check_table_header_stands_over_its_columns(names):
+def test_check_table_header_stands_over_its_columns(names, value):
     # "parameter        backprop" stood 4 characters right of "w_H0       0.01755125": the
-    # width came from the parameter names alone, shorter than the word "parameter"
-    rows = [gradcheck.CheckRow(name, 0.01755125, 1e-300, 0.5) for name in names]
+    # width came from the parameter names alone, shorter than the word "parameter"; and
+    # "w_H0       -3.966778125e-05" ran 2 characters past "backprop": 16 characters in 14
+    rows = [gradcheck.CheckRow(name, value, value * 1e-300, 0.5) for name in names]
     header, *lines = check_table(rows).splitlines()
     ends = [header.index(word) + len(word) for word in ("backprop", "finite diff", "rel. error")]
     for line in lines:

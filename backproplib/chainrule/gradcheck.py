@@ -155,9 +155,9 @@ def gradient_check(net: Network, x, y, h: float = 1e-5):
 
 
 def check_table(rows) -> str:
-    """The rows of ``gradient_check`` as an aligned text table."""
-    width = max(len("parameter"), *(len(r.name) for r in rows))  # the header's word too
-    return "\n".join([f"{'parameter':<{width}}  {'backprop':>14}  {'finite diff':>14}  "
-                      f"{'rel. error':>10}  verdict"] +
-                     [f"{r.name:<{width}}  {fmt(r.analytic):>14}  {fmt(r.numeric):>14}  "
-                      f"{r.error:>10.1e}  {r.verdict}" for r in rows])
+    """The rows of ``gradient_check`` as a table, each column as wide as its widest entry."""
+    cells = [("parameter", "backprop", "finite diff", "rel. error", "verdict")] + [
+        (r.name, fmt(r.analytic), fmt(r.numeric), f"{r.error:.1e}", r.verdict) for r in rows]
+    widths = [max(map(len, column)) for column in list(zip(*cells))[:4]]
+    return "\n".join("  ".join([row[0].ljust(widths[0])] + [s.rjust(w) for s, w in
+                                zip(row[1:], widths[1:])] + [row[4]]) for row in cells)

@@ -402,14 +402,15 @@ def check_larger_rate(answer, net, data, learning_rate, batch_size, seed, steps=
             + (" (it diverged)" if large.diverged else "") + "."
             + (" A step that is too large jumps across the valley and lands higher up the other "
                "side (notebook 06)." if verdict == "b" else ""))
+    ended = {"a": "these ended lower", "b": "these ended higher", "c": "these ended within a "
+             "factor of 1.25, which this question counts as about the same"}[verdict]
     return check_choice(answer, verdict,
                         {"a": "lower: larger steps get there faster",
                          "b": "higher: the steps overshoot", "c": "about the same"},
-                        {"a": f"larger steps get there faster only while they do not overshoot: "
-                              f"{told}", "b": "overshooting steps end higher up the valley's "
-                              f"side, and these did not end much higher: {told}",
-                         "c": f"steps {fmt(factor)} times as large end elsewhere: {told}",
-                         verdict: told})
+                        {"a": f"larger steps get there faster only while they do not overshoot; "
+                              f"{ended}: {told}", "b": "overshooting steps end higher up the "
+                              f"valley's side; {ended}: {told}", "c": f"steps {fmt(factor)} "
+                              f"times as large end elsewhere; {ended}: {told}", verdict: told})
 
 
 def flat_accuracy(X, Y, threshold, seed, steps=150):
@@ -705,8 +706,13 @@ def check_scale_effect(answer, settings: dict, factor=2.0):
             f"{fmt(after.spread, 3)} with the scale times {fmt(factor)}: {fmt(change, 3)} times "
             "as large. Each layer on the way back multiplies delta by (W^L)^T and sigma'(z^L)")
     gives = f"the weights' factor {fmt(weights, 3)} gives"
-    why = {"a": f"{seen}: it grows only where {gives} more than the slopes sigma'(z) take back.",
-           "b": f"{seen}: it shrinks only where the slopes sigma'(z) take back more than {gives}.",
+    times = fmt(change, 3) if fmt(change, 3) not in ("2", "0.5") else fmt(change)  # 1.9998, not 2
+    band = (f" {times} times: within the factor of 2 this question counts as about the same."
+            if correct == "c" else "")
+    why = {"a": f"{seen}: it grows only where {gives} more than the slopes sigma'(z) take "
+                f"back.{band}",
+           "b": f"{seen}: it shrinks only where the slopes sigma'(z) take back more than "
+                f"{gives}.{band}",
            "c": f"{seen}: it stays only where the slopes sigma'(z) take back about what {gives}.",
            correct: f"{seen}, {reason}."}
     return check_choice(answer, correct, SCALE_OPTIONS, why, what="how H0's gradient changes")
