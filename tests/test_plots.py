@@ -959,3 +959,16 @@ def test_covering_ranges_cover_each_path_up_to_where_it_runs_off():
     ranges = plots.covering_ranges([path, path[:2]], ("w_H1", "w_Out"))
     (low1, high1), (low2, high2) = ranges["w_H1"], ranges["w_Out"]
     assert -2 < low1 < -1 and 0 < high1 < 1 and -3 < low2 < -2 and 0.5 < high2 < 1.5
+
+
+def test_a_flat_curve_that_becomes_too_large_to_draw_drops_its_flat_note(seed):
+    # 04's panel: C0 against w_H0 is flat at the start (the note says so); a slider that makes
+    # C0 overflow everywhere shows the problem instead, and the old flat note must go with it
+    net, x, y = seed
+    fig = plots.new_figure((6, 4), dpi=40)
+    curve = plots.CostCurve(net, x, y, "w_H0", ax=fig.add_subplot())
+    assert curve.flat and curve.flat_text.get_text()
+    huge = net.with_params({"b_Out": 1e200})  # a_Out = 1e200 for every w_H0: C0 beyond 1e300
+    curve.update(huge, None, x, y)
+    assert curve.problem and curve.flat == "" and curve.flat_text.get_text() == ""
+    assert "flat" not in curve.alt_text()

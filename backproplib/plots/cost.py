@@ -151,6 +151,8 @@ class CostCurve:
                             "start, or use smaller weights")
             self.message = say(self.ax, self.problem)
             self.ax.set_ylim(0, 1)
+            self.flat = ""  # the problem says it all: no flat note of the last curve beside it
+            self.flat_text.set_text("")
             return
         self.problem = None
         self.flat = flat_note(cost, "C0", f"for {self.param} from {rounded(self.values[0], 4)} "
