@@ -130,9 +130,10 @@ def check_function(function, reference, cases, what: str, hint: str = "",
                  else f"{what}({', '.join(map(_show, case.args))})")
         outcome = run(i)
         if isinstance(outcome, Feedback):  # it raised, ran out of time or gave no numbers
-            said = tail if not outcome.message.startswith("raised") else blamed(  # a slip that
-                dict.fromkeys(h for k in range(len(cases)) for h in slip_values(k)))  # shows
-            return Feedback(outcome.status, f"{where} {outcome.message}{said}")  # elsewhere
+            # a function that raised is named by a slip it makes on every case that shows it
+            said = (blamed(dict.fromkeys(h for k in range(len(cases)) for h in slip_values(k)))
+                    if outcome.message.startswith("raised") else tail)
+            return Feedback(outcome.status, f"{where} {outcome.message}{said}")
         verdict = _judge(outcome, wants[i], where, case.names)
         if verdict is not None:
             return Feedback(verdict.status, verdict.message + blamed(slip_values(i)))
